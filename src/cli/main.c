@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgate: git-style front end over libcebgate. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "validate", cmd_validate, "validate CEB messages: XSD and business rules" },
+};
+
+void
+cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cebgate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t cap = 65536, n = 0;
+	char *buf = NULL;
+
+	*out = NULL;
+	if (fp == NULL)
+		return -1;
+	for (;;) {
+		char *p;
+		size_t got;
+
+		if (n + 1 >= cap || buf == NULL) {
+			cap = buf == NULL ? cap : cap * 2;
+			p = realloc(buf, cap);
+			if (p == NULL)
+				break;
+			buf = p;
+		}
+		got = fread(buf + n, 1, cap - n - 1, fp);
+		n += got;
+		if (got == 0 || n > max)
+			break;
+	}
+	if (buf == NULL || ferror(fp)) {
+		free(buf);
+		if (fp != stdin)
+			fclose(fp);
+		return -1;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static void
+usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: cebgate COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'cebgate COMMAND --help' describes a command. Exit status: 0 ok, 1 invalid,"
+		     " 2 usage or I/O error.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int rc = CLI_USAGE;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("cebgate %s\n", PACKAGE_VERSION);
+		return CLI_OK;
+	}
+	if (cg_global_init() != CG_OK) {
+		cli_err("initialisation failed");
+		return CLI_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			rc = commands[i].run(argc - 1, argv + 1);
+			break;
+		}
+	}
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		cli_err("unknown command '%s'", argv[1]);
+		usage(stderr);
+	}
+	cg_global_shutdown();
+	return rc;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* The findings list and the catalogue of finding codes (docs/findings.md). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "finding_codes.h"
+
+struct cg_findings {
+	cg_finding *items;
+	size_t n;
+	size_t cap;
+};
+
+/* Keep in step with docs/findings.md; append only. */
+static const struct cg_code_info catalogue[] = {
+	{ "CG0001", CG_SEV_ERROR, "报文不是格式正确的XML", "not well-formed XML" },
+	{ "CG0002", CG_SEV_ERROR, "报文含有禁止的结构（DOCTYPE、实体、XInclude、处理指令或值内注释）",
+	  "forbidden construct (DOCTYPE, entity, XInclude, processing instruction or comment in a value)" },
+	{ "CG0003", CG_SEV_ERROR, "输入超出限制", "input over a limit" },
+	{ "CG0004", CG_SEV_ERROR, "字符编码错误或与声明不符", "bad or contradictory character encoding" },
+	{ "CG0005", CG_SEV_ERROR, "未知的报文类型或命名空间", "unknown message type or namespace" },
+	{ "CG0100", CG_SEV_ERROR, "报文不符合XSD", "XSD violation" },
+	{ "CG0200", CG_SEV_ERROR, "缺少必需的数字签名ds:Signature", "required ds:Signature missing" },
+	{ "CG1001", CG_SEV_ERROR, "实际支付金额不等于商品价格+运杂费+代扣税款-非现金抵扣金额",
+	  "acturalPaid differs from goodsValue + freight + taxTotal - discount" },
+	{ "CG1002", CG_SEV_ERROR, "总价不等于单价×数量", "totalPrice differs from price x qty" },
+	{ "CG1003", CG_SEV_ERROR, "商品价格不等于各商品总价之和",
+	  "goodsValue differs from the sum of the lines' totalPrice" },
+	{ "CG1004", CG_SEV_ERROR, "身份证号码格式或校验位错误",
+	  "resident ID number malformed or wrong check character" },
+	{ "CG1005", CG_SEV_ERROR, "证件类型必须为1（身份证）", "ID type must be 1 (resident ID card)" },
+	{ "CG1006", CG_SEV_ERROR, "超过单次交易限值5000元（-621005）",
+	  "over the single-transaction limit of 5000 CNY (-621005)" },
+	{ "CG1007", CG_SEV_ERROR, "代扣税款与按跨境电商综合税重新计算的税额不符",
+	  "taxTotal differs from the recomputed cross-border retail tax" },
+	{ "CG1008", CG_SEV_ERROR, "商品编码不在跨境电商零售进口商品清单内",
+	  "HS code not on the positive list" },
+	{ "CG1009", CG_SEV_ERROR, "必填项使用了占位值", "placeholder value in a required field" },
+	{ "CG1010", CG_SEV_ERROR, "商品序号必须从1开始连续编号", "gnum must run 1, 2, 3 ... without gaps" },
+	{ "CG1011", CG_SEV_ERROR, "第二数量与第二计量单位必须同时填写（数量大于0）或同时为空",
+	  "qty2 and unit2 must be both present (qty2 > 0) or both absent" },
+	{ "CG1012", CG_SEV_ERROR, "保税进口(1210)缺少账册编号、区内企业、账册备案料号或起运国不是142",
+	  "bonded import (1210) needs emsNo, areaCode, areaName, itemRecordNo and country 142" },
+	{ "CG1013", CG_SEV_ERROR, "直购进口(9610)缺少运输工具编号、航班航次号或提运单号",
+	  "direct-purchase import (9610) needs trafNo, voyageNo and billNo" },
+	{ "CG1014", CG_SEV_ERROR, "代码不在代码表内", "code not in its code table" },
+	{ "CG1015", CG_SEV_ERROR, "日期或时间不存在", "impossible date or time" },
+	{ "CG1016", CG_SEV_ERROR, "件数必须为1", "packNo must be 1" },
+	{ "CG1017", CG_SEV_ERROR, "金额或数量必须为正数", "amount or quantity must be positive" },
+	{ "CG1018", CG_SEV_ERROR, "法定计量单位与商品编码不符", "legal unit differs from the HS code's" },
+	{ "CG1019", CG_SEV_WARNING, "单件不可分割商品超过5000元：按货物税率全额征税",
+	  "single indivisible item over 5000 CNY: taxed in full at goods rates" },
+	{ "CG1020", CG_SEV_ERROR, "物流运单状态只能为S（签收）", "logisticsStatus must be S (signed for)" },
+	{ "CG1101", CG_SEV_ERROR, "支付金额与订单实际支付金额不符",
+	  "payment amountPaid differs from the order's acturalPaid" },
+	{ "CG1102", CG_SEV_ERROR, "支付人与订购人不一致", "payer differs from the buyer" },
+	{ "CG1103", CG_SEV_ERROR, "订单与运单的收货人信息不一致",
+	  "consignee differs between order and waybill" },
+	{ "CG1104", CG_SEV_ERROR, "清单表体与订单表体不一致", "inventory lines differ from the order lines" },
+	{ "CG2001", CG_SEV_ERROR, "无法将该值转换为代码", "value cannot be mapped to a code" },
+	{ "CG2002", CG_SEV_ERROR, "缺少必填项且无法推导", "required field missing and not derivable" },
+	{ "CG2003", CG_SEV_ERROR, "CSV行格式错误", "malformed CSV row" },
+	{ "CG2004", CG_SEV_ERROR, "JSON行格式错误", "malformed JSON line" },
+	{ "CG2005", CG_SEV_ERROR, "数字格式错误", "malformed number" },
+	{ "CG2006", CG_SEV_ERROR, "日期时间格式错误", "malformed date or time" },
+	{ "CG2007", CG_SEV_ERROR, "CSV单元格以公式字符开头", "CSV cell starts with a formula character" },
+};
+
+const struct cg_code_info *
+cg__code_info(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++) {
+		if (strcmp(catalogue[i].code, code) == 0)
+			return &catalogue[i];
+	}
+	return NULL;
+}
+
+cg_rc
+cg_findings_new(cg_findings **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out != NULL ? CG_OK : CG_ENOMEM;
+}
+
+static void
+finding_dispose(cg_finding *x)
+{
+	free((char *)x->source);
+	free((char *)x->xpath);
+	free((char *)x->message_zh);
+	free((char *)x->message_en);
+}
+
+void
+cg_findings_clear(cg_findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		finding_dispose(&f->items[i]);
+	f->n = 0;
+}
+
+void
+cg_findings_free(cg_findings *f)
+{
+	if (f == NULL)
+		return;
+	cg_findings_clear(f);
+	free(f->items);
+	free(f);
+}
+
+size_t
+cg_findings_count(const cg_findings *f)
+{
+	return f->n;
+}
+
+size_t
+cg_findings_count_sev(const cg_findings *f, cg_severity sev)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->n; i++)
+		n += f->items[i].severity == sev;
+	return n;
+}
+
+const cg_finding *
+cg_findings_get(const cg_findings *f, size_t i)
+{
+	return i < f->n ? &f->items[i] : NULL;
+}
+
+const char *
+cg_severity_name(cg_severity sev)
+{
+	switch (sev) {
+	case CG_SEV_ERROR:
+		return "error";
+	case CG_SEV_WARNING:
+		return "warning";
+	default:
+		return "info";
+	}
+}
+
+cg_rc
+cg__finding_add(cg_findings *f, const char *code, cg_severity sev, const char *source,
+		const char *xpath, unsigned long line, unsigned long column, const char *zh,
+		const char *en)
+{
+	const struct cg_code_info *info = cg__code_info(code);
+	cg_finding *x;
+
+	if (cg__grow((void **)&f->items, &f->cap, f->n + 1, sizeof(*f->items)) != CG_OK)
+		return CG_ENOMEM;
+	x = &f->items[f->n];
+	memset(x, 0, sizeof(*x));
+	x->code = info != NULL ? info->code : "CG0000";
+	x->severity = sev;
+	x->line = line;
+	x->column = column;
+	x->source = cg__strdup(source != NULL ? source : "");
+	x->xpath = cg__strdup(xpath != NULL ? xpath : "");
+	x->message_zh = cg__strdup(zh != NULL ? zh : "");
+	x->message_en = cg__strdup(en != NULL ? en : "");
+	if (x->source == NULL || x->xpath == NULL || x->message_zh == NULL ||
+	    x->message_en == NULL) {
+		finding_dispose(x);
+		return CG_ENOMEM;
+	}
+	f->n++;
+	return CG_OK;
+}
+
+static char *
+join(const char *title, const char *detail)
+{
+	cg_buf b = CG_BUF_INIT(0);
+
+	if (cg_buf_append(&b, title, strlen(title)) != CG_OK)
+		goto fail;
+	if (detail != NULL && *detail != '\0') {
+		if (cg_buf_append(&b, ": ", 2) != CG_OK ||
+		    cg_buf_append(&b, detail, strlen(detail)) != CG_OK)
+			goto fail;
+	}
+	return cg_buf_detach(&b);
+fail:
+	cg_buf_dispose(&b);
+	return NULL;
+}
+
+cg_rc
+cg__finding_addf(cg_findings *f, const char *code, cg_severity sev, const char *source,
+		 const char *xpath, unsigned long line, unsigned long column,
+		 const char *detail_zh, const char *detail_en)
+{
+	const struct cg_code_info *info = cg__code_info(code);
+	char *zh, *en;
+	cg_rc rc = CG_ENOMEM;
+
+	CG_ASSERT(info != NULL);
+	if (info == NULL)
+		return CG_EINTERNAL;
+	zh = join(info->zh, detail_zh);
+	en = join(info->en, detail_en);
+	if (zh != NULL && en != NULL)
+		rc = cg__finding_add(f, code, sev, source, xpath, line, column, zh, en);
+	free(zh);
+	free(en);
+	return rc;
+}

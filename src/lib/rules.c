@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Business rules over one message (ceb-spec.md §4, §10.5, §10.6). Field checks
+ * follow from the field tables (model.h); the rest is one table of rules per
+ * message type. Each rule skips silently when a value it needs is missing or
+ * malformed: the XSD has already reported that.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "rules.h"
+
+/* The limits of 财关税〔2018〕49号 (ceb-spec §10.2). */
+#define SINGLE_LIMIT ((cg_dec)5000 * CG_DEC_ONE)
+/* Tolerance for totalPrice = price x qty (UNCONFIRMED in the spec): one fen. */
+#define LINE_TOLERANCE ((cg_dec)1000)
+
+struct env {
+	const struct cg_codes *codes;
+	const struct cg_msg *m;
+	const char *source;
+	cg_findings *f;
+};
+
+struct rule;
+typedef cg_rc (*rule_fn)(struct env *e, size_t doc, const struct rule *r);
+
+struct rule {
+	const char *code;
+	rule_fn fn;
+	const char *a, *b, *c;
+};
+
+cg_rc
+cg__report(cg_findings *f, const char *code, cg_severity sev, const char *source,
+	   const struct cg_msg *m, size_t doc, const struct cg_group *g, const char *field,
+	   const char *zh, const char *en)
+{
+	int idx = field != NULL && g != NULL && g->def != NULL ? cg__edef_find(g->def, field) : -1;
+	unsigned long line = 0, col = 0;
+	char *path = cg__msg_path(m, doc, g, idx);
+	cg_rc rc;
+
+	if (g != NULL) {
+		line = idx >= 0 && g->line[idx] != 0 ? g->line[idx] : g->elem_line;
+		col = idx >= 0 ? g->col[idx] : 0;
+	}
+	rc = cg__finding_addf(f, code, sev, source, path != NULL ? path : "", line, col, zh, en);
+	free(path);
+	return rc;
+}
+
+static cg_rc
+report(struct env *e, const char *code, size_t doc, const struct cg_group *g, const char *field,
+       const char *zh, const char *en)
+{
+	return cg__report(e->f, code, CG_SEV_ERROR, e->source, e->m, doc, g, field, zh, en);
+}
+
+static bool
+dec_of(const struct cg_group *g, const char *name, cg_dec *out)
+{
+	const char *v = cg__group_get(g, name);
+
+	return v != NULL && cg__dec_parse(v, out);
+}
+
+static void
+fmt(char *buf, size_t size, const char *what, cg_dec got, cg_dec want)
+{
+	char a[64], b[64];
+
+	cg__dec_format(got, a, sizeof(a));
+	cg__dec_format(want, b, sizeof(b));
+	(void)snprintf(buf, size, "%s %s, expected %s", what, a, b);
+}
+
+static cg_rc
+mismatch(struct env *e, const char *code, size_t doc, const struct cg_group *g,
+	 const char *field, cg_dec got, cg_dec want)
+{
+	char en[160], zh[160];
+
+	fmt(en, sizeof(en), field, got, want);
+	fmt(zh, sizeof(zh), field, got, want);
+	/* The Chinese detail reuses the figures: "应为" reads as "expected". */
+	{
+		char *p = strstr(zh, ", expected ");
+
+		if (p != NULL) {
+			char tail[64];
+
+			(void)snprintf(tail, sizeof(tail), "%s", p + 11);
+			(void)snprintf(p, sizeof(zh) - (size_t)(p - zh), "，应为 %s", tail);
+		}
+	}
+	return report(e, code, doc, g, field, zh, en);
+}
+
+/* acturalPaid = goodsValue + freight + taxTotal - discount (CONFIRMED, §3.1). */
+static cg_rc
+r_paid_identity(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	cg_dec gv, fr, tax, disc, paid, want;
+
+	(void)r;
+	if (!dec_of(h, "goodsValue", &gv) || !dec_of(h, "freight", &fr) ||
+	    !dec_of(h, "taxTotal", &tax) || !dec_of(h, "discount", &disc) ||
+	    !dec_of(h, "acturalPaid", &paid))
+		return CG_OK;
+	want = gv + fr + tax - disc;
+	if (paid == want)
+		return CG_OK;
+	return mismatch(e, r->code, doc, h, "acturalPaid", paid, want);
+}
+
+/* totalPrice = price x qty on every line, within one fen. */
+static cg_rc
+r_line_product(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_decl *d = &e->m->docs[doc];
+	size_t i;
+	cg_rc rc;
+
+	for (i = 0; i < d->nlines; i++) {
+		cg_dec price, qty, total, want;
+
+		if (!dec_of(&d->lines[i], r->a, &price) || !dec_of(&d->lines[i], r->b, &qty) ||
+		    !dec_of(&d->lines[i], r->c, &total))
+			continue;
+		want = cg__dec_mul(price, qty);
+		if (cg__dec_abs(total - want) <= LINE_TOLERANCE)
+			continue;
+		rc = mismatch(e, r->code, doc, &d->lines[i], r->c, total, want);
+		if (rc != CG_OK)
+			return rc;
+	}
+	return CG_OK;
+}
+
+/* Head field a = sum of line field b. */
+static cg_rc
+r_sum_lines(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_decl *d = &e->m->docs[doc];
+	cg_dec want = 0, got, v;
+	size_t i;
+
+	if (!dec_of(&d->head, r->a, &got))
+		return CG_OK;
+	for (i = 0; i < d->nlines; i++) {
+		if (!dec_of(&d->lines[i], r->b, &v))
+			return CG_OK;
+		want += v;
+	}
+	if (got == want)
+		return CG_OK;
+	return mismatch(e, r->code, doc, &d->head, r->a, got, want);
+}
+
+/* Head field a, when present, must be exactly b. */
+static cg_rc
+r_equals(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *v = cg__group_get(h, r->a);
+	char en[160], zh[160];
+
+	if (v == NULL || strcmp(v, r->b) == 0)
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s is \"%.40s\", must be %s", r->a, v, r->b);
+	(void)snprintf(zh, sizeof(zh), "%s 为 \"%.40s\"，必须为 %s", r->a, v, r->b);
+	return report(e, r->code, doc, h, r->a, zh, en);
+}
+
+/* gnum runs 1, 2, 3 ... in document order. */
+static cg_rc
+r_gnum(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_decl *d = &e->m->docs[doc];
+	char en[96], zh[96];
+	size_t i;
+
+	for (i = 0; i < d->nlines; i++) {
+		const char *v = cg__group_get(&d->lines[i], "gnum");
+		char want[24];
+
+		(void)snprintf(want, sizeof(want), "%zu", i + 1);
+		if (v == NULL || strcmp(v, want) == 0)
+			continue;
+		(void)snprintf(en, sizeof(en), "line %zu has gnum %.20s, expected %s", i + 1, v, want);
+		(void)snprintf(zh, sizeof(zh), "第%zu行序号为%.20s，应为%s", i + 1, v, want);
+		return report(e, r->code, doc, &d->lines[i], "gnum", zh, en);
+	}
+	return CG_OK;
+}
+
+static bool
+present(const struct cg_group *g, const char *name)
+{
+	const char *v = cg__group_get(g, name);
+
+	return v != NULL && v[strspn(v, " \t\r\n")] != '\0';
+}
+
+static cg_rc
+missing(struct env *e, const char *code, size_t doc, const struct cg_group *g, const char *field,
+	const char *mode)
+{
+	char en[128], zh[128];
+
+	(void)snprintf(en, sizeof(en), "%s is required for trade mode %s", field, mode);
+	(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s", mode, field);
+	return report(e, code, doc, g, field, zh, en);
+}
+
+/* Bonded import (1210): emsNo, areaCode, areaName, itemRecordNo, country 142 (§10.6 #9). */
+static cg_rc
+r_bonded(struct env *e, size_t doc, const struct rule *r)
+{
+	static const char *const head[] = { "emsNo", "areaCode", "areaName" };
+	const struct cg_decl *d = &e->m->docs[doc];
+	const char *mode = cg__group_get(&d->head, "tradeMode");
+	const char *country = cg__group_get(&d->head, "country");
+	size_t i;
+
+	if (mode == NULL || strcmp(mode, "1210") != 0)
+		return CG_OK;
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+		if (!present(&d->head, head[i]))
+			return missing(e, r->code, doc, &d->head, head[i], "1210");
+	}
+	for (i = 0; i < d->nlines; i++) {
+		if (!present(&d->lines[i], "itemRecordNo"))
+			return missing(e, r->code, doc, &d->lines[i], "itemRecordNo", "1210");
+	}
+	if (country != NULL && strcmp(country, "142") != 0)
+		return report(e, r->code, doc, &d->head, "country", "保税进口起运国应为142",
+			      "bonded import: country must be 142");
+	return CG_OK;
+}
+
+/* Direct-purchase import (9610): trafNo, voyageNo, billNo (§10.6 #9). */
+static cg_rc
+r_direct(struct env *e, size_t doc, const struct rule *r)
+{
+	static const char *const head[] = { "trafNo", "voyageNo", "billNo" };
+	const struct cg_decl *d = &e->m->docs[doc];
+	const char *mode = cg__group_get(&d->head, "tradeMode");
+	size_t i;
+
+	if (mode == NULL || strcmp(mode, "9610") != 0)
+		return CG_OK;
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+		if (!present(&d->head, head[i]))
+			return missing(e, r->code, doc, &d->head, head[i], "9610");
+	}
+	return CG_OK;
+}
+
+static cg_rc
+check_legal_unit(struct env *e, size_t doc, const struct cg_group *g, const char *field,
+		 const char *want)
+{
+	const char *v = cg__group_get(g, field);
+	char en[128], zh[128];
+
+	if (v == NULL || want[0] == '\0' || strcmp(v, want) == 0)
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s is %.8s, the HS code's legal unit is %s", field, v, want);
+	(void)snprintf(zh, sizeof(zh), "%s 为 %.8s，该商品编码的法定单位为 %s", field, v, want);
+	return report(e, "CG1018", doc, g, field, zh, en);
+}
+
+/* gcode on the positive list (CG1008) and unit1/unit2 its legal units (CG1018). */
+static cg_rc
+r_hs(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_decl *d = &e->m->docs[doc];
+	size_t i;
+	cg_rc rc = CG_OK;
+
+	for (i = 0; i < d->nlines && rc == CG_OK; i++) {
+		const struct cg_group *g = &d->lines[i];
+		const char *gcode = cg__group_get(g, "gcode");
+		const struct cg_hs *hs;
+		char en[96], zh[96];
+
+		if (gcode == NULL)
+			continue;
+		hs = cg__codes_hs(e->codes, gcode);
+		if (hs == NULL) {
+			(void)snprintf(en, sizeof(en), "gcode %.12s", gcode);
+			(void)snprintf(zh, sizeof(zh), "商品编码 %.12s", gcode);
+			rc = report(e, r->code, doc, g, "gcode", zh, en);
+			continue;
+		}
+		rc = check_legal_unit(e, doc, g, "unit1", hs->unit1);
+		if (rc == CG_OK && present(g, "unit2"))
+			rc = check_legal_unit(e, doc, g, "unit2", hs->unit2);
+	}
+	return rc;
+}
+
+/* qty2 and unit2 both absent, or both present with qty2 > 0 (-625009). */
+static cg_rc
+r_qty2(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_decl *d = &e->m->docs[doc];
+	size_t i;
+
+	for (i = 0; i < d->nlines; i++) {
+		const struct cg_group *g = &d->lines[i];
+		bool q = present(g, "qty2"), u = present(g, "unit2");
+		cg_dec v;
+
+		if (q != u)
+			return report(e, r->code, doc, g, q ? "unit2" : "qty2", NULL, NULL);
+		if (q && dec_of(g, "qty2", &v) && v <= 0)
+			return report(e, r->code, doc, g, "qty2", "第二数量必须大于0",
+				      "qty2 must be > 0");
+	}
+	return CG_OK;
+}
+
+/* Single-transaction limit on the dutiable value (§10.2); one indivisible item may pass. */
+static cg_rc
+r_limit(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_decl *d = &e->m->docs[doc];
+	cg_dec tax, value, qty;
+	char v[64], en[128], zh[128];
+
+	if (!cg__tax_inventory(e->codes, d, &tax, &value) || value <= SINGLE_LIMIT)
+		return CG_OK;
+	cg__dec_format(value, v, sizeof(v));
+	(void)snprintf(en, sizeof(en), "dutiable value %s CNY", v);
+	(void)snprintf(zh, sizeof(zh), "完税价格 %s 元", v);
+	if (d->nlines == 1 && dec_of(&d->lines[0], "qty", &qty) && qty == CG_DEC_ONE)
+		return cg__report(e->f, "CG1019", CG_SEV_WARNING, e->source, e->m, doc, &d->head,
+				  "freight", zh, en);
+	return report(e, r->code, doc, &d->head, "freight", zh, en);
+}
+
+#define RULES(name) static const struct rule name[]
+#define END { NULL, NULL, NULL, NULL, NULL }
+
+RULES(rules_311) = {
+	{ "CG1001", r_paid_identity, NULL, NULL, NULL },
+	{ "CG1002", r_line_product, "price", "qty", "totalPrice" },
+	{ "CG1003", r_sum_lines, "goodsValue", "totalPrice", NULL },
+	{ "CG1005", r_equals, "buyerIdType", "1", NULL },
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_411) = {
+	{ "CG1005", r_equals, "payerIdType", "1", NULL },
+	END,
+};
+RULES(rules_511) = {
+	{ "CG1016", r_equals, "packNo", "1", NULL },
+	END,
+};
+RULES(rules_513) = {
+	{ "CG1020", r_equals, "logisticsStatus", "S", NULL },
+	END,
+};
+RULES(rules_621) = {
+	{ "CG1002", r_line_product, "price", "qty", "totalPrice" },
+	{ "CG1005", r_equals, "buyerIdType", "1", NULL },
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	{ "CG1016", r_equals, "packNo", "1", NULL },
+	{ "CG1012", r_bonded, NULL, NULL, NULL },
+	{ "CG1013", r_direct, NULL, NULL, NULL },
+	{ "CG1008", r_hs, NULL, NULL, NULL },
+	{ "CG1011", r_qty2, NULL, NULL, NULL },
+	{ "CG1006", r_limit, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_cancel) = {
+	{ "CG1005", r_equals, "buyerIdType", "1", NULL },
+	END,
+};
+RULES(rules_711) = {
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_none) = { END };
+
+static const struct rule *
+rules_for(int type)
+{
+	switch (type) {
+	case 311:
+		return rules_311;
+	case 411:
+		return rules_411;
+	case 511:
+		return rules_511;
+	case 513:
+		return rules_513;
+	case 621:
+		return rules_621;
+	case 623:
+	case 625:
+		return rules_cancel;
+	case 711:
+		return rules_711;
+	default:
+		return rules_none;
+	}
+}
+
+bool
+cg__is_placeholder(const char *v)
+{
+	static const char *const ph[] = { "无", "/", "-", "--", "none", "null", "nil", "n/a",
+					  "na", "test", "测试", "空", "暂无", "xxx", "?", "0" };
+	size_t i, n;
+
+	while (*v == ' ')
+		v++;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	for (i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+		if (strlen(ph[i]) == n && strncasecmp(v, ph[i], n) == 0)
+			return true;
+	}
+	return n == 0;
+}
+
+static cg_rc
+check_dec(struct env *e, size_t doc, const struct cg_group *g, const struct cg_fdef *fd,
+	  const char *v)
+{
+	cg_dec d;
+
+	if (!cg__dec_parse(v, &d))
+		return CG_OK;
+	if (((fd->flags & CG_F_NONNEG) && d < 0) || ((fd->flags & CG_F_POS) && d <= 0)) {
+		char en[96], zh[96];
+
+		(void)snprintf(en, sizeof(en), "%s is %.30s", fd->name, v);
+		(void)snprintf(zh, sizeof(zh), "%s 为 %.30s", fd->name, v);
+		return report(e, "CG1017", doc, g, fd->name, zh, en);
+	}
+	return CG_OK;
+}
+
+static cg_rc
+check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
+{
+	const struct cg_fdef *fd = &g->def->f[i];
+	const char *v = g->val[i];
+	char why[96], en[160], zh[160];
+	size_t n = strlen(v);
+
+	if ((fd->flags & CG_F_REAL) && cg__is_placeholder(v)) {
+		(void)snprintf(en, sizeof(en), "%s is \"%.30s\"", fd->name, v);
+		(void)snprintf(zh, sizeof(zh), "%s 为 \"%.30s\"", fd->name, v);
+		return report(e, "CG1009", doc, g, fd->name, zh, en);
+	}
+	switch (fd->kind) {
+	case CG_K_DEC:
+	case CG_K_INT:
+		return check_dec(e, doc, g, fd, v);
+	case CG_K_DT14:
+	case CG_K_D8:
+	case CG_K_T17:
+		if (n == fd->minlen && strspn(v, "0123456789") == n && !cg__datetime_valid(v)) {
+			(void)snprintf(en, sizeof(en), "%s %s does not exist", fd->name, v);
+			(void)snprintf(zh, sizeof(zh), "%s %s 不存在", fd->name, v);
+			return report(e, "CG1015", doc, g, fd->name, zh, en);
+		}
+		return CG_OK;
+	case CG_K_IDNO:
+		if (!cg__idno_valid(v, why, sizeof(why)))
+			return report(e, "CG1004", doc, g, fd->name, why, why);
+		return CG_OK;
+	default:
+		break;
+	}
+	if (fd->table != CG_T_NONE && fd->table != CG_T_IDTYPE && n > 0 &&
+	    !cg__codes_has(e->codes, (enum cg_table)fd->table, v)) {
+		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v,
+			       cg__codes_table_name((enum cg_table)fd->table));
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v,
+			       cg__codes_table_name((enum cg_table)fd->table));
+		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
+		return cg__report(e->f, "CG1014",
+				  fd->table == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR, e->source,
+				  e->m, doc, g, fd->name, zh, en);
+	}
+	return CG_OK;
+}
+
+static cg_rc
+check_group(struct env *e, size_t doc, const struct cg_group *g)
+{
+	size_t i;
+	cg_rc rc;
+
+	if (g->def == NULL)
+		return CG_OK;
+	for (i = 0; i < g->def->nf; i++) {
+		if (g->val[i] == NULL)
+			continue;
+		rc = check_field(e, doc, g, i);
+		if (rc != CG_OK)
+			return rc;
+	}
+	return CG_OK;
+}
+
+cg_rc
+cg__rules_check(const struct cg_codes *codes, const struct cg_msg *m, const char *source,
+		cg_findings *f)
+{
+	struct env e = { codes, m, source, f };
+	const struct rule *r;
+	size_t doc, i;
+	cg_rc rc = check_group(&e, 0, &m->transfer);
+
+	for (doc = 0; doc < m->ndocs && rc == CG_OK; doc++) {
+		const struct cg_decl *d = &m->docs[doc];
+
+		rc = check_group(&e, doc, &d->head);
+		for (i = 0; i < d->nlines && rc == CG_OK; i++)
+			rc = check_group(&e, doc, &d->lines[i]);
+		for (r = rules_for(m->def->type); r->code != NULL && rc == CG_OK; r++)
+			rc = r->fn(&e, doc, r);
+	}
+	return rc;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* The compiled XSDs of schemas/, loaded once. */
+#ifndef CG_SCHEMA_H
+#define CG_SCHEMA_H
+
+#include <libxml/tree.h>
+#include "internal.h"
+
+struct cg_schemas;
+
+/* Compile schemas/ceb-import.xsd and schemas/dxp.xsd under @p dir. */
+cg_rc cg__schemas_load(struct cg_schemas **out, cg_ctx *ctx, const char *dir);
+void cg__schemas_free(struct cg_schemas *s);
+
+/*
+ * Validate @p doc against the CEB (dxp false) or DXP schema; each violation is
+ * a CG0100 finding. @p nerr receives the number of violations.
+ */
+cg_rc cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, bool dxp,
+			   const char *source, cg_findings *f, size_t *nerr);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cross-border retail import tax (跨境电商综合税), ceb-spec.md §10.1-§10.2.
+ * UNCONFIRMED choices kept in one place: the non-cash discount does not reduce
+ * the dutiable value, freight and insurance are shared in proportion to the
+ * lines' totals, and rounding is half-up to 0.01 on the total.
+ */
+#include "config.h"
+
+#include "rules.h"
+
+/* Within the limits VAT and consumption tax are levied at 70% (财关税〔2018〕49号). */
+#define RETAIL_SHARE_NUM 7
+#define RETAIL_SHARE_DEN 10
+
+static bool
+get_dec(const struct cg_group *g, const char *name, cg_dec *out)
+{
+	const char *v = cg__group_get(g, name);
+
+	return v != NULL && cg__dec_parse(v, out);
+}
+
+bool
+cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
+		  cg_dec *dutiable)
+{
+	cg_dec total = 0, extra = 0, freight = 0, insured = 0, sum = 0;
+	size_t i;
+
+	if (!get_dec(&d->head, "freight", &freight))
+		return false;
+	if (!get_dec(&d->head, "insuredFee", &insured))
+		insured = 0;
+	extra = freight + insured;
+	for (i = 0; i < d->nlines; i++) {
+		cg_dec tp;
+
+		if (!get_dec(&d->lines[i], "totalPrice", &tp))
+			return false;
+		total += tp;
+	}
+	for (i = 0; i < d->nlines; i++) {
+		const char *gcode = cg__group_get(&d->lines[i], "gcode");
+		const struct cg_hs *hs = gcode != NULL ? cg__codes_hs(codes, gcode) : NULL;
+		cg_dec tp, base;
+
+		if (hs == NULL || !get_dec(&d->lines[i], "totalPrice", &tp))
+			return false;
+		base = tp + (total > 0 ? extra * tp / total : 0);
+		/* base x (vat + ct) / (1 - ct) x 7/10, all at scale 10^5. */
+		sum += base * (hs->vat + hs->ct) * RETAIL_SHARE_NUM /
+		       ((CG_DEC_ONE - hs->ct) * RETAIL_SHARE_DEN);
+	}
+	*tax = cg__dec_round(sum, 2);
+	*dutiable = total + extra;
+	return true;
+}
