@@ -7,5 +7,6 @@
 #include "cebgate/finding.h"
 #include "cebgate/validate.h"
 #include "cebgate/report.h"
+#include "cebgate/normalize.h"
 
 #endif

@@ -17,5 +17,7 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
 
 int cmd_validate(int argc, char **argv);
+int cmd_normalize(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

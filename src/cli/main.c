@@ -17,6 +17,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate CEB messages: XSD and business rules" },
+	{ "normalize", cmd_normalize, "turn merchant CSV, NDJSON or loose XML into canonical CEB XML" },
+	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
 };
 
 void

@@ -130,7 +130,7 @@ cg_rc cg__decl_add_line(struct cg_decl *d, const struct cg_msgdef *def, struct c
  * Read a parsed CEB document into a record (namespace-aware: ceb: prefix or
  * default namespace). Unknown elements are skipped: the XSD reports them.
  */
-cg_rc cg__msg_from_xml(struct cg_msg **out, cg_ctx *ctx, xmlDocPtr doc);
+cg_rc cg__msg_from_xml(struct cg_msg **out, cg_ctx *ctx, xmlDocPtr doc, bool lenient);
 
 /* XPath of a field (or of the element when @p field < 0) in the canonical form. */
 char *cg__msg_path(const struct cg_msg *m, size_t doc, const struct cg_group *g, int field);

@@ -147,8 +147,17 @@ cg__decl_add_line(struct cg_decl *d, const struct cg_msgdef *def, struct cg_grou
 	return CG_OK;
 }
 
+/* Lenient reading (normalize of loose XML) matches local names in any namespace. */
+static bool
+elem_is(const xmlNode *n, const char *name, bool lenient)
+{
+	if (lenient)
+		return n != NULL && n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);
+	return cg__xml_is(n, CG_NS_CEB, name);
+}
+
 static cg_rc
-fill_group(struct cg_group *g, xmlNodePtr parent)
+fill_group(struct cg_group *g, xmlNodePtr parent, bool lenient)
 {
 	xmlNodePtr n;
 	cg_rc rc;
@@ -158,7 +167,7 @@ fill_group(struct cg_group *g, xmlNodePtr parent)
 		xmlChar *text;
 		int idx;
 
-		if (n->ns == NULL || !xmlStrEqual(n->ns->href, BAD_CAST CG_NS_CEB))
+		if (!lenient && (n->ns == NULL || !xmlStrEqual(n->ns->href, BAD_CAST CG_NS_CEB)))
 			continue;
 		idx = cg__edef_find(g->def, (const char *)n->name);
 		if (idx < 0 || g->val[idx] != NULL)
@@ -175,7 +184,7 @@ fill_group(struct cg_group *g, xmlNodePtr parent)
 }
 
 static cg_rc
-read_doc(struct cg_msg *m, xmlNodePtr docnode)
+read_doc(struct cg_msg *m, xmlNodePtr docnode, bool lenient)
 {
 	const struct cg_msgdef *def = m->def;
 	struct cg_decl *d;
@@ -188,14 +197,14 @@ read_doc(struct cg_msg *m, xmlNodePtr docnode)
 		return rc;
 	d->line = (uint32_t)xmlGetLineNo(docnode);
 	if (def->doc == NULL)
-		return fill_group(&d->head, docnode);
+		return fill_group(&d->head, docnode, lenient);
 	for (n = cg__xml_first_elem(docnode); n != NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_CEB, def->head->name) && d->head.elem_line == 0) {
-			rc = fill_group(&d->head, n);
-		} else if (def->list != NULL && cg__xml_is(n, CG_NS_CEB, def->list->name)) {
+		if (elem_is(n, def->head->name, lenient) && d->head.elem_line == 0) {
+			rc = fill_group(&d->head, n, lenient);
+		} else if (def->list != NULL && elem_is(n, def->list->name, lenient)) {
 			rc = cg__decl_add_line(d, def, &line);
 			if (rc == CG_OK)
-				rc = fill_group(line, n);
+				rc = fill_group(line, n, lenient);
 		}
 		if (rc != CG_OK)
 			return rc;
@@ -220,7 +229,7 @@ read_attrs(struct cg_msg *m, xmlNodePtr root)
 }
 
 cg_rc
-cg__msg_from_xml(struct cg_msg **out, cg_ctx *ctx, xmlDocPtr doc)
+cg__msg_from_xml(struct cg_msg **out, cg_ctx *ctx, xmlDocPtr doc, bool lenient)
 {
 	const char *docname;
 	xmlNodePtr root = xmlDocGetRootElement(doc), n;
@@ -229,7 +238,8 @@ cg__msg_from_xml(struct cg_msg **out, cg_ctx *ctx, xmlDocPtr doc)
 	cg_rc rc;
 
 	*out = NULL;
-	if (root == NULL || root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB))
+	if (root == NULL || (!lenient && (root->ns == NULL ||
+					  !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB))))
 		return cg__fail(ctx, CG_EINVAL, "root element is not in the CEB namespace");
 	def = cg__msgdef_by_root((const char *)root->name);
 	if (def == NULL)
@@ -237,17 +247,17 @@ cg__msg_from_xml(struct cg_msg **out, cg_ctx *ctx, xmlDocPtr doc)
 	rc = cg__msg_new(&m, def);
 	if (rc != CG_OK)
 		return rc;
-	m->ceb_prefix = root->ns->prefix != NULL;
+	m->ceb_prefix = root->ns != NULL && root->ns->prefix != NULL;
 	rc = read_attrs(m, root);
 	docname = def->doc != NULL ? def->doc : def->head->name;
 	for (n = cg__xml_first_elem(root); n != NULL && rc == CG_OK; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_CEB, docname)) {
-			rc = read_doc(m, n);
-		} else if (def->declaration && cg__xml_is(n, CG_NS_CEB, "BaseTransfer") &&
+		if (elem_is(n, docname, lenient)) {
+			rc = read_doc(m, n, lenient);
+		} else if (def->declaration && elem_is(n, "BaseTransfer", lenient) &&
 			   m->transfer.def == NULL) {
 			rc = cg__group_init(&m->transfer, &cg__basetransfer);
 			if (rc == CG_OK)
-				rc = fill_group(&m->transfer, n);
+				rc = fill_group(&m->transfer, n, lenient);
 		} else if (cg__xml_is(n, CG_NS_DS, "Signature")) {
 			m->has_signature = true;
 		}

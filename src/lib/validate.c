@@ -126,7 +126,7 @@ validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg
 	size_t nerr;
 	cg_rc rc;
 
-	rc = cg__msg_from_xml(&m, ctx, doc);
+	rc = cg__msg_from_xml(&m, ctx, doc, false);
 	if (rc == CG_EINVAL)
 		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, "", 1, 0,
 					cg_ctx_errmsg(ctx), cg_ctx_errmsg(ctx));

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgate normalize [--from csv|ndjson|xml] [--type T] [--profile F] FILE... [-o DIR] */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+
+struct out {
+	const char *dir;    /* NULL: documents go to stdout */
+	FILE *log;          /* the change log (TSV) */
+	unsigned long changes;
+	int tty;
+	time_t last;
+	cg_normalizer *n;
+};
+
+/* Write to DIR/name through a temporary name and rename, so readers never see half a file. */
+static cg_rc
+emit(void *payload, const char *name, const char *xml, size_t len)
+{
+	struct out *o = payload;
+	char tmp[4096], final[4096];
+	FILE *fp;
+	int ok;
+
+	if (o->tty && time(NULL) != o->last) {
+		cg_normalize_stats s = cg_normalizer_stats(o->n);
+
+		o->last = time(NULL);
+		fprintf(stderr, "\rnormalize: %lu documents, %lu written, %lu rejected", s.records,
+			s.written + 1, s.rejected);
+	}
+	if (o->dir == NULL)
+		return fwrite(xml, 1, len, stdout) == len ? CG_OK : CG_EIO;
+	if (snprintf(final, sizeof(final), "%s/%s", o->dir, name) >= (int)sizeof(final) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name) >= (int)sizeof(tmp))
+		return CG_EINVAL;
+	fp = fopen(tmp, "wb");
+	if (fp == NULL)
+		return CG_EIO;
+	ok = fwrite(xml, 1, len, fp) == len;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, final) != 0) {
+		(void)unlink(tmp);
+		return CG_EIO;
+	}
+	return CG_OK;
+}
+
+/* TSV cells never contain tabs or newlines. */
+static void
+cell(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, fp);
+}
+
+static void
+on_change(void *payload, const cg_change *c)
+{
+	struct out *o = payload;
+
+	if (o->log == NULL)
+		return;
+	o->changes++;
+	cell(o->log, c->source);
+	fprintf(o->log, "\t%lu\t%lu\t", c->line, c->column);
+	cell(o->log, c->xpath);
+	fputc('\t', o->log);
+	cell(o->log, c->before);
+	fputc('\t', o->log);
+	cell(o->log, c->after);
+	fputc('\t', o->log);
+	cell(o->log, c->why);
+	fputc('\n', o->log);
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cebgate normalize [--from csv|ndjson|xml] [--type 311|411|511|621]\n"
+		"                         [--profile FILE] [--encoding utf-8|gb18030] [--json]\n"
+		"                         [--log FILE] FILE... [-o DIR]\n"
+		"  -o DIR      write one canonical message per file into DIR, and DIR/normalize-log.tsv\n"
+		"              (without -o the messages go to stdout, the change log to stderr)\n"
+		"  --from      input format (default: from the file extension)\n"
+		"  --type      message type of CSV/NDJSON rows (default 311, orders)\n"
+		"  --profile   mapping profile: merchant column names and constant values\n"
+		"  --json      print the findings report as JSON on stdout (needs -o)\n"
+		"  --now T     use T (YYYYMMDDhhmmss) for a missing appTime (also $CEBGATE_NOW)\n"
+		"exit status: 0 every document normalized, 1 some rejected, 2 usage or I/O error\n");
+}
+
+static cg_from
+parse_from(const char *s)
+{
+	if (strcmp(s, "csv") == 0)
+		return CG_FROM_CSV;
+	if (strcmp(s, "ndjson") == 0)
+		return CG_FROM_NDJSON;
+	if (strcmp(s, "xml") == 0)
+		return CG_FROM_XML;
+	return (cg_from)-1;
+}
+
+static int
+report(int argc, char **argv, int first, cg_findings *f, int json)
+{
+	cg_report_file *files = calloc((size_t)(argc - first), sizeof(*files));
+	int i, rc = 0;
+
+	if (files == NULL)
+		return -1;
+	for (i = first; i < argc; i++) {
+		files[i - first].file = argv[i];
+		files[i - first].type = "";
+	}
+	if (json) {
+		char *s = cg_report_json(files, (size_t)(argc - first), f);
+
+		rc = s != NULL && puts(s) >= 0 ? 0 : -1;
+		cg_free(s);
+	} else {
+		rc = cg_report_text(stderr, files, (size_t)(argc - first), f, 1) == CG_OK ? 0 : -1;
+	}
+	free(files);
+	return rc;
+}
+
+int
+cmd_normalize(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' }, { "type", required_argument, NULL, 't' },
+		{ "profile", required_argument, NULL, 'p' }, { "encoding", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' }, { "log", required_argument, NULL, 'l' },
+		{ "now", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	cg_normalize_options nopts = CG_NORMALIZE_OPTIONS_INIT;
+	struct out o = { 0 };
+	cg_findings *f = NULL;
+	cg_ctx *ctx = NULL;
+	cg_from from = CG_FROM_AUTO;
+	const char *logpath = NULL;
+	char logbuf[4096];
+	int c, json = 0, status = CLI_USAGE, i;
+
+	nopts.now = getenv("CEBGATE_NOW");
+	while ((c = getopt_long(argc, argv, "o:f:t:p:e:jl:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.dir = optarg;
+			break;
+		case 'f':
+			from = parse_from(optarg);
+			break;
+		case 't':
+			nopts.type = (int)strtol(optarg, NULL, 10);
+			break;
+		case 'p':
+			nopts.profile = optarg;
+			break;
+		case 'e':
+			nopts.encoding = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'l':
+			logpath = optarg;
+			break;
+		case 'n':
+			nopts.now = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_OK;
+		default:
+			usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (optind >= argc || (int)from < 0 || (json && o.dir == NULL)) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (o.dir != NULL && mkdir(o.dir, 0777) != 0 && errno != EEXIST) {
+		cli_err("cannot create %s", o.dir);
+		return CLI_USAGE;
+	}
+	if (logpath == NULL && o.dir != NULL &&
+	    snprintf(logbuf, sizeof(logbuf), "%s/normalize-log.tsv", o.dir) < (int)sizeof(logbuf))
+		logpath = logbuf;
+	o.log = logpath != NULL ? fopen(logpath, "w") : stderr;
+	if (o.log == NULL) {
+		cli_err("cannot write %s", logpath);
+		return CLI_USAGE;
+	}
+	fputs("source\tline\tcolumn\txpath\tbefore\tafter\twhy\n", o.log);
+	o.tty = isatty(STDERR_FILENO);
+	nopts.emit = emit;
+	nopts.change = on_change;
+	nopts.payload = &o;
+	if (cg_ctx_new(&ctx) != CG_OK || cg_findings_new(&f) != CG_OK)
+		goto out;
+	if (cg_normalizer_new(&o.n, ctx, NULL, &nopts) != CG_OK) {
+		cli_err("%s", cg_ctx_errmsg(ctx));
+		goto out;
+	}
+	for (i = optind; i < argc; i++) {
+		if (cg_normalize_file(o.n, ctx, argv[i], from, f) != CG_OK) {
+			cli_err("%s", cg_ctx_errmsg(ctx));
+			goto out;
+		}
+	}
+	if (o.tty)
+		fputc('\n', stderr);
+	if (report(argc, argv, optind, f, json) != 0)
+		goto out;
+	{
+		cg_normalize_stats s = cg_normalizer_stats(o.n);
+
+		fprintf(stderr, "normalize: %lu document(s) read, %lu message(s) written, %lu rejected, "
+				"%lu change(s) logged\n",
+			s.records, s.written, s.rejected, o.changes);
+		status = s.rejected > 0 || cg_findings_count_sev(f, CG_SEV_ERROR) > 0 ? CLI_INVALID
+										       : CLI_OK;
+	}
+out:
+	if (o.log != NULL && o.log != stderr && fclose(o.log) != 0)
+		status = CLI_USAGE;
+	cg_normalizer_free(o.n);
+	cg_findings_free(f);
+	cg_ctx_free(ctx);
+	return status;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading mapping profiles: "[columns]" and "[defaults]" sections of "key = value" lines. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profile.h"
+
+#define MAX_PROFILE_LINE 4096
+
+static char *
+strip(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+static cg_rc
+push(char ***a, char ***b, size_t *n, const char *x, const char *y)
+{
+	size_t cap = *n, cap2 = *n;
+
+	if (cg__grow((void **)a, &cap, *n + 1, sizeof(char *)) != CG_OK ||
+	    cg__grow((void **)b, &cap2, *n + 1, sizeof(char *)) != CG_OK)
+		return CG_ENOMEM;
+	(*a)[*n] = cg__strdup(x);
+	(*b)[*n] = cg__strdup(y);
+	if ((*a)[*n] == NULL || (*b)[*n] == NULL) {
+		free((*a)[*n]);
+		free((*b)[*n]);
+		return CG_ENOMEM;
+	}
+	(*n)++;
+	return CG_OK;
+}
+
+cg_rc
+cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path)
+{
+	char line[MAX_PROFILE_LINE];
+	FILE *fp = fopen(path, "r");
+	int section = 0, lineno = 0;
+	cg_rc rc = CG_OK;
+
+	memset(p, 0, sizeof(*p));
+	if (fp == NULL)
+		return cg__fail(ctx, CG_EIO, "cannot open profile %s", path);
+	while (rc == CG_OK && fgets(line, sizeof(line), fp) != NULL) {
+		char *s = strip(line), *eq;
+
+		lineno++;
+		if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+			s += 3;
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (strcmp(s, "[columns]") == 0 || strcmp(s, "[defaults]") == 0) {
+			section = s[1] == 'c' ? 1 : 2;
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (section == 0 || eq == NULL) {
+			rc = cg__fail(ctx, CG_EPARSE, "%s:%d: expected [columns], [defaults] or key = value",
+				      path, lineno);
+			break;
+		}
+		*eq = '\0';
+		if (section == 1)
+			rc = push(&p->from, &p->to, &p->ncols, strip(s), strip(eq + 1));
+		else
+			rc = push(&p->name, &p->value, &p->ndefs, strip(s), strip(eq + 1));
+	}
+	(void)fclose(fp);
+	if (rc != CG_OK)
+		cg__profile_dispose(p);
+	return rc;
+}
+
+void
+cg__profile_dispose(struct cg_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncols; i++) {
+		free(p->from[i]);
+		free(p->to[i]);
+	}
+	for (i = 0; i < p->ndefs; i++) {
+		free(p->name[i]);
+		free(p->value[i]);
+	}
+	free(p->from);
+	free(p->to);
+	free(p->name);
+	free(p->value);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *
+cg__profile_column(const struct cg_profile *p, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncols; i++) {
+		if (strcmp(p->from[i], column) == 0)
+			return p->to[i];
+	}
+	return NULL;
+}
+
+const char *
+cg__profile_default(const struct cg_profile *p, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndefs; i++) {
+		if (strcmp(p->name[i], field) == 0)
+			return p->value[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Mapping profiles: a merchant's column names and constant values (see samples/merchant). */
+#ifndef CG_PROFILE_H
+#define CG_PROFILE_H
+
+#include "internal.h"
+
+struct cg_profile {
+	char **from; /* [columns]: merchant column -> CEB field */
+	char **to;
+	size_t ncols;
+	char **name; /* [defaults]: CEB field -> value used when the input has none */
+	char **value;
+	size_t ndefs;
+};
+
+/* Parse an INI-like profile; findings-free: a bad line is an error naming its number. */
+cg_rc cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path);
+void cg__profile_dispose(struct cg_profile *p);
+/* The CEB field a column maps to, or NULL. */
+const char *cg__profile_column(const struct cg_profile *p, const char *column);
+/* The default value of a field, or NULL. */
+const char *cg__profile_default(const struct cg_profile *p, const char *field);
+
+#endif
