@@ -160,15 +160,12 @@ report(cg_findings *f, const char *code, const struct pending *p, const struct c
 			  detail);
 }
 
-static const char *const norm_why[] = {
-	[CG_NORM_CHANGED] = "normalized (whitespace, full-width, date, number or code form)",
-};
-
 static cg_rc
 normalize_field(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx, cg_findings *f)
 {
 	char buf[CG_NORM_MAX], detail[CG_NORM_MAX + 64];
 	const struct cg_fdef *fd = &g->def->f[idx];
+	const char *why = "";
 	enum cg_norm r;
 
 	if (strlen(g->val[idx]) >= sizeof(buf) - 1) {
@@ -176,11 +173,11 @@ normalize_field(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx
 		return report(f, "CG0100", p, g, idx, "value too long");
 	}
 	memcpy(buf, g->val[idx], strlen(g->val[idx]) + 1);
-	r = cg__norm_value(n->codes, fd, buf, sizeof(buf));
+	r = cg__norm_value(n->codes, fd, buf, sizeof(buf), &why);
 	if (r == CG_NORM_SAME)
 		return CG_OK;
 	if (r == CG_NORM_CHANGED) {
-		log_change(n, p, g, idx, g->val[idx], buf, norm_why[CG_NORM_CHANGED]);
+		log_change(n, p, g, idx, g->val[idx], buf, why);
 		return cg__group_set(g, idx, buf, g->line[idx], g->col[idx]);
 	}
 	p->bad = true;

@@ -201,15 +201,23 @@ norm_dec(char *v, size_t cap, bool integer)
 }
 
 enum cg_norm
-cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, size_t cap)
+cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, size_t cap,
+	       const char **why)
 {
 	char before[CG_NORM_MAX];
 	enum cg_norm r = CG_NORM_SAME;
 
 	(void)snprintf(before, sizeof(before), "%s", v);
+	*why = "surrounding whitespace removed";
 	trim(v);
-	if (fd->kind != CG_K_TEXT)
+	if (fd->kind != CG_K_TEXT) {
+		char t[CG_NORM_MAX];
+
+		(void)snprintf(t, sizeof(t), "%s", v);
 		halfwidth(v);
+		if (strcmp(t, v) != 0)
+			*why = "full-width characters changed to ASCII";
+	}
 	trim(v);
 	if (v[0] == '\0')
 		return strcmp(before, v) != 0 ? CG_NORM_CHANGED : CG_NORM_SAME;
@@ -217,15 +225,22 @@ cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, 
 	case CG_K_DEC:
 	case CG_K_INT:
 		r = norm_dec(v, cap, fd->kind == CG_K_INT);
+		if (r == CG_NORM_CHANGED)
+			*why = "number written in the CEB form (separators, sign, at most 5 decimals)";
 		break;
 	case CG_K_DT14:
 	case CG_K_D8:
 	case CG_K_T17:
 		r = norm_datetime(v, cap, fd->kind);
+		if (r == CG_NORM_CHANGED)
+			*why = fd->kind == CG_K_D8 ? "date written as YYYYMMDD"
+						   : "time written as YYYYMMDDhhmmss";
 		break;
 	case CG_K_IDNO:
-		if (v[0] != '\0' && v[strlen(v) - 1] == 'x')
+		if (v[0] != '\0' && v[strlen(v) - 1] == 'x') {
 			v[strlen(v) - 1] = 'X';
+			*why = "check character x written as X";
+		}
 		break;
 	case CG_K_GUID:
 		for (char *p = v; *p != '\0'; p++)
@@ -242,6 +257,10 @@ cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, 
 		if (code == NULL || strlen(code) >= cap)
 			return CG_NORM_UNMAPPED;
 		memmove(v, code, strlen(code) + 1);
+		*why = fd->table == CG_T_UNIT	     ? "unit name mapped to its customs code"
+		       : fd->table == CG_T_COUNTRY  ? "country mapped to its customs code"
+		       : fd->table == CG_T_CURRENCY ? "currency mapped to its customs code"
+						    : "value mapped to its code";
 	}
 	return strcmp(before, v) != 0 ? CG_NORM_CHANGED : CG_NORM_SAME;
 }

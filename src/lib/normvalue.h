@@ -17,8 +17,11 @@ enum cg_norm {
 	CG_NORM_BADDATE,  /* CG2006 */
 };
 
-/* Normalize @p v (a NUL-terminated buffer of @p cap bytes) in place for field @p fd. */
+/*
+ * Normalize @p v (a NUL-terminated buffer of @p cap bytes) in place for field
+ * @p fd; @p why receives a static description of the change.
+ */
 enum cg_norm cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v,
-			    size_t cap);
+			    size_t cap, const char **why);
 
 #endif
