@@ -71,7 +71,8 @@ cmd_demo(int argc, char **argv)
 		{ "orders-profile.csv", "shopx.profile", "log-shopx.tsv", CLI_OK },
 		{ "orders-bad.csv", "default.profile", "log-bad.tsv", CLI_INVALID },
 	};
-	char samples[4096], out[] = "/tmp/cebgate-demo-XXXXXX", valid[8192], invalid[8192];
+	char samples[4096], out[4096], valid[8192], invalid[8192];
+	const char *tmp = getenv("TMPDIR");
 	char *vargs[8];
 	size_t i;
 	int rc, failures = 0;
@@ -79,6 +80,8 @@ cmd_demo(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	(void)snprintf(samples, sizeof(samples), "%s/samples", cg_datadir());
+	(void)snprintf(out, sizeof(out), "%s/cebgate-demo-XXXXXX",
+		       tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (access(samples, R_OK) != 0 || mkdtemp(out) == NULL) {
 		cli_err("samples not found under %s", cg_datadir());
 		return CLI_USAGE;
