@@ -340,8 +340,9 @@ static const struct cg_fdef tax_head_status[] = {
 };
 static const struct cg_fdef message_return[] = {
 	GUID, RSTATUS, TXT("returnInfo", "回执信息", R, 5000), T17("returnTime"),
-	TXT("oriCopMsgId", "原报文传输编号", 0, 255), TXT("oriMessageType", "原报文类型", 0, 15),
-	TXT("oriBizMessage", "原报文", 0, 0),
+	/* C0..n in §3.10: present, possibly empty. */
+	TXT("oriCopMsgId", "原报文传输编号", R, 255), TXT("oriMessageType", "原报文类型", R, 15),
+	TXT("oriBizMessage", "原报文", R, 0),
 };
 static EDEF(order_return_e, "OrderReturn", order_return);
 static EDEF(payment_return_e, "PaymentReturn", payment_return);
