@@ -8,8 +8,8 @@
 #include <time.h>
 #include "dec.h"
 
-/* 10^19 scaled: no N19,5 value comes close, and it keeps products in range. */
-#define DEC_LIMIT ((cg_dec)10000000000000000000ULL * 100000)
+/* N19,5 has at most 19 digits: an integer part beyond that is not a CEB amount. */
+#define MAX_INT_DIGITS 19
 
 static const char *
 skip_ws(const char *s)
@@ -23,7 +23,7 @@ static bool
 parse(const char *s, cg_dec *out, bool round, bool *rounded)
 {
 	cg_dec v = 0;
-	int frac = 0, digits = 0, neg = 0, roundup = 0, extra = 0;
+	int frac = 0, digits = 0, intdigits = 0, neg = 0, roundup = 0, extra = 0;
 	bool dropped = false;
 
 	s = skip_ws(s);
@@ -31,7 +31,8 @@ parse(const char *s, cg_dec *out, bool round, bool *rounded)
 		neg = *s++ == '-';
 	for (; isdigit((unsigned char)*s); s++, digits++) {
 		v = v * 10 + (*s - '0');
-		if (v > DEC_LIMIT)
+		intdigits += v != 0; /* leading zeros do not count */
+		if (intdigits > MAX_INT_DIGITS)
 			return false;
 	}
 	if (*s == '.') {
@@ -80,7 +81,7 @@ cg__dec_format(cg_dec v, char *buf, size_t size)
 	int n, keep = 5;
 	cg_dec a = cg__dec_abs(v);
 
-	/* The integer part of any accepted value fits in 64 bits (DEC_LIMIT). */
+	/* The integer part of any accepted value (< 10^19) fits in 64 bits. */
 	ip = (unsigned long long)(a / CG_DEC_ONE);
 	fp = (unsigned long long)(a % CG_DEC_ONE);
 	(void)snprintf(digits, sizeof(digits), "%05llu", fp);
@@ -110,13 +111,17 @@ cg__dec_round(cg_dec v, int digits)
 	return v < 0 ? -r : r;
 }
 
-cg_dec
-cg__dec_mul(cg_dec a, cg_dec b)
+bool
+cg__dec_mul(cg_dec a, cg_dec b, cg_dec *out)
 {
-	cg_dec p = a * b, ap = cg__dec_abs(p);
-	cg_dec r = (ap + CG_DEC_ONE / 2) / CG_DEC_ONE;
+	cg_dec p, ap, r;
 
-	return p < 0 ? -r : r;
+	if (__builtin_mul_overflow(a, b, &p))
+		return false;
+	ap = cg__dec_abs(p);
+	r = (ap + CG_DEC_ONE / 2) / CG_DEC_ONE;
+	*out = p < 0 ? -r : r;
+	return true;
 }
 
 static int
@@ -173,9 +178,10 @@ cg__idno_check_char(const char *s17)
 }
 
 static bool
-fail(char *why, size_t len, const char *msg)
+fail(struct cg_why *why, const char *zh, const char *en)
 {
-	(void)snprintf(why, len, "%s", msg);
+	(void)snprintf(why->zh, sizeof(why->zh), "%s", zh);
+	(void)snprintf(why->en, sizeof(why->en), "%s", en);
 	return false;
 }
 
@@ -183,7 +189,7 @@ static bool
 birth_in_future(const char *date8)
 {
 	char today[16];
-	time_t now = time(NULL);
+	time_t now = time(NULL) + 8 * 3600; /* the date in China (UTC+8) */
 	struct tm tm;
 
 	if (gmtime_r(&now, &tm) == NULL)
@@ -194,25 +200,28 @@ birth_in_future(const char *date8)
 }
 
 bool
-cg__idno_valid(const char *s, char *why, size_t whylen)
+cg__idno_valid(const char *s, struct cg_why *why)
 {
 	char date[9];
 	int i;
 
 	if (strlen(s) != 18)
-		return fail(why, whylen, "an ID number has 18 characters");
+		return fail(why, "身份证号码应为18位", "an ID number has 18 characters");
 	for (i = 0; i < 17; i++) {
 		if (!isdigit((unsigned char)s[i]))
-			return fail(why, whylen, "the first 17 characters must be digits");
+			return fail(why, "前17位必须为数字", "the first 17 characters must be digits");
 	}
 	memcpy(date, s + 6, 8);
 	date[8] = '\0';
 	if (!cg__datetime_valid(date))
-		return fail(why, whylen, "the birth date (characters 7-14) does not exist");
+		return fail(why, "出生日期（第7-14位）不存在",
+			    "the birth date (characters 7-14) does not exist");
 	if (birth_in_future(date))
-		return fail(why, whylen, "the birth date is in the future");
+		return fail(why, "出生日期晚于今天", "the birth date is in the future");
 	if (s[17] != cg__idno_check_char(s)) {
-		(void)snprintf(why, whylen, "check character is %c, expected %c", s[17],
+		(void)snprintf(why->zh, sizeof(why->zh), "校验位为%c，应为%c", s[17],
+			       cg__idno_check_char(s));
+		(void)snprintf(why->en, sizeof(why->en), "check character is %c, expected %c", s[17],
 			       cg__idno_check_char(s));
 		return false;
 	}

@@ -132,7 +132,13 @@ r_line_product(struct env *e, size_t doc, const struct rule *r)
 		if (!dec_of(&d->lines[i], r->a, &price) || !dec_of(&d->lines[i], r->b, &qty) ||
 		    !dec_of(&d->lines[i], r->c, &total))
 			continue;
-		want = cg__dec_mul(price, qty);
+		if (!cg__dec_mul(price, qty, &want)) {
+			rc = report(e, r->code, doc, &d->lines[i], r->c, "单价×数量超出范围",
+				    "price x qty out of range");
+			if (rc != CG_OK)
+				return rc;
+			continue;
+		}
 		if (cg__dec_abs(total - want) <= LINE_TOLERANCE)
 			continue;
 		rc = mismatch(e, r->code, doc, &d->lines[i], r->c, total, want);
@@ -169,8 +175,12 @@ r_equals(struct env *e, size_t doc, const struct rule *r)
 	const struct cg_group *h = &e->m->docs[doc].head;
 	const char *v = cg__group_get(h, r->a);
 	char en[160], zh[160];
+	cg_dec x, y;
 
 	if (v == NULL || strcmp(v, r->b) == 0)
+		return CG_OK;
+	/* Numbers compare by value: packNo "01" is 1. */
+	if (cg__dec_parse(v, &x) && cg__dec_parse(r->b, &y) && x == y)
 		return CG_OK;
 	(void)snprintf(en, sizeof(en), "%s is \"%.40s\", must be %s", r->a, v, r->b);
 	(void)snprintf(zh, sizeof(zh), "%s 为 \"%.40s\"，必须为 %s", r->a, v, r->b);
@@ -188,9 +198,10 @@ r_gnum(struct env *e, size_t doc, const struct rule *r)
 	for (i = 0; i < d->nlines; i++) {
 		const char *v = cg__group_get(&d->lines[i], "gnum");
 		char want[24];
+		cg_dec g;
 
 		(void)snprintf(want, sizeof(want), "%zu", i + 1);
-		if (v == NULL || strcmp(v, want) == 0)
+		if (v == NULL || (cg__dec_parse(v, &g) && g == (cg_dec)(i + 1) * CG_DEC_ONE))
 			continue;
 		(void)snprintf(en, sizeof(en), "line %zu has gnum %.20s, expected %s", i + 1, v, want);
 		(void)snprintf(zh, sizeof(zh), "第%zu行序号为%.20s，应为%s", i + 1, v, want);
@@ -319,7 +330,9 @@ r_qty2(struct env *e, size_t doc, const struct rule *r)
 		cg_dec v;
 
 		if (q != u)
-			return report(e, r->code, doc, g, q ? "unit2" : "qty2", NULL, NULL);
+			return report(e, r->code, doc, g, "qty2",
+				      q ? "填写了第二数量但没有第二计量单位" : "填写了第二计量单位但没有第二数量",
+				      q ? "qty2 without unit2" : "unit2 without qty2");
 		if (q && dec_of(g, "qty2", &v) && v <= 0)
 			return report(e, r->code, doc, g, "qty2", "第二数量必须大于0",
 				      "qty2 must be > 0");
@@ -332,18 +345,18 @@ static cg_rc
 r_limit(struct env *e, size_t doc, const struct rule *r)
 {
 	const struct cg_decl *d = &e->m->docs[doc];
-	cg_dec tax, value, qty;
+	cg_dec value, qty;
 	char v[64], en[128], zh[128];
 
-	if (!cg__tax_inventory(e->codes, d, &tax, &value) || value <= SINGLE_LIMIT)
+	if (!cg__dutiable_value(d, &value) || value <= SINGLE_LIMIT)
 		return CG_OK;
 	cg__dec_format(value, v, sizeof(v));
 	(void)snprintf(en, sizeof(en), "dutiable value %s CNY", v);
 	(void)snprintf(zh, sizeof(zh), "完税价格 %s 元", v);
 	if (d->nlines == 1 && dec_of(&d->lines[0], "qty", &qty) && qty == CG_DEC_ONE)
 		return cg__report(e->f, "CG1019", CG_SEV_WARNING, e->source, e->m, doc, &d->head,
-				  "freight", zh, en);
-	return report(e, r->code, doc, &d->head, "freight", zh, en);
+				  NULL, zh, en);
+	return report(e, r->code, doc, &d->head, NULL, zh, en);
 }
 
 #define RULES(name) static const struct rule name[]
@@ -419,7 +432,7 @@ bool
 cg__is_placeholder(const char *v)
 {
 	static const char *const ph[] = { "无", "/", "-", "--", "none", "null", "nil", "n/a",
-					  "na", "test", "测试", "空", "暂无", "xxx", "?", "0" };
+					  "test", "测试", "空", "暂无", "xxx", "?", "0" };
 	size_t i, n;
 
 	while (*v == ' ')
@@ -457,7 +470,8 @@ check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
 {
 	const struct cg_fdef *fd = &g->def->f[i];
 	const char *v = g->val[i];
-	char why[96], en[160], zh[160];
+	struct cg_why why;
+	char en[160], zh[160];
 	size_t n = strlen(v);
 
 	if ((fd->flags & CG_F_REAL) && cg__is_placeholder(v)) {
@@ -479,8 +493,8 @@ check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
 		}
 		return CG_OK;
 	case CG_K_IDNO:
-		if (!cg__idno_valid(v, why, sizeof(why)))
-			return report(e, "CG1004", doc, g, fd->name, why, why);
+		if (!cg__idno_valid(v, &why))
+			return report(e, "CG1004", doc, g, fd->name, why.zh, why.en);
 		return CG_OK;
 	default:
 		break;

@@ -24,6 +24,9 @@ cg_rc cg__report(cg_findings *f, const char *code, cg_severity sev, const char *
 bool cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
 		       cg_dec *dutiable);
 
+/* Dutiable value of an inventory: sum of totalPrice + freight + insuredFee (§10.1). */
+bool cg__dutiable_value(const struct cg_decl *d, cg_dec *value);
+
 /* Placeholder values that never count as a real value ("无", "/", "test" ...). */
 bool cg__is_placeholder(const char *v);
 

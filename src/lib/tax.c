@@ -22,6 +22,26 @@ get_dec(const struct cg_group *g, const char *name, cg_dec *out)
 }
 
 bool
+cg__dutiable_value(const struct cg_decl *d, cg_dec *value)
+{
+	cg_dec sum = 0, v;
+	size_t i;
+
+	if (!get_dec(&d->head, "freight", &v))
+		return false;
+	sum = v;
+	if (get_dec(&d->head, "insuredFee", &v))
+		sum += v;
+	for (i = 0; i < d->nlines; i++) {
+		if (!get_dec(&d->lines[i], "totalPrice", &v))
+			return false;
+		sum += v; /* at most 101 values below 10^24: no overflow */
+	}
+	*value = sum;
+	return true;
+}
+
+bool
 cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
 		  cg_dec *dutiable)
 {
@@ -47,10 +67,16 @@ cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec 
 
 		if (hs == NULL || !get_dec(&d->lines[i], "totalPrice", &tp))
 			return false;
-		base = tp + (total > 0 ? extra * tp / total : 0);
+		cg_dec share = 0, t;
+
+		/* Amounts reach 10^24 at scale 10^5: products can overflow 128 bits. */
+		if (total > 0 && __builtin_mul_overflow(extra, tp, &share))
+			return false;
+		base = tp + (total > 0 ? share / total : 0);
 		/* base x (vat + ct) / (1 - ct) x 7/10, all at scale 10^5. */
-		sum += base * (hs->vat + hs->ct) * RETAIL_SHARE_NUM /
-		       ((CG_DEC_ONE - hs->ct) * RETAIL_SHARE_DEN);
+		if (__builtin_mul_overflow(base, (hs->vat + hs->ct) * RETAIL_SHARE_NUM, &t) ||
+		    __builtin_add_overflow(sum, t / ((CG_DEC_ONE - hs->ct) * RETAIL_SHARE_DEN), &sum))
+			return false;
 	}
 	*tax = cg__dec_round(sum, 2);
 	*dutiable = total + extra;

@@ -127,9 +127,16 @@ validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg
 	cg_rc rc;
 
 	rc = cg__msg_from_xml(&m, ctx, doc, false);
-	if (rc == CG_EINVAL)
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, "", 1, 0,
-					cg_ctx_errmsg(ctx), cg_ctx_errmsg(ctx));
+	if (rc == CG_EINVAL) {
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		char *path = cg__xml_path(root);
+
+		rc = cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, path != NULL ? path : "",
+				      (unsigned long)xmlGetLineNo(root), 0, cg_ctx_errmsg(ctx),
+				      cg_ctx_errmsg(ctx));
+		free(path);
+		return rc;
+	}
 	if (rc != CG_OK)
 		return rc;
 	(void)snprintf(v->last_type, sizeof(v->last_type), "%s", m->def->root);

@@ -111,6 +111,16 @@ max_attrs_per_tag(const char *p, size_t len)
 	return max;
 }
 
+/* A UTF-16 document starts with a byte-order mark or with '<' as 16 bits. */
+static bool
+looks_utf16(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF) ||
+			    (u[0] == '<' && u[1] == 0) || (u[0] == 0 && u[1] == '<'));
+}
+
 static bool
 encoding_allowed(const xmlChar *enc)
 {
@@ -216,6 +226,12 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 		return report(f, source, "CG0003", 0, "document too large");
 	if (max_attrs_per_tag(data, len) > CG_XML_MAX_ATTRS)
 		return report(f, source, "CG0003", 0, "too many attributes on one element");
+	/*
+	 * libxml2 takes a NUL byte for the end of the input, so bytes after it would
+	 * never be looked at. NUL is legitimate only in UTF-16.
+	 */
+	if (memchr(data, '\0', len) != NULL && !looks_utf16(data, len))
+		return report(f, source, "CG0001", 0, "NUL byte in the document");
 	pctx = xmlNewParserCtxt();
 	if (pctx == NULL)
 		return cg__fail(ctx, CG_ENOMEM, "xml parser context");
@@ -338,7 +354,9 @@ sibling_pos(const xmlNode *n, unsigned *pos, unsigned *count)
 	if (n->parent == NULL)
 		return;
 	for (s = n->parent->children; s != NULL; s = s->next) {
-		if (s->type != XML_ELEMENT_NODE || !xmlStrEqual(s->name, n->name))
+		if (s->type != XML_ELEMENT_NODE || !xmlStrEqual(s->name, n->name) ||
+		    (s->ns == NULL) != (n->ns == NULL) ||
+		    (s->ns != NULL && !xmlStrEqual(s->ns->href, n->ns->href)))
 			continue;
 		(*count)++;
 		if (s == n)
