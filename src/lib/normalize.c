@@ -495,14 +495,18 @@ fnv(const char *s)
 	return h | 1; /* 0 marks an empty slot */
 }
 
-/* Remember @p key; false when it was seen before (rows of a document not contiguous). */
+/*
+ * Remember @p key; *fresh is false when it was seen before (rows of a document
+ * not contiguous). This is the one part of normalize that grows with the input:
+ * 8 bytes per slot at a load of at most 3/4, so 1,000,000 orders cost 16 MiB.
+ */
 static cg_rc
 seen_add(struct seen *s, const char *key, bool *fresh)
 {
 	uint64_t h = fnv(key);
 	size_t i;
 
-	if ((s->n + 1) * 2 > s->cap) {
+	if ((s->n + 1) * 4 > s->cap * 3) {
 		struct seen big = { NULL, s->cap != 0 ? s->cap * 2 : 1024, 0 };
 
 		big.h = calloc(big.cap, sizeof(*big.h));
