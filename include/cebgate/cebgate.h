@@ -8,5 +8,6 @@
 #include "cebgate/validate.h"
 #include "cebgate/report.h"
 #include "cebgate/normalize.h"
+#include "cebgate/sig.h"
 
 #endif

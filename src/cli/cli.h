@@ -19,5 +19,11 @@ int cli_read_file(const char *path, size_t max, char **out, size_t *len);
 int cmd_validate(int argc, char **argv);
 int cmd_normalize(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_dxp(int argc, char **argv);
+
+/* Passphrase from a file's first line or an environment variable (never argv). */
+int cli_passphrase(const char *file, const char *env, char *buf, size_t size);
 
 #endif

@@ -18,6 +18,9 @@ struct command {
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate CEB messages: XSD and business rules" },
 	{ "normalize", cmd_normalize, "turn merchant CSV, NDJSON or loose XML into canonical CEB XML" },
+	{ "sign", cmd_sign, "sign CEB declarations (RSA-SHA1, RSA-SHA256, SM2-SM3; files or PKCS#11)" },
+	{ "verify", cmd_verify, "verify signed CEB messages or DxpMsg envelopes, --explain why" },
+	{ "dxp", cmd_dxp, "wrap a message in a DxpMsg envelope, or unwrap one" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
 };
 

@@ -10,6 +10,9 @@
 #include <libxml/parser.h>
 #include <libxml/catalog.h>
 #include <openssl/crypto.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/io.h>
 #include "internal.h"
 #include "xml.h"
 
@@ -107,15 +110,24 @@ cg_global_init(void)
 	xmlInitParser();
 	/* No catalog lookups: a catalog could map a public id to any file. */
 	xmlCatalogSetDefaults(XML_CATA_ALLOW_NONE);
-	cg__xml_install_loader();
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
 		return CG_EINTERNAL;
+	if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
+	    xmlSecCryptoInit() < 0)
+		return CG_EINTERNAL;
+	/* xmlsec registers network I/O for reference URIs: we allow only URI="". */
+	xmlSecIOCleanupCallbacks();
+	/* xmlSecInit() replaced the entity loader: ours must be the one in force. */
+	cg__xml_install_loader();
 	return CG_OK;
 }
 
 void
 cg_global_shutdown(void)
 {
+	xmlSecCryptoShutdown();
+	xmlSecCryptoAppShutdown();
+	xmlSecShutdown();
 	xmlCleanupParser();
 }
 

@@ -19,4 +19,8 @@ void cg__schemas_free(struct cg_schemas *s);
 cg_rc cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, bool dxp,
 			   const char *source, cg_findings *f, size_t *nerr);
 
+struct cg_validator;
+/* The compiled schemas of a validator (for the DxpMsg envelope). */
+struct cg_schemas *cg__validator_schemas(struct cg_validator *v);
+
 #endif

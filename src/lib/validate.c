@@ -76,6 +76,12 @@ cg_validator_free(cg_validator *v)
 	free(v);
 }
 
+struct cg_schemas *
+cg__validator_schemas(struct cg_validator *v)
+{
+	return v->schemas;
+}
+
 const char *
 cg_validator_last_type(const cg_validator *v)
 {

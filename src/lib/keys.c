@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading signing keys and certificates: PEM and PKCS#8 (encrypted too),
+ * PKCS#12, DER, and PKCS#11 tokens through OpenSSL's pkcs11 engine (libp11),
+ * so that HSMs and USB tokens sign without the key ever leaving them.
+ */
+/* The engine API is deprecated in OpenSSL 3 but is what reaches PKCS#11 on Debian 12. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/bio.h>
+#include <openssl/engine.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include "sigcore.h"
+
+#define MAX_KEY_FILE (1024 * 1024)
+
+static const char *
+ossl_err(char *buf, size_t size)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	if (e == 0)
+		(void)snprintf(buf, size, "no detail");
+	else
+		ERR_error_string_n(e, buf, size);
+	ERR_clear_error();
+	return buf;
+}
+
+static int
+pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	const char *pass = u;
+	size_t n;
+
+	(void)rwflag;
+	if (pass == NULL || size <= 0)
+		return 0;
+	n = strlen(pass);
+	if (n > (size_t)size)
+		n = (size_t)size;
+	memcpy(buf, pass, n);
+	return (int)n;
+}
+
+static BIO *
+read_file(cg_ctx *ctx, const char *path, cg_rc *rc)
+{
+	BIO *in = BIO_new_file(path, "rb"), *mem;
+	char chunk[8192];
+	int n;
+	long total = 0;
+
+	*rc = CG_OK;
+	if (in == NULL) {
+		*rc = cg__fail(ctx, CG_EIO, "cannot open %s", path);
+		return NULL;
+	}
+	mem = BIO_new(BIO_s_mem());
+	while (mem != NULL && (n = BIO_read(in, chunk, sizeof(chunk))) > 0) {
+		total += n;
+		if (total > MAX_KEY_FILE || BIO_write(mem, chunk, n) != n) {
+			BIO_free(mem);
+			mem = NULL;
+		}
+	}
+	BIO_free(in);
+	if (mem == NULL)
+		*rc = cg__fail(ctx, CG_EIO, "cannot read %s", path);
+	return mem;
+}
+
+static cg_rc
+load_pkcs12(EVP_PKEY **out, X509 **cert, cg_ctx *ctx, BIO *mem, const char *path, const char *pass)
+{
+	PKCS12 *p12 = d2i_PKCS12_bio(mem, NULL);
+	STACK_OF(X509) *ca = NULL;
+	char err[256];
+	int ok;
+
+	if (p12 == NULL)
+		return CG_ENOTFOUND;
+	ok = PKCS12_parse(p12, pass != NULL ? pass : "", out, cert, &ca);
+	PKCS12_free(p12);
+	sk_X509_pop_free(ca, X509_free);
+	if (ok != 1)
+		return cg__fail(ctx, CG_ESIG, "%s: PKCS#12 refused (wrong passphrase?): %s", path,
+				ossl_err(err, sizeof(err)));
+	return CG_OK;
+}
+
+static cg_rc
+load_pkcs11(EVP_PKEY **out, X509 **cert_out, cg_ctx *ctx, const char *uri, const char *pin)
+{
+	const char *module = getenv("CEBGATE_PKCS11_MODULE");
+	ENGINE *e;
+	char err[256];
+	struct {
+		const char *id;
+		X509 *cert;
+	} params = { uri, NULL };
+
+	ENGINE_load_builtin_engines();
+	e = ENGINE_by_id("pkcs11");
+	if (e == NULL)
+		return cg__fail(ctx, CG_ESIG, "PKCS#11 needs the OpenSSL pkcs11 engine "
+					      "(Debian package libengine-pkcs11-openssl): %s",
+				ossl_err(err, sizeof(err)));
+	if ((module != NULL && !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0)) ||
+	    (pin != NULL && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) || !ENGINE_init(e)) {
+		ENGINE_free(e);
+		return cg__fail(ctx, CG_ESIG, "PKCS#11 module cannot be used: %s",
+				ossl_err(err, sizeof(err)));
+	}
+	*out = ENGINE_load_private_key(e, uri, NULL, NULL);
+	if (*out != NULL && cert_out != NULL &&
+	    ENGINE_ctrl_cmd(e, "LOAD_CERT_CTRL", 0, &params, NULL, 0) == 1)
+		*cert_out = params.cert;
+	/* The key holds its own reference to the engine. */
+	ENGINE_finish(e);
+	ENGINE_free(e);
+	if (*out == NULL)
+		return cg__fail(ctx, CG_ESIG, "no private key at %s: %s", uri, ossl_err(err, sizeof(err)));
+	return CG_OK;
+}
+
+cg_rc
+cg__load_key(EVP_PKEY **out, cg_ctx *ctx, const char *spec, const char *pass, X509 **cert_out)
+{
+	char err[256];
+	BIO *mem;
+	cg_rc rc;
+
+	*out = NULL;
+	if (strncmp(spec, "pkcs11:", 7) == 0)
+		return load_pkcs11(out, cert_out, ctx, spec, pass);
+	mem = read_file(ctx, spec, &rc);
+	if (mem == NULL)
+		return rc;
+	/* PEM covers traditional and PKCS#8 keys, encrypted or not. */
+	*out = PEM_read_bio_PrivateKey(mem, NULL, pass_cb, (void *)(uintptr_t)pass);
+	if (*out == NULL) {
+		(void)BIO_reset(mem);
+		*out = d2i_PKCS8PrivateKey_bio(mem, NULL, pass_cb, (void *)(uintptr_t)pass);
+	}
+	if (*out == NULL) {
+		(void)BIO_reset(mem);
+		rc = load_pkcs12(out, cert_out, ctx, mem, spec, pass);
+		BIO_free(mem);
+		if (rc == CG_ENOTFOUND)
+			return cg__fail(ctx, CG_ESIG, "%s: not a PEM, PKCS#8 or PKCS#12 key, or wrong "
+						      "passphrase: %s",
+					spec, ossl_err(err, sizeof(err)));
+		return rc;
+	}
+	BIO_free(mem);
+	ERR_clear_error();
+	return CG_OK;
+}
+
+cg_rc
+cg__load_cert(X509 **out, cg_ctx *ctx, const char *path)
+{
+	char err[256];
+	BIO *mem;
+	cg_rc rc;
+
+	mem = read_file(ctx, path, &rc);
+	if (mem == NULL)
+		return rc;
+	*out = PEM_read_bio_X509(mem, NULL, NULL, NULL);
+	if (*out == NULL) {
+		(void)BIO_reset(mem);
+		*out = d2i_X509_bio(mem, NULL);
+	}
+	BIO_free(mem);
+	if (*out == NULL)
+		return cg__fail(ctx, CG_ESIG, "%s: not a PEM or DER certificate: %s", path,
+				ossl_err(err, sizeof(err)));
+	ERR_clear_error();
+	return CG_OK;
+}
+
+void
+cg__cert_serial_hex(const X509 *cert, char *out, size_t size)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	unsigned char bytes[64];
+	int n, i;
+	size_t pos = 0;
+
+	out[0] = '\0';
+	if (bn == NULL)
+		return;
+	n = BN_num_bytes(bn);
+	if (n <= (int)sizeof(bytes) && BN_bn2bin(bn, bytes) == n) {
+		/* Whole bytes, lowercase: 0x3000000000CDE6F gives 03000000000cde6f. */
+		for (i = 0; i < n && pos + 3 <= size; i++, pos += 2)
+			(void)snprintf(out + pos, size - pos, "%02x", bytes[i]);
+	}
+	BN_free(bn);
+}
+
+int
+cg__key_type(const EVP_PKEY *pkey)
+{
+	if (EVP_PKEY_is_a(pkey, "SM2"))
+		return CG_KEY_SM2;
+	if (EVP_PKEY_is_a(pkey, "EC")) {
+		char group[64];
+		size_t len = 0;
+
+		/* OpenSSL 3.0 may type an SM2-curve key as EC. */
+		if (EVP_PKEY_get_utf8_string_param(pkey, "group", group, sizeof(group), &len) == 1 &&
+		    strcmp(group, "SM2") == 0)
+			return CG_KEY_SM2;
+		return -1;
+	}
+	if (EVP_PKEY_is_a(pkey, "RSA"))
+		return CG_KEY_RSA;
+	return -1;
+}

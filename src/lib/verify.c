@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* cg_verifier_*: the public face of the verification core (sigcheck.c). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <openssl/pem.h>
+#include "cebgate/sig.h"
+#include "sigcheck.h"
+#include "xml.h"
+
+struct cg_verifier {
+	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
+	X509 *pinned;
+	char *pinned_serial;
+	X509_STORE *store;
+	time_t now;
+};
+
+cg_rc
+cg_verifier_new(cg_verifier **out, cg_ctx *ctx, const cg_verify_options *o)
+{
+	cg_verifier *v = calloc(1, sizeof(*v));
+	cg_rc rc;
+
+	*out = NULL;
+	if (v == NULL)
+		return CG_ENOMEM;
+	v->now = o->now;
+	rc = cg__profiles_load(v->profiles, ctx, o->uris);
+	if (rc == CG_OK && o->pinned_cert != NULL)
+		rc = cg__load_cert(&v->pinned, ctx, o->pinned_cert);
+	if (rc == CG_OK && o->pinned_serial != NULL &&
+	    (v->pinned_serial = cg__strdup(o->pinned_serial)) == NULL)
+		rc = CG_ENOMEM;
+	if (rc == CG_OK && o->ca_file != NULL) {
+		v->store = X509_STORE_new();
+		if (v->store == NULL || X509_STORE_load_file(v->store, o->ca_file) != 1)
+			rc = cg__fail(ctx, CG_EIO, "cannot load trust anchors from %s", o->ca_file);
+	}
+	if (rc != CG_OK) {
+		cg_verifier_free(v);
+		return rc;
+	}
+	*out = v;
+	return CG_OK;
+}
+
+void
+cg_verifier_free(cg_verifier *v)
+{
+	if (v == NULL)
+		return;
+	X509_free(v->pinned);
+	X509_STORE_free(v->store);
+	free(v->pinned_serial);
+	free(v);
+}
+
+/* A DxpMsg carries the signed message base64-encoded in Data (ceb-spec §7.1). */
+static cg_rc
+dxp_data(xmlDocPtr doc, unsigned char **raw, size_t *len)
+{
+	xmlNodePtr n;
+
+	for (n = cg__xml_first_elem(xmlDocGetRootElement(doc)); n != NULL; n = cg__xml_next_elem(n)) {
+		if (cg__xml_is(n, CG_NS_DXP, "Data")) {
+			xmlChar *b64 = xmlNodeGetContent(n);
+			cg_rc rc = b64 != NULL ? cg__base64_decode(raw, len, (const char *)b64) : CG_ENOMEM;
+
+			xmlFree(b64);
+			return rc;
+		}
+	}
+	return CG_ENOTFOUND;
+}
+
+static cg_rc verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len,
+			  const char *source, cg_findings *f, cg_verify_result *res, int depth);
+
+static cg_rc
+verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_findings *f,
+	   cg_verify_result *res, int depth)
+{
+	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1 };
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+	char inner[1024];
+	cg_rc rc;
+
+	if (cg__xml_is(root, CG_NS_DXP, "DxpMsg") && depth == 0) {
+		rc = dxp_data(doc, &raw, &rawlen);
+		if (rc != CG_OK)
+			return rc == CG_ENOMEM ? rc
+					       : cg__finding_addf(f, "CG0100", CG_SEV_ERROR, source,
+								  "/dxp:DxpMsg/dxp:Data", 0, 0,
+								  "Data缺失或不是base64",
+								  "Data missing or not base64");
+		(void)snprintf(inner, sizeof(inner), "%s#Data", source);
+		rc = verify_bytes(v, ctx, (const char *)raw, rawlen, inner, f, res, depth + 1);
+		free(raw);
+		return rc;
+	}
+	if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB))
+		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, "", 1, 0,
+					"不是CEB报文或DxpMsg", "not a CEB message or DxpMsg");
+	return cg__sig_verify_doc(&c, ctx, doc, source, f, res);
+}
+
+static cg_rc
+verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const char *source,
+	     cg_findings *f, cg_verify_result *res, int depth)
+{
+	xmlDocPtr doc = NULL;
+	cg_rc rc = cg__xml_parse(&doc, ctx, xml, len, source, f);
+
+	if (rc == CG_EPARSE)
+		return CG_OK; /* the finding says why */
+	if (rc != CG_OK)
+		return rc;
+	rc = verify_doc(v, ctx, doc, source, f, res, depth);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+cg_rc
+cg_verify_buffer(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const char *source,
+		 cg_findings *f, cg_verify_result *res)
+{
+	size_t before = cg_findings_count_sev(f, CG_SEV_ERROR);
+	cg_rc rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = verify_bytes(v, ctx, xml, len, source, f, res, 0);
+	res->valid = rc == CG_OK && res->valid && cg_findings_count_sev(f, CG_SEV_ERROR) == before;
+	return rc;
+}
