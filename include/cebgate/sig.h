@@ -138,5 +138,17 @@ CG_API cg_rc cg_dxp_unwrap(cg_validator *v, cg_ctx *ctx, const char *xml, size_t
 			   const char *source, cg_findings *f, cg_dxp_message *out) CG_WARN_UNUSED;
 CG_API void cg_dxp_message_dispose(cg_dxp_message *m);
 
+/**
+ * Make a self-signed key pair and certificate for demonstrations and tests
+ * (never for declaring: real certificates come from the China E-Port CA).
+ * @param sm2     1 for an SM2 key (SM3 certificate signature), 0 for RSA 2048
+ * @param serial  certificate serial number
+ * Writes the unencrypted PKCS#8 key to @p key_path (mode 0600) and the PEM
+ * certificate to @p cert_path.
+ */
+CG_API cg_rc cg_make_demo_identity(cg_ctx *ctx, int sm2, const char *common_name,
+				   unsigned long long serial, int days, const char *key_path,
+				   const char *cert_path) CG_WARN_UNUSED;
+
 CG_END_DECLS
 #endif

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,127 @@ normalize_step(const char *samples, const char *out, const char *file, const cha
 	printf("$ cebgate normalize --profile %s %s -o OUT\n", profile, file);
 	fflush(stdout);
 	return run(cmd_normalize, argv);
+}
+
+static int
+expect(const char *what, int got, int want)
+{
+	if (got == want)
+		return 0;
+	cli_err("%s: exit %d, expected %d", what, got, want);
+	return 1;
+}
+
+/* Make a tampered copy of @p in: the first totalPrice gains one yuan. */
+static int
+tamper(const char *in, const char *outpath)
+{
+	char *data = NULL, *p;
+	size_t len;
+	FILE *fp;
+	int ok;
+
+	if (cli_read_file(in, 16u * 1024u * 1024u, &data, &len) != 0)
+		return -1;
+	p = strstr(data, "<ceb:totalPrice>");
+	if (p != NULL)
+		p[strlen("<ceb:totalPrice>")] = p[strlen("<ceb:totalPrice>")] == '9' ? '8' : '9';
+	fp = fopen(outpath, "wb");
+	ok = fp != NULL && fwrite(data, 1, len, fp) == len;
+	ok = fp != NULL && fclose(fp) == 0 && ok;
+	free(data);
+	return ok && p != NULL ? 0 : -1;
+}
+
+/* Sign the normalized orders with a throwaway SM2 certificate, verify, wrap, tamper. */
+static int
+sign_steps(const char *out)
+{
+	char key[8192], cert[8192], signed_dir[8192], dxp_dir[8192], one[16384], bad[16384];
+	char *args[16];
+	cg_ctx *ctx = NULL;
+	int failures = 0;
+	struct dirent *e;
+	DIR *d;
+
+	(void)snprintf(key, sizeof(key), "%s/demo-sm2.key", out);
+	(void)snprintf(cert, sizeof(cert), "%s/demo-sm2.crt", out);
+	(void)snprintf(signed_dir, sizeof(signed_dir), "%s/signed", out);
+	(void)snprintf(dxp_dir, sizeof(dxp_dir), "%s/dxp", out);
+	heading("4. Sign the orders (SM2-SM3, the 202205 profile) with a throwaway certificate");
+	if (cg_ctx_new(&ctx) != CG_OK ||
+	    cg_make_demo_identity(ctx, 1, "示例跨境购平台 demo", 0x3000000000CDE6FULL, 30, key,
+				  cert) != CG_OK) {
+		cli_err("cannot make a demo certificate: %s", cg_ctx_errmsg(ctx));
+		cg_ctx_free(ctx);
+		return 1;
+	}
+	cg_ctx_free(ctx);
+	printf("$ cebgate sign --key demo-sm2.key --cert demo-sm2.crt OUT -o OUT/signed\n");
+	fflush(stdout);
+	args[0] = (char *)"sign";
+	args[1] = (char *)"--key";
+	args[2] = key;
+	args[3] = (char *)"--cert";
+	args[4] = cert;
+	args[5] = (char *)out;
+	args[6] = (char *)"-o";
+	args[7] = signed_dir;
+	args[8] = NULL;
+	failures += expect("sign", run(cmd_sign, args), CLI_OK);
+	heading("5. Verify the signatures, and validate the signed orders without --unsigned");
+	args[0] = (char *)"verify";
+	args[1] = signed_dir; /* a directory is read file by file below */
+	d = opendir(signed_dir);
+	one[0] = '\0';
+	while (d != NULL && (e = readdir(d)) != NULL && one[0] == '\0') {
+		if (strstr(e->d_name, ".xml") != NULL)
+			(void)snprintf(one, sizeof(one), "%s/%s", signed_dir, e->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+	args[1] = (char *)"--explain";
+	args[2] = one;
+	args[3] = NULL;
+	failures += expect("verify --explain", run(cmd_verify, args), CLI_OK);
+	args[1] = signed_dir;
+	args[2] = NULL;
+	failures += expect("verify", run(cmd_verify, args), CLI_OK);
+	args[0] = (char *)"validate";
+	args[1] = (char *)"--quiet";
+	args[2] = signed_dir;
+	args[3] = NULL;
+	failures += expect("validate signed", run(cmd_validate, args), CLI_OK);
+	heading("6. Wrap a signed order in a DxpMsg envelope and verify through the envelope");
+	args[0] = (char *)"sign";
+	args[1] = (char *)"--key";
+	args[2] = key;
+	args[3] = (char *)"--cert";
+	args[4] = cert;
+	args[5] = (char *)"--dxp";
+	args[6] = (char *)"--sender-id";
+	args[7] = (char *)"DXPENT0000999901";
+	args[8] = (char *)out;
+	args[9] = (char *)"-o";
+	args[10] = dxp_dir;
+	args[11] = NULL;
+	failures += expect("sign --dxp", run(cmd_sign, args), CLI_OK);
+	args[0] = (char *)"verify";
+	args[1] = dxp_dir;
+	args[2] = NULL;
+	failures += expect("verify envelopes", run(cmd_verify, args), CLI_OK);
+	heading("7. A signed order changed after signing is refused, and verify --explain says why");
+	(void)snprintf(bad, sizeof(bad), "%s/tampered.xml", out);
+	if (one[0] == '\0' || tamper(one, bad) != 0) {
+		cli_err("cannot make the tampered copy");
+		return failures + 1;
+	}
+	args[0] = (char *)"verify";
+	args[1] = (char *)"--explain";
+	args[2] = bad;
+	args[3] = NULL;
+	failures += expect("verify tampered", run(cmd_verify, args), CLI_INVALID);
+	return failures;
 }
 
 int
@@ -117,6 +239,7 @@ cmd_demo(int argc, char **argv)
 		cli_err("the defective samples should be refused (exit %d)", rc);
 		failures++;
 	}
+	failures += sign_steps(out);
 	heading("Summary");
 	printf("canonical messages and change logs (normalize-log) are in %s\n", out);
 	printf("%s\n", failures == 0 ? "demo finished: every step behaved as expected"

@@ -206,8 +206,10 @@ cmd_sign(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	so.passphrase = pass[0] != '\0' ? pass : NULL;
+	/* Several inputs, or a directory of them, go into a directory. */
 	r.out_is_dir = r.out != NULL && ((stat(r.out, &st) == 0 && S_ISDIR(st.st_mode)) ||
-					 argc - optind > 1);
+					 argc - optind > 1 ||
+					 (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)));
 	if (r.out_is_dir && mkdir(r.out, 0777) != 0 && errno != EEXIST) {
 		cli_err("cannot create %s", r.out);
 		return CLI_USAGE;

@@ -2,7 +2,9 @@
 /* cebgate verify [--explain] [--json] [--ca F] [--pin-cert F] [--pin-serial HEX] FILE... */
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: cebgate verify [--explain] [--json] [--ca FILE] [--pin-cert FILE]\n"
-		     "                      [--pin-serial HEX] [--uris FILE] FILE|- ...\n"
+		     "                      [--pin-serial HEX] [--uris FILE] FILE|DIR|- ...\n"
 		     "  --explain  what was checked and, on failure, the likely cause (中文/English)\n"
 		     "exit status: 0 all valid, 1 some invalid, 2 usage or I/O error\n");
 }
@@ -42,6 +44,55 @@ explain(const char *file, const cg_verify_result *res)
 		       res->steps[i].detail);
 }
 
+/* The inputs, with each directory replaced by its *.xml files in name order. */
+static char **
+expand(int argc, char **argv, size_t *n)
+{
+	char **list = NULL, **p;
+	size_t cap = 0;
+	struct stat st;
+	int i, k, m;
+
+	*n = 0;
+	for (i = 0; i < argc; i++) {
+		struct dirent **ents = NULL;
+
+		m = strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)
+			    ? scandir(argv[i], &ents, NULL, alphasort)
+			    : -1;
+		for (k = m < 0 ? -1 : 0; k < (m < 0 ? 0 : m); k++) {
+			char *path;
+			size_t l;
+
+			if (k >= 0) {
+				l = strlen(ents[k]->d_name);
+				if (l < 5 || strcmp(ents[k]->d_name + l - 4, ".xml") != 0) {
+					free(ents[k]);
+					continue;
+				}
+				path = malloc(strlen(argv[i]) + l + 2);
+				if (path != NULL)
+					sprintf(path, "%s/%s", argv[i], ents[k]->d_name);
+				free(ents[k]);
+			} else {
+				path = strdup(argv[i]);
+			}
+			if (*n == cap) {
+				cap = cap != 0 ? cap * 2 : 16;
+				p = realloc(list, cap * sizeof(*list));
+				if (p == NULL)
+					return NULL;
+				list = p;
+			}
+			if (path == NULL)
+				return NULL;
+			list[(*n)++] = path;
+		}
+		free(ents);
+	}
+	return list;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -57,7 +108,9 @@ cmd_verify(int argc, char **argv)
 	cg_verifier *v = NULL;
 	cg_findings *f = NULL;
 	cg_ctx *ctx = NULL;
-	int c, exp = 0, json = 0, status = CLI_USAGE, i, io = 0;
+	char **inputs = NULL;
+	size_t ninputs = 0, k;
+	int c, exp = 0, json = 0, status = CLI_USAGE, io = 0;
 
 	while ((c = getopt_long(argc, argv, "ejc:p:s:U:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -76,44 +129,48 @@ cmd_verify(int argc, char **argv)
 		free(res);
 		return CLI_USAGE;
 	}
-	files = calloc((size_t)(argc - optind), sizeof(*files));
-	if (files == NULL || cg_ctx_new(&ctx) != CG_OK || cg_findings_new(&f) != CG_OK)
+	inputs = expand(argc - optind, argv + optind, &ninputs);
+	files = calloc(ninputs + 1, sizeof(*files));
+	if (inputs == NULL || files == NULL || cg_ctx_new(&ctx) != CG_OK || cg_findings_new(&f) != CG_OK)
 		goto out;
 	if (cg_verifier_new(&v, ctx, &vo) != CG_OK) {
 		cli_err("%s", cg_ctx_errmsg(ctx));
 		goto out;
 	}
-	for (i = optind; i < argc; i++) {
+	for (k = 0; k < ninputs; k++) {
 		char *data = NULL;
 		size_t len = 0;
 
-		files[i - optind].file = argv[i];
-		files[i - optind].type = "";
-		if (cli_read_file(argv[i], READ_MAX, &data, &len) != 0) {
-			cli_err("cannot read %s", argv[i]);
+		files[k].file = inputs[k];
+		files[k].type = "";
+		if (cli_read_file(inputs[k], READ_MAX, &data, &len) != 0) {
+			cli_err("cannot read %s", inputs[k]);
 			io = 1;
 			continue;
 		}
-		if (cg_verify_buffer(v, ctx, data, len, argv[i], f, res) != CG_OK) {
-			cli_err("%s: %s", argv[i], cg_ctx_errmsg(ctx));
+		if (cg_verify_buffer(v, ctx, data, len, inputs[k], f, res) != CG_OK) {
+			cli_err("%s: %s", inputs[k], cg_ctx_errmsg(ctx));
 			free(data);
 			goto out;
 		}
 		free(data);
 		if (exp && !json)
-			explain(argv[i], res);
+			explain(inputs[k], res);
 	}
 	if (json) {
-		char *s = cg_report_json(files, (size_t)(argc - optind), f);
+		char *s = cg_report_json(files, ninputs, f);
 
 		if (s != NULL)
 			puts(s);
 		cg_free(s);
-	} else if (cg_report_text(stdout, files, (size_t)(argc - optind), f, 0) != CG_OK) {
+	} else if (cg_report_text(stdout, files, ninputs, f, 0) != CG_OK) {
 		goto out;
 	}
 	status = io ? CLI_USAGE : cg_findings_count_sev(f, CG_SEV_ERROR) > 0 ? CLI_INVALID : CLI_OK;
 out:
+	for (k = 0; inputs != NULL && k < ninputs; k++)
+		free(inputs[k]);
+	free(inputs);
 	cg_verifier_free(v);
 	cg_findings_free(f);
 	cg_ctx_free(ctx);

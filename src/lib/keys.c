@@ -17,6 +17,8 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
+#include "cebgate/sig.h"
 #include "sigcore.h"
 
 #define MAX_KEY_FILE (1024 * 1024)
@@ -226,4 +228,74 @@ cg__key_type(const EVP_PKEY *pkey)
 	if (EVP_PKEY_is_a(pkey, "RSA"))
 		return CG_KEY_RSA;
 	return -1;
+}
+
+static cg_rc
+sign_cert(X509 *x, EVP_PKEY *pkey, int sm2)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(pkey, NULL);
+	int ok = 0;
+
+	if (mctx != NULL && pctx != NULL &&
+	    (!sm2 || EVP_PKEY_CTX_set1_id(pctx, CG_SM2_ID, strlen(CG_SM2_ID)) > 0)) {
+		EVP_MD_CTX_set_pkey_ctx(mctx, pctx);
+		ok = EVP_DigestSignInit(mctx, NULL, sm2 ? EVP_sm3() : EVP_sha256(), NULL, pkey) == 1 &&
+		     X509_sign_ctx(x, mctx) > 0;
+	}
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_CTX_free(pctx);
+	return ok ? CG_OK : CG_ESIG;
+}
+
+static cg_rc
+write_pem(const char *path, EVP_PKEY *pkey, X509 *x)
+{
+	FILE *fp = fopen(path, "w");
+	int ok;
+
+	if (fp == NULL)
+		return CG_EIO;
+	if (pkey != NULL)
+		(void)fchmod(fileno(fp), 0600);
+	ok = pkey != NULL ? PEM_write_PKCS8PrivateKey(fp, pkey, NULL, NULL, 0, NULL, NULL) == 1
+			  : PEM_write_X509(fp, x) == 1;
+	ok = fclose(fp) == 0 && ok;
+	return ok ? CG_OK : CG_EIO;
+}
+
+cg_rc
+cg_make_demo_identity(cg_ctx *ctx, int sm2, const char *common_name, unsigned long long serial,
+		      int days, const char *key_path, const char *cert_path)
+{
+	EVP_PKEY *pkey = sm2 ? EVP_PKEY_Q_keygen(NULL, NULL, "SM2")
+			     : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	X509 *x = X509_new();
+	X509_NAME *name;
+	cg_rc rc = CG_ESIG;
+
+	if (pkey == NULL || x == NULL || X509_set_version(x, 2) != 1 ||
+	    ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), (long)days * 86400) == NULL ||
+	    X509_set_pubkey(x, pkey) != 1)
+		goto out;
+	name = X509_get_subject_name(x);
+	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name,
+				       -1, -1, 0) != 1 ||
+	    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+				       (const unsigned char *)"cebgate demo (not for declaring)", -1,
+				       -1, 0) != 1 ||
+	    X509_set_issuer_name(x, name) != 1)
+		goto out;
+	rc = sign_cert(x, pkey, sm2);
+	if (rc == CG_OK)
+		rc = write_pem(key_path, pkey, NULL);
+	if (rc == CG_OK)
+		rc = write_pem(cert_path, NULL, x);
+out:
+	EVP_PKEY_free(pkey);
+	X509_free(x);
+	ERR_clear_error();
+	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "cannot make the demo identity");
 }

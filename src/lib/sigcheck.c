@@ -478,6 +478,23 @@ check_trust(struct run *r)
 	return CG_OK;
 }
 
+/* RFC 2253 form with UTF-8 kept as is: Chinese names stay readable. */
+static void
+subject_utf8(X509 *cert, char *out, size_t size)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, X509_get_subject_name(cert), 0,
+			       XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_read(b, out, (int)size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
 static cg_rc
 check_certificate(struct run *r)
 {
@@ -487,7 +504,7 @@ check_certificate(struct run *r)
 	if (rc != CG_OK || r->cert == NULL)
 		return rc;
 	cg__cert_serial_hex(r->cert, r->res->serial, sizeof(r->res->serial));
-	X509_NAME_oneline(X509_get_subject_name(r->cert), r->res->subject, sizeof(r->res->subject));
+	subject_utf8(r->cert, r->res->subject, sizeof(r->res->subject));
 	asn1_time(X509_get0_notBefore(r->cert), r->res->not_before, sizeof(r->res->not_before));
 	asn1_time(X509_get0_notAfter(r->cert), r->res->not_after, sizeof(r->res->not_after));
 	if (r->c->pinned_serial != NULL && strcasecmp(r->c->pinned_serial, r->res->serial) != 0) {
