@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "sign", cmd_sign, "sign CEB declarations (RSA-SHA1, RSA-SHA256, SM2-SM3; files or PKCS#11)" },
 	{ "verify", cmd_verify, "verify signed CEB messages or DxpMsg envelopes, --explain why" },
 	{ "dxp", cmd_dxp, "wrap a message in a DxpMsg envelope, or unwrap one" },
+	{ "keygen", cmd_keygen, "make a self-signed SM2 or RSA identity for demonstrations and tests" },
 	{ "admin", cmd_admin, "register enterprises, certificates, users and API tokens of cebgated" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
 };

@@ -23,4 +23,13 @@ struct cg_validator;
 /* The compiled schemas of a validator (for the DxpMsg envelope). */
 struct cg_schemas *cg__validator_schemas(struct cg_validator *v);
 
+struct cg_msg;
+/*
+ * Validate one parsed CEB message (XSD and rules, no cross-document memory)
+ * and hand its record to the caller (*keep, free with cg__msg_free(); NULL
+ * when the message type is unknown, which is then a finding).
+ */
+cg_rc cg__validate_doc(struct cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source,
+		       cg_findings *f, struct cg_msg **keep);
+
 #endif

@@ -40,10 +40,26 @@ static const char *const migrations[] = {
 	" enterprise_id INTEGER REFERENCES enterprise(id), user_id INTEGER REFERENCES user(id),"
 	" created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0,"
 	" CHECK((enterprise_id IS NULL) <> (user_id IS NULL)));",
+	/* 2: one submission and one feedback */
+	"CREATE TABLE message("
+	" id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, msg_type TEXT NOT NULL,"
+	" sender_id INTEGER NOT NULL REFERENCES enterprise(id), sha256 BLOB NOT NULL,"
+	" xml BLOB NOT NULL, result TEXT NOT NULL, received INTEGER NOT NULL);"
+	"CREATE TABLE document("
+	" id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL REFERENCES message(id),"
+	" kind INTEGER NOT NULL, key1 TEXT NOT NULL, key2 TEXT NOT NULL, app_type TEXT NOT NULL,"
+	" state TEXT NOT NULL, sender_id INTEGER NOT NULL REFERENCES enterprise(id),"
+	" updated INTEGER NOT NULL, UNIQUE(kind, key1, key2));"
+	"CREATE TABLE receipt("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id),"
+	" document_id INTEGER REFERENCES document(id), msg_type TEXT NOT NULL,"
+	" return_status TEXT NOT NULL, xml BLOB NOT NULL, created INTEGER NOT NULL);"
+	"CREATE INDEX receipt_by_enterprise ON receipt(enterprise_id, id);",
 };
 
 /* PRAGMA user_version takes no parameter: one constant per migration. */
-static const char *const set_version[] = { "PRAGMA user_version = 1" };
+static const char *const set_version[] = { "PRAGMA user_version = 1", "PRAGMA user_version = 2" };
 _Static_assert(sizeof(set_version) / sizeof(set_version[0]) ==
 		       sizeof(migrations) / sizeof(migrations[0]),
 	       "one user_version statement per migration");
@@ -56,6 +72,16 @@ enum {
 	Q_USER_BY_NAME,
 	Q_ADD_TOKEN,
 	Q_TOKEN,
+	Q_CERT,
+	Q_MSG_FIND,
+	Q_MSG_ADD,
+	Q_DOC_FIND,
+	Q_DOC_ADD,
+	Q_DOC_UPDATE,
+	Q_RCPT_ADD,
+	Q_RCPT_LIST,
+	Q_ENT_DXP,
+	Q_MSG_RESULT,
 	Q_COUNT
 };
 
@@ -77,6 +103,21 @@ static const char *const sql[Q_COUNT] = {
 		    " LEFT JOIN enterprise e ON e.id = t.enterprise_id"
 		    " LEFT JOIN enterprise ue ON ue.id = u.enterprise_id"
 		    " WHERE t.hash = ?1 AND t.revoked = 0",
+	[Q_CERT] = "SELECT der FROM certificate WHERE enterprise_id = ?1 AND serial = ?2",
+	[Q_MSG_FIND] = "SELECT sha256, result FROM message WHERE guid = ?1",
+	[Q_MSG_ADD] = "INSERT INTO message(guid, msg_type, sender_id, sha256, xml, result, received)"
+		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[Q_DOC_FIND] = "SELECT id, state, sender_id FROM document WHERE kind = ?1 AND key1 = ?2 AND key2 = ?3",
+	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
+		      " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[Q_DOC_UPDATE] = "UPDATE document SET message_id = ?2, app_type = ?3, state = ?4, updated = ?5"
+			 " WHERE id = ?1",
+	[Q_RCPT_ADD] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
+		       " created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_RCPT_LIST] = "SELECT id, msg_type, return_status, xml, created FROM receipt"
+			" WHERE enterprise_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+	[Q_ENT_DXP] = "SELECT dxp_id FROM enterprise WHERE id = ?1",
+	[Q_MSG_RESULT] = "UPDATE message SET result = ?2 WHERE id = ?1",
 };
 
 struct cg_store {
@@ -574,5 +615,194 @@ cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *
 		copy(out->cop_code, sizeof(out->cop_code), sqlite3_column_text(s, 7));
 	}
 	sqlite3_reset(s);
+	return CG_OK;
+}
+
+/* ---- submissions and receipts (used by cg_service_*) ------------------------------ */
+
+cg_rc
+cg__store_tx(cg_store *st, cg_ctx *ctx, int what)
+{
+	static const char *const verbs[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK" };
+
+	return exec(st, ctx, verbs[what]);
+}
+
+cg_rc
+cg__store_cert(cg_store *st, cg_ctx *ctx, long long eid, const char *serial, unsigned char **der,
+	       size_t *len)
+{
+	sqlite3_stmt *s = stmt(st, Q_CERT);
+	int r;
+
+	*der = NULL;
+	if (s == NULL || sqlite3_bind_int64(s, 1, eid) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(st, ctx, "certificate");
+	r = sqlite3_step(s);
+	if (r != SQLITE_ROW)
+		return r == SQLITE_DONE ? cg__fail(ctx, CG_ENOTFOUND, "no certificate %s", serial)
+					: db_fail(st, ctx, "certificate");
+	*len = (size_t)sqlite3_column_bytes(s, 0);
+	*der = malloc(*len + 1);
+	if (*der == NULL)
+		return CG_ENOMEM;
+	memcpy(*der, sqlite3_column_blob(s, 0), *len);
+	sqlite3_reset(s);
+	return CG_OK;
+}
+
+cg_rc
+cg__store_enterprise_dxp(cg_store *st, cg_ctx *ctx, long long eid, char *out, size_t size)
+{
+	sqlite3_stmt *s = stmt(st, Q_ENT_DXP);
+
+	out[0] = '\0';
+	if (s == NULL || sqlite3_bind_int64(s, 1, eid) != SQLITE_OK)
+		return db_fail(st, ctx, "enterprise");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		copy(out, size, sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return CG_OK;
+}
+
+cg_rc
+cg__store_message_find(cg_store *st, cg_ctx *ctx, const char *guid, unsigned char sha[32],
+		       char **result)
+{
+	sqlite3_stmt *s = stmt(st, Q_MSG_FIND);
+	int r;
+
+	*result = NULL;
+	if (s == NULL || sqlite3_bind_text(s, 1, guid, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(st, ctx, "find message");
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE)
+		return CG_ENOTFOUND;
+	if (r != SQLITE_ROW || sqlite3_column_bytes(s, 0) != 32)
+		return db_fail(st, ctx, "find message");
+	memcpy(sha, sqlite3_column_blob(s, 0), 32);
+	*result = cg__strdup((const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	return *result != NULL ? CG_OK : CG_ENOMEM;
+}
+
+cg_rc
+cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *m, long long *id)
+{
+	sqlite3_stmt *s = stmt(st, Q_MSG_ADD);
+
+	if (s == NULL || sqlite3_bind_text(s, 1, m->guid, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, m->type, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, m->sender) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 4, m->sha256, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob64(s, 5, m->xml, m->len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 6, m->result, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, ctx, "store message");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return CG_OK;
+}
+
+cg_rc
+cg__store_document_find(cg_store *st, cg_ctx *ctx, int kind, const char *k1, const char *k2,
+			long long *id, char *state, size_t size)
+{
+	sqlite3_stmt *s = stmt(st, Q_DOC_FIND);
+	int r;
+
+	if (s == NULL || sqlite3_bind_int(s, 1, kind) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, k1, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, k2, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(st, ctx, "find document");
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE)
+		return CG_ENOTFOUND;
+	if (r != SQLITE_ROW)
+		return db_fail(st, ctx, "find document");
+	*id = sqlite3_column_int64(s, 0);
+	copy(state, size, sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	return CG_OK;
+}
+
+cg_rc
+cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long message_id,
+		       int kind, const char *k1, const char *k2, const char *app_type,
+		       const char *state, long long sender, long long *id)
+{
+	sqlite3_stmt *s = stmt(st, existing != 0 ? Q_DOC_UPDATE : Q_DOC_ADD);
+	sqlite3_int64 now = (sqlite3_int64)time(NULL);
+	int ok;
+
+	if (s == NULL)
+		return db_fail(st, ctx, "store document");
+	if (existing != 0)
+		ok = sqlite3_bind_int64(s, 1, existing) == SQLITE_OK &&
+		     sqlite3_bind_int64(s, 2, message_id) == SQLITE_OK &&
+		     sqlite3_bind_text(s, 3, app_type, -1, SQLITE_STATIC) == SQLITE_OK &&
+		     sqlite3_bind_text(s, 4, state, -1, SQLITE_STATIC) == SQLITE_OK &&
+		     sqlite3_bind_int64(s, 5, now) == SQLITE_OK;
+	else
+		ok = sqlite3_bind_int64(s, 1, message_id) == SQLITE_OK &&
+		     sqlite3_bind_int(s, 2, kind) == SQLITE_OK &&
+		     sqlite3_bind_text(s, 3, k1, -1, SQLITE_STATIC) == SQLITE_OK &&
+		     sqlite3_bind_text(s, 4, k2, -1, SQLITE_STATIC) == SQLITE_OK &&
+		     sqlite3_bind_text(s, 5, app_type, -1, SQLITE_STATIC) == SQLITE_OK &&
+		     sqlite3_bind_text(s, 6, state, -1, SQLITE_STATIC) == SQLITE_OK &&
+		     sqlite3_bind_int64(s, 7, sender) == SQLITE_OK &&
+		     sqlite3_bind_int64(s, 8, now) == SQLITE_OK;
+	if (!ok || sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, ctx, "store document");
+	*id = existing != 0 ? existing : sqlite3_last_insert_rowid(st->db);
+	return CG_OK;
+}
+
+cg_rc
+cg__store_receipt_add(cg_store *st, cg_ctx *ctx, long long eid, long long doc_id, const char *type,
+		      const char *status, const char *xml, size_t len)
+{
+	sqlite3_stmt *s = stmt(st, Q_RCPT_ADD);
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, eid) != SQLITE_OK ||
+	    (doc_id != 0 && sqlite3_bind_int64(s, 2, doc_id) != SQLITE_OK) ||
+	    sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, status, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob64(s, 5, xml, len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, ctx, "store receipt");
+	return CG_OK;
+}
+
+cg_rc
+cg__store_receipts(cg_store *st, cg_ctx *ctx, long long eid, long long after, int limit,
+		   cg_receipt_fn fn, void *payload)
+{
+	sqlite3_stmt *s = stmt(st, Q_RCPT_LIST);
+	int r;
+	cg_rc rc = CG_OK;
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, eid) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, after) != SQLITE_OK || sqlite3_bind_int(s, 3, limit) != SQLITE_OK)
+		return db_fail(st, ctx, "receipts");
+	while (rc == CG_OK && (r = sqlite3_step(s)) == SQLITE_ROW)
+		rc = fn(payload, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_blob(s, 3),
+			(size_t)sqlite3_column_bytes(s, 3), sqlite3_column_int64(s, 4));
+	sqlite3_reset(s);
+	return rc;
+}
+
+cg_rc
+cg__store_message_result(cg_store *st, cg_ctx *ctx, long long id, const char *result)
+{
+	sqlite3_stmt *s = stmt(st, Q_MSG_RESULT);
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, result, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, ctx, "store answer");
 	return CG_OK;
 }

@@ -125,8 +125,13 @@ check_fixed_currency(const struct cg_msg *m, const char *source, cg_findings *f)
 	return rc;
 }
 
+/*
+ * Validate a parsed CEB message. With @p cross its keys are remembered for
+ * cg_validate_finish(); with @p keep the record is handed to the caller.
+ */
 static cg_rc
-validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_findings *f)
+validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_findings *f,
+	     bool cross, struct cg_msg **keep)
 {
 	struct cg_msg *m = NULL;
 	size_t nerr;
@@ -159,10 +164,22 @@ validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg
 		rc = check_fixed_currency(m, source, f);
 	if (rc == CG_OK)
 		rc = cg__rules_check(v->codes, m, source, f);
-	if (rc == CG_OK)
+	if (rc == CG_OK && cross)
 		rc = cg__crossdoc_add(v->cross, m, source);
+	if (rc == CG_OK && keep != NULL) {
+		*keep = m;
+		return CG_OK;
+	}
 	cg__msg_free(m);
 	return rc;
+}
+
+cg_rc
+cg__validate_doc(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source,
+		 cg_findings *f, struct cg_msg **keep)
+{
+	*keep = NULL;
+	return validate_ceb(v, ctx, doc, source, f, false, keep);
 }
 
 static cg_rc validate_doc(cg_validator *v, cg_ctx *ctx, const char *data, size_t len,
@@ -226,7 +243,7 @@ validate_doc(cg_validator *v, cg_ctx *ctx, const char *data, size_t len, const c
 	    xmlStrEqual(root->name, BAD_CAST "DxpMsg") && depth == 0)
 		rc = validate_dxp(v, ctx, doc, source, f, depth);
 	else
-		rc = validate_ceb(v, ctx, doc, source, f);
+		rc = validate_ceb(v, ctx, doc, source, f, true, NULL);
 	xmlFreeDoc(doc);
 	return rc;
 }

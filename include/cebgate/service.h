@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The single window's domain, below the HTTP layer of cebgated: one
+ * submission in (authenticated, signature verified against the sender's
+ * registered certificates, validated, stored idempotently by guid, business
+ * keys by appType), one feedback out (receipts with a cursor).
+ * A cg_service holds one database connection and one validator: one per thread.
+ */
+#ifndef CG_SERVICE_H
+#define CG_SERVICE_H
+
+#include "cebgate/common.h"
+#include "cebgate/store.h"
+
+CG_BEGIN_DECLS
+
+typedef struct cg_service cg_service;
+
+/** @param datadir NULL for cg_datadir() */
+CG_API cg_rc cg_service_new(cg_service **out, cg_ctx *ctx, const char *db_path,
+			    const char *datadir) CG_WARN_UNUSED;
+CG_API void cg_service_free(cg_service *svc);
+
+/** Who holds the bearer token; CG_ENOTFOUND when nobody. */
+CG_API cg_rc cg_service_auth(cg_service *svc, cg_ctx *ctx, const char *token,
+			     cg_principal *out) CG_WARN_UNUSED;
+
+/**
+ * One submission: a CEB declaration or a DxpMsg (XML body), or a batch as
+ * JSON {"messages": ["<xml>", ...]}. Each message is processed on its own and
+ * answered in @p json (free with cg_free()): {"results": [{"guid", "type",
+ * "status": accepted|duplicate|conflict|rejected, "returnStatus", "findings":
+ * [...same objects as cebgate validate --json...]}], "accepted": n, ...}.
+ * @p http is the status for the whole answer (a single message's own status).
+ * @return CG_OK when answered; other codes for server faults (500)
+ */
+CG_API cg_rc cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+			       const char *body, size_t len, int is_json, char **json,
+			       int *http) CG_WARN_UNUSED;
+
+/**
+ * The caller's receipts after @p after, oldest first, at most @p limit:
+ * {"receipts": [{"cursor", "type", "returnStatus", "created", "xml"}], "next": N}.
+ * @p count tells how many were returned (for long-polling).
+ */
+CG_API cg_rc cg_service_receipts(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				 long long after, int limit, char **json, int *count) CG_WARN_UNUSED;
+
+CG_END_DECLS
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cebgated's configuration: defaults, then the config file (--config, lines
+ * of "key = value"), then flags. Every key is documented in docs/cebgated.md.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "server.h"
+
+enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
+       K_MAX_WAIT };
+
+static const struct {
+	const char *name;
+	int key;
+} keys[] = {
+	{ "db", K_DB },
+	{ "bind", K_BIND },
+	{ "port", K_PORT },
+	{ "port-file", K_PORT_FILE },
+	{ "threads", K_THREADS },
+	{ "max-body", K_MAX_BODY },
+	{ "connection-limit", K_CONN_LIMIT },
+	{ "per-ip-limit", K_PER_IP },
+	{ "timeout", K_TIMEOUT },
+	{ "max-wait", K_MAX_WAIT },
+};
+
+static int
+number(const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*v == '\0' || *end != '\0' || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+set(struct srv_config *c, int key, const char *v)
+{
+	unsigned long n = 0;
+
+	switch (key) {
+	case K_DB: c->db = v; return 0;
+	case K_BIND: c->bind = v; return 0;
+	case K_PORT_FILE: c->port_file = v; return 0;
+	case K_PORT: if (number(v, 65535, &n)) return -1; c->port = (unsigned)n; return 0;
+	case K_THREADS: if (number(v, 256, &n) || n == 0) return -1; c->threads = (unsigned)n; return 0;
+	case K_MAX_BODY: if (number(v, 256ul << 20, &n) || n < 1024) return -1; c->max_body = n; return 0;
+	case K_CONN_LIMIT: if (number(v, 100000, &n) || n == 0) return -1; c->conn_limit = (unsigned)n; return 0;
+	case K_PER_IP: if (number(v, 100000, &n)) return -1; c->per_ip_limit = (unsigned)n; return 0;
+	case K_TIMEOUT: if (number(v, 3600, &n) || n == 0) return -1; c->timeout = (unsigned)n; return 0;
+	case K_MAX_WAIT: if (number(v, 300, &n)) return -1; c->max_wait = (unsigned)n; return 0;
+	default: return -1;
+	}
+}
+
+static int
+key_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].name, name) == 0)
+			return keys[i].key;
+	}
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+static int
+load_file(struct srv_config *c, const char *path)
+{
+	char line[1024];
+	FILE *fp = fopen(path, "r");
+	int lineno = 0;
+
+	if (fp == NULL) {
+		fprintf(stderr, "cebgated: cannot open %s\n", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *s = trim(line), *eq = strchr(s, '=');
+		int key;
+
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (eq == NULL)
+			goto bad;
+		*eq = '\0';
+		key = key_of(trim(s));
+		if (key < 0 || c->nowned == (int)(sizeof(c->owned) / sizeof(c->owned[0])))
+			goto bad;
+		c->owned[c->nowned] = strdup(trim(eq + 1));
+		if (c->owned[c->nowned] == NULL)
+			goto bad;
+		if (set(c, key, c->owned[c->nowned++]) != 0)
+			goto bad;
+	}
+	fclose(fp);
+	return 0;
+bad:
+	fprintf(stderr, "cebgated: %s:%d: unknown key or bad value\n", path, lineno);
+	fclose(fp);
+	return -1;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: cebgated --db FILE [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
+		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
+		     "                [--per-ip-limit N] [--timeout S] [--max-wait S]\n"
+		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
+		     "  16 per IP, 30 s timeout, 30 s longest long-poll. See docs/cebgated.md.\n");
+}
+
+int
+srv_config_load(struct srv_config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, K_DB },
+		{ "bind", required_argument, NULL, K_BIND },
+		{ "port", required_argument, NULL, K_PORT },
+		{ "port-file", required_argument, NULL, K_PORT_FILE },
+		{ "threads", required_argument, NULL, K_THREADS },
+		{ "max-body", required_argument, NULL, K_MAX_BODY },
+		{ "connection-limit", required_argument, NULL, K_CONN_LIMIT },
+		{ "per-ip-limit", required_argument, NULL, K_PER_IP },
+		{ "timeout", required_argument, NULL, K_TIMEOUT },
+		{ "max-wait", required_argument, NULL, K_MAX_WAIT },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int o, i;
+
+	memset(c, 0, sizeof(*c));
+	c->bind = "127.0.0.1";
+	c->port = 8080;
+	c->threads = 4;
+	c->max_body = 16u << 20;
+	c->conn_limit = 256;
+	c->per_ip_limit = 16;
+	c->timeout = 30;
+	c->max_wait = 30;
+	/* The file first, whatever its position among the flags: flags override it. */
+	for (i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1]) != 0)
+			return -1;
+	}
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (o == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (o == 'c')
+			continue;
+		if (o == '?' || set(c, o, optarg) != 0) {
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (c->db == NULL || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+void
+srv_config_dispose(struct srv_config *c)
+{
+	int i;
+
+	for (i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	c->nowned = 0;
+}

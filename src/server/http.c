@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cebgated's HTTP layer (libmicrohttpd, thread pool with epoll): every limit
+ * of security.md set, bodies counted and capped per request, one route table,
+ * one log line per request. Handlers decode the request, call one cg_service
+ * function and map the answer; the domain lives in libcebgate.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "cebgate/cebgate.h"
+#include "cebgate/service.h"
+#include "server.h"
+
+struct srv {
+	const struct srv_config *cfg;
+	volatile sig_atomic_t *stop;
+	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
+	atomic_ulong requests, submissions, accepted, receipts_served, errors;
+};
+
+struct req {
+	char *body;
+	size_t len;
+	size_t cap;
+	int too_big;
+	struct timespec start;
+};
+
+static void
+svc_destroy(void *p)
+{
+	cg_service_free(p);
+}
+
+/* The calling thread's service, made on first use. */
+static cg_service *
+thread_service(struct srv *s)
+{
+	cg_service *svc = pthread_getspecific(s->svc_key);
+	cg_ctx *ctx = NULL;
+
+	if (svc != NULL)
+		return svc;
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return NULL;
+	if (cg_service_new(&svc, ctx, s->cfg->db, NULL) != CG_OK) {
+		fprintf(stderr, "level=error msg=\"cannot open the service: %s\"\n", cg_ctx_errmsg(ctx));
+		svc = NULL;
+	} else if (pthread_setspecific(s->svc_key, svc) != 0) {
+		cg_service_free(svc);
+		svc = NULL;
+	}
+	cg_ctx_free(ctx);
+	return svc;
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *c, unsigned status, const char *type, const char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+								 MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ok;
+
+	if (r == NULL)
+		return MHD_NO;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES ||
+	    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") != MHD_YES ||
+	    MHD_add_response_header(r, "Cache-Control", "no-store") != MHD_YES) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	ok = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, unsigned status, const char *json)
+{
+	return reply(c, status, "application/json; charset=utf-8", json, strlen(json));
+}
+
+/* Errors never carry internal detail (paths, SQL): a fixed text per status. */
+static enum MHD_Result
+reply_error(struct MHD_Connection *c, unsigned status, const char *what)
+{
+	char buf[256];
+
+	(void)snprintf(buf, sizeof(buf), "{\"error\": \"%s\"}\n", what);
+	return reply_json(c, status, buf);
+}
+
+static int
+authenticate(struct srv *s, struct MHD_Connection *c, cg_service *svc, cg_principal *who)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	cg_ctx *ctx = NULL;
+	int ok;
+
+	(void)s;
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || cg_ctx_new(&ctx) != CG_OK)
+		return 0;
+	ok = cg_service_auth(svc, ctx, h + 7, who) == CG_OK;
+	cg_ctx_free(ctx);
+	return ok;
+}
+
+static enum MHD_Result
+route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	enum MHD_Result ok;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (r->len == 0)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "empty body");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	rc = cg_service_submit(svc, ctx, &who, r->body, r->len,
+			       type != NULL && strncmp(type, "application/json", 16) == 0, &json, &http);
+	atomic_fetch_add(&s->submissions, 1);
+	if (rc == CG_OK) {
+		atomic_fetch_add(&s->accepted, http == 200);
+		ok = reply_json(c, (unsigned)http, json);
+	} else if (rc == CG_EINVAL) {
+		ok = reply_error(c, MHD_HTTP_BAD_REQUEST, "malformed batch");
+	} else {
+		fprintf(stderr, "level=error route=submissions rc=%s msg=\"%s\"\n", cg_strerror(rc),
+			cg_ctx_errmsg(ctx));
+		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	}
+	cg_free(json);
+	cg_ctx_free(ctx);
+	return ok;
+}
+
+static long long
+query_number(struct MHD_Connection *c, const char *name, long long dflt, long long max)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	char *end;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return dflt;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0)
+		return -1;
+	return n > max ? max : n;
+}
+
+/* Receipts after a cursor; with wait=S the request waits up to S seconds for one. */
+static enum MHD_Result
+route_receipts(struct srv *s, struct MHD_Connection *c, cg_service *svc)
+{
+	long long after = query_number(c, "after", 0, INT64_MAX);
+	long long wait = query_number(c, "wait", 0, s->cfg->max_wait);
+	long long limit = query_number(c, "limit", 100, 1000);
+	struct timespec nap = { 0, 100 * 1000 * 1000 };
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int count = 0;
+	struct timespec now;
+	long long deadline_ms;
+	enum MHD_Result ok;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (after < 0 || wait < 0 || limit <= 0)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "after, wait and limit are whole numbers");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline_ms = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + wait * 1000;
+	for (;;) {
+		cg_free(json);
+		json = NULL;
+		rc = cg_service_receipts(svc, ctx, &who, after, (int)limit, &json, &count);
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
+		if (rc != CG_OK || count > 0 || *s->stop ||
+		    now.tv_sec * 1000LL + now.tv_nsec / 1000000 >= deadline_ms)
+			break;
+		(void)nanosleep(&nap, NULL);
+	}
+	atomic_fetch_add(&s->receipts_served, (unsigned long)count);
+	ok = rc == CG_OK ? reply_json(c, MHD_HTTP_OK, json)
+			 : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	cg_free(json);
+	cg_ctx_free(ctx);
+	return ok;
+}
+
+static enum MHD_Result
+route_metrics(struct srv *s, struct MHD_Connection *c)
+{
+	char buf[1024];
+
+	(void)snprintf(buf, sizeof(buf),
+		       "# TYPE cebgate_requests_total counter\ncebgate_requests_total %lu\n"
+		       "# TYPE cebgate_submissions_total counter\ncebgate_submissions_total %lu\n"
+		       "# TYPE cebgate_submissions_accepted_total counter\n"
+		       "cebgate_submissions_accepted_total %lu\n"
+		       "# TYPE cebgate_receipts_served_total counter\ncebgate_receipts_served_total %lu\n"
+		       "# TYPE cebgate_errors_total counter\ncebgate_errors_total %lu\n",
+		       atomic_load(&s->requests), atomic_load(&s->submissions),
+		       atomic_load(&s->accepted), atomic_load(&s->receipts_served),
+		       atomic_load(&s->errors));
+	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf));
+}
+
+static enum MHD_Result
+dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *method,
+	 struct req *r)
+{
+	cg_service *svc;
+
+	if (r->too_big)
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
+	if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
+		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+	if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
+		return route_metrics(s, c);
+	svc = thread_service(s);
+	if (svc == NULL)
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+	if (strcmp(url, "/api/v1/submissions") == 0)
+		return strcmp(method, "POST") == 0 ? route_submissions(s, c, r, svc)
+						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+	if (strcmp(url, "/api/v1/receipts") == 0)
+		return strcmp(method, "GET") == 0 ? route_receipts(s, c, svc)
+						  : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+	   const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct srv *s = cls;
+	struct req *r = *con_cls;
+
+	(void)version;
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		/* MHD limits neither body size nor total time: count and cap here. */
+		if (!r->too_big && r->len + *upload_size > s->cfg->max_body) {
+			r->too_big = 1;
+			free(r->body);
+			r->body = NULL;
+			r->len = r->cap = 0;
+		}
+		if (!r->too_big) {
+			if (r->len + *upload_size + 1 > r->cap) {
+				size_t ncap = (r->len + *upload_size + 1) * 2;
+				char *p = realloc(r->body, ncap > s->cfg->max_body + 1 ? s->cfg->max_body + 1 : ncap);
+
+				if (p == NULL)
+					return MHD_NO;
+				r->body = p;
+				r->cap = ncap > s->cfg->max_body + 1 ? s->cfg->max_body + 1 : ncap;
+			}
+			memcpy(r->body + r->len, upload, *upload_size);
+			r->len += *upload_size;
+			r->body[r->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	atomic_fetch_add(&s->requests, 1);
+	return dispatch(s, c, url, method, r);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+	struct srv *s = cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+	struct timespec end;
+	long ms;
+
+	if (r == NULL)
+		return;
+	(void)clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (end.tv_sec - r->start.tv_sec) * 1000 + (end.tv_nsec - r->start.tv_nsec) / 1000000;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		atomic_fetch_add(&s->errors, 1);
+	/* One line per request; no bodies, tokens or personal data. */
+	fprintf(stderr, "level=info status=%u bytes=%zu ms=%ld end=%d\n",
+		ci != NULL ? ci->http_status : 0, r->len, ms, (int)toe);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void
+on_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("level=warn mhd=\"", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\"\n", stderr);
+}
+
+static int
+write_port_file(const char *path, unsigned port)
+{
+	char tmp[4096];
+	FILE *fp;
+	int ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	fp = fopen(tmp, "w");
+	if (fp == NULL)
+		return -1;
+	ok = fprintf(fp, "%u\n", port) > 0;
+	ok = fclose(fp) == 0 && ok;
+	/* Readers poll for the file: it appears complete or not at all. */
+	return ok && rename(tmp, path) == 0 ? 0 : -1;
+}
+
+int
+srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
+{
+	struct srv s = { cfg, stop, 0, 0, 0, 0, 0, 0 };
+	struct sockaddr_in addr;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	cg_service *probe = NULL;
+	cg_ctx *ctx = NULL;
+	struct timespec nap = { 0, 200 * 1000 * 1000 };
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)cfg->port);
+	if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
+		fprintf(stderr, "cebgated: bad bind address %s\n", cfg->bind);
+		return -1;
+	}
+	/* Open (and migrate) the database once before serving, so errors show at start. */
+	if (cg_ctx_new(&ctx) != CG_OK || cg_service_new(&probe, ctx, cfg->db, NULL) != CG_OK) {
+		fprintf(stderr, "cebgated: %s\n", ctx != NULL ? cg_ctx_errmsg(ctx) : "out of memory");
+		cg_ctx_free(ctx);
+		return -1;
+	}
+	cg_service_free(probe);
+	cg_ctx_free(ctx);
+	if (pthread_key_create(&s.svc_key, svc_destroy) != 0)
+		return -1;
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+			     0, NULL, NULL, on_request, &s,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+			     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+			     MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+			     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
+			     MHD_OPTION_STRICT_FOR_CLIENT, 1,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_log, &s,
+			     MHD_OPTION_END);
+	if (d == NULL) {
+		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
+		pthread_key_delete(s.svc_key);
+		return -1;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	fprintf(stderr, "level=info msg=\"listening\" addr=%s port=%u\n", cfg->bind,
+		info != NULL ? info->port : cfg->port);
+	if (cfg->port_file != NULL && (info == NULL || write_port_file(cfg->port_file, info->port) != 0)) {
+		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
+		MHD_stop_daemon(d);
+		pthread_key_delete(s.svc_key);
+		return -1;
+	}
+	while (!*stop)
+		(void)nanosleep(&nap, NULL);
+	/* In-flight requests finish; every write is a committed transaction or nothing. */
+	fprintf(stderr, "level=info msg=\"stopping\"\n");
+	MHD_stop_daemon(d);
+	pthread_key_delete(s.svc_key);
+	return 0;
+}

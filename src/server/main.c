@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgated: the single-window service. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include "cebgate/cebgate.h"
+#include "server.h"
+
+/* The only work a signal does: ask main to stop (style.md). */
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct srv_config cfg;
+	struct sigaction sa;
+	int rc;
+
+	if (srv_config_load(&cfg, argc, argv) != 0)
+		return 2;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	if (cg_global_init() != CG_OK) {
+		fprintf(stderr, "cebgated: initialisation failed\n");
+		return 2;
+	}
+	rc = srv_run(&cfg, &stop_requested);
+	cg_global_shutdown();
+	srv_config_dispose(&cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgated: configuration and the HTTP front of cg_service. */
+#ifndef SRV_SERVER_H
+#define SRV_SERVER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+struct srv_config {
+	const char *db;
+	const char *bind;
+	unsigned port;
+	const char *port_file;
+	unsigned threads;
+	size_t max_body;          /* bytes of one request body */
+	unsigned conn_limit;
+	unsigned per_ip_limit;
+	unsigned timeout;         /* seconds of inactivity */
+	unsigned max_wait;        /* longest receipts long-poll, seconds */
+	char *owned[32];          /* values read from the config file */
+	int nowned;
+};
+
+/* Defaults, then the config file, then flags; 0 ok, -1 with a message on stderr. */
+int srv_config_load(struct srv_config *c, int argc, char **argv);
+
+void srv_config_dispose(struct srv_config *c);
+
+/* Serve until *stop is set; 0 after a clean shutdown. */
+int srv_run(const struct srv_config *c, volatile sig_atomic_t *stop);
+
+#endif

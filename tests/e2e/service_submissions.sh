@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# End-to-end: the real cebgated on a temporary database and port, driven over
+# HTTP with curl as an enterprise would: submissions, idempotency, conflicts,
+# appType rules, signatures of the right enterprise, receipts with a cursor.
+set -eu
+CEBGATE=${top_builddir:?}/src/cli/cebgate
+CEBGATED=${top_builddir}/src/server/cebgated
+S=${top_srcdir:?}/samples/xml/valid
+T=$(mktemp -d)
+pid=""
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+
+echo "1..25"
+DB=$T/s.db
+"$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
+"$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
+"$CEBGATE" keygen --sm2 --key "$T/a.key" --cert "$T/a.crt" --serial 3000000000CDE6F
+"$CEBGATE" keygen --rsa --key "$T/c.key" --cert "$T/c.crt" --serial 01691FE9
+"$CEBGATE" admin --db "$DB" cert add 4403960XA1 "$T/a.crt"
+"$CEBGATE" admin --db "$DB" cert add 4403960XC3 "$T/c.crt"
+TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
+TC=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XC3)
+PW=officerpass1 "$CEBGATE" admin --db "$DB" user add olga officer --pass-env PW
+TO=$("$CEBGATE" admin --db "$DB" token new --user olga)
+
+printf 'max-body = 65536\nthreads = 2\n' >"$T/cebgated.conf"
+"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --config "$T/cebgated.conf" 2>"$T/log" &
+pid=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+P=$(cat "$T/port")
+URL=http://127.0.0.1:$P
+
+post() { # TOKEN FILE [CONTENT-TYPE] -> body in $T/out, status printed
+	curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer $1" \
+		-H "Content-Type: ${3:-application/xml}" --data-binary @"$2" "$URL/api/v1/submissions"
+}
+field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"; }
+receipts() { # TOKEN AFTER -> number of receipts
+	curl -s -H "Authorization: Bearer $1" "$URL/api/v1/receipts?after=$2" >"$T/rcpt"
+	python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["receipts"]))' "$T/rcpt"
+}
+
+check "healthz answers" "[ \"\$(curl -s $URL/healthz)\" = ok ]"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$S/CEB311-order.xml" -o "$T/o.xml"
+check "a signed order is accepted (200)" "[ \$(post $TA $T/o.xml) = 200 ] && [ \"\$(field 'r[\"results\"][0][\"status\"]')\" = accepted ]"
+check "its receipt is a CEB312 with returnStatus 120" \
+	"[ \$(receipts $TA 0) = 1 ] && grep -q CEB312Message $T/rcpt && grep -q '\"returnStatus\": \"120\"' $T/rcpt"
+check "the same message again gets the same answer (duplicate)" \
+	"[ \$(post $TA $T/o.xml) = 200 ] && [ \"\$(field 'r[\"results\"][0][\"status\"]')\" = duplicate ]"
+check "and no second receipt" "[ \$(receipts $TA 0) = 1 ]"
+sed 's/<ceb:buyerRegNo>U88120031</<ceb:buyerRegNo>U88120032</' "$S/CEB311-order.xml" >"$T/o2-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/o2-unsigned.xml" -o "$T/o2.xml"
+check "the same guid with different content is a conflict (409)" "[ \$(post $TA $T/o2.xml) = 409 ]"
+sed 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB153EEF6/' "$S/CEB311-order.xml" >"$T/o3-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/o3-unsigned.xml" -o "$T/o3.xml"
+post "$TA" "$T/o3.xml" >/dev/null
+check "a new order with an existing orderNo is refused with -301010" \
+	"[ \"\$(field 'r[\"results\"][0][\"documents\"][0][\"returnStatus\"]')\" = -301010 ]"
+check "and a -301010 receipt is issued" "[ \$(receipts $TA 1) = 1 ] && grep -q -- '-301010' $T/rcpt"
+sed -e 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB153EEF7/' \
+	-e 's|<ceb:appType>1</ceb:appType>|<ceb:appType>2</ceb:appType>|' "$S/CEB311-order.xml" >"$T/o4-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/o4-unsigned.xml" -o "$T/o4.xml"
+check "a change (appType 2) of a declared order is accepted" \
+	"[ \$(post $TA $T/o4.xml) = 200 ] && [ \"\$(field 'r[\"results\"][0][\"documents\"][0][\"returnStatus\"]')\" = 120 ]"
+sed -e 's/SO202411110000123456/SO209999999999999999/g' -e 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB153EEF8/' \
+	-e 's|<ceb:appType>1</ceb:appType>|<ceb:appType>2</ceb:appType>|' "$S/CEB311-order.xml" >"$T/o5-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/o5-unsigned.xml" -o "$T/o5.xml"
+post "$TA" "$T/o5.xml" >/dev/null
+check "a change of an unknown order is refused with -301009" \
+	"[ \"\$(field 'r[\"results\"][0][\"documents\"][0][\"returnStatus\"]')\" = -301009 ]"
+check "an unsigned order is refused (422, CG3001)" "[ \$(post $TA $S/CEB311-order.xml) = 422 ] && grep -q CG3001 $T/out"
+"$CEBGATE" sign --key "$T/c.key" --cert "$T/c.crt" "$S/CEB311-order.xml" -o "$T/o-wrongkey.xml"
+check "an order signed with another enterprise's certificate is refused (422)" "[ \$(post $TA $T/o-wrongkey.xml) = 422 ]"
+check "the other enterprise cannot submit it as its own (422: copCode)" "[ \$(post $TC $T/o-wrongkey.xml) = 422 ]"
+sed 's/<ceb:buyerName>李晓明</<ceb:buyerName>李晓红</' "$T/o.xml" >"$T/o-tampered.xml"
+check "an order changed after signing is refused" "[ \$(post $TA $T/o-tampered.xml) != 200 ]"
+check "without a token: 401" "[ \$(post nosuchtoken $T/o.xml) = 401 ]"
+check "an officer's token cannot submit declarations: 403" "[ \$(post $TO $T/o.xml) = 403 ]"
+"$CEBGATE" sign --key "$T/c.key" --cert "$T/c.crt" "$S/CEB411-payment.xml" -o "$T/p.xml"
+check "the payment company submits its payment" "[ \$(post $TC $T/p.xml) = 200 ]"
+check "each enterprise sees only its own receipts" \
+	"[ \$(receipts $TC 0) = 1 ] && grep -q CEB412Message $T/rcpt && ! grep -q CEB312Message $T/rcpt"
+check "receipts after the last cursor: none" "last=\$(receipts $TA 0; python3 -c 'import json; print(json.load(open(\"$T/rcpt\"))[\"next\"])' ); [ \$(receipts $TA \$last) = 0 ]"
+sed -e 's/SO202411110000123456/SO202411110000999001/g' -e 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB153EE01/' \
+	"$S/CEB311-order.xml" >"$T/d-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" --dxp --sender-id DXPENT0000999901 "$T/d-unsigned.xml" -o "$T/d.xml"
+check "a DxpMsg envelope is accepted" "[ \$(post $TA $T/d.xml) = 200 ]"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" --dxp --sender-id DXPENT0000999999 "$T/d-unsigned.xml" -o "$T/d2.xml"
+check "a DxpMsg from another DXP id is refused" "[ \$(post $TA $T/d2.xml) = 422 ]"
+python3 -c 'import json,sys; print(json.dumps({"messages": [open(sys.argv[1]).read(), open(sys.argv[2]).read()]}))' "$T/o.xml" "$T/o3.xml" >"$T/batch.json"
+check "a JSON batch gets one result per message" \
+	"[ \$(post $TA $T/batch.json application/json) = 200 ] && [ \"\$(field 'len(r[\"results\"])')\" = 2 ]"
+head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
+check "a body over max-body is refused with 413" "[ \$(post $TA $T/big) = 413 ]"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=""
+check "SIGTERM stops cebgated cleanly (exit 0)" "[ $rc -eq 0 ]"
+check "the database is sound afterwards" "[ \"\$(sqlite3 $DB 'PRAGMA integrity_check')\" = ok ]"
+exit 0
