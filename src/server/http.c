@@ -377,6 +377,7 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, on_request, &s,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_log, &s,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 			     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 			     MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
@@ -386,7 +387,6 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 			     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
 			     MHD_OPTION_STRICT_FOR_CLIENT, 1,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-			     MHD_OPTION_EXTERNAL_LOGGER, on_log, &s,
 			     MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
