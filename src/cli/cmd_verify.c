@@ -109,7 +109,7 @@ cmd_verify(int argc, char **argv)
 	cg_findings *f = NULL;
 	cg_ctx *ctx = NULL;
 	char **inputs = NULL;
-	size_t ninputs = 0, k;
+	size_t ninputs = 0, nread = 0, k;
 	int c, exp = 0, json = 0, status = CLI_USAGE, io = 0;
 
 	while ((c = getopt_long(argc, argv, "ejc:p:s:U:h", opts, NULL)) != -1) {
@@ -141,13 +141,14 @@ cmd_verify(int argc, char **argv)
 		char *data = NULL;
 		size_t len = 0;
 
-		files[k].file = inputs[k];
-		files[k].type = "";
+		/* An unreadable file is an I/O error, never part of the report as "valid". */
 		if (cli_read_file(inputs[k], READ_MAX, &data, &len) != 0) {
 			cli_err("cannot read %s", inputs[k]);
 			io = 1;
 			continue;
 		}
+		files[nread].file = inputs[k];
+		files[nread++].type = "";
 		if (cg_verify_buffer(v, ctx, data, len, inputs[k], f, res) != CG_OK) {
 			cli_err("%s: %s", inputs[k], cg_ctx_errmsg(ctx));
 			free(data);
@@ -158,12 +159,12 @@ cmd_verify(int argc, char **argv)
 			explain(inputs[k], res);
 	}
 	if (json) {
-		char *s = cg_report_json(files, ninputs, f);
+		char *s = cg_report_json(files, nread, f);
 
 		if (s != NULL)
 			puts(s);
 		cg_free(s);
-	} else if (cg_report_text(stdout, files, ninputs, f, 0) != CG_OK) {
+	} else if (cg_report_text(stdout, files, nread, f, 0) != CG_OK) {
 		goto out;
 	}
 	status = io ? CLI_USAGE : cg_findings_count_sev(f, CG_SEV_ERROR) > 0 ? CLI_INVALID : CLI_OK;

@@ -23,10 +23,11 @@
 
 #define MAX_KEY_FILE (1024 * 1024)
 
+/* The first error of the queue is the cause; later ones are its consequences. */
 static const char *
 ossl_err(char *buf, size_t size)
 {
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = ERR_peek_error();
 
 	if (e == 0)
 		(void)snprintf(buf, size, "no detail");

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cg_sign_*: enveloped XMLDSig over the whole CEB message (ceb-spec §6.3).
- * RSA profiles are signed by xmlsec1; SM2-SM3, which xmlsec1 1.2.37 lacks, by
- * libxml2's C14N and OpenSSL's SM2/SM3. Both build the same Signature element
+ * RSA profiles are signed by xmlsec1; SM2-SM3, which xmlsec1 1.2.37 lacks (and
+ * RSA keys held in a PKCS#11 token, which it cannot use), by libxml2's C14N
+ * and OpenSSL's EVP. Both build the same Signature element
  * and add KeyInfo (KeyName = serial, X509Certificate) after signing: KeyInfo
  * is outside the signed scope either way. The key and its contexts are loaded
  * once and reused for every message.
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/keys.h>
@@ -77,12 +80,32 @@ prepare_cert(cg_signer *s, cg_ctx *ctx)
 	return s->cert_b64 != NULL ? CG_OK : CG_ENOMEM;
 }
 
+/*
+ * xmlsec1 1.2.37 on OpenSSL 3 takes an RSA key for private only when it can
+ * read the private exponent, which a PKCS#11 token never gives out: keys held
+ * by an engine are signed through EVP directly, like SM2.
+ */
+static bool
+use_xmlsec(const cg_signer *s)
+{
+	BIGNUM *d = NULL;
+	bool exportable;
+
+	if (s->p->key != CG_KEY_RSA)
+		return false;
+	/* A token's key does not give out its private exponent. */
+	exportable = EVP_PKEY_get_bn_param(s->pkey, "d", &d) == 1;
+	BN_clear_free(d);
+	ERR_clear_error();
+	return exportable;
+}
+
 static cg_rc
 prepare_xmlsec_key(cg_signer *s, cg_ctx *ctx)
 {
 	xmlSecKeyDataPtr data;
 
-	if (s->p->key != CG_KEY_RSA)
+	if (!use_xmlsec(s))
 		return CG_OK;
 	s->xkey = xmlSecKeyCreate();
 	if (s->xkey == NULL || EVP_PKEY_up_ref(s->pkey) != 1)
@@ -113,8 +136,10 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 	rc = o->key == NULL ? cg__fail(ctx, CG_EINVAL, "no key given") : CG_OK;
 	if (rc == CG_OK)
 		rc = cg__profiles_load(s->profiles, ctx, o->uris);
+	/* A certificate given separately is not looked for in the token or PKCS#12. */
 	if (rc == CG_OK)
-		rc = cg__load_key(&s->pkey, ctx, o->key, o->passphrase, &s->cert);
+		rc = cg__load_key(&s->pkey, ctx, o->key, o->passphrase,
+				  o->cert == NULL ? &s->cert : NULL);
 	if (rc == CG_OK && o->cert != NULL) {
 		X509_free(s->cert);
 		s->cert = NULL;
@@ -264,17 +289,33 @@ set_base64(xmlNodePtr n, const unsigned char *data, size_t len)
 }
 
 static cg_rc
-sign_sm2(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr sig)
+rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigned char *sig,
+	 size_t *siglen)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	int ok = mctx != NULL && EVP_DigestSignInit(mctx, NULL, md, NULL, pkey) == 1 &&
+		 EVP_DigestSign(mctx, sig, siglen, data, len) == 1;
+
+	EVP_MD_CTX_free(mctx);
+	return ok ? CG_OK : CG_ESIG;
+}
+
+/* C14N, digest and signature done here: SM2-SM3, and RSA keys held by a token. */
+static cg_rc
+sign_evp(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr sig)
 {
 	xmlNodePtr si = find_ds(sig, "SignedInfo"), ref = find_ds(si, "Reference");
-	unsigned char md[EVP_MAX_MD_SIZE], value[160];
+	const EVP_MD *dmd = cg__md_by_name(s->p->digest);
+	unsigned char md[EVP_MAX_MD_SIZE], value[1024];
 	size_t vlen = sizeof(value);
 	cg_buf c = CG_BUF_INIT(0);
 	unsigned mdlen;
 	cg_rc rc;
 
+	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > sizeof(value))
+		return cg__fail(ctx, CG_ESIG, "RSA key too large");
 	rc = cg__c14n_document(doc, sig, 0, 0, &c);
-	mdlen = rc == CG_OK ? cg__digest(EVP_sm3(), c.ptr, c.len, md) : 0;
+	mdlen = rc == CG_OK ? cg__digest(dmd, c.ptr, c.len, md) : 0;
 	if (rc == CG_OK && mdlen == 0)
 		rc = CG_ESIG;
 	if (rc == CG_OK)
@@ -283,11 +324,13 @@ sign_sm2(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr sig)
 	if (rc == CG_OK)
 		rc = cg__c14n_subtree(doc, si, &c);
 	if (rc == CG_OK)
-		rc = cg__sm2_sign(s->pkey, c.ptr, c.len, s->sm2_der, value, &vlen);
+		rc = s->p->key == CG_KEY_SM2
+			     ? cg__sm2_sign(s->pkey, c.ptr, c.len, s->sm2_der, value, &vlen)
+			     : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c.ptr, c.len, value, &vlen);
 	if (rc == CG_OK)
 		rc = set_base64(find_ds(sig, "SignatureValue"), value, vlen);
 	cg_buf_dispose(&c);
-	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "SM2 signing failed");
+	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "%s signing failed", s->p->name);
 }
 
 static cg_rc
@@ -331,10 +374,10 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 	sig = build_signature(s, xmlDocGetRootElement(doc));
 	if (sig == NULL)
 		rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
-	else if (s->p->key == CG_KEY_RSA)
+	else if (use_xmlsec(s))
 		rc = sign_rsa(s, ctx, sig);
 	else
-		rc = sign_sm2(s, ctx, doc, sig);
+		rc = sign_evp(s, ctx, doc, sig);
 	if (rc == CG_OK)
 		rc = add_keyinfo(s, sig);
 	if (rc == CG_OK) {

@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Interoperability with the xmlsec1 command line: cebgate's rsa-sha1 and rsa-sha256
+# signatures verify with `xmlsec1 --verify`, signatures that `xmlsec1 --sign` makes from our
+# templates (tests/interop/xmlsec-template-rsa-*.xml) verify with `cebgate verify`, and each
+# side refuses a document the other signed and someone then changed.
+set -eu
+
+name='interop-xmlsec'
+# shellcheck source=tests/interop/common.sh
+. "${top_srcdir:?top_srcdir must be set}/tests/interop/common.sh"
+need openssl xmlsec1
+
+# The key's serial has a leading zero byte: KeyName must keep it (ceb-spec §6.3 step 5).
+rsa_cert "$tmp/rsa" 0x01691fe9 || { cat "$tmp/rsa/err"; echo "Bail out! openssl req"; exit 1; }
+rsa_cert "$tmp/other" 0x7a || { echo "Bail out! openssl req"; exit 1; }
+cert="$tmp/rsa/cert.pem"
+serial=$(serial_hex "$cert")
+
+# xmlsec_verify CERT FILE: the xmlsec1 command line as a third party would run it.
+xmlsec_verify() {
+	tool xmlsec1 --verify --pubkey-cert-pem "$1" --enabled-reference-uris empty "$2"
+}
+
+# ---- cebgate signs, xmlsec1 verifies -------------------------------------------------------
+
+for alg in sha1 sha256; do
+	for s in CEB621-inventory CEB311-order; do
+		out="$tmp/cg-$alg-$s.xml"
+		cli_signs "cebgate sign --profile rsa-$alg $s.xml" --key "$tmp/rsa/key.pem" \
+			--cert "$cert" --profile "rsa-$alg" "$samples/$s.xml" -o "$out"
+		xmlsec_verify "$cert" "$out"
+		if [ "$rc" -eq 0 ] && grep -q '^OK' "$tmp/out" "$tmp/err"; then
+			ok "xmlsec1 --verify accepts cebgate's rsa-$alg signature of $s.xml"
+		else
+			not_ok "xmlsec1 --verify refuses cebgate's rsa-$alg signature of $s.xml (exit $rc)"
+			diag "$tmp/out" "$tmp/err"
+		fi
+	done
+	tamper "$tmp/cg-$alg-CEB621-inventory.xml" "$tmp/cg-$alg-tampered.xml"
+	xmlsec_verify "$cert" "$tmp/cg-$alg-tampered.xml"
+	if [ "$rc" -ne 0 ] && grep -q '^FAIL' "$tmp/out" "$tmp/err"; then
+		ok "xmlsec1 --verify refuses a cebgate rsa-$alg signature after a value changed"
+	else
+		not_ok "xmlsec1 --verify accepts a tampered cebgate rsa-$alg signature (exit $rc)"
+		diag "$tmp/out" "$tmp/err"
+	fi
+done
+
+# Control: xmlsec1 checks with the key we give it, not only with the certificate in KeyInfo.
+xmlsec_verify "$tmp/other/cert.pem" "$tmp/cg-sha256-CEB621-inventory.xml"
+if [ "$rc" -ne 0 ] && grep -q '^FAIL' "$tmp/out" "$tmp/err"; then
+	ok "control: xmlsec1 --verify with another certificate refuses cebgate's signature"
+else
+	not_ok "control: xmlsec1 --verify with another certificate accepts cebgate's signature"
+	diag "$tmp/out" "$tmp/err"
+fi
+
+# ---- xmlsec1 signs from our templates, cebgate verifies ----------------------------------
+
+for alg in sha1 sha256; do
+	tmpl="$interop/xmlsec-template-rsa-$alg.xml"
+	out="$tmp/xs-$alg.xml"
+	# ":NAME" names the key: xmlsec1 writes that name into the empty KeyName. The
+	# certificate after the comma fills the empty X509Certificate.
+	tool xmlsec1 --sign --privkey-pem:"$serial" "$tmp/rsa/key.pem,$cert" \
+		--enabled-reference-uris empty --output "$out" "$tmpl"
+	if [ "$rc" -eq 0 ] && [ -s "$out" ] &&
+		grep -q "<ds:KeyName>$serial</ds:KeyName>" "$out" &&
+		[ "$(grep -c '<ds:X509Certificate>' "$out")" -eq 1 ]; then
+		ok "xmlsec1 --sign fills the rsa-$alg template (KeyName $serial, one certificate)"
+	else
+		not_ok "xmlsec1 --sign of the rsa-$alg template (exit $rc)"
+		diag "$tmp/err" "$out"
+	fi
+	run verify --explain "$out"
+	if sane && [ "$rc" -eq 0 ] && grep -q "profile *rsa-$alg" "$tmp/out"; then
+		ok "cebgate verify accepts xmlsec1's rsa-$alg signature"
+	else
+		not_ok "cebgate verify refuses xmlsec1's rsa-$alg signature (exit $rc)"
+		diag "$tmp/out" "$tmp/err"
+	fi
+	tamper "$out" "$tmp/xs-$alg-tampered.xml"
+	run verify --json "$tmp/xs-$alg-tampered.xml"
+	if sane && [ "$rc" -eq 1 ] && grep -q '"CG3014"' "$tmp/out"; then
+		ok "cebgate verify refuses xmlsec1's rsa-$alg signature after a value changed (CG3014)"
+	else
+		not_ok "cebgate verify of a tampered xmlsec1 rsa-$alg signature (exit $rc, expected 1 with CG3014)"
+		diag "$tmp/out" "$tmp/err"
+	fi
+done
+
+echo "1..$n"
