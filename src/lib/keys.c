@@ -67,6 +67,9 @@ read_file(cg_ctx *ctx, const char *path, cg_rc *rc)
 		return NULL;
 	}
 	mem = BIO_new(BIO_s_mem());
+	/* BIO_reset() must rewind, not empty, the buffer: each format is tried in turn. */
+	if (mem != NULL)
+		BIO_set_flags(mem, BIO_FLAGS_NONCLEAR_RST);
 	while (mem != NULL && (n = BIO_read(in, chunk, sizeof(chunk))) > 0) {
 		total += n;
 		if (total > MAX_KEY_FILE || BIO_write(mem, chunk, n) != n) {
@@ -203,7 +206,10 @@ cg__cert_serial_hex(const X509 *cert, char *out, size_t size)
 	if (bn == NULL)
 		return;
 	n = BN_num_bytes(bn);
-	if (n <= (int)sizeof(bytes) && BN_bn2bin(bn, bytes) == n) {
+	if (n == 0) {
+		/* Serial 0 (forbidden by RFC 5280, but seen): one zero byte. */
+		(void)snprintf(out, size, "00");
+	} else if (n <= (int)sizeof(bytes) && BN_bn2bin(bn, bytes) == n) {
 		/* Whole bytes, lowercase: 0x3000000000CDE6F gives 03000000000cde6f. */
 		for (i = 0; i < n && pos + 3 <= size; i++, pos += 2)
 			(void)snprintf(out + pos, size - pos, "%02x", bytes[i]);

@@ -166,6 +166,19 @@ has_comment(xmlNodePtr n)
 	return false;
 }
 
+/* An export Signature must precede ExtendMessage (ceb-spec §6.2). */
+static bool
+extend_before(xmlNodePtr root, xmlNodePtr sig)
+{
+	xmlNodePtr c;
+
+	for (c = cg__xml_first_elem(root); c != NULL && c != sig; c = cg__xml_next_elem(c)) {
+		if (cg__xml_is(c, CG_NS_CEB, "ExtendMessage"))
+			return true;
+	}
+	return false;
+}
+
 static cg_rc
 check_presence(struct run *r, xmlNodePtr root)
 {
@@ -187,7 +200,8 @@ check_presence(struct run *r, xmlNodePtr root)
 	next = r->sig != NULL ? cg__xml_next_elem(r->sig) : NULL;
 	if (r->sig == NULL || (next != NULL && !(cg__sig_is_export(root) &&
 						 cg__xml_is(next, CG_NS_CEB, "ExtendMessage") &&
-						 cg__xml_next_elem(next) == NULL))) {
+						 cg__xml_next_elem(next) == NULL)) ||
+	    (cg__sig_is_export(root) && extend_before(root, r->sig))) {
 		step(r, "placement", 0, "ds:Signature is not where the standard puts it");
 		return fail(r, "CG3003", r->sig != NULL ? r->sig : root,
 			    "签名应为根元素的最后一个子元素（出口报文在ExtendMessage之前）",
@@ -278,7 +292,7 @@ check_transforms(struct run *r)
 	}
 	dm = only_child(r->ref, "DigestMethod", &n);
 	a = attr(dm, "Algorithm");
-	r->digest = n == 1 ? cg__digest_for_uri((const char *)a) : NULL;
+	r->digest = n == 1 ? cg__digest_for_uri(r->c->profiles, (const char *)a) : NULL;
 	if (r->digest == NULL) {
 		step(r, "digest method", 0, "%s", a != NULL ? (const char *)a : "(absent)");
 		xmlFree(a);
@@ -371,6 +385,11 @@ decode_cert(struct run *r)
 	xmlFree(b64);
 	p = der;
 	r->cert = d2i_X509(NULL, &p, (long)len);
+	/* Bytes after the certificate would ride along unsigned: refuse them. */
+	if (r->cert != NULL && p != der + len) {
+		X509_free(r->cert);
+		r->cert = NULL;
+	}
 	if (r->cert != NULL && r->c->expected != NULL) {
 		unsigned char *want = NULL;
 		int wlen = i2d_X509(r->c->expected, &want);

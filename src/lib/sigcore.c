@@ -119,10 +119,15 @@ cg__md_by_name(const char *name)
 }
 
 const char *
-cg__digest_for_uri(const char *uri)
+cg__digest_for_uri(const struct cg_sigprofile *p, const char *uri)
 {
 	size_t i;
 
+	/* The URIs of the loaded profiles (maybe from a --uris file) come first. */
+	for (i = 0; uri != NULL && p != NULL && i < CG_PROFILE_COUNT; i++) {
+		if (strcmp(uri, p[i].digest_uri) == 0)
+			return p[i].digest;
+	}
 	for (i = 0; uri != NULL && i < sizeof(digest_aliases) / sizeof(digest_aliases[0]); i++) {
 		if (strcmp(uri, digest_aliases[i].uri) == 0)
 			return digest_aliases[i].digest;

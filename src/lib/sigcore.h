@@ -30,8 +30,11 @@ cg_rc cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx,
 
 /* Digest by name, or NULL. */
 const EVP_MD *cg__md_by_name(const char *name);
-/* Digest name ("sha1"/"sha256"/"sm3") for a DigestMethod URI, accepting the known variants. */
-const char *cg__digest_for_uri(const char *uri);
+/*
+ * Digest name ("sha1"/"sha256"/"sm3") for a DigestMethod URI: the profiles'
+ * own URIs (@p p may be NULL), then the known variants.
+ */
+const char *cg__digest_for_uri(const struct cg_sigprofile *p, const char *uri);
 /* Profile index for a SignatureMethod URI (accepting the known variants), or -1. */
 int cg__profile_for_uri(const struct cg_sigprofile *p, const char *uri);
 

@@ -78,11 +78,34 @@ dxp_data(xmlDocPtr doc, unsigned char **raw, size_t *len)
 }
 
 static cg_rc verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len,
-			  const char *source, cg_findings *f, cg_verify_result *res, int depth);
+			  const char *source, cg_findings *f, cg_verify_result *res, int depth,
+			  const char *expect_type);
+
+/* TransInfo/MsgType of an envelope, or NULL. */
+static char *
+dxp_msgtype(xmlDocPtr doc)
+{
+	xmlNodePtr ti, n;
+
+	for (ti = cg__xml_first_elem(xmlDocGetRootElement(doc)); ti != NULL; ti = cg__xml_next_elem(ti)) {
+		if (!cg__xml_is(ti, CG_NS_DXP, "TransInfo"))
+			continue;
+		for (n = cg__xml_first_elem(ti); n != NULL; n = cg__xml_next_elem(n)) {
+			if (cg__xml_is(n, CG_NS_DXP, "MsgType")) {
+				xmlChar *t = xmlNodeGetContent(n);
+				char *s = t != NULL ? cg__strdup((const char *)t) : NULL;
+
+				xmlFree(t);
+				return s;
+			}
+		}
+	}
+	return NULL;
+}
 
 static cg_rc
 verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_findings *f,
-	   cg_verify_result *res, int depth)
+	   cg_verify_result *res, int depth, const char *expect_type)
 {
 	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1 };
 	xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -100,10 +123,21 @@ verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_fi
 								  "Data缺失或不是base64",
 								  "Data missing or not base64");
 		(void)snprintf(inner, sizeof(inner), "%s#Data", source);
-		rc = verify_bytes(v, ctx, (const char *)raw, rawlen, inner, f, res, depth + 1);
+		{
+			char *type = dxp_msgtype(doc);
+
+			rc = verify_bytes(v, ctx, (const char *)raw, rawlen, inner, f, res, depth + 1,
+					  type != NULL ? type : "");
+			free(type);
+		}
 		free(raw);
 		return rc;
 	}
+	/* The envelope names the message it carries: they must agree. */
+	if (expect_type != NULL && !xmlStrEqual(root->name, BAD_CAST expect_type))
+		return cg__finding_addf(f, "CG0100", CG_SEV_ERROR, source, "", 1, 0,
+					"DxpMsg的MsgType与Data中的报文类型不符",
+					"the DxpMsg MsgType differs from the message in Data");
 	if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB))
 		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, "", 1, 0,
 					"不是CEB报文或DxpMsg", "not a CEB message or DxpMsg");
@@ -112,7 +146,7 @@ verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_fi
 
 static cg_rc
 verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const char *source,
-	     cg_findings *f, cg_verify_result *res, int depth)
+	     cg_findings *f, cg_verify_result *res, int depth, const char *expect_type)
 {
 	xmlDocPtr doc = NULL;
 	cg_rc rc = cg__xml_parse(&doc, ctx, xml, len, source, f);
@@ -121,7 +155,7 @@ verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const cha
 		return CG_OK; /* the finding says why */
 	if (rc != CG_OK)
 		return rc;
-	rc = verify_doc(v, ctx, doc, source, f, res, depth);
+	rc = verify_doc(v, ctx, doc, source, f, res, depth, expect_type);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -134,7 +168,7 @@ cg_verify_buffer(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const
 	cg_rc rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = verify_bytes(v, ctx, xml, len, source, f, res, 0);
+	rc = verify_bytes(v, ctx, xml, len, source, f, res, 0, NULL);
 	res->valid = rc == CG_OK && res->valid && cg_findings_count_sev(f, CG_SEV_ERROR) == before;
 	return rc;
 }

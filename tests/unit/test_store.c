@@ -118,7 +118,7 @@ static void
 test_tokens(void **state)
 {
 	struct fx *fx = *state;
-	char *t1 = NULL, *t2 = NULL;
+	char *t1 = NULL, *t2 = NULL, *t3 = NULL;
 	cg_principal p;
 
 	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", NULL, &t1), CG_OK);
@@ -135,8 +135,10 @@ test_tokens(void **state)
 	t1[0] = t1[0] == 'A' ? 'B' : 'A';
 	assert_int_equal(cg_store_auth_token(fx->st, fx->ctx, t1, &p), CG_ENOTFOUND);
 	assert_int_equal(cg_store_auth_token(fx->st, fx->ctx, "", &p), CG_ENOTFOUND);
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", "alice", &t1), CG_EINVAL);
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, NULL, "nobody", &t1), CG_ENOTFOUND);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", "alice", &t3), CG_EINVAL);
+	assert_null(t3);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, NULL, "nobody", &t3), CG_ENOTFOUND);
+	assert_null(t3);
 	cg_free(t1);
 	cg_free(t2);
 }
