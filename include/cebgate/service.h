@@ -21,6 +21,31 @@ CG_API cg_rc cg_service_new(cg_service **out, cg_ctx *ctx, const char *db_path,
 			    const char *datadir) CG_WARN_UNUSED;
 CG_API void cg_service_free(cg_service *svc);
 
+/** Clearance and review settings (docs/cebgated.md); CG_SERVICE_OPTIONS_INIT has the defaults. */
+typedef struct {
+	unsigned version;
+	long long match_timeout;  /* seconds an inventory waits for order, payment and waybill */
+	int random_per_mille;     /* 双随机: share of otherwise released inventories held, 0-1000 */
+	long long value_threshold;/* CNY; an inventory worth this or more is held (0: off) */
+	const char *watch_hs;     /* comma-separated HS codes or prefixes that are held */
+	int near_quota_percent;   /* a buyer at this share of the annual limit is held (0: off) */
+	int new_enterprise_days;  /* enterprises registered more recently are held (0: off) */
+	long long lease_seconds;  /* how long an officer's claim lasts */
+} cg_service_options;
+
+#define CG_SERVICE_OPTIONS_VERSION 1
+#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300 }
+
+/** Apply @p o (copied). */
+CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,
+				  const cg_service_options *o) CG_WARN_UNUSED;
+
+/**
+ * Refuse inventories that waited longer than the match timeout; each gets a
+ * 622 receipt (100) naming what was missing or differed. @p rejected: how many.
+ */
+CG_API cg_rc cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected) CG_WARN_UNUSED;
+
 /** Who holds the bearer token; CG_ENOTFOUND when nobody. */
 CG_API cg_rc cg_service_auth(cg_service *svc, cg_ctx *ctx, const char *token,
 			     cg_principal *out) CG_WARN_UNUSED;

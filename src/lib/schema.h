@@ -20,8 +20,11 @@ cg_rc cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, boo
 			   const char *source, cg_findings *f, size_t *nerr);
 
 struct cg_validator;
+struct cg_codes;
 /* The compiled schemas of a validator (for the DxpMsg envelope). */
 struct cg_schemas *cg__validator_schemas(struct cg_validator *v);
+/* The code tables a validator loaded. */
+const struct cg_codes *cg__validator_codes(struct cg_validator *v);
 
 struct cg_msg;
 /*

@@ -20,6 +20,7 @@
 #include "cebgate/validate.h"
 #include "model.h"
 #include "schema.h"
+#include "service_internal.h"
 #include "sigcheck.h"
 #include "store_internal.h"
 #include "writer.h"
@@ -56,6 +57,7 @@ struct cached_cert {
 struct cg_service {
 	cg_store *st;
 	cg_validator *v;
+	struct cg_clearance_cfg cfg;
 	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
 	struct cached_cert certs[CERT_CACHE];
 	unsigned next_cert;
@@ -75,6 +77,11 @@ cg_service_new(cg_service **out, cg_ctx *ctx, const char *db_path, const char *d
 		rc = cg_validator_new(&svc->v, ctx, datadir, 0);
 	if (rc == CG_OK)
 		rc = cg__profiles_load(svc->profiles, ctx, NULL);
+	if (rc == CG_OK) {
+		cg_service_options o = CG_SERVICE_OPTIONS_INIT;
+
+		rc = cg_service_configure(svc, ctx, &o);
+	}
 	if (rc != CG_OK) {
 		cg_service_free(svc);
 		return rc;
@@ -95,6 +102,40 @@ cg_service_free(cg_service *svc)
 	cg_validator_free(svc->v);
 	cg_store_close(svc->st);
 	free(svc);
+}
+
+cg_rc
+cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
+{
+	struct cg_clearance_cfg *c = &svc->cfg;
+
+	if (o->random_per_mille < 0 || o->random_per_mille > 1000 || o->near_quota_percent < 0 ||
+	    o->near_quota_percent > 100 || o->value_threshold < 0 || o->match_timeout < 0 ||
+	    o->lease_seconds <= 0 || (o->watch_hs != NULL && strlen(o->watch_hs) >= sizeof(c->watch_hs)))
+		return cg__fail(ctx, CG_EINVAL, "clearance settings out of range");
+	c->match_timeout = o->match_timeout;
+	c->random_per_mille = o->random_per_mille;
+	c->value_threshold = o->value_threshold * 100000LL;
+	(void)snprintf(c->watch_hs, sizeof(c->watch_hs), "%s", o->watch_hs != NULL ? o->watch_hs : "");
+	c->near_quota_percent = o->near_quota_percent;
+	c->new_enterprise_days = o->new_enterprise_days;
+	c->lease_seconds = o->lease_seconds;
+	return CG_OK;
+}
+
+cg_rc
+cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
+{
+	cg_rc rc = cg__store_tx(svc->st, ctx, CG_TX_BEGIN);
+
+	*rejected = 0;
+	if (rc != CG_OK)
+		return rc;
+	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), rejected);
+	if (rc == CG_OK)
+		return cg__store_tx(svc->st, ctx, CG_TX_COMMIT);
+	(void)cg__store_tx(svc->st, NULL, CG_TX_ROLLBACK);
+	return rc;
 }
 
 cg_rc
@@ -220,8 +261,8 @@ add_findings(struct job *j)
 	return json_object_set_new(j->result, "findings", arr) == 0 ? CG_OK : CG_ENOMEM;
 }
 
-static void
-now17(char *out, size_t size)
+void
+cg__now17(char *out, size_t size)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -235,13 +276,12 @@ now17(char *out, size_t size)
 	(void)snprintf(out + strlen(out), size - strlen(out), "%03ld", ts.tv_nsec / 1000000);
 }
 
-/* The receipt of one document: the receipt type's fields taken from the declaration. */
-static cg_rc
-build_receipt(const struct cg_msg *m, size_t doc, long long doc_id, const char *status,
-	      const char *info, cg_buf *out)
+/* The receipt of one document: the receipt type's fields taken from the declaration head. */
+cg_rc
+cg__receipt_build(const struct cg_msgdef *def, const struct cg_group *h, long long doc_id,
+		  const char *status, const char *info, cg_buf *out)
 {
-	const struct cg_msgdef *rd = cg__msgdef_by_type(m->def->type + 1);
-	const struct cg_group *h = &m->docs[doc].head;
+	const struct cg_msgdef *rd = cg__msgdef_by_type(def->type + 1);
 	struct cg_msg *r = NULL;
 	struct cg_decl *d;
 	char guid[40], when[32], preno[32];
@@ -260,9 +300,9 @@ build_receipt(const struct cg_msg *m, size_t doc, long long doc_id, const char *
 	}
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, guid);
-	now17(when, sizeof(when));
+	cg__now17(when, sizeof(when));
 	/* A pre-entry number of the single window: B (or T for returns) + date + serial. */
-	(void)snprintf(preno, sizeof(preno), "%c%.8s%09lld", m->def->type == 625 ? 'T' : 'B', when,
+	(void)snprintf(preno, sizeof(preno), "%c%.8s%09lld", def->type == 625 ? 'T' : 'B', when,
 		       doc_id % 1000000000LL);
 	for (i = 0; i < rd->head->nf && rc == CG_OK; i++) {
 		const char *name = rd->head->f[i].name, *v = cg__group_get(h, name);
@@ -283,7 +323,7 @@ build_receipt(const struct cg_msg *m, size_t doc, long long doc_id, const char *
 		if (v != NULL && rd->head->f[i].maxlen != 0 && strlen(v) > rd->head->f[i].maxlen &&
 		    strcmp(name, "returnInfo") != 0)
 			continue; /* an over-long key cannot be echoed */
-		if (v != NULL)
+		if (v != NULL && *v != '\0')
 			rc = cg__group_set(&d->head, (int)i, v, 0, 0);
 	}
 	r->guid = cg__strdup(guid);
@@ -335,6 +375,76 @@ decide(struct job *j, size_t doc, struct decision *dd)
 	}
 }
 
+/* The stored form of a document for matching: {"h": {head}, "l": [lines]}. */
+static char *
+doc_json(const struct cg_decl *d)
+{
+	json_t *o = json_object(), *h = json_object(), *l = json_array();
+	size_t i, k;
+	char *s = NULL;
+
+	if (o == NULL || h == NULL || l == NULL)
+		goto out;
+	for (i = 0; i < d->head.def->nf; i++) {
+		if (d->head.val[i] != NULL)
+			(void)json_object_set_new(h, d->head.def->f[i].name, json_string(d->head.val[i]));
+	}
+	for (k = 0; k < d->nlines; k++) {
+		json_t *line = json_object();
+
+		for (i = 0; line != NULL && i < d->lines[k].def->nf; i++) {
+			if (d->lines[k].val[i] != NULL)
+				(void)json_object_set_new(line, d->lines[k].def->f[i].name,
+							  json_string(d->lines[k].val[i]));
+		}
+		(void)json_array_append_new(l, line);
+	}
+	if (json_object_set(o, "h", h) == 0 && json_object_set(o, "l", l) == 0)
+		s = json_dumps(o, JSON_COMPACT);
+out:
+	json_decref(h);
+	json_decref(l);
+	json_decref(o);
+	return s;
+}
+
+/* Service statements live in slots 16-31 of cg__store_stmt(). */
+#define SLOT_DOC_DATA 16
+
+static cg_rc
+store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, size_t oksize,
+	       char *wk, size_t wksize)
+{
+	const struct cg_group *h = &d->head;
+	sqlite3_stmt *s = cg__store_stmt(j->svc->st, SLOT_DOC_DATA,
+					 "UPDATE document SET data = ?2, order_key = ?3, waybill_key = ?4,"
+					 " created = CASE created WHEN 0 THEN ?5 ELSE created END"
+					 " WHERE id = ?1");
+	const char *ebp = cg__group_get(h, "ebpCode"), *ord = cg__group_get(h, "orderNo");
+	const char *lc = cg__group_get(h, "logisticsCode"), *ln = cg__group_get(h, "logisticsNo");
+	char *data = doc_json(d);
+	int type = j->m->def->type;
+	cg_rc rc = CG_OK;
+
+	ok[0] = wk[0] = '\0';
+	/* Orders, payments and inventories meet on ebpCode + orderNo; waybills on their own key. */
+	if ((type == 311 || type == 411 || type == 621) && ebp != NULL && ord != NULL)
+		(void)snprintf(ok, oksize, "%s|%s", ebp, ord);
+	if ((type == 511 || type == 621) && lc != NULL && ln != NULL)
+		(void)snprintf(wk, wksize, "%s|%s", lc, ln);
+	if (data == NULL)
+		return CG_ENOMEM;
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, data, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (ok[0] != '\0' && sqlite3_bind_text(s, 3, ok, -1, SQLITE_STATIC) != SQLITE_OK) ||
+	    (wk[0] != '\0' && sqlite3_bind_text(s, 4, wk, -1, SQLITE_STATIC) != SQLITE_OK) ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg__store_errmsg(j->svc->st));
+	free(data);
+	return rc;
+}
+
 static cg_rc
 write_docs(struct job *j, long long message_id, json_t *docs)
 {
@@ -359,9 +469,25 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 						    app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
 						    j->who->enterprise_id, &doc_id);
 		if (rc == CG_OK)
-			rc = build_receipt(j->m, d, doc_id != 0 ? doc_id : dd.existing, dd.status,
-					   dd.info, &xml);
-		if (rc == CG_OK)
+			rc = cg__receipt_build(j->m->def, h, doc_id != 0 ? doc_id : dd.existing,
+					       dd.status, dd.info, &xml);
+		if (rc == CG_OK && dd.accept) {
+			char ok[160], wk[160];
+
+			rc = store_doc_data(j, doc_id, &j->m->docs[d], ok, sizeof(ok), wk, sizeof(wk));
+			/* The document's own receipt first, then whatever it completes. */
+			if (rc == CG_OK)
+				rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, doc_id,
+							   cg__msgdef_by_type(j->m->def->type + 1)->root,
+							   dd.status, xml.ptr, xml.len);
+			if (rc == CG_OK)
+				rc = cg__clearance_after(j->svc->st, j->ctx, cg__validator_codes(j->svc->v),
+							 &j->svc->cfg, j->m->def->type,
+							 ok[0] != '\0' ? ok : NULL, wk[0] != '\0' ? wk : NULL,
+							 doc_id);
+			xml.len = 0; /* written */
+		}
+		if (rc == CG_OK && xml.len > 0)
 			rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, doc_id,
 						   cg__msgdef_by_type(j->m->def->type + 1)->root,
 						   dd.status, xml.ptr, xml.len);

@@ -56,10 +56,35 @@ static const char *const migrations[] = {
 	" document_id INTEGER REFERENCES document(id), msg_type TEXT NOT NULL,"
 	" return_status TEXT NOT NULL, xml BLOB NOT NULL, created INTEGER NOT NULL);"
 	"CREATE INDEX receipt_by_enterprise ON receipt(enterprise_id, id);",
+	/* 3: clearance: matching, quota, review queue, audit trail */
+	"ALTER TABLE document ADD COLUMN data TEXT NOT NULL DEFAULT '{}';"
+	"ALTER TABLE document ADD COLUMN order_key TEXT;"
+	"ALTER TABLE document ADD COLUMN waybill_key TEXT;"
+	"ALTER TABLE document ADD COLUMN reason TEXT;"
+	"ALTER TABLE document ADD COLUMN created INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX document_by_order ON document(kind, order_key);"
+	"CREATE INDEX document_by_waybill ON document(kind, waybill_key);"
+	"CREATE INDEX document_by_state ON document(kind, state);"
+	"CREATE TABLE quota(buyer BLOB NOT NULL, year INTEGER NOT NULL, used INTEGER NOT NULL,"
+	" PRIMARY KEY(buyer, year));"
+	"CREATE TABLE review("
+	" document_id INTEGER PRIMARY KEY REFERENCES document(id), reason TEXT NOT NULL,"
+	" priority INTEGER NOT NULL, state TEXT NOT NULL, claimed_by INTEGER REFERENCES user(id),"
+	" lease_until INTEGER, decision TEXT, decision_reason TEXT, decided_by INTEGER,"
+	" decided_at INTEGER, created INTEGER NOT NULL);"
+	"CREATE INDEX review_queue ON review(state, priority, created);"
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+	" document_id INTEGER, detail TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 };
 
 /* PRAGMA user_version takes no parameter: one constant per migration. */
-static const char *const set_version[] = { "PRAGMA user_version = 1", "PRAGMA user_version = 2" };
+static const char *const set_version[] = { "PRAGMA user_version = 1", "PRAGMA user_version = 2",
+					   "PRAGMA user_version = 3" };
 _Static_assert(sizeof(set_version) / sizeof(set_version[0]) ==
 		       sizeof(migrations) / sizeof(migrations[0]),
 	       "one user_version statement per migration");
@@ -123,8 +148,35 @@ static const char *const sql[Q_COUNT] = {
 struct cg_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q_COUNT];
+	sqlite3_stmt *extra[CG_STORE_EXTRA];
 	int version;
 };
+
+sqlite3_stmt *
+cg__store_stmt(cg_store *st, int slot, const char *constant_sql)
+{
+	if (slot < 0 || slot >= CG_STORE_EXTRA)
+		return NULL;
+	if (st->extra[slot] == NULL &&
+	    sqlite3_prepare_v3(st->db, constant_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->extra[slot],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(st->extra[slot]);
+	sqlite3_clear_bindings(st->extra[slot]);
+	return st->extra[slot];
+}
+
+const char *
+cg__store_errmsg(cg_store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+long long
+cg__store_last_id(cg_store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}
 
 static cg_rc
 db_fail(cg_store *st, cg_ctx *ctx, const char *what)
@@ -240,6 +292,8 @@ cg_store_close(cg_store *st)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (i = 0; i < CG_STORE_EXTRA; i++)
+		sqlite3_finalize(st->extra[i]);
 	sqlite3_close(st->db);
 	free(st);
 }

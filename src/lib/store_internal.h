@@ -3,8 +3,16 @@
 #ifndef CG_STORE_INTERNAL_H
 #define CG_STORE_INTERNAL_H
 
+#include <sqlite3.h>
 #include "cebgate/store.h"
 #include "internal.h"
+
+/* Statement slots for modules beyond store.c (each module owns a range). */
+#define CG_STORE_EXTRA 48
+/* The prepared statement in @p slot (prepared from the constant @p constant_sql once), reset. */
+sqlite3_stmt *cg__store_stmt(cg_store *st, int slot, const char *constant_sql);
+const char *cg__store_errmsg(cg_store *st);
+long long cg__store_last_id(cg_store *st);
 
 /* Id of the enterprise @p cop_code; CG_ENOTFOUND when not registered. */
 cg_rc cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long *id);

@@ -82,6 +82,12 @@ cg__validator_schemas(struct cg_validator *v)
 	return v->schemas;
 }
 
+const struct cg_codes *
+cg__validator_codes(struct cg_validator *v)
+{
+	return v->codes;
+}
+
 const char *
 cg_validator_last_type(const cg_validator *v)
 {
