@@ -71,5 +71,37 @@ CG_API cg_rc cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal 
 CG_API cg_rc cg_service_receipts(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 				 long long after, int limit, char **json, int *count) CG_WARN_UNUSED;
 
+/**
+ * The officers' review queue, oldest first within priority (highest first).
+ * @p state: "queued" (default), "claimed" or "decided"; @p reason filters on a
+ * risk reason ("value", "random" ...), NULL for all. Officers and admins only.
+ */
+CG_API cg_rc cg_service_review_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				    const char *state, const char *reason, char **json,
+				    int *http) CG_WARN_UNUSED;
+/**
+ * Claim a held inventory for cg_service_options.lease_seconds. Two officers
+ * never hold the same one: 409 while another's lease runs.
+ */
+CG_API cg_rc cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     long long doc_id, char **json, int *http) CG_WARN_UNUSED;
+/**
+ * Decide a claimed inventory: "release" (399, 800), "inspect" (500),
+ * "return" (100) or "detain" (501), with a mandatory reason; audited.
+ */
+CG_API cg_rc cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				      long long doc_id, const char *decision, const char *reason,
+				      char **json, int *http) CG_WARN_UNUSED;
+/** An inventory with its order, payment and waybill, review state and audit trail. */
+CG_API cg_rc cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				    long long doc_id, char **json, int *http) CG_WARN_UNUSED;
+/**
+ * Clearance state of waybills: @p keys is a JSON array of
+ * {"logisticsCode", "logisticsNo"} (at most 1000). Only the logistics company
+ * of a waybill (and officers) may read it; others' waybills read "unknown".
+ */
+CG_API cg_rc cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				  const char *keys_json, char **json, int *http) CG_WARN_UNUSED;
+
 CG_END_DECLS
 #endif

@@ -623,3 +623,22 @@ cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cf
 	}
 	return rc;
 }
+
+cg_rc
+cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
+		     const char *status, const char *info, const char *actor)
+{
+	struct doc d;
+	cg_rc rc = load_inventory(st, ctx, doc_id, &d);
+
+	if (rc == CG_OK)
+		rc = set_state(st, ctx, &d, state, info);
+	if (rc == CG_OK && strcmp(status, "800") == 0)
+		rc = receipt(st, ctx, &d, "399", "海关审结 concluded");
+	if (rc == CG_OK)
+		rc = receipt(st, ctx, &d, status, info);
+	if (rc == CG_OK)
+		rc = cg__audit(st, ctx, actor, state, doc_id, info);
+	json_decref(d.data);
+	return rc;
+}

@@ -104,6 +104,18 @@ cg_service_free(cg_service *svc)
 	free(svc);
 }
 
+cg_store *
+cg__service_store(cg_service *svc)
+{
+	return svc->st;
+}
+
+const struct cg_clearance_cfg *
+cg__service_cfg(cg_service *svc)
+{
+	return &svc->cfg;
+}
+
 cg_rc
 cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 {

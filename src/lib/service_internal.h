@@ -38,6 +38,14 @@ cg_rc cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *code
 cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 			  long long now, int *rejected);
 
+struct cg_service;
+cg_store *cg__service_store(struct cg_service *svc);
+const struct cg_clearance_cfg *cg__service_cfg(struct cg_service *svc);
+
+/* Set an inventory's state and reason (and keep its data) by id. */
+cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
+			   const char *status, const char *info, const char *actor);
+
 /* Append to the hash-chained audit trail. */
 cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,
 		long long doc_id, const char *detail);

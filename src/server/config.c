@@ -12,7 +12,8 @@
 #include "server.h"
 
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
-       K_MAX_WAIT };
+       K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
+       K_NEW_DAYS, K_LEASE };
 
 static const struct {
 	const char *name;
@@ -28,6 +29,13 @@ static const struct {
 	{ "per-ip-limit", K_PER_IP },
 	{ "timeout", K_TIMEOUT },
 	{ "max-wait", K_MAX_WAIT },
+	{ "match-timeout", K_MATCH_TIMEOUT },
+	{ "random-rate", K_RANDOM_RATE },
+	{ "value-threshold", K_VALUE_THRESHOLD },
+	{ "watch-hs", K_WATCH_HS },
+	{ "near-quota", K_NEAR_QUOTA },
+	{ "new-enterprise-days", K_NEW_DAYS },
+	{ "lease", K_LEASE },
 };
 
 static int
@@ -58,6 +66,13 @@ set(struct srv_config *c, int key, const char *v)
 	case K_PER_IP: if (number(v, 100000, &n)) return -1; c->per_ip_limit = (unsigned)n; return 0;
 	case K_TIMEOUT: if (number(v, 3600, &n) || n == 0) return -1; c->timeout = (unsigned)n; return 0;
 	case K_MAX_WAIT: if (number(v, 300, &n)) return -1; c->max_wait = (unsigned)n; return 0;
+	case K_MATCH_TIMEOUT: if (number(v, 30L * 86400, &n)) return -1; c->match_timeout = (long long)n; return 0;
+	case K_RANDOM_RATE: if (number(v, 1000, &n)) return -1; c->random_rate = (int)n; return 0;
+	case K_VALUE_THRESHOLD: if (number(v, 100000000, &n)) return -1; c->value_threshold = (long long)n; return 0;
+	case K_WATCH_HS: c->watch_hs = v; return strlen(v) < 500 ? 0 : -1;
+	case K_NEAR_QUOTA: if (number(v, 100, &n)) return -1; c->near_quota = (int)n; return 0;
+	case K_NEW_DAYS: if (number(v, 3650, &n)) return -1; c->new_enterprise_days = (int)n; return 0;
+	case K_LEASE: if (number(v, 86400, &n) || n == 0) return -1; c->lease = (long long)n; return 0;
 	default: return -1;
 	}
 }
@@ -132,6 +147,9 @@ usage(FILE *out)
 	fprintf(out, "usage: cebgated --db FILE [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
 		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
 		     "                [--per-ip-limit N] [--timeout S] [--max-wait S]\n"
+		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
+		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
+		     "                [--lease S]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
 		     "  16 per IP, 30 s timeout, 30 s longest long-poll. See docs/cebgated.md.\n");
 }
@@ -150,6 +168,13 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "per-ip-limit", required_argument, NULL, K_PER_IP },
 		{ "timeout", required_argument, NULL, K_TIMEOUT },
 		{ "max-wait", required_argument, NULL, K_MAX_WAIT },
+		{ "match-timeout", required_argument, NULL, K_MATCH_TIMEOUT },
+		{ "random-rate", required_argument, NULL, K_RANDOM_RATE },
+		{ "value-threshold", required_argument, NULL, K_VALUE_THRESHOLD },
+		{ "watch-hs", required_argument, NULL, K_WATCH_HS },
+		{ "near-quota", required_argument, NULL, K_NEAR_QUOTA },
+		{ "new-enterprise-days", required_argument, NULL, K_NEW_DAYS },
+		{ "lease", required_argument, NULL, K_LEASE },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -165,6 +190,10 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->per_ip_limit = 16;
 	c->timeout = 30;
 	c->max_wait = 30;
+	c->match_timeout = 3600;
+	c->watch_hs = "";
+	c->near_quota = 90;
+	c->lease = 300;
 	/* The file first, whatever its position among the flags: flags override it. */
 	for (i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1]) != 0)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/service.h"
@@ -43,6 +44,21 @@ svc_destroy(void *p)
 	cg_service_free(p);
 }
 
+static cg_rc
+configure(const struct srv_config *cfg, cg_service *svc, cg_ctx *ctx)
+{
+	cg_service_options o = CG_SERVICE_OPTIONS_INIT;
+
+	o.match_timeout = cfg->match_timeout;
+	o.random_per_mille = cfg->random_rate;
+	o.value_threshold = cfg->value_threshold;
+	o.watch_hs = cfg->watch_hs;
+	o.near_quota_percent = cfg->near_quota;
+	o.new_enterprise_days = cfg->new_enterprise_days;
+	o.lease_seconds = cfg->lease;
+	return cg_service_configure(svc, ctx, &o);
+}
+
 /* The calling thread's service, made on first use. */
 static cg_service *
 thread_service(struct srv *s)
@@ -54,8 +70,9 @@ thread_service(struct srv *s)
 		return svc;
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return NULL;
-	if (cg_service_new(&svc, ctx, s->cfg->db, NULL) != CG_OK) {
+	if (cg_service_new(&svc, ctx, s->cfg->db, NULL) != CG_OK || configure(s->cfg, svc, ctx) != CG_OK) {
 		fprintf(stderr, "level=error msg=\"cannot open the service: %s\"\n", cg_ctx_errmsg(ctx));
+		cg_service_free(svc);
 		svc = NULL;
 	} else if (pthread_setspecific(s->svc_key, svc) != 0) {
 		cg_service_free(svc);
@@ -210,6 +227,162 @@ route_receipts(struct srv *s, struct MHD_Connection *c, cg_service *svc)
 	return ok;
 }
 
+/* Map a service answer (or failure) to the response. */
+static enum MHD_Result
+answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *json, const char *route)
+{
+	enum MHD_Result ok;
+
+	if (rc == CG_OK && json != NULL) {
+		ok = reply_json(c, (unsigned)http, json);
+	} else {
+		fprintf(stderr, "level=error route=%s rc=%s msg=\"%s\"\n", route, cg_strerror(rc),
+			cg_ctx_errmsg(ctx));
+		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	}
+	cg_free(json);
+	cg_ctx_free(ctx);
+	return ok;
+}
+
+/* /api/v1/review[/ID/claim|/ID/decide] */
+static enum MHD_Result
+route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const char *method,
+	     struct req *r, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL, *end;
+	long long id;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (*rest == '\0' && strcmp(method, "GET") == 0) {
+		rc = cg_service_review_list(svc, ctx, &who,
+					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
+					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason"),
+					    &json, &http);
+		return answer(c, ctx, rc, http, json, "review");
+	}
+	id = *rest == '/' ? strtoll(rest + 1, &end, 10) : 0;
+	if (id <= 0 || strcmp(method, "POST") != 0) {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	}
+	if (strcmp(end, "/claim") == 0) {
+		rc = cg_service_review_claim(svc, ctx, &who, id, &json, &http);
+	} else if (strcmp(end, "/decide") == 0) {
+		json_t *b = r->len > 0 ? json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+
+		rc = cg_service_review_decide(svc, ctx, &who, id,
+					      json_string_value(json_object_get(b, "decision")),
+					      json_string_value(json_object_get(b, "reason")), &json, &http);
+		json_decref(b);
+	} else {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	}
+	return answer(c, ctx, rc, http, json, "review");
+}
+
+static enum MHD_Result
+route_declaration(struct srv *s, struct MHD_Connection *c, const char *rest, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL, *end;
+	long long id = strtoll(rest, &end, 10);
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (id <= 0 || *end != '\0')
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	/* The call first: arguments are evaluated in no set order. */
+	rc = cg_service_declaration(svc, ctx, &who, id, &json, &http);
+	return answer(c, ctx, rc, http, json, "declaration");
+}
+
+/* GET /api/v1/logistics/CODE/NO (ETag, If-None-Match) or POST /api/v1/logistics/query. */
+static enum MHD_Result
+route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const char *method,
+		struct req *r, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL, keys[512], etag[48];
+	const char *slash = strchr(rest, '/');
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (strcmp(rest, "query") == 0 && strcmp(method, "POST") == 0) {
+		json_t *b = json_loadb(r->body != NULL ? r->body : "", r->len, JSON_REJECT_DUPLICATES, NULL);
+		json_t *list = json_is_array(b) ? b : json_object_get(b, "waybills");
+		char *txt = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+
+		rc = cg_service_logistics(svc, ctx, &who, txt != NULL ? txt : "", &json, &http);
+		free(txt);
+		json_decref(b);
+		return answer(c, ctx, rc, http, json, "logistics");
+	}
+	if (slash == NULL || slash == rest || strchr(slash + 1, '/') != NULL || strcmp(method, "GET") != 0) {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	}
+	{
+		json_t *one = json_pack("[{s:s%, s:s}]", "logisticsCode", rest, (size_t)(slash - rest),
+					"logisticsNo", slash + 1);
+		char *txt = one != NULL ? json_dumps(one, JSON_COMPACT) : NULL;
+
+		(void)snprintf(keys, sizeof(keys), "%s", txt != NULL ? txt : "");
+		free(txt);
+		json_decref(one);
+	}
+	rc = cg_service_logistics(svc, ctx, &who, keys, &json, &http);
+	if (rc == CG_OK && http == 200) {
+		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		unsigned long h = 5381;
+		const char *p;
+		struct MHD_Response *resp;
+		enum MHD_Result ok;
+
+		for (p = json; *p != '\0'; p++)
+			h = h * 33 + (unsigned char)*p;
+		(void)snprintf(etag, sizeof(etag), "\"%lx\"", h);
+		if (inm != NULL && strcmp(inm, etag) == 0) {
+			resp = MHD_create_response_from_buffer(0, (void *)(uintptr_t)"", MHD_RESPMEM_PERSISTENT);
+			ok = resp != NULL && MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag) == MHD_YES
+				     ? MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp)
+				     : MHD_NO;
+		} else {
+			resp = MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_COPY);
+			ok = resp != NULL &&
+					     MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag) == MHD_YES &&
+					     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+								     "application/json; charset=utf-8") == MHD_YES
+				     ? MHD_queue_response(c, MHD_HTTP_OK, resp)
+				     : MHD_NO;
+		}
+		if (resp != NULL)
+			MHD_destroy_response(resp);
+		cg_free(json);
+		cg_ctx_free(ctx);
+		return ok;
+	}
+	return answer(c, ctx, rc, http, json, "logistics");
+}
+
 static enum MHD_Result
 route_metrics(struct srv *s, struct MHD_Connection *c)
 {
@@ -249,6 +422,12 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 	if (strcmp(url, "/api/v1/receipts") == 0)
 		return strcmp(method, "GET") == 0 ? route_receipts(s, c, svc)
 						  : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+	if (strncmp(url, "/api/v1/review", 14) == 0 && (url[14] == '\0' || url[14] == '/'))
+		return route_review(s, c, url + 14, method, r, svc);
+	if (strncmp(url, "/api/v1/declarations/", 21) == 0 && strcmp(method, "GET") == 0)
+		return route_declaration(s, c, url + 21, svc);
+	if (strncmp(url, "/api/v1/logistics/", 18) == 0)
+		return route_logistics(s, c, url + 18, method, r, svc);
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
 
@@ -365,16 +544,22 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "cebgated: bad bind address %s\n", cfg->bind);
 		return -1;
 	}
-	/* Open (and migrate) the database once before serving, so errors show at start. */
-	if (cg_ctx_new(&ctx) != CG_OK || cg_service_new(&probe, ctx, cfg->db, NULL) != CG_OK) {
+	/*
+	 * Open (and migrate) the database before serving, so errors show at start;
+	 * this main-thread service then runs the periodic sweep of unmatched inventories.
+	 */
+	if (cg_ctx_new(&ctx) != CG_OK || cg_service_new(&probe, ctx, cfg->db, NULL) != CG_OK ||
+	    configure(cfg, probe, ctx) != CG_OK) {
 		fprintf(stderr, "cebgated: %s\n", ctx != NULL ? cg_ctx_errmsg(ctx) : "out of memory");
+		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	cg_service_free(probe);
-	cg_ctx_free(ctx);
-	if (pthread_key_create(&s.svc_key, svc_destroy) != 0)
+	if (pthread_key_create(&s.svc_key, svc_destroy) != 0) {
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
 		return -1;
+	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, on_request, &s,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_log, &s,
@@ -391,6 +576,8 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
 		pthread_key_delete(s.svc_key);
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
 		return -1;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -400,13 +587,25 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
 		MHD_stop_daemon(d);
 		pthread_key_delete(s.svc_key);
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
 		return -1;
 	}
-	while (!*stop)
+	for (unsigned ticks = 0; !*stop; ticks++) {
+		int rejected = 0;
+
 		(void)nanosleep(&nap, NULL);
+		/* Every second: refuse inventories that waited past the match timeout. */
+		if (ticks % 5 == 4 && cg_service_sweep(probe, ctx, &rejected) != CG_OK)
+			fprintf(stderr, "level=error msg=\"sweep: %s\"\n", cg_ctx_errmsg(ctx));
+		else if (rejected > 0)
+			fprintf(stderr, "level=info msg=\"match timeout\" rejected=%d\n", rejected);
+	}
 	/* In-flight requests finish; every write is a committed transaction or nothing. */
 	fprintf(stderr, "level=info msg=\"stopping\"\n");
 	MHD_stop_daemon(d);
 	pthread_key_delete(s.svc_key);
+	cg_service_free(probe);
+	cg_ctx_free(ctx);
 	return 0;
 }

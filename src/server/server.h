@@ -17,6 +17,13 @@ struct srv_config {
 	unsigned per_ip_limit;
 	unsigned timeout;         /* seconds of inactivity */
 	unsigned max_wait;        /* longest receipts long-poll, seconds */
+	long long match_timeout;  /* clearance: seconds an inventory waits for its documents */
+	int random_rate;          /* clearance: per mille held at random (双随机) */
+	long long value_threshold;/* clearance: CNY at or above which an inventory is held */
+	const char *watch_hs;     /* clearance: comma-separated HS codes or prefixes held */
+	int near_quota;           /* clearance: percent of the annual limit that holds a buyer */
+	int new_enterprise_days;  /* clearance: enterprises younger than this are held */
+	long long lease;          /* review: seconds an officer's claim lasts */
 	char *owned[32];          /* values read from the config file */
 	int nowned;
 };
