@@ -46,6 +46,13 @@ CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,
  */
 CG_API cg_rc cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected) CG_WARN_UNUSED;
 
+/**
+ * One login for every role: check the password and issue a bearer token for
+ * the user (free with cg_free()). CG_ENOTFOUND for a wrong user or password.
+ */
+CG_API cg_rc cg_service_login(cg_service *svc, cg_ctx *ctx, const char *user, const char *password,
+			      cg_principal *who, char **token) CG_WARN_UNUSED;
+
 /** Who holds the bearer token; CG_ENOTFOUND when nobody. */
 CG_API cg_rc cg_service_auth(cg_service *svc, cg_ctx *ctx, const char *token,
 			     cg_principal *out) CG_WARN_UNUSED;

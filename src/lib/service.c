@@ -151,6 +151,16 @@ cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 }
 
 cg_rc
+cg_service_login(cg_service *svc, cg_ctx *ctx, const char *user, const char *password,
+		 cg_principal *who, char **token)
+{
+	cg_rc rc = cg_store_login(svc->st, ctx, user, password, who);
+
+	*token = NULL;
+	return rc == CG_OK ? cg_store_new_token(svc->st, ctx, NULL, user, token) : rc;
+}
+
+cg_rc
 cg_service_auth(cg_service *svc, cg_ctx *ctx, const char *token, cg_principal *out)
 {
 	return cg_store_auth_token(svc->st, ctx, token, out);

@@ -23,8 +23,20 @@
 #include "cebgate/service.h"
 #include "server.h"
 
+/* Failed logins per account and per address in the current minute (a small fixed table). */
+#define LOGIN_SLOTS 512
+#define LOGIN_MAX_FAILURES 5
+
+struct login_slot {
+	unsigned long key;
+	long minute;
+	int failures;
+};
+
 struct srv {
 	const struct srv_config *cfg;
+	pthread_mutex_t login_lock;
+	struct login_slot logins[LOGIN_SLOTS];
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
@@ -383,6 +395,96 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	return answer(c, ctx, rc, http, json, "logistics");
 }
 
+static unsigned long
+hash_key(const char *kind, const char *v)
+{
+	unsigned long h = 5381;
+
+	for (; *kind != '\0'; kind++)
+		h = h * 33 + (unsigned char)*kind;
+	for (; v != NULL && *v != '\0'; v++)
+		h = h * 33 + (unsigned char)*v;
+	return h | 1;
+}
+
+/* Count a failure (fail != 0) or ask whether the key is blocked this minute. */
+static int
+login_limit(struct srv *s, unsigned long key, int fail)
+{
+	long minute = (long)(time(NULL) / 60);
+	struct login_slot *slot = &s->logins[key % LOGIN_SLOTS];
+	int blocked;
+
+	pthread_mutex_lock(&s->login_lock);
+	if (slot->key != key || slot->minute != minute) {
+		slot->key = key;
+		slot->minute = minute;
+		slot->failures = 0;
+	}
+	slot->failures += fail;
+	blocked = slot->failures >= LOGIN_MAX_FAILURES;
+	pthread_mutex_unlock(&s->login_lock);
+	return blocked;
+}
+
+static const char *
+client_ip(struct MHD_Connection *c, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	buf[0] = '\0';
+	if (ci != NULL && ci->client_addr != NULL && ci->client_addr->sa_family == AF_INET)
+		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
+				(socklen_t)size);
+	return buf;
+}
+
+/* One login for every role: a password in, a bearer token out; failures rate-limited. */
+static enum MHD_Result
+route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
+{
+	json_t *b = json_loadb(r->body != NULL ? r->body : "", r->len, JSON_REJECT_DUPLICATES, NULL);
+	const char *user = json_string_value(json_object_get(b, "user"));
+	const char *pass = json_string_value(json_object_get(b, "password"));
+	unsigned long kuser = hash_key("u:", user), kip;
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char ip[64], *token = NULL, *out = NULL;
+	static const char *const roles[] = { "", "enterprise", "officer", "admin", "merchant", "logistics" };
+	enum MHD_Result ok;
+
+	kip = hash_key("ip:", client_ip(c, ip, sizeof(ip)));
+	if (user == NULL || pass == NULL) {
+		json_decref(b);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "user and password are required");
+	}
+	if (login_limit(s, kuser, 0) || login_limit(s, kip, 0)) {
+		json_decref(b);
+		return reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many failed logins: wait a minute");
+	}
+	if (cg_ctx_new(&ctx) != CG_OK) {
+		json_decref(b);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	}
+	if (cg_service_login(svc, ctx, user, pass, &who, &token) != CG_OK) {
+		(void)login_limit(s, kuser, 1);
+		(void)login_limit(s, kip, 1);
+		json_decref(b);
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
+	}
+	json_decref(b);
+	b = json_pack("{s:s, s:s, s:s}", "token", token, "role", roles[who.role], "enterprise", who.cop_code);
+	out = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
+	ok = out != NULL ? reply_json(c, MHD_HTTP_OK, out)
+			 : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	free(out);
+	json_decref(b);
+	cg_free(token);
+	cg_ctx_free(ctx);
+	return ok;
+}
+
 static enum MHD_Result
 route_metrics(struct srv *s, struct MHD_Connection *c)
 {
@@ -416,6 +518,9 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 	svc = thread_service(s);
 	if (svc == NULL)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+	if (strcmp(url, "/api/v1/login") == 0)
+		return strcmp(method, "POST") == 0 ? route_login(s, c, r, svc)
+						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
 	if (strcmp(url, "/api/v1/submissions") == 0)
 		return strcmp(method, "POST") == 0 ? route_submissions(s, c, r, svc)
 						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
@@ -526,10 +631,27 @@ write_port_file(const char *path, unsigned port)
 	return ok && rename(tmp, path) == 0 ? 0 : -1;
 }
 
+static int serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop);
+
 int
 srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 {
-	struct srv s = { cfg, stop, 0, 0, 0, 0, 0, 0 };
+	struct srv *sp = calloc(1, sizeof(*sp)); /* large (the login table): on the heap */
+	int rc;
+
+	if (sp == NULL || pthread_mutex_init(&sp->login_lock, NULL) != 0) {
+		free(sp);
+		return -1;
+	}
+	rc = serve(sp, cfg, stop);
+	pthread_mutex_destroy(&sp->login_lock);
+	free(sp);
+	return rc;
+}
+
+static int
+serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
+{
 	struct sockaddr_in addr;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
@@ -537,6 +659,8 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	cg_ctx *ctx = NULL;
 	struct timespec nap = { 0, 200 * 1000 * 1000 };
 
+	sp->cfg = cfg;
+	sp->stop = stop;
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t)cfg->port);
@@ -555,14 +679,14 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	if (pthread_key_create(&s.svc_key, svc_destroy) != 0) {
+	if (pthread_key_create(&sp->svc_key, svc_destroy) != 0) {
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
 	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-			     0, NULL, NULL, on_request, &s,
-			     MHD_OPTION_EXTERNAL_LOGGER, on_log, &s,
+			     0, NULL, NULL, on_request, sp,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_log, sp,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 			     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 			     MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
@@ -571,11 +695,11 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 			     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
 			     MHD_OPTION_STRICT_FOR_CLIENT, 1,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
 			     MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
-		pthread_key_delete(s.svc_key);
+		pthread_key_delete(sp->svc_key);
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -586,7 +710,7 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	if (cfg->port_file != NULL && (info == NULL || write_port_file(cfg->port_file, info->port) != 0)) {
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
 		MHD_stop_daemon(d);
-		pthread_key_delete(s.svc_key);
+		pthread_key_delete(sp->svc_key);
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -604,7 +728,7 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	/* In-flight requests finish; every write is a committed transaction or nothing. */
 	fprintf(stderr, "level=info msg=\"stopping\"\n");
 	MHD_stop_daemon(d);
-	pthread_key_delete(s.svc_key);
+	pthread_key_delete(sp->svc_key);
 	cg_service_free(probe);
 	cg_ctx_free(ctx);
 	return 0;

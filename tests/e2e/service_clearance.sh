@@ -21,7 +21,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..22"
+echo "1..27"
 DB=$T/s.db
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
@@ -33,6 +33,7 @@ TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
 TC=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XC3)
 TD=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403980XD4)
 for u in olga oscar; do PW=officerpass1 "$CEBGATE" admin --db "$DB" user add $u officer --pass-env PW; done
+PW=merchantpass1 "$CEBGATE" admin --db "$DB" user add mia merchant --enterprise 4403960XA1 --pass-env PW
 TO=$("$CEBGATE" admin --db "$DB" token new --user olga)
 TS=$("$CEBGATE" admin --db "$DB" token new --user oscar)
 
@@ -97,6 +98,16 @@ i=0
 while [ $i -lt 50 ] && ! statuses "$TD" | grep -q ' 100$'; do sleep 0.2; i=$((i + 1)); done
 check "an inventory alone is refused at the match timeout (100)" "statuses $TD | grep -q ' 2 100\$'"
 curl -s -H "Authorization: Bearer $TD" "$URL/api/v1/receipts?after=0" | grep -q '缺少订单' && ok "the refusal names what was missing" || notok "the refusal names what was missing"
+login() { curl -s -o "$T/out" -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data "{\"user\":\"$1\",\"password\":\"$2\"}" "$URL/api/v1/login"; }
+check "an officer logs in with a password and gets a token" "[ \$(login olga officerpass1) = 200 ] && [ \"\$(j 'r[\"role\"]')\" = officer ]"
+TL=$(j 'r["token"]')
+check "the login token opens the review queue" "[ \$(api $TL GET /api/v1/review?state=decided) = 200 ]"
+check "a merchant logs in with the same page, but the queue stays closed (403)" \
+	"[ \$(login mia merchantpass1) = 200 ] && [ \$(api \$(j 'r[\"token\"]') GET /api/v1/review) = 403 ]"
+check "a wrong password is refused (401)" "[ \$(login oscar wrongpassword) = 401 ]"
+for k in 1 2 3 4; do login oscar wrongpassword >/dev/null; done
+check "after five failures in a minute even the right password waits (429)" "[ \$(login oscar officerpass1) = 429 ]"
 kill -TERM "$pid"; wait "$pid" || true; pid=""
 check "the buyer's ledger holds the released inventory's dutiable value (526.00)" "[ \"\$(sqlite3 $DB 'SELECT used FROM quota')\" = 52600000 ]"
 check "the audit trail cannot be rewritten" "! sqlite3 $DB \"UPDATE audit SET actor = 'x'\" 2>/dev/null && ! sqlite3 $DB 'DELETE FROM audit' 2>/dev/null"
