@@ -53,6 +53,10 @@ CG_API cg_rc cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected) CG_WA
 CG_API cg_rc cg_service_login(cg_service *svc, cg_ctx *ctx, const char *user, const char *password,
 			      cg_principal *who, char **token) CG_WARN_UNUSED;
 
+/** Gauges for /metrics: inventories queued for review, waiting for documents, oldest queued (s). */
+CG_API cg_rc cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *waiting,
+			       long long *oldest_age) CG_WARN_UNUSED;
+
 /** Who holds the bearer token; CG_ENOTFOUND when nobody. */
 CG_API cg_rc cg_service_auth(cg_service *svc, cg_ctx *ctx, const char *token,
 			     cg_principal *out) CG_WARN_UNUSED;

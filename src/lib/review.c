@@ -16,7 +16,8 @@
 #include "service_internal.h"
 
 /* Statement slots 32-47 of cg__store_stmt() belong to this file. */
-enum { R_LIST = 32, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL };
+enum { R_LIST = 32, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL,
+       R_GAUGES };
 
 static const char *const sql[] = {
 	[R_LIST - 32] = "SELECT r.document_id, r.reason, r.priority, r.state, r.created, r.lease_until,"
@@ -40,6 +41,9 @@ static const char *const sql[] = {
 	[R_WAYBILL - 32] = "SELECT d.state, d.data, b.id FROM document b LEFT JOIN document d"
 			   " ON d.kind = 621 AND d.waybill_key = b.waybill_key AND d.state <> 'deleted'"
 			   " WHERE b.kind = 511 AND b.waybill_key = ?1 ORDER BY d.id DESC LIMIT 1",
+	[R_GAUGES - 32] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
+			  " (SELECT count(*) FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')),"
+			  " (SELECT min(created) FROM review WHERE state <> 'decided')",
 };
 
 static sqlite3_stmt *
@@ -361,4 +365,22 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 	}
 	json_decref(keys);
 	return dump(json_pack("{s:o}", "waybills", out), json);
+}
+
+cg_rc
+cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *waiting,
+		  long long *oldest_age)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s = q(st, R_GAUGES);
+
+	*queued = *waiting = *oldest_age = 0;
+	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
+		return cg__fail(ctx, CG_EDB, "gauges: %s", cg__store_errmsg(st));
+	*queued = sqlite3_column_int64(s, 0);
+	*waiting = sqlite3_column_int64(s, 1);
+	if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+		*oldest_age = (long long)time(NULL) - sqlite3_column_int64(s, 2);
+	sqlite3_reset(s);
+	return CG_OK;
 }

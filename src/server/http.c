@@ -37,6 +37,7 @@ struct srv {
 	const struct srv_config *cfg;
 	pthread_mutex_t login_lock;
 	struct login_slot logins[LOGIN_SLOTS];
+	char *tls_cert, *tls_key;
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
@@ -488,8 +489,16 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 static enum MHD_Result
 route_metrics(struct srv *s, struct MHD_Connection *c)
 {
-	char buf[1024];
+	cg_service *svc = thread_service(s);
+	long long queued = -1, waiting = -1, oldest = -1;
+	cg_ctx *ctx = NULL;
+	char buf[1536];
+	size_t n;
 
+	if (svc != NULL && cg_ctx_new(&ctx) == CG_OK &&
+	    cg_service_gauges(svc, ctx, &queued, &waiting, &oldest) != CG_OK)
+		queued = waiting = oldest = -1;
+	cg_ctx_free(ctx);
 	(void)snprintf(buf, sizeof(buf),
 		       "# TYPE cebgate_requests_total counter\ncebgate_requests_total %lu\n"
 		       "# TYPE cebgate_submissions_total counter\ncebgate_submissions_total %lu\n"
@@ -500,6 +509,12 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 		       atomic_load(&s->requests), atomic_load(&s->submissions),
 		       atomic_load(&s->accepted), atomic_load(&s->receipts_served),
 		       atomic_load(&s->errors));
+	n = strlen(buf);
+	(void)snprintf(buf + n, sizeof(buf) - n,
+		       "# TYPE cebgate_review_queue_depth gauge\ncebgate_review_queue_depth %lld\n"
+		       "# TYPE cebgate_inventories_waiting gauge\ncebgate_inventories_waiting %lld\n"
+		       "# TYPE cebgate_review_oldest_seconds gauge\ncebgate_review_oldest_seconds %lld\n",
+		       queued, waiting, oldest);
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf));
 }
 
@@ -513,9 +528,9 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 	if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
 		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+	svc = thread_service(s);
 	if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
 		return route_metrics(s, c);
-	svc = thread_service(s);
 	if (svc == NULL)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
 	if (strcmp(url, "/api/v1/login") == 0)
@@ -633,6 +648,28 @@ write_port_file(const char *path, unsigned port)
 
 static int serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop);
 
+/* A PEM file into a NUL-terminated string (at most 1 MiB). */
+static int
+read_pem(const char *path, char **out)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	*out = NULL;
+	if (fp == NULL)
+		return -1;
+	buf = calloc(1, 1024 * 1024 + 1);
+	n = buf != NULL ? fread(buf, 1, 1024 * 1024, fp) : 0;
+	fclose(fp);
+	if (buf == NULL || n == 0 || n == 1024 * 1024) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
 int
 srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 {
@@ -645,6 +682,10 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	}
 	rc = serve(sp, cfg, stop);
 	pthread_mutex_destroy(&sp->login_lock);
+	if (sp->tls_key != NULL)
+		memset(sp->tls_key, 0, strlen(sp->tls_key));
+	free(sp->tls_cert);
+	free(sp->tls_key);
 	free(sp);
 	return rc;
 }
@@ -657,6 +698,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	const union MHD_DaemonInfo *info;
 	cg_service *probe = NULL;
 	cg_ctx *ctx = NULL;
+	char *tls_cert = NULL, *tls_key = NULL;
 	struct timespec nap = { 0, 200 * 1000 * 1000 };
 
 	sp->cfg = cfg;
@@ -684,19 +726,37 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-			     0, NULL, NULL, on_request, sp,
-			     MHD_OPTION_EXTERNAL_LOGGER, on_log, sp,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-			     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-			     MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-			     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
-			     MHD_OPTION_STRICT_FOR_CLIENT, 1,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
-			     MHD_OPTION_END);
+	if (cfg->tls_cert != NULL && (read_pem(cfg->tls_cert, &tls_cert) != 0 ||
+				      read_pem(cfg->tls_key, &tls_key) != 0)) {
+		fprintf(stderr, "cebgated: cannot read the TLS certificate or key\n");
+		d = NULL;
+	} else {
+		/* TLS (libmicrohttpd's) only when a certificate is configured. */
+		struct MHD_OptionItem tls[] = {
+			{ MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert },
+			{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key },
+			{ MHD_OPTION_END, 0, NULL },
+		};
+
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+					     (tls_cert != NULL ? MHD_USE_TLS : 0),
+				     0, NULL, NULL, on_request, sp,
+				     MHD_OPTION_EXTERNAL_LOGGER, on_log, sp,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+				     MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
+				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
+				     MHD_OPTION_ARRAY, tls_cert != NULL ? tls : tls + 2,
+				     MHD_OPTION_END);
+	}
+	/* MHD keeps pointers to these: they live as long as the daemon (freed by srv_run). */
+	sp->tls_cert = tls_cert;
+	sp->tls_key = tls_key;
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
 		pthread_key_delete(sp->svc_key);

@@ -24,6 +24,8 @@ struct srv_config {
 	int near_quota;           /* clearance: percent of the annual limit that holds a buyer */
 	int new_enterprise_days;  /* clearance: enterprises younger than this are held */
 	long long lease;          /* review: seconds an officer's claim lasts */
+	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
+	const char *tls_key;      /* its PEM private key */
 	char *owned[32];          /* values read from the config file */
 	int nowned;
 };

@@ -21,7 +21,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..27"
+echo "1..28"
 DB=$T/s.db
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
@@ -77,6 +77,7 @@ check "a second officer cannot claim it (409)" "[ \$(api $TS POST /api/v1/review
 check "nor decide it (409)" "[ \$(api $TS POST /api/v1/review/$ID/decide '{\"decision\":\"release\",\"reason\":\"ok\"}') = 409 ]"
 check "a decision without a reason is refused (400)" "[ \$(api $TO POST /api/v1/review/$ID/decide '{\"decision\":\"release\",\"reason\":\" \"}') = 400 ]"
 check "an unknown decision is refused (400)" "[ \$(api $TO POST /api/v1/review/$ID/decide '{\"decision\":\"approve\",\"reason\":\"x\"}') = 400 ]"
+check "/metrics shows the review queue's depth" "curl -s $URL/metrics | grep -q '^cebgate_review_queue_depth 1\$'"
 check "the officer releases it" "[ \$(api $TO POST /api/v1/review/$ID/decide '{\"decision\":\"release\",\"reason\":\"documents in order\"}') = 200 ]"
 check "the declarant receives 399 and 800" "[ \"\$(statuses $TD)\" = '2 120 300 399 800' ]"
 api "$TO" GET "/api/v1/declarations/$ID" >/dev/null

@@ -19,7 +19,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..25"
+echo "1..27"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
@@ -108,4 +108,13 @@ rc=$?
 pid=""
 check "SIGTERM stops cebgated cleanly (exit 0)" "[ $rc -eq 0 ]"
 check "the database is sound afterwards" "[ \"\$(sqlite3 $DB 'PRAGMA integrity_check')\" = ok ]"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -subj /CN=127.0.0.1 \
+	-addext "subjectAltName=IP:127.0.0.1" -days 2 2>/dev/null
+rm -f "$T/port"
+"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" 2>>"$T/log" &
+pid=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "with --tls-cert it serves HTTPS" "[ \"\$(curl -s --cacert $T/tls.crt https://127.0.0.1:\$(cat $T/port)/healthz)\" = ok ]"
+check "and nothing in clear" "! curl -s -m 5 http://127.0.0.1:\$(cat $T/port)/healthz >/dev/null 2>&1"
 exit 0
