@@ -617,6 +617,78 @@ verify_signature(struct job *j, bool *ok)
 	return rc;
 }
 
+/* A CEB900 format receipt for a message that could not be read as a declaration. */
+static cg_rc
+format_receipt(struct job *j, const char *info)
+{
+	const struct cg_msgdef *def = cg__msgdef_by_type(900);
+	struct cg_msg *r = NULL;
+	struct cg_decl *d;
+	cg_buf xml = CG_BUF_INIT(0);
+	char guid[40], when[32];
+	const char *vals[7];
+	uuid_t u;
+	size_t i;
+	cg_rc rc = cg__msg_new(&r, def);
+
+	if (rc == CG_OK)
+		rc = cg__msg_add_doc(r, &d);
+	uuid_generate_random(u);
+	uuid_unparse_upper(u, guid);
+	cg__now17(when, sizeof(when));
+	/* guid, returnStatus, returnInfo, returnTime, oriCopMsgId, oriMessageType, oriBizMessage */
+	vals[0] = guid;
+	vals[1] = "-1";
+	vals[2] = info;
+	vals[3] = when;
+	vals[4] = "";
+	vals[5] = j->type[0] != '\0' ? j->type : "Unknown";
+	vals[6] = "";
+	for (i = 0; i < 7 && rc == CG_OK; i++)
+		rc = cg__group_set(&d->head, (int)i, vals[i], 0, 0);
+	if (rc == CG_OK && ((r->guid = cg__strdup(guid)) == NULL || (r->version = cg__strdup("1.0")) == NULL))
+		rc = CG_ENOMEM;
+	if (rc == CG_OK)
+		rc = cg__msg_to_xml(r, &xml);
+	if (rc == CG_OK)
+		rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, 0, def->root, "-1",
+					   xml.ptr, xml.len);
+	cg_buf_dispose(&xml);
+	cg__msg_free(r);
+	return rc;
+}
+
+/* Refused documents are answered like accepted ones: a receipt of their type, negative. */
+static cg_rc
+rejection_receipts(struct job *j, const char *rs, const char *why)
+{
+	char info[300];
+	size_t d;
+	cg_rc rc = cg__store_tx(j->svc->st, j->ctx, CG_TX_BEGIN);
+
+	if (rc != CG_OK)
+		return rc;
+	(void)snprintf(info, sizeof(info), "%s[%s]", why, j->guid[0] != '\0' ? j->guid : "-");
+	if (j->m == NULL || rs == NULL) {
+		rc = format_receipt(j, info);
+	} else {
+		for (d = 0; d < j->m->ndocs && rc == CG_OK; d++) {
+			cg_buf xml = CG_BUF_INIT(0);
+
+			rc = cg__receipt_build(j->m->def, &j->m->docs[d].head, 0, rs, info, &xml);
+			if (rc == CG_OK)
+				rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, 0,
+							   cg__msgdef_by_type(j->m->def->type + 1)->root, rs,
+							   xml.ptr, xml.len);
+			cg_buf_dispose(&xml);
+		}
+	}
+	if (rc == CG_OK)
+		return cg__store_tx(j->svc->st, j->ctx, CG_TX_COMMIT);
+	(void)cg__store_tx(j->svc->st, NULL, CG_TX_ROLLBACK);
+	return rc;
+}
+
 static cg_rc
 reject(struct job *j, const char *status, int http)
 {
@@ -626,6 +698,9 @@ reject(struct job *j, const char *status, int http)
 
 	if (rc == CG_OK && rs != NULL && json_object_set_new(j->result, "returnStatus", json_string(rs)) != 0)
 		rc = CG_ENOMEM;
+	/* Only an enterprise whose message was at least read gets a receipt of the refusal. */
+	if (rc == CG_OK && j->who->enterprise_id != 0)
+		rc = rejection_receipts(j, rs, status);
 	return rc == CG_OK ? add_findings(j) : rc;
 }
 

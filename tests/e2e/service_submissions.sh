@@ -19,7 +19,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..27"
+echo "1..30"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
@@ -88,9 +88,17 @@ check "without a token: 401" "[ \$(post nosuchtoken $T/o.xml) = 401 ]"
 check "an officer's token cannot submit declarations: 403" "[ \$(post $TO $T/o.xml) = 403 ]"
 "$CEBGATE" sign --key "$T/c.key" --cert "$T/c.crt" "$S/CEB411-payment.xml" -o "$T/p.xml"
 check "the payment company submits its payment" "[ \$(post $TC $T/p.xml) = 200 ]"
+receipts "$TC" 0 >/dev/null
 check "each enterprise sees only its own receipts" \
-	"[ \$(receipts $TC 0) = 1 ] && grep -q CEB412Message $T/rcpt && ! grep -q CEB312Message $T/rcpt"
-check "receipts after the last cursor: none" "last=\$(receipts $TA 0; python3 -c 'import json; print(json.load(open(\"$T/rcpt\"))[\"next\"])' ); [ \$(receipts $TA \$last) = 0 ]"
+	"python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[\"receipts\"]; sys.exit(0 if any(x[\"type\"]==\"CEB412Message\" for x in r) and not any(x[\"returnStatus\"]==\"120\" and x[\"type\"]==\"CEB312Message\" for x in r) else 1)' $T/rcpt"
+check "its refused order came back to it as a negative CEB312 receipt" "grep -q -- '-301008' $T/rcpt"
+receipts "$TA" 0 >/dev/null
+last=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["next"])' "$T/rcpt")
+check "receipts after the last cursor: none" "[ \$(receipts $TA $last) = 0 ]"
+printf '<not xml' >"$T/garbage.xml"
+post "$TA" "$T/garbage.xml" >/dev/null
+check "an unreadable message is answered with a CEB900 format receipt" \
+	"[ \$(receipts $TA $last) = 1 ] && grep -q CEB900Message $T/rcpt"
 sed -e 's/SO202411110000123456/SO202411110000999001/g' -e 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB153EE01/' \
 	"$S/CEB311-order.xml" >"$T/d-unsigned.xml"
 "$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" --dxp --sender-id DXPENT0000999901 "$T/d-unsigned.xml" -o "$T/d.xml"
@@ -100,6 +108,12 @@ check "a DxpMsg from another DXP id is refused" "[ \$(post $TA $T/d2.xml) = 422 
 python3 -c 'import json,sys; print(json.dumps({"messages": [open(sys.argv[1]).read(), open(sys.argv[2]).read()]}))' "$T/o.xml" "$T/o3.xml" >"$T/batch.json"
 check "a JSON batch gets one result per message" \
 	"[ \$(post $TA $T/batch.json application/json) = 200 ] && [ \"\$(field 'len(r[\"results\"])')\" = 2 ]"
+mkdir "$T/rcpts"
+curl -s -H "Authorization: Bearer $TA" "$URL/api/v1/receipts?after=0&limit=1000" |
+	python3 -c 'import json,sys
+for r in json.load(sys.stdin)["receipts"]:
+    open("%s/%d.xml" % (sys.argv[1], r["cursor"]), "w").write(r["xml"])' "$T/rcpts"
+check "every receipt issued is valid against our XSDs" "'$CEBGATE' validate --quiet $T/rcpts >/dev/null"
 head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
 check "a body over max-body is refused with 413" "[ \$(post $TA $T/big) = 413 ]"
 kill -TERM "$pid"
