@@ -401,8 +401,14 @@ cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long 
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
+		/*
+		 * Every statement is reset as soon as it is read: an active one keeps its
+		 * connection's implicit transaction open, so later writes would not commit.
+		 */
+		sqlite3_reset(s);
 		return CG_OK;
 	}
+	sqlite3_reset(s);
 	return r == SQLITE_DONE ? cg__fail(ctx, CG_ENOTFOUND, "no enterprise %s", cop_code)
 				: db_fail(st, ctx, "find enterprise");
 }
@@ -573,8 +579,10 @@ cg_store_login(cg_store *st, cg_ctx *ctx, const char *name, const char *password
 		return r == SQLITE_DONE ? cg__fail(ctx, CG_ENOTFOUND, "wrong user or password")
 					: db_fail(st, ctx, "login");
 	}
-	if (!check_pw_hash((const char *)sqlite3_column_text(s, 2), password))
+	if (!check_pw_hash((const char *)sqlite3_column_text(s, 2), password)) {
+		sqlite3_reset(s);
 		return cg__fail(ctx, CG_ENOTFOUND, "wrong user or password");
+	}
 	out->user_id = sqlite3_column_int64(s, 0);
 	out->role = role_of((const char *)sqlite3_column_text(s, 1));
 	out->enterprise_id = sqlite3_column_int64(s, 3);
@@ -607,6 +615,8 @@ cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *
 			rc = cg__fail(ctx, CG_ENOTFOUND, "no user %s", user);
 		else
 			uid = sqlite3_column_int64(s, 0);
+		if (s != NULL)
+			sqlite3_reset(s);
 	}
 	if (rc != CG_OK)
 		return rc;
