@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Build (or refresh) an optimized out-of-tree build and compile bench/validate_bench in it.
+# Build (or refresh) an optimized out-of-tree build and compile bench/validate_bench and
+# bench/sign_bench in it.
 #
 #   BUILD=/tmp/bench-build bench/build.sh
 #
 # BUILD defaults to /tmp/bench-build. If BUILD has no configured tree yet, it is configured
-# from this source tree with CFLAGS='-O2 -g' (no --enable-debug). validate_bench is compiled
-# with cc against BUILD/.libs/libcebgate.so and written to BUILD/bench/validate_bench;
-# nothing is written into the source tree. Makefile.am is not involved.
+# from this source tree with CFLAGS='-O2 -g' (no --enable-debug). The benchmarks are compiled
+# with cc against BUILD/.libs/libcebgate.so and written to BUILD/bench/; nothing is written
+# into the source tree. Makefile.am is not involved.
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,4 +46,8 @@ mkdir -p "$BUILD/bench"
 $CC -std=c11 -O2 -g -Wall -Wextra -Wshadow -I"$SRC/include" $(pkg-config --cflags libxml-2.0) \
 	-o "$BUILD/bench/validate_bench" "$SRC/bench/validate_bench.c" \
 	-L"$BUILD/.libs" -Wl,-rpath,"$BUILD/.libs" -lcebgate $(pkg-config --libs libxml-2.0)
-echo "build.sh: built $BUILD/bench/validate_bench" >&2
+# shellcheck disable=SC2046
+$CC -std=c11 -O2 -g -Wall -Wextra -Wshadow -I"$SRC/include" $(pkg-config --cflags libxml-2.0 libcrypto) \
+	-o "$BUILD/bench/sign_bench" "$SRC/bench/sign_bench.c" \
+	-L"$BUILD/.libs" -Wl,-rpath,"$BUILD/.libs" -lcebgate $(pkg-config --libs libxml-2.0 libcrypto)
+echo "build.sh: built $BUILD/bench/validate_bench and $BUILD/bench/sign_bench" >&2

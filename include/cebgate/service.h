@@ -85,11 +85,13 @@ CG_API cg_rc cg_service_receipts(cg_service *svc, cg_ctx *ctx, const cg_principa
 /**
  * The officers' review queue, oldest first within priority (highest first).
  * @p state: "queued" (default), "claimed" or "decided"; @p reason filters on a
- * risk reason ("value", "random" ...), NULL for all. Officers and admins only.
+ * risk reason ("value", "random" ...), @p enterprise on the e-commerce
+ * enterprise or declarant, @p trade_mode on 1210/9610; NULL for all.
+ * Officers and admins only.
  */
 CG_API cg_rc cg_service_review_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
-				    const char *state, const char *reason, char **json,
-				    int *http) CG_WARN_UNUSED;
+				    const char *state, const char *reason, const char *enterprise,
+				    const char *trade_mode, char **json, int *http) CG_WARN_UNUSED;
 /**
  * Claim a held inventory for cg_service_options.lease_seconds. Two officers
  * never hold the same one: 409 while another's lease runs.

@@ -25,6 +25,9 @@ static const char *const sql[] = {
 			" LEFT JOIN user u ON u.id = r.claimed_by"
 			" WHERE (r.state = ?1 OR (?1 = 'queued' AND r.state = 'claimed' AND r.lease_until < ?2))"
 			" AND (?3 IS NULL OR instr(r.reason, ?3) > 0)"
+			" AND (?4 IS NULL OR json_extract(d.data, '$.h.ebcCode') = ?4"
+			"      OR json_extract(d.data, '$.h.agentCode') = ?4)"
+			" AND (?5 IS NULL OR json_extract(d.data, '$.h.tradeMode') = ?5)"
 			" ORDER BY r.priority DESC, r.created, r.document_id LIMIT 500",
 	/* The lease is taken only when free or expired (or already ours): atomic. */
 	[R_CLAIM - 32] = "UPDATE review SET state = 'claimed', claimed_by = ?2, lease_until = ?3"
@@ -38,7 +41,9 @@ static const char *const sql[] = {
 			   " ((kind IN (311, 411) AND order_key = ?1) OR (kind = 511 AND waybill_key = ?2))",
 	[R_AUDIT - 32] = "SELECT at, actor, action, detail, hex(hash) FROM audit WHERE document_id = ?1 ORDER BY id",
 	[R_RCPTS - 32] = "SELECT id, return_status, created FROM receipt WHERE document_id = ?1 ORDER BY id",
-	[R_WAYBILL - 32] = "SELECT d.state, d.data, b.id FROM document b LEFT JOIN document d"
+	[R_WAYBILL - 32] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
+			   " x.kind = 513 AND x.key1 || '|' || x.key2 = ?1 AND x.state <> 'deleted')"
+			   " FROM document b LEFT JOIN document d"
 			   " ON d.kind = 621 AND d.waybill_key = b.waybill_key AND d.state <> 'deleted'"
 			   " WHERE b.kind = 511 AND b.waybill_key = ?1 ORDER BY d.id DESC LIMIT 1",
 	[R_GAUGES - 32] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
@@ -86,7 +91,8 @@ text_json(sqlite3_stmt *s, int col)
 
 cg_rc
 cg_service_review_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *state,
-		       const char *reason, char **json, int *http)
+		       const char *reason, const char *enterprise, const char *trade_mode,
+		       char **json, int *http)
 {
 	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s = q(st, R_LIST);
@@ -101,7 +107,9 @@ cg_service_review_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, co
 	if (s == NULL || arr == NULL ||
 	    sqlite3_bind_text(s, 1, state != NULL ? state : "queued", -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-	    (reason != NULL && sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) != SQLITE_OK)) {
+	    (reason != NULL && sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) != SQLITE_OK) ||
+	    (enterprise != NULL && sqlite3_bind_text(s, 4, enterprise, -1, SQLITE_STATIC) != SQLITE_OK) ||
+	    (trade_mode != NULL && sqlite3_bind_text(s, 5, trade_mode, -1, SQLITE_STATIC) != SQLITE_OK)) {
 		json_decref(arr);
 		return cg__fail(ctx, CG_EDB, "review list: %s", cg__store_errmsg(st));
 	}
@@ -355,8 +363,12 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 			(void)snprintf(key, sizeof(key), "%s|%s", code, no);
 			s = q(st, R_WAYBILL);
 			if (s != NULL && sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
-			    sqlite3_step(s) == SQLITE_ROW)
+			    sqlite3_step(s) == SQLITE_ROW) {
 				state = logistics_state((const char *)sqlite3_column_text(s, 0), true);
+				/* A CEB513 says the consignee signed for a released parcel. */
+				if (strcmp(state, "released") == 0 && sqlite3_column_int(s, 3) == 1)
+					state = "signed for";
+			}
 			if (s != NULL)
 				sqlite3_reset(s);
 		}

@@ -278,6 +278,8 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 		rc = cg_service_review_list(svc, ctx, &who,
 					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
 					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason"),
+					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "enterprise"),
+					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tradeMode"),
 					    &json, &http);
 		return answer(c, ctx, rc, http, json, "review");
 	}

@@ -21,7 +21,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..28"
+echo "1..31"
 DB=$T/s.db
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
@@ -72,6 +72,8 @@ check "an enterprise cannot read the review queue (403)" "[ \$(api $TA GET /api/
 api "$TO" GET /api/v1/review >/dev/null
 check "the officer's queue lists it with its reason" "[ \"\$(j 'r[\"count\"]')\" = 1 ] && [ \"\$(j 'r[\"items\"][0][\"reason\"]')\" = value ]"
 ID=$(j 'r["items"][0]["id"]')
+api "$TO" GET "/api/v1/review?enterprise=4403960XB2&tradeMode=1210" >/dev/null
+check "the queue filters by enterprise and trade mode" "[ \"\$(j 'r[\"count\"]')\" = 1 ] && [ \$(api $TO GET '/api/v1/review?tradeMode=9610') = 200 ] && [ \"\$(j 'r[\"count\"]')\" = 0 ]"
 check "the first officer claims it" "[ \$(api $TO POST /api/v1/review/$ID/claim) = 200 ]"
 check "a second officer cannot claim it (409)" "[ \$(api $TS POST /api/v1/review/$ID/claim) = 409 ]"
 check "nor decide it (409)" "[ \$(api $TS POST /api/v1/review/$ID/decide '{\"decision\":\"release\",\"reason\":\"ok\"}') = 409 ]"
@@ -91,8 +93,11 @@ ETAG=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $TD" "$URL$W" | awk '
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TD" -H "If-None-Match: $ETAG" "$URL$W")
 check "an unchanged waybill answers 304 to If-None-Match" "[ -n '$ETAG' ] && [ $code = 304 ]"
 check "another enterprise learns nothing of that waybill" "[ \$(api $TA GET $W) = 200 ] && [ \"\$(j 'r[\"waybills\"][0][\"state\"]')\" = unknown ]"
+"$CEBGATE" sign --key "$T/D4.key" --cert "$T/D4.crt" "$S/CEB513-status.xml" -o "$T/st.xml"
+check "the logistics company reports the parcel signed for (CEB513)" "[ \$(post $TD $T/st.xml) = 200 ]"
+check "and the waybill now reads signed for" "[ \$(api $TD GET $W) = 200 ] && [ \"\$(j 'r[\"waybills\"][0][\"state\"]')\" = 'signed for' ]"
 check "a batch query answers each waybill" \
-	"[ \$(api $TD POST /api/v1/logistics/query '{\"waybills\":[{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"EX2024111100012345\"},{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"NOSUCH\"}]}') = 200 ] && [ \"\$(j '[w[\"state\"] for w in r[\"waybills\"]]')\" = \"['released', 'unknown']\" ]"
+	"[ \$(api $TD POST /api/v1/logistics/query '{\"waybills\":[{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"EX2024111100012345\"},{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"NOSUCH\"}]}') = 200 ] && [ \"\$(j '[w[\"state\"] for w in r[\"waybills\"]]')\" = \"['signed for', 'unknown']\" ]"
 post "$TD" "$T/lone.xml" >/dev/null
 curl -s -H "Authorization: Bearer $TD" "$URL/api/v1/receipts?after=0" >/dev/null
 i=0
