@@ -13,7 +13,7 @@
 
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
-       K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY };
+       K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA };
 
 static const struct {
 	const char *name;
@@ -38,6 +38,7 @@ static const struct {
 	{ "lease", K_LEASE },
 	{ "tls-cert", K_TLS_CERT },
 	{ "tls-key", K_TLS_KEY },
+	{ "tls-client-ca", K_TLS_CLIENT_CA },
 };
 
 static int
@@ -77,6 +78,7 @@ set(struct srv_config *c, int key, const char *v)
 	case K_LEASE: if (number(v, 86400, &n) || n == 0) return -1; c->lease = (long long)n; return 0;
 	case K_TLS_CERT: c->tls_cert = v; return 0;
 	case K_TLS_KEY: c->tls_key = v; return 0;
+	case K_TLS_CLIENT_CA: c->tls_client_ca = v; return 0;
 	default: return -1;
 	}
 }
@@ -153,7 +155,7 @@ usage(FILE *out)
 		     "                [--per-ip-limit N] [--timeout S] [--max-wait S]\n"
 		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
 		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
-		     "                [--lease S] [--tls-cert PEM --tls-key PEM]\n"
+		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
 		     "  16 per IP, 30 s timeout, 30 s longest long-poll. See docs/cebgated.md.\n");
 }
@@ -181,6 +183,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "lease", required_argument, NULL, K_LEASE },
 		{ "tls-cert", required_argument, NULL, K_TLS_CERT },
 		{ "tls-key", required_argument, NULL, K_TLS_KEY },
+		{ "tls-client-ca", required_argument, NULL, K_TLS_CLIENT_CA },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -217,7 +220,8 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (c->db == NULL || optind != argc || (c->tls_cert == NULL) != (c->tls_key == NULL)) {
+	if (c->db == NULL || optind != argc || (c->tls_cert == NULL) != (c->tls_key == NULL) ||
+	    (c->tls_client_ca != NULL && c->tls_cert == NULL)) {
 		usage(stderr);
 		return -1;
 	}

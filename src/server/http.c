@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <gnutls/gnutls.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
@@ -37,19 +38,36 @@ struct srv {
 	const struct srv_config *cfg;
 	pthread_mutex_t login_lock;
 	struct login_slot logins[LOGIN_SLOTS];
-	char *tls_cert, *tls_key;
+	char *tls_cert, *tls_key, *tls_ca;
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
 };
 
 struct req {
+	int no_client_cert;
 	char *body;
 	size_t len;
 	size_t cap;
 	int too_big;
 	struct timespec start;
 };
+
+/* With --tls-client-ca, a client must present a certificate that chains to those CAs. */
+static int
+client_cert_ok(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	gnutls_session_t session;
+	unsigned status = 1, n = 0;
+
+	if (ci == NULL || ci->tls_session == NULL)
+		return 0;
+	session = (gnutls_session_t)ci->tls_session;
+	if (gnutls_certificate_get_peers(session, &n) == NULL || n == 0)
+		return 0;
+	return gnutls_certificate_verify_peers2(session, &status) == 0 && status == 0;
+}
 
 static void
 svc_destroy(void *p)
@@ -526,6 +544,8 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 {
 	cg_service *svc;
 
+	if (r->no_client_cert)
+		return reply_error(c, MHD_HTTP_FORBIDDEN, "a client certificate from a trusted CA is required");
 	if (r->too_big)
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 	if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
@@ -566,6 +586,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		if (r == NULL)
 			return MHD_NO;
 		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
+		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -688,6 +709,7 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		memset(sp->tls_key, 0, strlen(sp->tls_key));
 	free(sp->tls_cert);
 	free(sp->tls_key);
+	free(sp->tls_ca);
 	free(sp);
 	return rc;
 }
@@ -729,7 +751,8 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	if (cfg->tls_cert != NULL && (read_pem(cfg->tls_cert, &tls_cert) != 0 ||
-				      read_pem(cfg->tls_key, &tls_key) != 0)) {
+				      read_pem(cfg->tls_key, &tls_key) != 0 ||
+				      (cfg->tls_client_ca != NULL && read_pem(cfg->tls_client_ca, &sp->tls_ca) != 0))) {
 		fprintf(stderr, "cebgated: cannot read the TLS certificate or key\n");
 		d = NULL;
 	} else {
@@ -737,6 +760,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		struct MHD_OptionItem tls[] = {
 			{ MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert },
 			{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key },
+			{ sp->tls_ca != NULL ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, sp->tls_ca },
 			{ MHD_OPTION_END, 0, NULL },
 		};
 
@@ -753,7 +777,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 				     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
 				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
-				     MHD_OPTION_ARRAY, tls_cert != NULL ? tls : tls + 2,
+				     MHD_OPTION_ARRAY, tls_cert != NULL ? tls : tls + 3,
 				     MHD_OPTION_END);
 	}
 	/* MHD keeps pointers to these: they live as long as the daemon (freed by srv_run). */

@@ -26,6 +26,7 @@ struct srv_config {
 	long long lease;          /* review: seconds an officer's claim lasts */
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
+	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
 	char *owned[32];          /* values read from the config file */
 	int nowned;
 };

@@ -19,7 +19,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..30"
+echo "1..33"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
@@ -131,4 +131,22 @@ i=0
 while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "with --tls-cert it serves HTTPS" "[ \"\$(curl -s --cacert $T/tls.crt https://127.0.0.1:\$(cat $T/port)/healthz)\" = ok ]"
 check "and nothing in clear" "! curl -s -m 5 http://127.0.0.1:\$(cat $T/port)/healthz >/dev/null 2>&1"
+kill -TERM "$pid"; wait "$pid" || true; pid=""
+# Client certificates: only those issued by the configured CA get in.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.crt" -subj /CN=ca -days 2 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$T/cl.key" -out "$T/cl.csr" -subj /CN=client 2>/dev/null
+openssl x509 -req -in "$T/cl.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -out "$T/cl.crt" -days 2 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ot.key" -out "$T/ot.crt" -subj /CN=other -days 2 2>/dev/null
+rm -f "$T/port"
+"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" \
+	--tls-client-ca "$T/ca.crt" 2>>"$T/log" &
+pid=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+H=https://127.0.0.1:$(cat "$T/port")/healthz
+check "with --tls-client-ca a certificate of that CA gets in" \
+	"[ \"\$(curl -s --cacert $T/tls.crt --cert $T/cl.crt --key $T/cl.key $H)\" = ok ]"
+check "no client certificate: 403" "[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert $T/tls.crt $H) = 403 ]"
+check "a certificate of another CA: 403" \
+	"[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert $T/tls.crt --cert $T/ot.crt --key $T/ot.key $H) != 200 ]"
 exit 0
