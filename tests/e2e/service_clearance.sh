@@ -21,7 +21,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..31"
+echo "1..33"
 DB=$T/s.db
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
@@ -74,6 +74,8 @@ check "the officer's queue lists it with its reason" "[ \"\$(j 'r[\"count\"]')\"
 ID=$(j 'r["items"][0]["id"]')
 api "$TO" GET "/api/v1/review?enterprise=4403960XB2&tradeMode=1210" >/dev/null
 check "the queue filters by enterprise and trade mode" "[ \"\$(j 'r[\"count\"]')\" = 1 ] && [ \$(api $TO GET '/api/v1/review?tradeMode=9610') = 200 ] && [ \"\$(j 'r[\"count\"]')\" = 0 ]"
+check "an enterprise cannot claim it (403)" "[ \$(api $TD POST /api/v1/review/$ID/claim) = 403 ]"
+check "nor read the officers' view of it (403)" "[ \$(api $TD GET /api/v1/declarations/$ID) = 403 ]"
 check "the first officer claims it" "[ \$(api $TO POST /api/v1/review/$ID/claim) = 200 ]"
 check "a second officer cannot claim it (409)" "[ \$(api $TS POST /api/v1/review/$ID/claim) = 409 ]"
 check "nor decide it (409)" "[ \$(api $TS POST /api/v1/review/$ID/decide '{\"decision\":\"release\",\"reason\":\"ok\"}') = 409 ]"
