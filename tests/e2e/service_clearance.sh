@@ -6,20 +6,7 @@
 # company polls its waybill; an inventory alone is refused at the match
 # timeout; the quota ledger and the audit trail are checked in the database.
 set -eu
-CEBGATE=${top_builddir:?}/src/cli/cebgate
-CEBGATED=${top_builddir}/src/server/cebgated
-S=${top_srcdir:?}/samples/xml/valid
-T=$(mktemp -d)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	[ -n "${CG_KEEP_TMP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. "${top_srcdir:?}/tests/e2e/lib.sh"
 
 echo "1..33"
 DB=$T/s.db
@@ -47,12 +34,7 @@ sed -e 's/SO202411110000123456/SO202411119999999999/' -e 's/EX2024111100012345/E
 "$CEBGATE" sign --key "$T/D4.key" --cert "$T/D4.crt" "$T/lone-unsigned.xml" -o "$T/lone.xml"
 
 # §13's inventory is worth 526 CNY: a threshold of 500 holds it for review.
-"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --value-threshold 500 --random-rate 0 \
-	--match-timeout 2 --lease 60 2>"$T/log" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-URL=http://127.0.0.1:$(cat "$T/port")
+start_daemon --db "$DB" --value-threshold 500 --random-rate 0 --match-timeout 2 --lease 60
 post() { curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer $1" --data-binary @"$2" "$URL/api/v1/submissions"; }
 api() { # TOKEN METHOD PATH [BODY] -> status; body in $T/out
 	curl -s -o "$T/out" -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" ${4:+--data "$4"} "$URL$3"
@@ -116,7 +98,7 @@ check "a merchant logs in with the same page, but the queue stays closed (403)" 
 check "a wrong password is refused (401)" "[ \$(login oscar wrongpassword) = 401 ]"
 for k in 1 2 3 4; do login oscar wrongpassword >/dev/null; done
 check "after five failures in a minute even the right password waits (429)" "[ \$(login oscar officerpass1) = 429 ]"
-kill -TERM "$pid"; wait "$pid" || true; pid=""
+stop_daemon || true
 check "the buyer's ledger holds the released inventory's dutiable value (526.00)" "[ \"\$(sqlite3 $DB 'SELECT used FROM quota')\" = 52600000 ]"
 check "the audit trail cannot be rewritten" "! sqlite3 $DB \"UPDATE audit SET actor = 'x'\" 2>/dev/null && ! sqlite3 $DB 'DELETE FROM audit' 2>/dev/null"
 exit 0

@@ -4,20 +4,7 @@
 # HTTP with curl as an enterprise would: submissions, idempotency, conflicts,
 # appType rules, signatures of the right enterprise, receipts with a cursor.
 set -eu
-CEBGATE=${top_builddir:?}/src/cli/cebgate
-CEBGATED=${top_builddir}/src/server/cebgated
-S=${top_srcdir:?}/samples/xml/valid
-T=$(mktemp -d)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. "${top_srcdir:?}/tests/e2e/lib.sh"
 
 echo "1..33"
 DB=$T/s.db
@@ -33,12 +20,7 @@ PW=officerpass1 "$CEBGATE" admin --db "$DB" user add olga officer --pass-env PW
 TO=$("$CEBGATE" admin --db "$DB" token new --user olga)
 
 printf 'max-body = 65536\nthreads = 2\n' >"$T/cebgated.conf"
-"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --config "$T/cebgated.conf" 2>"$T/log" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-P=$(cat "$T/port")
-URL=http://127.0.0.1:$P
+start_daemon --db "$DB" --config "$T/cebgated.conf"
 
 post() { # TOKEN FILE [CONTENT-TYPE] -> body in $T/out, status printed
 	curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer $1" \
@@ -116,33 +98,22 @@ for r in json.load(sys.stdin)["receipts"]:
 check "every receipt issued is valid against our XSDs" "'$CEBGATE' validate --quiet $T/rcpts >/dev/null"
 head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
 check "a body over max-body is refused with 413" "[ \$(post $TA $T/big) = 413 ]"
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
-pid=""
+rc=0
+stop_daemon || rc=$?
 check "SIGTERM stops cebgated cleanly (exit 0)" "[ $rc -eq 0 ]"
 check "the database is sound afterwards" "[ \"\$(sqlite3 $DB 'PRAGMA integrity_check')\" = ok ]"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -subj /CN=127.0.0.1 \
 	-addext "subjectAltName=IP:127.0.0.1" -days 2 2>/dev/null
-rm -f "$T/port"
-"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" 2>>"$T/log" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_daemon --db "$DB" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
 check "with --tls-cert it serves HTTPS" "[ \"\$(curl -s --cacert $T/tls.crt https://127.0.0.1:\$(cat $T/port)/healthz)\" = ok ]"
 check "and nothing in clear" "! curl -s -m 5 http://127.0.0.1:\$(cat $T/port)/healthz >/dev/null 2>&1"
-kill -TERM "$pid"; wait "$pid" || true; pid=""
+stop_daemon || true
 # Client certificates: only those issued by the configured CA get in.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.crt" -subj /CN=ca -days 2 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout "$T/cl.key" -out "$T/cl.csr" -subj /CN=client 2>/dev/null
 openssl x509 -req -in "$T/cl.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -out "$T/cl.crt" -days 2 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ot.key" -out "$T/ot.crt" -subj /CN=other -days 2 2>/dev/null
-rm -f "$T/port"
-"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" \
-	--tls-client-ca "$T/ca.crt" 2>>"$T/log" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_daemon --db "$DB" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" --tls-client-ca "$T/ca.crt"
 H=https://127.0.0.1:$(cat "$T/port")/healthz
 check "with --tls-client-ca a certificate of that CA gets in" \
 	"[ \"\$(curl -s --cacert $T/tls.crt --cert $T/cl.crt --key $T/cl.key $H)\" = ok ]"
