@@ -687,7 +687,8 @@ cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *
 cg_rc
 cg__store_tx(cg_store *st, cg_ctx *ctx, int what)
 {
-	static const char *const verbs[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK" };
+	static const char *const verbs[] = { "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT msg",
+					     "RELEASE msg", "ROLLBACK TO msg; RELEASE msg" };
 
 	return exec(st, ctx, verbs[what]);
 }

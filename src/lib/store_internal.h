@@ -17,8 +17,8 @@ long long cg__store_last_id(cg_store *st);
 /* Id of the enterprise @p cop_code; CG_ENOTFOUND when not registered. */
 cg_rc cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long *id);
 
-enum { CG_TX_BEGIN, CG_TX_COMMIT, CG_TX_ROLLBACK };
-/* BEGIN IMMEDIATE, COMMIT or ROLLBACK. */
+enum { CG_TX_BEGIN, CG_TX_COMMIT, CG_TX_ROLLBACK, CG_TX_SAVEPOINT, CG_TX_RELEASE, CG_TX_ROLLBACK_TO };
+/* BEGIN IMMEDIATE, COMMIT, ROLLBACK, or a savepoint inside an open transaction. */
 cg_rc cg__store_tx(cg_store *st, cg_ctx *ctx, int what);
 
 /* DER of the certificate @p serial registered for enterprise @p eid (free with free()). */

@@ -6,7 +6,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..33"
+echo "1..35"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
@@ -96,6 +96,13 @@ curl -s -H "Authorization: Bearer $TA" "$URL/api/v1/receipts?after=0&limit=1000"
 for r in json.load(sys.stdin)["receipts"]:
     open("%s/%d.xml" % (sys.argv[1], r["cursor"]), "w").write(r["xml"])' "$T/rcpts"
 check "every receipt issued is valid against our XSDs" "'$CEBGATE' validate --quiet $T/rcpts >/dev/null"
+sed -e 's/SO202411110000123456/SO202411110000777001/g' -e 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB1537701/' \
+	"$S/CEB311-order.xml" >"$T/b-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/b-unsigned.xml" -o "$T/b.xml"
+python3 -c 'import json,sys; x=open(sys.argv[1]).read(); print(json.dumps({"messages": [x, "<broken", x]}))' "$T/b.xml" >"$T/batch2.json"
+check "in one batch (one transaction) each message keeps its own outcome" \
+	"[ \$(post $TA $T/batch2.json application/json) = 200 ] && [ \"\$(field '[x[\"status\"] for x in r[\"results\"]]')\" = \"['accepted', 'rejected', 'duplicate']\" ]"
+check "and the batch's order was stored once" "[ \"\$(sqlite3 $DB \"SELECT count(*) FROM document WHERE key2 = 'SO202411110000777001'\")\" = 1 ]"
 head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
 check "a body over max-body is refused with 413" "[ \$(post $TA $T/big) = 413 ]"
 rc=0
