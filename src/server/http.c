@@ -343,6 +343,18 @@ route_declaration(struct srv *s, struct MHD_Connection *c, const char *rest, cg_
 	return answer(c, ctx, rc, http, json, "declaration");
 }
 
+/* A strong validator of a waybill's answer. */
+static void
+logistics_etag(const char *json, char *etag, size_t size)
+{
+	unsigned long h = 5381;
+	const char *p;
+
+	for (p = json; *p != '\0'; p++)
+		h = h * 33 + (unsigned char)*p;
+	(void)snprintf(etag, size, "\"%lx\"", h);
+}
+
 /* GET /api/v1/logistics/CODE/NO (ETag, If-None-Match) or POST /api/v1/logistics/query. */
 static enum MHD_Result
 route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const char *method,
@@ -382,17 +394,32 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 		free(txt);
 		json_decref(one);
 	}
-	rc = cg_service_logistics(svc, ctx, &who, keys, &json, &http);
+	{
+		/* Long-poll: with If-None-Match and wait=S, answer when the state changes (or at S). */
+		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		long long wait = query_number(c, "wait", 0, s->cfg->max_wait);
+		struct timespec nap = { 0, 200 * 1000 * 1000 }, t0, now;
+
+		(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			rc = cg_service_logistics(svc, ctx, &who, keys, &json, &http);
+			if (rc != CG_OK || http != 200)
+				break;
+			logistics_etag(json, etag, sizeof(etag));
+			(void)clock_gettime(CLOCK_MONOTONIC, &now);
+			if (inm == NULL || strcmp(inm, etag) != 0 || wait <= 0 || *s->stop ||
+			    now.tv_sec - t0.tv_sec >= wait)
+				break;
+			cg_free(json);
+			json = NULL;
+			(void)nanosleep(&nap, NULL);
+		}
+	}
 	if (rc == CG_OK && http == 200) {
 		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-		unsigned long h = 5381;
-		const char *p;
 		struct MHD_Response *resp;
 		enum MHD_Result ok;
 
-		for (p = json; *p != '\0'; p++)
-			h = h * 33 + (unsigned char)*p;
-		(void)snprintf(etag, sizeof(etag), "\"%lx\"", h);
 		if (inm != NULL && strcmp(inm, etag) == 0) {
 			resp = MHD_create_response_from_buffer(0, (void *)(uintptr_t)"", MHD_RESPMEM_PERSISTENT);
 			ok = resp != NULL && MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag) == MHD_YES

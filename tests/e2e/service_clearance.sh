@@ -8,7 +8,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..33"
+echo "1..34"
 DB=$T/s.db
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
@@ -78,7 +78,14 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TD" -H 
 check "an unchanged waybill answers 304 to If-None-Match" "[ -n '$ETAG' ] && [ $code = 304 ]"
 check "another enterprise learns nothing of that waybill" "[ \$(api $TA GET $W) = 200 ] && [ \"\$(j 'r[\"waybills\"][0][\"state\"]')\" = unknown ]"
 "$CEBGATE" sign --key "$T/D4.key" --cert "$T/D4.crt" "$S/CEB513-status.xml" -o "$T/st.xml"
+ETAG=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $TD" "$URL$W" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+curl -s -o "$T/poll" -w '%{http_code}' -H "Authorization: Bearer $TD" -H "If-None-Match: $ETAG" \
+	"$URL$W?wait=20" >"$T/poll.code" &
+poller=$!
 check "the logistics company reports the parcel signed for (CEB513)" "[ \$(post $TD $T/st.xml) = 200 ]"
+wait "$poller" || true
+check "a long-poll with If-None-Match returns as soon as the state changes" \
+	"[ \"\$(cat $T/poll.code)\" = 200 ] && grep -q 'signed for' $T/poll"
 check "and the waybill now reads signed for" "[ \$(api $TD GET $W) = 200 ] && [ \"\$(j 'r[\"waybills\"][0][\"state\"]')\" = 'signed for' ]"
 check "a batch query answers each waybill" \
 	"[ \$(api $TD POST /api/v1/logistics/query '{\"waybills\":[{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"EX2024111100012345\"},{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"NOSUCH\"}]}') = 200 ] && [ \"\$(j '[w[\"state\"] for w in r[\"waybills\"]]')\" = \"['signed for', 'unknown']\" ]"
