@@ -523,6 +523,34 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 	return rc;
 }
 
+/* The same guid again: the same answer for the same bytes, a conflict otherwise. */
+static cg_rc
+check_resubmission(struct job *j, bool *done)
+{
+	unsigned char sha[32];
+	char *stored = NULL;
+	cg_rc rc = cg__store_message_find(j->svc->st, j->ctx, j->guid, sha, &stored);
+
+	*done = false;
+	if (rc == CG_ENOTFOUND)
+		return CG_OK;
+	if (rc != CG_OK)
+		return rc;
+	*done = true;
+	if (memcmp(sha, j->sha, 32) == 0) {
+		json_t *prev = json_loads(stored, 0, NULL);
+
+		free(stored);
+		if (prev == NULL)
+			return CG_ENOMEM;
+		json_decref(j->result);
+		j->result = prev;
+		return set_status(j, "duplicate", 200, "already accepted: the answer is repeated");
+	}
+	free(stored);
+	return set_status(j, "conflict", 409, "this guid was submitted with different content");
+}
+
 /*
  * A message is written whole or not at all: its own transaction, or inside a
  * batch a savepoint of the batch's one transaction (one commit, one fsync, for
@@ -551,6 +579,7 @@ commit_message(struct job *j)
 	json_t *docs = json_array();
 	char *result = NULL;
 	long long mid = 0;
+	bool done;
 	cg_rc rc;
 
 	if (docs == NULL)
@@ -558,6 +587,17 @@ commit_message(struct job *j)
 	rc = msg_begin(j);
 	if (rc != CG_OK) {
 		json_decref(docs);
+		return rc;
+	}
+	/*
+	 * Only an authentic message may learn whether its guid is known, and the
+	 * check is inside the write transaction: two racing copies of one message
+	 * see each other, and the second gets the first one's answer.
+	 */
+	rc = check_resubmission(j, &done);
+	if (rc != CG_OK || done) {
+		json_decref(docs);
+		(void)msg_end(j, CG_EINTERNAL); /* nothing was written: roll back */
 		return rc;
 	}
 	/* The document rows need the message id, the message row the answer: answer first. */
@@ -578,34 +618,6 @@ commit_message(struct job *j)
 	free(result);
 	json_decref(docs);
 	return msg_end(j, rc);
-}
-
-/* The same guid again: the same answer for the same bytes, a conflict otherwise. */
-static cg_rc
-check_resubmission(struct job *j, bool *done)
-{
-	unsigned char sha[32];
-	char *stored = NULL;
-	cg_rc rc = cg__store_message_find(j->svc->st, j->ctx, j->guid, sha, &stored);
-
-	*done = false;
-	if (rc == CG_ENOTFOUND)
-		return CG_OK;
-	if (rc != CG_OK)
-		return rc;
-	*done = true;
-	if (memcmp(sha, j->sha, 32) == 0) {
-		json_t *prev = json_loads(stored, 0, NULL);
-
-		free(stored);
-		if (prev == NULL)
-			return CG_ENOMEM;
-		json_decref(j->result);
-		j->result = prev;
-		return set_status(j, "duplicate", 200, "already accepted: the answer is repeated");
-	}
-	free(stored);
-	return set_status(j, "conflict", 409, "this guid was submitted with different content");
 }
 
 static cg_rc
@@ -723,7 +735,7 @@ static cg_rc
 process(struct job *j)
 {
 	const char *copcode;
-	bool done, ok;
+	bool ok;
 	cg_rc rc;
 
 	rc = cg__xml_parse(&j->doc, j->ctx, j->xml, j->len, "message", j->f);
@@ -755,10 +767,6 @@ process(struct job *j)
 				      "BaseTransfer copCode is not the authenticated enterprise");
 		return rc == CG_OK ? reject(j, "sender mismatch", 422) : rc;
 	}
-	/* Only an authentic message may learn whether its guid is known. */
-	rc = check_resubmission(j, &done);
-	if (rc != CG_OK || done)
-		return rc;
 	return commit_message(j);
 }
 
