@@ -1,0 +1,280 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# End-to-end crash safety of cebgated. 200 distinct signed orders are submitted
+# one by one by two clients while the daemon is killed with SIGKILL at random
+# moments (5 times) and restarted; orders whose answer was lost are submitted
+# again. Then, with the daemon stopped, the database must hold every
+# acknowledged message exactly once, one document and one receipt per message,
+# and pass integrity_check; another pass of every order gets only "duplicate"
+# and adds no row. Then retries that race their first attempt (eight copies of
+# one new order at once) must all be answered 200. Last, JSON batches killed
+# mid-way must be stored whole or not at all.
+# SIGKILL loses no page-cache data: this tests atomicity and recovery, not
+# power loss (/work/shared/security.md, SQLite).
+# CG_CRASH_SEED=N repeats a run's kill points; CG_KEEP_TMP=1 keeps the files.
+set -eu
+. "${top_srcdir:?}/tests/e2e/lib.sh"
+N=200
+RACE=20
+BATCHES=12 # JSON batches of 10 orders
+KILLS=5
+sub=""
+# lib.sh's cleanup, and the background submitters too.
+cleanup() {
+	[ -z "$sub" ] || kill "$sub" 2>/dev/null || true
+	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true
+	if [ -n "${CG_KEEP_TMP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
+}
+
+echo "1..17"
+DB=$T/s.db
+"$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
+"$CEBGATE" keygen --sm2 --key "$T/a.key" --cert "$T/a.crt" --serial 3000000000CDE6F >/dev/null
+"$CEBGATE" admin --db "$DB" cert add 4403960XA1 "$T/a.crt"
+TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
+
+# N + RACE orders: orderNo and guid (root attribute and head) vary; one sign run
+# over the directory.
+mkdir "$T/in" "$T/signed"
+i=1
+while [ $i -le $((N + RACE + BATCHES * 10)) ]; do
+	k=$(printf '%06d' $i)
+	sed -e "s/SO202411110000123456/SO20241111CRASH$k/" \
+		-e "s/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB1$k/g" \
+		"$S/CEB311-order.xml" >"$T/in/o$k.xml"
+	i=$((i + 1))
+done
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/in" -o "$T/signed"
+ls "$T/signed" | head -n $N >"$T/all"
+ls "$T/signed" | sed -n "$((N + 1)),$((N + RACE))p" >"$T/race"
+ls "$T/signed" | tail -n +$((N + RACE + 1)) >"$T/batched"
+check "$((N + RACE + BATCHES * 10)) distinct orders signed in one run" \
+	"[ \$(ls '$T/signed' | wc -l) -eq $((N + RACE + BATCHES * 10)) ]"
+
+seed=${CG_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+echo "# seed $seed (CG_CRASH_SEED=$seed repeats the kill points)"
+# A kill point per cycle: after 5-30 more answers, then 0-30 ms more (inside
+# the next request, or between two), whatever the speed of the build; at most
+# 150 answers in all, so that orders remain for every cycle.
+points=$(awk -v s="$seed" -v k=$KILLS 'BEGIN { srand(s); for (i = 0; i < k; i++) printf "%d:%d ", 5 + int(rand() * 26), int(rand() * 31) }')
+
+start() {
+	rm -f "$T/port"
+	"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --threads "${start_threads:-2}" 2>>"$T/log" &
+	pid=$!
+	i=0
+	while [ ! -s "$T/port" ] && [ $i -lt 300 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$T/port" ] || { echo "Bail out! cebgated did not start"; tail -n 5 "$T/log" >&2; exit 1; }
+	URL=http://127.0.0.1:$(cat "$T/port")/api/v1/submissions
+}
+
+# SIGTERM; the exit status of cebgated (0: a clean stop).
+stop() {
+	kill -TERM "$pid" 2>/dev/null || echo "# cebgated had exited by itself"
+	src=0
+	wait "$pid" || src=$?
+	pid=""
+	return $src
+}
+
+# Submit the files listed in $1 one by one; "file http-code status curl-exit"
+# per answer in $T/answers. The first request without an HTTP answer ends the
+# loop (curl exit 52 or 56: killed during the request; 7: after it).
+submit_list() {
+	while read -r f; do
+		rc=0
+		code=$(curl -s --max-time 20 -o "$1.out" -w '%{http_code}' -H "Authorization: Bearer $TA" \
+			--data-binary @"$T/signed/$f" "$URL") || rc=$?
+		st=-
+		[ "$code" = 200 ] && st=$(grep -o '"status": "[a-z]*"' "$1.out" | head -n 1 | cut -d'"' -f4)
+		echo "$f ${code:-000} ${st:--} $rc" >>"$T/answers"
+		[ "$code" = 200 ] || [ $rc -eq 0 ] || break
+	done <"$1"
+	return 0
+}
+
+# Two clients at once, each on every other file of $1: two writers in flight.
+submit_two() {
+	awk 'NR % 2 == 1' "$1" >"$T/half1"
+	awk 'NR % 2 == 0' "$1" >"$T/half2"
+	submit_list "$T/half1" &
+	s1=$!
+	submit_list "$T/half2"
+	wait $s1 || true
+}
+
+# Acknowledged: an HTTP 200 accepted or duplicate. Pending: the others, in order.
+pending() {
+	awk '$2 == 200 && ($3 == "accepted" || $3 == "duplicate") { print $1 }' "$T/answers" |
+		sort -u >"$T/acked"
+	sort "$T/all" | comm -23 - "$T/acked" >"$T/pending"
+}
+
+: >"$T/answers"
+kills=0
+lost=0
+for p in $points; do
+	pending
+	[ -s "$T/pending" ] || break
+	base=$(wc -l <"$T/answers")
+	mark=$((base + ${p%:*}))
+	start
+	submit_two "$T/pending" &
+	sub=$!
+	i=0
+	while [ "$(wc -l <"$T/answers")" -lt $mark ] && [ $i -lt 3000 ] && kill -0 "$sub" 2>/dev/null; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	sleep "0.$(printf '%03d' "${p#*:}")"
+	kill -9 "$pid" 2>/dev/null || echo "# cebgated had already exited"
+	wait "$pid" 2>/dev/null || true
+	pid=""
+	kills=$((kills + 1))
+	wait "$sub" || true
+	sub=""
+	inflight=$(tail -n +$((base + 1)) "$T/answers" | awk '$4 == 52 || $4 == 56' | wc -l)
+	echo "# cycle $kills: killed at $p (answers:ms), $inflight request(s) in flight"
+	lost=$((lost + inflight))
+done
+echo "# $kills kills; $lost requests were in flight at a kill (curl exit 52/56)"
+# The rest without a kill.
+pending
+start
+submit_two "$T/pending"
+pending
+stop1=0
+stop || stop1=$?
+
+acked=$(wc -l <"$T/acked")
+late=$(awk '$2 == 200 && $3 == "duplicate"' "$T/answers" | wc -l)
+echo "# $acked acknowledged; $late first acknowledged as duplicate (committed, answer lost)"
+check "$KILLS kills happened" "[ $kills -eq $KILLS ]"
+check "every order was acknowledged in the end" "[ $acked -eq $N ]"
+check "no answer other than 200 or no answer at all (no 500 after a restart)" \
+	"! awk '\$2 != 200 && \$2 != \"000\"' '$T/answers' | grep -q ."
+sq() { sqlite3 "$DB" "$1"; }
+# The guids of the acknowledged orders, from their files.
+for f in $(cat "$T/acked"); do
+	sed -n 's/.*<ceb:guid>\([^<]*\)<.*/\1/p' "$T/signed/$f"
+done | sort >"$T/acked-guids"
+sq "SELECT guid FROM message ORDER BY guid" >"$T/db-guids"
+check "every acknowledged guid is in table message exactly once, and nothing else" \
+	"[ \$(sort -u '$T/db-guids' | wc -l) -eq $N ] && cmp -s '$T/acked-guids' '$T/db-guids'"
+check "documents = distinct messages, each message with exactly one document" \
+	"[ \$(sq 'SELECT count(*) FROM document') -eq \$(sq 'SELECT count(DISTINCT guid) FROM message') ] && \
+	 [ \$(sq 'SELECT count(*) FROM message m WHERE (SELECT count(*) FROM document d WHERE d.message_id = m.id) <> 1') -eq 0 ]"
+check "every accepted document has exactly one receipt" \
+	"[ \$(sq 'SELECT count(*) FROM document d WHERE (SELECT count(*) FROM receipt r WHERE r.document_id = d.id) <> 1') -eq 0 ] && \
+	 [ \$(sq 'SELECT count(*) FROM receipt') -eq $N ]"
+check "every stored answer is a whole accepted result" \
+	"[ \$(sq \"SELECT count(*) FROM message WHERE json_extract(result, '\$.status') = 'accepted' AND json_extract(result, '\$.documents[0].returnStatus') = '120'\") -eq $N ]"
+check "PRAGMA integrity_check is ok and no foreign key is dangling" \
+	"[ \"\$(sq 'PRAGMA integrity_check')\" = ok ] && [ -z \"\$(sq 'PRAGMA foreign_key_check')\" ]"
+
+counts() { sq "SELECT (SELECT count(*) FROM message) || ' ' || (SELECT count(*) FROM document) || ' ' || (SELECT count(*) FROM receipt)"; }
+before=$(counts)
+mv "$T/answers" "$T/answers-crash"
+: >"$T/answers"
+start
+submit_two "$T/all"
+stop2=0
+stop || stop2=$?
+check "cebgated never exited by itself and stopped cleanly on SIGTERM (exit 0)" "[ $stop1 -eq 0 ] && [ $stop2 -eq 0 ]"
+check "resubmitting everything once more gets only duplicate answers" \
+	"[ \$(awk '\$2 == 200 && \$3 == \"duplicate\"' '$T/answers' | wc -l) -eq $N ]"
+check "and adds no row" "[ \"\$(counts)\" = '$before' ]"
+# A client that retries while its first attempt is still being processed:
+# eight copies of one new order at once, on four pool threads. One must be
+# accepted and seven answered duplicate; none may fail.
+start_threads=4
+start
+: >"$T/race-codes"
+for f in $(cat "$T/race"); do
+	set --
+	for j in 1 2 3 4 5 6 7 8; do set -- "$@" -o "$T/race-$f-$j" "$URL"; done
+	curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 8 --max-time 20 \
+		-H "Authorization: Bearer $TA" --data-binary @"$T/signed/$f" -w '%{http_code}\n' "$@" \
+		>>"$T/race-codes" || true
+	for j in 1 2 3 4 5 6 7 8; do
+		grep -o '"status": "[a-z]*"' "$T/race-$f-$j" 2>/dev/null | head -n 1 | cut -d'"' -f4
+	done | sort | uniq -c | awk -v f="$f" '{ printf "%s %s=%s\n", f, $2, $1 }' >>"$T/race-status"
+done
+stop || true
+race500=$(grep -c '^500$' "$T/race-codes" || true)
+echo "# racing retries: $(sort "$T/race-codes" | uniq -c | awk '{ printf "%s x HTTP %s; ", $1, $2 }')"
+check "racing retries of one message: every answer is 200 (one accepted, the others duplicate)" \
+	"[ \$(grep -c '^200\$' '$T/race-codes') -eq $((RACE * 8)) ]"
+check "racing retries store each message once, with one receipt" \
+	"[ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE)) ] && [ \$(sq 'SELECT count(*) FROM receipt') -eq $((N + RACE)) ] && \
+	 [ \$(awk '\$2 == \"accepted=1\"' '$T/race-status' | wc -l) -eq $RACE ]"
+# JSON batches ({"messages": [...]}, one transaction each) killed mid-way: a
+# batch is stored whole or not at all; the unacknowledged ones are sent again.
+mkdir "$T/batches"
+python3 - "$T/signed" "$T/batches" <<'PY'
+import json, os, sys
+files = sorted(os.listdir(sys.argv[1]))[-120:]
+for b in range(len(files) // 10):
+    chunk = files[b * 10:(b + 1) * 10]
+    with open(os.path.join(sys.argv[2], "b%02d.json" % b), "w") as out:
+        json.dump({"messages": [open(os.path.join(sys.argv[1], f), encoding="utf-8").read() for f in chunk]}, out)
+    with open(os.path.join(sys.argv[2], "b%02d.files" % b), "w") as out:
+        out.write("\n".join(chunk) + "\n")
+PY
+guids_of() { for f in $(cat "$T/batches/$1.files"); do sed -n 's/.*<ceb:guid>\([^<]*\)<.*/\1/p' "$T/signed/$f"; done; }
+# batch_loop LIST: "batch http-code accepted+duplicate curl-exit" per answer in $T/banswers
+batch_loop() {
+	while read -r b; do
+		rc=0
+		code=$(curl -s --max-time 20 -o "$T/bout" -w '%{http_code}' -H "Authorization: Bearer $TA" \
+			-H 'Content-Type: application/json' --data-binary @"$T/batches/$b.json" "$URL") || rc=$?
+		good=$(grep -c '"status": "\(accepted\|duplicate\)"' "$T/bout" 2>/dev/null || true)
+		echo "$b ${code:-000} $good $rc" >>"$T/banswers"
+		[ "$code" = 200 ] || [ $rc -eq 0 ] || break
+	done <"$1"
+	return 0
+}
+ls "$T/batches" | sed -n 's/\.json$//p' >"$T/ball"
+: >"$T/banswers"
+partial=0
+bkills=0
+for p in $(awk -v s="$seed" 'BEGIN { srand(s + 1); for (i = 0; i < 2; i++) printf "%d:%d ", 1 + int(rand() * 4), int(rand() * 40) }'); do
+	awk '$2 == 200 && $3 == 10 { print $1 }' "$T/banswers" | sort -u >"$T/backed"
+	sort "$T/ball" | comm -23 - "$T/backed" >"$T/bpending"
+	base=$(wc -l <"$T/banswers")
+	start
+	batch_loop "$T/bpending" &
+	sub=$!
+	i=0
+	while [ "$(wc -l <"$T/banswers")" -lt $((base + ${p%:*})) ] && [ $i -lt 3000 ] && kill -0 "$sub" 2>/dev/null; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	sleep "0.$(printf '%03d' "${p#*:}")"
+	kill -9 "$pid" 2>/dev/null || echo "# cebgated had already exited"
+	wait "$pid" 2>/dev/null || true
+	pid=""
+	bkills=$((bkills + 1))
+	wait "$sub" || true
+	sub=""
+	# With the daemon dead: each batch is in the database with all its orders or none.
+	for b in $(cat "$T/ball"); do
+		in=$(guids_of "$b" | sed "s/.*/'&'/" | paste -sd, -)
+		c=$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE guid IN ($in)")
+		case $c in 0 | 10) ;; *) partial=$((partial + 1)); echo "# batch $b: $c of 10 stored" ;; esac
+	done
+done
+awk '$2 == 200 && $3 == 10 { print $1 }' "$T/banswers" | sort -u >"$T/backed"
+sort "$T/ball" | comm -23 - "$T/backed" >"$T/bpending"
+start
+batch_loop "$T/bpending"
+stop || true
+echo "# batches: $bkills kills; $(awk '$4 == 52 || $4 == 56' "$T/banswers" | wc -l) batch(es) in flight at a kill"
+check "a batch killed mid-way is stored whole or not at all" "[ $partial -eq 0 ]"
+check "every batch is acknowledged in the end, each order stored once" \
+	"[ \$(awk '\$2 == 200 && \$3 == 10 { print \$1 }' '$T/banswers' | sort -u | wc -l) -eq $BATCHES ] && \
+	 [ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE + BATCHES * 10)) ] && \
+	 [ \$(sq 'SELECT count(*) FROM receipt') -eq $((N + RACE + BATCHES * 10)) ]"
+check "PRAGMA integrity_check is ok at the end" "[ \"\$(sq 'PRAGMA integrity_check')\" = ok ]"
+echo "# crash: kills=$kills in-flight=$lost acknowledged=$acked exactly-once=$(sort -u "$T/db-guids" | comm -12 - "$T/acked-guids" | wc -l) late-acks=$late race-500=$race500 batch-kills=$bkills partial-batches=$partial"
+exit 0
