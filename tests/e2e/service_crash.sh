@@ -8,7 +8,7 @@
 # and pass integrity_check; another pass of every order gets only "duplicate"
 # and adds no row. Then retries that race their first attempt (eight copies of
 # one new order at once) must all be answered 200. Last, JSON batches killed
-# mid-way must be stored whole or not at all.
+# mid-way must leave each message whole or absent.
 # SIGKILL loses no page-cache data: this tests atomicity and recovery, not
 # power loss (/work/shared/security.md, SQLite).
 # CG_CRASH_SEED=N repeats a run's kill points; CG_KEEP_TMP=1 keeps the files.
@@ -153,7 +153,7 @@ check "$KILLS kills happened" "[ $kills -eq $KILLS ]"
 check "every order was acknowledged in the end" "[ $acked -eq $N ]"
 check "no answer other than 200 or no answer at all (no 500 after a restart)" \
 	"! awk '\$2 != 200 && \$2 != \"000\"' '$T/answers' | grep -q ."
-sq() { sqlite3 "$DB" "$1"; }
+sq() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
 # The guids of the acknowledged orders, from their files.
 for f in $(cat "$T/acked"); do
 	sed -n 's/.*<ceb:guid>\([^<]*\)<.*/\1/p' "$T/signed/$f"
@@ -208,8 +208,9 @@ check "racing retries of one message: every answer is 200 (one accepted, the oth
 check "racing retries store each message once, with one receipt" \
 	"[ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE)) ] && [ \$(sq 'SELECT count(*) FROM receipt') -eq $((N + RACE)) ] && \
 	 [ \$(awk '\$2 == \"accepted=1\"' '$T/race-status' | wc -l) -eq $RACE ]"
-# JSON batches ({"messages": [...]}, one transaction each) killed mid-way: a
-# batch is stored whole or not at all; the unacknowledged ones are sent again.
+# JSON batches ({"messages": [...]}) killed mid-way: each message is stored whole
+# or not at all; the unacknowledged batches are sent again (their stored messages
+# answer duplicate).
 mkdir "$T/batches"
 python3 - "$T/signed" "$T/batches" <<'PY'
 import json, os, sys
@@ -257,12 +258,11 @@ for p in $(awk -v s="$seed" 'BEGIN { srand(s + 1); for (i = 0; i < 2; i++) print
 	bkills=$((bkills + 1))
 	wait "$sub" || true
 	sub=""
-	# With the daemon dead: each batch is in the database with all its orders or none.
-	for b in $(cat "$T/ball"); do
-		in=$(guids_of "$b" | sed "s/.*/'&'/" | paste -sd, -)
-		c=$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE guid IN ($in)")
-		case $c in 0 | 10) ;; *) partial=$((partial + 1)); echo "# batch $b: $c of 10 stored" ;; esac
-	done
+	# With the daemon dead: every message of a batch is whole (message, document and
+	# receipt) or absent, as the issue asks: a batch is not one transaction (one would
+	# hold the write lock while its messages are verified).
+	c=$(sq "SELECT (SELECT count(*) FROM message) || ' ' || (SELECT count(*) FROM document) || ' ' || (SELECT count(*) FROM receipt)") || c="unreadable"
+	case $c in "$(echo "$c" | awk '{ print $1 " " $1 " " $1 }')") ;; *) partial=$((partial + 1)); echo "# after a kill: messages documents receipts = $c" ;; esac
 done
 awk '$2 == 200 && $3 == 10 { print $1 }' "$T/banswers" | sort -u >"$T/backed"
 sort "$T/ball" | comm -23 - "$T/backed" >"$T/bpending"
@@ -270,7 +270,7 @@ start
 batch_loop "$T/bpending"
 stop || true
 echo "# batches: $bkills kills; $(awk '$4 == 52 || $4 == 56' "$T/banswers" | wc -l) batch(es) in flight at a kill"
-check "a batch killed mid-way is stored whole or not at all" "[ $partial -eq 0 ]"
+check "a batch killed mid-way leaves each of its messages whole or absent" "[ $partial -eq 0 ]"
 check "every batch is acknowledged in the end, each order stored once" \
 	"[ \$(awk '\$2 == 200 && \$3 == 10 { print \$1 }' '$T/banswers' | sort -u | wc -l) -eq $BATCHES ] && \
 	 [ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE + BATCHES * 10)) ] && \
