@@ -120,6 +120,20 @@ cg__strdup(const char *s)
 	return s != NULL ? cg__strndup(s, strlen(s)) : NULL;
 }
 
+char *
+cg__strip(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		e--;
+	*e = '\0';
+	return s;
+}
+
 size_t
 cg__utf8_len(const char *s)
 {

@@ -67,6 +67,12 @@ char *cg_buf_detach(cg_buf *b);
 cg_rc cg__grow(void **arr, size_t *cap, size_t need, size_t elem);
 
 char *cg__strdup(const char *s);
+/* Trim ASCII blanks (space, tab, CR, LF) at both ends in place; returns the new start. */
+char *cg__strip(char *s);
+
+struct json_t;
+/* A jansson value as text owned by the caller (free with free()), or NULL. */
+char *cg__json_text(const struct json_t *o, size_t flags);
 char *cg__strndup(const char *s, size_t n);
 
 /* Add a finding; strings are copied. Returns CG_ENOMEM only. */

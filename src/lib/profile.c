@@ -9,20 +9,6 @@
 
 #define MAX_PROFILE_LINE 4096
 
-static char *
-strip(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-		end--;
-	*end = '\0';
-	return s;
-}
-
 static cg_rc
 push(char ***a, char ***b, size_t *n, const char *x, const char *y)
 {
@@ -54,7 +40,7 @@ cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path)
 	if (fp == NULL)
 		return cg__fail(ctx, CG_EIO, "cannot open profile %s", path);
 	while (rc == CG_OK && fgets(line, sizeof(line), fp) != NULL) {
-		char *s = strip(line), *eq;
+		char *s = cg__strip(line), *eq;
 
 		lineno++;
 		if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
@@ -73,9 +59,9 @@ cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path)
 		}
 		*eq = '\0';
 		if (section == 1)
-			rc = push(&p->from, &p->to, &p->ncols, strip(s), strip(eq + 1));
+			rc = push(&p->from, &p->to, &p->ncols, cg__strip(s), cg__strip(eq + 1));
 		else
-			rc = push(&p->name, &p->value, &p->ndefs, strip(s), strip(eq + 1));
+			rc = push(&p->name, &p->value, &p->ndefs, cg__strip(s), cg__strip(eq + 1));
 	}
 	(void)fclose(fp);
 	if (rc != CG_OK)

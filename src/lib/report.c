@@ -8,6 +8,17 @@
 #include "cebgate/report.h"
 #include "internal.h"
 
+char *
+cg__json_text(const json_t *o, size_t flags)
+{
+	char *s = o != NULL ? json_dumps(o, flags) : NULL;
+	char *copy = s != NULL ? cg__strdup(s) : NULL;
+
+	/* Copied so that the caller frees it with our allocator, whatever jansson's is. */
+	free(s);
+	return copy;
+}
+
 static bool
 belongs(const cg_finding *x, const char *file)
 {
@@ -41,10 +52,8 @@ char *
 cg_finding_json(const cg_finding *x)
 {
 	json_t *o = finding_obj(x);
-	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	char *copy = s != NULL ? cg__strdup(s) : NULL;
+	char *copy = cg__json_text(o, JSON_COMPACT);
 
-	free(s);
 	json_decref(o);
 	return copy;
 }
@@ -84,7 +93,7 @@ cg_report_json(const cg_report_file *files, size_t n, const cg_findings *f)
 {
 	json_t *root = json_object(), *arr = json_array(), *sum = json_object();
 	size_t i, invalid = 0;
-	char *s = NULL, *copy = NULL;
+	char *copy = NULL;
 
 	if (root == NULL || arr == NULL || sum == NULL)
 		goto out;
@@ -106,11 +115,8 @@ cg_report_json(const cg_report_file *files, size_t n, const cg_findings *f)
 		goto out;
 	if (json_object_set(root, "files", arr) != 0 || json_object_set(root, "summary", sum) != 0)
 		goto out;
-	s = json_dumps(root, JSON_INDENT(2));
-	if (s != NULL)
-		copy = cg__strdup(s);
+	copy = cg__json_text(root, JSON_INDENT(2));
 out:
-	free(s);
 	json_decref(arr);
 	json_decref(sum);
 	json_decref(root);

@@ -66,11 +66,8 @@ officer(const cg_principal *who)
 static cg_rc
 dump(json_t *o, char **json)
 {
-	char *s = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
-
+	*json = cg__json_text(o, JSON_INDENT(2));
 	json_decref(o);
-	*json = s != NULL ? cg__strdup(s) : NULL;
-	free(s);
 	return *json != NULL ? CG_OK : CG_ENOMEM;
 }
 

@@ -816,16 +816,8 @@ answer(json_t *results, int accepted, int n, char **json)
 {
 	json_t *o = json_pack("{s:O, s:i, s:i}", "results", results, "accepted", accepted, "messages", n);
 
-	*json = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	*json = cg__json_text(o, JSON_INDENT(2));
 	json_decref(o);
-	if (*json == NULL)
-		return CG_ENOMEM;
-	{
-		char *copy = cg__strdup(*json);
-
-		free(*json);
-		*json = copy;
-	}
 	return *json != NULL ? CG_OK : CG_ENOMEM;
 }
 
@@ -912,7 +904,6 @@ cg_service_receipts(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long 
 {
 	struct rcpt_out o = { json_array(), after };
 	json_t *root;
-	char *s;
 	cg_rc rc;
 
 	*json = NULL;
@@ -928,9 +919,7 @@ cg_service_receipts(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long 
 	json_decref(o.arr);
 	if (rc != CG_OK)
 		return rc;
-	s = root != NULL ? json_dumps(root, JSON_INDENT(2)) : NULL;
+	*json = cg__json_text(root, JSON_INDENT(2));
 	json_decref(root);
-	*json = s != NULL ? cg__strdup(s) : NULL;
-	free(s);
 	return *json != NULL ? CG_OK : CG_ENOMEM;
 }

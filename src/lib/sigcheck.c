@@ -19,12 +19,6 @@
 #include <strings.h>
 #include <libxml/parser.h>
 #include <openssl/err.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/xmldsig.h>
-#include <xmlsec/transforms.h>
-#include <xmlsec/keys.h>
-#include <xmlsec/crypto.h>
-#include <xmlsec/openssl/evp.h>
 #include "model.h"
 #include "sigcheck.h"
 #include "xml.h"

@@ -44,20 +44,6 @@ static const struct {
 	{ "http://www.w3.org/2000/09/xmldsig#sm2-sm3", CG_PROFILE_SM2_SM3 },
 };
 
-static char *
-strip(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		e--;
-	*e = '\0';
-	return s;
-}
-
 /* "[sm2-sm3]" sections with "signature = URI" and "digest = URI" lines. */
 cg_rc
 cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const char *uri_file)
@@ -73,7 +59,7 @@ cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const
 	if (fp == NULL)
 		return cg__fail(ctx, CG_EIO, "cannot open %s", uri_file);
 	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *s = strip(line), *eq;
+		char *s = cg__strip(line), *eq;
 
 		lineno++;
 		if (*s == '\0' || *s == '#')
@@ -94,11 +80,11 @@ cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const
 					lineno);
 		}
 		*eq = '\0';
-		if (strcmp(strip(s), "signature") == 0)
-			(void)snprintf(out[cur].sig_uri, sizeof(out[cur].sig_uri), "%s", strip(eq + 1));
-		else if (strcmp(strip(s), "digest") == 0)
+		if (strcmp(cg__strip(s), "signature") == 0)
+			(void)snprintf(out[cur].sig_uri, sizeof(out[cur].sig_uri), "%s", cg__strip(eq + 1));
+		else if (strcmp(cg__strip(s), "digest") == 0)
 			(void)snprintf(out[cur].digest_uri, sizeof(out[cur].digest_uri), "%s",
-				       strip(eq + 1));
+				       cg__strip(eq + 1));
 	}
 	(void)fclose(fp);
 	return CG_OK;
