@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <libxml/parser.h>
 #include "cebgate/cebgate.h"
+#include "bench_util.h"
 
 #define TARGET_SECONDS 3.0
 #define CALIBRATE_SECONDS 0.3
@@ -46,40 +47,6 @@ struct bench {
 };
 
 typedef int (*step_fn)(struct bench *b);
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-read_file(const char *path, char **out, size_t *outlen)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (fp == NULL)
-		return -1;
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0)
-		goto fail;
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		goto fail;
-	buf[n] = '\0';
-	(void)fclose(fp);
-	*out = buf;
-	*outlen = (size_t)n;
-	return 0;
-fail:
-	free(buf);
-	(void)fclose(fp);
-	return -1;
-}
 
 /* Baseline: what any libxml2-based gateway pays at least. */
 static int
@@ -112,14 +79,14 @@ step_validate(struct bench *b)
 static double
 run(struct bench *b, step_fn fn, unsigned long n)
 {
-	double t0 = now();
+	double t0 = clock_s(CLOCK_MONOTONIC);
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
 		if (fn(b) != 0)
 			return -1.0;
 	}
-	return now() - t0;
+	return clock_s(CLOCK_MONOTONIC) - t0;
 }
 
 /* Messages per second of @p fn, over @p n iterations or calibrated to ~3 s when n is 0. */
@@ -132,14 +99,14 @@ measure(struct bench *b, const char *what, step_fn fn, unsigned long n)
 		goto fail;
 	if (n == 0) {
 		unsigned long probe = 0;
-		double t0 = now();
+		double t0 = clock_s(CLOCK_MONOTONIC);
 
 		do {
 			if (run(b, fn, 100) < 0)
 				goto fail;
 			probe += 100;
-		} while (now() - t0 < CALIBRATE_SECONDS);
-		n = (unsigned long)((double)probe / (now() - t0) * TARGET_SECONDS) + 1;
+		} while (clock_s(CLOCK_MONOTONIC) - t0 < CALIBRATE_SECONDS);
+		n = (unsigned long)((double)probe / (clock_s(CLOCK_MONOTONIC) - t0) * TARGET_SECONDS) + 1;
 	}
 	secs = run(b, fn, n);
 	if (secs < 0)
