@@ -42,6 +42,17 @@ struct srv {
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
+	/*
+	 * Long-polls wait suspended, not in a pool thread: a few pollers must not
+	 * stall every other request. Writes bump `changes` and signal `wake`; the
+	 * main loop resumes the parked requests that may now have an answer.
+	 */
+	pthread_mutex_t park_lock;
+	pthread_cond_t wake;
+	struct req *parked;
+	long nparked;
+	int closing;
+	atomic_ulong changes;
 };
 
 struct req {
@@ -51,7 +62,86 @@ struct req {
 	size_t cap;
 	int too_big;
 	struct timespec start;
+	long long deadline_ms; /* a long-poll's end; 0 until it first waits */
+	unsigned long seen;    /* `changes` before its last look at the data */
+	struct MHD_Connection *conn;
+	struct req *next_parked;
 };
+
+static long long
+now_ms(void)
+{
+	struct timespec t;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* The first look of a long-poll fixes its deadline; later looks keep it. */
+static void
+poll_start(struct srv *s, struct req *r, long long wait)
+{
+	if (r->deadline_ms == 0)
+		r->deadline_ms = now_ms() + wait * 1000;
+	r->seen = atomic_load(&s->changes);
+}
+
+/*
+ * Suspend a long-poll that has nothing to answer yet; it is looked at again
+ * after the next write or at its deadline. 0 when it must answer now instead.
+ */
+static int
+park(struct srv *s, struct MHD_Connection *c, struct req *r)
+{
+	int ok;
+
+	if (now_ms() >= r->deadline_ms)
+		return 0;
+	pthread_mutex_lock(&s->park_lock);
+	ok = !s->closing && !*s->stop;
+	if (ok) {
+		MHD_suspend_connection(c);
+		r->conn = c;
+		r->next_parked = s->parked;
+		s->parked = r;
+		s->nparked++;
+	}
+	pthread_mutex_unlock(&s->park_lock);
+	return ok;
+}
+
+/* Resume the parked requests that something was written for, or whose time is up (all when closing). */
+static void
+unpark(struct srv *s, int all)
+{
+	long long now = now_ms();
+	unsigned long changes = atomic_load(&s->changes);
+	struct req **pp, *r;
+
+	pthread_mutex_lock(&s->park_lock);
+	s->closing |= all;
+	for (pp = &s->parked; (r = *pp) != NULL;) {
+		if (all || r->seen != changes || now >= r->deadline_ms) {
+			*pp = r->next_parked;
+			r->next_parked = NULL;
+			s->nparked--;
+			MHD_resume_connection(r->conn);
+		} else {
+			pp = &r->next_parked;
+		}
+	}
+	pthread_mutex_unlock(&s->park_lock);
+}
+
+/* After a write: parked long-polls may have an answer now. */
+static void
+changed(struct srv *s)
+{
+	pthread_mutex_lock(&s->park_lock);
+	atomic_fetch_add(&s->changes, 1);
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->park_lock);
+}
 
 /* With --tls-client-ca, a client must present a certificate that chains to those CAs. */
 static int
@@ -215,20 +305,17 @@ query_number(struct MHD_Connection *c, const char *name, long long dflt, long lo
 	return n > max ? max : n;
 }
 
-/* Receipts after a cursor; with wait=S the request waits up to S seconds for one. */
+/* Receipts after a cursor; with wait=S the request waits (parked) up to S seconds for one. */
 static enum MHD_Result
-route_receipts(struct srv *s, struct MHD_Connection *c, cg_service *svc)
+route_receipts(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
 {
 	long long after = query_number(c, "after", 0, INT64_MAX);
 	long long wait = query_number(c, "wait", 0, s->cfg->max_wait);
 	long long limit = query_number(c, "limit", 100, 1000);
-	struct timespec nap = { 0, 100 * 1000 * 1000 };
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL;
 	int count = 0;
-	struct timespec now;
-	long long deadline_ms;
 	enum MHD_Result ok;
 	cg_rc rc;
 
@@ -238,17 +325,12 @@ route_receipts(struct srv *s, struct MHD_Connection *c, cg_service *svc)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "after, wait and limit are whole numbers");
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline_ms = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + wait * 1000;
-	for (;;) {
+	poll_start(s, r, wait);
+	rc = cg_service_receipts(svc, ctx, &who, after, (int)limit, &json, &count);
+	if (rc == CG_OK && count == 0 && park(s, c, r)) {
 		cg_free(json);
-		json = NULL;
-		rc = cg_service_receipts(svc, ctx, &who, after, (int)limit, &json, &count);
-		(void)clock_gettime(CLOCK_MONOTONIC, &now);
-		if (rc != CG_OK || count > 0 || *s->stop ||
-		    now.tv_sec * 1000LL + now.tv_nsec / 1000000 >= deadline_ms)
-			break;
-		(void)nanosleep(&nap, NULL);
+		cg_ctx_free(ctx);
+		return MHD_YES;
 	}
 	atomic_fetch_add(&s->receipts_served, (unsigned long)count);
 	ok = rc == CG_OK ? reply_json(c, MHD_HTTP_OK, json)
@@ -398,21 +480,16 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 		/* Long-poll: with If-None-Match and wait=S, answer when the state changes (or at S). */
 		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 		long long wait = query_number(c, "wait", 0, s->cfg->max_wait);
-		struct timespec nap = { 0, 200 * 1000 * 1000 }, t0, now;
 
-		(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (;;) {
-			rc = cg_service_logistics(svc, ctx, &who, keys, &json, &http);
-			if (rc != CG_OK || http != 200)
-				break;
+		poll_start(s, r, wait < 0 ? 0 : wait);
+		rc = cg_service_logistics(svc, ctx, &who, keys, &json, &http);
+		if (rc == CG_OK && http == 200) {
 			logistics_etag(json, etag, sizeof(etag));
-			(void)clock_gettime(CLOCK_MONOTONIC, &now);
-			if (inm == NULL || strcmp(inm, etag) != 0 || wait <= 0 || *s->stop ||
-			    now.tv_sec - t0.tv_sec >= wait)
-				break;
-			cg_free(json);
-			json = NULL;
-			(void)nanosleep(&nap, NULL);
+			if (inm != NULL && strcmp(inm, etag) == 0 && park(s, c, r)) {
+				cg_free(json);
+				cg_ctx_free(ctx);
+				return MHD_YES;
+			}
 		}
 	}
 	if (rc == CG_OK && http == 200) {
@@ -541,11 +618,15 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 	cg_ctx *ctx = NULL;
 	char buf[1536];
 	size_t n;
+	long parked;
 
 	if (svc != NULL && cg_ctx_new(&ctx) == CG_OK &&
 	    cg_service_gauges(svc, ctx, &queued, &waiting, &oldest) != CG_OK)
 		queued = waiting = oldest = -1;
 	cg_ctx_free(ctx);
+	pthread_mutex_lock(&s->park_lock);
+	parked = s->nparked;
+	pthread_mutex_unlock(&s->park_lock);
 	(void)snprintf(buf, sizeof(buf),
 		       "# TYPE cebgate_requests_total counter\ncebgate_requests_total %lu\n"
 		       "# TYPE cebgate_submissions_total counter\ncebgate_submissions_total %lu\n"
@@ -560,8 +641,9 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 	(void)snprintf(buf + n, sizeof(buf) - n,
 		       "# TYPE cebgate_review_queue_depth gauge\ncebgate_review_queue_depth %lld\n"
 		       "# TYPE cebgate_inventories_waiting gauge\ncebgate_inventories_waiting %lld\n"
-		       "# TYPE cebgate_review_oldest_seconds gauge\ncebgate_review_oldest_seconds %lld\n",
-		       queued, waiting, oldest);
+		       "# TYPE cebgate_review_oldest_seconds gauge\ncebgate_review_oldest_seconds %lld\n"
+		       "# TYPE cebgate_long_polls_waiting gauge\ncebgate_long_polls_waiting %ld\n",
+		       queued, waiting, oldest, parked);
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf));
 }
 
@@ -589,7 +671,7 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return strcmp(method, "POST") == 0 ? route_submissions(s, c, r, svc)
 						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
 	if (strcmp(url, "/api/v1/receipts") == 0)
-		return strcmp(method, "GET") == 0 ? route_receipts(s, c, svc)
+		return strcmp(method, "GET") == 0 ? route_receipts(s, c, r, svc)
 						  : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
 	if (strncmp(url, "/api/v1/review", 14) == 0 && (url[14] == '\0' || url[14] == '/'))
 		return route_review(s, c, url + 14, method, r, svc);
@@ -642,8 +724,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	atomic_fetch_add(&s->requests, 1);
-	return dispatch(s, c, url, method, r);
+	if (r->deadline_ms == 0)
+		atomic_fetch_add(&s->requests, 1);
+	{
+		enum MHD_Result ok = dispatch(s, c, url, method, r);
+
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+			changed(s);
+		return ok;
+	}
 }
 
 static void
@@ -698,6 +787,21 @@ write_port_file(const char *path, unsigned port)
 
 static int serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop);
 
+/* Sleep until a write signals or `ms` pass (the stop flag is read at least that often). */
+static void
+wait_for_change(struct srv *s, long ms)
+{
+	struct timespec until;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += ms * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&s->park_lock);
+	(void)pthread_cond_timedwait(&s->wake, &s->park_lock, &until);
+	pthread_mutex_unlock(&s->park_lock);
+}
+
 /* A PEM file into a NUL-terminated string (at most 1 MiB). */
 static int
 read_pem(const char *path, char **out)
@@ -726,11 +830,23 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	struct srv *sp = calloc(1, sizeof(*sp)); /* large (the login table): on the heap */
 	int rc;
 
+	pthread_condattr_t ca;
+
 	if (sp == NULL || pthread_mutex_init(&sp->login_lock, NULL) != 0) {
 		free(sp);
 		return -1;
 	}
+	/* The main loop waits on `wake` with a monotonic deadline. */
+	if (pthread_mutex_init(&sp->park_lock, NULL) != 0 || pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 || pthread_cond_init(&sp->wake, &ca) != 0) {
+		pthread_mutex_destroy(&sp->login_lock);
+		free(sp);
+		return -1;
+	}
+	pthread_condattr_destroy(&ca);
 	rc = serve(sp, cfg, stop);
+	pthread_cond_destroy(&sp->wake);
+	pthread_mutex_destroy(&sp->park_lock);
 	pthread_mutex_destroy(&sp->login_lock);
 	if (sp->tls_key != NULL)
 		memset(sp->tls_key, 0, strlen(sp->tls_key));
@@ -750,7 +866,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	cg_service *probe = NULL;
 	cg_ctx *ctx = NULL;
 	char *tls_cert = NULL, *tls_key = NULL;
-	struct timespec nap = { 0, 200 * 1000 * 1000 };
+	long long next_sweep = now_ms() + 1000;
 
 	sp->cfg = cfg;
 	sp->stop = stop;
@@ -792,6 +908,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		};
 
 		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+					     MHD_ALLOW_SUSPEND_RESUME |
 					     (tls_cert != NULL ? MHD_USE_TLS : 0),
 				     0, NULL, NULL, on_request, sp,
 				     MHD_OPTION_EXTERNAL_LOGGER, on_log, sp,
@@ -828,18 +945,30 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	for (unsigned ticks = 0; !*stop; ticks++) {
+	while (!*stop) {
 		int rejected = 0;
 
-		(void)nanosleep(&nap, NULL);
+		wait_for_change(sp, 100);
+		unpark(sp, 0);
+		if (now_ms() < next_sweep)
+			continue;
 		/* Every second: refuse inventories that waited past the match timeout. */
-		if (ticks % 5 == 4 && cg_service_sweep(probe, ctx, &rejected) != CG_OK)
+		next_sweep = now_ms() + 1000;
+		if (cg_service_sweep(probe, ctx, &rejected) != CG_OK) {
 			fprintf(stderr, "level=error msg=\"sweep: %s\"\n", cg_ctx_errmsg(ctx));
-		else if (rejected > 0)
+		} else if (rejected > 0) {
 			fprintf(stderr, "level=info msg=\"match timeout\" rejected=%d\n", rejected);
+			changed(sp);
+		}
 	}
-	/* In-flight requests finish; every write is a committed transaction or nothing. */
+	/*
+	 * In-flight requests finish; every write is a committed transaction or
+	 * nothing. Parked long-polls answer with what they have (MHD must not be
+	 * stopped with connections suspended).
+	 */
 	fprintf(stderr, "level=info msg=\"stopping\"\n");
+	unpark(sp, 1);
+	wait_for_change(sp, 100);
 	MHD_stop_daemon(d);
 	pthread_key_delete(sp->svc_key);
 	cg_service_free(probe);

@@ -6,7 +6,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..35"
+echo "1..39"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
@@ -103,11 +103,40 @@ python3 -c 'import json,sys; x=open(sys.argv[1]).read(); print(json.dumps({"mess
 check "in one batch (one transaction) each message keeps its own outcome" \
 	"[ \$(post $TA $T/batch2.json application/json) = 200 ] && [ \"\$(field '[x[\"status\"] for x in r[\"results\"]]')\" = \"['accepted', 'rejected', 'duplicate']\" ]"
 check "and the batch's order was stored once" "[ \"\$(sqlite3 $DB \"SELECT count(*) FROM document WHERE key2 = 'SO202411110000777001'\")\" = 1 ]"
+# Long-polls wait suspended: more of them than pool threads (2) leave the
+# service free, and the write that gives them an answer wakes every one.
+receipts "$TA" 0 >/dev/null
+cur=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["next"])' "$T/rcpt")
+pollers=""
+for i in 1 2 3 4 5 6; do
+	curl -s -H "Authorization: Bearer $TA" "$URL/api/v1/receipts?after=$cur&wait=25" >"$T/lp$i" &
+	pollers="$pollers $!"
+done
+parked() { curl -s "$URL/metrics" | awk '$1 == "cebgate_long_polls_waiting" { print $2 }'; }
+i=0
+while [ "$(parked)" != 6 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "six long-polls wait parked, and /metrics still answers" "[ \"\$(parked)\" = 6 ]"
+sed -e 's/SO202411110000123456/SO202411110000777002/g' -e 's/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB1537702/' \
+	"$S/CEB311-order.xml" >"$T/w-unsigned.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/w-unsigned.xml" -o "$T/w.xml"
+check "a submission is served while they wait" "[ \$(post $TA $T/w.xml) = 200 ]"
+# shellcheck disable=SC2086
+wait $pollers || true
+check "and each of the six long-polls answers with its receipt" \
+	"for i in 1 2 3 4 5 6; do grep -q SO202411110000777002 $T/lp\$i || exit 1; done"
 head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
 check "a body over max-body is refused with 413" "[ \$(post $TA $T/big) = 413 ]"
+curl -s -o "$T/lastpoll" -w '%{http_code}' -H "Authorization: Bearer $TA" \
+	"$URL/api/v1/receipts?after=999999&wait=25" >"$T/lastpoll.code" &
+poller=$!
+i=0
+while [ "$(parked)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 rc=0
 stop_daemon || rc=$?
 check "SIGTERM stops cebgated cleanly (exit 0)" "[ $rc -eq 0 ]"
+wait "$poller" || true
+check "a long-poll waiting at SIGTERM is answered (200, no receipts) before the exit" \
+	"[ \"\$(cat $T/lastpoll.code)\" = 200 ] && grep -q '\"receipts\": \[\]' $T/lastpoll"
 check "the database is sound afterwards" "[ \"\$(sqlite3 $DB 'PRAGMA integrity_check')\" = ok ]"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -subj /CN=127.0.0.1 \
 	-addext "subjectAltName=IP:127.0.0.1" -days 2 2>/dev/null
