@@ -116,5 +116,22 @@ CG_API cg_rc cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_princ
 CG_API cg_rc cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 				  const char *keys_json, char **json, int *http) CG_WARN_UNUSED;
 
+/*
+ * The registry, for admins (403 for anyone else). @p what is "enterprises" or
+ * "users" to list, and also "tokens" to add: enterprises {copCode, name,
+ * roles, dxpId}, users {name, role, password, enterprise}, tokens
+ * {enterprise} or {user} (the token is in the answer, once). 201 when
+ * registered, 400 bad input, 404 unknown enterprise, 409 taken; audited.
+ */
+CG_API cg_rc cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				      const char *what, char **json, int *http) CG_WARN_UNUSED;
+CG_API cg_rc cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const char *what, const char *body, size_t len, char **json,
+				     int *http) CG_WARN_UNUSED;
+/* Register a signing certificate (PEM or DER, at most 64 KiB) for enterprise @p cop_code. */
+CG_API cg_rc cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					const char *cop_code, const char *cert, size_t len,
+					char **json, int *http) CG_WARN_UNUSED;
+
 CG_END_DECLS
 #endif

@@ -61,6 +61,7 @@ static const char *const rc_text[] = {
 	[CG_EIO] = "I/O error",
 	[CG_ETOOBIG] = "input too large",
 	[CG_EINTERNAL] = "internal error",
+	[CG_EEXIST] = "exists already",
 };
 
 const char *

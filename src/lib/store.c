@@ -381,8 +381,11 @@ step_done(cg_store *st, cg_ctx *ctx, sqlite3_stmt *s, const char *what)
 
 	if (r == SQLITE_DONE)
 		return CG_OK;
+	if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE ||
+	    sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return cg__fail(ctx, CG_EEXIST, "%s: exists already", what);
 	if ((r & 0xff) == SQLITE_CONSTRAINT)
-		return cg__fail(ctx, CG_EDB, "%s: exists or not allowed", what);
+		return cg__fail(ctx, CG_EDB, "%s: not allowed", what);
 	return db_fail(st, ctx, what);
 }
 
@@ -434,19 +437,28 @@ cg_rc
 cg_store_add_certificate(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *cert_path)
 {
 	X509 *cert = NULL;
-	unsigned char *der = NULL;
-	char serial[80];
 	long long eid;
-	time_t not_after = 0;
-	struct tm tm;
-	int len;
-	sqlite3_stmt *s;
 	cg_rc rc = cg__store_enterprise(st, ctx, cop_code, &eid);
 
 	if (rc == CG_OK)
 		rc = cg__load_cert(&cert, ctx, cert_path);
-	if (rc != CG_OK)
-		return rc;
+	if (rc == CG_OK)
+		rc = cg__store_add_cert(st, ctx, eid, cert);
+	X509_free(cert);
+	return rc;
+}
+
+cg_rc
+cg__store_add_cert(cg_store *st, cg_ctx *ctx, long long eid, X509 *cert)
+{
+	unsigned char *der = NULL;
+	char serial[80];
+	time_t not_after = 0;
+	struct tm tm;
+	int len;
+	sqlite3_stmt *s;
+	cg_rc rc;
+
 	cg__cert_serial_hex(cert, serial, sizeof(serial));
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
 		not_after = timegm(&tm);
@@ -461,7 +473,6 @@ cg_store_add_certificate(cg_store *st, cg_ctx *ctx, const char *cop_code, const 
 	else
 		rc = step_done(st, ctx, s, "add certificate");
 	OPENSSL_free(der);
-	X509_free(cert);
 	return rc;
 }
 
@@ -522,6 +533,8 @@ check_pw_hash(const char *stored, const char *password)
 	return ok;
 }
 
+static cg_role role_of(const char *s);
+
 cg_rc
 cg_store_add_user(cg_store *st, cg_ctx *ctx, const char *name, const char *role,
 		  const char *cop_code, const char *password)
@@ -533,10 +546,11 @@ cg_store_add_user(cg_store *st, cg_ctx *ctx, const char *name, const char *role,
 	cg_rc rc = CG_OK;
 
 	if (name == NULL || *name == '\0' || strlen(name) > 64 || password == NULL ||
-	    strlen(password) < 8 || (needs_ent && cop_code == NULL))
-		return cg__fail(ctx, CG_EINVAL, "a user needs a name, a password of at least 8 "
-						"characters and, for merchants and logistics staff, an "
-						"enterprise");
+	    strlen(password) < 8 || strlen(password) > 1024 || role_of(role) == CG_ROLE_NONE ||
+	    (needs_ent && cop_code == NULL))
+		return cg__fail(ctx, CG_EINVAL, "a user needs a name, a role (officer, admin, merchant, "
+						"logistics), a password of 8 to 1024 characters and, for "
+						"merchants and logistics staff, an enterprise");
 	if (needs_ent)
 		rc = cg__store_enterprise(st, ctx, cop_code, &eid);
 	if (rc != CG_OK)

@@ -520,6 +520,49 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	return answer(c, ctx, rc, http, json, "logistics");
 }
 
+/*
+ * The registry (admins): GET|POST /api/v1/enterprises, POST
+ * /api/v1/enterprises/CODE/certificates, GET|POST /api/v1/users, POST /api/v1/tokens.
+ */
+static enum MHD_Result
+route_registry(struct srv *s, struct MHD_Connection *c, const char *what, const char *method,
+	       struct req *r, cg_service *svc)
+{
+	const char *slash = strchr(what, '/');
+	char kind[16];
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	(void)snprintf(kind, sizeof(kind), "%.*s", slash != NULL ? (int)(slash - what) : 15, what);
+	if (slash != NULL && (strcmp(kind, "enterprises") != 0 || strchr(slash + 1, '/') == NULL ||
+			      strcmp(strchr(slash + 1, '/'), "/certificates") != 0))
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or POST");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (slash != NULL && strcmp(method, "POST") == 0) {
+		char code[32];
+
+		(void)snprintf(code, sizeof(code), "%.*s", (int)(strchr(slash + 1, '/') - slash - 1),
+			       slash + 1);
+		rc = cg_service_certificate_add(svc, ctx, &who, code, r->body, r->len, &json, &http);
+	} else if (slash == NULL && strcmp(method, "GET") == 0) {
+		rc = cg_service_registry_list(svc, ctx, &who, kind, &json, &http);
+	} else if (slash == NULL) {
+		rc = cg_service_registry_add(svc, ctx, &who, kind, r->body, r->len, &json, &http);
+	} else {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+	}
+	return answer(c, ctx, rc, http, json, "registry");
+}
+
 static unsigned long
 hash_key(const char *kind, const char *v)
 {
@@ -679,6 +722,9 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return route_declaration(s, c, url + 21, svc);
 	if (strncmp(url, "/api/v1/logistics/", 18) == 0)
 		return route_logistics(s, c, url + 18, method, r, svc);
+	if (strcmp(url, "/api/v1/enterprises") == 0 || strncmp(url, "/api/v1/enterprises/", 20) == 0 ||
+	    strcmp(url, "/api/v1/users") == 0 || strcmp(url, "/api/v1/tokens") == 0)
+		return route_registry(s, c, url + 8, method, r, svc);
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
 
