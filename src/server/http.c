@@ -24,6 +24,10 @@
 #include "cebgate/service.h"
 #include "server.h"
 
+/* Upper bounds (ms) of the request-duration histogram's buckets; +Inf follows. */
+static const long latency_bounds[] = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000 };
+#define LATENCY_BUCKETS (sizeof(latency_bounds) / sizeof(latency_bounds[0]))
+
 /* Failed logins per account and per address in the current minute (a small fixed table). */
 #define LOGIN_SLOTS 512
 #define LOGIN_MAX_FAILURES 5
@@ -42,6 +46,7 @@ struct srv {
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
+	atomic_ulong latency[LATENCY_BUCKETS + 1], latency_ms_sum; /* per bucket, not cumulative */
 	/*
 	 * Long-polls wait suspended, not in a pool thread: a few pollers must not
 	 * stall every other request. Writes bump `changes` and signal `wake`; the
@@ -659,8 +664,9 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 	cg_service *svc = thread_service(s);
 	long long queued = -1, waiting = -1, oldest = -1;
 	cg_ctx *ctx = NULL;
-	char buf[1536];
-	size_t n;
+	char buf[3072];
+	size_t n, b;
+	unsigned long cumulative = 0;
 	long parked;
 
 	if (svc != NULL && cg_ctx_new(&ctx) == CG_OK &&
@@ -687,6 +693,23 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 		       "# TYPE cebgate_review_oldest_seconds gauge\ncebgate_review_oldest_seconds %lld\n"
 		       "# TYPE cebgate_long_polls_waiting gauge\ncebgate_long_polls_waiting %ld\n",
 		       queued, waiting, oldest, parked);
+	/* Prometheus histogram: cumulative buckets in seconds, then sum and count. */
+	n = strlen(buf);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "# TYPE cebgate_request_duration_seconds histogram\n");
+	for (b = 0; b <= LATENCY_BUCKETS && n < sizeof(buf); b++) {
+		cumulative += atomic_load(&s->latency[b]);
+		if (b < LATENCY_BUCKETS)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+					      "cebgate_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+					      latency_bounds[b] / 1000.0, cumulative);
+		else
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+					      "cebgate_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n"
+					      "cebgate_request_duration_seconds_sum %.3f\n"
+					      "cebgate_request_duration_seconds_count %lu\n",
+					      cumulative, atomic_load(&s->latency_ms_sum) / 1000.0, cumulative);
+	}
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf));
 }
 
@@ -782,6 +805,17 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 }
 
 static void
+observe_latency(struct srv *s, long ms)
+{
+	size_t b = 0;
+
+	while (b < LATENCY_BUCKETS && ms > latency_bounds[b])
+		b++;
+	atomic_fetch_add(&s->latency[b], 1);
+	atomic_fetch_add(&s->latency_ms_sum, (unsigned long)(ms > 0 ? ms : 0));
+}
+
+static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *con_cls;
@@ -796,6 +830,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	ms = (end.tv_sec - r->start.tv_sec) * 1000 + (end.tv_nsec - r->start.tv_nsec) / 1000000;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		atomic_fetch_add(&s->errors, 1);
+	observe_latency(s, ms);
 	/* One line per request; no bodies, tokens or personal data. */
 	fprintf(stderr, "level=info status=%u bytes=%zu ms=%ld end=%d\n",
 		ci != NULL ? ci->http_status : 0, r->len, ms, (int)toe);
