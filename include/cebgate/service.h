@@ -37,6 +37,18 @@ typedef struct {
 #define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300 }
 
 /** Apply @p o (copied). */
+/*
+ * Group commit: services (one per thread) that share a committer write
+ * accepted messages together, one transaction and one fsync per group, and
+ * answer each only after its group committed. Free it after its services.
+ */
+typedef struct cg_committer cg_committer;
+CG_API cg_rc cg_committer_new(cg_committer **out) CG_WARN_UNUSED;
+CG_API void cg_committer_free(cg_committer *c);
+/* Groups committed and messages written in them so far. */
+CG_API void cg_committer_stats(cg_committer *c, unsigned long *groups, unsigned long *messages);
+CG_API void cg_service_set_committer(cg_service *svc, cg_committer *c);
+
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,
 				  const cg_service_options *o) CG_WARN_UNUSED;
 

@@ -3,6 +3,7 @@
 #ifndef CG_SERVICE_INTERNAL_H
 #define CG_SERVICE_INTERNAL_H
 
+#include "cebgate/service.h"
 #include "codes.h"
 #include "model.h"
 #include "store_internal.h"
@@ -45,6 +46,14 @@ const struct cg_clearance_cfg *cg__service_cfg(struct cg_service *svc);
 /* Set an inventory's state and reason (and keep its data) by id. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
 			   const char *status, const char *info, const char *actor);
+
+/*
+ * Run @p write inside a group transaction (commit.c): returns once the group
+ * is committed (CG_OK: durable) or failed. @p st is the calling thread's own
+ * connection, used when it becomes the group's writer.
+ */
+cg_rc cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
+			 cg_rc (*write)(void *arg, cg_store *st), void *arg);
 
 /* Append to the hash-chained audit trail. */
 cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,

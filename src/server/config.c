@@ -13,7 +13,7 @@
 
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
-       K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA };
+       K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT };
 
 static const struct {
 	const char *name;
@@ -39,6 +39,7 @@ static const struct {
 	{ "tls-cert", K_TLS_CERT },
 	{ "tls-key", K_TLS_KEY },
 	{ "tls-client-ca", K_TLS_CLIENT_CA },
+	{ "group-commit", K_GROUP_COMMIT },
 };
 
 static int
@@ -79,6 +80,7 @@ set(struct srv_config *c, int key, const char *v)
 	case K_TLS_CERT: c->tls_cert = v; return 0;
 	case K_TLS_KEY: c->tls_key = v; return 0;
 	case K_TLS_CLIENT_CA: c->tls_client_ca = v; return 0;
+	case K_GROUP_COMMIT: if (number(v, 1, &n)) return -1; c->group_commit = (int)n; return 0;
 	default: return -1;
 	}
 }
@@ -156,6 +158,7 @@ usage(FILE *out)
 		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
 		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
 		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
+		     "                [--group-commit 0|1]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
 		     "  16 per IP, 30 s timeout, 30 s longest long-poll. See docs/cebgated.md.\n");
 }
@@ -184,6 +187,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, K_TLS_CERT },
 		{ "tls-key", required_argument, NULL, K_TLS_KEY },
 		{ "tls-client-ca", required_argument, NULL, K_TLS_CLIENT_CA },
+		{ "group-commit", required_argument, NULL, K_GROUP_COMMIT },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -203,6 +207,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->watch_hs = "";
 	c->near_quota = 90;
 	c->lease = 300;
+	c->group_commit = 1;
 	/* The file first, whatever its position among the flags: flags override it. */
 	for (i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1]) != 0)

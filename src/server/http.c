@@ -45,6 +45,7 @@ struct srv {
 	char *tls_cert, *tls_key, *tls_ca;
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
+	cg_committer *committer; /* shared by the pool threads' services (group commit), or NULL */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
 	atomic_ulong latency[LATENCY_BUCKETS + 1], latency_ms_sum; /* per bucket, not cumulative */
 	/*
@@ -203,6 +204,8 @@ thread_service(struct srv *s)
 	} else if (pthread_setspecific(s->svc_key, svc) != 0) {
 		cg_service_free(svc);
 		svc = NULL;
+	} else {
+		cg_service_set_committer(svc, s->committer);
 	}
 	cg_ctx_free(ctx);
 	return svc;
@@ -693,6 +696,17 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 		       "# TYPE cebgate_review_oldest_seconds gauge\ncebgate_review_oldest_seconds %lld\n"
 		       "# TYPE cebgate_long_polls_waiting gauge\ncebgate_long_polls_waiting %ld\n",
 		       queued, waiting, oldest, parked);
+	if (s->committer != NULL) {
+		unsigned long groups, messages;
+
+		cg_committer_stats(s->committer, &groups, &messages);
+		n = strlen(buf);
+		(void)snprintf(buf + n, sizeof(buf) - n,
+			       "# TYPE cebgate_commit_groups_total counter\ncebgate_commit_groups_total %lu\n"
+			       "# TYPE cebgate_commit_messages_total counter\n"
+			       "cebgate_commit_messages_total %lu\n",
+			       groups, messages);
+	}
 	/* Prometheus histogram: cumulative buckets in seconds, then sum and count. */
 	n = strlen(buf);
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
@@ -925,7 +939,11 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	rc = serve(sp, cfg, stop);
+	if (cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK)
+		rc = -1;
+	else
+		rc = serve(sp, cfg, stop);
+	cg_committer_free(sp->committer); /* after the pool threads and their services are gone */
 	pthread_cond_destroy(&sp->wake);
 	pthread_mutex_destroy(&sp->park_lock);
 	pthread_mutex_destroy(&sp->login_lock);

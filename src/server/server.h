@@ -27,6 +27,7 @@ struct srv_config {
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
+	int group_commit;         /* accepted messages of all threads share transactions (1) */
 	char *owned[32];          /* values read from the config file */
 	int nowned;
 };
