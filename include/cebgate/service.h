@@ -145,5 +145,62 @@ CG_API cg_rc cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_p
 					const char *cop_code, const char *cert, size_t len,
 					char **json, int *http) CG_WARN_UNUSED;
 
+/*
+ * Custodial signing (docs/cebgated.md): where the keys handed over are kept,
+ * and the passphrase they are kept under (also the PIN of a PKCS#11 token).
+ */
+CG_API cg_rc cg_service_set_custody(cg_service *svc, cg_ctx *ctx, const char *dir,
+				    const char *passphrase) CG_WARN_UNUSED;
+/*
+ * Hand over an enterprise's signing key: JSON {"certificate", "key",
+ * "passphrase"} (a PEM key, re-encrypted at once) or {"certificate",
+ * "pkcs11": URI}. The enterprise itself or an admin; 201, audited.
+ */
+CG_API cg_rc cg_service_custody_import(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				       const char *cop_code, const char *body, size_t len, char **json,
+				       int *http) CG_WARN_UNUSED;
+
+/* A merchant's upload, spooled to @p path by the caller (kept for the audit trail). */
+typedef struct {
+	const char *path;
+	const char *name;        /* the merchant's file name: shown, never opened */
+	const char *sha256;      /* hex of the raw bytes */
+	unsigned long long size;
+	const char *from;        /* "csv", "ndjson", "xml", or NULL: by the name's extension */
+	int type;                /* message type of CSV/NDJSON rows (311 by default) */
+	const char *encoding;    /* CSV: "utf-8", "gb18030" or NULL to detect */
+	unsigned long max_records; /* 0: 100,000 */
+	const char *profile;     /* name of a mapping profile the enterprise saved, or NULL */
+} cg_upload;
+
+/*
+ * Normalize and validate an upload (an enterprise's token or its staff):
+ * 201 with the upload (id, counts, findings with CSV line and column,
+ * changes, documents), 422 when the file could not be read to the end.
+ */
+CG_API cg_rc cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+			       const cg_upload *u, char **json, int *http) CG_WARN_UNUSED;
+/* The upload as JSON (also while it is being worked on: the counts so far); 404 for others'. */
+CG_API cg_rc cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
+				   char **json, int *http) CG_WARN_UNUSED;
+/* One canonical document of an upload (@p seq from 1). */
+CG_API cg_rc cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					long long id, long long seq, char **xml, size_t *len,
+					int *http) CG_WARN_UNUSED;
+/* Save (or replace) an enterprise's mapping profile (docs/normalize profiles), at most 64 KiB. */
+CG_API cg_rc cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const char *name, const char *text, size_t len, char **json,
+				     int *http) CG_WARN_UNUSED;
+/* The upload's findings as CSV (UTF-8 with BOM, formula-safe cells); free with cg_free(). */
+CG_API cg_rc cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					    long long id, char **csv, size_t *len, int *http) CG_WARN_UNUSED;
+/*
+ * Sign the upload's valid documents with the enterprise's custodial key
+ * (each signature audited, the signed bytes kept first) and submit them
+ * through the one submission path; documents already submitted are skipped.
+ */
+CG_API cg_rc cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				      long long id, char **json, int *http) CG_WARN_UNUSED;
+
 CG_END_DECLS
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <jansson.h>
 #include <uuid/uuid.h>
+#include <openssl/crypto.h>
 #include "cebgate/report.h"
 #include "cebgate/service.h"
 #include "cebgate/sig.h"
@@ -62,7 +63,27 @@ struct cg_service {
 	struct cached_cert certs[CERT_CACHE];
 	unsigned next_cert;
 	cg_committer *committer; /* shared with the other threads' services, or NULL */
+	char *custody_dir, *custody_pass; /* custodial keys: where, and their passphrase (or PIN) */
 };
+
+cg_rc
+cg_service_set_custody(cg_service *svc, cg_ctx *ctx, const char *dir, const char *passphrase)
+{
+	free(svc->custody_dir);
+	free(svc->custody_pass);
+	svc->custody_dir = dir != NULL ? cg__strdup(dir) : NULL;
+	svc->custody_pass = passphrase != NULL ? cg__strdup(passphrase) : NULL;
+	if ((dir != NULL && svc->custody_dir == NULL) || (passphrase != NULL && svc->custody_pass == NULL))
+		return cg__fail(ctx, CG_ENOMEM, "custody settings");
+	return CG_OK;
+}
+
+void
+cg__service_custody(cg_service *svc, const char **dir, const char **passphrase)
+{
+	*dir = svc->custody_dir;
+	*passphrase = svc->custody_pass;
+}
 
 void
 cg_service_set_committer(cg_service *svc, cg_committer *c)
@@ -106,6 +127,10 @@ cg_service_free(cg_service *svc)
 		return;
 	for (i = 0; i < CERT_CACHE; i++)
 		X509_free(svc->certs[i].cert);
+	if (svc->custody_pass != NULL)
+		OPENSSL_cleanse(svc->custody_pass, strlen(svc->custody_pass));
+	free(svc->custody_pass);
+	free(svc->custody_dir);
 	cg_validator_free(svc->v);
 	cg_store_close(svc->st);
 	free(svc);

@@ -4,6 +4,7 @@
 #define CG_SERVICE_INTERNAL_H
 
 #include "cebgate/service.h"
+#include "cebgate/sig.h"
 #include "codes.h"
 #include "model.h"
 #include "store_internal.h"
@@ -42,6 +43,12 @@ cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_c
 struct cg_service;
 cg_store *cg__service_store(struct cg_service *svc);
 const struct cg_clearance_cfg *cg__service_cfg(struct cg_service *svc);
+/* Where custodial keys live and their passphrase; NULL when not configured. */
+void cg__service_custody(struct cg_service *svc, const char **dir, const char **passphrase);
+/* A signer with enterprise @p eid's custodial key (CG_ENOTFOUND when it has none). */
+cg_rc cg__custody_signer(struct cg_service *svc, cg_ctx *ctx, long long eid, cg_signer **out,
+			 char *serial, size_t size);
+cg_rc cg__upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result);
 
 /* Set an inventory's state and reason (and keep its data) by id. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,

@@ -80,11 +80,30 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 	"CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+	/* 4: merchant uploads and custodial signing keys */
+	"CREATE TABLE upload("
+	" id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL REFERENCES enterprise(id),"
+	" actor TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+	" path TEXT NOT NULL, state TEXT NOT NULL, records INTEGER NOT NULL DEFAULT 0,"
+	" valid INTEGER NOT NULL DEFAULT 0, invalid INTEGER NOT NULL DEFAULT 0,"
+	" findings TEXT NOT NULL DEFAULT '[]', changes TEXT NOT NULL DEFAULT '[]',"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX upload_by_enterprise ON upload(enterprise_id, id);"
+	"CREATE TABLE upload_item("
+	" upload_id INTEGER NOT NULL REFERENCES upload(id), seq INTEGER NOT NULL,"
+	" name TEXT NOT NULL, xml BLOB NOT NULL, signed BLOB, result TEXT,"
+	" PRIMARY KEY(upload_id, seq));"
+	"CREATE TABLE custody("
+	" enterprise_id INTEGER PRIMARY KEY REFERENCES enterprise(id), key_spec TEXT NOT NULL,"
+	" cert_path TEXT NOT NULL, serial TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE upload_profile("
+	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id), name TEXT NOT NULL,"
+	" text TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY(enterprise_id, name));",
 };
 
 /* PRAGMA user_version takes no parameter: one constant per migration. */
 static const char *const set_version[] = { "PRAGMA user_version = 1", "PRAGMA user_version = 2",
-					   "PRAGMA user_version = 3" };
+					   "PRAGMA user_version = 3", "PRAGMA user_version = 4" };
 _Static_assert(sizeof(set_version) / sizeof(set_version[0]) ==
 		       sizeof(migrations) / sizeof(migrations[0]),
 	       "one user_version statement per migration");
@@ -395,8 +414,8 @@ cg_store_add_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, const c
 {
 	sqlite3_stmt *s;
 
-	if (!valid_code(cop_code) || name == NULL || *name == '\0' || !valid_roles(roles) ||
-	    (dxp_id != NULL && strlen(dxp_id) > 16))
+	if (!valid_code(cop_code) || name == NULL || *name == '\0' || strpbrk(name, "\r\n\t") != NULL ||
+	    !valid_roles(roles) || (dxp_id != NULL && strlen(dxp_id) > 16))
 		return cg__fail(ctx, CG_EINVAL, "an enterprise needs a copCode of 1-18 letters and "
 						"digits, a name, roles among ebp,ebc,pay,logistics,agent "
 						"and a DXP id of at most 16 characters");

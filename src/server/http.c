@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -17,7 +18,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <gnutls/gnutls.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
@@ -31,6 +35,8 @@ static const long latency_bounds[] = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500,
 /* Failed logins per account and per address in the current minute (a small fixed table). */
 #define LOGIN_SLOTS 512
 #define LOGIN_MAX_FAILURES 5
+/* Uploads per account and minute. */
+#define UPLOADS_PER_MINUTE 20
 
 struct login_slot {
 	unsigned long key;
@@ -43,6 +49,7 @@ struct srv {
 	pthread_mutex_t login_lock;
 	struct login_slot logins[LOGIN_SLOTS];
 	char *tls_cert, *tls_key, *tls_ca;
+	char *custody_pass; /* read once from custody-pass-file; NULL: custodial signing off */
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
 	cg_committer *committer; /* shared by the pool threads' services (group commit), or NULL */
@@ -68,6 +75,11 @@ struct req {
 	size_t cap;
 	int too_big;
 	struct timespec start;
+	/* An upload is written to a spool file as it arrives, hashed on the way. */
+	int spool_fd;          /* -1 when the body is not spooled */
+	char spool[4096];
+	EVP_MD_CTX *sha;
+	unsigned long long spooled;
 	long long deadline_ms; /* a long-poll's end; 0 until it first waits */
 	unsigned long seen;    /* `changes` before its last look at the data */
 	struct MHD_Connection *conn;
@@ -206,6 +218,9 @@ thread_service(struct srv *s)
 		svc = NULL;
 	} else {
 		cg_service_set_committer(svc, s->committer);
+		if (s->custody_pass != NULL &&
+		    cg_service_set_custody(svc, NULL, s->cfg->custody_dir, s->custody_pass) != CG_OK)
+			fprintf(stderr, "level=error msg=\"custody settings: out of memory\"\n");
 	}
 	cg_ctx_free(ctx);
 	return svc;
@@ -528,6 +543,214 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	return answer(c, ctx, rc, http, json, "logistics");
 }
 
+static unsigned long hash_key(const char *kind, const char *v);
+static int minute_limit(struct srv *s, unsigned long key, int add, int max);
+
+/* Spool an upload's body to a private file in the upload directory; -1 when it cannot. */
+static int
+spool_open(struct srv *s, struct req *r)
+{
+	if (snprintf(r->spool, sizeof(r->spool), "%s/.spool-XXXXXX", s->cfg->upload_dir) >=
+	    (int)sizeof(r->spool)) {
+		r->spool[0] = '\0';
+		return -1;
+	}
+	r->spool_fd = mkostemp(r->spool, O_CLOEXEC);
+	if (r->spool_fd < 0) {
+		r->spool[0] = '\0';
+		return -1;
+	}
+	r->sha = EVP_MD_CTX_new();
+	return r->sha != NULL && EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+/* Append a chunk to the spool file and the hash; past max-upload the upload is refused (413). */
+static void
+spool_chunk(struct srv *s, struct req *r, const char *data, size_t n)
+{
+	if (r->too_big || r->spool_fd < 0)
+		return;
+	if (r->spooled + n > s->cfg->max_upload) {
+		r->too_big = 1;
+		return;
+	}
+	r->spooled += n;
+	if (EVP_DigestUpdate(r->sha, data, n) != 1)
+		r->spool_fd = -1;
+	while (n > 0 && r->spool_fd >= 0) {
+		ssize_t w = write(r->spool_fd, data, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			(void)close(r->spool_fd);
+			r->spool_fd = -1; /* the route answers 503 */
+			break;
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+spool_discard(struct req *r)
+{
+	if (r->spool_fd >= 0)
+		(void)close(r->spool_fd);
+	r->spool_fd = -1;
+	if (r->spool[0] != '\0')
+		(void)unlink(r->spool);
+	r->spool[0] = '\0';
+	EVP_MD_CTX_free(r->sha);
+	r->sha = NULL;
+}
+
+/* Keep the spooled upload as DIR/SHA256 (the audit trail's copy); its hash in @p hex. */
+static int
+spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0, i;
+
+	if (r->spool_fd < 0 || EVP_DigestFinal_ex(r->sha, md, &n) != 1 || n != 32 ||
+	    fsync(r->spool_fd) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (snprintf(path, size, "%s/%s", s->cfg->upload_dir, hex) >= (int)size ||
+	    rename(r->spool, path) != 0)
+		return -1;
+	r->spool[0] = '\0'; /* kept: nothing to remove at the end */
+	return 0;
+}
+
+static enum MHD_Result
+reply_owned(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *body, size_t len,
+	    const char *type)
+{
+	enum MHD_Result ok;
+
+	if (rc != CG_OK || body == NULL) {
+		fprintf(stderr, "level=error route=uploads rc=%s msg=\"%s\"\n", cg_strerror(rc), cg_ctx_errmsg(ctx));
+		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	} else {
+		ok = reply(c, (unsigned)http, http == 200 ? type : "application/json; charset=utf-8", body, len);
+	}
+	cg_free(body);
+	cg_ctx_free(ctx);
+	return ok;
+}
+
+/* POST /api/v1/uploads?name=F[&from=csv|ndjson|xml][&type=T][&encoding=E] (the spooled body). */
+static enum MHD_Result
+upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc,
+	    const cg_principal *who, cg_ctx *ctx)
+{
+	cg_upload u = { 0 };
+	const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+	long long type = query_number(c, "type", 311, 999);
+	char hex[65], path[4200];
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (minute_limit(s, hash_key("upload:", who->name), 1, UPLOADS_PER_MINUTE)) {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many uploads: wait a minute");
+	}
+	if (r->spooled == 0 || spool_keep(s, r, hex, path, sizeof(path)) != 0) {
+		cg_ctx_free(ctx);
+		return r->spooled == 0 ? reply_error(c, MHD_HTTP_BAD_REQUEST, "empty upload")
+				       : reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "cannot keep the upload");
+	}
+	u.path = path;
+	u.name = name != NULL && *name != '\0' && strlen(name) <= 200 ? name : "upload";
+	u.sha256 = hex;
+	u.size = r->spooled;
+	u.from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	u.type = type == 411 || type == 511 || type == 621 ? (int)type : 311;
+	u.encoding = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "encoding");
+	u.profile = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "profile");
+	rc = cg_service_upload(svc, ctx, who, &u, &json, &http);
+	return answer(c, ctx, rc, http, json, "uploads");
+}
+
+/* POST /api/v1/profiles/NAME: save the enterprise's mapping profile (the body). */
+static enum MHD_Result
+route_profile(struct srv *s, struct MHD_Connection *c, const char *name, struct req *r, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	rc = cg_service_profile_save(svc, ctx, &who, name, r->body != NULL ? r->body : "", r->len, &json, &http);
+	return answer(c, ctx, rc, http, json, "profiles");
+}
+
+/*
+ * /api/v1/uploads: POST (a file), GET /ID (state, counts, findings, documents),
+ * GET /ID/findings.csv, GET /ID/documents/SEQ (canonical XML), POST /ID/submit.
+ */
+static enum MHD_Result
+route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const char *method,
+	      struct req *r, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *out = NULL, *end, tail[32];
+	long long id, seq = 0;
+	size_t len = 0;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (*rest == '\0')
+		return strcmp(method, "POST") == 0 ? upload_post(s, c, r, svc, &who, ctx)
+						   : (cg_ctx_free(ctx), reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST"));
+	errno = 0;
+	id = rest[0] == '/' ? strtoll(rest + 1, &end, 10) : 0;
+	if (id <= 0 || errno != 0 || strlen(end) >= sizeof(tail) ||
+	    (strncmp(end, "/documents/", 11) == 0 && (seq = strtoll(end + 11, NULL, 10)) <= 0)) {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	}
+	(void)snprintf(tail, sizeof(tail), "%s", end);
+	if (tail[0] == '\0' && strcmp(method, "GET") == 0) {
+		rc = cg_service_upload_get(svc, ctx, &who, id, &out, &http);
+		return answer(c, ctx, rc, http, out, "uploads");
+	}
+	if (strcmp(tail, "/submit") == 0 && strcmp(method, "POST") == 0) {
+		rc = cg_service_upload_submit(svc, ctx, &who, id, &out, &http);
+		return answer(c, ctx, rc, http, out, "uploads");
+	}
+	if (strcmp(tail, "/findings.csv") == 0 && strcmp(method, "GET") == 0) {
+		rc = cg_service_upload_findings_csv(svc, ctx, &who, id, &out, &len, &http);
+		return reply_owned(c, ctx, rc, http, out, len, "text/csv; charset=utf-8");
+	}
+	if (seq > 0 && strcmp(method, "GET") == 0) {
+		char *xml = NULL;
+
+		rc = cg_service_upload_document(svc, ctx, &who, id, seq, &xml, &len, &http);
+		if (rc == CG_OK && http != 200) {
+			cg_free(xml);
+			cg_ctx_free(ctx);
+			return reply_error(c, (unsigned)http, "no such document");
+		}
+		return reply_owned(c, ctx, rc, http, xml, len, "application/xml; charset=utf-8");
+	}
+	cg_ctx_free(ctx);
+	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+}
+
 /*
  * The registry (admins): GET|POST /api/v1/enterprises, POST
  * /api/v1/enterprises/CODE/certificates, GET|POST /api/v1/users, POST /api/v1/tokens.
@@ -548,7 +771,8 @@ route_registry(struct srv *s, struct MHD_Connection *c, const char *what, const 
 		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
 	(void)snprintf(kind, sizeof(kind), "%.*s", slash != NULL ? (int)(slash - what) : 15, what);
 	if (slash != NULL && (strcmp(kind, "enterprises") != 0 || strchr(slash + 1, '/') == NULL ||
-			      strcmp(strchr(slash + 1, '/'), "/certificates") != 0))
+			      (strcmp(strchr(slash + 1, '/'), "/certificates") != 0 &&
+			       strcmp(strchr(slash + 1, '/'), "/custody") != 0)))
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
 		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or POST");
@@ -559,7 +783,14 @@ route_registry(struct srv *s, struct MHD_Connection *c, const char *what, const 
 
 		(void)snprintf(code, sizeof(code), "%.*s", (int)(strchr(slash + 1, '/') - slash - 1),
 			       slash + 1);
-		rc = cg_service_certificate_add(svc, ctx, &who, code, r->body, r->len, &json, &http);
+		if (strcmp(strchr(slash + 1, '/'), "/custody") == 0) {
+			rc = cg_service_custody_import(svc, ctx, &who, code, r->body, r->len, &json, &http);
+			/* The key and its passphrase were in this body. */
+			if (r->body != NULL)
+				OPENSSL_cleanse(r->body, r->len);
+		} else {
+			rc = cg_service_certificate_add(svc, ctx, &who, code, r->body, r->len, &json, &http);
+		}
 	} else if (slash == NULL && strcmp(method, "GET") == 0) {
 		rc = cg_service_registry_list(svc, ctx, &who, kind, &json, &http);
 	} else if (slash == NULL) {
@@ -587,6 +818,13 @@ hash_key(const char *kind, const char *v)
 static int
 login_limit(struct srv *s, unsigned long key, int fail)
 {
+	return minute_limit(s, key, fail, LOGIN_MAX_FAILURES);
+}
+
+/* Add @p add to the key's count of this minute; whether it reached @p max. */
+static int
+minute_limit(struct srv *s, unsigned long key, int add, int max)
+{
 	long minute = (long)(time(NULL) / 60);
 	struct login_slot *slot = &s->logins[key % LOGIN_SLOTS];
 	int blocked;
@@ -597,8 +835,8 @@ login_limit(struct srv *s, unsigned long key, int fail)
 		slot->minute = minute;
 		slot->failures = 0;
 	}
-	slot->failures += fail;
-	blocked = slot->failures >= LOGIN_MAX_FAILURES;
+	slot->failures += add;
+	blocked = slot->failures >= max;
 	pthread_mutex_unlock(&s->login_lock);
 	return blocked;
 }
@@ -759,6 +997,11 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return route_declaration(s, c, url + 21, svc);
 	if (strncmp(url, "/api/v1/logistics/", 18) == 0)
 		return route_logistics(s, c, url + 18, method, r, svc);
+	if (strncmp(url, "/api/v1/profiles/", 17) == 0)
+		return strcmp(method, "POST") == 0 ? route_profile(s, c, url + 17, r, svc)
+						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+	if (strcmp(url, "/api/v1/uploads") == 0 || strncmp(url, "/api/v1/uploads/", 16) == 0)
+		return route_uploads(s, c, url + 15, method, r, svc);
 	if (strcmp(url, "/api/v1/enterprises") == 0 || strncmp(url, "/api/v1/enterprises/", 20) == 0 ||
 	    strcmp(url, "/api/v1/users") == 0 || strcmp(url, "/api/v1/tokens") == 0)
 		return route_registry(s, c, url + 8, method, r, svc);
@@ -779,7 +1022,21 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			return MHD_NO;
 		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
 		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
+		r->spool_fd = -1;
 		*con_cls = r;
+		/* Uploads stream to disk; only an authenticated sender's bytes are written. */
+		if (strcmp(url, "/api/v1/uploads") == 0 && strcmp(method, "POST") == 0 && !r->no_client_cert) {
+			cg_service *svc = thread_service(s);
+			cg_principal who;
+
+			if (svc != NULL && authenticate(s, c, svc, &who) && spool_open(s, r) != 0)
+				spool_discard(r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size != 0 && r->sha != NULL) {
+		spool_chunk(s, r, upload, *upload_size);
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -848,6 +1105,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	/* One line per request; no bodies, tokens or personal data. */
 	fprintf(stderr, "level=info status=%u bytes=%zu ms=%ld end=%d\n",
 		ci != NULL ? ci->http_status : 0, r->len, ms, (int)toe);
+	spool_discard(r);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;
@@ -919,6 +1177,45 @@ read_pem(const char *path, char **out)
 	return 0;
 }
 
+/* A private directory (created when absent). */
+static int
+private_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* The upload and custody directories, and the custody passphrase (first line of its file). */
+static int
+prepare_files(struct srv *sp, const struct srv_config *cfg)
+{
+	char *pass = NULL;
+
+	if (private_dir(cfg->upload_dir) != 0 || private_dir(cfg->custody_dir) != 0) {
+		fprintf(stderr, "cebgated: cannot use %s or %s: %s\n", cfg->upload_dir, cfg->custody_dir,
+			strerror(errno));
+		return -1;
+	}
+	if (cfg->custody_pass_file == NULL)
+		return 0;
+	if (read_pem(cfg->custody_pass_file, &pass) != 0) {
+		fprintf(stderr, "cebgated: cannot read %s\n", cfg->custody_pass_file);
+		return -1;
+	}
+	pass[strcspn(pass, "\r\n")] = '\0';
+	if (strlen(pass) < 8) {
+		fprintf(stderr, "cebgated: the custody passphrase needs at least 8 characters\n");
+		OPENSSL_cleanse(pass, strlen(pass));
+		free(pass);
+		return -1;
+	}
+	sp->custody_pass = pass;
+	return 0;
+}
+
 int
 srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 {
@@ -939,10 +1236,13 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	if (cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK)
+	if ((cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) || prepare_files(sp, cfg) != 0)
 		rc = -1;
 	else
 		rc = serve(sp, cfg, stop);
+	if (sp->custody_pass != NULL)
+		OPENSSL_cleanse(sp->custody_pass, strlen(sp->custody_pass));
+	free(sp->custody_pass);
 	cg_committer_free(sp->committer); /* after the pool threads and their services are gone */
 	pthread_cond_destroy(&sp->wake);
 	pthread_mutex_destroy(&sp->park_lock);

@@ -28,6 +28,10 @@ struct srv_config {
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
 	int group_commit;         /* accepted messages of all threads share transactions (1) */
+	const char *upload_dir;   /* merchants' raw uploads, kept by SHA-256 (default DB.files) */
+	unsigned long max_upload; /* bytes of one upload */
+	const char *custody_dir;  /* custodial signing keys (default DB.custody) */
+	const char *custody_pass_file; /* their passphrase; custodial signing is off without it */
 	char *owned[32];          /* values read from the config file */
 	int nowned;
 };
