@@ -145,6 +145,19 @@ CG_API cg_rc cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_p
 					const char *cop_code, const char *cert, size_t len,
 					char **json, int *http) CG_WARN_UNUSED;
 
+/* What a declarant's status list shows (GET /api/v1/declarations). */
+typedef struct {
+	const char *search; /* orderNo, logisticsNo or copNo; NULL: all */
+	int kind;           /* 311, 411, 511, 513, 621...; 0: all */
+	const char *state;  /* e.g. "released"; NULL: all */
+	long long before;   /* page: ids below this; 0: from the newest */
+	int limit;          /* 1-500, 100 by default */
+} cg_declaration_query;
+
+/* The caller's enterprise's declarations (all for officers), newest first, with their receipts. */
+CG_API cg_rc cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const cg_declaration_query *q, char **json, int *http) CG_WARN_UNUSED;
+
 /*
  * Custodial signing (docs/cebgated.md): where the keys handed over are kept,
  * and the passphrase they are kept under (also the PIN of a PKCS#11 token).

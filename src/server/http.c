@@ -675,6 +675,32 @@ upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	return answer(c, ctx, rc, http, json, "uploads");
 }
 
+/* GET /api/v1/declarations?q=&kind=&state=&before=&limit=: the declarant's status list. */
+static enum MHD_Result
+route_declarations(struct srv *s, struct MHD_Connection *c, cg_service *svc)
+{
+	cg_declaration_query qy = { 0 };
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	qy.search = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	qy.state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+	qy.kind = (int)query_number(c, "kind", 0, 999);
+	qy.before = query_number(c, "before", 0, INT64_MAX);
+	qy.limit = (int)query_number(c, "limit", 100, 500);
+	if (qy.kind < 0 || qy.before < 0 || qy.limit <= 0)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "kind, before and limit are whole numbers");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	rc = cg_service_declarations(svc, ctx, &who, &qy, &json, &http);
+	return answer(c, ctx, rc, http, json, "declarations");
+}
+
 /* POST /api/v1/profiles/NAME: save the enterprise's mapping profile (the body). */
 static enum MHD_Result
 route_profile(struct srv *s, struct MHD_Connection *c, const char *name, struct req *r, cg_service *svc)
@@ -993,6 +1019,8 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 						  : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
 	if (strncmp(url, "/api/v1/review", 14) == 0 && (url[14] == '\0' || url[14] == '/'))
 		return route_review(s, c, url + 14, method, r, svc);
+	if (strcmp(url, "/api/v1/declarations") == 0 && strcmp(method, "GET") == 0)
+		return route_declarations(s, c, svc);
 	if (strncmp(url, "/api/v1/declarations/", 21) == 0 && strcmp(method, "GET") == 0)
 		return route_declaration(s, c, url + 21, svc);
 	if (strncmp(url, "/api/v1/logistics/", 18) == 0)
