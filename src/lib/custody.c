@@ -23,19 +23,19 @@
 #include "service_internal.h"
 #include "sigcore.h"
 
-/* Statement slots 96-103 of cg__store_stmt() belong to this file. */
-enum { K_GET = 96, K_PUT };
+/* Statement slots 128-135 of cg__store_stmt() belong to this file. */
+enum { K_GET = 128, K_PUT };
 
 static const char *const sql[] = {
-	[K_GET - 96] = "SELECT key_spec, cert_path, serial FROM custody WHERE enterprise_id = ?1",
-	[K_PUT - 96] = "INSERT OR REPLACE INTO custody(enterprise_id, key_spec, cert_path, serial, created)"
+	[K_GET - 128] = "SELECT key_spec, cert_path, serial FROM custody WHERE enterprise_id = ?1",
+	[K_PUT - 128] = "INSERT OR REPLACE INTO custody(enterprise_id, key_spec, cert_path, serial, created)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5)",
 };
 
 static sqlite3_stmt *
 q(cg_store *st, int slot)
 {
-	return cg__store_stmt(st, slot, sql[slot - 96]);
+	return cg__store_stmt(st, slot, sql[slot - 128]);
 }
 
 static cg_rc

@@ -14,11 +14,11 @@
 #include "cebgate/service.h"
 #include "service_internal.h"
 
-/* Statement slots 104-111 of cg__store_stmt() belong to this file. */
-enum { S_LIST = 104 };
+/* Statement slots 136-143 of cg__store_stmt() belong to this file. */
+enum { S_LIST = 136 };
 
 static const char *const sql[] = {
-	[S_LIST - 104] =
+	[S_LIST - 136] =
 		"SELECT d.id, d.kind, d.key1, d.key2, d.state, d.reason, d.app_type, d.updated,"
 		" (SELECT group_concat(r.return_status, ',') FROM"
 		"   (SELECT return_status FROM receipt WHERE document_id = d.id ORDER BY id) r)"

@@ -24,28 +24,28 @@
 #include "profile.h"
 #include "service_internal.h"
 
-/* Statement slots 80-95 of cg__store_stmt() belong to this file. */
-enum { U_ADD = 80, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
+/* Statement slots 112-127 of cg__store_stmt() belong to this file. */
+enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
        U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT };
 
 static const char *const sql[] = {
-	[U_ADD - 80] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
+	[U_ADD - 112] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'processing', ?7)",
-	[U_PROGRESS - 80] = "UPDATE upload SET records = ?2, valid = ?3, invalid = ?4 WHERE id = ?1",
-	[U_DONE - 80] = "UPDATE upload SET state = ?2, records = ?3, valid = ?4, invalid = ?5,"
+	[U_PROGRESS - 112] = "UPDATE upload SET records = ?2, valid = ?3, invalid = ?4 WHERE id = ?1",
+	[U_DONE - 112] = "UPDATE upload SET state = ?2, records = ?3, valid = ?4, invalid = ?5,"
 			" findings = ?6, changes = ?7 WHERE id = ?1",
-	[U_ITEM - 80] = "INSERT INTO upload_item(upload_id, seq, name, xml) VALUES(?1, ?2, ?3, ?4)",
-	[U_GET - 80] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
+	[U_ITEM - 112] = "INSERT INTO upload_item(upload_id, seq, name, xml) VALUES(?1, ?2, ?3, ?4)",
+	[U_GET - 112] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
 		       " created, actor FROM upload WHERE id = ?1 AND enterprise_id = ?2",
-	[U_ITEMS - 80] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq",
-	[U_ITEM_XML - 80] = "SELECT xml FROM upload_item WHERE upload_id = ?1 AND seq = ?2",
-	[U_ITEM_RESULT - 80] = "UPDATE upload_item SET result = ?3 WHERE upload_id = ?1 AND seq = ?2",
-	[U_NEXT - 80] = "SELECT seq, name, xml, signed FROM upload_item"
+	[U_ITEMS - 112] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq",
+	[U_ITEM_XML - 112] = "SELECT xml FROM upload_item WHERE upload_id = ?1 AND seq = ?2",
+	[U_ITEM_RESULT - 112] = "UPDATE upload_item SET result = ?3 WHERE upload_id = ?1 AND seq = ?2",
+	[U_NEXT - 112] = "SELECT seq, name, xml, signed FROM upload_item"
 			" WHERE upload_id = ?1 AND seq > ?2 AND result IS NULL ORDER BY seq LIMIT 1",
-	[U_SIGNED - 80] = "UPDATE upload_item SET signed = ?3 WHERE upload_id = ?1 AND seq = ?2",
-	[U_ENTERPRISE - 80] = "SELECT cop_code, name, coalesce(dxp_id, '') FROM enterprise WHERE id = ?1",
-	[U_PROFILE_GET - 80] = "SELECT text FROM upload_profile WHERE enterprise_id = ?1 AND name = ?2",
-	[U_PROFILE_PUT - 80] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
+	[U_SIGNED - 112] = "UPDATE upload_item SET signed = ?3 WHERE upload_id = ?1 AND seq = ?2",
+	[U_ENTERPRISE - 112] = "SELECT cop_code, name, coalesce(dxp_id, '') FROM enterprise WHERE id = ?1",
+	[U_PROFILE_GET - 112] = "SELECT text FROM upload_profile WHERE enterprise_id = ?1 AND name = ?2",
+	[U_PROFILE_PUT - 112] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
 			       " VALUES(?1, ?2, ?3, ?4)",
 };
 
@@ -57,7 +57,7 @@ static const char *const sql[] = {
 static sqlite3_stmt *
 q(cg_store *st, int slot)
 {
-	return cg__store_stmt(st, slot, sql[slot - 80]);
+	return cg__store_stmt(st, slot, sql[slot - 112]);
 }
 
 static cg_rc
