@@ -9,7 +9,7 @@
 #include "internal.h"
 
 /* Statement slots for modules beyond store.c (each module owns a range). */
-#define CG_STORE_EXTRA 80
+#define CG_STORE_EXTRA 96
 /* The prepared statement in @p slot (prepared from the constant @p constant_sql once), reset. */
 sqlite3_stmt *cg__store_stmt(cg_store *st, int slot, const char *constant_sql);
 const char *cg__store_errmsg(cg_store *st);
