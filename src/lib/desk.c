@@ -34,8 +34,8 @@ static const char *const sql[] = {
 			  " WHERE msg_type = 'CEB622Message' AND created >= ?1"
 			  " AND (return_status IN ('800', '300', '500', '501', '100')"
 			  " OR return_status LIKE '-%') GROUP BY 1, 2",
-	/* Queue depth and oldest item at the end of each hour, from the review rows themselves. */
-	[D_QUEUE - 80] = "WITH RECURSIVE h(t) AS (SELECT ?1 UNION ALL SELECT t + 3600 FROM h WHERE t + 3600 <= ?2)"
+	/* Queue depth and oldest item at the end of each hour and now, from the review rows themselves. */
+	[D_QUEUE - 80] = "WITH RECURSIVE h(t) AS (SELECT min(?1, ?2) UNION ALL SELECT min(t + 3600, ?2) FROM h WHERE t < ?2)"
 			 " SELECT t, (SELECT count(*) FROM review WHERE created <= h.t"
 			 " AND (decided_at IS NULL OR decided_at > h.t)),"
 			 " (SELECT min(created) FROM review WHERE created <= h.t"
