@@ -34,5 +34,5 @@ start_daemon --db "$DB" --random-rate 1000 --match-timeout 3600 --lease 300
 submit_all
 ID1=$(sqlite3 "$DB" "SELECT id FROM document WHERE kind = 621 AND json_extract(data, '$.h.copNo') = 'QH20241111000001'")
 CG_URL=$URL CG_ID1=$ID1 CG_DEPS=$DEPS CG_CHROMIUM=$CHROMIUM node "$top_srcdir/tests/browser/desk.mjs" || true
-stop_daemon || true
+stop_daemon
 exit 0
