@@ -35,7 +35,8 @@ static const char *const sql[] = {
 			  " AND (return_status IN ('800', '300', '500', '501', '100')"
 			  " OR return_status LIKE '-%') GROUP BY 1, 2",
 	/* Queue depth and oldest item at the end of each hour and now, from the review rows themselves. */
-	[D_QUEUE - 80] = "WITH RECURSIVE h(t) AS (SELECT min(?1, ?2) UNION ALL SELECT min(t + 3600, ?2) FROM h WHERE t < ?2)"
+	[D_QUEUE - 80] = "WITH RECURSIVE h(t) AS (SELECT min(?1, ?2)"
+			 " UNION ALL SELECT min(t + 3600, ?2) FROM h WHERE t < ?2)"
 			 " SELECT t, (SELECT count(*) FROM review WHERE created <= h.t"
 			 " AND (decided_at IS NULL OR decided_at > h.t)),"
 			 " (SELECT min(created) FROM review WHERE created <= h.t"
@@ -182,9 +183,9 @@ equal(const char *a, const char *b, bool decimal)
 static const char *
 head_value(json_t *view, int doc, const char *field)
 {
-	if (field == NULL)
-		return NULL;
-	return json_string_value(json_object_get(json_object_get(json_object_get(view, docs[doc]), "h"), field));
+	json_t *h = json_object_get(json_object_get(view, docs[doc]), "h");
+
+	return field != NULL ? json_string_value(json_object_get(h, field)) : NULL;
 }
 
 /* One row of the side-by-side table; values still unmasked (masked by the caller). */
@@ -424,7 +425,8 @@ cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long lo
 		return refuse(json, http, 404, "no such inventory");
 	out = personal_of(view, fields, sizeof(fields));
 	json_decref(view);
-	(void)snprintf(detail, sizeof(detail), "查看个人信息 revealed %s", fields[0] != '\0' ? fields : "nothing");
+	(void)snprintf(detail, sizeof(detail), "查看个人信息 revealed %s",
+		       fields[0] != '\0' ? fields : "nothing");
 	/* The audit row is committed before anything is shown. */
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc == CG_OK) {
@@ -499,7 +501,9 @@ queue_series(cg_store *st, long long from, long long now)
 	}
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		long long t = sqlite3_column_int64(s, 0);
-		long long oldest = sqlite3_column_type(s, 2) == SQLITE_NULL ? 0 : t - sqlite3_column_int64(s, 2);
+		long long oldest = sqlite3_column_type(s, 2) == SQLITE_NULL
+					   ? 0
+					   : t - sqlite3_column_int64(s, 2);
 
 		(void)json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "at", (json_int_t)t, "depth",
 							   (json_int_t)sqlite3_column_int64(s, 1), "oldest",
@@ -548,13 +552,16 @@ review_times(cg_store *st, long long from)
 			 (json_int_t)median);
 }
 
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
 /* Hold reasons, split (one item may have several), most frequent first. */
 static json_t *
 hold_reasons(cg_store *st, long long from)
 {
 	sqlite3_stmt *s = q(st, D_HOLDS);
+	long long counts[NRULES] = { 0 };
 	json_t *arr = json_array();
-	size_t i;
+	size_t i, done;
 
 	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
 		json_decref(arr);
@@ -563,26 +570,22 @@ hold_reasons(cg_store *st, long long from)
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *r = (const char *)sqlite3_column_text(s, 0);
 
-		for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-			json_t *e;
-			size_t k;
-			bool found = false;
-
-			if (r == NULL || strstr(r, rules[i].code) == NULL)
-				continue;
-			json_array_foreach(arr, k, e)
-			{
-				if (!found && strcmp(json_string_value(json_object_get(e, "reason")), rules[i].code) == 0) {
-					(void)json_object_set_new(e, "count", json_integer(json_integer_value(json_object_get(e, "count")) + sqlite3_column_int64(s, 1)));
-					found = true;
-				}
-			}
-			if (!found)
-				(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "reason", rules[i].code, "count",
-									   (json_int_t)sqlite3_column_int64(s, 1)));
-		}
+		for (i = 0; r != NULL && i < NRULES; i++)
+			counts[i] += strstr(r, rules[i].code) != NULL ? sqlite3_column_int64(s, 1) : 0;
 	}
 	sqlite3_reset(s);
+	/* A handful of reasons: take the largest left each time. */
+	for (done = 0; done < NRULES; done++) {
+		size_t best = 0;
+
+		for (i = 1; i < NRULES; i++)
+			best = counts[i] > counts[best] ? i : best;
+		if (counts[best] <= 0)
+			break;
+		(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "reason", rules[best].code,
+							   "count", (json_int_t)counts[best]));
+		counts[best] = 0;
+	}
 	return arr;
 }
 
