@@ -51,6 +51,13 @@ CG_API cg_rc cg_service_dashboard(cg_service *svc, cg_ctx *ctx, const cg_princip
  */
 CG_API cg_rc cg_service_public_inspections(cg_service *svc, cg_ctx *ctx, char **json) CG_WARN_UNUSED;
 
+/**
+ * Who holds the browser session @p token: like cg_service_auth(), but only a
+ * user's login token not older than @p max_age seconds; CG_ENOTFOUND else.
+ */
+CG_API cg_rc cg_service_session(cg_service *svc, cg_ctx *ctx, const char *token, long long max_age,
+				cg_principal *out) CG_WARN_UNUSED;
+
 /** Revoke a user's login token (a browser session's logout); unknown tokens are ignored. */
 CG_API cg_rc cg_service_logout(cg_service *svc, cg_ctx *ctx, const char *token) CG_WARN_UNUSED;
 

@@ -23,7 +23,7 @@
 
 /* Statement slots 80-95 of cg__store_stmt() belong to this file. */
 enum { D_REVIEW = 80, D_QUOTA, D_HOURLY, D_QUEUE, D_REVIEW_TIME, D_HOLDS, D_REJECTS, D_MATCH,
-       D_PUBLIC, D_REVOKE };
+       D_PUBLIC, D_REVOKE, D_SESSION };
 
 static const char *const sql[] = {
 	[D_REVIEW - 80] = "SELECT r.reason, r.priority, r.state, u.name, r.lease_until, r.decision,"
@@ -63,6 +63,8 @@ static const char *const sql[] = {
 			  " JOIN document d ON d.id = r.document_id WHERE instr(r.reason, 'random') > 0"
 			  " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
 	[D_REVOKE - 80] = "UPDATE token SET revoked = 1 WHERE hash = ?1 AND user_id IS NOT NULL",
+	[D_SESSION - 80] = "SELECT created FROM token WHERE hash = ?1 AND user_id IS NOT NULL"
+			   " AND revoked = 0",
 };
 
 static sqlite3_stmt *
@@ -680,6 +682,30 @@ cg_service_public_inspections(cg_service *svc, cg_ctx *ctx, char **json)
 }
 
 /* ---- browser sessions --------------------------------------------------------------- */
+
+cg_rc
+cg_service_session(cg_service *svc, cg_ctx *ctx, const char *token, long long max_age,
+		   cg_principal *out)
+{
+	cg_store *st = cg__service_store(svc);
+	unsigned char h[32];
+	sqlite3_stmt *s;
+	bool fresh;
+
+	memset(out, 0, sizeof(*out));
+	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
+		return cg__fail(ctx, CG_ENOTFOUND, "no session");
+	s = q(st, D_SESSION);
+	if (s == NULL || sqlite3_bind_blob(s, 1, h, 32, SQLITE_STATIC) != SQLITE_OK)
+		return cg__fail(ctx, CG_EDB, "session: %s", cg__store_errmsg(st));
+	/* An enterprise's API token never rides in a cookie; a login's lasts one working day. */
+	fresh = sqlite3_step(s) == SQLITE_ROW &&
+		sqlite3_column_int64(s, 0) > (long long)time(NULL) - max_age;
+	sqlite3_reset(s);
+	if (!fresh)
+		return cg__fail(ctx, CG_ENOTFOUND, "no session");
+	return cg_service_auth(svc, ctx, token, out);
+}
 
 cg_rc
 cg_service_logout(cg_service *svc, cg_ctx *ctx, const char *token)

@@ -20,6 +20,9 @@
 
 #define COOKIE "cg_session"
 #define MAX_ASSET (1024 * 1024)
+/* A browser session lasts one working day (cookie and server alike), then a new login. */
+#define SESSION_SECONDS (12 * 3600)
+
 
 /* No inline script or style, nothing from elsewhere, never inside a frame. */
 #define CSP                                                                                          \
@@ -160,12 +163,14 @@ srv_web_principal(struct MHD_Connection *c, cg_service *svc, cg_principal *who)
 	cg_ctx *ctx = NULL;
 	int ok;
 
-	/* An API client's bearer token wins; a browser has only its cookie. */
-	if (token == NULL)
-		token = session(c);
-	if (token == NULL || cg_ctx_new(&ctx) != CG_OK)
+	if (cg_ctx_new(&ctx) != CG_OK)
 		return 0;
-	ok = cg_service_auth(svc, ctx, token, who) == CG_OK;
+	/* An API client's bearer token wins; a browser has only its cookie, for a working day. */
+	if (token != NULL)
+		ok = cg_service_auth(svc, ctx, token, who) == CG_OK;
+	else
+		ok = session(c) != NULL &&
+		     cg_service_session(svc, ctx, session(c), SESSION_SECONDS, who) == CG_OK;
 	cg_ctx_free(ctx);
 	return ok;
 }
@@ -228,8 +233,8 @@ srv_web_login_reply(struct MHD_Connection *c, const cg_principal *who, const cha
 
 	cg_service_csrf(token, csrf);
 	/* HttpOnly: page scripts never see the session; Strict: other sites never send it. */
-	(void)snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
-		       tls ? "; Secure" : "");
+	(void)snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+		       token, SESSION_SECONDS, tls ? "; Secure" : "");
 	b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "token", token, "role", role_names[who->role],
 		      "enterprise", who->cop_code, "user", who->name, "csrf", csrf);
 	out = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;

@@ -12,7 +12,7 @@ set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/desk_lib.sh"
 
-echo "1..45"
+echo "1..46"
 desk_setup
 TO=$("$CEBGATE" admin --db "$DB" token new --user oscar)
 TM=$("$CEBGATE" admin --db "$DB" token new --user mia)
@@ -37,8 +37,8 @@ login() { curl -s -c "$T/jar.$1" -D "$T/h" -o "$T/out" -w '%{http_code}' -H 'Con
 check "an officer logs in with the API's account" "[ \$(login olga officerpass1) = 200 ] && [ \"\$(j 'r[\"role\"]')\" = officer ]"
 CSRF=$(j 'r["csrf"]')
 TOKEN=$(j 'r["token"]')
-check "the session cookie is HttpOnly and SameSite=Strict, not readable by page scripts" \
-	"hdr set-cookie | grep -q 'cg_session=' && hdr set-cookie | grep -q HttpOnly && hdr set-cookie | grep -q 'SameSite=Strict'"
+check "the session cookie is HttpOnly and SameSite=Strict, for a working day" \
+	"hdr set-cookie | grep -q 'cg_session=' && hdr set-cookie | grep -q HttpOnly && hdr set-cookie | grep -q 'SameSite=Strict' && hdr set-cookie | grep -q 'Max-Age=43200'"
 check "the login answer carries a CSRF token distinct from the session token" "[ \${#CSRF} = 64 ] && [ \"$CSRF\" != \"$TOKEN\" ]"
 ck() { # USER METHOD PATH [CSRF [BODY [ORIGIN]]] -> status, with the user's cookie jar
 	curl -s -b "$T/jar.$1" -o "$T/out" -w '%{http_code}' -X "$2" ${4:+-H "X-CSRF-Token: $4"} \
@@ -95,6 +95,9 @@ check "and carry no personal data (ID, phone, buyer, officer) and no document nu
 	"! grep -qE '330106199003071236|1380013800|1390013900|李晓明|olga|SO2024|EX2024|QH2024' $T/out"
 check "a logistics user's session looks up waybills in the browser's way" \
 	"[ \$(login leo logisticspass1) = 200 ] && [ \$(ck leo POST /api/v1/logistics/query \$(j 'r[\"csrf\"]') '{\"waybills\":[{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"EX2024111100012345\"}]}') = 200 ] && [ \"\$(j 'r[\"waybills\"][0][\"state\"]')\" = released ]"
+sqlite3 "$DB" "UPDATE token SET created = created - 13 * 3600 WHERE user_id = (SELECT id FROM user WHERE name = 'leo')"
+check "a session older than a working day is over; the same token as a bearer still works" \
+	"[ \$(ck leo GET /api/v1/session) = 401 ] && [ \$(api \$(awk '\$6 == \"cg_session\" { print \$7 }' $T/jar.leo) GET /api/v1/session) = 200 ]"
 check "logout (with the CSRF token) revokes the session" \
 	"[ \$(ck olga POST /api/v1/logout $CSRF) = 200 ] && [ \$(ck olga GET /api/v1/review) = 401 ] && [ \$(api $TOKEN GET /api/v1/review) = 401 ]"
 
