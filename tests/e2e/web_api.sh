@@ -51,7 +51,9 @@ ID2=$(j 'r["items"][1]["id"]')
 check "GET /api/v1/session tells the page who it is and its CSRF token" \
 	"[ \$(ck olga GET /api/v1/session) = 200 ] && [ \"\$(j 'r[\"user\"]')\" = olga ] && [ \"\$(j 'r[\"csrf\"]')\" = $CSRF ]"
 check "a claim with the cookie but no CSRF token is refused (403)" "[ \$(ck olga POST /api/v1/review/$ID/claim) = 403 ]"
-check "so is one with a wrong CSRF token" "[ \$(ck olga POST /api/v1/review/$ID/claim 0000$CSRF) = 403 ] && [ \$(ck olga POST /api/v1/review/$ID/claim ${CSRF%?}0) = 403 ]"
+# Every hex digit shifted: the same length, never the same token.
+WRONG=$(echo "$CSRF" | tr 0-9a-f 1-9a-f0)
+check "so is one with a wrong CSRF token" "[ \$(ck olga POST /api/v1/review/$ID/claim 0000$CSRF) = 403 ] && [ \$(ck olga POST /api/v1/review/$ID/claim $WRONG) = 403 ]"
 check "and one from another origin even with the token" "[ \$(ck olga POST /api/v1/review/$ID/claim $CSRF '' http://evil.example) = 403 ]"
 check "nothing was claimed by the refused requests" "[ \$(ck olga GET /api/v1/review) = 200 ] && [ \"\$(j '[i[\"state\"] for i in r[\"items\"]]')\" = \"['queued', 'queued']\" ]"
 check "with the CSRF token the officer claims it" "[ \$(ck olga POST /api/v1/review/$ID/claim $CSRF) = 200 ]"
