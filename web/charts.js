@@ -15,12 +15,18 @@ const Charts = (() => {
 		return ctx;
 	}
 
-	/* A round top for an axis: 1, 2, 5 times a power of ten. */
-	function nice(max) {
-		if (max <= 0) return 1;
-		const p = Math.pow(10, Math.floor(Math.log10(max)));
-		for (const m of [1, 2, 5, 10]) if (m * p >= max) return m * p;
+	/* A round step: 1, 2, 5 times a power of ten. */
+	function nice(v) {
+		if (v <= 0) return 1;
+		const p = Math.pow(10, Math.floor(Math.log10(v)));
+		for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
 		return 10 * p;
+	}
+
+	/* The top of an axis of four round steps; counts step by whole numbers. */
+	function top4(max, whole) {
+		const step = nice(max / 4);
+		return 4 * (whole ? Math.max(1, Math.ceil(step)) : step);
 	}
 
 	function axis(ctx, canvas, top, side) {
@@ -35,7 +41,7 @@ const Charts = (() => {
 				ctx.lineTo(canvas.width - pad.r, y);
 				ctx.stroke();
 			}
-			ctx.fillText(String(Math.round((top * i) / 4 * 10) / 10), x, y + 4);
+			ctx.fillText(String(Math.round(((top * i) / 4) * 100) / 100), x, y + 4);
 		}
 	}
 
@@ -58,7 +64,7 @@ const Charts = (() => {
 		const ctx = prepare(canvas);
 		const totals = labels.map((_, i) => series.reduce((s, x) => s + (x.values[i] || 0), 0));
 		if (!labels.length || Math.max(...totals) === 0) return empty(ctx, canvas, emptyText || '—');
-		const top = nice(Math.max(...totals));
+		const top = top4(Math.max(...totals), true);
 		const w = canvas.width - pad.l - pad.r, h = canvas.height - pad.t - pad.b;
 		const bw = Math.max(2, (w / labels.length) * 0.7);
 		axis(ctx, canvas, top);
@@ -81,7 +87,7 @@ const Charts = (() => {
 		if (!labels.length) return empty(ctx, canvas, emptyText || '—');
 		const w = canvas.width - pad.l - pad.r, h = canvas.height - pad.t - pad.b;
 		series.forEach((s, k) => {
-			const top = nice(Math.max(...s.values, 0));
+			const top = top4(Math.max(...s.values, 0), true);
 			ctx.fillStyle = palette[(k + 2) % palette.length];
 			axis(ctx, canvas, top, k === 0 ? 'left' : 'right');
 			ctx.strokeStyle = palette[(k + 2) % palette.length];
