@@ -68,6 +68,8 @@ document.addEventListener('DOMContentLoaded', async () => {
 		const now = Date.now() / 1000 + skew;
 		box.className = 'lease';
 		claim.hidden = !rv || rv.state === 'decided' || view.state !== 'held';
+		/* The decision form only for the officer whose lease runs. */
+		document.getElementById('decide-card').hidden = true;
 		if (!rv || rv.state === 'decided') {
 			box.textContent = rv ? CG.t('decidedBy') + ': ' + CG.t(rv.decision) + ' — ' + (rv.decisionReason || '') : '';
 			return;

@@ -26,7 +26,7 @@
 
 /* No inline script or style, nothing from elsewhere, never inside a frame. */
 #define CSP                                                                                          \
-	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"            \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"            \
 	" connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 static const struct asset {
