@@ -24,6 +24,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_dxp(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 /* Passphrase from a file's first line or an environment variable (never argv). */
 int cli_passphrase(const char *file, const char *env, char *buf, size_t size);

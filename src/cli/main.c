@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "make a self-signed SM2 or RSA identity for demonstrations and tests" },
 	{ "admin", cmd_admin, "register enterprises, certificates, users and API tokens of cebgated" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
+	{ "review", cmd_review, "the officers' review queue of cebgated: list, claim, show, decide" },
 };
 
 void

@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
+#include "cebgate/desk.h"
 #include "cebgate/service.h"
 #include "server.h"
 
@@ -262,19 +263,12 @@ reply_error(struct MHD_Connection *c, unsigned status, const char *what)
 	return reply_json(c, status, buf);
 }
 
+/* A bearer token, else a browser's session cookie (web.c checks its CSRF token first). */
 static int
 authenticate(struct srv *s, struct MHD_Connection *c, cg_service *svc, cg_principal *who)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	cg_ctx *ctx = NULL;
-	int ok;
-
 	(void)s;
-	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || cg_ctx_new(&ctx) != CG_OK)
-		return 0;
-	ok = cg_service_auth(svc, ctx, h + 7, who) == CG_OK;
-	cg_ctx_free(ctx);
-	return ok;
+	return srv_web_principal(c, svc, who);
 }
 
 static enum MHD_Result
@@ -398,12 +392,15 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	if (*rest == '\0' && strcmp(method, "GET") == 0) {
-		rc = cg_service_review_list(svc, ctx, &who,
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason"),
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "enterprise"),
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tradeMode"),
-					    &json, &http);
+		cg_review_filter f = {
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "enterprise"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tradeMode"),
+			query_number(c, "minAge", 0, INT64_MAX),
+		};
+
+		rc = cg_service_review_query(svc, ctx, &who, &f, &json, &http);
 		return answer(c, ctx, rc, http, json, "review");
 	}
 	id = *rest == '/' ? strtoll(rest + 1, &end, 10) : 0;
@@ -889,8 +886,7 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	unsigned long kuser = hash_key("u:", user), kip;
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char ip[64], *token = NULL, *out = NULL;
-	static const char *const roles[] = { "", "enterprise", "officer", "admin", "merchant", "logistics" };
+	char ip[64], *token = NULL;
 	enum MHD_Result ok;
 
 	kip = hash_key("ip:", client_ip(c, ip, sizeof(ip)));
@@ -914,12 +910,8 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
 	}
 	json_decref(b);
-	b = json_pack("{s:s, s:s, s:s}", "token", token, "role", roles[who.role], "enterprise", who.cop_code);
-	out = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
-	ok = out != NULL ? reply_json(c, MHD_HTTP_OK, out)
-			 : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	free(out);
-	json_decref(b);
+	/* The token in the body for API clients, and as the session cookie for the web pages. */
+	ok = srv_web_login_reply(c, &who, token, s->cfg->tls_cert != NULL);
 	cg_free(token);
 	cg_ctx_free(ctx);
 	return ok;
@@ -996,6 +988,7 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 	 struct req *r)
 {
 	cg_service *svc;
+	enum MHD_Result web;
 
 	if (r->no_client_cert)
 		return reply_error(c, MHD_HTTP_FORBIDDEN, "a client certificate from a trusted CA is required");
@@ -1003,11 +996,18 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 	if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
 		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+	/* The officer desk's pages, and no state change on a session cookie without its CSRF token. */
+	if (srv_web_static(c, url, method, &web))
+		return web;
+	if (!srv_web_csrf_ok(c, url, method))
+		return reply_error(c, MHD_HTTP_FORBIDDEN, "the session's CSRF token is missing or wrong");
 	svc = thread_service(s);
 	if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
 		return route_metrics(s, c);
 	if (svc == NULL)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+	if (srv_web_route(c, url, method, svc, s->cfg->tls_cert != NULL, &web))
+		return web;
 	if (strcmp(url, "/api/v1/login") == 0)
 		return strcmp(method, "POST") == 0 ? route_login(s, c, r, svc)
 						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
