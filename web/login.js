@@ -15,6 +15,7 @@ document.addEventListener('DOMContentLoaded', () => {
 		/* Only a path of this site: never an absolute URL from the query. */
 		if (next && /^\/[A-Za-z0-9._\-]*(\?[A-Za-z0-9=&._\-]*)?$/.test(next)) location.href = next;
 		else location.href = r.body.role === 'logistics' ? '/logistics.html'
-			: r.body.role === 'officer' || r.body.role === 'admin' ? '/queue.html' : '/public.html';
+			: r.body.role === 'officer' || r.body.role === 'admin' ? '/queue.html'
+				: r.body.role === 'merchant' ? '/upload.html' : '/public.html';
 	});
 });

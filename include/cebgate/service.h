@@ -196,6 +196,9 @@ CG_API cg_rc cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal 
 /* The upload as JSON (also while it is being worked on: the counts so far); 404 for others'. */
 CG_API cg_rc cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
 				   char **json, int *http) CG_WARN_UNUSED;
+/* The enterprise's newest 50 uploads (with the counts so far) and its saved profile names. */
+CG_API cg_rc cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json,
+				     int *http) CG_WARN_UNUSED;
 /* One canonical document of an upload (@p seq from 1). */
 CG_API cg_rc cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 					long long id, long long seq, char **xml, size_t *len,

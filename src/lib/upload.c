@@ -26,7 +26,7 @@
 
 /* Statement slots 112-127 of cg__store_stmt() belong to this file. */
 enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
-       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT };
+       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES };
 
 static const char *const sql[] = {
 	[U_ADD - 112] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
@@ -47,6 +47,10 @@ static const char *const sql[] = {
 	[U_PROFILE_GET - 112] = "SELECT text FROM upload_profile WHERE enterprise_id = ?1 AND name = ?2",
 	[U_PROFILE_PUT - 112] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
 			       " VALUES(?1, ?2, ?3, ?4)",
+	[U_LIST - 112] = "SELECT id, name, state, records, valid, invalid, created, actor,"
+			 " (SELECT count(*) FROM upload_item i WHERE i.upload_id = u.id AND i.result IS NOT NULL)"
+			 " FROM upload u WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 50",
+	[U_PROFILES - 112] = "SELECT name, updated FROM upload_profile WHERE enterprise_id = ?1 ORDER BY name",
 };
 
 /* Findings and changes kept per upload (all are counted). */
@@ -759,4 +763,50 @@ cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 	    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
 		return dbfail(st, ctx, "profile");
 	return dump(json_pack("{s:s}", "profile", name), json);
+}
+
+cg_rc
+cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s = q(st, U_LIST);
+	json_t *ups = json_array(), *profiles = json_array();
+	int r = SQLITE_ERROR;
+
+	*json = NULL;
+	*http = 200;
+	if (!of_enterprise(who)) {
+		json_decref(ups);
+		json_decref(profiles);
+		return refuse(json, http, 403, "only an enterprise or its staff has uploads");
+	}
+	/* The newest 50 uploads (those being worked on show their counts so far), and the saved profiles. */
+	if (s != NULL && ups != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			(void)json_array_append_new(
+				ups, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "id",
+					       (json_int_t)sqlite3_column_int64(s, 0), "name",
+					       (const char *)sqlite3_column_text(s, 1), "state",
+					       (const char *)sqlite3_column_text(s, 2), "records",
+					       (json_int_t)sqlite3_column_int64(s, 3), "valid",
+					       (json_int_t)sqlite3_column_int64(s, 4), "invalid",
+					       (json_int_t)sqlite3_column_int64(s, 5), "created",
+					       (json_int_t)sqlite3_column_int64(s, 6), "by",
+					       (const char *)sqlite3_column_text(s, 7), "submitted",
+					       (json_int_t)sqlite3_column_int64(s, 8)));
+		sqlite3_reset(s);
+	}
+	s = r == SQLITE_DONE ? q(st, U_PROFILES) : NULL;
+	r = SQLITE_ERROR;
+	if (s != NULL && profiles != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			(void)json_array_append_new(profiles, json_string((const char *)sqlite3_column_text(s, 0)));
+		sqlite3_reset(s);
+	}
+	if (r != SQLITE_DONE) {
+		json_decref(ups);
+		json_decref(profiles);
+		return dbfail(st, ctx, "uploads");
+	}
+	return dump(json_pack("{s:o, s:o}", "uploads", ups, "profiles", profiles), json);
 }

@@ -736,9 +736,12 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	if (*rest == '\0')
-		return strcmp(method, "POST") == 0 ? upload_post(s, c, r, svc, &who, ctx)
-						   : (cg_ctx_free(ctx), reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST"));
+	if (*rest == '\0' && strcmp(method, "POST") == 0)
+		return upload_post(s, c, r, svc, &who, ctx);
+	if (*rest == '\0' && strcmp(method, "GET") == 0) {
+		rc = cg_service_uploads_list(svc, ctx, &who, &out, &http);
+		return answer(c, ctx, rc, http, out, "uploads");
+	}
 	errno = 0;
 	id = rest[0] == '/' ? strtoll(rest + 1, &end, 10) : 0;
 	if (id <= 0 || errno != 0 || strlen(end) >= sizeof(tail) ||

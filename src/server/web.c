@@ -49,6 +49,11 @@ static const struct asset {
 	{ "/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8" },
 	{ "/public.js", "public.js", "text/javascript; charset=utf-8" },
 	{ "/favicon.svg", "favicon.svg", "image/svg+xml" },
+	{ "/upload.html", "upload.html", "text/html; charset=utf-8" },
+	{ "/status.html", "status.html", "text/html; charset=utf-8" },
+	{ "/merchant.js", "merchant.js", "text/javascript; charset=utf-8" },
+	{ "/upload.js", "upload.js", "text/javascript; charset=utf-8" },
+	{ "/status.js", "status.js", "text/javascript; charset=utf-8" },
 };
 
 /* A response with the headers every answer of this file carries, plus @p extra (name, value pairs). */
