@@ -14,7 +14,7 @@
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
-       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS };
+       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS };
 
 static const struct {
 	const char *name;
@@ -45,6 +45,7 @@ static const struct {
 	{ "max-upload", K_MAX_UPLOAD },
 	{ "custody-dir", K_CUSTODY_DIR },
 	{ "custody-pass-file", K_CUSTODY_PASS },
+	{ "max-upload-records", K_MAX_RECORDS },
 };
 
 static int
@@ -90,6 +91,7 @@ set(struct srv_config *c, int key, const char *v)
 	case K_MAX_UPLOAD: if (number(v, 4ul << 30, &n) || n < 1024) return -1; c->max_upload = n; return 0;
 	case K_CUSTODY_DIR: c->custody_dir = v; return 0;
 	case K_CUSTODY_PASS: c->custody_pass_file = v; return 0;
+	case K_MAX_RECORDS: if (number(v, 10000000, &n) || n == 0) return -1; c->max_records = n; return 0;
 	default: return -1;
 	}
 }
@@ -182,7 +184,7 @@ usage(FILE *out)
 		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
 		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
-		     "                [--custody-dir DIR --custody-pass-file F]\n"
+		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
 		     "  16 per IP, 30 s timeout, 30 s longest long-poll. See docs/cebgated.md.\n");
 }
@@ -216,6 +218,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "max-upload", required_argument, NULL, K_MAX_UPLOAD },
 		{ "custody-dir", required_argument, NULL, K_CUSTODY_DIR },
 		{ "custody-pass-file", required_argument, NULL, K_CUSTODY_PASS },
+		{ "max-upload-records", required_argument, NULL, K_MAX_RECORDS },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -237,6 +240,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->lease = 300;
 	c->group_commit = 1;
 	c->max_upload = 256ul << 20;
+	c->max_records = 100000;
 	/* The file first, whatever its position among the flags: flags override it. */
 	for (i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1]) != 0)

@@ -668,6 +668,7 @@ upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	u.type = type == 411 || type == 511 || type == 621 ? (int)type : 311;
 	u.encoding = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "encoding");
 	u.profile = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "profile");
+	u.max_records = s->cfg->max_records;
 	rc = cg_service_upload(svc, ctx, who, &u, &json, &http);
 	return answer(c, ctx, rc, http, json, "uploads");
 }

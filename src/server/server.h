@@ -32,6 +32,7 @@ struct srv_config {
 	int group_commit;         /* accepted messages of all threads share transactions (1) */
 	const char *upload_dir;   /* merchants' raw uploads, kept by SHA-256 (default DB.files) */
 	unsigned long max_upload; /* bytes of one upload */
+	unsigned long max_records;/* documents of one upload */
 	const char *custody_dir;  /* custodial signing keys (default DB.custody) */
 	const char *custody_pass_file; /* their passphrase; custodial signing is off without it */
 	char *owned[32];          /* values read from the config file */

@@ -8,7 +8,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..27"
+echo "1..29"
 DB=$T/u.db
 M=$top_srcdir/samples/merchant
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
@@ -94,4 +94,12 @@ check "an upload over max-upload is refused (413) and not kept" \
 	"[ \$(call $TM POST '/api/v1/uploads?name=big.csv' $T/big.csv) = 413 ] && [ \$(ls $DB.files | wc -l) = 1 ]"
 check "an upload naming an unknown saved profile is refused (400)" \
 	"[ \$(call $TM POST '/api/v1/uploads?name=o.csv&profile=nosuch' $M/orders-en.csv) = 400 ]"
+stop_daemon
+start_daemon --db "$DB" --max-upload-records 3
+check "past max-upload-records the upload stops: 422, failed, a CG0003 finding" \
+	"[ \$(call $TM POST '/api/v1/uploads?name=many.csv' $M/orders-bad.csv) = 422 ] && [ \"\$(j '(r[\"state\"], [f[\"code\"] for f in r[\"findings\"]][-1])')\" = \"('failed', 'CG0003')\" ]"
+k=0
+while [ $k -lt 45 ]; do call "$TX" POST '/api/v1/uploads?name=r.csv' $M/orders-en.csv >"$T/code"; [ "$(cat "$T/code")" = 429 ] && break; k=$((k + 1)); done
+# A minute boundary may reset the count once: at most 40 uploads before the 429.
+check "an account uploading more than 20 files a minute is told to wait (429)" "[ \$(cat $T/code) = 429 ] && [ $k -le 40 ]"
 exit 0
