@@ -23,7 +23,9 @@ const M = (() => {
 			search: '订单号 / 运单号 / 清单编号', kind: '单证类型', all: '全部', k311: '订单', k411: '支付单',
 			k511: '运单', k513: '运单状态', k621: '清单', declared: '已申报', apply: '查询', number: '编号',
 			receipts: '回执', updated: '更新时间', more: '更多', nothing: '没有符合条件的申报', tooBig: '文件太大',
-			tooMany: '上传过于频繁，请一分钟后再试', error: '出错了',
+			tooMany: '上传过于频繁，请一分钟后再试', error: '出错了', saveProfile: '保存字段映射方案',
+			profileName: '方案名称', profileText: '映射（[columns] 店铺列名 = CEB 字段；[defaults] 字段 = 固定值）',
+			save: '保存', saved: '已保存',
 		},
 		en: {
 			title: 'cebgate single window', upload: 'Upload', status: 'Declarations',
@@ -41,7 +43,9 @@ const M = (() => {
 			search: 'Order, waybill or inventory no.', kind: 'Kind', all: 'All', k311: 'Order', k411: 'Payment',
 			k511: 'Waybill', k513: 'Waybill status', k621: 'Inventory', declared: 'declared', apply: 'Search', number: 'Number',
 			receipts: 'Receipts', updated: 'Updated', more: 'More', nothing: 'No declarations match', tooBig: 'The file is too large',
-			tooMany: 'Too many uploads: wait a minute', error: 'Something went wrong',
+			tooMany: 'Too many uploads: wait a minute', error: 'Something went wrong', saveProfile: 'Save a column mapping',
+			profileName: 'Name', profileText: 'Mapping ([columns] shop column = CEB field; [defaults] field = value)',
+			save: 'Save', saved: 'Saved',
 		},
 	};
 

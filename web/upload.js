@@ -122,5 +122,19 @@ document.addEventListener('DOMContentLoaded', async () => {
 		await open(current.id);
 		await loadList();
 	});
+	document.getElementById('profile-form').addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const name = document.getElementById('profile-name').value.trim();
+		const r = await M.send('POST', '/api/v1/profiles/' + encodeURIComponent(name), document.getElementById('profile-text').value);
+		let body = null;
+		try { body = await r.json(); } catch (e) { body = null; }
+		if (r.status === 201) {
+			CG.message(M.t('saved') + ': ' + name, 'info');
+			await loadList();
+			document.getElementById('profile').value = name;
+		} else {
+			CG.message(M.t('error') + ' (' + r.status + ')' + (body && body.error ? ': ' + body.error : ''));
+		}
+	});
 	await loadList();
 });
