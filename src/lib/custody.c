@@ -38,20 +38,6 @@ q(cg_store *st, int slot)
 	return cg__store_stmt(st, slot, sql[slot - 128]);
 }
 
-static cg_rc
-dump(json_t *o, char **json)
-{
-	*json = cg__json_text(o, JSON_INDENT(2));
-	json_decref(o);
-	return *json != NULL ? CG_OK : CG_ENOMEM;
-}
-
-static cg_rc
-refuse(char **json, int *http, int code, const char *msg)
-{
-	*http = code;
-	return dump(json_pack("{s:s}", "error", msg), json);
-}
 
 cg_rc
 cg__custody_signer(cg_service *svc, cg_ctx *ctx, long long eid, cg_signer **out, char *serial,
@@ -232,9 +218,9 @@ import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im,
 
 	cg__service_custody(svc, &dir, &pass);
 	if (dir == NULL || pass == NULL)
-		return refuse(json, http, 503, "custodial signing is not configured on this service");
+		return cg__json_refusal(json, http, 503, "custodial signing is not configured on this service");
 	if (cert == NULL || (pem == NULL) == (uri == NULL) || (uri != NULL && strncmp(uri, "pkcs11:", 7) != 0))
-		return refuse(json, http, 400, "send {\"certificate\", \"key\", \"passphrase\"} or "
+		return cg__json_refusal(json, http, 400, "send {\"certificate\", \"key\", \"passphrase\"} or "
 					       "{\"certificate\", \"pkcs11\": \"pkcs11:...\"}");
 	rc = cg__parse_cert(&im->cert, ctx, cert, strlen(cert), "certificate");
 	if (rc == CG_OK && pem != NULL)
@@ -243,7 +229,7 @@ import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im,
 	if (rc == CG_OK && uri != NULL && strlen(uri) >= sizeof(im->key_spec))
 		rc = cg__fail(ctx, CG_EINVAL, "the PKCS#11 URI is too long");
 	if (rc != CG_OK)
-		return refuse(json, http, 400, cg_ctx_errmsg(ctx));
+		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
 	cg__cert_serial_hex(im->cert, im->serial, sizeof(im->serial));
 	if (uri != NULL)
 		(void)snprintf(im->key_spec, sizeof(im->key_spec), "%s", uri);
@@ -258,13 +244,13 @@ import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im,
 		o.passphrase = pass;
 		rc = cg_signer_new(&probe, ctx, &o);
 		if (rc != CG_OK)
-			return refuse(json, http, 400, cg_ctx_errmsg(ctx));
+			return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
 	}
 	if (rc == CG_OK)
 		rc = record(cg__service_store(svc), ctx, who, im);
 	if (rc == CG_OK) {
 		*http = 201;
-		rc = dump(json_pack("{s:s, s:s, s:s}", "copCode", im->cop_code, "serial", im->serial,
+		rc = cg__json_answer(json_pack("{s:s, s:s, s:s}", "copCode", im->cop_code, "serial", im->serial,
 				    "profile", cg_signer_profile(probe)),
 			  json);
 	}
@@ -286,15 +272,15 @@ cg_service_custody_import(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	if (who->role != CG_ROLE_ADMIN &&
 	    !(who->enterprise_id != 0 && strcmp(who->cop_code, cop_code) == 0 &&
 	      (who->role == CG_ROLE_ENTERPRISE || who->role == CG_ROLE_MERCHANT)))
-		return refuse(json, http, 403, "only the enterprise itself or an admin may hand over its key");
+		return cg__json_refusal(json, http, 403, "only the enterprise itself or an admin may hand over its key");
 	rc = cg__store_enterprise(cg__service_store(svc), ctx, cop_code, &im.eid);
 	if (rc == CG_ENOTFOUND)
-		return refuse(json, http, 404, "no such enterprise");
+		return cg__json_refusal(json, http, 404, "no such enterprise");
 	if (rc != CG_OK)
 		return rc;
 	b = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(b))
-		rc = refuse(json, http, 400, "the body is one JSON object");
+		rc = cg__json_refusal(json, http, 400, "the body is one JSON object");
 	else
 		rc = import(svc, ctx, who, &im, b, json, http);
 	/* The key text and its passphrase do not outlive the request in our memory. */

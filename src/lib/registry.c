@@ -34,20 +34,6 @@ q(cg_store *st, int slot)
 	return cg__store_stmt(st, slot, sql[slot - 64]);
 }
 
-static cg_rc
-dump(json_t *o, char **json)
-{
-	*json = cg__json_text(o, JSON_INDENT(2));
-	json_decref(o);
-	return *json != NULL ? CG_OK : CG_ENOMEM;
-}
-
-static cg_rc
-refuse(char **json, int *http, int code, const char *msg)
-{
-	*http = code;
-	return dump(json_pack("{s:s}", "error", msg), json);
-}
 
 /* A store refusal as the HTTP answer: bad input 400, unknown 404, taken 409. */
 static cg_rc
@@ -56,11 +42,11 @@ store_answer(cg_rc rc, cg_ctx *ctx, char **json, int *http)
 	switch (rc) {
 	case CG_EINVAL:
 	case CG_ESIG:
-		return refuse(json, http, 400, cg_ctx_errmsg(ctx));
+		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
 	case CG_ENOTFOUND:
-		return refuse(json, http, 404, cg_ctx_errmsg(ctx));
+		return cg__json_refusal(json, http, 404, cg_ctx_errmsg(ctx));
 	case CG_EEXIST:
-		return refuse(json, http, 409, "exists already");
+		return cg__json_refusal(json, http, 409, "exists already");
 	default:
 		return rc;
 	}
@@ -169,7 +155,7 @@ cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 
 	*http = 200;
 	if (who->role != CG_ROLE_ADMIN)
-		return refuse(json, http, 403, "only an admin may read the registry");
+		return cg__json_refusal(json, http, 403, "only an admin may read the registry");
 	arr = json_array();
 	if (arr == NULL)
 		return CG_ENOMEM;
@@ -179,13 +165,13 @@ cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		rc = list_users(st, arr);
 	} else {
 		json_decref(arr);
-		return refuse(json, http, 404, "no such resource");
+		return cg__json_refusal(json, http, 404, "no such resource");
 	}
 	if (rc != CG_OK) {
 		json_decref(arr);
 		return cg__fail(ctx, rc, "registry: %s", cg__store_errmsg(st));
 	}
-	return dump(json_pack("{s:o, s:I}", what, arr, "count", (json_int_t)json_array_size(arr)), json);
+	return cg__json_answer(json_pack("{s:o, s:I}", what, arr, "count", (json_int_t)json_array_size(arr)), json);
 }
 
 static const char *
@@ -209,7 +195,7 @@ registered(cg_store *st, cg_ctx *ctx, const cg_principal *who, const char *actio
 		return rc;
 	}
 	*http = 201;
-	return dump(answer, json);
+	return cg__json_answer(answer, json);
 }
 
 static cg_rc
@@ -220,7 +206,7 @@ add_enterprise(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, ch
 	cg_rc rc;
 
 	if (code == NULL || name == NULL || roles == NULL)
-		return refuse(json, http, 400, "an enterprise is {\"copCode\", \"name\", \"roles\", \"dxpId\"}");
+		return cg__json_refusal(json, http, 400, "an enterprise is {\"copCode\", \"name\", \"roles\", \"dxpId\"}");
 	rc = cg_store_add_enterprise(st, ctx, code, name, roles, dxp);
 	if (rc != CG_OK)
 		return store_answer(rc, ctx, json, http);
@@ -235,7 +221,7 @@ add_user(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **j
 	cg_rc rc;
 
 	if (name == NULL || role == NULL || pw == NULL)
-		return refuse(json, http, 400, "a user is {\"name\", \"role\", \"password\", \"enterprise\"}");
+		return cg__json_refusal(json, http, 400, "a user is {\"name\", \"role\", \"password\", \"enterprise\"}");
 	rc = cg_store_add_user(st, ctx, name, role, field(b, "enterprise"), pw);
 	if (rc != CG_OK)
 		return store_answer(rc, ctx, json, http);
@@ -253,7 +239,7 @@ add_token(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **
 	cg_rc rc;
 
 	if ((ent == NULL) == (user == NULL))
-		return refuse(json, http, 400, "a token is for {\"enterprise\"} or for {\"user\"}");
+		return cg__json_refusal(json, http, 400, "a token is for {\"enterprise\"} or for {\"user\"}");
 	rc = cg_store_new_token(st, ctx, ent, user, &token);
 	if (rc != CG_OK)
 		return store_answer(rc, ctx, json, http);
@@ -293,11 +279,11 @@ cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 
 	*http = 200;
 	if (who->role != CG_ROLE_ADMIN)
-		return refuse(json, http, 403, "only an admin may change the registry");
+		return cg__json_refusal(json, http, 403, "only an admin may change the registry");
 	b = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(b)) {
 		json_decref(b);
-		return refuse(json, http, 400, "the body is one JSON object");
+		return cg__json_refusal(json, http, 400, "the body is one JSON object");
 	}
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc == CG_OK) {
@@ -308,7 +294,7 @@ cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 		else if (strcmp(what, "tokens") == 0)
 			rc = add_token(st, ctx, who, b, json, http);
 		else
-			rc = refuse(json, http, 404, "no such resource");
+			rc = cg__json_refusal(json, http, 404, "no such resource");
 		rc = finish(st, ctx, rc, json, http);
 	}
 	json_decref(b);
@@ -327,7 +313,7 @@ cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 
 	*http = 200;
 	if (who->role != CG_ROLE_ADMIN)
-		return refuse(json, http, 403, "only an admin may change the registry");
+		return cg__json_refusal(json, http, 403, "only an admin may change the registry");
 	rc = cg__parse_cert(&x, ctx, cert, len, "certificate");
 	if (rc != CG_OK)
 		return store_answer(rc, ctx, json, http);

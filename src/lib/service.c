@@ -85,6 +85,21 @@ cg__service_custody(cg_service *svc, const char **dir, const char **passphrase)
 	*passphrase = svc->custody_pass;
 }
 
+cg_rc
+cg__json_answer(json_t *o, char **json)
+{
+	*json = cg__json_text(o, JSON_INDENT(2));
+	json_decref(o);
+	return *json != NULL ? CG_OK : CG_ENOMEM;
+}
+
+cg_rc
+cg__json_refusal(char **json, int *http, int code, const char *msg)
+{
+	*http = code;
+	return cg__json_answer(json_pack("{s:s}", "error", msg), json);
+}
+
 void
 cg_service_set_committer(cg_service *svc, cg_committer *c)
 {

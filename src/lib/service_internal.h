@@ -5,6 +5,7 @@
 
 #include "cebgate/service.h"
 #include "cebgate/sig.h"
+#include <jansson.h>
 #include "codes.h"
 #include "model.h"
 #include "store_internal.h"
@@ -61,6 +62,11 @@ cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const ch
  */
 cg_rc cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
 			 cg_rc (*write)(void *arg, cg_store *st), void *arg);
+
+/* @p o (consumed) as the JSON text of an answer in *json. */
+cg_rc cg__json_answer(json_t *o, char **json);
+/* {"error": msg} in *json, and *http = code. */
+cg_rc cg__json_refusal(char **json, int *http, int code, const char *msg);
 
 /* Append to the hash-chained audit trail. */
 cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,

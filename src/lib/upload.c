@@ -70,20 +70,6 @@ dbfail(cg_store *st, cg_ctx *ctx, const char *what)
 	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg__store_errmsg(st));
 }
 
-static cg_rc
-dump(json_t *o, char **json)
-{
-	*json = cg__json_text(o, JSON_INDENT(2));
-	json_decref(o);
-	return *json != NULL ? CG_OK : CG_ENOMEM;
-}
-
-static cg_rc
-refuse(char **json, int *http, int code, const char *msg)
-{
-	*http = code;
-	return dump(json_pack("{s:s}", "error", msg), json);
-}
 
 /* An enterprise's token or one of its users (merchant, logistics staff). */
 static int
@@ -258,9 +244,11 @@ write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_uploa
 	int fd, ok;
 
 	if (snprintf(path, size, "%s", u->path) >= (int)size || (slash = strrchr(path, '/')) == NULL ||
-	    snprintf(slash, size - (size_t)(slash - path), "/.profile-XXXXXX") >= (int)(size - (size_t)(slash - path)))
+	    (size_t)(slash - path) + sizeof("/.profile-XXXXXX") > size)
 		return cg__fail(ctx, CG_EINVAL, "upload path too long");
-	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+	memcpy(slash, "/.profile-XXXXXX", sizeof("/.profile-XXXXXX"));
+	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
 		if (s != NULL)
 			sqlite3_reset(s);
 		return dbfail(st, ctx, "enterprise");
@@ -364,11 +352,11 @@ cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 	*http = 201;
 	if (!of_enterprise(who)) {
 		json_decref(w.changes);
-		return refuse(json, http, 403, "only an enterprise or its staff may upload declarations");
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may upload declarations");
 	}
 	if (u->profile != NULL && !profile_exists(w.st, who, u->profile)) {
 		json_decref(w.changes);
-		return refuse(json, http, 400, "no saved mapping profile has that name");
+		return cg__json_refusal(json, http, 400, "no saved mapping profile has that name");
 	}
 	w.max_records = u->max_records != 0 ? u->max_records : 100000;
 	rc = w.changes != NULL ? cg_findings_new(&f) : CG_ENOMEM;
@@ -424,14 +412,14 @@ cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lon
 	*json = NULL;
 	*http = 200;
 	if (!of_enterprise(who))
-		return refuse(json, http, 403, "only an enterprise or its staff may read its uploads");
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
 	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
 		return dbfail(st, ctx, "upload");
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		/* Another enterprise's upload is as absent as one that never was. */
-		return refuse(json, http, 404, "no such upload");
+		return cg__json_refusal(json, http, 404, "no such upload");
 	}
 	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:s}", "id", (json_int_t)id,
 		      "name", (const char *)sqlite3_column_text(s, 0), "sha256",
@@ -448,7 +436,7 @@ cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lon
 		json_decref(o);
 		return CG_ENOMEM;
 	}
-	return dump(o, json);
+	return cg__json_answer(o, json);
 }
 
 cg_rc
@@ -628,9 +616,9 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	found = o != NULL && strcmp(json_string_value(json_object_get(o, "state")), "ready") == 0;
 	json_decref(o);
 	if (!found)
-		return refuse(json, http, 409, "only an upload that was read to the end can be submitted");
+		return cg__json_refusal(json, http, 409, "only an upload that was read to the end can be submitted");
 	if (cg__custody_signer(svc, ctx, who->enterprise_id, &sg, serial, sizeof(serial)) != CG_OK)
-		return refuse(json, http, 409, "this enterprise has no custodial signing key: sign the "
+		return cg__json_refusal(json, http, 409, "this enterprise has no custodial signing key: sign the "
 					       "declarations yourself and send them to /api/v1/submissions");
 	/* The documents go out as the enterprise's own submission. */
 	ent.role = CG_ROLE_ENTERPRISE;
@@ -655,7 +643,7 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 			accepted += strcmp(json_string_value(json_object_get(json_array_get(results, i), "status")),
 					   "accepted") == 0;
 		*http = 200;
-		rc = dump(json_pack("{s:I, s:i, s:i, s:O}", "upload", (json_int_t)id, "submitted",
+		rc = cg__json_answer(json_pack("{s:I, s:i, s:i, s:O}", "upload", (json_int_t)id, "submitted",
 				    (int)json_array_size(results), "accepted", accepted, "results", results),
 			  json);
 	}
@@ -749,20 +737,20 @@ cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 	*json = NULL;
 	*http = 201;
 	if (!of_enterprise(who))
-		return refuse(json, http, 403, "only an enterprise or its staff may save mapping profiles");
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may save mapping profiles");
 	if (!profile_name_ok(name))
-		return refuse(json, http, 400, "a profile name is 1 to 64 letters, digits, '_', '.' or '-'");
+		return cg__json_refusal(json, http, 400, "a profile name is 1 to 64 letters, digits, '_', '.' or '-'");
 	if (len > 64 * 1024 || memchr(text, '\0', len) != NULL)
-		return refuse(json, http, 400, "a profile is text of at most 64 KiB");
+		return cg__json_refusal(json, http, 400, "a profile is text of at most 64 KiB");
 	if (cg__profile_check(ctx, text, len) != CG_OK)
-		return refuse(json, http, 400, cg_ctx_errmsg(ctx));
+		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
 	s = q(st, U_PROFILE_PUT);
 	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 3, text, (int)len, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
 		return dbfail(st, ctx, "profile");
-	return dump(json_pack("{s:s}", "profile", name), json);
+	return cg__json_answer(json_pack("{s:s}", "profile", name), json);
 }
 
 cg_rc
@@ -778,7 +766,7 @@ cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 	if (!of_enterprise(who)) {
 		json_decref(ups);
 		json_decref(profiles);
-		return refuse(json, http, 403, "only an enterprise or its staff has uploads");
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff has uploads");
 	}
 	/* The newest 50 uploads (those being worked on show their counts so far), and the saved profiles. */
 	if (s != NULL && ups != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
@@ -808,5 +796,5 @@ cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 		json_decref(profiles);
 		return dbfail(st, ctx, "uploads");
 	}
-	return dump(json_pack("{s:o, s:o}", "uploads", ups, "profiles", profiles), json);
+	return cg__json_answer(json_pack("{s:o, s:o}", "uploads", ups, "profiles", profiles), json);
 }
