@@ -37,6 +37,8 @@ CG_API int cg_outbox_schema_version(const cg_outbox *ob);
 /** Group several additions in one transaction (one fsync for all of them). */
 CG_API cg_rc cg_outbox_begin(cg_outbox *ob, cg_ctx *ctx) CG_WARN_UNUSED;
 CG_API cg_rc cg_outbox_commit(cg_outbox *ob, cg_ctx *ctx) CG_WARN_UNUSED;
+/** Abandon the transaction of cg_outbox_begin(): none of its changes stay. */
+CG_API void cg_outbox_rollback(cg_outbox *ob);
 
 /**
  * Add one signed declaration (state "signed"). Its guid, type and the business

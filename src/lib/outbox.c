@@ -329,6 +329,15 @@ cg_outbox_commit(cg_outbox *ob, cg_ctx *ctx)
 	return exec(ob, ctx, "COMMIT");
 }
 
+void
+cg_outbox_rollback(cg_outbox *ob)
+{
+	if (!ob->in_tx)
+		return;
+	ob->in_tx = 0;
+	(void)exec(ob, NULL, "ROLLBACK");
+}
+
 cg_rc
 cg__ob_event(cg_outbox *ob, cg_ctx *ctx, long long decl_id, const char *what)
 {

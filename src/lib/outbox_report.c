@@ -121,7 +121,7 @@ one_decl(cg_outbox *ob, cg_ctx *ctx, long long id, json_t **out)
 		rc = cg__ob_fail(ob, ctx, "declaration");
 	else
 		o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "guid", col(s, 0), "type",
-			      col(s, 1), "state", col(s, 2), "sends", sqlite3_column_int(s, 3),
+			      col(s, 1), "state", col(s, 2), "failedSends", sqlite3_column_int(s, 3),
 			      "lastError", col(s, 4), "answer", col(s, 5), "source", col(s, 6));
 	if (s != NULL)
 		sqlite3_reset(s);
