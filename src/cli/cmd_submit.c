@@ -691,8 +691,9 @@ work(struct run *r, const struct args *a, int argc, char **argv, struct names *i
 		rc = follow(r, a->follow);
 	if (rc == CG_OK || (rc == CG_EIO && stop))
 		rc = drain(r);
-	if (rc == CG_OK && !stop)
-		rc = track(r, &a->ch.o, a->wait_final);
+	if (rc == CG_OK && !stop && track(r, &a->ch.o, a->wait_final) != CG_OK)
+		/* Receipts can be fetched later (cebgate receipts): the submission stands. */
+		cli_err("receipts not fetched: %s", cg_ctx_errmsg(r->ctx));
 	return rc;
 }
 
