@@ -50,6 +50,7 @@ typedef struct {
 	long long acknowledged, rejected; /* answers recorded */
 	long long retried;   /* sends that failed and will be retried */
 	long long dead;      /* declarations that went to the dead letter */
+	long long refused_docs; /* documents the service refused inside accepted messages */
 } cg_submit_stats;
 
 typedef struct cg_submitter cg_submitter;

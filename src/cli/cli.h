@@ -73,6 +73,14 @@ int cli_channel_option(struct cli_channel *c, int opt, const char *arg);
 /* Read the token; check that the channel has what it needs. 0 or -1 (reported). */
 int cli_channel_ready(struct cli_channel *c);
 const char *cli_channel_usage(void);
+/* One HTTP call with a bearer token; *resp (free()) holds the body. 0, or -1 when no answer. */
+int cli_api(const char *method, const char *url, const char *token, const char *body, char **resp,
+	    long *code);
+/* The demo's second half: cebgated, enterprises, submissions, the officer, receipts. */
+int cli_demo_pipeline(const char *samples, const char *out);
+/* Run a subcommand in-process with a NULL-terminated argv. */
+int cli_run(int (*cmd)(int, char **), char **argv);
+
 /* Print the receipts' outcome per declaration (text) from the outbox. */
 int cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open);
 

@@ -105,8 +105,12 @@ pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool w
 	cg_fetch_stats fs;
 	cg_rc rc;
 
-	do {
-		rc = cg_receipts_fetch(ob, ctx, o, follow || wait_final ? wait_s : 0, &fs);
+	rc = cg_outbox_counts_get(ob, ctx, &c);
+	while (rc == CG_OK) {
+		/* Long-poll only while something is still waiting for its receipts. */
+		bool waiting = follow || (wait_final && c.acknowledged > 0);
+
+		rc = cg_receipts_fetch(ob, ctx, o, waiting ? wait_s : 0, &fs);
 		if (rc == CG_OK)
 			rc = cg_outbox_counts_get(ob, ctx, &c);
 		if (rc == CG_OK && !quiet && fs.received > 0)
@@ -118,7 +122,9 @@ pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool w
 
 			(void)nanosleep(&nap, NULL); /* a folder cannot be long-polled */
 		}
-	} while (rc == CG_OK && !stop && (follow || (wait_final && c.acknowledged > 0)));
+		if (stop || !(follow || (wait_final && c.acknowledged > 0)))
+			break;
+	}
 	return rc;
 }
 

@@ -271,8 +271,10 @@ track(struct run *r, const cg_submit_options *o, bool wait_final)
 	cg_fetch_stats fs;
 	cg_rc rc;
 
+	rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
 	do {
-		rc = cg_receipts_fetch(r->ob, r->ctx, o, wait_final ? 5 : 0, &fs);
+		/* Long-poll only while something still waits for its receipts. */
+		rc = cg_receipts_fetch(r->ob, r->ctx, o, wait_final && c.acknowledged > 0 ? 5 : 0, &fs);
 		if (rc == CG_OK)
 			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
 		progress(r, false);
@@ -372,7 +374,7 @@ summary(struct run *r, const struct names *inputs, bool json, int *status)
 		return -1;
 	pending = c.signed_ + c.submitted;
 	*status = pending + c.dead > 0 ? CLI_PENDING
-		  : r->invalid > 0 || ss.rejected > 0 ? CLI_INVALID : CLI_OK;
+		  : r->invalid > 0 || ss.rejected > 0 || ss.refused_docs > 0 ? CLI_INVALID : CLI_OK;
 	if (r->tty)
 		fputc('\n', stderr);
 	if (json) {
@@ -381,7 +383,7 @@ summary(struct run *r, const struct names *inputs, bool json, int *status)
 			"read", (json_int_t)(r->records + r->invalid), "invalid", (json_int_t)r->invalid, "added",
 			(json_int_t)r->added, "already", (json_int_t)r->known, "accepted",
 			(json_int_t)(c.acknowledged + c.final), "rejected", (json_int_t)c.rejected,
-			"rejected_now", (json_int_t)ss.rejected, "pending", (json_int_t)pending, "dead",
+			"rejected_now", (json_int_t)(ss.rejected + ss.refused_docs), "pending", (json_int_t)pending, "dead",
 			(json_int_t)c.dead, "documents", "total", (json_int_t)c.docs, "final",
 			(json_int_t)c.docs_final, "refused", (json_int_t)c.docs_refused, "requests",
 			(json_int_t)ss.requests, "retried", (json_int_t)ss.retried, "seconds",

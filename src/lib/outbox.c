@@ -98,6 +98,8 @@ static const char *const sql[OB_Q_COUNT] = {
 			" ?8, ?9)",
 	[OB_DOC_MATCH] = "SELECT d.id, d.decl_id, d.rank, d.final FROM doc d JOIN decl c"
 			 " ON c.id = d.decl_id WHERE d.kind = ?1 AND d.key2 = ?3"
+			 /* A message the service refused has no receipts: those are another's. */
+			 " AND c.state IN ('submitted', 'acknowledged', 'final')"
 			 " AND (?2 IS NULL OR d.key1 = ?2) ORDER BY d.id DESC LIMIT 1",
 	[OB_DOC_SET] = "UPDATE doc SET return_status = ?2, rank = ?3, final = ?4, updated = ?5"
 		       " WHERE id = ?1",

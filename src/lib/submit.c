@@ -284,10 +284,17 @@ record_result(cg_submitter *s, cg_ctx *ctx, const cg_outbox_item *it, json_t *re
 	if (strcmp(status, "conflict") == 0 && rs == NULL)
 		rs = "conflict";
 	rc = detail != NULL ? cg_outbox_answer(s->ob, ctx, it->id, status, rs, detail) : CG_ENOMEM;
-	if (strcmp(status, "accepted") == 0 || strcmp(status, "duplicate") == 0)
+	if (strcmp(status, "accepted") == 0 || strcmp(status, "duplicate") == 0) {
+		json_t *docs = json_object_get(res, "documents");
+		size_t k;
+
 		s->stats.acknowledged++;
-	else
+		for (k = 0; k < json_array_size(docs); k++)
+			s->stats.refused_docs += json_is_false(json_object_get(json_array_get(docs, k), "accepted"));
+	}
+	else {
 		s->stats.rejected++;
+	}
 	free(detail);
 	return rc;
 }

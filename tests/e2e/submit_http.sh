@@ -9,7 +9,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..20"
+echo "1..21"
 M=$top_srcdir/samples/merchant
 DB=$T/s.db
 OB=$T/outbox.db
