@@ -46,7 +46,7 @@ CG_API void cg_outbox_rollback(cg_outbox *ob);
  * whose guid, or one of whose documents (type, business key, appType), is in
  * the outbox already is not added again: running the same input twice submits
  * nothing twice.
- * @param copmsgid  the DxpMsg CopMsgId it travels under, or NULL
+ * @param copmsgid  the DxpMsg CopMsgId it travels under; NULL: the message guid
  * @param[out] added 1 when added, 0 when already there
  * @return CG_OK, CG_EPARSE (not a CEB declaration), CG_EDB
  */

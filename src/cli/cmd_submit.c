@@ -44,6 +44,7 @@ struct run {
 	const char *source;
 	cg_from from;
 	unsigned long records, invalid, added, known;
+	long long refused_before; /* documents already refused when the run began */
 	int open_tx;         /* additions in the open outbox transaction */
 	int reported;        /* the failure was reported already */
 	int tty;
@@ -374,7 +375,9 @@ summary(struct run *r, const struct names *inputs, bool json, int *status)
 		return -1;
 	pending = c.signed_ + c.submitted;
 	*status = pending + c.dead > 0 ? CLI_PENDING
-		  : r->invalid > 0 || ss.rejected > 0 || ss.refused_docs > 0 ? CLI_INVALID : CLI_OK;
+		  : r->invalid > 0 || ss.rejected > 0 || ss.refused_docs > 0 ||
+		    c.docs_refused > r->refused_before
+		  ? CLI_INVALID : CLI_OK;
 	if (r->tty)
 		fputc('\n', stderr);
 	if (json) {
@@ -667,8 +670,13 @@ teardown(struct run *r)
 static cg_rc
 prepare(struct run *r, const struct args *a)
 {
+	cg_outbox_counts c;
 	long long n = 0;
 	cg_rc rc = cg_outbox_recover(r->ob, r->ctx);
+
+	if (rc == CG_OK)
+		rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+	r->refused_before = rc == CG_OK ? c.docs_refused : 0;
 
 	if (rc == CG_OK && a->retry_dead) {
 		rc = cg_outbox_release_dead(r->ob, r->ctx, &n);

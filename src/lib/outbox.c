@@ -449,7 +449,8 @@ insert_decl(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, const char *sour
 	    sqlite3_bind_text(s, 3, source, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_blob(s, 4, sha, 32, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_blob64(s, 5, xml, len, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 6, copmsgid, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    /* Without an envelope id of its own, the message guid is its CopMsgId. */
+	    sqlite3_bind_text(s, 6, copmsgid != NULL ? copmsgid : m->guid, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 7, cg__ob_now()) != SQLITE_OK)
 		return cg__ob_fail(ob, ctx, "add");
 	rc = cg__ob_done(ob, ctx, s, "add");
