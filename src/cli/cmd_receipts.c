@@ -103,6 +103,7 @@ pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool w
 {
 	cg_outbox_counts c;
 	cg_fetch_stats fs;
+	bool more = false;
 	cg_rc rc;
 
 	rc = cg_outbox_counts_get(ob, ctx, &c);
@@ -110,7 +111,8 @@ pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool w
 		/* Long-poll only while something is still waiting for its receipts. */
 		bool waiting = follow || (wait_final && c.acknowledged > 0);
 
-		rc = cg_receipts_fetch(ob, ctx, o, waiting ? wait_s : 0, &fs);
+		rc = cg_receipts_fetch(ob, ctx, o, waiting && !more ? wait_s : 0, &fs);
+		more = rc == CG_OK && fs.received > 0; /* the feed gives a page at a time */
 		if (rc == CG_OK)
 			rc = cg_outbox_counts_get(ob, ctx, &c);
 		if (rc == CG_OK && !quiet && fs.received > 0)
@@ -122,7 +124,7 @@ pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool w
 
 			(void)nanosleep(&nap, NULL); /* a folder cannot be long-polled */
 		}
-		if (stop || !(follow || (wait_final && c.acknowledged > 0)))
+		if (stop || !(more || follow || (wait_final && c.acknowledged > 0)))
 			break;
 	}
 	return rc;

@@ -273,9 +273,11 @@ track(struct run *r, const cg_submit_options *o, bool wait_final)
 	cg_rc rc;
 
 	rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+	fs.received = 0;
 	do {
-		/* Long-poll only while something still waits for its receipts. */
-		rc = cg_receipts_fetch(r->ob, r->ctx, o, wait_final && c.acknowledged > 0 ? 5 : 0, &fs);
+		/* Long-poll only while something still waits and the feed has nothing new. */
+		rc = cg_receipts_fetch(r->ob, r->ctx, o,
+				       wait_final && c.acknowledged > 0 && fs.received == 0 ? 5 : 0, &fs);
 		if (rc == CG_OK)
 			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
 		progress(r, false);
@@ -285,7 +287,7 @@ track(struct run *r, const cg_submit_options *o, bool wait_final)
 
 			(void)nanosleep(&nap, NULL); /* the transfer client has not answered yet */
 		}
-	} while (rc == CG_OK && wait_final && !stop && c.acknowledged > 0);
+	} while (rc == CG_OK && !stop && (fs.received > 0 || (wait_final && c.acknowledged > 0)));
 	return rc;
 }
 
@@ -741,6 +743,7 @@ cmd_submit(int argc, char **argv)
 	(void)sigaction(SIGTERM, &sa, NULL);
 	stop = 0;
 	r.tty = isatty(STDERR_FILENO) && !a.json;
+	r.from = a.from;
 	(void)clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	rc = setup(&r, &a, pass);
 	memset(pass, 0, sizeof(pass));

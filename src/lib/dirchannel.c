@@ -166,11 +166,18 @@ cg__dir_send(cg_outbox *ob, cg_ctx *ctx, const char *path, const cg_submit_optio
 	if (items == NULL)
 		return CG_ENOMEM;
 	rc = cg_outbox_claim(ob, ctx, cg__ob_now(), 3600 * 1000, items, (size_t)o->batch, &n);
+	/* Each file is on disk before its answer is recorded; the answers share one commit. */
+	if (rc == CG_OK && n > 0)
+		rc = cg_outbox_begin(ob, ctx);
 	for (i = 0; i < n; i++) {
 		if (rc == CG_OK)
 			rc = send_one(ob, ctx, path, o, &items[i], st);
 		cg_outbox_item_dispose(&items[i]);
 	}
+	if (rc == CG_OK && n > 0)
+		rc = cg_outbox_commit(ob, ctx);
+	else if (n > 0)
+		cg_outbox_rollback(ob);
 	free(items);
 	return rc;
 }
