@@ -242,6 +242,8 @@ child_text(xmlNodePtr parent, const char *ns, const char *name)
 {
 	xmlNodePtr n;
 
+	if (parent == NULL)
+		return NULL;
 	for (n = cg__xml_first_elem(parent); n != NULL; n = cg__xml_next_elem(n)) {
 		if (cg__xml_is(n, ns, name))
 			return (char *)xmlNodeGetContent(n);
@@ -254,6 +256,8 @@ child(xmlNodePtr parent, const char *ns, const char *name)
 {
 	xmlNodePtr n;
 
+	if (parent == NULL)
+		return NULL;
 	for (n = cg__xml_first_elem(parent); n != NULL; n = cg__xml_next_elem(n)) {
 		if (cg__xml_is(n, ns, name))
 			return n;
@@ -271,12 +275,17 @@ apply_dxprep(struct rcpt *r, xmlNodePtr root)
 
 	for (n = cg__xml_first_elem(root); n != NULL && rc == CG_OK; n = cg__xml_next_elem(n)) {
 		char *code, *info, *cop, status[32];
+		xmlNodePtr ori;
 
 		if (!cg__xml_is(n, CG_NS_DXP, "Response"))
 			continue;
 		code = child_text(n, CG_NS_DXP, "ResponseCode");
 		info = child_text(n, CG_NS_DXP, "ResponseInfo");
-		cop = child_text(child(n, CG_NS_DXP, "OriHead"), CG_NS_DXP, "CopMsgId");
+		ori = child(n, CG_NS_DXP, "OriHead");
+		/* OriHead has the TransInfo fields, directly or inside a TransInfo. */
+		if (child(ori, CG_NS_DXP, "TransInfo") != NULL)
+			ori = child(ori, CG_NS_DXP, "TransInfo");
+		cop = child_text(ori, CG_NS_DXP, "CopMsgId");
 		(void)snprintf(status, sizeof(status), "DXP%s", code != NULL ? code : "");
 		rc = apply_transmission(r, "DxpRep", cop, status, info, idx++);
 		xmlFree(code);

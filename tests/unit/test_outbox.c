@@ -354,6 +354,32 @@ test_batch_rolls_back_one(void **state)
 	assert_int_equal(c.signed_, 2);
 }
 
+static void
+test_dxprep_refuses_transmission(void **state)
+{
+	static const char rep[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		"<DxpRep xmlns=\"http://www.chinaport.gov.cn/dxp\" ver=\"1.0\">"
+		"<RecevierId>DXPENT0000999901</RecevierId><Response><ResponseCode>1001</ResponseCode>"
+		"<ResponseInfo>bad signature</ResponseInfo><NoticeTime>2026-11-28</NoticeTime>"
+		"<OriHead><CopMsgId>COP-1</CopMsgId><SenderId>DXPENT0000999901</SenderId></OriHead>"
+		"</Response></DxpRep>";
+	struct fx *fx = *state;
+	cg_outbox_counts c;
+	size_t len;
+	char *x = slurp("CEB311-order.xml", &len);
+	int added = 0;
+
+	assert_int_equal(cg_outbox_add(fx->ob, fx->ctx, "o", x, len, "COP-1", &added), CG_OK);
+	free(x);
+	ack_all(fx);
+	receipt(fx, rep, sizeof(rep) - 1, 1, 0);
+	receipt(fx, rep, sizeof(rep) - 1, 0, 1);
+	assert_int_equal(cg_outbox_counts_get(fx->ob, fx->ctx, &c), CG_OK);
+	assert_int_equal(c.rejected, 1);
+	assert_int_equal(c.docs_refused, 1);
+}
+
 int
 main(void)
 {
@@ -367,6 +393,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_receipt_keys_not_guid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rolls_back_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dxprep_refuses_transmission, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
