@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <uuid/uuid.h>
 #include <openssl/crypto.h>
+#include "cebgate/explain.h"
 #include "cebgate/report.h"
 #include "cebgate/service.h"
 #include "cebgate/sig.h"
@@ -414,6 +415,16 @@ struct decision {
 	bool accept;
 };
 
+/* A refusal's returnInfo: the code's meaning from the catalogue that cebgate explain shows. */
+static void
+refusal_info(const char *status, const char *guid, char *out, size_t size)
+{
+	cg_explanation ex;
+
+	(void)cg_explain(status, &ex);
+	(void)snprintf(out, size, "%s %s[%s]", ex.zh, ex.en, guid);
+}
+
 static void
 decide(struct job *j, size_t doc, struct decision *dd)
 {
@@ -432,18 +443,18 @@ decide(struct job *j, size_t doc, struct decision *dd)
 	if (app == NULL || strcmp(app, "1") == 0) {
 		dd->accept = dd->existing == 0 || strcmp(state, "deleted") == 0;
 		dd->status = dd->accept ? (j->m->def->type == 621 ? "2" : "120") : ec->exists;
-		(void)snprintf(dd->info, sizeof(dd->info), dd->accept ? "新增申报成功[%s]"
-								    : "该单号已存在，不能重复新增[%s]",
-			       j->guid);
 	} else {
 		dd->accept = dd->existing != 0 && strcmp(state, "deleted") != 0;
 		dd->status = dd->accept ? (j->m->def->type == 621 ? "2" : "120") : ec->missing;
-		(void)snprintf(dd->info, sizeof(dd->info), dd->accept
-								? (strcmp(app, "3") == 0 ? "删除申报成功[%s]"
-											: "变更申报成功[%s]")
-								: "报送类型错误：没有可操作的原单据[%s]",
-			       j->guid);
 	}
+	if (dd->accept)
+		(void)snprintf(dd->info, sizeof(dd->info), "%s[%s]",
+			       app == NULL || strcmp(app, "1") == 0 ? "新增申报成功"
+			       : strcmp(app, "3") == 0		  ? "删除申报成功"
+								  : "变更申报成功",
+			       j->guid);
+	else
+		refusal_info(dd->status, j->guid, dd->info, sizeof(dd->info));
 }
 
 /* The stored form of a document for matching: {"h": {head}, "l": [lines]}. */

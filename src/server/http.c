@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/desk.h"
+#include "cebgate/explain.h"
 #include "cebgate/service.h"
 #include "server.h"
 
@@ -673,6 +674,27 @@ upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	return answer(c, ctx, rc, http, json, "uploads");
 }
 
+/* GET /api/v1/explain/CODE: the catalogue's meaning of a code and what to do (no login: no personal data). */
+static enum MHD_Result
+route_explain(struct MHD_Connection *c, const char *code)
+{
+	cg_explanation x;
+	json_t *o;
+	char *json;
+	enum MHD_Result ok;
+
+	if (strlen(code) > 32 || cg_explain(code, &x) != CG_OK)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such code");
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b}", "code", x.code, "kind", x.kind, "zh", x.zh,
+		      "en", x.en, "todo_zh", x.todo_zh, "todo_en", x.todo_en, "final", x.final);
+	json = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	json_decref(o);
+	ok = json != NULL ? reply_json(c, MHD_HTTP_OK, json)
+			  : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	free(json);
+	return ok;
+}
+
 /* GET /api/v1/declarations?q=&kind=&state=&before=&limit=: the declarant's status list. */
 static enum MHD_Result
 route_declarations(struct srv *s, struct MHD_Connection *c, cg_service *svc)
@@ -1005,6 +1027,8 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return web;
 	if (!srv_web_csrf_ok(c, url, method))
 		return reply_error(c, MHD_HTTP_FORBIDDEN, "the session's CSRF token is missing or wrong");
+	if (strncmp(url, "/api/v1/explain/", 16) == 0 && strcmp(method, "GET") == 0)
+		return route_explain(c, url + 16);
 	svc = thread_service(s);
 	if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
 		return route_metrics(s, c);

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
-const PLAN = 12;
+const PLAN = 13;
 let n = 0;
 
 function ok(cond, what, detail) {
@@ -68,6 +68,8 @@ try {
 	ok(keys.length === 4 && keys[0] === 'SO202611270000000201', 'the status page lists the four orders', keys.join(','));
 	const tags = await page.$$eval('#declarations tbody td.receipts .tag', (ts) => ts.map((t) => t.dataset.code));
 	ok(tags.length === 4 && tags.every((c) => c === '120'), 'each with its receipt 120 (the unified feedback)', tags.join(','));
+	await page.waitForSelector('#declarations tbody td.receipts .tag[title]');
+	ok((await page.getAttribute('#declarations tbody td.receipts .tag', 'title')).length > 0, 'the receipt code is explained from the service catalogue');
 	await page.fill('#q', 'SO202611270000000203');
 	await page.click('#apply');
 	await page.waitForFunction(() => document.querySelectorAll('#declarations tbody tr[data-key]').length === 1);

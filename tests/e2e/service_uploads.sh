@@ -8,7 +8,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..29"
+echo "1..30"
 DB=$T/u.db
 M=$top_srcdir/samples/merchant
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
@@ -85,6 +85,8 @@ check "her status list shows the four orders with their receipts" \
 	"[ \$(call $TM GET '/api/v1/declarations?kind=311') = 200 ] && [ \"\$(j 'sorted((d[\"key2\"], d[\"receipts\"]) for d in r[\"declarations\"])[0]')\" = \"('SO202611270000000201', ['120'])\" ] && [ \"\$(j 'len(r[\"declarations\"])')\" = 4 ]"
 check "a search by order number finds that one" \
 	"[ \$(call $TM GET '/api/v1/declarations?q=SO202611270000000203') = 200 ] && [ \"\$(j '[d[\"key2\"] for d in r[\"declarations\"]]')\" = \"['SO202611270000000203']\" ]"
+check "the receipt code is explained from the shared catalogue, without login" \
+	"[ \$(call '' GET /api/v1/explain/120) = 200 ] && [ \"\$(j 'r[\"kind\"]')\" = returnStatus ] && [ \$(call '' GET /api/v1/explain/NOSUCH) = 404 ]"
 check "the other merchant's list is empty" "[ \$(call $TX GET /api/v1/declarations) = 200 ] && [ \"\$(j 'len(r[\"declarations\"])')\" = 0 ]"
 printf '[columns]\n订单号 = orderNo\n' >"$T/p.profile"
 check "a mapping profile is saved for the enterprise (201); a malformed one is refused (400)" \
