@@ -3,14 +3,17 @@
 // tests/e2e/web_merchant.sh: Debian's chromium driven by playwright-core.
 // A merchant logs in, uploads a CSV with good and bad rows, sees the findings
 // at the right lines, submits the good ones with custodial signing and sees
-// their receipts; a second merchant sees none of it. Prints TAP.
-// Environment: CG_URL, CG_CSV (the file to upload), CG_DEPS, CG_CHROMIUM.
+// their receipts; a second merchant sees none of it; the orders of two more
+// declarations (CEB XML) complete their inventories, which an officer then
+// finds held in the queue. Prints TAP.
+// Environment: CG_URL, CG_CSV (the file to upload), CG_ORDERS (two order
+// files, ':'-separated), CG_DEPS, CG_CHROMIUM.
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
-const PLAN = 13;
+const PLAN = 15;
 let n = 0;
 
 function ok(cond, what, detail) {
@@ -74,6 +77,17 @@ try {
 	await page.click('#apply');
 	await page.waitForFunction(() => document.querySelectorAll('#declarations tbody tr[data-key]').length === 1);
 	ok(await text(page, '#declarations tbody td.number') === 'SO202611270000000203', 'a search by order number finds that order');
+	await page.goto(URL + '/upload.html');
+	const accepted = [];
+	for (const file of process.env.CG_ORDERS.split(':')) {
+		await page.setInputFiles('#files', file);
+		await page.waitForFunction((name) => document.getElementById('result-title')?.textContent === name &&
+			document.getElementById('upload-state')?.textContent === '已处理', file.split('/').pop(), { timeout: 30000 });
+		await page.click('#submit');
+		await page.waitForFunction(() => [...document.querySelectorAll('#documents tbody td.result')].every((t) => /已受理/.test(t.textContent)), null, { timeout: 30000 });
+		accepted.push(await text(page, '#documents tbody td.result'));
+	}
+	ok(accepted.length === 2 && accepted.every((r) => r.includes('(120)')), 'two order files uploaded as CEB XML are signed and accepted too', accepted.join('|'));
 	ok(page.errors.length === 0, 'no script error and no Content-Security-Policy violation', page.errors.join('\n'));
 
 	const other = await open(browser, 'max', 'merchantpass2');
@@ -83,6 +97,12 @@ try {
 	const none = await other.$$eval('#declarations tbody tr[data-key]', (rs) => rs.length);
 	const peek = await other.evaluate(async () => (await fetch('/api/v1/uploads/1')).status);
 	ok(none === 0 && peek === 404, 'a second merchant sees none of them, nor the upload (404)', `${none} ${peek}`);
+
+	const officer = await open(browser, 'olga', 'officerpass1');
+	await officer.waitForURL('**/queue.html**');
+	await officer.waitForSelector('#queue tbody tr[data-id]');
+	const held = await officer.$$eval('#queue tbody tr[data-id]', (rs) => rs.length);
+	ok(held === 2, 'an officer finds the two inventories completed by the uploaded orders held in the queue', held);
 } catch (e) {
 	ok(false, 'the browser session ran to the end', e.stack || e);
 } finally {
