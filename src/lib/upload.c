@@ -24,6 +24,10 @@
 #include "profile.h"
 #include "service_internal.h"
 
+/* Documents (and submission results) listed in an answer: the first ones; all are counted. */
+#define SHOW_MAX 1000
+#define SHOW_MAX_TEXT "1000"
+
 /* Statement slots 112-127 of cg__store_stmt() belong to this file. */
 enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
        U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES };
@@ -37,7 +41,8 @@ static const char *const sql[] = {
 	[U_ITEM - 112] = "INSERT INTO upload_item(upload_id, seq, name, xml) VALUES(?1, ?2, ?3, ?4)",
 	[U_GET - 112] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
 		       " created, actor FROM upload WHERE id = ?1 AND enterprise_id = ?2",
-	[U_ITEMS - 112] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq",
+	[U_ITEMS - 112] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq"
+			  " LIMIT " SHOW_MAX_TEXT,
 	[U_ITEM_XML - 112] = "SELECT xml FROM upload_item WHERE upload_id = ?1 AND seq = ?2",
 	[U_ITEM_RESULT - 112] = "UPDATE upload_item SET result = ?3 WHERE upload_id = ?1 AND seq = ?2",
 	[U_NEXT - 112] = "SELECT seq, name, xml, signed FROM upload_item"
@@ -568,7 +573,7 @@ sign_kept(cg_store *st, cg_ctx *ctx, cg_signer *sg, const cg_principal *who, lon
 /* Submit the signed bytes through the one submission path; keep its per-message result. */
 static cg_rc
 submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id, struct pending *p,
-	    json_t *results)
+	    json_t *results, int *accepted)
 {
 	char *answer = NULL, *txt = NULL;
 	json_t *a, *r;
@@ -586,8 +591,13 @@ submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id,
 		txt = json_dumps(r, JSON_COMPACT);
 		rc = txt != NULL ? cg__upload_set_result(cg__service_store(svc), ctx, id, p->seq, txt) : CG_ENOMEM;
 	}
-	if (rc == CG_OK && json_array_append(results, r) != 0)
-		rc = CG_ENOMEM;
+	if (rc == CG_OK) {
+		const char *status = json_string_value(json_object_get(r, "status"));
+
+		*accepted += status != NULL && strcmp(status, "accepted") == 0;
+		if (json_array_size(results) < SHOW_MAX && json_array_append(results, r) != 0)
+			rc = CG_ENOMEM;
+	}
 	free(txt);
 	json_decref(a);
 	return rc;
@@ -604,7 +614,7 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	struct pending p;
 	char serial[80], *probe = NULL;
 	long long last = 0;
-	int found, accepted = 0;
+	int found, accepted = 0, submitted = 0;
 	cg_rc rc = cg_service_upload_get(svc, ctx, who, id, &probe, http);
 
 	if (rc != CG_OK || *http != 200) {
@@ -613,7 +623,8 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	}
 	o = json_loads(probe, 0, NULL);
 	cg_free(probe);
-	found = o != NULL && strcmp(json_string_value(json_object_get(o, "state")), "ready") == 0;
+	found = o != NULL && json_string_value(json_object_get(o, "state")) != NULL &&
+		strcmp(json_string_value(json_object_get(o, "state")), "ready") == 0;
 	json_decref(o);
 	if (!found)
 		return cg__json_refusal(json, http, 409, "only an upload that was read to the end can be submitted");
@@ -630,22 +641,19 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		if (rc == CG_OK && p.signed_xml == NULL)
 			rc = sign_kept(st, ctx, sg, who, id, &p, serial);
 		if (rc == CG_OK)
-			rc = submit_kept(svc, ctx, &ent, id, &p, results);
+			rc = submit_kept(svc, ctx, &ent, id, &p, results, &accepted);
+		submitted += rc == CG_OK;
 		last = p.seq;
 		free(p.xml);
 		free(p.signed_xml);
 	}
 	cg_signer_free(sg);
 	if (rc == CG_OK) {
-		size_t i;
-
-		for (i = 0; i < json_array_size(results); i++)
-			accepted += strcmp(json_string_value(json_object_get(json_array_get(results, i), "status")),
-					   "accepted") == 0;
+		/* The counts cover every document; the results listed are the first SHOW_MAX. */
 		*http = 200;
 		rc = cg__json_answer(json_pack("{s:I, s:i, s:i, s:O}", "upload", (json_int_t)id, "submitted",
-				    (int)json_array_size(results), "accepted", accepted, "results", results),
-			  json);
+					       submitted, "accepted", accepted, "results", results),
+				     json);
 	}
 	json_decref(results);
 	return rc;
