@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/service.h"
+#include "request.h"
 #include "server.h"
 
 /* Failed logins per account and per address in the current minute (a small fixed table). */
@@ -272,7 +273,7 @@ route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_ser
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	rc = cg_service_submit(svc, ctx, &who, r->body, r->len,
-			       type != NULL && strncmp(type, "application/json", 16) == 0, &json, &http);
+			       srv_is_json_type(type), &json, &http);
 	atomic_fetch_add(&s->submissions, 1);
 	if (rc == CG_OK) {
 		atomic_fetch_add(&s->accepted, http == 200);
@@ -292,17 +293,7 @@ route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_ser
 static long long
 query_number(struct MHD_Connection *c, const char *name, long long dflt, long long max)
 {
-	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-	char *end;
-	long long n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 0)
-		return -1;
-	return n > max ? max : n;
+	return srv_parse_number(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name), dflt, max);
 }
 
 /* Receipts after a cursor; with wait=S the request waits (parked) up to S seconds for one. */
@@ -365,7 +356,8 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char *json = NULL, *end;
+	char *json = NULL;
+	const char *end;
 	long long id;
 	int http = 500;
 	cg_rc rc;
@@ -383,7 +375,7 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 					    &json, &http);
 		return answer(c, ctx, rc, http, json, "review");
 	}
-	id = *rest == '/' ? strtoll(rest + 1, &end, 10) : 0;
+	id = *rest == '/' ? srv_parse_id(rest + 1, &end) : 0;
 	if (id <= 0 || strcmp(method, "POST") != 0) {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
@@ -391,7 +383,7 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 	if (strcmp(end, "/claim") == 0) {
 		rc = cg_service_review_claim(svc, ctx, &who, id, &json, &http);
 	} else if (strcmp(end, "/decide") == 0) {
-		json_t *b = r->len > 0 ? json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+		json_t *b = srv_parse_json_body(r->body, r->len);
 
 		rc = cg_service_review_decide(svc, ctx, &who, id,
 					      json_string_value(json_object_get(b, "decision")),
@@ -409,8 +401,9 @@ route_declaration(struct srv *s, struct MHD_Connection *c, const char *rest, cg_
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char *json = NULL, *end;
-	long long id = strtoll(rest, &end, 10);
+	char *json = NULL;
+	const char *end;
+	long long id = srv_parse_id(rest, &end);
 	int http = 500;
 	cg_rc rc;
 
@@ -445,7 +438,6 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL, keys[512], etag[48];
-	const char *slash = strchr(rest, '/');
 	int http = 500;
 	cg_rc rc;
 
@@ -454,27 +446,17 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	if (strcmp(rest, "query") == 0 && strcmp(method, "POST") == 0) {
-		json_t *b = json_loadb(r->body != NULL ? r->body : "", r->len, JSON_REJECT_DUPLICATES, NULL);
-		json_t *list = json_is_array(b) ? b : json_object_get(b, "waybills");
-		char *txt = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+		json_t *b = srv_parse_json_body(r->body, r->len);
+		char *txt = srv_logistics_query_keys(b);
 
 		rc = cg_service_logistics(svc, ctx, &who, txt != NULL ? txt : "", &json, &http);
 		free(txt);
 		json_decref(b);
 		return answer(c, ctx, rc, http, json, "logistics");
 	}
-	if (slash == NULL || slash == rest || strchr(slash + 1, '/') != NULL || strcmp(method, "GET") != 0) {
+	if (strcmp(method, "GET") != 0 || srv_logistics_path_keys(rest, keys, sizeof(keys)) != 0) {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
-	}
-	{
-		json_t *one = json_pack("[{s:s%, s:s}]", "logisticsCode", rest, (size_t)(slash - rest),
-					"logisticsNo", slash + 1);
-		char *txt = one != NULL ? json_dumps(one, JSON_COMPACT) : NULL;
-
-		(void)snprintf(keys, sizeof(keys), "%s", txt != NULL ? txt : "");
-		free(txt);
-		json_decref(one);
 	}
 	{
 		/* Long-poll: with If-None-Match and wait=S, answer when the state changes (or at S). */
@@ -568,7 +550,7 @@ client_ip(struct MHD_Connection *c, char *buf, size_t size)
 static enum MHD_Result
 route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
 {
-	json_t *b = json_loadb(r->body != NULL ? r->body : "", r->len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *b = srv_parse_json_body(r->body, r->len);
 	const char *user = json_string_value(json_object_get(b, "user"));
 	const char *pass = json_string_value(json_object_get(b, "password"));
 	unsigned long kuser = hash_key("u:", user), kip;
