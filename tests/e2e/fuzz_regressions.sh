@@ -18,7 +18,7 @@ run() { # TARGET INPUTS...
 	shift
 	n=$((n + 1))
 	rc=0
-	${CG_REPLAY_WRAPPER:-} "$top_builddir/fuzz/replay_$t" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	"$top_builddir/fuzz/replay_$t" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	if [ $rc -eq 0 ] && ! grep -q -e 'Sanitizer' -e 'runtime error' "$tmp/err"; then
 		echo "ok $n - replay_$t: $(cat "$tmp/out")"
 	else
