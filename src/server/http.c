@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/service.h"
+#include "deadline.h"
 #include "request.h"
 #include "server.h"
 
@@ -54,6 +55,7 @@ struct srv {
 	long nparked;
 	int closing;
 	atomic_ulong changes;
+	struct srv_deadlines *deadlines; /* the time a request may take to arrive */
 };
 
 struct req {
@@ -664,6 +666,16 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
 
+/* The Content-Length a client announced (0 when none or unreadable). */
+static unsigned long long
+declared_length(struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	long long n = srv_parse_number(v, 0, INT64_MAX);
+
+	return n > 0 ? (unsigned long long)n : 0;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	   const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -679,6 +691,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
 		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
 		*con_cls = r;
+		/* A body announced over the cap is refused before a byte of it is read. */
+		if (declared_length(c) > s->cfg->max_body) {
+			r->too_big = 1;
+			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
+		}
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -706,6 +723,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	srv_deadlines_received(s->deadlines, c);
 	if (r->deadline_ms == 0)
 		atomic_fetch_add(&s->requests, 1);
 	{
@@ -728,6 +746,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 
 	if (r == NULL)
 		return;
+	srv_deadlines_answered(s->deadlines, c);
 	(void)clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (end.tv_sec - r->start.tv_sec) * 1000 + (end.tv_nsec - r->start.tv_nsec) / 1000000;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
@@ -826,7 +845,9 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	rc = serve(sp, cfg, stop);
+	sp->deadlines = srv_deadlines_new(cfg->request_timeout);
+	rc = sp->deadlines != NULL ? serve(sp, cfg, stop) : -1;
+	srv_deadlines_free(sp->deadlines);
 	pthread_cond_destroy(&sp->wake);
 	pthread_mutex_destroy(&sp->park_lock);
 	pthread_mutex_destroy(&sp->login_lock);
@@ -903,6 +924,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 				     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
 				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
+				     MHD_OPTION_NOTIFY_CONNECTION, srv_deadlines_notify, sp->deadlines,
 				     MHD_OPTION_ARRAY, tls_cert != NULL ? tls : tls + 3,
 				     MHD_OPTION_END);
 	}
@@ -929,9 +951,13 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	}
 	while (!*stop) {
 		int rejected = 0;
+		unsigned cut;
 
 		wait_for_change(sp, 100);
 		unpark(sp, 0);
+		cut = srv_deadlines_sweep(sp->deadlines);
+		if (cut > 0)
+			fprintf(stderr, "level=warn msg=\"request not received in time\" closed=%u\n", cut);
 		if (now_ms() < next_sweep)
 			continue;
 		/* Every second: refuse inventories that waited past the match timeout. */
