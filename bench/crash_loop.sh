@@ -77,6 +77,7 @@ ls "$T/signed" | awk -v s="${CG_CRASH_SEED:-1}" 'BEGIN { srand(s) } { print rand
 	sort -n | cut -f2 >"$T/all"
 [ "$(wc -l <"$T/all")" -eq $((GROUPS * 4)) ] || { echo "crash-loop: signing failed"; exit 1; }
 
+t0=$(date +%s)
 seed=${CG_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 echo "# seed $seed (CG_CRASH_SEED=$seed repeats the kill points)"
 points=$(awk -v s="$seed" -v k="$KILLS" 'BEGIN { srand(s); for (i = 0; i < k; i++) printf "%d:%02d ", 3 + int(rand() * 18), int(rand() * 41) }')
@@ -208,5 +209,5 @@ verdict "resending everything gets only duplicate answers and adds no row" \
 	"[ \$(awk '\$2 == 200 && \$3 == \"duplicate\"' '$T/answers' | wc -l) -eq $((GROUPS * 4)) ] && [ \"\$(counts)\" = '$before' ]"
 verdict "cebgated stopped cleanly on SIGTERM after the crashes" "[ $stop1 -eq 0 ] && [ $stop2 -eq 0 ]"
 late=$(awk '$2 == 200 && $3 == "duplicate"' "$T/answers-crash" | wc -l)
-echo "crash-loop: kills=$kills groups=$GROUPS messages=$((GROUPS * 4)) answers=$(wc -l <"$T/answers-crash") in-flight-at-kill=$inflight late-acks=$late matched=$matched released=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND state = 'released'") annual-limit=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND reason = 'annual'") ledger=$ledger failed-checks=$fail seed=$seed"
+echo "crash-loop: kills=$kills groups=$GROUPS messages=$((GROUPS * 4)) answers=$(wc -l <"$T/answers-crash") in-flight-at-kill=$inflight late-acks=$late matched=$matched released=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND state = 'released'") annual-limit=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND reason = 'annual'") ledger=$ledger failed-checks=$fail seed=$seed seconds=$(($(date +%s) - t0))"
 [ $fail -eq 0 ]
