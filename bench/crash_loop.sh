@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Crash safety of cebgated under a stream of four-document submissions:
 #
-#   bench/crash_loop.sh [KILLS [GROUPS]]        (defaults: 100 kills, 300 groups)
+#   bench/crash_loop.sh [KILLS [NGROUPS]]        (defaults: 100 kills, 300 groups)
 #
-# GROUPS complete declarations (order, payment, waybill, inventory, each signed
+# NGROUPS complete declarations (order, payment, waybill, inventory, each signed
 # by its own enterprise, one buyer) are submitted by two clients at once while
 # cebgated is killed with SIGKILL KILLS times at random moments (after 3-20 more
 # answers, then 0-40 ms: inside a request, between two, during the matching of
@@ -28,7 +28,7 @@ set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
 KILLS=${1:-100}
-GROUPS=${2:-300}
+NGROUPS=${2:-300}
 CEBGATE=$top_builddir/src/cli/cebgate
 CEBGATED=$top_builddir/src/server/cebgated
 S=$top_srcdir/samples/xml/valid
@@ -55,10 +55,10 @@ TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
 TC=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XC3)
 TD=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403980XD4)
 
-# GROUPS sets of the four sample documents with their own keys and guids.
+# NGROUPS sets of the four sample documents with their own keys and guids.
 mkdir "$T/A1" "$T/C3" "$T/D4" "$T/signed"
 i=1
-while [ $i -le "$GROUPS" ]; do
+while [ $i -le "$NGROUPS" ]; do
 	g=$(printf '%06d' $i)
 	for spec in o:CEB311-order:A1 p:CEB411-payment:C3 w:CEB511-waybill:D4 i:CEB621-inventory:D4; do
 		kind=${spec%%:*} rest=${spec#*:}
@@ -75,7 +75,7 @@ done
 # Submission order: groups in turn, the inventory first or last at random.
 ls "$T/signed" | awk -v s="${CG_CRASH_SEED:-1}" 'BEGIN { srand(s) } { print rand() "\t" $0 }' |
 	sort -n | cut -f2 >"$T/all"
-[ "$(wc -l <"$T/all")" -eq $((GROUPS * 4)) ] || { echo "crash-loop: signing failed"; exit 1; }
+[ "$(wc -l <"$T/all")" -eq $((NGROUPS * 4)) ] || { echo "crash-loop: signing failed"; exit 1; }
 
 t0=$(date +%s)
 seed=${CG_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
@@ -167,7 +167,7 @@ verdict() { # DESCRIPTION CONDITION
 }
 sq() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
 acked=$(wc -l <"$T/acked")
-verdict "all $((GROUPS * 4)) messages acknowledged in the end" "[ $acked -eq $((GROUPS * 4)) ]"
+verdict "all $((NGROUPS * 4)) messages acknowledged in the end" "[ $acked -eq $((NGROUPS * 4)) ]"
 verdict "no answer other than 200 or none (no 5xx after a restart)" \
 	"! awk '\$2 != 200 && \$2 != \"000\"' '$T/answers' | grep -q ."
 for f in $(cat "$T/acked"); do sed -n 's/.*<ceb:guid>\([^<]*\)<.*/\1/p' "$T/signed/$f"; done | sort >"$T/acked-guids"
@@ -206,8 +206,8 @@ submit_two "$T/all"
 stop2=0
 stop || stop2=$?
 verdict "resending everything gets only duplicate answers and adds no row" \
-	"[ \$(awk '\$2 == 200 && \$3 == \"duplicate\"' '$T/answers' | wc -l) -eq $((GROUPS * 4)) ] && [ \"\$(counts)\" = '$before' ]"
+	"[ \$(awk '\$2 == 200 && \$3 == \"duplicate\"' '$T/answers' | wc -l) -eq $((NGROUPS * 4)) ] && [ \"\$(counts)\" = '$before' ]"
 verdict "cebgated stopped cleanly on SIGTERM after the crashes" "[ $stop1 -eq 0 ] && [ $stop2 -eq 0 ]"
 late=$(awk '$2 == 200 && $3 == "duplicate"' "$T/answers-crash" | wc -l)
-echo "crash-loop: kills=$kills groups=$GROUPS messages=$((GROUPS * 4)) answers=$(wc -l <"$T/answers-crash") in-flight-at-kill=$inflight late-acks=$late matched=$matched released=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND state = 'released'") annual-limit=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND reason = 'annual'") ledger=$ledger failed-checks=$fail seed=$seed seconds=$(($(date +%s) - t0))"
+echo "crash-loop: kills=$kills groups=$NGROUPS messages=$((NGROUPS * 4)) answers=$(wc -l <"$T/answers-crash") in-flight-at-kill=$inflight late-acks=$late matched=$matched released=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND state = 'released'") annual-limit=$(sq "SELECT count(*) FROM document WHERE kind = 621 AND reason = 'annual'") ledger=$ledger failed-checks=$fail seed=$seed seconds=$(($(date +%s) - t0))"
 [ $fail -eq 0 ]

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Soak: cebgated on loopback under mixed load for SECONDS (default 300):
 #
-#   bench/soak.sh [SECONDS [GROUPS]]
+#   bench/soak.sh [SECONDS [NGROUPS]]
 #
 # 1. a registry (platform, payment company, logistics company, SM2 keys) and
-#    GROUPS (default 500) signed order+payment+waybill+inventory declarations;
+#    NGROUPS (default 500) signed order+payment+waybill+inventory declarations;
 # 2. cebgated with its defaults (4 threads, 256 connections, 16 per IP, 30 s
 #    timeout, 60 s request deadline, 16 MiB bodies), log to a file;
 # 3. for the whole time, at once:
@@ -24,7 +24,7 @@ set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$SRC/build}
 SECS=${1:-300}
-GROUPS=${2:-500}
+NGROUPS=${2:-500}
 WORK=${WORK:-/tmp/cebgate-soak}
 command -v wrk >/dev/null || { echo "soak.sh: no wrk (scripts/install-deps)" >&2; exit 2; }
 rm -rf "$WORK"
@@ -42,7 +42,7 @@ for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; 
 	eval "T$k=\$(\"\$CEBGATE\" admin --db \"\$DB\" token new --enterprise $code)"
 done
 i=1
-while [ $i -le "$GROUPS" ]; do
+while [ $i -le "$NGROUPS" ]; do
 	g=$(printf '%06d' $i)
 	for spec in o:CEB311-order:A1 p:CEB411-payment:C3 w:CEB511-waybill:D4 i:CEB621-inventory:D4; do
 		kind=${spec%%:*} rest=${spec#*:}
@@ -99,7 +99,7 @@ kill -TERM "$pid"
 wait "$pid" || true
 trap - EXIT INT TERM
 
-echo "== soak: ${SECS} s, $GROUPS declarations ($((GROUPS * 4)) messages), $(nproc) CPUs, source $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "== soak: ${SECS} s, $NGROUPS declarations ($((NGROUPS * 4)) messages), $(nproc) CPUs, source $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 awk '/Requests\/sec/ { rps = $2 } /requests in/ { n = $1 }
 	/^ +50%/ { p50 = $2 } /^ +75%/ { p75 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
 	/Non-2xx/ { non2xx = $NF } /Socket errors/ { err = $0; sub(/^ +/, "", err) }
