@@ -537,11 +537,18 @@ seen_add(struct seen *s, const char *key, bool *fresh)
 	return CG_OK;
 }
 
+/*
+ * A cell a spreadsheet would run as a formula: its first character after
+ * blanks (values are trimmed later, so "\t=1" would become "=1") is = + - @,
+ * and it is not a number.
+ */
 static bool
 formula_cell(const char *v)
 {
 	cg_dec d;
 
+	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+		v++;
 	return (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') && !cg__dec_parse(v, &d);
 }
 

@@ -137,6 +137,58 @@ encoding_allowed(const xmlChar *enc)
 	return false;
 }
 
+/*
+ * The encoding named by an ASCII-compatible XML declaration, checked before
+ * parsing: with a name libxml2 does not know, or one iconv converts into
+ * something else (UTF-7, EBCDIC), the parser would fail later with a
+ * misleading syntax error. false with @p name set when it is refused.
+ */
+static bool
+declared_encoding_ok(const char *p, size_t len, char *name, size_t size)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i, end, n = 0;
+	char q;
+
+	name[0] = '\0';
+	/* UTF-32 in either byte order (its BOM starts like UTF-16's). */
+	if (len >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) ||
+			 (u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) ||
+			 (u[0] == '<' && u[1] == 0 && u[2] == 0 && u[3] == 0) ||
+			 (u[0] == 0 && u[1] == 0 && u[2] == 0 && u[3] == '<'))) {
+		(void)snprintf(name, size, "UTF-32");
+		return false;
+	}
+	i = len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF ? 3 : 0;
+	if (len - i < 6 || memcmp(p + i, "<?xml", 5) != 0)
+		return true;
+	for (end = i; end < len && end < i + 256 && p[end] != '>'; end++)
+		;
+	for (i += 5; i + 8 < end; i++) {
+		if (memcmp(p + i, "encoding", 8) == 0)
+			break;
+	}
+	if (i + 8 >= end)
+		return true;
+	for (i += 8; i < end && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == '='); i++)
+		;
+	if (i >= end || (p[i] != '"' && p[i] != '\''))
+		return true; /* malformed: the parser says so */
+	q = p[i++];
+	while (i < end && p[i] != q && n + 1 < size)
+		name[n++] = p[i++];
+	name[n] = '\0';
+	return encoding_allowed(BAD_CAST name);
+}
+
+/* libxml2's conversion errors also go to the generic handler, which would print them. */
+static void
+silent(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
 static bool
 has_element_child(const xmlNode *n)
 {
@@ -230,8 +282,16 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	 * libxml2 takes a NUL byte for the end of the input, so bytes after it would
 	 * never be looked at. NUL is legitimate only in UTF-16.
 	 */
+	if (!declared_encoding_ok(data, len, msg, 64)) {
+		char why[160];
+
+		(void)snprintf(why, sizeof(why), "encoding %s is not accepted (UTF-8, UTF-16, GB18030, GBK)",
+			       msg);
+		return report(f, source, "CG0004", 1, why);
+	}
 	if (memchr(data, '\0', len) != NULL && !looks_utf16(data, len))
 		return report(f, source, "CG0001", 0, "NUL byte in the document");
+	xmlSetGenericErrorFunc(NULL, silent);
 	pctx = xmlNewParserCtxt();
 	if (pctx == NULL)
 		return cg__fail(ctx, CG_ENOMEM, "xml parser context");

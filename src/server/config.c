@@ -14,7 +14,7 @@
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
-       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS };
+       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT };
 
 static const struct {
 	const char *name;
@@ -29,6 +29,7 @@ static const struct {
 	{ "connection-limit", K_CONN_LIMIT },
 	{ "per-ip-limit", K_PER_IP },
 	{ "timeout", K_TIMEOUT },
+	{ "request-timeout", K_REQ_TIMEOUT },
 	{ "max-wait", K_MAX_WAIT },
 	{ "match-timeout", K_MATCH_TIMEOUT },
 	{ "random-rate", K_RANDOM_RATE },
@@ -75,6 +76,7 @@ set(struct srv_config *c, int key, const char *v)
 	case K_CONN_LIMIT: if (number(v, 100000, &n) || n == 0) return -1; c->conn_limit = (unsigned)n; return 0;
 	case K_PER_IP: if (number(v, 100000, &n)) return -1; c->per_ip_limit = (unsigned)n; return 0;
 	case K_TIMEOUT: if (number(v, 3600, &n) || n == 0) return -1; c->timeout = (unsigned)n; return 0;
+	case K_REQ_TIMEOUT: if (number(v, 3600, &n)) return -1; c->request_timeout = (unsigned)n; return 0;
 	case K_MAX_WAIT: if (number(v, 300, &n)) return -1; c->max_wait = (unsigned)n; return 0;
 	case K_MATCH_TIMEOUT: if (number(v, 30L * 86400, &n)) return -1; c->match_timeout = (long long)n; return 0;
 	case K_RANDOM_RATE: if (number(v, 1000, &n)) return -1; c->random_rate = (int)n; return 0;
@@ -179,14 +181,15 @@ usage(FILE *out)
 {
 	fprintf(out, "usage: cebgated --db FILE [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
 		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
-		     "                [--per-ip-limit N] [--timeout S] [--max-wait S]\n"
+		     "                [--per-ip-limit N] [--timeout S] [--request-timeout S] [--max-wait S]\n"
 		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
 		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
 		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
 		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
-		     "  16 per IP, 30 s timeout, 30 s longest long-poll. See docs/cebgated.md.\n");
+		     "  16 per IP, 30 s timeout, 60 s to receive a request, 30 s longest long-poll.\n"
+		     "  See docs/cebgated.md.\n");
 }
 
 int
@@ -202,6 +205,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "connection-limit", required_argument, NULL, K_CONN_LIMIT },
 		{ "per-ip-limit", required_argument, NULL, K_PER_IP },
 		{ "timeout", required_argument, NULL, K_TIMEOUT },
+		{ "request-timeout", required_argument, NULL, K_REQ_TIMEOUT },
 		{ "max-wait", required_argument, NULL, K_MAX_WAIT },
 		{ "match-timeout", required_argument, NULL, K_MATCH_TIMEOUT },
 		{ "random-rate", required_argument, NULL, K_RANDOM_RATE },
@@ -233,6 +237,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->conn_limit = 256;
 	c->per_ip_limit = 16;
 	c->timeout = 30;
+	c->request_timeout = 60;
 	c->max_wait = 30;
 	c->match_timeout = 3600;
 	c->watch_hs = "";

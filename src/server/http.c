@@ -28,6 +28,8 @@
 #include "cebgate/desk.h"
 #include "cebgate/explain.h"
 #include "cebgate/service.h"
+#include "deadline.h"
+#include "request.h"
 #include "server.h"
 
 /* Upper bounds (ms) of the request-duration histogram's buckets; +Inf follows. */
@@ -68,6 +70,7 @@ struct srv {
 	long nparked;
 	int closing;
 	atomic_ulong changes;
+	struct srv_deadlines *deadlines; /* the time a request may take to arrive */
 };
 
 struct req {
@@ -290,7 +293,7 @@ route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_ser
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	rc = cg_service_submit(svc, ctx, &who, r->body, r->len,
-			       type != NULL && strncmp(type, "application/json", 16) == 0, &json, &http);
+			       srv_is_json_type(type), &json, &http);
 	atomic_fetch_add(&s->submissions, 1);
 	if (rc == CG_OK) {
 		atomic_fetch_add(&s->accepted, http == 200);
@@ -310,17 +313,7 @@ route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_ser
 static long long
 query_number(struct MHD_Connection *c, const char *name, long long dflt, long long max)
 {
-	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-	char *end;
-	long long n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 0)
-		return -1;
-	return n > max ? max : n;
+	return srv_parse_number(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name), dflt, max);
 }
 
 /* Receipts after a cursor; with wait=S the request waits (parked) up to S seconds for one. */
@@ -383,7 +376,8 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char *json = NULL, *end;
+	char *json = NULL;
+	const char *end;
 	long long id;
 	int http = 500;
 	cg_rc rc;
@@ -404,7 +398,7 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 		rc = cg_service_review_query(svc, ctx, &who, &f, &json, &http);
 		return answer(c, ctx, rc, http, json, "review");
 	}
-	id = *rest == '/' ? strtoll(rest + 1, &end, 10) : 0;
+	id = *rest == '/' ? srv_parse_id(rest + 1, &end) : 0;
 	if (id <= 0 || strcmp(method, "POST") != 0) {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
@@ -412,7 +406,7 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 	if (strcmp(end, "/claim") == 0) {
 		rc = cg_service_review_claim(svc, ctx, &who, id, &json, &http);
 	} else if (strcmp(end, "/decide") == 0) {
-		json_t *b = r->len > 0 ? json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+		json_t *b = srv_parse_json_body(r->body, r->len);
 
 		rc = cg_service_review_decide(svc, ctx, &who, id,
 					      json_string_value(json_object_get(b, "decision")),
@@ -430,8 +424,9 @@ route_declaration(struct srv *s, struct MHD_Connection *c, const char *rest, cg_
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char *json = NULL, *end;
-	long long id = strtoll(rest, &end, 10);
+	char *json = NULL;
+	const char *end;
+	long long id = srv_parse_id(rest, &end);
 	int http = 500;
 	cg_rc rc;
 
@@ -466,7 +461,6 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL, keys[512], etag[48];
-	const char *slash = strchr(rest, '/');
 	int http = 500;
 	cg_rc rc;
 
@@ -475,27 +469,17 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	if (strcmp(rest, "query") == 0 && strcmp(method, "POST") == 0) {
-		json_t *b = json_loadb(r->body != NULL ? r->body : "", r->len, JSON_REJECT_DUPLICATES, NULL);
-		json_t *list = json_is_array(b) ? b : json_object_get(b, "waybills");
-		char *txt = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+		json_t *b = srv_parse_json_body(r->body, r->len);
+		char *txt = srv_logistics_query_keys(b);
 
 		rc = cg_service_logistics(svc, ctx, &who, txt != NULL ? txt : "", &json, &http);
 		free(txt);
 		json_decref(b);
 		return answer(c, ctx, rc, http, json, "logistics");
 	}
-	if (slash == NULL || slash == rest || strchr(slash + 1, '/') != NULL || strcmp(method, "GET") != 0) {
+	if (strcmp(method, "GET") != 0 || srv_logistics_path_keys(rest, keys, sizeof(keys)) != 0) {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
-	}
-	{
-		json_t *one = json_pack("[{s:s%, s:s}]", "logisticsCode", rest, (size_t)(slash - rest),
-					"logisticsNo", slash + 1);
-		char *txt = one != NULL ? json_dumps(one, JSON_COMPACT) : NULL;
-
-		(void)snprintf(keys, sizeof(keys), "%s", txt != NULL ? txt : "");
-		free(txt);
-		json_decref(one);
 	}
 	{
 		/* Long-poll: with If-None-Match and wait=S, answer when the state changes (or at S). */
@@ -906,7 +890,7 @@ client_ip(struct MHD_Connection *c, char *buf, size_t size)
 static enum MHD_Result
 route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
 {
-	json_t *b = json_loadb(r->body != NULL ? r->body : "", r->len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *b = srv_parse_json_body(r->body, r->len);
 	const char *user = json_string_value(json_object_get(b, "user"));
 	const char *pass = json_string_value(json_object_get(b, "password"));
 	unsigned long kuser = hash_key("u:", user), kip;
@@ -1064,6 +1048,16 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
 
+/* The Content-Length a client announced (0 when none or unreadable). */
+static unsigned long long
+declared_length(struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	long long n = srv_parse_number(v, 0, INT64_MAX);
+
+	return n > 0 ? (unsigned long long)n : 0;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	   const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -1087,6 +1081,17 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 
 			if (svc != NULL && authenticate(s, c, svc, &who) && spool_open(s, r) != 0)
 				spool_discard(r);
+			/*
+			 * A big file may take longer than request-timeout to arrive; an
+			 * authenticated upload is exempt, while inactivity (timeout) still ends it.
+			 */
+			if (r->sha != NULL)
+				srv_deadlines_received(s->deadlines, c);
+		}
+		/* A body announced over the cap (max-upload for a spooled upload) is refused before a byte is read. */
+		if (declared_length(c) > (r->sha != NULL ? s->cfg->max_upload : s->cfg->max_body)) {
+			r->too_big = 1;
+			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 		}
 		return MHD_YES;
 	}
@@ -1120,6 +1125,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	srv_deadlines_received(s->deadlines, c);
 	if (r->deadline_ms == 0)
 		atomic_fetch_add(&s->requests, 1);
 	{
@@ -1153,6 +1159,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 
 	if (r == NULL)
 		return;
+	srv_deadlines_answered(s->deadlines, c);
 	(void)clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (end.tv_sec - r->start.tv_sec) * 1000 + (end.tv_nsec - r->start.tv_nsec) / 1000000;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
@@ -1292,10 +1299,13 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	if ((cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) || prepare_files(sp, cfg) != 0)
+	sp->deadlines = srv_deadlines_new(cfg->request_timeout);
+	if (sp->deadlines == NULL || (cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) ||
+	    prepare_files(sp, cfg) != 0)
 		rc = -1;
 	else
 		rc = serve(sp, cfg, stop);
+	srv_deadlines_free(sp->deadlines);
 	if (sp->custody_pass != NULL)
 		OPENSSL_cleanse(sp->custody_pass, strlen(sp->custody_pass));
 	free(sp->custody_pass);
@@ -1376,6 +1386,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 				     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
 				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sp,
+				     MHD_OPTION_NOTIFY_CONNECTION, srv_deadlines_notify, sp->deadlines,
 				     MHD_OPTION_ARRAY, tls_cert != NULL ? tls : tls + 3,
 				     MHD_OPTION_END);
 	}
@@ -1402,9 +1413,13 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	}
 	while (!*stop) {
 		int rejected = 0;
+		unsigned cut;
 
 		wait_for_change(sp, 100);
 		unpark(sp, 0);
+		cut = srv_deadlines_sweep(sp->deadlines);
+		if (cut > 0)
+			fprintf(stderr, "level=warn msg=\"request not received in time\" closed=%u\n", cut);
 		if (now_ms() < next_sweep)
 			continue;
 		/* Every second: refuse inventories that waited past the match timeout. */

@@ -18,6 +18,7 @@ struct srv_config {
 	unsigned conn_limit;
 	unsigned per_ip_limit;
 	unsigned timeout;         /* seconds of inactivity */
+	unsigned request_timeout; /* seconds to receive a whole request (headers and body) */
 	unsigned max_wait;        /* longest receipts long-poll, seconds */
 	long long match_timeout;  /* clearance: seconds an inventory waits for its documents */
 	int random_rate;          /* clearance: per mille held at random (双随机) */

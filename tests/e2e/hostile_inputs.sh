@@ -1,9 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Hostile inputs through `cebgate validate`: every one must exit 1 with a CG code in the
-# JSON report, never crash or hang, never read a file it was not given (a secret file with
-# a unique marker stands in for /etc/passwd) and never open a network connection (a
-# loopback listener on an ephemeral port counts connections). Fixtures: tests/data/hostile.
+# Hostile inputs through `cebgate validate` (and merchant files through `cebgate
+# normalize`): every one must exit 1 with a CG code in the JSON report within 2 s and
+# 256 MiB (tests/e2e/guard.py; scaled for sanitizer and valgrind builds, whose
+# instrumentation costs time and memory), never crash, never read a file it was not given
+# (a secret file with a unique marker stands in for /etc/passwd), never open a network
+# connection (a loopback listener on an ephemeral port counts connections), and write
+# nothing. Fixtures: tests/data/hostile. The same inputs go through the HTTP API in
+# tests/e2e/hostile_http.sh.
 set -eu
 
 : "${top_srcdir:?top_srcdir must be set}"
@@ -11,6 +15,7 @@ set -eu
 cli="$top_builddir/src/cli/cebgate"
 fixtures="$top_srcdir/tests/data/hostile"
 order="$top_srcdir/samples/xml/valid/CEB311-order.xml"
+. "$top_srcdir/tests/e2e/limits.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-hostile.XXXXXX")
 listener=""
@@ -49,8 +54,7 @@ start_listener
 reports=0
 run() {
 	rc=0
-	timeout -k 5 10 "$cli" validate --unsigned --json "$1" >"$tmp/out" 2>"$tmp/err" \
-		</dev/null || rc=$?
+	guarded "$cli" validate --unsigned --json "$1" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
 	keep
 }
 keep() {
@@ -68,8 +72,10 @@ has_code() {
 
 # verdict CODES: why the last run is wrong, or nothing when it is right.
 verdict() {
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		echo "hung (killed by timeout)"
+	if [ "$rc" -eq 124 ]; then
+		echo "no answer within $lim_s s (killed)"
+	elif [ "$rc" -eq 125 ]; then
+		echo "over $lim_mb MiB: $(grep guard: "$tmp/err")"
 	elif [ "$rc" -ge 128 ]; then
 		echo "crashed (exit $rc)"
 	elif grep -q -e 'Sanitizer' -e 'runtime error' "$tmp/err"; then
@@ -95,6 +101,15 @@ check() {
 		diag "$tmp/err"
 	fi
 }
+
+# ---- the guard itself: it does catch an input that takes too long or too much memory -------
+
+rc=0
+python3 "$top_srcdir/tests/e2e/guard.py" 1 64 sleep 3 2>/dev/null || rc=$?
+if [ "$rc" -eq 124 ]; then ok "guard: a command past its time is killed (124)"; else not_ok "guard: exit $rc for a command past its time"; fi
+rc=0
+python3 "$top_srcdir/tests/e2e/guard.py" 10 64 python3 -c "b = bytearray(128 << 20); b[::4096] = b'x' * len(b[::4096])" 2>/dev/null || rc=$?
+if [ "$rc" -eq 125 ]; then ok "guard: a command over its memory is caught (125)"; else not_ok "guard: exit $rc for a command over its memory"; fi
 
 # ---- fixtures ------------------------------------------------------------------------------
 
@@ -135,44 +150,7 @@ fi
 
 # ---- generated inputs --------------------------------------------------------------------
 
-python3 - "$order" "$tmp/in" <<'EOF'
-import sys
-order = open(sys.argv[1], "rb").read()
-out = sys.argv[2]
-decl_end = order.index(b"?>") + 3
-head, body = order[:decl_end], order[decl_end:]
-root_end = body.index(b">") + 1
-
-
-def write(name, data):
-    with open(out + "/" + name, "wb") as f:
-        f.write(data)
-
-
-# 10,000-deep nesting inside a CEB message and as a bare document.
-deep = b"<ceb:note>" * 10000 + b"</ceb:note>" * 10000
-write("deep-nesting.xml", head + body[:root_end] + deep + body[root_end:])
-write("deep-nesting-bare.xml", b"<a>" * 10000 + b"</a>" * 10000)
-# 20 MB: the order with 20,000,000 blanks after the root's start tag.
-write("20mb.xml", head + body[:root_end] + b" " * 20000000 + body[root_end:])
-# One start tag with 100 attributes.
-attrs = b"".join(b' a%d="%d"' % (i, i) for i in range(100))
-write("100-attributes.xml", order.replace(b"<ceb:Order>", b"<ceb:Order" + attrs + b">", 1))
-# Invalid UTF-8 in a name; GB18030 bytes under a UTF-8 declaration.
-write("invalid-utf8.xml", order.replace("李晓明".encode(), b"\xc3\x28", 1))
-write("gb18030-as-utf8.xml", order.replace("李晓明".encode(), "李晓明".encode("gb18030"), 1))
-# UTF-16 declared, UTF-8 bytes (also in the fixtures, here without the declaration's help).
-write("utf16-bom-utf8-bytes.xml", b"\xff\xfe" + order)
-# A NUL byte inside a value.
-write("nul-in-value.xml", order.replace(b"SO202411110000123456", b"SO2024\x0011110000123456", 1))
-# Two documents: back to back, and separated by a NUL byte.
-write("two-documents.xml", order + order)
-write("two-documents-nul.xml", order + b"\x00" + order)
-write("nul-then-junk.xml", order + b"\x00<junk & not xml")
-# Empty and blank inputs.
-write("empty.xml", b"")
-write("blank.xml", b" \n\t\n")
-EOF
+python3 "$fixtures/generate.py" "$order" "$tmp/in" "$tmp/in/xxe-passwd.xml"
 
 run "$tmp/in/deep-nesting.xml"
 check "10,000-deep nesting in a message" "CG0003"
@@ -181,7 +159,7 @@ check "10,000-deep nesting, bare" "CG0003"
 run "$tmp/in/20mb.xml"
 check "20 MB document" "CG0003"
 rc=0
-timeout -k 5 10 "$cli" validate --unsigned --json - <"$tmp/in/20mb.xml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+guarded "$cli" validate --unsigned --json - <"$tmp/in/20mb.xml" >"$tmp/out" 2>"$tmp/err" || rc=$?
 keep
 check "20 MB document on stdin" "CG0003"
 run "$tmp/in/100-attributes.xml"
@@ -204,6 +182,30 @@ run "$tmp/in/empty.xml"
 check "empty file" "CG0001"
 run "$tmp/in/blank.xml"
 check "blank file" "CG0001"
+run "$tmp/in/50mb-text.xml"
+check "50 MB text node" "CG0003"
+run "$tmp/in/utf16-xxe.xml"
+check "XXE in a UTF-16 document (BOM)" "CG0002"
+run "$tmp/in/utf16be-nobom-xxe.xml"
+check "XXE in a UTF-16BE document without BOM" "CG0002"
+run "$tmp/in/utf32.xml"
+check "UTF-32 document" "CG0004"
+run "$tmp/in/utf7.xml"
+check "encoding UTF-7 declared" "CG0004"
+run "$tmp/in/ebcdic.xml"
+check "encoding IBM037 (EBCDIC) declared" "CG0004"
+run "$tmp/in/ns-wrong-uri.xml"
+check "ceb prefix bound to another namespace URI" "CG0005"
+run "$tmp/in/ns-rebound.xml"
+check "ceb prefix rebound to another URI inside the message" "CG0100"
+run "$tmp/in/ns-twice.xml"
+check "ceb prefix bound twice on one element" "CG0001"
+run "$tmp/in/ns-undeclared.xml"
+check "undeclared namespace prefix" "CG0001"
+run "$tmp/in/ns-unqualified.xml"
+check "element taken out of the namespace (xmlns=\"\")" "CG0100"
+run "$tmp/in/ns-xml-prefix.xml"
+check "the xml prefix rebound" "CG0001"
 
 # XXE hidden in a DxpMsg envelope: the base64 Data holds the xxe-file fixture.
 python3 - "$tmp/in/xxe-file.xml" "$tmp/in/dxp-xxe.xml" <<'EOF'
@@ -239,6 +241,77 @@ else
 	not_ok "missing format-string file name: exit 2, name printed literally (exit $rc)"
 	diag "$tmp/err"
 fi
+
+# ---- merchant files through `cebgate normalize` ----------------------------------------------
+# Each file holds only hostile rows: exit 1, the code in the JSON report, no message written.
+
+mkdir "$tmp/merchant"
+python3 - "$top_srcdir/samples/merchant" "$tmp/merchant" <<'EOF'
+import sys
+src, out = sys.argv[1], sys.argv[2]
+lines = open(src + "/orders-en.csv", "rb").read().split(b"\n")
+hdr, row = lines[0], lines[1]
+cells = row.split(b",")
+bn = hdr.split(b",").index(b"buyerName")
+
+
+def write(name, data):
+    with open(out + "/" + name, "wb") as f:
+        f.write(data)
+
+
+def csv(name, value):
+    c = list(cells)
+    c[bn] = value
+    write(name, hdr + b"\n" + b",".join(c) + b"\n")
+
+
+# Formula injection in every shape a spreadsheet runs.
+csv("formula-eq.csv", b"=1+1")
+csv("formula-plus.csv", b"+cmd|' /C calc'!A0")
+csv("formula-minus.csv", b"-2+3")
+csv("formula-at.csv", b"@SUM(A1)")
+csv("formula-tab.csv", b'"\t=1+1"')
+csv("formula-cr.csv", b'"\r=1+1"')
+csv("formula-quoted.csv", b'"=HYPERLINK(""http://127.0.0.1/x"",""x"")"')
+# Ragged rows, a 2 MiB row (the cap is 1 MiB), a NUL byte, an unterminated quote.
+write("ragged-short.csv", hdr + b"\n" + b",".join(cells[:10]) + b"\n")
+write("ragged-long.csv", hdr + b"\n" + row + b",x,y,z\n")
+csv("row-2mib.csv", b"A" * (2 << 20))
+csv("nul.csv", b"A\x00B")
+csv("unterminated.csv", b'"open')
+# NDJSON: duplicate keys, 10,000-deep nesting, numbers JSON does not have, a string
+# where a number goes, not an object, invalid UTF-8, an escaped NUL.
+nd = open(src + "/orders.ndjson", "rb").read().split(b"\n")[0]
+write("dup-keys.ndjson", nd.replace(b'{"orderNo"', b'{"orderNo":"X","orderNo"', 1) + b"\n")
+write("deep.ndjson", b'{"orderNo":' + b"[" * 10000 + b"]" * 10000 + b"}\n")
+write("nan.ndjson", nd.replace(b'"goodsValue":1299', b'"goodsValue":NaN', 1) + b"\n")
+write("1e309.ndjson", nd.replace(b'"goodsValue":1299', b'"goodsValue":1e309', 1) + b"\n")
+write("hex.ndjson", nd.replace(b'"goodsValue":1299', b'"goodsValue":"0x10"', 1) + b"\n")
+write("not-object.ndjson", b'[1,2,3]\n"str"\n')
+write("invalid-utf8.ndjson", nd.replace("高远".encode(), b"\xc3\x28", 1) + b"\n")
+write("nul.ndjson", nd.replace(b'"orderNo":"', b'"orderNo":"\\u0000', 1) + b"\n")
+EOF
+for spec in formula-eq.csv:CG2007 formula-plus.csv:CG2007 formula-minus.csv:CG2007 \
+	formula-at.csv:CG2007 formula-tab.csv:CG2007 formula-cr.csv:CG2007 formula-quoted.csv:CG2007 \
+	ragged-short.csv:CG2003 ragged-long.csv:CG2003 row-2mib.csv:CG2003 nul.csv:CG2003 \
+	unterminated.csv:CG2003 dup-keys.ndjson:CG2004 deep.ndjson:CG2004 nan.ndjson:CG2004 \
+	1e309.ndjson:CG2004 hex.ndjson:CG2005 not-object.ndjson:CG2004 invalid-utf8.ndjson:CG2004 \
+	nul.ndjson:CG2004; do
+	f=${spec%:*}
+	rc=0
+	guarded "$cli" normalize --json --profile "$top_srcdir/samples/merchant/default.profile" \
+		"$tmp/merchant/$f" -o "$tmp/nout-$f" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+	keep
+	why=$(verdict "${spec#*:}")
+	written=$(find "$tmp/nout-$f" -name '*.xml' 2>/dev/null | wc -l)
+	if [ -z "$why" ] && [ "$written" -eq 0 ]; then
+		ok "normalize $f: exit 1 with ${spec#*:}, nothing written"
+	else
+		not_ok "normalize $f: ${why:-$written message(s) written}"
+		diag "$tmp/err"
+	fi
+done
 
 # ---- every JSON report parses -------------------------------------------------------------
 

@@ -28,7 +28,10 @@ start_daemon() {
 	"$CEBGATED" --port 0 --port-file "$T/port" "$@" 2>>"$T/log" &
 	pid=$!
 	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	# (Under valgrind, CG_MEMCHECK=1, starting takes far longer.)
+	tries=100
+	[ -z "${CG_MEMCHECK:-}" ] || tries=1200
+	while [ ! -s "$T/port" ] && [ $i -lt $tries ]; do sleep 0.1; i=$((i + 1)); done
 	URL=http://127.0.0.1:$(cat "$T/port")
 }
 

@@ -8,7 +8,10 @@
 # and pass integrity_check; another pass of every order gets only "duplicate"
 # and adds no row. Then retries that race their first attempt (eight copies of
 # one new order at once) must all be answered 200. Last, JSON batches killed
-# mid-way must leave each message whole or absent.
+# mid-way must leave each message whole or absent. Last, bench/crash_loop.sh in
+# short (6 kills during 30 four-document declarations): receipts consistent and
+# the quota ledger equal to the inventories that matched (the bench runs it with
+# 100 kills and more; docs/robustness.md).
 # SIGKILL loses no page-cache data: this tests atomicity and recovery, not
 # power loss (/work/shared/security.md, SQLite).
 # CG_CRASH_SEED=N repeats a run's kill points; CG_KEEP_TMP=1 keeps the files.
@@ -26,7 +29,7 @@ cleanup() {
 	if [ -n "${CG_KEEP_TMP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
 
-echo "1..17"
+echo "1..18"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" keygen --sm2 --key "$T/a.key" --cert "$T/a.crt" --serial 3000000000CDE6F >/dev/null
@@ -276,5 +279,12 @@ check "every batch is acknowledged in the end, each order stored once" \
 	 [ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE + BATCHES * 10)) ] && \
 	 [ \$(sq 'SELECT count(*) FROM receipt') -eq $((N + RACE + BATCHES * 10)) ]"
 check "PRAGMA integrity_check is ok at the end" "[ \"\$(sq 'PRAGMA integrity_check')\" = ok ]"
+# Four-document declarations: receipts and the quota ledger (bench/crash_loop.sh, short).
+rc=0
+top_srcdir=$top_srcdir top_builddir=$top_builddir TMPDIR=$T sh "$top_srcdir/bench/crash_loop.sh" 6 30 \
+	>"$T/loop.out" 2>&1 || rc=$?
+sed 's/^/# /' "$T/loop.out" | grep -v '^# # ok:'
+check "crash loop over four-document declarations: every message once, receipts consistent, quota ledger = matched inventories" \
+	"[ $rc -eq 0 ] && grep -q '^crash-loop: kills=6 .* failed-checks=0' '$T/loop.out'"
 echo "# crash: kills=$kills in-flight=$lost acknowledged=$acked exactly-once=$(sort -u "$T/db-guids" | comm -12 - "$T/acked-guids" | wc -l) late-acks=$late race-500=$race500 batch-kills=$bkills partial-batches=$partial"
 exit 0

@@ -533,6 +533,25 @@ test_xml_encoding_names_case_insensitive(void **state)
 	assert_string_equal(PARSE_STR("<?xml version=\"1.0\" encoding=\"US-ASCII\"?><a/>"), "OK");
 }
 
+/*
+ * Encodings outside the allowed set are refused by name before parsing: UTF-7
+ * and EBCDIC would otherwise surface as a misleading syntax error (CG0001).
+ */
+static void
+test_xml_encoding_refused_before_parsing(void **state)
+{
+	static const char utf32[] = "\xff\xfe\0\0<\0\0\0a\0\0\0/\0\0\0>\0\0\0";
+
+	(void)state;
+	assert_string_equal(PARSE_STR("<?xml version=\"1.0\" encoding=\"UTF-7\"?><a>+ADw-b/+AD4-</a>"),
+			    "CG0004");
+	assert_string_equal(PARSE_STR("<?xml version=\"1.0\" encoding=\"IBM037\"?><a/>"), "CG0004");
+	assert_string_equal(PARSE_STR("\xef\xbb\xbf<?xml version='1.0' encoding = 'x-unknown'?><a/>"), "CG0004");
+	assert_string_equal(parse_code(utf32, sizeof(utf32) - 1), "CG0004");
+	/* Only the declaration counts, not the word elsewhere. */
+	assert_string_equal(PARSE_STR("<?xml version=\"1.0\"?><a encoding=\"UTF-7\"/>"), "OK");
+}
+
 static const char name_utf8[] = "\xe6\x9d\x8e\xe6\x99\x93\xe6\x98\x8e"; /* 李晓明 */
 
 static void
@@ -904,6 +923,7 @@ main(void)
 		cmocka_unit_test(test_xml_nul_after_root),
 		cmocka_unit_test(test_xml_loader_refuses_outside_schemas),
 		cmocka_unit_test(test_xml_path),
+		cmocka_unit_test(test_xml_encoding_refused_before_parsing),
 		cmocka_unit_test(test_xml_path_prefixes),
 	};
 

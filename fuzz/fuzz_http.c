@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What cebgated's handlers decode from a request, without a socket: query
+ * numbers, path ids and waybill paths, JSON bodies (login, review decision,
+ * logistics query), and submission bodies (one XML message or DxpMsg, or a
+ * JSON batch) through cg_service_submit on a private database. The first byte
+ * picks the handler. With CG_FUZZ_ID set, the enterprise of the samples is
+ * registered with the identity that signed the seeds, so that mutated seeds
+ * reach storage, matching and receipts.
+ */
+#include "config.h"
+
+#include <unistd.h>
+#include "fuzz.h"
+#include "cebgate/service.h"
+#include "cebgate/store.h"
+#include "request.h"
+
+static char dir[4096], db[4200];
+static cg_ctx *ctx;
+static cg_service *svc;
+static cg_principal ent, officer;
+
+static void
+remove_db(void)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	char path[4300];
+	size_t i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		(void)snprintf(path, sizeof(path), "%s%s", db, ext[i]);
+		(void)unlink(path);
+	}
+	(void)rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *tmp = getenv("TMPDIR"), *id = getenv("CG_FUZZ_ID");
+	char cert[4096], *token = NULL;
+	cg_store *st = NULL;
+
+	(void)argc;
+	(void)argv;
+	fuzz_global_init();
+	FUZZ_REQUIRE(cg_ctx_new(&ctx) == CG_OK);
+	(void)snprintf(dir, sizeof(dir), "%s/cg-fuzz-http.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	FUZZ_REQUIRE(mkdtemp(dir) != NULL);
+	(void)snprintf(db, sizeof(db), "%s/s.db", dir);
+	atexit(remove_db);
+	FUZZ_REQUIRE(cg_store_open(&st, ctx, db) == CG_OK);
+	FUZZ_REQUIRE(cg_store_add_enterprise(st, ctx, "4403960XA1", "fuzz platform", "ebp,ebc",
+					     "DXPENT0000999901") == CG_OK);
+	FUZZ_REQUIRE(cg_store_add_enterprise(st, ctx, "4403961XB2", "fuzz logistics",
+					     "logistics,pay", "DXPENT0000999902") == CG_OK);
+	if (id != NULL && *id != '\0') {
+		(void)snprintf(cert, sizeof(cert), "%s/sm2.crt", id);
+		FUZZ_REQUIRE(cg_store_add_certificate(st, ctx, "4403960XA1", cert) == CG_OK);
+	}
+	FUZZ_REQUIRE(cg_store_add_user(st, ctx, "officer1", "officer", NULL, "fuzz-officer-pw") == CG_OK);
+	FUZZ_REQUIRE(cg_store_new_token(st, ctx, "4403960XA1", NULL, &token) == CG_OK);
+	FUZZ_REQUIRE(cg_store_auth_token(st, ctx, token, &ent) == CG_OK);
+	cg_free(token);
+	token = NULL;
+	FUZZ_REQUIRE(cg_store_new_token(st, ctx, NULL, "officer1", &token) == CG_OK);
+	FUZZ_REQUIRE(cg_store_auth_token(st, ctx, token, &officer) == CG_OK);
+	cg_free(token);
+	cg_store_close(st);
+	FUZZ_REQUIRE(cg_service_new(&svc, ctx, db, NULL) == CG_OK);
+	return 0;
+}
+
+/* Query values separated by '&', as the receipts and logistics routes read them. */
+static void
+query(const char *s)
+{
+	char *copy = strdup(s), *save = NULL, *v;
+	long long after = 0, wait = 0, limit = 100;
+	char *json = NULL;
+	int count = 0;
+
+	FUZZ_REQUIRE(copy != NULL);
+	v = strtok_r(copy, "&", &save);
+	after = srv_parse_number(v, 0, INT64_MAX);
+	v = v != NULL ? strtok_r(NULL, "&", &save) : NULL;
+	wait = srv_parse_number(v, 0, 30);
+	v = v != NULL ? strtok_r(NULL, "&", &save) : NULL;
+	limit = srv_parse_number(v, 100, 1000);
+	FUZZ_REQUIRE(after >= -1 && wait >= -1 && wait <= 30 && limit >= -1 && limit <= 1000);
+	if (after >= 0 && limit > 0 &&
+	    cg_service_receipts(svc, ctx, &ent, after, (int)limit, &json, &count) == CG_OK)
+		FUZZ_REQUIRE(count >= 0 && count <= limit && json != NULL);
+	cg_free(json);
+	free(copy);
+}
+
+/* Path segments: /api/v1/declarations/ID, /api/v1/review/ID/claim, /api/v1/logistics/CODE/NO. */
+static void
+path(const char *s)
+{
+	const char *end;
+	long long id = srv_parse_id(s, &end);
+	char keys[512], small[16], *json = NULL;
+	int http = 0;
+
+	FUZZ_REQUIRE(id >= 0 && end >= s && end <= s + strlen(s));
+	if (id > 0 && *end == '\0' && cg_service_declaration(svc, ctx, &officer, id, &json, &http) == CG_OK)
+		FUZZ_REQUIRE(json != NULL);
+	cg_free(json);
+	json = NULL;
+	(void)srv_logistics_path_keys(s, small, sizeof(small));
+	if (srv_logistics_path_keys(s, keys, sizeof(keys)) == 0) {
+		FUZZ_REQUIRE(strlen(keys) < sizeof(keys));
+		if (cg_service_logistics(svc, ctx, &officer, keys, &json, &http) == CG_OK)
+			FUZZ_REQUIRE(json != NULL);
+		cg_free(json);
+	}
+}
+
+/* A JSON body, as login, review decisions and the logistics query read it. */
+static void
+json_body(const char *body, size_t len)
+{
+	json_t *b = srv_parse_json_body(body, len);
+	char *keys = srv_logistics_query_keys(b), *json = NULL;
+	int http = 0;
+
+	(void)json_string_value(json_object_get(b, "user"));
+	(void)json_string_value(json_object_get(b, "password"));
+	if (cg_service_logistics(svc, ctx, &officer, keys != NULL ? keys : "", &json, &http) == CG_OK)
+		FUZZ_REQUIRE(json != NULL);
+	cg_free(json);
+	json = NULL;
+	/* A decision on an inventory nobody claimed: refused, whatever the body says. */
+	if (cg_service_review_decide(svc, ctx, &officer, 1, json_string_value(json_object_get(b, "decision")),
+				     json_string_value(json_object_get(b, "reason")), &json, &http) == CG_OK)
+		FUZZ_REQUIRE(json != NULL);
+	cg_free(json);
+	free(keys);
+	json_decref(b);
+}
+
+static void
+submit(const char *body, size_t len, int is_json)
+{
+	char *json = NULL;
+	int http = 0;
+
+	if (len == 0)
+		return; /* answered 400 before the service is called */
+	if (cg_service_submit(svc, ctx, &ent, body, len, is_json, &json, &http) == CG_OK)
+		FUZZ_REQUIRE(json != NULL && http >= 200 && http < 600);
+	cg_free(json);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s;
+
+	if (size < 1)
+		return 0;
+	s = fuzz_cstr(data + 1, size - 1);
+	switch (data[0] % 5) {
+	case 0: query(s); break;
+	case 1: path(s); break;
+	case 2: json_body(s, size - 1); break;
+	case 3: submit(s, size - 1, 0); break;
+	default: submit(s, size - 1, 1); break;
+	}
+	free(s);
+	return 0;
+}
