@@ -162,6 +162,8 @@ document.addEventListener('DOMContentLoaded', async () => {
 		await load();
 	});
 	CG.onLanguage(render);
+	/* The lease counts down every second; the declaration is read again every 30 s. */
 	setInterval(() => { if (view) lease(); }, 1000);
+	setInterval(load, 30000);
 	await load();
 });

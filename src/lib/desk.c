@@ -73,27 +73,6 @@ q(cg_store *st, int slot)
 	return cg__store_stmt(st, slot, sql[slot - 80]);
 }
 
-static bool
-officer(const cg_principal *who)
-{
-	return who->role == CG_ROLE_OFFICER || who->role == CG_ROLE_ADMIN;
-}
-
-static cg_rc
-dump(json_t *o, char **json)
-{
-	*json = o != NULL ? cg__json_text(o, JSON_INDENT(2)) : NULL;
-	json_decref(o);
-	return *json != NULL ? CG_OK : CG_ENOMEM;
-}
-
-static cg_rc
-refuse(char **json, int *http, int code, const char *msg)
-{
-	*http = code;
-	return dump(json_pack("{s:s}", "error", msg), json);
-}
-
 /* ---- the officer's view of one inventory ---------------------------------------- */
 
 static const char *const docs[4] = { "inventory", "order", "payment", "waybill" };
@@ -420,11 +399,11 @@ cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long lo
 	cg_rc rc;
 
 	*http = 200;
-	if (!officer(who) || who->user_id == 0)
-		return refuse(json, http, 403, "personal data is shown to officers");
+	if (!cg__officer(who) || who->user_id == 0)
+		return cg__json_refusal(json, http, 403, "personal data is shown to officers");
 	view = cg__review_view(st, doc_id);
 	if (view == NULL)
-		return refuse(json, http, 404, "no such inventory");
+		return cg__json_refusal(json, http, 404, "no such inventory");
 	out = personal_of(view, fields, sizeof(fields));
 	json_decref(view);
 	(void)snprintf(detail, sizeof(detail), "查看个人信息 revealed %s",
@@ -442,7 +421,7 @@ cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long lo
 		json_decref(out);
 		return rc;
 	}
-	return dump(out, json);
+	return cg__json_answer(out, json);
 }
 
 /* ---- dashboard ------------------------------------------------------------------- */
@@ -641,17 +620,17 @@ cg_service_dashboard(cg_service *svc, cg_ctx *ctx, const cg_principal *who, int 
 
 	*http = 200;
 	(void)ctx;
-	if (!officer(who))
-		return refuse(json, http, 403, "the dashboard is for officers and admins");
+	if (!cg__officer(who))
+		return cg__json_refusal(json, http, 403, "the dashboard is for officers and admins");
 	if (hours < 1 || hours > 168)
-		return refuse(json, http, 400, "hours is 1 to 168");
+		return cg__json_refusal(json, http, 400, "hours is 1 to 168");
 	from = (now / 3600 - hours + 1) * 3600;
 	o = json_pack("{s:I, s:i, s:o*, s:o*, s:o*, s:o*, s:o*, s:o*}", "now", (json_int_t)now, "hours",
 		      hours, "perHour", hourly(st, from, hours), "queue", queue_series(st, from + 3599, now),
 		      "reviewTime", review_times(st, from), "holdReasons", hold_reasons(st, from),
 		      "rejectionReasons", two_columns(st, D_REJECTS, from, "reason", "count"),
 		      "matchFailures", match_failures(st, from));
-	return dump(o, json);
+	return cg__json_answer(o, json);
 }
 
 /* ---- public results of random inspections ----------------------------------------- */
@@ -678,7 +657,7 @@ cg_service_public_inspections(cg_service *svc, cg_ctx *ctx, char **json)
 				       (json_int_t)sqlite3_column_int64(s, 5), "irregular",
 				       (json_int_t)sqlite3_column_int64(s, 6)));
 	sqlite3_reset(s);
-	return dump(json_pack("{s:o, s:I}", "results", arr, "generated", (json_int_t)time(NULL)), json);
+	return cg__json_answer(json_pack("{s:o, s:I}", "results", arr, "generated", (json_int_t)time(NULL)), json);
 }
 
 /* ---- browser sessions --------------------------------------------------------------- */

@@ -6,6 +6,9 @@
 #include <jansson.h>
 #include "store_internal.h"
 
+/* Officers and admins: the only ones who see the queue and the declarations. */
+bool cg__officer(const cg_principal *who);
+
 /*
  * An inventory with its order, payment, waybill, receipts and audit trail, as
  * stored (unmasked); NULL when there is no such inventory. Caller decrefs.

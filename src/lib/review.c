@@ -60,25 +60,10 @@ q(cg_store *st, int slot)
 	return cg__store_stmt(st, slot, sql[slot - 32]);
 }
 
-static bool
-officer(const cg_principal *who)
+bool
+cg__officer(const cg_principal *who)
 {
 	return who->role == CG_ROLE_OFFICER || who->role == CG_ROLE_ADMIN;
-}
-
-static cg_rc
-dump(json_t *o, char **json)
-{
-	*json = cg__json_text(o, JSON_INDENT(2));
-	json_decref(o);
-	return *json != NULL ? CG_OK : CG_ENOMEM;
-}
-
-static cg_rc
-error(char **json, int *http, int code, const char *msg)
-{
-	*http = code;
-	return dump(json_pack("{s:s}", "error", msg), json);
 }
 
 static json_t *
@@ -150,10 +135,10 @@ cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	long long now = (long long)time(NULL);
 
 	*http = 200;
-	if (!officer(who)) {
+	if (!cg__officer(who)) {
 		json_decref(arr);
 		json_decref(by);
-		return error(json, http, 403, "the review queue is for officers");
+		return cg__json_refusal(json, http, 403, "the review queue is for officers");
 	}
 	if (s == NULL || arr == NULL || by == NULL || !bind_filter(s, f, now)) {
 		json_decref(arr);
@@ -172,7 +157,7 @@ cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 		}
 	}
 	sqlite3_reset(s);
-	return dump(json_pack("{s:o, s:I, s:o, s:I}", "items", arr, "count",
+	return cg__json_answer(json_pack("{s:o, s:I, s:o, s:I}", "items", arr, "count",
 			      (json_int_t)json_array_size(arr), "byReason", by, "now", (json_int_t)now),
 		    json);
 }
@@ -198,8 +183,8 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 	cg_rc rc;
 
 	*http = 200;
-	if (!officer(who) || who->user_id == 0)
-		return error(json, http, 403, "claims are for officers");
+	if (!cg__officer(who) || who->user_id == 0)
+		return cg__json_refusal(json, http, 403, "claims are for officers");
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc != CG_OK)
 		return rc;
@@ -213,7 +198,7 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 	}
 	if (sqlite3_changes(sqlite3_db_handle(s)) != 1) {
 		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-		return error(json, http, 409, "held by another officer, decided, or not in the queue");
+		return cg__json_refusal(json, http, 409, "held by another officer, decided, or not in the queue");
 	}
 	(void)snprintf(detail, sizeof(detail), "lease until %lld", until);
 	rc = cg__audit(st, ctx, who->name, "claim", doc_id, detail);
@@ -221,7 +206,7 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 		rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
 	else
 		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-	return rc == CG_OK ? dump(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)doc_id, "state",
+	return rc == CG_OK ? cg__json_answer(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)doc_id, "state",
 					    "claimed", "leaseUntil", (json_int_t)until),
 				  json)
 			   : rc;
@@ -249,15 +234,15 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	cg_rc rc;
 
 	*http = 200;
-	if (!officer(who) || who->user_id == 0)
-		return error(json, http, 403, "decisions are for officers");
+	if (!cg__officer(who) || who->user_id == 0)
+		return cg__json_refusal(json, http, 403, "decisions are for officers");
 	for (i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
 		if (decision != NULL && strcmp(decision, decisions[i].decision) == 0)
 			break;
 	}
 	if (i == sizeof(decisions) / sizeof(decisions[0]) || reason == NULL ||
 	    strspn(reason, " \t\r\n") == strlen(reason) || strlen(reason) > 1000)
-		return error(json, http, 400, "decision is release, inspect, return or detain, with a reason");
+		return cg__json_refusal(json, http, 400, "decision is release, inspect, return or detain, with a reason");
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc != CG_OK)
 		return rc;
@@ -269,7 +254,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		sqlite3_reset(s);
 	if (!mine) {
 		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-		return error(json, http, 409, "claim the declaration first (or the lease expired)");
+		return cg__json_refusal(json, http, 409, "claim the declaration first (or the lease expired)");
 	}
 	(void)snprintf(info, sizeof(info), "%s %s: %s", decisions[i].zh, decisions[i].decision, reason);
 	s = q(st, R_DECIDED);
@@ -286,7 +271,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
 	else
 		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-	return rc == CG_OK ? dump(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)doc_id, "state",
+	return rc == CG_OK ? cg__json_answer(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)doc_id, "state",
 					    decisions[i].state, "returnStatus", decisions[i].status),
 				  json)
 			   : rc;
@@ -369,18 +354,18 @@ cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lo
 	cg_rc rc;
 
 	*http = 200;
-	if (!officer(who))
-		return error(json, http, 403, "declarations are shown to officers");
+	if (!cg__officer(who))
+		return cg__json_refusal(json, http, 403, "declarations are shown to officers");
 	o = cg__review_view(st, doc_id);
 	if (o == NULL)
-		return error(json, http, 404, "no such inventory");
+		return cg__json_refusal(json, http, 404, "no such inventory");
 	/* Officers see the differences and the rules; personal numbers stay masked. */
 	rc = cg__desk_decorate(st, ctx, o, doc_id);
 	if (rc != CG_OK) {
 		json_decref(o);
 		return rc;
 	}
-	return dump(o, json);
+	return cg__json_answer(o, json);
 }
 
 /* The clearance state a logistics company sees for its waybill. */
@@ -419,7 +404,7 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 	    out == NULL) {
 		json_decref(keys);
 		json_decref(out);
-		return error(json, http, 400, "a list of 1 to 1000 {logisticsCode, logisticsNo}");
+		return cg__json_refusal(json, http, 400, "a list of 1 to 1000 {logisticsCode, logisticsNo}");
 	}
 	json_array_foreach(keys, i, k)
 	{
@@ -430,7 +415,7 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 		sqlite3_stmt *s;
 
 		/* Least privilege: a company reads only its own waybills, officers all. */
-		if (code != NULL && no != NULL && (officer(who) || strcmp(code, who->cop_code) == 0)) {
+		if (code != NULL && no != NULL && (cg__officer(who) || strcmp(code, who->cop_code) == 0)) {
 			(void)snprintf(key, sizeof(key), "%s|%s", code, no);
 			s = q(st, R_WAYBILL);
 			if (s != NULL && sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
@@ -449,7 +434,7 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 							   "logisticsNo", no, "state", state));
 	}
 	json_decref(keys);
-	return dump(json_pack("{s:o}", "waybills", out), json);
+	return cg__json_answer(json_pack("{s:o}", "waybills", out), json);
 }
 
 cg_rc

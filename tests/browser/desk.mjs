@@ -3,14 +3,16 @@
 // tests/e2e/web_browser.sh: Debian's chromium driven by playwright-core (no
 // browser download). Prints TAP. Environment: CG_URL, CG_ID1 (the held
 // inventory whose buyer telephone differs from the order's), CG_DEPS (the
-// directory holding node_modules/playwright-core), CG_CHROMIUM.
+// directory holding node_modules/playwright-core), CG_CHROMIUM, CG_DB (the
+// database, to end a lease without waiting for it).
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 
 const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
 const ID1 = process.env.CG_ID1;
-const PLAN = 25;
+const PLAN = 28;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -111,6 +113,18 @@ try {
 	ok(true, 'on request the telephone number is revealed');
 	await page.waitForFunction(() => [...document.querySelectorAll('#audit td')].some((td) => td.textContent === 'reveal'));
 	ok(true, 'and the reveal appears in the audit trail');
+
+	// The lease runs out (moved into the past in the database, not waited for); the page, read again, says so.
+	execFileSync('sqlite3', [process.env.CG_DB,
+		`UPDATE review SET lease_until = CAST(strftime('%s', 'now') AS INTEGER) - 1 WHERE document_id = ${Number(ID1)}`]);
+	await page.reload();
+	await page.waitForSelector('#lease.expired');
+	ok((await text(page, '#lease')).includes('认领已过期') && await page.locator('#decide-card').isHidden(),
+		'an expired lease is shown and the decision form is withdrawn');
+	ok((await text(page, '#claim')) === '续期', 'the officer is offered to renew the claim');
+	await page.click('#claim');
+	await page.waitForSelector('#lease.running');
+	ok(await page.locator('#decide-card').isVisible(), 'after renewing, the decision form is back');
 
 	await page.selectOption('#decision', 'release');
 	await page.click('#decide-submit');
