@@ -34,6 +34,8 @@
 # 6. the RSA scenarios once the 5,000 SM2 inventories of set S wait unmatched
 #    in the database (posted first, not measured): "after-S".
 # The summary gives the median run by messages/s and the range.
+# SERIES=disk runs only the four on-disk series per thread count; CEBGATED_ARGS
+# adds flags to every cebgated (e.g. "--group-commit 0" for the old behaviour).
 #
 # WORK (default /tmp/cebgate-service-bench) keeps the generated and signed files
 # between runs (regenerated when K or SCENARIOS change); raw outputs go to OUT
@@ -143,7 +145,7 @@ run() {
 	mkdir -p "$dbdir"
 	cp "$REG" "$dbdir/s.db"
 	LD_PRELOAD=${5:-} "$CEBGATED" --db "$dbdir/s.db" --port 0 --port-file "$dbdir/port" --threads "$th" \
-		--per-ip-limit 64 --random-rate 0 2>"$OUT/$name.log" &
+		--per-ip-limit 64 --random-rate 0 ${CEBGATED_ARGS:-} 2>"$OUT/$name.log" &
 	pid=$!
 	i=0
 	while [ ! -s "$dbdir/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -168,6 +170,7 @@ run() {
 	# CPU ticks of each pool thread (the main thread only sweeps): shows a thread left idle.
 	split=$(join "$dbdir/t0" "$dbdir/t1" | awk -v main="$pid" '$1 != main { printf "%s%d", sep, $3 - $2; sep = "/" }')
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	groups=$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cebgate_commit_groups_total" { g = $2 } $1 == "cebgate_commit_messages_total" { m = $2 } END { printf "%s/%s", g, m }')
 	kill -TERM $pid
 	wait $pid || true
 	n=$(sed 's/.* messages=\([0-9]*\).*/\1/' "$OUT/$name.load")
@@ -177,7 +180,7 @@ run() {
 	# Machine CPU not used by cebgated or the client during the run: other work disturbing it.
 	others=$(awk -v m="$m1" -v m0="$m0" -v c="$c1" -v c0="$c0" -v cl="$client" -v t="$(getconf CLK_TCK)" \
 		'BEGIN { split(cl, x, "+"); o = ((m - m0) - (c - c0)) / t - x[1] - x[2]; printf "%.2f", (o > 0 ? o : 0) }')
-	echo "$name set=$set threads=$th clients=$CLIENTS $(cat "$OUT/$name.load") server_cpu_us_per_msg=$(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.0f", (b - a) * 1e6 / t / n }') thread_ticks=$split vmhwm_kib=$hwm client_cpu_s=$client other_cpu_s=$others stored=$stored released=$released" >>"$OUT/runs.txt"
+	echo "$name set=$set threads=$th clients=$CLIENTS $(cat "$OUT/$name.load") server_cpu_us_per_msg=$(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.0f", (b - a) * 1e6 / t / n }') thread_ticks=$split vmhwm_kib=$hwm client_cpu_s=$client other_cpu_s=$others stored=$stored released=$released commit_groups=$groups" >>"$OUT/runs.txt"
 	rm -rf "$dbdir"
 }
 # series NAME SET THREADS DBDIR [PRELOAD [BATCH [BACKLOG]]]: REPS runs; the median by rate is the figure
@@ -196,6 +199,7 @@ for th in $THREADS; do
 	series "inv-rsa-t$th" R "$th" "$WORK/db"
 	series "scen-sm2-t$th" T "$th" "$WORK/db"
 	series "scen-rsa-t$th" U "$th" "$WORK/db"
+	[ "${SERIES:-all}" = disk ] && continue
 	series "inv-sm2-t$th-tmpfs" S "$th" "$SHM"
 	series "inv-rsa-t$th-tmpfs" R "$th" "$SHM"
 	series "inv-sm2-t$th-shim" S "$th" "$WORK/db" "$WORK/bin/service_busy_shim.so"
@@ -213,9 +217,9 @@ echo "   (tmpfs: database on /dev/shm; shim: LD_PRELOAD bench/service_busy_shim.
 printf '%-24s %6s %6s %11s %7s %7s %6s %9s %8s %6s %s\n' run msgs msg/s range p50_ms p99_ms us/msg threads VmHWM other answers
 awk '{ name = $1; sub(/-r[0-9]+$/, "", name)
        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-       line = sprintf("%6s %6.0f %%s %7.2f %7.2f %6s %9s %7.1fM %6s accepted=%s dup=%s rejected=%s other=%s stored=%s released=%s",
+       line = sprintf("%6s %6.0f %%s %7.2f %7.2f %6s %9s %7.1fM %6s accepted=%s dup=%s rejected=%s other=%s stored=%s released=%s groups/msgs=%s",
               v["requests"], v["rate"], v["p50_ms"], v["p99_ms"], v["server_cpu_us_per_msg"], v["thread_ticks"],
-              v["vmhwm_kib"] / 1024, v["other_cpu_s"], v["accepted"], v["duplicate"], v["rejected"], v["other"], v["stored"], v["released"])
+              v["vmhwm_kib"] / 1024, v["other_cpu_s"], v["accepted"], v["duplicate"], v["rejected"], v["other"], v["stored"], v["released"], v["commit_groups"])
        if (!(name in n)) order[++k] = name
        n[name]++; rate[name, n[name]] = v["rate"]; text[name, n[name]] = line }
      END { for (j = 1; j <= k; j++) { name = order[j]; c = n[name]

@@ -36,7 +36,8 @@ typedef enum {
 	CG_ENET,
 	CG_EIO,
 	CG_ETOOBIG,
-	CG_EINTERNAL /* a bug */
+	CG_EINTERNAL, /* a bug */
+	CG_EEXIST     /* a unique key (copCode, user name, serial) is taken already */
 } cg_rc;
 
 typedef enum { CG_LOG_DEBUG, CG_LOG_INFO, CG_LOG_WARN, CG_LOG_ERROR } cg_log_level;

@@ -3,6 +3,7 @@
 #ifndef CG_NORMALIZE_H
 #define CG_NORMALIZE_H
 
+#include <stdio.h>
 #include "cebgate/common.h"
 #include "cebgate/finding.h"
 
@@ -65,6 +66,13 @@ CG_API void cg_normalizer_free(cg_normalizer *n);
  */
 CG_API cg_rc cg_normalize_file(cg_normalizer *n, cg_ctx *ctx, const char *path, cg_from from,
 			       cg_findings *f) CG_WARN_UNUSED;
+
+/**
+ * The same for an open stream (read to its end, not closed); @p source names
+ * it in findings and, with CG_FROM_AUTO, gives the format by its extension.
+ */
+CG_API cg_rc cg_normalize_stream(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source,
+				 cg_from from, cg_findings *f) CG_WARN_UNUSED;
 
 /** Totals since the normalizer was made. */
 CG_API cg_normalize_stats cg_normalizer_stats(const cg_normalizer *n);

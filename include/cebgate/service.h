@@ -37,6 +37,18 @@ typedef struct {
 #define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300 }
 
 /** Apply @p o (copied). */
+/*
+ * Group commit: services (one per thread) that share a committer write
+ * accepted messages together, one transaction and one fsync per group, and
+ * answer each only after its group committed. Free it after its services.
+ */
+typedef struct cg_committer cg_committer;
+CG_API cg_rc cg_committer_new(cg_committer **out) CG_WARN_UNUSED;
+CG_API void cg_committer_free(cg_committer *c);
+/* Groups committed and messages written in them so far. */
+CG_API void cg_committer_stats(cg_committer *c, unsigned long *groups, unsigned long *messages);
+CG_API void cg_service_set_committer(cg_service *svc, cg_committer *c);
+
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,
 				  const cg_service_options *o) CG_WARN_UNUSED;
 
@@ -115,6 +127,96 @@ CG_API cg_rc cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_princ
  */
 CG_API cg_rc cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 				  const char *keys_json, char **json, int *http) CG_WARN_UNUSED;
+
+/*
+ * The registry, for admins (403 for anyone else). @p what is "enterprises" or
+ * "users" to list, and also "tokens" to add: enterprises {copCode, name,
+ * roles, dxpId}, users {name, role, password, enterprise}, tokens
+ * {enterprise} or {user} (the token is in the answer, once). 201 when
+ * registered, 400 bad input, 404 unknown enterprise, 409 taken; audited.
+ */
+CG_API cg_rc cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				      const char *what, char **json, int *http) CG_WARN_UNUSED;
+CG_API cg_rc cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const char *what, const char *body, size_t len, char **json,
+				     int *http) CG_WARN_UNUSED;
+/* Register a signing certificate (PEM or DER, at most 64 KiB) for enterprise @p cop_code. */
+CG_API cg_rc cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					const char *cop_code, const char *cert, size_t len,
+					char **json, int *http) CG_WARN_UNUSED;
+
+/* What a declarant's status list shows (GET /api/v1/declarations). */
+typedef struct {
+	const char *search; /* orderNo, logisticsNo or copNo; NULL: all */
+	int kind;           /* 311, 411, 511, 513, 621...; 0: all */
+	const char *state;  /* e.g. "released"; NULL: all */
+	long long before;   /* page: ids below this; 0: from the newest */
+	int limit;          /* 1-500, 100 by default */
+} cg_declaration_query;
+
+/* The caller's enterprise's declarations (all for officers), newest first, with their receipts. */
+CG_API cg_rc cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const cg_declaration_query *q, char **json, int *http) CG_WARN_UNUSED;
+
+/*
+ * Custodial signing (docs/cebgated.md): where the keys handed over are kept,
+ * and the passphrase they are kept under (also the PIN of a PKCS#11 token).
+ */
+CG_API cg_rc cg_service_set_custody(cg_service *svc, cg_ctx *ctx, const char *dir,
+				    const char *passphrase) CG_WARN_UNUSED;
+/*
+ * Hand over an enterprise's signing key: JSON {"certificate", "key",
+ * "passphrase"} (a PEM key, re-encrypted at once) or {"certificate",
+ * "pkcs11": URI}. The enterprise itself or an admin; 201, audited.
+ */
+CG_API cg_rc cg_service_custody_import(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				       const char *cop_code, const char *body, size_t len, char **json,
+				       int *http) CG_WARN_UNUSED;
+
+/* A merchant's upload, spooled to @p path by the caller (kept for the audit trail). */
+typedef struct {
+	const char *path;
+	const char *name;        /* the merchant's file name: shown, never opened */
+	const char *sha256;      /* hex of the raw bytes */
+	unsigned long long size;
+	const char *from;        /* "csv", "ndjson", "xml", or NULL: by the name's extension */
+	int type;                /* message type of CSV/NDJSON rows (311 by default) */
+	const char *encoding;    /* CSV: "utf-8", "gb18030" or NULL to detect */
+	unsigned long max_records; /* 0: 100,000 */
+	const char *profile;     /* name of a mapping profile the enterprise saved, or NULL */
+} cg_upload;
+
+/*
+ * Normalize and validate an upload (an enterprise's token or its staff):
+ * 201 with the upload (id, counts, findings with CSV line and column,
+ * changes, documents), 422 when the file could not be read to the end.
+ */
+CG_API cg_rc cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+			       const cg_upload *u, char **json, int *http) CG_WARN_UNUSED;
+/* The upload as JSON (also while it is being worked on: the counts so far); 404 for others'. */
+CG_API cg_rc cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
+				   char **json, int *http) CG_WARN_UNUSED;
+/* The enterprise's newest 50 uploads (with the counts so far) and its saved profile names. */
+CG_API cg_rc cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json,
+				     int *http) CG_WARN_UNUSED;
+/* One canonical document of an upload (@p seq from 1). */
+CG_API cg_rc cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					long long id, long long seq, char **xml, size_t *len,
+					int *http) CG_WARN_UNUSED;
+/* Save (or replace) an enterprise's mapping profile (docs/normalize profiles), at most 64 KiB. */
+CG_API cg_rc cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const char *name, const char *text, size_t len, char **json,
+				     int *http) CG_WARN_UNUSED;
+/* The upload's findings as CSV (UTF-8 with BOM, formula-safe cells); free with cg_free(). */
+CG_API cg_rc cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					    long long id, char **csv, size_t *len, int *http) CG_WARN_UNUSED;
+/*
+ * Sign the upload's valid documents with the enterprise's custodial key
+ * (each signature audited, the signed bytes kept first) and submit them
+ * through the one submission path; documents already submitted are skipped.
+ */
+CG_API cg_rc cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				      long long id, char **json, int *http) CG_WARN_UNUSED;
 
 CG_END_DECLS
 #endif

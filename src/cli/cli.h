@@ -3,8 +3,11 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "cebgate/cebgate.h"
+#include "cebgate/outbox.h"
+#include "cebgate/submit.h"
 
 /* Exit codes: 0 ok, 1 invalid input or failed verification, 2 usage or I/O. */
 #define CLI_OK 0
@@ -24,6 +27,63 @@ int cmd_verify(int argc, char **argv);
 int cmd_dxp(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_receipts(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+/* Exit status when declarations are still pending or dead (sysexits EX_TEMPFAIL). */
+#define CLI_PENDING 75
+
+/* Long-only options shared by submit and receipts (values above any character). */
+enum {
+	CLI_OPT_SERVER = 256, CLI_OPT_CHANNEL, CLI_OPT_TOKEN_FILE, CLI_OPT_OUTBOX, CLI_OPT_CACERT,
+	CLI_OPT_TLS_CERT, CLI_OPT_TLS_KEY, CLI_OPT_SENDER, CLI_OPT_PARALLEL, CLI_OPT_BATCH,
+	CLI_OPT_ATTEMPTS, CLI_OPT_BACKOFF, CLI_OPT_BACKOFF_MAX, CLI_OPT_CONNECT_TIMEOUT,
+	CLI_OPT_TIMEOUT, CLI_OPT_LAST
+};
+
+#define CLI_CHANNEL_LONGOPTS                                                                  \
+	{ "server", required_argument, NULL, CLI_OPT_SERVER },                                \
+	{ "channel", required_argument, NULL, CLI_OPT_CHANNEL },                              \
+	{ "token-file", required_argument, NULL, CLI_OPT_TOKEN_FILE },                        \
+	{ "outbox", required_argument, NULL, CLI_OPT_OUTBOX },                                \
+	{ "cacert", required_argument, NULL, CLI_OPT_CACERT },                                \
+	{ "tls-cert", required_argument, NULL, CLI_OPT_TLS_CERT },                            \
+	{ "tls-key", required_argument, NULL, CLI_OPT_TLS_KEY },                              \
+	{ "sender-id", required_argument, NULL, CLI_OPT_SENDER },                             \
+	{ "parallel", required_argument, NULL, CLI_OPT_PARALLEL },                            \
+	{ "batch", required_argument, NULL, CLI_OPT_BATCH },                                  \
+	{ "max-attempts", required_argument, NULL, CLI_OPT_ATTEMPTS },                        \
+	{ "backoff-ms", required_argument, NULL, CLI_OPT_BACKOFF },                           \
+	{ "backoff-max-ms", required_argument, NULL, CLI_OPT_BACKOFF_MAX },                   \
+	{ "connect-timeout-ms", required_argument, NULL, CLI_OPT_CONNECT_TIMEOUT },           \
+	{ "timeout-ms", required_argument, NULL, CLI_OPT_TIMEOUT }
+
+struct cli_channel {
+	cg_submit_options o;
+	const char *outbox;
+	const char *token_file;
+	char token[512];
+};
+
+void cli_channel_init(struct cli_channel *c);
+/* 1 when @p opt was a channel option (applied), 0 when not one, -1 when its value is bad. */
+int cli_channel_option(struct cli_channel *c, int opt, const char *arg);
+/* Read the token; check that the channel has what it needs. 0 or -1 (reported). */
+int cli_channel_ready(struct cli_channel *c);
+const char *cli_channel_usage(void);
+/* One HTTP call with a bearer token; *resp (free()) holds the body. 0, or -1 when no answer. */
+int cli_api(const char *method, const char *url, const char *token, const char *body, char **resp,
+	    long *code);
+/* The demo's second half: cebgated, enterprises, submissions, the officer, receipts. */
+int cli_demo_pipeline(const char *samples, const char *out);
+/* Run a subcommand in-process with a NULL-terminated argv. */
+int cli_run(int (*cmd)(int, char **), char **argv);
+
+/* Print the receipts' outcome per declaration (text) from the outbox. */
+int cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open);
 
 /* Passphrase from a file's first line or an environment variable (never argv). */
 int cli_passphrase(const char *file, const char *env, char *buf, size_t size);

@@ -60,7 +60,7 @@ run_admin(cg_store *st, cg_ctx *ctx, const struct admin_args *a, int argc, char 
 	}
 	if (rc != CG_OK) {
 		cli_err("%s", cg_ctx_errmsg(ctx));
-		return rc == CG_EINVAL || rc == CG_ENOTFOUND || rc == CG_EDB ? CLI_INVALID : CLI_USAGE;
+		return rc == CG_EINVAL || rc == CG_ENOTFOUND || rc == CG_EEXIST ? CLI_INVALID : CLI_USAGE;
 	}
 	return CLI_OK;
 }

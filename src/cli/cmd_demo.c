@@ -3,7 +3,8 @@
  * cebgate demo: the README's main job. Normalizes the bundled merchant files
  * (CSV in UTF-8 and GB18030, NDJSON, a merchant profile, a file with bad rows)
  * and validates the results together with the bundled CEB samples, printing
- * the report. Later milestones widen it to the whole pipeline.
+ * the report; signs and verifies; then runs the declarants' whole pipeline
+ * against a cebgated of its own (demo_pipeline.c).
  */
 #include "config.h"
 
@@ -15,8 +16,8 @@
 #include <unistd.h>
 #include "cli.h"
 
-static int
-run(int (*cmd)(int, char **), char **argv)
+int
+cli_run(int (*cmd)(int, char **), char **argv)
 {
 	int argc = 0;
 
@@ -55,7 +56,7 @@ normalize_step(const char *samples, const char *out, const char *file, const cha
 	argv[i] = NULL;
 	printf("$ cebgate normalize --profile %s %s -o OUT\n", profile, file);
 	fflush(stdout);
-	return run(cmd_normalize, argv);
+	return cli_run(cmd_normalize, argv);
 }
 
 static int
@@ -123,7 +124,7 @@ sign_steps(const char *out)
 	args[6] = (char *)"-o";
 	args[7] = signed_dir;
 	args[8] = NULL;
-	failures += expect("sign", run(cmd_sign, args), CLI_OK);
+	failures += expect("sign", cli_run(cmd_sign, args), CLI_OK);
 	heading("5. Verify the signatures, and validate the signed orders without --unsigned");
 	args[0] = (char *)"verify";
 	args[1] = signed_dir; /* a directory is read file by file below */
@@ -138,15 +139,15 @@ sign_steps(const char *out)
 	args[1] = (char *)"--explain";
 	args[2] = one;
 	args[3] = NULL;
-	failures += expect("verify --explain", run(cmd_verify, args), CLI_OK);
+	failures += expect("verify --explain", cli_run(cmd_verify, args), CLI_OK);
 	args[1] = signed_dir;
 	args[2] = NULL;
-	failures += expect("verify", run(cmd_verify, args), CLI_OK);
+	failures += expect("verify", cli_run(cmd_verify, args), CLI_OK);
 	args[0] = (char *)"validate";
 	args[1] = (char *)"--quiet";
 	args[2] = signed_dir;
 	args[3] = NULL;
-	failures += expect("validate signed", run(cmd_validate, args), CLI_OK);
+	failures += expect("validate signed", cli_run(cmd_validate, args), CLI_OK);
 	heading("6. Wrap a signed order in a DxpMsg envelope and verify through the envelope");
 	args[0] = (char *)"sign";
 	args[1] = (char *)"--key";
@@ -160,11 +161,11 @@ sign_steps(const char *out)
 	args[9] = (char *)"-o";
 	args[10] = dxp_dir;
 	args[11] = NULL;
-	failures += expect("sign --dxp", run(cmd_sign, args), CLI_OK);
+	failures += expect("sign --dxp", cli_run(cmd_sign, args), CLI_OK);
 	args[0] = (char *)"verify";
 	args[1] = dxp_dir;
 	args[2] = NULL;
-	failures += expect("verify envelopes", run(cmd_verify, args), CLI_OK);
+	failures += expect("verify envelopes", cli_run(cmd_verify, args), CLI_OK);
 	heading("7. A signed order changed after signing is refused, and verify --explain says why");
 	(void)snprintf(bad, sizeof(bad), "%s/tampered.xml", out);
 	if (one[0] == '\0' || tamper(one, bad) != 0) {
@@ -175,7 +176,7 @@ sign_steps(const char *out)
 	args[1] = (char *)"--explain";
 	args[2] = bad;
 	args[3] = NULL;
-	failures += expect("verify tampered", run(cmd_verify, args), CLI_INVALID);
+	failures += expect("verify tampered", cli_run(cmd_verify, args), CLI_INVALID);
 	return failures;
 }
 
@@ -225,7 +226,7 @@ cmd_demo(int argc, char **argv)
 	vargs[3] = out;
 	vargs[4] = valid;
 	vargs[5] = NULL;
-	rc = run(cmd_validate, vargs);
+	rc = cli_run(cmd_validate, vargs);
 	if (rc != CLI_OK) {
 		cli_err("the normalized and bundled messages should all be valid (exit %d)", rc);
 		failures++;
@@ -234,12 +235,13 @@ cmd_demo(int argc, char **argv)
 	(void)snprintf(invalid, sizeof(invalid), "%s/xml/invalid", samples);
 	vargs[3] = invalid;
 	vargs[4] = NULL;
-	rc = run(cmd_validate, vargs);
+	rc = cli_run(cmd_validate, vargs);
 	if (rc != CLI_INVALID) {
 		cli_err("the defective samples should be refused (exit %d)", rc);
 		failures++;
 	}
 	failures += sign_steps(out);
+	failures += cli_demo_pipeline(samples, out);
 	heading("Summary");
 	printf("canonical messages and change logs (normalize-log) are in %s\n", out);
 	printf("%s\n", failures == 0 ? "demo finished: every step behaved as expected"

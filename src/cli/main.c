@@ -23,7 +23,12 @@ static const struct command commands[] = {
 	{ "dxp", cmd_dxp, "wrap a message in a DxpMsg envelope, or unwrap one" },
 	{ "keygen", cmd_keygen, "make a self-signed SM2 or RSA identity for demonstrations and tests" },
 	{ "admin", cmd_admin, "register enterprises, certificates, users and API tokens of cebgated" },
+	{ "submit", cmd_submit, "normalize, validate, sign and submit declarations; track their receipts" },
+	{ "receipts", cmd_receipts, "pull receipts, match them to declarations, show their states" },
+	{ "status", cmd_status, "one declaration's history from the outbox" },
+	{ "explain", cmd_explain, "what a returnStatus, error or finding code means, and what to do" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
+	{ "review", cmd_review, "the officers' review queue of cebgated: list, claim, show, decide" },
 };
 
 void

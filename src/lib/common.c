@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <curl/curl.h>
 #include <libxml/parser.h>
 #include <libxml/catalog.h>
 #include <openssl/crypto.h>
@@ -61,6 +62,7 @@ static const char *const rc_text[] = {
 	[CG_EIO] = "I/O error",
 	[CG_ETOOBIG] = "input too large",
 	[CG_EINTERNAL] = "internal error",
+	[CG_EEXIST] = "exists already",
 };
 
 const char *
@@ -135,12 +137,16 @@ cg_global_init(void)
 	xmlSecIOCleanupCallbacks();
 	/* xmlSecInit() replaced the entity loader: ours must be the one in force. */
 	cg__xml_install_loader();
+	/* libcurl's own set-up is not thread-safe: here, before any thread. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return CG_EINTERNAL;
 	return CG_OK;
 }
 
 void
 cg_global_shutdown(void)
 {
+	curl_global_cleanup();
 	xmlSecCryptoShutdown();
 	xmlSecCryptoAppShutdown();
 	xmlSecShutdown();

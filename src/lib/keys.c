@@ -171,27 +171,53 @@ cg__load_key(EVP_PKEY **out, cg_ctx *ctx, const char *spec, const char *pass, X5
 	return CG_OK;
 }
 
+/* One certificate, PEM or DER, from a memory BIO; @p what names it in errors. */
+static cg_rc
+cert_from_bio(X509 **out, cg_ctx *ctx, BIO *mem, const char *what)
+{
+	char err[256];
+
+	*out = PEM_read_bio_X509(mem, NULL, NULL, NULL);
+	if (*out == NULL) {
+		(void)BIO_reset(mem);
+		*out = d2i_X509_bio(mem, NULL);
+	}
+	if (*out == NULL)
+		return cg__fail(ctx, CG_ESIG, "%s: not a PEM or DER certificate: %s", what,
+				ossl_err(err, sizeof(err)));
+	ERR_clear_error();
+	return CG_OK;
+}
+
 cg_rc
 cg__load_cert(X509 **out, cg_ctx *ctx, const char *path)
 {
-	char err[256];
 	BIO *mem;
 	cg_rc rc;
 
 	mem = read_file(ctx, path, &rc);
 	if (mem == NULL)
 		return rc;
-	*out = PEM_read_bio_X509(mem, NULL, NULL, NULL);
-	if (*out == NULL) {
-		(void)BIO_reset(mem);
-		*out = d2i_X509_bio(mem, NULL);
-	}
+	rc = cert_from_bio(out, ctx, mem, path);
 	BIO_free(mem);
-	if (*out == NULL)
-		return cg__fail(ctx, CG_ESIG, "%s: not a PEM or DER certificate: %s", path,
-				ossl_err(err, sizeof(err)));
-	ERR_clear_error();
-	return CG_OK;
+	return rc;
+}
+
+cg_rc
+cg__parse_cert(X509 **out, cg_ctx *ctx, const void *buf, size_t len, const char *what)
+{
+	BIO *mem;
+	cg_rc rc;
+
+	*out = NULL;
+	if (len == 0 || len > 64 * 1024)
+		return cg__fail(ctx, CG_EINVAL, "%s: a certificate is 1 byte to 64 KiB", what);
+	mem = BIO_new_mem_buf(buf, (int)len);
+	if (mem == NULL)
+		return CG_ENOMEM;
+	rc = cert_from_bio(out, ctx, mem, what);
+	BIO_free(mem);
+	return rc;
 }
 
 void

@@ -891,6 +891,19 @@ detect(const char *path)
 }
 
 cg_rc
+cg_normalize_stream(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_from from,
+		    cg_findings *f)
+{
+	if (from == CG_FROM_AUTO)
+		from = detect(source);
+	if (from == CG_FROM_CSV)
+		return normalize_csv(n, ctx, fp, source, f);
+	if (from == CG_FROM_NDJSON)
+		return normalize_ndjson(n, ctx, fp, source, f);
+	return normalize_xml(n, ctx, fp, source, f);
+}
+
+cg_rc
 cg_normalize_file(cg_normalizer *n, cg_ctx *ctx, const char *path, cg_from from, cg_findings *f)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -898,14 +911,7 @@ cg_normalize_file(cg_normalizer *n, cg_ctx *ctx, const char *path, cg_from from,
 
 	if (fp == NULL)
 		return cg__fail(ctx, CG_EIO, "cannot open %s", path);
-	if (from == CG_FROM_AUTO)
-		from = detect(path);
-	if (from == CG_FROM_CSV)
-		rc = normalize_csv(n, ctx, fp, path, f);
-	else if (from == CG_FROM_NDJSON)
-		rc = normalize_ndjson(n, ctx, fp, path, f);
-	else
-		rc = normalize_xml(n, ctx, fp, path, f);
+	rc = cg_normalize_stream(n, ctx, fp, path, from, f);
 	if (fp != stdin)
 		(void)fclose(fp);
 	return rc;

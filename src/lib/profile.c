@@ -28,17 +28,14 @@ push(char ***a, char ***b, size_t *n, const char *x, const char *y)
 	return CG_OK;
 }
 
-cg_rc
-cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path)
+/* Read a profile from @p fp (named @p path in errors); closes nothing. */
+static cg_rc
+profile_read(struct cg_profile *p, cg_ctx *ctx, FILE *fp, const char *path)
 {
 	char line[MAX_PROFILE_LINE];
-	FILE *fp = fopen(path, "r");
 	int section = 0, lineno = 0;
 	cg_rc rc = CG_OK;
 
-	memset(p, 0, sizeof(*p));
-	if (fp == NULL)
-		return cg__fail(ctx, CG_EIO, "cannot open profile %s", path);
 	while (rc == CG_OK && fgets(line, sizeof(line), fp) != NULL) {
 		char *s = cg__strip(line), *eq;
 
@@ -63,9 +60,38 @@ cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path)
 		else
 			rc = push(&p->name, &p->value, &p->ndefs, cg__strip(s), cg__strip(eq + 1));
 	}
-	(void)fclose(fp);
 	if (rc != CG_OK)
 		cg__profile_dispose(p);
+	return rc;
+}
+
+cg_rc
+cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	cg_rc rc;
+
+	memset(p, 0, sizeof(*p));
+	if (fp == NULL)
+		return cg__fail(ctx, CG_EIO, "cannot open profile %s", path);
+	rc = profile_read(p, ctx, fp, path);
+	(void)fclose(fp);
+	return rc;
+}
+
+cg_rc
+cg__profile_check(cg_ctx *ctx, const char *text, size_t len)
+{
+	struct cg_profile p;
+	FILE *fp = len > 0 ? fmemopen((void *)(uintptr_t)text, len, "r") : NULL;
+	cg_rc rc;
+
+	memset(&p, 0, sizeof(p));
+	if (fp == NULL)
+		return cg__fail(ctx, CG_EINVAL, "an empty profile");
+	rc = profile_read(&p, ctx, fp, "profile");
+	(void)fclose(fp);
+	cg__profile_dispose(&p);
 	return rc;
 }
 

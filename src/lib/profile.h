@@ -17,6 +17,8 @@ struct cg_profile {
 /* Parse an INI-like profile; findings-free: a bad line is an error naming its number. */
 cg_rc cg__profile_load(struct cg_profile *p, cg_ctx *ctx, const char *path);
 void cg__profile_dispose(struct cg_profile *p);
+/* Whether @p text (len bytes) reads as a profile; the error names the line. */
+cg_rc cg__profile_check(cg_ctx *ctx, const char *text, size_t len);
 /* The CEB field a column maps to, or NULL. */
 const char *cg__profile_column(const struct cg_profile *p, const char *column);
 /* The default value of a field, or NULL. */

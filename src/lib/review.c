@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include "cebgate/desk.h"
 #include "cebgate/service.h"
+#include "desk_internal.h"
 #include "service_internal.h"
 
 /* Statement slots 32-47 of cg__store_stmt() belong to this file. */
@@ -28,6 +30,7 @@ static const char *const sql[] = {
 			" AND (?4 IS NULL OR json_extract(d.data, '$.h.ebcCode') = ?4"
 			"      OR json_extract(d.data, '$.h.agentCode') = ?4)"
 			" AND (?5 IS NULL OR json_extract(d.data, '$.h.tradeMode') = ?5)"
+			" AND (?6 IS NULL OR r.created <= ?6)"
 			" ORDER BY r.priority DESC, r.created, r.document_id LIMIT 500",
 	/* The lease is taken only when free or expired (or already ours): atomic. */
 	[R_CLAIM - 32] = "UPDATE review SET state = 'claimed', claimed_by = ?2, lease_until = ?3"
@@ -40,7 +43,7 @@ static const char *const sql[] = {
 	[R_RELATED - 32] = "SELECT kind, state, data FROM document WHERE state <> 'deleted' AND"
 			   " ((kind IN (311, 411) AND order_key = ?1) OR (kind = 511 AND waybill_key = ?2))",
 	[R_AUDIT - 32] = "SELECT at, actor, action, detail, hex(hash) FROM audit WHERE document_id = ?1 ORDER BY id",
-	[R_RCPTS - 32] = "SELECT id, return_status, created FROM receipt WHERE document_id = ?1 ORDER BY id",
+	[R_RCPTS - 32] = "SELECT id, return_status, created, xml FROM receipt WHERE document_id = ?1 ORDER BY id",
 	[R_WAYBILL - 32] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
 			   " x.kind = 513 AND x.key1 = ?2 AND x.key2 = ?3 AND x.state <> 'deleted')"
 			   " FROM document b LEFT JOIN document d"
@@ -86,50 +89,102 @@ text_json(sqlite3_stmt *s, int col)
 	return t != NULL ? json_loads((const char *)t, 0, NULL) : json_null();
 }
 
+static json_t *
+queue_item(sqlite3_stmt *s, long long now)
+{
+	json_t *data = text_json(s, 7), *h = json_object_get(data, "h"), *o;
+	long long created = sqlite3_column_int64(s, 4);
+
+	o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:I, s:s?, s:O?, s:O?, s:O?, s:O?}", "id",
+		      (json_int_t)sqlite3_column_int64(s, 0), "reason",
+		      (const char *)sqlite3_column_text(s, 1), "priority", sqlite3_column_int(s, 2),
+		      "state", (const char *)sqlite3_column_text(s, 3), "created", (json_int_t)created,
+		      "age", (json_int_t)(now - created), "claimedBy",
+		      (const char *)sqlite3_column_text(s, 6), "copNo", json_object_get(h, "copNo"),
+		      "ebcCode", json_object_get(h, "ebcCode"), "tradeMode",
+		      json_object_get(h, "tradeMode"), "orderNo", json_object_get(h, "orderNo"));
+	if (o != NULL && sqlite3_column_type(s, 5) != SQLITE_NULL)
+		(void)json_object_set_new(o, "leaseUntil", json_integer(sqlite3_column_int64(s, 5)));
+	json_decref(data);
+	return o;
+}
+
+/* How many items carry each risk reason (a held item may have several). */
+static void
+count_reasons(json_t *by, const char *reason)
+{
+	char one[64];
+
+	while (reason != NULL && *reason != '\0') {
+		size_t n = strcspn(reason, "\xef");
+
+		if (n > 0 && n < sizeof(one)) {
+			memcpy(one, reason, n);
+			one[n] = '\0';
+			(void)json_object_set_new(by, one, json_integer(json_integer_value(json_object_get(by, one)) + 1));
+		}
+		reason += n;
+		/* The reasons are joined by the full-width semicolon (three bytes). */
+		reason += strncmp(reason, "\xef\xbc\x9b", 3) == 0 ? 3 : (*reason != '\0');
+	}
+}
+
+static bool
+bind_filter(sqlite3_stmt *s, const cg_review_filter *f, long long now)
+{
+	return sqlite3_bind_text(s, 1, f->state != NULL ? f->state : "queued", -1, SQLITE_STATIC) == SQLITE_OK &&
+	       sqlite3_bind_int64(s, 2, (sqlite3_int64)now) == SQLITE_OK &&
+	       (f->reason == NULL || sqlite3_bind_text(s, 3, f->reason, -1, SQLITE_STATIC) == SQLITE_OK) &&
+	       (f->enterprise == NULL || sqlite3_bind_text(s, 4, f->enterprise, -1, SQLITE_STATIC) == SQLITE_OK) &&
+	       (f->trade_mode == NULL || sqlite3_bind_text(s, 5, f->trade_mode, -1, SQLITE_STATIC) == SQLITE_OK) &&
+	       (f->min_age <= 0 || sqlite3_bind_int64(s, 6, (sqlite3_int64)(now - f->min_age)) == SQLITE_OK);
+}
+
+cg_rc
+cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+			const cg_review_filter *f, char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s = q(st, R_LIST);
+	json_t *arr = json_array(), *by = json_object();
+	long long now = (long long)time(NULL);
+
+	*http = 200;
+	if (!officer(who)) {
+		json_decref(arr);
+		json_decref(by);
+		return error(json, http, 403, "the review queue is for officers");
+	}
+	if (s == NULL || arr == NULL || by == NULL || !bind_filter(s, f, now)) {
+		json_decref(arr);
+		json_decref(by);
+		return cg__fail(ctx, CG_EDB, "review list: %s", cg__store_errmsg(st));
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *o = queue_item(s, now);
+
+		count_reasons(by, (const char *)sqlite3_column_text(s, 1));
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			sqlite3_reset(s);
+			json_decref(arr);
+			json_decref(by);
+			return CG_ENOMEM;
+		}
+	}
+	sqlite3_reset(s);
+	return dump(json_pack("{s:o, s:I, s:o, s:I}", "items", arr, "count",
+			      (json_int_t)json_array_size(arr), "byReason", by, "now", (json_int_t)now),
+		    json);
+}
+
 cg_rc
 cg_service_review_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *state,
 		       const char *reason, const char *enterprise, const char *trade_mode,
 		       char **json, int *http)
 {
-	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, R_LIST);
-	json_t *arr = json_array();
-	int r;
+	cg_review_filter f = { state, reason, enterprise, trade_mode, 0 };
 
-	*http = 200;
-	if (!officer(who)) {
-		json_decref(arr);
-		return error(json, http, 403, "the review queue is for officers");
-	}
-	if (s == NULL || arr == NULL ||
-	    sqlite3_bind_text(s, 1, state != NULL ? state : "queued", -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-	    (reason != NULL && sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    (enterprise != NULL && sqlite3_bind_text(s, 4, enterprise, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    (trade_mode != NULL && sqlite3_bind_text(s, 5, trade_mode, -1, SQLITE_STATIC) != SQLITE_OK)) {
-		json_decref(arr);
-		return cg__fail(ctx, CG_EDB, "review list: %s", cg__store_errmsg(st));
-	}
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *data = text_json(s, 7), *h = json_object_get(data, "h");
-		json_t *o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:s?, s:O?, s:O?, s:O?, s:O?}", "id",
-				      (json_int_t)sqlite3_column_int64(s, 0), "reason",
-				      (const char *)sqlite3_column_text(s, 1), "priority",
-				      sqlite3_column_int(s, 2), "state", (const char *)sqlite3_column_text(s, 3),
-				      "created", (json_int_t)sqlite3_column_int64(s, 4), "claimedBy",
-				      (const char *)sqlite3_column_text(s, 6), "copNo", json_object_get(h, "copNo"),
-				      "ebcCode", json_object_get(h, "ebcCode"), "tradeMode",
-				      json_object_get(h, "tradeMode"), "orderNo", json_object_get(h, "orderNo"));
-
-		json_decref(data);
-		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			sqlite3_reset(s);
-			json_decref(arr);
-			return CG_ENOMEM;
-		}
-	}
-	sqlite3_reset(s);
-	return dump(json_pack("{s:o, s:I}", "items", arr, "count", (json_int_t)json_array_size(arr)), json);
+	return cg_service_review_query(svc, ctx, who, &f, json, http);
 }
 
 cg_rc
@@ -255,9 +310,11 @@ rows(cg_store *st, int slot, long long id)
 						(const char *)sqlite3_column_text(s, 2), "detail",
 						(const char *)sqlite3_column_text(s, 3), "hash",
 						(const char *)sqlite3_column_text(s, 4))
-				    : json_pack("{s:I, s:s, s:I}", "cursor", (json_int_t)sqlite3_column_int64(s, 0),
+				    : json_pack("{s:I, s:s, s:I, s:s%}", "cursor", (json_int_t)sqlite3_column_int64(s, 0),
 						"returnStatus", (const char *)sqlite3_column_text(s, 1),
-						"created", (json_int_t)sqlite3_column_int64(s, 2));
+						"created", (json_int_t)sqlite3_column_int64(s, 2), "xml",
+						(const char *)sqlite3_column_blob(s, 3),
+						(size_t)sqlite3_column_bytes(s, 3));
 
 		if (o != NULL)
 			(void)json_array_append_new(arr, o);
@@ -266,25 +323,19 @@ rows(cg_store *st, int slot, long long id)
 	return arr;
 }
 
-cg_rc
-cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
-		       char **json, int *http)
+json_t *
+cg__review_view(cg_store *st, long long doc_id)
 {
 	static const char *const names[] = { [0] = "order", [1] = "payment", [2] = "waybill" };
-	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s = q(st, R_DOC), *r;
 	json_t *o;
 	char ok[160] = "", wk[160] = "";
 
-	*http = 200;
-	(void)ctx;
-	if (!officer(who))
-		return error(json, http, 403, "declarations are shown to officers");
 	if (s == NULL || sqlite3_bind_int64(s, 1, doc_id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW ||
 	    sqlite3_column_int(s, 0) != 621) {
 		if (s != NULL)
 			sqlite3_reset(s);
-		return error(json, http, 404, "no such inventory");
+		return NULL;
 	}
 	o = json_pack("{s:I, s:s, s:s?, s:o}", "id", (json_int_t)doc_id, "state",
 		      (const char *)sqlite3_column_text(s, 1), "reason",
@@ -296,7 +347,7 @@ cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lo
 	if (o == NULL || r == NULL || sqlite3_bind_text(r, 1, ok, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
 	    sqlite3_bind_text(r, 2, wk, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
 		json_decref(o);
-		return CG_ENOMEM;
+		return NULL;
 	}
 	while (sqlite3_step(r) == SQLITE_ROW) {
 		int kind = sqlite3_column_int(r, 0);
@@ -306,6 +357,29 @@ cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lo
 	sqlite3_reset(r);
 	(void)json_object_set_new(o, "receipts", rows(st, R_RCPTS, doc_id));
 	(void)json_object_set_new(o, "audit", rows(st, R_AUDIT, doc_id));
+	return o;
+}
+
+cg_rc
+cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
+		       char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	json_t *o;
+	cg_rc rc;
+
+	*http = 200;
+	if (!officer(who))
+		return error(json, http, 403, "declarations are shown to officers");
+	o = cg__review_view(st, doc_id);
+	if (o == NULL)
+		return error(json, http, 404, "no such inventory");
+	/* Officers see the differences and the rules; personal numbers stay masked. */
+	rc = cg__desk_decorate(st, ctx, o, doc_id);
+	if (rc != CG_OK) {
+		json_decref(o);
+		return rc;
+	}
 	return dump(o, json);
 }
 

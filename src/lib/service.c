@@ -14,6 +14,8 @@
 #include <time.h>
 #include <jansson.h>
 #include <uuid/uuid.h>
+#include <openssl/crypto.h>
+#include "cebgate/explain.h"
 #include "cebgate/report.h"
 #include "cebgate/service.h"
 #include "cebgate/sig.h"
@@ -61,7 +63,49 @@ struct cg_service {
 	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
 	struct cached_cert certs[CERT_CACHE];
 	unsigned next_cert;
+	cg_committer *committer; /* shared with the other threads' services, or NULL */
+	char *custody_dir, *custody_pass; /* custodial keys: where, and their passphrase (or PIN) */
 };
+
+cg_rc
+cg_service_set_custody(cg_service *svc, cg_ctx *ctx, const char *dir, const char *passphrase)
+{
+	free(svc->custody_dir);
+	free(svc->custody_pass);
+	svc->custody_dir = dir != NULL ? cg__strdup(dir) : NULL;
+	svc->custody_pass = passphrase != NULL ? cg__strdup(passphrase) : NULL;
+	if ((dir != NULL && svc->custody_dir == NULL) || (passphrase != NULL && svc->custody_pass == NULL))
+		return cg__fail(ctx, CG_ENOMEM, "custody settings");
+	return CG_OK;
+}
+
+void
+cg__service_custody(cg_service *svc, const char **dir, const char **passphrase)
+{
+	*dir = svc->custody_dir;
+	*passphrase = svc->custody_pass;
+}
+
+cg_rc
+cg__json_answer(json_t *o, char **json)
+{
+	*json = cg__json_text(o, JSON_INDENT(2));
+	json_decref(o);
+	return *json != NULL ? CG_OK : CG_ENOMEM;
+}
+
+cg_rc
+cg__json_refusal(char **json, int *http, int code, const char *msg)
+{
+	*http = code;
+	return cg__json_answer(json_pack("{s:s}", "error", msg), json);
+}
+
+void
+cg_service_set_committer(cg_service *svc, cg_committer *c)
+{
+	svc->committer = c;
+}
 
 cg_rc
 cg_service_new(cg_service **out, cg_ctx *ctx, const char *db_path, const char *datadir)
@@ -99,6 +143,10 @@ cg_service_free(cg_service *svc)
 		return;
 	for (i = 0; i < CERT_CACHE; i++)
 		X509_free(svc->certs[i].cert);
+	if (svc->custody_pass != NULL)
+		OPENSSL_cleanse(svc->custody_pass, strlen(svc->custody_pass));
+	free(svc->custody_pass);
+	free(svc->custody_dir);
 	cg_validator_free(svc->v);
 	cg_store_close(svc->st);
 	free(svc);
@@ -239,6 +287,7 @@ keyname_of(xmlDocPtr doc)
 struct job {
 	int batch; /* inside a batch's transaction: a savepoint per message */
 	cg_service *svc;
+	cg_store *st; /* the connection that writes: the service's, or a group writer's */
 	cg_ctx *ctx;
 	const cg_principal *who;
 	const char *xml;
@@ -366,6 +415,16 @@ struct decision {
 	bool accept;
 };
 
+/* A refusal's returnInfo: the code's meaning from the catalogue that cebgate explain shows. */
+static void
+refusal_info(const char *status, const char *guid, char *out, size_t size)
+{
+	cg_explanation ex;
+
+	(void)cg_explain(status, &ex);
+	(void)snprintf(out, size, "%s %s[%s]", ex.zh, ex.en, guid);
+}
+
 static void
 decide(struct job *j, size_t doc, struct decision *dd)
 {
@@ -377,25 +436,25 @@ decide(struct job *j, size_t doc, struct decision *dd)
 	cg_rc rc;
 
 	memset(dd, 0, sizeof(*dd));
-	rc = cg__store_document_find(j->svc->st, j->ctx, j->m->def->type, k1 != NULL ? k1 : "",
+	rc = cg__store_document_find(j->st, j->ctx, j->m->def->type, k1 != NULL ? k1 : "",
 				     k2 != NULL ? k2 : "", &dd->existing, state, sizeof(state));
 	if (rc != CG_OK)
 		dd->existing = 0;
 	if (app == NULL || strcmp(app, "1") == 0) {
 		dd->accept = dd->existing == 0 || strcmp(state, "deleted") == 0;
 		dd->status = dd->accept ? (j->m->def->type == 621 ? "2" : "120") : ec->exists;
-		(void)snprintf(dd->info, sizeof(dd->info), dd->accept ? "新增申报成功[%s]"
-								    : "该单号已存在，不能重复新增[%s]",
-			       j->guid);
 	} else {
 		dd->accept = dd->existing != 0 && strcmp(state, "deleted") != 0;
 		dd->status = dd->accept ? (j->m->def->type == 621 ? "2" : "120") : ec->missing;
-		(void)snprintf(dd->info, sizeof(dd->info), dd->accept
-								? (strcmp(app, "3") == 0 ? "删除申报成功[%s]"
-											: "变更申报成功[%s]")
-								: "报送类型错误：没有可操作的原单据[%s]",
-			       j->guid);
 	}
+	if (dd->accept)
+		(void)snprintf(dd->info, sizeof(dd->info), "%s[%s]",
+			       app == NULL || strcmp(app, "1") == 0 ? "新增申报成功"
+			       : strcmp(app, "3") == 0		  ? "删除申报成功"
+								  : "变更申报成功",
+			       j->guid);
+	else
+		refusal_info(dd->status, j->guid, dd->info, sizeof(dd->info));
 }
 
 /* The stored form of a document for matching: {"h": {head}, "l": [lines]}. */
@@ -439,7 +498,7 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 	       char *wk, size_t wksize)
 {
 	const struct cg_group *h = &d->head;
-	sqlite3_stmt *s = cg__store_stmt(j->svc->st, SLOT_DOC_DATA,
+	sqlite3_stmt *s = cg__store_stmt(j->st, SLOT_DOC_DATA,
 					 "UPDATE document SET data = ?2, order_key = ?3, waybill_key = ?4,"
 					 " created = CASE created WHEN 0 THEN ?5 ELSE created END"
 					 " WHERE id = ?1");
@@ -463,7 +522,7 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 	    (wk[0] != '\0' && sqlite3_bind_text(s, 4, wk, -1, SQLITE_STATIC) != SQLITE_OK) ||
 	    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_DONE)
-		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg__store_errmsg(j->svc->st));
+		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg__store_errmsg(j->st));
 	free(data);
 	return rc;
 }
@@ -486,7 +545,7 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 
 		decide(j, d, &dd);
 		if (dd.accept)
-			rc = cg__store_document_put(j->svc->st, j->ctx, dd.existing, message_id,
+			rc = cg__store_document_put(j->st, j->ctx, dd.existing, message_id,
 						    j->m->def->type, k1 != NULL ? k1 : "",
 						    k2 != NULL ? k2 : "", app != NULL ? app : "1",
 						    app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
@@ -500,18 +559,18 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 			rc = store_doc_data(j, doc_id, &j->m->docs[d], ok, sizeof(ok), wk, sizeof(wk));
 			/* The document's own receipt first, then whatever it completes. */
 			if (rc == CG_OK)
-				rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, doc_id,
+				rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, doc_id,
 							   cg__msgdef_by_type(j->m->def->type + 1)->root,
 							   dd.status, xml.ptr, xml.len);
 			if (rc == CG_OK)
-				rc = cg__clearance_after(j->svc->st, j->ctx, cg__validator_codes(j->svc->v),
+				rc = cg__clearance_after(j->st, j->ctx, cg__validator_codes(j->svc->v),
 							 &j->svc->cfg, j->m->def->type,
 							 ok[0] != '\0' ? ok : NULL, wk[0] != '\0' ? wk : NULL,
 							 doc_id);
 			xml.len = 0; /* written */
 		}
 		if (rc == CG_OK && xml.len > 0)
-			rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, doc_id,
+			rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, doc_id,
 						   cg__msgdef_by_type(j->m->def->type + 1)->root,
 						   dd.status, xml.ptr, xml.len);
 		cg_buf_dispose(&xml);
@@ -529,7 +588,7 @@ check_resubmission(struct job *j, bool *done)
 {
 	unsigned char sha[32];
 	char *stored = NULL;
-	cg_rc rc = cg__store_message_find(j->svc->st, j->ctx, j->guid, sha, &stored);
+	cg_rc rc = cg__store_message_find(j->st, j->ctx, j->guid, sha, &stored);
 
 	*done = false;
 	if (rc == CG_ENOTFOUND)
@@ -559,21 +618,21 @@ check_resubmission(struct job *j, bool *done)
 static cg_rc
 msg_begin(struct job *j)
 {
-	return cg__store_tx(j->svc->st, j->ctx, j->batch ? CG_TX_SAVEPOINT : CG_TX_BEGIN);
+	return cg__store_tx(j->st, j->ctx, j->batch ? CG_TX_SAVEPOINT : CG_TX_BEGIN);
 }
 
 static cg_rc
 msg_end(struct job *j, cg_rc rc)
 {
 	if (rc == CG_OK)
-		return cg__store_tx(j->svc->st, j->ctx, j->batch ? CG_TX_RELEASE : CG_TX_COMMIT);
-	(void)cg__store_tx(j->svc->st, NULL, j->batch ? CG_TX_ROLLBACK_TO : CG_TX_ROLLBACK);
+		return cg__store_tx(j->st, j->ctx, j->batch ? CG_TX_RELEASE : CG_TX_COMMIT);
+	(void)cg__store_tx(j->st, NULL, j->batch ? CG_TX_ROLLBACK_TO : CG_TX_ROLLBACK);
 	return rc;
 }
 
-/* Everything checks out: store the message, its documents and their receipts at once. */
+/* The writes of an accepted message: its row, its documents and their receipts. */
 static cg_rc
-commit_message(struct job *j)
+write_message(struct job *j)
 {
 	struct cg_store_message sm;
 	json_t *docs = json_array();
@@ -584,11 +643,6 @@ commit_message(struct job *j)
 
 	if (docs == NULL)
 		return CG_ENOMEM;
-	rc = msg_begin(j);
-	if (rc != CG_OK) {
-		json_decref(docs);
-		return rc;
-	}
 	/*
 	 * Only an authentic message may learn whether its guid is known, and the
 	 * check is inside the write transaction: two racing copies of one message
@@ -597,8 +651,7 @@ commit_message(struct job *j)
 	rc = check_resubmission(j, &done);
 	if (rc != CG_OK || done) {
 		json_decref(docs);
-		(void)msg_end(j, CG_EINTERNAL); /* nothing was written: roll back */
-		return rc;
+		return rc; /* nothing was written */
 	}
 	/* The document rows need the message id, the message row the answer: answer first. */
 	rc = set_status(j, "accepted", 200, NULL);
@@ -607,17 +660,41 @@ commit_message(struct job *j)
 	sm = (struct cg_store_message){ j->guid, j->type, j->who->enterprise_id, j->sha, j->xml,
 					j->len, "{}" };
 	if (rc == CG_OK)
-		rc = cg__store_message_add(j->svc->st, j->ctx, &sm, &mid);
+		rc = cg__store_message_add(j->st, j->ctx, &sm, &mid);
 	if (rc == CG_OK)
 		rc = write_docs(j, mid, docs);
 	if (rc == CG_OK) {
 		result = json_dumps(j->result, JSON_COMPACT);
-		rc = result != NULL ? cg__store_message_result(j->svc->st, j->ctx, mid, result)
+		rc = result != NULL ? cg__store_message_result(j->st, j->ctx, mid, result)
 				    : CG_ENOMEM;
 	}
 	free(result);
 	json_decref(docs);
-	return msg_end(j, rc);
+	return rc;
+}
+
+static cg_rc
+write_grouped(void *arg, cg_store *st)
+{
+	struct job *j = arg;
+
+	j->st = st;
+	return write_message(j);
+}
+
+/* Everything checks out: store it whole, in its own transaction or a group's. */
+static cg_rc
+commit_message(struct job *j)
+{
+	cg_rc rc;
+
+	if (j->svc->committer != NULL) {
+		rc = cg__commit_grouped(j->svc->committer, j->svc->st, j->ctx, write_grouped, j);
+		j->st = j->svc->st; /* the group writer's connection is not ours to keep */
+		return rc;
+	}
+	rc = msg_begin(j);
+	return rc == CG_OK ? msg_end(j, write_message(j)) : rc;
 }
 
 static cg_rc
@@ -681,7 +758,7 @@ format_receipt(struct job *j, const char *info)
 	if (rc == CG_OK)
 		rc = cg__msg_to_xml(r, &xml);
 	if (rc == CG_OK)
-		rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, 0, def->root, "-1",
+		rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, 0, def->root, "-1",
 					   xml.ptr, xml.len);
 	cg_buf_dispose(&xml);
 	cg__msg_free(r);
@@ -707,7 +784,7 @@ rejection_receipts(struct job *j, const char *rs, const char *why)
 
 			rc = cg__receipt_build(j->m->def, &j->m->docs[d].head, 0, rs, info, &xml);
 			if (rc == CG_OK)
-				rc = cg__store_receipt_add(j->svc->st, j->ctx, j->who->enterprise_id, 0,
+				rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, 0,
 							   cg__msgdef_by_type(j->m->def->type + 1)->root, rs,
 							   xml.ptr, xml.len);
 			cg_buf_dispose(&xml);
@@ -775,7 +852,8 @@ static cg_rc
 submit_one(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *xml, size_t len,
 	   int batch, json_t **out, int *http)
 {
-	struct job j = { batch, svc, ctx, who, xml, len, NULL, NULL, NULL, "", "", { 0 }, json_object(), 200 };
+	struct job j = { batch, svc, svc->st, ctx, who, xml, len, NULL, NULL, NULL, "", "", { 0 },
+			 json_object(), 200 };
 	cg_dxp_message env = { 0 };
 	char dxp[32];
 	cg_rc rc = j.result != NULL ? cg_findings_new(&j.f) : CG_ENOMEM;

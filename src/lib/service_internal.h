@@ -3,6 +3,9 @@
 #ifndef CG_SERVICE_INTERNAL_H
 #define CG_SERVICE_INTERNAL_H
 
+#include "cebgate/service.h"
+#include "cebgate/sig.h"
+#include <jansson.h>
 #include "codes.h"
 #include "model.h"
 #include "store_internal.h"
@@ -41,10 +44,29 @@ cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_c
 struct cg_service;
 cg_store *cg__service_store(struct cg_service *svc);
 const struct cg_clearance_cfg *cg__service_cfg(struct cg_service *svc);
+/* Where custodial keys live and their passphrase; NULL when not configured. */
+void cg__service_custody(struct cg_service *svc, const char **dir, const char **passphrase);
+/* A signer with enterprise @p eid's custodial key (CG_ENOTFOUND when it has none). */
+cg_rc cg__custody_signer(struct cg_service *svc, cg_ctx *ctx, long long eid, cg_signer **out,
+			 char *serial, size_t size);
+cg_rc cg__upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result);
 
 /* Set an inventory's state and reason (and keep its data) by id. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
 			   const char *status, const char *info, const char *actor);
+
+/*
+ * Run @p write inside a group transaction (commit.c): returns once the group
+ * is committed (CG_OK: durable) or failed. @p st is the calling thread's own
+ * connection, used when it becomes the group's writer.
+ */
+cg_rc cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
+			 cg_rc (*write)(void *arg, cg_store *st), void *arg);
+
+/* @p o (consumed) as the JSON text of an answer in *json. */
+cg_rc cg__json_answer(json_t *o, char **json);
+/* {"error": msg} in *json, and *http = code. */
+cg_rc cg__json_refusal(char **json, int *http, int code, const char *msg);
 
 /* Append to the hash-chained audit trail. */
 cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,

@@ -52,6 +52,8 @@ char *cg__base64(const unsigned char *data, size_t len);
 /* Key and certificate loading (keys.c). */
 cg_rc cg__load_key(EVP_PKEY **out, cg_ctx *ctx, const char *spec, const char *pass, X509 **cert_out);
 cg_rc cg__load_cert(X509 **out, cg_ctx *ctx, const char *path);
+/* The same from memory (at most 64 KiB). */
+cg_rc cg__parse_cert(X509 **out, cg_ctx *ctx, const void *buf, size_t len, const char *what);
 /* Serial as zero-padded lowercase hex (whole bytes), as the UKey writes KeyName. */
 void cg__cert_serial_hex(const X509 *cert, char *out, size_t size);
 /* RSA or SM2 by the key's type; -1 when neither. */

@@ -80,11 +80,30 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 	"CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+	/* 4: merchant uploads and custodial signing keys */
+	"CREATE TABLE upload("
+	" id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL REFERENCES enterprise(id),"
+	" actor TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+	" path TEXT NOT NULL, state TEXT NOT NULL, records INTEGER NOT NULL DEFAULT 0,"
+	" valid INTEGER NOT NULL DEFAULT 0, invalid INTEGER NOT NULL DEFAULT 0,"
+	" findings TEXT NOT NULL DEFAULT '[]', changes TEXT NOT NULL DEFAULT '[]',"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX upload_by_enterprise ON upload(enterprise_id, id);"
+	"CREATE TABLE upload_item("
+	" upload_id INTEGER NOT NULL REFERENCES upload(id), seq INTEGER NOT NULL,"
+	" name TEXT NOT NULL, xml BLOB NOT NULL, signed BLOB, result TEXT,"
+	" PRIMARY KEY(upload_id, seq));"
+	"CREATE TABLE custody("
+	" enterprise_id INTEGER PRIMARY KEY REFERENCES enterprise(id), key_spec TEXT NOT NULL,"
+	" cert_path TEXT NOT NULL, serial TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE upload_profile("
+	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id), name TEXT NOT NULL,"
+	" text TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY(enterprise_id, name));",
 };
 
 /* PRAGMA user_version takes no parameter: one constant per migration. */
 static const char *const set_version[] = { "PRAGMA user_version = 1", "PRAGMA user_version = 2",
-					   "PRAGMA user_version = 3" };
+					   "PRAGMA user_version = 3", "PRAGMA user_version = 4" };
 _Static_assert(sizeof(set_version) / sizeof(set_version[0]) ==
 		       sizeof(migrations) / sizeof(migrations[0]),
 	       "one user_version statement per migration");
@@ -381,8 +400,11 @@ step_done(cg_store *st, cg_ctx *ctx, sqlite3_stmt *s, const char *what)
 
 	if (r == SQLITE_DONE)
 		return CG_OK;
+	if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE ||
+	    sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return cg__fail(ctx, CG_EEXIST, "%s: exists already", what);
 	if ((r & 0xff) == SQLITE_CONSTRAINT)
-		return cg__fail(ctx, CG_EDB, "%s: exists or not allowed", what);
+		return cg__fail(ctx, CG_EDB, "%s: not allowed", what);
 	return db_fail(st, ctx, what);
 }
 
@@ -392,8 +414,8 @@ cg_store_add_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, const c
 {
 	sqlite3_stmt *s;
 
-	if (!valid_code(cop_code) || name == NULL || *name == '\0' || !valid_roles(roles) ||
-	    (dxp_id != NULL && strlen(dxp_id) > 16))
+	if (!valid_code(cop_code) || name == NULL || *name == '\0' || strpbrk(name, "\r\n\t") != NULL ||
+	    !valid_roles(roles) || (dxp_id != NULL && strlen(dxp_id) > 16))
 		return cg__fail(ctx, CG_EINVAL, "an enterprise needs a copCode of 1-18 letters and "
 						"digits, a name, roles among ebp,ebc,pay,logistics,agent "
 						"and a DXP id of at most 16 characters");
@@ -434,19 +456,28 @@ cg_rc
 cg_store_add_certificate(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *cert_path)
 {
 	X509 *cert = NULL;
-	unsigned char *der = NULL;
-	char serial[80];
 	long long eid;
-	time_t not_after = 0;
-	struct tm tm;
-	int len;
-	sqlite3_stmt *s;
 	cg_rc rc = cg__store_enterprise(st, ctx, cop_code, &eid);
 
 	if (rc == CG_OK)
 		rc = cg__load_cert(&cert, ctx, cert_path);
-	if (rc != CG_OK)
-		return rc;
+	if (rc == CG_OK)
+		rc = cg__store_add_cert(st, ctx, eid, cert);
+	X509_free(cert);
+	return rc;
+}
+
+cg_rc
+cg__store_add_cert(cg_store *st, cg_ctx *ctx, long long eid, X509 *cert)
+{
+	unsigned char *der = NULL;
+	char serial[80];
+	time_t not_after = 0;
+	struct tm tm;
+	int len;
+	sqlite3_stmt *s;
+	cg_rc rc;
+
 	cg__cert_serial_hex(cert, serial, sizeof(serial));
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
 		not_after = timegm(&tm);
@@ -461,7 +492,6 @@ cg_store_add_certificate(cg_store *st, cg_ctx *ctx, const char *cop_code, const 
 	else
 		rc = step_done(st, ctx, s, "add certificate");
 	OPENSSL_free(der);
-	X509_free(cert);
 	return rc;
 }
 
@@ -522,6 +552,8 @@ check_pw_hash(const char *stored, const char *password)
 	return ok;
 }
 
+static cg_role role_of(const char *s);
+
 cg_rc
 cg_store_add_user(cg_store *st, cg_ctx *ctx, const char *name, const char *role,
 		  const char *cop_code, const char *password)
@@ -533,10 +565,11 @@ cg_store_add_user(cg_store *st, cg_ctx *ctx, const char *name, const char *role,
 	cg_rc rc = CG_OK;
 
 	if (name == NULL || *name == '\0' || strlen(name) > 64 || password == NULL ||
-	    strlen(password) < 8 || (needs_ent && cop_code == NULL))
-		return cg__fail(ctx, CG_EINVAL, "a user needs a name, a password of at least 8 "
-						"characters and, for merchants and logistics staff, an "
-						"enterprise");
+	    strlen(password) < 8 || strlen(password) > 1024 || role_of(role) == CG_ROLE_NONE ||
+	    (needs_ent && cop_code == NULL))
+		return cg__fail(ctx, CG_EINVAL, "a user needs a name, a role (officer, admin, merchant, "
+						"logistics), a password of 8 to 1024 characters and, for "
+						"merchants and logistics staff, an enterprise");
 	if (needs_ent)
 		rc = cg__store_enterprise(st, ctx, cop_code, &eid);
 	if (rc != CG_OK)

@@ -13,7 +13,8 @@
 
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
-       K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_REQ_TIMEOUT };
+       K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
+       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT };
 
 static const struct {
 	const char *name;
@@ -40,6 +41,12 @@ static const struct {
 	{ "tls-cert", K_TLS_CERT },
 	{ "tls-key", K_TLS_KEY },
 	{ "tls-client-ca", K_TLS_CLIENT_CA },
+	{ "group-commit", K_GROUP_COMMIT },
+	{ "upload-dir", K_UPLOAD_DIR },
+	{ "max-upload", K_MAX_UPLOAD },
+	{ "custody-dir", K_CUSTODY_DIR },
+	{ "custody-pass-file", K_CUSTODY_PASS },
+	{ "max-upload-records", K_MAX_RECORDS },
 };
 
 static int
@@ -81,6 +88,12 @@ set(struct srv_config *c, int key, const char *v)
 	case K_TLS_CERT: c->tls_cert = v; return 0;
 	case K_TLS_KEY: c->tls_key = v; return 0;
 	case K_TLS_CLIENT_CA: c->tls_client_ca = v; return 0;
+	case K_GROUP_COMMIT: if (number(v, 1, &n)) return -1; c->group_commit = (int)n; return 0;
+	case K_UPLOAD_DIR: c->upload_dir = v; return 0;
+	case K_MAX_UPLOAD: if (number(v, 4ul << 30, &n) || n < 1024) return -1; c->max_upload = n; return 0;
+	case K_CUSTODY_DIR: c->custody_dir = v; return 0;
+	case K_CUSTODY_PASS: c->custody_pass_file = v; return 0;
+	case K_MAX_RECORDS: if (number(v, 10000000, &n) || n == 0) return -1; c->max_records = n; return 0;
 	default: return -1;
 	}
 }
@@ -149,6 +162,20 @@ bad:
 	return -1;
 }
 
+/* "PATH" + "SUFFIX", owned by the configuration. */
+static const char *
+beside(struct srv_config *c, const char *path, const char *suffix)
+{
+	size_t n = strlen(path) + strlen(suffix) + 1;
+	char *s;
+
+	if (c->nowned == (int)(sizeof(c->owned) / sizeof(c->owned[0])) || (s = malloc(n)) == NULL)
+		return NULL;
+	(void)snprintf(s, n, "%s%s", path, suffix);
+	c->owned[c->nowned++] = s;
+	return s;
+}
+
 static void
 usage(FILE *out)
 {
@@ -158,6 +185,8 @@ usage(FILE *out)
 		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
 		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
 		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
+		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
+		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
 		     "  16 per IP, 30 s timeout, 60 s to receive a request, 30 s longest long-poll.\n"
 		     "  See docs/cebgated.md.\n");
@@ -188,6 +217,12 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, K_TLS_CERT },
 		{ "tls-key", required_argument, NULL, K_TLS_KEY },
 		{ "tls-client-ca", required_argument, NULL, K_TLS_CLIENT_CA },
+		{ "group-commit", required_argument, NULL, K_GROUP_COMMIT },
+		{ "upload-dir", required_argument, NULL, K_UPLOAD_DIR },
+		{ "max-upload", required_argument, NULL, K_MAX_UPLOAD },
+		{ "custody-dir", required_argument, NULL, K_CUSTODY_DIR },
+		{ "custody-pass-file", required_argument, NULL, K_CUSTODY_PASS },
+		{ "max-upload-records", required_argument, NULL, K_MAX_RECORDS },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -208,6 +243,9 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->watch_hs = "";
 	c->near_quota = 90;
 	c->lease = 300;
+	c->group_commit = 1;
+	c->max_upload = 256ul << 20;
+	c->max_records = 100000;
 	/* The file first, whatever its position among the flags: flags override it. */
 	for (i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1]) != 0)
@@ -230,6 +268,10 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		usage(stderr);
 		return -1;
 	}
+	/* Uploads and custodial keys live beside the database unless told otherwise. */
+	if ((c->upload_dir == NULL && (c->upload_dir = beside(c, c->db, ".files")) == NULL) ||
+	    (c->custody_dir == NULL && (c->custody_dir = beside(c, c->db, ".custody")) == NULL))
+		return -1;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -17,18 +18,29 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <gnutls/gnutls.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
+#include "cebgate/desk.h"
+#include "cebgate/explain.h"
 #include "cebgate/service.h"
 #include "deadline.h"
 #include "request.h"
 #include "server.h"
 
+/* Upper bounds (ms) of the request-duration histogram's buckets; +Inf follows. */
+static const long latency_bounds[] = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000 };
+#define LATENCY_BUCKETS (sizeof(latency_bounds) / sizeof(latency_bounds[0]))
+
 /* Failed logins per account and per address in the current minute (a small fixed table). */
 #define LOGIN_SLOTS 512
 #define LOGIN_MAX_FAILURES 5
+/* Uploads per account and minute. */
+#define UPLOADS_PER_MINUTE 20
 
 struct login_slot {
 	unsigned long key;
@@ -41,9 +53,12 @@ struct srv {
 	pthread_mutex_t login_lock;
 	struct login_slot logins[LOGIN_SLOTS];
 	char *tls_cert, *tls_key, *tls_ca;
+	char *custody_pass; /* read once from custody-pass-file; NULL: custodial signing off */
 	volatile sig_atomic_t *stop;
 	pthread_key_t svc_key; /* each pool thread's own cg_service (connection + validator) */
+	cg_committer *committer; /* shared by the pool threads' services (group commit), or NULL */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
+	atomic_ulong latency[LATENCY_BUCKETS + 1], latency_ms_sum; /* per bucket, not cumulative */
 	/*
 	 * Long-polls wait suspended, not in a pool thread: a few pollers must not
 	 * stall every other request. Writes bump `changes` and signal `wake`; the
@@ -65,6 +80,11 @@ struct req {
 	size_t cap;
 	int too_big;
 	struct timespec start;
+	/* An upload is written to a spool file as it arrives, hashed on the way. */
+	int spool_fd;          /* -1 when the body is not spooled */
+	char spool[4096];
+	EVP_MD_CTX *sha;
+	unsigned long long spooled;
 	long long deadline_ms; /* a long-poll's end; 0 until it first waits */
 	unsigned long seen;    /* `changes` before its last look at the data */
 	struct MHD_Connection *conn;
@@ -201,6 +221,11 @@ thread_service(struct srv *s)
 	} else if (pthread_setspecific(s->svc_key, svc) != 0) {
 		cg_service_free(svc);
 		svc = NULL;
+	} else {
+		cg_service_set_committer(svc, s->committer);
+		if (s->custody_pass != NULL &&
+		    cg_service_set_custody(svc, NULL, s->cfg->custody_dir, s->custody_pass) != CG_OK)
+			fprintf(stderr, "level=error msg=\"custody settings: out of memory\"\n");
 	}
 	cg_ctx_free(ctx);
 	return svc;
@@ -242,19 +267,12 @@ reply_error(struct MHD_Connection *c, unsigned status, const char *what)
 	return reply_json(c, status, buf);
 }
 
+/* A bearer token, else a browser's session cookie (web.c checks its CSRF token first). */
 static int
 authenticate(struct srv *s, struct MHD_Connection *c, cg_service *svc, cg_principal *who)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	cg_ctx *ctx = NULL;
-	int ok;
-
 	(void)s;
-	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || cg_ctx_new(&ctx) != CG_OK)
-		return 0;
-	ok = cg_service_auth(svc, ctx, h + 7, who) == CG_OK;
-	cg_ctx_free(ctx);
-	return ok;
+	return srv_web_principal(c, svc, who);
 }
 
 static enum MHD_Result
@@ -369,12 +387,15 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	if (*rest == '\0' && strcmp(method, "GET") == 0) {
-		rc = cg_service_review_list(svc, ctx, &who,
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason"),
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "enterprise"),
-					    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tradeMode"),
-					    &json, &http);
+		cg_review_filter f = {
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "enterprise"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tradeMode"),
+			query_number(c, "minAge", 0, INT64_MAX),
+		};
+
+		rc = cg_service_review_query(svc, ctx, &who, &f, &json, &http);
 		return answer(c, ctx, rc, http, json, "review");
 	}
 	id = *rest == '/' ? srv_parse_id(rest + 1, &end) : 0;
@@ -504,6 +525,316 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	return answer(c, ctx, rc, http, json, "logistics");
 }
 
+static unsigned long hash_key(const char *kind, const char *v);
+static int minute_limit(struct srv *s, unsigned long key, int add, int max);
+
+/* Spool an upload's body to a private file in the upload directory; -1 when it cannot. */
+static int
+spool_open(struct srv *s, struct req *r)
+{
+	if (snprintf(r->spool, sizeof(r->spool), "%s/.spool-XXXXXX", s->cfg->upload_dir) >=
+	    (int)sizeof(r->spool)) {
+		r->spool[0] = '\0';
+		return -1;
+	}
+	r->spool_fd = mkostemp(r->spool, O_CLOEXEC);
+	if (r->spool_fd < 0) {
+		r->spool[0] = '\0';
+		return -1;
+	}
+	r->sha = EVP_MD_CTX_new();
+	return r->sha != NULL && EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+/* Append a chunk to the spool file and the hash; past max-upload the upload is refused (413). */
+static void
+spool_chunk(struct srv *s, struct req *r, const char *data, size_t n)
+{
+	if (r->too_big || r->spool_fd < 0)
+		return;
+	if (r->spooled + n > s->cfg->max_upload) {
+		r->too_big = 1;
+		return;
+	}
+	r->spooled += n;
+	if (EVP_DigestUpdate(r->sha, data, n) != 1)
+		r->spool_fd = -1;
+	while (n > 0 && r->spool_fd >= 0) {
+		ssize_t w = write(r->spool_fd, data, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			(void)close(r->spool_fd);
+			r->spool_fd = -1; /* the route answers 503 */
+			break;
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+spool_discard(struct req *r)
+{
+	if (r->spool_fd >= 0)
+		(void)close(r->spool_fd);
+	r->spool_fd = -1;
+	if (r->spool[0] != '\0')
+		(void)unlink(r->spool);
+	r->spool[0] = '\0';
+	EVP_MD_CTX_free(r->sha);
+	r->sha = NULL;
+}
+
+/* Keep the spooled upload as DIR/SHA256 (the audit trail's copy); its hash in @p hex. */
+static int
+spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0, i;
+
+	if (r->spool_fd < 0 || EVP_DigestFinal_ex(r->sha, md, &n) != 1 || n != 32 ||
+	    fsync(r->spool_fd) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (snprintf(path, size, "%s/%s", s->cfg->upload_dir, hex) >= (int)size ||
+	    rename(r->spool, path) != 0)
+		return -1;
+	r->spool[0] = '\0'; /* kept: nothing to remove at the end */
+	return 0;
+}
+
+static enum MHD_Result
+reply_owned(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *body, size_t len,
+	    const char *type)
+{
+	enum MHD_Result ok;
+
+	if (rc != CG_OK || body == NULL) {
+		fprintf(stderr, "level=error route=uploads rc=%s msg=\"%s\"\n", cg_strerror(rc), cg_ctx_errmsg(ctx));
+		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	} else {
+		ok = reply(c, (unsigned)http, http == 200 ? type : "application/json; charset=utf-8", body, len);
+	}
+	cg_free(body);
+	cg_ctx_free(ctx);
+	return ok;
+}
+
+/* POST /api/v1/uploads?name=F[&from=csv|ndjson|xml][&type=T][&encoding=E] (the spooled body). */
+static enum MHD_Result
+upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc,
+	    const cg_principal *who, cg_ctx *ctx)
+{
+	cg_upload u = { 0 };
+	const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+	long long type = query_number(c, "type", 311, 999);
+	char hex[65], path[4200];
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (minute_limit(s, hash_key("upload:", who->name), 1, UPLOADS_PER_MINUTE)) {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many uploads: wait a minute");
+	}
+	if (r->spooled == 0 || spool_keep(s, r, hex, path, sizeof(path)) != 0) {
+		cg_ctx_free(ctx);
+		return r->spooled == 0 ? reply_error(c, MHD_HTTP_BAD_REQUEST, "empty upload")
+				       : reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "cannot keep the upload");
+	}
+	u.path = path;
+	u.name = name != NULL && *name != '\0' && strlen(name) <= 200 ? name : "upload";
+	u.sha256 = hex;
+	u.size = r->spooled;
+	u.from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	u.type = type == 411 || type == 511 || type == 621 ? (int)type : 311;
+	u.encoding = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "encoding");
+	u.profile = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "profile");
+	u.max_records = s->cfg->max_records;
+	rc = cg_service_upload(svc, ctx, who, &u, &json, &http);
+	return answer(c, ctx, rc, http, json, "uploads");
+}
+
+/* GET /api/v1/explain/CODE: the catalogue's meaning of a code and what to do (no login: no personal data). */
+static enum MHD_Result
+route_explain(struct MHD_Connection *c, const char *code)
+{
+	cg_explanation x;
+	json_t *o;
+	char *json;
+	enum MHD_Result ok;
+
+	if (strlen(code) > 32 || cg_explain(code, &x) != CG_OK)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such code");
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b}", "code", x.code, "kind", x.kind, "zh", x.zh,
+		      "en", x.en, "todo_zh", x.todo_zh, "todo_en", x.todo_en, "final", x.final);
+	json = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	json_decref(o);
+	ok = json != NULL ? reply_json(c, MHD_HTTP_OK, json)
+			  : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	free(json);
+	return ok;
+}
+
+/* GET /api/v1/declarations?q=&kind=&state=&before=&limit=: the declarant's status list. */
+static enum MHD_Result
+route_declarations(struct srv *s, struct MHD_Connection *c, cg_service *svc)
+{
+	cg_declaration_query qy = { 0 };
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	qy.search = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	qy.state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+	qy.kind = (int)query_number(c, "kind", 0, 999);
+	qy.before = query_number(c, "before", 0, INT64_MAX);
+	qy.limit = (int)query_number(c, "limit", 100, 500);
+	if (qy.kind < 0 || qy.before < 0 || qy.limit <= 0)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "kind, before and limit are whole numbers");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	rc = cg_service_declarations(svc, ctx, &who, &qy, &json, &http);
+	return answer(c, ctx, rc, http, json, "declarations");
+}
+
+/* POST /api/v1/profiles/NAME: save the enterprise's mapping profile (the body). */
+static enum MHD_Result
+route_profile(struct srv *s, struct MHD_Connection *c, const char *name, struct req *r, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	rc = cg_service_profile_save(svc, ctx, &who, name, r->body != NULL ? r->body : "", r->len, &json, &http);
+	return answer(c, ctx, rc, http, json, "profiles");
+}
+
+/*
+ * /api/v1/uploads: POST (a file), GET /ID (state, counts, findings, documents),
+ * GET /ID/findings.csv, GET /ID/documents/SEQ (canonical XML), POST /ID/submit.
+ */
+static enum MHD_Result
+route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const char *method,
+	      struct req *r, cg_service *svc)
+{
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *out = NULL, *end, tail[32];
+	long long id, seq = 0;
+	size_t len = 0;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (*rest == '\0' && strcmp(method, "POST") == 0)
+		return upload_post(s, c, r, svc, &who, ctx);
+	if (*rest == '\0' && strcmp(method, "GET") == 0) {
+		rc = cg_service_uploads_list(svc, ctx, &who, &out, &http);
+		return answer(c, ctx, rc, http, out, "uploads");
+	}
+	errno = 0;
+	id = rest[0] == '/' ? strtoll(rest + 1, &end, 10) : 0;
+	if (id <= 0 || errno != 0 || strlen(end) >= sizeof(tail) ||
+	    (strncmp(end, "/documents/", 11) == 0 && (seq = strtoll(end + 11, NULL, 10)) <= 0)) {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	}
+	(void)snprintf(tail, sizeof(tail), "%s", end);
+	if (tail[0] == '\0' && strcmp(method, "GET") == 0) {
+		rc = cg_service_upload_get(svc, ctx, &who, id, &out, &http);
+		return answer(c, ctx, rc, http, out, "uploads");
+	}
+	if (strcmp(tail, "/submit") == 0 && strcmp(method, "POST") == 0) {
+		rc = cg_service_upload_submit(svc, ctx, &who, id, &out, &http);
+		return answer(c, ctx, rc, http, out, "uploads");
+	}
+	if (strcmp(tail, "/findings.csv") == 0 && strcmp(method, "GET") == 0) {
+		rc = cg_service_upload_findings_csv(svc, ctx, &who, id, &out, &len, &http);
+		return reply_owned(c, ctx, rc, http, out, len, "text/csv; charset=utf-8");
+	}
+	if (seq > 0 && strcmp(method, "GET") == 0) {
+		char *xml = NULL;
+
+		rc = cg_service_upload_document(svc, ctx, &who, id, seq, &xml, &len, &http);
+		if (rc == CG_OK && http != 200) {
+			cg_free(xml);
+			cg_ctx_free(ctx);
+			return reply_error(c, (unsigned)http, "no such document");
+		}
+		return reply_owned(c, ctx, rc, http, xml, len, "application/xml; charset=utf-8");
+	}
+	cg_ctx_free(ctx);
+	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+}
+
+/*
+ * The registry (admins): GET|POST /api/v1/enterprises, POST
+ * /api/v1/enterprises/CODE/certificates, GET|POST /api/v1/users, POST /api/v1/tokens.
+ */
+static enum MHD_Result
+route_registry(struct srv *s, struct MHD_Connection *c, const char *what, const char *method,
+	       struct req *r, cg_service *svc)
+{
+	const char *slash = strchr(what, '/');
+	char kind[16];
+	cg_principal who;
+	cg_ctx *ctx = NULL;
+	char *json = NULL;
+	int http = 500;
+	cg_rc rc;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	(void)snprintf(kind, sizeof(kind), "%.*s", slash != NULL ? (int)(slash - what) : 15, what);
+	if (slash != NULL && (strcmp(kind, "enterprises") != 0 || strchr(slash + 1, '/') == NULL ||
+			      (strcmp(strchr(slash + 1, '/'), "/certificates") != 0 &&
+			       strcmp(strchr(slash + 1, '/'), "/custody") != 0)))
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or POST");
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (slash != NULL && strcmp(method, "POST") == 0) {
+		char code[32];
+
+		(void)snprintf(code, sizeof(code), "%.*s", (int)(strchr(slash + 1, '/') - slash - 1),
+			       slash + 1);
+		if (strcmp(strchr(slash + 1, '/'), "/custody") == 0) {
+			rc = cg_service_custody_import(svc, ctx, &who, code, r->body, r->len, &json, &http);
+			/* The key and its passphrase were in this body. */
+			if (r->body != NULL)
+				OPENSSL_cleanse(r->body, r->len);
+		} else {
+			rc = cg_service_certificate_add(svc, ctx, &who, code, r->body, r->len, &json, &http);
+		}
+	} else if (slash == NULL && strcmp(method, "GET") == 0) {
+		rc = cg_service_registry_list(svc, ctx, &who, kind, &json, &http);
+	} else if (slash == NULL) {
+		rc = cg_service_registry_add(svc, ctx, &who, kind, r->body, r->len, &json, &http);
+	} else {
+		cg_ctx_free(ctx);
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+	}
+	return answer(c, ctx, rc, http, json, "registry");
+}
+
 static unsigned long
 hash_key(const char *kind, const char *v)
 {
@@ -520,6 +851,13 @@ hash_key(const char *kind, const char *v)
 static int
 login_limit(struct srv *s, unsigned long key, int fail)
 {
+	return minute_limit(s, key, fail, LOGIN_MAX_FAILURES);
+}
+
+/* Add @p add to the key's count of this minute; whether it reached @p max. */
+static int
+minute_limit(struct srv *s, unsigned long key, int add, int max)
+{
 	long minute = (long)(time(NULL) / 60);
 	struct login_slot *slot = &s->logins[key % LOGIN_SLOTS];
 	int blocked;
@@ -530,8 +868,8 @@ login_limit(struct srv *s, unsigned long key, int fail)
 		slot->minute = minute;
 		slot->failures = 0;
 	}
-	slot->failures += fail;
-	blocked = slot->failures >= LOGIN_MAX_FAILURES;
+	slot->failures += add;
+	blocked = slot->failures >= max;
 	pthread_mutex_unlock(&s->login_lock);
 	return blocked;
 }
@@ -558,8 +896,7 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	unsigned long kuser = hash_key("u:", user), kip;
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char ip[64], *token = NULL, *out = NULL;
-	static const char *const roles[] = { "", "enterprise", "officer", "admin", "merchant", "logistics" };
+	char ip[64], *token = NULL;
 	enum MHD_Result ok;
 
 	kip = hash_key("ip:", client_ip(c, ip, sizeof(ip)));
@@ -583,12 +920,8 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
 	}
 	json_decref(b);
-	b = json_pack("{s:s, s:s, s:s}", "token", token, "role", roles[who.role], "enterprise", who.cop_code);
-	out = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
-	ok = out != NULL ? reply_json(c, MHD_HTTP_OK, out)
-			 : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	free(out);
-	json_decref(b);
+	/* The token in the body for API clients, and as the session cookie for the web pages. */
+	ok = srv_web_login_reply(c, &who, token, s->cfg->tls_cert != NULL);
 	cg_free(token);
 	cg_ctx_free(ctx);
 	return ok;
@@ -600,8 +933,9 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 	cg_service *svc = thread_service(s);
 	long long queued = -1, waiting = -1, oldest = -1;
 	cg_ctx *ctx = NULL;
-	char buf[1536];
-	size_t n;
+	char buf[3072];
+	size_t n, b;
+	unsigned long cumulative = 0;
 	long parked;
 
 	if (svc != NULL && cg_ctx_new(&ctx) == CG_OK &&
@@ -628,6 +962,34 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 		       "# TYPE cebgate_review_oldest_seconds gauge\ncebgate_review_oldest_seconds %lld\n"
 		       "# TYPE cebgate_long_polls_waiting gauge\ncebgate_long_polls_waiting %ld\n",
 		       queued, waiting, oldest, parked);
+	if (s->committer != NULL) {
+		unsigned long groups, messages;
+
+		cg_committer_stats(s->committer, &groups, &messages);
+		n = strlen(buf);
+		(void)snprintf(buf + n, sizeof(buf) - n,
+			       "# TYPE cebgate_commit_groups_total counter\ncebgate_commit_groups_total %lu\n"
+			       "# TYPE cebgate_commit_messages_total counter\n"
+			       "cebgate_commit_messages_total %lu\n",
+			       groups, messages);
+	}
+	/* Prometheus histogram: cumulative buckets in seconds, then sum and count. */
+	n = strlen(buf);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "# TYPE cebgate_request_duration_seconds histogram\n");
+	for (b = 0; b <= LATENCY_BUCKETS && n < sizeof(buf); b++) {
+		cumulative += atomic_load(&s->latency[b]);
+		if (b < LATENCY_BUCKETS)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+					      "cebgate_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+					      latency_bounds[b] / 1000.0, cumulative);
+		else
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+					      "cebgate_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n"
+					      "cebgate_request_duration_seconds_sum %.3f\n"
+					      "cebgate_request_duration_seconds_count %lu\n",
+					      cumulative, atomic_load(&s->latency_ms_sum) / 1000.0, cumulative);
+	}
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf));
 }
 
@@ -636,6 +998,7 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 	 struct req *r)
 {
 	cg_service *svc;
+	enum MHD_Result web;
 
 	if (r->no_client_cert)
 		return reply_error(c, MHD_HTTP_FORBIDDEN, "a client certificate from a trusted CA is required");
@@ -643,11 +1006,20 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 	if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
 		return reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+	/* The officer desk's pages, and no state change on a session cookie without its CSRF token. */
+	if (srv_web_static(c, url, method, &web))
+		return web;
+	if (!srv_web_csrf_ok(c, url, method))
+		return reply_error(c, MHD_HTTP_FORBIDDEN, "the session's CSRF token is missing or wrong");
+	if (strncmp(url, "/api/v1/explain/", 16) == 0 && strcmp(method, "GET") == 0)
+		return route_explain(c, url + 16);
 	svc = thread_service(s);
 	if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
 		return route_metrics(s, c);
 	if (svc == NULL)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+	if (srv_web_route(c, url, method, svc, s->cfg->tls_cert != NULL, &web))
+		return web;
 	if (strcmp(url, "/api/v1/login") == 0)
 		return strcmp(method, "POST") == 0 ? route_login(s, c, r, svc)
 						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
@@ -659,10 +1031,20 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 						  : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
 	if (strncmp(url, "/api/v1/review", 14) == 0 && (url[14] == '\0' || url[14] == '/'))
 		return route_review(s, c, url + 14, method, r, svc);
+	if (strcmp(url, "/api/v1/declarations") == 0 && strcmp(method, "GET") == 0)
+		return route_declarations(s, c, svc);
 	if (strncmp(url, "/api/v1/declarations/", 21) == 0 && strcmp(method, "GET") == 0)
 		return route_declaration(s, c, url + 21, svc);
 	if (strncmp(url, "/api/v1/logistics/", 18) == 0)
 		return route_logistics(s, c, url + 18, method, r, svc);
+	if (strncmp(url, "/api/v1/profiles/", 17) == 0)
+		return strcmp(method, "POST") == 0 ? route_profile(s, c, url + 17, r, svc)
+						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+	if (strcmp(url, "/api/v1/uploads") == 0 || strncmp(url, "/api/v1/uploads/", 16) == 0)
+		return route_uploads(s, c, url + 15, method, r, svc);
+	if (strcmp(url, "/api/v1/enterprises") == 0 || strncmp(url, "/api/v1/enterprises/", 20) == 0 ||
+	    strcmp(url, "/api/v1/users") == 0 || strcmp(url, "/api/v1/tokens") == 0)
+		return route_registry(s, c, url + 8, method, r, svc);
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
 
@@ -690,12 +1072,27 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			return MHD_NO;
 		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
 		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
+		r->spool_fd = -1;
 		*con_cls = r;
-		/* A body announced over the cap is refused before a byte of it is read. */
-		if (declared_length(c) > s->cfg->max_body) {
+		/* Uploads stream to disk; only an authenticated sender's bytes are written. */
+		if (strcmp(url, "/api/v1/uploads") == 0 && strcmp(method, "POST") == 0 && !r->no_client_cert) {
+			cg_service *svc = thread_service(s);
+			cg_principal who;
+
+			if (svc != NULL && authenticate(s, c, svc, &who) && spool_open(s, r) != 0)
+				spool_discard(r);
+		}
+		/* A body announced over its cap is refused before a byte of it is read. */
+		if (declared_length(c) > (r->sha != NULL ? s->cfg->max_upload : s->cfg->max_body)) {
+			spool_discard(r);
 			r->too_big = 1;
 			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 		}
+		return MHD_YES;
+	}
+	if (*upload_size != 0 && r->sha != NULL) {
+		spool_chunk(s, r, upload, *upload_size);
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -736,6 +1133,17 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 }
 
 static void
+observe_latency(struct srv *s, long ms)
+{
+	size_t b = 0;
+
+	while (b < LATENCY_BUCKETS && ms > latency_bounds[b])
+		b++;
+	atomic_fetch_add(&s->latency[b], 1);
+	atomic_fetch_add(&s->latency_ms_sum, (unsigned long)(ms > 0 ? ms : 0));
+}
+
+static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *con_cls;
@@ -751,9 +1159,11 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	ms = (end.tv_sec - r->start.tv_sec) * 1000 + (end.tv_nsec - r->start.tv_nsec) / 1000000;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		atomic_fetch_add(&s->errors, 1);
+	observe_latency(s, ms);
 	/* One line per request; no bodies, tokens or personal data. */
 	fprintf(stderr, "level=info status=%u bytes=%zu ms=%ld end=%d\n",
 		ci != NULL ? ci->http_status : 0, r->len, ms, (int)toe);
+	spool_discard(r);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;
@@ -825,6 +1235,45 @@ read_pem(const char *path, char **out)
 	return 0;
 }
 
+/* A private directory (created when absent). */
+static int
+private_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* The upload and custody directories, and the custody passphrase (first line of its file). */
+static int
+prepare_files(struct srv *sp, const struct srv_config *cfg)
+{
+	char *pass = NULL;
+
+	if (private_dir(cfg->upload_dir) != 0 || private_dir(cfg->custody_dir) != 0) {
+		fprintf(stderr, "cebgated: cannot use %s or %s: %s\n", cfg->upload_dir, cfg->custody_dir,
+			strerror(errno));
+		return -1;
+	}
+	if (cfg->custody_pass_file == NULL)
+		return 0;
+	if (read_pem(cfg->custody_pass_file, &pass) != 0) {
+		fprintf(stderr, "cebgated: cannot read %s\n", cfg->custody_pass_file);
+		return -1;
+	}
+	pass[strcspn(pass, "\r\n")] = '\0';
+	if (strlen(pass) < 8) {
+		fprintf(stderr, "cebgated: the custody passphrase needs at least 8 characters\n");
+		OPENSSL_cleanse(pass, strlen(pass));
+		free(pass);
+		return -1;
+	}
+	sp->custody_pass = pass;
+	return 0;
+}
+
 int
 srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 {
@@ -845,9 +1294,17 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	sp->deadlines = srv_deadlines_new(cfg->request_timeout);
-	rc = sp->deadlines != NULL ? serve(sp, cfg, stop) : -1;
+	if ((cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) || prepare_files(sp, cfg) != 0)
+		rc = -1;
+	else if ((sp->deadlines = srv_deadlines_new(cfg->request_timeout)) == NULL)
+		rc = -1;
+	else
+		rc = serve(sp, cfg, stop);
 	srv_deadlines_free(sp->deadlines);
+	if (sp->custody_pass != NULL)
+		OPENSSL_cleanse(sp->custody_pass, strlen(sp->custody_pass));
+	free(sp->custody_pass);
+	cg_committer_free(sp->committer); /* after the pool threads and their services are gone */
 	pthread_cond_destroy(&sp->wake);
 	pthread_mutex_destroy(&sp->park_lock);
 	pthread_mutex_destroy(&sp->login_lock);

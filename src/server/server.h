@@ -5,6 +5,8 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <microhttpd.h>
+#include "cebgate/service.h"
 
 struct srv_config {
 	const char *db;
@@ -28,6 +30,12 @@ struct srv_config {
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
+	int group_commit;         /* accepted messages of all threads share transactions (1) */
+	const char *upload_dir;   /* merchants' raw uploads, kept by SHA-256 (default DB.files) */
+	unsigned long max_upload; /* bytes of one upload */
+	unsigned long max_records;/* documents of one upload */
+	const char *custody_dir;  /* custodial signing keys (default DB.custody) */
+	const char *custody_pass_file; /* their passphrase; custodial signing is off without it */
 	char *owned[32];          /* values read from the config file */
 	int nowned;
 };
@@ -39,5 +47,23 @@ void srv_config_dispose(struct srv_config *c);
 
 /* Serve until *stop is set; 0 after a clean shutdown. */
 int srv_run(const struct srv_config *c, volatile sig_atomic_t *stop);
+
+/*
+ * The officer desk on the web (web.c). Each srv_web_* router returns 1 when it
+ * answered (the result in *out), 0 when the request is not its own.
+ */
+/* GET/HEAD of a page of web/ (a fixed allow-list), with CSP and frame headers. */
+int srv_web_static(struct MHD_Connection *c, const char *url, const char *method,
+		   enum MHD_Result *out);
+/* Session, logout, reveal, dashboard and public results. */
+int srv_web_route(struct MHD_Connection *c, const char *url, const char *method,
+		  struct cg_service *svc, int tls, enum MHD_Result *out);
+/* Who sent the request: bearer token, else the session cookie. 1 when known. */
+int srv_web_principal(struct MHD_Connection *c, struct cg_service *svc, cg_principal *who);
+/* 0 when a state-changing request rides on the session cookie without its CSRF token. */
+int srv_web_csrf_ok(struct MHD_Connection *c, const char *url, const char *method);
+/* The login answer with the session cookie and the CSRF token. */
+enum MHD_Result srv_web_login_reply(struct MHD_Connection *c, const cg_principal *who,
+				    const char *token, int tls);
 
 #endif

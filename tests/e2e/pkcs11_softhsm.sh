@@ -28,30 +28,14 @@ export LSAN_OPTIONS ASAN_OPTIONS
 todo_rsa_token=""
 todo_pin_msg=""
 
-module=""
-for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so \
-	$(dpkg -L libsofthsm2 2>/dev/null | grep '/libsofthsm2\.so$' || true); do
-	if [ -z "$module" ] && [ -f "$m" ]; then
-		module=$m
-	fi
-done
-if [ -z "$module" ]; then
+# shellcheck source=tests/e2e/softhsm.sh
+. "$top_srcdir/tests/e2e/softhsm.sh"
+if ! softhsm_setup "$tmp"; then
 	echo "Bail out! libsofthsm2.so not found: run scripts/install-deps"
 	exit 1
 fi
-
-mkdir "$tmp/tokens"
-SOFTHSM2_CONF="$tmp/softhsm2.conf"
-export SOFTHSM2_CONF
-cat >"$SOFTHSM2_CONF" <<EOF
-directories.tokendir = $tmp/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-EOF
-CEBGATE_PKCS11_MODULE=$module
 CG_TEST_PIN=1234
-export CEBGATE_PKCS11_MODULE CG_TEST_PIN
+export CG_TEST_PIN
 uri='pkcs11:token=cebgate;object=signkey;type=private'
 
 rsa_cert "$tmp/rsa" 0x01691fe9 || { cat "$tmp/rsa/err"; echo "Bail out! openssl req"; exit 1; }

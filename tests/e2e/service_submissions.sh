@@ -6,7 +6,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..39"
+echo "1..40"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
@@ -124,6 +124,9 @@ check "a submission is served while they wait" "[ \$(post $TA $T/w.xml) = 200 ]"
 wait $pollers || true
 check "and each of the six long-polls answers with its receipt" \
 	"for i in 1 2 3 4 5 6; do grep -q SO202411110000777002 $T/lp\$i || exit 1; done"
+curl -s "$URL/metrics" >"$T/metrics"
+check "/metrics has the request-duration histogram: buckets rise, +Inf equals the count" \
+	"awk '/^cebgate_request_duration_seconds_bucket/ { if (\$2 < last) bad = 1; last = \$2; inf = \$2 } /^cebgate_request_duration_seconds_count/ { cnt = \$2 } END { exit !(bad == 0 && inf == cnt && cnt > 10) }' $T/metrics"
 head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
 check "a body over max-body is refused with 413" "[ \$(post $TA $T/big) = 413 ]"
 curl -s -o "$T/lastpoll" -w '%{http_code}' -H "Authorization: Bearer $TA" \

@@ -60,7 +60,7 @@ test_enterprises(void **state)
 			 CG_OK);
 	/* The same copCode twice is refused; so are bad codes and roles. */
 	assert_int_equal(cg_store_add_enterprise(fx->st, fx->ctx, "4403960XA1", "again", "ebp", NULL),
-			 CG_EDB);
+			 CG_EEXIST);
 	assert_int_equal(cg_store_add_enterprise(fx->st, fx->ctx, "a'; DROP TABLE user;--", "x",
 						 "ebp", NULL),
 			 CG_EINVAL);
@@ -85,7 +85,7 @@ test_certificates(void **state)
 			 CG_OK);
 	assert_int_equal(cg_store_add_certificate(fx->st, fx->ctx, "4403960XA1", cert), CG_OK);
 	/* The same serial twice for one enterprise is refused. */
-	assert_int_equal(cg_store_add_certificate(fx->st, fx->ctx, "4403960XA1", cert), CG_EDB);
+	assert_int_equal(cg_store_add_certificate(fx->st, fx->ctx, "4403960XA1", cert), CG_EEXIST);
 	assert_int_equal(cg_store_add_certificate(fx->st, fx->ctx, "4403960XA1", key), CG_ESIG);
 }
 
@@ -103,7 +103,8 @@ test_users_and_login(void **state)
 	assert_int_equal(cg_store_add_user(fx->st, fx->ctx, "bob", "merchant", NULL, "12345678"),
 			 CG_EINVAL);
 	assert_int_equal(cg_store_add_user(fx->st, fx->ctx, "carl", "officer", NULL, "short"), CG_EINVAL);
-	assert_int_equal(cg_store_add_user(fx->st, fx->ctx, "dan", "root", NULL, "12345678"), CG_EDB);
+	assert_int_equal(cg_store_add_user(fx->st, fx->ctx, "dan", "root", NULL, "12345678"), CG_EINVAL);
+	assert_int_equal(cg_store_add_user(fx->st, fx->ctx, "alice", "admin", NULL, "another pass"), CG_EEXIST);
 	assert_int_equal(cg_store_login(fx->st, fx->ctx, "alice", "correct horse", &p), CG_OK);
 	assert_int_equal(p.role, CG_ROLE_OFFICER);
 	assert_int_equal(p.enterprise_id, 0);

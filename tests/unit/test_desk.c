@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The officer desk's library side on an empty single window: roles refused,
+ * bounds checked, the CSRF token derived, sessions and logouts of tokens.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "cebgate/desk.h"
+#include "cebgate/store.h"
+
+struct fx {
+	char dir[64];
+	char db[128];
+	cg_ctx *ctx;
+	cg_service *svc;
+	cg_principal officer, merchant;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	cg_store *st = NULL;
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cg-desk-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL || cg_ctx_new(&fx->ctx) != CG_OK)
+		return -1;
+	snprintf(fx->db, sizeof(fx->db), "%s/d.db", fx->dir);
+	if (cg_store_open(&st, fx->ctx, fx->db) != CG_OK ||
+	    cg_store_add_enterprise(st, fx->ctx, "4403960XA1", "平台", "ebp,ebc", NULL) != CG_OK ||
+	    cg_store_add_user(st, fx->ctx, "olga", "officer", NULL, "officerpass1") != CG_OK ||
+	    cg_store_add_user(st, fx->ctx, "mia", "merchant", "4403960XA1", "merchantpass1") != CG_OK ||
+	    cg_store_login(st, fx->ctx, "olga", "officerpass1", &fx->officer) != CG_OK ||
+	    cg_store_login(st, fx->ctx, "mia", "merchantpass1", &fx->merchant) != CG_OK)
+		return -1;
+	cg_store_close(st);
+	if (cg_service_new(&fx->svc, fx->ctx, fx->db, NULL) != CG_OK)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char cmd[256];
+
+	cg_service_free(fx->svc);
+	cg_ctx_free(fx->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+/* The HTTP status of one answer (and its JSON checked to parse). */
+static int
+status_of(cg_rc rc, char *json, int http)
+{
+	json_t *o = json != NULL ? json_loads(json, 0, NULL) : NULL;
+
+	assert_int_equal(rc, CG_OK);
+	assert_non_null(o);
+	json_decref(o);
+	cg_free(json);
+	return http;
+}
+
+static void
+test_roles(void **state)
+{
+	struct fx *fx = *state;
+	cg_review_filter f = { NULL, NULL, NULL, NULL, 0 };
+	char *json = NULL;
+	int http = 0;
+	cg_rc rc;
+
+	rc = cg_service_dashboard(fx->svc, fx->ctx, &fx->merchant, 24, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 403);
+	rc = cg_service_reveal(fx->svc, fx->ctx, &fx->merchant, 1, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 403);
+	rc = cg_service_review_query(fx->svc, fx->ctx, &fx->merchant, &f, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 403);
+	rc = cg_service_review_query(fx->svc, fx->ctx, &fx->officer, &f, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 200);
+	rc = cg_service_reveal(fx->svc, fx->ctx, &fx->officer, 99, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 404);
+}
+
+static void
+test_dashboard_bounds(void **state)
+{
+	struct fx *fx = *state;
+	char *json = NULL;
+	int http = 0;
+	json_t *o;
+	cg_rc rc;
+
+	rc = cg_service_dashboard(fx->svc, fx->ctx, &fx->officer, 0, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 400);
+	rc = cg_service_dashboard(fx->svc, fx->ctx, &fx->officer, 169, &json, &http);
+	assert_int_equal(status_of(rc, json, http), 400);
+	rc = cg_service_dashboard(fx->svc, fx->ctx, &fx->officer, 24, &json, &http);
+	assert_int_equal(rc, CG_OK);
+	assert_int_equal(http, 200);
+	o = json_loads(json, 0, NULL);
+	/* One slot per hour, and the queue sampled at each hour's end and now. */
+	assert_int_equal(json_array_size(json_object_get(o, "perHour")), 24);
+	assert_true(json_array_size(json_object_get(o, "queue")) >= 24);
+	assert_int_equal(json_array_size(json_object_get(o, "holdReasons")), 0);
+	json_decref(o);
+	cg_free(json);
+}
+
+static void
+test_public_empty(void **state)
+{
+	struct fx *fx = *state;
+	char *json = NULL;
+	json_t *o;
+
+	assert_int_equal(cg_service_public_inspections(fx->svc, fx->ctx, &json), CG_OK);
+	o = json_loads(json, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(o, "results")), 0);
+	json_decref(o);
+	cg_free(json);
+}
+
+static void
+test_csrf(void **state)
+{
+	char a[65], b[65], c[65];
+
+	(void)state;
+	cg_service_csrf("token-one", a);
+	cg_service_csrf("token-one", b);
+	cg_service_csrf("token-two", c);
+	assert_int_equal(strlen(a), 64);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 64);
+}
+
+static void
+test_session_and_logout(void **state)
+{
+	struct fx *fx = *state;
+	cg_principal who;
+	char *token = NULL;
+	cg_store *st = NULL;
+
+	assert_int_equal(cg_store_open(&st, fx->ctx, fx->db), CG_OK);
+	assert_int_equal(cg_store_new_token(st, fx->ctx, NULL, "olga", &token), CG_OK);
+	assert_int_equal(cg_service_session(fx->svc, fx->ctx, token, 3600, &who), CG_OK);
+	assert_string_equal(who.name, "olga");
+	/* A session of zero seconds is over at once. */
+	assert_int_equal(cg_service_session(fx->svc, fx->ctx, token, 0, &who), CG_ENOTFOUND);
+	assert_int_equal(cg_service_logout(fx->svc, fx->ctx, token), CG_OK);
+	assert_int_equal(cg_service_session(fx->svc, fx->ctx, token, 3600, &who), CG_ENOTFOUND);
+	assert_int_equal(cg_service_auth(fx->svc, fx->ctx, token, &who), CG_ENOTFOUND);
+	cg_free(token);
+	/* An enterprise's API token is never a browser session. */
+	assert_int_equal(cg_store_new_token(st, fx->ctx, "4403960XA1", NULL, &token), CG_OK);
+	assert_int_equal(cg_service_session(fx->svc, fx->ctx, token, 3600, &who), CG_ENOTFOUND);
+	assert_int_equal(cg_service_logout(fx->svc, fx->ctx, token), CG_OK);
+	assert_int_equal(cg_service_auth(fx->svc, fx->ctx, token, &who), CG_OK);
+	cg_free(token);
+	cg_store_close(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roles),	     cmocka_unit_test(test_dashboard_bounds),
+		cmocka_unit_test(test_public_empty), cmocka_unit_test(test_csrf),
+		cmocka_unit_test(test_session_and_logout),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	if (cg_global_init() != CG_OK)
+		return 1;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

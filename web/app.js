@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cebgate officer desk: what every page shares. Chinese by default with an
+ * English switch, the session (an HttpOnly cookie the page never sees, plus
+ * the CSRF token sent on every change), calls to cebgated's JSON API.
+ */
+'use strict';
+
+const CG = (() => {
+	const texts = {
+		zh: {
+			title: 'cebgate 跨境电商单一窗口', queue: '审核队列', logistics: '运单查询', dashboard: '统计看板',
+			public: '双随机抽查结果公开', logout: '退出', login: '登录', user: '用户名', password: '密码',
+			loginFailed: '用户名或密码错误', tooMany: '失败次数过多，请一分钟后再试', lang: 'English',
+			enterprise: '企业代码', reason: '审核原因', age: '等待时间', tradeMode: '贸易方式', state: '状态',
+			any: '全部', apply: '筛选', autoRefresh: '自动刷新', total: '合计', claim: '认领', open: '查看',
+			queued: '待审核', claimed: '已认领', decided: '已决定', priority: '优先级', created: '入队时间',
+			claimedBy: '认领人', copNo: '企业内部编号', orderNo: '订单编号', id: '编号', noItems: '没有待审核的清单',
+			min10: '10 分钟以上', hour1: '1 小时以上', hour4: '4 小时以上', day1: '1 天以上',
+			value: '货值达到审核阈值', 'watched-hs': '布控商品编码', 'near-quota': '接近年度额度',
+			'new-enterprise': '新注册企业', random: '双随机抽中', claimFailed: '认领失败：已被其他关员认领或已决定',
+			inventory: '清单', order: '订单', payment: '支付单', waybill: '运单', field: '字段',
+			comparison: '四单对照', differs: '不一致', lines: '商品', rules: '命中规则', tax: '税款与额度',
+			recomputed: '重新计算税款', declared: '申报税款', goodsValue: '商品价格', freight: '运费',
+			quotaUsed: '本年度已用额度', quotaLimit: '年度限值', quotaRemaining: '剩余额度',
+			reveal: '显示证件号和电话（将记录审计）', revealed: '已显示（已记录审计）',
+			decide: '作出决定', decision: '决定', release: '放行', inspect: '查验', return: '退单', detain: '扣留',
+			reasonText: '理由（必填）', submit: '提交', reasonRequired: '请填写理由',
+			receipt: '已发出的回执', receipts: '回执', audit: '审计记录', at: '时间', actor: '操作人', action: '动作',
+			detail: '内容', lease: '认领期限', leaseLeft: '认领剩余', leaseExpired: '认领已过期，请重新认领',
+			renew: '续期', notClaimed: '尚未认领', decidedBy: '决定', status: '回执状态',
+			buyerName: '订购人', buyerIdNumber: '证件号码', buyerTelephone: '订购人电话', consignee: '收货人',
+			consigneeTelephone: '收货人电话', consigneeAddress: '收货地址', ebpCode: '电商平台代码',
+			ebcCode: '电商企业代码', logisticsCode: '物流企业代码', logisticsNo: '运单编号', payCode: '支付企业代码',
+			payTransactionId: '支付交易编号', amountPaid: '支付金额', insuredFee: '保价费', weight: '毛重',
+			packNo: '件数', billNo: '提运单号', gnum: '序号', gname: '商品名称', qty: '数量', price: '单价',
+			totalPrice: '总价', waybills: '运单号（每行一个：物流企业代码 运单编号）', query: '查询',
+			clearance: '通关状态', declaredState: '已申报', 'under review': '审核中', released: '已放行',
+			'signed for': '已签收', inspection: '查验', returned: '退单', detained: '扣留', rejected: '已拒绝',
+			unknown: '未知', waiting: '等待比对', held: '人工审核',
+			perHour: '每小时申报量（按结果）', queueDepth: '队列长度与最久等待', reviewTime: '审核用时',
+			holdReasons: '审核原因排行', rejectionReasons: '退单原因排行', matchFailures: '各企业比对失败率',
+			depth: '队列长度', oldest: '最久等待（分钟）', inventories: '清单数', failed: '失败', rate: '失败率',
+			hours: '时间范围', h24: '24 小时', h72: '3 天', h168: '7 天', median: '中位数',
+			publicIntro: '根据“双随机、一公开”要求，公开随机抽查的结果：按企业和月份汇总，不含任何个人信息。',
+			period: '期间', name: '企业名称', selected: '抽中', inspected: '已检查', inOrder: '未发现问题',
+			irregular: '发现问题', noResults: '暂无抽查结果', error: '出错了', back: '返回队列',
+			timeout: '比对超时', single: '超过单次限值', annual: '超过年度限值', 'officer-return': '关员退单',
+			'officer-detain': '关员扣留', minutes: '分钟', seconds: '秒', loggedInAs: '当前用户', pending: '处理中',
+		},
+		en: {
+			title: 'cebgate single window', queue: 'Review queue', logistics: 'Waybill lookup', dashboard: 'Dashboard',
+			public: 'Random inspection results', logout: 'Log out', login: 'Log in', user: 'User', password: 'Password',
+			loginFailed: 'Wrong user or password', tooMany: 'Too many failures: wait a minute', lang: '中文',
+			enterprise: 'Enterprise', reason: 'Reason held', age: 'Waiting', tradeMode: 'Trade mode', state: 'State',
+			any: 'Any', apply: 'Filter', autoRefresh: 'Auto-refresh', total: 'Total', claim: 'Claim', open: 'Open',
+			queued: 'Queued', claimed: 'Claimed', decided: 'Decided', priority: 'Priority', created: 'Queued at',
+			claimedBy: 'Claimed by', copNo: 'Company ref.', orderNo: 'Order no.', id: 'ID', noItems: 'Nothing to review',
+			min10: 'over 10 minutes', hour1: 'over 1 hour', hour4: 'over 4 hours', day1: 'over 1 day',
+			value: 'value at or above threshold', 'watched-hs': 'watched HS code', 'near-quota': 'near annual quota',
+			'new-enterprise': 'new enterprise', random: 'random selection', claimFailed: 'Claim refused: held by another officer or decided',
+			inventory: 'Inventory', order: 'Order', payment: 'Payment', waybill: 'Waybill', field: 'Field',
+			comparison: 'The four documents', differs: 'differs', lines: 'Goods', rules: 'Rules hit', tax: 'Tax and quota',
+			recomputed: 'Tax recomputed', declared: 'Tax declared', goodsValue: 'Goods value', freight: 'Freight',
+			quotaUsed: 'Quota used this year', quotaLimit: 'Annual limit', quotaRemaining: 'Remaining',
+			reveal: 'Reveal ID and phone numbers (audited)', revealed: 'Revealed (audited)',
+			decide: 'Decision', decision: 'Decision', release: 'Release', inspect: 'Inspect', return: 'Return', detain: 'Detain',
+			reasonText: 'Reason (required)', submit: 'Submit', reasonRequired: 'A reason is required',
+			receipt: 'Receipt sent', receipts: 'Receipts', audit: 'Audit trail', at: 'Time', actor: 'Actor', action: 'Action',
+			detail: 'Detail', lease: 'Lease', leaseLeft: 'Lease left', leaseExpired: 'Your lease expired: claim again',
+			renew: 'Renew', notClaimed: 'Not claimed', decidedBy: 'Decided', status: 'returnStatus',
+			buyerName: 'Buyer', buyerIdNumber: 'ID number', buyerTelephone: 'Buyer phone', consignee: 'Consignee',
+			consigneeTelephone: 'Consignee phone', consigneeAddress: 'Address', ebpCode: 'Platform',
+			ebcCode: 'E-commerce enterprise', logisticsCode: 'Logistics company', logisticsNo: 'Waybill no.', payCode: 'Payment company',
+			payTransactionId: 'Payment transaction', amountPaid: 'Amount paid', insuredFee: 'Insurance', weight: 'Gross weight',
+			packNo: 'Packages', billNo: 'Bill of lading', gnum: 'No.', gname: 'Goods', qty: 'Qty', price: 'Price',
+			totalPrice: 'Total', waybills: 'Waybills (one a line: logistics code, waybill number)', query: 'Look up',
+			clearance: 'Clearance state', declaredState: 'declared', 'under review': 'under review', released: 'released',
+			'signed for': 'signed for', inspection: 'inspection', returned: 'returned', detained: 'detained', rejected: 'rejected',
+			unknown: 'unknown', waiting: 'waiting for documents', held: 'held for review',
+			perHour: 'Declarations per hour by outcome', queueDepth: 'Queue depth and oldest item', reviewTime: 'Review time',
+			holdReasons: 'Top hold reasons', rejectionReasons: 'Top rejection reasons', matchFailures: 'Match failures per enterprise',
+			depth: 'Queue depth', oldest: 'Oldest (minutes)', inventories: 'Inventories', failed: 'Failed', rate: 'Rate',
+			hours: 'Period', h24: '24 hours', h72: '3 days', h168: '7 days', median: 'median',
+			publicIntro: 'Results of random inspections (双随机、一公开), per enterprise and month. No personal data.',
+			period: 'Period', name: 'Enterprise name', selected: 'Selected', inspected: 'Inspected', inOrder: 'Found in order',
+			irregular: 'Found irregular', noResults: 'No results yet', error: 'Something went wrong', back: 'Back to the queue',
+			timeout: 'not matched in time', single: 'over the single limit', annual: 'over the annual limit', 'officer-return': 'returned by an officer',
+			'officer-detain': 'detained by an officer', minutes: 'min', seconds: 's', loggedInAs: 'Logged in as', pending: 'pending',
+		},
+	};
+	let lang = localStorage.getItem('cg-lang') === 'en' ? 'en' : 'zh';
+
+	function t(key) {
+		return (texts[lang] && texts[lang][key]) || texts.zh[key] || key;
+	}
+
+	/* Build an element: el('td', {class: 'x', text: 'y'}, child...). Text only, never HTML. */
+	function el(tag, attrs, ...children) {
+		const e = document.createElement(tag);
+		for (const [k, v] of Object.entries(attrs || {})) {
+			if (v === undefined || v === null) continue;
+			if (k === 'text') e.textContent = String(v);
+			else if (k === 'class') e.className = v;
+			else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+			else e.setAttribute(k, v);
+		}
+		for (const c of children) if (c !== null && c !== undefined) e.append(c);
+		return e;
+	}
+
+	function translate(root) {
+		document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+		for (const e of (root || document).querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+		for (const e of (root || document).querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
+	}
+
+	const listeners = [];
+	function onLanguage(fn) {
+		listeners.push(fn);
+	}
+	function setLanguage(l) {
+		lang = l;
+		localStorage.setItem('cg-lang', l);
+		translate();
+		for (const fn of listeners) fn();
+	}
+
+	let csrf = sessionStorage.getItem('cg-csrf') || '';
+
+	/* One call to the API; the CSRF token rides on every change. Resolves {status, body}. */
+	async function api(method, path, body) {
+		const headers = { Accept: 'application/json' };
+		if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+		if (body !== undefined) headers['Content-Type'] = 'application/json';
+		const r = await fetch(path, {
+			method, headers, credentials: 'same-origin',
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		let data = null;
+		try { data = await r.json(); } catch (e) { data = null; }
+		return { status: r.status, body: data };
+	}
+
+	async function login(user, password) {
+		const r = await api('POST', '/api/v1/login', { user, password });
+		if (r.status === 200) {
+			csrf = r.body.csrf;
+			sessionStorage.setItem('cg-csrf', csrf);
+		}
+		return r;
+	}
+
+	/* The logged-in user, or a redirect to the login page. */
+	async function session(roles) {
+		const r = await api('GET', '/api/v1/session');
+		if (r.status !== 200) {
+			location.href = '/?next=' + encodeURIComponent(location.pathname + location.search);
+			return new Promise(() => {});
+		}
+		if (r.body.csrf) {
+			csrf = r.body.csrf;
+			sessionStorage.setItem('cg-csrf', csrf);
+		}
+		const who = document.getElementById('who');
+		if (who) who.textContent = r.body.user + ' (' + r.body.role + ')';
+		if (roles && !roles.includes(r.body.role)) {
+			location.href = r.body.role === 'logistics' ? '/logistics.html' : '/';
+			return new Promise(() => {});
+		}
+		return r.body;
+	}
+
+	async function logout() {
+		await api('POST', '/api/v1/logout');
+		sessionStorage.removeItem('cg-csrf');
+		location.href = '/';
+	}
+
+	function time(secs) {
+		if (!secs) return '';
+		const d = new Date(secs * 1000);
+		const p = (n) => String(n).padStart(2, '0');
+		return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+	}
+
+	function duration(secs) {
+		secs = Math.max(0, Math.round(secs));
+		if (secs < 60) return secs + ' ' + t('seconds');
+		if (secs < 3600) return Math.floor(secs / 60) + ' ' + t('minutes');
+		const h = Math.floor(secs / 3600);
+		return h + ' h ' + Math.floor((secs % 3600) / 60) + ' ' + t('minutes');
+	}
+
+	function message(text, kind) {
+		const box = document.getElementById('message');
+		if (!box) return;
+		box.textContent = text || '';
+		box.className = text ? 'message ' + (kind || 'error') : 'message';
+	}
+
+	/* The header every page has: navigation, language switch, logout. */
+	function chrome() {
+		translate();
+		const sw = document.getElementById('lang');
+		if (sw) sw.addEventListener('click', () => setLanguage(lang === 'zh' ? 'en' : 'zh'));
+		const out = document.getElementById('logout');
+		if (out) out.addEventListener('click', logout);
+	}
+
+	return { t, el, api, login, session, logout, time, duration, message, chrome, onLanguage, translate };
+})();
