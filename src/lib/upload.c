@@ -291,6 +291,48 @@ write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_uploa
 			: cg__fail(ctx, CG_EIO, "cannot write the upload's profile");
 }
 
+/* Largest signed CEB XML whose own bytes are kept for submission (the service's body cap). */
+#define SIGNED_MAX (16u * 1024 * 1024)
+
+/*
+ * A CEB XML file the merchant signed: its own bytes are what goes out (the
+ * canonical form would break the signature), so the service verifies the
+ * merchant's signature as for any submission and no custodial key is needed.
+ * Kept as the signed form of the upload's one document.
+ */
+static cg_rc
+keep_own_signature(struct work *w, const cg_upload *u)
+{
+	sqlite3_stmt *s;
+	char *raw;
+	size_t n;
+	FILE *fp;
+	cg_rc rc = CG_OK;
+
+	if (from_of(u) != CG_FROM_XML || u->size == 0 || u->size > SIGNED_MAX || w->seq != 1)
+		return CG_OK;
+	fp = fopen(u->path, "rb");
+	raw = fp != NULL ? malloc((size_t)u->size + 1) : NULL;
+	n = raw != NULL ? fread(raw, 1, (size_t)u->size, fp) : 0;
+	if (fp != NULL)
+		(void)fclose(fp);
+	if (raw == NULL || n != u->size) {
+		free(raw);
+		return cg__fail(w->ctx, CG_EIO, "cannot read the upload again");
+	}
+	raw[n] = '\0';
+	/* Only a document carrying an XMLDSig signature; the service checks it like any other. */
+	if (memmem(raw, n, "http://www.w3.org/2000/09/xmldsig#", 34) != NULL) {
+		s = q(w->st, U_SIGNED);
+		if (s == NULL || sqlite3_bind_int64(s, 1, w->id) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 2, 1) != SQLITE_OK ||
+		    sqlite3_bind_blob(s, 3, raw, (int)n, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+			rc = dbfail(w->st, w->ctx, "signed document");
+	}
+	free(raw);
+	return rc;
+}
+
 /* Normalize and validate the spooled file; the documents and counts are committed as they come. */
 static cg_rc
 work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
@@ -323,6 +365,8 @@ work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
 				       "", 0, 0, "文件无法处理", cg_ctx_errmsg(w->ctx));
 		rc = CG_OK;
 	}
+	if (rc == CG_OK && strcmp(*state, "ready") == 0)
+		rc = keep_own_signature(w, u);
 	if (rc == CG_OK)
 		rc = finish(w, *state, f);
 	if (rc == CG_OK)
@@ -628,9 +672,6 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	json_decref(o);
 	if (!found)
 		return cg__json_refusal(json, http, 409, "only an upload that was read to the end can be submitted");
-	if (cg__custody_signer(svc, ctx, who->enterprise_id, &sg, serial, sizeof(serial)) != CG_OK)
-		return cg__json_refusal(json, http, 409, "this enterprise has no custodial signing key: sign the "
-					       "declarations yourself and send them to /api/v1/submissions");
 	/* The documents go out as the enterprise's own submission. */
 	ent.role = CG_ROLE_ENTERPRISE;
 	results = json_array();
@@ -638,6 +679,17 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	while (rc == CG_OK && (found = next_pending(st, id, last, &p)) != 0) {
 		if (found < 0)
 			rc = CG_ENOMEM;
+		/* The custodial key only when a document is not signed by the merchant already. */
+		if (rc == CG_OK && p.signed_xml == NULL && sg == NULL &&
+		    cg__custody_signer(svc, ctx, who->enterprise_id, &sg, serial, sizeof(serial)) != CG_OK) {
+			free(p.xml);
+			if (submitted > 0)
+				break; /* the answer says how many went; the rest wait for a key */
+			cg_signer_free(sg);
+			json_decref(results);
+			return cg__json_refusal(json, http, 409, "this enterprise has no custodial signing key: sign "
+							       "the declarations yourself, or hand over the key");
+		}
 		if (rc == CG_OK && p.signed_xml == NULL)
 			rc = sign_kept(st, ctx, sg, who, id, &p, serial);
 		if (rc == CG_OK)

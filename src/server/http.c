@@ -1081,10 +1081,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 
 			if (svc != NULL && authenticate(s, c, svc, &who) && spool_open(s, r) != 0)
 				spool_discard(r);
+			/*
+			 * A big file may take longer than request-timeout to arrive; an
+			 * authenticated upload is exempt, while inactivity (timeout) still ends it.
+			 */
+			if (r->sha != NULL)
+				srv_deadlines_received(s->deadlines, c);
 		}
-		/* A body announced over its cap is refused before a byte of it is read. */
+		/* A body announced over the cap (max-upload for a spooled upload) is refused before a byte is read. */
 		if (declared_length(c) > (r->sha != NULL ? s->cfg->max_upload : s->cfg->max_body)) {
-			spool_discard(r);
 			r->too_big = 1;
 			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 		}
@@ -1294,9 +1299,9 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	if ((cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) || prepare_files(sp, cfg) != 0)
-		rc = -1;
-	else if ((sp->deadlines = srv_deadlines_new(cfg->request_timeout)) == NULL)
+	sp->deadlines = srv_deadlines_new(cfg->request_timeout);
+	if (sp->deadlines == NULL || (cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) ||
+	    prepare_files(sp, cfg) != 0)
 		rc = -1;
 	else
 		rc = serve(sp, cfg, stop);

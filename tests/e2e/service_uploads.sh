@@ -8,7 +8,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..30"
+echo "1..32"
 DB=$T/u.db
 M=$top_srcdir/samples/merchant
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
@@ -104,4 +104,15 @@ k=0
 while [ $k -lt 45 ]; do call "$TX" POST '/api/v1/uploads?name=r.csv' $M/orders-en.csv >"$T/code"; [ "$(cat "$T/code")" = 429 ] && break; k=$((k + 1)); done
 # A minute boundary may reset the count once: at most 40 uploads before the 429.
 check "an account uploading more than 20 files a minute is told to wait (429)" "[ \$(cat $T/code) = 429 ] && [ $k -le 40 ]"
+"$CEBGATE" keygen --rsa --key "$T/r.key" --cert "$T/r.crt" --serial 01691FE9 >/dev/null
+"$CEBGATE" admin --db "$DB" cert add 4403960XA1 "$T/r.crt"
+"$CEBGATE" sign --key "$T/r.key" --cert "$T/r.crt" "$S/CEB311-order.xml" -o "$T/own.xml"
+call "$TM" POST '/api/v1/uploads?name=own.xml' "$T/own.xml" >/dev/null
+OWN=$(j 'r["id"]')
+check "an order she signed herself goes out with her own signature: the stored message is her bytes" \
+	"[ \$(call $TM POST /api/v1/uploads/$OWN/submit) = 200 ] && [ \"\$(j '(r[\"submitted\"], r[\"accepted\"])')\" = '(1, 1)' ] && [ \"\$(sqlite3 $DB \"SELECT lower(hex(sha256)) FROM message WHERE guid = '309FF3B5-9896-4379-93C3-706DB153EEF5'\")\" = \$(sha256sum $T/own.xml | cut -c1-64) ]"
+sed 's/<ceb:buyerName>[^<]*</<ceb:buyerName>篡改</' "$T/own.xml" >"$T/tampered.xml"
+call "$TM" POST '/api/v1/uploads?name=tampered.xml' "$T/tampered.xml" >/dev/null
+check "an order changed after her signature is refused by the service's verification (422)" \
+	"[ \$(call $TM POST /api/v1/uploads/\$(j 'r[\"id\"]')/submit) = 200 ] && [ \"\$(j '(r[\"accepted\"], r[\"results\"][0][\"http\"])')\" = '(0, 422)' ]"
 exit 0
