@@ -20,12 +20,14 @@ cleanup() {
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	if [ -n "${CG_KEEP_TMP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
-echo "1..14"
+echo "1..16"
 DB=$T/s.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc
 TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
+PW=merchantpass1 "$CEBGATE" admin --db "$DB" user add mia merchant --enterprise 4403960XA1 --pass-env PW
+TM=$("$CEBGATE" admin --db "$DB" token new --user mia)
 start_daemon --db "$DB" --threads 1 --timeout 5 --request-timeout 8 --connection-limit 8 \
-	--per-ip-limit 4 --max-body 65536
+	--per-ip-limit 4 --max-body 65536 --max-upload 262144 --upload-dir "$T/uploads"
 [ -s "$T/port" ] || { echo "Bail out! cebgated did not start"; exit 1; }
 port=$(cat "$T/port")
 SUB=$URL/api/v1/submissions
@@ -41,6 +43,22 @@ check "a body of exactly max-body is read and judged: 400, not 413" "[ \"\$(code
 # Content-Length of 10 GB and no body at all: the answer cannot wait for the body.
 check "an announced Content-Length over max-body: 413 before any body byte" \
 	"[ \"\$(code -X POST -H 'Content-Length: 10000000000' -H 'Expect:' '$SUB')\" = 413 ]"
+
+# Uploads have their own cap (max-upload): a file over max-body but within it is taken.
+python3 - "$top_srcdir/samples/merchant/orders-en.csv" "$T/big.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+body = b"\n".join(lines[1:])
+out = lines[0] + b"\n"
+while len(out) < 100000:
+    out += body
+open(sys.argv[2], "wb").write(out)
+PY
+check "an upload over max-body but within max-upload is taken (201)" \
+	"[ \"\$(curl -s --max-time 10 -o '$T/out' -w '%{http_code}' -H 'Authorization: Bearer $TM' --data-binary @'$T/big.csv' '$URL/api/v1/uploads?name=big.csv')\" = 201 ]"
+head -c 300000 /dev/zero | tr '\0' 'x' >"$T/huge.csv"
+check "an upload announced over max-upload: 413" \
+	"[ \"\$(curl -s --max-time 10 -o '$T/out' -w '%{http_code}' -H 'Authorization: Bearer $TM' --data-binary @'$T/huge.csv' '$URL/api/v1/uploads?name=huge.csv')\" = 413 ]"
 
 # ---- slow and idle clients, per-IP and total limits -------------------------------------------
 wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; [ -e "$1" ]; }
