@@ -26,11 +26,12 @@
 
 static volatile sig_atomic_t stop;
 
+/* The first SIGINT/SIGTERM stops reading and lets what is under way finish; a second one ends that too. */
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	stop = stop < 2 ? stop + 1 : 2;
 }
 
 struct run {
@@ -120,6 +121,12 @@ emit(void *payload, const char *name, const char *xml, size_t len)
 	if (stop) {
 		r->reported = 1; /* interrupted: the summary says what was done */
 		return CG_EIO;
+	}
+	/* A record the outbox holds already (a second run, a resume) is not signed again. */
+	rc = cg_outbox_known(r->ob, r->ctx, xml, len, &added);
+	if (rc != CG_OK || added) {
+		r->known += rc == CG_OK;
+		return rc;
 	}
 	rc = cg_sign_buffer(r->signer, r->ctx, xml, len, &signed_xml, &slen);
 	if (rc != CG_OK && rc != CG_ENOMEM) {
@@ -253,7 +260,7 @@ drain(struct run *r)
 	int in_flight = 0;
 	cg_rc rc = commit_adds(r);
 
-	while (rc == CG_OK && !stop) {
+	while (rc == CG_OK && stop < 2) {
 		rc = cg_submitter_run(r->sub, r->ctx, 200, &in_flight);
 		if (rc == CG_OK)
 			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
@@ -470,9 +477,14 @@ spool_one(struct run *r, const char *dir, const char *name)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return CG_EINVAL;
 	cg_findings_clear(r->f);
+	bool cut;
+
 	rc = ingest_file(r, path);
-	if (rc == CG_OK)
+	cut = rc != CG_OK && stop;
+	if (rc == CG_OK || cut)
 		rc = commit_adds(r); /* recorded before the file leaves the spool */
+	if (rc == CG_OK && cut)
+		return CG_OK; /* interrupted inside the file: it stays for the next run */
 	if (rc != CG_OK && rc != CG_EIO)
 		return rc;
 	if (spool_finish(r, dir, name, path, rc != CG_OK || r->invalid > bad, r->records - recs,

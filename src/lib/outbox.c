@@ -414,7 +414,7 @@ add_docs(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, long long decl_id)
 
 /* Already there: the same guid, or a document with the same key and appType. */
 static cg_rc
-known(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, bool *yes)
+already_there(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, bool *yes)
 {
 	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_BY_GUID);
 	size_t i;
@@ -458,11 +458,48 @@ insert_decl(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, const char *sour
 	return rc;
 }
 
+/* Parse a declaration we are about to keep: its guid, type and documents. */
+static cg_rc
+read_decl(cg_ctx *ctx, const char *source, const char *xml, size_t len, xmlDocPtr *doc,
+	  struct cg_msg **m)
+{
+	cg_findings *f = NULL;
+	cg_rc rc = cg_findings_new(&f);
+
+	*doc = NULL;
+	*m = NULL;
+	if (rc == CG_OK)
+		rc = cg__xml_parse(doc, ctx, xml, len, source, f);
+	if (rc == CG_OK)
+		rc = cg__msg_from_xml(m, ctx, *doc, false);
+	if (rc == CG_OK && (!(*m)->def->declaration || (*m)->guid == NULL || (*m)->ndocs == 0))
+		rc = cg__fail(ctx, CG_EPARSE, "%s: not a CEB declaration with a guid", source);
+	else if (rc == CG_EINVAL)
+		rc = cg__fail(ctx, CG_EPARSE, "%s: %s", source, cg_ctx_errmsg(ctx));
+	cg_findings_free(f);
+	return rc;
+}
+
+cg_rc
+cg_outbox_known(cg_outbox *ob, cg_ctx *ctx, const char *xml, size_t len, int *known)
+{
+	xmlDocPtr doc = NULL;
+	struct cg_msg *m = NULL;
+	bool yes = false;
+	cg_rc rc = read_decl(ctx, "declaration", xml, len, &doc, &m);
+
+	if (rc == CG_OK)
+		rc = already_there(ob, ctx, m, &yes);
+	*known = rc == CG_OK && yes;
+	cg__msg_free(m);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 cg_rc
 cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, size_t len,
 	      const char *copmsgid, int *added)
 {
-	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;
 	struct cg_msg *m = NULL;
 	long long id = 0;
@@ -470,19 +507,11 @@ cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, s
 	cg_rc rc;
 
 	*added = 0;
-	rc = cg_findings_new(&f);
-	if (rc == CG_OK)
-		rc = cg__xml_parse(&doc, ctx, xml, len, source, f);
-	if (rc == CG_OK)
-		rc = cg__msg_from_xml(&m, ctx, doc, false);
-	if (rc == CG_OK && (!m->def->declaration || m->guid == NULL || m->ndocs == 0))
-		rc = cg__fail(ctx, CG_EPARSE, "%s: not a CEB declaration with a guid", source);
-	else if (rc == CG_EINVAL)
-		rc = cg__fail(ctx, CG_EPARSE, "%s: %s", source, cg_ctx_errmsg(ctx));
+	rc = read_decl(ctx, source, xml, len, &doc, &m);
 	if (rc == CG_OK)
 		rc = cg__ob_tx(ob, ctx, true);
 	if (rc == CG_OK) {
-		rc = known(ob, ctx, m, &dup);
+		rc = already_there(ob, ctx, m, &dup);
 		if (rc == CG_OK && !dup)
 			rc = insert_decl(ob, ctx, m, source, xml, len, copmsgid, &id);
 		if (rc == CG_OK && !dup)
@@ -494,7 +523,6 @@ cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, s
 	*added = rc == CG_OK && !dup;
 	cg__msg_free(m);
 	xmlFreeDoc(doc);
-	cg_findings_free(f);
 	return rc;
 }
 

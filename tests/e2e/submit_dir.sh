@@ -60,7 +60,7 @@ follower=$!
 cp "$M/orders-bad.csv" "$SP/.late.csv.tmp"
 mv "$SP/.late.csv.tmp" "$SP/late.csv"
 i=0
-while [ "$(ls "$SP/done" "$SP/failed" 2>/dev/null | grep -c -v report)" -lt 2 ] && [ $i -lt 300 ]; do
+while [ "$(ls "$SP/done" "$SP/failed" 2>/dev/null | grep -c -E '[.](ndjson|csv)$')" -lt 2 ] && [ $i -lt 300 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 kill -TERM $follower
