@@ -34,7 +34,7 @@ while [ $r -le "$ROUNDS" ]; do
 		--map "$top_srcdir/samples/merchant/default.profile" --batch 10 --parallel 2 \
 		--max-attempts 1000 --backoff-max-ms 2000 "$T/orders.csv" >/dev/null 2>&1 &
 	victim=$!
-	sleep "$(awk -v s="$r$$" 'BEGIN { srand(s); printf "%.2f", 0.02 + rand() * 0.4 }')"
+	sleep "$(awk -v s="$r$$" -v w="${CG_CRASH_SPREAD:-0.4}" 'BEGIN { srand(s); printf "%.2f", 0.02 + rand() * w }')"
 	kill -9 $victim 2>/dev/null || true
 	wait $victim 2>/dev/null || true
 	echo "# kill $r: outbox $(sqlite3 "$CEBGATE_OUTBOX" "SELECT group_concat(state || ' ' || n, ', ') FROM (SELECT state, count(*) AS n FROM decl GROUP BY state)" 2>/dev/null || echo empty)"
