@@ -131,6 +131,7 @@ emit(void *payload, const char *name, const char *xml, size_t len)
 	rc = cg_sign_buffer(r->signer, r->ctx, xml, len, &signed_xml, &slen);
 	if (rc != CG_OK && rc != CG_ENOMEM) {
 		cli_err("%s (%s): not signed: %s", r->source, name, cg_ctx_errmsg(r->ctx));
+		r->records--; /* counted as invalid instead */
 		r->invalid++;
 		return CG_OK;
 	}
