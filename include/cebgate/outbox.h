@@ -126,6 +126,11 @@ typedef struct {
 } cg_outbox_counts;
 
 CG_API cg_rc cg_outbox_counts_get(cg_outbox *ob, cg_ctx *ctx, cg_outbox_counts *c) CG_WARN_UNUSED;
+/**
+ * Whether any declaration is in @p state ("signed", "acknowledged" ...): one
+ * index probe, where cg_outbox_counts_get() reads the whole outbox.
+ */
+CG_API cg_rc cg_outbox_any(cg_outbox *ob, cg_ctx *ctx, const char *state, int *yes) CG_WARN_UNUSED;
 
 /**
  * Apply one receipt: a CEB receipt message (312, 412, 512, 514, 622, 624, 626,

@@ -253,20 +253,33 @@ ingest_path(struct run *r, const char *in)
 	return rc;
 }
 
+/* Anything left to send? Two index probes, however large the outbox. */
+static cg_rc
+pending(struct run *r, bool *yes)
+{
+	int a = 0, b = 0;
+	cg_rc rc = cg_outbox_any(r->ob, r->ctx, "signed", &a);
+
+	if (rc == CG_OK && !a)
+		rc = cg_outbox_any(r->ob, r->ctx, "submitted", &b);
+	*yes = a || b;
+	return rc;
+}
+
 /* Send until nothing is due or under way (retries wait out their backoff). */
 static cg_rc
 drain(struct run *r)
 {
-	cg_outbox_counts c;
 	int in_flight = 0;
+	bool more = true;
 	cg_rc rc = commit_adds(r);
 
 	while (rc == CG_OK && stop < 2) {
 		rc = cg_submitter_run(r->sub, r->ctx, 200, &in_flight);
-		if (rc == CG_OK)
-			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+		if (rc == CG_OK && in_flight == 0)
+			rc = pending(r, &more);
 		progress(r, false);
-		if (rc == CG_OK && in_flight == 0 && c.signed_ + c.submitted == 0)
+		if (rc == CG_OK && in_flight == 0 && !more)
 			break;
 	}
 	return rc;
@@ -276,26 +289,26 @@ drain(struct run *r)
 static cg_rc
 track(struct run *r, const cg_submit_options *o, bool wait_final)
 {
-	cg_outbox_counts c;
 	cg_fetch_stats fs;
+	int open = 0;
 	cg_rc rc;
 
-	rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+	rc = cg_outbox_any(r->ob, r->ctx, "acknowledged", &open);
 	fs.received = 0;
 	do {
 		/* Long-poll only while something still waits and the feed has nothing new. */
-		rc = cg_receipts_fetch(r->ob, r->ctx, o,
-				       wait_final && c.acknowledged > 0 && fs.received == 0 ? 5 : 0, &fs);
+		rc = cg_receipts_fetch(r->ob, r->ctx, o, wait_final && open && fs.received == 0 ? 5 : 0,
+				       &fs);
 		if (rc == CG_OK)
-			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+			rc = cg_outbox_any(r->ob, r->ctx, "acknowledged", &open);
 		progress(r, false);
-		if (rc == CG_OK && wait_final && fs.received == 0 && c.acknowledged > 0 &&
-		    o->channel != NULL && strncmp(o->channel, "dir:", 4) == 0) {
+		if (rc == CG_OK && wait_final && fs.received == 0 && open && o->channel != NULL &&
+		    strncmp(o->channel, "dir:", 4) == 0) {
 			struct timespec nap = { 0, 200 * 1000 * 1000 };
 
 			(void)nanosleep(&nap, NULL); /* the transfer client has not answered yet */
 		}
-	} while (rc == CG_OK && !stop && (fs.received > 0 || (wait_final && c.acknowledged > 0)));
+	} while (rc == CG_OK && !stop && (fs.received > 0 || (wait_final && open)));
 	return rc;
 }
 
