@@ -14,4 +14,6 @@ ROUNDS=${2:-25}
 top_srcdir=$SRC
 top_builddir=$(cd "$BUILD" && pwd)
 export top_srcdir top_builddir CG_CRASH_ORDERS=$N CG_CRASH_ROUNDS=$ROUNDS
+CG_CRASH_SPREAD=${CG_CRASH_SPREAD:-1}
+export CG_CRASH_SPREAD
 sh "$SRC/tests/e2e/submit_crash.sh"

@@ -53,6 +53,14 @@ CG_API void cg_outbox_rollback(cg_outbox *ob);
 CG_API cg_rc cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml,
 			   size_t len, const char *copmsgid, int *added) CG_WARN_UNUSED;
 
+/**
+ * Whether cg_outbox_add() would skip @p xml (signed or not yet): its guid, or
+ * one of its documents' keys with its appType, is in the outbox already.
+ * @return CG_OK, CG_EPARSE (not a CEB declaration), CG_EDB
+ */
+CG_API cg_rc cg_outbox_known(cg_outbox *ob, cg_ctx *ctx, const char *xml, size_t len,
+			     int *known) CG_WARN_UNUSED;
+
 /** One declaration handed out for sending. */
 typedef struct {
 	long long id;
@@ -118,6 +126,11 @@ typedef struct {
 } cg_outbox_counts;
 
 CG_API cg_rc cg_outbox_counts_get(cg_outbox *ob, cg_ctx *ctx, cg_outbox_counts *c) CG_WARN_UNUSED;
+/**
+ * Whether any declaration is in @p state ("signed", "acknowledged" ...): one
+ * index probe, where cg_outbox_counts_get() reads the whole outbox.
+ */
+CG_API cg_rc cg_outbox_any(cg_outbox *ob, cg_ctx *ctx, const char *state, int *yes) CG_WARN_UNUSED;
 
 /**
  * Apply one receipt: a CEB receipt message (312, 412, 512, 514, 622, 624, 626,

@@ -101,20 +101,20 @@ static cg_rc
 pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool wait_final,
      int wait_s, bool quiet)
 {
-	cg_outbox_counts c;
 	cg_fetch_stats fs;
 	bool more = false;
+	int open = 0;
 	cg_rc rc;
 
-	rc = cg_outbox_counts_get(ob, ctx, &c);
+	rc = cg_outbox_any(ob, ctx, "acknowledged", &open);
 	while (rc == CG_OK) {
 		/* Long-poll only while something is still waiting for its receipts. */
-		bool waiting = follow || (wait_final && c.acknowledged > 0);
+		bool waiting = follow || (wait_final && open);
 
 		rc = cg_receipts_fetch(ob, ctx, o, waiting && !more ? wait_s : 0, &fs);
 		more = rc == CG_OK && fs.received > 0; /* the feed gives a page at a time */
 		if (rc == CG_OK)
-			rc = cg_outbox_counts_get(ob, ctx, &c);
+			rc = cg_outbox_any(ob, ctx, "acknowledged", &open);
 		if (rc == CG_OK && !quiet && fs.received > 0)
 			fprintf(stderr, "receipts: %d new, %d matched, %d seen before, %d unreadable\n",
 				fs.received, fs.matched, fs.dups, fs.unreadable);
@@ -124,7 +124,7 @@ pull(cg_outbox *ob, cg_ctx *ctx, const cg_submit_options *o, bool follow, bool w
 
 			(void)nanosleep(&nap, NULL); /* a folder cannot be long-polled */
 		}
-		if (stop || !(more || follow || (wait_final && c.acknowledged > 0)))
+		if (stop || !(more || follow || (wait_final && open)))
 			break;
 	}
 	return rc;

@@ -26,11 +26,12 @@
 
 static volatile sig_atomic_t stop;
 
+/* The first SIGINT/SIGTERM stops reading and lets what is under way finish; a second one ends that too. */
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	stop = stop < 2 ? stop + 1 : 2;
 }
 
 struct run {
@@ -121,9 +122,16 @@ emit(void *payload, const char *name, const char *xml, size_t len)
 		r->reported = 1; /* interrupted: the summary says what was done */
 		return CG_EIO;
 	}
+	/* A record the outbox holds already (a second run, a resume) is not signed again. */
+	rc = cg_outbox_known(r->ob, r->ctx, xml, len, &added);
+	if (rc != CG_OK || added) {
+		r->known += rc == CG_OK;
+		return rc;
+	}
 	rc = cg_sign_buffer(r->signer, r->ctx, xml, len, &signed_xml, &slen);
 	if (rc != CG_OK && rc != CG_ENOMEM) {
 		cli_err("%s (%s): not signed: %s", r->source, name, cg_ctx_errmsg(r->ctx));
+		r->records--; /* counted as invalid instead */
 		r->invalid++;
 		return CG_OK;
 	}
@@ -245,20 +253,33 @@ ingest_path(struct run *r, const char *in)
 	return rc;
 }
 
+/* Anything left to send? Two index probes, however large the outbox. */
+static cg_rc
+pending(struct run *r, bool *yes)
+{
+	int a = 0, b = 0;
+	cg_rc rc = cg_outbox_any(r->ob, r->ctx, "signed", &a);
+
+	if (rc == CG_OK && !a)
+		rc = cg_outbox_any(r->ob, r->ctx, "submitted", &b);
+	*yes = a || b;
+	return rc;
+}
+
 /* Send until nothing is due or under way (retries wait out their backoff). */
 static cg_rc
 drain(struct run *r)
 {
-	cg_outbox_counts c;
 	int in_flight = 0;
+	bool more = true;
 	cg_rc rc = commit_adds(r);
 
-	while (rc == CG_OK && !stop) {
+	while (rc == CG_OK && stop < 2) {
 		rc = cg_submitter_run(r->sub, r->ctx, 200, &in_flight);
-		if (rc == CG_OK)
-			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+		if (rc == CG_OK && in_flight == 0)
+			rc = pending(r, &more);
 		progress(r, false);
-		if (rc == CG_OK && in_flight == 0 && c.signed_ + c.submitted == 0)
+		if (rc == CG_OK && in_flight == 0 && !more)
 			break;
 	}
 	return rc;
@@ -268,26 +289,26 @@ drain(struct run *r)
 static cg_rc
 track(struct run *r, const cg_submit_options *o, bool wait_final)
 {
-	cg_outbox_counts c;
 	cg_fetch_stats fs;
+	int open = 0;
 	cg_rc rc;
 
-	rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+	rc = cg_outbox_any(r->ob, r->ctx, "acknowledged", &open);
 	fs.received = 0;
 	do {
 		/* Long-poll only while something still waits and the feed has nothing new. */
-		rc = cg_receipts_fetch(r->ob, r->ctx, o,
-				       wait_final && c.acknowledged > 0 && fs.received == 0 ? 5 : 0, &fs);
+		rc = cg_receipts_fetch(r->ob, r->ctx, o, wait_final && open && fs.received == 0 ? 5 : 0,
+				       &fs);
 		if (rc == CG_OK)
-			rc = cg_outbox_counts_get(r->ob, r->ctx, &c);
+			rc = cg_outbox_any(r->ob, r->ctx, "acknowledged", &open);
 		progress(r, false);
-		if (rc == CG_OK && wait_final && fs.received == 0 && c.acknowledged > 0 &&
-		    o->channel != NULL && strncmp(o->channel, "dir:", 4) == 0) {
+		if (rc == CG_OK && wait_final && fs.received == 0 && open && o->channel != NULL &&
+		    strncmp(o->channel, "dir:", 4) == 0) {
 			struct timespec nap = { 0, 200 * 1000 * 1000 };
 
 			(void)nanosleep(&nap, NULL); /* the transfer client has not answered yet */
 		}
-	} while (rc == CG_OK && !stop && (fs.received > 0 || (wait_final && c.acknowledged > 0)));
+	} while (rc == CG_OK && !stop && (fs.received > 0 || (wait_final && open)));
 	return rc;
 }
 
@@ -470,9 +491,14 @@ spool_one(struct run *r, const char *dir, const char *name)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return CG_EINVAL;
 	cg_findings_clear(r->f);
+	bool cut;
+
 	rc = ingest_file(r, path);
-	if (rc == CG_OK)
+	cut = rc != CG_OK && stop;
+	if (rc == CG_OK || cut)
 		rc = commit_adds(r); /* recorded before the file leaves the spool */
+	if (rc == CG_OK && cut)
+		return CG_OK; /* interrupted inside the file: it stays for the next run */
 	if (rc != CG_OK && rc != CG_EIO)
 		return rc;
 	if (spool_finish(r, dir, name, path, rc != CG_OK || r->invalid > bad, r->records - recs,

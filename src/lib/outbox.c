@@ -67,9 +67,9 @@ static const char *const sql[OB_Q_COUNT] = {
 	[OB_DOC_ADD] = "INSERT INTO doc(decl_id, kind, key1, key2, app_type, order_no, logistics_no,"
 		       " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[OB_EVENT] = "INSERT INTO event(decl_id, at, what) VALUES(?1, ?2, ?3)",
+	/* One state at a time: the index gives the order, nothing is sorted however long the queue. */
 	[OB_DUE] = "SELECT id, guid, msg_type, coalesce(copmsgid, ''), xml, attempts FROM decl"
-		   " WHERE state IN ('signed', 'submitted') AND next_try <= ?1"
-		   " ORDER BY next_try, id LIMIT ?2",
+		   " WHERE state = ?3 AND next_try <= ?1 ORDER BY next_try, id LIMIT ?2",
 	[OB_LEASE] = "UPDATE decl SET state = 'submitted', next_try = ?2, updated = ?3 WHERE id = ?1",
 	[OB_RECOVER] = "UPDATE decl SET next_try = 0 WHERE state = 'submitted'",
 	[OB_ANSWER] = "UPDATE decl SET state = ?2, answer = ?3, last_error = NULL, updated = ?4"
@@ -87,6 +87,7 @@ static const char *const sql[OB_Q_COUNT] = {
 		       " WHERE state = 'dead'",
 	[OB_NEXT_DUE] = "SELECT min(next_try) FROM decl WHERE state IN ('signed', 'submitted')",
 	[OB_COUNTS] = "SELECT state, count(*) FROM decl GROUP BY state",
+	[OB_ANY] = "SELECT EXISTS(SELECT 1 FROM decl WHERE state = ?1)",
 	[OB_DOC_COUNTS] = "SELECT count(*), coalesce(sum(final), 0),"
 			  " coalesce(sum(final AND (return_status NOT GLOB '[0-9]*'"
 			  "  OR return_status = '100')), 0) FROM doc",
@@ -414,7 +415,7 @@ add_docs(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, long long decl_id)
 
 /* Already there: the same guid, or a document with the same key and appType. */
 static cg_rc
-known(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, bool *yes)
+already_there(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, bool *yes)
 {
 	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_BY_GUID);
 	size_t i;
@@ -458,11 +459,48 @@ insert_decl(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, const char *sour
 	return rc;
 }
 
+/* Parse a declaration we are about to keep: its guid, type and documents. */
+static cg_rc
+read_decl(cg_ctx *ctx, const char *source, const char *xml, size_t len, xmlDocPtr *doc,
+	  struct cg_msg **m)
+{
+	cg_findings *f = NULL;
+	cg_rc rc = cg_findings_new(&f);
+
+	*doc = NULL;
+	*m = NULL;
+	if (rc == CG_OK)
+		rc = cg__xml_parse(doc, ctx, xml, len, source, f);
+	if (rc == CG_OK)
+		rc = cg__msg_from_xml(m, ctx, *doc, false);
+	if (rc == CG_OK && (!(*m)->def->declaration || (*m)->guid == NULL || (*m)->ndocs == 0))
+		rc = cg__fail(ctx, CG_EPARSE, "%s: not a CEB declaration with a guid", source);
+	else if (rc == CG_EINVAL)
+		rc = cg__fail(ctx, CG_EPARSE, "%s: %s", source, cg_ctx_errmsg(ctx));
+	cg_findings_free(f);
+	return rc;
+}
+
+cg_rc
+cg_outbox_known(cg_outbox *ob, cg_ctx *ctx, const char *xml, size_t len, int *known)
+{
+	xmlDocPtr doc = NULL;
+	struct cg_msg *m = NULL;
+	bool yes = false;
+	cg_rc rc = read_decl(ctx, "declaration", xml, len, &doc, &m);
+
+	if (rc == CG_OK)
+		rc = already_there(ob, ctx, m, &yes);
+	*known = rc == CG_OK && yes;
+	cg__msg_free(m);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 cg_rc
 cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, size_t len,
 	      const char *copmsgid, int *added)
 {
-	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;
 	struct cg_msg *m = NULL;
 	long long id = 0;
@@ -470,19 +508,11 @@ cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, s
 	cg_rc rc;
 
 	*added = 0;
-	rc = cg_findings_new(&f);
-	if (rc == CG_OK)
-		rc = cg__xml_parse(&doc, ctx, xml, len, source, f);
-	if (rc == CG_OK)
-		rc = cg__msg_from_xml(&m, ctx, doc, false);
-	if (rc == CG_OK && (!m->def->declaration || m->guid == NULL || m->ndocs == 0))
-		rc = cg__fail(ctx, CG_EPARSE, "%s: not a CEB declaration with a guid", source);
-	else if (rc == CG_EINVAL)
-		rc = cg__fail(ctx, CG_EPARSE, "%s: %s", source, cg_ctx_errmsg(ctx));
+	rc = read_decl(ctx, source, xml, len, &doc, &m);
 	if (rc == CG_OK)
 		rc = cg__ob_tx(ob, ctx, true);
 	if (rc == CG_OK) {
-		rc = known(ob, ctx, m, &dup);
+		rc = already_there(ob, ctx, m, &dup);
 		if (rc == CG_OK && !dup)
 			rc = insert_decl(ob, ctx, m, source, xml, len, copmsgid, &id);
 		if (rc == CG_OK && !dup)
@@ -494,7 +524,6 @@ cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, s
 	*added = rc == CG_OK && !dup;
 	cg__msg_free(m);
 	xmlFreeDoc(doc);
-	cg_findings_free(f);
 	return rc;
 }
 
@@ -542,28 +571,41 @@ lease(cg_outbox *ob, cg_ctx *ctx, long long id, long long until, long long now)
 	return cg__ob_done(ob, ctx, s, "lease");
 }
 
+/* Read up to @p max due declarations in @p state into @p items. */
+static cg_rc
+due(cg_outbox *ob, cg_ctx *ctx, const char *state, long long now_ms, cg_outbox_item *items,
+    size_t max, size_t *got)
+{
+	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DUE);
+	int r = SQLITE_DONE;
+	cg_rc rc = CG_OK;
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, now_ms) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, (sqlite3_int64)max) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC) != SQLITE_OK)
+		return cg__ob_fail(ob, ctx, "due");
+	while (rc == CG_OK && *got < max && (r = sqlite3_step(s)) == SQLITE_ROW)
+		rc = read_item(s, &items[(*got)++]);
+	sqlite3_reset(s);
+	if (rc == CG_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = cg__ob_fail(ob, ctx, "due");
+	return rc;
+}
+
 cg_rc
 cg_outbox_claim(cg_outbox *ob, cg_ctx *ctx, long long now_ms, long long lease_ms,
 		cg_outbox_item *items, size_t max, size_t *n)
 {
-	sqlite3_stmt *s;
 	size_t i, got = 0;
 	cg_rc rc = cg__ob_tx(ob, ctx, true);
-	int r = SQLITE_DONE;
 
 	*n = 0;
 	if (rc != CG_OK)
 		return rc;
-	s = cg__ob_stmt(ob, OB_DUE);
-	if (s == NULL || sqlite3_bind_int64(s, 1, now_ms) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)max) != SQLITE_OK)
-		rc = cg__ob_fail(ob, ctx, "due");
-	while (rc == CG_OK && got < max && (r = sqlite3_step(s)) == SQLITE_ROW)
-		rc = read_item(s, &items[got++]);
-	if (s != NULL)
-		sqlite3_reset(s);
-	if (rc == CG_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = cg__ob_fail(ob, ctx, "due");
+	/* Retries that are due first (they are the oldest), then new declarations. */
+	rc = due(ob, ctx, "submitted", now_ms, items, max, &got);
+	if (rc == CG_OK && got < max)
+		rc = due(ob, ctx, "signed", now_ms, items + got, max - got, &got);
 	for (i = 0; i < got && rc == CG_OK; i++)
 		rc = lease(ob, ctx, items[i].id, now_ms + lease_ms, now_ms);
 	rc = cg__ob_end(ob, ctx, rc);
@@ -574,6 +616,22 @@ cg_outbox_claim(cg_outbox *ob, cg_ctx *ctx, long long now_ms, long long lease_ms
 	}
 	*n = got;
 	return CG_OK;
+}
+
+cg_rc
+cg_outbox_any(cg_outbox *ob, cg_ctx *ctx, const char *state, int *yes)
+{
+	sqlite3_stmt *s = cg__ob_stmt(ob, OB_ANY);
+	int r;
+
+	*yes = 0;
+	if (s == NULL || sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC) != SQLITE_OK)
+		return cg__ob_fail(ob, ctx, "any");
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*yes = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return r == SQLITE_ROW ? CG_OK : cg__ob_fail(ob, ctx, "any");
 }
 
 cg_rc

@@ -59,8 +59,9 @@ cp "$M/orders.ndjson" "$SP/early.ndjson"
 follower=$!
 cp "$M/orders-bad.csv" "$SP/.late.csv.tmp"
 mv "$SP/.late.csv.tmp" "$SP/late.csv"
+# Wait (at most 2 minutes: sanitizer builds on a busy machine are slow) for both files to be taken.
 i=0
-while [ "$(ls "$SP/done" "$SP/failed" 2>/dev/null | grep -c -v report)" -lt 2 ] && [ $i -lt 300 ]; do
+while [ "$(ls "$SP/done" "$SP/failed" 2>/dev/null | grep -c -E '[.](ndjson|csv)$')" -lt 2 ] && [ $i -lt 1200 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 kill -TERM $follower

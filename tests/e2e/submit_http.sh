@@ -9,7 +9,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..21"
+echo "1..24"
 M=$top_srcdir/samples/merchant
 DB=$T/s.db
 OB=$T/outbox.db
@@ -99,5 +99,29 @@ check "status of an unknown number: exit 1" "! '$CEBGATE' status NOSUCHORDER 2>/
 check "a wrong option is a usage error (exit 2)" \
 	"'$CEBGATE' submit --nope x >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "the outbox is sound" "[ \"\$(sqlite3 $OB 'PRAGMA integrity_check')\" = ok ]"
+"$CEBGATE" dxp wrap --sender-id DXPENT0000999901 "$S/CEB311-order.xml" -o "$T/in-dxp.xml"
+rc=0; submit "$T/in-dxp.xml" || rc=$?
+check "a DxpMsg input: the declaration inside it is signed and submitted" \
+	"[ $rc -eq 0 ] && [ \"\$(j 'r[\"added\"]')\" = 1 ] && sqlite3 $DB \"SELECT count(*) FROM document WHERE key2 = 'SO202411110000123456'\" | grep -qx 1"
+stop_daemon || true
+
+# HTTPS with a client certificate: the TLS options reach libcurl.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -subj /CN=127.0.0.1 \
+	-addext "subjectAltName=IP:127.0.0.1" -days 2 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.crt" -subj /CN=ca -days 2 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$T/cl.key" -out "$T/cl.csr" -subj /CN=client 2>/dev/null
+openssl x509 -req -in "$T/cl.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -out "$T/cl.crt" -days 2 2>/dev/null
+start_daemon --db "$DB" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" --tls-client-ca "$T/ca.crt"
+URL=https://127.0.0.1:$(cat "$T/port")
+OB4=$T/outbox4.db
+sed 's/SO20261127000000/SO20261127888800/g' "$M/orders-en.csv" >"$T/orders-tls.csv"
+rc=0; CEBGATE_OUTBOX=$OB4 submit --cacert "$T/tls.crt" --tls-cert "$T/cl.crt" --tls-key "$T/cl.key" \
+	"$T/orders-tls.csv" || rc=$?
+check "over HTTPS with a client certificate the orders are accepted" \
+	"[ $rc -eq 0 ] && [ \"\$(j 'r[\"accepted\"]')\" = 6 ]"
+OB5=$T/outbox5.db
+rc=0; CEBGATE_OUTBOX=$OB5 submit --cacert "$T/tls.crt" --max-attempts 2 --backoff-ms 10 "$T/orders-tls.csv" || rc=$?
+check "without the client certificate nothing goes through (exit 75)" \
+	"[ $rc -eq 75 ] && [ \"\$(j 'r[\"accepted\"]')\" = 0 ]"
 stop_daemon || true
 exit 0

@@ -141,11 +141,16 @@ test_claim_lease_answer(void **state)
 	cg_outbox_item it[4];
 	cg_outbox_counts c;
 	size_t n = 0;
+	int any = -1;
 
 	add_sample(fx, "CEB311-order.xml", 1);
 	add_sample(fx, "CEB411-payment.xml", 1);
+	assert_int_equal(cg_outbox_any(fx->ob, fx->ctx, "signed", &any), CG_OK);
+	assert_int_equal(any, 1);
 	assert_int_equal(cg_outbox_claim(fx->ob, fx->ctx, 1000, 60000, it, 4, &n), CG_OK);
 	assert_int_equal(n, 2);
+	assert_int_equal(cg_outbox_any(fx->ob, fx->ctx, "signed", &any), CG_OK);
+	assert_int_equal(any, 0);
 	assert_string_equal(it[0].type, "CEB311Message");
 	assert_non_null(strstr(it[0].xml, "SO202411110000123456"));
 	/* Leased: nobody gets them again before the lease runs out... */
