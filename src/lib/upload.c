@@ -30,7 +30,7 @@
 
 /* Statement slots 112-127 of cg__store_stmt() belong to this file. */
 enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
-       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES };
+       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES, U_OWN };
 
 static const char *const sql[] = {
 	[U_ADD - 112] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
@@ -56,6 +56,7 @@ static const char *const sql[] = {
 			 " (SELECT count(*) FROM upload_item i WHERE i.upload_id = u.id AND i.result IS NOT NULL)"
 			 " FROM upload u WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 50",
 	[U_PROFILES - 112] = "SELECT name, updated FROM upload_profile WHERE enterprise_id = ?1 ORDER BY name",
+	[U_OWN - 112] = "SELECT state, findings FROM upload WHERE id = ?1 AND enterprise_id = ?2",
 };
 
 /* Findings and changes kept per upload (all are counted). */
@@ -450,6 +451,39 @@ items_json(cg_store *st, long long id)
 	return arr;
 }
 
+/*
+ * Whether upload @p id is the caller's, with its state (and its findings'
+ * JSON text when @p findings is not NULL; free it); otherwise the refusal is
+ * in *json and *http (403 not an enterprise's, 404 no such upload or another's).
+ */
+static cg_rc
+own_upload(cg_store *st, cg_ctx *ctx, const cg_principal *who, long long id, char *state,
+	   size_t size, char **findings, char **json, int *http)
+{
+	sqlite3_stmt *s = q(st, U_OWN);
+	int r;
+
+	*http = 200;
+	state[0] = '\0';
+	if (findings != NULL)
+		*findings = NULL;
+	if (!of_enterprise(who))
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
+		return dbfail(st, ctx, "upload");
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(state, size, "%s", (const char *)sqlite3_column_text(s, 0));
+		if (findings != NULL && (*findings = cg__strdup((const char *)sqlite3_column_text(s, 1))) == NULL)
+			r = SQLITE_NOMEM;
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return cg__json_refusal(json, http, 404, "no such upload");
+	return r == SQLITE_ROW ? CG_OK : dbfail(st, ctx, "upload");
+}
+
 cg_rc
 cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
 		      char **json, int *http)
@@ -493,14 +527,13 @@ cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 			   long long seq, char **xml, size_t *len, int *http)
 {
 	cg_store *st = cg__service_store(svc);
-	char *probe = NULL;
+	char *probe = NULL, state[16];
 	sqlite3_stmt *s;
 	cg_rc rc;
 
 	*xml = NULL;
 	*len = 0;
-	/* The upload's own check of who may see it. */
-	rc = cg_service_upload_get(svc, ctx, who, id, &probe, http);
+	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL, &probe, http);
 	cg_free(probe);
 	if (rc != CG_OK || *http != 200)
 		return rc;
@@ -654,23 +687,18 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	cg_store *st = cg__service_store(svc);
 	cg_principal ent = *who;
 	cg_signer *sg = NULL;
-	json_t *results, *o;
+	json_t *results;
 	struct pending p;
-	char serial[80], *probe = NULL;
+	char serial[80], state[16];
 	long long last = 0;
 	int found, accepted = 0, submitted = 0;
-	cg_rc rc = cg_service_upload_get(svc, ctx, who, id, &probe, http);
+	cg_rc rc;
 
-	if (rc != CG_OK || *http != 200) {
-		*json = probe;
+	*json = NULL;
+	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL, json, http);
+	if (rc != CG_OK || *http != 200)
 		return rc;
-	}
-	o = json_loads(probe, 0, NULL);
-	cg_free(probe);
-	found = o != NULL && json_string_value(json_object_get(o, "state")) != NULL &&
-		strcmp(json_string_value(json_object_get(o, "state")), "ready") == 0;
-	json_decref(o);
-	if (!found)
+	if (strcmp(state, "ready") != 0)
 		return cg__json_refusal(json, http, 409, "only an upload that was read to the end can be submitted");
 	/* The documents go out as the enterprise's own submission. */
 	ent.role = CG_ROLE_ENTERPRISE;
@@ -733,23 +761,23 @@ cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal 
 	static const char *const cols[] = { "line", "column", "code", "severity", "xpath", "message_zh",
 					    "message_en" };
 	cg_buf b = CG_BUF_INIT(0);
-	char *json = NULL, num[32];
-	json_t *o, *f;
+	char *text = NULL, num[32], state[16];
+	json_t *f;
 	size_t i, k;
-	cg_rc rc = cg_service_upload_get(svc, ctx, who, id, &json, http);
+	cg_rc rc;
 
 	*csv = NULL;
 	*len = 0;
+	rc = own_upload(cg__service_store(svc), ctx, who, id, state, sizeof(state), &text, csv, http);
 	if (rc != CG_OK || *http != 200) {
-		*csv = json;
-		*len = json != NULL ? strlen(json) : 0;
+		*len = *csv != NULL ? strlen(*csv) : 0;
 		return rc;
 	}
-	o = json_loads(json, 0, NULL);
-	cg_free(json);
-	f = json_object_get(o, "findings");
+	*csv = NULL;
+	f = json_loads(text, 0, NULL);
+	free(text);
 	/* UTF-8 with a BOM: what spreadsheet programs need to read Chinese text right. */
-	rc = o != NULL ? cg_buf_append(&b, "\xef\xbb\xbf", 3) : CG_ENOMEM;
+	rc = f != NULL ? cg_buf_append(&b, "\xef\xbb\xbf", 3) : CG_ENOMEM;
 	for (k = 0; rc == CG_OK && k < 7; k++)
 		rc = csv_cell(&b, cols[k], k == 6);
 	for (i = 0; rc == CG_OK && i < json_array_size(f); i++) {
@@ -764,7 +792,7 @@ cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal 
 				      k == 6);
 		}
 	}
-	json_decref(o);
+	json_decref(f);
 	if (rc != CG_OK) {
 		cg_buf_dispose(&b);
 		return rc;
