@@ -733,7 +733,8 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
-	char *out = NULL, *end, tail[32];
+	char *out = NULL, tail[32];
+	const char *end = rest, *after;
 	long long id, seq = 0;
 	size_t len = 0;
 	int http = 500;
@@ -749,10 +750,9 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 		rc = cg_service_uploads_list(svc, ctx, &who, &out, &http);
 		return answer(c, ctx, rc, http, out, "uploads");
 	}
-	errno = 0;
-	id = rest[0] == '/' ? strtoll(rest + 1, &end, 10) : 0;
-	if (id <= 0 || errno != 0 || strlen(end) >= sizeof(tail) ||
-	    (strncmp(end, "/documents/", 11) == 0 && (seq = strtoll(end + 11, NULL, 10)) <= 0)) {
+	id = rest[0] == '/' ? srv_parse_id(rest + 1, &end) : 0;
+	if (id <= 0 || strlen(end) >= sizeof(tail) ||
+	    (strncmp(end, "/documents/", 11) == 0 && (seq = srv_parse_id(end + 11, &after)) <= 0)) {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 	}

@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/desk.h"
+#include "request.h"
 #include "server.h"
 
 #define COOKIE "cg_session"
@@ -312,20 +312,6 @@ finish(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *json, co
 	return ok;
 }
 
-static long long
-arg_number(struct MHD_Connection *c, const char *name, long long dflt)
-{
-	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-	char *end;
-	long long n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	return errno != 0 || *end != '\0' || n < 0 ? -1 : n;
-}
-
 /* The routes that need a principal; @p what picks one. */
 enum web_route { W_REVEAL, W_DASHBOARD };
 
@@ -336,7 +322,8 @@ route_officer(struct MHD_Connection *c, cg_service *svc, enum web_route what, lo
 	cg_ctx *ctx = NULL;
 	char *json = NULL;
 	int http = 500;
-	long long hours = arg_number(c, "hours", 24);
+	long long hours = srv_parse_number(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "hours"), 24,
+					   INT64_MAX);
 	cg_rc rc;
 
 	if (!srv_web_principal(c, svc, &who))
@@ -355,14 +342,12 @@ route_officer(struct MHD_Connection *c, cg_service *svc, enum web_route what, lo
 static int
 reveal_id(const char *url, long long *id)
 {
-	const char *p = url + strlen("/api/v1/declarations/");
-	char *end;
+	const char *end;
 
 	if (strncmp(url, "/api/v1/declarations/", strlen("/api/v1/declarations/")) != 0)
 		return 0;
-	errno = 0;
-	*id = strtoll(p, &end, 10);
-	return errno == 0 && end != p && *id > 0 && strcmp(end, "/reveal") == 0;
+	*id = srv_parse_id(url + strlen("/api/v1/declarations/"), &end);
+	return *id > 0 && strcmp(end, "/reveal") == 0;
 }
 
 int
