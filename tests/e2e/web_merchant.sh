@@ -7,25 +7,9 @@
 # selection at 1000 per mille), an officer finds both inventories held in
 # the queue. Skipped only when chromium or node is missing.
 set -eu
-CHROMIUM=${CG_CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ] || ! command -v node >/dev/null 2>&1; then
-	echo "1..0 # SKIP chromium ($CHROMIUM) or node not installed (scripts/install-deps installs both)"
-	exit 0
-fi
-. "${top_srcdir:?}/tests/e2e/lib.sh"
-
-DEPS=$top_builddir/tests/browser
-if [ ! -f "$DEPS/node_modules/playwright-core/package.json" ] ||
-	! cmp -s "$top_srcdir/tests/browser/package-lock.json" "$DEPS/package-lock.json"; then
-	mkdir -p "$DEPS"
-	cp "$top_srcdir/tests/browser/package.json" "$top_srcdir/tests/browser/package-lock.json" "$DEPS/"
-	if ! (cd "$DEPS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts >"$T/npm.log" 2>&1); then
-		echo "1..1"
-		echo "not ok 1 - npm ci of tests/browser (playwright-core) failed"
-		sed 's/^/# /' "$T/npm.log"
-		exit 0
-	fi
-fi
+. "${top_srcdir:?}/tests/e2e/browser_lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
+browser_deps
 
 DB=$T/m.db
 "$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
