@@ -275,6 +275,22 @@ authenticate(struct srv *s, struct MHD_Connection *c, cg_service *svc, cg_princi
 	return srv_web_principal(c, svc, who);
 }
 
+/* Who calls, and a context for the service; 0 when the request is answered already (401, 500). */
+static int
+route_begin(struct srv *s, struct MHD_Connection *c, cg_service *svc, cg_principal *who, cg_ctx **ctx,
+	    enum MHD_Result *early)
+{
+	if (!authenticate(s, c, svc, who)) {
+		*early = reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+		return 0;
+	}
+	if (cg_ctx_new(ctx) != CG_OK) {
+		*early = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+		return 0;
+	}
+	return 1;
+}
+
 static enum MHD_Result
 route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
 {
@@ -376,16 +392,15 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
+	enum MHD_Result early;
 	char *json = NULL;
 	const char *end;
 	long long id;
 	int http = 500;
 	cg_rc rc;
 
-	if (!authenticate(s, c, svc, &who))
-		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
-	if (cg_ctx_new(&ctx) != CG_OK)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (!route_begin(s, c, svc, &who, &ctx, &early))
+		return early;
 	if (*rest == '\0' && strcmp(method, "GET") == 0) {
 		cg_review_filter f = {
 			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state"),
@@ -460,14 +475,13 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
+	enum MHD_Result early;
 	char *json = NULL, keys[512], etag[48];
 	int http = 500;
 	cg_rc rc;
 
-	if (!authenticate(s, c, svc, &who))
-		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
-	if (cg_ctx_new(&ctx) != CG_OK)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (!route_begin(s, c, svc, &who, &ctx, &early))
+		return early;
 	if (strcmp(rest, "query") == 0 && strcmp(method, "POST") == 0) {
 		json_t *b = srv_parse_json_body(r->body, r->len);
 		char *txt = srv_logistics_query_keys(b);
@@ -711,14 +725,13 @@ route_profile(struct srv *s, struct MHD_Connection *c, const char *name, struct 
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
+	enum MHD_Result early;
 	char *json = NULL;
 	int http = 500;
 	cg_rc rc;
 
-	if (!authenticate(s, c, svc, &who))
-		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
-	if (cg_ctx_new(&ctx) != CG_OK)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (!route_begin(s, c, svc, &who, &ctx, &early))
+		return early;
 	rc = cg_service_profile_save(svc, ctx, &who, name, r->body != NULL ? r->body : "", r->len, &json, &http);
 	return answer(c, ctx, rc, http, json, "profiles");
 }
@@ -733,6 +746,7 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 {
 	cg_principal who;
 	cg_ctx *ctx = NULL;
+	enum MHD_Result early;
 	char *out = NULL, tail[32];
 	const char *end = rest, *after;
 	long long id, seq = 0;
@@ -740,10 +754,8 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 	int http = 500;
 	cg_rc rc;
 
-	if (!authenticate(s, c, svc, &who))
-		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
-	if (cg_ctx_new(&ctx) != CG_OK)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	if (!route_begin(s, c, svc, &who, &ctx, &early))
+		return early;
 	if (*rest == '\0' && strcmp(method, "POST") == 0)
 		return upload_post(s, c, r, svc, &who, ctx);
 	if (*rest == '\0' && strcmp(method, "GET") == 0) {
