@@ -49,7 +49,6 @@ void cg__service_custody(struct cg_service *svc, const char **dir, const char **
 /* A signer with enterprise @p eid's custodial key (CG_ENOTFOUND when it has none). */
 cg_rc cg__custody_signer(struct cg_service *svc, cg_ctx *ctx, long long eid, cg_signer **out,
 			 char *serial, size_t size);
-cg_rc cg__upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result);
 
 /* Set an inventory's state and reason (and keep its data) by id. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,

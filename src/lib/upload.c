@@ -26,7 +26,8 @@
 
 /* Documents (and submission results) listed in an answer: the first ones; all are counted. */
 #define SHOW_MAX 1000
-#define SHOW_MAX_TEXT "1000"
+#define TEXT_OF_(n) #n
+#define TEXT_OF(n) TEXT_OF_(n)
 
 /* Statement slots 112-127 of cg__store_stmt() belong to this file. */
 enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
@@ -42,7 +43,7 @@ static const char *const sql[] = {
 	[U_GET - 112] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
 		       " created, actor FROM upload WHERE id = ?1 AND enterprise_id = ?2",
 	[U_ITEMS - 112] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq"
-			  " LIMIT " SHOW_MAX_TEXT,
+			  " LIMIT " TEXT_OF(SHOW_MAX),
 	[U_ITEM_XML - 112] = "SELECT xml FROM upload_item WHERE upload_id = ?1 AND seq = ?2",
 	[U_ITEM_RESULT - 112] = "UPDATE upload_item SET result = ?3 WHERE upload_id = ?1 AND seq = ?2",
 	[U_NEXT - 112] = "SELECT seq, name, xml, signed FROM upload_item"
@@ -556,8 +557,8 @@ cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 	return *xml != NULL ? CG_OK : CG_ENOMEM;
 }
 
-cg_rc
-cg__upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result)
+static cg_rc
+upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result)
 {
 	sqlite3_stmt *s = q(st, U_ITEM_RESULT);
 
@@ -666,7 +667,7 @@ submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id,
 		(void)json_object_set_new(r, "seq", json_integer(p->seq));
 		(void)json_object_set_new(r, "http", json_integer(http));
 		txt = json_dumps(r, JSON_COMPACT);
-		rc = txt != NULL ? cg__upload_set_result(cg__service_store(svc), ctx, id, p->seq, txt) : CG_ENOMEM;
+		rc = txt != NULL ? upload_set_result(cg__service_store(svc), ctx, id, p->seq, txt) : CG_ENOMEM;
 	}
 	if (rc == CG_OK) {
 		const char *status = json_string_value(json_object_get(r, "status"));
