@@ -213,6 +213,35 @@ cg__c14n_subtree(xmlDocPtr doc, xmlNodePtr apex, cg_buf *out)
 	return c14n(doc, &vis, XML_C14N_1_0, 0, out);
 }
 
+static int
+md_write(void *ctx, const char *data, int len)
+{
+	return EVP_DigestUpdate(ctx, data, (size_t)len) == 1 ? len : -1;
+}
+
+unsigned
+cg__c14n_digest(xmlDocPtr doc, xmlNodePtr exclude, const EVP_MD *md, unsigned char *out)
+{
+	struct visibility vis = { exclude, 0 };
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	xmlOutputBufferPtr ob = NULL;
+	unsigned n = 0;
+	int r;
+
+	if (mctx == NULL || EVP_DigestInit_ex(mctx, md, NULL) != 1)
+		goto out;
+	ob = xmlOutputBufferCreateIO(md_write, buf_close, mctx, NULL);
+	if (ob == NULL)
+		goto out;
+	/* No visibility callback at all when nothing is excluded: it is called per node. */
+	r = xmlC14NExecute(doc, exclude != NULL ? visible : NULL, &vis, XML_C14N_1_0, NULL, 0, ob);
+	if (xmlOutputBufferClose(ob) < 0 || r < 0 || EVP_DigestFinal_ex(mctx, out, &n) != 1)
+		n = 0;
+out:
+	EVP_MD_CTX_free(mctx);
+	return n;
+}
+
 unsigned
 cg__digest(const EVP_MD *md, const void *data, size_t len, unsigned char *out)
 {

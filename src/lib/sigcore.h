@@ -44,6 +44,11 @@ cg_rc cg__c14n_document(xmlDocPtr doc, xmlNodePtr exclude, int with_comments, in
 /* Inclusive C14N 1.0 of the subtree @p apex in the context of its document. */
 cg_rc cg__c14n_subtree(xmlDocPtr doc, xmlNodePtr apex, cg_buf *out);
 
+/*
+ * Digest of the inclusive C14N 1.0 of the document without @p exclude (may be
+ * NULL), canonicalized straight into the hash; returns its length or 0.
+ */
+unsigned cg__c14n_digest(xmlDocPtr doc, xmlNodePtr exclude, const EVP_MD *md, unsigned char *out);
 /* Digest @p len bytes with @p md into @p out (at most EVP_MAX_MD_SIZE); returns length or 0. */
 unsigned cg__digest(const EVP_MD *md, const void *data, size_t len, unsigned char *out);
 /* Base64 without line breaks; returns a malloc'd string or NULL. */

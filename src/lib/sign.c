@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cg_sign_*: enveloped XMLDSig over the whole CEB message (ceb-spec §6.3).
- * RSA profiles are signed by xmlsec1; SM2-SM3, which xmlsec1 1.2.37 lacks (and
- * RSA keys held in a PKCS#11 token, which it cannot use), by libxml2's C14N
- * and OpenSSL's EVP. Both build the same Signature element
- * and add KeyInfo (KeyName = serial, X509Certificate) after signing: KeyInfo
- * is outside the signed scope either way. The key and its contexts are loaded
- * once and reused for every message.
+ * A UTF-8 import message keeps its own bytes: libxml2 canonicalizes it straight
+ * into the digest, OpenSSL's EVP signs SignedInfo, and the Signature is
+ * inserted before the root's end tag. Messages that must be re-serialized
+ * (other encodings, export messages with ExtendMessage) are signed in the
+ * tree: RSA by xmlsec1, SM2-SM3 (which xmlsec1 1.2.37 lacks) and token RSA
+ * keys by EVP. RSA PKCS#1 v1.5 is deterministic, so both ways give the same
+ * value (tests/e2e/sign_verify.sh compares them). KeyInfo (KeyName = serial,
+ * X509Certificate) is added after signing: it is outside the signed scope.
+ * The key and its contexts are loaded once and reused for every message.
  */
 #include "config.h"
 
@@ -300,29 +303,26 @@ rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigne
 	return ok ? CG_OK : CG_ESIG;
 }
 
-/* C14N, digest and signature done here: SM2-SM3, and RSA keys held by a token. */
+/*
+ * DigestValue, then SignedInfo canonicalized in the Signature's own document
+ * and signed by OpenSSL: SM2-SM3, RSA keys held by a token, and every message
+ * signed in its own bytes (sign_spliced).
+ */
 static cg_rc
-sign_evp(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr sig)
+sign_evp(cg_signer *s, cg_ctx *ctx, const unsigned char *md, unsigned mdlen, xmlNodePtr sig)
 {
 	xmlNodePtr si = find_ds(sig, "SignedInfo"), ref = find_ds(si, "Reference");
-	const EVP_MD *dmd = cg__md_by_name(s->p->digest);
-	unsigned char md[EVP_MAX_MD_SIZE], value[1024];
+	unsigned char value[1024];
 	size_t vlen = sizeof(value);
 	cg_buf c = CG_BUF_INIT(0);
-	unsigned mdlen;
-	cg_rc rc;
+	cg_rc rc = mdlen > 0 ? CG_OK : CG_ESIG;
 
 	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > sizeof(value))
 		return cg__fail(ctx, CG_ESIG, "RSA key too large");
-	rc = cg__c14n_document(doc, sig, 0, 0, &c);
-	mdlen = rc == CG_OK ? cg__digest(dmd, c.ptr, c.len, md) : 0;
-	if (rc == CG_OK && mdlen == 0)
-		rc = CG_ESIG;
 	if (rc == CG_OK)
 		rc = set_base64(find_ds(ref, "DigestValue"), md, mdlen);
-	c.len = 0;
 	if (rc == CG_OK)
-		rc = cg__c14n_subtree(doc, si, &c);
+		rc = cg__c14n_subtree(sig->doc, si, &c);
 	if (rc == CG_OK)
 		rc = s->p->key == CG_KEY_SM2
 			     ? cg__sm2_sign(s->pkey, c.ptr, c.len, s->sm2_der, value, &vlen)
@@ -357,27 +357,128 @@ parse_input(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, xmlDocPtr *d
 	return CG_OK;
 }
 
-cg_rc
-cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **out,
-	       size_t *outlen)
+static bool
+is_space(char c)
 {
-	xmlDocPtr doc = NULL;
-	xmlNodePtr sig;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Where the Signature goes in the input's own bytes: the offset of the root's
+ * end tag, or 0 when the message has to be re-serialized instead (an encoding
+ * other than UTF-8, an export message with ExtendMessage, anything after the
+ * root but white space). The parse has proved the input well-formed, so the
+ * last "</" is the root's end tag when only white space follows its '>'.
+ */
+static size_t
+end_tag_offset(xmlDocPtr doc, const char *xml, size_t len)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	const char *enc = (const char *)doc->encoding, *name;
+	size_t end = len, at, nlen, plen;
+
+	if (enc != NULL && xmlStrcasecmp(BAD_CAST enc, BAD_CAST "UTF-8") != 0 &&
+	    xmlStrcasecmp(BAD_CAST enc, BAD_CAST "US-ASCII") != 0 &&
+	    xmlStrcasecmp(BAD_CAST enc, BAD_CAST "ASCII") != 0)
+		return 0;
+	for (n = cg__xml_first_elem(root); n != NULL; n = cg__xml_next_elem(n)) {
+		if (cg__xml_is(n, CG_NS_CEB, "ExtendMessage") && cg__sig_is_export(root))
+			return 0;
+	}
+	while (end > 0 && is_space(xml[end - 1]))
+		end--;
+	if (end < 4 || xml[end - 1] != '>')
+		return 0;
+	for (at = end - 2; at > 0 && !(xml[at - 1] == '<' && xml[at] == '/'); at--)
+		;
+	if (at == 0)
+		return 0;
+	name = xml + at + 1;
+	nlen = end - 1 - (size_t)(name - xml);
+	while (nlen > 0 && is_space(name[nlen - 1]))
+		nlen--;
+	plen = root->ns != NULL && root->ns->prefix != NULL ? strlen((const char *)root->ns->prefix) : 0;
+	if (plen > 0 && (nlen <= plen || memcmp(name, root->ns->prefix, plen) != 0 ||
+			 name[plen] != ':'))
+		return 0;
+	if (plen > 0) {
+		name += plen + 1;
+		nlen -= plen + 1;
+	}
+	if (nlen != strlen((const char *)root->name) || memcmp(name, root->name, nlen) != 0)
+		return 0;
+	return at - 1;
+}
+
+/*
+ * The message's bytes stay as they came, with the Signature inserted before
+ * the root's end tag: nothing the digest covers is re-serialized. The
+ * Signature is built and canonicalized in a document of its own whose root is
+ * a childless copy of the message's root, so SignedInfo sees the same
+ * namespaces and xml: attributes in scope as it will in the message.
+ */
+static cg_rc
+sign_spliced(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len, size_t at,
+	     char **out, size_t *outlen)
+{
+	xmlDocPtr shell = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = shell != NULL ? xmlDocCopyNode(xmlDocGetRootElement(doc), shell, 2) : NULL;
+	xmlNodePtr sig = NULL;
+	xmlBufferPtr b = xmlBufferCreate();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	cg_rc rc = CG_OK;
+	size_t blen;
+
+	if (root == NULL || b == NULL)
+		rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	if (rc == CG_OK) {
+		xmlDocSetRootElement(shell, root);
+		sig = build_signature(s, root);
+		if (sig == NULL)
+			rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	}
+	if (rc == CG_OK)
+		rc = sign_evp(s, ctx, md, cg__c14n_digest(doc, NULL, cg__md_by_name(s->p->digest), md),
+			      sig);
+	if (rc == CG_OK)
+		rc = add_keyinfo(s, sig);
+	if (rc == CG_OK && xmlNodeDump(b, shell, sig, 0, 0) < 0)
+		rc = cg__fail(ctx, CG_ENOMEM, "cannot serialize the Signature");
+	if (rc == CG_OK) {
+		blen = (size_t)xmlBufferLength(b);
+		*out = malloc(len + blen + 1);
+		if (*out == NULL)
+			rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	}
+	if (rc == CG_OK) {
+		memcpy(*out, xml, at);
+		memcpy(*out + at, xmlBufferContent(b), blen);
+		memcpy(*out + at + blen, xml + at, len - at);
+		(*out)[len + blen] = '\0';
+		*outlen = len + blen;
+	}
+	xmlBufferFree(b);
+	xmlFreeDoc(shell);
+	return rc;
+}
+
+/* The whole tree re-serialized as UTF-8: other encodings, and export messages. */
+static cg_rc
+sign_tree(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, char **out, size_t *outlen)
+{
+	xmlNodePtr sig = build_signature(s, xmlDocGetRootElement(doc));
+	unsigned char md[EVP_MAX_MD_SIZE];
 	xmlChar *mem = NULL;
 	int size = 0;
-	cg_rc rc;
+	cg_rc rc = CG_OK;
 
-	*out = NULL;
-	rc = parse_input(s, ctx, xml, len, &doc);
-	if (rc != CG_OK)
-		return rc;
-	sig = build_signature(s, xmlDocGetRootElement(doc));
 	if (sig == NULL)
 		rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
-	else if (use_xmlsec(s))
+	else if (s->xkey != NULL)
 		rc = sign_rsa(s, ctx, sig);
 	else
-		rc = sign_evp(s, ctx, doc, sig);
+		rc = sign_evp(s, ctx, md, cg__c14n_digest(doc, sig, cg__md_by_name(s->p->digest), md),
+			      sig);
 	if (rc == CG_OK)
 		rc = add_keyinfo(s, sig);
 	if (rc == CG_OK) {
@@ -385,13 +486,6 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 		if (mem == NULL || size <= 0)
 			rc = cg__fail(ctx, CG_ENOMEM, "cannot serialize the signed message");
 	}
-	/*
-	 * The output is re-read and checked (shape, certificate, digest) before it
-	 * leaves. The value is not verified again: for RSA OpenSSL already checks
-	 * its CRT result with the public key, and the verifier tests cover both.
-	 */
-	if (rc == CG_OK && s->self_check)
-		rc = cg__sig_self_check(ctx, (const char *)mem, (size_t)size, s->profiles, s->cert, 0);
 	if (rc == CG_OK) {
 		*out = cg__strndup((const char *)mem, (size_t)size);
 		*outlen = (size_t)size;
@@ -399,6 +493,36 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 			rc = CG_ENOMEM;
 	}
 	xmlFree(mem);
+	return rc;
+}
+
+cg_rc
+cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **out,
+	       size_t *outlen)
+{
+	xmlDocPtr doc = NULL;
+	size_t at;
+	cg_rc rc;
+
+	*out = NULL;
+	rc = parse_input(s, ctx, xml, len, &doc);
+	if (rc != CG_OK)
+		return rc;
+	at = end_tag_offset(doc, xml, len);
+	rc = at > 0 ? sign_spliced(s, ctx, doc, xml, len, at, out, outlen)
+		    : sign_tree(s, ctx, doc, out, outlen);
+	/*
+	 * With the self-check, the output is re-read and checked (shape,
+	 * certificate, digest) before it leaves. The value is not verified again:
+	 * for RSA OpenSSL already checks its CRT result with the public key, and
+	 * the verifier tests cover both.
+	 */
+	if (rc == CG_OK && s->self_check)
+		rc = cg__sig_self_check(ctx, *out, *outlen, s->profiles, s->cert, 0);
+	if (rc != CG_OK) {
+		free(*out);
+		*out = NULL;
+	}
 	xmlFreeDoc(doc);
 	return rc;
 }
