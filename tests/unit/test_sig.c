@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1036,6 +1037,186 @@ test_api_all_samples(void **state)
 	cg_signer_free(sm2);
 }
 
+/* @p xml with every @p from replaced by @p to (a fresh string). */
+static char *
+replaced(const char *xml, const char *from, const char *to, size_t *len)
+{
+	cg_buf b = CG_BUF_INIT(0);
+	const char *p = xml, *hit;
+
+	while ((hit = strstr(p, from)) != NULL) {
+		assert_int_equal(cg_buf_append(&b, p, (size_t)(hit - p)), CG_OK);
+		assert_int_equal(cg_buf_append(&b, to, strlen(to)), CG_OK);
+		p = hit + strlen(from);
+	}
+	assert_int_equal(cg_buf_append(&b, p, strlen(p)), CG_OK);
+	assert_int_equal(cg_buf_cstr(&b), CG_OK);
+	*len = b.len;
+	return cg_buf_detach(&b);
+}
+
+/* The text of the first @p tag ("<ds:DigestValue>") of @p xml without line breaks, copied. */
+static char *
+text_of(const char *xml, const char *tag)
+{
+	const char *p = strstr(xml, tag);
+	char *t, *o;
+
+	assert_non_null(p);
+	p += strlen(tag);
+	t = o = malloc(strlen(p) + 1);
+	assert_non_null(t);
+	for (; *p != '<' && *p != '\0'; p++) {
+		if (*p != '\n' && *p != '\r')
+			*o++ = *p;
+	}
+	*o = '\0';
+	return t;
+}
+
+/*
+ * A UTF-8 import message is signed in its own bytes: the output is the input
+ * with the Signature inserted before the root's end tag, and it verifies.
+ * Each variant would fail if the Signature were put elsewhere or SignedInfo
+ * canonicalized without the root's namespaces and xml: attributes.
+ */
+static void
+test_sign_keeps_message_bytes(void **state)
+{
+	cg_signer *rsa = signer(&fx->rsa, "rsa-sha256", 0, NULL), *sm2 = signer(&fx->sm2, NULL, 0, NULL);
+	cg_verifier *v = verifier(NULL, NULL, NULL, 0);
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_findings *f = NULL;
+	size_t len[5], i;
+	char *in[5], *tmp;
+
+	(void)state;
+	assert_non_null(res);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	in[0] = replaced(fx->inventory, "\n", "\n", &len[0]);
+	/* The default namespace instead of the ceb: prefix. */
+	tmp = replaced(fx->inventory, "xmlns:ceb=", "xmlns=", &len[1]);
+	in[1] = replaced(tmp, "ceb:", "", &len[1]);
+	free(tmp);
+	in[2] = replaced(fx->inventory, "\n", "\r\n", &len[2]);
+	/* Inherited by SignedInfo's canonical form (C14N 1.0 §2.4). */
+	in[3] = replaced(fx->inventory, " version=\"1.0\" xmlns:ceb=",
+			 " version=\"1.0\" xml:lang=\"zh-CN\" xmlns:ceb=", &len[3]);
+	assert_int_equal(len[3], fx->inventory_len + strlen(" xml:lang=\"zh-CN\""));
+	tmp = replaced(fx->inventory, "</ceb:CEB621Message>", "</ceb:CEB621Message  >", &len[4]);
+	in[4] = replaced(tmp, "</ceb:CEB621Message  >\n", "</ceb:CEB621Message  >\n\t \n", &len[4]);
+	free(tmp);
+	for (i = 0; i < 10; i++) {
+		size_t k = i / 2, olen = 0, at, end;
+		char *out = sign(i % 2 ? rsa : sm2, in[k], len[k], &olen), *sig, *close;
+
+		sig = strstr(out, "<ds:Signature ");
+		close = strstr(out, "</ds:Signature>");
+		assert_non_null(sig);
+		assert_non_null(close);
+		at = (size_t)(sig - out);
+		end = (size_t)(close - out) + strlen("</ds:Signature>");
+		assert_int_equal(olen, len[k] + end - at);
+		assert_memory_equal(out, in[k], at);
+		assert_memory_equal(out + end, in[k] + at, len[k] - at);
+		assert_true(strncmp(in[k] + at, "</", 2) == 0);
+		if (strcmp(verify_code(v, out, olen, f, res), "") != 0)
+			fail_msg("variant %zu: %s", k, cg_findings_get(f, 0)->message_en);
+		assert_true(res->valid);
+		cg_free(out);
+	}
+	/* Control: the xml:lang variant does not verify once the attribute is gone. */
+	{
+		size_t olen = 0, blen = 0;
+		char *out = sign(rsa, in[3], len[3], &olen);
+		char *bad = replaced(out, " xml:lang=\"zh-CN\"", "", &blen);
+
+		assert_string_equal(verify_code(v, bad, blen, f, res), "CG3014");
+		free(bad);
+		cg_free(out);
+	}
+	for (i = 0; i < 5; i++)
+		free(in[i]);
+	cg_findings_free(f);
+	free(res);
+	cg_verifier_free(v);
+	cg_signer_free(rsa);
+	cg_signer_free(sm2);
+}
+
+/* @p xml (UTF-8) transcoded to GB18030 with its declaration saying so. */
+static char *
+as_gb18030(const char *xml, size_t len, size_t *outlen)
+{
+	size_t dlen = 0, left, room = len * 2 + 16;
+	char *decl = replaced(xml, "encoding=\"UTF-8\"", "encoding=\"GB18030\"", &dlen);
+	char *out = malloc(room), *src = decl, *dst = out;
+	iconv_t cd = iconv_open("GB18030", "UTF-8");
+
+	assert_non_null(out);
+	assert_true(cd != (iconv_t)-1);
+	left = dlen;
+	assert_true(iconv(cd, &src, &left, &dst, &room) != (size_t)-1);
+	iconv_close(cd);
+	*outlen = (size_t)(dst - out);
+	free(decl);
+	return out;
+}
+
+/*
+ * Signed in its own bytes (EVP) or re-serialized in the tree (xmlsec1 for an
+ * RSA key, from a GB18030 copy of the same message): the same canonical
+ * document, so the same DigestValue, and for RSA PKCS#1 v1.5 the same value.
+ */
+static void
+test_sign_spliced_equals_tree(void **state)
+{
+	cg_signer *rsa = signer(&fx->rsa, "rsa-sha256", 0, NULL), *sm2 = signer(&fx->sm2, NULL, 0, NULL);
+	cg_verifier *v = verifier(NULL, NULL, NULL, 0);
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_findings *f = NULL;
+	size_t glen = 0, a = 0, b = 0;
+	char *gb = as_gb18030(fx->inventory, fx->inventory_len, &glen);
+	char *spliced = sign(rsa, fx->inventory, fx->inventory_len, &a), *tree = sign(rsa, gb, glen, &b);
+	char *d1 = text_of(spliced, "<ds:DigestValue>"), *d2 = text_of(tree, "<ds:DigestValue>");
+	char *v1 = text_of(spliced, "<ds:SignatureValue>"), *v2 = text_of(tree, "<ds:SignatureValue>");
+
+	(void)state;
+	assert_non_null(res);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_memory_not_equal(gb, fx->inventory, 60);
+	/* The tree's output is UTF-8 again; the spliced one kept the input's bytes. */
+	assert_null(strstr(tree, "GB18030"));
+	assert_memory_equal(spliced, fx->inventory, 200);
+	assert_string_equal(d1, d2);
+	assert_string_equal(v1, v2);
+	assert_string_equal(verify_code(v, tree, b, f, res), "");
+	assert_string_equal(verify_code(v, gb, glen, f, res), "CG3001");
+	free(d1);
+	free(d2);
+	free(v1);
+	free(v2);
+	cg_free(spliced);
+	cg_free(tree);
+	spliced = sign(sm2, fx->inventory, fx->inventory_len, &a);
+	tree = sign(sm2, gb, glen, &b);
+	d1 = text_of(spliced, "<ds:DigestValue>");
+	d2 = text_of(tree, "<ds:DigestValue>");
+	assert_string_equal(d1, d2);
+	assert_string_equal(verify_code(v, tree, b, f, res), "");
+	assert_string_equal(verify_code(v, spliced, a, f, res), "");
+	free(d1);
+	free(d2);
+	cg_free(spliced);
+	cg_free(tree);
+	free(gb);
+	cg_findings_free(f);
+	free(res);
+	cg_verifier_free(v);
+	cg_signer_free(rsa);
+	cg_signer_free(sm2);
+}
+
 static void
 test_api_validity_and_trust(void **state)
 {
@@ -1507,6 +1688,8 @@ main(void)
 		cmocka_unit_test(test_api_signer_reuse_rsa),
 		cmocka_unit_test(test_api_signer_reuse_sm2),
 		cmocka_unit_test(test_api_all_samples),
+		cmocka_unit_test(test_sign_keeps_message_bytes),
+		cmocka_unit_test(test_sign_spliced_equals_tree),
 		cmocka_unit_test(test_api_validity_and_trust),
 		cmocka_unit_test(test_api_other_key_same_serial),
 		cmocka_unit_test(test_library_prints_xmlsec_errors),
