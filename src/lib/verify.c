@@ -60,21 +60,38 @@ cg_verifier_free(cg_verifier *v)
 }
 
 /* A DxpMsg carries the signed message base64-encoded in Data (ceb-spec §7.1). */
+/*
+ * The base64 Data of an envelope whose children are those of ceb-spec §7.1:
+ * TransInfo and Data once each, AddInfo and ds:Signature at most once.
+ * Anything else, a second Data above all, is refused: what is verified must
+ * be the one message the envelope carries.
+ */
 static cg_rc
 dxp_data(xmlDocPtr doc, unsigned char **raw, size_t *len)
 {
-	xmlNodePtr n;
+	static const char *const once[] = { "TransInfo", "Data", "AddInfo" };
+	int seen[4] = { 0, 0, 0, 0 };
+	xmlNodePtr n, data = NULL;
+	xmlChar *b64;
+	size_t i;
+	cg_rc rc;
 
 	for (n = cg__xml_first_elem(xmlDocGetRootElement(doc)); n != NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_DXP, "Data")) {
-			xmlChar *b64 = xmlNodeGetContent(n);
-			cg_rc rc = b64 != NULL ? cg__base64_decode(raw, len, (const char *)b64) : CG_ENOMEM;
-
-			xmlFree(b64);
-			return rc;
-		}
+		for (i = 0; i < 3 && !cg__xml_is(n, CG_NS_DXP, once[i]); i++)
+			;
+		if (i == 3 && !cg__xml_is(n, CG_NS_DS, "Signature"))
+			return CG_EPARSE;
+		if (++seen[i] > 1)
+			return CG_EPARSE;
+		if (i == 1)
+			data = n;
 	}
-	return CG_ENOTFOUND;
+	if (data == NULL || seen[0] != 1)
+		return CG_EPARSE;
+	b64 = xmlNodeGetContent(data);
+	rc = b64 != NULL ? cg__base64_decode(raw, len, (const char *)b64) : CG_ENOMEM;
+	xmlFree(b64);
+	return rc;
 }
 
 static cg_rc verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len,
@@ -120,8 +137,8 @@ verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_fi
 			return rc == CG_ENOMEM ? rc
 					       : cg__finding_addf(f, "CG0100", CG_SEV_ERROR, source,
 								  "/dxp:DxpMsg/dxp:Data", 0, 0,
-								  "Data缺失或不是base64",
-								  "Data missing or not base64");
+								  "信封须恰有一个TransInfo和一个base64的Data",
+								  "the envelope needs one TransInfo and one base64 Data, nothing more");
 		(void)snprintf(inner, sizeof(inner), "%s#Data", source);
 		{
 			char *type = dxp_msgtype(doc);

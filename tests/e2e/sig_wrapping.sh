@@ -119,6 +119,23 @@ python3 "$data/wrap_variants.py" "$tmp" "$secret" "$port"
 "$cli" dxp wrap --sender-id DXPENT0000999904 "$tmp/v/rsa-object-wrapping.xml" \
 	-o "$tmp/v/dxp-object-wrapping.xml"
 printf 'dxp-object-wrapping\tCG3007\tthe object-wrapping variant inside a DxpMsg envelope\t\n' >>"$tmp/list"
+# A valid signed message in the first Data and a forged, unsigned one in a second Data (or in an
+# element the envelope does not have): only one message may be carried, and it is the one verified.
+"$cli" dxp wrap --sender-id DXPENT0000999904 "$tmp/rsa-CEB621-inventory.xml" -o "$tmp/dxp-good.xml"
+python3 - "$tmp/dxp-good.xml" "$samples/CEB621-inventory.xml" "$tmp/v" <<'PY'
+import base64, sys
+env = open(sys.argv[1], encoding="utf-8").read()
+forged = base64.b64encode(open(sys.argv[2], "rb").read()).decode()
+pre = env[:env.index(":Data>") + 6]
+prefix = pre[pre.rindex("<") + 1:pre.rindex(":Data>")]
+end = env.index("</%s:Data>" % prefix) + len("</%s:Data>" % prefix)
+with open(sys.argv[3] + "/dxp-two-data.xml", "w", encoding="utf-8") as f:
+    f.write(env[:end] + "<%s:Data>%s</%s:Data>" % (prefix, forged, prefix) + env[end:])
+with open(sys.argv[3] + "/dxp-unknown-element.xml", "w", encoding="utf-8") as f:
+    f.write(env[:end] + "<%s:Extra><%s:Data>%s</%s:Data></%s:Extra>" % (prefix, prefix, forged, prefix, prefix) + env[end:])
+PY
+printf 'dxp-two-data\tCG0100\ta DxpMsg with the signed message in one Data and a forged one in a second Data\t\n' >>"$tmp/list"
+printf 'dxp-unknown-element\tCG0100\ta DxpMsg with a forged Data inside an element the envelope does not have\t\n' >>"$tmp/list"
 
 # ---------------------------------------------------------------- run them
 tab=$(printf '\t')
