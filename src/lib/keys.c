@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <openssl/bio.h>
 #include <openssl/engine.h>
@@ -102,6 +103,19 @@ load_pkcs12(EVP_PKEY **out, X509 **cert, cg_ctx *ctx, BIO *mem, const char *path
 	return CG_OK;
 }
 
+/* A "pin-value" attribute anywhere in the URI's path or query (RFC 7512). */
+static bool
+uri_has_pin(const char *uri)
+{
+	const char *p;
+
+	for (p = strstr(uri, "pin-value"); p != NULL; p = strstr(p + 1, "pin-value")) {
+		if (p > uri && strchr(":;?&", p[-1]) != NULL)
+			return true;
+	}
+	return false;
+}
+
 static cg_rc
 load_pkcs11(EVP_PKEY **out, X509 **cert_out, cg_ctx *ctx, const char *uri, const char *pin)
 {
@@ -113,6 +127,10 @@ load_pkcs11(EVP_PKEY **out, X509 **cert_out, cg_ctx *ctx, const char *uri, const
 		X509 *cert;
 	} params = { uri, NULL };
 
+	/* A PIN in the URI would be on the command line, in logs and in the custody table. */
+	if (uri_has_pin(uri))
+		return cg__fail(ctx, CG_EINVAL, "the PKCS#11 URI carries pin-value: give the PIN from a "
+						"file or an environment variable instead");
 	ENGINE_load_builtin_engines();
 	e = ENGINE_by_id("pkcs11");
 	if (e == NULL)

@@ -146,6 +146,16 @@ else
 	diag "$tmp/err"
 fi
 
+# The PIN never on the command line: a URI with pin-value is refused before the token is opened.
+run sign --key "$uri;pin-value=1234" --cert "$cert" "$samples/CEB621-inventory.xml" -o "$tmp/argv-pin.xml"
+if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/argv-pin.xml" ] &&
+	grep '^cebgate:' "$tmp/err" | grep -q 'pin-value'; then
+	ok "a URI carrying pin-value (the PIN on the command line): exit 2, nothing written"
+else
+	not_ok "a URI carrying pin-value (exit $rc, expected 2 naming pin-value)"
+	diag "$tmp/err"
+fi
+
 env_run CEBGATE_PKCS11_MODULE="$tmp/no-such-module.so" sign --key "$uri" --cert "$cert" \
 	--pass-env CG_TEST_PIN "$samples/CEB621-inventory.xml" -o "$tmp/nomodule.xml"
 if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/nomodule.xml" ] &&
