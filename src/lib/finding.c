@@ -84,6 +84,7 @@ static const struct cg_code_info catalogue[] = {
 	{ "CG3014", CG_SEV_ERROR, "摘要值与报文不符", "DigestValue does not match the document" },
 	{ "CG3015", CG_SEV_ERROR, "签名值验证失败", "SignatureValue does not verify" },
 	{ "CG3016", CG_SEV_WARNING, "KeyName为未补零的序列号", "KeyName is the serial without zero padding" },
+	{ "CG3017", CG_SEV_WARNING, "摘要算法与签名方案不一致", "digest algorithm not the profile's" },
 };
 
 const struct cg_code_info *

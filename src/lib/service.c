@@ -700,7 +700,7 @@ commit_message(struct job *j)
 static cg_rc
 verify_signature(struct job *j, bool *ok)
 {
-	struct cg_sigcheck c = { j->svc->profiles, NULL, NULL, NULL, 0, 1 };
+	struct cg_sigcheck c = { j->svc->profiles, NULL, NULL, NULL, 0, 1, NULL, 0 };
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	char *serial = keyname_of(j->doc);
 	cg_rc rc = CG_OK;

@@ -20,6 +20,8 @@ struct cg_sigcheck {
 	X509_STORE *store;      /* trust anchors, or NULL */
 	time_t now;
 	int crypto;             /* 0: structure and digest only (the SM2 self-check) */
+	const char *raw;        /* the bytes parsed, to explain a digest made without C14N; may be NULL */
+	size_t rawlen;
 };
 
 /*

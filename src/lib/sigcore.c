@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +45,23 @@ static const struct {
 	{ "http://www.w3.org/2000/09/xmldsig#sm2-sm3", CG_PROFILE_SM2_SM3 },
 };
 
+/* A URI that is empty or does not fit would change the profile silently. */
+static bool
+set_uri(char *dst, size_t size, const char *v)
+{
+	if (*v == '\0' || strlen(v) >= size)
+		return false;
+	memcpy(dst, v, strlen(v) + 1);
+	return true;
+}
+
 /* "[sm2-sm3]" sections with "signature = URI" and "digest = URI" lines. */
 cg_rc
 cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const char *uri_file)
 {
 	char line[512];
 	FILE *fp;
-	int cur = -1, lineno = 0, i;
+	int cur = -1, lineno = 0, bad = 0, i;
 
 	memcpy(out, defaults, sizeof(defaults));
 	if (uri_file == NULL)
@@ -71,20 +82,31 @@ cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const
 				    strncmp(s + 1, out[i].name, strlen(out[i].name)) == 0)
 					cur = i;
 			}
+			bad = cur < 0;
+			if (bad)
+				break;
 			continue;
 		}
 		eq = strchr(s, '=');
-		if (cur < 0 || eq == NULL) {
-			(void)fclose(fp);
-			return cg__fail(ctx, CG_EPARSE, "%s:%d: expected [profile] or key = URI", uri_file,
-					lineno);
-		}
+		bad = cur < 0 || eq == NULL;
+		if (bad)
+			break;
 		*eq = '\0';
+		/* A misspelt key would silently keep the default URI: refused. */
 		if (strcmp(cg__strip(s), "signature") == 0)
-			(void)snprintf(out[cur].sig_uri, sizeof(out[cur].sig_uri), "%s", cg__strip(eq + 1));
+			bad = !set_uri(out[cur].sig_uri, sizeof(out[cur].sig_uri), cg__strip(eq + 1));
 		else if (strcmp(cg__strip(s), "digest") == 0)
-			(void)snprintf(out[cur].digest_uri, sizeof(out[cur].digest_uri), "%s",
-				       cg__strip(eq + 1));
+			bad = !set_uri(out[cur].digest_uri, sizeof(out[cur].digest_uri), cg__strip(eq + 1));
+		else
+			bad = 1;
+		if (bad)
+			break;
+	}
+	if (bad) {
+		(void)fclose(fp);
+		return cg__fail(ctx, CG_EPARSE,
+				"%s:%d: expected [rsa-sha1], [rsa-sha256] or [sm2-sm3], then "
+				"signature = URI or digest = URI (1 to 127 characters)", uri_file, lineno);
 	}
 	(void)fclose(fp);
 	return CG_OK;
@@ -135,6 +157,18 @@ cg__profile_for_uri(const struct cg_sigprofile *p, const char *uri)
 	for (i = 0; i < sizeof(sig_aliases) / sizeof(sig_aliases[0]); i++) {
 		if (strcmp(uri, sig_aliases[i].uri) == 0)
 			return sig_aliases[i].profile;
+	}
+	return -1;
+}
+
+int
+cg__profile_default_for_uri(const char *uri)
+{
+	int i;
+
+	for (i = 0; uri != NULL && i < CG_PROFILE_COUNT; i++) {
+		if (strcmp(uri, defaults[i].sig_uri) == 0)
+			return i;
 	}
 	return -1;
 }

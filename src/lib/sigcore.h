@@ -37,6 +37,8 @@ const EVP_MD *cg__md_by_name(const char *name);
 const char *cg__digest_for_uri(const struct cg_sigprofile *p, const char *uri);
 /* Profile index for a SignatureMethod URI (accepting the known variants), or -1. */
 int cg__profile_for_uri(const struct cg_sigprofile *p, const char *uri);
+/* Profile whose built-in SignatureMethod URI is @p uri, or -1 (to explain an override). */
+int cg__profile_default_for_uri(const char *uri);
 
 /* Inclusive C14N 1.0 of the document without the subtree @p exclude (enveloped transform). */
 cg_rc cg__c14n_document(xmlDocPtr doc, xmlNodePtr exclude, int with_comments, int exclusive,

@@ -121,10 +121,12 @@ dxp_msgtype(xmlDocPtr doc)
 }
 
 static cg_rc
-verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg_findings *f,
-	   cg_verify_result *res, int depth, const char *expect_type)
+verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len,
+	   const char *source, cg_findings *f, cg_verify_result *res, int depth,
+	   const char *expect_type)
 {
-	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1 };
+	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1,
+				 xml, len };
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
@@ -172,7 +174,7 @@ verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const cha
 		return CG_OK; /* the finding says why */
 	if (rc != CG_OK)
 		return rc;
-	rc = verify_doc(v, ctx, doc, source, f, res, depth, expect_type);
+	rc = verify_doc(v, ctx, doc, xml, len, source, f, res, depth, expect_type);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -210,4 +210,52 @@ else
 	diag "$tmp/out" "$tmp/err"
 fi
 
+# r and s swapped, and each little-endian: refused, and --explain names the mistake.
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(d[32:]+d[:32])' \
+	"$tmp/hand.raw" "$tmp/hand-swapped.raw"
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(d[:32][::-1]+d[32:][::-1])' \
+	"$tmp/hand.raw" "$tmp/hand-le.raw"
+assemble "$tmp/hand-swapped.raw" "$tmp/hand-swapped.xml"
+assemble "$tmp/hand-le.raw" "$tmp/hand-le.xml"
+run verify --explain "$tmp/hand-swapped.xml"
+if sane && [ "$rc" -eq 1 ] && grep -q 'r and s in the wrong order' "$tmp/out"; then
+	ok "an SM2 value as s||r: refused, --explain says r and s are in the wrong order"
+else
+	not_ok "an SM2 value as s||r (exit $rc, expected 1 naming the order)"
+	diag "$tmp/out" "$tmp/err"
+fi
+run verify --explain "$tmp/hand-le.xml"
+if sane && [ "$rc" -eq 1 ] && grep -q 'little-endian' "$tmp/out"; then
+	ok "an SM2 value with r and s little-endian: refused, --explain says so"
+else
+	not_ok "an SM2 value with little-endian r and s (exit $rc, expected 1 naming it)"
+	diag "$tmp/out" "$tmp/err"
+fi
+{ cat "$tmp/hand.der"; printf 'x'; } >"$tmp/hand-trail.der"
+assemble "$tmp/hand-trail.der" "$tmp/hand-trail.xml"
+run verify --explain "$tmp/hand-trail.xml"
+if sane && [ "$rc" -eq 1 ] && grep -q 'DER with bytes after its end' "$tmp/out"; then
+	ok "a DER SM2 value with a byte after it: refused, --explain says so"
+else
+	not_ok "a DER SM2 value with a trailing byte (exit $rc, expected 1 naming it)"
+	diag "$tmp/out" "$tmp/err"
+fi
+
+# The S9 UKey style (ceb-spec 6.3): SM2 signature, SHA-1 DigestMethod. It verifies, with the
+# warning CG3017 that the 202205 rules say SM3.
+uri_sm3="http://www.w3.org/2000/09/xmldsig#sha1"
+digest=$(openssl dgst -sha1 -binary "$tmp/hand-doc.c14n" | openssl base64 -A)
+signed_info "$decls" >"$tmp/s9-si.xml"
+xmllint --c14n "$tmp/s9-si.xml" >"$tmp/s9-si.c14n"
+openssl dgst -sm3 -sign "$tmp/sm2/key.pem" -sigopt "distid:$distid" -out "$tmp/s9.der" "$tmp/s9-si.c14n"
+helper der2raw "$tmp/s9.der" "$tmp/s9.raw"
+assemble "$tmp/s9.raw" "$tmp/s9.xml"
+run verify --explain "$tmp/s9.xml"
+if sane && [ "$rc" -eq 0 ] && grep -q 'warning CG3017' "$tmp/out"; then
+	ok "SM2 with a SHA-1 DigestMethod (the S9 UKey style): valid, with warning CG3017"
+else
+	not_ok "SM2 with a SHA-1 DigestMethod (exit $rc, expected 0 with CG3017)"
+	diag "$tmp/out" "$tmp/err"
+fi
+
 echo "1..$n"

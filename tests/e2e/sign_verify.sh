@@ -471,11 +471,58 @@ fails "sm2-sm3 with a SHA-1 DigestValue" "$tmp/f-alg-sm2.xml" CG3014 "sha1 of th
 py replace "$rsa_inv" "$tmp/f-alg-rsa.xml" '(?<=<ds:DigestValue>)[^<]*' "$sha256"
 fails "rsa-sha1 with a SHA-256 DigestValue" "$tmp/f-alg-rsa.xml" CG3014 "sha256 of the document.*wrong digest algorithm"
 
+# The usual reasons a DigestValue does not match, each recognised by --explain: the bytes the
+# signer digested by mistake are made here with xmllint and Python, and put in DigestValue.
+python3 - "$inv" "$rsa_inv" "$tmp" <<'PY'
+import base64, hashlib, re, subprocess, sys
+inv, signed, tmp = sys.argv[1:]
+text = open(signed, encoding="utf-8").read()
+def c14n(path):
+    return subprocess.run(["xmllint", "--c14n", path], check=True, capture_output=True).stdout
+def put(name, data, body=text):
+    dv = base64.b64encode(hashlib.sha1(data).digest()).decode()
+    with open("%s/f-%s.xml" % (tmp, name), "w", encoding="utf-8") as f:
+        f.write(re.sub(r"(?<=<ds:DigestValue>)[^<]*", dv, body, count=1))
+canon = c14n(inv)
+put("crlf", canon.replace(b"\n", b"\r\n"))
+put("gb18030", canon.decode("utf-8").encode("gb18030"))
+put("raw", open(inv, "rb").read())
+template = re.sub(r"(?<=<ds:DigestValue>)[^<]*", "", text, count=1)
+template = re.sub(r"(?<=<ds:SignatureValue>)[^<]*", "", template, count=1)
+open(tmp + "/template.xml", "w", encoding="utf-8").write(template)
+put("template", c14n(tmp + "/template.xml"))
+# The signer digested the values as they were; spaces were put around one afterwards.
+put("trim", canon, text.replace("<ceb:price>198.00<", "<ceb:price> 198.00 <", 1))
+PY
+fails "a digest of CRLF line ends" "$tmp/f-crlf.xml" CG3014 "digested CRLF line ends"
+fails "a digest of the canonical bytes in GB18030" "$tmp/f-gb18030.xml" CG3014 "canonical bytes in GB18030"
+fails "a digest of the file's bytes without C14N" "$tmp/f-raw.xml" CG3014 "file's bytes as they are, without C14N"
+fails "a digest with the Signature template in the document" "$tmp/f-template.xml" CG3014 \
+	"Signature template in it \(no enveloped transform\)"
+fails "spaces put around a value after signing" "$tmp/f-trim.xml" CG3014 "spaces around values removed"
+# Signed compact, then pretty-printed on the way (xmllint --format).
+xmllint --noblanks "$inv" >"$tmp/compact.xml"
+sign "$tmp/compact-signed.xml" --key "$k/rsa.key" --cert "$k/rsa.crt" "$tmp/compact.xml"
+xmllint --format "$tmp/compact-signed.xml" >"$tmp/f-indented.xml"
+fails "a message indented after signing" "$tmp/f-indented.xml" CG3014 "white space between elements"
+# Control: a changed value is still told as a change, not as one of the above.
+fails "a changed value is not mistaken for white space" "$tmp/f-value-rsa.xml" CG3014 \
+	"changed after signing \(a value"
+
+# SM2 with the SHA-1 DigestMethod some UKey signers write (ceb-spec 6.3, S9): it verifies, with
+# warning CG3017 that the 202205 rules say SM3.
+python3 - "$sm2_inv" "$inv" "$tmp/sm2-sha1.xml" <<'PY'
+import sys
+signed, inv, out = sys.argv[1:]
+t = open(signed, encoding="utf-8").read()
+t = t.replace("http://www.chinaport.gov.cn/2022/04/xmldsig#sm3", "http://www.w3.org/2000/09/xmldsig#sha1")
+open(out, "w", encoding="utf-8").write(t)
+PY
 # Certificates outside their validity: same key and serial, so nothing else differs.
 py setcert "$rsa_inv" "$tmp/f-expired.xml" "$k/expired.crt"
-fails "an expired certificate" "$tmp/f-expired.xml" CG3011 "validity +valid 2020-01-01 .* to 2021-01-01"
+fails "an expired certificate" "$tmp/f-expired.xml" CG3011 "validity +valid 2020-01-01 .* to 2021-01-01.*: expired"
 py setcert "$rsa_inv" "$tmp/f-future.xml" "$k/future.crt"
-fails "a certificate not yet valid" "$tmp/f-future.xml" CG3011 "validity +valid 2040-01-01 .* to 2041-01-01"
+fails "a certificate not yet valid" "$tmp/f-future.xml" CG3011 "validity +valid 2040-01-01 .* to 2041-01-01.*: not yet valid"
 
 py replace "$rsa_inv" "$tmp/f-keyname.xml" '<ds:KeyName>01691fe9<' '<ds:KeyName>01691fea<'
 fails "KeyName changed" "$tmp/f-keyname.xml" CG3010 "KeyName 01691fea, certificate serial 01691fe9"
@@ -556,6 +603,41 @@ if [ "$rc" -eq 2 ]; then
 	ok "verify of a missing file: exit 2"
 else
 	not_ok "verify of a missing file: exit 2 (got $rc)"
+fi
+
+# URIs from a file (--uris): the w3.org spelling of the SM URIs some signers use.
+printf '[sm2-sm3]\nsignature = http://www.w3.org/2000/09/xmldsig#sm2-sm3\ndigest = http://www.w3.org/2000/09/xmldsig#sm3\n' \
+	>"$tmp/w3.uris"
+sign "$tmp/w3.xml" --key "$k/sm2.key" --cert "$k/sm2.crt" --uris "$tmp/w3.uris" "$inv"
+verify "$tmp/w3.xml"
+if grep -q 'Algorithm="http://www.w3.org/2000/09/xmldsig#sm2-sm3"' "$tmp/w3.xml" && [ "$rc" -eq 0 ]; then
+	ok "sign --uris writes the file's SM URIs, and a verifier with the built-in ones accepts them"
+else
+	not_ok "sign --uris (verify exit $rc)"
+	diag "$tmp/sign.err" "$tmp/v.out"
+fi
+verify --uris "$tmp/w3.uris" "$sm2_inv"
+if [ "$rc" -eq 1 ] && grep -q 'built-in URI of sm2-sm3, which the URI file replaces' "$tmp/v.out"; then
+	ok "verify --uris refuses the built-in SM URI the file replaces, and says so"
+else
+	not_ok "verify --uris with the built-in SM URI (exit $rc)"
+	diag "$tmp/v.out"
+fi
+printf '[sm2-sm3]\ndigets = urn:x\n' >"$tmp/typo.uris"
+sign "$tmp/typo.xml" --key "$k/sm2.key" --cert "$k/sm2.crt" --uris "$tmp/typo.uris" "$inv"
+if [ "$rc" -eq 2 ] && [ ! -e "$tmp/typo.xml" ] && grep -q 'typo.uris:2' "$tmp/sign.err"; then
+	ok "sign --uris with a misspelt key: exit 2, the file and line named, nothing written"
+else
+	not_ok "sign --uris with a misspelt key (exit $rc)"
+	diag "$tmp/sign.err"
+fi
+# No passphrase on the command line: there is no such option.
+sign "$tmp/argv.xml" --key "$k/rsa-enc.key" --cert "$k/rsa.crt" --pass s3cret-pass "$inv"
+if [ "$rc" -eq 2 ] && [ ! -e "$tmp/argv.xml" ]; then
+	ok "a passphrase on the command line (--pass) is refused: exit 2"
+else
+	not_ok "a passphrase on the command line (--pass): exit $rc"
+	diag "$tmp/sign.err"
 fi
 
 echo "1..$n"

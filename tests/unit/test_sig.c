@@ -402,6 +402,22 @@ test_profiles_load_override(void **state)
 	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EPARSE);
 	write_text(path, "[rsa-sha1]\njust text\n");
 	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EPARSE);
+	/* A misspelt key, an empty URI, one too long, and the last line without its newline. */
+	write_text(path, "[sm2-sm3]\ndigets = urn:x\n");
+	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EPARSE);
+	write_text(path, "[sm2-sm3]\nsignature =\n");
+	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EPARSE);
+	write_text(path, "[sm2-sm3]\nsignature = urn:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EPARSE);
+	write_text(path, "[sm2-sm3]\nsignature = urn:x\n[nosuch]");
+	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EPARSE);
+	write_text(path, "[sm2-sm3]\nsignature = urn:x");
+	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_OK);
+	assert_string_equal(p[CG_PROFILE_SM2_SM3].sig_uri, "urn:x");
+	assert_int_equal(cg__profile_default_for_uri("http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3"),
+			 CG_PROFILE_SM2_SM3);
+	assert_int_equal(cg__profile_default_for_uri("urn:x"), -1);
 	(void)snprintf(path, sizeof(path), "%s/does-not-exist.conf", fx->tmpdir);
 	assert_int_equal(cg__profiles_load(p, fx->ctx, path), CG_EIO);
 }
