@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cebgate sign --key KEY [--cert CERT] [--profile P] [--pass-file F | --pass-env VAR]
- *              [--sm2-der] [--uris F] [--dxp --sender-id ID] IN... [-o OUT]
+ *              [--sm2-der] [--uris F] [--no-self-check] [--dxp --sender-id ID] IN... [-o OUT]
  * The key is loaded once for all inputs. A passphrase never comes from argv.
  */
 #include "config.h"
@@ -33,10 +33,11 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: cebgate sign --key KEY [--cert CERT] [--profile rsa-sha1|rsa-sha256|sm2-sm3]\n"
 		"                    [--pass-file F | --pass-env VAR] [--sm2-der] [--uris F]\n"
-		"                    [--dxp --sender-id DXPID] IN|DIR|- ... [-o OUT]\n"
+		"                    [--no-self-check] [--dxp --sender-id DXPID] IN|DIR|- ... [-o OUT]\n"
 		"  KEY        PEM or PKCS#8 key (encrypted too), PKCS#12 file, or a pkcs11: URI\n"
 		"             (module from $CEBGATE_PKCS11_MODULE)\n"
 		"  --profile  default: sm2-sm3 for SM2 keys, rsa-sha1 for RSA keys\n"
+		"  --no-self-check  do not re-read each signed message before writing it\n"
 		"  --dxp      wrap each signed message in a DxpMsg envelope\n"
 		"  -o OUT     output file (one input) or directory (several)\n"
 		"exit status: 0 all signed, 1 some input refused, 2 usage, key or I/O error\n");
@@ -170,6 +171,7 @@ cmd_sign(int argc, char **argv)
 		{ "pass-env", required_argument, NULL, 'E' },  { "sm2-der", no_argument, NULL, 'D' },
 		{ "uris", required_argument, NULL, 'U' },      { "dxp", no_argument, NULL, 'x' },
 		{ "sender-id", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ "no-self-check", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	cg_sign_options so = CG_SIGN_OPTIONS_INIT;
@@ -179,7 +181,7 @@ cmd_sign(int argc, char **argv)
 	int c, dxp = 0, i, status = CLI_USAGE;
 	struct stat st;
 
-	while ((c = getopt_long(argc, argv, "k:c:p:P:E:DU:xS:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:p:P:E:DU:xS:o:hN", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': so.key = optarg; break;
 		case 'c': so.cert = optarg; break;
@@ -189,6 +191,7 @@ cmd_sign(int argc, char **argv)
 		case 'D': so.sm2_der = 1; break;
 		case 'U': so.uris = optarg; break;
 		case 'x': dxp = 1; break;
+		case 'N': so.self_check = 0; break;
 		case 'S': r.sender = optarg; break;
 		case 'o': r.out = optarg; break;
 		case 'h': usage(stdout); return CLI_OK;

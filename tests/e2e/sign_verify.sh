@@ -320,6 +320,16 @@ else
 	not_ok "the signer refuses an expired certificate (got $rc)"
 	diag "$tmp/sign.err"
 fi
+# Without the self-check the message is written, and verify is what refuses it.
+sign "$tmp/expired-nocheck.xml" --no-self-check --key "$k/rsa.key" --cert "$k/expired.crt" "$inv"
+rc1=$rc
+verify "$tmp/expired-nocheck.xml"
+if [ "$rc1" -eq 0 ] && [ "$rc" -eq 1 ] && grep -q '^  error CG3011 ' "$tmp/v.out"; then
+	ok "--no-self-check writes the message signed with an expired certificate; verify refuses it (CG3011)"
+else
+	not_ok "--no-self-check with an expired certificate (sign $rc1, verify $rc)"
+	diag "$tmp/sign.err" "$tmp/v.out"
+fi
 
 # ---------------------------------------------------------------- DXP envelope
 sender=DXPENT0000999904
