@@ -113,8 +113,11 @@ typedef struct {
 } cg_dxp_options;
 
 /**
- * Wrap a (signed) CEB message into a DxpMsg: TransInfo, base64 Data, and
- * AddInfo/FileName. @param[out] out the envelope, free with cg_free()
+ * Wrap a signed CEB message into a DxpMsg: TransInfo, base64 Data, and
+ * AddInfo/FileName. A declaration that must be signed and is not, a
+ * declaration addressed to another receiver than customs', and fields over
+ * their lengths (ceb-spec §7.1) are refused with CG_EINVAL.
+ * @param[out] out the envelope, free with cg_free()
  */
 CG_API cg_rc cg_dxp_wrap(cg_ctx *ctx, const char *xml, size_t len, const cg_dxp_options *o,
 			 char **out, size_t *outlen) CG_WARN_UNUSED;
@@ -125,13 +128,15 @@ typedef struct {
 	char *sender_id;
 	char *receiver_id;
 	char *msg_type;
+	char *creat_time;
 	char *data;       /* the decoded business message */
 	size_t data_len;
 } cg_dxp_message;
 
 /**
  * Unwrap a DxpMsg: safe parse, dxp.xsd (the validator's compiled schema),
- * base64 Data, MsgType equal to the inner root. Problems are findings under
+ * base64 Data, MsgType equal to the inner root, a declaration addressed to
+ * customs' receiver for its direction. Problems are findings under
  * @p source; CG_OK with @p out->data NULL when the envelope was refused.
  */
 CG_API cg_rc cg_dxp_unwrap(cg_validator *v, cg_ctx *ctx, const char *xml, size_t len,

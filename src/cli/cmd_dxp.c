@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cebgate dxp wrap --sender-id ID [--receiver-id R] [--copmsgid X] IN [-o OUT]
+ * cebgate dxp wrap --sender-id ID [--receiver-id R] [--copmsgid X] [--creat-time T] IN [-o OUT]
  * cebgate dxp unwrap IN [-o OUT]
  */
 #include "config.h"
@@ -16,7 +16,8 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgate dxp wrap --sender-id DXPID [--receiver-id ID] [--copmsgid ID] IN [-o OUT]\n"
+	fprintf(out, "usage: cebgate dxp wrap --sender-id DXPID [--receiver-id ID] [--copmsgid ID]\n"
+		     "                        [--creat-time 2026-11-28T10:00:00] IN [-o OUT]\n"
 		     "       cebgate dxp unwrap IN [-o OUT]   (TransInfo is printed on stderr)\n");
 }
 
@@ -52,8 +53,9 @@ unwrap(cg_ctx *ctx, const char *in, const char *data, size_t len, const char *ou
 		status = CLI_INVALID;
 		goto out;
 	}
-	fprintf(stderr, "CopMsgId %s\nSenderId %s\nReceiverId %s\nMsgType %s\n", m.copmsgid,
-		m.sender_id, m.receiver_id != NULL ? m.receiver_id : "", m.msg_type);
+	fprintf(stderr, "CopMsgId %s\nSenderId %s\nReceiverId %s\nCreatTime %s\nMsgType %s\n",
+		m.copmsgid, m.sender_id, m.receiver_id != NULL ? m.receiver_id : "",
+		m.creat_time != NULL ? m.creat_time : "", m.msg_type);
 	status = emit(out, m.data, m.data_len) == 0 ? CLI_OK : CLI_USAGE;
 	cg_dxp_message_dispose(&m);
 out:
@@ -70,6 +72,7 @@ cmd_dxp(int argc, char **argv)
 	static const struct option opts[] = { { "sender-id", required_argument, NULL, 's' },
 					      { "receiver-id", required_argument, NULL, 'r' },
 					      { "copmsgid", required_argument, NULL, 'c' },
+					      { "creat-time", required_argument, NULL, 't' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	cg_dxp_options d = { NULL, NULL, NULL, NULL };
@@ -78,6 +81,7 @@ cmd_dxp(int argc, char **argv)
 	size_t len = 0, elen = 0;
 	cg_ctx *ctx = NULL;
 	int c, status = CLI_USAGE;
+	cg_rc rc;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -86,11 +90,12 @@ cmd_dxp(int argc, char **argv)
 	verb = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "s:r:c:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:r:c:t:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': d.sender_id = optarg; break;
 		case 'r': d.receiver_id = optarg; break;
 		case 'c': d.copmsgid = optarg; break;
+		case 't': d.creat_time = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage(stdout); return CLI_OK;
 		default: usage(stderr); return CLI_USAGE;
@@ -109,9 +114,10 @@ cmd_dxp(int argc, char **argv)
 		goto out;
 	if (strcmp(verb, "unwrap") == 0) {
 		status = unwrap(ctx, argv[optind], data, len, out);
-	} else if (cg_dxp_wrap(ctx, data, len, &d, &env, &elen) != CG_OK) {
+	} else if ((rc = cg_dxp_wrap(ctx, data, len, &d, &env, &elen)) != CG_OK) {
 		cli_err("%s", cg_ctx_errmsg(ctx));
-		status = CLI_INVALID;
+		/* A field given wrongly is a usage error; a message that cannot go, an invalid input. */
+		status = rc == CG_EINVAL ? CLI_USAGE : CLI_INVALID;
 	} else {
 		status = emit(out, env, elen) == 0 ? CLI_OK : CLI_USAGE;
 	}

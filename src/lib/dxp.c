@@ -2,6 +2,7 @@
 /* The DxpMsg terminal-node envelope (ceb-spec §7.1): wrap and unwrap. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,26 +58,41 @@ write_envelope(xmlTextWriterPtr w, const char *id, const char *sender, const cha
 	return 0;
 }
 
-/* The root name of a CEB message, checked with the safe parser. */
+/* What the envelope needs to know of the message it carries. */
+struct carried {
+	char type[64];
+	const char *receiver; /* the customs receiver of a declaration, or NULL */
+	bool needs_signature; /* a declaration that must be signed, and is not */
+};
+
+/* The root of a CEB message, checked with the safe parser. */
 static cg_rc
-message_type(cg_ctx *ctx, const char *xml, size_t len, char *type, size_t size, bool *export)
+message_type(cg_ctx *ctx, const char *xml, size_t len, struct carried *m)
 {
+	const struct cg_msgdef *def;
 	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
 	cg_rc rc = cg_findings_new(&f);
 
+	memset(m, 0, sizeof(*m));
 	if (rc == CG_OK)
 		rc = cg__xml_parse(&doc, ctx, xml, len, "message", f);
 	if (rc == CG_EPARSE)
 		rc = cg__fail(ctx, CG_EPARSE, "%s", cg_findings_get(f, 0)->message_en);
 	if (rc == CG_OK) {
 		root = xmlDocGetRootElement(doc);
-		if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB))
+		if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB)) {
 			rc = cg__fail(ctx, CG_EPARSE, "not a CEB message");
-		else {
-			(void)snprintf(type, size, "%s", (const char *)root->name);
-			*export = cg__sig_is_export(root);
+		} else {
+			(void)snprintf(m->type, sizeof(m->type), "%s", (const char *)root->name);
+			def = cg__msgdef_by_root(m->type);
+			/* Receipts travel to the enterprise's own DXP id, unsigned. */
+			if (cg__sig_is_export(root))
+				m->receiver = RECEIVER_EXPORT;
+			else if (def != NULL && def->declaration)
+				m->receiver = RECEIVER_IMPORT;
+			m->needs_signature = def != NULL && def->sig_required && cg__sig_count(root) == 0;
 		}
 	}
 	xmlFreeDoc(doc);
@@ -84,24 +100,59 @@ message_type(cg_ctx *ctx, const char *xml, size_t len, char *type, size_t size, 
 	return rc;
 }
 
+/* xs:dateTime as the envelope writes it: 2024-11-11T00:05:13. */
+static bool
+is_creat_time(const char *t)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd' ? (t[i] < '0' || t[i] > '9') : t[i] != shape[i])
+			return false;
+	}
+	return t[i] == '\0';
+}
+
+/* The caller's envelope fields, within ceb-spec §7.1's lengths. */
+static cg_rc
+check_options(cg_ctx *ctx, const cg_dxp_options *o)
+{
+	if (o->sender_id == NULL || strlen(o->sender_id) == 0 || strlen(o->sender_id) > 16)
+		return cg__fail(ctx, CG_EINVAL, "SenderId must be 1 to 16 characters (a DXP id)");
+	if (o->receiver_id != NULL && (strlen(o->receiver_id) == 0 || strlen(o->receiver_id) > 16))
+		return cg__fail(ctx, CG_EINVAL, "ReceiverId must be 1 to 16 characters (a DXP id)");
+	if (o->copmsgid != NULL &&
+	    (xmlUTF8Strlen(BAD_CAST o->copmsgid) < 1 || xmlUTF8Strlen(BAD_CAST o->copmsgid) > 255))
+		return cg__fail(ctx, CG_EINVAL, "CopMsgId must be 1 to 255 characters of UTF-8");
+	if (o->creat_time != NULL && !is_creat_time(o->creat_time))
+		return cg__fail(ctx, CG_EINVAL, "CreatTime must look like 2026-11-28T10:00:00");
+	return CG_OK;
+}
+
 cg_rc
 cg_dxp_wrap(cg_ctx *ctx, const char *xml, size_t len, const cg_dxp_options *o, char **out,
 	    size_t *outlen)
 {
-	char type[64], when[32], id[40];
+	char when[32], id[40];
 	xmlBufferPtr buf = NULL;
 	xmlTextWriterPtr w = NULL;
-	bool export = false;
+	struct carried m;
 	char *data = NULL;
 	uuid_t u;
-	cg_rc rc;
+	cg_rc rc = check_options(ctx, o);
 
 	*out = NULL;
-	if (o->sender_id == NULL || strlen(o->sender_id) == 0 || strlen(o->sender_id) > 16)
-		return cg__fail(ctx, CG_EINVAL, "SenderId must be 1 to 16 characters (a DXP id)");
-	rc = message_type(ctx, xml, len, type, sizeof(type), &export);
+	if (rc == CG_OK)
+		rc = message_type(ctx, xml, len, &m);
 	if (rc != CG_OK)
 		return rc;
+	if (m.needs_signature)
+		return cg__fail(ctx, CG_ESIG, "the %s is not signed: sign it first (cebgate sign --dxp)",
+				m.type);
+	if (m.receiver != NULL && o->receiver_id != NULL && strcmp(o->receiver_id, m.receiver) != 0)
+		return cg__fail(ctx, CG_EINVAL, "customs receives a %s at %s, not %s", m.type, m.receiver,
+				o->receiver_id);
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, id);
 	now_datetime(when, sizeof(when));
@@ -111,8 +162,9 @@ cg_dxp_wrap(cg_ctx *ctx, const char *xml, size_t len, const cg_dxp_options *o, c
 	if (data == NULL || w == NULL ||
 	    write_envelope(w, o->copmsgid != NULL ? o->copmsgid : id, o->sender_id,
 			   o->receiver_id != NULL ? o->receiver_id
-						  : export ? RECEIVER_EXPORT : RECEIVER_IMPORT,
-			   o->creat_time != NULL ? o->creat_time : when, type, data) < 0)
+			   : m.receiver != NULL	  ? m.receiver
+						  : RECEIVER_IMPORT,
+			   o->creat_time != NULL ? o->creat_time : when, m.type, data) < 0)
 		rc = cg__fail(ctx, CG_ENOMEM, "cannot write the envelope");
 	xmlFreeTextWriter(w);
 	if (rc == CG_OK) {
@@ -156,6 +208,7 @@ read_fields(xmlNodePtr root, cg_dxp_message *out)
 		return CG_EPARSE;
 	out->copmsgid = child_text(ti, "CopMsgId");
 	out->sender_id = child_text(ti, "SenderId");
+	out->creat_time = child_text(ti, "CreatTime");
 	out->msg_type = child_text(ti, "MsgType");
 	for (n = cg__xml_first_elem(ti); n != NULL; n = cg__xml_next_elem(n)) {
 		if (cg__xml_is(n, CG_NS_DXP, "ReceiverIds"))
@@ -171,8 +224,32 @@ cg_dxp_message_dispose(cg_dxp_message *m)
 	free(m->sender_id);
 	free(m->receiver_id);
 	free(m->msg_type);
+	free(m->creat_time);
 	free(m->data);
 	memset(m, 0, sizeof(*m));
+}
+
+/* Whether one of the envelope's ReceiverIds is @p receiver. */
+static bool
+addressed_to(xmlNodePtr root, const char *receiver)
+{
+	xmlNodePtr ti, ids, n;
+
+	for (ti = cg__xml_first_elem(root); ti != NULL; ti = cg__xml_next_elem(ti)) {
+		for (ids = cg__xml_first_elem(ti); ids != NULL; ids = cg__xml_next_elem(ids)) {
+			if (!cg__xml_is(ids, CG_NS_DXP, "ReceiverIds"))
+				continue;
+			for (n = cg__xml_first_elem(ids); n != NULL; n = cg__xml_next_elem(n)) {
+				xmlChar *t = xmlNodeGetContent(n);
+				bool hit = t != NULL && strcmp((const char *)t, receiver) == 0;
+
+				xmlFree(t);
+				if (hit)
+					return true;
+			}
+		}
+	}
+	return false;
 }
 
 static cg_rc
@@ -187,8 +264,8 @@ cg_dxp_unwrap(cg_validator *v, cg_ctx *ctx, const char *xml, size_t len, const c
 {
 	size_t before = cg_findings_count_sev(f, CG_SEV_ERROR), nerr = 0;
 	xmlDocPtr doc = NULL;
-	char *b64 = NULL, type[64];
-	bool export;
+	char *b64 = NULL;
+	struct carried m;
 	cg_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -210,12 +287,15 @@ cg_dxp_unwrap(cg_validator *v, cg_ctx *ctx, const char *xml, size_t len, const c
 		rc = refuse(f, source, "Data不是有效的base64", "Data is not valid base64");
 		goto out;
 	}
-	rc = message_type(ctx, out->data, out->data_len, type, sizeof(type), &export);
+	rc = message_type(ctx, out->data, out->data_len, &m);
 	if (rc == CG_EPARSE)
 		rc = refuse(f, source, "Data中不是CEB报文", "Data does not hold a CEB message");
-	else if (rc == CG_OK && (out->msg_type == NULL || strcmp(type, out->msg_type) != 0))
+	else if (rc == CG_OK && (out->msg_type == NULL || strcmp(m.type, out->msg_type) != 0))
 		rc = refuse(f, source, "MsgType与Data中的报文类型不符",
 			    "MsgType differs from the message in Data");
+	else if (rc == CG_OK && m.receiver != NULL && !addressed_to(xmlDocGetRootElement(doc), m.receiver))
+		rc = refuse(f, source, "申报报文的ReceiverId不是海关的接收方（进口DXPEDCCEB0000002，出口DXPEDCCEB0000003）",
+			    "a declaration's ReceiverId is not customs' (import DXPEDCCEB0000002, export DXPEDCCEB0000003)");
 out:
 	free(b64);
 	xmlFreeDoc(doc);

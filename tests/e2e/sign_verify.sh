@@ -404,6 +404,48 @@ else
 	diag "$tmp/unwrap.out"
 fi
 
+# wrap: what the envelope would carry wrongly is refused, nothing written: exit 1 for the
+# message, 2 for a field given wrongly.
+wrap_refuses() {
+	name=$1 want=$2 re=$3
+	shift 3
+	rc=0
+	"$cli" dxp wrap --sender-id "$sender" "$@" -o "$tmp/refused.xml" >"$tmp/wrap.err" 2>&1 || rc=$?
+	if [ "$rc" -eq "$want" ] && [ ! -e "$tmp/refused.xml" ] && grep -Eq -- "$re" "$tmp/wrap.err"; then
+		ok "dxp wrap refuses $name: exit $want, '$re'"
+	else
+		not_ok "dxp wrap refuses $name (got $rc)"
+		diag "$tmp/wrap.err"
+	fi
+}
+wrap_refuses "an unsigned inventory" 1 "CEB621Message is not signed" "$inv"
+wrap_refuses "an import declaration addressed to the export receiver" 2 "customs receives a CEB621Message at DXPEDCCEB0000002" \
+	--receiver-id DXPEDCCEB0000003 "$signed_inv"
+wrap_refuses "a ReceiverId of 17 characters" 2 "ReceiverId must be 1 to 16" --receiver-id DXPEDCCEB00000021 "$signed_inv"
+wrap_refuses "a CopMsgId of 256 characters" 2 "CopMsgId must be 1 to 255" \
+	--copmsgid "$(python3 -c 'print("x" * 256)')" "$signed_inv"
+wrap_refuses "a CreatTime that is not a dateTime" 2 "CreatTime must look like" --creat-time "2026-11-28 10:00" "$signed_inv"
+rc=0
+"$cli" dxp wrap --sender-id "$sender" --creat-time 2026-11-28T10:00:00 --copmsgid "报文-1" "$signed_inv" \
+	-o "$tmp/wrap-t.xml" 2>"$tmp/wrap.err" || rc=$?
+"$cli" dxp unwrap "$tmp/wrap-t.xml" -o /dev/null 2>"$tmp/unwrap.err" || rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^CreatTime 2026-11-28T10:00:00$' "$tmp/unwrap.err" &&
+	grep -q '^CopMsgId 报文-1$' "$tmp/unwrap.err"; then
+	ok "dxp wrap --creat-time and --copmsgid: dxp unwrap prints them back"
+else
+	not_ok "dxp wrap --creat-time (rc $rc)"
+	diag "$tmp/wrap.err" "$tmp/unwrap.err"
+fi
+py replace "$tmp/wrap.xml" "$tmp/env-recv.xml" '<dxp:ReceiverId>DXPEDCCEB0000002<' '<dxp:ReceiverId>DXPEDCCEB0000003<'
+rc=0
+"$cli" dxp unwrap "$tmp/env-recv.xml" -o "$tmp/env-recv-inner.xml" >"$tmp/unwrap.out" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ] && [ ! -e "$tmp/env-recv-inner.xml" ] && grep -q "ReceiverId is not customs'" "$tmp/unwrap.out"; then
+	ok "dxp unwrap refuses an import declaration addressed to the export receiver (exit 1)"
+else
+	not_ok "dxp unwrap of an import declaration addressed to the export receiver (got $rc)"
+	diag "$tmp/unwrap.out"
+fi
+
 # ---------------------------------------------------------------- changes C14N ignores
 # Line ends, the character encoding and base64 line breaks (Java writes "&#13;\n" every 76
 # characters, security.md) are not part of the canonical form: still valid.
