@@ -465,6 +465,33 @@ check_dec(struct env *e, size_t doc, const struct cg_group *g, const struct cg_f
 	return CG_OK;
 }
 
+/*
+ * A coded value must be in its table, and be an import code: every message
+ * cebgate handles is of the import family, and trademode.tsv also lists the
+ * export modes (§3.5 #32 allows only 9610 and 1210 in an import inventory).
+ */
+static cg_rc
+check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg_fdef *fd,
+	    const char *v)
+{
+	enum cg_table t = (enum cg_table)fd->table;
+	const char *name = cg__codes_table_name(t);
+	char en[160], zh[160];
+
+	if (!cg__codes_has(e->codes, t, v)) {
+		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v, name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v, name);
+		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
+		return cg__report(e->f, "CG1014", t == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR,
+				  e->source, e->m, doc, g, fd->name, zh, en);
+	}
+	if (cg__codes_import(e->codes, t, v))
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name, v, name);
+	(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	return report(e, "CG1014", doc, g, fd->name, zh, en);
+}
+
 static cg_rc
 check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
 {
@@ -499,17 +526,8 @@ check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
 	default:
 		break;
 	}
-	if (fd->table != CG_T_NONE && fd->table != CG_T_IDTYPE && n > 0 &&
-	    !cg__codes_has(e->codes, (enum cg_table)fd->table, v)) {
-		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v,
-			       cg__codes_table_name((enum cg_table)fd->table));
-		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v,
-			       cg__codes_table_name((enum cg_table)fd->table));
-		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
-		return cg__report(e->f, "CG1014",
-				  fd->table == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR, e->source,
-				  e->m, doc, g, fd->name, zh, en);
-	}
+	if (fd->table != CG_T_NONE && fd->table != CG_T_IDTYPE && n > 0)
+		return check_table(e, doc, g, fd, v);
 	return CG_OK;
 }
 
