@@ -218,59 +218,87 @@ present(const struct cg_group *g, const char *name)
 	return v != NULL && v[strspn(v, " \t\r\n")] != '\0';
 }
 
+/* A placeholder ("/", "无" ...) stands for no value: it never meets a requirement. */
+static bool
+has_value(const struct cg_group *g, const char *name)
+{
+	return present(g, name) && !cg__is_placeholder(cg__group_get(g, name));
+}
+
+/* Copy the next space-separated word of *@p list into @p buf; false at the end. */
+static bool
+next_word(const char **list, char *buf, size_t size)
+{
+	const char *p = *list + strspn(*list, " ");
+	size_t n = strcspn(p, " ");
+
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*list = p + n;
+	return true;
+}
+
 static cg_rc
 missing(struct env *e, const char *code, size_t doc, const struct cg_group *g, const char *field,
 	const char *mode)
 {
-	char en[128], zh[128];
+	const char *v = cg__group_get(g, field);
+	char en[160], zh[160];
 
-	(void)snprintf(en, sizeof(en), "%s is required for trade mode %s", field, mode);
-	(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s", mode, field);
+	if (present(g, field)) {
+		(void)snprintf(en, sizeof(en), "%s is required for trade mode %s: \"%.20s\" is a placeholder, not a value",
+			       field, mode, v);
+		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s：\"%.20s\"是占位值，不是有效值", mode, field, v);
+	} else {
+		(void)snprintf(en, sizeof(en), "%s is required for trade mode %s", field, mode);
+		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s", mode, field);
+	}
 	return report(e, code, doc, g, field, zh, en);
 }
 
-/* Bonded import (1210): emsNo, areaCode, areaName, itemRecordNo, country 142 (§10.6 #9). */
+/*
+ * Fields a trade mode requires (§10.6 #9): in tradeMode a, the head fields
+ * listed in b and the line fields listed in c must hold a real value.
+ */
 static cg_rc
-r_bonded(struct env *e, size_t doc, const struct rule *r)
+r_mode_fields(struct env *e, size_t doc, const struct rule *r)
 {
-	static const char *const head[] = { "emsNo", "areaCode", "areaName" };
 	const struct cg_decl *d = &e->m->docs[doc];
 	const char *mode = cg__group_get(&d->head, "tradeMode");
-	const char *country = cg__group_get(&d->head, "country");
+	const char *list = r->b;
+	char field[32];
 	size_t i;
 
-	if (mode == NULL || strcmp(mode, "1210") != 0)
+	if (mode == NULL || strcmp(mode, r->a) != 0)
 		return CG_OK;
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
-		if (!present(&d->head, head[i]))
-			return missing(e, r->code, doc, &d->head, head[i], "1210");
+	while (next_word(&list, field, sizeof(field))) {
+		if (!has_value(&d->head, field))
+			return missing(e, r->code, doc, &d->head, field, mode);
 	}
-	for (i = 0; i < d->nlines; i++) {
-		if (!present(&d->lines[i], "itemRecordNo"))
-			return missing(e, r->code, doc, &d->lines[i], "itemRecordNo", "1210");
+	for (list = r->c; list != NULL && next_word(&list, field, sizeof(field));) {
+		for (i = 0; i < d->nlines; i++) {
+			if (!has_value(&d->lines[i], field))
+				return missing(e, r->code, doc, &d->lines[i], field, mode);
+		}
 	}
-	if (country != NULL && strcmp(country, "142") != 0)
-		return report(e, r->code, doc, &d->head, "country", "保税进口起运国应为142",
-			      "bonded import: country must be 142");
 	return CG_OK;
 }
 
-/* Direct-purchase import (9610): trafNo, voyageNo, billNo (§10.6 #9). */
+/* Bonded import (1210) ships from a bonded warehouse in China: country 142 (§3.5 #39). */
 static cg_rc
-r_direct(struct env *e, size_t doc, const struct rule *r)
+r_bonded_country(struct env *e, size_t doc, const struct rule *r)
 {
-	static const char *const head[] = { "trafNo", "voyageNo", "billNo" };
-	const struct cg_decl *d = &e->m->docs[doc];
-	const char *mode = cg__group_get(&d->head, "tradeMode");
-	size_t i;
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *mode = cg__group_get(h, "tradeMode");
+	const char *country = cg__group_get(h, "country");
 
-	if (mode == NULL || strcmp(mode, "9610") != 0)
+	if (mode == NULL || strcmp(mode, "1210") != 0 || country == NULL ||
+	    strcmp(country, "142") == 0)
 		return CG_OK;
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
-		if (!present(&d->head, head[i]))
-			return missing(e, r->code, doc, &d->head, head[i], "9610");
-	}
-	return CG_OK;
+	return report(e, r->code, doc, h, "country", "保税进口起运国应为142",
+		      "bonded import: country must be 142");
 }
 
 static cg_rc
@@ -387,8 +415,9 @@ RULES(rules_621) = {
 	{ "CG1005", r_equals, "buyerIdType", "1", NULL },
 	{ "CG1010", r_gnum, NULL, NULL, NULL },
 	{ "CG1016", r_equals, "packNo", "1", NULL },
-	{ "CG1012", r_bonded, NULL, NULL, NULL },
-	{ "CG1013", r_direct, NULL, NULL, NULL },
+	{ "CG1012", r_mode_fields, "1210", "emsNo areaCode areaName", "itemRecordNo" },
+	{ "CG1012", r_bonded_country, NULL, NULL, NULL },
+	{ "CG1013", r_mode_fields, "9610", "trafNo voyageNo billNo", NULL },
 	{ "CG1008", r_hs, NULL, NULL, NULL },
 	{ "CG1011", r_qty2, NULL, NULL, NULL },
 	{ "CG1006", r_limit, NULL, NULL, NULL },

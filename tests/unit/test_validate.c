@@ -634,6 +634,17 @@ test_rule_cg1012_bonded(void **state)
 	(void)state;
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:emsNo>T5349W000001</ceb:emsNo>", ""), "CG1012",
 	            P621 "emsNo");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:areaCode>4403960XF6</ceb:areaCode>", ""),
+	            "CG1012", P621 "areaCode");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:areaName>示例保税仓储（深圳）有限公司</ceb:areaName>",
+	                  ""),
+	            "CG1012", P621 "areaName");
+	/* A placeholder is not a value. */
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:emsNo>T5349W000001<", "<ceb:emsNo>/<"), "CG1012",
+	            P621 "emsNo");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:itemRecordNo>10087<", "<ceb:itemRecordNo>无<"),
+	            "CG1012",
+	            "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:itemRecordNo");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:itemRecordNo>10087</ceb:itemRecordNo>", ""),
 	            "CG1012",
 	            "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:itemRecordNo");
@@ -650,6 +661,11 @@ test_rule_cg1013_direct(void **state)
 	/* Blank counts as absent. */
 	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:trafNo>ZZ8801<", "<ceb:trafNo> <"),
 	            "CG1013", P621 "trafNo");
+	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:voyageNo>ZZ8801-20261126</ceb:voyageNo>", ""),
+	            "CG1013", P621 "voyageNo");
+	/* A placeholder is not a value. */
+	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:billNo>000-12345675<", "<ceb:billNo>无<"),
+	            "CG1013", P621 "billNo");
 }
 
 static void
