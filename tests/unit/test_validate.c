@@ -22,6 +22,11 @@
 #define STATUS "valid/CEB513-status.xml"
 #define INVENTORY "valid/CEB621-inventory.xml"
 #define INVENTORY_9610 "valid/CEB621-inventory-9610.xml"
+#define CANCEL "valid/CEB623-cancel.xml"
+#define RETURN "valid/CEB625-return.xml"
+#define DELIVERY "valid/CEB711-delivery.xml"
+#define TAXBILL "valid/CEB816-taxbill.xml"
+#define TAXBILL_STATUS "valid/CEB818-taxbill-status.xml"
 
 #define P311 "/ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:"
 #define P411 "/ceb:CEB411Message/ceb:Payment/ceb:PaymentHead/ceb:"
@@ -529,6 +534,11 @@ test_rule_cg1005_idtype(void **state)
 	            P411 "payerIdType");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:buyerIdType>1<", "<ceb:buyerIdType>2<"),
 	            "CG1005", P621 "buyerIdType");
+	/* Cancellation and return requests name the buyer too (rules_cancel). */
+	EXPECT_RULE(subst(sample(CANCEL), "<ceb:buyerIdType>1<", "<ceb:buyerIdType>2<"), "CG1005",
+	            "/ceb:CEB623Message/ceb:InvtCancel/ceb:buyerIdType");
+	EXPECT_RULE(subst(sample(RETURN), "<ceb:buyerIdType>1<", "<ceb:buyerIdType>2<"), "CG1005",
+	            "/ceb:CEB625Message/ceb:InvtRefund/ceb:InvtRefundHead/ceb:buyerIdType");
 }
 
 static void
@@ -596,6 +606,9 @@ test_rule_cg1009_placeholder(void **state)
 	            P311 "buyerName");
 	EXPECT_RULE(subst(sample(WAYBILL), "<ceb:consignee>李晓明<", "<ceb:consignee>/<"), "CG1009",
 	            P511 "consignee");
+	/* "none" in any case. */
+	EXPECT_RULE(subst(sample(ORDER), "<ceb:buyerName>李晓明<", "<ceb:buyerName>None<"),
+	            "CG1009", P311 "buyerName");
 }
 
 static void
@@ -607,6 +620,9 @@ test_rule_cg1010_gnum(void **state)
 	/* gnum 0 is also not positive (CG1017). */
 	cg_findings_free(expect_rule(subst(sample(INVENTORY), "<ceb:gnum>1<", "<ceb:gnum>0<"),
 	                             "CG1010", NULL, false));
+	/* The warehouse-entry list is numbered the same way. */
+	EXPECT_RULE(subst(sample(DELIVERY), "<ceb:gnum>1<", "<ceb:gnum>2<"), "CG1010",
+	            "/ceb:CEB711Message/ceb:Delivery/ceb:DeliveryList/ceb:gnum");
 }
 
 static void
