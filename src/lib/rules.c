@@ -240,6 +240,18 @@ next_word(const char **list, char *buf, size_t size)
 	return true;
 }
 
+static bool
+in_list(const char *list, const char *v)
+{
+	char w[32];
+
+	while (next_word(&list, w, sizeof(w))) {
+		if (strcmp(w, v) == 0)
+			return true;
+	}
+	return false;
+}
+
 static cg_rc
 missing(struct env *e, const char *code, size_t doc, const struct cg_group *g, const char *field,
 	const char *mode)
@@ -387,6 +399,59 @@ r_limit(struct env *e, size_t doc, const struct rule *r)
 	return report(e, r->code, doc, &d->head, NULL, zh, en);
 }
 
+/* Head field a is one of the space-separated values b. */
+static cg_rc
+r_one_of(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *v = cg__group_get(h, r->a);
+	char en[160], zh[160];
+
+	if (v == NULL || in_list(r->b, v))
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s is \"%.20s\", allowed: %s", r->a, v, r->b);
+	(void)snprintf(zh, sizeof(zh), "%s 为 \"%.20s\"，允许的值：%s", r->a, v, r->b);
+	return report(e, r->code, doc, h, r->a, zh, en);
+}
+
+/* A state is a positive number, an error a negative one (§5); no sign, no leading zero. */
+static bool
+status_number(const char *v)
+{
+	if (*v == '-')
+		v++;
+	return *v >= '1' && *v <= '9' && v[strspn(v, "0123456789")] == '\0';
+}
+
+/*
+ * returnStatus of a receipt (§5). Any negative number is an error code (§5.3).
+ * A positive state missing from the type's list a (§5.1) is only a warning:
+ * the spec says to treat unknown states as informational. NULL a: no list.
+ */
+static cg_rc
+r_return_status(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *v = cg__group_get(h, "returnStatus");
+	char en[200], zh[200];
+
+	if (v == NULL)
+		return CG_OK;
+	if (!status_number(v)) {
+		(void)snprintf(en, sizeof(en), "returnStatus \"%.20s\"", v);
+		(void)snprintf(zh, sizeof(zh), "回执状态 \"%.20s\"", v);
+		return report(e, r->code, doc, h, "returnStatus", zh, en);
+	}
+	if (v[0] == '-' || r->a == NULL || in_list(r->a, v))
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "returnStatus %s is not a state of %s (ceb-spec §5.1: %s)", v,
+		       e->m->def->root, r->a);
+	(void)snprintf(zh, sizeof(zh), "回执状态 %s 不是%s的状态（ceb-spec §5.1：%s）", v,
+		       e->m->def->root, r->a);
+	return cg__report(e->f, "CG1022", CG_SEV_WARNING, e->source, e->m, doc, h, "returnStatus",
+			  zh, en);
+}
+
 #define RULES(name) static const struct rule name[]
 #define END { NULL, NULL, NULL, NULL, NULL }
 
@@ -431,30 +496,67 @@ RULES(rules_711) = {
 	{ "CG1010", r_gnum, NULL, NULL, NULL },
 	END,
 };
+/* returnStatus states per receipt (§5.1): the XSD and PDF lists together (§12 #9). */
+RULES(rules_rcpt_basic) = {
+	{ "CG1021", r_return_status, "2 3 4 100 120 399", NULL, NULL },
+	END,
+};
+RULES(rules_rcpt_inventory) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 120 300 399 500 501 502 503 599 700 800 899", NULL,
+	  NULL },
+	END,
+};
+RULES(rules_rcpt_saved) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 120 399", NULL, NULL },
+	END,
+};
+/* §3.10 defines only the sign of a CEB900 returnStatus. */
+RULES(rules_rcpt_format) = {
+	{ "CG1021", r_return_status, NULL, NULL, NULL },
+	END,
+};
+/* Tax-bill status: 1 generated, 2 summarised, 3 voided (§5.2). */
+RULES(rules_taxbill) = {
+	{ "CG1023", r_one_of, "status", "1 2 3", NULL },
+	END,
+};
 RULES(rules_none) = { END };
+
+static const struct {
+	int type;
+	const struct rule *rules;
+} rules_by_type[] = {
+	{ 311, rules_311 },
+	{ 312, rules_rcpt_basic },
+	{ 411, rules_411 },
+	{ 412, rules_rcpt_basic },
+	{ 511, rules_511 },
+	{ 512, rules_rcpt_basic },
+	{ 513, rules_513 },
+	{ 514, rules_rcpt_basic },
+	{ 621, rules_621 },
+	{ 622, rules_rcpt_inventory },
+	{ 623, rules_cancel },
+	{ 624, rules_rcpt_saved },
+	{ 625, rules_cancel },
+	{ 626, rules_rcpt_saved },
+	{ 711, rules_711 },
+	{ 712, rules_rcpt_saved },
+	{ 816, rules_taxbill },
+	{ 818, rules_taxbill },
+	{ 900, rules_rcpt_format },
+};
 
 static const struct rule *
 rules_for(int type)
 {
-	switch (type) {
-	case 311:
-		return rules_311;
-	case 411:
-		return rules_411;
-	case 511:
-		return rules_511;
-	case 513:
-		return rules_513;
-	case 621:
-		return rules_621;
-	case 623:
-	case 625:
-		return rules_cancel;
-	case 711:
-		return rules_711;
-	default:
-		return rules_none;
+	size_t i;
+
+	for (i = 0; i < sizeof(rules_by_type) / sizeof(rules_by_type[0]); i++) {
+		if (rules_by_type[i].type == type)
+			return rules_by_type[i].rules;
 	}
+	return rules_none;
 }
 
 bool

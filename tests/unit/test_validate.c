@@ -779,6 +779,104 @@ test_rule_cg1020_logistics_status(void **state)
 	            "CG1020", "/ceb:CEB513Message/ceb:LogisticsStatus/ceb:logisticsStatus");
 }
 
+/* A receipt sample with its returnStatus @p from replaced by @p to. */
+static char *
+receipt(const char *rel, const char *from, const char *to)
+{
+	char a[64], b[64];
+
+	(void)snprintf(a, sizeof(a), "<returnStatus>%s<", from);
+	(void)snprintf(b, sizeof(b), "<returnStatus>%s<", to);
+	return subst(sample(rel), a, b);
+}
+
+/* Valid, with a CG1022 warning on returnStatus. */
+static void
+expect_unlisted_state(char *doc)
+{
+	cg_findings *f = NULL;
+	const cg_finding *x;
+
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_int_equal(validate_in(fx->v, doc, "receipt.xml", f), 1);
+	finish(fx->v, f);
+	free(doc);
+	x = find_code(f, "CG1022");
+	if (x == NULL)
+		dump(f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, CG_SEV_WARNING);
+	assert_non_null(strstr(x->xpath, "/ceb:returnStatus"));
+	assert_only(f, "CG1022");
+	cg_findings_free(f);
+}
+
+static void
+test_rule_cg1021_return_status(void **state)
+{
+	static const struct {
+		const char *rel, *status, *xpath;
+	} rcpt[] = {
+		{ "valid/CEB312-order-receipt.xml", "120", "/ceb:CEB312Message/ceb:OrderReturn/" },
+		{ "valid/CEB412-payment-receipt.xml", "120", "/ceb:CEB412Message/ceb:PaymentReturn/" },
+		{ "valid/CEB512-waybill-receipt.xml", "120", "/ceb:CEB512Message/ceb:LogisticsReturn/" },
+		{ "valid/CEB514-status-receipt.xml", "399",
+		  "/ceb:CEB514Message/ceb:LogisticsStatusReturn/" },
+		{ "valid/CEB622-inventory-receipt-released.xml", "800",
+		  "/ceb:CEB622Message/ceb:InventoryReturn/" },
+		{ "valid/CEB624-cancel-receipt.xml", "399", "/ceb:CEB624Message/ceb:InvtCancelReturn/" },
+		{ "valid/CEB626-return-receipt.xml", "120", "/ceb:CEB626Message/ceb:InvtRefundReturn/" },
+		{ "valid/CEB712-delivery-receipt.xml", "120", "/ceb:CEB712Message/ceb:DeliveryReturn/" },
+		{ "valid/CEB900-format-error.xml", "-1", "/ceb:CEB900Message/ceb:MessageReturn/" },
+	};
+	char xpath[160];
+	size_t i;
+
+	(void)state;
+	/* Every receipt type: a word, zero, a leading zero or a sign alone is no status. */
+	for (i = 0; i < sizeof(rcpt) / sizeof(rcpt[0]); i++) {
+		(void)snprintf(xpath, sizeof(xpath), "%sceb:returnStatus", rcpt[i].xpath);
+		EXPECT_RULE(receipt(rcpt[i].rel, rcpt[i].status, "OK"), "CG1021", xpath);
+	}
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "0"), "CG1021", NULL);
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "0120"), "CG1021", NULL);
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "-"), "CG1021", NULL);
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "+120"), "CG1021", NULL);
+	/* Any negative number is an error code (§5.3), whatever the type. */
+	expect_clean(receipt(rcpt[0].rel, "120", "-301008"));
+	expect_clean(receipt(rcpt[4].rel, "800", "-621005"));
+	expect_clean(receipt(rcpt[8].rel, "-1", "-2"));
+	/* §5.1 per type: 300 and 800 are inventory states only, 1 not an order state. */
+	expect_clean(receipt(rcpt[4].rel, "800", "300"));
+	expect_clean(receipt(rcpt[4].rel, "800", "1"));
+	expect_clean(receipt(rcpt[5].rel, "399", "1"));
+	expect_clean(receipt(rcpt[7].rel, "120", "399"));
+	/* §12 #9: 514 takes both 120 (PDF) and 399 (XSD); 312 takes 399 (XSD). */
+	expect_clean(receipt(rcpt[3].rel, "399", "120"));
+	expect_clean(receipt(rcpt[0].rel, "120", "399"));
+	expect_unlisted_state(receipt(rcpt[0].rel, "120", "800"));
+	expect_unlisted_state(receipt(rcpt[0].rel, "120", "1"));
+	expect_unlisted_state(receipt(rcpt[5].rel, "399", "300"));
+	expect_unlisted_state(receipt(rcpt[6].rel, "120", "800"));
+	/* The placeholder states of the official samples (§5.1). */
+	expect_unlisted_state(receipt(rcpt[4].rel, "800", "18"));
+	/* §3.10 gives CEB900 no list of positive states. */
+	expect_clean(receipt(rcpt[8].rel, "-1", "23"));
+}
+
+static void
+test_rule_cg1023_taxbill_status(void **state)
+{
+	(void)state;
+	EXPECT_RULE(subst(sample(TAXBILL), "<status>1<", "<status>9<"), "CG1023",
+	            "/ceb:CEB816Message/ceb:Tax/ceb:TaxHeadRd/ceb:status");
+	EXPECT_RULE(subst(sample(TAXBILL_STATUS), "<status>2<", "<status>0<"), "CG1023",
+	            "/ceb:CEB818Message/ceb:Tax/ceb:TaxHeadStatus/ceb:status");
+	expect_clean(subst(sample(TAXBILL), "<status>1<", "<status>3<"));
+	expect_clean(subst(sample(TAXBILL_STATUS), "<status>2<", "<status>1<"));
+	expect_clean(subst(sample(TAXBILL_STATUS), "<status>2<", "<status>3<"));
+}
+
 static void
 test_cg0200_signature(void **state)
 {
@@ -1353,6 +1451,8 @@ main(void)
 		cmocka_unit_test(test_rule_cg1017_positive),
 		cmocka_unit_test(test_rule_cg1018_legal_unit),
 		cmocka_unit_test(test_rule_cg1020_logistics_status),
+		cmocka_unit_test(test_rule_cg1021_return_status),
+		cmocka_unit_test(test_rule_cg1023_taxbill_status),
 		cmocka_unit_test(test_cg0200_signature),
 		cmocka_unit_test(test_document_level_codes),
 		cmocka_unit_test(test_cross_consistent),
