@@ -60,6 +60,8 @@ static const struct cg_code_info catalogue[] = {
 	  "returnStatus is not a state of this receipt type: treated as informational" },
 	{ "CG1023", CG_SEV_ERROR, "税单状态只能为1（已生成）、2（已汇总）或3（作废）",
 	  "tax-bill status must be 1 (generated), 2 (summarised) or 3 (voided)" },
+	{ "CG1024", CG_SEV_INFO, "超过单次交易限值，按货物税率全额征税：未核对代扣税款",
+	  "over the single-transaction limit, taxed in full at goods rates: taxTotal not checked" },
 	{ "CG1101", CG_SEV_ERROR, "支付金额与订单实际支付金额不符",
 	  "payment amountPaid differs from the order's acturalPaid" },
 	{ "CG1102", CG_SEV_ERROR, "支付人与订购人不一致", "payer differs from the buyer" },

@@ -13,8 +13,6 @@
 #include <strings.h>
 #include "rules.h"
 
-/* The limits of 财关税〔2018〕49号 (ceb-spec §10.2). */
-#define SINGLE_LIMIT ((cg_dec)5000 * CG_DEC_ONE)
 /* Tolerance for totalPrice = price x qty (UNCONFIRMED in the spec): one fen. */
 #define LINE_TOLERANCE ((cg_dec)1000)
 
@@ -388,7 +386,7 @@ r_limit(struct env *e, size_t doc, const struct rule *r)
 	cg_dec value, qty;
 	char v[64], en[128], zh[128];
 
-	if (!cg__dutiable_value(d, &value) || value <= SINGLE_LIMIT)
+	if (!cg__dutiable_value(d, &value) || value <= CG__SINGLE_LIMIT)
 		return CG_OK;
 	cg__dec_format(value, v, sizeof(v));
 	(void)snprintf(en, sizeof(en), "dutiable value %s CNY", v);

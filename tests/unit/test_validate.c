@@ -1097,6 +1097,46 @@ test_cross_cg1007_tax(void **state)
 	}
 }
 
+/*
+ * One item of 6000.00 (+ freight 10.00): over the limit, so taxed in full at
+ * the goods rates, tariff included (§10.2). Without tariff rates cebgate cannot
+ * recompute it: no CG1007 with a 70% figure, an info CG1024 instead.
+ */
+static void
+test_cross_cg1024_over_limit(void **state)
+{
+	char *order = sample(ORDER), *inv = sample(INVENTORY);
+	cg_findings *f;
+	const cg_finding *x;
+
+	(void)state;
+	order = cut(order, "<ceb:OrderList>\n      <ceb:gnum>2<", "</ceb:OrderList>\n");
+	inv = cut(inv, "<ceb:InventoryList>\n      <ceb:gnum>2<", "</ceb:InventoryList>\n");
+	/* VAT alone, in full: 6010.00 x 13% = 781.30; paid 6000 + 10 + 781.30. */
+	order = subst(subst(subst(subst(subst(order, "<ceb:qty>2<", "<ceb:qty>1<"), ">198.00<",
+	                                ">6000.00<"),
+	                          ">396.00<", ">6000.00<"),
+	                    ">516.00<", ">6000.00<"),
+	              ">47.87<", ">781.30<");
+	order = subst(order, ">573.87<", ">6791.30<");
+	inv = subst(subst(subst(inv, "<ceb:qty>2<", "<ceb:qty>1<"), ">198.00<", ">6000.00<"),
+	            ">396.00<", ">6000.00<");
+	f = cross("order.xml", order, "inventory.xml", inv);
+	if (find_code(f, "CG1007") != NULL || cg_findings_count_sev(f, CG_SEV_ERROR) != 0)
+		dump(f);
+	assert_null(find_code(f, "CG1007"));
+	assert_int_equal(cg_findings_count_sev(f, CG_SEV_ERROR), 0);
+	x = find_code(f, "CG1024");
+	assert_non_null(x);
+	assert_int_equal(x->severity, CG_SEV_INFO);
+	assert_string_equal(x->source, "order.xml");
+	assert_string_equal(x->xpath, P311 "taxTotal");
+	assert_non_null(strstr(x->message_en, "6010.00"));
+	/* The 70% figure (6010.00 x 9.1% = 546.91) is never claimed. */
+	assert_null(strstr(x->message_en, "546.91"));
+	cg_findings_free(f);
+}
+
 /* Documents of different orders are never compared; finish forgets the set. */
 static void
 test_cross_unrelated_and_reset(void **state)
@@ -1461,6 +1501,7 @@ main(void)
 		cmocka_unit_test(test_cross_cg1103_consignee),
 		cmocka_unit_test(test_cross_cg1104_lines),
 		cmocka_unit_test(test_cross_cg1007_tax),
+		cmocka_unit_test(test_cross_cg1024_over_limit),
 		cmocka_unit_test(test_cross_unrelated_and_reset),
 		cmocka_unit_test(test_dxp_envelope),
 		cmocka_unit_test(test_report_json),
