@@ -460,6 +460,76 @@ test_invalid_samples(void **state)
 	free_list(names, n);
 }
 
+/*
+ * Each cross-document set of samples/xml/crossdoc: every file valid on its
+ * own, and together exactly one error, the set's code on the set's file.
+ */
+static void
+check_cross_set(const char *set, const char *file, const char *code)
+{
+	char sub[512], rel[1024], **names;
+	cg_findings *f = NULL;
+	const cg_finding *x;
+	size_t n, i;
+
+	(void)snprintf(sub, sizeof(sub), "crossdoc/%s", set);
+	n = list_xml(sub, &names);
+	assert_true(n >= 2);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	for (i = 0; i < n; i++) {
+		char *doc;
+
+		(void)snprintf(rel, sizeof(rel), "%s/%s", sub, names[i]);
+		doc = sample(rel);
+		if (validate_in(fx->v, doc, names[i], f) != 1) {
+			dump(f);
+			fail_msg("%s: not valid alone", rel);
+		}
+		free(doc);
+	}
+	finish(fx->v, f);
+	x = find_code(f, code);
+	if (x == NULL || cg_findings_count_sev(f, CG_SEV_ERROR) != 1) {
+		dump(f);
+		fail_msg("crossdoc/%s: expected %s alone", set, code);
+	}
+	assert_string_equal(x->source, file);
+	assert_true(strncmp(x->xpath, "/ceb:CEB", 8) == 0);
+	free_list(names, n);
+	cg_findings_free(f);
+}
+
+static void
+test_crossdoc_samples(void **state)
+{
+	char path[4096], *tsv, *line, *save = NULL;
+	size_t rows = 0;
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/samples/xml/crossdoc/EXPECTED.tsv", srcdir());
+	tsv = read_path(path);
+	for (line = strtok_r(tsv, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *set = line, *file, *code, *rest;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		file = strchr(set, '\t');
+		assert_non_null(file);
+		*file++ = '\0';
+		code = strchr(file, '\t');
+		assert_non_null(code);
+		*code++ = '\0';
+		rest = strchr(code, '\t');
+		if (rest != NULL)
+			*rest = '\0';
+		check_cross_set(set, file, code);
+		rows++;
+	}
+	/* CG1007 and CG1101-CG1104 each have a set. */
+	assert_true(rows >= 5);
+	free(tsv);
+}
+
 /* ---- one mutation per rule ---------------------------------------------------------- */
 
 static void
@@ -1472,6 +1542,7 @@ main(void)
 		cmocka_unit_test(test_valid_samples),
 		cmocka_unit_test(test_valid_samples_together),
 		cmocka_unit_test(test_invalid_samples),
+		cmocka_unit_test(test_crossdoc_samples),
 		cmocka_unit_test(test_rule_cg1001_paid_identity),
 		cmocka_unit_test(test_rule_cg1002_line_product),
 		cmocka_unit_test(test_rule_cg1003_goods_value),
