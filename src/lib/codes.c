@@ -260,7 +260,7 @@ add_alias(struct table *t, const char *alias, const char *code)
 
 static int col_index(char **cols, size_t ncols, const char *name);
 
-/* A table with a direction column (trademode) lists export codes too: keep the import ones apart. */
+/* A table with a direction column (trademode) lists export codes too: keep the import ones. */
 static cg_rc
 keep_direction(struct table *t, char **cols, size_t ncols, const struct tsv_row *row)
 {

@@ -351,10 +351,14 @@ check_tax(cg_findings *f, const struct sum *inv, const struct sum *o)
 	if (inv->inv_basis == CG_TAX_FULL) {
 		cg__dec_format(inv->inv_value, a, sizeof(a));
 		(void)snprintf(en, sizeof(en),
-			       "taxTotal not checked: dutiable value %s CNY is over the single-transaction limit, "
-			       "so the goods rates apply in full, and the code tables have no tariff rates", a);
+			       "taxTotal not checked: dutiable value %s CNY is over the "
+			       "single-transaction limit, so the goods rates apply in full, "
+			       "and the code tables have no tariff rates",
+			       a);
 		(void)snprintf(zh, sizeof(zh),
-			       "未核对代扣税款：完税价格 %s 元超过单次交易限值，应按货物税率全额征税，代码表中没有关税税率", a);
+			       "未核对代扣税款：完税价格 %s 元超过单次交易限值，"
+			       "应按货物税率全额征税，代码表中没有关税税率",
+			       a);
 		return report_sev(f, "CG1024", CG_SEV_INFO, o, "taxTotal", zh, en);
 	}
 	if (inv->inv_basis != CG_TAX_RETAIL || cg__dec_abs(tax - inv->inv_tax) <= (cg_dec)1000)

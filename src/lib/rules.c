@@ -258,9 +258,12 @@ missing(struct env *e, const char *code, size_t doc, const struct cg_group *g, c
 	char en[160], zh[160];
 
 	if (present(g, field)) {
-		(void)snprintf(en, sizeof(en), "%s is required for trade mode %s: \"%.20s\" is a placeholder, not a value",
+		(void)snprintf(en, sizeof(en),
+			       "%s is required for trade mode %s: "
+			       "\"%.20s\" is a placeholder, not a value",
 			       field, mode, v);
-		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s：\"%.20s\"是占位值，不是有效值", mode, field, v);
+		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s：\"%.20s\"是占位值，不是有效值",
+			       mode, field, v);
 	} else {
 		(void)snprintf(en, sizeof(en), "%s is required for trade mode %s", field, mode);
 		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s", mode, field);
@@ -442,8 +445,8 @@ r_return_status(struct env *e, size_t doc, const struct rule *r)
 	}
 	if (v[0] == '-' || r->a == NULL || in_list(r->a, v))
 		return CG_OK;
-	(void)snprintf(en, sizeof(en), "returnStatus %s is not a state of %s (ceb-spec §5.1: %s)", v,
-		       e->m->def->root, r->a);
+	(void)snprintf(en, sizeof(en), "returnStatus %s is not a state of %s (ceb-spec §5.1: %s)",
+		       v, e->m->def->root, r->a);
 	(void)snprintf(zh, sizeof(zh), "回执状态 %s 不是%s的状态（ceb-spec §5.1：%s）", v,
 		       e->m->def->root, r->a);
 	return cg__report(e->f, "CG1022", CG_SEV_WARNING, e->source, e->m, doc, h, "returnStatus",
@@ -500,8 +503,8 @@ RULES(rules_rcpt_basic) = {
 	END,
 };
 RULES(rules_rcpt_inventory) = {
-	{ "CG1021", r_return_status, "1 2 3 4 100 120 300 399 500 501 502 503 599 700 800 899", NULL,
-	  NULL },
+	{ "CG1021", r_return_status,
+	  "1 2 3 4 100 120 300 399 500 501 502 503 599 700 800 899", NULL, NULL },
 	END,
 };
 RULES(rules_rcpt_saved) = {
@@ -608,7 +611,8 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 	char en[160], zh[160];
 
 	if (!cg__codes_has(e->codes, t, v)) {
-		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v, name);
+		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v,
+			       name);
 		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v, name);
 		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
 		return cg__report(e->f, "CG1014", t == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR,
@@ -616,7 +620,8 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 	}
 	if (cg__codes_import(e->codes, t, v))
 		return CG_OK;
-	(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name, v, name);
+	(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name, v,
+		       name);
 	(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
 	return report(e, "CG1014", doc, g, fd->name, zh, en);
 }

@@ -747,8 +747,9 @@ test_rule_cg1013_direct(void **state)
 	/* Blank counts as absent. */
 	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:trafNo>ZZ8801<", "<ceb:trafNo> <"),
 	            "CG1013", P621 "trafNo");
-	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:voyageNo>ZZ8801-20261126</ceb:voyageNo>", ""),
-	            "CG1013", P621 "voyageNo");
+	EXPECT_RULE(
+	        subst(sample(INVENTORY_9610), "<ceb:voyageNo>ZZ8801-20261126</ceb:voyageNo>", ""),
+	        "CG1013", P621 "voyageNo");
 	/* A placeholder is not a value. */
 	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:billNo>000-12345675<", "<ceb:billNo>无<"),
 	            "CG1013", P621 "billNo");
@@ -888,15 +889,20 @@ test_rule_cg1021_return_status(void **state)
 		const char *rel, *status, *xpath;
 	} rcpt[] = {
 		{ "valid/CEB312-order-receipt.xml", "120", "/ceb:CEB312Message/ceb:OrderReturn/" },
-		{ "valid/CEB412-payment-receipt.xml", "120", "/ceb:CEB412Message/ceb:PaymentReturn/" },
-		{ "valid/CEB512-waybill-receipt.xml", "120", "/ceb:CEB512Message/ceb:LogisticsReturn/" },
+		{ "valid/CEB412-payment-receipt.xml", "120",
+		  "/ceb:CEB412Message/ceb:PaymentReturn/" },
+		{ "valid/CEB512-waybill-receipt.xml", "120",
+		  "/ceb:CEB512Message/ceb:LogisticsReturn/" },
 		{ "valid/CEB514-status-receipt.xml", "399",
 		  "/ceb:CEB514Message/ceb:LogisticsStatusReturn/" },
 		{ "valid/CEB622-inventory-receipt-released.xml", "800",
 		  "/ceb:CEB622Message/ceb:InventoryReturn/" },
-		{ "valid/CEB624-cancel-receipt.xml", "399", "/ceb:CEB624Message/ceb:InvtCancelReturn/" },
-		{ "valid/CEB626-return-receipt.xml", "120", "/ceb:CEB626Message/ceb:InvtRefundReturn/" },
-		{ "valid/CEB712-delivery-receipt.xml", "120", "/ceb:CEB712Message/ceb:DeliveryReturn/" },
+		{ "valid/CEB624-cancel-receipt.xml", "399",
+		  "/ceb:CEB624Message/ceb:InvtCancelReturn/" },
+		{ "valid/CEB626-return-receipt.xml", "120",
+		  "/ceb:CEB626Message/ceb:InvtRefundReturn/" },
+		{ "valid/CEB712-delivery-receipt.xml", "120",
+		  "/ceb:CEB712Message/ceb:DeliveryReturn/" },
 		{ "valid/CEB900-format-error.xml", "-1", "/ceb:CEB900Message/ceb:MessageReturn/" },
 	};
 	char xpath[160];
