@@ -24,6 +24,10 @@ struct table {
 	const char **code; /* sorted for bsearch */
 	size_t ncode;
 	size_t codecap;
+	const char **imp;  /* codes with direction I, when the table has a direction column */
+	size_t nimp;
+	size_t impcap;
+	bool directed;
 	struct smap alias;
 };
 
@@ -254,6 +258,26 @@ add_alias(struct table *t, const char *alias, const char *code)
 	return k != NULL ? smap_put(&t->alias, k, code) : CG_ENOMEM;
 }
 
+static int col_index(char **cols, size_t ncols, const char *name);
+
+/* A table with a direction column (trademode) lists export codes too: keep the import ones. */
+static cg_rc
+keep_direction(struct table *t, char **cols, size_t ncols, const struct tsv_row *row)
+{
+	int d = col_index(cols, ncols, "direction");
+	cg_rc rc;
+
+	if (d < 0)
+		return CG_OK;
+	t->directed = true;
+	if ((size_t)d >= row->n || strcmp(row->f[d], "I") != 0)
+		return CG_OK;
+	rc = cg__grow((void **)&t->imp, &t->impcap, t->nimp + 1, sizeof(*t->imp));
+	if (rc == CG_OK)
+		t->imp[t->nimp++] = row->f[0];
+	return rc;
+}
+
 static cg_rc
 table_row(void *payload, char **cols, size_t ncols, const struct tsv_row *row)
 {
@@ -266,7 +290,9 @@ table_row(void *payload, char **cols, size_t ncols, const struct tsv_row *row)
 	if (rc != CG_OK)
 		return rc;
 	t->code[t->ncode++] = code;
-	rc = add_alias(t, code, code);
+	rc = keep_direction(t, cols, ncols, row);
+	if (rc == CG_OK)
+		rc = add_alias(t, code, code);
 	for (i = 1; i < row->n && i < ncols && rc == CG_OK; i++) {
 		char *p = row->f[i], *bar;
 
@@ -309,6 +335,8 @@ load_table(struct table *t, cg_ctx *ctx, const char *dir, const char *name, row_
 		return cg__fail(ctx, rc, "cannot load code table %s", path);
 	if (t->ncode > 0)
 		qsort(t->code, t->ncode, sizeof(*t->code), cmp_str);
+	if (t->nimp > 0)
+		qsort(t->imp, t->nimp, sizeof(*t->imp), cmp_str);
 	return CG_OK;
 }
 
@@ -388,6 +416,7 @@ table_dispose(struct table *t)
 {
 	free(t->text);
 	free(t->code);
+	free(t->imp);
 	smap_dispose(&t->alias);
 }
 
@@ -411,6 +440,15 @@ cg__codes_has(const struct cg_codes *c, enum cg_table t, const char *code)
 	if (t == CG_T_NONE || t >= CG_T_COUNT || c->t[t].ncode == 0)
 		return true;
 	return bsearch(&code, c->t[t].code, c->t[t].ncode, sizeof(char *), cmp_str) != NULL;
+}
+
+bool
+cg__codes_import(const struct cg_codes *c, enum cg_table t, const char *code)
+{
+	if (t == CG_T_NONE || t >= CG_T_COUNT || !c->t[t].directed)
+		return true;
+	return c->t[t].nimp > 0 &&
+	       bsearch(&code, c->t[t].imp, c->t[t].nimp, sizeof(char *), cmp_str) != NULL;
 }
 
 const char *

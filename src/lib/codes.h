@@ -26,6 +26,11 @@ void cg__codes_free(struct cg_codes *c);
 /* True when @p code is a code of table @p t. */
 bool cg__codes_has(const struct cg_codes *c, enum cg_table t, const char *code);
 /*
+ * True when @p code may appear in an import message: the table has no
+ * direction column, or one of the code's rows has direction I (trademode.tsv).
+ */
+bool cg__codes_import(const struct cg_codes *c, enum cg_table t, const char *code);
+/*
  * Map what a merchant wrote (a code, a Chinese or English name, an ISO code or
  * an alias; ASCII case-insensitive) to the table's code. NULL when unknown.
  */

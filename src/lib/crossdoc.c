@@ -37,9 +37,10 @@ struct sum {
 	unsigned long line;
 	char *tax_total;      /* order */
 	char *goods_value;    /* order */
-	cg_dec inv_tax;       /* inventory: recomputed tax */
+	cg_dec inv_tax;       /* inventory: recomputed tax, when inv_basis is CG_TAX_RETAIL */
+	cg_dec inv_value;     /* inventory: dutiable value */
 	cg_dec inv_total;     /* inventory: sum of totalPrice */
-	bool inv_tax_ok;
+	enum cg_tax_basis inv_basis;
 	struct line_sum *lines;
 	size_t nlines;
 };
@@ -181,10 +182,9 @@ summarise(struct sum *s, int kind, const struct cg_msg *m, size_t doc, const cha
 static void
 inventory_totals(struct sum *s, const struct cg_codes *codes, const struct cg_decl *d)
 {
-	cg_dec value;
 	size_t i;
 
-	s->inv_tax_ok = cg__tax_inventory(codes, d, &s->inv_tax, &value);
+	s->inv_basis = cg__tax_recompute(codes, d, &s->inv_tax, &s->inv_value);
 	s->inv_total = 0;
 	for (i = 0; i < d->nlines; i++) {
 		const char *tp = cg__group_get(&d->lines[i], "totalPrice");
@@ -254,13 +254,20 @@ find_order(const struct cg_crossdoc *x, const char *orderNo, const char *ebpCode
 }
 
 static cg_rc
-report_at(cg_findings *f, const char *code, const struct sum *s, const char *field,
-	  const char *zh, const char *en)
+report_sev(cg_findings *f, const char *code, cg_severity sev, const struct sum *s,
+	   const char *field, const char *zh, const char *en)
 {
 	char path[1024];
 
 	(void)snprintf(path, sizeof(path), "%s/ceb:%s", s->path, field);
-	return cg__finding_addf(f, code, CG_SEV_ERROR, s->source, path, s->line, 0, zh, en);
+	return cg__finding_addf(f, code, sev, s->source, path, s->line, 0, zh, en);
+}
+
+static cg_rc
+report_at(cg_findings *f, const char *code, const struct sum *s, const char *field,
+	  const char *zh, const char *en)
+{
+	return report_sev(f, code, CG_SEV_ERROR, s, field, zh, en);
 }
 
 static bool
@@ -328,11 +335,46 @@ order_line_name(const struct sum *o, const char *gnum)
 	return NULL;
 }
 
+/*
+ * The order's taxTotal against the tax recomputed from its inventory. Over the
+ * single-transaction limit the goods rates apply in full (§10.2), and without
+ * tariff rates there is no figure to compare with: say so instead of guessing.
+ */
+static cg_rc
+check_tax(cg_findings *f, const struct sum *inv, const struct sum *o)
+{
+	char en[256], zh[256], a[64], b[64];
+	cg_dec tax;
+
+	if (o->tax_total == NULL || !cg__dec_parse(o->tax_total, &tax))
+		return CG_OK;
+	if (inv->inv_basis == CG_TAX_FULL) {
+		cg__dec_format(inv->inv_value, a, sizeof(a));
+		(void)snprintf(en, sizeof(en),
+			       "taxTotal not checked: dutiable value %s CNY is over the "
+			       "single-transaction limit, so the goods rates apply in full, "
+			       "and the code tables have no tariff rates",
+			       a);
+		(void)snprintf(zh, sizeof(zh),
+			       "未核对代扣税款：完税价格 %s 元超过单次交易限值，"
+			       "应按货物税率全额征税，代码表中没有关税税率",
+			       a);
+		return report_sev(f, "CG1024", CG_SEV_INFO, o, "taxTotal", zh, en);
+	}
+	if (inv->inv_basis != CG_TAX_RETAIL || cg__dec_abs(tax - inv->inv_tax) <= (cg_dec)1000)
+		return CG_OK;
+	cg__dec_format(tax, a, sizeof(a));
+	cg__dec_format(inv->inv_tax, b, sizeof(b));
+	(void)snprintf(en, sizeof(en), "taxTotal %s, recomputed from the inventory %s", a, b);
+	(void)snprintf(zh, sizeof(zh), "代扣税款 %s，按清单重新计算为 %s", a, b);
+	return report_at(f, "CG1007", o, "taxTotal", zh, en);
+}
+
 static cg_rc
 check_inventory(cg_findings *f, struct sum *inv, struct sum *o)
 {
-	char en[256], zh[256], a[64], b[64];
-	cg_dec gv, tax;
+	char en[256], zh[256], a[64];
+	cg_dec gv;
 	size_t i;
 
 	for (i = 0; i < inv->nlines; i++) {
@@ -355,15 +397,7 @@ check_inventory(cg_findings *f, struct sum *inv, struct sum *o)
 		(void)snprintf(zh, sizeof(zh), "总价合计 %s，订单商品价格 %.30s", a, o->goods_value);
 		return report_at(f, "CG1104", inv, "totalPrice", zh, en);
 	}
-	if (inv->inv_tax_ok && o->tax_total != NULL && cg__dec_parse(o->tax_total, &tax) &&
-	    cg__dec_abs(tax - inv->inv_tax) > (cg_dec)1000) {
-		cg__dec_format(tax, a, sizeof(a));
-		cg__dec_format(inv->inv_tax, b, sizeof(b));
-		(void)snprintf(en, sizeof(en), "taxTotal %s, recomputed from the inventory %s", a, b);
-		(void)snprintf(zh, sizeof(zh), "代扣税款 %s，按清单重新计算为 %s", a, b);
-		return report_at(f, "CG1007", o, "taxTotal", zh, en);
-	}
-	return CG_OK;
+	return check_tax(f, inv, o);
 }
 
 cg_rc

@@ -13,8 +13,6 @@
 #include <strings.h>
 #include "rules.h"
 
-/* The limits of 财关税〔2018〕49号 (ceb-spec §10.2). */
-#define SINGLE_LIMIT ((cg_dec)5000 * CG_DEC_ONE)
 /* Tolerance for totalPrice = price x qty (UNCONFIRMED in the spec): one fen. */
 #define LINE_TOLERANCE ((cg_dec)1000)
 
@@ -218,59 +216,102 @@ present(const struct cg_group *g, const char *name)
 	return v != NULL && v[strspn(v, " \t\r\n")] != '\0';
 }
 
+/* A placeholder ("/", "无" ...) stands for no value: it never meets a requirement. */
+static bool
+has_value(const struct cg_group *g, const char *name)
+{
+	return present(g, name) && !cg__is_placeholder(cg__group_get(g, name));
+}
+
+/* Copy the next space-separated word of *@p list into @p buf; false at the end. */
+static bool
+next_word(const char **list, char *buf, size_t size)
+{
+	const char *p = *list + strspn(*list, " ");
+	size_t n = strcspn(p, " ");
+
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*list = p + n;
+	return true;
+}
+
+static bool
+in_list(const char *list, const char *v)
+{
+	char w[32];
+
+	while (next_word(&list, w, sizeof(w))) {
+		if (strcmp(w, v) == 0)
+			return true;
+	}
+	return false;
+}
+
 static cg_rc
 missing(struct env *e, const char *code, size_t doc, const struct cg_group *g, const char *field,
 	const char *mode)
 {
-	char en[128], zh[128];
+	const char *v = cg__group_get(g, field);
+	char en[160], zh[160];
 
-	(void)snprintf(en, sizeof(en), "%s is required for trade mode %s", field, mode);
-	(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s", mode, field);
+	if (present(g, field)) {
+		(void)snprintf(en, sizeof(en),
+			       "%s is required for trade mode %s: "
+			       "\"%.20s\" is a placeholder, not a value",
+			       field, mode, v);
+		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s：\"%.20s\"是占位值，不是有效值",
+			       mode, field, v);
+	} else {
+		(void)snprintf(en, sizeof(en), "%s is required for trade mode %s", field, mode);
+		(void)snprintf(zh, sizeof(zh), "贸易方式%s必须填写%s", mode, field);
+	}
 	return report(e, code, doc, g, field, zh, en);
 }
 
-/* Bonded import (1210): emsNo, areaCode, areaName, itemRecordNo, country 142 (§10.6 #9). */
+/*
+ * Fields a trade mode requires (§10.6 #9): in tradeMode a, the head fields
+ * listed in b and the line fields listed in c must hold a real value.
+ */
 static cg_rc
-r_bonded(struct env *e, size_t doc, const struct rule *r)
+r_mode_fields(struct env *e, size_t doc, const struct rule *r)
 {
-	static const char *const head[] = { "emsNo", "areaCode", "areaName" };
 	const struct cg_decl *d = &e->m->docs[doc];
 	const char *mode = cg__group_get(&d->head, "tradeMode");
-	const char *country = cg__group_get(&d->head, "country");
+	const char *list = r->b;
+	char field[32];
 	size_t i;
 
-	if (mode == NULL || strcmp(mode, "1210") != 0)
+	if (mode == NULL || strcmp(mode, r->a) != 0)
 		return CG_OK;
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
-		if (!present(&d->head, head[i]))
-			return missing(e, r->code, doc, &d->head, head[i], "1210");
+	while (next_word(&list, field, sizeof(field))) {
+		if (!has_value(&d->head, field))
+			return missing(e, r->code, doc, &d->head, field, mode);
 	}
-	for (i = 0; i < d->nlines; i++) {
-		if (!present(&d->lines[i], "itemRecordNo"))
-			return missing(e, r->code, doc, &d->lines[i], "itemRecordNo", "1210");
+	for (list = r->c; list != NULL && next_word(&list, field, sizeof(field));) {
+		for (i = 0; i < d->nlines; i++) {
+			if (!has_value(&d->lines[i], field))
+				return missing(e, r->code, doc, &d->lines[i], field, mode);
+		}
 	}
-	if (country != NULL && strcmp(country, "142") != 0)
-		return report(e, r->code, doc, &d->head, "country", "保税进口起运国应为142",
-			      "bonded import: country must be 142");
 	return CG_OK;
 }
 
-/* Direct-purchase import (9610): trafNo, voyageNo, billNo (§10.6 #9). */
+/* Bonded import (1210) ships from a bonded warehouse in China: country 142 (§3.5 #39). */
 static cg_rc
-r_direct(struct env *e, size_t doc, const struct rule *r)
+r_bonded_country(struct env *e, size_t doc, const struct rule *r)
 {
-	static const char *const head[] = { "trafNo", "voyageNo", "billNo" };
-	const struct cg_decl *d = &e->m->docs[doc];
-	const char *mode = cg__group_get(&d->head, "tradeMode");
-	size_t i;
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *mode = cg__group_get(h, "tradeMode");
+	const char *country = cg__group_get(h, "country");
 
-	if (mode == NULL || strcmp(mode, "9610") != 0)
+	if (mode == NULL || strcmp(mode, "1210") != 0 || country == NULL ||
+	    strcmp(country, "142") == 0)
 		return CG_OK;
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
-		if (!present(&d->head, head[i]))
-			return missing(e, r->code, doc, &d->head, head[i], "9610");
-	}
-	return CG_OK;
+	return report(e, r->code, doc, h, "country", "保税进口起运国应为142",
+		      "bonded import: country must be 142");
 }
 
 static cg_rc
@@ -348,7 +389,7 @@ r_limit(struct env *e, size_t doc, const struct rule *r)
 	cg_dec value, qty;
 	char v[64], en[128], zh[128];
 
-	if (!cg__dutiable_value(d, &value) || value <= SINGLE_LIMIT)
+	if (!cg__dutiable_value(d, &value) || value <= CG__SINGLE_LIMIT)
 		return CG_OK;
 	cg__dec_format(value, v, sizeof(v));
 	(void)snprintf(en, sizeof(en), "dutiable value %s CNY", v);
@@ -357,6 +398,59 @@ r_limit(struct env *e, size_t doc, const struct rule *r)
 		return cg__report(e->f, "CG1019", CG_SEV_WARNING, e->source, e->m, doc, &d->head,
 				  NULL, zh, en);
 	return report(e, r->code, doc, &d->head, NULL, zh, en);
+}
+
+/* Head field a is one of the space-separated values b. */
+static cg_rc
+r_one_of(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *v = cg__group_get(h, r->a);
+	char en[160], zh[160];
+
+	if (v == NULL || in_list(r->b, v))
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s is \"%.20s\", allowed: %s", r->a, v, r->b);
+	(void)snprintf(zh, sizeof(zh), "%s 为 \"%.20s\"，允许的值：%s", r->a, v, r->b);
+	return report(e, r->code, doc, h, r->a, zh, en);
+}
+
+/* A state is a positive number, an error a negative one (§5); no sign, no leading zero. */
+static bool
+status_number(const char *v)
+{
+	if (*v == '-')
+		v++;
+	return *v >= '1' && *v <= '9' && v[strspn(v, "0123456789")] == '\0';
+}
+
+/*
+ * returnStatus of a receipt (§5). Any negative number is an error code (§5.3).
+ * A positive state missing from the type's list a (§5.1) is only a warning:
+ * the spec says to treat unknown states as informational. NULL a: no list.
+ */
+static cg_rc
+r_return_status(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *v = cg__group_get(h, "returnStatus");
+	char en[200], zh[200];
+
+	if (v == NULL)
+		return CG_OK;
+	if (!status_number(v)) {
+		(void)snprintf(en, sizeof(en), "returnStatus \"%.20s\"", v);
+		(void)snprintf(zh, sizeof(zh), "回执状态 \"%.20s\"", v);
+		return report(e, r->code, doc, h, "returnStatus", zh, en);
+	}
+	if (v[0] == '-' || r->a == NULL || in_list(r->a, v))
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "returnStatus %s is not a state of %s (ceb-spec §5.1: %s)",
+		       v, e->m->def->root, r->a);
+	(void)snprintf(zh, sizeof(zh), "回执状态 %s 不是%s的状态（ceb-spec §5.1：%s）", v,
+		       e->m->def->root, r->a);
+	return cg__report(e->f, "CG1022", CG_SEV_WARNING, e->source, e->m, doc, h, "returnStatus",
+			  zh, en);
 }
 
 #define RULES(name) static const struct rule name[]
@@ -387,8 +481,9 @@ RULES(rules_621) = {
 	{ "CG1005", r_equals, "buyerIdType", "1", NULL },
 	{ "CG1010", r_gnum, NULL, NULL, NULL },
 	{ "CG1016", r_equals, "packNo", "1", NULL },
-	{ "CG1012", r_bonded, NULL, NULL, NULL },
-	{ "CG1013", r_direct, NULL, NULL, NULL },
+	{ "CG1012", r_mode_fields, "1210", "emsNo areaCode areaName", "itemRecordNo" },
+	{ "CG1012", r_bonded_country, NULL, NULL, NULL },
+	{ "CG1013", r_mode_fields, "9610", "trafNo voyageNo billNo", NULL },
 	{ "CG1008", r_hs, NULL, NULL, NULL },
 	{ "CG1011", r_qty2, NULL, NULL, NULL },
 	{ "CG1006", r_limit, NULL, NULL, NULL },
@@ -402,30 +497,67 @@ RULES(rules_711) = {
 	{ "CG1010", r_gnum, NULL, NULL, NULL },
 	END,
 };
+/* returnStatus states per receipt (§5.1): the XSD and PDF lists together (§12 #9). */
+RULES(rules_rcpt_basic) = {
+	{ "CG1021", r_return_status, "2 3 4 100 120 399", NULL, NULL },
+	END,
+};
+RULES(rules_rcpt_inventory) = {
+	{ "CG1021", r_return_status,
+	  "1 2 3 4 100 120 300 399 500 501 502 503 599 700 800 899", NULL, NULL },
+	END,
+};
+RULES(rules_rcpt_saved) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 120 399", NULL, NULL },
+	END,
+};
+/* §3.10 defines only the sign of a CEB900 returnStatus. */
+RULES(rules_rcpt_format) = {
+	{ "CG1021", r_return_status, NULL, NULL, NULL },
+	END,
+};
+/* Tax-bill status: 1 generated, 2 summarised, 3 voided (§5.2). */
+RULES(rules_taxbill) = {
+	{ "CG1023", r_one_of, "status", "1 2 3", NULL },
+	END,
+};
 RULES(rules_none) = { END };
+
+static const struct {
+	int type;
+	const struct rule *rules;
+} rules_by_type[] = {
+	{ 311, rules_311 },
+	{ 312, rules_rcpt_basic },
+	{ 411, rules_411 },
+	{ 412, rules_rcpt_basic },
+	{ 511, rules_511 },
+	{ 512, rules_rcpt_basic },
+	{ 513, rules_513 },
+	{ 514, rules_rcpt_basic },
+	{ 621, rules_621 },
+	{ 622, rules_rcpt_inventory },
+	{ 623, rules_cancel },
+	{ 624, rules_rcpt_saved },
+	{ 625, rules_cancel },
+	{ 626, rules_rcpt_saved },
+	{ 711, rules_711 },
+	{ 712, rules_rcpt_saved },
+	{ 816, rules_taxbill },
+	{ 818, rules_taxbill },
+	{ 900, rules_rcpt_format },
+};
 
 static const struct rule *
 rules_for(int type)
 {
-	switch (type) {
-	case 311:
-		return rules_311;
-	case 411:
-		return rules_411;
-	case 511:
-		return rules_511;
-	case 513:
-		return rules_513;
-	case 621:
-		return rules_621;
-	case 623:
-	case 625:
-		return rules_cancel;
-	case 711:
-		return rules_711;
-	default:
-		return rules_none;
+	size_t i;
+
+	for (i = 0; i < sizeof(rules_by_type) / sizeof(rules_by_type[0]); i++) {
+		if (rules_by_type[i].type == type)
+			return rules_by_type[i].rules;
 	}
+	return rules_none;
 }
 
 bool
@@ -465,6 +597,35 @@ check_dec(struct env *e, size_t doc, const struct cg_group *g, const struct cg_f
 	return CG_OK;
 }
 
+/*
+ * A coded value must be in its table, and be an import code: every message
+ * cebgate handles is of the import family, and trademode.tsv also lists the
+ * export modes (§3.5 #32 allows only 9610 and 1210 in an import inventory).
+ */
+static cg_rc
+check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg_fdef *fd,
+	    const char *v)
+{
+	enum cg_table t = (enum cg_table)fd->table;
+	const char *name = cg__codes_table_name(t);
+	char en[160], zh[160];
+
+	if (!cg__codes_has(e->codes, t, v)) {
+		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v,
+			       name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v, name);
+		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
+		return cg__report(e->f, "CG1014", t == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR,
+				  e->source, e->m, doc, g, fd->name, zh, en);
+	}
+	if (cg__codes_import(e->codes, t, v))
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name, v,
+		       name);
+	(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	return report(e, "CG1014", doc, g, fd->name, zh, en);
+}
+
 static cg_rc
 check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
 {
@@ -499,17 +660,8 @@ check_field(struct env *e, size_t doc, const struct cg_group *g, size_t i)
 	default:
 		break;
 	}
-	if (fd->table != CG_T_NONE && fd->table != CG_T_IDTYPE && n > 0 &&
-	    !cg__codes_has(e->codes, (enum cg_table)fd->table, v)) {
-		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v,
-			       cg__codes_table_name((enum cg_table)fd->table));
-		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v,
-			       cg__codes_table_name((enum cg_table)fd->table));
-		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
-		return cg__report(e->f, "CG1014",
-				  fd->table == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR, e->source,
-				  e->m, doc, g, fd->name, zh, en);
-	}
+	if (fd->table != CG_T_NONE && fd->table != CG_T_IDTYPE && n > 0)
+		return check_table(e, doc, g, fd, v);
 	return CG_OK;
 }
 

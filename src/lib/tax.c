@@ -41,34 +41,21 @@ cg__dutiable_value(const struct cg_decl *d, cg_dec *value)
 	return true;
 }
 
-bool
-cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
-		  cg_dec *dutiable)
+/* The retail-rate tax of lines whose totals sum to @p total, with @p extra shared out. */
+static bool
+retail_tax(const struct cg_codes *codes, const struct cg_decl *d, cg_dec total, cg_dec extra,
+	   cg_dec *tax)
 {
-	cg_dec total = 0, extra = 0, freight = 0, insured = 0, sum = 0;
+	cg_dec sum = 0;
 	size_t i;
 
-	if (!get_dec(&d->head, "freight", &freight))
-		return false;
-	if (!get_dec(&d->head, "insuredFee", &insured))
-		insured = 0;
-	extra = freight + insured;
-	for (i = 0; i < d->nlines; i++) {
-		cg_dec tp;
-
-		if (!get_dec(&d->lines[i], "totalPrice", &tp))
-			return false;
-		total += tp;
-	}
 	for (i = 0; i < d->nlines; i++) {
 		const char *gcode = cg__group_get(&d->lines[i], "gcode");
 		const struct cg_hs *hs = gcode != NULL ? cg__codes_hs(codes, gcode) : NULL;
-		cg_dec tp, base;
+		cg_dec tp, base, share = 0, t;
 
 		if (hs == NULL || !get_dec(&d->lines[i], "totalPrice", &tp))
 			return false;
-		cg_dec share = 0, t;
-
 		/* Amounts reach 10^24 at scale 10^5: products can overflow 128 bits. */
 		if (total > 0 && __builtin_mul_overflow(extra, tp, &share))
 			return false;
@@ -79,6 +66,35 @@ cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec 
 			return false;
 	}
 	*tax = cg__dec_round(sum, 2);
-	*dutiable = total + extra;
 	return true;
+}
+
+enum cg_tax_basis
+cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
+		  cg_dec *dutiable)
+{
+	cg_dec total = 0, freight = 0, insured = 0, tp;
+	size_t i;
+
+	if (!get_dec(&d->head, "freight", &freight))
+		return CG_TAX_UNKNOWN;
+	if (!get_dec(&d->head, "insuredFee", &insured))
+		insured = 0;
+	for (i = 0; i < d->nlines; i++) {
+		if (!get_dec(&d->lines[i], "totalPrice", &tp))
+			return CG_TAX_UNKNOWN;
+		total += tp;
+	}
+	*dutiable = total + freight + insured;
+	/* The 70% share applies only within the limit (§10.2, 49号). */
+	if (*dutiable > CG__SINGLE_LIMIT)
+		return CG_TAX_FULL;
+	return retail_tax(codes, d, total, freight + insured, tax) ? CG_TAX_RETAIL : CG_TAX_UNKNOWN;
+}
+
+bool
+cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
+		  cg_dec *dutiable)
+{
+	return cg__tax_recompute(codes, d, tax, dutiable) == CG_TAX_RETAIL;
 }

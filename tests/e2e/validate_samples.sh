@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `cebgate validate` over samples/xml: exit codes, JSON and text reports, stdin, and the
-# reports compared with tests/data/expected/ (CG_UPDATE_EXPECTED=1 rewrites those files).
+# `cebgate validate` over samples/xml: exit codes, JSON and text reports, stdin, the
+# cross-document sets, signed samples, and the reports compared with tests/data/expected/
+# (CG_UPDATE_EXPECTED=1 rewrites those files).
 set -eu
 
 : "${top_srcdir:?top_srcdir must be set}"
@@ -73,6 +74,11 @@ rows() {
 	grep -v '^#' "$samples/invalid/EXPECTED.tsv" | grep -v '^$' | cut -f1,2
 }
 
+# Rows of crossdoc/EXPECTED.tsv as "set<TAB>file<TAB>code".
+cross_rows() {
+	grep -v '^#' "$samples/crossdoc/EXPECTED.tsv" | grep -v '^$' | cut -f1,2,3
+}
+
 # ---- exit codes ----------------------------------------------------------------------------
 
 run validate --unsigned "$samples/valid"
@@ -90,6 +96,12 @@ else
 	not_ok "valid samples --json: valid JSON, no error"
 	diag "$tmp/out"
 fi
+
+# Every valid sample on its own: exit 0.
+for f in "$samples"/valid/*.xml; do
+	run validate --unsigned "$f"
+	expect_rc 0 "$(basename "$f") alone: exit 0"
+done
 
 # Without --unsigned exactly the types that must be signed fail, each with CG0200 only.
 run validate --json "$samples/valid"
@@ -166,6 +178,54 @@ sys.exit(1 if bad else 0)
 else
 	not_ok "invalid directory --json: $(cat "$tmp/py")"
 fi
+
+# ---- cross-document sets ----------------------------------------------------------------------
+
+# Each set together: exit 1, its code on its file and no other error; each file alone: exit 0.
+cross_rows >"$tmp/cross"
+while IFS="$(printf '\t')" read -r set file code; do
+	run validate --unsigned --json "$samples/crossdoc/$set"
+	if sane && [ "$rc" -eq 1 ] && python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+errors = [(os.path.basename(f["file"]), x["code"]) for f in d["files"] for x in f["findings"]
+          if x["severity"] == "error"]
+sys.exit(0 if errors == [(sys.argv[2], sys.argv[3])] else 1)
+' "$tmp/out" "$file" "$code"; then
+		ok "crossdoc/$set: exit 1, $code on $file only"
+	else
+		not_ok "crossdoc/$set: exit 1, $code on $file only (exit $rc)"
+		diag "$tmp/out"
+	fi
+	for f in "$samples/crossdoc/$set"/*.xml; do
+		run validate --unsigned "$f"
+		expect_rc 0 "crossdoc/$set/$(basename "$f") alone: exit 0"
+	done
+done <"$tmp/cross"
+missing=""
+for d in "$samples"/crossdoc/*/; do
+	b=$(basename "$d")
+	cut -f1 "$tmp/cross" | grep -qx "$b" || missing="$missing $b"
+done
+if [ -z "$missing" ]; then
+	ok "every cross-document set is listed in crossdoc/EXPECTED.tsv"
+else
+	not_ok "cross-document sets missing from crossdoc/EXPECTED.tsv:$missing"
+fi
+
+# ---- signed samples ---------------------------------------------------------------------------
+
+# 621/623/625/711 must be signed: with a throwaway key they validate without --unsigned.
+run keygen --rsa --key "$tmp/demo.key" --cert "$tmp/demo.crt"
+expect_rc 0 "keygen: a throwaway key for the signed samples"
+mkdir "$tmp/signed"
+for t in CEB621-inventory CEB621-inventory-9610 CEB623-cancel CEB625-return CEB711-delivery; do
+	run sign --key "$tmp/demo.key" --cert "$tmp/demo.crt" "$samples/valid/$t.xml" \
+		-o "$tmp/signed/$t.xml"
+	expect_rc 0 "sign $t.xml"
+done
+run validate "$tmp/signed"
+expect_rc 0 "signed 621/623/625/711 samples: valid without --unsigned"
 
 # Usage and I/O errors: exit 2.
 run validate --unsigned "$tmp/does-not-exist.xml"

@@ -22,6 +22,11 @@
 #define STATUS "valid/CEB513-status.xml"
 #define INVENTORY "valid/CEB621-inventory.xml"
 #define INVENTORY_9610 "valid/CEB621-inventory-9610.xml"
+#define CANCEL "valid/CEB623-cancel.xml"
+#define RETURN "valid/CEB625-return.xml"
+#define DELIVERY "valid/CEB711-delivery.xml"
+#define TAXBILL "valid/CEB816-taxbill.xml"
+#define TAXBILL_STATUS "valid/CEB818-taxbill-status.xml"
 
 #define P311 "/ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:"
 #define P411 "/ceb:CEB411Message/ceb:Payment/ceb:PaymentHead/ceb:"
@@ -455,6 +460,76 @@ test_invalid_samples(void **state)
 	free_list(names, n);
 }
 
+/*
+ * Each cross-document set of samples/xml/crossdoc: every file valid on its
+ * own, and together exactly one error, the set's code on the set's file.
+ */
+static void
+check_cross_set(const char *set, const char *file, const char *code)
+{
+	char sub[512], rel[1024], **names;
+	cg_findings *f = NULL;
+	const cg_finding *x;
+	size_t n, i;
+
+	(void)snprintf(sub, sizeof(sub), "crossdoc/%s", set);
+	n = list_xml(sub, &names);
+	assert_true(n >= 2);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	for (i = 0; i < n; i++) {
+		char *doc;
+
+		(void)snprintf(rel, sizeof(rel), "%s/%s", sub, names[i]);
+		doc = sample(rel);
+		if (validate_in(fx->v, doc, names[i], f) != 1) {
+			dump(f);
+			fail_msg("%s: not valid alone", rel);
+		}
+		free(doc);
+	}
+	finish(fx->v, f);
+	x = find_code(f, code);
+	if (x == NULL || cg_findings_count_sev(f, CG_SEV_ERROR) != 1) {
+		dump(f);
+		fail_msg("crossdoc/%s: expected %s alone", set, code);
+	}
+	assert_string_equal(x->source, file);
+	assert_true(strncmp(x->xpath, "/ceb:CEB", 8) == 0);
+	free_list(names, n);
+	cg_findings_free(f);
+}
+
+static void
+test_crossdoc_samples(void **state)
+{
+	char path[4096], *tsv, *line, *save = NULL;
+	size_t rows = 0;
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/samples/xml/crossdoc/EXPECTED.tsv", srcdir());
+	tsv = read_path(path);
+	for (line = strtok_r(tsv, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *set = line, *file, *code, *rest;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		file = strchr(set, '\t');
+		assert_non_null(file);
+		*file++ = '\0';
+		code = strchr(file, '\t');
+		assert_non_null(code);
+		*code++ = '\0';
+		rest = strchr(code, '\t');
+		if (rest != NULL)
+			*rest = '\0';
+		check_cross_set(set, file, code);
+		rows++;
+	}
+	/* CG1007 and CG1101-CG1104 each have a set. */
+	assert_true(rows >= 5);
+	free(tsv);
+}
+
 /* ---- one mutation per rule ---------------------------------------------------------- */
 
 static void
@@ -529,6 +604,11 @@ test_rule_cg1005_idtype(void **state)
 	            P411 "payerIdType");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:buyerIdType>1<", "<ceb:buyerIdType>2<"),
 	            "CG1005", P621 "buyerIdType");
+	/* Cancellation and return requests name the buyer too (rules_cancel). */
+	EXPECT_RULE(subst(sample(CANCEL), "<ceb:buyerIdType>1<", "<ceb:buyerIdType>2<"), "CG1005",
+	            "/ceb:CEB623Message/ceb:InvtCancel/ceb:buyerIdType");
+	EXPECT_RULE(subst(sample(RETURN), "<ceb:buyerIdType>1<", "<ceb:buyerIdType>2<"), "CG1005",
+	            "/ceb:CEB625Message/ceb:InvtRefund/ceb:InvtRefundHead/ceb:buyerIdType");
 }
 
 static void
@@ -596,6 +676,9 @@ test_rule_cg1009_placeholder(void **state)
 	            P311 "buyerName");
 	EXPECT_RULE(subst(sample(WAYBILL), "<ceb:consignee>李晓明<", "<ceb:consignee>/<"), "CG1009",
 	            P511 "consignee");
+	/* "none" in any case. */
+	EXPECT_RULE(subst(sample(ORDER), "<ceb:buyerName>李晓明<", "<ceb:buyerName>None<"),
+	            "CG1009", P311 "buyerName");
 }
 
 static void
@@ -607,6 +690,9 @@ test_rule_cg1010_gnum(void **state)
 	/* gnum 0 is also not positive (CG1017). */
 	cg_findings_free(expect_rule(subst(sample(INVENTORY), "<ceb:gnum>1<", "<ceb:gnum>0<"),
 	                             "CG1010", NULL, false));
+	/* The warehouse-entry list is numbered the same way. */
+	EXPECT_RULE(subst(sample(DELIVERY), "<ceb:gnum>1<", "<ceb:gnum>2<"), "CG1010",
+	            "/ceb:CEB711Message/ceb:Delivery/ceb:DeliveryList/ceb:gnum");
 }
 
 static void
@@ -634,6 +720,17 @@ test_rule_cg1012_bonded(void **state)
 	(void)state;
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:emsNo>T5349W000001</ceb:emsNo>", ""), "CG1012",
 	            P621 "emsNo");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:areaCode>4403960XF6</ceb:areaCode>", ""),
+	            "CG1012", P621 "areaCode");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:areaName>示例保税仓储（深圳）有限公司</ceb:areaName>",
+	                  ""),
+	            "CG1012", P621 "areaName");
+	/* A placeholder is not a value. */
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:emsNo>T5349W000001<", "<ceb:emsNo>/<"), "CG1012",
+	            P621 "emsNo");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:itemRecordNo>10087<", "<ceb:itemRecordNo>无<"),
+	            "CG1012",
+	            "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:itemRecordNo");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:itemRecordNo>10087</ceb:itemRecordNo>", ""),
 	            "CG1012",
 	            "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:itemRecordNo");
@@ -650,6 +747,12 @@ test_rule_cg1013_direct(void **state)
 	/* Blank counts as absent. */
 	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:trafNo>ZZ8801<", "<ceb:trafNo> <"),
 	            "CG1013", P621 "trafNo");
+	EXPECT_RULE(
+	        subst(sample(INVENTORY_9610), "<ceb:voyageNo>ZZ8801-20261126</ceb:voyageNo>", ""),
+	        "CG1013", P621 "voyageNo");
+	/* A placeholder is not a value. */
+	EXPECT_RULE(subst(sample(INVENTORY_9610), "<ceb:billNo>000-12345675<", "<ceb:billNo>无<"),
+	            "CG1013", P621 "billNo");
 }
 
 static void
@@ -669,6 +772,11 @@ test_rule_cg1014_code_tables(void **state)
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:trafMode>4<", "<ceb:trafMode>Q<"), "CG1014",
 	            P621 "trafMode");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:tradeMode>1210<", "<ceb:tradeMode>1211<"),
+	            "CG1014", P621 "tradeMode");
+	/* Export trade modes are in trademode.tsv, but an import inventory allows 9610 and 1210. */
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:tradeMode>1210<", "<ceb:tradeMode>9710<"),
+	            "CG1014", P621 "tradeMode");
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:tradeMode>1210<", "<ceb:tradeMode>9810<"),
 	            "CG1014", P621 "tradeMode");
 	/* The customs-district table is only a sample: an unknown district is a warning. */
 	doc = subst(sample(INVENTORY), "<ceb:customsCode>5349<", "<ceb:customsCode>0099<");
@@ -740,6 +848,109 @@ test_rule_cg1020_logistics_status(void **state)
 	(void)state;
 	EXPECT_RULE(subst(sample(STATUS), "<ceb:logisticsStatus>S<", "<ceb:logisticsStatus>R<"),
 	            "CG1020", "/ceb:CEB513Message/ceb:LogisticsStatus/ceb:logisticsStatus");
+}
+
+/* A receipt sample with its returnStatus @p from replaced by @p to. */
+static char *
+receipt(const char *rel, const char *from, const char *to)
+{
+	char a[64], b[64];
+
+	(void)snprintf(a, sizeof(a), "<returnStatus>%s<", from);
+	(void)snprintf(b, sizeof(b), "<returnStatus>%s<", to);
+	return subst(sample(rel), a, b);
+}
+
+/* Valid, with a CG1022 warning on returnStatus. */
+static void
+expect_unlisted_state(char *doc)
+{
+	cg_findings *f = NULL;
+	const cg_finding *x;
+
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_int_equal(validate_in(fx->v, doc, "receipt.xml", f), 1);
+	finish(fx->v, f);
+	free(doc);
+	x = find_code(f, "CG1022");
+	if (x == NULL)
+		dump(f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, CG_SEV_WARNING);
+	assert_non_null(strstr(x->xpath, "/ceb:returnStatus"));
+	assert_only(f, "CG1022");
+	cg_findings_free(f);
+}
+
+static void
+test_rule_cg1021_return_status(void **state)
+{
+	static const struct {
+		const char *rel, *status, *xpath;
+	} rcpt[] = {
+		{ "valid/CEB312-order-receipt.xml", "120", "/ceb:CEB312Message/ceb:OrderReturn/" },
+		{ "valid/CEB412-payment-receipt.xml", "120",
+		  "/ceb:CEB412Message/ceb:PaymentReturn/" },
+		{ "valid/CEB512-waybill-receipt.xml", "120",
+		  "/ceb:CEB512Message/ceb:LogisticsReturn/" },
+		{ "valid/CEB514-status-receipt.xml", "399",
+		  "/ceb:CEB514Message/ceb:LogisticsStatusReturn/" },
+		{ "valid/CEB622-inventory-receipt-released.xml", "800",
+		  "/ceb:CEB622Message/ceb:InventoryReturn/" },
+		{ "valid/CEB624-cancel-receipt.xml", "399",
+		  "/ceb:CEB624Message/ceb:InvtCancelReturn/" },
+		{ "valid/CEB626-return-receipt.xml", "120",
+		  "/ceb:CEB626Message/ceb:InvtRefundReturn/" },
+		{ "valid/CEB712-delivery-receipt.xml", "120",
+		  "/ceb:CEB712Message/ceb:DeliveryReturn/" },
+		{ "valid/CEB900-format-error.xml", "-1", "/ceb:CEB900Message/ceb:MessageReturn/" },
+	};
+	char xpath[160];
+	size_t i;
+
+	(void)state;
+	/* Every receipt type: a word, zero, a leading zero or a sign alone is no status. */
+	for (i = 0; i < sizeof(rcpt) / sizeof(rcpt[0]); i++) {
+		(void)snprintf(xpath, sizeof(xpath), "%sceb:returnStatus", rcpt[i].xpath);
+		EXPECT_RULE(receipt(rcpt[i].rel, rcpt[i].status, "OK"), "CG1021", xpath);
+	}
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "0"), "CG1021", NULL);
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "0120"), "CG1021", NULL);
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "-"), "CG1021", NULL);
+	EXPECT_RULE(receipt(rcpt[0].rel, "120", "+120"), "CG1021", NULL);
+	/* Any negative number is an error code (§5.3), whatever the type. */
+	expect_clean(receipt(rcpt[0].rel, "120", "-301008"));
+	expect_clean(receipt(rcpt[4].rel, "800", "-621005"));
+	expect_clean(receipt(rcpt[8].rel, "-1", "-2"));
+	/* §5.1 per type: 300 and 800 are inventory states only, 1 not an order state. */
+	expect_clean(receipt(rcpt[4].rel, "800", "300"));
+	expect_clean(receipt(rcpt[4].rel, "800", "1"));
+	expect_clean(receipt(rcpt[5].rel, "399", "1"));
+	expect_clean(receipt(rcpt[7].rel, "120", "399"));
+	/* §12 #9: 514 takes both 120 (PDF) and 399 (XSD); 312 takes 399 (XSD). */
+	expect_clean(receipt(rcpt[3].rel, "399", "120"));
+	expect_clean(receipt(rcpt[0].rel, "120", "399"));
+	expect_unlisted_state(receipt(rcpt[0].rel, "120", "800"));
+	expect_unlisted_state(receipt(rcpt[0].rel, "120", "1"));
+	expect_unlisted_state(receipt(rcpt[5].rel, "399", "300"));
+	expect_unlisted_state(receipt(rcpt[6].rel, "120", "800"));
+	/* The placeholder states of the official samples (§5.1). */
+	expect_unlisted_state(receipt(rcpt[4].rel, "800", "18"));
+	/* §3.10 gives CEB900 no list of positive states. */
+	expect_clean(receipt(rcpt[8].rel, "-1", "23"));
+}
+
+static void
+test_rule_cg1023_taxbill_status(void **state)
+{
+	(void)state;
+	EXPECT_RULE(subst(sample(TAXBILL), "<status>1<", "<status>9<"), "CG1023",
+	            "/ceb:CEB816Message/ceb:Tax/ceb:TaxHeadRd/ceb:status");
+	EXPECT_RULE(subst(sample(TAXBILL_STATUS), "<status>2<", "<status>0<"), "CG1023",
+	            "/ceb:CEB818Message/ceb:Tax/ceb:TaxHeadStatus/ceb:status");
+	expect_clean(subst(sample(TAXBILL), "<status>1<", "<status>3<"));
+	expect_clean(subst(sample(TAXBILL_STATUS), "<status>2<", "<status>1<"));
+	expect_clean(subst(sample(TAXBILL_STATUS), "<status>2<", "<status>3<"));
 }
 
 static void
@@ -960,6 +1171,46 @@ test_cross_cg1007_tax(void **state)
 		assert_int_equal(cg_findings_count(f), 0);
 		cg_findings_free(f);
 	}
+}
+
+/*
+ * One item of 6000.00 (+ freight 10.00): over the limit, so taxed in full at
+ * the goods rates, tariff included (§10.2). Without tariff rates cebgate cannot
+ * recompute it: no CG1007 with a 70% figure, an info CG1024 instead.
+ */
+static void
+test_cross_cg1024_over_limit(void **state)
+{
+	char *order = sample(ORDER), *inv = sample(INVENTORY);
+	cg_findings *f;
+	const cg_finding *x;
+
+	(void)state;
+	order = cut(order, "<ceb:OrderList>\n      <ceb:gnum>2<", "</ceb:OrderList>\n");
+	inv = cut(inv, "<ceb:InventoryList>\n      <ceb:gnum>2<", "</ceb:InventoryList>\n");
+	/* VAT alone, in full: 6010.00 x 13% = 781.30; paid 6000 + 10 + 781.30. */
+	order = subst(subst(subst(subst(subst(order, "<ceb:qty>2<", "<ceb:qty>1<"), ">198.00<",
+	                                ">6000.00<"),
+	                          ">396.00<", ">6000.00<"),
+	                    ">516.00<", ">6000.00<"),
+	              ">47.87<", ">781.30<");
+	order = subst(order, ">573.87<", ">6791.30<");
+	inv = subst(subst(subst(inv, "<ceb:qty>2<", "<ceb:qty>1<"), ">198.00<", ">6000.00<"),
+	            ">396.00<", ">6000.00<");
+	f = cross("order.xml", order, "inventory.xml", inv);
+	if (find_code(f, "CG1007") != NULL || cg_findings_count_sev(f, CG_SEV_ERROR) != 0)
+		dump(f);
+	assert_null(find_code(f, "CG1007"));
+	assert_int_equal(cg_findings_count_sev(f, CG_SEV_ERROR), 0);
+	x = find_code(f, "CG1024");
+	assert_non_null(x);
+	assert_int_equal(x->severity, CG_SEV_INFO);
+	assert_string_equal(x->source, "order.xml");
+	assert_string_equal(x->xpath, P311 "taxTotal");
+	assert_non_null(strstr(x->message_en, "6010.00"));
+	/* The 70% figure (6010.00 x 9.1% = 546.91) is never claimed. */
+	assert_null(strstr(x->message_en, "546.91"));
+	cg_findings_free(f);
 }
 
 /* Documents of different orders are never compared; finish forgets the set. */
@@ -1297,6 +1548,7 @@ main(void)
 		cmocka_unit_test(test_valid_samples),
 		cmocka_unit_test(test_valid_samples_together),
 		cmocka_unit_test(test_invalid_samples),
+		cmocka_unit_test(test_crossdoc_samples),
 		cmocka_unit_test(test_rule_cg1001_paid_identity),
 		cmocka_unit_test(test_rule_cg1002_line_product),
 		cmocka_unit_test(test_rule_cg1003_goods_value),
@@ -1316,6 +1568,8 @@ main(void)
 		cmocka_unit_test(test_rule_cg1017_positive),
 		cmocka_unit_test(test_rule_cg1018_legal_unit),
 		cmocka_unit_test(test_rule_cg1020_logistics_status),
+		cmocka_unit_test(test_rule_cg1021_return_status),
+		cmocka_unit_test(test_rule_cg1023_taxbill_status),
 		cmocka_unit_test(test_cg0200_signature),
 		cmocka_unit_test(test_document_level_codes),
 		cmocka_unit_test(test_cross_consistent),
@@ -1324,6 +1578,7 @@ main(void)
 		cmocka_unit_test(test_cross_cg1103_consignee),
 		cmocka_unit_test(test_cross_cg1104_lines),
 		cmocka_unit_test(test_cross_cg1007_tax),
+		cmocka_unit_test(test_cross_cg1024_over_limit),
 		cmocka_unit_test(test_cross_unrelated_and_reset),
 		cmocka_unit_test(test_dxp_envelope),
 		cmocka_unit_test(test_report_json),
