@@ -265,7 +265,7 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	struct parse_state st = { NULL, "", 0 };
 	xmlParserCtxtPtr pctx = NULL;
 	xmlDocPtr doc = NULL;
-	char msg[160];
+	char msg[160], enc[64];
 	cg_rc rc;
 
 	*out = NULL;
@@ -282,12 +282,10 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	 * libxml2 takes a NUL byte for the end of the input, so bytes after it would
 	 * never be looked at. NUL is legitimate only in UTF-16.
 	 */
-	if (!declared_encoding_ok(data, len, msg, 64)) {
-		char why[160];
-
-		(void)snprintf(why, sizeof(why), "encoding %s is not accepted (UTF-8, UTF-16, GB18030, GBK)",
-			       msg);
-		return report(f, source, "CG0004", 1, why);
+	if (!declared_encoding_ok(data, len, enc, sizeof(enc))) {
+		(void)snprintf(msg, sizeof(msg), "encoding %s is not accepted (UTF-8, UTF-16, GB18030, GBK)",
+			       enc);
+		return report(f, source, "CG0004", 1, msg);
 	}
 	if (memchr(data, '\0', len) != NULL && !looks_utf16(data, len))
 		return report(f, source, "CG0001", 0, "NUL byte in the document");
