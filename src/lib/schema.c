@@ -103,7 +103,7 @@ on_valid_error(void *user, xmlErrorPtr e)
 {
 	struct valid_state *st = user;
 	char msg[512];
-	char *path;
+	char *path, *zh;
 	size_t len;
 
 	if (st->n++ >= MAX_XSD_FINDINGS || st->rc != CG_OK)
@@ -113,9 +113,11 @@ on_valid_error(void *user, xmlErrorPtr e)
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
 	path = cg__xml_path((const xmlNode *)e->node);
+	zh = cg__xsd_message_zh(e);
 	st->rc = cg__finding_addf(st->f, "CG0100", CG_SEV_ERROR, st->source,
 				  path != NULL ? path : "", (unsigned long)(e->line > 0 ? e->line : 0),
-				  0, msg, msg);
+				  0, zh != NULL ? zh : msg, msg);
+	free(zh);
 	free(path);
 }
 

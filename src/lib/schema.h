@@ -4,6 +4,7 @@
 #define CG_SCHEMA_H
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include "internal.h"
 
 struct cg_schemas;
@@ -18,6 +19,13 @@ void cg__schemas_free(struct cg_schemas *s);
  */
 cg_rc cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, bool dxp,
 			   const char *source, cg_findings *f, size_t *nerr);
+
+/*
+ * The Chinese sentence for a frequent schema error, naming the element and its
+ * value (malloc'd), or NULL when the error has no form yet (the caller keeps
+ * libxml2's English).
+ */
+char *cg__xsd_message_zh(const xmlError *e);
 
 struct cg_validator;
 struct cg_codes;

@@ -233,6 +233,23 @@ report(cg_findings *f, const char *source, const char *code, unsigned long line,
 	return rc != CG_OK ? rc : CG_EPARSE;
 }
 
+/*
+ * Readers stop one byte past the limit, so @p len is not the size of the input:
+ * the finding states only what is known, that it is over the limit.
+ */
+static cg_rc
+report_too_big(cg_findings *f, const char *source)
+{
+	char zh[96], en[96];
+	cg_rc rc;
+
+	(void)snprintf(zh, sizeof(zh), "报文超过%u字节的上限", CG_XML_MAX_BYTES);
+	(void)snprintf(en, sizeof(en), "document of more than %u bytes (the limit)",
+		       CG_XML_MAX_BYTES);
+	rc = cg__finding_addf(f, "CG0003", CG_SEV_ERROR, source, "", 0, 0, zh, en);
+	return rc != CG_OK ? rc : CG_EPARSE;
+}
+
 static cg_rc
 check_tree(xmlDocPtr doc, const char *source, cg_findings *f)
 {
@@ -269,11 +286,8 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	cg_rc rc;
 
 	*out = NULL;
-	if (len > CG_XML_MAX_BYTES) {
-		(void)snprintf(msg, sizeof(msg), "document of %zu bytes, the limit is %u", len,
-			       CG_XML_MAX_BYTES);
-		return report(f, source, "CG0003", 0, msg);
-	}
+	if (len > CG_XML_MAX_BYTES)
+		return report_too_big(f, source);
 	if (len > INT32_MAX)
 		return report(f, source, "CG0003", 0, "document too large");
 	if (max_attrs_per_tag(data, len) > CG_XML_MAX_ATTRS)
