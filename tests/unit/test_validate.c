@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include "cebgate/cebgate.h"
+#include "schema.h" /* cg__schemas_compilations */
 
 #define ORDER "valid/CEB311-order.xml"
 #define PAYMENT "valid/CEB411-payment.xml"
@@ -1172,6 +1173,39 @@ test_xsd_message_zh_long_value(void **state)
 	cg_findings_free(f);
 }
 
+/*
+ * The XSDs are compiled once per process and data directory: another validator
+ * (naming the directory through another path) and a normalizer (which has a
+ * validator of its own, like every upload of the service) share the fixture's.
+ */
+static void
+test_schemas_compiled_once(void **state)
+{
+	cg_normalize_options o = CG_NORMALIZE_OPTIONS_INIT;
+	cg_normalizer *n = NULL;
+	cg_validator *v = NULL;
+	cg_findings *f = NULL;
+	char dir[4096], *doc = sample(ORDER);
+	unsigned long before = cg__schemas_compilations();
+
+	(void)state;
+	assert_true(before >= 1); /* the fixture's validators hold a compiled set */
+	(void)snprintf(dir, sizeof(dir), "%s/.", srcdir());
+	assert_int_equal(cg_validator_new(&v, fx->ctx, dir, 0), CG_OK);
+	assert_int_equal(cg_normalizer_new(&n, fx->ctx, NULL, &o), CG_OK);
+	assert_int_equal(cg__schemas_compilations(), before);
+	/* Each still validates on its own contexts. */
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_int_equal(validate_in(v, doc, "order.xml", f), 1);
+	assert_int_equal(validate_in(fx->strict, doc, "order.xml", f), 1);
+	finish(v, f);
+	finish(fx->strict, f);
+	cg_normalizer_free(n);
+	cg_validator_free(v);
+	cg_findings_free(f);
+	free(doc);
+}
+
 /* ---- report ------------------------------------------------------------------------- */
 
 static json_int_t
@@ -1452,6 +1486,7 @@ main(void)
 		cmocka_unit_test(test_report_unreadable),
 		cmocka_unit_test(test_xsd_messages_zh),
 		cmocka_unit_test(test_xsd_message_zh_long_value),
+		cmocka_unit_test(test_schemas_compiled_once),
 		cmocka_unit_test(test_report_text),
 	};
 
