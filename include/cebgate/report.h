@@ -9,16 +9,23 @@
 
 CG_BEGIN_DECLS
 
-/** One input of a report: its name and detected message type ("" when unknown). */
+/**
+ * One input of a report: its name and detected message type ("" when unknown).
+ * @c error is why the input could not be read (NULL when it was): the report
+ * lists it so that every input named appears, not only those examined.
+ */
 typedef struct {
 	const char *file;
 	const char *type;
+	const char *error;
 } cg_report_file;
 
 /**
  * The machine-readable report: {"files":[{"file","type","valid","findings":[...]}],
  * "summary":{...}}. A finding belongs to the file whose name prefixes its source
- * (a DxpMsg's inner message is "FILE#Data").
+ * (a DxpMsg's inner message is "FILE#Data"). An unreadable input is
+ * {"file","type","valid":false,"error","findings":[]}, counted in the summary's
+ * "unreadable" (files = valid + invalid + unreadable).
  * @return JSON text, free with cg_free(); NULL when out of memory
  */
 CG_API char *cg_report_json(const cg_report_file *files, size_t n, const cg_findings *f);

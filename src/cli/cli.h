@@ -16,7 +16,10 @@
 
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Read a whole file ("-" = stdin) of at most @p max bytes (max + 1 read when larger). */
+/*
+ * Read a whole file ("-" = stdin) of at most @p max bytes (max + 1 read when larger).
+ * Returns -1 with errno set when it cannot be read.
+ */
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
 
 int cmd_validate(int argc, char **argv);

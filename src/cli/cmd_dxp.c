@@ -41,7 +41,7 @@ unwrap(cg_ctx *ctx, const char *in, const char *data, size_t len, const char *ou
 	cg_validator *v = NULL;
 	cg_findings *f = NULL;
 	cg_dxp_message m;
-	cg_report_file file = { in, "DxpMsg" };
+	cg_report_file file = { in, "DxpMsg", NULL };
 	int status = CLI_USAGE;
 
 	if (cg_findings_new(&f) != CG_OK || cg_validator_new(&v, ctx, NULL, 0) != CG_OK)

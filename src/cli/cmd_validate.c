@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +40,29 @@ add_file(struct run *r, const char *name, const char *type)
 	}
 	r->files[r->nfiles].file = strdup(name);
 	r->files[r->nfiles].type = strdup(type);
+	r->files[r->nfiles].error = NULL;
 	if (r->files[r->nfiles].file == NULL || r->files[r->nfiles].type == NULL)
 		return -1;
 	r->nfiles++;
 	return 0;
+}
+
+/* An input that cannot be read stays in the report, with why (exit status 2). */
+static int
+add_unreadable(struct run *r, const char *name, int err)
+{
+	char buf[128];
+	/* GNU strerror_r (AC_USE_SYSTEM_EXTENSIONS): the text may not be in buf. */
+	const char *why = strerror_r(err, buf, sizeof(buf));
+	char *copy;
+
+	cli_err("cannot read %s: %s", name, why);
+	r->io_error = 1;
+	if (add_file(r, name, "") != 0)
+		return -1;
+	copy = strdup(why);
+	r->files[r->nfiles - 1].error = copy;
+	return copy != NULL ? 0 : -1;
 }
 
 static int
@@ -53,11 +73,8 @@ validate_one(struct run *r, const char *path)
 	int valid;
 	cg_rc rc;
 
-	if (cli_read_file(path, READ_MAX, &data, &len) != 0) {
-		cli_err("cannot read %s", path);
-		r->io_error = 1;
-		return 0;
-	}
+	if (cli_read_file(path, READ_MAX, &data, &len) != 0)
+		return add_unreadable(r, path, errno);
 	rc = cg_validate_buffer(r->v, r->ctx, data, len, path, r->f, &valid);
 	free(data);
 	if (rc != CG_OK) {
@@ -83,10 +100,8 @@ validate_dir(struct run *r, const char *dir)
 	size_t n = 0, i;
 	int rc = 0;
 
-	if (d == NULL) {
-		r->io_error = 1;
-		return 0;
-	}
+	if (d == NULL)
+		return add_unreadable(r, dir, errno);
 	while ((e = readdir(d)) != NULL) {
 		size_t l = strlen(e->d_name);
 		char **p;
@@ -198,6 +213,7 @@ out:
 	for (size_t k = 0; k < r.nfiles; k++) {
 		free((char *)r.files[k].file);
 		free((char *)r.files[k].type);
+		free((char *)r.files[k].error);
 	}
 	free(r.files);
 	cg_validator_free(r.v);

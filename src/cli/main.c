@@ -55,7 +55,7 @@ cli_read_file(const char *path, size_t max, char **out, size_t *len)
 		return -1;
 	for (;;) {
 		char *p;
-		size_t got;
+		size_t got, want;
 
 		if (n + 1 >= cap || buf == NULL) {
 			cap = buf == NULL ? cap : cap * 2;
@@ -64,15 +64,20 @@ cli_read_file(const char *path, size_t max, char **out, size_t *len)
 				break;
 			buf = p;
 		}
-		got = fread(buf + n, 1, cap - n - 1, fp);
+		/* Never past max + 1: one byte over is enough to say "too large". */
+		want = cap - n - 1 < max + 1 - n ? cap - n - 1 : max + 1 - n;
+		got = fread(buf + n, 1, want, fp);
 		n += got;
 		if (got == 0 || n > max)
 			break;
 	}
 	if (buf == NULL || ferror(fp)) {
+		int err = buf == NULL ? ENOMEM : errno; /* kept for the caller's message */
+
 		free(buf);
 		if (fp != stdin)
 			fclose(fp);
+		errno = err;
 		return -1;
 	}
 	if (fp != stdin)

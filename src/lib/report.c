@@ -77,8 +77,11 @@ file_obj(const cg_report_file *file, const cg_findings *f, size_t *nerr)
 	}
 	if (json_object_set_new(o, "file", json_string(file->file)) != 0 ||
 	    json_object_set_new(o, "type", json_string(file->type != NULL ? file->type : "")) != 0 ||
-	    json_object_set_new(o, "valid", json_boolean(errors == 0)) != 0 ||
-	    json_object_set_new(o, "findings", arr) != 0)
+	    json_object_set_new(o, "valid", json_boolean(errors == 0 && file->error == NULL)) != 0)
+		goto fail;
+	if (file->error != NULL && json_object_set_new(o, "error", json_string(file->error)) != 0)
+		goto fail;
+	if (json_object_set_new(o, "findings", arr) != 0)
 		goto fail;
 	*nerr = errors;
 	return o;
@@ -92,7 +95,7 @@ char *
 cg_report_json(const cg_report_file *files, size_t n, const cg_findings *f)
 {
 	json_t *root = json_object(), *arr = json_array(), *sum = json_object();
-	size_t i, invalid = 0;
+	size_t i, invalid = 0, unreadable = 0;
 	char *copy = NULL;
 
 	if (root == NULL || arr == NULL || sum == NULL)
@@ -103,11 +106,14 @@ cg_report_json(const cg_report_file *files, size_t n, const cg_findings *f)
 
 		if (o == NULL || json_array_append_new(arr, o) != 0)
 			goto out;
-		invalid += nerr > 0;
+		unreadable += files[i].error != NULL;
+		invalid += nerr > 0 && files[i].error == NULL;
 	}
 	if (json_object_set_new(sum, "files", json_integer((json_int_t)n)) != 0 ||
-	    json_object_set_new(sum, "valid", json_integer((json_int_t)(n - invalid))) != 0 ||
+	    json_object_set_new(sum, "valid",
+				json_integer((json_int_t)(n - invalid - unreadable))) != 0 ||
 	    json_object_set_new(sum, "invalid", json_integer((json_int_t)invalid)) != 0 ||
+	    json_object_set_new(sum, "unreadable", json_integer((json_int_t)unreadable)) != 0 ||
 	    json_object_set_new(sum, "errors",
 				json_integer((json_int_t)cg_findings_count_sev(f, CG_SEV_ERROR))) != 0 ||
 	    json_object_set_new(sum, "warnings",
@@ -123,40 +129,53 @@ out:
 	return copy;
 }
 
+/* One file's block of the text report; returns its number of errors. */
+static size_t
+text_file(FILE *out, const cg_report_file *file, const cg_findings *f, int quiet)
+{
+	size_t j, errors = 0;
+
+	if (file->error != NULL) {
+		fprintf(out, "%s: UNREADABLE (%s)\n", file->file, file->error);
+		return 0;
+	}
+	for (j = 0; j < cg_findings_count(f); j++)
+		errors += belongs(cg_findings_get(f, j), file->file) &&
+			  cg_findings_get(f, j)->severity == CG_SEV_ERROR;
+	if (quiet && errors == 0)
+		return 0;
+	fprintf(out, "%s: %s%s%s%s\n", file->file, errors == 0 ? "valid" : "INVALID",
+		file->type[0] != '\0' ? " (" : "", file->type, file->type[0] != '\0' ? ")" : "");
+	for (j = 0; j < cg_findings_count(f); j++) {
+		const cg_finding *x = cg_findings_get(f, j);
+
+		if (!belongs(x, file->file))
+			continue;
+		fprintf(out, "  %s %s", cg_severity_name(x->severity), x->code);
+		if (x->line != 0)
+			fprintf(out, " line %lu", x->line);
+		if (x->column != 0)
+			fprintf(out, " column %lu", x->column);
+		if (x->xpath[0] != '\0')
+			fprintf(out, " %s", x->xpath);
+		fprintf(out, "\n    %s\n    %s\n", x->message_zh, x->message_en);
+	}
+	return errors;
+}
+
 cg_rc
 cg_report_text(FILE *out, const cg_report_file *files, size_t n, const cg_findings *f, int quiet)
 {
-	size_t i, j, invalid = 0;
+	size_t i, invalid = 0, unreadable = 0;
 
 	for (i = 0; i < n; i++) {
-		size_t errors = 0;
-
-		for (j = 0; j < cg_findings_count(f); j++)
-			errors += belongs(cg_findings_get(f, j), files[i].file) &&
-				  cg_findings_get(f, j)->severity == CG_SEV_ERROR;
-		invalid += errors > 0;
-		if (quiet && errors == 0)
-			continue;
-		fprintf(out, "%s: %s%s%s%s\n", files[i].file, errors == 0 ? "valid" : "INVALID",
-			files[i].type[0] != '\0' ? " (" : "", files[i].type,
-			files[i].type[0] != '\0' ? ")" : "");
-		for (j = 0; j < cg_findings_count(f); j++) {
-			const cg_finding *x = cg_findings_get(f, j);
-
-			if (!belongs(x, files[i].file))
-				continue;
-			fprintf(out, "  %s %s", cg_severity_name(x->severity), x->code);
-			if (x->line != 0)
-				fprintf(out, " line %lu", x->line);
-			if (x->column != 0)
-				fprintf(out, " column %lu", x->column);
-			if (x->xpath[0] != '\0')
-				fprintf(out, " %s", x->xpath);
-			fprintf(out, "\n    %s\n    %s\n", x->message_zh, x->message_en);
-		}
+		unreadable += files[i].error != NULL;
+		invalid += text_file(out, &files[i], f, quiet) > 0;
 	}
-	fprintf(out, "%zu file(s): %zu valid, %zu invalid; %zu error(s), %zu warning(s)\n", n,
-		n - invalid, invalid, cg_findings_count_sev(f, CG_SEV_ERROR),
+	fprintf(out, "%zu file(s): %zu valid, %zu invalid", n, n - invalid - unreadable, invalid);
+	if (unreadable > 0)
+		fprintf(out, ", %zu unreadable", unreadable);
+	fprintf(out, "; %zu error(s), %zu warning(s)\n", cg_findings_count_sev(f, CG_SEV_ERROR),
 		cg_findings_count_sev(f, CG_SEV_WARNING));
 	return ferror(out) ? CG_EIO : CG_OK;
 }

@@ -221,6 +221,19 @@ static const struct {
 	{ "detain", "detained", "501", "扣留" },
 };
 
+/* An officer's reason, in characters: the standard's free text (returnInfo) is C..1000. */
+#define REASON_MAX 1000
+
+/* Not blank, UTF-8 (so at most 4 bytes a character), at most REASON_MAX characters. */
+static bool
+reason_ok(const char *reason)
+{
+	size_t len = reason != NULL ? strlen(reason) : 0;
+
+	return len > 0 && strspn(reason, " \t\r\n") < len && cg__utf8_valid(reason, len) &&
+	       cg__utf8_len(reason) <= REASON_MAX;
+}
+
 cg_rc
 cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
 			 const char *decision, const char *reason, char **json, int *http)
@@ -228,7 +241,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL);
 	sqlite3_stmt *s;
-	char info[1100];
+	char info[4 * REASON_MAX + 64]; /* the reason (up to 4 bytes a character) and its prefix */
 	size_t i;
 	bool mine;
 	cg_rc rc;
@@ -240,8 +253,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		if (decision != NULL && strcmp(decision, decisions[i].decision) == 0)
 			break;
 	}
-	if (i == sizeof(decisions) / sizeof(decisions[0]) || reason == NULL ||
-	    strspn(reason, " \t\r\n") == strlen(reason) || strlen(reason) > 1000)
+	if (i == sizeof(decisions) / sizeof(decisions[0]) || !reason_ok(reason))
 		return cg__json_refusal(json, http, 400, "decision is release, inspect, return or detain, with a reason");
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc != CG_OK)

@@ -2,6 +2,7 @@
 /* Compiling and applying the XSDs (never without a compiled schema: see security.md). */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,32 @@
 
 #define MAX_XSD_FINDINGS 50
 
-struct cg_schemas {
+/*
+ * The compiled XSDs of one data directory, shared by every validator (and so
+ * every normalizer) of the process that uses that directory: compiling takes
+ * far longer than a validation, and a compiled schema is read-only, so each
+ * user only needs its own validation contexts. Freed with its last user.
+ */
+struct compiled {
+	char *dir; /* realpath of the data directory: the key */
 	xmlSchemaPtr ceb;
 	xmlSchemaPtr dxp;
+	unsigned long refs;
+	struct compiled *next;
+};
+
+/*
+ * The process's compiled schema sets: process-wide because the normalizer and the
+ * service's uploads make validators of their own. Only immutable schemas are
+ * shared; the lock guards the list and also serializes compiling, which libxml2
+ * does not make thread-safe.
+ */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct compiled *cache;
+static unsigned long compilations;
+
+struct cg_schemas {
+	struct compiled *shared;
 	xmlSchemaValidCtxtPtr vceb;
 	xmlSchemaValidCtxtPtr vdxp;
 };
@@ -53,6 +77,80 @@ compile(xmlSchemaPtr *out, cg_ctx *ctx, const char *dir, const char *name)
 	return CG_OK;
 }
 
+static void
+compiled_free(struct compiled *c)
+{
+	if (c == NULL)
+		return;
+	xmlSchemaFree(c->ceb);
+	xmlSchemaFree(c->dxp);
+	free(c->dir);
+	free(c);
+}
+
+static cg_rc
+compiled_new(struct compiled **out, cg_ctx *ctx, const char *key, const char *dir)
+{
+	struct compiled *c = calloc(1, sizeof(*c));
+	cg_rc rc;
+
+	*out = NULL;
+	if (c != NULL)
+		c->dir = cg__strdup(key);
+	if (c == NULL || c->dir == NULL) {
+		compiled_free(c);
+		return cg__fail(ctx, CG_ENOMEM, "out of memory");
+	}
+	rc = compile(&c->ceb, ctx, dir, "ceb-import.xsd");
+	if (rc == CG_OK)
+		rc = compile(&c->dxp, ctx, dir, "dxp.xsd");
+	if (rc != CG_OK) {
+		compiled_free(c);
+		return rc;
+	}
+	compilations++;
+	*out = c;
+	return CG_OK;
+}
+
+/* The shared set of @p dir, compiled on first use; the caller holds cache_lock. */
+static cg_rc
+compiled_get(struct compiled **out, cg_ctx *ctx, const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	const char *key = real != NULL ? real : dir;
+	struct compiled *c;
+	cg_rc rc = CG_OK;
+
+	for (c = cache; c != NULL && strcmp(c->dir, key) != 0; c = c->next)
+		;
+	if (c == NULL) {
+		rc = compiled_new(&c, ctx, key, dir);
+		if (rc == CG_OK) {
+			c->next = cache;
+			cache = c;
+		}
+	}
+	free(real);
+	if (rc == CG_OK)
+		c->refs++;
+	*out = c;
+	return rc;
+}
+
+static void
+compiled_put(struct compiled *c)
+{
+	struct compiled **p;
+
+	if (--c->refs > 0)
+		return;
+	for (p = &cache; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
+	compiled_free(c);
+}
+
 cg_rc
 cg__schemas_load(struct cg_schemas **out, cg_ctx *ctx, const char *dir)
 {
@@ -62,12 +160,12 @@ cg__schemas_load(struct cg_schemas **out, cg_ctx *ctx, const char *dir)
 	*out = NULL;
 	if (s == NULL)
 		return CG_ENOMEM;
-	rc = compile(&s->ceb, ctx, dir, "ceb-import.xsd");
-	if (rc == CG_OK)
-		rc = compile(&s->dxp, ctx, dir, "dxp.xsd");
+	(void)pthread_mutex_lock(&cache_lock);
+	rc = compiled_get(&s->shared, ctx, dir);
+	(void)pthread_mutex_unlock(&cache_lock);
 	if (rc == CG_OK) {
-		s->vceb = xmlSchemaNewValidCtxt(s->ceb);
-		s->vdxp = xmlSchemaNewValidCtxt(s->dxp);
+		s->vceb = xmlSchemaNewValidCtxt(s->shared->ceb);
+		s->vdxp = xmlSchemaNewValidCtxt(s->shared->dxp);
 		if (s->vceb == NULL || s->vdxp == NULL)
 			rc = cg__fail(ctx, CG_ENOMEM, "schema validation context");
 	}
@@ -86,9 +184,23 @@ cg__schemas_free(struct cg_schemas *s)
 		return;
 	xmlSchemaFreeValidCtxt(s->vceb);
 	xmlSchemaFreeValidCtxt(s->vdxp);
-	xmlSchemaFree(s->ceb);
-	xmlSchemaFree(s->dxp);
+	if (s->shared != NULL) {
+		(void)pthread_mutex_lock(&cache_lock);
+		compiled_put(s->shared);
+		(void)pthread_mutex_unlock(&cache_lock);
+	}
 	free(s);
+}
+
+unsigned long
+cg__schemas_compilations(void)
+{
+	unsigned long n;
+
+	(void)pthread_mutex_lock(&cache_lock);
+	n = compilations;
+	(void)pthread_mutex_unlock(&cache_lock);
+	return n;
 }
 
 struct valid_state {
@@ -103,7 +215,7 @@ on_valid_error(void *user, xmlErrorPtr e)
 {
 	struct valid_state *st = user;
 	char msg[512];
-	char *path;
+	char *path, *zh;
 	size_t len;
 
 	if (st->n++ >= MAX_XSD_FINDINGS || st->rc != CG_OK)
@@ -113,9 +225,11 @@ on_valid_error(void *user, xmlErrorPtr e)
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
 	path = cg__xml_path((const xmlNode *)e->node);
+	zh = cg__xsd_message_zh(e);
 	st->rc = cg__finding_addf(st->f, "CG0100", CG_SEV_ERROR, st->source,
 				  path != NULL ? path : "", (unsigned long)(e->line > 0 ? e->line : 0),
-				  0, msg, msg);
+				  0, zh != NULL ? zh : msg, msg);
+	free(zh);
 	free(path);
 }
 

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* The compiled XSDs of schemas/, loaded once. */
+/* The compiled XSDs of schemas/, compiled once per process and data directory. */
 #ifndef CG_SCHEMA_H
 #define CG_SCHEMA_H
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include "internal.h"
 
 struct cg_schemas;
 
-/* Compile schemas/ceb-import.xsd and schemas/dxp.xsd under @p dir. */
+/*
+ * Validation contexts over schemas/ceb-import.xsd and schemas/dxp.xsd under
+ * @p dir. They are compiled once for all the users of @p dir alive in the
+ * process (validators, normalizers, the service's uploads); thread-safe.
+ */
 cg_rc cg__schemas_load(struct cg_schemas **out, cg_ctx *ctx, const char *dir);
 void cg__schemas_free(struct cg_schemas *s);
+/* How many times schema sets were compiled in this process (for tests). */
+unsigned long cg__schemas_compilations(void);
 
 /*
  * Validate @p doc against the CEB (dxp false) or DXP schema; each violation is
@@ -18,6 +25,13 @@ void cg__schemas_free(struct cg_schemas *s);
  */
 cg_rc cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, bool dxp,
 			   const char *source, cg_findings *f, size_t *nerr);
+
+/*
+ * The Chinese sentence for a frequent schema error, naming the element and its
+ * value (malloc'd), or NULL when the error has no form yet (the caller keeps
+ * libxml2's English).
+ */
+char *cg__xsd_message_zh(const xmlError *e);
 
 struct cg_validator;
 struct cg_codes;

@@ -392,8 +392,9 @@ cg__receipt_build(const struct cg_msgdef *def, const struct cg_group *h, long lo
 		else if (strcmp(name, "copNo") == 0 && (v == NULL || *v == '\0') &&
 			 (rd->head->f[i].flags & CG_F_REQ))
 			v = cg__group_get(h, "orderNo");
-		if (v != NULL && rd->head->f[i].maxlen != 0 && strlen(v) > rd->head->f[i].maxlen &&
-		    strcmp(name, "returnInfo") != 0)
+		/* maxlen counts characters, as the standard does: 30 Chinese ones fit in 60. */
+		if (v != NULL && rd->head->f[i].maxlen != 0 &&
+		    cg__utf8_len(v) > rd->head->f[i].maxlen && strcmp(name, "returnInfo") != 0)
 			continue; /* an over-long key cannot be echoed */
 		if (v != NULL && *v != '\0')
 			rc = cg__group_set(&d->head, (int)i, v, 0, 0);

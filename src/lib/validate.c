@@ -131,6 +131,21 @@ check_fixed_currency(const struct cg_msg *m, const char *source, cg_findings *f)
 	return rc;
 }
 
+/* A finding about the whole message (its type, its signature) points at the root element. */
+static cg_rc
+add_at_root(cg_findings *f, const char *code, cg_severity sev, const char *source,
+	    xmlDocPtr doc, const char *detail)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	char *path = cg__xml_path(root); /* NULL for a name past the path cap: then no path */
+	cg_rc rc;
+
+	rc = cg__finding_addf(f, code, sev, source, path != NULL ? path : "",
+			      (unsigned long)xmlGetLineNo(root), 0, detail, detail);
+	free(path);
+	return rc;
+}
+
 /*
  * Validate a parsed CEB message. With @p cross its keys are remembered for
  * cg_validate_finish(); with @p keep the record is handed to the caller.
@@ -144,23 +159,15 @@ validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg
 	cg_rc rc;
 
 	rc = cg__msg_from_xml(&m, ctx, doc, false);
-	if (rc == CG_EINVAL) {
-		xmlNodePtr root = xmlDocGetRootElement(doc);
-		char *path = cg__xml_path(root);
-
-		rc = cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, path != NULL ? path : "",
-				      (unsigned long)xmlGetLineNo(root), 0, cg_ctx_errmsg(ctx),
-				      cg_ctx_errmsg(ctx));
-		free(path);
-		return rc;
-	}
+	if (rc == CG_EINVAL)
+		return add_at_root(f, "CG0005", CG_SEV_ERROR, source, doc, cg_ctx_errmsg(ctx));
 	if (rc != CG_OK)
 		return rc;
 	(void)snprintf(v->last_type, sizeof(v->last_type), "%s", m->def->root);
 	if (m->def->sig_required && !m->has_signature) {
-		rc = cg__finding_addf(f, "CG0200",
-				      (v->flags & CG_VALIDATE_UNSIGNED) ? CG_SEV_INFO : CG_SEV_ERROR,
-				      source, "", 0, 0, NULL, NULL);
+		rc = add_at_root(f, "CG0200",
+				 (v->flags & CG_VALIDATE_UNSIGNED) ? CG_SEV_INFO : CG_SEV_ERROR, source,
+				 doc, NULL);
 		if (rc == CG_OK)
 			rc = add_dummy_signature(v, ctx, doc);
 	}

@@ -233,6 +233,23 @@ report(cg_findings *f, const char *source, const char *code, unsigned long line,
 	return rc != CG_OK ? rc : CG_EPARSE;
 }
 
+/*
+ * Readers stop one byte past the limit, so @p len is not the size of the input:
+ * the finding states only what is known, that it is over the limit.
+ */
+static cg_rc
+report_too_big(cg_findings *f, const char *source)
+{
+	char zh[96], en[96];
+	cg_rc rc;
+
+	(void)snprintf(zh, sizeof(zh), "报文超过%u字节的上限", CG_XML_MAX_BYTES);
+	(void)snprintf(en, sizeof(en), "document of more than %u bytes (the limit)",
+		       CG_XML_MAX_BYTES);
+	rc = cg__finding_addf(f, "CG0003", CG_SEV_ERROR, source, "", 0, 0, zh, en);
+	return rc != CG_OK ? rc : CG_EPARSE;
+}
+
 static cg_rc
 check_tree(xmlDocPtr doc, const char *source, cg_findings *f)
 {
@@ -265,15 +282,12 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	struct parse_state st = { NULL, "", 0 };
 	xmlParserCtxtPtr pctx = NULL;
 	xmlDocPtr doc = NULL;
-	char msg[160];
+	char msg[160], enc[64];
 	cg_rc rc;
 
 	*out = NULL;
-	if (len > CG_XML_MAX_BYTES) {
-		(void)snprintf(msg, sizeof(msg), "document of %zu bytes, the limit is %u", len,
-			       CG_XML_MAX_BYTES);
-		return report(f, source, "CG0003", 0, msg);
-	}
+	if (len > CG_XML_MAX_BYTES)
+		return report_too_big(f, source);
 	if (len > INT32_MAX)
 		return report(f, source, "CG0003", 0, "document too large");
 	if (max_attrs_per_tag(data, len) > CG_XML_MAX_ATTRS)
@@ -282,12 +296,10 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	 * libxml2 takes a NUL byte for the end of the input, so bytes after it would
 	 * never be looked at. NUL is legitimate only in UTF-16.
 	 */
-	if (!declared_encoding_ok(data, len, msg, 64)) {
-		char why[160];
-
-		(void)snprintf(why, sizeof(why), "encoding %s is not accepted (UTF-8, UTF-16, GB18030, GBK)",
-			       msg);
-		return report(f, source, "CG0004", 1, why);
+	if (!declared_encoding_ok(data, len, enc, sizeof(enc))) {
+		(void)snprintf(msg, sizeof(msg), "encoding %s is not accepted (UTF-8, UTF-16, GB18030, GBK)",
+			       enc);
+		return report(f, source, "CG0004", 1, msg);
 	}
 	if (memchr(data, '\0', len) != NULL && !looks_utf16(data, len))
 		return report(f, source, "CG0001", 0, "NUL byte in the document");

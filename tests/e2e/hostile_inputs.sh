@@ -184,6 +184,13 @@ run "$tmp/in/blank.xml"
 check "blank file" "CG0001"
 run "$tmp/in/50mb-text.xml"
 check "50 MB text node" "CG0003"
+# The reader stops past the limit: the report says "more than", not the bytes it read.
+if grep -qF 'more than 16777216 bytes' "$tmp/out" && ! grep -qF '33554431' "$tmp/out"; then
+	ok "50 MB text node: the finding says more than 16777216 bytes"
+else
+	not_ok "50 MB text node: the finding says more than 16777216 bytes"
+	diag "$tmp/out"
+fi
 run "$tmp/in/utf16-xxe.xml"
 check "XXE in a UTF-16 document (BOM)" "CG0002"
 run "$tmp/in/utf16be-nobom-xxe.xml"

@@ -239,6 +239,21 @@ run validate --unsigned "$samples/valid/CEB311-order.xml" "$tmp/does-not-exist.x
 expect_rc 2 "missing file next to a valid one: exit 2"
 run validate --unsigned "$samples/invalid/CEB311-gnum-gap.xml" "$tmp/does-not-exist.xml"
 expect_rc 2 "missing file next to an invalid one: exit 2 (I/O error wins)"
+run validate --unsigned --json "$samples/valid/CEB311-order.xml" "$tmp/does-not-exist.xml"
+expect_rc 2 "missing file with --json: exit 2"
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [x for x in d["files"] if x["file"].endswith("does-not-exist.xml")]
+s = d["summary"]
+sys.exit(0 if len(f) == 1 and f[0]["valid"] is False and "No such file" in f[0]["error"]
+         and s["files"] == 2 and s["valid"] == 1 and s["unreadable"] == 1 else 1)
+' "$tmp/out"; then
+	ok "missing file with --json: in the report with its error, counted unreadable"
+else
+	not_ok "missing file with --json: in the report with its error, counted unreadable"
+	diag "$tmp/out"
+fi
 run validate --no-such-option "$samples/valid/CEB311-order.xml"
 expect_rc 2 "unknown option: exit 2"
 run validate -Z "$samples/valid/CEB311-order.xml"

@@ -181,6 +181,50 @@ test_session_and_logout(void **state)
 	cg_store_close(st);
 }
 
+/* @p n copies of the 3-byte character 审, malloc'd. */
+static char *
+chinese(size_t n)
+{
+	char *s = malloc(3 * n + 1);
+	size_t i;
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		memcpy(s + 3 * i, "审", 3);
+	s[3 * n] = '\0';
+	return s;
+}
+
+/*
+ * A reason is limited in characters, not bytes: 1000 Chinese ones pass the check
+ * (and meet the claim check, 409, the declaration being unclaimed), 1001 do not.
+ */
+static void
+test_decide_reason_characters(void **state)
+{
+	struct fx *fx = *state;
+	char *reason = chinese(1000), *json = NULL;
+	int http = 0;
+	cg_rc rc;
+
+	rc = cg_service_review_decide(fx->svc, fx->ctx, &fx->officer, 1, "release", reason, &json,
+	                              &http);
+	assert_int_equal(status_of(rc, json, http), 409);
+	free(reason);
+	reason = chinese(1001);
+	rc = cg_service_review_decide(fx->svc, fx->ctx, &fx->officer, 1, "release", reason, &json,
+	                              &http);
+	assert_int_equal(status_of(rc, json, http), 400);
+	free(reason);
+	/* Bytes that are not UTF-8 are not a reason (nor are blanks). */
+	rc = cg_service_review_decide(fx->svc, fx->ctx, &fx->officer, 1, "release", "ok \xff",
+	                              &json, &http);
+	assert_int_equal(status_of(rc, json, http), 400);
+	rc = cg_service_review_decide(fx->svc, fx->ctx, &fx->officer, 1, "release", " \t", &json,
+	                              &http);
+	assert_int_equal(status_of(rc, json, http), 400);
+}
+
 int
 main(void)
 {
@@ -188,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_roles),	     cmocka_unit_test(test_dashboard_bounds),
 		cmocka_unit_test(test_public_empty), cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_session_and_logout),
+		cmocka_unit_test(test_decide_reason_characters),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include "cebgate/cebgate.h"
+#include "schema.h" /* cg__schemas_compilations */
 
 #define ORDER "valid/CEB311-order.xml"
 #define PAYMENT "valid/CEB411-payment.xml"
@@ -969,6 +970,9 @@ test_cg0200_signature(void **state)
 	assert_int_equal(x->severity, CG_SEV_ERROR);
 	assert_string_equal(x->source, "inv.xml");
 	assert_true(x->message_en[0] != '\0' && x->message_zh[0] != '\0');
+	/* The signature belongs to the root: the finding points there. */
+	assert_string_equal(x->xpath, "/ceb:CEB621Message");
+	assert_int_equal(x->line, 2);
 	assert_int_equal(cg_findings_count(f), 1);
 
 	cg_findings_clear(f);
@@ -1351,6 +1355,108 @@ test_dxp_envelope(void **state)
 	cg_findings_free(f);
 }
 
+/*
+ * An XSD violation of @p doc: CG0100 at @p xpath whose Chinese message is @p zh
+ * (after the code's title) and whose English still carries libxml2's detail @p en.
+ */
+static void
+expect_xsd_zh(char *doc, const char *xpath, const char *zh, const char *en)
+{
+	cg_findings *f = expect_rule(doc, "CG0100", xpath, false);
+	const cg_finding *x = find_code(f, "CG0100");
+	char want[512];
+
+	(void)snprintf(want, sizeof(want), "报文不符合XSD: %s", zh);
+	assert_string_equal(x->message_zh, want);
+	assert_non_null(strstr(x->message_en, en));
+	cg_findings_free(f);
+}
+
+/* The frequent XSD errors read as Chinese sentences naming the element and the value. */
+static void
+test_xsd_messages_zh(void **state)
+{
+	(void)state;
+	expect_xsd_zh(subst(sample(ORDER), "<ceb:freight>10.00</ceb:freight>", ""),
+	              P311 "discount", "元素discount不应出现在此处（应为：freight）",
+	              "This element is not expected");
+	expect_xsd_zh(subst(sample(ORDER), "<ceb:orderNo>SO202411110000123456<",
+	                    "<ceb:orderNo>SO202411110000123456789012345678901234567890123456789012345678<"),
+	              P311 "orderNo",
+	              "元素orderNo的值“SO202411110000123456789012345678901234567890123456789012345678”"
+	              "长度为62，超过最大长度60",
+	              "exceeds the allowed maximum length");
+	expect_xsd_zh(subst(sample(ORDER), "<ceb:appType>1<", "<ceb:appType>7<"), P311 "appType",
+	              "元素appType的值“7”不是允许的值（'1', '2', '3'）", "[facet 'enumeration']");
+	expect_xsd_zh(subst(sample(ORDER), ">20241111000512<", ">2024-11-11<"), P311 "appTime",
+	              "元素appTime的值“2024-11-11”不符合格式“[0-9]{14}”", "[facet 'pattern']");
+	expect_xsd_zh(subst(sample(ORDER), "<ceb:currency>142<", "<ceb:currency>143<"),
+	              P311 "currency", "元素currency的值“143”与固定值“142”不符",
+	              "fixed value constraint");
+	expect_xsd_zh(subst(sample(ORDER), "<ceb:goodsValue>516.00<", "<ceb:goodsValue>abc<"),
+	              P311 "goodsValue", "元素goodsValue的值“abc”不是有效的数字",
+	              "is not a valid value");
+	expect_xsd_zh(subst(sample(ORDER), "<ceb:guid>309FF3B5-9896-4379-93C3-706DB153EEF5<",
+	                    "<ceb:guid>x<"),
+	              P311 "guid", "元素guid的值“x”长度为1，应为36", "[facet 'length']");
+	expect_xsd_zh(subst(sample(ORDER), "version=\"1.0\" xmlns", "version=\"1.0\" foo=\"x\" xmlns"),
+	              "/ceb:CEB311Message", "元素CEB311Message不允许有属性foo", "is not allowed");
+}
+
+/* A long value is cut on a character boundary: the sentence stays valid UTF-8. */
+static void
+test_xsd_message_zh_long_value(void **state)
+{
+	char value[3 * 61 + 1] = "";
+	char from[] = "<ceb:orderNo>SO202411110000123456<", to[sizeof(value) + 16];
+	cg_findings *f;
+	const cg_finding *x;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 61; i++)
+		strcat(value, "订");
+	(void)snprintf(to, sizeof(to), "<ceb:orderNo>%s<", value);
+	f = expect_rule(subst(sample(ORDER), from, to), "CG0100", P311 "orderNo", false);
+	x = find_code(f, "CG0100");
+	/* 21 characters of 3 bytes fit in 64 bytes, then the ellipsis. */
+	assert_non_null(strstr(x->message_zh, "的值“订订订订订订订订订订订订订订订订订订订订订…”长度为61，超过最大长度60"));
+	cg_findings_free(f);
+}
+
+/*
+ * The XSDs are compiled once per process and data directory: another validator
+ * (naming the directory through another path) and a normalizer (which has a
+ * validator of its own, like every upload of the service) share the fixture's.
+ */
+static void
+test_schemas_compiled_once(void **state)
+{
+	cg_normalize_options o = CG_NORMALIZE_OPTIONS_INIT;
+	cg_normalizer *n = NULL;
+	cg_validator *v = NULL;
+	cg_findings *f = NULL;
+	char dir[4096], *doc = sample(ORDER);
+	unsigned long before = cg__schemas_compilations();
+
+	(void)state;
+	assert_true(before >= 1); /* the fixture's validators hold a compiled set */
+	(void)snprintf(dir, sizeof(dir), "%s/.", srcdir());
+	assert_int_equal(cg_validator_new(&v, fx->ctx, dir, 0), CG_OK);
+	assert_int_equal(cg_normalizer_new(&n, fx->ctx, NULL, &o), CG_OK);
+	assert_int_equal(cg__schemas_compilations(), before);
+	/* Each still validates on its own contexts. */
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_int_equal(validate_in(v, doc, "order.xml", f), 1);
+	assert_int_equal(validate_in(fx->strict, doc, "order.xml", f), 1);
+	finish(v, f);
+	finish(fx->strict, f);
+	cg_normalizer_free(n);
+	cg_validator_free(v);
+	cg_findings_free(f);
+	free(doc);
+}
+
 /* ---- report ------------------------------------------------------------------------- */
 
 static json_int_t
@@ -1367,9 +1473,9 @@ static void
 test_report_json(void **state)
 {
 	cg_findings *f = NULL;
-	cg_report_file files[3] = { { "order.xml", "CEB311Message" },
-		                    { "bad.xml", "CEB311Message" },
-		                    { "inv.xml", "CEB621Message" } };
+	cg_report_file files[3] = { { "order.xml", "CEB311Message", NULL },
+		                    { "bad.xml", "CEB311Message", NULL },
+		                    { "inv.xml", "CEB621Message", NULL } };
 	char *order = sample(ORDER), *bad, *inv = sample(INVENTORY), *text;
 	json_t *root, *arr, *sum, *file, *fl, *x;
 	json_error_t err;
@@ -1473,7 +1579,7 @@ test_report_json_escaping(void **state)
 {
 	cg_findings *f = NULL;
 	const char *name = "we\"ird\\name\n\t%s%n.xml";
-	cg_report_file file = { name, "" };
+	cg_report_file file = { name, "", NULL };
 	json_error_t err;
 	json_t *root;
 	char *text;
@@ -1500,8 +1606,8 @@ static void
 test_report_text(void **state)
 {
 	cg_findings *f = NULL;
-	cg_report_file files[2] = { { "order.xml", "CEB311Message" },
-		                    { "bad.xml", "CEB311Message" } };
+	cg_report_file files[2] = { { "order.xml", "CEB311Message", NULL },
+		                    { "bad.xml", "CEB311Message", NULL } };
 	char *order = sample(ORDER), *bad = subst(sample(ORDER), ">573.87<", ">573.88<");
 	char buf[8192];
 	FILE *out;
@@ -1538,6 +1644,55 @@ test_report_text(void **state)
 
 	free(order);
 	free(bad);
+	cg_findings_free(f);
+}
+
+/* An input that could not be read is in both reports, with why, and counted apart. */
+static void
+test_report_unreadable(void **state)
+{
+	cg_findings *f = NULL;
+	cg_report_file files[2] = { { "order.xml", "CEB311Message", NULL },
+		                    { "gone.xml", "", "No such file or directory" } };
+	char *order = sample(ORDER), *text, buf[4096];
+	json_t *root, *file, *sum;
+	FILE *out;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_int_equal(validate_in(fx->v, order, "order.xml", f), 1);
+	finish(fx->v, f);
+	text = cg_report_json(files, 2, f);
+	assert_non_null(text);
+	root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	file = json_array_get(json_object_get(root, "files"), 1);
+	assert_string_equal(json_string_value(json_object_get(file, "file")), "gone.xml");
+	assert_true(json_is_false(json_object_get(file, "valid")));
+	assert_string_equal(json_string_value(json_object_get(file, "error")),
+	                    "No such file or directory");
+	assert_null(json_object_get(json_array_get(json_object_get(root, "files"), 0), "error"));
+	sum = json_object_get(root, "summary");
+	assert_int_equal(get_int(sum, "files"), 2);
+	assert_int_equal(get_int(sum, "valid"), 1);
+	assert_int_equal(get_int(sum, "invalid"), 0);
+	assert_int_equal(get_int(sum, "unreadable"), 1);
+	json_decref(root);
+	cg_free(text);
+
+	/* Even a quiet text report names it: it is not a valid file. */
+	out = tmpfile();
+	assert_non_null(out);
+	assert_int_equal(cg_report_text(out, files, 2, f, 1), CG_OK);
+	rewind(out);
+	n = fread(buf, 1, sizeof(buf) - 1, out);
+	buf[n] = '\0';
+	fclose(out);
+	assert_non_null(strstr(buf, "gone.xml: UNREADABLE (No such file or directory)"));
+	assert_non_null(strstr(buf, "2 file(s): 1 valid, 0 invalid, 1 unreadable;"));
+
+	free(order);
 	cg_findings_free(f);
 }
 
@@ -1583,6 +1738,10 @@ main(void)
 		cmocka_unit_test(test_dxp_envelope),
 		cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_json_escaping),
+		cmocka_unit_test(test_report_unreadable),
+		cmocka_unit_test(test_xsd_messages_zh),
+		cmocka_unit_test(test_xsd_message_zh_long_value),
+		cmocka_unit_test(test_schemas_compiled_once),
 		cmocka_unit_test(test_report_text),
 	};
 
