@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of value normalization, the CSV reader and mapping profiles. */
+/*
+ * Unit tests of value normalization, the CSV reader, mapping profiles, and the
+ * normalizer on whole inputs: nothing a merchant wrote may vanish unreported.
+ */
 #include "config.h"
 
 #include <setjmp.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "cebgate/normalize.h"
 #include "codes.h"
 #include "csv.h"
 #include "normvalue.h"
@@ -210,6 +214,15 @@ test_profile(void **state)
 	assert_string_equal(cg__profile_column(&p, "Order ID"), "orderNo");
 	assert_null(cg__profile_column(&p, "orderNo"));
 	assert_string_equal(cg__profile_default(&p, "copCode"), "4403960XA1");
+	assert_false(cg__profile_ignored(&p, "Gift Message"));
+	cg__profile_dispose(&p);
+	fp = fopen(path, "w");
+	fputs("[ignore]\nGift Message\n[columns]\nOrder ID = orderNo\n", fp);
+	fclose(fp);
+	assert_int_equal(cg__profile_load(&p, ctx, path), CG_OK);
+	assert_true(cg__profile_ignored(&p, "Gift Message"));
+	assert_false(cg__profile_ignored(&p, "Order ID"));
+	assert_string_equal(cg__profile_column(&p, "Order ID"), "orderNo");
 	cg__profile_dispose(&p);
 	fp = fopen(path, "w");
 	fputs("no section = here\n", fp);
