@@ -107,6 +107,9 @@ test_numbers(void **state)
 	expect(&dec, "198.00", CG_NORM_SAME, "198.00");
 	expect(&dec, "1,234.50", CG_NORM_CHANGED, "1234.50");
 	expect(&dec, "1.1234567", CG_NORM_CHANGED, "1.12346");
+	/* More than 5 decimals as written, even zeros: the CEB form has at most 5. */
+	expect(&dec, "10.000000", CG_NORM_CHANGED, "10.00");
+	expect(&dec, "10.00000", CG_NORM_SAME, "10.00000");
 	expect(&dec, "+5", CG_NORM_CHANGED, "5.00");
 	expect(&dec, "１９８.００", CG_NORM_CHANGED, "198.00");
 	expect(&dec, "12,5x", CG_NORM_BADNUM, NULL);
