@@ -36,7 +36,7 @@ struct keyset {
 	size_t n;
 };
 
-/* One NDJSON line; its buffer grows to NDJSON_MAX_LINE at most. */
+/* One NDJSON line; its buffer never exceeds 2 * NDJSON_MAX_LINE, whatever the input. */
 struct ndline {
 	char *buf;
 	size_t cap, len;
