@@ -129,7 +129,11 @@ report(int argc, char **argv, int first, cg_findings *f, int json)
 		rc = s != NULL && puts(s) >= 0 ? 0 : -1;
 		cg_free(s);
 	} else {
-		rc = cg_report_text(stderr, files, (size_t)(argc - first), f, 1) == CG_OK ? 0 : -1;
+		/* Files with only warnings (a dropped column) are listed too, not just counted. */
+		rc = cg_report_text(stderr, files, (size_t)(argc - first), f,
+				    cg_findings_count_sev(f, CG_SEV_WARNING) == 0) == CG_OK
+			     ? 0
+			     : -1;
 	}
 	free(files);
 	return rc;

@@ -18,6 +18,7 @@
 #include "codes.h"
 #include "csv.h"
 #include "model.h"
+#include "normalize_xml.h"
 #include "normvalue.h"
 #include "profile.h"
 #include "rules.h"
@@ -27,9 +28,25 @@
 /* Name-based (v5) guids live under this namespace, so equal content gets an equal guid. */
 #define GUID_NAMESPACE "5b0c8a3e-2f41-4d6e-9a7c-3e1f0b9d2c64"
 #define NDJSON_MAX_LINE (1024u * 1024u)
+#define KEYS_WARNED 64
+
+/* Unknown NDJSON keys already reported in the current file (CG2009 once per name). */
+struct keyset {
+	char *k[KEYS_WARNED];
+	size_t n;
+};
+
+/* One NDJSON line; its buffer never exceeds 2 * NDJSON_MAX_LINE, whatever the input. */
+struct ndline {
+	char *buf;
+	size_t cap, len;
+	bool toolong;
+};
 
 struct binding {
 	int head, line, transfer; /* field index in each element, -1 when absent */
+	char *name;               /* the header as written, for findings and the log */
+	bool unknown;             /* no field: values dropped and logged (CG2009) */
 };
 
 struct seen {                     /* keys of the documents already read (contiguity) */
@@ -46,6 +63,7 @@ struct cg_normalizer {
 	cg_findings *scratch;
 	cg_normalize_stats stats;
 	struct seen seen;
+	struct keyset warned;
 	char now[16];
 };
 
@@ -58,6 +76,13 @@ struct pending {
 	const char *source;
 	size_t cur; /* document being completed */
 };
+
+static void
+keyset_clear(struct keyset *w)
+{
+	while (w->n > 0)
+		free(w->k[--w->n]);
+}
 
 cg_rc
 cg_normalizer_new(cg_normalizer **out, cg_ctx *ctx, const char *datadir,
@@ -102,6 +127,7 @@ cg_normalizer_free(cg_normalizer *n)
 	cg__profile_dispose(&n->profile);
 	cg_findings_free(n->scratch);
 	free(n->seen.h);
+	keyset_clear(&n->warned);
 	free(n);
 }
 
@@ -140,7 +166,7 @@ log_change(cg_normalizer *n, const struct pending *p, const struct cg_group *g, 
 		return;
 	path = cg__msg_path(p->m, p->cur, g, idx);
 	c.source = p->source;
-	c.line = g->line[idx] != 0 ? g->line[idx] : p->line;
+	c.line = g->line[idx] != 0 ? g->line[idx] : g->elem_line != 0 ? g->elem_line : p->line;
 	c.column = g->col[idx];
 	c.xpath = path != NULL ? path : "";
 	c.before = before != NULL ? before : "";
@@ -148,6 +174,53 @@ log_change(cg_normalizer *n, const struct pending *p, const struct cg_group *g, 
 	c.why = why;
 	n->opts.change(n->opts.payload, &c);
 	free(path);
+}
+
+/* A root attribute normalize filled in (guid, version): logged like any field. */
+static void
+log_root_attr(cg_normalizer *n, const struct pending *p, const char *attr, const char *after,
+	      const char *why)
+{
+	cg_change c;
+	char path[160];
+
+	if (n->opts.change == NULL)
+		return;
+	(void)snprintf(path, sizeof(path), "/ceb:%s/@%s", p->m->def->root, attr);
+	c.source = p->source;
+	c.line = p->line;
+	c.column = 0;
+	c.xpath = path;
+	c.before = "";
+	c.after = after;
+	c.why = why;
+	n->opts.change(n->opts.payload, &c);
+}
+
+/*
+ * A merchant value dropped because the message has no field for it (CG2009):
+ * one log row per value, so the merchant sees every one of them.
+ */
+static void
+log_dropped(cg_normalizer *n, const char *source, unsigned long line, unsigned long col,
+	    const char *name, const char *before)
+{
+	cg_change c;
+	char shown[128], why[200];
+
+	if (n->opts.change == NULL)
+		return;
+	cg__norm_excerpt(shown, sizeof(shown), name);
+	(void)snprintf(why, sizeof(why), "%s is not a field of CEB%d: value dropped", shown,
+		       n->def->type);
+	c.source = source;
+	c.line = line;
+	c.column = col;
+	c.xpath = "";
+	c.before = before;
+	c.after = "";
+	c.why = why;
+	n->opts.change(n->opts.payload, &c);
 }
 
 static cg_rc
@@ -158,6 +231,29 @@ report(cg_findings *f, const char *code, const struct pending *p, const struct c
 
 	return cg__report(f, code, CG_SEV_ERROR, p->source, p->m, p->cur, g, field, detail,
 			  detail);
+}
+
+/*
+ * Import declarations are in RMB only (the XSD fixes currency to 142). Any
+ * other currency is refused under the name the merchant wrote: normalize
+ * never converts amounts, and a mapped 502 would hide that USD was meant.
+ */
+static cg_rc
+foreign_currency(struct pending *p, const struct cg_group *g, int idx, const char *code,
+		 cg_findings *f)
+{
+	const char *name = g->def->f[idx].name;
+	char v[64], zh[300], en[300];
+
+	p->bad = true;
+	cg__norm_excerpt(v, sizeof(v), g->val[idx]);
+	(void)snprintf(zh, sizeof(zh),
+		       "%s \"%s\"（代码%.8s）：进口申报只能使用人民币（142），金额不做换算",
+		       name, v, code);
+	(void)snprintf(en, sizeof(en),
+		       "%s \"%s\" (code %.8s): import declarations are in RMB (142) only, "
+		       "and amounts are not converted", name, v, code);
+	return cg__report(f, "CG2001", CG_SEV_ERROR, p->source, p->m, p->cur, g, name, zh, en);
 }
 
 static cg_rc
@@ -174,16 +270,18 @@ normalize_field(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx
 	}
 	memcpy(buf, g->val[idx], strlen(g->val[idx]) + 1);
 	r = cg__norm_value(n->codes, fd, buf, sizeof(buf), &why);
+	if (r != CG_NORM_SAME && r != CG_NORM_CHANGED) {
+		p->bad = true;
+		(void)snprintf(detail, sizeof(detail), "%s \"%.200s\"", fd->name, g->val[idx]);
+		return report(f, r == CG_NORM_UNMAPPED ? "CG2001" : r == CG_NORM_BADNUM ? "CG2005" : "CG2006",
+			      p, g, idx, detail);
+	}
+	if (fd->table == CG_T_CURRENCY && fd->dflt != NULL && strcmp(buf, fd->dflt) != 0)
+		return foreign_currency(p, g, idx, buf, f);
 	if (r == CG_NORM_SAME)
 		return CG_OK;
-	if (r == CG_NORM_CHANGED) {
-		log_change(n, p, g, idx, g->val[idx], buf, why);
-		return cg__group_set(g, idx, buf, g->line[idx], g->col[idx]);
-	}
-	p->bad = true;
-	(void)snprintf(detail, sizeof(detail), "%s \"%.200s\"", fd->name, g->val[idx]);
-	return report(f, r == CG_NORM_UNMAPPED ? "CG2001" : r == CG_NORM_BADNUM ? "CG2005" : "CG2006",
-		      p, g, idx, detail);
+	log_change(n, p, g, idx, g->val[idx], buf, why);
+	return cg__group_set(g, idx, buf, g->line[idx], g->col[idx]);
 }
 
 /* Fill an absent field from the profile, then from the spec's default; log either. */
@@ -268,37 +366,64 @@ check_required(struct pending *p, const struct cg_group *g, cg_findings *f)
 	return rc;
 }
 
-/* guid = UUID v5 of the canonical message without its guid: equal content, equal guid. */
+/*
+ * guid = UUID v5 of the canonical message without this guid: equal content,
+ * equal guid. A second document of one message also hashes its position, so
+ * two equal orders in one file still get two guids.
+ */
 static cg_rc
-assign_guid(struct pending *p)
+doc_guid(cg_normalizer *n, struct pending *p, size_t doc)
 {
-	struct cg_msg *m = p->m;
-	struct cg_decl *d = &m->docs[m->ndocs - 1];
-	int idx = cg__edef_find(d->head.def, "guid");
+	struct cg_group *h = &p->m->docs[doc].head;
+	int idx = cg__edef_find(h->def, "guid");
 	cg_buf xml = CG_BUF_INIT(0);
-	uuid_t ns, id;
 	char text[40];
+	uuid_t ns, id;
 	cg_rc rc;
 
-	if (idx < 0 || (d->head.val[idx] != NULL && d->head.val[idx][0] != '\0')) {
-		if (m->guid == NULL && idx >= 0 && (m->guid = cg__strdup(d->head.val[idx])) == NULL)
-			return CG_ENOMEM;
+	if (idx < 0 || (h->val[idx] != NULL && h->val[idx][0] != '\0'))
 		return CG_OK;
-	}
-	rc = cg__msg_to_xml(m, &xml);
-	if (rc != CG_OK)
-		return rc;
-	if (uuid_parse(GUID_NAMESPACE, ns) != 0) {
-		cg_buf_dispose(&xml);
+	if (uuid_parse(GUID_NAMESPACE, ns) != 0)
 		return CG_EINTERNAL;
+	rc = cg__msg_to_xml(p->m, &xml);
+	if (rc == CG_OK && doc > 0) {
+		(void)snprintf(text, sizeof(text), "#%zu", doc);
+		rc = cg_buf_append(&xml, text, strlen(text));
+	}
+	if (rc != CG_OK) {
+		cg_buf_dispose(&xml);
+		return rc;
 	}
 	uuid_generate_sha1(id, ns, xml.ptr, xml.len);
 	cg_buf_dispose(&xml);
 	uuid_unparse_upper(id, text);
-	rc = cg__group_set(&d->head, idx, text, 0, 0);
-	if (rc == CG_OK && m->guid == NULL && (m->guid = cg__strdup(text)) == NULL)
-		rc = CG_ENOMEM;
+	rc = cg__group_set(h, idx, text, 0, 0);
+	p->cur = doc;
+	if (rc == CG_OK)
+		log_change(n, p, h, idx, NULL, text, "guid generated from the content (UUID v5)");
+	p->cur = 0;
 	return rc;
+}
+
+/* Every document without a guid gets one; the message guid is its first document's. */
+static cg_rc
+assign_guids(cg_normalizer *n, struct pending *p)
+{
+	struct cg_msg *m = p->m;
+	const char *first;
+	size_t d;
+	cg_rc rc = CG_OK;
+
+	for (d = 0; d < m->ndocs && rc == CG_OK; d++)
+		rc = doc_guid(n, p, d);
+	first = m->ndocs > 0 ? cg__group_get(&m->docs[0].head, "guid") : NULL;
+	if (rc != CG_OK || m->guid != NULL || first == NULL)
+		return rc;
+	m->guid = cg__strdup(first);
+	if (m->guid == NULL)
+		return CG_ENOMEM;
+	log_root_attr(n, p, "guid", first, "message guid = the guid of its first document");
+	return CG_OK;
 }
 
 static int
@@ -377,6 +502,16 @@ output_name(char *name, size_t size, const struct cg_msg *m)
 	return CG_OK;
 }
 
+static cg_rc
+default_version(cg_normalizer *n, struct pending *p)
+{
+	p->m->version = cg__strdup("1.0");
+	if (p->m->version == NULL)
+		return CG_ENOMEM;
+	log_root_attr(n, p, "version", "1.0", "default of the CEB standard");
+	return CG_OK;
+}
+
 /* Everything a finished document needs before it may leave: see the file comment. */
 static cg_rc
 finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f)
@@ -412,10 +547,10 @@ finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f)
 		rc = complete_group(n, p, &m->transfer, f);
 	if (rc == CG_OK)
 		rc = check_required(p, &m->transfer, f);
-	if (rc == CG_OK && m->version == NULL && (m->version = cg__strdup("1.0")) == NULL)
-		rc = CG_ENOMEM;
+	if (rc == CG_OK && m->version == NULL)
+		rc = default_version(n, p);
 	if (rc == CG_OK && !p->bad)
-		rc = assign_guid(p);
+		rc = assign_guids(n, p);
 	if (rc == CG_OK && !p->bad)
 		rc = cg__msg_to_xml(m, &xml);
 	if (rc == CG_OK && !p->bad)
@@ -466,7 +601,37 @@ bind(const cg_normalizer *n, const char *column)
 	b.head = find_field(n->def->head, name);
 	b.line = find_field(n->def->list, name);
 	b.transfer = find_field(&cg__basetransfer, name);
+	b.name = NULL;
+	b.unknown = b.head < 0 && b.line < 0 && b.transfer < 0 &&
+		    !cg__profile_ignored(&n->profile, column);
 	return b;
+}
+
+/* A column or key that has no field: told once per file (CG2009), never dropped in silence. */
+static cg_rc
+report_unknown(const cg_normalizer *n, cg_findings *f, const char *source, unsigned long line,
+	       unsigned long col, const char *name)
+{
+	const char *mapped = cg__profile_column(&n->profile, name);
+	char shown[96], to[96], zh[300], en[300];
+
+	cg__norm_excerpt(shown, sizeof(shown), name);
+	if (mapped != NULL) {
+		cg__norm_excerpt(to, sizeof(to), mapped);
+		(void)snprintf(zh, sizeof(zh), "%s（配置文件映射为%s，CEB%d中没有该字段）",
+			       shown, to, n->def->type);
+		(void)snprintf(en, sizeof(en),
+			       "%s (mapped by the profile to %s, not a field of CEB%d)", shown, to,
+			       n->def->type);
+	} else {
+		(void)snprintf(zh, sizeof(zh),
+			       "%s（CEB%d中没有该字段；可在配置文件[ignore]中列出）", shown,
+			       n->def->type);
+		(void)snprintf(en, sizeof(en),
+			       "%s (not a field of CEB%d; list it under [ignore] in the profile "
+			       "to drop it on purpose)", shown, n->def->type);
+	}
+	return cg__finding_addf(f, "CG2009", CG_SEV_WARNING, source, "", line, col, zh, en);
 }
 
 static const char *
@@ -587,13 +752,86 @@ start_doc(cg_normalizer *n, struct pending *p, const char *key, unsigned long li
 	return rc;
 }
 
+/* Whether two cells mean the same value of @p fd once normalized ("3" and "3.00" too). */
+static bool
+same_value(const cg_normalizer *n, const struct cg_fdef *fd, const char *a, const char *b)
+{
+	char x[CG_NORM_MAX], y[CG_NORM_MAX];
+	const char *why;
+	cg_dec dx, dy;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (strlen(a) >= sizeof(x) || strlen(b) >= sizeof(y))
+		return false;
+	memcpy(x, a, strlen(a) + 1);
+	memcpy(y, b, strlen(b) + 1);
+	if (cg__norm_value(n->codes, fd, x, sizeof(x), &why) > CG_NORM_CHANGED ||
+	    cg__norm_value(n->codes, fd, y, sizeof(y), &why) > CG_NORM_CHANGED)
+		return false;
+	if (strcmp(x, y) == 0)
+		return true;
+	return (fd->kind == CG_K_DEC || fd->kind == CG_K_INT) && cg__dec_parse(x, &dx) &&
+	       cg__dec_parse(y, &dy) && dx == dy;
+}
+
+/*
+ * Set a field from a cell unless an earlier row set it: a different value
+ * there is a conflict (CG2010) at this row, never a silent first-row-wins.
+ */
+static cg_rc
+set_once(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx, const char *v,
+	 unsigned long line, unsigned long col, cg_findings *f)
+{
+	const struct cg_fdef *fd = &g->def->f[idx];
+	char now[96], was[96], zh[400], en[400];
+
+	if (g->val[idx] == NULL)
+		return cg__group_set(g, idx, v, (uint32_t)line, (uint32_t)col);
+	if (same_value(n, fd, g->val[idx], v))
+		return CG_OK;
+	p->bad = true;
+	cg__norm_excerpt(now, sizeof(now), v);
+	cg__norm_excerpt(was, sizeof(was), g->val[idx]);
+	(void)snprintf(zh, sizeof(zh), "%s：本行为\"%s\"，第%lu行为\"%s\"", fd->name, now,
+		       (unsigned long)g->line[idx], was);
+	(void)snprintf(en, sizeof(en), "%s: \"%s\" here, \"%s\" on line %lu", fd->name, now, was,
+		       (unsigned long)g->line[idx]);
+	return cg__finding_addf(f, "CG2010", CG_SEV_ERROR, p->source, "", line, col, zh, en);
+}
+
+/*
+ * One non-empty cell into the document. A column that is also a goods-line
+ * field (note, currency) varies by row: its head copy is the first row's.
+ */
+static cg_rc
+place_cell(cg_normalizer *n, struct pending *p, struct cg_group *lg, const struct binding *b,
+	   const char *v, unsigned long line, unsigned long col, cg_findings *f)
+{
+	struct cg_decl *d = &p->m->docs[0];
+	struct cg_group *t = &p->m->transfer;
+	bool per_line = b->line >= 0 && lg != NULL;
+	cg_rc rc = CG_OK;
+
+	if (b->unknown)
+		log_dropped(n, p->source, line, col, b->name, v);
+	if (b->head >= 0 && !(per_line && d->head.val[b->head] != NULL))
+		rc = set_once(n, p, &d->head, b->head, v, line, col, f);
+	if (rc == CG_OK && per_line)
+		rc = set_once(n, p, lg, b->line, v, line, col, f);
+	if (rc == CG_OK && b->transfer >= 0 && t->def == NULL)
+		rc = cg__group_init(t, &cg__basetransfer);
+	if (rc == CG_OK && b->transfer >= 0 && !(per_line && t->val[b->transfer] != NULL))
+		rc = set_once(n, p, t, b->transfer, v, line, col, f);
+	return rc;
+}
+
 static cg_rc
 add_row(cg_normalizer *n, struct pending *p, const struct binding *b, char **cells, size_t nc,
 	unsigned long line, cg_findings *f)
 {
 	struct cg_decl *d = &p->m->docs[0];
 	struct cg_group *lg = NULL;
-	bool first = d->nlines == 0 && d->head.val[0] == NULL;
 	size_t i;
 	cg_rc rc = CG_OK;
 
@@ -610,17 +848,7 @@ add_row(cg_normalizer *n, struct pending *p, const struct binding *b, char **cel
 					      cells[i], cells[i]);
 			continue;
 		}
-		if (b[i].head >= 0 && (first || d->head.val[b[i].head] == NULL))
-			rc = cg__group_set(&d->head, b[i].head, cells[i], (uint32_t)line, (uint32_t)(i + 1));
-		if (rc == CG_OK && b[i].line >= 0 && lg != NULL)
-			rc = cg__group_set(lg, b[i].line, cells[i], (uint32_t)line, (uint32_t)(i + 1));
-		if (rc == CG_OK && b[i].transfer >= 0) {
-			if (p->m->transfer.def == NULL)
-				rc = cg__group_init(&p->m->transfer, &cg__basetransfer);
-			if (rc == CG_OK && p->m->transfer.val[b[i].transfer] == NULL)
-				rc = cg__group_set(&p->m->transfer, b[i].transfer, cells[i],
-						   (uint32_t)line, (uint32_t)(i + 1));
-		}
+		rc = place_cell(n, p, lg, &b[i], cells[i], line, i + 1, f);
 	}
 	return rc;
 }
@@ -640,16 +868,106 @@ csv_bad_row(cg_findings *f, const char *source, unsigned long line, cg_rc why, s
 	return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, detail, detail);
 }
 
+/* The header row of a CSV file: what each column binds to, and the document key. */
+struct header {
+	struct binding *b;
+	size_t n;
+	int key; /* column of the document key, -1 when absent */
+};
+
+static void
+header_dispose(struct header *h)
+{
+	size_t i;
+
+	for (i = 0; h->b != NULL && i < h->n; i++)
+		free(h->b[i].name);
+	free(h->b);
+	h->b = NULL;
+}
+
+static cg_rc
+header_bind(struct header *h, cg_normalizer *n, char **cells, size_t nc, unsigned long line,
+	    const char *source, cg_findings *f)
+{
+	int key = cg__edef_find(n->def->head, doc_key_field(n->def));
+	size_t i;
+	cg_rc rc = CG_OK;
+
+	h->n = nc;
+	h->key = -1;
+	h->b = calloc(nc, sizeof(*h->b));
+	if (h->b == NULL)
+		return CG_ENOMEM;
+	for (i = 0; i < nc && rc == CG_OK; i++) {
+		const char *name = cells[i] + strspn(cells[i], " ");
+
+		h->b[i] = bind(n, name);
+		h->b[i].name = cg__strdup(name);
+		if (h->b[i].name == NULL)
+			return CG_ENOMEM;
+		if (key >= 0 && h->b[i].head == key)
+			h->key = (int)i;
+		if (h->b[i].unknown)
+			rc = report_unknown(n, f, source, line, i + 1, name);
+	}
+	return rc;
+}
+
+/* A row the reader refused, or one with the wrong cell count; its document is bad too. */
+static cg_rc
+csv_refuse(struct pending *p, const struct header *h, cg_rc why, char **cells, size_t nc,
+	   unsigned long line, cg_findings *f)
+{
+	if (p->m != NULL && h->key >= 0 && why == CG_OK && (size_t)h->key < nc &&
+	    strcmp(cells[h->key], p->key) == 0)
+		p->bad = true;
+	return csv_bad_row(f, p->source, line, why, nc, h->n);
+}
+
+static cg_rc
+csv_rows(cg_normalizer *n, cg_ctx *ctx, struct cg_csv *csv, struct pending *p,
+	 const struct header *h, cg_findings *f)
+{
+	char **cells;
+	size_t nc;
+	unsigned long line;
+	cg_rc rc;
+
+	for (;;) {
+		rc = cg__csv_next(csv, &cells, &nc, &line);
+		if (rc == CG_ENOTFOUND)
+			return CG_OK;
+		if (rc == CG_EPARSE || rc == CG_ETOOBIG || (rc == CG_OK && nc != h->n)) {
+			rc = csv_refuse(p, h, rc, cells, nc, line, f);
+			if (rc != CG_OK)
+				return rc;
+			continue;
+		}
+		if (rc != CG_OK)
+			return rc;
+		if (p->m == NULL || h->key < 0 || strcmp(cells[h->key], p->key) != 0) {
+			rc = finish(n, ctx, p, f);
+			if (rc == CG_OK)
+				rc = start_doc(n, p, h->key >= 0 ? cells[h->key] : "", line,
+					       p->source, f);
+		}
+		if (rc == CG_OK)
+			rc = add_row(n, p, h->b, cells, nc, line, f);
+		if (rc != CG_OK)
+			return rc;
+	}
+}
+
 static cg_rc
 normalize_csv(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
 {
 	struct cg_csv *csv = NULL;
-	struct binding *b = NULL;
+	struct header h = { NULL, 0, -1 };
 	struct pending p = { NULL, NULL, false, 0, source, 0 };
 	char **cells;
-	size_t nc, ncols = 0, i;
+	size_t nc;
 	unsigned long line;
-	int key = -1;
 	cg_rc rc;
 
 	rc = cg__csv_open(&csv, fp, n->opts.encoding);
@@ -659,54 +977,14 @@ normalize_csv(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_fi
 		cg__csv_close(csv);
 		return rc == CG_ENOTFOUND ? CG_OK : cg__fail(ctx, rc, "%s: cannot read the header", source);
 	}
-	ncols = nc;
-	b = calloc(ncols, sizeof(*b));
-	if (b == NULL) {
-		cg__csv_close(csv);
-		return CG_ENOMEM;
-	}
-	for (i = 0; i < ncols; i++) {
-		char *h = cells[i];
-
-		while (*h == ' ')
-			h++;
-		b[i] = bind(n, h);
-		if (b[i].head == cg__edef_find(n->def->head, doc_key_field(n->def)) && b[i].head >= 0)
-			key = (int)i;
-	}
-	for (;;) {
-		rc = cg__csv_next(csv, &cells, &nc, &line);
-		if (rc == CG_ENOTFOUND) {
-			rc = CG_OK;
-			break;
-		}
-		if (rc == CG_EPARSE || rc == CG_ETOOBIG || (rc == CG_OK && nc != ncols)) {
-			if (p.m != NULL && key >= 0 && rc == CG_OK && (size_t)key < nc &&
-			    strcmp(cells[key], p.key) == 0)
-				p.bad = true;
-			rc = csv_bad_row(f, source, line, rc, nc, ncols);
-			if (rc == CG_OK)
-				continue;
-		}
-		if (rc != CG_OK)
-			break;
-		if (p.m == NULL || key < 0 || strcmp(cells[key], p.key) != 0) {
-			rc = finish(n, ctx, &p, f);
-			if (rc == CG_OK)
-				rc = start_doc(n, &p, key >= 0 ? cells[key] : "", line, source, f);
-		}
-		if (rc == CG_OK)
-			rc = add_row(n, &p, b, cells, nc, line, f);
-		if (rc != CG_OK)
-			break;
-	}
+	rc = header_bind(&h, n, cells, nc, line, source, f);
+	if (rc == CG_OK)
+		rc = csv_rows(n, ctx, csv, &p, &h, f);
 	if (rc == CG_OK)
 		rc = finish(n, ctx, &p, f);
-	else if (p.m != NULL) {
-		cg__msg_free(p.m);
-		free(p.key);
-	}
-	free(b);
+	cg__msg_free(p.m);
+	free(p.key);
+	header_dispose(&h);
 	cg__csv_close(csv);
 	return rc;
 }
@@ -727,9 +1005,53 @@ json_scalar(const json_t *v, char *buf, size_t size)
 	return CG_OK;
 }
 
+/* One NDJSON record being read: where its values go and where findings point. */
+struct jrec {
+	cg_normalizer *n;
+	struct pending *p;
+	unsigned long line;
+	cg_findings *f;
+	const json_t *bt, *list; /* the BaseTransfer object and the goods-line array taken */
+};
+
+/* Unknown keys are told once per file; past KEYS_WARNED distinct names only the log shows them. */
 static cg_rc
-json_fill(cg_normalizer *n, struct pending *p, struct cg_group *g, const struct cg_edef *e,
-	  json_t *obj, unsigned long line, cg_findings *f)
+warn_key(const struct jrec *r, const char *key)
+{
+	struct keyset *w = &r->n->warned;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		if (strcmp(w->k[i], key) == 0)
+			return CG_OK;
+	}
+	if (w->n == KEYS_WARNED)
+		return CG_OK;
+	w->k[w->n] = cg__strdup(key);
+	if (w->k[w->n] == NULL)
+		return CG_ENOMEM;
+	w->n++;
+	return report_unknown(r->n, r->f, r->p->source, r->line, 0, key);
+}
+
+/* A value with no field: warned (CG2009) and logged with its JSON text. */
+static cg_rc
+drop_json(const struct jrec *r, const char *key, const json_t *v)
+{
+	char buf[CG_NORM_MAX] = "";
+	char *text = NULL;
+
+	if (cg__profile_ignored(&r->n->profile, key))
+		return CG_OK;
+	if (r->n->opts.change != NULL && json_scalar(v, buf, sizeof(buf)) != CG_OK)
+		text = cg__json_text(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	log_dropped(r->n, r->p->source, r->line, 0, key, text != NULL ? text : buf);
+	free(text);
+	return warn_key(r, key);
+}
+
+static cg_rc
+json_fill(const struct jrec *r, struct cg_group *g, const struct cg_edef *e, json_t *obj)
 {
 	const char *k;
 	json_t *v;
@@ -738,19 +1060,71 @@ json_fill(cg_normalizer *n, struct pending *p, struct cg_group *g, const struct 
 
 	json_object_foreach(obj, k, v)
 	{
-		const char *mapped = cg__profile_column(&n->profile, k);
+		const char *mapped = cg__profile_column(&r->n->profile, k);
 		int idx = find_field(e, mapped != NULL ? mapped : k);
 
-		if (idx < 0 || json_is_array(v) || json_is_object(v))
+		if (v == r->bt || v == r->list)
 			continue;
-		if (json_scalar(v, buf, sizeof(buf)) != CG_OK) {
-			p->bad = true;
-			rc = cg__finding_addf(f, "CG2004", CG_SEV_ERROR, p->source, "", line, 0, k, k);
+		if (idx < 0 || json_is_array(v) || json_is_object(v)) {
+			rc = drop_json(r, k, v);
+		} else if (json_scalar(v, buf, sizeof(buf)) != CG_OK) {
+			r->p->bad = true;
+			rc = cg__finding_addf(r->f, "CG2004", CG_SEV_ERROR, r->p->source, "",
+					      r->line, 0, k, k);
 		} else {
-			rc = cg__group_set(g, idx, buf, (uint32_t)line, 0);
+			rc = cg__group_set(g, idx, buf, (uint32_t)r->line, 0);
 		}
 		if (rc != CG_OK)
 			break;
+	}
+	return rc;
+}
+
+static json_t *
+json_list(json_t *obj)
+{
+	static const char *const list_keys[] = { "items", "lines", "goods", "OrderList",
+						 "InventoryList" };
+	size_t i;
+
+	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++) {
+		json_t *arr = json_object_get(obj, list_keys[i]);
+
+		if (json_is_array(arr))
+			return arr;
+	}
+	return NULL;
+}
+
+/* The goods lines; an entry that is no object is an error, not skipped. */
+static cg_rc
+json_lines(const struct jrec *r, struct cg_decl *d)
+{
+	const struct cg_msgdef *def = r->n->def;
+	json_t *it;
+	size_t i;
+	cg_rc rc = CG_OK;
+
+	json_array_foreach(r->list, i, it)
+	{
+		struct cg_group *lg;
+		char detail[64];
+
+		if (rc != CG_OK)
+			break;
+		if (!json_is_object(it)) {
+			r->p->bad = true;
+			(void)snprintf(detail, sizeof(detail), "goods line %zu is not an object",
+				       i + 1);
+			rc = cg__finding_addf(r->f, "CG2004", CG_SEV_ERROR, r->p->source, "",
+					      r->line, 0, detail, detail);
+			continue;
+		}
+		rc = cg__decl_add_line(d, def, &lg);
+		if (rc == CG_OK) {
+			lg->elem_line = (uint32_t)r->line;
+			rc = json_fill(r, lg, def->list, it);
+		}
 	}
 	return rc;
 }
@@ -759,90 +1133,120 @@ static cg_rc
 json_doc(cg_normalizer *n, struct pending *p, json_t *obj, unsigned long line, cg_findings *f)
 {
 	struct cg_decl *d = &p->m->docs[0];
-	static const char *const list_keys[] = { "items", "lines", "goods", "OrderList",
-						 "InventoryList" };
-	json_t *arr = NULL, *it, *bt;
-	size_t i;
-	cg_rc rc;
+	json_t *bt = json_object_get(obj, "BaseTransfer");
+	struct jrec r = { n, p, line, f, NULL, NULL };
+	cg_rc rc = CG_OK;
 
-	rc = json_fill(n, p, &d->head, n->def->head, obj, line, f);
-	bt = json_object_get(obj, "BaseTransfer");
-	if (rc == CG_OK && json_is_object(bt)) {
+	r.bt = json_is_object(bt) ? bt : NULL;
+	r.list = n->def->list != NULL ? json_list(obj) : NULL;
+	rc = json_fill(&r, &d->head, n->def->head, obj);
+	if (rc == CG_OK && r.bt != NULL) {
 		rc = cg__group_init(&p->m->transfer, &cg__basetransfer);
 		if (rc == CG_OK)
-			rc = json_fill(n, p, &p->m->transfer, &cg__basetransfer, bt, line, f);
+			rc = json_fill(&r, &p->m->transfer, &cg__basetransfer, bt);
 	}
-	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]) && arr == NULL; i++) {
-		arr = json_object_get(obj, list_keys[i]);
-		arr = json_is_array(arr) ? arr : NULL;
-	}
-	json_array_foreach(arr, i, it)
-	{
-		struct cg_group *lg;
+	if (rc == CG_OK && r.list != NULL)
+		rc = json_lines(&r, d);
+	return rc;
+}
 
-		if (rc != CG_OK || n->def->list == NULL || !json_is_object(it))
-			break;
-		rc = cg__decl_add_line(d, n->def, &lg);
-		if (rc == CG_OK) {
-			lg->elem_line = (uint32_t)line;
-			rc = json_fill(n, p, lg, n->def->list, it, line, f);
+/*
+ * Next line of @p fp into @p l, NUL-terminated, without its newline. A line over
+ * NDJSON_MAX_LINE is read to its end but not kept (l->toolong), so memory
+ * stays bounded whatever the input. CG_ENOTFOUND at the end of the input.
+ */
+static cg_rc
+ndjson_next(FILE *fp, struct ndline *l)
+{
+	int c = getc_unlocked(fp);
+
+	l->len = 0;
+	l->toolong = false;
+	if (c == EOF)
+		return ferror(fp) ? CG_EIO : CG_ENOTFOUND;
+	for (; c != EOF && c != '\n'; c = getc_unlocked(fp)) {
+		if (l->len == NDJSON_MAX_LINE) {
+			l->toolong = true;
+			continue;
 		}
+		if (cg__grow((void **)&l->buf, &l->cap, l->len + 2, 1) != CG_OK)
+			return CG_ENOMEM;
+		l->buf[l->len++] = (char)c;
 	}
+	if (cg__grow((void **)&l->buf, &l->cap, l->len + 1, 1) != CG_OK)
+		return CG_ENOMEM;
+	l->buf[l->len] = '\0';
+	return ferror(fp) ? CG_EIO : CG_OK;
+}
+
+/* One line: parsed, normalized and finished, or reported (CG2004) and skipped. */
+static cg_rc
+ndjson_record(cg_normalizer *n, cg_ctx *ctx, const struct ndline *l, unsigned long line,
+	      const char *source, cg_findings *f)
+{
+	struct pending p = { NULL, NULL, false, 0, source, 0 };
+	char detail[96];
+	json_error_t err;
+	json_t *obj;
+	cg_rc rc;
+
+	if (l->toolong) {
+		(void)snprintf(detail, sizeof(detail), "line longer than %u bytes, not read",
+			       NDJSON_MAX_LINE);
+		return cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, detail,
+					detail);
+	}
+	if (strspn(l->buf, " \t\r") >= l->len)
+		return CG_OK;
+	obj = json_loadb(l->buf, l->len, JSON_REJECT_DUPLICATES, &err);
+	if (obj == NULL || !json_is_object(obj)) {
+		const char *why = obj == NULL ? err.text : "not a JSON object";
+
+		json_decref(obj);
+		return cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, why, why);
+	}
+	rc = start_doc(n, &p, "", line, source, f);
+	if (rc == CG_OK)
+		rc = json_doc(n, &p, obj, line, f);
+	json_decref(obj);
+	if (rc == CG_OK)
+		rc = finish(n, ctx, &p, f);
+	cg__msg_free(p.m);
+	free(p.key);
 	return rc;
 }
 
 static cg_rc
 normalize_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
 {
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct ndline l = { NULL, 0, 0, false };
 	unsigned long line = 0;
-	cg_rc rc = CG_OK;
+	cg_rc rc;
 
-	while (rc == CG_OK && (len = getline(&buf, &cap, fp)) >= 0) {
-		struct pending p = { NULL, NULL, false, 0, source, 0 };
-		json_error_t err;
-		json_t *obj;
-
+	keyset_clear(&n->warned);
+	for (;;) {
+		rc = ndjson_next(fp, &l);
+		if (rc != CG_OK)
+			break;
 		line++;
-		if ((size_t)len > NDJSON_MAX_LINE) {
-			rc = cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0,
-					      "line too long", "line too long");
-			continue;
-		}
-		if (strspn(buf, " \t\r\n") == (size_t)len)
-			continue;
-		obj = json_loadb(buf, (size_t)len, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &err);
-		if (obj == NULL || !json_is_object(obj)) {
-			json_decref(obj);
-			rc = cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, err.text,
-					      obj == NULL ? err.text : "not a JSON object");
-			continue;
-		}
-		rc = start_doc(n, &p, "", line, source, f);
-		if (rc == CG_OK)
-			rc = json_doc(n, &p, obj, line, f);
-		json_decref(obj);
-		if (rc == CG_OK)
-			rc = finish(n, ctx, &p, f);
-		else {
-			cg__msg_free(p.m);
-			free(p.key);
-		}
+		rc = ndjson_record(n, ctx, &l, line, source, f);
+		if (rc != CG_OK)
+			break;
 	}
-	free(buf);
-	return rc;
+	free(l.buf);
+	keyset_clear(&n->warned);
+	if (rc == CG_EIO)
+		return cg__fail(ctx, rc, "%s: read error after line %lu", source, line);
+	return rc == CG_ENOTFOUND ? CG_OK : rc;
 }
 
 /* ---- loose XML ----------------------------------------------------------------- */
 
+/* The whole file in memory (the parser refuses more than CG_XML_MAX_BYTES), parsed. */
 static cg_rc
-normalize_xml(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
+xml_read(xmlDocPtr *doc, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
 {
 	cg_buf data = CG_BUF_INIT(CG_XML_MAX_BYTES + 1);
-	struct pending p = { NULL, NULL, false, 1, source, 0 };
-	xmlDocPtr doc = NULL;
 	char chunk[65536];
 	size_t got;
 	cg_rc rc = CG_OK;
@@ -852,30 +1256,62 @@ normalize_xml(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_fi
 	if (rc == CG_ETOOBIG)
 		rc = CG_OK; /* the parser reports the size as a finding */
 	if (rc == CG_OK)
-		rc = cg__xml_parse(&doc, ctx, data.ptr != NULL ? data.ptr : "", data.len, source, f);
+		rc = cg__xml_parse(doc, ctx, data.ptr != NULL ? data.ptr : "", data.len, source, f);
 	cg_buf_dispose(&data);
+	return rc;
+}
+
+/*
+ * The parsed document as a record. Anything the lenient reader would not
+ * place makes it bad (CG2008): a merchant's value never vanishes unseen.
+ */
+static cg_rc
+xml_record(cg_normalizer *n, cg_ctx *ctx, xmlDocPtr doc, struct pending *p, cg_findings *f)
+{
+	struct cg_normxml x = { NULL, p->source, f, n->opts.change, n->opts.payload, false };
+	cg_rc rc;
+
+	rc = cg__msg_from_xml(&p->m, ctx, doc, true);
+	if (rc == CG_EINVAL) {
+		n->stats.rejected++;
+		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
+					cg_ctx_errmsg(ctx), cg_ctx_errmsg(ctx));
+	}
+	if (rc != CG_OK)
+		return rc;
+	if (!p->m->def->declaration || p->m->ndocs == 0) {
+		cg__msg_free(p->m);
+		p->m = NULL;
+		n->stats.rejected++;
+		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
+					"不是可申报的报文", "not a declaration with documents");
+	}
+	x.def = p->m->def;
+	rc = cg__normxml_check(&x, doc);
+	p->bad = x.bad;
+	return rc;
+}
+
+static cg_rc
+normalize_xml(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
+{
+	struct pending p = { NULL, NULL, false, 1, source, 0 };
+	xmlDocPtr doc = NULL;
+	cg_rc rc;
+
+	rc = xml_read(&doc, ctx, fp, source, f);
 	if (rc == CG_EPARSE) {
 		n->stats.rejected++;
 		return CG_OK;
 	}
 	if (rc != CG_OK)
 		return rc;
-	rc = cg__msg_from_xml(&p.m, ctx, doc, true);
+	rc = xml_record(n, ctx, doc, &p, f);
 	xmlFreeDoc(doc);
-	if (rc == CG_EINVAL) {
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, "", 1, 0, cg_ctx_errmsg(ctx),
-					cg_ctx_errmsg(ctx));
-	}
-	if (rc != CG_OK)
-		return rc;
-	if (!p.m->def->declaration || p.m->ndocs == 0) {
-		cg__msg_free(p.m);
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, source, "", 1, 0,
-					"不是可申报的报文", "not a declaration with documents");
-	}
-	return finish(n, ctx, &p, f);
+	if (rc == CG_OK && p.m != NULL)
+		return finish(n, ctx, &p, f);
+	cg__msg_free(p.m);
+	return rc;
 }
 
 static cg_from

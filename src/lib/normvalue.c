@@ -176,6 +176,15 @@ strip_thousands(char *v)
 	return true;
 }
 
+/* Fraction digits as written: "10.000000" has 6, though its value needs none. */
+static size_t
+fraction_digits(const char *v)
+{
+	const char *dot = strchr(v, '.');
+
+	return dot != NULL ? strspn(dot + 1, "0123456789") : 0;
+}
+
 static enum cg_norm
 norm_dec(char *v, size_t cap, bool integer)
 {
@@ -193,7 +202,7 @@ norm_dec(char *v, size_t cap, bool integer)
 		}
 		return CG_NORM_SAME;
 	}
-	if (rounded || v[0] == '+') {
+	if (rounded || v[0] == '+' || fraction_digits(v) > 5) {
 		cg__dec_format(d, v, cap);
 		return CG_NORM_CHANGED;
 	}
@@ -263,4 +272,18 @@ cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, 
 						    : "value mapped to its code";
 	}
 	return strcmp(before, v) != 0 ? CG_NORM_CHANGED : CG_NORM_SAME;
+}
+
+void
+cg__norm_excerpt(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }

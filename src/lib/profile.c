@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Loading mapping profiles: "[columns]" and "[defaults]" sections of "key = value" lines. */
+/*
+ * Loading mapping profiles: "[columns]" and "[defaults]" sections of "key = value"
+ * lines, and "[ignore]": one merchant column per line, dropped on purpose.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -28,12 +31,41 @@ push(char ***a, char ***b, size_t *n, const char *x, const char *y)
 	return CG_OK;
 }
 
+static cg_rc
+push_name(char ***a, size_t *n, const char *x)
+{
+	size_t cap = *n;
+
+	if (cg__grow((void **)a, &cap, *n + 1, sizeof(char *)) != CG_OK)
+		return CG_ENOMEM;
+	(*a)[*n] = cg__strdup(x);
+	if ((*a)[*n] == NULL)
+		return CG_ENOMEM;
+	(*n)++;
+	return CG_OK;
+}
+
+enum section { S_NONE, S_COLUMNS, S_DEFAULTS, S_IGNORE };
+
+static enum section
+section_of(const char *s)
+{
+	if (strcmp(s, "[columns]") == 0)
+		return S_COLUMNS;
+	if (strcmp(s, "[defaults]") == 0)
+		return S_DEFAULTS;
+	if (strcmp(s, "[ignore]") == 0)
+		return S_IGNORE;
+	return S_NONE;
+}
+
 /* Read a profile from @p fp (named @p path in errors); closes nothing. */
 static cg_rc
 profile_read(struct cg_profile *p, cg_ctx *ctx, FILE *fp, const char *path)
 {
 	char line[MAX_PROFILE_LINE];
-	int section = 0, lineno = 0;
+	enum section section = S_NONE;
+	int lineno = 0;
 	cg_rc rc = CG_OK;
 
 	while (rc == CG_OK && fgets(line, sizeof(line), fp) != NULL) {
@@ -44,18 +76,23 @@ profile_read(struct cg_profile *p, cg_ctx *ctx, FILE *fp, const char *path)
 			s += 3;
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
-		if (strcmp(s, "[columns]") == 0 || strcmp(s, "[defaults]") == 0) {
-			section = s[1] == 'c' ? 1 : 2;
+		if (section_of(s) != S_NONE) {
+			section = section_of(s);
+			continue;
+		}
+		if (section == S_IGNORE) {
+			rc = push_name(&p->ignore, &p->nignore, s);
 			continue;
 		}
 		eq = strchr(s, '=');
-		if (section == 0 || eq == NULL) {
-			rc = cg__fail(ctx, CG_EPARSE, "%s:%d: expected [columns], [defaults] or key = value",
+		if (section == S_NONE || eq == NULL) {
+			rc = cg__fail(ctx, CG_EPARSE,
+				      "%s:%d: expected [columns], [defaults], [ignore] or key = value",
 				      path, lineno);
 			break;
 		}
 		*eq = '\0';
-		if (section == 1)
+		if (section == S_COLUMNS)
 			rc = push(&p->from, &p->to, &p->ncols, cg__strip(s), cg__strip(eq + 1));
 		else
 			rc = push(&p->name, &p->value, &p->ndefs, cg__strip(s), cg__strip(eq + 1));
@@ -108,6 +145,9 @@ cg__profile_dispose(struct cg_profile *p)
 		free(p->name[i]);
 		free(p->value[i]);
 	}
+	for (i = 0; i < p->nignore; i++)
+		free(p->ignore[i]);
+	free(p->ignore);
 	free(p->from);
 	free(p->to);
 	free(p->name);
@@ -137,4 +177,16 @@ cg__profile_default(const struct cg_profile *p, const char *field)
 			return p->value[i];
 	}
 	return NULL;
+}
+
+bool
+cg__profile_ignored(const struct cg_profile *p, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < p->nignore; i++) {
+		if (strcmp(p->ignore[i], column) == 0)
+			return true;
+	}
+	return false;
 }

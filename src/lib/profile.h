@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Mapping profiles: a merchant's column names and constant values (see samples/merchant). */
+/* Mapping profiles: a merchant's column names, constant values and ignored columns. */
 #ifndef CG_PROFILE_H
 #define CG_PROFILE_H
 
@@ -12,6 +12,8 @@ struct cg_profile {
 	char **name; /* [defaults]: CEB field -> value used when the input has none */
 	char **value;
 	size_t ndefs;
+	char **ignore; /* [ignore]: merchant columns (or NDJSON keys) dropped without a finding */
+	size_t nignore;
 };
 
 /* Parse an INI-like profile; findings-free: a bad line is an error naming its number. */
@@ -23,5 +25,7 @@ cg_rc cg__profile_check(cg_ctx *ctx, const char *text, size_t len);
 const char *cg__profile_column(const struct cg_profile *p, const char *column);
 /* The default value of a field, or NULL. */
 const char *cg__profile_default(const struct cg_profile *p, const char *field);
+/* Whether the profile lists @p column under [ignore]. */
+bool cg__profile_ignored(const struct cg_profile *p, const char *column);
 
 #endif

@@ -14,8 +14,23 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 count_xml() { find "$1" -name '*.xml' | wc -l | tr -d ' '; }
+# finding JSON CODE LINE [COLUMN [TEXT]]: the --json report has that finding.
+finding() {
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = sys.argv[2:] + [""] * 3
+hits = [f for x in r["files"] for f in x["findings"] if f["code"] == a[0] and
+	f["line"] == int(a[1]) and (a[2] == "" or f["column"] == int(a[2])) and a[3] in f["message_en"]]
+sys.exit(0 if hits else 1)' "$@"
+}
+# logged LOG XPATH-SUFFIX BEFORE AFTER: a change-log row with those cells.
+logged() {
+	awk -F'\t' -v x="$2" -v b="$3" -v a="$4" \
+		'substr($4, length($4) - length(x) + 1) == x && $5 == b && $6 == a { f = 1 } END { exit !f }' "$1"
+}
 
-echo "1..22"
+echo "1..35"
 
 # UTF-8 CSV with English headers: every order written, each valid.
 set +e
@@ -97,6 +112,103 @@ check "loose XML normalizes to a valid message" "[ -n '$out' ] && '$CEBGATE' val
 check "loose XML: values rewritten" \
 	"grep -q '<ceb:appTime>20241111000512</ceb:appTime>' '$out' && grep -q '<ceb:unit>122</ceb:unit>' '$out' && grep -q '<ceb:buyerTelephone>13800138000<' '$out'"
 check "loose XML: changes logged with source lines" "awk -F'\t' 'NR>1 && \$2>0' '$T/loose/normalize-log.tsv' | grep -q 'unit name mapped'"
+
+# The loose merchant XML sample: prefix m:, no guid, full-width code, dashed time, unit names,
+# ISO countries, more than 5 decimals. Each repair is checked in the output and in the log.
+L=$S/order-loose.xml
+set +e
+"$CEBGATE" normalize "$L" -o "$T/lx" 2>"$T/lx.err"
+rc=$?
+set -e
+out=$(find "$T/lx" -name '*.xml' | head -n 1)
+check "order-loose.xml normalizes (exit 0) to a message cebgate validate accepts" \
+	"[ $rc -eq 0 ] && [ -n '$out' ] && '$CEBGATE' validate --unsigned --quiet '$out' >/dev/null"
+check "order-loose.xml: output in ceb:, values in the CEB form" \
+	"grep -q '<ceb:ebcCode>4403960XB2<' '$out' && grep -q '<ceb:appTime>20261128100000<' '$out' &&
+	 grep -q '<ceb:unit>011<' '$out' && grep -q '<ceb:unit>035<' '$out' &&
+	 grep -q '<ceb:country>502<' '$out' && grep -q '<ceb:country>609<' '$out' &&
+	 grep -q '<ceb:taxTotal>21.749<' '$out' && grep -q '<ceb:freight>10.00<' '$out' &&
+	 grep -q '<ceb:price>80.00<' '$out' && ! grep -q '<m:' '$out'"
+LX=$T/lx/normalize-log.tsv
+check "order-loose.xml: full-width code, date, units, country and decimals logged (before, after)" \
+	"logged '$LX' /ceb:ebcCode '４４０３９６０ＸＢ２' 4403960XB2 &&
+	 logged '$LX' /ceb:appTime '2026-11-28 10:00:00' 20261128100000 &&
+	 logged '$LX' '[1]/ceb:unit' 件 011 && logged '$LX' '[2]/ceb:unit' 千克 035 &&
+	 logged '$LX' '[1]/ceb:country' US 502 && logged '$LX' /ceb:taxTotal 21.7490004 21.749 &&
+	 logged '$LX' /ceb:freight 10.000000 10.00"
+guid=$(awk -F'\t' '$4 ~ /OrderHead\/ceb:guid$/ && $5 == "" { print $6 }' "$LX")
+check "order-loose.xml: the generated guid is logged and is the message's" \
+	"[ -n '$guid' ] && grep -q '<ceb:guid>$guid</ceb:guid>' '$out' && logged '$LX' /@guid '' '$guid'"
+
+# Namespace repairs are changes: no namespace, and a wrong namespace URI.
+sed -e 's/<m:/</g; s/<\/m:/<\//g; s/ xmlns:m="[^"]*"//' "$L" >"$T/nons.xml"
+sed -e 's|xmlns:m="http://www.chinaport.gov.cn/ceb"|xmlns:m="http://www.chinaport.gov.cn/CEB/"|' \
+	"$L" >"$T/wrongns.xml"
+"$CEBGATE" normalize "$T/nons.xml" -o "$T/nons" 2>/dev/null || :
+"$CEBGATE" normalize "$T/wrongns.xml" -o "$T/wrongns" 2>/dev/null || :
+check "no namespace: normalized, valid, the repair logged at the root" \
+	"'$CEBGATE' validate --unsigned --quiet '$T/nons' >/dev/null &&
+	 logged '$T/nons/normalize-log.tsv' /CEB311Message '' http://www.chinaport.gov.cn/ceb"
+check "wrong namespace URI: normalized, valid, the old URI logged" \
+	"'$CEBGATE' validate --unsigned --quiet '$T/wrongns' >/dev/null &&
+	 logged '$T/wrongns/normalize-log.tsv' CEB311Message http://www.chinaport.gov.cn/CEB/ \
+		http://www.chinaport.gov.cn/ceb"
+
+# Currency is fixed to 142 in import declarations: USD is refused, amounts never converted.
+sed -e '0,/<m:currency>142</s//<m:currency>USD</' "$L" >"$T/usd.xml"
+set +e
+"$CEBGATE" normalize --json "$T/usd.xml" -o "$T/usd" >"$T/usd.json" 2>/dev/null
+rc=$?
+set -e
+check "currency USD: exit 1, CG2001 naming USD at its line, nothing written" \
+	"[ $rc -eq 1 ] && finding '$T/usd.json' CG2001 22 0 '\"USD\"' && [ $(count_xml "$T/usd") -eq 0 ]"
+
+# An element the message has no place for is an error naming it, never dropped.
+sed -e 's|<m:freight>|<m:extraField>gift</m:extraField><m:freight>|' \
+	-e 's|m:consigneeDistrict>|m:consigneeDitrict>|g' "$L" >"$T/extra.xml"
+set +e
+"$CEBGATE" normalize --json "$T/extra.xml" -o "$T/extra" >"$T/extra.json" 2>/dev/null
+rc=$?
+set -e
+check "unknown elements (extraField, consigneeDitrict): exit 1, CG2008 at their lines, nothing written" \
+	"[ $rc -eq 1 ] && finding '$T/extra.json' CG2008 18 0 extraField &&
+	 finding '$T/extra.json' CG2008 34 0 consigneeDitrict && [ $(count_xml "$T/extra") -eq 0 ]"
+
+# A CSV column with no field: a warning naming it, every dropped value in the log.
+awk -F, -v OFS=, 'NR == 1 { print $0, "giftMessage"; next } { print $0, "Happy birthday" }' \
+	"$S/orders-en.csv" >"$T/gift.csv"
+"$CEBGATE" normalize --json --profile "$S/default.profile" "$T/gift.csv" -o "$T/gift" \
+	>"$T/gift.json" 2>/dev/null || :
+check "CSV column giftMessage: CG2009 warning at line 1 column 34, 6 messages, 10 values logged" \
+	"finding '$T/gift.json' CG2009 1 34 giftMessage && [ $(count_xml "$T/gift") -eq 6 ] &&
+	 [ \$(grep -c 'Happy birthday' '$T/gift/normalize-log.tsv') -eq 10 ]"
+{ cat "$S/default.profile"; printf '[ignore]\ngiftMessage\n'; } >"$T/ignore.profile"
+"$CEBGATE" normalize --json --profile "$T/ignore.profile" "$T/gift.csv" -o "$T/gifti" \
+	>"$T/gifti.json" 2>/dev/null || :
+check "a column listed under [ignore] is dropped without a finding or log row" \
+	"[ $(count_xml "$T/gifti") -eq 6 ] && ! grep -q CG2009 '$T/gifti.json' &&
+	 ! grep -q 'Happy birthday' '$T/gifti/normalize-log.tsv'"
+
+# Rows of one order disagreeing on a head value: an error at the later row and column.
+awk -F, -v OFS=, 'NR == 4 { $12 = "王五" } { print }' "$S/orders-en.csv" >"$T/conflict.csv"
+set +e
+"$CEBGATE" normalize --json --profile "$S/default.profile" "$T/conflict.csv" -o "$T/conflict" \
+	>"$T/conflict.json" 2>/dev/null
+rc=$?
+set -e
+check "a second buyerName for one order: exit 1, CG2010 at line 4 column 12, the order not written" \
+	"[ $rc -eq 1 ] && finding '$T/conflict.json' CG2010 4 12 王五 && [ $(count_xml "$T/conflict") -eq 5 ]"
+
+# The progress line goes to stderr only when it is a terminal (script(1) gives one).
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$CEBGATE' normalize '$L' -o '$T/tty'" /dev/null </dev/null >"$T/tty.out" 2>&1 || :
+	check "progress line on stderr when it is a terminal" \
+		"grep -q 'normalize: 1 documents, 1 written, 0 rejected' '$T/tty.out'"
+else
+	ok "progress line on stderr when it is a terminal # SKIP script(1) not installed"
+fi
+check "no progress line when stderr is not a terminal" \
+	"! grep -q 'documents, .* written' '$T/lx.err'"
 
 # Without -o the message goes to stdout.
 "$CEBGATE" normalize "$T/loose.xml" >"$T/stdout.xml" 2>/dev/null
