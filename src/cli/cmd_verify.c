@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -141,14 +142,19 @@ cmd_verify(int argc, char **argv)
 		char *data = NULL;
 		size_t len = 0;
 
-		/* An unreadable file is an I/O error, never part of the report as "valid". */
+		files[nread].file = inputs[k];
+		files[nread].type = "";
+		files[nread].error = NULL;
+		/* An unreadable file is an I/O error: in the report with why, never as "valid". */
+		errno = 0;
 		if (cli_read_file(inputs[k], READ_MAX, &data, &len) != 0) {
-			cli_err("cannot read %s", inputs[k]);
+			files[nread++].error = strdup(errno != 0 ? strerror(errno) : "cannot be read");
+			cli_err("cannot read %s: %s", inputs[k],
+				files[nread - 1].error != NULL ? files[nread - 1].error : "out of memory");
 			io = 1;
 			continue;
 		}
-		files[nread].file = inputs[k];
-		files[nread++].type = "";
+		nread++;
 		if (cg_verify_buffer(v, ctx, data, len, inputs[k], f, res) != CG_OK) {
 			cli_err("%s: %s", inputs[k], cg_ctx_errmsg(ctx));
 			free(data);
@@ -169,6 +175,8 @@ cmd_verify(int argc, char **argv)
 	}
 	status = io ? CLI_USAGE : cg_findings_count_sev(f, CG_SEV_ERROR) > 0 ? CLI_INVALID : CLI_OK;
 out:
+	for (k = 0; files != NULL && k < nread; k++)
+		free((char *)files[k].error);
 	for (k = 0; inputs != NULL && k < ninputs; k++)
 		free(inputs[k]);
 	free(inputs);

@@ -656,6 +656,22 @@ if [ "$rc" -eq 2 ]; then
 else
 	not_ok "verify of a missing file: exit 2 (got $rc)"
 fi
+rc=0
+"$cli" verify --json "$tmp/does-not-exist.xml" "$sm2_inv" >"$tmp/v.json" 2>"$tmp/v.err" || rc=$?
+if [ "$rc" -eq 2 ] && python3 - "$tmp/v.json" "$tmp/does-not-exist.xml" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+f = {x["file"]: x for x in r["files"]}
+missing = f[sys.argv[2]]
+assert missing["valid"] is False and "No such file" in missing["error"], missing
+assert any(x["valid"] for x in r["files"] if x["file"] != sys.argv[2])
+PY
+then
+	ok "verify --json keeps a missing file in the report with why, the others verified (exit 2)"
+else
+	not_ok "verify --json with a missing file (exit $rc)"
+	diag "$tmp/v.json" "$tmp/v.err"
+fi
 
 # URIs from a file (--uris): the w3.org spelling of the SM URIs some signers use.
 printf '[sm2-sm3]\nsignature = http://www.w3.org/2000/09/xmldsig#sm2-sm3\ndigest = http://www.w3.org/2000/09/xmldsig#sm3\n' \
