@@ -990,9 +990,23 @@ cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, cons
 	return rc;
 }
 
+/* Whether SignedInfo canonicalized in @p doc is exactly @p want (what was signed). */
+static bool
+same_signed_info(xmlDocPtr doc, const char *want, size_t len)
+{
+	xmlNodePtr sig = copy_signature(doc);
+	xmlNodePtr si = sig != NULL ? descend(sig, "SignedInfo", NULL) : NULL;
+	cg_buf c = CG_BUF_INIT(0);
+	bool same = si != NULL && cg__c14n_subtree(doc, si, &c) == CG_OK && c.len == len &&
+		    memcmp(c.ptr, want, len) == 0;
+
+	cg_buf_dispose(&c);
+	return same;
+}
+
 cg_rc
 cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len, const struct cg_sigprofile *profiles,
-		   X509 *cert, int crypto)
+		   X509 *cert, int crypto, const char *signed_info, size_t silen)
 {
 	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len };
 	cg_verify_result *res = calloc(1, sizeof(*res));
@@ -1009,6 +1023,10 @@ cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len, const struct cg_sig
 			      cg_findings_get(f, 0)->message_en);
 	else if (rc == CG_EPARSE)
 		rc = cg__fail(ctx, CG_ESIG, "the signed message does not parse again");
+	/* A SignedInfo canonicalized in another context than the message's would not verify. */
+	else if (rc == CG_OK && signed_info != NULL && !same_signed_info(doc, signed_info, silen))
+		rc = cg__fail(ctx, CG_ESIG, "self-check: SignedInfo in the signed message is not what "
+					    "was signed");
 	xmlFreeDoc(doc);
 	cg_findings_free(f);
 	free(res);

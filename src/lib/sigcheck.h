@@ -31,8 +31,13 @@ struct cg_sigcheck {
 cg_rc cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc,
 			 const char *source, cg_findings *f, cg_verify_result *res);
 
-/* Re-read a freshly signed message and verify it against the signer's certificate. */
+/*
+ * Re-read a freshly signed message and verify it against the signer's
+ * certificate; with @p signed_info (may be NULL), also that SignedInfo's
+ * canonical form in the message is exactly the @p silen bytes that were signed.
+ */
 cg_rc cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len,
-			 const struct cg_sigprofile *profiles, X509 *cert, int crypto);
+			 const struct cg_sigprofile *profiles, X509 *cert, int crypto,
+			 const char *signed_info, size_t silen);
 
 #endif

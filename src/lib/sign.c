@@ -39,6 +39,7 @@ struct cg_signer {
 	int sm2_der;
 	int self_check;
 	cg_findings *scratch;
+	cg_buf signed_info; /* the canonical SignedInfo last signed by EVP; empty for xmlsec */
 };
 
 static cg_rc
@@ -177,6 +178,7 @@ cg_signer_free(cg_signer *s)
 	X509_free(s->cert);
 	free(s->cert_b64);
 	cg_findings_free(s->scratch);
+	cg_buf_dispose(&s->signed_info);
 	free(s);
 }
 
@@ -314,7 +316,7 @@ sign_evp(cg_signer *s, cg_ctx *ctx, const unsigned char *md, unsigned mdlen, xml
 	xmlNodePtr si = find_ds(sig, "SignedInfo"), ref = find_ds(si, "Reference");
 	unsigned char value[1024];
 	size_t vlen = sizeof(value);
-	cg_buf c = CG_BUF_INIT(0);
+	cg_buf *c = &s->signed_info;
 	cg_rc rc = mdlen > 0 ? CG_OK : CG_ESIG;
 
 	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > sizeof(value))
@@ -322,14 +324,13 @@ sign_evp(cg_signer *s, cg_ctx *ctx, const unsigned char *md, unsigned mdlen, xml
 	if (rc == CG_OK)
 		rc = set_base64(find_ds(ref, "DigestValue"), md, mdlen);
 	if (rc == CG_OK)
-		rc = cg__c14n_subtree(sig->doc, si, &c);
+		rc = cg__c14n_subtree(sig->doc, si, c);
 	if (rc == CG_OK)
 		rc = s->p->key == CG_KEY_SM2
-			     ? cg__sm2_sign(s->pkey, c.ptr, c.len, s->sm2_der, value, &vlen)
-			     : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c.ptr, c.len, value, &vlen);
+			     ? cg__sm2_sign(s->pkey, c->ptr, c->len, s->sm2_der, value, &vlen)
+			     : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c->ptr, c->len, value, &vlen);
 	if (rc == CG_OK)
 		rc = set_base64(find_ds(sig, "SignatureValue"), value, vlen);
-	cg_buf_dispose(&c);
 	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "%s signing failed", s->p->name);
 }
 
@@ -505,6 +506,7 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 	cg_rc rc;
 
 	*out = NULL;
+	s->signed_info.len = 0;
 	rc = parse_input(s, ctx, xml, len, &doc);
 	if (rc != CG_OK)
 		return rc;
@@ -513,12 +515,14 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 		    : sign_tree(s, ctx, doc, out, outlen);
 	/*
 	 * With the self-check, the output is re-read and checked (shape,
-	 * certificate, digest) before it leaves. The value is not verified again:
-	 * for RSA OpenSSL already checks its CRT result with the public key, and
-	 * the verifier tests cover both.
+	 * certificate, digest, and SignedInfo canonicalized in the output equal to
+	 * the bytes that were signed) before it leaves. The value is not verified
+	 * again: for RSA OpenSSL already checks its CRT result with the public key.
 	 */
 	if (rc == CG_OK && s->self_check)
-		rc = cg__sig_self_check(ctx, *out, *outlen, s->profiles, s->cert, 0);
+		rc = cg__sig_self_check(ctx, *out, *outlen, s->profiles, s->cert, 0,
+					s->signed_info.len > 0 ? s->signed_info.ptr : NULL,
+					s->signed_info.len);
 	if (rc != CG_OK) {
 		free(*out);
 		*out = NULL;

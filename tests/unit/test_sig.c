@@ -1160,6 +1160,34 @@ test_sign_keeps_message_bytes(void **state)
 	cg_signer_free(sm2);
 }
 
+/*
+ * The self-check compares SignedInfo canonicalized in the signed message with
+ * the bytes that were signed: a SignedInfo signed in another namespace context
+ * (one without the root's xsi declaration here) is caught.
+ */
+static void
+test_self_check_signed_info(void **state)
+{
+	cg_signer *s = signer(&fx->sm2, NULL, 0, NULL);
+	size_t len = 0, blen = 0;
+	char *out = sign(s, fx->inventory, fx->inventory_len, &len);
+	char *c = signed_info_c14n(out, len);
+	char *other = replaced(c, " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"", "", &blen);
+
+	struct cg_sigprofile p[CG_PROFILE_COUNT];
+
+	(void)state;
+	assert_int_equal(cg__profiles_load(p, fx->ctx, NULL), CG_OK);
+	assert_true(blen < strlen(c));
+	assert_int_equal(cg__sig_self_check(fx->ctx, out, len, p, fx->sm2.cert, 0, c, strlen(c)), CG_OK);
+	assert_int_equal(cg__sig_self_check(fx->ctx, out, len, p, fx->sm2.cert, 0, other, blen), CG_ESIG);
+	assert_non_null(strstr(cg_ctx_errmsg(fx->ctx), "not what was signed"));
+	free(other);
+	free(c);
+	cg_free(out);
+	cg_signer_free(s);
+}
+
 /* @p xml (UTF-8) transcoded to GB18030 with its declaration saying so. */
 static char *
 as_gb18030(const char *xml, size_t len, size_t *outlen)
@@ -1706,6 +1734,7 @@ main(void)
 		cmocka_unit_test(test_api_all_samples),
 		cmocka_unit_test(test_sign_keeps_message_bytes),
 		cmocka_unit_test(test_sign_spliced_equals_tree),
+		cmocka_unit_test(test_self_check_signed_info),
 		cmocka_unit_test(test_api_validity_and_trust),
 		cmocka_unit_test(test_api_other_key_same_serial),
 		cmocka_unit_test(test_library_prints_xmlsec_errors),
