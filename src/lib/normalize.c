@@ -826,6 +826,21 @@ place_cell(cg_normalizer *n, struct pending *p, struct cg_group *lg, const struc
 	return rc;
 }
 
+/* The XPath of the field a cell is bound to, for its findings; NULL for an unknown column. */
+static char *
+cell_path(const struct pending *p, const struct cg_group *lg, const struct binding *b)
+{
+	const struct cg_decl *d = &p->m->docs[0];
+
+	if (b->line >= 0 && lg != NULL)
+		return cg__msg_path(p->m, p->cur, lg, b->line);
+	if (b->head >= 0)
+		return cg__msg_path(p->m, p->cur, &d->head, b->head);
+	if (b->transfer >= 0 && p->m->transfer.def != NULL)
+		return cg__msg_path(p->m, p->cur, &p->m->transfer, b->transfer);
+	return NULL;
+}
+
 static cg_rc
 add_row(cg_normalizer *n, struct pending *p, const struct binding *b, char **cells, size_t nc,
 	unsigned long line, cg_findings *f)
@@ -843,9 +858,12 @@ add_row(cg_normalizer *n, struct pending *p, const struct binding *b, char **cel
 		if (cells[i][0] == '\0')
 			continue;
 		if (formula_cell(cells[i])) {
+			char *path = cell_path(p, lg, &b[i]);
+
 			p->bad = true;
-			rc = cg__finding_addf(f, "CG2007", CG_SEV_ERROR, p->source, "", line, i + 1,
-					      cells[i], cells[i]);
+			rc = cg__finding_addf(f, "CG2007", CG_SEV_ERROR, p->source,
+					      path != NULL ? path : "", line, i + 1, cells[i], cells[i]);
+			free(path);
 			continue;
 		}
 		rc = place_cell(n, p, lg, &b[i], cells[i], line, i + 1, f);

@@ -7,8 +7,9 @@
  * (other encodings, export messages with ExtendMessage) are signed in the
  * tree: RSA by xmlsec1, SM2-SM3 (which xmlsec1 1.2.37 lacks) and token RSA
  * keys by EVP. RSA PKCS#1 v1.5 is deterministic, so both ways give the same
- * value (tests/e2e/sign_verify.sh compares them). KeyInfo (KeyName = serial,
- * X509Certificate) is added after signing: it is outside the signed scope.
+ * value (test_sign_spliced_equals_tree in tests/unit/test_sig.c compares them).
+ * KeyInfo (KeyName = serial, X509Certificate) is added after signing: it is
+ * outside the signed scope.
  * The key and its contexts are loaded once and reused for every message.
  */
 #include "config.h"

@@ -638,6 +638,27 @@ test_csv_conflicting_head_values(void **state)
 	free(csv);
 }
 
+/* A formula cell (CG2007) is reported at its CSV line and column and at the field's XPath. */
+static void
+test_csv_formula_cell_path(void **state)
+{
+	char *csv = slurp(ORDERS_CSV);
+	char *profile = src_path("samples/merchant/default.profile");
+	const cg_finding *x;
+	struct run r;
+
+	(void)state;
+	csv = subst_on_line(csv, 4, "U55100233,吴芳,", "U55100233,=HYPERLINK(1),");
+	run(&r, csv, strlen(csv), CG_FROM_CSV, profile);
+	assert_int_equal(count(&r, "CG2007", 4, 12), 1);
+	x = find(&r, "CG2007");
+	assert_non_null(x);
+	assert_non_null(strstr(x->xpath, "/ceb:buyerName"));
+	run_dispose(&r);
+	free(profile);
+	free(csv);
+}
+
 /* Values that normalize alike (" 10" and "10.00", full-width digits) are no conflict. */
 static void
 test_csv_equal_head_values_agree(void **state)
@@ -742,6 +763,7 @@ main(void)
 		cmocka_unit_test(test_foreign_currency_refused),
 		cmocka_unit_test(test_csv_unknown_column_warned_and_logged),
 		cmocka_unit_test(test_csv_conflicting_head_values),
+		cmocka_unit_test(test_csv_formula_cell_path),
 		cmocka_unit_test(test_csv_equal_head_values_agree),
 		cmocka_unit_test(test_ndjson_long_line_skipped),
 		cmocka_unit_test(test_ndjson_unknown_keys),
