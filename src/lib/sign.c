@@ -205,6 +205,21 @@ ds_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *alg)
 	return n;
 }
 
+/* The ExtendMessage an export message's Signature goes before (ceb-spec §6.2), or NULL. */
+static xmlNodePtr
+export_extend(xmlNodePtr root)
+{
+	xmlNodePtr n;
+
+	if (!cg__sig_is_export(root))
+		return NULL;
+	for (n = cg__xml_first_elem(root); n != NULL; n = cg__xml_next_elem(n)) {
+		if (cg__xml_is(n, CG_NS_CEB, "ExtendMessage"))
+			return n;
+	}
+	return NULL;
+}
+
 /* The Signature element without KeyInfo, values empty; placed per ceb-spec §6.2. */
 static xmlNodePtr
 build_signature(const cg_signer *s, xmlNodePtr root)
@@ -229,11 +244,8 @@ build_signature(const cg_signer *s, xmlNodePtr root)
 	    ds_child(sig, ns, "SignatureValue", NULL) == NULL)
 		goto fail;
 	/* Import declarations: the last child. Export ones: before ExtendMessage. */
-	for (ext = cg__xml_first_elem(root); ext != NULL; ext = cg__xml_next_elem(ext)) {
-		if (cg__xml_is(ext, CG_NS_CEB, "ExtendMessage") && cg__sig_is_export(root))
-			return xmlAddPrevSibling(ext, sig);
-	}
-	return xmlAddChild(root, sig);
+	ext = export_extend(root);
+	return ext != NULL ? xmlAddPrevSibling(ext, sig) : xmlAddChild(root, sig);
 fail:
 	xmlFreeNode(sig);
 	return NULL;
@@ -307,15 +319,17 @@ rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigne
 }
 
 /*
- * DigestValue, then SignedInfo canonicalized in the Signature's own document
- * and signed by OpenSSL: SM2-SM3, RSA keys held by a token, and every message
+ * DigestValue of @p doc without @p exclude (the Signature when it is in @p
+ * doc), then SignedInfo canonicalized in the Signature's own document and
+ * signed by OpenSSL: SM2-SM3, RSA keys held by a token, and every message
  * signed in its own bytes (sign_spliced).
  */
 static cg_rc
-sign_evp(cg_signer *s, cg_ctx *ctx, const unsigned char *md, unsigned mdlen, xmlNodePtr sig)
+sign_evp(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr exclude, xmlNodePtr sig)
 {
 	xmlNodePtr si = find_ds(sig, "SignedInfo"), ref = find_ds(si, "Reference");
-	unsigned char value[1024];
+	unsigned char value[1024], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = cg__c14n_digest(doc, exclude, cg__md_by_name(s->p->digest), md);
 	size_t vlen = sizeof(value);
 	cg_buf *c = &s->signed_info;
 	cg_rc rc = mdlen > 0 ? CG_OK : CG_ESIG;
@@ -375,7 +389,7 @@ is_space(char c)
 static size_t
 end_tag_offset(xmlDocPtr doc, const char *xml, size_t len)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	xmlNodePtr root = xmlDocGetRootElement(doc);
 	const char *enc = (const char *)doc->encoding, *name;
 	size_t end = len, at, nlen, plen;
 
@@ -383,10 +397,8 @@ end_tag_offset(xmlDocPtr doc, const char *xml, size_t len)
 	    xmlStrcasecmp(BAD_CAST enc, BAD_CAST "US-ASCII") != 0 &&
 	    xmlStrcasecmp(BAD_CAST enc, BAD_CAST "ASCII") != 0)
 		return 0;
-	for (n = cg__xml_first_elem(root); n != NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_CEB, "ExtendMessage") && cg__sig_is_export(root))
-			return 0;
-	}
+	if (export_extend(root) != NULL)
+		return 0;
 	while (end > 0 && is_space(xml[end - 1]))
 		end--;
 	if (end < 4 || xml[end - 1] != '>')
@@ -427,7 +439,6 @@ sign_spliced(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t l
 	xmlNodePtr root = shell != NULL ? xmlDocCopyNode(xmlDocGetRootElement(doc), shell, 2) : NULL;
 	xmlNodePtr sig = NULL;
 	xmlBufferPtr b = xmlBufferCreate();
-	unsigned char md[EVP_MAX_MD_SIZE];
 	cg_rc rc = CG_OK;
 	size_t blen;
 
@@ -440,8 +451,7 @@ sign_spliced(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t l
 			rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
 	}
 	if (rc == CG_OK)
-		rc = sign_evp(s, ctx, md, cg__c14n_digest(doc, NULL, cg__md_by_name(s->p->digest), md),
-			      sig);
+		rc = sign_evp(s, ctx, doc, NULL, sig);
 	if (rc == CG_OK)
 		rc = add_keyinfo(s, sig);
 	if (rc == CG_OK && xmlNodeDump(b, shell, sig, 0, 0) < 0)
@@ -469,7 +479,6 @@ static cg_rc
 sign_tree(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, char **out, size_t *outlen)
 {
 	xmlNodePtr sig = build_signature(s, xmlDocGetRootElement(doc));
-	unsigned char md[EVP_MAX_MD_SIZE];
 	xmlChar *mem = NULL;
 	int size = 0;
 	cg_rc rc = CG_OK;
@@ -479,8 +488,7 @@ sign_tree(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, char **out, size_t *outlen)
 	else if (s->xkey != NULL)
 		rc = sign_rsa(s, ctx, sig);
 	else
-		rc = sign_evp(s, ctx, md, cg__c14n_digest(doc, sig, cg__md_by_name(s->p->digest), md),
-			      sig);
+		rc = sign_evp(s, ctx, doc, sig, sig);
 	if (rc == CG_OK)
 		rc = add_keyinfo(s, sig);
 	if (rc == CG_OK) {
