@@ -174,11 +174,24 @@ extend_before(xmlNodePtr root, xmlNodePtr sig)
 	return false;
 }
 
+/* The ds:Signature among the root's children, or NULL. */
+static xmlNodePtr
+root_signature(xmlNodePtr root)
+{
+	xmlNodePtr c;
+
+	for (c = cg__xml_first_elem(root); c != NULL; c = cg__xml_next_elem(c)) {
+		if (cg__xml_is(c, CG_NS_DS, "Signature"))
+			return c;
+	}
+	return NULL;
+}
+
 static cg_rc
 check_presence(struct run *r, xmlNodePtr root)
 {
 	size_t n = cg__sig_count(root);
-	xmlNodePtr c, next;
+	xmlNodePtr next;
 
 	if (n == 0) {
 		step(r, "signature", 0, "no ds:Signature");
@@ -188,10 +201,7 @@ check_presence(struct run *r, xmlNodePtr root)
 		step(r, "signature", 0, "%zu ds:Signature elements", n);
 		return fail(r, "CG3002", root, NULL, NULL);
 	}
-	for (c = cg__xml_first_elem(root); c != NULL; c = cg__xml_next_elem(c)) {
-		if (cg__xml_is(c, CG_NS_DS, "Signature"))
-			r->sig = c;
-	}
+	r->sig = root_signature(root);
 	next = r->sig != NULL ? cg__xml_next_elem(r->sig) : NULL;
 	if (r->sig == NULL || (next != NULL && !(cg__sig_is_export(root) &&
 						 cg__xml_is(next, CG_NS_CEB, "ExtendMessage") &&
@@ -604,29 +614,6 @@ descend(xmlNodePtr n, const char *a, const char *b)
 	return n != NULL && b != NULL ? only_child(n, b, &count) : n;
 }
 
-/* The Signature of a copy of the document (one, as check_presence made sure). */
-static xmlNodePtr
-copy_signature(xmlDocPtr copy)
-{
-	xmlNodePtr n;
-
-	for (n = cg__xml_first_elem(xmlDocGetRootElement(copy)); n != NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_DS, "Signature"))
-			return n;
-	}
-	return NULL;
-}
-
-static bool
-blank(const xmlChar *t)
-{
-	for (; t != NULL && *t != '\0'; t++) {
-		if (*t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
-			return false;
-	}
-	return true;
-}
-
 /*
  * Without @p trim: drop the white-space-only text between elements (the
  * document as signed before someone indented it). With @p trim: strip the
@@ -641,7 +628,7 @@ strip_space(xmlNodePtr n, bool trim)
 		next = c->next;
 		if (c->type == XML_ELEMENT_NODE) {
 			strip_space(c, trim);
-		} else if (c->type == XML_TEXT_NODE && blank(c->content)) {
+		} else if (xmlIsBlankNode(c)) {
 			if (!trim) {
 				xmlUnlinkNode(c);
 				xmlFreeNode(c);
@@ -729,16 +716,17 @@ guessed_bytes(struct run *r, enum guess g, const cg_buf *canon, cg_buf *out)
 	case G_INDENT:
 	case G_TRIM:
 		copy = xmlCopyDoc(r->doc, 1);
-		sig = copy != NULL ? copy_signature(copy) : NULL;
+		sig = copy != NULL ? root_signature(xmlDocGetRootElement(copy)) : NULL;
 		if (sig == NULL)
 			break;
 		if (g == G_TEMPLATE) {
 			xmlNodePtr dv = descend(descend(sig, "SignedInfo", "Reference"), "DigestValue", NULL);
+			xmlNodePtr sv = descend(sig, "SignatureValue", NULL);
 
 			if (dv != NULL)
 				xmlNodeSetContent(dv, BAD_CAST "");
-			if (descend(sig, "SignatureValue", NULL) != NULL)
-				xmlNodeSetContent(descend(sig, "SignatureValue", NULL), BAD_CAST "");
+			if (sv != NULL)
+				xmlNodeSetContent(sv, BAD_CAST "");
 		} else {
 			strip_space(xmlDocGetRootElement(copy), g == G_TRIM);
 		}
@@ -994,7 +982,7 @@ cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, cons
 static bool
 same_signed_info(xmlDocPtr doc, const char *want, size_t len)
 {
-	xmlNodePtr sig = copy_signature(doc);
+	xmlNodePtr sig = root_signature(xmlDocGetRootElement(doc));
 	xmlNodePtr si = sig != NULL ? descend(sig, "SignedInfo", NULL) : NULL;
 	cg_buf c = CG_BUF_INIT(0);
 	bool same = si != NULL && cg__c14n_subtree(doc, si, &c) == CG_OK && c.len == len &&
