@@ -21,6 +21,8 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns -1 with errno set when it cannot be read.
  */
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Says on stderr why @p path cannot be read (@p err: errno); returns that reason, malloc'd. */
+char *cli_unreadable(const char *path, int err);
 
 int cmd_validate(int argc, char **argv);
 int cmd_normalize(int argc, char **argv);

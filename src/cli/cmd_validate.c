@@ -51,18 +51,15 @@ add_file(struct run *r, const char *name, const char *type)
 static int
 add_unreadable(struct run *r, const char *name, int err)
 {
-	char buf[128];
-	/* GNU strerror_r (AC_USE_SYSTEM_EXTENSIONS): the text may not be in buf. */
-	const char *why = strerror_r(err, buf, sizeof(buf));
-	char *copy;
+	char *why = cli_unreadable(name, err);
 
-	cli_err("cannot read %s: %s", name, why);
 	r->io_error = 1;
-	if (add_file(r, name, "") != 0)
+	if (why == NULL || add_file(r, name, "") != 0) {
+		free(why);
 		return -1;
-	copy = strdup(why);
-	r->files[r->nfiles - 1].error = copy;
-	return copy != NULL ? 0 : -1;
+	}
+	r->files[r->nfiles - 1].error = why;
+	return 0;
 }
 
 static int

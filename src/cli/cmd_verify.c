@@ -148,9 +148,9 @@ cmd_verify(int argc, char **argv)
 		/* An unreadable file is an I/O error: in the report with why, never as "valid". */
 		errno = 0;
 		if (cli_read_file(inputs[k], READ_MAX, &data, &len) != 0) {
-			files[nread++].error = strdup(errno != 0 ? strerror(errno) : "cannot be read");
-			cli_err("cannot read %s: %s", inputs[k],
-				files[nread - 1].error != NULL ? files[nread - 1].error : "out of memory");
+			files[nread].error = cli_unreadable(inputs[k], errno);
+			if (files[nread++].error == NULL)
+				goto out; /* out of memory: no report that could read as valid */
 			io = 1;
 			continue;
 		}

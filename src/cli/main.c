@@ -88,6 +88,17 @@ cli_read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+char *
+cli_unreadable(const char *path, int err)
+{
+	char buf[128];
+	/* GNU strerror_r (AC_USE_SYSTEM_EXTENSIONS): the text may not be in buf. */
+	const char *why = err != 0 ? strerror_r(err, buf, sizeof(buf)) : "cannot be read";
+
+	cli_err("cannot read %s: %s", path, why);
+	return strdup(why);
+}
+
 static void
 usage(FILE *out)
 {
