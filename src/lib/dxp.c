@@ -178,42 +178,42 @@ cg_dxp_wrap(cg_ctx *ctx, const char *xml, size_t len, const cg_dxp_options *o, c
 	return rc;
 }
 
-static char *
-child_text(xmlNodePtr parent, const char *name)
+/* The first child element of @p parent named @p name in the DXP namespace, or NULL. */
+static xmlNodePtr
+dxp_child(xmlNodePtr parent, const char *name)
 {
 	xmlNodePtr n;
 
 	for (n = cg__xml_first_elem(parent); n != NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_DXP, name)) {
-			xmlChar *t = xmlNodeGetContent(n);
-			char *copy = t != NULL ? cg__strdup((const char *)t) : NULL;
-
-			xmlFree(t);
-			return copy;
-		}
+		if (cg__xml_is(n, CG_NS_DXP, name))
+			return n;
 	}
 	return NULL;
+}
+
+static char *
+child_text(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = dxp_child(parent, name);
+	xmlChar *t = n != NULL ? xmlNodeGetContent(n) : NULL;
+	char *copy = t != NULL ? cg__strdup((const char *)t) : NULL;
+
+	xmlFree(t);
+	return copy;
 }
 
 static cg_rc
 read_fields(xmlNodePtr root, cg_dxp_message *out)
 {
-	xmlNodePtr ti = NULL, n;
+	xmlNodePtr ti = dxp_child(root, "TransInfo");
 
-	for (n = cg__xml_first_elem(root); n != NULL && ti == NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_DXP, "TransInfo"))
-			ti = n;
-	}
 	if (ti == NULL)
 		return CG_EPARSE;
 	out->copmsgid = child_text(ti, "CopMsgId");
 	out->sender_id = child_text(ti, "SenderId");
 	out->creat_time = child_text(ti, "CreatTime");
 	out->msg_type = child_text(ti, "MsgType");
-	for (n = cg__xml_first_elem(ti); n != NULL; n = cg__xml_next_elem(n)) {
-		if (cg__xml_is(n, CG_NS_DXP, "ReceiverIds"))
-			out->receiver_id = child_text(n, "ReceiverId");
-	}
+	out->receiver_id = child_text(dxp_child(ti, "ReceiverIds"), "ReceiverId");
 	return CG_OK;
 }
 
@@ -233,23 +233,17 @@ cg_dxp_message_dispose(cg_dxp_message *m)
 static bool
 addressed_to(xmlNodePtr root, const char *receiver)
 {
-	xmlNodePtr ti, ids, n;
+	xmlNodePtr ids = dxp_child(dxp_child(root, "TransInfo"), "ReceiverIds"), n;
+	bool hit = false;
 
-	for (ti = cg__xml_first_elem(root); ti != NULL; ti = cg__xml_next_elem(ti)) {
-		for (ids = cg__xml_first_elem(ti); ids != NULL; ids = cg__xml_next_elem(ids)) {
-			if (!cg__xml_is(ids, CG_NS_DXP, "ReceiverIds"))
-				continue;
-			for (n = cg__xml_first_elem(ids); n != NULL; n = cg__xml_next_elem(n)) {
-				xmlChar *t = xmlNodeGetContent(n);
-				bool hit = t != NULL && strcmp((const char *)t, receiver) == 0;
+	for (n = ids != NULL ? cg__xml_first_elem(ids) : NULL; n != NULL && !hit;
+	     n = cg__xml_next_elem(n)) {
+		xmlChar *t = xmlNodeGetContent(n);
 
-				xmlFree(t);
-				if (hit)
-					return true;
-			}
-		}
+		hit = t != NULL && strcmp((const char *)t, receiver) == 0;
+		xmlFree(t);
 	}
-	return false;
+	return hit;
 }
 
 static cg_rc
