@@ -55,13 +55,43 @@ set_uri(char *dst, size_t size, const char *v)
 	return true;
 }
 
+/*
+ * One stripped line of a URI file: "[profile]" makes @p cur that profile, and
+ * "signature = URI" or "digest = URI" sets its URI. False for anything else:
+ * an unknown section or a misspelt key would silently keep the default.
+ */
+static bool
+uri_line(struct cg_sigprofile out[CG_PROFILE_COUNT], int *cur, char *s)
+{
+	char *eq = strchr(s, '=');
+	int i;
+
+	if (*s == '[') {
+		*cur = -1;
+		for (i = 0; i < CG_PROFILE_COUNT; i++) {
+			if (strlen(s) == strlen(out[i].name) + 2 &&
+			    strncmp(s + 1, out[i].name, strlen(out[i].name)) == 0)
+				*cur = i;
+		}
+		return *cur >= 0;
+	}
+	if (*cur < 0 || eq == NULL)
+		return false;
+	*eq = '\0';
+	if (strcmp(cg__strip(s), "signature") == 0)
+		return set_uri(out[*cur].sig_uri, sizeof(out[*cur].sig_uri), cg__strip(eq + 1));
+	if (strcmp(cg__strip(s), "digest") == 0)
+		return set_uri(out[*cur].digest_uri, sizeof(out[*cur].digest_uri), cg__strip(eq + 1));
+	return false;
+}
+
 /* "[sm2-sm3]" sections with "signature = URI" and "digest = URI" lines. */
 cg_rc
 cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const char *uri_file)
 {
 	char line[512];
 	FILE *fp;
-	int cur = -1, lineno = 0, bad = 0, i;
+	int cur = -1, lineno = 0;
 
 	memcpy(out, defaults, sizeof(defaults));
 	if (uri_file == NULL)
@@ -70,39 +100,11 @@ cg__profiles_load(struct cg_sigprofile out[CG_PROFILE_COUNT], cg_ctx *ctx, const
 	if (fp == NULL)
 		return cg__fail(ctx, CG_EIO, "cannot open %s", uri_file);
 	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *s = cg__strip(line), *eq;
+		char *s = cg__strip(line);
 
 		lineno++;
-		if (*s == '\0' || *s == '#')
+		if (*s == '\0' || *s == '#' || uri_line(out, &cur, s))
 			continue;
-		if (*s == '[') {
-			cur = -1;
-			for (i = 0; i < CG_PROFILE_COUNT; i++) {
-				if (strlen(s) == strlen(out[i].name) + 2 &&
-				    strncmp(s + 1, out[i].name, strlen(out[i].name)) == 0)
-					cur = i;
-			}
-			bad = cur < 0;
-			if (bad)
-				break;
-			continue;
-		}
-		eq = strchr(s, '=');
-		bad = cur < 0 || eq == NULL;
-		if (bad)
-			break;
-		*eq = '\0';
-		/* A misspelt key would silently keep the default URI: refused. */
-		if (strcmp(cg__strip(s), "signature") == 0)
-			bad = !set_uri(out[cur].sig_uri, sizeof(out[cur].sig_uri), cg__strip(eq + 1));
-		else if (strcmp(cg__strip(s), "digest") == 0)
-			bad = !set_uri(out[cur].digest_uri, sizeof(out[cur].digest_uri), cg__strip(eq + 1));
-		else
-			bad = 1;
-		if (bad)
-			break;
-	}
-	if (bad) {
 		(void)fclose(fp);
 		return cg__fail(ctx, CG_EPARSE,
 				"%s:%d: expected [rsa-sha1], [rsa-sha256] or [sm2-sm3], then "
