@@ -59,9 +59,9 @@ cg_verifier_free(cg_verifier *v)
 	free(v);
 }
 
-/* A DxpMsg carries the signed message base64-encoded in Data (ceb-spec §7.1). */
 /*
- * The base64 Data of an envelope whose children are those of ceb-spec §7.1:
+ * A DxpMsg carries the signed message base64-encoded in Data: the Data of an
+ * envelope whose children are those of ceb-spec §7.1:
  * TransInfo and Data once each, AddInfo and ds:Signature at most once.
  * Anything else, a second Data above all, is refused: what is verified must
  * be the one message the envelope carries.
