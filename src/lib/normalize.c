@@ -210,7 +210,7 @@ log_dropped(cg_normalizer *n, const char *source, unsigned long line, unsigned l
 
 	if (n->opts.change == NULL)
 		return;
-	cg__norm_excerpt(shown, sizeof(shown), name);
+	cg__utf8_excerpt(shown, sizeof(shown), name);
 	(void)snprintf(why, sizeof(why), "%s is not a field of CEB%d: value dropped", shown,
 		       n->def->type);
 	c.source = source;
@@ -246,7 +246,7 @@ foreign_currency(struct pending *p, const struct cg_group *g, int idx, const cha
 	char v[64], zh[300], en[300];
 
 	p->bad = true;
-	cg__norm_excerpt(v, sizeof(v), g->val[idx]);
+	cg__utf8_excerpt(v, sizeof(v), g->val[idx]);
 	(void)snprintf(zh, sizeof(zh),
 		       "%s \"%s\"（代码%.8s）：进口申报只能使用人民币（142），金额不做换算",
 		       name, v, code);
@@ -615,9 +615,9 @@ report_unknown(const cg_normalizer *n, cg_findings *f, const char *source, unsig
 	const char *mapped = cg__profile_column(&n->profile, name);
 	char shown[96], to[96], zh[300], en[300];
 
-	cg__norm_excerpt(shown, sizeof(shown), name);
+	cg__utf8_excerpt(shown, sizeof(shown), name);
 	if (mapped != NULL) {
-		cg__norm_excerpt(to, sizeof(to), mapped);
+		cg__utf8_excerpt(to, sizeof(to), mapped);
 		(void)snprintf(zh, sizeof(zh), "%s（配置文件映射为%s，CEB%d中没有该字段）",
 			       shown, to, n->def->type);
 		(void)snprintf(en, sizeof(en),
@@ -791,8 +791,8 @@ set_once(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx, const
 	if (same_value(n, fd, g->val[idx], v))
 		return CG_OK;
 	p->bad = true;
-	cg__norm_excerpt(now, sizeof(now), v);
-	cg__norm_excerpt(was, sizeof(was), g->val[idx]);
+	cg__utf8_excerpt(now, sizeof(now), v);
+	cg__utf8_excerpt(was, sizeof(was), g->val[idx]);
 	(void)snprintf(zh, sizeof(zh), "%s：本行为\"%s\"，第%lu行为\"%s\"", fd->name, now,
 		       (unsigned long)g->line[idx], was);
 	(void)snprintf(en, sizeof(en), "%s: \"%s\" here, \"%s\" on line %lu", fd->name, now, was,
