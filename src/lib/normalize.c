@@ -1187,7 +1187,8 @@ ndjson_next(FILE *fp, struct ndline *l)
 			l->toolong = true;
 			continue;
 		}
-		if (cg__grow((void **)&l->buf, &l->cap, l->len + 2, 1) != CG_OK)
+		/* Checked here, not in cg__grow: this runs once per byte of input. */
+		if (l->len + 2 > l->cap && cg__grow((void **)&l->buf, &l->cap, l->len + 2, 1) != CG_OK)
 			return CG_ENOMEM;
 		l->buf[l->len++] = (char)c;
 	}
