@@ -1242,7 +1242,6 @@ normalize_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg
 	unsigned long line = 0;
 	cg_rc rc;
 
-	keyset_clear(&n->warned);
 	for (;;) {
 		rc = ndjson_next(fp, &l);
 		if (rc != CG_OK)
@@ -1253,7 +1252,7 @@ normalize_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg
 			break;
 	}
 	free(l.buf);
-	keyset_clear(&n->warned);
+	keyset_clear(&n->warned); /* the set is per file: empty again for the next one */
 	if (rc == CG_EIO)
 		return cg__fail(ctx, rc, "%s: read error after line %lu", source, line);
 	return rc == CG_ENOTFOUND ? CG_OK : rc;
