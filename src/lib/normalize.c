@@ -1078,11 +1078,13 @@ json_fill(const struct jrec *r, struct cg_group *g, const struct cg_edef *e, jso
 
 	json_object_foreach(obj, k, v)
 	{
-		const char *mapped = cg__profile_column(&r->n->profile, k);
-		int idx = find_field(e, mapped != NULL ? mapped : k);
+		const char *mapped;
+		int idx;
 
 		if (v == r->bt || v == r->list)
-			continue;
+			continue; /* read by json_doc: not worth a lookup */
+		mapped = cg__profile_column(&r->n->profile, k);
+		idx = find_field(e, mapped != NULL ? mapped : k);
 		if (idx < 0 || json_is_array(v) || json_is_object(v)) {
 			rc = drop_json(r, k, v);
 		} else if (json_scalar(v, buf, sizeof(buf)) != CG_OK) {
