@@ -146,6 +146,20 @@ cg__utf8_len(const char *s)
 	return n;
 }
 
+void
+cg__utf8_excerpt(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 bool
 cg__utf8_valid(const char *s, size_t len)
 {

@@ -88,6 +88,11 @@ cg_rc cg__finding_addf(cg_findings *f, const char *code, cg_severity sev, const 
 size_t cg__utf8_len(const char *s);
 /* True when @p s (len bytes) is well-formed UTF-8 without NUL. */
 bool cg__utf8_valid(const char *s, size_t len);
+/*
+ * At most @p size - 1 bytes of @p src into @p dst, cut at a UTF-8 character
+ * boundary, so a long value quoted in a finding stays valid text.
+ */
+void cg__utf8_excerpt(char *dst, size_t size, const char *src);
 
 /* Decode base64 (whitespace between characters allowed); free *out with free(). */
 cg_rc cg__base64_decode(unsigned char **out, size_t *outlen, const char *b64);

@@ -210,7 +210,7 @@ log_dropped(cg_normalizer *n, const char *source, unsigned long line, unsigned l
 
 	if (n->opts.change == NULL)
 		return;
-	cg__norm_excerpt(shown, sizeof(shown), name);
+	cg__utf8_excerpt(shown, sizeof(shown), name);
 	(void)snprintf(why, sizeof(why), "%s is not a field of CEB%d: value dropped", shown,
 		       n->def->type);
 	c.source = source;
@@ -246,7 +246,7 @@ foreign_currency(struct pending *p, const struct cg_group *g, int idx, const cha
 	char v[64], zh[300], en[300];
 
 	p->bad = true;
-	cg__norm_excerpt(v, sizeof(v), g->val[idx]);
+	cg__utf8_excerpt(v, sizeof(v), g->val[idx]);
 	(void)snprintf(zh, sizeof(zh),
 		       "%s \"%s\"（代码%.8s）：进口申报只能使用人民币（142），金额不做换算",
 		       name, v, code);
@@ -615,9 +615,9 @@ report_unknown(const cg_normalizer *n, cg_findings *f, const char *source, unsig
 	const char *mapped = cg__profile_column(&n->profile, name);
 	char shown[96], to[96], zh[300], en[300];
 
-	cg__norm_excerpt(shown, sizeof(shown), name);
+	cg__utf8_excerpt(shown, sizeof(shown), name);
 	if (mapped != NULL) {
-		cg__norm_excerpt(to, sizeof(to), mapped);
+		cg__utf8_excerpt(to, sizeof(to), mapped);
 		(void)snprintf(zh, sizeof(zh), "%s（配置文件映射为%s，CEB%d中没有该字段）",
 			       shown, to, n->def->type);
 		(void)snprintf(en, sizeof(en),
@@ -791,8 +791,8 @@ set_once(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx, const
 	if (same_value(n, fd, g->val[idx], v))
 		return CG_OK;
 	p->bad = true;
-	cg__norm_excerpt(now, sizeof(now), v);
-	cg__norm_excerpt(was, sizeof(was), g->val[idx]);
+	cg__utf8_excerpt(now, sizeof(now), v);
+	cg__utf8_excerpt(was, sizeof(was), g->val[idx]);
 	(void)snprintf(zh, sizeof(zh), "%s：本行为\"%s\"，第%lu行为\"%s\"", fd->name, now,
 		       (unsigned long)g->line[idx], was);
 	(void)snprintf(en, sizeof(en), "%s: \"%s\" here, \"%s\" on line %lu", fd->name, now, was,
@@ -1078,11 +1078,13 @@ json_fill(const struct jrec *r, struct cg_group *g, const struct cg_edef *e, jso
 
 	json_object_foreach(obj, k, v)
 	{
-		const char *mapped = cg__profile_column(&r->n->profile, k);
-		int idx = find_field(e, mapped != NULL ? mapped : k);
+		const char *mapped;
+		int idx;
 
 		if (v == r->bt || v == r->list)
-			continue;
+			continue; /* read by json_doc: not worth a lookup */
+		mapped = cg__profile_column(&r->n->profile, k);
+		idx = find_field(e, mapped != NULL ? mapped : k);
 		if (idx < 0 || json_is_array(v) || json_is_object(v)) {
 			rc = drop_json(r, k, v);
 		} else if (json_scalar(v, buf, sizeof(buf)) != CG_OK) {
@@ -1187,7 +1189,8 @@ ndjson_next(FILE *fp, struct ndline *l)
 			l->toolong = true;
 			continue;
 		}
-		if (cg__grow((void **)&l->buf, &l->cap, l->len + 2, 1) != CG_OK)
+		/* Checked here, not in cg__grow: this runs once per byte of input. */
+		if (l->len + 2 > l->cap && cg__grow((void **)&l->buf, &l->cap, l->len + 2, 1) != CG_OK)
 			return CG_ENOMEM;
 		l->buf[l->len++] = (char)c;
 	}
@@ -1241,7 +1244,6 @@ normalize_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg
 	unsigned long line = 0;
 	cg_rc rc;
 
-	keyset_clear(&n->warned);
 	for (;;) {
 		rc = ndjson_next(fp, &l);
 		if (rc != CG_OK)
@@ -1252,7 +1254,7 @@ normalize_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg
 			break;
 	}
 	free(l.buf);
-	keyset_clear(&n->warned);
+	keyset_clear(&n->warned); /* the set is per file: empty again for the next one */
 	if (rc == CG_EIO)
 		return cg__fail(ctx, rc, "%s: read error after line %lu", source, line);
 	return rc == CG_ENOTFOUND ? CG_OK : rc;

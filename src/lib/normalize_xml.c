@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "normalize_xml.h"
-#include "normvalue.h"
 #include "xml.h"
 
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
@@ -39,8 +38,8 @@ element_stray(struct cg_normxml *x, xmlNodePtr n, const char *in, enum stray_kin
 	xmlChar *text = xmlNodeGetContent(n);
 	char name[96], value[64], zh[400], en[400];
 
-	cg__norm_excerpt(name, sizeof(name), (const char *)n->name);
-	cg__norm_excerpt(value, sizeof(value), text != NULL ? (const char *)text : "");
+	cg__utf8_excerpt(name, sizeof(name), (const char *)n->name);
+	cg__utf8_excerpt(value, sizeof(value), text != NULL ? (const char *)text : "");
 	xmlFree(text);
 	switch (kind) {
 	case STRAY_REPEATED:
@@ -84,8 +83,8 @@ check_attrs(struct cg_normxml *x, xmlNodePtr n, bool root)
 		if (attr_placed(a, root))
 			continue;
 		v = xmlNodeGetContent((const xmlNode *)a);
-		cg__norm_excerpt(name, sizeof(name), (const char *)a->name);
-		cg__norm_excerpt(value, sizeof(value), v != NULL ? (const char *)v : "");
+		cg__utf8_excerpt(name, sizeof(name), (const char *)a->name);
+		cg__utf8_excerpt(value, sizeof(value), v != NULL ? (const char *)v : "");
 		xmlFree(v);
 		(void)snprintf(zh, sizeof(zh), "%s的属性%s=\"%s\"", (const char *)n->name, name,
 			       value);
@@ -109,7 +108,7 @@ check_text(struct cg_normxml *x, xmlNodePtr n)
 		if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) ||
 		    xmlIsBlankNode(c))
 			continue;
-		cg__norm_excerpt(value, sizeof(value),
+		cg__utf8_excerpt(value, sizeof(value),
 				 c->content != NULL ? (const char *)c->content : "");
 		(void)snprintf(zh, sizeof(zh), "%s中不属于任何字段的文本\"%s\"",
 			       (const char *)n->name, value);

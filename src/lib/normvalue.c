@@ -273,17 +273,3 @@ cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, 
 	}
 	return strcmp(before, v) != 0 ? CG_NORM_CHANGED : CG_NORM_SAME;
 }
-
-void
-cg__norm_excerpt(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}

@@ -24,10 +24,4 @@ enum cg_norm {
 enum cg_norm cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v,
 			    size_t cap, const char **why);
 
-/*
- * At most @p size - 1 bytes of @p src into @p dst, cut at a UTF-8 character
- * boundary, so a long merchant value quoted in a finding stays valid text.
- */
-void cg__norm_excerpt(char *dst, size_t size, const char *src);
-
 #endif

@@ -41,18 +41,26 @@ cg__dutiable_value(const struct cg_decl *d, cg_dec *value)
 	return true;
 }
 
-/* The retail-rate tax of lines whose totals sum to @p total, with @p extra shared out. */
+/*
+ * The retail-rate tax of the lines, freight and insurance (the part of
+ * @p dutiable that is not a line total) shared out in proportion to totalPrice.
+ */
 static bool
-retail_tax(const struct cg_codes *codes, const struct cg_decl *d, cg_dec total, cg_dec extra,
-	   cg_dec *tax)
+retail_tax(const struct cg_codes *codes, const struct cg_decl *d, cg_dec dutiable, cg_dec *tax)
 {
-	cg_dec sum = 0;
+	cg_dec total = 0, extra, sum = 0, tp;
 	size_t i;
 
 	for (i = 0; i < d->nlines; i++) {
+		if (!get_dec(&d->lines[i], "totalPrice", &tp))
+			return false;
+		total += tp;
+	}
+	extra = dutiable - total;
+	for (i = 0; i < d->nlines; i++) {
 		const char *gcode = cg__group_get(&d->lines[i], "gcode");
 		const struct cg_hs *hs = gcode != NULL ? cg__codes_hs(codes, gcode) : NULL;
-		cg_dec tp, base, share = 0, t;
+		cg_dec base, share = 0, t;
 
 		if (hs == NULL || !get_dec(&d->lines[i], "totalPrice", &tp))
 			return false;
@@ -73,23 +81,12 @@ enum cg_tax_basis
 cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
 		  cg_dec *dutiable)
 {
-	cg_dec total = 0, freight = 0, insured = 0, tp;
-	size_t i;
-
-	if (!get_dec(&d->head, "freight", &freight))
+	if (!cg__dutiable_value(d, dutiable))
 		return CG_TAX_UNKNOWN;
-	if (!get_dec(&d->head, "insuredFee", &insured))
-		insured = 0;
-	for (i = 0; i < d->nlines; i++) {
-		if (!get_dec(&d->lines[i], "totalPrice", &tp))
-			return CG_TAX_UNKNOWN;
-		total += tp;
-	}
-	*dutiable = total + freight + insured;
 	/* The 70% share applies only within the limit (§10.2, 49号). */
 	if (*dutiable > CG__SINGLE_LIMIT)
 		return CG_TAX_FULL;
-	return retail_tax(codes, d, total, freight + insured, tax) ? CG_TAX_RETAIL : CG_TAX_UNKNOWN;
+	return retail_tax(codes, d, *dutiable, tax) ? CG_TAX_RETAIL : CG_TAX_UNKNOWN;
 }
 
 bool

@@ -70,19 +70,16 @@ is_length(int code)
 	       code == XML_SCHEMAV_CVC_MAXLENGTH_VALID;
 }
 
-/* Append @p s, at most @p max bytes of it, never splitting a UTF-8 character. */
+/* Append @p s, at most VALUE_MAX bytes of it, never splitting a UTF-8 character. */
 static cg_rc
-put_cut(cg_buf *b, const char *s, size_t max)
+put_cut(cg_buf *b, const char *s)
 {
-	size_t n = strlen(s);
+	char cut[VALUE_MAX + 1];
 
-	if (n <= max)
-		return cg_buf_append(b, s, n);
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	if (cg_buf_append(b, s, max) != CG_OK)
+	cg__utf8_excerpt(cut, sizeof(cut), s);
+	if (cg_buf_append(b, cut, strlen(cut)) != CG_OK)
 		return CG_ENOMEM;
-	return cg_buf_append(b, "…", strlen("…"));
+	return strlen(s) > VALUE_MAX ? cg_buf_append(b, "…", strlen("…")) : CG_OK;
 }
 
 /* A name from the message without its namespace: "{http://...}freight" -> "freight". */
@@ -163,7 +160,7 @@ put_value(cg_buf *b, xmlNode *n)
 
 	if (v == NULL)
 		return CG_OK;
-	rc = put_cut(b, (const char *)v, VALUE_MAX);
+	rc = put_cut(b, (const char *)v);
 	xmlFree(v);
 	return rc;
 }
@@ -190,16 +187,16 @@ expand(cg_buf *b, const char *t, const xmlError *e)
 			rc = put_value(b, n);
 			break;
 		case '1':
-			rc = put_cut(b, one != NULL ? one : "", VALUE_MAX);
+			rc = put_cut(b, one != NULL ? one : "");
 			break;
 		case '2':
-			rc = put_cut(b, two != NULL ? two : "", VALUE_MAX);
+			rc = put_cut(b, two != NULL ? two : "");
 			break;
 		case 'X':
 			rc = put_expected(b, e->message);
 			break;
 		default: /* 'T' */
-			rc = put_cut(b, type_word(e->message), VALUE_MAX);
+			rc = put_cut(b, type_word(e->message));
 		}
 	}
 	return rc;
