@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "csv.h"
+#include "util/csv.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

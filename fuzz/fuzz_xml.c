@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "xml.h"
+#include "util/xml.h"
 
 static cg_validator *validator;
 static cg_ctx *ctx;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
-#include "dec.h"
+#include "util/decimal.h"
 
 /*
  * cmocka compares integers as unsigned long long: a cg_dec is __int128, so

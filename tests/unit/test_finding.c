@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "finding_codes.h"
-#include "internal.h"
+#include "ceb/finding_codes.h"
+#include "util/internal.h"
 
 /* Every code documented for users has a catalogue entry with both messages. */
 static void

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <libxml/parser.h>
-#include "model.h"
-#include "schema.h"
-#include "writer.h"
-#include "xml.h"
+#include "ceb/model.h"
+#include "ceb/schema.h"
+#include "ceb/writer.h"
+#include "util/xml.h"
 
 static struct cg_schemas *schemas;
 static cg_ctx *ctx;

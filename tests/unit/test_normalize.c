@@ -14,10 +14,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "cebgate/normalize.h"
-#include "codes.h"
-#include "csv.h"
-#include "normvalue.h"
-#include "profile.h"
+#include "ceb/codes.h"
+#include "util/csv.h"
+#include "normalize/normvalue.h"
+#include "normalize/profile.h"
 
 static struct cg_codes *codes;
 static cg_ctx *ctx;

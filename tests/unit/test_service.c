@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "service_internal.h"
+#include "window/service_internal.h"
 
 /* The receipt (CEB312) of an order head holding @p order_no; free with free(). */
 static char *

@@ -29,9 +29,9 @@
 #include <openssl/x509.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/sig.h"
-#include "sigcheck.h"
-#include "sigcore.h"
-#include "xml.h"
+#include "sig/sigcheck.h"
+#include "sig/sigcore.h"
+#include "util/xml.h"
 
 #define NS_CEB "http://www.chinaport.gov.cn/ceb"
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"

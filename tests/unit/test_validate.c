@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include "cebgate/cebgate.h"
-#include "schema.h" /* cg__schemas_compilations */
+#include "ceb/schema.h" /* cg__schemas_compilations */
 
 #define ORDER "valid/CEB311-order.xml"
 #define PAYMENT "valid/CEB411-payment.xml"

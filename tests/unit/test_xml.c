@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include "xml.h"
+#include "util/xml.h"
 
 #define CEB_NS "xmlns:ceb=\"" CG_NS_CEB "\""
 #define DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Rules across documents validated together: order, payment, waybill, inventory (§4). */
+#ifndef CG_CROSSDOC_H
+#define CG_CROSSDOC_H
+
+#include "ceb/codes.h"
+#include "ceb/model.h"
+
+struct cg_crossdoc;
+
+cg_rc cg__crossdoc_new(struct cg_crossdoc **out, const struct cg_codes *codes);
+void cg__crossdoc_free(struct cg_crossdoc *x);
+/* Remember what the cross-document rules need of the documents of @p m. */
+cg_rc cg__crossdoc_add(struct cg_crossdoc *x, const struct cg_msg *m, const char *source);
+/* Compare everything remembered; findings point at the document at fault. */
+cg_rc cg__crossdoc_check(struct cg_crossdoc *x, const struct cg_codes *codes, cg_findings *f);
+void cg__crossdoc_reset(struct cg_crossdoc *x);
+
+#endif

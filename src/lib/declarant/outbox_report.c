@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* What the outbox knows, as JSON: every document's state, and one declaration's history. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "declarant/outbox_internal.h"
+
+static const char *
+col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+static char *
+json_out(json_t *root)
+{
+	char *text = root != NULL ? cg__json_text(root, JSON_INDENT(2)) : NULL;
+
+	json_decref(root);
+	return text;
+}
+
+cg_rc
+cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
+{
+	sqlite3_stmt *s = cg__ob_stmt(ob, OB_LIST);
+	json_t *arr = json_array();
+	int r = SQLITE_ERROR;
+
+	*json = NULL;
+	if (arr == NULL)
+		return CG_ENOMEM;
+	if (s != NULL && sqlite3_bind_int(s, 1, only_open) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:b, s:s}", "type",
+					      sqlite3_column_int(s, 0), "key1", col(s, 1), "key2",
+					      col(s, 2), "state", col(s, 3), "returnStatus", col(s, 4),
+					      "final", sqlite3_column_int(s, 5), "guid", col(s, 6));
+
+			if (o == NULL || json_array_append_new(arr, o) != 0) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+		}
+		sqlite3_reset(s);
+	}
+	if (r != SQLITE_DONE) {
+		json_decref(arr);
+		return r == SQLITE_NOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "list");
+	}
+	*json = json_out(json_pack("{s:o}", "documents", arr));
+	return *json != NULL ? CG_OK : CG_ENOMEM;
+}
+
+/* Rows of @p q for declaration @p id, each turned into an object by @p row. */
+static cg_rc
+rows(cg_outbox *ob, cg_ctx *ctx, int q, long long id, json_t *(*row)(sqlite3_stmt *), json_t **out)
+{
+	sqlite3_stmt *s = cg__ob_stmt(ob, q);
+	json_t *arr = json_array();
+	int r = SQLITE_ERROR;
+
+	*out = NULL;
+	if (arr == NULL)
+		return CG_ENOMEM;
+	if (s != NULL && sqlite3_bind_int64(s, 1, id) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			json_t *o = row(s);
+
+			if (o == NULL || json_array_append_new(arr, o) != 0) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+		}
+		sqlite3_reset(s);
+	}
+	if (r != SQLITE_DONE) {
+		json_decref(arr);
+		return r == SQLITE_NOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "history");
+	}
+	*out = arr;
+	return CG_OK;
+}
+
+static json_t *
+doc_row(sqlite3_stmt *s)
+{
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "type", sqlite3_column_int(s, 0), "key1",
+			 col(s, 1), "key2", col(s, 2), "appType", col(s, 3), "returnStatus",
+			 col(s, 4), "final", sqlite3_column_int(s, 5));
+}
+
+static json_t *
+event_row(sqlite3_stmt *s)
+{
+	return json_pack("{s:I, s:s}", "at", (json_int_t)sqlite3_column_int64(s, 0), "what",
+			 col(s, 1));
+}
+
+static json_t *
+receipt_row(sqlite3_stmt *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", col(s, 0), "returnStatus", col(s, 1),
+			 "returnTime", col(s, 2), "returnInfo", col(s, 3), "received",
+			 (json_int_t)sqlite3_column_int64(s, 4));
+}
+
+static cg_rc
+one_decl(cg_outbox *ob, cg_ctx *ctx, long long id, json_t **out)
+{
+	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_GET);
+	json_t *o = NULL, *docs = NULL, *events = NULL, *rcpts = NULL;
+	cg_rc rc = CG_OK;
+
+	*out = NULL;
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		rc = cg__ob_fail(ob, ctx, "declaration");
+	else
+		o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "guid", col(s, 0), "type",
+			      col(s, 1), "state", col(s, 2), "failedSends", sqlite3_column_int(s, 3),
+			      "lastError", col(s, 4), "answer", col(s, 5), "source", col(s, 6));
+	if (s != NULL)
+		sqlite3_reset(s);
+	if (rc == CG_OK && o == NULL)
+		rc = CG_ENOMEM;
+	if (rc == CG_OK)
+		rc = rows(ob, ctx, OB_DOCS_OF, id, doc_row, &docs);
+	if (rc == CG_OK)
+		rc = rows(ob, ctx, OB_EVENTS_OF, id, event_row, &events);
+	if (rc == CG_OK)
+		rc = rows(ob, ctx, OB_RCPTS_OF, id, receipt_row, &rcpts);
+	if (rc == CG_OK && (json_object_set_new(o, "documents", docs) != 0 ||
+			    json_object_set_new(o, "events", events) != 0 ||
+			    json_object_set_new(o, "receipts", rcpts) != 0))
+		rc = CG_ENOMEM;
+	if (rc != CG_OK) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return CG_OK;
+}
+
+static cg_rc
+find_decls(cg_outbox *ob, cg_ctx *ctx, const char *key, long long *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt *s = cg__ob_stmt(ob, OB_FIND);
+	int r = SQLITE_ERROR;
+
+	*n = 0;
+	if (s != NULL && sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+			ids[(*n)++] = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	return r == SQLITE_DONE || r == SQLITE_ROW ? CG_OK : cg__ob_fail(ob, ctx, "find");
+}
+
+cg_rc
+cg_outbox_status_json(cg_outbox *ob, cg_ctx *ctx, const char *key, char **json)
+{
+	long long ids[64];
+	json_t *arr = json_array();
+	size_t i, n = 0;
+	cg_rc rc = arr != NULL ? find_decls(ob, ctx, key, ids, 64, &n) : CG_ENOMEM;
+
+	*json = NULL;
+	for (i = 0; i < n && rc == CG_OK; i++) {
+		json_t *o = NULL;
+
+		rc = one_decl(ob, ctx, ids[i], &o);
+		if (rc == CG_OK && json_array_append_new(arr, o) != 0)
+			rc = CG_ENOMEM;
+	}
+	if (rc == CG_OK && n == 0)
+		rc = cg__fail(ctx, CG_ENOTFOUND, "no declaration in the outbox has the key %s", key);
+	if (rc != CG_OK) {
+		json_decref(arr);
+		return rc;
+	}
+	*json = json_out(json_pack("{s:s, s:o}", "key", key, "declarations", arr));
+	return *json != NULL ? CG_OK : CG_ENOMEM;
+}

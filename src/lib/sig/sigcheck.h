@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The verification core, shared by cg_verify_buffer() and the signer's self-check. */
+#ifndef CG_SIGCHECK_H
+#define CG_SIGCHECK_H
+
+#include <libxml/tree.h>
+#include "cebgate/sig.h"
+#include "sig/sigcore.h"
+
+/* Number of ds:Signature elements anywhere under @p root (root included). */
+size_t cg__sig_count(xmlNodePtr root);
+/* True for the roots of export declarations, whose Signature precedes ExtendMessage. */
+bool cg__sig_is_export(xmlNodePtr root);
+
+/* Everything one verification needs besides the document. */
+struct cg_sigcheck {
+	const struct cg_sigprofile *profiles;
+	X509 *expected;         /* the certificate must be exactly this one, or NULL */
+	const char *pinned_serial;
+	X509_STORE *store;      /* trust anchors, or NULL */
+	time_t now;
+	int crypto;             /* 0: structure and digest only (the SM2 self-check) */
+	const char *raw;        /* the bytes parsed, to explain a digest made without C14N; may be NULL */
+	size_t rawlen;
+};
+
+/*
+ * Verify the signed CEB message @p doc. Findings go to @p f under @p source,
+ * steps and facts to @p res (which the caller has zeroed).
+ */
+cg_rc cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc,
+			 const char *source, cg_findings *f, cg_verify_result *res);
+
+/*
+ * Re-read a freshly signed message and verify it against the signer's
+ * certificate; with @p signed_info (may be NULL), also that SignedInfo's
+ * canonical form in the message is exactly the @p silen bytes that were signed.
+ */
+cg_rc cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len,
+			 const struct cg_sigprofile *profiles, X509 *cert, int crypto,
+			 const char *signed_info, size_t silen);
+
+#endif

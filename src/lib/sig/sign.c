@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cg_sign_*: enveloped XMLDSig over the whole CEB message (ceb-spec §6.3).
+ * A UTF-8 import message keeps its own bytes: libxml2 canonicalizes it straight
+ * into the digest, OpenSSL's EVP signs SignedInfo, and the Signature is
+ * inserted before the root's end tag. Messages that must be re-serialized
+ * (other encodings, export messages with ExtendMessage) are signed in the
+ * tree: RSA by xmlsec1, SM2-SM3 (which xmlsec1 1.2.37 lacks) and token RSA
+ * keys by EVP. RSA PKCS#1 v1.5 is deterministic, so both ways give the same
+ * value (test_sign_spliced_equals_tree in tests/unit/test_sig.c compares them).
+ * KeyInfo (KeyName = serial, X509Certificate) is added after signing: it is
+ * outside the signed scope.
+ * The key and its contexts are loaded once and reused for every message.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/openssl/evp.h>
+#include "cebgate/sig.h"
+#include "sig/sigcore.h"
+#include "sig/sigcheck.h"
+#include "util/xml.h"
+
+struct cg_signer {
+	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
+	const struct cg_sigprofile *p;
+	EVP_PKEY *pkey;
+	X509 *cert;
+	xmlSecKeyPtr xkey; /* RSA: the same key, wrapped once for xmlsec */
+	char keyname[80];
+	char *cert_b64;
+	int sm2_der;
+	int self_check;
+	cg_findings *scratch;
+	cg_buf signed_info; /* the canonical SignedInfo last signed by EVP; empty for xmlsec */
+};
+
+static cg_rc
+pick_profile(cg_signer *s, cg_ctx *ctx, const char *name)
+{
+	int type = cg__key_type(s->pkey), i;
+
+	if (type < 0)
+		return cg__fail(ctx, CG_ESIG, "the key is neither RSA nor SM2");
+	if (name == NULL) {
+		/* RSA certificates keep the generic profile of §6.1; SM2 ones the 202205 one. */
+		s->p = &s->profiles[type == CG_KEY_SM2 ? CG_PROFILE_SM2_SM3 : CG_PROFILE_RSA_SHA1];
+		return CG_OK;
+	}
+	for (i = 0; i < CG_PROFILE_COUNT; i++) {
+		if (strcmp(name, s->profiles[i].name) == 0)
+			s->p = &s->profiles[i];
+	}
+	if (s->p == NULL)
+		return cg__fail(ctx, CG_EINVAL, "unknown profile %s (rsa-sha1, rsa-sha256, sm2-sm3)",
+				name);
+	if ((int)s->p->key != type)
+		return cg__fail(ctx, CG_ESIG, "profile %s does not fit a%s key", name,
+				type == CG_KEY_SM2 ? "n SM2" : "n RSA");
+	return CG_OK;
+}
+
+static cg_rc
+prepare_cert(cg_signer *s, cg_ctx *ctx)
+{
+	unsigned char *der = NULL;
+	int len;
+
+	if (EVP_PKEY_eq(X509_get0_pubkey(s->cert), s->pkey) != 1)
+		return cg__fail(ctx, CG_ESIG, "the certificate does not belong to the key");
+	cg__cert_serial_hex(s->cert, s->keyname, sizeof(s->keyname));
+	len = i2d_X509(s->cert, &der);
+	if (len <= 0)
+		return cg__fail(ctx, CG_ESIG, "cannot encode the certificate");
+	s->cert_b64 = cg__base64(der, (size_t)len);
+	OPENSSL_free(der);
+	return s->cert_b64 != NULL ? CG_OK : CG_ENOMEM;
+}
+
+/*
+ * xmlsec1 1.2.37 on OpenSSL 3 takes an RSA key for private only when it can
+ * read the private exponent, which a PKCS#11 token never gives out: keys held
+ * by an engine are signed through EVP directly, like SM2.
+ */
+static bool
+use_xmlsec(const cg_signer *s)
+{
+	BIGNUM *d = NULL;
+	bool exportable;
+
+	if (s->p->key != CG_KEY_RSA)
+		return false;
+	/* A token's key does not give out its private exponent. */
+	exportable = EVP_PKEY_get_bn_param(s->pkey, "d", &d) == 1;
+	BN_clear_free(d);
+	ERR_clear_error();
+	return exportable;
+}
+
+static cg_rc
+prepare_xmlsec_key(cg_signer *s, cg_ctx *ctx)
+{
+	xmlSecKeyDataPtr data;
+
+	if (!use_xmlsec(s))
+		return CG_OK;
+	s->xkey = xmlSecKeyCreate();
+	if (s->xkey == NULL || EVP_PKEY_up_ref(s->pkey) != 1)
+		return cg__fail(ctx, CG_ENOMEM, "xmlsec key");
+	data = xmlSecOpenSSLEvpKeyAdopt(s->pkey);
+	if (data == NULL) {
+		EVP_PKEY_free(s->pkey); /* the reference taken above */
+		return cg__fail(ctx, CG_ESIG, "xmlsec cannot use the key");
+	}
+	if (xmlSecKeySetValue(s->xkey, data) < 0) {
+		xmlSecKeyDataDestroy(data);
+		return cg__fail(ctx, CG_ESIG, "xmlsec cannot use the key");
+	}
+	return CG_OK;
+}
+
+cg_rc
+cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
+{
+	cg_signer *s = calloc(1, sizeof(*s));
+	cg_rc rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return CG_ENOMEM;
+	s->sm2_der = o->sm2_der;
+	s->self_check = o->self_check;
+	rc = o->key == NULL ? cg__fail(ctx, CG_EINVAL, "no key given") : CG_OK;
+	if (rc == CG_OK)
+		rc = cg__profiles_load(s->profiles, ctx, o->uris);
+	/* A certificate given separately is not looked for in the token or PKCS#12. */
+	if (rc == CG_OK)
+		rc = cg__load_key(&s->pkey, ctx, o->key, o->passphrase,
+				  o->cert == NULL ? &s->cert : NULL);
+	if (rc == CG_OK && o->cert != NULL) {
+		X509_free(s->cert);
+		s->cert = NULL;
+		rc = cg__load_cert(&s->cert, ctx, o->cert);
+	}
+	if (rc == CG_OK && s->cert == NULL)
+		rc = cg__fail(ctx, CG_EINVAL, "no certificate: give one with the key (--cert)");
+	if (rc == CG_OK)
+		rc = pick_profile(s, ctx, o->profile);
+	if (rc == CG_OK)
+		rc = prepare_cert(s, ctx);
+	if (rc == CG_OK)
+		rc = prepare_xmlsec_key(s, ctx);
+	if (rc == CG_OK)
+		rc = cg_findings_new(&s->scratch);
+	if (rc != CG_OK) {
+		cg_signer_free(s);
+		return rc;
+	}
+	*out = s;
+	return CG_OK;
+}
+
+void
+cg_signer_free(cg_signer *s)
+{
+	if (s == NULL)
+		return;
+	if (s->xkey != NULL)
+		xmlSecKeyDestroy(s->xkey);
+	EVP_PKEY_free(s->pkey);
+	X509_free(s->cert);
+	free(s->cert_b64);
+	cg_findings_free(s->scratch);
+	cg_buf_dispose(&s->signed_info);
+	free(s);
+}
+
+const char *
+cg_signer_profile(const cg_signer *s)
+{
+	return s->p->name;
+}
+
+const char *
+cg_signer_keyname(const cg_signer *s)
+{
+	return s->keyname;
+}
+
+static xmlNodePtr
+ds_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *alg)
+{
+	xmlNodePtr n = xmlNewChild(parent, ns, BAD_CAST name, NULL);
+
+	if (n != NULL && alg != NULL && xmlNewProp(n, BAD_CAST "Algorithm", BAD_CAST alg) == NULL)
+		return NULL;
+	return n;
+}
+
+/* The ExtendMessage an export message's Signature goes before (ceb-spec §6.2), or NULL. */
+static xmlNodePtr
+export_extend(xmlNodePtr root)
+{
+	xmlNodePtr n;
+
+	if (!cg__sig_is_export(root))
+		return NULL;
+	for (n = cg__xml_first_elem(root); n != NULL; n = cg__xml_next_elem(n)) {
+		if (cg__xml_is(n, CG_NS_CEB, "ExtendMessage"))
+			return n;
+	}
+	return NULL;
+}
+
+/* The Signature element without KeyInfo, values empty; placed per ceb-spec §6.2. */
+static xmlNodePtr
+build_signature(const cg_signer *s, xmlNodePtr root)
+{
+	xmlNodePtr sig = xmlNewNode(NULL, BAD_CAST "Signature"), si, ref, tr, ext;
+	xmlNsPtr ns = sig != NULL ? xmlNewNs(sig, BAD_CAST CG_NS_DS, BAD_CAST "ds") : NULL;
+
+	if (ns == NULL)
+		goto fail;
+	xmlSetNs(sig, ns);
+	si = ds_child(sig, ns, "SignedInfo", NULL);
+	if (si == NULL || ds_child(si, ns, "CanonicalizationMethod", CG_URI_C14N) == NULL ||
+	    ds_child(si, ns, "SignatureMethod", s->p->sig_uri) == NULL)
+		goto fail;
+	ref = ds_child(si, ns, "Reference", NULL);
+	if (ref == NULL || xmlNewProp(ref, BAD_CAST "URI", BAD_CAST "") == NULL)
+		goto fail;
+	tr = ds_child(ref, ns, "Transforms", NULL);
+	if (tr == NULL || ds_child(tr, ns, "Transform", CG_URI_ENVELOPED) == NULL ||
+	    ds_child(ref, ns, "DigestMethod", s->p->digest_uri) == NULL ||
+	    ds_child(ref, ns, "DigestValue", NULL) == NULL ||
+	    ds_child(sig, ns, "SignatureValue", NULL) == NULL)
+		goto fail;
+	/* Import declarations: the last child. Export ones: before ExtendMessage. */
+	ext = export_extend(root);
+	return ext != NULL ? xmlAddPrevSibling(ext, sig) : xmlAddChild(root, sig);
+fail:
+	xmlFreeNode(sig);
+	return NULL;
+}
+
+static cg_rc
+add_keyinfo(const cg_signer *s, xmlNodePtr sig)
+{
+	xmlNsPtr ns = sig->ns;
+	xmlNodePtr ki = xmlNewChild(sig, ns, BAD_CAST "KeyInfo", NULL), x5;
+
+	if (ki == NULL || xmlNewChild(ki, ns, BAD_CAST "KeyName", BAD_CAST s->keyname) == NULL)
+		return CG_ENOMEM;
+	x5 = xmlNewChild(ki, ns, BAD_CAST "X509Data", NULL);
+	if (x5 == NULL ||
+	    xmlNewChild(x5, ns, BAD_CAST "X509Certificate", BAD_CAST s->cert_b64) == NULL)
+		return CG_ENOMEM;
+	return CG_OK;
+}
+
+static cg_rc
+sign_rsa(cg_signer *s, cg_ctx *ctx, xmlNodePtr sig)
+{
+	xmlSecDSigCtx d;
+	int r;
+
+	if (xmlSecDSigCtxInitialize(&d, NULL) < 0)
+		return cg__fail(ctx, CG_ESIG, "xmlsec context");
+	/* Lend the key instead of duplicating it per message (a measured 45% cost). */
+	d.signKey = s->xkey;
+	r = xmlSecDSigCtxSign(&d, sig);
+	d.signKey = NULL;
+	xmlSecDSigCtxFinalize(&d);
+	return r < 0 ? cg__fail(ctx, CG_ESIG, "xmlsec could not sign") : CG_OK;
+}
+
+static xmlNodePtr
+find_ds(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = cg__xml_first_elem(parent); n != NULL; n = cg__xml_next_elem(n)) {
+		if (cg__xml_is(n, CG_NS_DS, name))
+			return n;
+	}
+	return NULL;
+}
+
+static cg_rc
+set_base64(xmlNodePtr n, const unsigned char *data, size_t len)
+{
+	char *b64 = cg__base64(data, len);
+
+	if (b64 == NULL)
+		return CG_ENOMEM;
+	xmlNodeSetContent(n, BAD_CAST b64);
+	free(b64);
+	return CG_OK;
+}
+
+static cg_rc
+rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigned char *sig,
+	 size_t *siglen)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	int ok = mctx != NULL && EVP_DigestSignInit(mctx, NULL, md, NULL, pkey) == 1 &&
+		 EVP_DigestSign(mctx, sig, siglen, data, len) == 1;
+
+	EVP_MD_CTX_free(mctx);
+	return ok ? CG_OK : CG_ESIG;
+}
+
+/*
+ * DigestValue of @p doc without @p exclude (the Signature when it is in @p
+ * doc), then SignedInfo canonicalized in the Signature's own document and
+ * signed by OpenSSL: SM2-SM3, RSA keys held by a token, and every message
+ * signed in its own bytes (sign_spliced).
+ */
+static cg_rc
+sign_evp(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr exclude, xmlNodePtr sig)
+{
+	xmlNodePtr si = find_ds(sig, "SignedInfo"), ref = find_ds(si, "Reference");
+	unsigned char value[1024], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = cg__c14n_digest(doc, exclude, cg__md_by_name(s->p->digest), md);
+	size_t vlen = sizeof(value);
+	cg_buf *c = &s->signed_info;
+	cg_rc rc = mdlen > 0 ? CG_OK : CG_ESIG;
+
+	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > sizeof(value))
+		return cg__fail(ctx, CG_ESIG, "RSA key too large");
+	if (rc == CG_OK)
+		rc = set_base64(find_ds(ref, "DigestValue"), md, mdlen);
+	if (rc == CG_OK)
+		rc = cg__c14n_subtree(sig->doc, si, c);
+	if (rc == CG_OK)
+		rc = s->p->key == CG_KEY_SM2
+			     ? cg__sm2_sign(s->pkey, c->ptr, c->len, s->sm2_der, value, &vlen)
+			     : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c->ptr, c->len, value, &vlen);
+	if (rc == CG_OK)
+		rc = set_base64(find_ds(sig, "SignatureValue"), value, vlen);
+	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "%s signing failed", s->p->name);
+}
+
+static cg_rc
+parse_input(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, xmlDocPtr *doc)
+{
+	xmlNodePtr root;
+	cg_rc rc;
+
+	cg_findings_clear(s->scratch);
+	rc = cg__xml_parse(doc, ctx, xml, len, "input", s->scratch);
+	if (rc == CG_EPARSE)
+		return cg__fail(ctx, CG_EPARSE, "%s", cg_findings_get(s->scratch, 0)->message_en);
+	if (rc != CG_OK)
+		return rc;
+	root = xmlDocGetRootElement(*doc);
+	if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB)) {
+		xmlFreeDoc(*doc);
+		return cg__fail(ctx, CG_EPARSE, "not a CEB message (namespace %s)", CG_NS_CEB);
+	}
+	if (cg__sig_count(root) != 0) {
+		xmlFreeDoc(*doc);
+		return cg__fail(ctx, CG_ESIG, "the message is signed already");
+	}
+	return CG_OK;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Where the Signature goes in the input's own bytes: the offset of the root's
+ * end tag, or 0 when the message has to be re-serialized instead (an encoding
+ * other than UTF-8, an export message with ExtendMessage, anything after the
+ * root but white space). The parse has proved the input well-formed, so the
+ * last "</" is the root's end tag when only white space follows its '>'.
+ */
+static size_t
+end_tag_offset(xmlDocPtr doc, const char *xml, size_t len)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	const char *enc = (const char *)doc->encoding, *name;
+	size_t end = len, at, nlen, plen;
+
+	if (enc != NULL && xmlStrcasecmp(BAD_CAST enc, BAD_CAST "UTF-8") != 0 &&
+	    xmlStrcasecmp(BAD_CAST enc, BAD_CAST "US-ASCII") != 0 &&
+	    xmlStrcasecmp(BAD_CAST enc, BAD_CAST "ASCII") != 0)
+		return 0;
+	if (export_extend(root) != NULL)
+		return 0;
+	while (end > 0 && is_space(xml[end - 1]))
+		end--;
+	if (end < 4 || xml[end - 1] != '>')
+		return 0;
+	for (at = end - 2; at > 0 && !(xml[at - 1] == '<' && xml[at] == '/'); at--)
+		;
+	if (at == 0)
+		return 0;
+	name = xml + at + 1;
+	nlen = end - 1 - (size_t)(name - xml);
+	while (nlen > 0 && is_space(name[nlen - 1]))
+		nlen--;
+	plen = root->ns != NULL && root->ns->prefix != NULL ? strlen((const char *)root->ns->prefix) : 0;
+	if (plen > 0 && (nlen <= plen || memcmp(name, root->ns->prefix, plen) != 0 ||
+			 name[plen] != ':'))
+		return 0;
+	if (plen > 0) {
+		name += plen + 1;
+		nlen -= plen + 1;
+	}
+	if (nlen != strlen((const char *)root->name) || memcmp(name, root->name, nlen) != 0)
+		return 0;
+	return at - 1;
+}
+
+/*
+ * The message's bytes stay as they came, with the Signature inserted before
+ * the root's end tag: nothing the digest covers is re-serialized. The
+ * Signature is built and canonicalized in a document of its own whose root is
+ * a childless copy of the message's root, so SignedInfo sees the same
+ * namespaces and xml: attributes in scope as it will in the message.
+ */
+static cg_rc
+sign_spliced(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len, size_t at,
+	     char **out, size_t *outlen)
+{
+	xmlDocPtr shell = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = shell != NULL ? xmlDocCopyNode(xmlDocGetRootElement(doc), shell, 2) : NULL;
+	xmlNodePtr sig = NULL;
+	xmlBufferPtr b = xmlBufferCreate();
+	cg_rc rc = CG_OK;
+	size_t blen;
+
+	if (root == NULL || b == NULL)
+		rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	if (rc == CG_OK) {
+		xmlDocSetRootElement(shell, root);
+		sig = build_signature(s, root);
+		if (sig == NULL)
+			rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	}
+	if (rc == CG_OK)
+		rc = sign_evp(s, ctx, doc, NULL, sig);
+	if (rc == CG_OK)
+		rc = add_keyinfo(s, sig);
+	if (rc == CG_OK && xmlNodeDump(b, shell, sig, 0, 0) < 0)
+		rc = cg__fail(ctx, CG_ENOMEM, "cannot serialize the Signature");
+	if (rc == CG_OK) {
+		blen = (size_t)xmlBufferLength(b);
+		*out = malloc(len + blen + 1);
+		if (*out == NULL)
+			rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	}
+	if (rc == CG_OK) {
+		memcpy(*out, xml, at);
+		memcpy(*out + at, xmlBufferContent(b), blen);
+		memcpy(*out + at + blen, xml + at, len - at);
+		(*out)[len + blen] = '\0';
+		*outlen = len + blen;
+	}
+	xmlBufferFree(b);
+	xmlFreeDoc(shell);
+	return rc;
+}
+
+/* The whole tree re-serialized as UTF-8: other encodings, and export messages. */
+static cg_rc
+sign_tree(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, char **out, size_t *outlen)
+{
+	xmlNodePtr sig = build_signature(s, xmlDocGetRootElement(doc));
+	xmlChar *mem = NULL;
+	int size = 0;
+	cg_rc rc = CG_OK;
+
+	if (sig == NULL)
+		rc = cg__fail(ctx, CG_ENOMEM, "out of memory");
+	else if (s->xkey != NULL)
+		rc = sign_rsa(s, ctx, sig);
+	else
+		rc = sign_evp(s, ctx, doc, sig, sig);
+	if (rc == CG_OK)
+		rc = add_keyinfo(s, sig);
+	if (rc == CG_OK) {
+		xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+		if (mem == NULL || size <= 0)
+			rc = cg__fail(ctx, CG_ENOMEM, "cannot serialize the signed message");
+	}
+	if (rc == CG_OK) {
+		*out = cg__strndup((const char *)mem, (size_t)size);
+		*outlen = (size_t)size;
+		if (*out == NULL)
+			rc = CG_ENOMEM;
+	}
+	xmlFree(mem);
+	return rc;
+}
+
+cg_rc
+cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **out,
+	       size_t *outlen)
+{
+	xmlDocPtr doc = NULL;
+	size_t at;
+	cg_rc rc;
+
+	*out = NULL;
+	s->signed_info.len = 0;
+	rc = parse_input(s, ctx, xml, len, &doc);
+	if (rc != CG_OK)
+		return rc;
+	at = end_tag_offset(doc, xml, len);
+	rc = at > 0 ? sign_spliced(s, ctx, doc, xml, len, at, out, outlen)
+		    : sign_tree(s, ctx, doc, out, outlen);
+	/*
+	 * With the self-check, the output is re-read and checked (shape,
+	 * certificate, digest, and SignedInfo canonicalized in the output equal to
+	 * the bytes that were signed) before it leaves. The value is not verified
+	 * again: for RSA OpenSSL already checks its CRT result with the public key.
+	 */
+	if (rc == CG_OK && s->self_check)
+		rc = cg__sig_self_check(ctx, *out, *outlen, s->profiles, s->cert, 0,
+					s->signed_info.len > 0 ? s->signed_info.ptr : NULL,
+					s->signed_info.len);
+	if (rc != CG_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One-stop clearance (一站式通关), ceb-spec §4 and §10: an inventory (621) is
+ * matched with its order (311), payment (411) and waybill (511) on the
+ * linking fields; documents may arrive in any order and an unmatched
+ * inventory waits. A matched one has its tax recomputed, the single and
+ * annual limits applied against the buyer's ledger, and the risk rules (with
+ * random selection, 双随机) decide: released automatically or held for an
+ * officer. Every transition writes a receipt (622) and an audit record, in
+ * the transaction of the submission that caused it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include "ceb/rules.h"
+#include "window/service_internal.h"
+#include "sig/sigcore.h"
+
+#define ANNUAL_LIMIT ((cg_dec)26000 * CG_DEC_ONE)
+#define SINGLE_LIMIT ((cg_dec)5000 * CG_DEC_ONE)
+
+/* Statement slots 0-15 of cg__store_stmt() belong to this file. */
+enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
+       S_QUOTA_PUT, S_REVIEW_ADD, S_AUDIT_LAST, S_AUDIT_ADD, S_WAITING, S_ENT_AGE, S_RCPT,
+       S_DOC_BY_WAYBILL };
+
+static const char *const sql[] = {
+	/* "+state": the key's index must be used, not the one on state (every waiting row). */
+	[S_INV_BY_ORDER] = "SELECT id FROM document WHERE kind = 621 AND order_key = ?1"
+			   " AND +state IN ('declared', 'waiting')",
+	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = ?1"
+			     " AND +state IN ('declared', 'waiting')",
+	[S_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = ?1 AND order_key = ?2"
+			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
+	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = ?1",
+	[S_DOC_SET] = "UPDATE document SET state = ?2, reason = ?3, data = ?4, updated = ?5 WHERE id = ?1",
+	[S_QUOTA_GET] = "SELECT used FROM quota WHERE buyer = ?1 AND year = ?2",
+	[S_QUOTA_PUT] = "INSERT INTO quota(buyer, year, used) VALUES(?1, ?2, ?3)"
+			" ON CONFLICT(buyer, year) DO UPDATE SET used = excluded.used",
+	[S_REVIEW_ADD] = "INSERT INTO review(document_id, reason, priority, state, created)"
+			 " VALUES(?1, ?2, ?3, 'queued', ?4)",
+	[S_AUDIT_LAST] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
+	[S_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, document_id, detail, prev, hash)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_WAITING] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
+		      " AND created < ?1 ORDER BY id LIMIT 500",
+	[S_ENT_AGE] = "SELECT created FROM enterprise WHERE id = ?1",
+	[S_DOC_BY_WAYBILL] = "SELECT data FROM document WHERE kind = ?1 AND waybill_key = ?2"
+			     " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
+	[S_RCPT] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
+		   " created) VALUES(?1, ?2, 'CEB622Message', ?3, ?4, ?5)",
+};
+
+static sqlite3_stmt *
+q(cg_store *st, int slot)
+{
+	return cg__store_stmt(st, slot, sql[slot]);
+}
+
+static cg_rc
+dbfail(cg_store *st, cg_ctx *ctx, const char *what)
+{
+	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg__store_errmsg(st));
+}
+
+cg_rc
+cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action, long long doc_id,
+	  const char *detail)
+{
+	unsigned char prev[32] = { 0 }, hash[32];
+	sqlite3_stmt *s = q(st, S_AUDIT_LAST);
+	long long at = (long long)time(NULL);
+	EVP_MD_CTX *md;
+	unsigned len = 0;
+	char head[64];
+	int ok;
+
+	if (s == NULL)
+		return dbfail(st, ctx, "audit");
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
+		memcpy(prev, sqlite3_column_blob(s, 0), 32);
+	sqlite3_reset(s);
+	/* Each record hashes the previous one: a removed or altered row breaks the chain. */
+	(void)snprintf(head, sizeof(head), "%lld|%lld|", at, doc_id);
+	md = EVP_MD_CTX_new();
+	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(md, prev, 32) == 1 && EVP_DigestUpdate(md, head, strlen(head)) == 1 &&
+	     EVP_DigestUpdate(md, actor, strlen(actor) + 1) == 1 &&
+	     EVP_DigestUpdate(md, action, strlen(action) + 1) == 1 &&
+	     EVP_DigestUpdate(md, detail, strlen(detail)) == 1 && EVP_DigestFinal_ex(md, hash, &len) == 1;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return cg__fail(ctx, CG_EINTERNAL, "audit hash");
+	s = q(st, S_AUDIT_ADD);
+	if (s == NULL || sqlite3_bind_int64(s, 1, at) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (doc_id != 0 && sqlite3_bind_int64(s, 4, doc_id) != SQLITE_OK) ||
+	    sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 6, prev, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 7, hash, 32, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+		return dbfail(st, ctx, "audit");
+	return CG_OK;
+}
+
+/* A stored document: its JSON {"h": {field: value}, "l": [{...}]}. */
+struct doc {
+	long long id;
+	long long sender;
+	long long created;
+	char state[24];
+	json_t *data;
+};
+
+static const char *
+hv(const struct doc *d, const char *field)
+{
+	return json_string_value(json_object_get(json_object_get(d->data, "h"), field));
+}
+
+static cg_rc
+load_inventory(cg_store *st, cg_ctx *ctx, long long id, struct doc *d)
+{
+	sqlite3_stmt *s = q(st, S_DOC_BY_KEY);
+
+	memset(d, 0, sizeof(*d));
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		return dbfail(st, ctx, "load inventory");
+	d->id = sqlite3_column_int64(s, 0);
+	(void)snprintf(d->state, sizeof(d->state), "%s", (const char *)sqlite3_column_text(s, 1));
+	d->data = json_loads((const char *)sqlite3_column_text(s, 2), 0, NULL);
+	d->sender = sqlite3_column_int64(s, 3);
+	d->created = sqlite3_column_int64(s, 4);
+	sqlite3_reset(s);
+	return d->data != NULL ? CG_OK : CG_ENOMEM;
+}
+
+/* The newest live document of @p kind for a key (statement @p slot), or NULL. */
+static json_t *
+find_by(cg_store *st, int slot, int kind, const char *key)
+{
+	sqlite3_stmt *s = q(st, slot);
+	json_t *j = NULL;
+
+	if (s != NULL && key != NULL && sqlite3_bind_int(s, 1, kind) == SQLITE_OK &&
+	    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		j = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	if (s != NULL)
+		sqlite3_reset(s);
+	return j;
+}
+
+static const char *
+jv(json_t *doc, const char *field)
+{
+	return json_string_value(json_object_get(json_object_get(doc, "h"), field));
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static bool
+same_dec(const char *a, const char *b)
+{
+	cg_dec x, y;
+
+	return a != NULL && b != NULL && cg__dec_parse(a, &x) && cg__dec_parse(b, &y) && x == y;
+}
+
+static void
+add(char *buf, size_t size, const char *what)
+{
+	size_t n = strlen(buf);
+
+	(void)snprintf(buf + n, size - n, "%s%s", n != 0 ? "；" : "", what);
+}
+
+/* What differs between the four documents (ceb-spec §4), in the words of a receipt. */
+static void
+compare(const struct doc *inv, json_t *order, json_t *pay, json_t *bill, char *why, size_t size)
+{
+	json_t *ol = json_object_get(order, "l"), *il = json_object_get(inv->data, "l"), *x, *y;
+	size_t i, k;
+
+	if (!same(hv(inv, "ebcCode"), jv(order, "ebcCode")))
+		add(why, size, "电商企业代码与订单不符 ebcCode differs from the order");
+	if (!same(hv(inv, "buyerIdNumber"), jv(order, "buyerIdNumber")) ||
+	    !same(hv(inv, "buyerName"), jv(order, "buyerName")))
+		add(why, size, "订购人与订单不符 buyer differs from the order");
+	if (!same_dec(jv(pay, "amountPaid"), jv(order, "acturalPaid")))
+		add(why, size, "支付金额与订单实际支付金额不符 amountPaid differs from acturalPaid");
+	if (!same(jv(pay, "payerIdNumber"), jv(order, "buyerIdNumber")) ||
+	    !same(jv(pay, "payerName"), jv(order, "buyerName")))
+		add(why, size, "支付人与订购人不符 payer is not the buyer");
+	if (!same(jv(bill, "orderNo"), hv(inv, "orderNo")))
+		add(why, size, "运单的订单编号不符 waybill orderNo differs");
+	if (!same(jv(bill, "consignee"), jv(order, "consignee")) ||
+	    !same(jv(bill, "consigneeTelephone"), jv(order, "consigneeTelephone")) ||
+	    !same(jv(bill, "consigneeAddress"), jv(order, "consigneeAddress")))
+		add(why, size, "收货人与订单不符 consignee differs between waybill and order");
+	if (json_array_size(ol) != json_array_size(il)) {
+		add(why, size, "商品项数与订单不符 number of lines differs from the order");
+		return;
+	}
+	json_array_foreach(il, i, x)
+	{
+		bool found = false;
+
+		json_array_foreach(ol, k, y)
+		{
+			found = found || (same(json_string_value(json_object_get(x, "gnum")),
+					       json_string_value(json_object_get(y, "gnum"))) &&
+					  same(json_string_value(json_object_get(x, "gname")),
+					       json_string_value(json_object_get(y, "itemName"))));
+		}
+		if (!found) {
+			add(why, size, "商品名称与订单不符 a line's gname differs from the order's itemName");
+			return;
+		}
+	}
+}
+
+static cg_rc
+set_state(cg_store *st, cg_ctx *ctx, struct doc *d, const char *state, const char *reason)
+{
+	sqlite3_stmt *s = q(st, S_DOC_SET);
+	char *data = json_dumps(d->data, JSON_COMPACT);
+	cg_rc rc = CG_OK;
+
+	if (data == NULL)
+		return CG_ENOMEM;
+	if (s == NULL || sqlite3_bind_int64(s, 1, d->id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (reason != NULL && sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) != SQLITE_OK) ||
+	    sqlite3_bind_text(s, 4, data, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		rc = dbfail(st, ctx, "inventory state");
+	free(data);
+	(void)snprintf(d->state, sizeof(d->state), "%s", state);
+	return rc;
+}
+
+/* A 622 receipt for the inventory's declarant, built from its stored head. */
+static cg_rc
+receipt(cg_store *st, cg_ctx *ctx, const struct doc *d, const char *status, const char *info)
+{
+	const struct cg_msgdef *def = cg__msgdef_by_type(621);
+	struct cg_group g;
+	cg_buf xml = CG_BUF_INIT(0);
+	const char *k;
+	json_t *v;
+	sqlite3_stmt *s;
+	cg_rc rc = cg__group_init(&g, def->head);
+
+	json_object_foreach(json_object_get(d->data, "h"), k, v)
+	{
+		int idx = cg__edef_find(def->head, k);
+
+		if (rc == CG_OK && idx >= 0 && json_is_string(v))
+			rc = cg__group_set(&g, idx, json_string_value(v), 0, 0);
+	}
+	if (rc == CG_OK)
+		rc = cg__receipt_build(def, &g, d->id, status, info, &xml);
+	s = rc == CG_OK ? q(st, S_RCPT) : NULL;
+	if (rc == CG_OK &&
+	    (s == NULL || sqlite3_bind_int64(s, 1, d->sender) != SQLITE_OK ||
+	     sqlite3_bind_int64(s, 2, d->id) != SQLITE_OK ||
+	     sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC) != SQLITE_OK ||
+	     sqlite3_bind_blob64(s, 4, xml.ptr, xml.len, SQLITE_STATIC) != SQLITE_OK ||
+	     sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	     sqlite3_step(s) != SQLITE_DONE))
+		rc = dbfail(st, ctx, "inventory receipt");
+	cg_buf_dispose(&xml);
+	cg__group_dispose(&g);
+	return rc == CG_OK ? cg__audit(st, ctx, "system", status, d->id, info) : rc;
+}
+
+/* Rebuild the inventory as a record, for the tax rules of tax.c. */
+static cg_rc
+as_decl(const struct doc *d, struct cg_msg **out)
+{
+	const struct cg_msgdef *def = cg__msgdef_by_type(621);
+	struct cg_decl *decl;
+	struct cg_group *line;
+	json_t *o, *v;
+	const char *k;
+	size_t i;
+	cg_rc rc = cg__msg_new(out, def);
+
+	if (rc == CG_OK)
+		rc = cg__msg_add_doc(*out, &decl);
+	json_object_foreach(json_object_get(d->data, "h"), k, v)
+	{
+		if (rc == CG_OK && cg__edef_find(def->head, k) >= 0)
+			rc = cg__group_set(&decl->head, cg__edef_find(def->head, k), json_string_value(v), 0, 0);
+	}
+	json_array_foreach(json_object_get(d->data, "l"), i, o)
+	{
+		if (rc == CG_OK)
+			rc = cg__decl_add_line(decl, def, &line);
+		json_object_foreach(o, k, v)
+		{
+			if (rc == CG_OK && cg__edef_find(def->list, k) >= 0)
+				rc = cg__group_set(line, cg__edef_find(def->list, k), json_string_value(v), 0, 0);
+		}
+	}
+	return rc;
+}
+
+static int
+china_year(void)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	return gmtime_r(&t, &tm) != NULL ? tm.tm_year + 1900 : 1970;
+}
+
+/* The buyer's ledger is keyed by the hash of the ID number: no personal data in it. */
+static void
+buyer_key(const struct doc *d, unsigned char key[32])
+{
+	const char *id = hv(d, "buyerIdNumber");
+
+	(void)cg__digest(EVP_sha256(), id != NULL ? id : "", id != NULL ? strlen(id) : 0, key);
+}
+
+static cg_rc
+quota_used(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_dec *used)
+{
+	sqlite3_stmt *s = q(st, S_QUOTA_GET);
+
+	*used = 0;
+	if (s == NULL || sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, year) != SQLITE_OK)
+		return dbfail(st, ctx, "quota");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*used = (cg_dec)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return CG_OK;
+}
+
+static cg_rc
+quota_set(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_dec used)
+{
+	sqlite3_stmt *s = q(st, S_QUOTA_PUT);
+
+	if (s == NULL || sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, year) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)used) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+		return dbfail(st, ctx, "quota");
+	return CG_OK;
+}
+
+static bool
+hs_watched(const struct cg_clearance_cfg *cfg, const struct doc *d)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(d->data, "l"), i, l)
+	{
+		const char *g = json_string_value(json_object_get(l, "gcode"));
+		const char *p = cfg->watch_hs;
+
+		while (g != NULL && *p != '\0') {
+			size_t n = strcspn(p, ",");
+
+			if (n > 0 && strncmp(g, p, n) == 0)
+				return true;
+			p += n + (p[n] == ',');
+		}
+	}
+	return false;
+}
+
+static bool
+random_pick(int per_mille)
+{
+	unsigned r = 0;
+
+	if (per_mille <= 0)
+		return false;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		return true; /* no randomness: hold rather than release unseen */
+	return (int)(r % 1000) < per_mille;
+}
+
+/* Why a matched inventory is held, or "" when it is released (with its priority). */
+static void
+risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct doc *d, cg_dec value,
+     cg_dec used_after, char *why, size_t size, int *priority)
+{
+	sqlite3_stmt *s = q(st, S_ENT_AGE);
+	long long registered = 0;
+
+	why[0] = '\0';
+	*priority = 0;
+	if (cfg->value_threshold > 0 && value >= cfg->value_threshold) {
+		add(why, size, "value");
+		*priority += 3;
+	}
+	if (cfg->watch_hs[0] != '\0' && hs_watched(cfg, d)) {
+		add(why, size, "watched-hs");
+		*priority += 2;
+	}
+	if (cfg->near_quota_percent > 0 &&
+	    used_after * 100 >= ANNUAL_LIMIT * cfg->near_quota_percent) {
+		add(why, size, "near-quota");
+		*priority += 1;
+	}
+	if (s != NULL && sqlite3_bind_int64(s, 1, d->sender) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		registered = sqlite3_column_int64(s, 0);
+	if (s != NULL)
+		sqlite3_reset(s);
+	if (cfg->new_enterprise_days > 0 &&
+	    registered > (long long)time(NULL) - cfg->new_enterprise_days * 86400LL) {
+		add(why, size, "new-enterprise");
+		*priority += 1;
+	}
+	if (why[0] == '\0' && random_pick(cfg->random_per_mille))
+		add(why, size, "random");
+}
+
+static cg_rc
+hold(cg_store *st, cg_ctx *ctx, struct doc *d, const char *why, int priority)
+{
+	sqlite3_stmt *s = q(st, S_REVIEW_ADD);
+	char info[300];
+	cg_rc rc = set_state(st, ctx, d, "held", why);
+
+	if (rc == CG_OK &&
+	    (s == NULL || sqlite3_bind_int64(s, 1, d->id) != SQLITE_OK ||
+	     sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC) != SQLITE_OK ||
+	     sqlite3_bind_int(s, 3, priority) != SQLITE_OK ||
+	     sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE))
+		rc = dbfail(st, ctx, "review queue");
+	(void)snprintf(info, sizeof(info), "人工审核 held for review: %s", why);
+	return rc == CG_OK ? receipt(st, ctx, d, "300", info) : rc;
+}
+
+static cg_rc
+release(cg_store *st, cg_ctx *ctx, struct doc *d)
+{
+	cg_rc rc = set_state(st, ctx, d, "released", NULL);
+
+	if (rc == CG_OK)
+		rc = receipt(st, ctx, d, "399", "海关审结 concluded");
+	return rc == CG_OK ? receipt(st, ctx, d, "800", "放行 released") : rc;
+}
+
+/* Everything of §10 for a matched inventory: tax, limits, ledger, risk. */
+static cg_rc
+clear(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_clearance_cfg *cfg,
+      struct doc *d)
+{
+	struct cg_msg *m = NULL;
+	unsigned char key[32];
+	cg_dec tax = 0, value = 0, used = 0;
+	char why[200], txt[200], invt[40];
+	int year = china_year(), priority;
+	cg_rc rc = as_decl(d, &m);
+
+	if (rc == CG_OK && !cg__dutiable_value(&m->docs[0], &value))
+		rc = CG_EINVAL;
+	if (rc == CG_OK && !cg__tax_inventory(codes, &m->docs[0], &tax, &value))
+		tax = -1; /* an HS code off the list: no tax figure (the rules refused it already) */
+	cg__msg_free(m);
+	if (rc != CG_OK)
+		return rc == CG_EINVAL ? CG_OK : rc;
+	/* The customs inventory number: district + year + I + serial (ceb-spec §3.5). */
+	(void)snprintf(invt, sizeof(invt), "%.4s%04dI%09lld", hv(d, "customsCode") ? hv(d, "customsCode") : "0000",
+		       year, d->id % 1000000000LL);
+	(void)json_object_set_new(json_object_get(d->data, "h"), "invtNo", json_string(invt));
+	if (tax >= 0) {
+		cg__dec_format(tax, txt, sizeof(txt));
+		(void)json_object_set_new(d->data, "tax", json_string(txt));
+	}
+	if (value > SINGLE_LIMIT && !(json_array_size(json_object_get(d->data, "l")) == 1))
+		return set_state(st, ctx, d, "rejected", "single") == CG_OK
+			       ? receipt(st, ctx, d, "-621005", "超过单次交易限值5000元 over the single-transaction limit")
+			       : CG_EDB;
+	buyer_key(d, key);
+	rc = quota_used(st, ctx, key, year, &used);
+	if (rc == CG_OK && used + value > ANNUAL_LIMIT)
+		return set_state(st, ctx, d, "rejected", "annual") == CG_OK
+			       ? receipt(st, ctx, d, "-621018", "超过年度交易限值26000元 over the annual limit")
+			       : CG_EDB;
+	if (rc == CG_OK)
+		rc = quota_set(st, ctx, key, year, used + value);
+	if (rc == CG_OK)
+		rc = receipt(st, ctx, d, "120", "四单比对通过，海关入库 matched and stored");
+	if (rc != CG_OK)
+		return rc;
+	risk(st, cfg, d, value, used + value, why, sizeof(why), &priority);
+	return why[0] != '\0' ? hold(st, ctx, d, why, priority) : release(st, ctx, d);
+}
+
+/* The four-document match of one inventory. */
+static cg_rc
+evaluate(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_clearance_cfg *cfg,
+	 long long inv_id)
+{
+	struct doc d;
+	json_t *order = NULL, *pay = NULL, *bill = NULL;
+	char order_key[128], waybill_key[128], why[600] = "";
+	cg_rc rc = load_inventory(st, ctx, inv_id, &d);
+
+	if (rc != CG_OK || (strcmp(d.state, "declared") != 0 && strcmp(d.state, "waiting") != 0)) {
+		json_decref(d.data);
+		return rc;
+	}
+	(void)snprintf(order_key, sizeof(order_key), "%s|%s", hv(&d, "ebpCode") ? hv(&d, "ebpCode") : "",
+		       hv(&d, "orderNo") ? hv(&d, "orderNo") : "");
+	(void)snprintf(waybill_key, sizeof(waybill_key), "%s|%s",
+		       hv(&d, "logisticsCode") ? hv(&d, "logisticsCode") : "",
+		       hv(&d, "logisticsNo") ? hv(&d, "logisticsNo") : "");
+	order = find_by(st, S_DOC_BY_ORDER, 311, order_key);
+	pay = find_by(st, S_DOC_BY_ORDER, 411, order_key);
+	bill = find_by(st, S_DOC_BY_WAYBILL, 511, waybill_key);
+	if (order == NULL)
+		add(why, sizeof(why), "缺少订单 order missing");
+	if (pay == NULL)
+		add(why, sizeof(why), "缺少支付单 payment missing");
+	if (bill == NULL)
+		add(why, sizeof(why), "缺少运单 waybill missing");
+	if (why[0] == '\0')
+		compare(&d, order, pay, bill, why, sizeof(why));
+	if (why[0] != '\0') {
+		/* Kept for the receipt that refuses the inventory if nothing changes in time. */
+		(void)json_object_set_new(d.data, "why", json_string(why));
+		rc = set_state(st, ctx, &d, "waiting", why);
+	} else {
+		rc = clear(st, ctx, codes, cfg, &d);
+	}
+	json_decref(order);
+	json_decref(pay);
+	json_decref(bill);
+	json_decref(d.data);
+	return rc;
+}
+
+static cg_rc
+evaluate_all(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
+	     const struct cg_clearance_cfg *cfg, int slot, const char *key)
+{
+	long long ids[64];
+	int n = 0, i;
+	sqlite3_stmt *s = q(st, slot);
+	cg_rc rc = CG_OK;
+
+	if (s == NULL || sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+		return dbfail(st, ctx, "find inventories");
+	while (n < 64 && sqlite3_step(s) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	for (i = 0; i < n && rc == CG_OK; i++)
+		rc = evaluate(st, ctx, codes, cfg, ids[i]);
+	return rc;
+}
+
+cg_rc
+cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
+		    const struct cg_clearance_cfg *cfg, int kind, const char *order_key,
+		    const char *waybill_key, long long doc_id)
+{
+	switch (kind) {
+	case 621:
+		return evaluate(st, ctx, codes, cfg, doc_id);
+	case 311:
+	case 411:
+		return order_key != NULL ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_ORDER, order_key) : CG_OK;
+	case 511:
+		return waybill_key != NULL ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_WAYBILL, waybill_key)
+					   : CG_OK;
+	default:
+		return CG_OK;
+	}
+}
+
+cg_rc
+cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
+		    int *rejected)
+{
+	sqlite3_stmt *s = q(st, S_WAITING);
+	long long ids[500];
+	int n = 0, i;
+	cg_rc rc = CG_OK;
+
+	*rejected = 0;
+	if (cfg->match_timeout <= 0)
+		return CG_OK;
+	if (s == NULL || sqlite3_bind_int64(s, 1, now - cfg->match_timeout) != SQLITE_OK)
+		return dbfail(st, ctx, "sweep");
+	while (n < 500 && sqlite3_step(s) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	for (i = 0; i < n && rc == CG_OK; i++) {
+		struct doc d;
+		char info[700];
+
+		rc = load_inventory(st, ctx, ids[i], &d);
+		if (rc != CG_OK)
+			break;
+		(void)snprintf(info, sizeof(info), "比对超时退单 not matched in time: %s",
+			       json_string_value(json_object_get(d.data, "why")) != NULL
+				       ? json_string_value(json_object_get(d.data, "why"))
+				       : "documents missing");
+		rc = set_state(st, ctx, &d, "rejected", "timeout");
+		if (rc == CG_OK)
+			rc = receipt(st, ctx, &d, "100", info);
+		json_decref(d.data);
+		*rejected += rc == CG_OK;
+	}
+	return rc;
+}
+
+cg_rc
+cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
+		     const char *status, const char *info, const char *actor)
+{
+	struct doc d;
+	cg_rc rc = load_inventory(st, ctx, doc_id, &d);
+
+	if (rc == CG_OK)
+		rc = set_state(st, ctx, &d, state, info);
+	if (rc == CG_OK && strcmp(status, "800") == 0)
+		rc = receipt(st, ctx, &d, "399", "海关审结 concluded");
+	if (rc == CG_OK)
+		rc = receipt(st, ctx, &d, status, info);
+	if (rc == CG_OK)
+		rc = cg__audit(st, ctx, actor, state, doc_id, info);
+	json_decref(d.data);
+	return rc;
+}

@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The officer's desk: what an officer needs beside the bare review queue (the
+ * four documents compared field by field, the rule hits, the tax and the
+ * buyer's quota, masked personal numbers and their audited reveal), the
+ * dashboard series, the public results of random inspections (双随机、一公开)
+ * and the end of a browser session. Read-only except the reveal's audit row
+ * and the logout.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include "cebgate/desk.h"
+#include "util/decimal.h"
+#include "window/desk_internal.h"
+#include "window/service_internal.h"
+#include "sig/sigcore.h"
+
+/* Statement slots 80-95 of cg__store_stmt() belong to this file. */
+enum { D_REVIEW = 80, D_QUOTA, D_HOURLY, D_QUEUE, D_REVIEW_TIME, D_HOLDS, D_REJECTS, D_MATCH,
+       D_PUBLIC, D_REVOKE, D_SESSION };
+
+static const char *const sql[] = {
+	[D_REVIEW - 80] = "SELECT r.reason, r.priority, r.state, u.name, r.lease_until, r.decision,"
+			  " r.decision_reason, r.decided_at, r.created FROM review r"
+			  " LEFT JOIN user u ON u.id = r.claimed_by WHERE r.document_id = ?1",
+	[D_QUOTA - 80] = "SELECT used FROM quota WHERE buyer = ?1 AND year = ?2",
+	[D_HOURLY - 80] = "SELECT created / 3600, return_status, count(*) FROM receipt"
+			  " WHERE msg_type = 'CEB622Message' AND created >= ?1"
+			  " AND (return_status IN ('800', '300', '500', '501', '100')"
+			  " OR return_status LIKE '-%') GROUP BY 1, 2",
+	/* Queue depth and oldest item at the end of each hour and now, from the review rows themselves. */
+	[D_QUEUE - 80] = "WITH RECURSIVE h(t) AS (SELECT min(?1, ?2)"
+			 " UNION ALL SELECT min(t + 3600, ?2) FROM h WHERE t < ?2)"
+			 " SELECT t, (SELECT count(*) FROM review WHERE created <= h.t"
+			 " AND (decided_at IS NULL OR decided_at > h.t)),"
+			 " (SELECT min(created) FROM review WHERE created <= h.t"
+			 " AND (decided_at IS NULL OR decided_at > h.t)) FROM h",
+	[D_REVIEW_TIME - 80] = "SELECT decided_at - created FROM review WHERE state = 'decided'"
+			       " AND decided_at >= ?1 ORDER BY 1",
+	[D_HOLDS - 80] = "SELECT reason, count(*) FROM review WHERE created >= ?1 GROUP BY reason",
+	[D_REJECTS - 80] = "SELECT r, n FROM (SELECT reason AS r, count(*) AS n FROM document"
+			   " WHERE kind = 621 AND state = 'rejected' AND updated >= ?1 GROUP BY reason"
+			   " UNION ALL SELECT 'officer-' || decision, count(*) FROM review"
+			   " WHERE decision IN ('return', 'detain') AND decided_at >= ?1 GROUP BY decision)"
+			   " ORDER BY n DESC, r LIMIT 10",
+	[D_MATCH - 80] = "SELECT coalesce(json_extract(data, '$.h.ebcCode'), ''),"
+			 " coalesce(json_extract(data, '$.h.ebcName'), ''), count(*),"
+			 " sum(state = 'waiting' OR (state = 'rejected' AND reason = 'timeout'))"
+			 " FROM document WHERE kind = 621 AND created >= ?1 GROUP BY 1, 2"
+			 " ORDER BY 4 * 1.0 / count(*) DESC, 1 LIMIT 20",
+	/* Only enterprise codes, names and counts: nothing about a buyer leaves. */
+	[D_PUBLIC - 80] = "SELECT coalesce(json_extract(d.data, '$.h.ebcCode'), ''),"
+			  " coalesce(json_extract(d.data, '$.h.ebcName'), ''),"
+			  " strftime('%Y-%m', r.created + 8 * 3600, 'unixepoch'), count(*),"
+			  " sum(r.state = 'decided'), sum(r.decision = 'release'),"
+			  " sum(r.decision IN ('return', 'detain')) FROM review r"
+			  " JOIN document d ON d.id = r.document_id WHERE instr(r.reason, 'random') > 0"
+			  " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
+	[D_REVOKE - 80] = "UPDATE token SET revoked = 1 WHERE hash = ?1 AND user_id IS NOT NULL",
+	[D_SESSION - 80] = "SELECT created FROM token WHERE hash = ?1 AND user_id IS NOT NULL"
+			   " AND revoked = 0",
+};
+
+static sqlite3_stmt *
+q(cg_store *st, int slot)
+{
+	return cg__store_stmt(st, slot, sql[slot - 80]);
+}
+
+/* ---- the officer's view of one inventory ---------------------------------------- */
+
+static const char *const docs[4] = { "inventory", "order", "payment", "waybill" };
+
+/* Personal numbers: masked in every view, shown only by an audited reveal. */
+static const char *const personal[] = { "buyerIdNumber", "payerIdNumber", "buyerTelephone",
+					"consigneeTelephone", "telephone" };
+
+static bool
+is_personal(const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(personal) / sizeof(personal[0]); i++) {
+		if (strcmp(field, personal[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* 110101********1234, 138****5678: the ends stay so that an officer can tell numbers apart. */
+static json_t *
+masked(const char *v)
+{
+	size_t n = strlen(v), i, head = n > 8 ? 3 : 1, tail = n > 8 ? 4 : 1;
+	char buf[128];
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	for (i = 0; i < n; i++) {
+		bool keep = (i < head || i >= n - tail) && n > 2 && (unsigned char)v[i] < 0x80;
+
+		buf[i] = keep ? v[i] : '*';
+	}
+	buf[n] = '\0';
+	return json_string(buf);
+}
+
+static void
+mask_doc(json_t *doc)
+{
+	json_t *h = json_object_get(doc, "h"), *v;
+	const char *k;
+
+	json_object_foreach(h, k, v)
+	{
+		if (is_personal(k) && json_is_string(v))
+			(void)json_object_set_new(h, k, masked(json_string_value(v)));
+	}
+}
+
+/* Which field of each document (inventory, order, payment, waybill) says the same thing. */
+static const struct pair {
+	const char *name;
+	const char *f[4];
+	bool decimal;
+} pairs[] = {
+	{ "orderNo", { "orderNo", "orderNo", "orderNo", "orderNo" }, false },
+	{ "ebpCode", { "ebpCode", "ebpCode", "ebpCode", NULL }, false },
+	{ "ebcCode", { "ebcCode", "ebcCode", NULL, NULL }, false },
+	{ "logisticsCode", { "logisticsCode", NULL, NULL, "logisticsCode" }, false },
+	{ "logisticsNo", { "logisticsNo", NULL, NULL, "logisticsNo" }, false },
+	{ "buyerName", { "buyerName", "buyerName", "payerName", NULL }, false },
+	{ "buyerIdNumber", { "buyerIdNumber", "buyerIdNumber", "payerIdNumber", NULL }, false },
+	{ "buyerTelephone", { "buyerTelephone", "buyerTelephone", "telephone", NULL }, false },
+	{ "consignee", { NULL, "consignee", NULL, "consignee" }, false },
+	{ "consigneeTelephone", { NULL, "consigneeTelephone", NULL, "consigneeTelephone" }, false },
+	{ "consigneeAddress", { "consigneeAddress", "consigneeAddress", NULL, "consigneeAddress" }, false },
+	{ "payCode", { NULL, "payCode", "payCode", NULL }, false },
+	{ "payTransactionId", { NULL, "payTransactionId", "payTransactionId", NULL }, false },
+	{ "amountPaid", { NULL, "acturalPaid", "amountPaid", NULL }, true },
+	{ "freight", { "freight", "freight", NULL, "freight" }, true },
+	{ "insuredFee", { "insuredFee", NULL, NULL, "insuredFee" }, true },
+	{ "weight", { "grossWeight", NULL, NULL, "weight" }, true },
+	{ "packNo", { "packNo", NULL, NULL, "packNo" }, true },
+	{ "billNo", { "billNo", NULL, NULL, "billNo" }, false },
+};
+
+static bool
+equal(const char *a, const char *b, bool decimal)
+{
+	cg_dec x, y;
+
+	if (decimal && cg__dec_parse(a, &x) && cg__dec_parse(b, &y))
+		return x == y;
+	return strcmp(a, b) == 0;
+}
+
+static const char *
+head_value(json_t *view, int doc, const char *field)
+{
+	json_t *h = json_object_get(json_object_get(view, docs[doc]), "h");
+
+	return field != NULL ? json_string_value(json_object_get(h, field)) : NULL;
+}
+
+/* One row of the side-by-side table; values still unmasked (masked by the caller). */
+static json_t *
+compare_row(json_t *view, const struct pair *p)
+{
+	json_t *values = json_object(), *fields = json_object();
+	const char *first = NULL;
+	bool differs = false;
+	int d;
+
+	for (d = 0; d < 4; d++) {
+		const char *v = head_value(view, d, p->f[d]);
+
+		if (p->f[d] != NULL)
+			(void)json_object_set_new(fields, docs[d], json_string(p->f[d]));
+		if (v == NULL)
+			continue;
+		(void)json_object_set_new(values, docs[d], is_personal(p->f[d]) ? masked(v) : json_string(v));
+		if (first == NULL)
+			first = v;
+		else
+			differs = differs || !equal(first, v, p->decimal);
+	}
+	return json_pack("{s:s, s:o, s:o, s:b}", "field", p->name, "fields", fields, "values", values,
+			 "differs", differs);
+}
+
+static json_t *
+line_of(json_t *lines, const char *gnum)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(lines, i, l)
+	{
+		const char *g = json_string_value(json_object_get(l, "gnum"));
+
+		if (g != NULL && gnum != NULL && strcmp(g, gnum) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/* The goods lines of the inventory beside the order's, by gnum. */
+static json_t *
+compare_lines(json_t *view)
+{
+	static const char *const inv_f[] = { "gname", "qty", "price", "totalPrice" };
+	static const char *const ord_f[] = { "itemName", "qty", "price", "totalPrice" };
+	json_t *out = json_array(), *il = json_object_get(json_object_get(view, "inventory"), "l"), *l;
+	json_t *ol = json_object_get(json_object_get(view, "order"), "l");
+	size_t i, k;
+
+	json_array_foreach(il, i, l)
+	{
+		const char *gnum = json_string_value(json_object_get(l, "gnum"));
+		json_t *o = line_of(ol, gnum), *diff = json_array();
+
+		for (k = 0; k < 4; k++) {
+			const char *a = json_string_value(json_object_get(l, inv_f[k]));
+			const char *b = json_string_value(json_object_get(o, ord_f[k]));
+
+			if (a == NULL || b == NULL || !equal(a, b, k > 0))
+				(void)json_array_append_new(diff, json_string(inv_f[k]));
+		}
+		(void)json_array_append_new(out, json_pack("{s:s?, s:s?, s:O, s:O?, s:o}", "gnum", gnum, "gcode",
+							   json_string_value(json_object_get(l, "gcode")),
+							   "inventory", l, "order", o, "differs", diff));
+	}
+	return out;
+}
+
+static const struct {
+	const char *code, *zh, *en;
+} rules[] = {
+	{ "value", "货值达到审核阈值", "dutiable value at or above the review threshold" },
+	{ "watched-hs", "商品编码在布控清单", "an HS code on the watch list" },
+	{ "near-quota", "订购人年度额度接近上限", "the buyer is near the annual limit" },
+	{ "new-enterprise", "新注册企业", "a recently registered declarant" },
+	{ "random", "双随机抽中", "selected at random (双随机)" },
+};
+
+/* The risk rules that held the inventory, each with its text. */
+static json_t *
+rule_hits(const char *reason)
+{
+	json_t *out = json_array();
+	size_t i;
+
+	for (i = 0; reason != NULL && i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const char *p = strstr(reason, rules[i].code);
+		size_t n = strlen(rules[i].code);
+
+		/* Whole words only: "value" must not match inside another code. */
+		if (p != NULL && (p[n] == '\0' || (unsigned char)p[n] >= 0x80))
+			(void)json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "code", rules[i].code,
+								   "zh", rules[i].zh, "en", rules[i].en));
+	}
+	return out;
+}
+
+static json_t *
+review_of(cg_store *st, long long doc_id)
+{
+	sqlite3_stmt *s = q(st, D_REVIEW);
+	json_t *o = NULL;
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, doc_id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		if (s != NULL)
+			sqlite3_reset(s);
+		return json_null();
+	}
+	o = json_pack("{s:s, s:i, s:s, s:s?, s:s?, s:s?, s:I, s:o}", "reason",
+		      (const char *)sqlite3_column_text(s, 0), "priority", sqlite3_column_int(s, 1), "state",
+		      (const char *)sqlite3_column_text(s, 2), "claimedBy",
+		      (const char *)sqlite3_column_text(s, 3), "decision",
+		      (const char *)sqlite3_column_text(s, 5), "decisionReason",
+		      (const char *)sqlite3_column_text(s, 6), "created",
+		      (json_int_t)sqlite3_column_int64(s, 8), "rules",
+		      rule_hits((const char *)sqlite3_column_text(s, 0)));
+	if (o != NULL && sqlite3_column_type(s, 4) != SQLITE_NULL)
+		(void)json_object_set_new(o, "leaseUntil", json_integer(sqlite3_column_int64(s, 4)));
+	if (o != NULL && sqlite3_column_type(s, 7) != SQLITE_NULL)
+		(void)json_object_set_new(o, "decidedAt", json_integer(sqlite3_column_int64(s, 7)));
+	sqlite3_reset(s);
+	return o != NULL ? o : json_null();
+}
+
+static int
+china_year(void)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	return gmtime_r(&t, &tm) != NULL ? tm.tm_year + 1900 : 1970;
+}
+
+static json_t *
+money(cg_dec v)
+{
+	char buf[64];
+
+	cg__dec_format(v, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* The recomputed tax beside the declared one, and the buyer's annual quota (26,000 CNY). */
+static json_t *
+tax_and_quota(cg_store *st, json_t *view)
+{
+	const char *id = head_value(view, 0, "buyerIdNumber");
+	const cg_dec limit = (cg_dec)26000 * CG_DEC_ONE;
+	sqlite3_stmt *s = q(st, D_QUOTA);
+	unsigned char key[32];
+	int year = china_year();
+	cg_dec used = 0;
+
+	/* The ledger is keyed by the hash of the ID number (clearance.c). */
+	(void)cg__digest(EVP_sha256(), id != NULL ? id : "", id != NULL ? strlen(id) : 0, key);
+	if (s != NULL && sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int(s, 2, year) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		used = (cg_dec)sqlite3_column_int64(s, 0);
+	if (s != NULL)
+		sqlite3_reset(s);
+	return json_pack("{s:O?, s:s?, s:s?, s:s?, s:{s:i, s:o, s:o, s:o}}", "recomputed",
+			 json_object_get(json_object_get(view, "inventory"), "tax"), "declared",
+			 head_value(view, 1, "taxTotal"), "goodsValue", head_value(view, 1, "goodsValue"),
+			 "freight", head_value(view, 0, "freight"), "quota", "year", year, "used", money(used),
+			 "limit", money(limit), "remaining", money(used < limit ? limit - used : 0));
+}
+
+cg_rc
+cg__desk_decorate(cg_store *st, cg_ctx *ctx, json_t *view, long long doc_id)
+{
+	json_t *cmp = json_array();
+	size_t i;
+	int d;
+
+	(void)ctx;
+	if (cmp == NULL)
+		return CG_ENOMEM;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		(void)json_array_append_new(cmp, compare_row(view, &pairs[i]));
+	if (json_object_set_new(view, "comparison", cmp) != 0 ||
+	    json_object_set_new(view, "lines", compare_lines(view)) != 0 ||
+	    json_object_set_new(view, "review", review_of(st, doc_id)) != 0 ||
+	    json_object_set_new(view, "tax", tax_and_quota(st, view)) != 0 ||
+	    json_object_set_new(view, "now", json_integer((json_int_t)time(NULL))) != 0)
+		return CG_ENOMEM;
+	/* Masked last: the comparison above saw the real numbers. */
+	for (d = 0; d < 4; d++)
+		mask_doc(json_object_get(view, docs[d]));
+	return CG_OK;
+}
+
+/* ---- reveal ---------------------------------------------------------------------- */
+
+static json_t *
+personal_of(json_t *view, char *fields, size_t size)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+	int d;
+
+	for (d = 0; d < 4 && out != NULL; d++) {
+		json_t *one = json_object();
+
+		json_object_foreach(json_object_get(json_object_get(view, docs[d]), "h"), k, v)
+		{
+			if (is_personal(k) && json_is_string(v)) {
+				size_t n = strlen(fields);
+
+				(void)json_object_set(one, k, v);
+				(void)snprintf(fields + n, size - n, "%s%s.%s", n > 0 ? "," : "", docs[d], k);
+			}
+		}
+		(void)json_object_set_new(out, docs[d], one);
+	}
+	return out;
+}
+
+cg_rc
+cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
+		  char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	char fields[600] = "", detail[700];
+	json_t *view, *out;
+	cg_rc rc;
+
+	*http = 200;
+	if (!cg__officer(who) || who->user_id == 0)
+		return cg__json_refusal(json, http, 403, "personal data is shown to officers");
+	view = cg__review_view(st, doc_id);
+	if (view == NULL)
+		return cg__json_refusal(json, http, 404, "no such inventory");
+	out = personal_of(view, fields, sizeof(fields));
+	json_decref(view);
+	(void)snprintf(detail, sizeof(detail), "查看个人信息 revealed %s",
+		       fields[0] != '\0' ? fields : "nothing");
+	/* The audit row is committed before anything is shown. */
+	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	if (rc == CG_OK) {
+		rc = cg__audit(st, ctx, who->name, "reveal", doc_id, detail);
+		if (rc == CG_OK)
+			rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+		else
+			(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+	}
+	if (rc != CG_OK) {
+		json_decref(out);
+		return rc;
+	}
+	return cg__json_answer(out, json);
+}
+
+/* ---- dashboard ------------------------------------------------------------------- */
+
+/* The outcome a 622 returnStatus stands for. */
+static const char *
+outcome(const char *status)
+{
+	if (status[0] == '-' || strcmp(status, "100") == 0)
+		return "returned";
+	if (strcmp(status, "800") == 0)
+		return "released";
+	if (strcmp(status, "300") == 0)
+		return "held";
+	if (strcmp(status, "500") == 0)
+		return "inspection";
+	return "detained";
+}
+
+static json_t *
+hourly(cg_store *st, long long from, long long hours)
+{
+	sqlite3_stmt *s = q(st, D_HOURLY);
+	json_t *arr = json_array();
+	long long h0 = from / 3600, i;
+
+	for (i = 0; i < hours && arr != NULL; i++)
+		(void)json_array_append_new(arr, json_pack("{s:I, s:i, s:i, s:i, s:i, s:i}", "hour",
+							   (json_int_t)((h0 + i) * 3600), "released", 0,
+							   "held", 0, "inspection", 0, "returned", 0,
+							   "detained", 0));
+	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, h0 * 3600) != SQLITE_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *slot = json_array_get(arr, (size_t)(sqlite3_column_int64(s, 0) - h0));
+		const char *o = outcome((const char *)sqlite3_column_text(s, 1));
+
+		if (slot != NULL)
+			(void)json_object_set_new(slot, o, json_integer(json_integer_value(json_object_get(slot, o)) +
+									  sqlite3_column_int64(s, 2)));
+	}
+	sqlite3_reset(s);
+	return arr;
+}
+
+static json_t *
+queue_series(cg_store *st, long long from, long long now)
+{
+	sqlite3_stmt *s = q(st, D_QUEUE);
+	json_t *arr = json_array();
+
+	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		long long t = sqlite3_column_int64(s, 0);
+		long long oldest = sqlite3_column_type(s, 2) == SQLITE_NULL
+					   ? 0
+					   : t - sqlite3_column_int64(s, 2);
+
+		(void)json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "at", (json_int_t)t, "depth",
+							   (json_int_t)sqlite3_column_int64(s, 1), "oldest",
+							   (json_int_t)oldest));
+	}
+	sqlite3_reset(s);
+	return arr;
+}
+
+/* Review times (claim to decision is not kept: queue entry to decision) in buckets, with the median. */
+static json_t *
+review_times(cg_store *st, long long from)
+{
+	static const struct {
+		const char *label;
+		long long upto;
+	} b[] = { { "<5m", 300 }, { "5-15m", 900 }, { "15-60m", 3600 }, { "1-4h", 14400 }, { ">4h", -1 } };
+	long long counts[5] = { 0 }, n = 0, median = 0;
+	sqlite3_stmt *s = q(st, D_REVIEW_TIME);
+	json_t *buckets = json_array();
+	size_t i;
+
+	if (s == NULL || buckets == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+		json_decref(buckets);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		long long secs = sqlite3_column_int64(s, 0);
+
+		for (i = 0; b[i].upto >= 0 && secs >= b[i].upto; i++)
+			;
+		counts[i]++;
+		n++;
+	}
+	sqlite3_reset(s);
+	/* The rows come sorted: the median is the middle one (read again, no array kept). */
+	if (n > 0 && sqlite3_bind_int64(s, 1, from) == SQLITE_OK) {
+		for (i = 0; (long long)i <= n / 2 && sqlite3_step(s) == SQLITE_ROW; i++)
+			median = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	for (i = 0; i < 5; i++)
+		(void)json_array_append_new(buckets, json_pack("{s:s, s:I}", "label", b[i].label, "count",
+							       (json_int_t)counts[i]));
+	return json_pack("{s:o, s:I, s:I}", "buckets", buckets, "decided", (json_int_t)n, "medianSeconds",
+			 (json_int_t)median);
+}
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+/* Hold reasons, split (one item may have several), most frequent first. */
+static json_t *
+hold_reasons(cg_store *st, long long from)
+{
+	sqlite3_stmt *s = q(st, D_HOLDS);
+	long long counts[NRULES] = { 0 };
+	json_t *arr = json_array();
+	size_t i, done;
+
+	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+
+		for (i = 0; r != NULL && i < NRULES; i++)
+			counts[i] += strstr(r, rules[i].code) != NULL ? sqlite3_column_int64(s, 1) : 0;
+	}
+	sqlite3_reset(s);
+	/* A handful of reasons: take the largest left each time. */
+	for (done = 0; done < NRULES; done++) {
+		size_t best = 0;
+
+		for (i = 1; i < NRULES; i++)
+			best = counts[i] > counts[best] ? i : best;
+		if (counts[best] <= 0)
+			break;
+		(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "reason", rules[best].code,
+							   "count", (json_int_t)counts[best]));
+		counts[best] = 0;
+	}
+	return arr;
+}
+
+static json_t *
+two_columns(cg_store *st, int slot, long long from, const char *k1, const char *k2)
+{
+	sqlite3_stmt *s = q(st, slot);
+	json_t *arr = json_array();
+
+	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW)
+		(void)json_array_append_new(arr, json_pack("{s:s, s:I}", k1, (const char *)sqlite3_column_text(s, 0),
+							   k2, (json_int_t)sqlite3_column_int64(s, 1)));
+	sqlite3_reset(s);
+	return arr;
+}
+
+static json_t *
+match_failures(cg_store *st, long long from)
+{
+	sqlite3_stmt *s = q(st, D_MATCH);
+	json_t *arr = json_array();
+
+	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		long long total = sqlite3_column_int64(s, 2), failed = sqlite3_column_int64(s, 3);
+
+		(void)json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:f}", "enterprise",
+							   (const char *)sqlite3_column_text(s, 0), "name",
+							   (const char *)sqlite3_column_text(s, 1), "inventories",
+							   (json_int_t)total, "failed", (json_int_t)failed, "rate",
+							   total > 0 ? (double)failed / (double)total : 0.0));
+	}
+	sqlite3_reset(s);
+	return arr;
+}
+
+cg_rc
+cg_service_dashboard(cg_service *svc, cg_ctx *ctx, const cg_principal *who, int hours, char **json,
+		     int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	long long now = (long long)time(NULL), from;
+	json_t *o;
+
+	*http = 200;
+	(void)ctx;
+	if (!cg__officer(who))
+		return cg__json_refusal(json, http, 403, "the dashboard is for officers and admins");
+	if (hours < 1 || hours > 168)
+		return cg__json_refusal(json, http, 400, "hours is 1 to 168");
+	from = (now / 3600 - hours + 1) * 3600;
+	o = json_pack("{s:I, s:i, s:o*, s:o*, s:o*, s:o*, s:o*, s:o*}", "now", (json_int_t)now, "hours",
+		      hours, "perHour", hourly(st, from, hours), "queue", queue_series(st, from + 3599, now),
+		      "reviewTime", review_times(st, from), "holdReasons", hold_reasons(st, from),
+		      "rejectionReasons", two_columns(st, D_REJECTS, from, "reason", "count"),
+		      "matchFailures", match_failures(st, from));
+	return cg__json_answer(o, json);
+}
+
+/* ---- public results of random inspections ----------------------------------------- */
+
+cg_rc
+cg_service_public_inspections(cg_service *svc, cg_ctx *ctx, char **json)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s = q(st, D_PUBLIC);
+	json_t *arr = json_array();
+
+	if (s == NULL || arr == NULL) {
+		json_decref(arr);
+		return cg__fail(ctx, CG_EDB, "public results: %s", cg__store_errmsg(st));
+	}
+	while (sqlite3_step(s) == SQLITE_ROW)
+		(void)json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "enterprise",
+				       (const char *)sqlite3_column_text(s, 0), "name",
+				       (const char *)sqlite3_column_text(s, 1), "period",
+				       (const char *)sqlite3_column_text(s, 2), "selected",
+				       (json_int_t)sqlite3_column_int64(s, 3), "inspected",
+				       (json_int_t)sqlite3_column_int64(s, 4), "inOrder",
+				       (json_int_t)sqlite3_column_int64(s, 5), "irregular",
+				       (json_int_t)sqlite3_column_int64(s, 6)));
+	sqlite3_reset(s);
+	return cg__json_answer(json_pack("{s:o, s:I}", "results", arr, "generated", (json_int_t)time(NULL)), json);
+}
+
+/* ---- browser sessions --------------------------------------------------------------- */
+
+cg_rc
+cg_service_session(cg_service *svc, cg_ctx *ctx, const char *token, long long max_age,
+		   cg_principal *out)
+{
+	cg_store *st = cg__service_store(svc);
+	unsigned char h[32];
+	sqlite3_stmt *s;
+	bool fresh;
+
+	memset(out, 0, sizeof(*out));
+	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
+		return cg__fail(ctx, CG_ENOTFOUND, "no session");
+	s = q(st, D_SESSION);
+	if (s == NULL || sqlite3_bind_blob(s, 1, h, 32, SQLITE_STATIC) != SQLITE_OK)
+		return cg__fail(ctx, CG_EDB, "session: %s", cg__store_errmsg(st));
+	/* An enterprise's API token never rides in a cookie; a login's lasts one working day. */
+	fresh = sqlite3_step(s) == SQLITE_ROW &&
+		sqlite3_column_int64(s, 0) > (long long)time(NULL) - max_age;
+	sqlite3_reset(s);
+	if (!fresh)
+		return cg__fail(ctx, CG_ENOTFOUND, "no session");
+	return cg_service_auth(svc, ctx, token, out);
+}
+
+cg_rc
+cg_service_logout(cg_service *svc, cg_ctx *ctx, const char *token)
+{
+	cg_store *st = cg__service_store(svc);
+	unsigned char h[32];
+	sqlite3_stmt *s;
+
+	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
+		return CG_OK;
+	s = q(st, D_REVOKE);
+	if (s == NULL || sqlite3_bind_blob(s, 1, h, 32, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		return cg__fail(ctx, CG_EDB, "logout: %s", cg__store_errmsg(st));
+	return CG_OK;
+}
+
+void
+cg_service_csrf(const char *token, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char h[32] = { 0 };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned len = 0;
+	size_t i;
+
+	/* A separate purpose prefix: the CSRF token never equals the stored token hash. */
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, "cebgate-csrf\n", 13) != 1 ||
+	    EVP_DigestUpdate(md, token, strlen(token)) != 1 || EVP_DigestFinal_ex(md, h, &len) != 1) {
+		/* Empty never matches (callers refuse it): no guessable fallback value. */
+		EVP_MD_CTX_free(md);
+		out[0] = '\0';
+		return;
+	}
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[64] = '\0';
+}

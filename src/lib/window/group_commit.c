@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Group commit. Every accepted message must be durable before it is answered
+ * (synchronous=FULL), and on this class of disk an fsync costs about as much
+ * CPU and time as all the checks of a message. Threads that have finished
+ * their checks queue their writes here; whichever finds no writer running
+ * becomes the writer, takes everything queued, and runs it in one
+ * transaction on its own connection: one savepoint per message (a failure
+ * undoes that message only), one COMMIT, one fsync. The others wait for that
+ * commit, then answer. Nothing is answered before its commit; a crash loses
+ * only unanswered messages, each of them whole.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include "window/service_internal.h"
+
+/* Messages in one transaction at most: bounds the write lock's hold time. */
+#define GROUP_MAX 128
+
+struct entry {
+	cg_rc (*write)(void *arg, cg_store *st);
+	void *arg;
+	cg_ctx *ctx; /* the waiting thread's, for the error message */
+	cg_rc rc;
+	int done;
+	struct entry *next;
+};
+
+struct cg_committer {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	struct entry *head, **tail;
+	int writing;
+	unsigned long groups, messages; /* for tests and benchmarks */
+};
+
+cg_rc
+cg_committer_new(cg_committer **out)
+{
+	cg_committer *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (c == NULL)
+		return CG_ENOMEM;
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return CG_ENOMEM;
+	}
+	if (pthread_cond_init(&c->done, NULL) != 0) {
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return CG_ENOMEM;
+	}
+	c->tail = &c->head;
+	*out = c;
+	return CG_OK;
+}
+
+void
+cg_committer_free(cg_committer *c)
+{
+	if (c == NULL)
+		return;
+	pthread_cond_destroy(&c->done);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+cg_committer_stats(cg_committer *c, unsigned long *groups, unsigned long *messages)
+{
+	pthread_mutex_lock(&c->lock);
+	*groups = c->groups;
+	*messages = c->messages;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Take up to GROUP_MAX queued entries, oldest first. */
+static struct entry *
+take(cg_committer *c, size_t *n)
+{
+	struct entry *first = c->head, *e = first;
+
+	*n = 0;
+	while (e != NULL && *n < GROUP_MAX - 1) {
+		e = e->next;
+		(*n)++;
+	}
+	if (e == NULL) {
+		c->head = NULL;
+		c->tail = &c->head;
+	} else {
+		(*n)++;
+		c->head = e->next;
+		if (c->head == NULL)
+			c->tail = &c->head;
+		e->next = NULL;
+	}
+	return first;
+}
+
+static void
+fail_all(struct entry *group, cg_rc rc, cg_ctx *ctx)
+{
+	struct entry *e;
+
+	for (e = group; e != NULL; e = e->next) {
+		if (e->rc == CG_OK) {
+			e->rc = rc;
+			if (e->ctx != ctx)
+				(void)cg__fail(e->ctx, rc, "group commit: %s", cg_ctx_errmsg(ctx));
+		}
+	}
+}
+
+/* One transaction for the group; each entry's rc says whether its write is durable. */
+static void
+write_group(struct entry *group, cg_store *st, cg_ctx *ctx)
+{
+	struct entry *e;
+	cg_rc rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+
+	if (rc != CG_OK) {
+		fail_all(group, rc, ctx);
+		return;
+	}
+	for (e = group; e != NULL; e = e->next) {
+		e->rc = cg__store_tx(st, e->ctx, CG_TX_SAVEPOINT);
+		if (e->rc == CG_OK)
+			e->rc = e->write(e->arg, st);
+		if (e->rc == CG_OK)
+			e->rc = cg__store_tx(st, e->ctx, CG_TX_RELEASE);
+		else
+			(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK_TO);
+	}
+	rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+	if (rc != CG_OK) {
+		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		fail_all(group, rc, ctx);
+	}
+}
+
+cg_rc
+cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
+		   cg_rc (*write)(void *arg, cg_store *st), void *arg)
+{
+	struct entry me = { write, arg, ctx, CG_OK, 0, NULL };
+
+	pthread_mutex_lock(&c->lock);
+	*c->tail = &me;
+	c->tail = &me.next;
+	while (!me.done) {
+		struct entry *group, *e, *next;
+		size_t n;
+
+		if (c->writing) {
+			pthread_cond_wait(&c->done, &c->lock);
+			continue;
+		}
+		/* No writer: this thread writes whatever is queued, its own entry among it. */
+		c->writing = 1;
+		group = take(c, &n);
+		pthread_mutex_unlock(&c->lock);
+		write_group(group, st, ctx);
+		pthread_mutex_lock(&c->lock);
+		for (e = group; e != NULL; e = next) {
+			next = e->next; /* e may be gone once done is seen */
+			e->done = 1;
+		}
+		c->groups++;
+		c->messages += n;
+		c->writing = 0;
+		pthread_cond_broadcast(&c->done);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return me.rc;
+}

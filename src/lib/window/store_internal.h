@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Library-internal parts of the store. */
+#ifndef CG_STORE_INTERNAL_H
+#define CG_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <openssl/x509.h>
+#include "cebgate/store.h"
+#include "util/internal.h"
+
+/* Statement slots for modules beyond store.c (each module owns a range). */
+#define CG_STORE_EXTRA 144
+/* The prepared statement in @p slot (prepared from the constant @p constant_sql once), reset. */
+sqlite3_stmt *cg__store_stmt(cg_store *st, int slot, const char *constant_sql);
+const char *cg__store_errmsg(cg_store *st);
+long long cg__store_last_id(cg_store *st);
+
+/* Id of the enterprise @p cop_code; CG_ENOTFOUND when not registered. */
+cg_rc cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long *id);
+/* Register @p cert for enterprise @p eid; CG_EEXIST when its serial is registered already. */
+cg_rc cg__store_add_cert(cg_store *st, cg_ctx *ctx, long long eid, X509 *cert);
+
+enum { CG_TX_BEGIN, CG_TX_COMMIT, CG_TX_ROLLBACK, CG_TX_SAVEPOINT, CG_TX_RELEASE, CG_TX_ROLLBACK_TO };
+/* BEGIN IMMEDIATE, COMMIT, ROLLBACK, or a savepoint inside an open transaction. */
+cg_rc cg__store_tx(cg_store *st, cg_ctx *ctx, int what);
+
+/* DER of the certificate @p serial registered for enterprise @p eid (free with free()). */
+cg_rc cg__store_cert(cg_store *st, cg_ctx *ctx, long long eid, const char *serial,
+		     unsigned char **der, size_t *len);
+cg_rc cg__store_enterprise_dxp(cg_store *st, cg_ctx *ctx, long long eid, char *out, size_t size);
+
+struct cg_store_message {
+	const char *guid;
+	const char *type;
+	long long sender;
+	const unsigned char *sha256;
+	const char *xml;
+	size_t len;
+	const char *result; /* the answer given, repeated for a resubmission */
+};
+
+/* CG_ENOTFOUND when no message has this guid; else its hash and stored answer. */
+cg_rc cg__store_message_find(cg_store *st, cg_ctx *ctx, const char *guid, unsigned char sha[32],
+			     char **result);
+cg_rc cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *m,
+			    long long *id);
+/* Record the answer given for a message (repeated for a resubmission). */
+cg_rc cg__store_message_result(cg_store *st, cg_ctx *ctx, long long id, const char *result);
+/* CG_ENOTFOUND when no document has this business key. */
+cg_rc cg__store_document_find(cg_store *st, cg_ctx *ctx, int kind, const char *k1, const char *k2,
+			      long long *id, char *state, size_t size);
+/* Insert (existing 0) or update a document. */
+cg_rc cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long message_id,
+			     int kind, const char *k1, const char *k2, const char *app_type,
+			     const char *state, long long sender, long long *id);
+cg_rc cg__store_receipt_add(cg_store *st, cg_ctx *ctx, long long eid, long long doc_id,
+			    const char *type, const char *status, const char *xml, size_t len);
+
+typedef cg_rc (*cg_receipt_fn)(void *payload, long long cursor, const char *type,
+			       const char *status, const char *xml, size_t len, long long created);
+/* The receipts of enterprise @p eid after cursor @p after, in order, at most @p limit. */
+cg_rc cg__store_receipts(cg_store *st, cg_ctx *ctx, long long eid, long long after, int limit,
+			 cg_receipt_fn fn, void *payload);
+
+#endif

@@ -1,0 +1,889 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Merchant uploads: a spreadsheet export (CSV in UTF-8 or GB18030), NDJSON or
+ * CEB XML, spooled to disk by the HTTP layer and kept with its SHA-256 for
+ * the audit trail, then normalized and validated by the same normalizer as
+ * `cebgate normalize` (one document in memory at a time). The canonical
+ * documents, the findings (CSV line and column) and the changes made are
+ * stored; progress is committed every few hundred documents so the merchant's
+ * page can show it while the upload is worked on. Only the uploading
+ * enterprise ever sees an upload.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <jansson.h>
+#include "cebgate/normalize.h"
+#include "cebgate/report.h"
+#include "cebgate/service.h"
+#include "normalize/profile.h"
+#include "window/service_internal.h"
+
+/* Documents (and submission results) listed in an answer: the first ones; all are counted. */
+#define SHOW_MAX 1000
+#define TEXT_OF_(n) #n
+#define TEXT_OF(n) TEXT_OF_(n)
+
+/* Statement slots 112-127 of cg__store_stmt() belong to this file. */
+enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
+       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES, U_OWN };
+
+static const char *const sql[] = {
+	[U_ADD - 112] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'processing', ?7)",
+	[U_PROGRESS - 112] = "UPDATE upload SET records = ?2, valid = ?3, invalid = ?4 WHERE id = ?1",
+	[U_DONE - 112] = "UPDATE upload SET state = ?2, records = ?3, valid = ?4, invalid = ?5,"
+			" findings = ?6, changes = ?7 WHERE id = ?1",
+	[U_ITEM - 112] = "INSERT INTO upload_item(upload_id, seq, name, xml) VALUES(?1, ?2, ?3, ?4)",
+	[U_GET - 112] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
+		       " created, actor FROM upload WHERE id = ?1 AND enterprise_id = ?2",
+	[U_ITEMS - 112] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq"
+			  " LIMIT " TEXT_OF(SHOW_MAX),
+	[U_ITEM_XML - 112] = "SELECT xml FROM upload_item WHERE upload_id = ?1 AND seq = ?2",
+	[U_ITEM_RESULT - 112] = "UPDATE upload_item SET result = ?3 WHERE upload_id = ?1 AND seq = ?2",
+	[U_NEXT - 112] = "SELECT seq, name, xml, signed FROM upload_item"
+			" WHERE upload_id = ?1 AND seq > ?2 AND result IS NULL ORDER BY seq LIMIT 1",
+	[U_SIGNED - 112] = "UPDATE upload_item SET signed = ?3 WHERE upload_id = ?1 AND seq = ?2",
+	[U_ENTERPRISE - 112] = "SELECT cop_code, name, coalesce(dxp_id, '') FROM enterprise WHERE id = ?1",
+	[U_PROFILE_GET - 112] = "SELECT text FROM upload_profile WHERE enterprise_id = ?1 AND name = ?2",
+	[U_PROFILE_PUT - 112] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
+			       " VALUES(?1, ?2, ?3, ?4)",
+	[U_LIST - 112] = "SELECT id, name, state, records, valid, invalid, created, actor,"
+			 " (SELECT count(*) FROM upload_item i WHERE i.upload_id = u.id AND i.result IS NOT NULL)"
+			 " FROM upload u WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 50",
+	[U_PROFILES - 112] = "SELECT name, updated FROM upload_profile WHERE enterprise_id = ?1 ORDER BY name",
+	[U_OWN - 112] = "SELECT state, findings FROM upload WHERE id = ?1 AND enterprise_id = ?2",
+};
+
+/* Findings and changes kept per upload (all are counted). */
+#define KEEP_MAX 10000
+/* Documents per progress commit. */
+#define PROGRESS_EVERY 250
+
+static sqlite3_stmt *
+q(cg_store *st, int slot)
+{
+	return cg__store_stmt(st, slot, sql[slot - 112]);
+}
+
+static cg_rc
+dbfail(cg_store *st, cg_ctx *ctx, const char *what)
+{
+	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg__store_errmsg(st));
+}
+
+
+/* An enterprise's token or one of its users (merchant, logistics staff). */
+static int
+of_enterprise(const cg_principal *who)
+{
+	return who->enterprise_id != 0 &&
+	       (who->role == CG_ROLE_ENTERPRISE || who->role == CG_ROLE_MERCHANT ||
+		who->role == CG_ROLE_LOGISTICS);
+}
+
+/* The work on one upload: where documents go and what is counted. */
+struct work {
+	cg_store *st;
+	cg_ctx *ctx;
+	const cg_principal *who;
+	cg_normalizer *n;
+	long long id;
+	long long seq;
+	unsigned long max_records;
+	json_t *changes;
+	unsigned long nchanges;
+};
+
+static cg_rc
+progress(struct work *w)
+{
+	cg_normalize_stats s = cg_normalizer_stats(w->n);
+	sqlite3_stmt *st = q(w->st, U_PROGRESS);
+
+	if (st == NULL || sqlite3_bind_int64(st, 1, w->id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)s.records) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)s.written) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)s.rejected) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return dbfail(w->st, w->ctx, "upload progress");
+	return CG_OK;
+}
+
+/* Each valid canonical document is stored; every PROGRESS_EVERY, a commit shows the progress. */
+static cg_rc
+emit(void *payload, const char *name, const char *xml, size_t len)
+{
+	struct work *w = payload;
+	sqlite3_stmt *s = q(w->st, U_ITEM);
+	cg_rc rc;
+
+	if (cg_normalizer_stats(w->n).records > w->max_records)
+		return cg__fail(w->ctx, CG_ETOOBIG, "more than %lu documents in one upload", w->max_records);
+	if (s == NULL || sqlite3_bind_int64(s, 1, w->id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, ++w->seq) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 4, xml, (int)len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		return dbfail(w->st, w->ctx, "upload document");
+	if (w->seq % PROGRESS_EVERY != 0)
+		return CG_OK;
+	rc = progress(w);
+	if (rc == CG_OK)
+		rc = cg__store_tx(w->st, w->ctx, CG_TX_COMMIT);
+	return rc == CG_OK ? cg__store_tx(w->st, w->ctx, CG_TX_BEGIN) : rc;
+}
+
+static void
+change(void *payload, const cg_change *c)
+{
+	struct work *w = payload;
+	json_t *o;
+
+	if (w->nchanges++ >= KEEP_MAX)
+		return;
+	o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)c->line, "column",
+		      (json_int_t)c->column, "field", c->xpath != NULL ? c->xpath : "", "before",
+		      c->before != NULL ? c->before : "", "after", c->after != NULL ? c->after : "",
+		      "why", c->why != NULL ? c->why : "");
+	(void)json_array_append_new(w->changes, o);
+}
+
+static cg_from
+from_of(const cg_upload *u)
+{
+	const char *f = u->from, *dot = strrchr(u->name != NULL ? u->name : "", '.');
+
+	if (f == NULL && dot != NULL)
+		f = dot + 1;
+	if (f == NULL)
+		return CG_FROM_AUTO;
+	if (strcasecmp(f, "csv") == 0)
+		return CG_FROM_CSV;
+	if (strcasecmp(f, "ndjson") == 0 || strcasecmp(f, "jsonl") == 0)
+		return CG_FROM_NDJSON;
+	if (strcasecmp(f, "xml") == 0)
+		return CG_FROM_XML;
+	return CG_FROM_AUTO;
+}
+
+static json_t *
+findings_json(const cg_findings *f)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < cg_findings_count(f) && i < KEEP_MAX; i++) {
+		char *s = cg_finding_json(cg_findings_get(f, i));
+		json_t *o = s != NULL ? json_loads(s, 0, NULL) : NULL;
+
+		cg_free(s);
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static cg_rc
+finish(struct work *w, const char *state, const cg_findings *f)
+{
+	cg_normalize_stats s = w->n != NULL ? cg_normalizer_stats(w->n) : (cg_normalize_stats){ 0, 0, 0 };
+	json_t *fj = findings_json(f);
+	char *ftxt = fj != NULL ? json_dumps(fj, JSON_COMPACT) : NULL;
+	char *ctxt = json_dumps(w->changes, JSON_COMPACT);
+	sqlite3_stmt *st = q(w->st, U_DONE);
+	cg_rc rc = CG_OK;
+
+	if (ftxt == NULL || ctxt == NULL)
+		rc = CG_ENOMEM;
+	else if (st == NULL || sqlite3_bind_int64(st, 1, w->id) != SQLITE_OK ||
+		 sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
+		 sqlite3_bind_int64(st, 3, (sqlite3_int64)s.records) != SQLITE_OK ||
+		 sqlite3_bind_int64(st, 4, (sqlite3_int64)s.written) != SQLITE_OK ||
+		 sqlite3_bind_int64(st, 5, (sqlite3_int64)s.rejected) != SQLITE_OK ||
+		 sqlite3_bind_text(st, 6, ftxt, -1, SQLITE_STATIC) != SQLITE_OK ||
+		 sqlite3_bind_text(st, 7, ctxt, -1, SQLITE_STATIC) != SQLITE_OK ||
+		 sqlite3_step(st) != SQLITE_DONE)
+		rc = dbfail(w->st, w->ctx, "upload result");
+	free(ftxt);
+	free(ctxt);
+	json_decref(fj);
+	return rc;
+}
+
+static cg_rc
+add_row(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_upload *u, long long *id)
+{
+	sqlite3_stmt *s = q(st, U_ADD);
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, who->name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, u->name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, u->sha256, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)u->size) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 6, u->path, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		return dbfail(st, ctx, "upload");
+	*id = cg__store_last_id(st);
+	return CG_OK;
+}
+
+/*
+ * The mapping profile of this upload, as a file beside it: first the
+ * enterprise's own BaseTransfer (a merchant cannot send as someone else; the
+ * first value of a key wins), then the merchant's saved profile if one was named.
+ */
+static cg_rc
+write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_upload *u, char *path,
+	      size_t size)
+{
+	sqlite3_stmt *s = q(st, U_ENTERPRISE);
+	char *slash;
+	FILE *fp;
+	int fd, ok;
+
+	if (snprintf(path, size, "%s", u->path) >= (int)size || (slash = strrchr(path, '/')) == NULL ||
+	    (size_t)(slash - path) + sizeof("/.profile-XXXXXX") > size)
+		return cg__fail(ctx, CG_EINVAL, "upload path too long");
+	memcpy(slash, "/.profile-XXXXXX", sizeof("/.profile-XXXXXX"));
+	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		if (s != NULL)
+			sqlite3_reset(s);
+		return dbfail(st, ctx, "enterprise");
+	}
+	fd = mkstemp(path);
+	fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (fp == NULL) {
+		sqlite3_reset(s);
+		if (fd >= 0)
+			(void)close(fd);
+		path[0] = '\0';
+		return cg__fail(ctx, CG_EIO, "cannot write the upload's profile");
+	}
+	/* Registry values never hold a newline (copCode is letters and digits; name one line). */
+	ok = fprintf(fp, "[defaults]\ncopCode = %s\ncopName = %s\ndxpId = %s\n",
+		     (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		     (const char *)sqlite3_column_text(s, 2)) > 0;
+	sqlite3_reset(s);
+	if (ok && u->profile != NULL) {
+		s = q(st, U_PROFILE_GET);
+		if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
+		    sqlite3_bind_text(s, 2, u->profile, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+			ok = -1;
+		else
+			ok = fprintf(fp, "\n%s\n", (const char *)sqlite3_column_text(s, 0)) > 0;
+		if (s != NULL)
+			sqlite3_reset(s);
+	}
+	ok = fclose(fp) == 0 && ok > 0 ? 1 : ok == -1 ? -1 : 0;
+	if (ok == 1)
+		return CG_OK;
+	(void)unlink(path);
+	path[0] = '\0';
+	return ok == -1 ? cg__fail(ctx, CG_ENOTFOUND, "no saved profile named %s", u->profile)
+			: cg__fail(ctx, CG_EIO, "cannot write the upload's profile");
+}
+
+/* Largest signed CEB XML whose own bytes are kept for submission (the service's body cap). */
+#define SIGNED_MAX (16u * 1024 * 1024)
+
+/*
+ * A CEB XML file the merchant signed: its own bytes are what goes out (the
+ * canonical form would break the signature), so the service verifies the
+ * merchant's signature as for any submission and no custodial key is needed.
+ * Kept as the signed form of the upload's one document.
+ */
+static cg_rc
+keep_own_signature(struct work *w, const cg_upload *u)
+{
+	sqlite3_stmt *s;
+	char *raw;
+	size_t n;
+	FILE *fp;
+	cg_rc rc = CG_OK;
+
+	if (from_of(u) != CG_FROM_XML || u->size == 0 || u->size > SIGNED_MAX || w->seq != 1)
+		return CG_OK;
+	fp = fopen(u->path, "rb");
+	raw = fp != NULL ? malloc((size_t)u->size + 1) : NULL;
+	n = raw != NULL ? fread(raw, 1, (size_t)u->size, fp) : 0;
+	if (fp != NULL)
+		(void)fclose(fp);
+	if (raw == NULL || n != u->size) {
+		free(raw);
+		return cg__fail(w->ctx, CG_EIO, "cannot read the upload again");
+	}
+	raw[n] = '\0';
+	/* Only a document carrying an XMLDSig signature; the service checks it like any other. */
+	if (memmem(raw, n, "http://www.w3.org/2000/09/xmldsig#", 34) != NULL) {
+		s = q(w->st, U_SIGNED);
+		if (s == NULL || sqlite3_bind_int64(s, 1, w->id) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 2, 1) != SQLITE_OK ||
+		    sqlite3_bind_blob(s, 3, raw, (int)n, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+			rc = dbfail(w->st, w->ctx, "signed document");
+	}
+	free(raw);
+	return rc;
+}
+
+/* Normalize and validate the spooled file; the documents and counts are committed as they come. */
+static cg_rc
+work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
+{
+	cg_normalize_options o = CG_NORMALIZE_OPTIONS_INIT;
+	char profile[4200];
+	cg_rc rc;
+
+	o.type = u->type != 0 ? u->type : 311;
+	o.encoding = u->encoding;
+	o.emit = emit;
+	o.change = change;
+	o.payload = w;
+	o.profile = profile;
+	rc = write_profile(w->st, w->ctx, w->who, u, profile, sizeof(profile));
+	if (rc == CG_OK) {
+		rc = cg_normalizer_new(&w->n, w->ctx, NULL, &o);
+		(void)unlink(profile); /* read by now */
+	}
+	if (rc != CG_OK)
+		return rc;
+	rc = cg__store_tx(w->st, w->ctx, CG_TX_BEGIN);
+	if (rc != CG_OK)
+		return rc;
+	rc = cg_normalize_file(w->n, w->ctx, u->path, from_of(u), f);
+	/* A file that cannot be read as its format, or too big, is an answer, not a failure. */
+	*state = rc == CG_OK ? "ready" : "failed";
+	if (rc == CG_EPARSE || rc == CG_ETOOBIG || rc == CG_EINVAL || rc == CG_ESCHEMA) {
+		(void)cg__finding_addf(f, rc == CG_ETOOBIG ? "CG0003" : "CG0001", CG_SEV_ERROR, u->name,
+				       "", 0, 0, "文件无法处理", cg_ctx_errmsg(w->ctx));
+		rc = CG_OK;
+	}
+	if (rc == CG_OK && strcmp(*state, "ready") == 0)
+		rc = keep_own_signature(w, u);
+	if (rc == CG_OK)
+		rc = finish(w, *state, f);
+	if (rc == CG_OK)
+		return cg__store_tx(w->st, w->ctx, CG_TX_COMMIT);
+	(void)cg__store_tx(w->st, NULL, CG_TX_ROLLBACK);
+	return rc;
+}
+
+static int
+profile_exists(cg_store *st, const cg_principal *who, const char *name)
+{
+	sqlite3_stmt *s = q(st, U_PROFILE_GET);
+	int found = s != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK &&
+		    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW;
+
+	if (s != NULL)
+		sqlite3_reset(s);
+	return found;
+}
+
+cg_rc
+cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const cg_upload *u,
+		  char **json, int *http)
+{
+	struct work w = { cg__service_store(svc), ctx, who, NULL, 0, 0, 0, json_array(), 0 };
+	cg_findings *f = NULL;
+	const char *state = "failed";
+	cg_rc rc;
+
+	*json = NULL;
+	*http = 201;
+	if (!of_enterprise(who)) {
+		json_decref(w.changes);
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may upload declarations");
+	}
+	if (u->profile != NULL && !profile_exists(w.st, who, u->profile)) {
+		json_decref(w.changes);
+		return cg__json_refusal(json, http, 400, "no saved mapping profile has that name");
+	}
+	w.max_records = u->max_records != 0 ? u->max_records : 100000;
+	rc = w.changes != NULL ? cg_findings_new(&f) : CG_ENOMEM;
+	if (rc == CG_OK)
+		rc = add_row(w.st, ctx, who, u, &w.id);
+	if (rc == CG_OK)
+		rc = work_on(&w, u, f, &state);
+	cg_normalizer_free(w.n);
+	cg_findings_free(f);
+	json_decref(w.changes);
+	if (rc != CG_OK)
+		return rc;
+	rc = cg_service_upload_get(svc, ctx, who, w.id, json, http);
+	if (rc == CG_OK && *http == 200)
+		*http = strcmp(state, "ready") == 0 ? 201 : 422;
+	return rc;
+}
+
+static json_t *
+items_json(cg_store *st, long long id)
+{
+	sqlite3_stmt *s = q(st, U_ITEMS);
+	json_t *arr = json_array();
+
+	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *res = sqlite3_column_text(s, 2);
+		json_t *o = json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)sqlite3_column_int64(s, 0),
+				      "name", (const char *)sqlite3_column_text(s, 1), "result",
+				      res != NULL ? json_loads((const char *)res, 0, NULL) : json_null());
+
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			sqlite3_reset(s);
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	sqlite3_reset(s);
+	return arr;
+}
+
+/*
+ * Whether upload @p id is the caller's, with its state (and its findings'
+ * JSON text when @p findings is not NULL; free it); otherwise the refusal is
+ * in *json and *http (403 not an enterprise's, 404 no such upload or another's).
+ */
+static cg_rc
+own_upload(cg_store *st, cg_ctx *ctx, const cg_principal *who, long long id, char *state,
+	   size_t size, char **findings, char **json, int *http)
+{
+	sqlite3_stmt *s = q(st, U_OWN);
+	int r;
+
+	*http = 200;
+	state[0] = '\0';
+	if (findings != NULL)
+		*findings = NULL;
+	if (!of_enterprise(who))
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
+		return dbfail(st, ctx, "upload");
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(state, size, "%s", (const char *)sqlite3_column_text(s, 0));
+		if (findings != NULL && (*findings = cg__strdup((const char *)sqlite3_column_text(s, 1))) == NULL)
+			r = SQLITE_NOMEM;
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return cg__json_refusal(json, http, 404, "no such upload");
+	return r == SQLITE_ROW ? CG_OK : dbfail(st, ctx, "upload");
+}
+
+cg_rc
+cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
+		      char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s = q(st, U_GET);
+	json_t *o, *items;
+
+	*json = NULL;
+	*http = 200;
+	if (!of_enterprise(who))
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
+		return dbfail(st, ctx, "upload");
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		/* Another enterprise's upload is as absent as one that never was. */
+		return cg__json_refusal(json, http, 404, "no such upload");
+	}
+	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:s}", "id", (json_int_t)id,
+		      "name", (const char *)sqlite3_column_text(s, 0), "sha256",
+		      (const char *)sqlite3_column_text(s, 1), "size", (json_int_t)sqlite3_column_int64(s, 2),
+		      "state", (const char *)sqlite3_column_text(s, 3), "records",
+		      (json_int_t)sqlite3_column_int64(s, 4), "valid", (json_int_t)sqlite3_column_int64(s, 5),
+		      "invalid", (json_int_t)sqlite3_column_int64(s, 6), "findings",
+		      json_loads((const char *)sqlite3_column_text(s, 7), 0, NULL), "changes",
+		      json_loads((const char *)sqlite3_column_text(s, 8), 0, NULL), "created",
+		      (json_int_t)sqlite3_column_int64(s, 9), "by", (const char *)sqlite3_column_text(s, 10));
+	sqlite3_reset(s);
+	items = o != NULL ? items_json(st, id) : NULL;
+	if (items == NULL || json_object_set_new(o, "documents", items) != 0) {
+		json_decref(o);
+		return CG_ENOMEM;
+	}
+	return cg__json_answer(o, json);
+}
+
+cg_rc
+cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
+			   long long seq, char **xml, size_t *len, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	char *probe = NULL, state[16];
+	sqlite3_stmt *s;
+	cg_rc rc;
+
+	*xml = NULL;
+	*len = 0;
+	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL, &probe, http);
+	cg_free(probe);
+	if (rc != CG_OK || *http != 200)
+		return rc;
+	s = q(st, U_ITEM_XML);
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK)
+		return dbfail(st, ctx, "upload document");
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		*http = 404;
+		return CG_OK;
+	}
+	*len = (size_t)sqlite3_column_bytes(s, 0);
+	*xml = malloc(*len + 1);
+	if (*xml != NULL) {
+		memcpy(*xml, sqlite3_column_blob(s, 0), *len);
+		(*xml)[*len] = '\0';
+	}
+	sqlite3_reset(s);
+	return *xml != NULL ? CG_OK : CG_ENOMEM;
+}
+
+static cg_rc
+upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result)
+{
+	sqlite3_stmt *s = q(st, U_ITEM_RESULT);
+
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, result, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+		return dbfail(st, ctx, "upload result");
+	return CG_OK;
+}
+
+/* One document of an upload on its way out: its canonical XML, and its signed form once made. */
+struct pending {
+	long long seq;
+	char name[256];
+	char *xml, *signed_xml;
+	size_t len, signed_len;
+};
+
+static char *
+blob_copy(sqlite3_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(s, col);
+	char *out;
+
+	*len = (size_t)sqlite3_column_bytes(s, col);
+	if (p == NULL)
+		return NULL;
+	out = malloc(*len + 1);
+	if (out != NULL) {
+		memcpy(out, p, *len);
+		out[*len] = '\0';
+	}
+	return out;
+}
+
+/* The next document not yet submitted after @p after; 0 when none is left. */
+static int
+next_pending(cg_store *st, long long id, long long after, struct pending *p)
+{
+	sqlite3_stmt *s = q(st, U_NEXT);
+	int found = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (s != NULL && sqlite3_bind_int64(s, 1, id) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 2, after) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+		p->seq = sqlite3_column_int64(s, 0);
+		(void)snprintf(p->name, sizeof(p->name), "%s", (const char *)sqlite3_column_text(s, 1));
+		p->xml = blob_copy(s, 2, &p->len);
+		p->signed_xml = blob_copy(s, 3, &p->signed_len);
+		found = p->xml != NULL ? 1 : -1;
+	}
+	if (s != NULL)
+		sqlite3_reset(s);
+	return found;
+}
+
+/*
+ * Sign with the custodial key and keep the signed bytes with the audit row,
+ * before anything is sent: a resend after a crash sends the same bytes, which
+ * the service recognises as the same submission.
+ */
+static cg_rc
+sign_kept(cg_store *st, cg_ctx *ctx, cg_signer *sg, const cg_principal *who, long long id,
+	  struct pending *p, const char *serial)
+{
+	sqlite3_stmt *s;
+	char detail[512];
+	cg_rc rc = cg_sign_buffer(sg, ctx, p->xml, p->len, &p->signed_xml, &p->signed_len);
+
+	if (rc == CG_OK)
+		rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	if (rc != CG_OK)
+		return rc;
+	s = q(st, U_SIGNED);
+	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, p->seq) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 3, p->signed_xml, (int)p->signed_len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		rc = dbfail(st, ctx, "signed document");
+	(void)snprintf(detail, sizeof(detail), "upload %lld document %lld (%s) signed for %s with key serial %s",
+		       id, p->seq, p->name, who->cop_code, serial);
+	if (rc == CG_OK)
+		rc = cg__audit(st, ctx, who->name, "custodial signature", 0, detail);
+	if (rc == CG_OK)
+		return cg__store_tx(st, ctx, CG_TX_COMMIT);
+	(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+	return rc;
+}
+
+/* Submit the signed bytes through the one submission path; keep its per-message result. */
+static cg_rc
+submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id, struct pending *p,
+	    json_t *results, int *accepted)
+{
+	char *answer = NULL, *txt = NULL;
+	json_t *a, *r;
+	int http = 500;
+	cg_rc rc = cg_service_submit(svc, ctx, ent, p->signed_xml, p->signed_len, 0, &answer, &http);
+
+	a = rc == CG_OK ? json_loads(answer, 0, NULL) : NULL;
+	cg_free(answer);
+	r = json_array_get(json_object_get(a, "results"), 0);
+	if (rc == CG_OK && r == NULL)
+		rc = CG_ENOMEM;
+	if (rc == CG_OK) {
+		(void)json_object_set_new(r, "seq", json_integer(p->seq));
+		(void)json_object_set_new(r, "http", json_integer(http));
+		txt = json_dumps(r, JSON_COMPACT);
+		rc = txt != NULL ? upload_set_result(cg__service_store(svc), ctx, id, p->seq, txt) : CG_ENOMEM;
+	}
+	if (rc == CG_OK) {
+		const char *status = json_string_value(json_object_get(r, "status"));
+
+		*accepted += status != NULL && strcmp(status, "accepted") == 0;
+		if (json_array_size(results) < SHOW_MAX && json_array_append(results, r) != 0)
+			rc = CG_ENOMEM;
+	}
+	free(txt);
+	json_decref(a);
+	return rc;
+}
+
+cg_rc
+cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
+			 char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	cg_principal ent = *who;
+	cg_signer *sg = NULL;
+	json_t *results;
+	struct pending p;
+	char serial[80], state[16];
+	long long last = 0;
+	int found, accepted = 0, submitted = 0;
+	cg_rc rc;
+
+	*json = NULL;
+	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL, json, http);
+	if (rc != CG_OK || *http != 200)
+		return rc;
+	if (strcmp(state, "ready") != 0)
+		return cg__json_refusal(json, http, 409, "only an upload that was read to the end can be submitted");
+	/* The documents go out as the enterprise's own submission. */
+	ent.role = CG_ROLE_ENTERPRISE;
+	results = json_array();
+	rc = results != NULL ? CG_OK : CG_ENOMEM;
+	while (rc == CG_OK && (found = next_pending(st, id, last, &p)) != 0) {
+		if (found < 0)
+			rc = CG_ENOMEM;
+		/* The custodial key only when a document is not signed by the merchant already. */
+		if (rc == CG_OK && p.signed_xml == NULL && sg == NULL &&
+		    cg__custody_signer(svc, ctx, who->enterprise_id, &sg, serial, sizeof(serial)) != CG_OK) {
+			free(p.xml);
+			if (submitted > 0)
+				break; /* the answer says how many went; the rest wait for a key */
+			cg_signer_free(sg);
+			json_decref(results);
+			return cg__json_refusal(json, http, 409, "this enterprise has no custodial signing key: sign "
+							       "the declarations yourself, or hand over the key");
+		}
+		if (rc == CG_OK && p.signed_xml == NULL)
+			rc = sign_kept(st, ctx, sg, who, id, &p, serial);
+		if (rc == CG_OK)
+			rc = submit_kept(svc, ctx, &ent, id, &p, results, &accepted);
+		submitted += rc == CG_OK;
+		last = p.seq;
+		free(p.xml);
+		free(p.signed_xml);
+	}
+	cg_signer_free(sg);
+	if (rc == CG_OK) {
+		/* The counts cover every document; the results listed are the first SHOW_MAX. */
+		*http = 200;
+		rc = cg__json_answer(json_pack("{s:I, s:i, s:i, s:O}", "upload", (json_int_t)id, "submitted",
+					       submitted, "accepted", accepted, "results", results),
+				     json);
+	}
+	json_decref(results);
+	return rc;
+}
+
+/* A CSV cell, quoted; a leading = + - @ tab or CR gets an apostrophe so no spreadsheet runs it. */
+static cg_rc
+csv_cell(cg_buf *b, const char *v, int last)
+{
+	cg_rc rc = cg_buf_putc(b, '"');
+
+	if (rc == CG_OK && v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL)
+		rc = cg_buf_putc(b, '\'');
+	for (; rc == CG_OK && *v != '\0'; v++)
+		rc = *v == '"' ? cg_buf_append(b, "\"\"", 2) : cg_buf_putc(b, *v);
+	if (rc == CG_OK)
+		rc = cg_buf_putc(b, '"');
+	return rc == CG_OK ? cg_buf_append(b, last ? "\r\n" : ",", last ? 2 : 1) : rc;
+}
+
+cg_rc
+cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
+			       char **csv, size_t *len, int *http)
+{
+	static const char *const cols[] = { "line", "column", "code", "severity", "xpath", "message_zh",
+					    "message_en" };
+	cg_buf b = CG_BUF_INIT(0);
+	char *text = NULL, num[32], state[16];
+	json_t *f;
+	size_t i, k;
+	cg_rc rc;
+
+	*csv = NULL;
+	*len = 0;
+	rc = own_upload(cg__service_store(svc), ctx, who, id, state, sizeof(state), &text, csv, http);
+	if (rc != CG_OK || *http != 200) {
+		*len = *csv != NULL ? strlen(*csv) : 0;
+		return rc;
+	}
+	*csv = NULL;
+	f = json_loads(text, 0, NULL);
+	free(text);
+	/* UTF-8 with a BOM: what spreadsheet programs need to read Chinese text right. */
+	rc = f != NULL ? cg_buf_append(&b, "\xef\xbb\xbf", 3) : CG_ENOMEM;
+	for (k = 0; rc == CG_OK && k < 7; k++)
+		rc = csv_cell(&b, cols[k], k == 6);
+	for (i = 0; rc == CG_OK && i < json_array_size(f); i++) {
+		json_t *x = json_array_get(f, i);
+
+		for (k = 0; rc == CG_OK && k < 7; k++) {
+			json_t *v = json_object_get(x, cols[k]);
+
+			if (json_is_integer(v))
+				(void)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			rc = csv_cell(&b, json_is_integer(v) ? num : json_is_string(v) ? json_string_value(v) : "",
+				      k == 6);
+		}
+	}
+	json_decref(f);
+	if (rc != CG_OK) {
+		cg_buf_dispose(&b);
+		return rc;
+	}
+	*len = b.len;
+	*csv = cg_buf_detach(&b);
+	return *csv != NULL ? CG_OK : CG_ENOMEM;
+}
+
+static int
+profile_name_ok(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9') || strchr("_.-", name[i]) != NULL))
+			return 0;
+	}
+	return n > 0 && n <= 64;
+}
+
+cg_rc
+cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *name,
+			const char *text, size_t len, char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s;
+
+	*json = NULL;
+	*http = 201;
+	if (!of_enterprise(who))
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may save mapping profiles");
+	if (!profile_name_ok(name))
+		return cg__json_refusal(json, http, 400, "a profile name is 1 to 64 letters, digits, '_', '.' or '-'");
+	if (len > 64 * 1024 || memchr(text, '\0', len) != NULL)
+		return cg__json_refusal(json, http, 400, "a profile is text of at most 64 KiB");
+	if (cg__profile_check(ctx, text, len) != CG_OK)
+		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
+	s = q(st, U_PROFILE_PUT);
+	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, text, (int)len, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+		return dbfail(st, ctx, "profile");
+	return cg__json_answer(json_pack("{s:s}", "profile", name), json);
+}
+
+cg_rc
+cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json, int *http)
+{
+	cg_store *st = cg__service_store(svc);
+	sqlite3_stmt *s = q(st, U_LIST);
+	json_t *ups = json_array(), *profiles = json_array();
+	int r = SQLITE_ERROR;
+
+	*json = NULL;
+	*http = 200;
+	if (!of_enterprise(who)) {
+		json_decref(ups);
+		json_decref(profiles);
+		return cg__json_refusal(json, http, 403, "only an enterprise or its staff has uploads");
+	}
+	/* The newest 50 uploads (those being worked on show their counts so far), and the saved profiles. */
+	if (s != NULL && ups != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			(void)json_array_append_new(
+				ups, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "id",
+					       (json_int_t)sqlite3_column_int64(s, 0), "name",
+					       (const char *)sqlite3_column_text(s, 1), "state",
+					       (const char *)sqlite3_column_text(s, 2), "records",
+					       (json_int_t)sqlite3_column_int64(s, 3), "valid",
+					       (json_int_t)sqlite3_column_int64(s, 4), "invalid",
+					       (json_int_t)sqlite3_column_int64(s, 5), "created",
+					       (json_int_t)sqlite3_column_int64(s, 6), "by",
+					       (const char *)sqlite3_column_text(s, 7), "submitted",
+					       (json_int_t)sqlite3_column_int64(s, 8)));
+		sqlite3_reset(s);
+	}
+	s = r == SQLITE_DONE ? q(st, U_PROFILES) : NULL;
+	r = SQLITE_ERROR;
+	if (s != NULL && profiles != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			(void)json_array_append_new(profiles, json_string((const char *)sqlite3_column_text(s, 0)));
+		sqlite3_reset(s);
+	}
+	if (r != SQLITE_DONE) {
+		json_decref(ups);
+		json_decref(profiles);
+		return dbfail(st, ctx, "uploads");
+	}
+	return cg__json_answer(json_pack("{s:o, s:o}", "uploads", ups, "profiles", profiles), json);
+}
