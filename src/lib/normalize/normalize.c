@@ -3,82 +3,32 @@
  * cg_normalize_*: merchant rows in, canonical CEB messages out. Each document
  * goes through the same validation as `cebgate validate`; findings are mapped
  * back to the merchant's CSV line and column. Streaming: one document in memory.
+ * The readers (read_csv.c, read_ndjson.c, read_xml.c) assemble each document;
+ * this file completes, checks, logs and writes it, and picks the reader.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <jansson.h>
 #include <uuid/uuid.h>
 #include "cebgate/normalize.h"
 #include "cebgate/validate.h"
 #include "ceb/codes.h"
-#include "util/csv.h"
 #include "ceb/model.h"
+#include "normalize/normalize_internal.h"
 #include "normalize/normalize_xml.h"
 #include "normalize/normvalue.h"
 #include "normalize/profile.h"
 #include "ceb/rules.h"
 #include "ceb/writer.h"
-#include "util/xml.h"
 
 /* Name-based (v5) guids live under this namespace, so equal content gets an equal guid. */
 #define GUID_NAMESPACE "5b0c8a3e-2f41-4d6e-9a7c-3e1f0b9d2c64"
-#define NDJSON_MAX_LINE (1024u * 1024u)
-#define KEYS_WARNED 64
 
-/* Unknown NDJSON keys already reported in the current file (CG2009 once per name). */
-struct keyset {
-	char *k[KEYS_WARNED];
-	size_t n;
-};
-
-/* One NDJSON line; its buffer never exceeds 2 * NDJSON_MAX_LINE, whatever the input. */
-struct ndline {
-	char *buf;
-	size_t cap, len;
-	bool toolong;
-};
-
-struct binding {
-	int head, line, transfer; /* field index in each element, -1 when absent */
-	char *name;               /* the header as written, for findings and the log */
-	bool unknown;             /* no field: values dropped and logged (CG2009) */
-};
-
-struct seen {                     /* keys of the documents already read (contiguity) */
-	uint64_t *h;
-	size_t cap, n;
-};
-
-struct cg_normalizer {
-	cg_validator *v;
-	struct cg_codes *codes;
-	struct cg_profile profile;
-	cg_normalize_options opts;
-	const struct cg_msgdef *def;
-	cg_findings *scratch;
-	cg_normalize_stats stats;
-	struct seen seen;
-	struct keyset warned;
-	char now[16];
-};
-
-/* One document being assembled from rows. */
-struct pending {
-	struct cg_msg *m;
-	char *key;
-	bool bad;
-	unsigned long line;
-	const char *source;
-	size_t cur; /* document being completed */
-};
-
-static void
-keyset_clear(struct keyset *w)
+void
+cg__norm_keyset_clear(struct keyset *w)
 {
 	while (w->n > 0)
 		free(w->k[--w->n]);
@@ -127,7 +77,7 @@ cg_normalizer_free(cg_normalizer *n)
 	cg__profile_dispose(&n->profile);
 	cg_findings_free(n->scratch);
 	free(n->seen.h);
-	keyset_clear(&n->warned);
+	cg__norm_keyset_clear(&n->warned);
 	free(n);
 }
 
@@ -201,8 +151,8 @@ log_root_attr(cg_normalizer *n, const struct pending *p, const char *attr, const
  * A merchant value dropped because the message has no field for it (CG2009):
  * one log row per value, so the merchant sees every one of them.
  */
-static void
-log_dropped(cg_normalizer *n, const char *source, unsigned long line, unsigned long col,
+void
+cg__norm_log_dropped(cg_normalizer *n, const char *source, unsigned long line, unsigned long col,
 	    const char *name, const char *before)
 {
 	cg_change c;
@@ -513,8 +463,8 @@ default_version(cg_normalizer *n, struct pending *p)
 }
 
 /* Everything a finished document needs before it may leave: see the file comment. */
-static cg_rc
-finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f)
+cg_rc
+cg__norm_finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f)
 {
 	struct cg_msg *m = p->m;
 	cg_buf xml = CG_BUF_INIT(0);
@@ -575,10 +525,8 @@ finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f)
 	return rc;
 }
 
-/* ---- CSV ------------------------------------------------------------------- */
-
-static int
-find_field(const struct cg_edef *e, const char *name)
+int
+cg__norm_find_field(const struct cg_edef *e, const char *name)
 {
 	size_t i;
 
@@ -591,25 +539,9 @@ find_field(const struct cg_edef *e, const char *name)
 	return -1;
 }
 
-static struct binding
-bind(const cg_normalizer *n, const char *column)
-{
-	const char *mapped = cg__profile_column(&n->profile, column);
-	const char *name = mapped != NULL ? mapped : column;
-	struct binding b;
-
-	b.head = find_field(n->def->head, name);
-	b.line = find_field(n->def->list, name);
-	b.transfer = find_field(&cg__basetransfer, name);
-	b.name = NULL;
-	b.unknown = b.head < 0 && b.line < 0 && b.transfer < 0 &&
-		    !cg__profile_ignored(&n->profile, column);
-	return b;
-}
-
 /* A column or key that has no field: told once per file (CG2009), never dropped in silence. */
-static cg_rc
-report_unknown(const cg_normalizer *n, cg_findings *f, const char *source, unsigned long line,
+cg_rc
+cg__norm_report_unknown(const cg_normalizer *n, cg_findings *f, const char *source, unsigned long line,
 	       unsigned long col, const char *name)
 {
 	const char *mapped = cg__profile_column(&n->profile, name);
@@ -634,8 +566,9 @@ report_unknown(const cg_normalizer *n, cg_findings *f, const char *source, unsig
 	return cg__finding_addf(f, "CG2009", CG_SEV_WARNING, source, "", line, col, zh, en);
 }
 
-static const char *
-doc_key_field(const struct cg_msgdef *def)
+/* The field whose value groups rows into one document. */
+const char *
+cg__norm_doc_key_field(const struct cg_msgdef *def)
 {
 	switch (def->type) {
 	case 311:
@@ -702,23 +635,8 @@ seen_add(struct seen *s, const char *key, bool *fresh)
 	return CG_OK;
 }
 
-/*
- * A cell a spreadsheet would run as a formula: its first character after
- * blanks (values are trimmed later, so "\t=1" would become "=1") is = + - @,
- * and it is not a number.
- */
-static bool
-formula_cell(const char *v)
-{
-	cg_dec d;
-
-	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-		v++;
-	return (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') && !cg__dec_parse(v, &d);
-}
-
-static cg_rc
-start_doc(cg_normalizer *n, struct pending *p, const char *key, unsigned long line,
+cg_rc
+cg__norm_start_doc(cg_normalizer *n, struct pending *p, const char *key, unsigned long line,
 	  const char *source, cg_findings *f)
 {
 	struct cg_decl *d;
@@ -746,591 +664,9 @@ start_doc(cg_normalizer *n, struct pending *p, const char *key, unsigned long li
 
 		p->bad = true;
 		(void)snprintf(detail, sizeof(detail), "rows of %s %.80s are not contiguous",
-			       doc_key_field(n->def), key);
+			       cg__norm_doc_key_field(n->def), key);
 		rc = cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, detail, detail);
 	}
-	return rc;
-}
-
-/* Whether two cells mean the same value of @p fd once normalized ("3" and "3.00" too). */
-static bool
-same_value(const cg_normalizer *n, const struct cg_fdef *fd, const char *a, const char *b)
-{
-	char x[CG_NORM_MAX], y[CG_NORM_MAX];
-	const char *why;
-	cg_dec dx, dy;
-
-	if (strcmp(a, b) == 0)
-		return true;
-	if (strlen(a) >= sizeof(x) || strlen(b) >= sizeof(y))
-		return false;
-	memcpy(x, a, strlen(a) + 1);
-	memcpy(y, b, strlen(b) + 1);
-	if (cg__norm_value(n->codes, fd, x, sizeof(x), &why) > CG_NORM_CHANGED ||
-	    cg__norm_value(n->codes, fd, y, sizeof(y), &why) > CG_NORM_CHANGED)
-		return false;
-	if (strcmp(x, y) == 0)
-		return true;
-	return (fd->kind == CG_K_DEC || fd->kind == CG_K_INT) && cg__dec_parse(x, &dx) &&
-	       cg__dec_parse(y, &dy) && dx == dy;
-}
-
-/*
- * Set a field from a cell unless an earlier row set it: a different value
- * there is a conflict (CG2010) at this row, never a silent first-row-wins.
- */
-static cg_rc
-set_once(cg_normalizer *n, struct pending *p, struct cg_group *g, int idx, const char *v,
-	 unsigned long line, unsigned long col, cg_findings *f)
-{
-	const struct cg_fdef *fd = &g->def->f[idx];
-	char now[96], was[96], zh[400], en[400];
-
-	if (g->val[idx] == NULL)
-		return cg__group_set(g, idx, v, (uint32_t)line, (uint32_t)col);
-	if (same_value(n, fd, g->val[idx], v))
-		return CG_OK;
-	p->bad = true;
-	cg__utf8_excerpt(now, sizeof(now), v);
-	cg__utf8_excerpt(was, sizeof(was), g->val[idx]);
-	(void)snprintf(zh, sizeof(zh), "%s：本行为\"%s\"，第%lu行为\"%s\"", fd->name, now,
-		       (unsigned long)g->line[idx], was);
-	(void)snprintf(en, sizeof(en), "%s: \"%s\" here, \"%s\" on line %lu", fd->name, now, was,
-		       (unsigned long)g->line[idx]);
-	return cg__finding_addf(f, "CG2010", CG_SEV_ERROR, p->source, "", line, col, zh, en);
-}
-
-/*
- * One non-empty cell into the document. A column that is also a goods-line
- * field (note, currency) varies by row: its head copy is the first row's.
- */
-static cg_rc
-place_cell(cg_normalizer *n, struct pending *p, struct cg_group *lg, const struct binding *b,
-	   const char *v, unsigned long line, unsigned long col, cg_findings *f)
-{
-	struct cg_decl *d = &p->m->docs[0];
-	struct cg_group *t = &p->m->transfer;
-	bool per_line = b->line >= 0 && lg != NULL;
-	cg_rc rc = CG_OK;
-
-	if (b->unknown)
-		log_dropped(n, p->source, line, col, b->name, v);
-	if (b->head >= 0 && !(per_line && d->head.val[b->head] != NULL))
-		rc = set_once(n, p, &d->head, b->head, v, line, col, f);
-	if (rc == CG_OK && per_line)
-		rc = set_once(n, p, lg, b->line, v, line, col, f);
-	if (rc == CG_OK && b->transfer >= 0 && t->def == NULL)
-		rc = cg__group_init(t, &cg__basetransfer);
-	if (rc == CG_OK && b->transfer >= 0 && !(per_line && t->val[b->transfer] != NULL))
-		rc = set_once(n, p, t, b->transfer, v, line, col, f);
-	return rc;
-}
-
-/* The XPath of the field a cell is bound to, for its findings; NULL for an unknown column. */
-static char *
-cell_path(const struct pending *p, const struct cg_group *lg, const struct binding *b)
-{
-	const struct cg_decl *d = &p->m->docs[0];
-
-	if (b->line >= 0 && lg != NULL)
-		return cg__msg_path(p->m, p->cur, lg, b->line);
-	if (b->head >= 0)
-		return cg__msg_path(p->m, p->cur, &d->head, b->head);
-	if (b->transfer >= 0 && p->m->transfer.def != NULL)
-		return cg__msg_path(p->m, p->cur, &p->m->transfer, b->transfer);
-	return NULL;
-}
-
-static cg_rc
-add_row(cg_normalizer *n, struct pending *p, const struct binding *b, char **cells, size_t nc,
-	unsigned long line, cg_findings *f)
-{
-	struct cg_decl *d = &p->m->docs[0];
-	struct cg_group *lg = NULL;
-	size_t i;
-	cg_rc rc = CG_OK;
-
-	if (n->def->list != NULL)
-		rc = cg__decl_add_line(d, n->def, &lg);
-	if (lg != NULL)
-		lg->elem_line = (uint32_t)line;
-	for (i = 0; i < nc && rc == CG_OK; i++) {
-		if (cells[i][0] == '\0')
-			continue;
-		if (formula_cell(cells[i])) {
-			char *path = cell_path(p, lg, &b[i]);
-
-			p->bad = true;
-			rc = cg__finding_addf(f, "CG2007", CG_SEV_ERROR, p->source,
-					      path != NULL ? path : "", line, i + 1, cells[i], cells[i]);
-			free(path);
-			continue;
-		}
-		rc = place_cell(n, p, lg, &b[i], cells[i], line, i + 1, f);
-	}
-	return rc;
-}
-
-static cg_rc
-csv_bad_row(cg_findings *f, const char *source, unsigned long line, cg_rc why, size_t got,
-	    size_t want)
-{
-	char detail[128];
-
-	if (why == CG_ETOOBIG)
-		(void)snprintf(detail, sizeof(detail), "row longer than %u bytes", CG_CSV_MAX_ROW);
-	else if (why == CG_EPARSE)
-		(void)snprintf(detail, sizeof(detail), "unterminated quote or bad character encoding");
-	else
-		(void)snprintf(detail, sizeof(detail), "%zu cells, the header has %zu", got, want);
-	return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, detail, detail);
-}
-
-/* The header row of a CSV file: what each column binds to, and the document key. */
-struct header {
-	struct binding *b;
-	size_t n;
-	int key; /* column of the document key, -1 when absent */
-};
-
-static void
-header_dispose(struct header *h)
-{
-	size_t i;
-
-	for (i = 0; h->b != NULL && i < h->n; i++)
-		free(h->b[i].name);
-	free(h->b);
-	h->b = NULL;
-}
-
-static cg_rc
-header_bind(struct header *h, cg_normalizer *n, char **cells, size_t nc, unsigned long line,
-	    const char *source, cg_findings *f)
-{
-	int key = cg__edef_find(n->def->head, doc_key_field(n->def));
-	size_t i;
-	cg_rc rc = CG_OK;
-
-	h->n = nc;
-	h->key = -1;
-	h->b = calloc(nc, sizeof(*h->b));
-	if (h->b == NULL)
-		return CG_ENOMEM;
-	for (i = 0; i < nc && rc == CG_OK; i++) {
-		const char *name = cells[i] + strspn(cells[i], " ");
-
-		h->b[i] = bind(n, name);
-		h->b[i].name = cg__strdup(name);
-		if (h->b[i].name == NULL)
-			return CG_ENOMEM;
-		if (key >= 0 && h->b[i].head == key)
-			h->key = (int)i;
-		if (h->b[i].unknown)
-			rc = report_unknown(n, f, source, line, i + 1, name);
-	}
-	return rc;
-}
-
-/* A row the reader refused, or one with the wrong cell count; its document is bad too. */
-static cg_rc
-csv_refuse(struct pending *p, const struct header *h, cg_rc why, char **cells, size_t nc,
-	   unsigned long line, cg_findings *f)
-{
-	if (p->m != NULL && h->key >= 0 && why == CG_OK && (size_t)h->key < nc &&
-	    strcmp(cells[h->key], p->key) == 0)
-		p->bad = true;
-	return csv_bad_row(f, p->source, line, why, nc, h->n);
-}
-
-static cg_rc
-csv_rows(cg_normalizer *n, cg_ctx *ctx, struct cg_csv *csv, struct pending *p,
-	 const struct header *h, cg_findings *f)
-{
-	char **cells;
-	size_t nc;
-	unsigned long line;
-	cg_rc rc;
-
-	for (;;) {
-		rc = cg__csv_next(csv, &cells, &nc, &line);
-		if (rc == CG_ENOTFOUND)
-			return CG_OK;
-		if (rc == CG_EPARSE || rc == CG_ETOOBIG || (rc == CG_OK && nc != h->n)) {
-			rc = csv_refuse(p, h, rc, cells, nc, line, f);
-			if (rc != CG_OK)
-				return rc;
-			continue;
-		}
-		if (rc != CG_OK)
-			return rc;
-		if (p->m == NULL || h->key < 0 || strcmp(cells[h->key], p->key) != 0) {
-			rc = finish(n, ctx, p, f);
-			if (rc == CG_OK)
-				rc = start_doc(n, p, h->key >= 0 ? cells[h->key] : "", line,
-					       p->source, f);
-		}
-		if (rc == CG_OK)
-			rc = add_row(n, p, h->b, cells, nc, line, f);
-		if (rc != CG_OK)
-			return rc;
-	}
-}
-
-static cg_rc
-normalize_csv(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
-{
-	struct cg_csv *csv = NULL;
-	struct header h = { NULL, 0, -1 };
-	struct pending p = { NULL, NULL, false, 0, source, 0 };
-	char **cells;
-	size_t nc;
-	unsigned long line;
-	cg_rc rc;
-
-	rc = cg__csv_open(&csv, fp, n->opts.encoding);
-	if (rc == CG_OK)
-		rc = cg__csv_next(csv, &cells, &nc, &line);
-	if (rc != CG_OK) {
-		cg__csv_close(csv);
-		return rc == CG_ENOTFOUND ? CG_OK : cg__fail(ctx, rc, "%s: cannot read the header", source);
-	}
-	rc = header_bind(&h, n, cells, nc, line, source, f);
-	if (rc == CG_OK)
-		rc = csv_rows(n, ctx, csv, &p, &h, f);
-	if (rc == CG_OK)
-		rc = finish(n, ctx, &p, f);
-	cg__msg_free(p.m);
-	free(p.key);
-	header_dispose(&h);
-	cg__csv_close(csv);
-	return rc;
-}
-
-/* ---- NDJSON ---------------------------------------------------------------- */
-
-static cg_rc
-json_scalar(const json_t *v, char *buf, size_t size)
-{
-	if (json_is_string(v))
-		(void)snprintf(buf, size, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		(void)snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		(void)snprintf(buf, size, "%.15g", json_real_value(v));
-	else
-		return CG_EPARSE;
-	return CG_OK;
-}
-
-/* One NDJSON record being read: where its values go and where findings point. */
-struct jrec {
-	cg_normalizer *n;
-	struct pending *p;
-	unsigned long line;
-	cg_findings *f;
-	const json_t *bt, *list; /* the BaseTransfer object and the goods-line array taken */
-};
-
-/* Unknown keys are told once per file; past KEYS_WARNED distinct names only the log shows them. */
-static cg_rc
-warn_key(const struct jrec *r, const char *key)
-{
-	struct keyset *w = &r->n->warned;
-	size_t i;
-
-	for (i = 0; i < w->n; i++) {
-		if (strcmp(w->k[i], key) == 0)
-			return CG_OK;
-	}
-	if (w->n == KEYS_WARNED)
-		return CG_OK;
-	w->k[w->n] = cg__strdup(key);
-	if (w->k[w->n] == NULL)
-		return CG_ENOMEM;
-	w->n++;
-	return report_unknown(r->n, r->f, r->p->source, r->line, 0, key);
-}
-
-/* A value with no field: warned (CG2009) and logged with its JSON text. */
-static cg_rc
-drop_json(const struct jrec *r, const char *key, const json_t *v)
-{
-	char buf[CG_NORM_MAX] = "";
-	char *text = NULL;
-
-	if (cg__profile_ignored(&r->n->profile, key))
-		return CG_OK;
-	if (r->n->opts.change != NULL && json_scalar(v, buf, sizeof(buf)) != CG_OK)
-		text = cg__json_text(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	log_dropped(r->n, r->p->source, r->line, 0, key, text != NULL ? text : buf);
-	free(text);
-	return warn_key(r, key);
-}
-
-static cg_rc
-json_fill(const struct jrec *r, struct cg_group *g, const struct cg_edef *e, json_t *obj)
-{
-	const char *k;
-	json_t *v;
-	char buf[CG_NORM_MAX];
-	cg_rc rc = CG_OK;
-
-	json_object_foreach(obj, k, v)
-	{
-		const char *mapped;
-		int idx;
-
-		if (v == r->bt || v == r->list)
-			continue; /* read by json_doc: not worth a lookup */
-		mapped = cg__profile_column(&r->n->profile, k);
-		idx = find_field(e, mapped != NULL ? mapped : k);
-		if (idx < 0 || json_is_array(v) || json_is_object(v)) {
-			rc = drop_json(r, k, v);
-		} else if (json_scalar(v, buf, sizeof(buf)) != CG_OK) {
-			r->p->bad = true;
-			rc = cg__finding_addf(r->f, "CG2004", CG_SEV_ERROR, r->p->source, "",
-					      r->line, 0, k, k);
-		} else {
-			rc = cg__group_set(g, idx, buf, (uint32_t)r->line, 0);
-		}
-		if (rc != CG_OK)
-			break;
-	}
-	return rc;
-}
-
-static json_t *
-json_list(json_t *obj)
-{
-	static const char *const list_keys[] = { "items", "lines", "goods", "OrderList",
-						 "InventoryList" };
-	size_t i;
-
-	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++) {
-		json_t *arr = json_object_get(obj, list_keys[i]);
-
-		if (json_is_array(arr))
-			return arr;
-	}
-	return NULL;
-}
-
-/* The goods lines; an entry that is no object is an error, not skipped. */
-static cg_rc
-json_lines(const struct jrec *r, struct cg_decl *d)
-{
-	const struct cg_msgdef *def = r->n->def;
-	json_t *it;
-	size_t i;
-	cg_rc rc = CG_OK;
-
-	json_array_foreach(r->list, i, it)
-	{
-		struct cg_group *lg;
-		char detail[64];
-
-		if (rc != CG_OK)
-			break;
-		if (!json_is_object(it)) {
-			r->p->bad = true;
-			(void)snprintf(detail, sizeof(detail), "goods line %zu is not an object",
-				       i + 1);
-			rc = cg__finding_addf(r->f, "CG2004", CG_SEV_ERROR, r->p->source, "",
-					      r->line, 0, detail, detail);
-			continue;
-		}
-		rc = cg__decl_add_line(d, def, &lg);
-		if (rc == CG_OK) {
-			lg->elem_line = (uint32_t)r->line;
-			rc = json_fill(r, lg, def->list, it);
-		}
-	}
-	return rc;
-}
-
-static cg_rc
-json_doc(cg_normalizer *n, struct pending *p, json_t *obj, unsigned long line, cg_findings *f)
-{
-	struct cg_decl *d = &p->m->docs[0];
-	json_t *bt = json_object_get(obj, "BaseTransfer");
-	struct jrec r = { n, p, line, f, NULL, NULL };
-	cg_rc rc = CG_OK;
-
-	r.bt = json_is_object(bt) ? bt : NULL;
-	r.list = n->def->list != NULL ? json_list(obj) : NULL;
-	rc = json_fill(&r, &d->head, n->def->head, obj);
-	if (rc == CG_OK && r.bt != NULL) {
-		rc = cg__group_init(&p->m->transfer, &cg__basetransfer);
-		if (rc == CG_OK)
-			rc = json_fill(&r, &p->m->transfer, &cg__basetransfer, bt);
-	}
-	if (rc == CG_OK && r.list != NULL)
-		rc = json_lines(&r, d);
-	return rc;
-}
-
-/*
- * Next line of @p fp into @p l, NUL-terminated, without its newline. A line over
- * NDJSON_MAX_LINE is read to its end but not kept (l->toolong), so memory
- * stays bounded whatever the input. CG_ENOTFOUND at the end of the input.
- */
-static cg_rc
-ndjson_next(FILE *fp, struct ndline *l)
-{
-	int c = getc_unlocked(fp);
-
-	l->len = 0;
-	l->toolong = false;
-	if (c == EOF)
-		return ferror(fp) ? CG_EIO : CG_ENOTFOUND;
-	for (; c != EOF && c != '\n'; c = getc_unlocked(fp)) {
-		if (l->len == NDJSON_MAX_LINE) {
-			l->toolong = true;
-			continue;
-		}
-		/* Checked here, not in cg__grow: this runs once per byte of input. */
-		if (l->len + 2 > l->cap && cg__grow((void **)&l->buf, &l->cap, l->len + 2, 1) != CG_OK)
-			return CG_ENOMEM;
-		l->buf[l->len++] = (char)c;
-	}
-	if (cg__grow((void **)&l->buf, &l->cap, l->len + 1, 1) != CG_OK)
-		return CG_ENOMEM;
-	l->buf[l->len] = '\0';
-	return ferror(fp) ? CG_EIO : CG_OK;
-}
-
-/* One line: parsed, normalized and finished, or reported (CG2004) and skipped. */
-static cg_rc
-ndjson_record(cg_normalizer *n, cg_ctx *ctx, const struct ndline *l, unsigned long line,
-	      const char *source, cg_findings *f)
-{
-	struct pending p = { NULL, NULL, false, 0, source, 0 };
-	char detail[96];
-	json_error_t err;
-	json_t *obj;
-	cg_rc rc;
-
-	if (l->toolong) {
-		(void)snprintf(detail, sizeof(detail), "line longer than %u bytes, not read",
-			       NDJSON_MAX_LINE);
-		return cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, detail,
-					detail);
-	}
-	if (strspn(l->buf, " \t\r") >= l->len)
-		return CG_OK;
-	obj = json_loadb(l->buf, l->len, JSON_REJECT_DUPLICATES, &err);
-	if (obj == NULL || !json_is_object(obj)) {
-		const char *why = obj == NULL ? err.text : "not a JSON object";
-
-		json_decref(obj);
-		return cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, why, why);
-	}
-	rc = start_doc(n, &p, "", line, source, f);
-	if (rc == CG_OK)
-		rc = json_doc(n, &p, obj, line, f);
-	json_decref(obj);
-	if (rc == CG_OK)
-		rc = finish(n, ctx, &p, f);
-	cg__msg_free(p.m);
-	free(p.key);
-	return rc;
-}
-
-static cg_rc
-normalize_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
-{
-	struct ndline l = { NULL, 0, 0, false };
-	unsigned long line = 0;
-	cg_rc rc;
-
-	for (;;) {
-		rc = ndjson_next(fp, &l);
-		if (rc != CG_OK)
-			break;
-		line++;
-		rc = ndjson_record(n, ctx, &l, line, source, f);
-		if (rc != CG_OK)
-			break;
-	}
-	free(l.buf);
-	keyset_clear(&n->warned); /* the set is per file: empty again for the next one */
-	if (rc == CG_EIO)
-		return cg__fail(ctx, rc, "%s: read error after line %lu", source, line);
-	return rc == CG_ENOTFOUND ? CG_OK : rc;
-}
-
-/* ---- loose XML ----------------------------------------------------------------- */
-
-/* The whole file in memory (the parser refuses more than CG_XML_MAX_BYTES), parsed. */
-static cg_rc
-xml_read(xmlDocPtr *doc, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
-{
-	cg_buf data = CG_BUF_INIT(CG_XML_MAX_BYTES + 1);
-	char chunk[65536];
-	size_t got;
-	cg_rc rc = CG_OK;
-
-	while (rc == CG_OK && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = cg_buf_append(&data, chunk, got);
-	if (rc == CG_ETOOBIG)
-		rc = CG_OK; /* the parser reports the size as a finding */
-	if (rc == CG_OK)
-		rc = cg__xml_parse(doc, ctx, data.ptr != NULL ? data.ptr : "", data.len, source, f);
-	cg_buf_dispose(&data);
-	return rc;
-}
-
-/*
- * The parsed document as a record. Anything the lenient reader would not
- * place makes it bad (CG2008): a merchant's value never vanishes unseen.
- */
-static cg_rc
-xml_record(cg_normalizer *n, cg_ctx *ctx, xmlDocPtr doc, struct pending *p, cg_findings *f)
-{
-	struct cg_normxml x = { NULL, p->source, f, n->opts.change, n->opts.payload, false };
-	cg_rc rc;
-
-	rc = cg__msg_from_xml(&p->m, ctx, doc, true);
-	if (rc == CG_EINVAL) {
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
-					cg_ctx_errmsg(ctx), cg_ctx_errmsg(ctx));
-	}
-	if (rc != CG_OK)
-		return rc;
-	if (!p->m->def->declaration || p->m->ndocs == 0) {
-		cg__msg_free(p->m);
-		p->m = NULL;
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
-					"不是可申报的报文", "not a declaration with documents");
-	}
-	x.def = p->m->def;
-	rc = cg__normxml_check(&x, doc);
-	p->bad = x.bad;
-	return rc;
-}
-
-static cg_rc
-normalize_xml(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
-{
-	struct pending p = { NULL, NULL, false, 1, source, 0 };
-	xmlDocPtr doc = NULL;
-	cg_rc rc;
-
-	rc = xml_read(&doc, ctx, fp, source, f);
-	if (rc == CG_EPARSE) {
-		n->stats.rejected++;
-		return CG_OK;
-	}
-	if (rc != CG_OK)
-		return rc;
-	rc = xml_record(n, ctx, doc, &p, f);
-	xmlFreeDoc(doc);
-	if (rc == CG_OK && p.m != NULL)
-		return finish(n, ctx, &p, f);
-	cg__msg_free(p.m);
 	return rc;
 }
 
@@ -1353,10 +689,10 @@ cg_normalize_stream(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source,
 	if (from == CG_FROM_AUTO)
 		from = detect(source);
 	if (from == CG_FROM_CSV)
-		return normalize_csv(n, ctx, fp, source, f);
+		return cg__norm_read_csv(n, ctx, fp, source, f);
 	if (from == CG_FROM_NDJSON)
-		return normalize_ndjson(n, ctx, fp, source, f);
-	return normalize_xml(n, ctx, fp, source, f);
+		return cg__norm_read_ndjson(n, ctx, fp, source, f);
+	return cg__norm_read_xml(n, ctx, fp, source, f);
 }
 
 cg_rc
