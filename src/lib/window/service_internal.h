@@ -55,7 +55,7 @@ cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const ch
 			   const char *status, const char *info, const char *actor);
 
 /*
- * Run @p write inside a group transaction (commit.c): returns once the group
+ * Run @p write inside a group transaction (group_commit.c): returns once the group
  * is committed (CG_OK: durable) or failed. @p st is the calling thread's own
  * connection, used when it becomes the group's writer.
  */
