@@ -35,7 +35,7 @@ CG_DB_SCHEMA(schema_v1, "test", steps_v1);
 CG_DB_SCHEMA(schema_v2, "test", steps_v2);
 CG_DB_SCHEMA(schema_bad, "test", steps_bad);
 
-enum { T_ADD, T_COUNT, T_BY_NAME, T_SWAPPED, T_LIST, T_NAMES };
+enum { T_ADD, T_COUNT, T_BY_NAME, T_SWAPPED, T_LIST, T_NAMES, T_ANONYMOUS };
 static const char *const sql[] = {
 	[T_ADD] = "INSERT INTO item(name, n, note, raw) VALUES($1, $2, $3, $4)",
 	[T_COUNT] = "SELECT count(*) FROM item",
@@ -45,6 +45,8 @@ static const char *const sql[] = {
 	[T_LIST] = "SELECT name AS \"itemName\", n AS \"count\", note, raw, 0.5 AS \"half\""
 		   " FROM item ORDER BY id",
 	[T_NAMES] = "SELECT name FROM item ORDER BY id",
+	/* Only $N: a ? or :name parameter has no number a second back end would share. */
+	[T_ANONYMOUS] = "SELECT name FROM item WHERE name = ?",
 };
 CG_DB_MODULE(test_sql, "test", sql);
 
@@ -247,7 +249,8 @@ test_statement_cache(void **state)
 	assert_ptr_equal(a, b);
 	assert_int_equal(cg_db_step(b), CG_DB_DONE);
 	cg_db_reset(b);
-	assert_null(cg_db_prepared(fx->db, &test_sql, T_NAMES + 1));
+	assert_null(cg_db_prepared(fx->db, &test_sql, T_ANONYMOUS + 1));
+	assert_null(cg_db_prepared(fx->db, &test_sql, T_ANONYMOUS));
 	assert_null(cg_db_prepared(fx->db, &test_sql, -1));
 	/* A parameter the statement does not have is refused. */
 	assert_int_equal(cg_db_bind_int64(b, 2, 1), CG_EINTERNAL);

@@ -149,7 +149,8 @@ cg_rc cg_db_run(cg_db *db, cg_ctx *ctx, cg_db_stmt *s, const char *what);
  * Transactions. cg_db_begin() takes the write lock at once (a read that
  * turns into a write could otherwise fail however long it waits). Savepoints
  * nest inside a transaction; cg_db_rollback_to() undoes the innermost one and
- * ends it. cg_db_rollback() ends every level.
+ * ends it. cg_db_rollback() ends every level; so does a failed cg_db_commit(),
+ * which leaves the connection outside any transaction.
  */
 cg_rc cg_db_begin(cg_db *db, cg_ctx *ctx);
 cg_rc cg_db_commit(cg_db *db, cg_ctx *ctx);

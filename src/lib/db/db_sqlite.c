@@ -176,6 +176,19 @@ cg__dbb_integrity(cg_db *db)
 	return r;
 }
 
+/* N of a "$N" parameter (1 to 999), else 0: anonymous (?) and named (:x) parameters are refused. */
+static int
+param_number(const char *name)
+{
+	char *end = NULL;
+	long k;
+
+	if (name == NULL || name[0] != '$' || name[1] < '1' || name[1] > '9')
+		return 0;
+	k = strtol(name + 1, &end, 10);
+	return *end == '\0' && k <= 999 ? (int)k : 0;
+}
+
 /* Fill the $N map; false when out of memory or a parameter is not $N. */
 static bool
 map_params(cg_db_stmt *st)
@@ -183,10 +196,9 @@ map_params(cg_db_stmt *st)
 	int n = sqlite3_bind_parameter_count(st->s), i, max = 0;
 
 	for (i = 1; i <= n; i++) {
-		const char *name = sqlite3_bind_parameter_name(st->s, i);
-		int k = name != NULL && name[0] == '$' ? atoi(name + 1) : 0;
+		int k = param_number(sqlite3_bind_parameter_name(st->s, i));
 
-		if (k <= 0 || k > 999)
+		if (k == 0)
 			return false;
 		max = k > max ? k : max;
 	}
@@ -195,7 +207,7 @@ map_params(cg_db_stmt *st)
 		return false;
 	st->nmap = max;
 	for (i = 1; i <= n; i++)
-		st->map[atoi(sqlite3_bind_parameter_name(st->s, i) + 1)] = i;
+		st->map[param_number(sqlite3_bind_parameter_name(st->s, i))] = i;
 	return true;
 }
 
