@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
 #include "cebgate/outbox.h"
 #include "ceb/model.h"
 #include "declarant/outbox_internal.h"
@@ -53,78 +52,74 @@ static const char *const migrations[] = {
 	"CREATE TABLE cursor(name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
 };
 
-static const char *const set_version[] = { "PRAGMA user_version = 1" };
-_Static_assert(sizeof(set_version) / sizeof(set_version[0]) ==
-		       sizeof(migrations) / sizeof(migrations[0]),
-	       "one user_version statement per migration");
+CG_DB_SCHEMA(outbox_schema, "outbox", migrations);
 
+/* SQLite-only here: INSERT OR IGNORE (PostgreSQL: ON CONFLICT DO NOTHING) and GLOB. */
 static const char *const sql[OB_Q_COUNT] = {
 	[OB_DECL_ADD] = "INSERT INTO decl(guid, msg_type, source, sha256, xml, copmsgid, state,"
-			" created, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'signed', ?7, ?7)",
-	[OB_DECL_BY_GUID] = "SELECT id FROM decl WHERE guid = ?1",
-	[OB_DOC_EXISTS] = "SELECT 1 FROM doc WHERE kind = ?1 AND key1 = ?2 AND key2 = ?3"
-			  " AND app_type = ?4",
+			" created, updated) VALUES($1, $2, $3, $4, $5, $6, 'signed', $7, $7)",
+	[OB_DECL_BY_GUID] = "SELECT id FROM decl WHERE guid = $1",
+	[OB_DOC_EXISTS] = "SELECT 1 FROM doc WHERE kind = $1 AND key1 = $2 AND key2 = $3"
+			  " AND app_type = $4",
 	[OB_DOC_ADD] = "INSERT INTO doc(decl_id, kind, key1, key2, app_type, order_no, logistics_no,"
-		       " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[OB_EVENT] = "INSERT INTO event(decl_id, at, what) VALUES(?1, ?2, ?3)",
+		       " updated) VALUES($1, $2, $3, $4, $5, $6, $7, $8)",
+	[OB_EVENT] = "INSERT INTO event(decl_id, at, what) VALUES($1, $2, $3)",
 	/* One state at a time: the index gives the order, nothing is sorted however long the queue. */
 	[OB_DUE] = "SELECT id, guid, msg_type, coalesce(copmsgid, ''), xml, attempts FROM decl"
-		   " WHERE state = ?3 AND next_try <= ?1 ORDER BY next_try, id LIMIT ?2",
-	[OB_LEASE] = "UPDATE decl SET state = 'submitted', next_try = ?2, updated = ?3 WHERE id = ?1",
+		   " WHERE state = $3 AND next_try <= $1 ORDER BY next_try, id LIMIT $2",
+	[OB_LEASE] = "UPDATE decl SET state = 'submitted', next_try = $2, updated = $3 WHERE id = $1",
 	[OB_RECOVER] = "UPDATE decl SET next_try = 0 WHERE state = 'submitted'",
-	[OB_ANSWER] = "UPDATE decl SET state = ?2, answer = ?3, last_error = NULL, updated = ?4"
-		      " WHERE id = ?1 AND (state IN ('signed', 'submitted', 'dead')"
-		      "  OR (?2 = 'rejected' AND state = 'acknowledged'))",
-	[OB_DOCS_REFUSED] = "UPDATE doc SET final = 1, rank = 100, return_status = ?2, updated = ?3"
-			    " WHERE decl_id = ?1 AND final = 0",
-	[OB_DECL_FINAL] = "UPDATE decl SET state = 'final', updated = ?2 WHERE id = ?1"
+	[OB_ANSWER] = "UPDATE decl SET state = $2, answer = $3, last_error = NULL, updated = $4"
+		      " WHERE id = $1 AND (state IN ('signed', 'submitted', 'dead')"
+		      "  OR ($2 = 'rejected' AND state = 'acknowledged'))",
+	[OB_DOCS_REFUSED] = "UPDATE doc SET final = 1, rank = 100, return_status = $2, updated = $3"
+			    " WHERE decl_id = $1 AND final = 0",
+	[OB_DECL_FINAL] = "UPDATE decl SET state = 'final', updated = $2 WHERE id = $1"
 			  " AND state = 'acknowledged'"
-			  " AND NOT EXISTS(SELECT 1 FROM doc WHERE decl_id = ?1 AND final = 0)",
-	[OB_ATTEMPTS] = "SELECT attempts FROM decl WHERE id = ?1",
-	[OB_RETRY] = "UPDATE decl SET state = ?2, attempts = ?3, next_try = ?4, last_error = ?5,"
-		     " updated = ?6 WHERE id = ?1 AND state = 'submitted'",
-	[OB_RELEASE] = "UPDATE decl SET state = 'signed', attempts = 0, next_try = 0, updated = ?1"
+			  " AND NOT EXISTS(SELECT 1 FROM doc WHERE decl_id = $1 AND final = 0)",
+	[OB_ATTEMPTS] = "SELECT attempts FROM decl WHERE id = $1",
+	[OB_RETRY] = "UPDATE decl SET state = $2, attempts = $3, next_try = $4, last_error = $5,"
+		     " updated = $6 WHERE id = $1 AND state = 'submitted'",
+	[OB_RELEASE] = "UPDATE decl SET state = 'signed', attempts = 0, next_try = 0, updated = $1"
 		       " WHERE state = 'dead'",
 	[OB_NEXT_DUE] = "SELECT min(next_try) FROM decl WHERE state IN ('signed', 'submitted')",
 	[OB_COUNTS] = "SELECT state, count(*) FROM decl GROUP BY state",
-	[OB_ANY] = "SELECT EXISTS(SELECT 1 FROM decl WHERE state = ?1)",
+	[OB_ANY] = "SELECT EXISTS(SELECT 1 FROM decl WHERE state = $1)",
 	[OB_DOC_COUNTS] = "SELECT count(*), coalesce(sum(final), 0),"
 			  " coalesce(sum(final AND (return_status NOT GLOB '[0-9]*'"
 			  "  OR return_status = '100')), 0) FROM doc",
-	[OB_CURSOR] = "SELECT value FROM cursor WHERE name = ?1",
-	[OB_SET_CURSOR] = "INSERT INTO cursor(name, value) VALUES(?1, ?2)"
+	[OB_CURSOR] = "SELECT value FROM cursor WHERE name = $1",
+	[OB_SET_CURSOR] = "INSERT INTO cursor(name, value) VALUES($1, $2)"
 			  " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
 	[OB_RCPT_ADD] = "INSERT OR IGNORE INTO receipt(doc_id, decl_id, msg_type, return_status,"
-			" return_time, info, digest, idx, received) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-			" ?8, ?9)",
+			" return_time, info, digest, idx, received) VALUES($1, $2, $3, $4, $5, $6, $7,"
+			" $8, $9)",
 	[OB_DOC_MATCH] = "SELECT d.id, d.decl_id, d.rank, d.final FROM doc d JOIN decl c"
-			 " ON c.id = d.decl_id WHERE d.kind = ?1 AND d.key2 = ?3"
+			 " ON c.id = d.decl_id WHERE d.kind = $1 AND d.key2 = $3"
 			 /* A message the service refused has no receipts: those are another's. */
 			 " AND c.state IN ('submitted', 'acknowledged', 'final')"
-			 " AND (?2 IS NULL OR d.key1 = ?2) ORDER BY d.id DESC LIMIT 1",
-	[OB_DOC_SET] = "UPDATE doc SET return_status = ?2, rank = ?3, final = ?4, updated = ?5"
-		       " WHERE id = ?1",
-	[OB_DECL_BY_COPMSGID] = "SELECT id FROM decl WHERE copmsgid = ?1 ORDER BY id DESC LIMIT 1",
+			 " AND ($2 IS NULL OR d.key1 = $2) ORDER BY d.id DESC LIMIT 1",
+	[OB_DOC_SET] = "UPDATE doc SET return_status = $2, rank = $3, final = $4, updated = $5"
+		       " WHERE id = $1",
+	[OB_DECL_BY_COPMSGID] = "SELECT id FROM decl WHERE copmsgid = $1 ORDER BY id DESC LIMIT 1",
 	[OB_LIST] = "SELECT d.kind, d.key1, d.key2, c.state, coalesce(d.return_status, ''),"
 		    " d.final, c.guid FROM doc d JOIN decl c ON c.id = d.decl_id"
-		    " WHERE ?1 = 0 OR d.final = 0 ORDER BY d.id",
-	[OB_FIND] = "SELECT DISTINCT decl_id FROM doc WHERE key2 = ?1 OR order_no = ?1"
-		    " OR logistics_no = ?1 ORDER BY decl_id",
+		    " WHERE $1 = 0 OR d.final = 0 ORDER BY d.id",
+	[OB_FIND] = "SELECT DISTINCT decl_id FROM doc WHERE key2 = $1 OR order_no = $1"
+		    " OR logistics_no = $1 ORDER BY decl_id",
 	[OB_DECL_GET] = "SELECT guid, msg_type, state, attempts, coalesce(last_error, ''),"
-			" coalesce(answer, ''), source FROM decl WHERE id = ?1",
+			" coalesce(answer, ''), source FROM decl WHERE id = $1",
 	[OB_DOCS_OF] = "SELECT kind, key1, key2, app_type, coalesce(return_status, ''), final"
-		       " FROM doc WHERE decl_id = ?1 ORDER BY id",
-	[OB_EVENTS_OF] = "SELECT at, what FROM event WHERE decl_id = ?1 ORDER BY id",
+		       " FROM doc WHERE decl_id = $1 ORDER BY id",
+	[OB_EVENTS_OF] = "SELECT at, what FROM event WHERE decl_id = $1 ORDER BY id",
 	[OB_RCPTS_OF] = "SELECT msg_type, return_status, coalesce(return_time, ''),"
-			" coalesce(info, ''), received FROM receipt WHERE decl_id = ?1 ORDER BY id",
+			" coalesce(info, ''), received FROM receipt WHERE decl_id = $1 ORDER BY id",
 };
 
+CG_DB_MODULE(outbox_sql, "outbox", sql);
+
 struct cg_outbox {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[OB_Q_COUNT];
-	int version;
-	int in_tx; /* cg_outbox_begin() is open: single changes join it */
-	int depth; /* changes under way, nested */
+	cg_db *db;
 };
 
 long long
@@ -136,48 +131,33 @@ cg__ob_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-sqlite3_stmt *
+cg_db *
+cg__ob_db(cg_outbox *ob)
+{
+	return ob->db;
+}
+
+cg_db_stmt *
 cg__ob_stmt(cg_outbox *ob, int q)
 {
-	if (ob->stmt[q] == NULL &&
-	    sqlite3_prepare_v3(ob->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &ob->stmt[q], NULL) !=
-		    SQLITE_OK)
-		return NULL;
-	sqlite3_reset(ob->stmt[q]);
-	sqlite3_clear_bindings(ob->stmt[q]);
-	return ob->stmt[q];
+	return cg_db_prepared(ob->db, &outbox_sql, q);
 }
 
 cg_rc
 cg__ob_fail(cg_outbox *ob, cg_ctx *ctx, const char *what)
 {
-	return cg__fail(ctx, CG_EDB, "outbox: %s: %s", what, sqlite3_errmsg(ob->db));
+	return cg__fail(ctx, CG_EDB, "outbox: %s: %s", what, cg_db_errmsg(ob->db));
 }
 
 /* Step a write statement to its end and reset it, so that it holds no lock. */
 cg_rc
-cg__ob_done(cg_outbox *ob, cg_ctx *ctx, sqlite3_stmt *s, const char *what)
+cg__ob_done(cg_outbox *ob, cg_ctx *ctx, cg_db_stmt *s, const char *what)
 {
-	int r = s != NULL ? sqlite3_step(s) : SQLITE_ERROR;
+	int r = s != NULL ? cg_db_step(s) : CG_EDB;
 
 	if (s != NULL)
-		sqlite3_reset(s);
-	return r == SQLITE_DONE ? CG_OK : cg__ob_fail(ob, ctx, what);
-}
-
-static cg_rc
-exec(cg_outbox *ob, cg_ctx *ctx, const char *constant_sql)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(ob->db, constant_sql, NULL, NULL, &err) != SQLITE_OK) {
-		cg_rc rc = cg__fail(ctx, CG_EDB, "outbox: %s",
-				    err != NULL ? err : sqlite3_errmsg(ob->db));
-
-		sqlite3_free(err);
-		return rc;
-	}
-	return CG_OK;
+		cg_db_reset(s);
+	return r == CG_DB_DONE ? CG_OK : cg__ob_fail(ob, ctx, what);
 }
 
 /*
@@ -186,106 +166,35 @@ exec(cg_outbox *ob, cg_ctx *ctx, const char *constant_sql)
  * itself in the batch.
  */
 cg_rc
-cg__ob_tx(cg_outbox *ob, cg_ctx *ctx, bool begin)
+cg__ob_begin(cg_outbox *ob, cg_ctx *ctx)
 {
-	cg_rc rc;
-
-	if (begin) {
-		rc = exec(ob, ctx, ob->depth > 0 || ob->in_tx ? "SAVEPOINT ob" : "BEGIN IMMEDIATE");
-		if (rc == CG_OK)
-			ob->depth++;
-		return rc;
-	}
-	ob->depth--;
-	return exec(ob, ctx, ob->depth > 0 || ob->in_tx ? "RELEASE ob" : "COMMIT");
-}
-
-void
-cg__ob_rollback(cg_outbox *ob)
-{
-	ob->depth--;
-	(void)exec(ob, NULL, ob->depth > 0 || ob->in_tx ? "ROLLBACK TO ob; RELEASE ob" : "ROLLBACK");
+	return cg_db_change_begin(ob->db, ctx);
 }
 
 /* Finish a single change: commit it, or roll it back on failure. */
 cg_rc
 cg__ob_end(cg_outbox *ob, cg_ctx *ctx, cg_rc rc)
 {
-	if (rc == CG_OK)
-		return cg__ob_tx(ob, ctx, false);
-	cg__ob_rollback(ob);
-	return rc;
-}
-
-static int
-user_version(cg_outbox *ob)
-{
-	sqlite3_stmt *s = NULL;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(ob->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static cg_rc
-migrate(cg_outbox *ob, cg_ctx *ctx)
-{
-	int n = (int)(sizeof(migrations) / sizeof(migrations[0])), v;
-	cg_rc rc = CG_OK;
-
-	for (v = user_version(ob); v >= 0 && v < n && rc == CG_OK; v++) {
-		rc = exec(ob, ctx, "BEGIN IMMEDIATE");
-		if (rc != CG_OK)
-			return rc;
-		rc = exec(ob, ctx, migrations[v]);
-		if (rc == CG_OK)
-			rc = exec(ob, ctx, set_version[v]);
-		if (rc == CG_OK)
-			rc = exec(ob, ctx, "COMMIT");
-		else
-			(void)exec(ob, NULL, "ROLLBACK");
-	}
-	ob->version = user_version(ob);
-	if (rc == CG_OK && ob->version > n)
-		rc = cg__fail(ctx, CG_EDB, "outbox schema %d is newer than this cebgate (%d)",
-			      ob->version, n);
-	return rc;
+	return cg_db_change_end(ob->db, ctx, rc);
 }
 
 cg_rc
 cg_outbox_open(cg_outbox **out, cg_ctx *ctx, const char *path)
 {
 	cg_outbox *ob = calloc(1, sizeof(*ob));
-	cg_rc rc = CG_OK;
+	cg_rc rc;
 
 	*out = NULL;
 	if (ob == NULL)
 		return CG_ENOMEM;
-	if (sqlite3_open_v2(path, &ob->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		rc = cg__fail(ctx, CG_EDB, "cannot open the outbox %s: %s", path,
-			      ob->db != NULL ? sqlite3_errmsg(ob->db) : "out of memory");
-		goto out;
-	}
-	sqlite3_extended_result_codes(ob->db, 1);
-	(void)sqlite3_db_config(ob->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	(void)sqlite3_db_config(ob->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_busy_timeout(ob->db, 10000);
 	/*
-	 * FULL: a declaration recorded as signed or answered must survive power
-	 * loss, or a restart could sign the same record again under a new guid.
+	 * Durable (synchronous=FULL): a declaration recorded as signed or answered
+	 * must survive power loss, or a restart could sign the same record again
+	 * under a new guid.
 	 */
-	rc = exec(ob, ctx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			   " PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
-	if (rc == CG_OK)
-		rc = migrate(ob, ctx);
-out:
+	rc = cg_db_open(&ob->db, ctx, path, &outbox_schema, CG_DB_WAIT_SLEEP);
 	if (rc != CG_OK) {
-		cg_outbox_close(ob);
+		free(ob);
 		return rc;
 	}
 	*out = ob;
@@ -295,60 +204,50 @@ out:
 void
 cg_outbox_close(cg_outbox *ob)
 {
-	int i;
-
 	if (ob == NULL)
 		return;
-	for (i = 0; i < OB_Q_COUNT; i++)
-		sqlite3_finalize(ob->stmt[i]);
-	sqlite3_close(ob->db);
+	cg_db_close(ob->db);
 	free(ob);
 }
 
 int
 cg_outbox_schema_version(const cg_outbox *ob)
 {
-	return ob->version;
+	return cg_db_schema_version(ob->db);
 }
 
 cg_rc
 cg_outbox_begin(cg_outbox *ob, cg_ctx *ctx)
 {
-	cg_rc rc;
-
-	if (ob->in_tx)
+	if (cg_db_depth(ob->db) > 0)
 		return cg__fail(ctx, CG_EINVAL, "outbox: a transaction is open already");
-	rc = exec(ob, ctx, "BEGIN IMMEDIATE");
-	ob->in_tx = rc == CG_OK;
-	return rc;
+	return cg_db_begin(ob->db, ctx);
 }
 
 cg_rc
 cg_outbox_commit(cg_outbox *ob, cg_ctx *ctx)
 {
-	if (!ob->in_tx)
+	if (cg_db_depth(ob->db) == 0)
 		return CG_OK;
-	ob->in_tx = 0;
-	return exec(ob, ctx, "COMMIT");
+	return cg_db_commit(ob->db, ctx);
 }
 
 void
 cg_outbox_rollback(cg_outbox *ob)
 {
-	if (!ob->in_tx)
-		return;
-	ob->in_tx = 0;
-	(void)exec(ob, NULL, "ROLLBACK");
+	if (cg_db_depth(ob->db) > 0)
+		cg_db_rollback(ob->db);
 }
+
 
 cg_rc
 cg__ob_event(cg_outbox *ob, cg_ctx *ctx, long long decl_id, const char *what)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_EVENT);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_EVENT);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, decl_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, cg__ob_now()) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, what, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, decl_id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, cg__ob_now()) != CG_OK ||
+	    cg_db_bind_text(s, 3, what) != CG_OK)
 		return cg__ob_fail(ob, ctx, "event");
 	return cg__ob_done(ob, ctx, s, "event");
 }
@@ -358,19 +257,19 @@ static cg_rc
 doc_exists(cg_outbox *ob, cg_ctx *ctx, int kind, const char *k1, const char *k2, const char *app,
 	   bool *yes)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DOC_EXISTS);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DOC_EXISTS);
 	int r;
 
-	if (s == NULL || sqlite3_bind_int(s, 1, kind) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, k1, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, k2, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, app, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, kind) != CG_OK ||
+	    cg_db_bind_text(s, 2, k1) != CG_OK ||
+	    cg_db_bind_text(s, 3, k2) != CG_OK ||
+	    cg_db_bind_text(s, 4, app) != CG_OK)
 		return cg__ob_fail(ob, ctx, "doc lookup");
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	r = cg_db_step(s);
+	cg_db_reset(s);
+	if (r != CG_DB_ROW && r != CG_DB_DONE)
 		return cg__ob_fail(ob, ctx, "doc lookup");
-	*yes = r == SQLITE_ROW;
+	*yes = r == CG_DB_ROW;
 	return CG_OK;
 }
 
@@ -391,20 +290,19 @@ add_docs(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, long long decl_id)
 	for (i = 0; i < m->ndocs; i++) {
 		const struct cg_group *h = &m->docs[i].head;
 		const char *order = val_or(h, "orderNo", NULL);
-		sqlite3_stmt *s = cg__ob_stmt(ob, OB_DOC_ADD);
+		cg_db_stmt *s = cg__ob_stmt(ob, OB_DOC_ADD);
 		cg_rc rc;
 
-		if (s == NULL || sqlite3_bind_int64(s, 1, decl_id) != SQLITE_OK ||
-		    sqlite3_bind_int(s, 2, def->type) != SQLITE_OK ||
-		    sqlite3_bind_text(s, 3, val_or(h, def->key[0], ""), -1, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(s, 4, val_or(h, def->key[1], ""), -1, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(s, 5, val_or(h, "appType", "1"), -1, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(s, 6, def->type != 311 ? order : NULL, -1, SQLITE_STATIC) !=
-			    SQLITE_OK ||
-		    sqlite3_bind_text(s, 7, def->type != 511 && def->type != 513
-						    ? val_or(h, "logisticsNo", NULL) : NULL,
-				      -1, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 8, cg__ob_now()) != SQLITE_OK)
+		if (s == NULL || cg_db_bind_int64(s, 1, decl_id) != CG_OK ||
+		    cg_db_bind_int64(s, 2, def->type) != CG_OK ||
+		    cg_db_bind_text(s, 3, val_or(h, def->key[0], "")) != CG_OK ||
+		    cg_db_bind_text(s, 4, val_or(h, def->key[1], "")) != CG_OK ||
+		    cg_db_bind_text(s, 5, val_or(h, "appType", "1")) != CG_OK ||
+		    cg_db_bind_text(s, 6, def->type != 311 ? order : NULL) !=
+			    CG_OK ||
+		    cg_db_bind_text(s, 7, def->type != 511 && def->type != 513
+						    ? val_or(h, "logisticsNo", NULL) : NULL) != CG_OK ||
+		    cg_db_bind_int64(s, 8, cg__ob_now()) != CG_OK)
 			return cg__ob_fail(ob, ctx, "doc");
 		rc = cg__ob_done(ob, ctx, s, "doc");
 		if (rc != CG_OK)
@@ -417,16 +315,16 @@ add_docs(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, long long decl_id)
 static cg_rc
 already_there(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, bool *yes)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_BY_GUID);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DECL_BY_GUID);
 	size_t i;
 	int r;
 	cg_rc rc = CG_OK;
 
-	if (s == NULL || sqlite3_bind_text(s, 1, m->guid, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_text(s, 1, m->guid) != CG_OK)
 		return cg__ob_fail(ob, ctx, "guid lookup");
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	*yes = r == SQLITE_ROW;
+	r = cg_db_step(s);
+	cg_db_reset(s);
+	*yes = r == CG_DB_ROW;
 	for (i = 0; i < m->ndocs && !*yes && rc == CG_OK; i++) {
 		const struct cg_group *h = &m->docs[i].head;
 
@@ -441,21 +339,21 @@ insert_decl(cg_outbox *ob, cg_ctx *ctx, const struct cg_msg *m, const char *sour
 	    const char *xml, size_t len, const char *copmsgid, long long *id)
 {
 	unsigned char sha[EVP_MAX_MD_SIZE];
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_ADD);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DECL_ADD);
 	cg_rc rc;
 
 	(void)cg__digest(EVP_sha256(), xml, len, sha);
-	if (s == NULL || sqlite3_bind_text(s, 1, m->guid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, m->def->root, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, source, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 4, sha, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob64(s, 5, xml, len, SQLITE_STATIC) != SQLITE_OK ||
+	if (s == NULL || cg_db_bind_text(s, 1, m->guid) != CG_OK ||
+	    cg_db_bind_text(s, 2, m->def->root) != CG_OK ||
+	    cg_db_bind_text(s, 3, source) != CG_OK ||
+	    cg_db_bind_blob(s, 4, sha, 32) != CG_OK ||
+	    cg_db_bind_blob(s, 5, xml, len) != CG_OK ||
 	    /* Without an envelope id of its own, the message guid is its CopMsgId. */
-	    sqlite3_bind_text(s, 6, copmsgid != NULL ? copmsgid : m->guid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 7, cg__ob_now()) != SQLITE_OK)
+	    cg_db_bind_text(s, 6, copmsgid != NULL ? copmsgid : m->guid) != CG_OK ||
+	    cg_db_bind_int64(s, 7, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(ob, ctx, "add");
 	rc = cg__ob_done(ob, ctx, s, "add");
-	*id = sqlite3_last_insert_rowid(ob->db);
+	*id = cg_db_last_id(ob->db);
 	return rc;
 }
 
@@ -510,7 +408,7 @@ cg_outbox_add(cg_outbox *ob, cg_ctx *ctx, const char *source, const char *xml, s
 	*added = 0;
 	rc = read_decl(ctx, source, xml, len, &doc, &m);
 	if (rc == CG_OK)
-		rc = cg__ob_tx(ob, ctx, true);
+		rc = cg__ob_begin(ob, ctx);
 	if (rc == CG_OK) {
 		rc = already_there(ob, ctx, m, &dup);
 		if (rc == CG_OK && !dup)
@@ -538,18 +436,18 @@ cg_outbox_item_dispose(cg_outbox_item *item)
 }
 
 static cg_rc
-read_item(sqlite3_stmt *s, cg_outbox_item *it)
+read_item(cg_db_stmt *s, cg_outbox_item *it)
 {
-	const void *x = sqlite3_column_blob(s, 4);
-	size_t len = (size_t)sqlite3_column_bytes(s, 4);
+	const void *x = cg_db_column_blob(s, 4);
+	size_t len = cg_db_column_bytes(s, 4);
 
 	memset(it, 0, sizeof(*it));
-	it->id = sqlite3_column_int64(s, 0);
-	(void)snprintf(it->guid, sizeof(it->guid), "%s", (const char *)sqlite3_column_text(s, 1));
-	(void)snprintf(it->type, sizeof(it->type), "%s", (const char *)sqlite3_column_text(s, 2));
+	it->id = cg_db_column_int64(s, 0);
+	(void)snprintf(it->guid, sizeof(it->guid), "%s", cg_db_column_text(s, 1));
+	(void)snprintf(it->type, sizeof(it->type), "%s", cg_db_column_text(s, 2));
 	(void)snprintf(it->copmsgid, sizeof(it->copmsgid), "%s",
-		       (const char *)sqlite3_column_text(s, 3));
-	it->attempts = sqlite3_column_int(s, 5);
+		       cg_db_column_text(s, 3));
+	it->attempts = cg_db_column_int(s, 5);
 	it->xml = malloc(len + 1);
 	if (it->xml == NULL)
 		return CG_ENOMEM;
@@ -563,10 +461,10 @@ read_item(sqlite3_stmt *s, cg_outbox_item *it)
 static cg_rc
 lease(cg_outbox *ob, cg_ctx *ctx, long long id, long long until, long long now)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_LEASE);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_LEASE);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, until) != SQLITE_OK || sqlite3_bind_int64(s, 3, now) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, until) != CG_OK || cg_db_bind_int64(s, 3, now) != CG_OK)
 		return cg__ob_fail(ob, ctx, "lease");
 	return cg__ob_done(ob, ctx, s, "lease");
 }
@@ -576,18 +474,18 @@ static cg_rc
 due(cg_outbox *ob, cg_ctx *ctx, const char *state, long long now_ms, cg_outbox_item *items,
     size_t max, size_t *got)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DUE);
-	int r = SQLITE_DONE;
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DUE);
+	int r = CG_DB_DONE;
 	cg_rc rc = CG_OK;
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, now_ms) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)max) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, now_ms) != CG_OK ||
+	    cg_db_bind_int64(s, 2, (long long)max) != CG_OK ||
+	    cg_db_bind_text(s, 3, state) != CG_OK)
 		return cg__ob_fail(ob, ctx, "due");
-	while (rc == CG_OK && *got < max && (r = sqlite3_step(s)) == SQLITE_ROW)
+	while (rc == CG_OK && *got < max && (r = cg_db_step(s)) == CG_DB_ROW)
 		rc = read_item(s, &items[(*got)++]);
-	sqlite3_reset(s);
-	if (rc == CG_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+	cg_db_reset(s);
+	if (rc == CG_OK && r != CG_DB_ROW && r != CG_DB_DONE)
 		rc = cg__ob_fail(ob, ctx, "due");
 	return rc;
 }
@@ -597,7 +495,7 @@ cg_outbox_claim(cg_outbox *ob, cg_ctx *ctx, long long now_ms, long long lease_ms
 		cg_outbox_item *items, size_t max, size_t *n)
 {
 	size_t i, got = 0;
-	cg_rc rc = cg__ob_tx(ob, ctx, true);
+	cg_rc rc = cg__ob_begin(ob, ctx);
 
 	*n = 0;
 	if (rc != CG_OK)
@@ -621,17 +519,17 @@ cg_outbox_claim(cg_outbox *ob, cg_ctx *ctx, long long now_ms, long long lease_ms
 cg_rc
 cg_outbox_any(cg_outbox *ob, cg_ctx *ctx, const char *state, int *yes)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_ANY);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_ANY);
 	int r;
 
 	*yes = 0;
-	if (s == NULL || sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_text(s, 1, state) != CG_OK)
 		return cg__ob_fail(ob, ctx, "any");
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		*yes = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return r == SQLITE_ROW ? CG_OK : cg__ob_fail(ob, ctx, "any");
+	r = cg_db_step(s);
+	if (r == CG_DB_ROW)
+		*yes = cg_db_column_int(s, 0);
+	cg_db_reset(s);
+	return r == CG_DB_ROW ? CG_OK : cg__ob_fail(ob, ctx, "any");
 }
 
 cg_rc
@@ -644,10 +542,10 @@ cg_outbox_recover(cg_outbox *ob, cg_ctx *ctx)
 cg_rc
 cg__ob_maybe_final(cg_outbox *ob, cg_ctx *ctx, long long decl_id)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_FINAL);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DECL_FINAL);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, decl_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, cg__ob_now()) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, decl_id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(ob, ctx, "final");
 	return cg__ob_done(ob, ctx, s, "final");
 }
@@ -655,11 +553,11 @@ cg__ob_maybe_final(cg_outbox *ob, cg_ctx *ctx, long long decl_id)
 static cg_rc
 refuse_docs(cg_outbox *ob, cg_ctx *ctx, long long id, const char *status)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DOCS_REFUSED);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DOCS_REFUSED);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, cg__ob_now()) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_text(s, 2, status) != CG_OK ||
+	    cg_db_bind_int64(s, 3, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(ob, ctx, "refuse");
 	return cg__ob_done(ob, ctx, s, "refuse");
 }
@@ -669,17 +567,17 @@ cg_outbox_answer(cg_outbox *ob, cg_ctx *ctx, long long id, const char *status,
 		 const char *return_status, const char *detail)
 {
 	bool ok = strcmp(status, "accepted") == 0 || strcmp(status, "duplicate") == 0;
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	char what[160];
-	cg_rc rc = cg__ob_tx(ob, ctx, true);
+	cg_rc rc = cg__ob_begin(ob, ctx);
 
 	if (rc != CG_OK)
 		return rc;
 	s = cg__ob_stmt(ob, OB_ANSWER);
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, ok ? "acknowledged" : "rejected", -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, cg__ob_now()) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_text(s, 2, ok ? "acknowledged" : "rejected") != CG_OK ||
+	    cg_db_bind_text(s, 3, detail) != CG_OK ||
+	    cg_db_bind_int64(s, 4, cg__ob_now()) != CG_OK)
 		rc = cg__ob_fail(ob, ctx, "answer");
 	else
 		rc = cg__ob_done(ob, ctx, s, "answer");
@@ -715,29 +613,29 @@ cg_outbox_backoff_ms(int attempt, long long base_ms, long long cap_ms, double ra
 static cg_rc
 attempts_of(cg_outbox *ob, cg_ctx *ctx, long long id, int *attempts)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_ATTEMPTS);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_ATTEMPTS);
 	int r;
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK)
 		return cg__ob_fail(ob, ctx, "attempts");
-	r = sqlite3_step(s);
-	*attempts = r == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_reset(s);
-	return r == SQLITE_ROW ? CG_OK : cg__fail(ctx, CG_ENOTFOUND, "outbox: no declaration %lld", id);
+	r = cg_db_step(s);
+	*attempts = r == CG_DB_ROW ? cg_db_column_int(s, 0) : 0;
+	cg_db_reset(s);
+	return r == CG_DB_ROW ? CG_OK : cg__fail(ctx, CG_ENOTFOUND, "outbox: no declaration %lld", id);
 }
 
 static cg_rc
 set_retry(cg_outbox *ob, cg_ctx *ctx, long long id, const char *state, int attempts,
 	  long long next, const char *error)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_RETRY);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_RETRY);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, attempts) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, next) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 5, error, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, cg__ob_now()) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_text(s, 2, state) != CG_OK ||
+	    cg_db_bind_int64(s, 3, attempts) != CG_OK ||
+	    cg_db_bind_int64(s, 4, next) != CG_OK ||
+	    cg_db_bind_text(s, 5, error) != CG_OK ||
+	    cg_db_bind_int64(s, 6, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(ob, ctx, "retry");
 	return cg__ob_done(ob, ctx, s, "retry");
 }
@@ -759,7 +657,7 @@ cg_outbox_retry(cg_outbox *ob, cg_ctx *ctx, long long id, long long now_ms, int 
 {
 	char what[400];
 	int attempts = 0;
-	cg_rc rc = cg__ob_tx(ob, ctx, true);
+	cg_rc rc = cg__ob_begin(ob, ctx);
 
 	*dead = 0;
 	if (rc != CG_OK)
@@ -782,7 +680,7 @@ cg_outbox_give_up(cg_outbox *ob, cg_ctx *ctx, long long id, const char *error)
 {
 	char what[400];
 	int attempts = 0;
-	cg_rc rc = cg__ob_tx(ob, ctx, true);
+	cg_rc rc = cg__ob_begin(ob, ctx);
 
 	if (rc != CG_OK)
 		return rc;
@@ -799,35 +697,35 @@ cg_outbox_give_up(cg_outbox *ob, cg_ctx *ctx, long long id, const char *error)
 cg_rc
 cg_outbox_release_dead(cg_outbox *ob, cg_ctx *ctx, long long *n)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_RELEASE);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_RELEASE);
 	cg_rc rc;
 
 	*n = 0;
-	if (s == NULL || sqlite3_bind_int64(s, 1, cg__ob_now()) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(ob, ctx, "release");
 	rc = cg__ob_done(ob, ctx, s, "release");
 	if (rc == CG_OK)
-		*n = sqlite3_changes(ob->db);
+		*n = cg_db_changes(ob->db);
 	return rc;
 }
 
 cg_rc
 cg_outbox_next_due(cg_outbox *ob, cg_ctx *ctx, long long now_ms, long long *wait_ms)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_NEXT_DUE);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_NEXT_DUE);
 	int r;
 
 	*wait_ms = -1;
 	if (s == NULL)
 		return cg__ob_fail(ob, ctx, "next due");
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		long long t = sqlite3_column_int64(s, 0);
+	r = cg_db_step(s);
+	if (r == CG_DB_ROW && !cg_db_column_is_null(s, 0)) {
+		long long t = cg_db_column_int64(s, 0);
 
 		*wait_ms = t > now_ms ? t - now_ms : 0;
 	}
-	sqlite3_reset(s);
-	return r == SQLITE_ROW ? CG_OK : cg__ob_fail(ob, ctx, "next due");
+	cg_db_reset(s);
+	return r == CG_DB_ROW ? CG_OK : cg__ob_fail(ob, ctx, "next due");
 }
 
 static void
@@ -855,50 +753,50 @@ count_state(cg_outbox_counts *c, const char *state, long long n)
 cg_rc
 cg_outbox_counts_get(cg_outbox *ob, cg_ctx *ctx, cg_outbox_counts *c)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_COUNTS);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_COUNTS);
 	int r;
 
 	memset(c, 0, sizeof(*c));
 	if (s == NULL)
 		return cg__ob_fail(ob, ctx, "counts");
-	while ((r = sqlite3_step(s)) == SQLITE_ROW)
-		count_state(c, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE)
+	while ((r = cg_db_step(s)) == CG_DB_ROW)
+		count_state(c, cg_db_column_text(s, 0), cg_db_column_int64(s, 1));
+	cg_db_reset(s);
+	if (r != CG_DB_DONE)
 		return cg__ob_fail(ob, ctx, "counts");
 	s = cg__ob_stmt(ob, OB_DOC_COUNTS);
-	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
+	if (s == NULL || cg_db_step(s) != CG_DB_ROW)
 		return cg__ob_fail(ob, ctx, "counts");
-	c->docs = sqlite3_column_int64(s, 0);
-	c->docs_final = sqlite3_column_int64(s, 1);
-	c->docs_refused = sqlite3_column_int64(s, 2);
-	sqlite3_reset(s);
+	c->docs = cg_db_column_int64(s, 0);
+	c->docs_final = cg_db_column_int64(s, 1);
+	c->docs_refused = cg_db_column_int64(s, 2);
+	cg_db_reset(s);
 	return CG_OK;
 }
 
 cg_rc
 cg_outbox_cursor(cg_outbox *ob, cg_ctx *ctx, const char *name, long long *value)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_CURSOR);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_CURSOR);
 	int r;
 
 	*value = 0;
-	if (s == NULL || sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_text(s, 1, name) != CG_OK)
 		return cg__ob_fail(ob, ctx, "cursor");
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		*value = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? CG_OK : cg__ob_fail(ob, ctx, "cursor");
+	r = cg_db_step(s);
+	if (r == CG_DB_ROW)
+		*value = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	return r == CG_DB_ROW || r == CG_DB_DONE ? CG_OK : cg__ob_fail(ob, ctx, "cursor");
 }
 
 cg_rc
 cg_outbox_set_cursor(cg_outbox *ob, cg_ctx *ctx, const char *name, long long value)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_SET_CURSOR);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_SET_CURSOR);
 
-	if (s == NULL || sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, value) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_text(s, 1, name) != CG_OK ||
+	    cg_db_bind_int64(s, 2, value) != CG_OK)
 		return cg__ob_fail(ob, ctx, "cursor");
 	return cg__ob_done(ob, ctx, s, "cursor");
 }

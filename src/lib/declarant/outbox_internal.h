@@ -3,8 +3,8 @@
 #ifndef CG_OUTBOX_INTERNAL_H
 #define CG_OUTBOX_INTERNAL_H
 
-#include <sqlite3.h>
 #include "cebgate/outbox.h"
+#include "db/db.h"
 #include "util/internal.h"
 
 /* The outbox's statements; their text is in outbox.c. */
@@ -45,13 +45,14 @@ enum {
 /* Milliseconds since the epoch. */
 long long cg__ob_now(void);
 /* Statement @p q, prepared once, reset, bindings cleared; NULL on failure. */
-sqlite3_stmt *cg__ob_stmt(cg_outbox *ob, int q);
+cg_db_stmt *cg__ob_stmt(cg_outbox *ob, int q);
 cg_rc cg__ob_fail(cg_outbox *ob, cg_ctx *ctx, const char *what);
-/* Step a write statement to SQLITE_DONE and reset it. */
-cg_rc cg__ob_done(cg_outbox *ob, cg_ctx *ctx, sqlite3_stmt *s, const char *what);
-/* Start (begin true) or commit a change, unless the caller's cg_outbox_begin() holds one. */
-cg_rc cg__ob_tx(cg_outbox *ob, cg_ctx *ctx, bool begin);
-void cg__ob_rollback(cg_outbox *ob);
+/* Step a write statement to its end and reset it. */
+cg_rc cg__ob_done(cg_outbox *ob, cg_ctx *ctx, cg_db_stmt *s, const char *what);
+/* The outbox's connection. */
+cg_db *cg__ob_db(cg_outbox *ob);
+/* Start a change: a transaction, or a savepoint inside a change or a cg_outbox_begin() batch. */
+cg_rc cg__ob_begin(cg_outbox *ob, cg_ctx *ctx);
 /* Commit when @p rc is CG_OK, else roll back; returns @p rc or the commit's failure. */
 cg_rc cg__ob_end(cg_outbox *ob, cg_ctx *ctx, cg_rc rc);
 cg_rc cg__ob_event(cg_outbox *ob, cg_ctx *ctx, long long decl_id, const char *what);

@@ -90,22 +90,22 @@ static cg_rc
 record(struct rcpt *r, long long doc_id, long long decl_id, const char *type, const char *status,
        const char *time, const char *info, int idx, bool *fresh)
 {
-	sqlite3_stmt *s = cg__ob_stmt(r->ob, OB_RCPT_ADD);
+	cg_db_stmt *s = cg__ob_stmt(r->ob, OB_RCPT_ADD);
 	cg_rc rc;
 
 	if (s == NULL ||
-	    (doc_id != 0 ? sqlite3_bind_int64(s, 1, doc_id) : sqlite3_bind_null(s, 1)) != SQLITE_OK ||
-	    (decl_id != 0 ? sqlite3_bind_int64(s, 2, decl_id) : sqlite3_bind_null(s, 2)) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, status, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 5, time, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 6, info, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 7, r->digest, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 8, idx) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 9, cg__ob_now()) != SQLITE_OK)
+	    (doc_id != 0 ? cg_db_bind_int64(s, 1, doc_id) : cg_db_bind_null(s, 1)) != CG_OK ||
+	    (decl_id != 0 ? cg_db_bind_int64(s, 2, decl_id) : cg_db_bind_null(s, 2)) != CG_OK ||
+	    cg_db_bind_text(s, 3, type) != CG_OK ||
+	    cg_db_bind_text(s, 4, status) != CG_OK ||
+	    cg_db_bind_text(s, 5, time) != CG_OK ||
+	    cg_db_bind_text(s, 6, info) != CG_OK ||
+	    cg_db_bind_blob(s, 7, r->digest, 32) != CG_OK ||
+	    cg_db_bind_int64(s, 8, idx) != CG_OK ||
+	    cg_db_bind_int64(s, 9, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(r->ob, r->ctx, "receipt");
 	rc = cg__ob_done(r->ob, r->ctx, s, "receipt");
-	*fresh = rc == CG_OK && sqlite3_changes(sqlite3_db_handle(s)) > 0;
+	*fresh = rc == CG_OK && cg_db_changes(cg__ob_db(r->ob)) > 0;
 	if (rc == CG_OK && !*fresh)
 		r->dups++;
 	return rc;
@@ -119,34 +119,34 @@ struct match {
 static cg_rc
 find_doc(struct rcpt *r, int kind, const char *k1, const char *k2, struct match *m)
 {
-	sqlite3_stmt *s = cg__ob_stmt(r->ob, OB_DOC_MATCH);
+	cg_db_stmt *s = cg__ob_stmt(r->ob, OB_DOC_MATCH);
 	int res;
 
 	memset(m, 0, sizeof(*m));
-	if (s == NULL || sqlite3_bind_int(s, 1, kind) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, k1, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, k2, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, kind) != CG_OK ||
+	    cg_db_bind_text(s, 2, k1) != CG_OK ||
+	    cg_db_bind_text(s, 3, k2) != CG_OK)
 		return cg__ob_fail(r->ob, r->ctx, "match");
-	res = sqlite3_step(s);
-	if (res == SQLITE_ROW) {
-		m->doc = sqlite3_column_int64(s, 0);
-		m->decl = sqlite3_column_int64(s, 1);
-		m->rank = sqlite3_column_int(s, 2);
-		m->final = sqlite3_column_int(s, 3);
+	res = cg_db_step(s);
+	if (res == CG_DB_ROW) {
+		m->doc = cg_db_column_int64(s, 0);
+		m->decl = cg_db_column_int64(s, 1);
+		m->rank = cg_db_column_int(s, 2);
+		m->final = cg_db_column_int(s, 3);
 	}
-	sqlite3_reset(s);
-	return res == SQLITE_ROW || res == SQLITE_DONE ? CG_OK : cg__ob_fail(r->ob, r->ctx, "match");
+	cg_db_reset(s);
+	return res == CG_DB_ROW || res == CG_DB_DONE ? CG_OK : cg__ob_fail(r->ob, r->ctx, "match");
 }
 
 static cg_rc
 set_doc(struct rcpt *r, long long doc, const char *status, int rank, int final)
 {
-	sqlite3_stmt *s = cg__ob_stmt(r->ob, OB_DOC_SET);
+	cg_db_stmt *s = cg__ob_stmt(r->ob, OB_DOC_SET);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, doc) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, rank) != SQLITE_OK || sqlite3_bind_int(s, 4, final) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, cg__ob_now()) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, doc) != CG_OK ||
+	    cg_db_bind_text(s, 2, status) != CG_OK ||
+	    cg_db_bind_int64(s, 3, rank) != CG_OK || cg_db_bind_int64(s, 4, final) != CG_OK ||
+	    cg_db_bind_int64(s, 5, cg__ob_now()) != CG_OK)
 		return cg__ob_fail(r->ob, r->ctx, "doc state");
 	return cg__ob_done(r->ob, r->ctx, s, "doc state");
 }
@@ -195,19 +195,19 @@ apply_return(struct rcpt *r, const struct cg_msgdef *def, const struct cg_group 
 static cg_rc
 decl_by_copmsgid(struct rcpt *r, const char *copmsgid, long long *id)
 {
-	sqlite3_stmt *s = cg__ob_stmt(r->ob, OB_DECL_BY_COPMSGID);
+	cg_db_stmt *s = cg__ob_stmt(r->ob, OB_DECL_BY_COPMSGID);
 	int res;
 
 	*id = 0;
 	if (copmsgid == NULL || *copmsgid == '\0')
 		return CG_OK;
-	if (s == NULL || sqlite3_bind_text(s, 1, copmsgid, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_text(s, 1, copmsgid) != CG_OK)
 		return cg__ob_fail(r->ob, r->ctx, "copmsgid");
-	res = sqlite3_step(s);
-	if (res == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return res == SQLITE_ROW || res == SQLITE_DONE ? CG_OK
+	res = cg_db_step(s);
+	if (res == CG_DB_ROW)
+		*id = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	return res == CG_DB_ROW || res == CG_DB_DONE ? CG_OK
 						       : cg__ob_fail(r->ob, r->ctx, "copmsgid");
 }
 
@@ -374,7 +374,7 @@ cg_outbox_receipt(cg_outbox *ob, cg_ctx *ctx, const char *xml, size_t len, int *
 		rc = cg__fail(ctx, CG_EPARSE, "receipt: %s", cg_findings_get(f, 0)->message_en);
 	(void)cg__digest(EVP_sha256(), xml, len, r.digest);
 	if (rc == CG_OK)
-		rc = cg__ob_tx(ob, ctx, true);
+		rc = cg__ob_begin(ob, ctx);
 	if (rc == CG_OK)
 		rc = cg__ob_end(ob, ctx, apply_doc(&r, doc, 0));
 	*matched = r.matched;

@@ -8,9 +8,9 @@
 #include "declarant/outbox_internal.h"
 
 static const char *
-col(sqlite3_stmt *s, int i)
+col(cg_db_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const char *t = cg_db_column_text(s, i);
 
 	return t != NULL ? (const char *)t : "";
 }
@@ -27,30 +27,30 @@ json_out(json_t *root)
 cg_rc
 cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_LIST);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_LIST);
 	json_t *arr = json_array();
-	int r = SQLITE_ERROR;
+	int r = CG_EDB;
 
 	*json = NULL;
 	if (arr == NULL)
 		return CG_ENOMEM;
-	if (s != NULL && sqlite3_bind_int(s, 1, only_open) == SQLITE_OK) {
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	if (s != NULL && cg_db_bind_int64(s, 1, only_open) == CG_OK) {
+		while ((r = cg_db_step(s)) == CG_DB_ROW) {
 			json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:b, s:s}", "type",
-					      sqlite3_column_int(s, 0), "key1", col(s, 1), "key2",
+					      cg_db_column_int(s, 0), "key1", col(s, 1), "key2",
 					      col(s, 2), "state", col(s, 3), "returnStatus", col(s, 4),
-					      "final", sqlite3_column_int(s, 5), "guid", col(s, 6));
+					      "final", cg_db_column_int(s, 5), "guid", col(s, 6));
 
 			if (o == NULL || json_array_append_new(arr, o) != 0) {
-				r = SQLITE_NOMEM;
+				r = CG_ENOMEM;
 				break;
 			}
 		}
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CG_DB_DONE) {
 		json_decref(arr);
-		return r == SQLITE_NOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "list");
+		return r == CG_ENOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "list");
 	}
 	*json = json_out(json_pack("{s:o}", "documents", arr));
 	return *json != NULL ? CG_OK : CG_ENOMEM;
@@ -58,73 +58,73 @@ cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
 
 /* Rows of @p q for declaration @p id, each turned into an object by @p row. */
 static cg_rc
-rows(cg_outbox *ob, cg_ctx *ctx, int q, long long id, json_t *(*row)(sqlite3_stmt *), json_t **out)
+rows(cg_outbox *ob, cg_ctx *ctx, int q, long long id, json_t *(*row)(cg_db_stmt *), json_t **out)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, q);
+	cg_db_stmt *s = cg__ob_stmt(ob, q);
 	json_t *arr = json_array();
-	int r = SQLITE_ERROR;
+	int r = CG_EDB;
 
 	*out = NULL;
 	if (arr == NULL)
 		return CG_ENOMEM;
-	if (s != NULL && sqlite3_bind_int64(s, 1, id) == SQLITE_OK) {
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	if (s != NULL && cg_db_bind_int64(s, 1, id) == CG_OK) {
+		while ((r = cg_db_step(s)) == CG_DB_ROW) {
 			json_t *o = row(s);
 
 			if (o == NULL || json_array_append_new(arr, o) != 0) {
-				r = SQLITE_NOMEM;
+				r = CG_ENOMEM;
 				break;
 			}
 		}
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CG_DB_DONE) {
 		json_decref(arr);
-		return r == SQLITE_NOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "history");
+		return r == CG_ENOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "history");
 	}
 	*out = arr;
 	return CG_OK;
 }
 
 static json_t *
-doc_row(sqlite3_stmt *s)
+doc_row(cg_db_stmt *s)
 {
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "type", sqlite3_column_int(s, 0), "key1",
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "type", cg_db_column_int(s, 0), "key1",
 			 col(s, 1), "key2", col(s, 2), "appType", col(s, 3), "returnStatus",
-			 col(s, 4), "final", sqlite3_column_int(s, 5));
+			 col(s, 4), "final", cg_db_column_int(s, 5));
 }
 
 static json_t *
-event_row(sqlite3_stmt *s)
+event_row(cg_db_stmt *s)
 {
-	return json_pack("{s:I, s:s}", "at", (json_int_t)sqlite3_column_int64(s, 0), "what",
+	return json_pack("{s:I, s:s}", "at", (json_int_t)cg_db_column_int64(s, 0), "what",
 			 col(s, 1));
 }
 
 static json_t *
-receipt_row(sqlite3_stmt *s)
+receipt_row(cg_db_stmt *s)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:I}", "type", col(s, 0), "returnStatus", col(s, 1),
 			 "returnTime", col(s, 2), "returnInfo", col(s, 3), "received",
-			 (json_int_t)sqlite3_column_int64(s, 4));
+			 (json_int_t)cg_db_column_int64(s, 4));
 }
 
 static cg_rc
 one_decl(cg_outbox *ob, cg_ctx *ctx, long long id, json_t **out)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_DECL_GET);
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_DECL_GET);
 	json_t *o = NULL, *docs = NULL, *events = NULL, *rcpts = NULL;
 	cg_rc rc = CG_OK;
 
 	*out = NULL;
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK || cg_db_step(s) != CG_DB_ROW)
 		rc = cg__ob_fail(ob, ctx, "declaration");
 	else
 		o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "guid", col(s, 0), "type",
-			      col(s, 1), "state", col(s, 2), "failedSends", sqlite3_column_int(s, 3),
+			      col(s, 1), "state", col(s, 2), "failedSends", cg_db_column_int(s, 3),
 			      "lastError", col(s, 4), "answer", col(s, 5), "source", col(s, 6));
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	if (rc == CG_OK && o == NULL)
 		rc = CG_ENOMEM;
 	if (rc == CG_OK)
@@ -148,16 +148,16 @@ one_decl(cg_outbox *ob, cg_ctx *ctx, long long id, json_t **out)
 static cg_rc
 find_decls(cg_outbox *ob, cg_ctx *ctx, const char *key, long long *ids, size_t max, size_t *n)
 {
-	sqlite3_stmt *s = cg__ob_stmt(ob, OB_FIND);
-	int r = SQLITE_ERROR;
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_FIND);
+	int r = CG_EDB;
 
 	*n = 0;
-	if (s != NULL && sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) == SQLITE_OK) {
-		while ((r = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-			ids[(*n)++] = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+	if (s != NULL && cg_db_bind_text(s, 1, key) == CG_OK) {
+		while ((r = cg_db_step(s)) == CG_DB_ROW && *n < max)
+			ids[(*n)++] = cg_db_column_int64(s, 0);
+		cg_db_reset(s);
 	}
-	return r == SQLITE_DONE || r == SQLITE_ROW ? CG_OK : cg__ob_fail(ob, ctx, "find");
+	return r == CG_DB_DONE || r == CG_DB_ROW ? CG_OK : cg__ob_fail(ob, ctx, "find");
 }
 
 cg_rc

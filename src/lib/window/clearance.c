@@ -25,48 +25,50 @@
 #define ANNUAL_LIMIT ((cg_dec)26000 * CG_DEC_ONE)
 #define SINGLE_LIMIT ((cg_dec)5000 * CG_DEC_ONE)
 
-/* Statement slots 0-15 of cg__store_stmt() belong to this file. */
+/* This file's statements, cached on the store's connection (db.h). */
 enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
        S_QUOTA_PUT, S_REVIEW_ADD, S_AUDIT_LAST, S_AUDIT_ADD, S_WAITING, S_ENT_AGE, S_RCPT,
        S_DOC_BY_WAYBILL };
 
+/* Upserts use ON CONFLICT ... DO UPDATE, which PostgreSQL shares. */
 static const char *const sql[] = {
 	/* "+state": the key's index must be used, not the one on state (every waiting row). */
-	[S_INV_BY_ORDER] = "SELECT id FROM document WHERE kind = 621 AND order_key = ?1"
+	[S_INV_BY_ORDER] = "SELECT id FROM document WHERE kind = 621 AND order_key = $1"
 			   " AND +state IN ('declared', 'waiting')",
-	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = ?1"
+	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = $1"
 			     " AND +state IN ('declared', 'waiting')",
-	[S_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = ?1 AND order_key = ?2"
+	[S_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = $1 AND order_key = $2"
 			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
-	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = ?1",
-	[S_DOC_SET] = "UPDATE document SET state = ?2, reason = ?3, data = ?4, updated = ?5 WHERE id = ?1",
-	[S_QUOTA_GET] = "SELECT used FROM quota WHERE buyer = ?1 AND year = ?2",
-	[S_QUOTA_PUT] = "INSERT INTO quota(buyer, year, used) VALUES(?1, ?2, ?3)"
+	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = $1",
+	[S_DOC_SET] = "UPDATE document SET state = $2, reason = $3, data = $4, updated = $5 WHERE id = $1",
+	[S_QUOTA_GET] = "SELECT used FROM quota WHERE buyer = $1 AND year = $2",
+	[S_QUOTA_PUT] = "INSERT INTO quota(buyer, year, used) VALUES($1, $2, $3)"
 			" ON CONFLICT(buyer, year) DO UPDATE SET used = excluded.used",
 	[S_REVIEW_ADD] = "INSERT INTO review(document_id, reason, priority, state, created)"
-			 " VALUES(?1, ?2, ?3, 'queued', ?4)",
+			 " VALUES($1, $2, $3, 'queued', $4)",
 	[S_AUDIT_LAST] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
 	[S_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, document_id, detail, prev, hash)"
-			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			" VALUES($1, $2, $3, $4, $5, $6, $7)",
 	[S_WAITING] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
-		      " AND created < ?1 ORDER BY id LIMIT 500",
-	[S_ENT_AGE] = "SELECT created FROM enterprise WHERE id = ?1",
-	[S_DOC_BY_WAYBILL] = "SELECT data FROM document WHERE kind = ?1 AND waybill_key = ?2"
+		      " AND created < $1 ORDER BY id LIMIT 500",
+	[S_ENT_AGE] = "SELECT created FROM enterprise WHERE id = $1",
+	[S_DOC_BY_WAYBILL] = "SELECT data FROM document WHERE kind = $1 AND waybill_key = $2"
 			     " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
 	[S_RCPT] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
-		   " created) VALUES(?1, ?2, 'CEB622Message', ?3, ?4, ?5)",
+		   " created) VALUES($1, $2, 'CEB622Message', $3, $4, $5)",
 };
+CG_DB_MODULE(clearance_sql, "clearance", sql);
 
-static sqlite3_stmt *
-q(cg_store *st, int slot)
+static cg_db_stmt *
+q(cg_store *st, int id)
 {
-	return cg__store_stmt(st, slot, sql[slot]);
+	return cg_db_prepared(cg__store_db(st), &clearance_sql, id);
 }
 
 static cg_rc
 dbfail(cg_store *st, cg_ctx *ctx, const char *what)
 {
-	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg__store_errmsg(st));
+	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg_db_errmsg(cg__store_db(st)));
 }
 
 cg_rc
@@ -74,7 +76,7 @@ cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action, long
 	  const char *detail)
 {
 	unsigned char prev[32] = { 0 }, hash[32];
-	sqlite3_stmt *s = q(st, S_AUDIT_LAST);
+	cg_db_stmt *s = q(st, S_AUDIT_LAST);
 	long long at = (long long)time(NULL);
 	EVP_MD_CTX *md;
 	unsigned len = 0;
@@ -83,9 +85,9 @@ cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action, long
 
 	if (s == NULL)
 		return dbfail(st, ctx, "audit");
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
-		memcpy(prev, sqlite3_column_blob(s, 0), 32);
-	sqlite3_reset(s);
+	if (cg_db_step(s) == CG_DB_ROW && cg_db_column_bytes(s, 0) == 32)
+		memcpy(prev, cg_db_column_blob(s, 0), 32);
+	cg_db_reset(s);
 	/* Each record hashes the previous one: a removed or altered row breaks the chain. */
 	(void)snprintf(head, sizeof(head), "%lld|%lld|", at, doc_id);
 	md = EVP_MD_CTX_new();
@@ -98,13 +100,13 @@ cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action, long
 	if (!ok)
 		return cg__fail(ctx, CG_EINTERNAL, "audit hash");
 	s = q(st, S_AUDIT_ADD);
-	if (s == NULL || sqlite3_bind_int64(s, 1, at) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    (doc_id != 0 && sqlite3_bind_int64(s, 4, doc_id) != SQLITE_OK) ||
-	    sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 6, prev, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 7, hash, 32, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, at) != CG_OK ||
+	    cg_db_bind_text(s, 2, actor) != CG_OK ||
+	    cg_db_bind_text(s, 3, action) != CG_OK ||
+	    (doc_id != 0 && cg_db_bind_int64(s, 4, doc_id) != CG_OK) ||
+	    cg_db_bind_text(s, 5, detail) != CG_OK ||
+	    cg_db_bind_blob(s, 6, prev, 32) != CG_OK ||
+	    cg_db_bind_blob(s, 7, hash, 32) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		return dbfail(st, ctx, "audit");
 	return CG_OK;
 }
@@ -127,32 +129,32 @@ hv(const struct doc *d, const char *field)
 static cg_rc
 load_inventory(cg_store *st, cg_ctx *ctx, long long id, struct doc *d)
 {
-	sqlite3_stmt *s = q(st, S_DOC_BY_KEY);
+	cg_db_stmt *s = q(st, S_DOC_BY_KEY);
 
 	memset(d, 0, sizeof(*d));
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK || cg_db_step(s) != CG_DB_ROW)
 		return dbfail(st, ctx, "load inventory");
-	d->id = sqlite3_column_int64(s, 0);
-	(void)snprintf(d->state, sizeof(d->state), "%s", (const char *)sqlite3_column_text(s, 1));
-	d->data = json_loads((const char *)sqlite3_column_text(s, 2), 0, NULL);
-	d->sender = sqlite3_column_int64(s, 3);
-	d->created = sqlite3_column_int64(s, 4);
-	sqlite3_reset(s);
+	d->id = cg_db_column_int64(s, 0);
+	(void)snprintf(d->state, sizeof(d->state), "%s", cg_db_column_text(s, 1));
+	d->data = json_loads(cg_db_column_text(s, 2), 0, NULL);
+	d->sender = cg_db_column_int64(s, 3);
+	d->created = cg_db_column_int64(s, 4);
+	cg_db_reset(s);
 	return d->data != NULL ? CG_OK : CG_ENOMEM;
 }
 
-/* The newest live document of @p kind for a key (statement @p slot), or NULL. */
+/* The newest live document of @p kind for a key (statement @p q), or NULL. */
 static json_t *
-find_by(cg_store *st, int slot, int kind, const char *key)
+find_by(cg_store *st, int qid, int kind, const char *key)
 {
-	sqlite3_stmt *s = q(st, slot);
+	cg_db_stmt *s = q(st, qid);
 	json_t *j = NULL;
 
-	if (s != NULL && key != NULL && sqlite3_bind_int(s, 1, kind) == SQLITE_OK &&
-	    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		j = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	if (s != NULL && key != NULL && cg_db_bind_int64(s, 1, kind) == CG_OK &&
+	    cg_db_bind_text(s, 2, key) == CG_OK && cg_db_step(s) == CG_DB_ROW)
+		j = json_loads(cg_db_column_text(s, 0), 0, NULL);
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	return j;
 }
 
@@ -232,18 +234,18 @@ compare(const struct doc *inv, json_t *order, json_t *pay, json_t *bill, char *w
 static cg_rc
 set_state(cg_store *st, cg_ctx *ctx, struct doc *d, const char *state, const char *reason)
 {
-	sqlite3_stmt *s = q(st, S_DOC_SET);
+	cg_db_stmt *s = q(st, S_DOC_SET);
 	char *data = json_dumps(d->data, JSON_COMPACT);
 	cg_rc rc = CG_OK;
 
 	if (data == NULL)
 		return CG_ENOMEM;
-	if (s == NULL || sqlite3_bind_int64(s, 1, d->id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    (reason != NULL && sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    sqlite3_bind_text(s, 4, data, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, d->id) != CG_OK ||
+	    cg_db_bind_text(s, 2, state) != CG_OK ||
+	    (reason != NULL && cg_db_bind_text(s, 3, reason) != CG_OK) ||
+	    cg_db_bind_text(s, 4, data) != CG_OK ||
+	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE)
 		rc = dbfail(st, ctx, "inventory state");
 	free(data);
 	(void)snprintf(d->state, sizeof(d->state), "%s", state);
@@ -259,7 +261,7 @@ receipt(cg_store *st, cg_ctx *ctx, const struct doc *d, const char *status, cons
 	cg_buf xml = CG_BUF_INIT(0);
 	const char *k;
 	json_t *v;
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	cg_rc rc = cg__group_init(&g, def->head);
 
 	json_object_foreach(json_object_get(d->data, "h"), k, v)
@@ -273,12 +275,12 @@ receipt(cg_store *st, cg_ctx *ctx, const struct doc *d, const char *status, cons
 		rc = cg__receipt_build(def, &g, d->id, status, info, &xml);
 	s = rc == CG_OK ? q(st, S_RCPT) : NULL;
 	if (rc == CG_OK &&
-	    (s == NULL || sqlite3_bind_int64(s, 1, d->sender) != SQLITE_OK ||
-	     sqlite3_bind_int64(s, 2, d->id) != SQLITE_OK ||
-	     sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC) != SQLITE_OK ||
-	     sqlite3_bind_blob64(s, 4, xml.ptr, xml.len, SQLITE_STATIC) != SQLITE_OK ||
-	     sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-	     sqlite3_step(s) != SQLITE_DONE))
+	    (s == NULL || cg_db_bind_int64(s, 1, d->sender) != CG_OK ||
+	     cg_db_bind_int64(s, 2, d->id) != CG_OK ||
+	     cg_db_bind_text(s, 3, status) != CG_OK ||
+	     cg_db_bind_blob(s, 4, xml.ptr, xml.len) != CG_OK ||
+	     cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
+	     cg_db_step(s) != CG_DB_DONE))
 		rc = dbfail(st, ctx, "inventory receipt");
 	cg_buf_dispose(&xml);
 	cg__group_dispose(&g);
@@ -338,26 +340,26 @@ buyer_key(const struct doc *d, unsigned char key[32])
 static cg_rc
 quota_used(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_dec *used)
 {
-	sqlite3_stmt *s = q(st, S_QUOTA_GET);
+	cg_db_stmt *s = q(st, S_QUOTA_GET);
 
 	*used = 0;
-	if (s == NULL || sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, year) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_blob(s, 1, key, 32) != CG_OK ||
+	    cg_db_bind_int64(s, 2, year) != CG_OK)
 		return dbfail(st, ctx, "quota");
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*used = (cg_dec)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (cg_db_step(s) == CG_DB_ROW)
+		*used = (cg_dec)cg_db_column_int64(s, 0);
+	cg_db_reset(s);
 	return CG_OK;
 }
 
 static cg_rc
 quota_set(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_dec used)
 {
-	sqlite3_stmt *s = q(st, S_QUOTA_PUT);
+	cg_db_stmt *s = q(st, S_QUOTA_PUT);
 
-	if (s == NULL || sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, year) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, (sqlite3_int64)used) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_blob(s, 1, key, 32) != CG_OK ||
+	    cg_db_bind_int64(s, 2, year) != CG_OK ||
+	    cg_db_bind_int64(s, 3, (long long)used) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		return dbfail(st, ctx, "quota");
 	return CG_OK;
 }
@@ -401,7 +403,7 @@ static void
 risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct doc *d, cg_dec value,
      cg_dec used_after, char *why, size_t size, int *priority)
 {
-	sqlite3_stmt *s = q(st, S_ENT_AGE);
+	cg_db_stmt *s = q(st, S_ENT_AGE);
 	long long registered = 0;
 
 	why[0] = '\0';
@@ -419,10 +421,10 @@ risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct doc *d, cg_d
 		add(why, size, "near-quota");
 		*priority += 1;
 	}
-	if (s != NULL && sqlite3_bind_int64(s, 1, d->sender) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		registered = sqlite3_column_int64(s, 0);
+	if (s != NULL && cg_db_bind_int64(s, 1, d->sender) == CG_OK && cg_db_step(s) == CG_DB_ROW)
+		registered = cg_db_column_int64(s, 0);
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	if (cfg->new_enterprise_days > 0 &&
 	    registered > (long long)time(NULL) - cfg->new_enterprise_days * 86400LL) {
 		add(why, size, "new-enterprise");
@@ -435,15 +437,15 @@ risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct doc *d, cg_d
 static cg_rc
 hold(cg_store *st, cg_ctx *ctx, struct doc *d, const char *why, int priority)
 {
-	sqlite3_stmt *s = q(st, S_REVIEW_ADD);
+	cg_db_stmt *s = q(st, S_REVIEW_ADD);
 	char info[300];
 	cg_rc rc = set_state(st, ctx, d, "held", why);
 
 	if (rc == CG_OK &&
-	    (s == NULL || sqlite3_bind_int64(s, 1, d->id) != SQLITE_OK ||
-	     sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC) != SQLITE_OK ||
-	     sqlite3_bind_int(s, 3, priority) != SQLITE_OK ||
-	     sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE))
+	    (s == NULL || cg_db_bind_int64(s, 1, d->id) != CG_OK ||
+	     cg_db_bind_text(s, 2, why) != CG_OK ||
+	     cg_db_bind_int64(s, 3, priority) != CG_OK ||
+	     cg_db_bind_int64(s, 4, (long long)time(NULL)) != CG_OK || cg_db_step(s) != CG_DB_DONE))
 		rc = dbfail(st, ctx, "review queue");
 	(void)snprintf(info, sizeof(info), "人工审核 held for review: %s", why);
 	return rc == CG_OK ? receipt(st, ctx, d, "300", info) : rc;
@@ -552,18 +554,18 @@ evaluate(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct c
 
 static cg_rc
 evaluate_all(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
-	     const struct cg_clearance_cfg *cfg, int slot, const char *key)
+	     const struct cg_clearance_cfg *cfg, int qid, const char *key)
 {
 	long long ids[64];
 	int n = 0, i;
-	sqlite3_stmt *s = q(st, slot);
+	cg_db_stmt *s = q(st, qid);
 	cg_rc rc = CG_OK;
 
-	if (s == NULL || sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_text(s, 1, key) != CG_OK)
 		return dbfail(st, ctx, "find inventories");
-	while (n < 64 && sqlite3_step(s) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	while (n < 64 && cg_db_step(s) == CG_DB_ROW)
+		ids[n++] = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
 	for (i = 0; i < n && rc == CG_OK; i++)
 		rc = evaluate(st, ctx, codes, cfg, ids[i]);
 	return rc;
@@ -592,7 +594,7 @@ cg_rc
 cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
 		    int *rejected)
 {
-	sqlite3_stmt *s = q(st, S_WAITING);
+	cg_db_stmt *s = q(st, S_WAITING);
 	long long ids[500];
 	int n = 0, i;
 	cg_rc rc = CG_OK;
@@ -600,11 +602,11 @@ cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cf
 	*rejected = 0;
 	if (cfg->match_timeout <= 0)
 		return CG_OK;
-	if (s == NULL || sqlite3_bind_int64(s, 1, now - cfg->match_timeout) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->match_timeout) != CG_OK)
 		return dbfail(st, ctx, "sweep");
-	while (n < 500 && sqlite3_step(s) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	while (n < 500 && cg_db_step(s) == CG_DB_ROW)
+		ids[n++] = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
 	for (i = 0; i < n && rc == CG_OK; i++) {
 		struct doc d;
 		char info[700];

@@ -23,19 +23,21 @@
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
-/* Statement slots 128-135 of cg__store_stmt() belong to this file. */
-enum { K_GET = 128, K_PUT };
+/* This file's statements, cached on the store's connection (db.h). */
+enum { K_GET, K_PUT };
 
+/* SQLite-only here: INSERT OR REPLACE (PostgreSQL: ON CONFLICT DO UPDATE). */
 static const char *const sql[] = {
-	[K_GET - 128] = "SELECT key_spec, cert_path, serial FROM custody WHERE enterprise_id = ?1",
-	[K_PUT - 128] = "INSERT OR REPLACE INTO custody(enterprise_id, key_spec, cert_path, serial, created)"
-		       " VALUES(?1, ?2, ?3, ?4, ?5)",
+	[K_GET] = "SELECT key_spec, cert_path, serial FROM custody WHERE enterprise_id = $1",
+	[K_PUT] = "INSERT OR REPLACE INTO custody(enterprise_id, key_spec, cert_path, serial, created)"
+		       " VALUES($1, $2, $3, $4, $5)",
 };
+CG_DB_MODULE(custody_sql, "custody", sql);
 
-static sqlite3_stmt *
-q(cg_store *st, int slot)
+static cg_db_stmt *
+q(cg_store *st, int id)
 {
-	return cg__store_stmt(st, slot, sql[slot - 128]);
+	return cg_db_prepared(cg__store_db(st), &custody_sql, id);
 }
 
 
@@ -44,7 +46,7 @@ cg__custody_signer(cg_service *svc, cg_ctx *ctx, long long eid, cg_signer **out,
 		   size_t size)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, K_GET);
+	cg_db_stmt *s = q(st, K_GET);
 	cg_sign_options o = CG_SIGN_OPTIONS_INIT;
 	const char *dir, *pass;
 	char *key = NULL, *cert = NULL;
@@ -52,16 +54,16 @@ cg__custody_signer(cg_service *svc, cg_ctx *ctx, long long eid, cg_signer **out,
 
 	*out = NULL;
 	cg__service_custody(svc, &dir, &pass);
-	if (s == NULL || sqlite3_bind_int64(s, 1, eid) != SQLITE_OK)
-		return cg__fail(ctx, CG_EDB, "custody: %s", cg__store_errmsg(st));
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	if (s == NULL || cg_db_bind_int64(s, 1, eid) != CG_OK)
+		return cg__fail(ctx, CG_EDB, "custody: %s", cg_db_errmsg(cg__store_db(st)));
+	if (cg_db_step(s) != CG_DB_ROW) {
+		cg_db_reset(s);
 		return cg__fail(ctx, CG_ENOTFOUND, "this enterprise has no custodial key");
 	}
-	key = cg__strdup((const char *)sqlite3_column_text(s, 0));
-	cert = cg__strdup((const char *)sqlite3_column_text(s, 1));
-	(void)snprintf(serial, size, "%s", (const char *)sqlite3_column_text(s, 2));
-	sqlite3_reset(s);
+	key = cg__strdup(cg_db_column_text(s, 0));
+	cert = cg__strdup(cg_db_column_text(s, 1));
+	(void)snprintf(serial, size, "%s", cg_db_column_text(s, 2));
+	cg_db_reset(s);
 	o.key = key;
 	o.cert = cert;
 	o.passphrase = pass;
@@ -182,9 +184,9 @@ keep_files(cg_ctx *ctx, struct import *im, const char *dir, const char *pass, EV
 static cg_rc
 record(cg_store *st, cg_ctx *ctx, const cg_principal *who, struct import *im)
 {
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	char detail[200];
-	cg_rc rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	cg_rc rc = cg_db_begin(cg__store_db(st), ctx);
 
 	if (rc != CG_OK)
 		return rc;
@@ -192,20 +194,20 @@ record(cg_store *st, cg_ctx *ctx, const cg_principal *who, struct import *im)
 	if (rc == CG_EEXIST)
 		rc = CG_OK; /* registered before: signatures with it were already accepted */
 	s = q(st, K_PUT);
-	if (rc == CG_OK && (s == NULL || sqlite3_bind_int64(s, 1, im->eid) != SQLITE_OK ||
-			    sqlite3_bind_text(s, 2, im->key_spec, -1, SQLITE_STATIC) != SQLITE_OK ||
-			    sqlite3_bind_text(s, 3, im->cert_path, -1, SQLITE_STATIC) != SQLITE_OK ||
-			    sqlite3_bind_text(s, 4, im->serial, -1, SQLITE_STATIC) != SQLITE_OK ||
-			    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-			    sqlite3_step(s) != SQLITE_DONE))
-		rc = cg__fail(ctx, CG_EDB, "custody: %s", cg__store_errmsg(st));
+	if (rc == CG_OK && (s == NULL || cg_db_bind_int64(s, 1, im->eid) != CG_OK ||
+			    cg_db_bind_text(s, 2, im->key_spec) != CG_OK ||
+			    cg_db_bind_text(s, 3, im->cert_path) != CG_OK ||
+			    cg_db_bind_text(s, 4, im->serial) != CG_OK ||
+			    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
+			    cg_db_step(s) != CG_DB_DONE))
+		rc = cg__fail(ctx, CG_EDB, "custody: %s", cg_db_errmsg(cg__store_db(st)));
 	(void)snprintf(detail, sizeof(detail), "%s serial %s (%s)", im->cop_code, im->serial,
 		       strncmp(im->key_spec, "pkcs11:", 7) == 0 ? "PKCS#11 token" : "encrypted key file");
 	if (rc == CG_OK)
 		rc = cg__audit(st, ctx, who->name, "custodial key", 0, detail);
 	if (rc == CG_OK)
-		return cg__store_tx(st, ctx, CG_TX_COMMIT);
-	(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		return cg_db_commit(cg__store_db(st), ctx);
+	cg_db_rollback(cg__store_db(st));
 	return rc;
 }
 

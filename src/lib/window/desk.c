@@ -21,56 +21,61 @@
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
-/* Statement slots 80-95 of cg__store_stmt() belong to this file. */
-enum { D_REVIEW = 80, D_QUOTA, D_HOURLY, D_QUEUE, D_REVIEW_TIME, D_HOLDS, D_REJECTS, D_MATCH,
+/* This file's statements, cached on the store's connection (db.h). */
+enum { D_REVIEW, D_QUOTA, D_HOURLY, D_QUEUE, D_REVIEW_TIME, D_HOLDS, D_REJECTS, D_MATCH,
        D_PUBLIC, D_REVOKE, D_SESSION };
 
+/* SQLite-only here: json_extract (PostgreSQL: ->>), strftime, instr, min() of two values (least()),
+ * sums of comparisons (sum((x = y)::int)). */
 static const char *const sql[] = {
-	[D_REVIEW - 80] = "SELECT r.reason, r.priority, r.state, u.name, r.lease_until, r.decision,"
+	[D_REVIEW] = "SELECT r.reason, r.priority, r.state, u.name, r.lease_until, r.decision,"
 			  " r.decision_reason, r.decided_at, r.created FROM review r"
-			  " LEFT JOIN user u ON u.id = r.claimed_by WHERE r.document_id = ?1",
-	[D_QUOTA - 80] = "SELECT used FROM quota WHERE buyer = ?1 AND year = ?2",
-	[D_HOURLY - 80] = "SELECT created / 3600, return_status, count(*) FROM receipt"
-			  " WHERE msg_type = 'CEB622Message' AND created >= ?1"
+			  " LEFT JOIN user u ON u.id = r.claimed_by WHERE r.document_id = $1",
+	[D_QUOTA] = "SELECT used FROM quota WHERE buyer = $1 AND year = $2",
+	[D_HOURLY] = "SELECT created / 3600, return_status, count(*) FROM receipt"
+			  " WHERE msg_type = 'CEB622Message' AND created >= $1"
 			  " AND (return_status IN ('800', '300', '500', '501', '100')"
 			  " OR return_status LIKE '-%') GROUP BY 1, 2",
 	/* Queue depth and oldest item at the end of each hour and now, from the review rows themselves. */
-	[D_QUEUE - 80] = "WITH RECURSIVE h(t) AS (SELECT min(?1, ?2)"
-			 " UNION ALL SELECT min(t + 3600, ?2) FROM h WHERE t < ?2)"
+	[D_QUEUE] = "WITH RECURSIVE h(t) AS (SELECT min($1, $2)"
+			 " UNION ALL SELECT min(t + 3600, $2) FROM h WHERE t < $2)"
 			 " SELECT t, (SELECT count(*) FROM review WHERE created <= h.t"
 			 " AND (decided_at IS NULL OR decided_at > h.t)),"
 			 " (SELECT min(created) FROM review WHERE created <= h.t"
 			 " AND (decided_at IS NULL OR decided_at > h.t)) FROM h",
-	[D_REVIEW_TIME - 80] = "SELECT decided_at - created FROM review WHERE state = 'decided'"
-			       " AND decided_at >= ?1 ORDER BY 1",
-	[D_HOLDS - 80] = "SELECT reason, count(*) FROM review WHERE created >= ?1 GROUP BY reason",
-	[D_REJECTS - 80] = "SELECT r, n FROM (SELECT reason AS r, count(*) AS n FROM document"
-			   " WHERE kind = 621 AND state = 'rejected' AND updated >= ?1 GROUP BY reason"
+	[D_REVIEW_TIME] = "SELECT decided_at - created FROM review WHERE state = 'decided'"
+			       " AND decided_at >= $1 ORDER BY 1",
+	[D_HOLDS] = "SELECT reason, count(*) FROM review WHERE created >= $1 GROUP BY reason",
+	[D_REJECTS] = "SELECT r, n FROM (SELECT reason AS r, count(*) AS n FROM document"
+			   " WHERE kind = 621 AND state = 'rejected' AND updated >= $1 GROUP BY reason"
 			   " UNION ALL SELECT 'officer-' || decision, count(*) FROM review"
-			   " WHERE decision IN ('return', 'detain') AND decided_at >= ?1 GROUP BY decision)"
+			   " WHERE decision IN ('return', 'detain') AND decided_at >= $1 GROUP BY decision)"
 			   " ORDER BY n DESC, r LIMIT 10",
-	[D_MATCH - 80] = "SELECT coalesce(json_extract(data, '$.h.ebcCode'), ''),"
+	[D_MATCH] = "SELECT coalesce(json_extract(data, '$.h.ebcCode'), ''),"
 			 " coalesce(json_extract(data, '$.h.ebcName'), ''), count(*),"
 			 " sum(state = 'waiting' OR (state = 'rejected' AND reason = 'timeout'))"
-			 " FROM document WHERE kind = 621 AND created >= ?1 GROUP BY 1, 2"
+			 " FROM document WHERE kind = 621 AND created >= $1 GROUP BY 1, 2"
 			 " ORDER BY 4 * 1.0 / count(*) DESC, 1 LIMIT 20",
 	/* Only enterprise codes, names and counts: nothing about a buyer leaves. */
-	[D_PUBLIC - 80] = "SELECT coalesce(json_extract(d.data, '$.h.ebcCode'), ''),"
-			  " coalesce(json_extract(d.data, '$.h.ebcName'), ''),"
-			  " strftime('%Y-%m', r.created + 8 * 3600, 'unixepoch'), count(*),"
-			  " sum(r.state = 'decided'), sum(r.decision = 'release'),"
-			  " sum(r.decision IN ('return', 'detain')) FROM review r"
-			  " JOIN document d ON d.id = r.document_id WHERE instr(r.reason, 'random') > 0"
-			  " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
-	[D_REVOKE - 80] = "UPDATE token SET revoked = 1 WHERE hash = ?1 AND user_id IS NOT NULL",
-	[D_SESSION - 80] = "SELECT created FROM token WHERE hash = ?1 AND user_id IS NOT NULL"
+	/* Column names are the JSON keys; json_extract, strftime and instr are SQLite's. */
+	[D_PUBLIC] = "SELECT coalesce(json_extract(d.data, '$.h.ebcCode'), '') AS enterprise,"
+		     " coalesce(json_extract(d.data, '$.h.ebcName'), '') AS name,"
+		     " strftime('%Y-%m', r.created + 8 * 3600, 'unixepoch') AS period,"
+		     " count(*) AS selected, coalesce(sum(r.state = 'decided'), 0) AS inspected,"
+		     " coalesce(sum(r.decision = 'release'), 0) AS \"inOrder\","
+		     " coalesce(sum(r.decision IN ('return', 'detain')), 0) AS irregular FROM review r"
+		     " JOIN document d ON d.id = r.document_id WHERE instr(r.reason, 'random') > 0"
+		     " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
+	[D_REVOKE] = "UPDATE token SET revoked = 1 WHERE hash = $1 AND user_id IS NOT NULL",
+	[D_SESSION] = "SELECT created FROM token WHERE hash = $1 AND user_id IS NOT NULL"
 			   " AND revoked = 0",
 };
+CG_DB_MODULE(desk_sql, "desk", sql);
 
-static sqlite3_stmt *
-q(cg_store *st, int slot)
+static cg_db_stmt *
+q(cg_store *st, int id)
 {
-	return cg__store_stmt(st, slot, sql[slot - 80]);
+	return cg_db_prepared(cg__store_db(st), &desk_sql, id);
 }
 
 /* ---- the officer's view of one inventory ---------------------------------------- */
@@ -272,27 +277,27 @@ rule_hits(const char *reason)
 static json_t *
 review_of(cg_store *st, long long doc_id)
 {
-	sqlite3_stmt *s = q(st, D_REVIEW);
+	cg_db_stmt *s = q(st, D_REVIEW);
 	json_t *o = NULL;
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, doc_id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+	if (s == NULL || cg_db_bind_int64(s, 1, doc_id) != CG_OK || cg_db_step(s) != CG_DB_ROW) {
 		if (s != NULL)
-			sqlite3_reset(s);
+			cg_db_reset(s);
 		return json_null();
 	}
 	o = json_pack("{s:s, s:i, s:s, s:s?, s:s?, s:s?, s:I, s:o}", "reason",
-		      (const char *)sqlite3_column_text(s, 0), "priority", sqlite3_column_int(s, 1), "state",
-		      (const char *)sqlite3_column_text(s, 2), "claimedBy",
-		      (const char *)sqlite3_column_text(s, 3), "decision",
-		      (const char *)sqlite3_column_text(s, 5), "decisionReason",
-		      (const char *)sqlite3_column_text(s, 6), "created",
-		      (json_int_t)sqlite3_column_int64(s, 8), "rules",
-		      rule_hits((const char *)sqlite3_column_text(s, 0)));
-	if (o != NULL && sqlite3_column_type(s, 4) != SQLITE_NULL)
-		(void)json_object_set_new(o, "leaseUntil", json_integer(sqlite3_column_int64(s, 4)));
-	if (o != NULL && sqlite3_column_type(s, 7) != SQLITE_NULL)
-		(void)json_object_set_new(o, "decidedAt", json_integer(sqlite3_column_int64(s, 7)));
-	sqlite3_reset(s);
+		      cg_db_column_text(s, 0), "priority", cg_db_column_int(s, 1), "state",
+		      cg_db_column_text(s, 2), "claimedBy",
+		      cg_db_column_text(s, 3), "decision",
+		      cg_db_column_text(s, 5), "decisionReason",
+		      cg_db_column_text(s, 6), "created",
+		      (json_int_t)cg_db_column_int64(s, 8), "rules",
+		      rule_hits(cg_db_column_text(s, 0)));
+	if (o != NULL && !cg_db_column_is_null(s, 4))
+		(void)json_object_set_new(o, "leaseUntil", json_integer(cg_db_column_int64(s, 4)));
+	if (o != NULL && !cg_db_column_is_null(s, 7))
+		(void)json_object_set_new(o, "decidedAt", json_integer(cg_db_column_int64(s, 7)));
+	cg_db_reset(s);
 	return o != NULL ? o : json_null();
 }
 
@@ -320,18 +325,18 @@ tax_and_quota(cg_store *st, json_t *view)
 {
 	const char *id = head_value(view, 0, "buyerIdNumber");
 	const cg_dec limit = (cg_dec)26000 * CG_DEC_ONE;
-	sqlite3_stmt *s = q(st, D_QUOTA);
+	cg_db_stmt *s = q(st, D_QUOTA);
 	unsigned char key[32];
 	int year = china_year();
 	cg_dec used = 0;
 
 	/* The ledger is keyed by the hash of the ID number (clearance.c). */
 	(void)cg__digest(EVP_sha256(), id != NULL ? id : "", id != NULL ? strlen(id) : 0, key);
-	if (s != NULL && sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC) == SQLITE_OK &&
-	    sqlite3_bind_int(s, 2, year) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		used = (cg_dec)sqlite3_column_int64(s, 0);
+	if (s != NULL && cg_db_bind_blob(s, 1, key, 32) == CG_OK &&
+	    cg_db_bind_int64(s, 2, year) == CG_OK && cg_db_step(s) == CG_DB_ROW)
+		used = (cg_dec)cg_db_column_int64(s, 0);
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	return json_pack("{s:O?, s:s?, s:s?, s:s?, s:{s:i, s:o, s:o, s:o}}", "recomputed",
 			 json_object_get(json_object_get(view, "inventory"), "tax"), "declared",
 			 head_value(view, 1, "taxTotal"), "goodsValue", head_value(view, 1, "goodsValue"),
@@ -409,13 +414,13 @@ cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long lo
 	(void)snprintf(detail, sizeof(detail), "查看个人信息 revealed %s",
 		       fields[0] != '\0' ? fields : "nothing");
 	/* The audit row is committed before anything is shown. */
-	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	rc = cg_db_begin(cg__store_db(st), ctx);
 	if (rc == CG_OK) {
 		rc = cg__audit(st, ctx, who->name, "reveal", doc_id, detail);
 		if (rc == CG_OK)
-			rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+			rc = cg_db_commit(cg__store_db(st), ctx);
 		else
-			(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+			cg_db_rollback(cg__store_db(st));
 	}
 	if (rc != CG_OK) {
 		json_decref(out);
@@ -444,7 +449,7 @@ outcome(const char *status)
 static json_t *
 hourly(cg_store *st, long long from, long long hours)
 {
-	sqlite3_stmt *s = q(st, D_HOURLY);
+	cg_db_stmt *s = q(st, D_HOURLY);
 	json_t *arr = json_array();
 	long long h0 = from / 3600, i;
 
@@ -453,44 +458,44 @@ hourly(cg_store *st, long long from, long long hours)
 							   (json_int_t)((h0 + i) * 3600), "released", 0,
 							   "held", 0, "inspection", 0, "returned", 0,
 							   "detained", 0));
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, h0 * 3600) != SQLITE_OK) {
+	if (s == NULL || arr == NULL || cg_db_bind_int64(s, 1, h0 * 3600) != CG_OK) {
 		json_decref(arr);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *slot = json_array_get(arr, (size_t)(sqlite3_column_int64(s, 0) - h0));
-		const char *o = outcome((const char *)sqlite3_column_text(s, 1));
+	while (cg_db_step(s) == CG_DB_ROW) {
+		json_t *slot = json_array_get(arr, (size_t)(cg_db_column_int64(s, 0) - h0));
+		const char *o = outcome(cg_db_column_text(s, 1));
 
 		if (slot != NULL)
 			(void)json_object_set_new(slot, o, json_integer(json_integer_value(json_object_get(slot, o)) +
-									  sqlite3_column_int64(s, 2)));
+									  cg_db_column_int64(s, 2)));
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	return arr;
 }
 
 static json_t *
 queue_series(cg_store *st, long long from, long long now)
 {
-	sqlite3_stmt *s = q(st, D_QUEUE);
+	cg_db_stmt *s = q(st, D_QUEUE);
 	json_t *arr = json_array();
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK) {
+	if (s == NULL || arr == NULL || cg_db_bind_int64(s, 1, from) != CG_OK ||
+	    cg_db_bind_int64(s, 2, now) != CG_OK) {
 		json_decref(arr);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		long long t = sqlite3_column_int64(s, 0);
-		long long oldest = sqlite3_column_type(s, 2) == SQLITE_NULL
+	while (cg_db_step(s) == CG_DB_ROW) {
+		long long t = cg_db_column_int64(s, 0);
+		long long oldest = cg_db_column_is_null(s, 2)
 					   ? 0
-					   : t - sqlite3_column_int64(s, 2);
+					   : t - cg_db_column_int64(s, 2);
 
 		(void)json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "at", (json_int_t)t, "depth",
-							   (json_int_t)sqlite3_column_int64(s, 1), "oldest",
+							   (json_int_t)cg_db_column_int64(s, 1), "oldest",
 							   (json_int_t)oldest));
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	return arr;
 }
 
@@ -503,28 +508,28 @@ review_times(cg_store *st, long long from)
 		long long upto;
 	} b[] = { { "<5m", 300 }, { "5-15m", 900 }, { "15-60m", 3600 }, { "1-4h", 14400 }, { ">4h", -1 } };
 	long long counts[5] = { 0 }, n = 0, median = 0;
-	sqlite3_stmt *s = q(st, D_REVIEW_TIME);
+	cg_db_stmt *s = q(st, D_REVIEW_TIME);
 	json_t *buckets = json_array();
 	size_t i;
 
-	if (s == NULL || buckets == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+	if (s == NULL || buckets == NULL || cg_db_bind_int64(s, 1, from) != CG_OK) {
 		json_decref(buckets);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		long long secs = sqlite3_column_int64(s, 0);
+	while (cg_db_step(s) == CG_DB_ROW) {
+		long long secs = cg_db_column_int64(s, 0);
 
 		for (i = 0; b[i].upto >= 0 && secs >= b[i].upto; i++)
 			;
 		counts[i]++;
 		n++;
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	/* The rows come sorted: the median is the middle one (read again, no array kept). */
-	if (n > 0 && sqlite3_bind_int64(s, 1, from) == SQLITE_OK) {
-		for (i = 0; (long long)i <= n / 2 && sqlite3_step(s) == SQLITE_ROW; i++)
-			median = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+	if (n > 0 && cg_db_bind_int64(s, 1, from) == CG_OK) {
+		for (i = 0; (long long)i <= n / 2 && cg_db_step(s) == CG_DB_ROW; i++)
+			median = cg_db_column_int64(s, 0);
+		cg_db_reset(s);
 	}
 	for (i = 0; i < 5; i++)
 		(void)json_array_append_new(buckets, json_pack("{s:s, s:I}", "label", b[i].label, "count",
@@ -539,22 +544,22 @@ review_times(cg_store *st, long long from)
 static json_t *
 hold_reasons(cg_store *st, long long from)
 {
-	sqlite3_stmt *s = q(st, D_HOLDS);
+	cg_db_stmt *s = q(st, D_HOLDS);
 	long long counts[NRULES] = { 0 };
 	json_t *arr = json_array();
 	size_t i, done;
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+	if (s == NULL || arr == NULL || cg_db_bind_int64(s, 1, from) != CG_OK) {
 		json_decref(arr);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(s, 0);
+	while (cg_db_step(s) == CG_DB_ROW) {
+		const char *r = cg_db_column_text(s, 0);
 
 		for (i = 0; r != NULL && i < NRULES; i++)
-			counts[i] += strstr(r, rules[i].code) != NULL ? sqlite3_column_int64(s, 1) : 0;
+			counts[i] += strstr(r, rules[i].code) != NULL ? cg_db_column_int64(s, 1) : 0;
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	/* A handful of reasons: take the largest left each time. */
 	for (done = 0; done < NRULES; done++) {
 		size_t best = 0;
@@ -573,40 +578,40 @@ hold_reasons(cg_store *st, long long from)
 static json_t *
 two_columns(cg_store *st, int slot, long long from, const char *k1, const char *k2)
 {
-	sqlite3_stmt *s = q(st, slot);
+	cg_db_stmt *s = q(st, slot);
 	json_t *arr = json_array();
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+	if (s == NULL || arr == NULL || cg_db_bind_int64(s, 1, from) != CG_OK) {
 		json_decref(arr);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW)
-		(void)json_array_append_new(arr, json_pack("{s:s, s:I}", k1, (const char *)sqlite3_column_text(s, 0),
-							   k2, (json_int_t)sqlite3_column_int64(s, 1)));
-	sqlite3_reset(s);
+	while (cg_db_step(s) == CG_DB_ROW)
+		(void)json_array_append_new(arr, json_pack("{s:s, s:I}", k1, cg_db_column_text(s, 0),
+							   k2, (json_int_t)cg_db_column_int64(s, 1)));
+	cg_db_reset(s);
 	return arr;
 }
 
 static json_t *
 match_failures(cg_store *st, long long from)
 {
-	sqlite3_stmt *s = q(st, D_MATCH);
+	cg_db_stmt *s = q(st, D_MATCH);
 	json_t *arr = json_array();
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, from) != SQLITE_OK) {
+	if (s == NULL || arr == NULL || cg_db_bind_int64(s, 1, from) != CG_OK) {
 		json_decref(arr);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		long long total = sqlite3_column_int64(s, 2), failed = sqlite3_column_int64(s, 3);
+	while (cg_db_step(s) == CG_DB_ROW) {
+		long long total = cg_db_column_int64(s, 2), failed = cg_db_column_int64(s, 3);
 
 		(void)json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:f}", "enterprise",
-							   (const char *)sqlite3_column_text(s, 0), "name",
-							   (const char *)sqlite3_column_text(s, 1), "inventories",
+							   cg_db_column_text(s, 0), "name",
+							   cg_db_column_text(s, 1), "inventories",
 							   (json_int_t)total, "failed", (json_int_t)failed, "rate",
 							   total > 0 ? (double)failed / (double)total : 0.0));
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	return arr;
 }
 
@@ -639,24 +644,11 @@ cg_rc
 cg_service_public_inspections(cg_service *svc, cg_ctx *ctx, char **json)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, D_PUBLIC);
-	json_t *arr = json_array();
+	cg_db_stmt *s = q(st, D_PUBLIC);
+	json_t *arr = s != NULL ? cg_db_rows_json(s, 0, 0) : NULL;
 
-	if (s == NULL || arr == NULL) {
-		json_decref(arr);
-		return cg__fail(ctx, CG_EDB, "public results: %s", cg__store_errmsg(st));
-	}
-	while (sqlite3_step(s) == SQLITE_ROW)
-		(void)json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "enterprise",
-				       (const char *)sqlite3_column_text(s, 0), "name",
-				       (const char *)sqlite3_column_text(s, 1), "period",
-				       (const char *)sqlite3_column_text(s, 2), "selected",
-				       (json_int_t)sqlite3_column_int64(s, 3), "inspected",
-				       (json_int_t)sqlite3_column_int64(s, 4), "inOrder",
-				       (json_int_t)sqlite3_column_int64(s, 5), "irregular",
-				       (json_int_t)sqlite3_column_int64(s, 6)));
-	sqlite3_reset(s);
+	if (arr == NULL)
+		return cg__fail(ctx, CG_EDB, "public results: %s", cg_db_errmsg(cg__store_db(st)));
 	return cg__json_answer(json_pack("{s:o, s:I}", "results", arr, "generated", (json_int_t)time(NULL)), json);
 }
 
@@ -668,19 +660,19 @@ cg_service_session(cg_service *svc, cg_ctx *ctx, const char *token, long long ma
 {
 	cg_store *st = cg__service_store(svc);
 	unsigned char h[32];
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	bool fresh;
 
 	memset(out, 0, sizeof(*out));
 	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
 		return cg__fail(ctx, CG_ENOTFOUND, "no session");
 	s = q(st, D_SESSION);
-	if (s == NULL || sqlite3_bind_blob(s, 1, h, 32, SQLITE_STATIC) != SQLITE_OK)
-		return cg__fail(ctx, CG_EDB, "session: %s", cg__store_errmsg(st));
+	if (s == NULL || cg_db_bind_blob(s, 1, h, 32) != CG_OK)
+		return cg__fail(ctx, CG_EDB, "session: %s", cg_db_errmsg(cg__store_db(st)));
 	/* An enterprise's API token never rides in a cookie; a login's lasts one working day. */
-	fresh = sqlite3_step(s) == SQLITE_ROW &&
-		sqlite3_column_int64(s, 0) > (long long)time(NULL) - max_age;
-	sqlite3_reset(s);
+	fresh = cg_db_step(s) == CG_DB_ROW &&
+		cg_db_column_int64(s, 0) > (long long)time(NULL) - max_age;
+	cg_db_reset(s);
 	if (!fresh)
 		return cg__fail(ctx, CG_ENOTFOUND, "no session");
 	return cg_service_auth(svc, ctx, token, out);
@@ -691,14 +683,14 @@ cg_service_logout(cg_service *svc, cg_ctx *ctx, const char *token)
 {
 	cg_store *st = cg__service_store(svc);
 	unsigned char h[32];
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 
 	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
 		return CG_OK;
 	s = q(st, D_REVOKE);
-	if (s == NULL || sqlite3_bind_blob(s, 1, h, 32, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
-		return cg__fail(ctx, CG_EDB, "logout: %s", cg__store_errmsg(st));
+	if (s == NULL || cg_db_bind_blob(s, 1, h, 32) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE)
+		return cg__fail(ctx, CG_EDB, "logout: %s", cg_db_errmsg(cg__store_db(st)));
 	return CG_OK;
 }
 

@@ -120,24 +120,24 @@ static void
 write_group(struct entry *group, cg_store *st, cg_ctx *ctx)
 {
 	struct entry *e;
-	cg_rc rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	cg_rc rc = cg_db_begin(cg__store_db(st), ctx);
 
 	if (rc != CG_OK) {
 		fail_all(group, rc, ctx);
 		return;
 	}
 	for (e = group; e != NULL; e = e->next) {
-		e->rc = cg__store_tx(st, e->ctx, CG_TX_SAVEPOINT);
+		e->rc = cg_db_savepoint(cg__store_db(st), e->ctx);
 		if (e->rc == CG_OK)
 			e->rc = e->write(e->arg, st);
 		if (e->rc == CG_OK)
-			e->rc = cg__store_tx(st, e->ctx, CG_TX_RELEASE);
+			e->rc = cg_db_release(cg__store_db(st), e->ctx);
 		else
-			(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK_TO);
+			cg_db_rollback_to(cg__store_db(st));
 	}
-	rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+	rc = cg_db_commit(cg__store_db(st), ctx);
 	if (rc != CG_OK) {
-		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		cg_db_rollback(cg__store_db(st));
 		fail_all(group, rc, ctx);
 	}
 }

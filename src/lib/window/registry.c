@@ -16,22 +16,26 @@
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
-/* Statement slots 64-79 of cg__store_stmt() belong to this file. */
-enum { G_ENTERPRISES = 64, G_CERTS, G_USERS };
+/* This file's statements, cached on the store's connection (db.h). */
+enum { G_ENTERPRISES, G_CERTS, G_USERS };
 
+/* Column names are the JSON keys (cg_db_rows_json). */
 static const char *const sql[] = {
-	[G_ENTERPRISES - 64] = "SELECT id, cop_code, name, roles, dxp_id, created FROM enterprise"
-			       " ORDER BY cop_code LIMIT 10000",
-	[G_CERTS - 64] = "SELECT serial, not_after, created FROM certificate WHERE enterprise_id = ?1"
-			 " ORDER BY id",
-	[G_USERS - 64] = "SELECT u.name, u.role, e.cop_code, u.created FROM user u"
-			 " LEFT JOIN enterprise e ON e.id = u.enterprise_id ORDER BY u.name LIMIT 10000",
+	[G_ENTERPRISES] = "SELECT id, cop_code AS \"copCode\", name, roles, dxp_id AS \"dxpId\","
+			  " created AS registered FROM enterprise ORDER BY cop_code LIMIT 10000",
+	[G_CERTS] = "SELECT serial, not_after AS \"notAfter\", created AS registered FROM certificate"
+		    " WHERE enterprise_id = $1 ORDER BY id",
+	/* "user" is quoted: a reserved word in PostgreSQL. */
+	[G_USERS] = "SELECT u.name, u.role, e.cop_code AS enterprise, u.created AS registered"
+		    " FROM \"user\" u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
+		    " ORDER BY u.name LIMIT 10000",
 };
+CG_DB_MODULE(registry_sql, "registry", sql);
 
-static sqlite3_stmt *
-q(cg_store *st, int slot)
+static cg_db_stmt *
+q(cg_store *st, int id)
 {
-	return cg__store_stmt(st, slot, sql[slot - 64]);
+	return cg_db_prepared(cg__store_db(st), &registry_sql, id);
 }
 
 
@@ -52,97 +56,50 @@ store_answer(cg_rc rc, cg_ctx *ctx, char **json, int *http)
 	}
 }
 
-static const char *
-text(sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return t != NULL ? (const char *)t : NULL;
-}
-
 static json_t *
 certificates(cg_store *st, long long eid)
 {
-	sqlite3_stmt *s = q(st, G_CERTS);
-	json_t *arr = json_array();
+	cg_db_stmt *s = q(st, G_CERTS);
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, eid) != SQLITE_OK) {
-		json_decref(arr);
+	if (s == NULL || cg_db_bind_int64(s, 1, eid) != CG_OK)
 		return NULL;
-	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *c = json_pack("{s:s, s:I, s:I}", "serial", text(s, 0), "notAfter",
-				      (json_int_t)sqlite3_column_int64(s, 1), "registered",
-				      (json_int_t)sqlite3_column_int64(s, 2));
-
-		if (c == NULL || json_array_append_new(arr, c) != 0) {
-			json_decref(arr);
-			sqlite3_reset(s);
-			return NULL;
-		}
-	}
-	sqlite3_reset(s);
-	return arr;
+	return cg_db_rows_json(s, 0, 0);
 }
 
 static cg_rc
 list_enterprises(cg_store *st, json_t *arr)
 {
-	sqlite3_stmt *s = q(st, G_ENTERPRISES);
-	json_t *rows = json_array();
-	size_t i;
-	int r;
-
-	if (s == NULL || rows == NULL) {
-		json_decref(rows);
-		return CG_EDB;
-	}
+	cg_db_stmt *s = q(st, G_ENTERPRISES);
 	/* Read the rows first: the certificate query must not run inside this one's step. */
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:I}", "id",
-				      (json_int_t)sqlite3_column_int64(s, 0), "copCode", text(s, 1), "name",
-				      text(s, 2), "roles", text(s, 3), "dxpId", text(s, 4), "registered",
-				      (json_int_t)sqlite3_column_int64(s, 5));
+	json_t *rows = s != NULL ? cg_db_rows_json(s, 0, 0) : NULL;
+	size_t i;
+	cg_rc rc = rows != NULL ? CG_OK : CG_EDB;
 
-		if (e == NULL || json_array_append_new(rows, e) != 0) {
-			r = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	for (i = 0; r == SQLITE_DONE && i < json_array_size(rows); i++) {
+	for (i = 0; rc == CG_OK && i < json_array_size(rows); i++) {
 		json_t *e = json_array_get(rows, i);
 		json_t *certs = certificates(st, json_integer_value(json_object_get(e, "id")));
 
 		if (certs == NULL || json_object_set_new(e, "certificates", certs) != 0 ||
 		    json_object_del(e, "id") != 0)
-			r = SQLITE_NOMEM;
+			rc = CG_EDB;
 	}
-	if (r == SQLITE_DONE)
+	if (rc == CG_OK)
 		(void)json_array_extend(arr, rows);
 	json_decref(rows);
-	return r == SQLITE_DONE ? CG_OK : CG_EDB;
+	return rc;
 }
 
 static cg_rc
 list_users(cg_store *st, json_t *arr)
 {
-	sqlite3_stmt *s = q(st, G_USERS);
-	int r = SQLITE_ERROR;
+	cg_db_stmt *s = q(st, G_USERS);
+	json_t *rows = s != NULL ? cg_db_rows_json(s, 0, 0) : NULL;
 
-	while (s != NULL && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *u = json_pack("{s:s, s:s, s:s?, s:I}", "name", text(s, 0), "role", text(s, 1),
-				      "enterprise", text(s, 2), "registered",
-				      (json_int_t)sqlite3_column_int64(s, 3));
-
-		if (u == NULL || json_array_append_new(arr, u) != 0) {
-			r = SQLITE_NOMEM;
-			break;
-		}
-	}
-	if (s != NULL)
-		sqlite3_reset(s);
-	return r == SQLITE_DONE ? CG_OK : CG_EDB;
+	if (rows == NULL)
+		return CG_EDB;
+	(void)json_array_extend(arr, rows);
+	json_decref(rows);
+	return CG_OK;
 }
 
 cg_rc
@@ -169,7 +126,7 @@ cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	}
 	if (rc != CG_OK) {
 		json_decref(arr);
-		return cg__fail(ctx, rc, "registry: %s", cg__store_errmsg(st));
+		return cg__fail(ctx, rc, "registry: %s", cg_db_errmsg(cg__store_db(st)));
 	}
 	return cg__json_answer(json_pack("{s:o, s:I}", what, arr, "count", (json_int_t)json_array_size(arr)), json);
 }
@@ -257,11 +214,11 @@ static cg_rc
 finish(cg_store *st, cg_ctx *ctx, cg_rc rc, char **json, int *http)
 {
 	if (rc == CG_OK && *http == 201) {
-		rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+		rc = cg_db_commit(cg__store_db(st), ctx);
 		if (rc == CG_OK)
 			return CG_OK;
 	}
-	(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+	cg_db_rollback(cg__store_db(st));
 	if (rc != CG_OK) {
 		cg_free(*json);
 		*json = NULL;
@@ -285,7 +242,7 @@ cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 		json_decref(b);
 		return cg__json_refusal(json, http, 400, "the body is one JSON object");
 	}
-	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	rc = cg_db_begin(cg__store_db(st), ctx);
 	if (rc == CG_OK) {
 		if (strcmp(what, "enterprises") == 0)
 			rc = add_enterprise(st, ctx, who, b, json, http);
@@ -318,7 +275,7 @@ cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 	if (rc != CG_OK)
 		return store_answer(rc, ctx, json, http);
 	cg__cert_serial_hex(x, serial, sizeof(serial));
-	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	rc = cg_db_begin(cg__store_db(st), ctx);
 	if (rc == CG_OK) {
 		rc = cg__store_enterprise(st, ctx, cop_code, &eid);
 		if (rc == CG_OK)

@@ -17,47 +17,52 @@
 #include "window/desk_internal.h"
 #include "window/service_internal.h"
 
-/* Statement slots 32-47 of cg__store_stmt() belong to this file. */
-enum { R_LIST = 32, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL,
+/* This file's statements, cached on the store's connection (db.h). */
+enum { R_LIST, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL,
        R_GAUGES };
 
+/* SQLite-only here: json_extract (PostgreSQL: ->>), instr (strpos), hex (encode). */
 static const char *const sql[] = {
-	[R_LIST - 32] = "SELECT r.document_id, r.reason, r.priority, r.state, r.created, r.lease_until,"
+	[R_LIST] = "SELECT r.document_id, r.reason, r.priority, r.state, r.created, r.lease_until,"
 			" u.name, d.data FROM review r JOIN document d ON d.id = r.document_id"
 			" LEFT JOIN user u ON u.id = r.claimed_by"
-			" WHERE (r.state = ?1 OR (?1 = 'queued' AND r.state = 'claimed' AND r.lease_until < ?2))"
-			" AND (?3 IS NULL OR instr(r.reason, ?3) > 0)"
-			" AND (?4 IS NULL OR json_extract(d.data, '$.h.ebcCode') = ?4"
-			"      OR json_extract(d.data, '$.h.agentCode') = ?4)"
-			" AND (?5 IS NULL OR json_extract(d.data, '$.h.tradeMode') = ?5)"
-			" AND (?6 IS NULL OR r.created <= ?6)"
+			" WHERE (r.state = $1 OR ($1 = 'queued' AND r.state = 'claimed' AND r.lease_until < $2))"
+			" AND ($3 IS NULL OR instr(r.reason, $3) > 0)"
+			" AND ($4 IS NULL OR json_extract(d.data, '$.h.ebcCode') = $4"
+			"      OR json_extract(d.data, '$.h.agentCode') = $4)"
+			" AND ($5 IS NULL OR json_extract(d.data, '$.h.tradeMode') = $5)"
+			" AND ($6 IS NULL OR r.created <= $6)"
 			" ORDER BY r.priority DESC, r.created, r.document_id LIMIT 500",
 	/* The lease is taken only when free or expired (or already ours): atomic. */
-	[R_CLAIM - 32] = "UPDATE review SET state = 'claimed', claimed_by = ?2, lease_until = ?3"
-			 " WHERE document_id = ?1 AND state IN ('queued', 'claimed')"
-			 " AND (claimed_by IS NULL OR claimed_by = ?2 OR lease_until < ?4)",
-	[R_GET - 32] = "SELECT state, claimed_by, lease_until FROM review WHERE document_id = ?1",
-	[R_DECIDED - 32] = "UPDATE review SET state = 'decided', decision = ?2, decision_reason = ?3,"
-			   " decided_by = ?4, decided_at = ?5 WHERE document_id = ?1",
-	[R_DOC - 32] = "SELECT kind, state, reason, data, order_key, waybill_key FROM document WHERE id = ?1",
-	[R_RELATED - 32] = "SELECT kind, state, data FROM document WHERE state <> 'deleted' AND"
-			   " ((kind IN (311, 411) AND order_key = ?1) OR (kind = 511 AND waybill_key = ?2))",
-	[R_AUDIT - 32] = "SELECT at, actor, action, detail, hex(hash) FROM audit WHERE document_id = ?1 ORDER BY id",
-	[R_RCPTS - 32] = "SELECT id, return_status, created, xml FROM receipt WHERE document_id = ?1 ORDER BY id",
-	[R_WAYBILL - 32] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
-			   " x.kind = 513 AND x.key1 = ?2 AND x.key2 = ?3 AND x.state <> 'deleted')"
+	[R_CLAIM] = "UPDATE review SET state = 'claimed', claimed_by = $2, lease_until = $3"
+			 " WHERE document_id = $1 AND state IN ('queued', 'claimed')"
+			 " AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until < $4)",
+	[R_GET] = "SELECT state, claimed_by, lease_until FROM review WHERE document_id = $1",
+	[R_DECIDED] = "UPDATE review SET state = 'decided', decision = $2, decision_reason = $3,"
+			   " decided_by = $4, decided_at = $5 WHERE document_id = $1",
+	[R_DOC] = "SELECT kind, state, reason, data, order_key, waybill_key FROM document WHERE id = $1",
+	[R_RELATED] = "SELECT kind, state, data FROM document WHERE state <> 'deleted' AND"
+			   " ((kind IN (311, 411) AND order_key = $1) OR (kind = 511 AND waybill_key = $2))",
+	/* Column names are the JSON keys (cg_db_rows_json); hex() is SQLite's (encode(hash, 'hex')). */
+	[R_AUDIT] = "SELECT at, actor, action, detail, hex(hash) AS hash FROM audit"
+		    " WHERE document_id = $1 ORDER BY id",
+	[R_RCPTS] = "SELECT id AS cursor, return_status AS \"returnStatus\", created, xml FROM receipt"
+		    " WHERE document_id = $1 ORDER BY id",
+	[R_WAYBILL] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
+			   " x.kind = 513 AND x.key1 = $2 AND x.key2 = $3 AND x.state <> 'deleted')"
 			   " FROM document b LEFT JOIN document d"
 			   " ON d.kind = 621 AND d.waybill_key = b.waybill_key AND d.state <> 'deleted'"
-			   " WHERE b.kind = 511 AND b.waybill_key = ?1 ORDER BY d.id DESC LIMIT 1",
-	[R_GAUGES - 32] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
+			   " WHERE b.kind = 511 AND b.waybill_key = $1 ORDER BY d.id DESC LIMIT 1",
+	[R_GAUGES] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
 			  " (SELECT count(*) FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')),"
 			  " (SELECT min(created) FROM review WHERE state <> 'decided')",
 };
+CG_DB_MODULE(review_sql, "review", sql);
 
-static sqlite3_stmt *
-q(cg_store *st, int slot)
+static cg_db_stmt *
+q(cg_store *st, int id)
 {
-	return cg__store_stmt(st, slot, sql[slot - 32]);
+	return cg_db_prepared(cg__store_db(st), &review_sql, id);
 }
 
 bool
@@ -67,29 +72,29 @@ cg__officer(const cg_principal *who)
 }
 
 static json_t *
-text_json(sqlite3_stmt *s, int col)
+text_json(cg_db_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	const char *t = cg_db_column_text(s, col);
 
 	return t != NULL ? json_loads((const char *)t, 0, NULL) : json_null();
 }
 
 static json_t *
-queue_item(sqlite3_stmt *s, long long now)
+queue_item(cg_db_stmt *s, long long now)
 {
 	json_t *data = text_json(s, 7), *h = json_object_get(data, "h"), *o;
-	long long created = sqlite3_column_int64(s, 4);
+	long long created = cg_db_column_int64(s, 4);
 
 	o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:I, s:s?, s:O?, s:O?, s:O?, s:O?}", "id",
-		      (json_int_t)sqlite3_column_int64(s, 0), "reason",
-		      (const char *)sqlite3_column_text(s, 1), "priority", sqlite3_column_int(s, 2),
-		      "state", (const char *)sqlite3_column_text(s, 3), "created", (json_int_t)created,
+		      (json_int_t)cg_db_column_int64(s, 0), "reason",
+		      cg_db_column_text(s, 1), "priority", cg_db_column_int(s, 2),
+		      "state", cg_db_column_text(s, 3), "created", (json_int_t)created,
 		      "age", (json_int_t)(now - created), "claimedBy",
-		      (const char *)sqlite3_column_text(s, 6), "copNo", json_object_get(h, "copNo"),
+		      cg_db_column_text(s, 6), "copNo", json_object_get(h, "copNo"),
 		      "ebcCode", json_object_get(h, "ebcCode"), "tradeMode",
 		      json_object_get(h, "tradeMode"), "orderNo", json_object_get(h, "orderNo"));
-	if (o != NULL && sqlite3_column_type(s, 5) != SQLITE_NULL)
-		(void)json_object_set_new(o, "leaseUntil", json_integer(sqlite3_column_int64(s, 5)));
+	if (o != NULL && !cg_db_column_is_null(s, 5))
+		(void)json_object_set_new(o, "leaseUntil", json_integer(cg_db_column_int64(s, 5)));
 	json_decref(data);
 	return o;
 }
@@ -115,14 +120,14 @@ count_reasons(json_t *by, const char *reason)
 }
 
 static bool
-bind_filter(sqlite3_stmt *s, const cg_review_filter *f, long long now)
+bind_filter(cg_db_stmt *s, const cg_review_filter *f, long long now)
 {
-	return sqlite3_bind_text(s, 1, f->state != NULL ? f->state : "queued", -1, SQLITE_STATIC) == SQLITE_OK &&
-	       sqlite3_bind_int64(s, 2, (sqlite3_int64)now) == SQLITE_OK &&
-	       (f->reason == NULL || sqlite3_bind_text(s, 3, f->reason, -1, SQLITE_STATIC) == SQLITE_OK) &&
-	       (f->enterprise == NULL || sqlite3_bind_text(s, 4, f->enterprise, -1, SQLITE_STATIC) == SQLITE_OK) &&
-	       (f->trade_mode == NULL || sqlite3_bind_text(s, 5, f->trade_mode, -1, SQLITE_STATIC) == SQLITE_OK) &&
-	       (f->min_age <= 0 || sqlite3_bind_int64(s, 6, (sqlite3_int64)(now - f->min_age)) == SQLITE_OK);
+	return cg_db_bind_text(s, 1, f->state != NULL ? f->state : "queued") == CG_OK &&
+	       cg_db_bind_int64(s, 2, (long long)now) == CG_OK &&
+	       (f->reason == NULL || cg_db_bind_text(s, 3, f->reason) == CG_OK) &&
+	       (f->enterprise == NULL || cg_db_bind_text(s, 4, f->enterprise) == CG_OK) &&
+	       (f->trade_mode == NULL || cg_db_bind_text(s, 5, f->trade_mode) == CG_OK) &&
+	       (f->min_age <= 0 || cg_db_bind_int64(s, 6, (long long)(now - f->min_age)) == CG_OK);
 }
 
 cg_rc
@@ -130,7 +135,7 @@ cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 			const cg_review_filter *f, char **json, int *http)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, R_LIST);
+	cg_db_stmt *s = q(st, R_LIST);
 	json_t *arr = json_array(), *by = json_object();
 	long long now = (long long)time(NULL);
 
@@ -143,20 +148,20 @@ cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	if (s == NULL || arr == NULL || by == NULL || !bind_filter(s, f, now)) {
 		json_decref(arr);
 		json_decref(by);
-		return cg__fail(ctx, CG_EDB, "review list: %s", cg__store_errmsg(st));
+		return cg__fail(ctx, CG_EDB, "review list: %s", cg_db_errmsg(cg__store_db(st)));
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (cg_db_step(s) == CG_DB_ROW) {
 		json_t *o = queue_item(s, now);
 
-		count_reasons(by, (const char *)sqlite3_column_text(s, 1));
+		count_reasons(by, cg_db_column_text(s, 1));
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			sqlite3_reset(s);
+			cg_db_reset(s);
 			json_decref(arr);
 			json_decref(by);
 			return CG_ENOMEM;
 		}
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	return cg__json_answer(json_pack("{s:o, s:I, s:o, s:I}", "items", arr, "count",
 			      (json_int_t)json_array_size(arr), "byReason", by, "now", (json_int_t)now),
 		    json);
@@ -178,34 +183,34 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 {
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL), until = now + cg__service_cfg(svc)->lease_seconds;
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	char detail[128];
 	cg_rc rc;
 
 	*http = 200;
 	if (!cg__officer(who) || who->user_id == 0)
 		return cg__json_refusal(json, http, 403, "claims are for officers");
-	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	rc = cg_db_begin(cg__store_db(st), ctx);
 	if (rc != CG_OK)
 		return rc;
 	s = q(st, R_CLAIM);
-	if (s == NULL || sqlite3_bind_int64(s, 1, doc_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, who->user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, until) != SQLITE_OK || sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE) {
-		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-		return cg__fail(ctx, CG_EDB, "claim: %s", cg__store_errmsg(st));
+	if (s == NULL || cg_db_bind_int64(s, 1, doc_id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, who->user_id) != CG_OK ||
+	    cg_db_bind_int64(s, 3, until) != CG_OK || cg_db_bind_int64(s, 4, now) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE) {
+		cg_db_rollback(cg__store_db(st));
+		return cg__fail(ctx, CG_EDB, "claim: %s", cg_db_errmsg(cg__store_db(st)));
 	}
-	if (sqlite3_changes(sqlite3_db_handle(s)) != 1) {
-		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+	if (cg_db_changes(cg__store_db(st)) != 1) {
+		cg_db_rollback(cg__store_db(st));
 		return cg__json_refusal(json, http, 409, "held by another officer, decided, or not in the queue");
 	}
 	(void)snprintf(detail, sizeof(detail), "lease until %lld", until);
 	rc = cg__audit(st, ctx, who->name, "claim", doc_id, detail);
 	if (rc == CG_OK)
-		rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+		rc = cg_db_commit(cg__store_db(st), ctx);
 	else
-		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		cg_db_rollback(cg__store_db(st));
 	return rc == CG_OK ? cg__json_answer(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)doc_id, "state",
 					    "claimed", "leaseUntil", (json_int_t)until),
 				  json)
@@ -240,7 +245,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 {
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL);
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	char info[4 * REASON_MAX + 64]; /* the reason (up to 4 bytes a character) and its prefix */
 	size_t i;
 	bool mine;
@@ -255,34 +260,34 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	}
 	if (i == sizeof(decisions) / sizeof(decisions[0]) || !reason_ok(reason))
 		return cg__json_refusal(json, http, 400, "decision is release, inspect, return or detain, with a reason");
-	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+	rc = cg_db_begin(cg__store_db(st), ctx);
 	if (rc != CG_OK)
 		return rc;
 	s = q(st, R_GET);
-	mine = s != NULL && sqlite3_bind_int64(s, 1, doc_id) == SQLITE_OK &&
-	       sqlite3_step(s) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), "claimed") == 0 &&
-	       sqlite3_column_int64(s, 1) == who->user_id && sqlite3_column_int64(s, 2) >= now;
+	mine = s != NULL && cg_db_bind_int64(s, 1, doc_id) == CG_OK &&
+	       cg_db_step(s) == CG_DB_ROW && strcmp(cg_db_column_text(s, 0), "claimed") == 0 &&
+	       cg_db_column_int64(s, 1) == who->user_id && cg_db_column_int64(s, 2) >= now;
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	if (!mine) {
-		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		cg_db_rollback(cg__store_db(st));
 		return cg__json_refusal(json, http, 409, "claim the declaration first (or the lease expired)");
 	}
 	(void)snprintf(info, sizeof(info), "%s %s: %s", decisions[i].zh, decisions[i].decision, reason);
 	s = q(st, R_DECIDED);
-	if (s == NULL || sqlite3_bind_int64(s, 1, doc_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, decisions[i].decision, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, who->user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
-		rc = cg__fail(ctx, CG_EDB, "decide: %s", cg__store_errmsg(st));
+	if (s == NULL || cg_db_bind_int64(s, 1, doc_id) != CG_OK ||
+	    cg_db_bind_text(s, 2, decisions[i].decision) != CG_OK ||
+	    cg_db_bind_text(s, 3, reason) != CG_OK ||
+	    cg_db_bind_int64(s, 4, who->user_id) != CG_OK ||
+	    cg_db_bind_int64(s, 5, now) != CG_OK || cg_db_step(s) != CG_DB_DONE)
+		rc = cg__fail(ctx, CG_EDB, "decide: %s", cg_db_errmsg(cg__store_db(st)));
 	if (rc == CG_OK)
 		rc = cg__clearance_decide(st, ctx, doc_id, decisions[i].state, decisions[i].status, info,
 					  who->name);
 	if (rc == CG_OK)
-		rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
+		rc = cg_db_commit(cg__store_db(st), ctx);
 	else
-		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		cg_db_rollback(cg__store_db(st));
 	return rc == CG_OK ? cg__json_answer(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)doc_id, "state",
 					    decisions[i].state, "returnStatus", decisions[i].status),
 				  json)
@@ -290,68 +295,47 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 }
 
 static json_t *
-rows(cg_store *st, int slot, long long id)
+rows(cg_store *st, int qid, long long id)
 {
-	sqlite3_stmt *s = q(st, slot);
-	json_t *arr = json_array();
+	cg_db_stmt *s = q(st, qid);
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
-		json_decref(arr);
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK)
 		return NULL;
-	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *o = slot == R_AUDIT
-				    ? json_pack("{s:I, s:s, s:s, s:s, s:s}", "at",
-						(json_int_t)sqlite3_column_int64(s, 0), "actor",
-						(const char *)sqlite3_column_text(s, 1), "action",
-						(const char *)sqlite3_column_text(s, 2), "detail",
-						(const char *)sqlite3_column_text(s, 3), "hash",
-						(const char *)sqlite3_column_text(s, 4))
-				    : json_pack("{s:I, s:s, s:I, s:s%}", "cursor", (json_int_t)sqlite3_column_int64(s, 0),
-						"returnStatus", (const char *)sqlite3_column_text(s, 1),
-						"created", (json_int_t)sqlite3_column_int64(s, 2), "xml",
-						(const char *)sqlite3_column_blob(s, 3),
-						(size_t)sqlite3_column_bytes(s, 3));
-
-		if (o != NULL)
-			(void)json_array_append_new(arr, o);
-	}
-	sqlite3_reset(s);
-	return arr;
+	return cg_db_rows_json(s, 0, 0);
 }
 
 json_t *
 cg__review_view(cg_store *st, long long doc_id)
 {
 	static const char *const names[] = { [0] = "order", [1] = "payment", [2] = "waybill" };
-	sqlite3_stmt *s = q(st, R_DOC), *r;
+	cg_db_stmt *s = q(st, R_DOC), *r;
 	json_t *o;
 	char ok[160] = "", wk[160] = "";
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, doc_id) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW ||
-	    sqlite3_column_int(s, 0) != 621) {
+	if (s == NULL || cg_db_bind_int64(s, 1, doc_id) != CG_OK || cg_db_step(s) != CG_DB_ROW ||
+	    cg_db_column_int(s, 0) != 621) {
 		if (s != NULL)
-			sqlite3_reset(s);
+			cg_db_reset(s);
 		return NULL;
 	}
 	o = json_pack("{s:I, s:s, s:s?, s:o}", "id", (json_int_t)doc_id, "state",
-		      (const char *)sqlite3_column_text(s, 1), "reason",
-		      (const char *)sqlite3_column_text(s, 2), "inventory", text_json(s, 3));
-	(void)snprintf(ok, sizeof(ok), "%s", sqlite3_column_text(s, 4) ? (const char *)sqlite3_column_text(s, 4) : "");
-	(void)snprintf(wk, sizeof(wk), "%s", sqlite3_column_text(s, 5) ? (const char *)sqlite3_column_text(s, 5) : "");
-	sqlite3_reset(s);
+		      cg_db_column_text(s, 1), "reason",
+		      cg_db_column_text(s, 2), "inventory", text_json(s, 3));
+	(void)snprintf(ok, sizeof(ok), "%s", cg_db_column_text(s, 4) ? cg_db_column_text(s, 4) : "");
+	(void)snprintf(wk, sizeof(wk), "%s", cg_db_column_text(s, 5) ? cg_db_column_text(s, 5) : "");
+	cg_db_reset(s);
 	r = q(st, R_RELATED);
-	if (o == NULL || r == NULL || sqlite3_bind_text(r, 1, ok, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_text(r, 2, wk, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+	if (o == NULL || r == NULL || cg_db_bind_text(r, 1, ok) != CG_OK ||
+	    cg_db_bind_text(r, 2, wk) != CG_OK) {
 		json_decref(o);
 		return NULL;
 	}
-	while (sqlite3_step(r) == SQLITE_ROW) {
-		int kind = sqlite3_column_int(r, 0);
+	while (cg_db_step(r) == CG_DB_ROW) {
+		int kind = cg_db_column_int(r, 0);
 
 		(void)json_object_set_new(o, names[kind == 311 ? 0 : kind == 411 ? 1 : 2], text_json(r, 2));
 	}
-	sqlite3_reset(r);
+	cg_db_reset(r);
 	(void)json_object_set_new(o, "receipts", rows(st, R_RCPTS, doc_id));
 	(void)json_object_set_new(o, "audit", rows(st, R_AUDIT, doc_id));
 	return o;
@@ -424,23 +408,23 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 		const char *no = json_string_value(json_object_get(k, "logisticsNo"));
 		const char *state = "unknown";
 		char key[200];
-		sqlite3_stmt *s;
+		cg_db_stmt *s;
 
 		/* Least privilege: a company reads only its own waybills, officers all. */
 		if (code != NULL && no != NULL && (cg__officer(who) || strcmp(code, who->cop_code) == 0)) {
 			(void)snprintf(key, sizeof(key), "%s|%s", code, no);
 			s = q(st, R_WAYBILL);
-			if (s != NULL && sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
-			    sqlite3_bind_text(s, 2, code, -1, SQLITE_STATIC) == SQLITE_OK &&
-			    sqlite3_bind_text(s, 3, no, -1, SQLITE_STATIC) == SQLITE_OK &&
-			    sqlite3_step(s) == SQLITE_ROW) {
-				state = logistics_state((const char *)sqlite3_column_text(s, 0), true);
+			if (s != NULL && cg_db_bind_text(s, 1, key) == CG_OK &&
+			    cg_db_bind_text(s, 2, code) == CG_OK &&
+			    cg_db_bind_text(s, 3, no) == CG_OK &&
+			    cg_db_step(s) == CG_DB_ROW) {
+				state = logistics_state(cg_db_column_text(s, 0), true);
 				/* A CEB513 says the consignee signed for a released parcel. */
-				if (strcmp(state, "released") == 0 && sqlite3_column_int(s, 3) == 1)
+				if (strcmp(state, "released") == 0 && cg_db_column_int(s, 3) == 1)
 					state = "signed for";
 			}
 			if (s != NULL)
-				sqlite3_reset(s);
+				cg_db_reset(s);
 		}
 		(void)json_array_append_new(out, json_pack("{s:s?, s:s?, s:s}", "logisticsCode", code,
 							   "logisticsNo", no, "state", state));
@@ -454,15 +438,15 @@ cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *wa
 		  long long *oldest_age)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, R_GAUGES);
+	cg_db_stmt *s = q(st, R_GAUGES);
 
 	*queued = *waiting = *oldest_age = 0;
-	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
-		return cg__fail(ctx, CG_EDB, "gauges: %s", cg__store_errmsg(st));
-	*queued = sqlite3_column_int64(s, 0);
-	*waiting = sqlite3_column_int64(s, 1);
-	if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-		*oldest_age = (long long)time(NULL) - sqlite3_column_int64(s, 2);
-	sqlite3_reset(s);
+	if (s == NULL || cg_db_step(s) != CG_DB_ROW)
+		return cg__fail(ctx, CG_EDB, "gauges: %s", cg_db_errmsg(cg__store_db(st)));
+	*queued = cg_db_column_int64(s, 0);
+	*waiting = cg_db_column_int64(s, 1);
+	if (!cg_db_column_is_null(s, 2))
+		*oldest_age = (long long)time(NULL) - cg_db_column_int64(s, 2);
+	cg_db_reset(s);
 	return CG_OK;
 }

@@ -186,15 +186,15 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 cg_rc
 cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 {
-	cg_rc rc = cg__store_tx(svc->st, ctx, CG_TX_BEGIN);
+	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
 
 	*rejected = 0;
 	if (rc != CG_OK)
 		return rc;
 	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), rejected);
 	if (rc == CG_OK)
-		return cg__store_tx(svc->st, ctx, CG_TX_COMMIT);
-	(void)cg__store_tx(svc->st, NULL, CG_TX_ROLLBACK);
+		return cg_db_commit(cg__store_db(svc->st), ctx);
+	cg_db_rollback(cg__store_db(svc->st));
 	return rc;
 }
 
@@ -491,18 +491,20 @@ out:
 	return s;
 }
 
-/* Service statements live in slots 16-31 of cg__store_stmt(). */
-#define SLOT_DOC_DATA 16
+enum { SV_DOC_DATA };
+
+static const char *const sql[] = {
+	[SV_DOC_DATA] = "UPDATE document SET data = $2, order_key = $3, waybill_key = $4,"
+			" created = CASE created WHEN 0 THEN $5 ELSE created END WHERE id = $1",
+};
+CG_DB_MODULE(service_sql, "service", sql);
 
 static cg_rc
 store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, size_t oksize,
 	       char *wk, size_t wksize)
 {
 	const struct cg_group *h = &d->head;
-	sqlite3_stmt *s = cg__store_stmt(j->st, SLOT_DOC_DATA,
-					 "UPDATE document SET data = ?2, order_key = ?3, waybill_key = ?4,"
-					 " created = CASE created WHEN 0 THEN ?5 ELSE created END"
-					 " WHERE id = ?1");
+	cg_db_stmt *s = cg_db_prepared(cg__store_db(j->st), &service_sql, SV_DOC_DATA);
 	const char *ebp = cg__group_get(h, "ebpCode"), *ord = cg__group_get(h, "orderNo");
 	const char *lc = cg__group_get(h, "logisticsCode"), *ln = cg__group_get(h, "logisticsNo");
 	char *data = doc_json(d);
@@ -517,13 +519,13 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 		(void)snprintf(wk, wksize, "%s|%s", lc, ln);
 	if (data == NULL)
 		return CG_ENOMEM;
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, data, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    (ok[0] != '\0' && sqlite3_bind_text(s, 3, ok, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    (wk[0] != '\0' && sqlite3_bind_text(s, 4, wk, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
-		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg__store_errmsg(j->st));
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_text(s, 2, data) != CG_OK ||
+	    (ok[0] != '\0' && cg_db_bind_text(s, 3, ok) != CG_OK) ||
+	    (wk[0] != '\0' && cg_db_bind_text(s, 4, wk) != CG_OK) ||
+	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE)
+		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg_db_errmsg(cg__store_db(j->st)));
 	free(data);
 	return rc;
 }
@@ -619,15 +621,22 @@ check_resubmission(struct job *j, bool *done)
 static cg_rc
 msg_begin(struct job *j)
 {
-	return cg__store_tx(j->st, j->ctx, j->batch ? CG_TX_SAVEPOINT : CG_TX_BEGIN);
+	cg_db *db = cg__store_db(j->st);
+
+	return j->batch ? cg_db_savepoint(db, j->ctx) : cg_db_begin(db, j->ctx);
 }
 
 static cg_rc
 msg_end(struct job *j, cg_rc rc)
 {
+	cg_db *db = cg__store_db(j->st);
+
 	if (rc == CG_OK)
-		return cg__store_tx(j->st, j->ctx, j->batch ? CG_TX_RELEASE : CG_TX_COMMIT);
-	(void)cg__store_tx(j->st, NULL, j->batch ? CG_TX_ROLLBACK_TO : CG_TX_ROLLBACK);
+		return j->batch ? cg_db_release(db, j->ctx) : cg_db_commit(db, j->ctx);
+	if (j->batch)
+		cg_db_rollback_to(db);
+	else
+		cg_db_rollback(db);
 	return rc;
 }
 

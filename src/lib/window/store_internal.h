@@ -3,26 +3,18 @@
 #ifndef CG_STORE_INTERNAL_H
 #define CG_STORE_INTERNAL_H
 
-#include <sqlite3.h>
 #include <openssl/x509.h>
 #include "cebgate/store.h"
+#include "db/db.h"
 #include "util/internal.h"
 
-/* Statement slots for modules beyond store.c (each module owns a range). */
-#define CG_STORE_EXTRA 144
-/* The prepared statement in @p slot (prepared from the constant @p constant_sql once), reset. */
-sqlite3_stmt *cg__store_stmt(cg_store *st, int slot, const char *constant_sql);
-const char *cg__store_errmsg(cg_store *st);
-long long cg__store_last_id(cg_store *st);
+/* The store's connection: each module keeps its statements in a cg_db_module of its own. */
+cg_db *cg__store_db(cg_store *st);
 
 /* Id of the enterprise @p cop_code; CG_ENOTFOUND when not registered. */
 cg_rc cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long *id);
 /* Register @p cert for enterprise @p eid; CG_EEXIST when its serial is registered already. */
 cg_rc cg__store_add_cert(cg_store *st, cg_ctx *ctx, long long eid, X509 *cert);
-
-enum { CG_TX_BEGIN, CG_TX_COMMIT, CG_TX_ROLLBACK, CG_TX_SAVEPOINT, CG_TX_RELEASE, CG_TX_ROLLBACK_TO };
-/* BEGIN IMMEDIATE, COMMIT, ROLLBACK, or a savepoint inside an open transaction. */
-cg_rc cg__store_tx(cg_store *st, cg_ctx *ctx, int what);
 
 /* DER of the certificate @p serial registered for enterprise @p eid (free with free()). */
 cg_rc cg__store_cert(cg_store *st, cg_ctx *ctx, long long eid, const char *serial,

@@ -29,52 +29,55 @@
 #define TEXT_OF_(n) #n
 #define TEXT_OF(n) TEXT_OF_(n)
 
-/* Statement slots 112-127 of cg__store_stmt() belong to this file. */
-enum { U_ADD = 112, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
+/* This file's statements, cached on the store's connection (db.h). */
+enum { U_ADD, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
        U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES, U_OWN };
 
+/* SQLite-only here: INSERT OR REPLACE (PostgreSQL: ON CONFLICT DO UPDATE). */
 static const char *const sql[] = {
-	[U_ADD - 112] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
-		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'processing', ?7)",
-	[U_PROGRESS - 112] = "UPDATE upload SET records = ?2, valid = ?3, invalid = ?4 WHERE id = ?1",
-	[U_DONE - 112] = "UPDATE upload SET state = ?2, records = ?3, valid = ?4, invalid = ?5,"
-			" findings = ?6, changes = ?7 WHERE id = ?1",
-	[U_ITEM - 112] = "INSERT INTO upload_item(upload_id, seq, name, xml) VALUES(?1, ?2, ?3, ?4)",
-	[U_GET - 112] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
-		       " created, actor FROM upload WHERE id = ?1 AND enterprise_id = ?2",
-	[U_ITEMS - 112] = "SELECT seq, name, result FROM upload_item WHERE upload_id = ?1 ORDER BY seq"
+	[U_ADD] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
+		       " VALUES($1, $2, $3, $4, $5, $6, 'processing', $7)",
+	[U_PROGRESS] = "UPDATE upload SET records = $2, valid = $3, invalid = $4 WHERE id = $1",
+	[U_DONE] = "UPDATE upload SET state = $2, records = $3, valid = $4, invalid = $5,"
+			" findings = $6, changes = $7 WHERE id = $1",
+	[U_ITEM] = "INSERT INTO upload_item(upload_id, seq, name, xml) VALUES($1, $2, $3, $4)",
+	[U_GET] = "SELECT name, sha256, size, state, records, valid, invalid, findings, changes,"
+		       " created, actor FROM upload WHERE id = $1 AND enterprise_id = $2",
+	[U_ITEMS] = "SELECT seq, name, result FROM upload_item WHERE upload_id = $1 ORDER BY seq"
 			  " LIMIT " TEXT_OF(SHOW_MAX),
-	[U_ITEM_XML - 112] = "SELECT xml FROM upload_item WHERE upload_id = ?1 AND seq = ?2",
-	[U_ITEM_RESULT - 112] = "UPDATE upload_item SET result = ?3 WHERE upload_id = ?1 AND seq = ?2",
-	[U_NEXT - 112] = "SELECT seq, name, xml, signed FROM upload_item"
-			" WHERE upload_id = ?1 AND seq > ?2 AND result IS NULL ORDER BY seq LIMIT 1",
-	[U_SIGNED - 112] = "UPDATE upload_item SET signed = ?3 WHERE upload_id = ?1 AND seq = ?2",
-	[U_ENTERPRISE - 112] = "SELECT cop_code, name, coalesce(dxp_id, '') FROM enterprise WHERE id = ?1",
-	[U_PROFILE_GET - 112] = "SELECT text FROM upload_profile WHERE enterprise_id = ?1 AND name = ?2",
-	[U_PROFILE_PUT - 112] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
-			       " VALUES(?1, ?2, ?3, ?4)",
-	[U_LIST - 112] = "SELECT id, name, state, records, valid, invalid, created, actor,"
-			 " (SELECT count(*) FROM upload_item i WHERE i.upload_id = u.id AND i.result IS NOT NULL)"
-			 " FROM upload u WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 50",
-	[U_PROFILES - 112] = "SELECT name, updated FROM upload_profile WHERE enterprise_id = ?1 ORDER BY name",
-	[U_OWN - 112] = "SELECT state, findings FROM upload WHERE id = ?1 AND enterprise_id = ?2",
+	[U_ITEM_XML] = "SELECT xml FROM upload_item WHERE upload_id = $1 AND seq = $2",
+	[U_ITEM_RESULT] = "UPDATE upload_item SET result = $3 WHERE upload_id = $1 AND seq = $2",
+	[U_NEXT] = "SELECT seq, name, xml, signed FROM upload_item"
+			" WHERE upload_id = $1 AND seq > $2 AND result IS NULL ORDER BY seq LIMIT 1",
+	[U_SIGNED] = "UPDATE upload_item SET signed = $3 WHERE upload_id = $1 AND seq = $2",
+	[U_ENTERPRISE] = "SELECT cop_code, name, coalesce(dxp_id, '') FROM enterprise WHERE id = $1",
+	[U_PROFILE_GET] = "SELECT text FROM upload_profile WHERE enterprise_id = $1 AND name = $2",
+	[U_PROFILE_PUT] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
+			       " VALUES($1, $2, $3, $4)",
+	/* Column names are the JSON keys (cg_db_rows_json). */
+	[U_LIST] = "SELECT id, name, state, records, valid, invalid, created, actor AS \"by\","
+		   " (SELECT count(*) FROM upload_item i WHERE i.upload_id = u.id AND i.result IS NOT NULL)"
+		   " AS submitted FROM upload u WHERE enterprise_id = $1 ORDER BY id DESC LIMIT 50",
+	[U_PROFILES] = "SELECT name, updated FROM upload_profile WHERE enterprise_id = $1 ORDER BY name",
+	[U_OWN] = "SELECT state, findings FROM upload WHERE id = $1 AND enterprise_id = $2",
 };
+CG_DB_MODULE(upload_sql, "upload", sql);
 
 /* Findings and changes kept per upload (all are counted). */
 #define KEEP_MAX 10000
 /* Documents per progress commit. */
 #define PROGRESS_EVERY 250
 
-static sqlite3_stmt *
-q(cg_store *st, int slot)
+static cg_db_stmt *
+q(cg_store *st, int id)
 {
-	return cg__store_stmt(st, slot, sql[slot - 112]);
+	return cg_db_prepared(cg__store_db(st), &upload_sql, id);
 }
 
 static cg_rc
 dbfail(cg_store *st, cg_ctx *ctx, const char *what)
 {
-	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg__store_errmsg(st));
+	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg_db_errmsg(cg__store_db(st)));
 }
 
 
@@ -104,13 +107,13 @@ static cg_rc
 progress(struct work *w)
 {
 	cg_normalize_stats s = cg_normalizer_stats(w->n);
-	sqlite3_stmt *st = q(w->st, U_PROGRESS);
+	cg_db_stmt *st = q(w->st, U_PROGRESS);
 
-	if (st == NULL || sqlite3_bind_int64(st, 1, w->id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)s.records) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)s.written) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)s.rejected) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_DONE)
+	if (st == NULL || cg_db_bind_int64(st, 1, w->id) != CG_OK ||
+	    cg_db_bind_int64(st, 2, (long long)s.records) != CG_OK ||
+	    cg_db_bind_int64(st, 3, (long long)s.written) != CG_OK ||
+	    cg_db_bind_int64(st, 4, (long long)s.rejected) != CG_OK ||
+	    cg_db_step(st) != CG_DB_DONE)
 		return dbfail(w->st, w->ctx, "upload progress");
 	return CG_OK;
 }
@@ -120,23 +123,23 @@ static cg_rc
 emit(void *payload, const char *name, const char *xml, size_t len)
 {
 	struct work *w = payload;
-	sqlite3_stmt *s = q(w->st, U_ITEM);
+	cg_db_stmt *s = q(w->st, U_ITEM);
 	cg_rc rc;
 
 	if (cg_normalizer_stats(w->n).records > w->max_records)
 		return cg__fail(w->ctx, CG_ETOOBIG, "more than %lu documents in one upload", w->max_records);
-	if (s == NULL || sqlite3_bind_int64(s, 1, w->id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, ++w->seq) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 4, xml, (int)len, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, ++w->seq) != CG_OK ||
+	    cg_db_bind_text(s, 3, name) != CG_OK ||
+	    cg_db_bind_blob(s, 4, xml, (int)len) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE)
 		return dbfail(w->st, w->ctx, "upload document");
 	if (w->seq % PROGRESS_EVERY != 0)
 		return CG_OK;
 	rc = progress(w);
 	if (rc == CG_OK)
-		rc = cg__store_tx(w->st, w->ctx, CG_TX_COMMIT);
-	return rc == CG_OK ? cg__store_tx(w->st, w->ctx, CG_TX_BEGIN) : rc;
+		rc = cg_db_commit(cg__store_db(w->st), w->ctx);
+	return rc == CG_OK ? cg_db_begin(cg__store_db(w->st), w->ctx) : rc;
 }
 
 static void
@@ -198,19 +201,19 @@ finish(struct work *w, const char *state, const cg_findings *f)
 	json_t *fj = findings_json(f);
 	char *ftxt = fj != NULL ? json_dumps(fj, JSON_COMPACT) : NULL;
 	char *ctxt = json_dumps(w->changes, JSON_COMPACT);
-	sqlite3_stmt *st = q(w->st, U_DONE);
+	cg_db_stmt *st = q(w->st, U_DONE);
 	cg_rc rc = CG_OK;
 
 	if (ftxt == NULL || ctxt == NULL)
 		rc = CG_ENOMEM;
-	else if (st == NULL || sqlite3_bind_int64(st, 1, w->id) != SQLITE_OK ||
-		 sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
-		 sqlite3_bind_int64(st, 3, (sqlite3_int64)s.records) != SQLITE_OK ||
-		 sqlite3_bind_int64(st, 4, (sqlite3_int64)s.written) != SQLITE_OK ||
-		 sqlite3_bind_int64(st, 5, (sqlite3_int64)s.rejected) != SQLITE_OK ||
-		 sqlite3_bind_text(st, 6, ftxt, -1, SQLITE_STATIC) != SQLITE_OK ||
-		 sqlite3_bind_text(st, 7, ctxt, -1, SQLITE_STATIC) != SQLITE_OK ||
-		 sqlite3_step(st) != SQLITE_DONE)
+	else if (st == NULL || cg_db_bind_int64(st, 1, w->id) != CG_OK ||
+		 cg_db_bind_text(st, 2, state) != CG_OK ||
+		 cg_db_bind_int64(st, 3, (long long)s.records) != CG_OK ||
+		 cg_db_bind_int64(st, 4, (long long)s.written) != CG_OK ||
+		 cg_db_bind_int64(st, 5, (long long)s.rejected) != CG_OK ||
+		 cg_db_bind_text(st, 6, ftxt) != CG_OK ||
+		 cg_db_bind_text(st, 7, ctxt) != CG_OK ||
+		 cg_db_step(st) != CG_DB_DONE)
 		rc = dbfail(w->st, w->ctx, "upload result");
 	free(ftxt);
 	free(ctxt);
@@ -221,18 +224,18 @@ finish(struct work *w, const char *state, const cg_findings *f)
 static cg_rc
 add_row(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_upload *u, long long *id)
 {
-	sqlite3_stmt *s = q(st, U_ADD);
+	cg_db_stmt *s = q(st, U_ADD);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, who->name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, u->name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, u->sha256, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)u->size) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 6, u->path, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, who->enterprise_id) != CG_OK ||
+	    cg_db_bind_text(s, 2, who->name) != CG_OK ||
+	    cg_db_bind_text(s, 3, u->name) != CG_OK ||
+	    cg_db_bind_text(s, 4, u->sha256) != CG_OK ||
+	    cg_db_bind_int64(s, 5, (long long)u->size) != CG_OK ||
+	    cg_db_bind_text(s, 6, u->path) != CG_OK ||
+	    cg_db_bind_int64(s, 7, (long long)time(NULL)) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE)
 		return dbfail(st, ctx, "upload");
-	*id = cg__store_last_id(st);
+	*id = cg_db_last_id(cg__store_db(st));
 	return CG_OK;
 }
 
@@ -245,7 +248,7 @@ static cg_rc
 write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_upload *u, char *path,
 	      size_t size)
 {
-	sqlite3_stmt *s = q(st, U_ENTERPRISE);
+	cg_db_stmt *s = q(st, U_ENTERPRISE);
 	char *slash;
 	FILE *fp;
 	int fd, ok;
@@ -254,16 +257,16 @@ write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_uploa
 	    (size_t)(slash - path) + sizeof("/.profile-XXXXXX") > size)
 		return cg__fail(ctx, CG_EINVAL, "upload path too long");
 	memcpy(slash, "/.profile-XXXXXX", sizeof("/.profile-XXXXXX"));
-	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
+	if (s == NULL || cg_db_bind_int64(s, 1, who->enterprise_id) != CG_OK ||
+	    cg_db_step(s) != CG_DB_ROW) {
 		if (s != NULL)
-			sqlite3_reset(s);
+			cg_db_reset(s);
 		return dbfail(st, ctx, "enterprise");
 	}
 	fd = mkstemp(path);
 	fp = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (fp == NULL) {
-		sqlite3_reset(s);
+		cg_db_reset(s);
 		if (fd >= 0)
 			(void)close(fd);
 		path[0] = '\0';
@@ -271,18 +274,18 @@ write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_uploa
 	}
 	/* Registry values never hold a newline (copCode is letters and digits; name one line). */
 	ok = fprintf(fp, "[defaults]\ncopCode = %s\ncopName = %s\ndxpId = %s\n",
-		     (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-		     (const char *)sqlite3_column_text(s, 2)) > 0;
-	sqlite3_reset(s);
+		     cg_db_column_text(s, 0), cg_db_column_text(s, 1),
+		     cg_db_column_text(s, 2)) > 0;
+	cg_db_reset(s);
 	if (ok && u->profile != NULL) {
 		s = q(st, U_PROFILE_GET);
-		if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
-		    sqlite3_bind_text(s, 2, u->profile, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		if (s == NULL || cg_db_bind_int64(s, 1, who->enterprise_id) != CG_OK ||
+		    cg_db_bind_text(s, 2, u->profile) != CG_OK || cg_db_step(s) != CG_DB_ROW)
 			ok = -1;
 		else
-			ok = fprintf(fp, "\n%s\n", (const char *)sqlite3_column_text(s, 0)) > 0;
+			ok = fprintf(fp, "\n%s\n", cg_db_column_text(s, 0)) > 0;
 		if (s != NULL)
-			sqlite3_reset(s);
+			cg_db_reset(s);
 	}
 	ok = fclose(fp) == 0 && ok > 0 ? 1 : ok == -1 ? -1 : 0;
 	if (ok == 1)
@@ -305,7 +308,7 @@ write_profile(cg_store *st, cg_ctx *ctx, const cg_principal *who, const cg_uploa
 static cg_rc
 keep_own_signature(struct work *w, const cg_upload *u)
 {
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	char *raw;
 	size_t n;
 	FILE *fp;
@@ -326,9 +329,9 @@ keep_own_signature(struct work *w, const cg_upload *u)
 	/* Only a document carrying an XMLDSig signature; the service checks it like any other. */
 	if (memmem(raw, n, "http://www.w3.org/2000/09/xmldsig#", 34) != NULL) {
 		s = q(w->st, U_SIGNED);
-		if (s == NULL || sqlite3_bind_int64(s, 1, w->id) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, 1) != SQLITE_OK ||
-		    sqlite3_bind_blob(s, 3, raw, (int)n, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+		if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK ||
+		    cg_db_bind_int64(s, 2, 1) != CG_OK ||
+		    cg_db_bind_blob(s, 3, raw, (int)n) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 			rc = dbfail(w->st, w->ctx, "signed document");
 	}
 	free(raw);
@@ -356,7 +359,7 @@ work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
 	}
 	if (rc != CG_OK)
 		return rc;
-	rc = cg__store_tx(w->st, w->ctx, CG_TX_BEGIN);
+	rc = cg_db_begin(cg__store_db(w->st), w->ctx);
 	if (rc != CG_OK)
 		return rc;
 	rc = cg_normalize_file(w->n, w->ctx, u->path, from_of(u), f);
@@ -372,21 +375,21 @@ work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
 	if (rc == CG_OK)
 		rc = finish(w, *state, f);
 	if (rc == CG_OK)
-		return cg__store_tx(w->st, w->ctx, CG_TX_COMMIT);
-	(void)cg__store_tx(w->st, NULL, CG_TX_ROLLBACK);
+		return cg_db_commit(cg__store_db(w->st), w->ctx);
+	cg_db_rollback(cg__store_db(w->st));
 	return rc;
 }
 
 static int
 profile_exists(cg_store *st, const cg_principal *who, const char *name)
 {
-	sqlite3_stmt *s = q(st, U_PROFILE_GET);
-	int found = s != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK &&
-		    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) == SQLITE_OK &&
-		    sqlite3_step(s) == SQLITE_ROW;
+	cg_db_stmt *s = q(st, U_PROFILE_GET);
+	int found = s != NULL && cg_db_bind_int64(s, 1, who->enterprise_id) == CG_OK &&
+		    cg_db_bind_text(s, 2, name) == CG_OK &&
+		    cg_db_step(s) == CG_DB_ROW;
 
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	return found;
 }
 
@@ -429,26 +432,26 @@ cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 static json_t *
 items_json(cg_store *st, long long id)
 {
-	sqlite3_stmt *s = q(st, U_ITEMS);
+	cg_db_stmt *s = q(st, U_ITEMS);
 	json_t *arr = json_array();
 
-	if (s == NULL || arr == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+	if (s == NULL || arr == NULL || cg_db_bind_int64(s, 1, id) != CG_OK) {
 		json_decref(arr);
 		return NULL;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const unsigned char *res = sqlite3_column_text(s, 2);
-		json_t *o = json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)sqlite3_column_int64(s, 0),
-				      "name", (const char *)sqlite3_column_text(s, 1), "result",
+	while (cg_db_step(s) == CG_DB_ROW) {
+		const char *res = cg_db_column_text(s, 2);
+		json_t *o = json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)cg_db_column_int64(s, 0),
+				      "name", cg_db_column_text(s, 1), "result",
 				      res != NULL ? json_loads((const char *)res, 0, NULL) : json_null());
 
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			sqlite3_reset(s);
+			cg_db_reset(s);
 			json_decref(arr);
 			return NULL;
 		}
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	return arr;
 }
 
@@ -461,7 +464,7 @@ static cg_rc
 own_upload(cg_store *st, cg_ctx *ctx, const cg_principal *who, long long id, char *state,
 	   size_t size, char **findings, char **json, int *http)
 {
-	sqlite3_stmt *s = q(st, U_OWN);
+	cg_db_stmt *s = q(st, U_OWN);
 	int r;
 
 	*http = 200;
@@ -470,19 +473,19 @@ own_upload(cg_store *st, cg_ctx *ctx, const cg_principal *who, long long id, cha
 		*findings = NULL;
 	if (!of_enterprise(who))
 		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, who->enterprise_id) != CG_OK)
 		return dbfail(st, ctx, "upload");
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		(void)snprintf(state, size, "%s", (const char *)sqlite3_column_text(s, 0));
-		if (findings != NULL && (*findings = cg__strdup((const char *)sqlite3_column_text(s, 1))) == NULL)
-			r = SQLITE_NOMEM;
+	r = cg_db_step(s);
+	if (r == CG_DB_ROW) {
+		(void)snprintf(state, size, "%s", cg_db_column_text(s, 0));
+		if (findings != NULL && (*findings = cg__strdup(cg_db_column_text(s, 1))) == NULL)
+			r = CG_ENOMEM;
 	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cg_db_reset(s);
+	if (r == CG_DB_DONE)
 		return cg__json_refusal(json, http, 404, "no such upload");
-	return r == SQLITE_ROW ? CG_OK : dbfail(st, ctx, "upload");
+	return r == CG_DB_ROW ? CG_OK : dbfail(st, ctx, "upload");
 }
 
 cg_rc
@@ -490,31 +493,31 @@ cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lon
 		      char **json, int *http)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, U_GET);
+	cg_db_stmt *s = q(st, U_GET);
 	json_t *o, *items;
 
 	*json = NULL;
 	*http = 200;
 	if (!of_enterprise(who))
 		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, who->enterprise_id) != CG_OK)
 		return dbfail(st, ctx, "upload");
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	if (cg_db_step(s) != CG_DB_ROW) {
+		cg_db_reset(s);
 		/* Another enterprise's upload is as absent as one that never was. */
 		return cg__json_refusal(json, http, 404, "no such upload");
 	}
 	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:s}", "id", (json_int_t)id,
-		      "name", (const char *)sqlite3_column_text(s, 0), "sha256",
-		      (const char *)sqlite3_column_text(s, 1), "size", (json_int_t)sqlite3_column_int64(s, 2),
-		      "state", (const char *)sqlite3_column_text(s, 3), "records",
-		      (json_int_t)sqlite3_column_int64(s, 4), "valid", (json_int_t)sqlite3_column_int64(s, 5),
-		      "invalid", (json_int_t)sqlite3_column_int64(s, 6), "findings",
-		      json_loads((const char *)sqlite3_column_text(s, 7), 0, NULL), "changes",
-		      json_loads((const char *)sqlite3_column_text(s, 8), 0, NULL), "created",
-		      (json_int_t)sqlite3_column_int64(s, 9), "by", (const char *)sqlite3_column_text(s, 10));
-	sqlite3_reset(s);
+		      "name", cg_db_column_text(s, 0), "sha256",
+		      cg_db_column_text(s, 1), "size", (json_int_t)cg_db_column_int64(s, 2),
+		      "state", cg_db_column_text(s, 3), "records",
+		      (json_int_t)cg_db_column_int64(s, 4), "valid", (json_int_t)cg_db_column_int64(s, 5),
+		      "invalid", (json_int_t)cg_db_column_int64(s, 6), "findings",
+		      json_loads(cg_db_column_text(s, 7), 0, NULL), "changes",
+		      json_loads(cg_db_column_text(s, 8), 0, NULL), "created",
+		      (json_int_t)cg_db_column_int64(s, 9), "by", cg_db_column_text(s, 10));
+	cg_db_reset(s);
 	items = o != NULL ? items_json(st, id) : NULL;
 	if (items == NULL || json_object_set_new(o, "documents", items) != 0) {
 		json_decref(o);
@@ -529,7 +532,7 @@ cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 {
 	cg_store *st = cg__service_store(svc);
 	char *probe = NULL, state[16];
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	cg_rc rc;
 
 	*xml = NULL;
@@ -539,32 +542,32 @@ cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 	if (rc != CG_OK || *http != 200)
 		return rc;
 	s = q(st, U_ITEM_XML);
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, seq) != CG_OK)
 		return dbfail(st, ctx, "upload document");
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	if (cg_db_step(s) != CG_DB_ROW) {
+		cg_db_reset(s);
 		*http = 404;
 		return CG_OK;
 	}
-	*len = (size_t)sqlite3_column_bytes(s, 0);
+	*len = cg_db_column_bytes(s, 0);
 	*xml = malloc(*len + 1);
 	if (*xml != NULL) {
-		memcpy(*xml, sqlite3_column_blob(s, 0), *len);
+		memcpy(*xml, cg_db_column_blob(s, 0), *len);
 		(*xml)[*len] = '\0';
 	}
-	sqlite3_reset(s);
+	cg_db_reset(s);
 	return *xml != NULL ? CG_OK : CG_ENOMEM;
 }
 
 static cg_rc
 upload_set_result(cg_store *st, cg_ctx *ctx, long long id, long long seq, const char *result)
 {
-	sqlite3_stmt *s = q(st, U_ITEM_RESULT);
+	cg_db_stmt *s = q(st, U_ITEM_RESULT);
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, result, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, seq) != CG_OK ||
+	    cg_db_bind_text(s, 3, result) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		return dbfail(st, ctx, "upload result");
 	return CG_OK;
 }
@@ -578,12 +581,12 @@ struct pending {
 };
 
 static char *
-blob_copy(sqlite3_stmt *s, int col, size_t *len)
+blob_copy(cg_db_stmt *s, int col, size_t *len)
 {
-	const void *p = sqlite3_column_blob(s, col);
+	const void *p = cg_db_column_blob(s, col);
 	char *out;
 
-	*len = (size_t)sqlite3_column_bytes(s, col);
+	*len = cg_db_column_bytes(s, col);
 	if (p == NULL)
 		return NULL;
 	out = malloc(*len + 1);
@@ -598,20 +601,20 @@ blob_copy(sqlite3_stmt *s, int col, size_t *len)
 static int
 next_pending(cg_store *st, long long id, long long after, struct pending *p)
 {
-	sqlite3_stmt *s = q(st, U_NEXT);
+	cg_db_stmt *s = q(st, U_NEXT);
 	int found = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (s != NULL && sqlite3_bind_int64(s, 1, id) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 2, after) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
-		p->seq = sqlite3_column_int64(s, 0);
-		(void)snprintf(p->name, sizeof(p->name), "%s", (const char *)sqlite3_column_text(s, 1));
+	if (s != NULL && cg_db_bind_int64(s, 1, id) == CG_OK &&
+	    cg_db_bind_int64(s, 2, after) == CG_OK && cg_db_step(s) == CG_DB_ROW) {
+		p->seq = cg_db_column_int64(s, 0);
+		(void)snprintf(p->name, sizeof(p->name), "%s", cg_db_column_text(s, 1));
 		p->xml = blob_copy(s, 2, &p->len);
 		p->signed_xml = blob_copy(s, 3, &p->signed_len);
 		found = p->xml != NULL ? 1 : -1;
 	}
 	if (s != NULL)
-		sqlite3_reset(s);
+		cg_db_reset(s);
 	return found;
 }
 
@@ -624,27 +627,27 @@ static cg_rc
 sign_kept(cg_store *st, cg_ctx *ctx, cg_signer *sg, const cg_principal *who, long long id,
 	  struct pending *p, const char *serial)
 {
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 	char detail[512];
 	cg_rc rc = cg_sign_buffer(sg, ctx, p->xml, p->len, &p->signed_xml, &p->signed_len);
 
 	if (rc == CG_OK)
-		rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
+		rc = cg_db_begin(cg__store_db(st), ctx);
 	if (rc != CG_OK)
 		return rc;
 	s = q(st, U_SIGNED);
-	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, p->seq) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 3, p->signed_xml, (int)p->signed_len, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
+	    cg_db_bind_int64(s, 2, p->seq) != CG_OK ||
+	    cg_db_bind_blob(s, 3, p->signed_xml, (int)p->signed_len) != CG_OK ||
+	    cg_db_step(s) != CG_DB_DONE)
 		rc = dbfail(st, ctx, "signed document");
 	(void)snprintf(detail, sizeof(detail), "upload %lld document %lld (%s) signed for %s with key serial %s",
 		       id, p->seq, p->name, who->cop_code, serial);
 	if (rc == CG_OK)
 		rc = cg__audit(st, ctx, who->name, "custodial signature", 0, detail);
 	if (rc == CG_OK)
-		return cg__store_tx(st, ctx, CG_TX_COMMIT);
-	(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
+		return cg_db_commit(cg__store_db(st), ctx);
+	cg_db_rollback(cg__store_db(st));
 	return rc;
 }
 
@@ -821,7 +824,7 @@ cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 			const char *text, size_t len, char **json, int *http)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s;
+	cg_db_stmt *s;
 
 	*json = NULL;
 	*http = 201;
@@ -834,10 +837,10 @@ cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 	if (cg__profile_check(ctx, text, len) != CG_OK)
 		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
 	s = q(st, U_PROFILE_PUT);
-	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, text, (int)len, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+	if (s == NULL || cg_db_bind_int64(s, 1, who->enterprise_id) != CG_OK ||
+	    cg_db_bind_text(s, 2, name) != CG_OK ||
+	    cg_db_bind_textn(s, 3, text, len) != CG_OK ||
+	    cg_db_bind_int64(s, 4, (long long)time(NULL)) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		return dbfail(st, ctx, "profile");
 	return cg__json_answer(json_pack("{s:s}", "profile", name), json);
 }
@@ -846,41 +849,28 @@ cg_rc
 cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json, int *http)
 {
 	cg_store *st = cg__service_store(svc);
-	sqlite3_stmt *s = q(st, U_LIST);
-	json_t *ups = json_array(), *profiles = json_array();
-	int r = SQLITE_ERROR;
+	cg_db_stmt *s = q(st, U_LIST);
+	json_t *ups = NULL, *profiles = json_array();
+	int r = CG_EDB;
 
 	*json = NULL;
 	*http = 200;
 	if (!of_enterprise(who)) {
-		json_decref(ups);
 		json_decref(profiles);
 		return cg__json_refusal(json, http, 403, "only an enterprise or its staff has uploads");
 	}
 	/* The newest 50 uploads (those being worked on show their counts so far), and the saved profiles. */
-	if (s != NULL && ups != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
-		while ((r = sqlite3_step(s)) == SQLITE_ROW)
-			(void)json_array_append_new(
-				ups, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "id",
-					       (json_int_t)sqlite3_column_int64(s, 0), "name",
-					       (const char *)sqlite3_column_text(s, 1), "state",
-					       (const char *)sqlite3_column_text(s, 2), "records",
-					       (json_int_t)sqlite3_column_int64(s, 3), "valid",
-					       (json_int_t)sqlite3_column_int64(s, 4), "invalid",
-					       (json_int_t)sqlite3_column_int64(s, 5), "created",
-					       (json_int_t)sqlite3_column_int64(s, 6), "by",
-					       (const char *)sqlite3_column_text(s, 7), "submitted",
-					       (json_int_t)sqlite3_column_int64(s, 8)));
-		sqlite3_reset(s);
+	if (s != NULL && cg_db_bind_int64(s, 1, who->enterprise_id) == CG_OK &&
+	    (ups = cg_db_rows_json(s, 0, 0)) != NULL)
+		r = CG_DB_DONE;
+	s = r == CG_DB_DONE ? q(st, U_PROFILES) : NULL;
+	r = CG_EDB;
+	if (s != NULL && profiles != NULL && cg_db_bind_int64(s, 1, who->enterprise_id) == CG_OK) {
+		while ((r = cg_db_step(s)) == CG_DB_ROW)
+			(void)json_array_append_new(profiles, json_string(cg_db_column_text(s, 0)));
+		cg_db_reset(s);
 	}
-	s = r == SQLITE_DONE ? q(st, U_PROFILES) : NULL;
-	r = SQLITE_ERROR;
-	if (s != NULL && profiles != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {
-		while ((r = sqlite3_step(s)) == SQLITE_ROW)
-			(void)json_array_append_new(profiles, json_string((const char *)sqlite3_column_text(s, 0)));
-		sqlite3_reset(s);
-	}
-	if (r != SQLITE_DONE) {
+	if (r != CG_DB_DONE) {
 		json_decref(ups);
 		json_decref(profiles);
 		return dbfail(st, ctx, "uploads");
