@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "cebgate/service.h"
+#include "cebgate/status.h"
 #include "window/service_internal.h"
 
 /* This file's statements, cached on the store's connection (db.h). */
@@ -54,7 +54,7 @@ row_json(cg_db_stmt *s)
 
 cg_rc
 cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
-			const cg_declaration_query *qy, char **json, int *http)
+			const cg_declaration_query *qy, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	cg_db_stmt *s = cg_db_prepared(cg__store_db(st), &status_sql, S_LIST);
@@ -64,14 +64,11 @@ cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	int r;
 
 	*json = NULL;
-	*http = 200;
 	if (arr == NULL)
 		return CG_ENOMEM;
 	if (!all && who->enterprise_id == 0) {
 		json_decref(arr);
-		*http = 403;
-		*json = cg__strdup("{\"error\": \"no enterprise to show declarations of\"}");
-		return *json != NULL ? CG_OK : CG_ENOMEM;
+		return cg__fail(ctx, CG_EPERM, "no enterprise to show declarations of");
 	}
 	if (s == NULL || cg_db_bind_int64(s, 1, all ? 0 : who->enterprise_id) != CG_OK ||
 	    (qy->search != NULL && cg_db_bind_text(s, 2, qy->search) != CG_OK) ||

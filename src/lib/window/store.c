@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "cebgate/store.h"
+#include "window/store.h"
 #include "window/store_internal.h"
 
 /*

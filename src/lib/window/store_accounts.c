@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
-#include "cebgate/store.h"
+#include "window/store.h"
 #include "sig/sigcore.h"
 #include "window/store_internal.h"
 

@@ -4,7 +4,7 @@
 #define CG_STORE_INTERNAL_H
 
 #include <openssl/x509.h>
-#include "cebgate/store.h"
+#include "window/store.h"
 #include "db/db.h"
 #include "util/internal.h"
 
