@@ -159,7 +159,7 @@ start_daemon() {
 	rm -f "$T/port"
 	"$CEBGATED" --port 0 --port-file "$T/port" "$@" 2>>"$T/log" &
 	pid=$!
-	_tries=100
+	_tries=300
 	[ -z "${CG_MEMCHECK:-}" ] || _tries=1200
 	_i=0
 	while [ ! -s "$T/port" ]; do
