@@ -44,12 +44,10 @@ diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 # diag_file FILE...: the first lines of each file, as TAP comments.
 diag_file() { for _f in "$@"; do [ ! -f "$_f" ] || head -n 20 "$_f" | sed 's/^/# /'; done; }
 
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 # skip DESC REASON: one check that cannot run here.
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# verdict DESC STATUS: pass when STATUS (an exit status) is 0.
-verdict() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1"; fi; }
 
 # ------------------------------------------------------------------ assertions
 # ok DESC CMD...: the command succeeds (its output is shown when it does not).

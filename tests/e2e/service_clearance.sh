@@ -12,7 +12,8 @@ DB=$T/s.db
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
 	adm enterprise add "$code" "enterprise $k" "$roles"
-	"$CEBGATE" keygen --sm2 --key "$T/$k.key" --cert "$T/$k.crt" --serial "30000000000$k" >/dev/null
+	"$CEBGATE" keygen --sm2 --key "$T/$k.key" --cert "$T/$k.crt" --serial "30000000000$k" \
+		>/dev/null
 	adm cert add "$code" "$T/$k.crt"
 done
 TA=$(adm token new --enterprise 4403960XA1)
@@ -27,7 +28,8 @@ TS=$(adm token new --user oscar)
 "$CEBGATE" sign --key "$T/C3.key" --cert "$T/C3.crt" "$S/CEB411-payment.xml" -o "$T/p.xml"
 "$CEBGATE" sign --key "$T/D4.key" --cert "$T/D4.crt" "$S/CEB511-waybill.xml" -o "$T/w.xml"
 "$CEBGATE" sign --key "$T/D4.key" --cert "$T/D4.crt" "$S/CEB621-inventory.xml" -o "$T/i.xml"
-sed -e 's/SO202411110000123456/SO202411119999999999/' -e 's/EX2024111100012345/EX2024111199999999/' \
+sed -e 's/SO202411110000123456/SO202411119999999999/' \
+	-e 's/EX2024111100012345/EX2024111199999999/' \
 	-e 's/QH20241111000001/QH20241111999999/' \
 	-e 's/6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784/6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0799/' \
 	"$S/CEB621-inventory.xml" >"$T/lone-unsigned.xml"
@@ -43,7 +45,8 @@ api() { # TOKEN METHOD PATH [BODY] -> status; body in $T/out
 }
 statuses() { # TOKEN: the returnStatus of each CEB622 receipt it has, in order
 	curl -s -H "Authorization: Bearer $1" "$URL/api/v1/receipts?after=0" |
-		jq -r '[.receipts[] | select(.type == "CEB622Message") | .returnStatus] | join(" ")'
+		jq -r '[.receipts[] | select(.type == "CEB622Message") | .returnStatus]
+			| join(" ")'
 }
 
 post "$TD" "$T/i.xml" >/dev/null
@@ -74,7 +77,8 @@ is "a decision without a reason is refused (400)" \
 is "an unknown decision is refused (400)" \
 	"$(api "$TO" POST "/api/v1/review/$ID/decide" '{"decision":"approve","reason":"x"}')" 400
 curl -s "$URL/metrics" >"$T/metrics"
-file_contains "/metrics shows the review queue's depth" "$T/metrics" '^cebgate_review_queue_depth 1$'
+file_contains "/metrics shows the review queue's depth" "$T/metrics" \
+	'^cebgate_review_queue_depth 1$'
 is "the officer releases it" "$(api "$TO" POST "/api/v1/review/$ID/decide" \
 	'{"decision":"release","reason":"documents in order"}')" 200
 is "the declarant receives 399 and 800" "$(statuses "$TD")" '2 120 300 399 800'

@@ -74,8 +74,8 @@ kill_at_exit $idle
 wait_until 100 test -e "$T/idle.ready" ||
 	{ diag_file "$T/idle.err"; bail "the idle clients did not connect"; }
 (
-	curl -s --max-time 100 --interface 127.0.0.4 -o /dev/null -w '%{http_code}' "$URL/healthz" \
-		>"$T/late.code" || true
+	curl -s --max-time 100 --interface 127.0.0.4 -o /dev/null -w '%{http_code}' \
+		"$URL/healthz" >"$T/late.code" || true
 	python3 -c 'import time; print("%.3f" % time.time())' >"$T/late.time"
 ) &
 late=$!

@@ -37,8 +37,9 @@ while [ $r -le "$ROUNDS" ]; do
 		'BEGIN { srand(s); printf "%.2f", 0.02 + rand() * w }')"
 	kill -9 $victim 2>/dev/null || true
 	wait $victim 2>/dev/null || true
-	states=$(sqlite3 "$OB" "SELECT group_concat(state || ' ' || n, ', ')
-		FROM (SELECT state, count(*) AS n FROM decl GROUP BY state)" 2>/dev/null) || states=empty
+	states=$(sqlite3 "$OB" "SELECT group_concat(state || ' ' || n, ', ') FROM
+		(SELECT state, count(*) AS n FROM decl GROUP BY state)" 2>/dev/null) ||
+		states=empty
 	diag "kill $r: outbox $states"
 	r=$((r + 1))
 done
