@@ -24,6 +24,7 @@ csp() { header content-security-policy; }
 is "the login page is served at /" "$(page /)" 200
 like "as HTML" "$(header content-type)" text/html
 file_contains "loading its script" "$T/out" login.js
+file_lacks "its header is empty: app.js writes the navigation of every page" "$T/out" '<nav'
 like "with a Content-Security-Policy that allows scripts of its own origin" "$(csp)" \
 	"script-src 'self'"
 ok_fails "and no inline script" grep -qi 'content-security-policy:.*unsafe-inline' "$T/h"
