@@ -37,7 +37,12 @@ typedef enum {
 	CG_EIO,
 	CG_ETOOBIG,
 	CG_EINTERNAL, /* a bug */
-	CG_EEXIST     /* a unique key (copCode, user name, serial) is taken already */
+	CG_EEXIST,     /* a unique key (copCode, user name, serial) is taken already */
+	CG_EPERM,      /* the caller's role or enterprise may not do this */
+	CG_ECONFLICT,  /* the current state forbids it (a lease held, a guid with other content) */
+	CG_EUNAVAIL,   /* the feature is not configured on this service */
+	CG_EINCOMPLETE,/* the input could not be read to the end; the answer says where */
+	CG_EAUTH       /* wrong user, password or token */
 } cg_rc;
 
 typedef enum { CG_LOG_DEBUG, CG_LOG_INFO, CG_LOG_WARN, CG_LOG_ERROR } cg_log_level;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cebgate/store.h"
+#include "cebgate/registry.h"
 #include "cli.h"
 
 static void
@@ -32,25 +32,25 @@ struct admin_args {
 };
 
 static int
-run_admin(cg_store *st, cg_ctx *ctx, const struct admin_args *a, int argc, char **argv)
+run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, char **argv)
 {
 	char pass[1024], *token = NULL;
 	cg_rc rc;
 
 	if (argc >= 4 && strcmp(argv[0], "enterprise") == 0 && strcmp(argv[1], "add") == 0)
-		rc = cg_store_add_enterprise(st, ctx, argv[2], argv[3], argc > 4 ? argv[4] : "",
+		rc = cg_registry_add_enterprise(reg, ctx, argv[2], argv[3], argc > 4 ? argv[4] : "",
 					     argc > 5 ? argv[5] : NULL);
 	else if (argc == 4 && strcmp(argv[0], "cert") == 0 && strcmp(argv[1], "add") == 0)
-		rc = cg_store_add_certificate(st, ctx, argv[2], argv[3]);
+		rc = cg_registry_add_certificate(reg, ctx, argv[2], argv[3]);
 	else if (argc == 4 && strcmp(argv[0], "user") == 0 && strcmp(argv[1], "add") == 0) {
 		if (cli_passphrase(a->pass_file, a->pass_env, pass, sizeof(pass)) != 0 || pass[0] == '\0') {
 			cli_err("the password comes from --pass-file or --pass-env");
 			return CLI_USAGE;
 		}
-		rc = cg_store_add_user(st, ctx, argv[2], argv[3], a->enterprise, pass);
+		rc = cg_registry_add_user(reg, ctx, argv[2], argv[3], a->enterprise, pass);
 		memset(pass, 0, sizeof(pass));
 	} else if (argc == 2 && strcmp(argv[0], "token") == 0 && strcmp(argv[1], "new") == 0) {
-		rc = cg_store_new_token(st, ctx, a->enterprise, a->user, &token);
+		rc = cg_registry_new_token(reg, ctx, a->enterprise, a->user, &token);
 		if (rc == CG_OK)
 			printf("%s\n", token);
 		cg_free(token);
@@ -75,7 +75,7 @@ cmd_admin(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct admin_args a = { 0 };
-	cg_store *st = NULL;
+	cg_registry *reg = NULL;
 	cg_ctx *ctx = NULL;
 	int c, status = CLI_USAGE;
 
@@ -97,11 +97,11 @@ cmd_admin(int argc, char **argv)
 	}
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return CLI_USAGE;
-	if (cg_store_open(&st, ctx, a.db) != CG_OK)
+	if (cg_registry_open(&reg, ctx, a.db) != CG_OK)
 		cli_err("%s", cg_ctx_errmsg(ctx));
 	else
-		status = run_admin(st, ctx, &a, argc - optind, argv + optind);
-	cg_store_close(st);
+		status = run_admin(reg, ctx, &a, argc - optind, argv + optind);
+	cg_registry_close(reg);
 	cg_ctx_free(ctx);
 	return status;
 }

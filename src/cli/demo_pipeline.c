@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "cebgate/store.h"
+#include "cebgate/registry.h"
 #include "cli.h"
 
 #define PATHMAX 4096
@@ -88,24 +88,24 @@ static int
 register_all(struct demo *d, cg_ctx *ctx)
 {
 	char db[PATHMAX], key[PATHMAX], crt[PATHMAX], tok[PATHMAX];
-	cg_store *st = NULL;
+	cg_registry *reg = NULL;
 	char *token = NULL;
 	size_t i;
 	cg_rc rc;
 
 	path(db, d, "sw.db", "");
-	rc = cg_store_open(&st, ctx, db);
+	rc = cg_registry_open(&reg, ctx, db);
 	for (i = 0; i < NENTS && rc == CG_OK; i++) {
 		path(key, d, ents[i].tag, ".key");
 		path(crt, d, ents[i].tag, ".crt");
 		path(tok, d, ents[i].tag, ".token");
-		rc = cg_store_add_enterprise(st, ctx, ents[i].code, ents[i].name, ents[i].roles, ents[i].dxp);
+		rc = cg_registry_add_enterprise(reg, ctx, ents[i].code, ents[i].name, ents[i].roles, ents[i].dxp);
 		if (rc == CG_OK)
 			rc = cg_make_demo_identity(ctx, 1, ents[i].name, ents[i].serial, 30, key, crt);
 		if (rc == CG_OK)
-			rc = cg_store_add_certificate(st, ctx, ents[i].code, crt);
+			rc = cg_registry_add_certificate(reg, ctx, ents[i].code, crt);
 		if (rc == CG_OK)
-			rc = cg_store_new_token(st, ctx, ents[i].code, NULL, &token);
+			rc = cg_registry_new_token(reg, ctx, ents[i].code, NULL, &token);
 		if (rc == CG_OK && write_text(tok, token) != 0)
 			rc = CG_EIO;
 		cg_free(token);
@@ -121,13 +121,13 @@ register_all(struct demo *d, cg_ctx *ctx)
 	if (rc == CG_OK)
 		rc = copy_token(d, "platform", "unregistered");
 	if (rc == CG_OK)
-		rc = cg_store_add_user(st, ctx, "olga", "officer", NULL, "demo-officer-password");
+		rc = cg_registry_add_user(reg, ctx, "olga", "officer", NULL, "demo-officer-password");
 	if (rc == CG_OK)
-		rc = cg_store_new_token(st, ctx, NULL, "olga", &token);
+		rc = cg_registry_new_token(reg, ctx, NULL, "olga", &token);
 	if (rc == CG_OK)
 		(void)snprintf(d->officer, sizeof(d->officer), "%s", token);
 	cg_free(token);
-	cg_store_close(st);
+	cg_registry_close(reg);
 	if (rc != CG_OK)
 		cli_err("registration failed: %s", cg_ctx_errmsg(ctx));
 	return rc == CG_OK ? 0 : -1;

@@ -25,9 +25,9 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
-#include "cebgate/desk.h"
 #include "cebgate/explain.h"
-#include "cebgate/service.h"
+#include "cebgate/window.h"
+#include "answer.h"
 #include "deadline.h"
 #include "request.h"
 #include "server.h"
@@ -291,6 +291,9 @@ route_begin(struct srv *s, struct MHD_Connection *c, cg_service *svc, cg_princip
 	return 1;
 }
 
+static enum MHD_Result answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, unsigned ok, char *json,
+			      const char *route);
+
 static enum MHD_Result
 route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc)
 {
@@ -298,8 +301,6 @@ route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_ser
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL;
-	int http = 500;
-	enum MHD_Result ok;
 	cg_rc rc;
 
 	if (!authenticate(s, c, svc, &who))
@@ -309,21 +310,10 @@ route_submissions(struct srv *s, struct MHD_Connection *c, struct req *r, cg_ser
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	rc = cg_service_submit(svc, ctx, &who, r->body, r->len,
-			       srv_is_json_type(type), &json, &http);
+			       srv_is_json_type(type), &json);
 	atomic_fetch_add(&s->submissions, 1);
-	if (rc == CG_OK) {
-		atomic_fetch_add(&s->accepted, http == 200);
-		ok = reply_json(c, (unsigned)http, json);
-	} else if (rc == CG_EINVAL) {
-		ok = reply_error(c, MHD_HTTP_BAD_REQUEST, "malformed batch");
-	} else {
-		fprintf(stderr, "level=error route=submissions rc=%s msg=\"%s\"\n", cg_strerror(rc),
-			cg_ctx_errmsg(ctx));
-		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	}
-	cg_free(json);
-	cg_ctx_free(ctx);
-	return ok;
+	atomic_fetch_add(&s->accepted, rc == CG_OK);
+	return answer(c, ctx, rc, MHD_HTTP_OK, json, "submissions");
 }
 
 static long long
@@ -369,20 +359,12 @@ route_receipts(struct srv *s, struct MHD_Connection *c, struct req *r, cg_servic
 
 /* Map a service answer (or failure) to the response. */
 static enum MHD_Result
-answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *json, const char *route)
+answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, unsigned ok, char *json, const char *route)
 {
-	enum MHD_Result ok;
+	enum MHD_Result q = srv_answer(c, ctx, rc, ok, json, json != NULL ? strlen(json) : 0, SRV_JSON, route);
 
-	if (rc == CG_OK && json != NULL) {
-		ok = reply_json(c, (unsigned)http, json);
-	} else {
-		fprintf(stderr, "level=error route=%s rc=%s msg=\"%s\"\n", route, cg_strerror(rc),
-			cg_ctx_errmsg(ctx));
-		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	}
-	cg_free(json);
 	cg_ctx_free(ctx);
-	return ok;
+	return q;
 }
 
 /* /api/v1/review[/ID/claim|/ID/decide] */
@@ -396,7 +378,6 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 	char *json = NULL;
 	const char *end;
 	long long id;
-	int http = 500;
 	cg_rc rc;
 
 	if (!route_begin(s, c, svc, &who, &ctx, &early))
@@ -410,8 +391,8 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 			query_number(c, "minAge", 0, INT64_MAX),
 		};
 
-		rc = cg_service_review_query(svc, ctx, &who, &f, &json, &http);
-		return answer(c, ctx, rc, http, json, "review");
+		rc = cg_service_review_query(svc, ctx, &who, &f, &json);
+		return answer(c, ctx, rc, MHD_HTTP_OK, json, "review");
 	}
 	id = *rest == '/' ? srv_parse_id(rest + 1, &end) : 0;
 	if (id <= 0 || strcmp(method, "POST") != 0) {
@@ -419,19 +400,19 @@ route_review(struct srv *s, struct MHD_Connection *c, const char *rest, const ch
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 	}
 	if (strcmp(end, "/claim") == 0) {
-		rc = cg_service_review_claim(svc, ctx, &who, id, &json, &http);
+		rc = cg_service_review_claim(svc, ctx, &who, id, &json);
 	} else if (strcmp(end, "/decide") == 0) {
 		json_t *b = srv_parse_json_body(r->body, r->len);
 
 		rc = cg_service_review_decide(svc, ctx, &who, id,
 					      json_string_value(json_object_get(b, "decision")),
-					      json_string_value(json_object_get(b, "reason")), &json, &http);
+					      json_string_value(json_object_get(b, "reason")), &json);
 		json_decref(b);
 	} else {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 	}
-	return answer(c, ctx, rc, http, json, "review");
+	return answer(c, ctx, rc, MHD_HTTP_OK, json, "review");
 }
 
 static enum MHD_Result
@@ -442,7 +423,6 @@ route_declaration(struct srv *s, struct MHD_Connection *c, const char *rest, cg_
 	char *json = NULL;
 	const char *end;
 	long long id = srv_parse_id(rest, &end);
-	int http = 500;
 	cg_rc rc;
 
 	if (!authenticate(s, c, svc, &who))
@@ -452,8 +432,8 @@ route_declaration(struct srv *s, struct MHD_Connection *c, const char *rest, cg_
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	/* The call first: arguments are evaluated in no set order. */
-	rc = cg_service_declaration(svc, ctx, &who, id, &json, &http);
-	return answer(c, ctx, rc, http, json, "declaration");
+	rc = cg_service_declaration(svc, ctx, &who, id, &json);
+	return answer(c, ctx, rc, MHD_HTTP_OK, json, "declaration");
 }
 
 /* A strong validator of a waybill's answer. */
@@ -477,7 +457,6 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 	cg_ctx *ctx = NULL;
 	enum MHD_Result early;
 	char *json = NULL, keys[512], etag[48];
-	int http = 500;
 	cg_rc rc;
 
 	if (!route_begin(s, c, svc, &who, &ctx, &early))
@@ -486,10 +465,10 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 		json_t *b = srv_parse_json_body(r->body, r->len);
 		char *txt = srv_logistics_query_keys(b);
 
-		rc = cg_service_logistics(svc, ctx, &who, txt != NULL ? txt : "", &json, &http);
+		rc = cg_service_logistics(svc, ctx, &who, txt != NULL ? txt : "", &json);
 		free(txt);
 		json_decref(b);
-		return answer(c, ctx, rc, http, json, "logistics");
+		return answer(c, ctx, rc, MHD_HTTP_OK, json, "logistics");
 	}
 	if (strcmp(method, "GET") != 0 || srv_logistics_path_keys(rest, keys, sizeof(keys)) != 0) {
 		cg_ctx_free(ctx);
@@ -501,8 +480,8 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 		long long wait = query_number(c, "wait", 0, s->cfg->max_wait);
 
 		poll_start(s, r, wait < 0 ? 0 : wait);
-		rc = cg_service_logistics(svc, ctx, &who, keys, &json, &http);
-		if (rc == CG_OK && http == 200) {
+		rc = cg_service_logistics(svc, ctx, &who, keys, &json);
+		if (rc == CG_OK) {
 			logistics_etag(json, etag, sizeof(etag));
 			if (inm != NULL && strcmp(inm, etag) == 0 && park(s, c, r)) {
 				cg_free(json);
@@ -511,7 +490,7 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 			}
 		}
 	}
-	if (rc == CG_OK && http == 200) {
+	if (rc == CG_OK) {
 		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 		struct MHD_Response *resp;
 		enum MHD_Result ok;
@@ -536,7 +515,7 @@ route_logistics(struct srv *s, struct MHD_Connection *c, const char *rest, const
 		cg_ctx_free(ctx);
 		return ok;
 	}
-	return answer(c, ctx, rc, http, json, "logistics");
+	return answer(c, ctx, rc, MHD_HTTP_OK, json, "logistics");
 }
 
 static unsigned long hash_key(const char *kind, const char *v);
@@ -620,23 +599,6 @@ spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size)
 	return 0;
 }
 
-static enum MHD_Result
-reply_owned(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *body, size_t len,
-	    const char *type)
-{
-	enum MHD_Result ok;
-
-	if (rc != CG_OK || body == NULL) {
-		fprintf(stderr, "level=error route=uploads rc=%s msg=\"%s\"\n", cg_strerror(rc), cg_ctx_errmsg(ctx));
-		ok = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	} else {
-		ok = reply(c, (unsigned)http, http == 200 ? type : "application/json; charset=utf-8", body, len);
-	}
-	cg_free(body);
-	cg_ctx_free(ctx);
-	return ok;
-}
-
 /* POST /api/v1/uploads?name=F[&from=csv|ndjson|xml][&type=T][&encoding=E] (the spooled body). */
 static enum MHD_Result
 upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *svc,
@@ -647,7 +609,6 @@ upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	long long type = query_number(c, "type", 311, 999);
 	char hex[65], path[4200];
 	char *json = NULL;
-	int http = 500;
 	cg_rc rc;
 
 	if (minute_limit(s, hash_key("upload:", who->name), 1, UPLOADS_PER_MINUTE)) {
@@ -668,8 +629,8 @@ upload_post(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	u.encoding = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "encoding");
 	u.profile = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "profile");
 	u.max_records = s->cfg->max_records;
-	rc = cg_service_upload(svc, ctx, who, &u, &json, &http);
-	return answer(c, ctx, rc, http, json, "uploads");
+	rc = cg_service_upload(svc, ctx, who, &u, &json);
+	return answer(c, ctx, rc, MHD_HTTP_CREATED, json, "uploads");
 }
 
 /* GET /api/v1/explain/CODE: the catalogue's meaning of a code and what to do (no login: no personal data). */
@@ -701,7 +662,6 @@ route_declarations(struct srv *s, struct MHD_Connection *c, cg_service *svc)
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL;
-	int http = 500;
 	cg_rc rc;
 
 	if (!authenticate(s, c, svc, &who))
@@ -715,8 +675,8 @@ route_declarations(struct srv *s, struct MHD_Connection *c, cg_service *svc)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "kind, before and limit are whole numbers");
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	rc = cg_service_declarations(svc, ctx, &who, &qy, &json, &http);
-	return answer(c, ctx, rc, http, json, "declarations");
+	rc = cg_service_declarations(svc, ctx, &who, &qy, &json);
+	return answer(c, ctx, rc, MHD_HTTP_OK, json, "declarations");
 }
 
 /* POST /api/v1/profiles/NAME: save the enterprise's mapping profile (the body). */
@@ -727,13 +687,12 @@ route_profile(struct srv *s, struct MHD_Connection *c, const char *name, struct 
 	cg_ctx *ctx = NULL;
 	enum MHD_Result early;
 	char *json = NULL;
-	int http = 500;
 	cg_rc rc;
 
 	if (!route_begin(s, c, svc, &who, &ctx, &early))
 		return early;
-	rc = cg_service_profile_save(svc, ctx, &who, name, r->body != NULL ? r->body : "", r->len, &json, &http);
-	return answer(c, ctx, rc, http, json, "profiles");
+	rc = cg_service_profile_save(svc, ctx, &who, name, r->body != NULL ? r->body : "", r->len, &json);
+	return answer(c, ctx, rc, MHD_HTTP_CREATED, json, "profiles");
 }
 
 /*
@@ -751,7 +710,6 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 	const char *end = rest, *after;
 	long long id, seq = 0;
 	size_t len = 0;
-	int http = 500;
 	cg_rc rc;
 
 	if (!route_begin(s, c, svc, &who, &ctx, &early))
@@ -759,8 +717,8 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 	if (*rest == '\0' && strcmp(method, "POST") == 0)
 		return upload_post(s, c, r, svc, &who, ctx);
 	if (*rest == '\0' && strcmp(method, "GET") == 0) {
-		rc = cg_service_uploads_list(svc, ctx, &who, &out, &http);
-		return answer(c, ctx, rc, http, out, "uploads");
+		rc = cg_service_uploads_list(svc, ctx, &who, &out);
+		return answer(c, ctx, rc, MHD_HTTP_OK, out, "uploads");
 	}
 	id = rest[0] == '/' ? srv_parse_id(rest + 1, &end) : 0;
 	if (id <= 0 || strlen(end) >= sizeof(tail) ||
@@ -770,27 +728,26 @@ route_uploads(struct srv *s, struct MHD_Connection *c, const char *rest, const c
 	}
 	(void)snprintf(tail, sizeof(tail), "%s", end);
 	if (tail[0] == '\0' && strcmp(method, "GET") == 0) {
-		rc = cg_service_upload_get(svc, ctx, &who, id, &out, &http);
-		return answer(c, ctx, rc, http, out, "uploads");
+		rc = cg_service_upload_get(svc, ctx, &who, id, &out);
+		return answer(c, ctx, rc, MHD_HTTP_OK, out, "uploads");
 	}
 	if (strcmp(tail, "/submit") == 0 && strcmp(method, "POST") == 0) {
-		rc = cg_service_upload_submit(svc, ctx, &who, id, &out, &http);
-		return answer(c, ctx, rc, http, out, "uploads");
+		rc = cg_service_upload_submit(svc, ctx, &who, id, &out);
+		return answer(c, ctx, rc, MHD_HTTP_OK, out, "uploads");
 	}
 	if (strcmp(tail, "/findings.csv") == 0 && strcmp(method, "GET") == 0) {
-		rc = cg_service_upload_findings_csv(svc, ctx, &who, id, &out, &len, &http);
-		return reply_owned(c, ctx, rc, http, out, len, "text/csv; charset=utf-8");
+		rc = cg_service_upload_findings_csv(svc, ctx, &who, id, &out, &len);
+		early = srv_answer(c, ctx, rc, MHD_HTTP_OK, out, len, "text/csv; charset=utf-8", "uploads");
+		cg_ctx_free(ctx);
+		return early;
 	}
 	if (seq > 0 && strcmp(method, "GET") == 0) {
 		char *xml = NULL;
 
-		rc = cg_service_upload_document(svc, ctx, &who, id, seq, &xml, &len, &http);
-		if (rc == CG_OK && http != 200) {
-			cg_free(xml);
-			cg_ctx_free(ctx);
-			return reply_error(c, (unsigned)http, "no such document");
-		}
-		return reply_owned(c, ctx, rc, http, xml, len, "application/xml; charset=utf-8");
+		rc = cg_service_upload_document(svc, ctx, &who, id, seq, &xml, &len);
+		early = srv_answer(c, ctx, rc, MHD_HTTP_OK, xml, len, "application/xml; charset=utf-8", "uploads");
+		cg_ctx_free(ctx);
+		return early;
 	}
 	cg_ctx_free(ctx);
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
@@ -809,7 +766,6 @@ route_registry(struct srv *s, struct MHD_Connection *c, const char *what, const 
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL;
-	int http = 500;
 	cg_rc rc;
 
 	if (!authenticate(s, c, svc, &who))
@@ -829,22 +785,23 @@ route_registry(struct srv *s, struct MHD_Connection *c, const char *what, const 
 		(void)snprintf(code, sizeof(code), "%.*s", (int)(strchr(slash + 1, '/') - slash - 1),
 			       slash + 1);
 		if (strcmp(strchr(slash + 1, '/'), "/custody") == 0) {
-			rc = cg_service_custody_import(svc, ctx, &who, code, r->body, r->len, &json, &http);
+			rc = cg_service_custody_import(svc, ctx, &who, code, r->body, r->len, &json);
 			/* The key and its passphrase were in this body. */
 			if (r->body != NULL)
 				OPENSSL_cleanse(r->body, r->len);
 		} else {
-			rc = cg_service_certificate_add(svc, ctx, &who, code, r->body, r->len, &json, &http);
+			rc = cg_service_certificate_add(svc, ctx, &who, code, r->body, r->len, &json);
 		}
 	} else if (slash == NULL && strcmp(method, "GET") == 0) {
-		rc = cg_service_registry_list(svc, ctx, &who, kind, &json, &http);
+		rc = cg_service_registry_list(svc, ctx, &who, kind, &json);
 	} else if (slash == NULL) {
-		rc = cg_service_registry_add(svc, ctx, &who, kind, r->body, r->len, &json, &http);
+		rc = cg_service_registry_add(svc, ctx, &who, kind, r->body, r->len, &json);
 	} else {
 		cg_ctx_free(ctx);
 		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
 	}
-	return answer(c, ctx, rc, http, json, "registry");
+	return answer(c, ctx, rc, strcmp(method, "POST") == 0 ? MHD_HTTP_CREATED : MHD_HTTP_OK, json,
+		      "registry");
 }
 
 static unsigned long
@@ -910,6 +867,7 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 	cg_ctx *ctx = NULL;
 	char ip[64], *token = NULL;
 	enum MHD_Result ok;
+	cg_rc rc;
 
 	kip = hash_key("ip:", client_ip(c, ip, sizeof(ip)));
 	if (user == NULL || pass == NULL) {
@@ -924,12 +882,14 @@ route_login(struct srv *s, struct MHD_Connection *c, struct req *r, cg_service *
 		json_decref(b);
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	}
-	if (cg_service_login(svc, ctx, user, pass, &who, &token) != CG_OK) {
-		(void)login_limit(s, kuser, 1);
-		(void)login_limit(s, kip, 1);
+	rc = cg_service_login(svc, ctx, user, pass, &who, &token);
+	if (rc != CG_OK) {
+		if (rc == CG_EAUTH) {
+			(void)login_limit(s, kuser, 1);
+			(void)login_limit(s, kip, 1);
+		}
 		json_decref(b);
-		cg_ctx_free(ctx);
-		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
+		return answer(c, ctx, rc, MHD_HTTP_OK, NULL, "login");
 	}
 	json_decref(b);
 	/* The token in the body for API clients, and as the session cookie for the web pages. */

@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <microhttpd.h>
-#include "cebgate/service.h"
+#include "cebgate/window.h"
 
 struct srv_config {
 	const char *db;

@@ -14,7 +14,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include "cebgate/cebgate.h"
-#include "cebgate/desk.h"
+#include "cebgate/window.h"
+#include "answer.h"
 #include "request.h"
 #include "server.h"
 
@@ -225,8 +226,6 @@ srv_web_csrf_ok(struct MHD_Connection *c, const char *url, const char *method)
 	return sent != NULL && same_secret(sent, want);
 }
 
-static const char *const role_names[] = { "", "enterprise", "officer", "admin", "merchant", "logistics" };
-
 enum MHD_Result
 srv_web_login_reply(struct MHD_Connection *c, const cg_principal *who, const char *token, int tls)
 {
@@ -240,7 +239,7 @@ srv_web_login_reply(struct MHD_Connection *c, const cg_principal *who, const cha
 	/* HttpOnly: page scripts never see the session; Strict: other sites never send it. */
 	(void)snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
 		       token, SESSION_SECONDS, tls ? "; Secure" : "");
-	b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "token", token, "role", role_names[who->role],
+	b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "token", token, "role", cg_role_name(who->role),
 		      "enterprise", who->cop_code, "user", who->name, "csrf", csrf);
 	out = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
 	ok = out != NULL ? json_reply(c, MHD_HTTP_OK, out, extra)
@@ -264,7 +263,7 @@ route_session(struct MHD_Connection *c, cg_service *svc)
 		return fail(c, MHD_HTTP_UNAUTHORIZED, "not logged in");
 	if (bearer(c) == NULL && session(c) != NULL)
 		cg_service_csrf(session(c), csrf);
-	b = json_pack("{s:s, s:s, s:s, s:s?}", "user", who.name, "role", role_names[who.role], "enterprise",
+	b = json_pack("{s:s, s:s, s:s, s:s?}", "user", who.name, "role", cg_role_name(who.role), "enterprise",
 		      who.cop_code, "csrf", csrf[0] != '\0' ? csrf : NULL);
 	out = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
 	ok = out != NULL ? json_reply(c, MHD_HTTP_OK, out, NULL)
@@ -296,18 +295,11 @@ route_logout(struct MHD_Connection *c, cg_service *svc, int tls)
 }
 
 static enum MHD_Result
-finish(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, int http, char *json, const char *route)
+finish(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, char *json, const char *route)
 {
-	enum MHD_Result ok;
+	enum MHD_Result ok = srv_answer(c, ctx, rc, MHD_HTTP_OK, json, json != NULL ? strlen(json) : 0,
+					SRV_JSON, route);
 
-	if (rc == CG_OK && json != NULL) {
-		ok = json_reply(c, (unsigned)http, json, NULL);
-	} else {
-		fprintf(stderr, "level=error route=%s rc=%s msg=\"%s\"\n", route, cg_strerror(rc),
-			cg_ctx_errmsg(ctx));
-		ok = fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-	}
-	cg_free(json);
 	cg_ctx_free(ctx);
 	return ok;
 }
@@ -321,7 +313,6 @@ route_officer(struct MHD_Connection *c, cg_service *svc, enum web_route what, lo
 	cg_principal who;
 	cg_ctx *ctx = NULL;
 	char *json = NULL;
-	int http = 500;
 	long long hours = srv_parse_number(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "hours"), 24,
 					   INT64_MAX);
 	cg_rc rc;
@@ -331,11 +322,10 @@ route_officer(struct MHD_Connection *c, cg_service *svc, enum web_route what, lo
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	if (what == W_REVEAL)
-		rc = cg_service_reveal(svc, ctx, &who, id, &json, &http);
+		rc = cg_service_reveal(svc, ctx, &who, id, &json);
 	else
-		rc = cg_service_dashboard(svc, ctx, &who, hours < 0 || hours > 168 ? 0 : (int)hours, &json,
-					  &http);
-	return finish(c, ctx, rc, http, json, what == W_REVEAL ? "reveal" : "dashboard");
+		rc = cg_service_dashboard(svc, ctx, &who, hours < 0 || hours > 168 ? 0 : (int)hours, &json);
+	return finish(c, ctx, rc, json, what == W_REVEAL ? "reveal" : "dashboard");
 }
 
 /* POST /api/v1/declarations/ID/reveal */
@@ -376,7 +366,7 @@ srv_web_route(struct MHD_Connection *c, const char *url, const char *method, cg_
 		}
 		/* The call first: arguments are evaluated in no set order. */
 		rc = cg_service_public_inspections(svc, ctx, &json);
-		*out = finish(c, ctx, rc, 200, json, "public");
+		*out = finish(c, ctx, rc, json, "public");
 	} else
 		return 0;
 	return 1;

@@ -163,6 +163,7 @@ sed 's/<ceb:buyerName>[^<]*</<ceb:buyerName>篡改</' "$T/own.xml" >"$T/tampered
 call "$TM" POST "$U?name=tampered.xml" "$T/tampered.xml" >/dev/null
 is "an order changed after her signature is submitted" \
 	"$(call "$TM" POST "$U/$(jv "$T/out" .id)/submit")" 200
-json_is "and refused by the service's verification (422)" "$T/out" \
-	'[.accepted, .results[0].http]' '[0,422]'
+json_is "and refused by the service's verification (signature)" "$T/out" \
+	'[.accepted, .results[0].status, .results[0].reason]' \
+	'[0,"rejected","the signature is not that of the sending enterprise"]'
 done_testing

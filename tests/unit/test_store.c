@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "cebgate/sig.h"
-#include "cebgate/store.h"
+#include "window/store.h"
 
 struct fx {
 	char dir[64];

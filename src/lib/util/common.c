@@ -63,6 +63,11 @@ static const char *const rc_text[] = {
 	[CG_ETOOBIG] = "input too large",
 	[CG_EINTERNAL] = "internal error",
 	[CG_EEXIST] = "exists already",
+	[CG_EPERM] = "not permitted",
+	[CG_ECONFLICT] = "conflicts with the current state",
+	[CG_EUNAVAIL] = "not available on this service",
+	[CG_EINCOMPLETE] = "input not read to the end",
+	[CG_EAUTH] = "not authenticated",
 };
 
 const char *

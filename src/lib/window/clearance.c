@@ -19,7 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "ceb/rules.h"
-#include "window/service_internal.h"
+#include "window/clearance.h"
+#include "window/receipt.h"
 #include "sig/sigcore.h"
 
 #define ANNUAL_LIMIT ((cg_dec)26000 * CG_DEC_ONE)

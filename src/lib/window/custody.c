@@ -19,7 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include "cebgate/service.h"
+#include "cebgate/registry.h"
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
@@ -207,7 +207,7 @@ record(cg_store *st, cg_ctx *ctx, const cg_principal *who, struct import *im)
 
 static cg_rc
 import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im, json_t *b,
-       char **json, int *http)
+       char **json)
 {
 	const char *dir, *pass, *pem = json_string_value(json_object_get(b, "key"));
 	const char *uri = json_string_value(json_object_get(b, "pkcs11"));
@@ -218,9 +218,9 @@ import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im,
 
 	cg__service_custody(svc, &dir, &pass);
 	if (dir == NULL || pass == NULL)
-		return cg__json_refusal(json, http, 503, "custodial signing is not configured on this service");
+		return cg__fail(ctx, CG_EUNAVAIL, "custodial signing is not configured on this service");
 	if (cert == NULL || (pem == NULL) == (uri == NULL) || (uri != NULL && strncmp(uri, "pkcs11:", 7) != 0))
-		return cg__json_refusal(json, http, 400, "send {\"certificate\", \"key\", \"passphrase\"} or "
+		return cg__fail(ctx, CG_EINVAL, "send {\"certificate\", \"key\", \"passphrase\"} or "
 					       "{\"certificate\", \"pkcs11\": \"pkcs11:...\"}");
 	rc = cg__parse_cert(&im->cert, ctx, cert, strlen(cert), "certificate");
 	if (rc == CG_OK && pem != NULL)
@@ -229,7 +229,7 @@ import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im,
 	if (rc == CG_OK && uri != NULL && strlen(uri) >= sizeof(im->key_spec))
 		rc = cg__fail(ctx, CG_EINVAL, "the PKCS#11 URI is too long");
 	if (rc != CG_OK)
-		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
+		return CG_EINVAL; /* the message is in ctx already */
 	cg__cert_serial_hex(im->cert, im->serial, sizeof(im->serial));
 	if (uri != NULL)
 		(void)snprintf(im->key_spec, sizeof(im->key_spec), "%s", uri);
@@ -244,45 +244,42 @@ import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, struct import *im,
 		o.passphrase = pass;
 		rc = cg_signer_new(&probe, ctx, &o);
 		if (rc != CG_OK)
-			return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
+			return CG_EINVAL; /* the message is in ctx already */
 	}
 	if (rc == CG_OK)
 		rc = record(cg__service_store(svc), ctx, who, im);
-	if (rc == CG_OK) {
-		*http = 201;
+	if (rc == CG_OK)
 		rc = cg__json_answer(json_pack("{s:s, s:s, s:s}", "copCode", im->cop_code, "serial", im->serial,
-				    "profile", cg_signer_profile(probe)),
-			  json);
-	}
+					       "profile", cg_signer_profile(probe)),
+				     json);
 	cg_signer_free(probe);
 	return rc;
 }
 
 cg_rc
 cg_service_custody_import(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *cop_code,
-			  const char *body, size_t len, char **json, int *http)
+			  const char *body, size_t len, char **json)
 {
 	struct import im = { cop_code, 0, NULL, "", "", "" };
 	json_t *b;
 	cg_rc rc;
 
 	*json = NULL;
-	*http = 200;
 	/* An admin, or the enterprise itself (its token or its merchant staff). */
 	if (who->role != CG_ROLE_ADMIN &&
 	    !(who->enterprise_id != 0 && strcmp(who->cop_code, cop_code) == 0 &&
 	      (who->role == CG_ROLE_ENTERPRISE || who->role == CG_ROLE_MERCHANT)))
-		return cg__json_refusal(json, http, 403, "only the enterprise itself or an admin may hand over its key");
+		return cg__fail(ctx, CG_EPERM, "only the enterprise itself or an admin may hand over its key");
 	rc = cg__store_enterprise(cg__service_store(svc), ctx, cop_code, &im.eid);
 	if (rc == CG_ENOTFOUND)
-		return cg__json_refusal(json, http, 404, "no such enterprise");
+		return cg__fail(ctx, CG_ENOTFOUND, "no such enterprise");
 	if (rc != CG_OK)
 		return rc;
 	b = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(b))
-		rc = cg__json_refusal(json, http, 400, "the body is one JSON object");
+		rc = cg__fail(ctx, CG_EINVAL, "the body is one JSON object");
 	else
-		rc = import(svc, ctx, who, &im, b, json, http);
+		rc = import(svc, ctx, who, &im, b, json);
 	/* The key text and its passphrase do not outlive the request in our memory. */
 	if (b != NULL) {
 		json_t *k = json_object_get(b, "key"), *p = json_object_get(b, "passphrase");

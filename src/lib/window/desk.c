@@ -15,7 +15,8 @@
 #include <time.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include "cebgate/desk.h"
+#include "cebgate/review.h"
+#include "cebgate/session.h"
 #include "util/decimal.h"
 #include "window/desk_internal.h"
 #include "window/service_internal.h"
@@ -339,8 +340,8 @@ tax_and_quota(cg_store *st, json_t *view)
 			 "limit", money(limit), "remaining", money(used < limit ? limit - used : 0));
 }
 
-cg_rc
-cg__desk_decorate(cg_store *st, cg_ctx *ctx, json_t *view, long long doc_id)
+static cg_rc
+desk_decorate(cg_store *st, cg_ctx *ctx, json_t *view, long long doc_id)
 {
 	json_t *cmp = json_array();
 	size_t i;
@@ -391,19 +392,18 @@ personal_of(json_t *view, char *fields, size_t size)
 
 cg_rc
 cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
-		  char **json, int *http)
+		  char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	char fields[600] = "", detail[700];
 	json_t *view, *out;
 	cg_rc rc;
 
-	*http = 200;
 	if (!cg__officer(who) || who->user_id == 0)
-		return cg__json_refusal(json, http, 403, "personal data is shown to officers");
+		return cg__fail(ctx, CG_EPERM, "personal data is shown to officers");
 	view = cg__review_view(st, doc_id);
 	if (view == NULL)
-		return cg__json_refusal(json, http, 404, "no such inventory");
+		return cg__fail(ctx, CG_ENOTFOUND, "no such inventory");
 	out = personal_of(view, fields, sizeof(fields));
 	json_decref(view);
 	(void)snprintf(detail, sizeof(detail), "查看个人信息 revealed %s",
@@ -611,19 +611,17 @@ match_failures(cg_store *st, long long from)
 }
 
 cg_rc
-cg_service_dashboard(cg_service *svc, cg_ctx *ctx, const cg_principal *who, int hours, char **json,
-		     int *http)
+cg_service_dashboard(cg_service *svc, cg_ctx *ctx, const cg_principal *who, int hours, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL), from;
 	json_t *o;
 
-	*http = 200;
 	(void)ctx;
 	if (!cg__officer(who))
-		return cg__json_refusal(json, http, 403, "the dashboard is for officers and admins");
+		return cg__fail(ctx, CG_EPERM, "the dashboard is for officers and admins");
 	if (hours < 1 || hours > 168)
-		return cg__json_refusal(json, http, 400, "hours is 1 to 168");
+		return cg__fail(ctx, CG_EINVAL, "hours is 1 to 168");
 	from = (now / 3600 - hours + 1) * 3600;
 	o = json_pack("{s:I, s:i, s:o*, s:o*, s:o*, s:o*, s:o*, s:o*}", "now", (json_int_t)now, "hours",
 		      hours, "perHour", hourly(st, from, hours), "queue", queue_series(st, from + 3599, now),
@@ -726,4 +724,27 @@ cg_service_csrf(const char *token, char out[65])
 		out[2 * i + 1] = hex[h[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+/* The officer's view of an inventory: the stored view, decorated by the desk. */
+cg_rc
+cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
+		       char **json)
+{
+	cg_store *st = cg__service_store(svc);
+	json_t *o;
+	cg_rc rc;
+
+	if (!cg__officer(who))
+		return cg__fail(ctx, CG_EPERM, "declarations are shown to officers");
+	o = cg__review_view(st, doc_id);
+	if (o == NULL)
+		return cg__fail(ctx, CG_ENOTFOUND, "no such inventory");
+	/* Officers see the differences and the rules; personal numbers stay masked. */
+	rc = desk_decorate(st, ctx, o, doc_id);
+	if (rc != CG_OK) {
+		json_decref(o);
+		return rc;
+	}
+	return cg__json_answer(o, json);
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <jansson.h>
 #include <openssl/x509.h>
-#include "cebgate/service.h"
+#include "cebgate/registry.h"
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
@@ -35,18 +35,15 @@ q(cg_store *st, int slot)
 }
 
 
-/* A store refusal as the HTTP answer: bad input 400, unknown 404, taken 409. */
+/* A store refusal as the registry's: a certificate that does not parse is bad input; the rest as is. */
 static cg_rc
-store_answer(cg_rc rc, cg_ctx *ctx, char **json, int *http)
+store_answer(cg_rc rc, cg_ctx *ctx)
 {
 	switch (rc) {
-	case CG_EINVAL:
 	case CG_ESIG:
-		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
-	case CG_ENOTFOUND:
-		return cg__json_refusal(json, http, 404, cg_ctx_errmsg(ctx));
+		return CG_EINVAL; /* the message is in ctx already */
 	case CG_EEXIST:
-		return cg__json_refusal(json, http, 409, "exists already");
+		return cg__fail(ctx, CG_EEXIST, "exists already");
 	default:
 		return rc;
 	}
@@ -147,15 +144,14 @@ list_users(cg_store *st, json_t *arr)
 
 cg_rc
 cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *what,
-			 char **json, int *http)
+			 char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	json_t *arr;
 	cg_rc rc;
 
-	*http = 200;
 	if (who->role != CG_ROLE_ADMIN)
-		return cg__json_refusal(json, http, 403, "only an admin may read the registry");
+		return cg__fail(ctx, CG_EPERM, "only an admin may read the registry");
 	arr = json_array();
 	if (arr == NULL)
 		return CG_ENOMEM;
@@ -165,7 +161,7 @@ cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		rc = list_users(st, arr);
 	} else {
 		json_decref(arr);
-		return cg__json_refusal(json, http, 404, "no such resource");
+		return cg__fail(ctx, CG_ENOTFOUND, "no such resource");
 	}
 	if (rc != CG_OK) {
 		json_decref(arr);
@@ -181,12 +177,12 @@ field(json_t *o, const char *name)
 }
 
 /*
- * Register, audit, answer 201: the same steps for each kind of registration,
+ * Register, audit, answer: the same steps for each kind of registration,
  * inside the transaction of finish() so the audit row and the change go together.
  */
 static cg_rc
 registered(cg_store *st, cg_ctx *ctx, const cg_principal *who, const char *action,
-	   const char *detail, json_t *answer, char **json, int *http)
+	   const char *detail, json_t *answer, char **json)
 {
 	cg_rc rc = cg__audit(st, ctx, who->name, action, 0, detail);
 
@@ -194,44 +190,43 @@ registered(cg_store *st, cg_ctx *ctx, const cg_principal *who, const char *actio
 		json_decref(answer);
 		return rc;
 	}
-	*http = 201;
 	return cg__json_answer(answer, json);
 }
 
 static cg_rc
-add_enterprise(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json, int *http)
+add_enterprise(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json)
 {
 	const char *code = field(b, "copCode"), *name = field(b, "name"), *roles = field(b, "roles");
 	const char *dxp = field(b, "dxpId");
 	cg_rc rc;
 
 	if (code == NULL || name == NULL || roles == NULL)
-		return cg__json_refusal(json, http, 400, "an enterprise is {\"copCode\", \"name\", \"roles\", \"dxpId\"}");
+		return cg__fail(ctx, CG_EINVAL, "an enterprise is {\"copCode\", \"name\", \"roles\", \"dxpId\"}");
 	rc = cg_store_add_enterprise(st, ctx, code, name, roles, dxp);
 	if (rc != CG_OK)
-		return store_answer(rc, ctx, json, http);
+		return store_answer(rc, ctx);
 	return registered(st, ctx, who, "register enterprise", code,
-			  json_pack("{s:s, s:s}", "copCode", code, "name", name), json, http);
+			  json_pack("{s:s, s:s}", "copCode", code, "name", name), json);
 }
 
 static cg_rc
-add_user(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json, int *http)
+add_user(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json)
 {
 	const char *name = field(b, "name"), *role = field(b, "role"), *pw = field(b, "password");
 	cg_rc rc;
 
 	if (name == NULL || role == NULL || pw == NULL)
-		return cg__json_refusal(json, http, 400, "a user is {\"name\", \"role\", \"password\", \"enterprise\"}");
+		return cg__fail(ctx, CG_EINVAL, "a user is {\"name\", \"role\", \"password\", \"enterprise\"}");
 	rc = cg_store_add_user(st, ctx, name, role, field(b, "enterprise"), pw);
 	if (rc != CG_OK)
-		return store_answer(rc, ctx, json, http);
+		return store_answer(rc, ctx);
 	/* The password never appears in the answer or the audit trail. */
 	return registered(st, ctx, who, "register user", name,
-			  json_pack("{s:s, s:s}", "name", name, "role", role), json, http);
+			  json_pack("{s:s, s:s}", "name", name, "role", role), json);
 }
 
 static cg_rc
-add_token(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json, int *http)
+add_token(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json)
 {
 	const char *ent = field(b, "enterprise"), *user = field(b, "user");
 	char *token = NULL, detail[200];
@@ -239,24 +234,24 @@ add_token(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **
 	cg_rc rc;
 
 	if ((ent == NULL) == (user == NULL))
-		return cg__json_refusal(json, http, 400, "a token is for {\"enterprise\"} or for {\"user\"}");
+		return cg__fail(ctx, CG_EINVAL, "a token is for {\"enterprise\"} or for {\"user\"}");
 	rc = cg_store_new_token(st, ctx, ent, user, &token);
 	if (rc != CG_OK)
-		return store_answer(rc, ctx, json, http);
+		return store_answer(rc, ctx);
 	(void)snprintf(detail, sizeof(detail), "%s %s", ent != NULL ? "enterprise" : "user",
 		       ent != NULL ? ent : user);
 	/* Shown this once: only its hash is kept. */
 	answer = json_pack("{s:s, s:s}", ent != NULL ? "enterprise" : "user", ent != NULL ? ent : user,
 			   "token", token);
 	cg_free(token);
-	return registered(st, ctx, who, "issue token", detail, answer, json, http);
+	return registered(st, ctx, who, "issue token", detail, answer, json);
 }
 
-/* Commit what an answer of 201 registered, roll back anything else. */
+/* Commit what was registered, roll back anything else. */
 static cg_rc
-finish(cg_store *st, cg_ctx *ctx, cg_rc rc, char **json, int *http)
+finish(cg_store *st, cg_ctx *ctx, cg_rc rc, char **json)
 {
-	if (rc == CG_OK && *http == 201) {
+	if (rc == CG_OK) {
 		rc = cg__store_tx(st, ctx, CG_TX_COMMIT);
 		if (rc == CG_OK)
 			return CG_OK;
@@ -271,31 +266,30 @@ finish(cg_store *st, cg_ctx *ctx, cg_rc rc, char **json, int *http)
 
 cg_rc
 cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *what,
-			const char *body, size_t len, char **json, int *http)
+			const char *body, size_t len, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	json_t *b;
 	cg_rc rc;
 
-	*http = 200;
 	if (who->role != CG_ROLE_ADMIN)
-		return cg__json_refusal(json, http, 403, "only an admin may change the registry");
+		return cg__fail(ctx, CG_EPERM, "only an admin may change the registry");
 	b = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(b)) {
 		json_decref(b);
-		return cg__json_refusal(json, http, 400, "the body is one JSON object");
+		return cg__fail(ctx, CG_EINVAL, "the body is one JSON object");
 	}
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc == CG_OK) {
 		if (strcmp(what, "enterprises") == 0)
-			rc = add_enterprise(st, ctx, who, b, json, http);
+			rc = add_enterprise(st, ctx, who, b, json);
 		else if (strcmp(what, "users") == 0)
-			rc = add_user(st, ctx, who, b, json, http);
+			rc = add_user(st, ctx, who, b, json);
 		else if (strcmp(what, "tokens") == 0)
-			rc = add_token(st, ctx, who, b, json, http);
+			rc = add_token(st, ctx, who, b, json);
 		else
-			rc = cg__json_refusal(json, http, 404, "no such resource");
-		rc = finish(st, ctx, rc, json, http);
+			rc = cg__fail(ctx, CG_ENOTFOUND, "no such resource");
+		rc = finish(st, ctx, rc, json);
 	}
 	json_decref(b);
 	return rc;
@@ -303,7 +297,7 @@ cg_service_registry_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 
 cg_rc
 cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
-			   const char *cop_code, const char *cert, size_t len, char **json, int *http)
+			   const char *cop_code, const char *cert, size_t len, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	char serial[80], detail[160];
@@ -311,12 +305,11 @@ cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 	X509 *x = NULL;
 	cg_rc rc;
 
-	*http = 200;
 	if (who->role != CG_ROLE_ADMIN)
-		return cg__json_refusal(json, http, 403, "only an admin may change the registry");
+		return cg__fail(ctx, CG_EPERM, "only an admin may change the registry");
 	rc = cg__parse_cert(&x, ctx, cert, len, "certificate");
 	if (rc != CG_OK)
-		return store_answer(rc, ctx, json, http);
+		return store_answer(rc, ctx);
 	cg__cert_serial_hex(x, serial, sizeof(serial));
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc == CG_OK) {
@@ -326,13 +319,71 @@ cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 		if (rc == CG_OK) {
 			(void)snprintf(detail, sizeof(detail), "%s serial %s", cop_code, serial);
 			rc = registered(st, ctx, who, "register certificate", detail,
-					json_pack("{s:s, s:s}", "copCode", cop_code, "serial", serial), json,
-					http);
+					json_pack("{s:s, s:s}", "copCode", cop_code, "serial", serial), json);
 		} else {
-			rc = store_answer(rc, ctx, json, http);
+			rc = store_answer(rc, ctx);
 		}
-		rc = finish(st, ctx, rc, json, http);
+		rc = finish(st, ctx, rc, json);
 	}
 	X509_free(x);
 	return rc;
+}
+
+/* The operator's registry: the store's own registration, behind the public API. */
+struct cg_registry {
+	cg_store *st;
+};
+
+cg_rc
+cg_registry_open(cg_registry **out, cg_ctx *ctx, const char *path)
+{
+	cg_registry *reg = calloc(1, sizeof(*reg));
+	cg_rc rc;
+
+	*out = NULL;
+	if (reg == NULL)
+		return cg__fail(ctx, CG_ENOMEM, "registry");
+	rc = cg_store_open(&reg->st, ctx, path);
+	if (rc != CG_OK) {
+		free(reg);
+		return rc;
+	}
+	*out = reg;
+	return CG_OK;
+}
+
+void
+cg_registry_close(cg_registry *reg)
+{
+	if (reg == NULL)
+		return;
+	cg_store_close(reg->st);
+	free(reg);
+}
+
+cg_rc
+cg_registry_add_enterprise(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *name,
+			   const char *roles, const char *dxp_id)
+{
+	return cg_store_add_enterprise(reg->st, ctx, cop_code, name, roles, dxp_id);
+}
+
+cg_rc
+cg_registry_add_certificate(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *cert_path)
+{
+	return cg_store_add_certificate(reg->st, ctx, cop_code, cert_path);
+}
+
+cg_rc
+cg_registry_add_user(cg_registry *reg, cg_ctx *ctx, const char *name, const char *role,
+		     const char *cop_code, const char *password)
+{
+	return cg_store_add_user(reg->st, ctx, name, role, cop_code, password);
+}
+
+cg_rc
+cg_registry_new_token(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *user,
+		      char **token)
+{
+	return cg_store_new_token(reg->st, ctx, cop_code, user, token);
 }

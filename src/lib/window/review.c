@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
-#include "cebgate/desk.h"
-#include "cebgate/service.h"
+#include "cebgate/review.h"
+#include "cebgate/status.h"
 #include "window/desk_internal.h"
 #include "window/service_internal.h"
 
@@ -58,12 +58,6 @@ static sqlite3_stmt *
 q(cg_store *st, int slot)
 {
 	return cg__store_stmt(st, slot, sql[slot - 32]);
-}
-
-bool
-cg__officer(const cg_principal *who)
-{
-	return who->role == CG_ROLE_OFFICER || who->role == CG_ROLE_ADMIN;
 }
 
 static json_t *
@@ -127,18 +121,17 @@ bind_filter(sqlite3_stmt *s, const cg_review_filter *f, long long now)
 
 cg_rc
 cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
-			const cg_review_filter *f, char **json, int *http)
+			const cg_review_filter *f, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s = q(st, R_LIST);
 	json_t *arr = json_array(), *by = json_object();
 	long long now = (long long)time(NULL);
 
-	*http = 200;
 	if (!cg__officer(who)) {
 		json_decref(arr);
 		json_decref(by);
-		return cg__json_refusal(json, http, 403, "the review queue is for officers");
+		return cg__fail(ctx, CG_EPERM, "the review queue is for officers");
 	}
 	if (s == NULL || arr == NULL || by == NULL || !bind_filter(s, f, now)) {
 		json_decref(arr);
@@ -165,16 +158,16 @@ cg_service_review_query(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 cg_rc
 cg_service_review_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *state,
 		       const char *reason, const char *enterprise, const char *trade_mode,
-		       char **json, int *http)
+		       char **json)
 {
 	cg_review_filter f = { state, reason, enterprise, trade_mode, 0 };
 
-	return cg_service_review_query(svc, ctx, who, &f, json, http);
+	return cg_service_review_query(svc, ctx, who, &f, json);
 }
 
 cg_rc
 cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
-			char **json, int *http)
+			char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL), until = now + cg__service_cfg(svc)->lease_seconds;
@@ -182,9 +175,8 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 	char detail[128];
 	cg_rc rc;
 
-	*http = 200;
 	if (!cg__officer(who) || who->user_id == 0)
-		return cg__json_refusal(json, http, 403, "claims are for officers");
+		return cg__fail(ctx, CG_EPERM, "claims are for officers");
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc != CG_OK)
 		return rc;
@@ -198,7 +190,7 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 	}
 	if (sqlite3_changes(sqlite3_db_handle(s)) != 1) {
 		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-		return cg__json_refusal(json, http, 409, "held by another officer, decided, or not in the queue");
+		return cg__fail(ctx, CG_ECONFLICT, "held by another officer, decided, or not in the queue");
 	}
 	(void)snprintf(detail, sizeof(detail), "lease until %lld", until);
 	rc = cg__audit(st, ctx, who->name, "claim", doc_id, detail);
@@ -236,7 +228,7 @@ reason_ok(const char *reason)
 
 cg_rc
 cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
-			 const char *decision, const char *reason, char **json, int *http)
+			 const char *decision, const char *reason, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL);
@@ -246,15 +238,14 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	bool mine;
 	cg_rc rc;
 
-	*http = 200;
 	if (!cg__officer(who) || who->user_id == 0)
-		return cg__json_refusal(json, http, 403, "decisions are for officers");
+		return cg__fail(ctx, CG_EPERM, "decisions are for officers");
 	for (i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
 		if (decision != NULL && strcmp(decision, decisions[i].decision) == 0)
 			break;
 	}
 	if (i == sizeof(decisions) / sizeof(decisions[0]) || !reason_ok(reason))
-		return cg__json_refusal(json, http, 400, "decision is release, inspect, return or detain, with a reason");
+		return cg__fail(ctx, CG_EINVAL, "decision is release, inspect, return or detain, with a reason");
 	rc = cg__store_tx(st, ctx, CG_TX_BEGIN);
 	if (rc != CG_OK)
 		return rc;
@@ -266,7 +257,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		sqlite3_reset(s);
 	if (!mine) {
 		(void)cg__store_tx(st, NULL, CG_TX_ROLLBACK);
-		return cg__json_refusal(json, http, 409, "claim the declaration first (or the lease expired)");
+		return cg__fail(ctx, CG_ECONFLICT, "claim the declaration first (or the lease expired)");
 	}
 	(void)snprintf(info, sizeof(info), "%s %s: %s", decisions[i].zh, decisions[i].decision, reason);
 	s = q(st, R_DECIDED);
@@ -357,29 +348,6 @@ cg__review_view(cg_store *st, long long doc_id)
 	return o;
 }
 
-cg_rc
-cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
-		       char **json, int *http)
-{
-	cg_store *st = cg__service_store(svc);
-	json_t *o;
-	cg_rc rc;
-
-	*http = 200;
-	if (!cg__officer(who))
-		return cg__json_refusal(json, http, 403, "declarations are shown to officers");
-	o = cg__review_view(st, doc_id);
-	if (o == NULL)
-		return cg__json_refusal(json, http, 404, "no such inventory");
-	/* Officers see the differences and the rules; personal numbers stay masked. */
-	rc = cg__desk_decorate(st, ctx, o, doc_id);
-	if (rc != CG_OK) {
-		json_decref(o);
-		return rc;
-	}
-	return cg__json_answer(o, json);
-}
-
 /* The clearance state a logistics company sees for its waybill. */
 static const char *
 logistics_state(const char *inv_state, bool waybill)
@@ -404,19 +372,18 @@ logistics_state(const char *inv_state, bool waybill)
 
 cg_rc
 cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *keys_json,
-		     char **json, int *http)
+		     char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	json_t *keys = json_loads(keys_json, JSON_REJECT_DUPLICATES, NULL), *out = json_array(), *k;
 	size_t i;
 
-	*http = 200;
 	(void)ctx;
 	if (!json_is_array(keys) || json_array_size(keys) == 0 || json_array_size(keys) > 1000 ||
 	    out == NULL) {
 		json_decref(keys);
 		json_decref(out);
-		return cg__json_refusal(json, http, 400, "a list of 1 to 1000 {logisticsCode, logisticsNo}");
+		return cg__fail(ctx, CG_EINVAL, "a list of 1 to 1000 {logisticsCode, logisticsNo}");
 	}
 	json_array_foreach(keys, i, k)
 	{

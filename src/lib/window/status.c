@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "cebgate/service.h"
+#include "cebgate/status.h"
 #include "window/service_internal.h"
 
 /* Statement slots 136-143 of cg__store_stmt() belong to this file. */
@@ -56,7 +56,7 @@ row_json(sqlite3_stmt *s)
 
 cg_rc
 cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
-			const cg_declaration_query *qy, char **json, int *http)
+			const cg_declaration_query *qy, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s = cg__store_stmt(st, S_LIST, sql[0]);
@@ -66,14 +66,11 @@ cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	int r;
 
 	*json = NULL;
-	*http = 200;
 	if (arr == NULL)
 		return CG_ENOMEM;
 	if (!all && who->enterprise_id == 0) {
 		json_decref(arr);
-		*http = 403;
-		*json = cg__strdup("{\"error\": \"no enterprise to show declarations of\"}");
-		return *json != NULL ? CG_OK : CG_ENOMEM;
+		return cg__fail(ctx, CG_EPERM, "no enterprise to show declarations of");
 	}
 	if (s == NULL || sqlite3_bind_int64(s, 1, all ? 0 : who->enterprise_id) != SQLITE_OK ||
 	    (qy->search != NULL && sqlite3_bind_text(s, 2, qy->search, -1, SQLITE_STATIC) != SQLITE_OK) ||

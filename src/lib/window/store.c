@@ -15,7 +15,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <sqlite3.h>
-#include "cebgate/store.h"
+#include "window/store.h"
 #include "sig/sigcore.h"
 #include "window/store_internal.h"
 

@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 #include <openssl/x509.h>
-#include "cebgate/store.h"
+#include "window/store.h"
 #include "util/internal.h"
 
 /* Statement slots for modules beyond store.c (each module owns a range). */

@@ -20,7 +20,8 @@
 #include <jansson.h>
 #include "cebgate/normalize.h"
 #include "cebgate/report.h"
-#include "cebgate/service.h"
+#include "cebgate/submission.h"
+#include "cebgate/upload.h"
 #include "normalize/profile.h"
 #include "window/service_internal.h"
 
@@ -392,7 +393,7 @@ profile_exists(cg_store *st, const cg_principal *who, const char *name)
 
 cg_rc
 cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const cg_upload *u,
-		  char **json, int *http)
+		  char **json)
 {
 	struct work w = { cg__service_store(svc), ctx, who, NULL, 0, 0, 0, json_array(), 0 };
 	cg_findings *f = NULL;
@@ -400,14 +401,13 @@ cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 	cg_rc rc;
 
 	*json = NULL;
-	*http = 201;
 	if (!of_enterprise(who)) {
 		json_decref(w.changes);
-		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may upload declarations");
+		return cg__fail(ctx, CG_EPERM, "only an enterprise or its staff may upload declarations");
 	}
 	if (u->profile != NULL && !profile_exists(w.st, who, u->profile)) {
 		json_decref(w.changes);
-		return cg__json_refusal(json, http, 400, "no saved mapping profile has that name");
+		return cg__fail(ctx, CG_EINVAL, "no saved mapping profile has that name");
 	}
 	w.max_records = u->max_records != 0 ? u->max_records : 100000;
 	rc = w.changes != NULL ? cg_findings_new(&f) : CG_ENOMEM;
@@ -420,9 +420,9 @@ cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 	json_decref(w.changes);
 	if (rc != CG_OK)
 		return rc;
-	rc = cg_service_upload_get(svc, ctx, who, w.id, json, http);
-	if (rc == CG_OK && *http == 200)
-		*http = strcmp(state, "ready") == 0 ? 201 : 422;
+	rc = cg_service_upload_get(svc, ctx, who, w.id, json);
+	if (rc == CG_OK && strcmp(state, "ready") != 0)
+		return cg__fail(ctx, CG_EINCOMPLETE, "the file could not be read to the end: see its findings");
 	return rc;
 }
 
@@ -455,21 +455,20 @@ items_json(cg_store *st, long long id)
 /*
  * Whether upload @p id is the caller's, with its state (and its findings'
  * JSON text when @p findings is not NULL; free it); otherwise the refusal is
- * in *json and *http (403 not an enterprise's, 404 no such upload or another's).
+ * in ctx (CG_EPERM not an enterprise's, CG_ENOTFOUND no such upload or another's).
  */
 static cg_rc
 own_upload(cg_store *st, cg_ctx *ctx, const cg_principal *who, long long id, char *state,
-	   size_t size, char **findings, char **json, int *http)
+	   size_t size, char **findings)
 {
 	sqlite3_stmt *s = q(st, U_OWN);
 	int r;
 
-	*http = 200;
 	state[0] = '\0';
 	if (findings != NULL)
 		*findings = NULL;
 	if (!of_enterprise(who))
-		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
+		return cg__fail(ctx, CG_EPERM, "only an enterprise or its staff may read its uploads");
 	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
 		return dbfail(st, ctx, "upload");
@@ -481,29 +480,28 @@ own_upload(cg_store *st, cg_ctx *ctx, const cg_principal *who, long long id, cha
 	}
 	sqlite3_reset(s);
 	if (r == SQLITE_DONE)
-		return cg__json_refusal(json, http, 404, "no such upload");
+		return cg__fail(ctx, CG_ENOTFOUND, "no such upload");
 	return r == SQLITE_ROW ? CG_OK : dbfail(st, ctx, "upload");
 }
 
 cg_rc
 cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
-		      char **json, int *http)
+		      char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s = q(st, U_GET);
 	json_t *o, *items;
 
 	*json = NULL;
-	*http = 200;
 	if (!of_enterprise(who))
-		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may read its uploads");
+		return cg__fail(ctx, CG_EPERM, "only an enterprise or its staff may read its uploads");
 	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, who->enterprise_id) != SQLITE_OK)
 		return dbfail(st, ctx, "upload");
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		/* Another enterprise's upload is as absent as one that never was. */
-		return cg__json_refusal(json, http, 404, "no such upload");
+		return cg__fail(ctx, CG_ENOTFOUND, "no such upload");
 	}
 	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:s}", "id", (json_int_t)id,
 		      "name", (const char *)sqlite3_column_text(s, 0), "sha256",
@@ -525,18 +523,17 @@ cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lon
 
 cg_rc
 cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
-			   long long seq, char **xml, size_t *len, int *http)
+			   long long seq, char **xml, size_t *len)
 {
 	cg_store *st = cg__service_store(svc);
-	char *probe = NULL, state[16];
+	char state[16];
 	sqlite3_stmt *s;
 	cg_rc rc;
 
 	*xml = NULL;
 	*len = 0;
-	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL, &probe, http);
-	cg_free(probe);
-	if (rc != CG_OK || *http != 200)
+	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL);
+	if (rc != CG_OK)
 		return rc;
 	s = q(st, U_ITEM_XML);
 	if (s == NULL || sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
@@ -544,8 +541,7 @@ cg_service_upload_document(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 		return dbfail(st, ctx, "upload document");
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		*http = 404;
-		return CG_OK;
+		return cg__fail(ctx, CG_ENOTFOUND, "no such document");
 	}
 	*len = (size_t)sqlite3_column_bytes(s, 0);
 	*xml = malloc(*len + 1);
@@ -655,9 +651,11 @@ submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id,
 {
 	char *answer = NULL, *txt = NULL;
 	json_t *a, *r;
-	int http = 500;
-	cg_rc rc = cg_service_submit(svc, ctx, ent, p->signed_xml, p->signed_len, 0, &answer, &http);
+	cg_rc rc = cg_service_submit(svc, ctx, ent, p->signed_xml, p->signed_len, 0, &answer);
 
+	/* A refused document is a result like any other: only a fault stops the upload. */
+	if (answer != NULL)
+		rc = CG_OK;
 	a = rc == CG_OK ? json_loads(answer, 0, NULL) : NULL;
 	cg_free(answer);
 	r = json_array_get(json_object_get(a, "results"), 0);
@@ -665,7 +663,6 @@ submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id,
 		rc = CG_ENOMEM;
 	if (rc == CG_OK) {
 		(void)json_object_set_new(r, "seq", json_integer(p->seq));
-		(void)json_object_set_new(r, "http", json_integer(http));
 		txt = json_dumps(r, JSON_COMPACT);
 		rc = txt != NULL ? upload_set_result(cg__service_store(svc), ctx, id, p->seq, txt) : CG_ENOMEM;
 	}
@@ -683,7 +680,7 @@ submit_kept(cg_service *svc, cg_ctx *ctx, const cg_principal *ent, long long id,
 
 cg_rc
 cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
-			 char **json, int *http)
+			 char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	cg_principal ent = *who;
@@ -696,11 +693,11 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	cg_rc rc;
 
 	*json = NULL;
-	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL, json, http);
-	if (rc != CG_OK || *http != 200)
+	rc = own_upload(st, ctx, who, id, state, sizeof(state), NULL);
+	if (rc != CG_OK)
 		return rc;
 	if (strcmp(state, "ready") != 0)
-		return cg__json_refusal(json, http, 409, "only an upload that was read to the end can be submitted");
+		return cg__fail(ctx, CG_ECONFLICT, "only an upload that was read to the end can be submitted");
 	/* The documents go out as the enterprise's own submission. */
 	ent.role = CG_ROLE_ENTERPRISE;
 	results = json_array();
@@ -716,7 +713,7 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 				break; /* the answer says how many went; the rest wait for a key */
 			cg_signer_free(sg);
 			json_decref(results);
-			return cg__json_refusal(json, http, 409, "this enterprise has no custodial signing key: sign "
+			return cg__fail(ctx, CG_ECONFLICT, "this enterprise has no custodial signing key: sign "
 							       "the declarations yourself, or hand over the key");
 		}
 		if (rc == CG_OK && p.signed_xml == NULL)
@@ -731,7 +728,6 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	cg_signer_free(sg);
 	if (rc == CG_OK) {
 		/* The counts cover every document; the results listed are the first SHOW_MAX. */
-		*http = 200;
 		rc = cg__json_answer(json_pack("{s:I, s:i, s:i, s:O}", "upload", (json_int_t)id, "submitted",
 					       submitted, "accepted", accepted, "results", results),
 				     json);
@@ -757,7 +753,7 @@ csv_cell(cg_buf *b, const char *v, int last)
 
 cg_rc
 cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
-			       char **csv, size_t *len, int *http)
+			       char **csv, size_t *len)
 {
 	static const char *const cols[] = { "line", "column", "code", "severity", "xpath", "message_zh",
 					    "message_en" };
@@ -769,12 +765,9 @@ cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal 
 
 	*csv = NULL;
 	*len = 0;
-	rc = own_upload(cg__service_store(svc), ctx, who, id, state, sizeof(state), &text, csv, http);
-	if (rc != CG_OK || *http != 200) {
-		*len = *csv != NULL ? strlen(*csv) : 0;
+	rc = own_upload(cg__service_store(svc), ctx, who, id, state, sizeof(state), &text);
+	if (rc != CG_OK)
 		return rc;
-	}
-	*csv = NULL;
 	f = json_loads(text, 0, NULL);
 	free(text);
 	/* UTF-8 with a BOM: what spreadsheet programs need to read Chinese text right. */
@@ -818,21 +811,20 @@ profile_name_ok(const char *name)
 
 cg_rc
 cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *name,
-			const char *text, size_t len, char **json, int *http)
+			const char *text, size_t len, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s;
 
 	*json = NULL;
-	*http = 201;
 	if (!of_enterprise(who))
-		return cg__json_refusal(json, http, 403, "only an enterprise or its staff may save mapping profiles");
+		return cg__fail(ctx, CG_EPERM, "only an enterprise or its staff may save mapping profiles");
 	if (!profile_name_ok(name))
-		return cg__json_refusal(json, http, 400, "a profile name is 1 to 64 letters, digits, '_', '.' or '-'");
+		return cg__fail(ctx, CG_EINVAL, "a profile name is 1 to 64 letters, digits, '_', '.' or '-'");
 	if (len > 64 * 1024 || memchr(text, '\0', len) != NULL)
-		return cg__json_refusal(json, http, 400, "a profile is text of at most 64 KiB");
+		return cg__fail(ctx, CG_EINVAL, "a profile is text of at most 64 KiB");
 	if (cg__profile_check(ctx, text, len) != CG_OK)
-		return cg__json_refusal(json, http, 400, cg_ctx_errmsg(ctx));
+		return CG_EINVAL; /* the message is in ctx already */
 	s = q(st, U_PROFILE_PUT);
 	if (s == NULL || sqlite3_bind_int64(s, 1, who->enterprise_id) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -843,7 +835,7 @@ cg_service_profile_save(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 }
 
 cg_rc
-cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json, int *http)
+cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json)
 {
 	cg_store *st = cg__service_store(svc);
 	sqlite3_stmt *s = q(st, U_LIST);
@@ -851,11 +843,10 @@ cg_service_uploads_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 	int r = SQLITE_ERROR;
 
 	*json = NULL;
-	*http = 200;
 	if (!of_enterprise(who)) {
 		json_decref(ups);
 		json_decref(profiles);
-		return cg__json_refusal(json, http, 403, "only an enterprise or its staff has uploads");
+		return cg__fail(ctx, CG_EPERM, "only an enterprise or its staff has uploads");
 	}
 	/* The newest 50 uploads (those being worked on show their counts so far), and the saved profiles. */
 	if (s != NULL && ups != NULL && sqlite3_bind_int64(s, 1, who->enterprise_id) == SQLITE_OK) {

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Clearance (clearance.c): matching, tax, quota, risk and the audit trail, below the submission path. */
+#ifndef CG_CLEARANCE_H
+#define CG_CLEARANCE_H
+
+#include "ceb/codes.h"
+#include "window/store_internal.h"
+
+/* Risk and matching settings of cebgated (docs/cebgated.md). */
+struct cg_clearance_cfg {
+	long long match_timeout;     /* seconds an inventory waits for its documents */
+	int random_per_mille;        /* 双随机: share of released inventories held at random */
+	long long value_threshold;   /* CNY at scale 10^5: at or above it, held */
+	char watch_hs[512];          /* comma-separated HS codes (or prefixes) that are held */
+	int near_quota_percent;      /* buyer's annual use at or above this share: held */
+	int new_enterprise_days;     /* enterprises registered more recently: held */
+	long long lease_seconds;     /* an officer's claim on a held inventory */
+};
+
+/*
+ * After a document of kind 311/411/511/621 was written, try the four-document
+ * match of every inventory it concerns; a matched inventory gets its tax,
+ * quota, risk decision and receipts (622) in the same transaction.
+ */
+cg_rc cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
+			  const struct cg_clearance_cfg *cfg, int kind, const char *order_key,
+			  const char *waybill_key, long long doc_id);
+
+/* Reject inventories that waited longer than cfg->match_timeout (receipt 100, naming why). */
+cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
+			  long long now, int *rejected);
+
+/* Set an inventory's state and reason (and keep its data) by id. */
+cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
+			   const char *status, const char *info, const char *actor);
+
+/* Append to the hash-chained audit trail. */
+cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,
+		long long doc_id, const char *detail);
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgated's answers (answer.h): the code-to-status table and the replies. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "answer.h"
+
+/* The one mapping of library codes to HTTP statuses; a code missing here is a fault (500). */
+static const unsigned statuses[] = {
+	[CG_EINVAL] = MHD_HTTP_BAD_REQUEST,
+	[CG_EPARSE] = MHD_HTTP_BAD_REQUEST,
+	[CG_ESCHEMA] = MHD_HTTP_BAD_REQUEST,
+	[CG_ESIG] = MHD_HTTP_UNPROCESSABLE_CONTENT,
+	[CG_ENOTFOUND] = MHD_HTTP_NOT_FOUND,
+	[CG_ETOOBIG] = MHD_HTTP_CONTENT_TOO_LARGE,
+	[CG_EEXIST] = MHD_HTTP_CONFLICT,
+	[CG_EPERM] = MHD_HTTP_FORBIDDEN,
+	[CG_ECONFLICT] = MHD_HTTP_CONFLICT,
+	[CG_EUNAVAIL] = MHD_HTTP_SERVICE_UNAVAILABLE,
+	[CG_EINCOMPLETE] = MHD_HTTP_UNPROCESSABLE_CONTENT,
+	[CG_EAUTH] = MHD_HTTP_UNAUTHORIZED,
+};
+
+unsigned
+srv_status(cg_rc rc, unsigned ok)
+{
+	if (rc == CG_OK)
+		return ok;
+	if ((unsigned)rc >= sizeof(statuses) / sizeof(statuses[0]) || statuses[rc] == 0)
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	return statuses[rc];
+}
+
+enum MHD_Result
+srv_reply(struct MHD_Connection *c, unsigned status, const char *type, const char *body, size_t len,
+	  const char *const *extra)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+								 MHD_RESPMEM_MUST_COPY);
+	int ok;
+	enum MHD_Result q;
+
+	if (r == NULL)
+		return MHD_NO;
+	ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
+	     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+	     MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES;
+	for (; ok && extra != NULL && extra[0] != NULL; extra += 2)
+		ok = MHD_add_response_header(r, extra[0], extra[1]) == MHD_YES;
+	q = ok ? MHD_queue_response(c, status, r) : MHD_NO;
+	MHD_destroy_response(r);
+	return q;
+}
+
+enum MHD_Result
+srv_reply_json(struct MHD_Connection *c, unsigned status, const char *json)
+{
+	return srv_reply(c, status, SRV_JSON, json, strlen(json), NULL);
+}
+
+enum MHD_Result
+srv_reply_error(struct MHD_Connection *c, unsigned status, const char *what)
+{
+	json_t *o = json_pack("{s:s}", "error", what);
+	char *text = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	enum MHD_Result ok;
+
+	json_decref(o);
+	if (text == NULL)
+		return srv_reply_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\": \"internal error\"}\n");
+	ok = srv_reply_json(c, status, text);
+	free(text);
+	return ok;
+}
+
+enum MHD_Result
+srv_answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, unsigned ok, char *body, size_t len,
+	   const char *type, const char *route)
+{
+	unsigned status = srv_status(rc, ok);
+	enum MHD_Result q;
+
+	if (status == MHD_HTTP_INTERNAL_SERVER_ERROR || (rc == CG_OK && body == NULL)) {
+		fprintf(stderr, "level=error route=%s rc=%s msg=\"%s\"\n", route, cg_strerror(rc),
+			cg_ctx_errmsg(ctx));
+		q = srv_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	} else if (body != NULL) {
+		/* A refusal with an answer (a submission's result, an unreadable upload) is JSON. */
+		q = srv_reply(c, status, rc == CG_OK ? type : SRV_JSON, body, len, NULL);
+	} else {
+		q = srv_reply_error(c, status, cg_ctx_errmsg(ctx));
+	}
+	cg_free(body);
+	return q;
+}
