@@ -253,7 +253,7 @@ json_append(char **dst, size_t *len, size_t *cap, const char *src, size_t n)
 			(*dst)[(*len)++] = '\\';
 			(*dst)[(*len)++] = (char)c;
 		} else if (c < 0x20) {
-			*len += (size_t)sprintf(*dst + *len, "\\u%04x", c);
+			*len += (size_t)snprintf(*dst + *len, 7, "\\u%04x", c);
 		} else {
 			(*dst)[(*len)++] = (char)c;
 		}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The CSV reader (src/lib/csv.c) on its own: every row of the input, with the
+ * The CSV reader (src/lib/util/csv.c) on its own: every row of the input, with the
  * encoding fixed or detected as chosen by the first byte.
  */
 #include "config.h"

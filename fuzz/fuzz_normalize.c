@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The normalizer (src/lib/normalize.c, normvalue.c, profile mapping) on
+ * The normalizer (src/lib/normalize/normalize.c, normvalue.c, profile mapping) on
  * merchant CSV and loose XML: the first byte picks the format, the message
  * type (311/411/511/621) and whether the default column profile is used.
  */

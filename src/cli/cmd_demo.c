@@ -16,17 +16,6 @@
 #include <unistd.h>
 #include "cli.h"
 
-int
-cli_run(int (*cmd)(int, char **), char **argv)
-{
-	int argc = 0;
-
-	while (argv[argc] != NULL)
-		argc++;
-	optind = 0; /* GNU getopt: start afresh for each subcommand */
-	return cmd(argc, argv);
-}
-
 static void
 heading(const char *text)
 {

@@ -100,7 +100,7 @@ validate_dir(struct run *r, const char *dir)
 	if (d == NULL)
 		return add_unreadable(r, dir, errno);
 	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
+		size_t l = strlen(e->d_name), size;
 		char **p;
 
 		if (l < 5 || strcmp(e->d_name + l - 4, ".xml") != 0)
@@ -109,10 +109,11 @@ validate_dir(struct run *r, const char *dir)
 		if (p == NULL)
 			break;
 		names = p;
-		names[n] = malloc(strlen(dir) + l + 2);
+		size = strlen(dir) + l + 2;
+		names[n] = malloc(size);
 		if (names[n] == NULL)
 			break;
-		sprintf(names[n++], "%s/%s", dir, e->d_name);
+		snprintf(names[n++], size, "%s/%s", dir, e->d_name);
 	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), cmp_names);

@@ -71,9 +71,11 @@ expand(int argc, char **argv, size_t *n)
 					free(ents[k]);
 					continue;
 				}
-				path = malloc(strlen(argv[i]) + l + 2);
+				size_t size = strlen(argv[i]) + l + 2;
+
+				path = malloc(size);
 				if (path != NULL)
-					sprintf(path, "%s/%s", argv[i], ents[k]->d_name);
+					snprintf(path, size, "%s/%s", argv[i], ents[k]->d_name);
 				free(ents[k]);
 			} else {
 				path = strdup(argv[i]);

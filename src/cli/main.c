@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,18 @@ cli_unreadable(const char *path, int err)
 
 	cli_err("cannot read %s: %s", path, why);
 	return strdup(why);
+}
+
+/* Runs a subcommand from inside another (the demo), as if it had been typed. */
+int
+cli_run(int (*cmd)(int, char **), char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc] != NULL)
+		argc++;
+	optind = 0; /* GNU getopt: start afresh for each subcommand */
+	return cmd(argc, argv);
 }
 
 static void

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of src/lib/dec.c: exact decimals, calendar dates, resident ID numbers. */
+/* Unit tests of src/lib/util/decimal.c: exact decimals, calendar dates, resident ID numbers. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -401,7 +401,7 @@ test_idno_valid(void **state)
 
 	expect_idno("330106199003071235", false, "check character is 5, expected 6");
 	/*
-	 * dec.h documents the check character as '0'-'9' or 'X' (GB 11643 prints
+	 * decimal.h documents the check character as '0'-'9' or 'X' (GB 11643 prints
 	 * an upper-case X): a lower-case x is not that character and is refused;
 	 * normalizing it is the job of the input side, not of the check.
 	 */

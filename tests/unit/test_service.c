@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of src/lib/service.c: the receipts the single window builds. */
+/* Unit tests of src/lib/window/service.c: the receipts the single window builds. */
 #include "config.h"
 
 #include <setjmp.h>

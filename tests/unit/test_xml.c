@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of src/lib/xml.c: the safe parser of untrusted XML and the tree helpers. */
+/* Unit tests of src/lib/util/xml.c: the safe parser of untrusted XML and the tree helpers. */
 #include "config.h"
 
 #include <setjmp.h>

@@ -3,7 +3,7 @@
  * Loose CEB XML, checked before normalize reads its values: what the canonical
  * message has no place for is an error (CG2008) naming the element and line,
  * never dropped in silence; namespace repairs and a removed signature are
- * changes in the log. The placement rules mirror the lenient reader in record.c.
+ * changes in the log. The placement rules mirror the lenient reader in ceb/message_reader.c.
  */
 #include "config.h"
 

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <iconv.h>
 #include <libxml/parser.h>
 #include <openssl/err.h>
 #include "ceb/finding_codes.h"
@@ -174,9 +173,8 @@ extend_before(xmlNodePtr root, xmlNodePtr sig)
 	return false;
 }
 
-/* The ds:Signature among the root's children, or NULL. */
-static xmlNodePtr
-root_signature(xmlNodePtr root)
+xmlNodePtr
+cg__sig_root_signature(xmlNodePtr root)
 {
 	xmlNodePtr c;
 
@@ -201,7 +199,7 @@ check_presence(struct run *r, xmlNodePtr root)
 		step(r, "signature", 0, "%zu ds:Signature elements", n);
 		return fail(r, "CG3002", root, NULL, NULL);
 	}
-	r->sig = root_signature(root);
+	r->sig = cg__sig_root_signature(root);
 	next = r->sig != NULL ? cg__xml_next_elem(r->sig) : NULL;
 	if (r->sig == NULL || (next != NULL && !(cg__sig_is_export(root) &&
 						 cg__xml_is(next, CG_NS_CEB, "ExtendMessage") &&
@@ -599,207 +597,10 @@ check_certificate(struct run *r)
 	return rc;
 }
 
-static unsigned
-digest_of(const char *name, const cg_buf *c, unsigned char *md)
+unsigned
+cg__sig_digest_of(const char *name, const cg_buf *c, unsigned char *md)
 {
 	return cg__digest(cg__md_by_name(name), c->ptr != NULL ? c->ptr : "", c->len, md);
-}
-
-static xmlNodePtr
-descend(xmlNodePtr n, const char *a, const char *b)
-{
-	int count;
-
-	n = only_child(n, a, &count);
-	return n != NULL && b != NULL ? only_child(n, b, &count) : n;
-}
-
-/*
- * Without @p trim: drop the white-space-only text between elements (the
- * document as signed before someone indented it). With @p trim: strip the
- * spaces around each value instead (spaces added to values after signing).
- */
-static void
-strip_space(xmlNodePtr n, bool trim)
-{
-	xmlNodePtr c = n->children, next;
-
-	for (; c != NULL; c = next) {
-		next = c->next;
-		if (c->type == XML_ELEMENT_NODE) {
-			strip_space(c, trim);
-		} else if (xmlIsBlankNode(c)) {
-			if (!trim) {
-				xmlUnlinkNode(c);
-				xmlFreeNode(c);
-			}
-		} else if (c->type == XML_TEXT_NODE && trim) {
-			const xmlChar *t = c->content;
-			int len = xmlStrlen(t);
-			xmlChar *v;
-
-			while (len > 0 && strchr(" \t\r\n", t[len - 1]) != NULL)
-				len--;
-			while (len > 0 && strchr(" \t\r\n", *t) != NULL) {
-				t++;
-				len--;
-			}
-			v = xmlStrndup(t, len);
-			if (v != NULL) {
-				xmlNodeSetContent(c, v);
-				xmlFree(v);
-			}
-		}
-	}
-}
-
-/* @p in (UTF-8) converted to GB18030; false when it has no GB18030 form. */
-static bool
-to_gb18030(const cg_buf *in, cg_buf *out)
-{
-	iconv_t cd = iconv_open("GB18030", "UTF-8");
-	size_t left = in->len, room = in->len * 2 + 4, size = room;
-	char *src = in->ptr, *tmp = malloc(size), *dst = tmp;
-	bool ok = cd != (iconv_t)-1 && tmp != NULL;
-
-	ok = ok && (left == 0 || iconv(cd, &src, &left, &dst, &room) != (size_t)-1);
-	ok = ok && cg_buf_append(out, tmp, size - room) == CG_OK;
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
-	free(tmp);
-	return ok;
-}
-
-/*
- * The input's bytes with the Signature element's bytes cut out: what a signer
- * digests when it skips C14N and later inserts the Signature into the text.
- */
-static bool
-raw_without_signature(struct run *r, cg_buf *out)
-{
-	const char *raw = r->c->raw, *start, *end;
-	char open[64], close[64];
-	const xmlChar *prefix = r->sig->ns != NULL ? r->sig->ns->prefix : NULL;
-
-	if (raw == NULL || memchr(raw, '\0', r->c->rawlen) != NULL)
-		return false;
-	(void)snprintf(open, sizeof(open), "<%s%sSignature", prefix != NULL ? (const char *)prefix : "",
-		       prefix != NULL ? ":" : "");
-	(void)snprintf(close, sizeof(close), "</%s%sSignature>",
-		       prefix != NULL ? (const char *)prefix : "", prefix != NULL ? ":" : "");
-	start = memmem(raw, r->c->rawlen, open, strlen(open));
-	end = start != NULL ? memmem(start, r->c->rawlen - (size_t)(start - raw), close,
-					  strlen(close))
-			    : NULL;
-	if (end == NULL)
-		return false;
-	end += strlen(close);
-	return cg_buf_append(out, raw, (size_t)(start - raw)) == CG_OK &&
-	       cg_buf_append(out, end, r->c->rawlen - (size_t)(end - raw)) == CG_OK;
-}
-
-enum guess { G_EXCLUSIVE, G_TEMPLATE, G_INDENT, G_TRIM, G_CRLF, G_GB18030, G_RAW, G_COUNT };
-
-/* What a signer who made mistake @p g would have digested, into @p out. */
-static bool
-guessed_bytes(struct run *r, enum guess g, const cg_buf *canon, cg_buf *out)
-{
-	xmlDocPtr copy = NULL;
-	xmlNodePtr sig;
-	bool ok = false;
-	size_t i;
-
-	switch (g) {
-	case G_EXCLUSIVE:
-		return cg__c14n_document(r->doc, r->sig, 0, 1, out) == CG_OK;
-	case G_TEMPLATE: /* the Signature left in, as it was before its values were filled */
-	case G_INDENT:
-	case G_TRIM:
-		copy = xmlCopyDoc(r->doc, 1);
-		sig = copy != NULL ? root_signature(xmlDocGetRootElement(copy)) : NULL;
-		if (sig == NULL)
-			break;
-		if (g == G_TEMPLATE) {
-			xmlNodePtr dv = descend(descend(sig, "SignedInfo", "Reference"), "DigestValue", NULL);
-			xmlNodePtr sv = descend(sig, "SignatureValue", NULL);
-
-			if (dv != NULL)
-				xmlNodeSetContent(dv, BAD_CAST "");
-			if (sv != NULL)
-				xmlNodeSetContent(sv, BAD_CAST "");
-		} else {
-			strip_space(xmlDocGetRootElement(copy), g == G_TRIM);
-		}
-		ok = cg__c14n_document(copy, g == G_TEMPLATE ? NULL : sig, 0, 0, out) == CG_OK;
-		break;
-	case G_CRLF:
-		for (i = 0, ok = true; ok && i < canon->len; i++)
-			ok = (canon->ptr[i] != '\n' || cg_buf_append(out, "\r", 1) == CG_OK) &&
-			     cg_buf_append(out, canon->ptr + i, 1) == CG_OK;
-		break;
-	case G_GB18030:
-		ok = to_gb18030(canon, out);
-		break;
-	case G_RAW:
-		ok = raw_without_signature(r, out);
-		break;
-	case G_COUNT:
-		break;
-	}
-	xmlFreeDoc(copy);
-	return ok;
-}
-
-static const char *const guess_en[G_COUNT] = {
-	[G_EXCLUSIVE] = "the signer used exclusive C14N instead of inclusive C14N 1.0",
-	[G_TEMPLATE] = "the signer digested the document with the Signature template in it (no enveloped transform)",
-	[G_INDENT] = "the digest is that of the document without the white space between elements: its indentation or line breaks changed after signing",
-	[G_TRIM] = "the digest is that of the document with the spaces around values removed: white space inside values changed after signing",
-	[G_CRLF] = "the signer digested CRLF line ends; C14N turns every line end into LF",
-	[G_GB18030] = "the digest is that of the canonical bytes in GB18030: the signer digested GB18030 instead of UTF-8, or the text was re-encoded after signing (UTF-8 read as GBK)",
-	[G_RAW] = "the signer digested the file's bytes as they are, without C14N",
-};
-static const char *const guess_zh[G_COUNT] = {
-	[G_EXCLUSIVE] = "签名方使用了排他规范化（Exclusive C14N），而非C14N 1.0",
-	[G_TEMPLATE] = "签名方计算摘要时未去除签名节点（未做enveloped变换）",
-	[G_INDENT] = "摘要与去掉元素间空白后的报文一致：签名后缩进或换行被修改",
-	[G_TRIM] = "摘要与去掉值首尾空格后的报文一致：签名后值内的空白被修改",
-	[G_CRLF] = "签名方按CRLF换行计算了摘要；C14N会把换行统一为LF",
-	[G_GB18030] = "摘要与GB18030编码的规范化字节一致：签名方未按UTF-8计算摘要，或签名后文本被错误转码（UTF-8被当作GBK读取）",
-	[G_RAW] = "签名方未做C14N规范化，直接对文件字节计算了摘要",
-};
-
-/* Why the digest differs: the usual mistakes, tried one by one. */
-static void
-diagnose_digest(struct run *r, const cg_buf *canon, const unsigned char *claimed, size_t clen,
-		char *zh, char *en, size_t size)
-{
-	static const char *const algs[] = { "sha1", "sha256", "sm3" };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	cg_buf alt = CG_BUF_INIT(0);
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		if (strcmp(algs[i], r->digest) != 0 && digest_of(algs[i], canon, md) == clen &&
-		    memcmp(md, claimed, clen) == 0) {
-			(void)snprintf(en, size, "DigestValue is the %s of the document but DigestMethod says %s: wrong digest algorithm for the profile", algs[i], r->digest);
-			(void)snprintf(zh, size, "DigestValue是报文的%s摘要，但DigestMethod为%s：摘要算法与签名方案不符", algs[i], r->digest);
-			return;
-		}
-	}
-	for (i = 0; i < G_COUNT; i++) {
-		alt.len = 0;
-		if (guessed_bytes(r, (enum guess)i, canon, &alt) && digest_of(r->digest, &alt, md) == clen &&
-		    memcmp(md, claimed, clen) == 0) {
-			(void)snprintf(en, size, "%s", guess_en[i]);
-			(void)snprintf(zh, size, "%s", guess_zh[i]);
-			cg_buf_dispose(&alt);
-			return;
-		}
-	}
-	cg_buf_dispose(&alt);
-	(void)snprintf(en, size, "the document was changed after signing (a value, or white space or the encoding in a way not recognised); canonical SHA-256 %s", r->res->canonical_sha256);
-	(void)snprintf(zh, size, "报文在签名后被修改（内容，或无法识别的空白、编码变化）；规范化后SHA-256为%s", r->res->canonical_sha256);
 }
 
 static void
@@ -823,8 +624,8 @@ check_digest(struct run *r)
 	cg_rc rc = cg__c14n_document(r->doc, r->sig, 0, 0, &canon);
 
 	if (rc == CG_OK) {
-		mdlen = digest_of(r->digest, &canon, md);
-		if (digest_of("sha256", &canon, sha) == 32)
+		mdlen = cg__sig_digest_of(r->digest, &canon, md);
+		if (cg__sig_digest_of("sha256", &canon, sha) == 32)
 			hex(sha, 32, r->res->canonical_sha256);
 		b64 = cg__base64(md, mdlen);
 		if (b64 != NULL)
@@ -835,8 +636,11 @@ check_digest(struct run *r)
 		       dv != NULL ? (const char *)dv : "");
 	if (rc == CG_OK && (dv == NULL || cg__base64_decode(&claimed, &clen, (const char *)dv) != CG_OK ||
 			    clen != mdlen || memcmp(claimed, md, mdlen) != 0)) {
-		diagnose_digest(r, &canon, claimed != NULL ? claimed : (const unsigned char *)"", clen,
-				zh, en, sizeof(zh));
+		struct cg_sigdiag d = { r->doc, r->sig, r->c->raw, r->c->rawlen, r->digest,
+					 r->res->canonical_sha256 };
+
+		cg__sig_diagnose_digest(&d, &canon, claimed != NULL ? claimed : (const unsigned char *)"",
+					clen, zh, en, sizeof(zh));
 		step(r, "digest", 0, "%s", en);
 		rc = fail(r, "CG3014", r->ref, zh, en);
 	} else if (rc == CG_OK) {
@@ -982,8 +786,9 @@ cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, cons
 static bool
 same_signed_info(xmlDocPtr doc, const char *want, size_t len)
 {
-	xmlNodePtr sig = root_signature(xmlDocGetRootElement(doc));
-	xmlNodePtr si = sig != NULL ? descend(sig, "SignedInfo", NULL) : NULL;
+	xmlNodePtr sig = cg__sig_root_signature(xmlDocGetRootElement(doc));
+	int count;
+	xmlNodePtr si = sig != NULL ? only_child(sig, "SignedInfo", &count) : NULL;
 	cg_buf c = CG_BUF_INIT(0);
 	bool same = si != NULL && cg__c14n_subtree(doc, si, &c) == CG_OK && c.len == len &&
 		    memcmp(c.ptr, want, len) == 0;

@@ -12,6 +12,29 @@ size_t cg__sig_count(xmlNodePtr root);
 /* True for the roots of export declarations, whose Signature precedes ExtendMessage. */
 bool cg__sig_is_export(xmlNodePtr root);
 
+/* The ds:Signature among @p root's children, or NULL. */
+xmlNodePtr cg__sig_root_signature(xmlNodePtr root);
+/* The digest @p name ("sha1", "sha256", "sm3") of @p c into @p md; its length, 0 on failure. */
+unsigned cg__sig_digest_of(const char *name, const cg_buf *c, unsigned char *md);
+
+/* What the digest diagnosis (sigdiag.c) looks at. */
+struct cg_sigdiag {
+	xmlDocPtr doc;
+	xmlNodePtr sig;               /* the message's ds:Signature */
+	const char *raw;              /* the bytes parsed, or NULL */
+	size_t rawlen;
+	const char *digest;           /* the DigestMethod's name */
+	const char *canonical_sha256; /* hex, for the message when nothing matches */
+};
+
+/*
+ * Why DigestValue (@p claimed) is not the digest of @p canon: the first of the
+ * usual mistakes that explains it, or "changed after signing", in @p zh / @p en.
+ */
+void cg__sig_diagnose_digest(const struct cg_sigdiag *d, const cg_buf *canon,
+			     const unsigned char *claimed, size_t clen, char *zh, char *en,
+			     size_t size);
+
 /* Everything one verification needs besides the document. */
 struct cg_sigcheck {
 	const struct cg_sigprofile *profiles;

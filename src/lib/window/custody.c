@@ -81,8 +81,12 @@ write_private(cg_ctx *ctx, const char *path, const void *data, size_t len)
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return cg__fail(ctx, CG_EINVAL, "custody path too long");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return cg__fail(ctx, CG_EIO, "custody: %s: %s", tmp, strerror(errno));
+	if (fd < 0) {
+		char why[128];
+
+		return cg__fail(ctx, CG_EIO, "custody: %s: %s", tmp,
+				strerror_r(errno, why, sizeof(why)));
+	}
 	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
