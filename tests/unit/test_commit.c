@@ -74,6 +74,7 @@ test_group_commit(void **state)
 	unsigned long groups = 0, messages = 0;
 	char st[2048], want[2048] = "";
 	json_t *a = NULL;
+	size_t at;
 	int t, i;
 
 	assert_int_equal(cg_committer_new(&c), CG_OK);
@@ -97,8 +98,8 @@ test_group_commit(void **state)
 	assert_int_equal(messages, 2 * PER_THREAD);
 	assert_true(groups >= 1 && groups <= 2 * PER_THREAD);
 	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM message"), 2 * PER_THREAD);
-	for (i = 0; i < 2 * PER_THREAD; i++)
-		strcat(want, i > 0 ? " 120" : "120");
+	for (i = 0, at = 0; i < 2 * PER_THREAD; i++)
+		at += (size_t)snprintf(want + at, sizeof(want) - at, "%s120", i > 0 ? " " : "");
 	wfx_statuses(fx, &fx->a1, "CEB312Message", st, sizeof(st));
 	assert_string_equal(st, want);
 	/* Again, through the service of the fixture: duplicates, no new row or receipt. */
