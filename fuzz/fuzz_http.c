@@ -97,25 +97,42 @@ query(const char *s)
 	free(copy);
 }
 
-/* Path segments: /api/v1/declarations/ID, /api/v1/review/ID/claim, /api/v1/logistics/CODE/NO. */
+/* Paths against the route patterns with named segments, and the ids and waybill keys in them. */
 static void
 path(const char *s)
 {
-	const char *end;
-	long long id = srv_parse_id(s, &end);
+	static const char *const patterns[] = { "/api/v1/declarations/{id}", "/api/v1/review/{id}/claim",
+						"/api/v1/logistics/{code}/{no}",
+						"/api/v1/uploads/{id}/documents/{seq}" };
+	struct srv_params p;
+	const char *v, *end;
 	char keys[512], small[16], *json = NULL;
+	long long id;
+	size_t i;
 
-	FUZZ_REQUIRE(id >= 0 && end >= s && end <= s + strlen(s));
-	if (id > 0 && *end == '\0' && cg_service_declaration(svc, ctx, &officer, id, &json) == CG_OK)
-		FUZZ_REQUIRE(json != NULL);
-	cg_free(json);
-	json = NULL;
-	(void)srv_logistics_path_keys(s, small, sizeof(small));
-	if (srv_logistics_path_keys(s, keys, sizeof(keys)) == 0) {
-		FUZZ_REQUIRE(strlen(keys) < sizeof(keys));
-		if (cg_service_logistics(svc, ctx, &officer, keys, &json) == CG_OK)
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		if (!srv_path_match(patterns[i], s, &p))
+			continue;
+		FUZZ_REQUIRE(p.n >= 1 && p.n <= SRV_MAX_PARAMS);
+		FUZZ_REQUIRE(strlen(p.value[0]) > 0 && strlen(p.value[0]) < SRV_MAX_SEGMENT &&
+			     strchr(p.value[0], '/') == NULL);
+		v = srv_param(&p, "id");
+		id = v != NULL ? srv_parse_id(v, &end) : 0;
+		FUZZ_REQUIRE(id >= 0);
+		if (id > 0 && *end == '\0' && cg_service_declaration(svc, ctx, &officer, id, &json) == CG_OK)
 			FUZZ_REQUIRE(json != NULL);
 		cg_free(json);
+		json = NULL;
+		if (srv_param(&p, "code") == NULL)
+			continue;
+		(void)srv_logistics_keys(srv_param(&p, "code"), srv_param(&p, "no"), small, sizeof(small));
+		if (srv_logistics_keys(srv_param(&p, "code"), srv_param(&p, "no"), keys, sizeof(keys)) == 0) {
+			FUZZ_REQUIRE(strlen(keys) < sizeof(keys));
+			if (cg_service_logistics(svc, ctx, &officer, keys, &json) == CG_OK)
+				FUZZ_REQUIRE(json != NULL);
+			cg_free(json);
+			json = NULL;
+		}
 	}
 }
 

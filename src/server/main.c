@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cebgate/cebgate.h"
+#include "routes.h"
 #include "server.h"
 
 /* The only work a signal does: ask main to stop (style.md). */
@@ -25,6 +26,9 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int rc;
 
+	/* The route list, one per line: what the OpenAPI document and the tests are made from. */
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0)
+		return srv_routes_print(stdout) == 0 ? 0 : 1;
 	if (srv_config_load(&cfg, argc, argv) != 0)
 		return 2;
 	memset(&sa, 0, sizeof(sa));

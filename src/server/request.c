@@ -62,22 +62,68 @@ srv_logistics_query_keys(const json_t *body)
 }
 
 int
-srv_logistics_path_keys(const char *rest, char *keys, size_t size)
+srv_logistics_keys(const char *code, const char *no, char *keys, size_t size)
 {
-	const char *slash = strchr(rest, '/');
-	json_t *one;
-	char *txt;
-	int ok;
+	json_t *one = json_pack("[{s:s, s:s}]", "logisticsCode", code, "logisticsNo", no);
+	char *txt = one != NULL ? json_dumps(one, JSON_COMPACT) : NULL;
+	int ok = txt != NULL && strlen(txt) < size;
 
-	if (slash == NULL || slash == rest || strchr(slash + 1, '/') != NULL)
-		return -1;
-	one = json_pack("[{s:s%, s:s}]", "logisticsCode", rest, (size_t)(slash - rest), "logisticsNo",
-			slash + 1);
-	txt = one != NULL ? json_dumps(one, JSON_COMPACT) : NULL;
-	ok = txt != NULL && strlen(txt) < size;
 	if (ok)
 		memcpy(keys, txt, strlen(txt) + 1);
 	free(txt);
 	json_decref(one);
 	return ok ? 0 : -1;
+}
+
+/* Length of the segment at @p s (up to the next '/' or the end). */
+static size_t
+segment(const char *s)
+{
+	return strcspn(s, "/");
+}
+
+/* Match one "{name}" segment of the pattern against @p len bytes of the path. */
+static int
+capture(struct srv_params *out, const char *pat, size_t plen, const char *v, size_t len)
+{
+	if (len == 0 || len >= SRV_MAX_SEGMENT || out->n == SRV_MAX_PARAMS)
+		return 0;
+	out->name[out->n] = pat + 1;
+	out->name_len[out->n] = plen - 2;
+	memcpy(out->value[out->n], v, len);
+	out->value[out->n][len] = '\0';
+	out->n++;
+	return 1;
+}
+
+int
+srv_path_match(const char *pattern, const char *path, struct srv_params *out)
+{
+	out->n = 0;
+	if (*pattern != '/' || *path != '/')
+		return 0;
+	while (*pattern == '/' && *path == '/') {
+		size_t plen = segment(++pattern), len = segment(++path);
+		int named = plen >= 2 && pattern[0] == '{' && pattern[plen - 1] == '}';
+
+		if (named ? !capture(out, pattern, plen, path, len)
+			  : plen != len || memcmp(pattern, path, len) != 0)
+			return 0;
+		pattern += plen;
+		path += len;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+const char *
+srv_param(const struct srv_params *p, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->name_len[i] == n && memcmp(p->name[i], name, n) == 0)
+			return p->value[i];
+	}
+	return NULL;
 }

@@ -32,9 +32,30 @@ json_t *srv_parse_json_body(const char *body, size_t len);
 char *srv_logistics_query_keys(const json_t *body);
 
 /*
- * GET /api/v1/logistics/CODE/NO: the key list [{"logisticsCode", "logisticsNo"}]
- * written to @p keys; -1 when @p rest is not CODE/NO or the list does not fit.
+ * GET /api/v1/logistics/{code}/{no}: the key list [{"logisticsCode", "logisticsNo"}]
+ * written to @p keys; -1 when it does not fit.
  */
-int srv_logistics_path_keys(const char *rest, char *keys, size_t size);
+int srv_logistics_keys(const char *code, const char *no, char *keys, size_t size);
+
+#define SRV_MAX_PARAMS 4
+#define SRV_MAX_SEGMENT 128
+
+/* The named segments of a path that matched a pattern, in the pattern's order. */
+struct srv_params {
+	int n;
+	const char *name[SRV_MAX_PARAMS]; /* into the pattern, ending at '}' */
+	size_t name_len[SRV_MAX_PARAMS];
+	char value[SRV_MAX_PARAMS][SRV_MAX_SEGMENT];
+};
+
+/*
+ * Whether @p path matches @p pattern segment by segment: a literal segment
+ * exactly, "{name}" any one non-empty segment of at most SRV_MAX_SEGMENT - 1
+ * bytes, kept in @p out. 1 on a match, 0 otherwise (@p out then undefined).
+ */
+int srv_path_match(const char *pattern, const char *path, struct srv_params *out);
+
+/* The value of the named segment @p name, or NULL. */
+const char *srv_param(const struct srv_params *p, const char *name);
 
 #endif

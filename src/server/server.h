@@ -48,22 +48,9 @@ void srv_config_dispose(struct srv_config *c);
 /* Serve until *stop is set; 0 after a clean shutdown. */
 int srv_run(const struct srv_config *c, volatile sig_atomic_t *stop);
 
-/*
- * The officer desk on the web (web.c). Each srv_web_* router returns 1 when it
- * answered (the result in *out), 0 when the request is not its own.
- */
-/* GET/HEAD of a page of web/ (a fixed allow-list), with CSP and frame headers. */
-int srv_web_static(struct MHD_Connection *c, const char *url, const char *method,
-		   enum MHD_Result *out);
-/* Session, logout, reveal, dashboard and public results. */
-int srv_web_route(struct MHD_Connection *c, const char *url, const char *method,
-		  struct cg_service *svc, int tls, enum MHD_Result *out);
-/* Who sent the request: bearer token, else the session cookie. 1 when known. */
+/* Who sent the request: bearer token, else the session cookie. 1 when known (routes_session.c). */
 int srv_web_principal(struct MHD_Connection *c, struct cg_service *svc, cg_principal *who);
 /* 0 when a state-changing request rides on the session cookie without its CSRF token. */
 int srv_web_csrf_ok(struct MHD_Connection *c, const char *url, const char *method);
-/* The login answer with the session cookie and the CSRF token. */
-enum MHD_Result srv_web_login_reply(struct MHD_Connection *c, const cg_principal *who,
-				    const char *token, int tls);
 
 #endif

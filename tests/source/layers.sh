@@ -31,8 +31,8 @@ public_layer() {
 	normalize.h) echo normalize ;;
 	sig.h) echo sig ;;
 	outbox.h | submit.h) echo declarant ;;
-	service*.h | store.h | desk.h | registry.h | review.h | upload.h | window*.h | \
-	principal.h | session.h | submission.h | status.h) echo window ;;
+	service*.h | store.h | desk.h | registry.h | review.h | upload.h | window*.h | principal.h | \
+		session.h | status.h | submission.h) echo window ;;
 	*) echo unknown ;;
 	esac
 }

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* Counts per key and minute (failed logins per account and address, uploads per account). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <time.h>
+#include "daemon.h"
+
+unsigned long
+srv_limit_key(const char *kind, const char *v)
+{
+	unsigned long h = 5381;
+
+	for (; *kind != '\0'; kind++)
+		h = h * 33 + (unsigned char)*kind;
+	for (; v != NULL && *v != '\0'; v++)
+		h = h * 33 + (unsigned char)*v;
+	return h | 1;
+}
+
+/* Add @p add to the key's count of this minute; whether it reached @p max. */
+int
+srv_minute_limit(struct srv *s, unsigned long key, int add, int max)
+{
+	long minute = (long)(time(NULL) / 60);
+	struct srv_limit_slot *slot = &s->limits[key % SRV_LIMIT_SLOTS];
+	int blocked;
+
+	pthread_mutex_lock(&s->limit_lock);
+	if (slot->key != key || slot->minute != minute) {
+		slot->key = key;
+		slot->minute = minute;
+		slot->count = 0;
+	}
+	slot->count += add;
+	blocked = slot->count >= max;
+	pthread_mutex_unlock(&s->limit_lock);
+	return blocked;
+}
+
+const char *
+srv_client_ip(struct MHD_Connection *c, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	buf[0] = '\0';
+	if (ci != NULL && ci->client_addr != NULL && ci->client_addr->sa_family == AF_INET)
+		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
+				(socklen_t)size);
+	return buf;
+}

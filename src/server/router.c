@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgated's route table and the router around it (routes.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include "answer.h"
+#include "routes.h"
+
+/* No login, but the thread's service (login, logout, public results): printed as public. */
+#define SRV_NOLOGIN (1u << 15)
+
+static const struct srv_route routes[] = {
+	/* Submission in, feedback out. */
+	{ "POST", "/api/v1/submissions", SRV_ENTERPRISE, srv_submit, NULL },
+	{ "GET", "/api/v1/receipts", SRV_ANYONE, srv_receipts, NULL },
+	/* Declarants' and logistics companies' status. */
+	{ "GET", "/api/v1/declarations", SRV_ANYONE, srv_declarations, NULL },
+	{ "GET", "/api/v1/logistics/{code}/{no}", SRV_ANYONE, srv_waybill, NULL },
+	{ "POST", "/api/v1/logistics/query", SRV_ANYONE, srv_waybills, NULL },
+	/* The officers' queue and desk. */
+	{ "GET", "/api/v1/review", SRV_OFFICERS, srv_review_queue, NULL },
+	{ "POST", "/api/v1/review/{id}/claim", SRV_OFFICERS, srv_review_claim, NULL },
+	{ "POST", "/api/v1/review/{id}/decide", SRV_OFFICERS, srv_review_decide, NULL },
+	{ "GET", "/api/v1/declarations/{id}", SRV_OFFICERS, srv_declaration, NULL },
+	{ "POST", "/api/v1/declarations/{id}/reveal", SRV_OFFICERS, srv_reveal, NULL },
+	{ "GET", "/api/v1/dashboard", SRV_OFFICERS, srv_dashboard, NULL },
+	{ "GET", "/api/v1/public/inspections", SRV_NOLOGIN, srv_public_inspections, NULL },
+	/* Merchants' uploads. */
+	{ "POST", "/api/v1/uploads", SRV_STAFF, srv_upload_post, NULL },
+	{ "GET", "/api/v1/uploads", SRV_STAFF, srv_uploads_list, NULL },
+	{ "GET", "/api/v1/uploads/{id}", SRV_STAFF, srv_upload_get, NULL },
+	{ "GET", "/api/v1/uploads/{id}/findings.csv", SRV_STAFF, srv_upload_findings, NULL },
+	{ "GET", "/api/v1/uploads/{id}/documents/{seq}", SRV_STAFF, srv_upload_document, NULL },
+	{ "POST", "/api/v1/uploads/{id}/submit", SRV_STAFF, srv_upload_submit, NULL },
+	{ "POST", "/api/v1/profiles/{name}", SRV_STAFF, srv_profile_save, NULL },
+	/* The registry. */
+	{ "GET", "/api/v1/enterprises", SRV_ADMINS, srv_registry_list, "enterprises" },
+	{ "POST", "/api/v1/enterprises", SRV_ADMINS, srv_registry_add, "enterprises" },
+	{ "POST", "/api/v1/enterprises/{code}/certificates", SRV_ADMINS, srv_certificate_add, NULL },
+	{ "POST", "/api/v1/enterprises/{code}/custody", SRV_ADMINS | SRV_ROLE(CG_ROLE_ENTERPRISE) |
+		  SRV_ROLE(CG_ROLE_MERCHANT), srv_custody_import, NULL },
+	{ "GET", "/api/v1/users", SRV_ADMINS, srv_registry_list, "users" },
+	{ "POST", "/api/v1/users", SRV_ADMINS, srv_registry_add, "users" },
+	{ "POST", "/api/v1/tokens", SRV_ADMINS, srv_registry_add, "tokens" },
+	/* One login for every role, and the browser session. */
+	{ "POST", "/api/v1/login", SRV_NOLOGIN, srv_login, NULL },
+	{ "POST", "/api/v1/logout", SRV_NOLOGIN, srv_logout, NULL },
+	{ "GET", "/api/v1/session", SRV_ANYONE, srv_session, NULL },
+	/* No login: no personal data. */
+	{ "GET", "/api/v1/explain/{code}", SRV_PUBLIC, srv_explain, NULL },
+	{ "GET", "/healthz", SRV_PUBLIC, srv_healthz, NULL },
+	{ "GET", "/metrics", SRV_PUBLIC, srv_metrics, NULL },
+	/* The pages of web/: a fixed list, so no request path ever reaches the file system. */
+	{ "GET", "/", SRV_PUBLIC, srv_page, "index.html" },
+	{ "GET", "/index.html", SRV_PUBLIC, srv_page, "index.html" },
+	{ "GET", "/queue.html", SRV_PUBLIC, srv_page, "queue.html" },
+	{ "GET", "/declaration.html", SRV_PUBLIC, srv_page, "declaration.html" },
+	{ "GET", "/logistics.html", SRV_PUBLIC, srv_page, "logistics.html" },
+	{ "GET", "/dashboard.html", SRV_PUBLIC, srv_page, "dashboard.html" },
+	{ "GET", "/public.html", SRV_PUBLIC, srv_page, "public.html" },
+	{ "GET", "/upload.html", SRV_PUBLIC, srv_page, "upload.html" },
+	{ "GET", "/status.html", SRV_PUBLIC, srv_page, "status.html" },
+	{ "GET", "/app.css", SRV_PUBLIC, srv_page, "app.css" },
+	{ "GET", "/app.js", SRV_PUBLIC, srv_page, "app.js" },
+	{ "GET", "/charts.js", SRV_PUBLIC, srv_page, "charts.js" },
+	{ "GET", "/login.js", SRV_PUBLIC, srv_page, "login.js" },
+	{ "GET", "/queue.js", SRV_PUBLIC, srv_page, "queue.js" },
+	{ "GET", "/declaration.js", SRV_PUBLIC, srv_page, "declaration.js" },
+	{ "GET", "/logistics.js", SRV_PUBLIC, srv_page, "logistics.js" },
+	{ "GET", "/dashboard.js", SRV_PUBLIC, srv_page, "dashboard.js" },
+	{ "GET", "/public.js", SRV_PUBLIC, srv_page, "public.js" },
+	{ "GET", "/merchant.js", SRV_PUBLIC, srv_page, "merchant.js" },
+	{ "GET", "/upload.js", SRV_PUBLIC, srv_page, "upload.js" },
+	{ "GET", "/status.js", SRV_PUBLIC, srv_page, "status.js" },
+	{ "GET", "/favicon.svg", SRV_PUBLIC, srv_page, "favicon.svg" },
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static int
+method_matches(const char *route, const char *method)
+{
+	return strcmp(route, method) == 0 || (strcmp(route, "GET") == 0 && strcmp(method, "HEAD") == 0);
+}
+
+const struct srv_route *
+srv_route_find(const char *method, const char *path, struct srv_params *params, int *path_known)
+{
+	size_t i;
+
+	*path_known = 0;
+	for (i = 0; i < NROUTES; i++) {
+		if (!srv_path_match(routes[i].pattern, path, params))
+			continue;
+		*path_known = 1;
+		if (method_matches(routes[i].method, method))
+			return &routes[i];
+	}
+	return NULL;
+}
+
+int
+srv_route_allows(const struct srv_route *route, cg_role role)
+{
+	return (route->roles & ~SRV_NOLOGIN) == SRV_PUBLIC || (route->roles & SRV_ROLE(role)) != 0;
+}
+
+/* "public", or the roles that may call @p roles' route, comma-separated. */
+static void
+roles_text(unsigned roles, char *out, size_t size)
+{
+	static const cg_role order[] = { CG_ROLE_ENTERPRISE, CG_ROLE_MERCHANT, CG_ROLE_LOGISTICS,
+					 CG_ROLE_OFFICER, CG_ROLE_ADMIN };
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	if ((roles & ~SRV_NOLOGIN) == SRV_PUBLIC) {
+		(void)snprintf(out, size, "public");
+		return;
+	}
+	for (i = 0; i < sizeof(order) / sizeof(order[0]) && n < size; i++) {
+		if (roles & SRV_ROLE(order[i]))
+			n += (size_t)snprintf(out + n, size - n, "%s%s", n > 0 ? "," : "",
+					      cg_role_name(order[i]));
+	}
+}
+
+int
+srv_routes_print(FILE *out)
+{
+	char roles[128];
+	size_t i;
+
+	for (i = 0; i < NROUTES; i++) {
+		roles_text(routes[i].roles, roles, sizeof(roles));
+		if (fprintf(out, "%s %s %s\n", routes[i].method, routes[i].pattern, roles) < 0)
+			return -1;
+	}
+	return fflush(out) == 0 ? 0 : -1;
+}
+
+/* Who calls, and whether the route is open to them; 0 when answered already (401, 403, 503). */
+static int
+admit(struct srv_call *call, enum MHD_Result *early)
+{
+	char roles[128], msg[160];
+
+	if (call->route->roles == SRV_PUBLIC)
+		return 1;
+	call->svc = srv_thread_service(call->s);
+	if (call->svc == NULL) {
+		*early = srv_reply_error(call->c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+		return 0;
+	}
+	if (call->route->roles == SRV_NOLOGIN)
+		return 1;
+	if (!srv_web_principal(call->c, call->svc, &call->who)) {
+		*early = srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+		return 0;
+	}
+	if (srv_route_allows(call->route, call->who.role))
+		return 1;
+	roles_text(call->route->roles, roles, sizeof(roles));
+	(void)snprintf(msg, sizeof(msg), "this is open to: %s", roles);
+	*early = srv_reply_error(call->c, MHD_HTTP_FORBIDDEN, msg);
+	return 0;
+}
+
+enum MHD_Result
+srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *method,
+		   struct req *r)
+{
+	struct srv_call call;
+	enum MHD_Result ok;
+	int known;
+
+	if (r->no_client_cert)
+		return srv_reply_error(c, MHD_HTTP_FORBIDDEN, "a client certificate from a trusted CA is required");
+	if (r->too_big)
+		return srv_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
+	memset(&call, 0, sizeof(call));
+	call.route = srv_route_find(method, url, &call.params, &known);
+	/* No state change rides on a session cookie without its CSRF token. */
+	if (!srv_web_csrf_ok(c, url, method))
+		return srv_reply_error(c, MHD_HTTP_FORBIDDEN, "the session's CSRF token is missing or wrong");
+	if (call.route == NULL)
+		return known ? srv_reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed")
+			     : srv_reply_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+	call.s = s;
+	call.c = c;
+	call.r = r;
+	call.url = url;
+	call.method = method;
+	if (!admit(&call, &ok))
+		return ok;
+	if (cg_ctx_new(&call.ctx) != CG_OK)
+		return srv_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	ok = call.route->handler(&call);
+	cg_ctx_free(call.ctx);
+	return ok;
+}
+
+enum MHD_Result
+srv_call_answer(struct srv_call *call, cg_rc rc, unsigned ok, char *json)
+{
+	return srv_answer(call->c, call->ctx, rc, ok, json, json != NULL ? strlen(json) : 0, SRV_JSON,
+			  call->route->pattern);
+}
+
+const char *
+srv_query(const struct srv_call *call, const char *name)
+{
+	return MHD_lookup_connection_value(call->c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+long long
+srv_query_number(const struct srv_call *call, const char *name, long long dflt, long long max)
+{
+	return srv_parse_number(srv_query(call, name), dflt, max);
+}
+
+long long
+srv_param_id(const struct srv_call *call, const char *name)
+{
+	const char *v = srv_param(&call->params, name), *end;
+	long long id = v != NULL ? srv_parse_id(v, &end) : 0;
+
+	return id > 0 && *end == '\0' ? id : 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* The upload spool: an upload's body goes to a private file as it arrives, hashed on the way. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "daemon.h"
+
+/* Spool an upload's body to a private file in the upload directory; -1 when it cannot. */
+int
+srv_spool_open(struct srv *s, struct req *r)
+{
+	if (snprintf(r->spool, sizeof(r->spool), "%s/.spool-XXXXXX", s->cfg->upload_dir) >=
+	    (int)sizeof(r->spool)) {
+		r->spool[0] = '\0';
+		return -1;
+	}
+	r->spool_fd = mkostemp(r->spool, O_CLOEXEC);
+	if (r->spool_fd < 0) {
+		r->spool[0] = '\0';
+		return -1;
+	}
+	r->sha = EVP_MD_CTX_new();
+	return r->sha != NULL && EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+/* Append a chunk to the spool file and the hash; past max-upload the upload is refused (413). */
+void
+srv_spool_chunk(struct srv *s, struct req *r, const char *data, size_t n)
+{
+	if (r->too_big || r->spool_fd < 0)
+		return;
+	if (r->spooled + n > s->cfg->max_upload) {
+		r->too_big = 1;
+		return;
+	}
+	r->spooled += n;
+	if (EVP_DigestUpdate(r->sha, data, n) != 1)
+		r->spool_fd = -1;
+	while (n > 0 && r->spool_fd >= 0) {
+		ssize_t w = write(r->spool_fd, data, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			(void)close(r->spool_fd);
+			r->spool_fd = -1; /* the route answers 503 */
+			break;
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+srv_spool_discard(struct req *r)
+{
+	if (r->spool_fd >= 0)
+		(void)close(r->spool_fd);
+	r->spool_fd = -1;
+	if (r->spool[0] != '\0')
+		(void)unlink(r->spool);
+	r->spool[0] = '\0';
+	EVP_MD_CTX_free(r->sha);
+	r->sha = NULL;
+}
+
+/* Keep the spooled upload as DIR/SHA256 (the audit trail's copy); its hash in @p hex. */
+int
+srv_spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0, i;
+
+	if (r->spool_fd < 0 || EVP_DigestFinal_ex(r->sha, md, &n) != 1 || n != 32 ||
+	    fsync(r->spool_fd) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (snprintf(path, size, "%s/%s", s->cfg->upload_dir, hex) >= (int)size ||
+	    rename(r->spool, path) != 0)
+		return -1;
+	r->spool[0] = '\0'; /* kept: nothing to remove at the end */
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of cebgated's routing parts: the one table of library codes to
+ * HTTP statuses (src/server/answer.c) and the path-pattern matcher with
+ * named segments (src/server/request.c).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "answer.h"
+#include "request.h"
+
+static void
+test_status_of_each_code(void **state)
+{
+	static const struct {
+		cg_rc rc;
+		unsigned status;
+	} want[] = {
+		{ CG_EINVAL, 400 },  { CG_EPARSE, 400 },    { CG_ESCHEMA, 400 },   { CG_ESIG, 422 },
+		{ CG_ENOTFOUND, 404 }, { CG_ETOOBIG, 413 }, { CG_EEXIST, 409 },    { CG_EPERM, 403 },
+		{ CG_ECONFLICT, 409 }, { CG_EUNAVAIL, 503 }, { CG_EINCOMPLETE, 422 }, { CG_EAUTH, 401 },
+		/* Faults: a 500 that says no more. */
+		{ CG_ENOMEM, 500 },  { CG_EDB, 500 },       { CG_ENET, 500 },      { CG_EIO, 500 },
+		{ CG_EINTERNAL, 500 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_int_equal(srv_status(want[i].rc, 200), want[i].status);
+	/* Every code has its row: the table covers the enum up to its last code. */
+	assert_int_equal(sizeof(want) / sizeof(want[0]), CG_EAUTH);
+}
+
+static void
+test_status_of_success_and_unknown(void **state)
+{
+	(void)state;
+	assert_int_equal(srv_status(CG_OK, 200), 200);
+	assert_int_equal(srv_status(CG_OK, 201), 201);
+	/* A code newer than the table is a fault, not a success or a refusal. */
+	assert_int_equal(srv_status((cg_rc)(CG_EAUTH + 1), 200), 500);
+	assert_int_equal(srv_status((cg_rc)-1, 200), 500);
+}
+
+static void
+test_match_literal_and_named(void **state)
+{
+	struct srv_params p;
+
+	(void)state;
+	assert_true(srv_path_match("/api/v1/receipts", "/api/v1/receipts", &p));
+	assert_int_equal(p.n, 0);
+	assert_false(srv_path_match("/api/v1/receipts", "/api/v1/receipt", &p));
+	assert_false(srv_path_match("/api/v1/receipts", "/api/v1/receiptsx", &p));
+	assert_true(srv_path_match("/api/v1/logistics/{code}/{no}", "/api/v1/logistics/4403980XD4/EX1", &p));
+	assert_int_equal(p.n, 2);
+	assert_string_equal(srv_param(&p, "code"), "4403980XD4");
+	assert_string_equal(srv_param(&p, "no"), "EX1");
+	/* A name is matched whole: "n" is not "no". */
+	assert_null(srv_param(&p, "n"));
+	assert_null(srv_param(&p, "id"));
+	assert_true(srv_path_match("/", "/", &p));
+	assert_false(srv_path_match("/", "/index.html", &p));
+}
+
+static void
+test_match_segment_counts(void **state)
+{
+	struct srv_params p;
+
+	(void)state;
+	/* A named segment is exactly one non-empty segment. */
+	assert_false(srv_path_match("/api/v1/review/{id}/claim", "/api/v1/review//claim", &p));
+	assert_false(srv_path_match("/api/v1/review/{id}/claim", "/api/v1/review/1/2/claim", &p));
+	assert_false(srv_path_match("/api/v1/review/{id}/claim", "/api/v1/review/1/claim/", &p));
+	assert_false(srv_path_match("/api/v1/review/{id}/claim", "/api/v1/review/1", &p));
+	assert_false(srv_path_match("/api/v1/declarations/{id}", "/api/v1/declarations/", &p));
+	assert_false(srv_path_match("/api/v1/review", "/api/v1/review/", &p));
+	assert_false(srv_path_match("/api/v1/review", "api/v1/review", &p));
+	assert_false(srv_path_match("/api/v1/review", "", &p));
+	assert_true(srv_path_match("/api/v1/review/{id}/claim", "/api/v1/review/12/claim", &p));
+	assert_string_equal(srv_param(&p, "id"), "12");
+}
+
+static void
+test_match_segment_length(void **state)
+{
+	char path[300], seg[SRV_MAX_SEGMENT + 1];
+	struct srv_params p;
+
+	(void)state;
+	memset(seg, 'x', sizeof(seg) - 1);
+	seg[SRV_MAX_SEGMENT - 1] = '\0'; /* the longest a named segment may be */
+	(void)snprintf(path, sizeof(path), "/api/v1/profiles/%s", seg);
+	assert_true(srv_path_match("/api/v1/profiles/{name}", path, &p));
+	assert_int_equal(strlen(srv_param(&p, "name")), SRV_MAX_SEGMENT - 1);
+	seg[SRV_MAX_SEGMENT - 1] = 'x';
+	seg[SRV_MAX_SEGMENT] = '\0';
+	(void)snprintf(path, sizeof(path), "/api/v1/profiles/%s", seg);
+	assert_false(srv_path_match("/api/v1/profiles/{name}", path, &p));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_of_each_code),
+		cmocka_unit_test(test_status_of_success_and_unknown),
+		cmocka_unit_test(test_match_literal_and_named),
+		cmocka_unit_test(test_match_segment_counts),
+		cmocka_unit_test(test_match_segment_length),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("router", tests, NULL, NULL) != 0 ? 1 : 0;
+}
