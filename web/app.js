@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cebgate officer desk: what every page shares. Chinese by default with an
- * English switch, the session (an HttpOnly cookie the page never sees, plus
- * the CSRF token sent on every change), calls to cebgated's JSON API.
+ * What every page of cebgate shares: the texts, Chinese by default with an
+ * English switch (one dictionary; a page's own script may add to it), the
+ * header with the navigation of the page's group (written once, here), the
+ * session (an HttpOnly cookie the page never sees, plus the CSRF token sent
+ * on every change) and the one wrapper of calls to cebgated's API.
  */
 'use strict';
 
@@ -91,8 +93,20 @@ const CG = (() => {
 	};
 	let lang = localStorage.getItem('cg-lang') === 'en' ? 'en' : 'zh';
 
-	function t(key) {
-		return (texts[lang] && texts[lang][key]) || texts.zh[key] || key;
+	/* The text of KEY in the current language; {name} is replaced by VARS.name. */
+	function t(key, vars) {
+		let s = (texts[lang] && texts[lang][key]) || texts.zh[key] || key;
+		for (const [k, v] of Object.entries(vars || {})) s = s.split('{' + k + '}').join(String(v));
+		return s;
+	}
+
+	/* A page's own texts, {zh: {...}, en: {...}}: they win over the shared ones. */
+	function addTexts(more) {
+		for (const l of Object.keys(texts)) Object.assign(texts[l], more[l] || {});
+	}
+
+	function currentLang() {
+		return lang;
 	}
 
 	/* Build an element: el('td', {class: 'x', text: 'y'}, child...). Text only, never HTML. */
@@ -128,14 +142,19 @@ const CG = (() => {
 
 	let csrf = sessionStorage.getItem('cg-csrf') || '';
 
-	/* One call to the API; the CSRF token rides on every change. Resolves {status, body}. */
+	/*
+	 * The one call to the API; the CSRF token rides on every change. An object
+	 * BODY is sent as JSON, a string or a file as it is (the browser streams a
+	 * file). Resolves {status, body}, body the parsed JSON answer or null.
+	 */
 	async function api(method, path, body) {
 		const headers = { Accept: 'application/json' };
 		if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
-		if (body !== undefined) headers['Content-Type'] = 'application/json';
+		const raw = typeof body === 'string' || body instanceof Blob;
+		if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
 		const r = await fetch(path, {
 			method, headers, credentials: 'same-origin',
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: body === undefined || raw ? body : JSON.stringify(body),
 		});
 		let data = null;
 		try { data = await r.json(); } catch (e) { data = null; }
@@ -199,8 +218,34 @@ const CG = (() => {
 		box.className = text ? 'message ' + (kind || 'error') : 'message';
 	}
 
-	/* The header every page has: navigation, language switch, logout. */
+	/* The navigation of each group of pages: [path, text key]. */
+	const navs = {
+		desk: [['/queue.html', 'queue'], ['/dashboard.html', 'dashboard'],
+			['/logistics.html', 'logistics'], ['/public.html', 'public']],
+		merchant: [['/upload.html', 'upload'], ['/status.html', 'status']],
+	};
+
+	/*
+	 * The header every page has, built into its <header data-nav="GROUP">:
+	 * the brand, the group's navigation, who is logged in, the language
+	 * switch and, when the header has data-logout, the logout button.
+	 */
+	function header() {
+		const bar = document.querySelector('header[data-nav]');
+		if (!bar || bar.childElementCount) return;
+		const links = navs[bar.dataset.nav] || navs.desk;
+		const a = (href, key, cls) => el('a', { href, class: cls, 'data-i18n': key, text: t(key) });
+		const button = (id, key) => el('button', { id, type: 'button', 'data-i18n': key, text: t(key) });
+		bar.classList.add('bar');
+		bar.append(a(links[0][0], 'title', 'brand'),
+			el('nav', {}, ...links.map(([href, key]) => a(href, key))),
+			el('span', { class: 'who', id: 'who' }), button('lang', 'lang'),
+			'logout' in bar.dataset ? button('logout', 'logout') : null);
+	}
+
+	/* The page's header, translated, with its buttons working. */
 	function chrome() {
+		header();
 		translate();
 		const sw = document.getElementById('lang');
 		if (sw) sw.addEventListener('click', () => setLanguage(lang === 'zh' ? 'en' : 'zh'));
@@ -208,5 +253,8 @@ const CG = (() => {
 		if (out) out.addEventListener('click', logout);
 	}
 
-	return { t, el, api, login, session, logout, time, duration, message, chrome, onLanguage, translate };
+	return {
+		t, addTexts, lang: currentLang, el, api, login, session, logout, time, duration, message,
+		chrome, onLanguage, translate,
+	};
 })();

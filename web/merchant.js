@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The merchant's pages (upload, status): their texts in Chinese and English,
- * following the desk's language switch, and the explanation of receipt codes.
+ * added to the shared dictionary (app.js), and the explanation of receipt
+ * codes.
  */
 'use strict';
 
@@ -49,35 +50,7 @@ const M = (() => {
 		},
 	};
 
-	function lang() {
-		return document.documentElement.lang === 'en' ? 'en' : 'zh';
-	}
-
-	function t(key, vars) {
-		let s = texts[lang()][key] || texts.zh[key] || key;
-		for (const [k, v] of Object.entries(vars || {})) s = s.split('{' + k + '}').join(String(v));
-		return s;
-	}
-
-	function translate() {
-		for (const e of document.querySelectorAll('[data-m]')) e.textContent = t(e.dataset.m);
-	}
-
-	/* The page's chrome, in this page's texts too. */
-	function start(onLanguage) {
-		CG.chrome();
-		translate();
-		CG.onLanguage(() => {
-			translate();
-			if (onLanguage) onLanguage();
-		});
-	}
-
-	/* A change the page makes with its session: the CSRF token rides along. */
-	function send(method, path, body) {
-		const headers = { Accept: 'application/json', 'X-CSRF-Token': sessionStorage.getItem('cg-csrf') || '' };
-		return fetch(path, { method, headers, body, credentials: 'same-origin' });
-	}
+	CG.addTexts(texts);
 
 	const explained = new Map();
 	/* What a returnStatus or error code means, from the service's catalogue (cached). */
@@ -89,5 +62,5 @@ const M = (() => {
 		return explained.get(code);
 	}
 
-	return { t, lang, translate, start, send, explain };
+	return { explain };
 })();

@@ -9,13 +9,14 @@
 
 document.addEventListener('DOMContentLoaded', async () => {
 	let rows = [], before = 0;
-	M.start(render);
+	CG.chrome();
+	CG.onLanguage(render);
 	await CG.session(['merchant', 'enterprise', 'logistics']);
 
 	function receipt(code) {
 		const span = CG.el('span', { class: 'tag', 'data-code': code, text: code });
 		M.explain(code).then((x) => {
-			if (x) span.title = M.lang() === 'en' ? x.en : x.zh;
+			if (x) span.title = CG.lang() === 'en' ? x.en : x.zh;
 		});
 		return span;
 	}
@@ -23,11 +24,11 @@ document.addEventListener('DOMContentLoaded', async () => {
 	function render() {
 		const body = document.querySelector('#declarations tbody');
 		if (!rows.length) {
-			body.replaceChildren(CG.el('tr', {}, CG.el('td', { colspan: 5, text: M.t('nothing') })));
+			body.replaceChildren(CG.el('tr', {}, CG.el('td', { colspan: 5, text: CG.t('nothing') })));
 			return;
 		}
 		body.replaceChildren(...rows.map((d) => CG.el('tr', { 'data-key': d.key2 },
-			CG.el('td', { text: M.t('k' + d.kind) }), CG.el('td', { class: 'number', text: d.key2 }),
+			CG.el('td', { text: CG.t('k' + d.kind) }), CG.el('td', { class: 'number', text: d.key2 }),
 			CG.el('td', { class: 'state', text: d.state }),
 			CG.el('td', { class: 'receipts' }, ...d.receipts.map(receipt)),
 			CG.el('td', { text: CG.time(d.updated) }))));
@@ -42,7 +43,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 		if (more && before) p.set('before', before);
 		const r = await CG.api('GET', '/api/v1/declarations?' + p.toString());
 		if (r.status !== 200) {
-			CG.message(M.t('error') + ' (' + r.status + ')');
+			CG.message(CG.t('error') + ' (' + r.status + ')');
 			return;
 		}
 		rows = more ? rows.concat(r.body.declarations) : r.body.declarations;

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
-const PLAN = 15;
+const PLAN = 16;
 let n = 0;
 
 function ok(cond, what, detail) {
@@ -46,6 +46,9 @@ try {
 	const page = await open(browser, 'mia', 'merchantpass1');
 	await page.waitForURL('**/upload.html');
 	ok(true, 'a merchant logs in with the same page as officers and lands on the upload page');
+	const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href') + ' ' + a.textContent));
+	ok(nav.join('|') === '/upload.html 上传申报|/status.html 申报状态' && await page.locator('#logout').isVisible(),
+		'app.js writes the merchant navigation (upload, status) and the logout button', nav.join('|'));
 	await page.setInputFiles('#files', process.env.CG_CSV);
 	await page.waitForFunction(() => document.getElementById('upload-state')?.textContent === '已处理', null, { timeout: 30000 });
 	ok(await text(page, '#upload-records') === '10' && await text(page, '#upload-valid') === '4' &&
@@ -58,7 +61,7 @@ try {
 	const got = await page.evaluate(async (u) => (await fetch(u)).text(), csv);
 	ok(got.includes('CG2007') && !/\n"=/.test(got), 'the findings download as CSV, formula cells defused');
 	await page.click('#lang');
-	ok(await text(page, '#result h2[data-m="findings"]') === 'Findings' && /unit/.test((await page.$$eval('#findings tbody tr[data-line="3"] td', (t) => t[4].textContent))),
+	ok(await text(page, '#result h2[data-i18n="findings"]') === 'Findings' && /unit/.test((await page.$$eval('#findings tbody tr[data-line="3"] td', (t) => t[4].textContent))),
 		'the English switch turns headings and findings into English');
 	await page.click('#lang');
 	await page.click('#submit');

@@ -7,23 +7,20 @@
 # fixed crash stays fixed in the gcc, ASan and valgrind runs alike. A target
 # that aborts, or a sanitizer report, fails its line.
 set -eu
-: "${top_srcdir:?}" "${top_builddir:?}"
+. "${top_srcdir:?}/tests/e2e/lib.sh"
 data=$top_srcdir/tests/data/fuzz
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$T
 export TMPDIR="$tmp"
-n=0
 run() { # TARGET INPUTS...
 	t=$1
 	shift
-	n=$((n + 1))
 	rc=0
 	"$top_builddir/fuzz/replay_$t" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	if [ $rc -eq 0 ] && ! grep -q -e 'Sanitizer' -e 'runtime error' "$tmp/err"; then
-		echo "ok $n - replay_$t: $(cat "$tmp/out")"
+		pass "replay_$t: $(cat "$tmp/out")"
 	else
-		echo "not ok $n - replay_$t: exit $rc"
-		head -n 30 "$tmp/err" | sed 's/^/# /'
+		fail "replay_$t: exit $rc"
+		diag_file "$tmp/err"
 	fi
 }
 regressions() { # TARGET: its regression inputs, if any
@@ -38,4 +35,4 @@ for t in csv ndjson normalize verify dxp http; do
 	[ $# -gt 0 ] || { : >"$tmp/empty"; set -- "$tmp/empty"; }
 	run $t "$@"
 done
-echo "1..$n"
+done_testing

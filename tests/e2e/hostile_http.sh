@@ -14,19 +14,9 @@ set -eu
 . "$top_srcdir/tests/e2e/limits.sh"
 fixtures=$top_srcdir/tests/data/hostile
 tmp=$T
-listener=""
-cleanup() {
-	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
-	[ -z "$listener" ] || kill "$listener" 2>/dev/null || true
-	if [ -n "${CG_KEEP_TMP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
-}
-if ! command -v openssl >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
-	echo "1..0 # SKIP openssl and curl are needed"
-	exit 0
-fi
-diag() { head -n 15 "$1" | sed 's/^/# /'; }
+need openssl curl
 
-# ---- registry: two enterprises, RSA and SM2 certificates made like sig_wrapping.sh's --------
+# ---- registry: two enterprises, RSA and SM2 certificates made like sig_wrapping.sh's ------
 k=$T/keys
 mkdir "$k"
 (
@@ -35,29 +25,31 @@ mkdir "$k"
 		-days 365 -set_serial 0x01691FE9 &&
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa2.key -out rsa2.crt -subj "/CN=t2" \
 		-days 365 -set_serial 0x01691FE9 &&
-	openssl req -x509 -key rsa2.key -out rsa3.crt -subj "/CN=t3" -days 365 -set_serial 0x7A7A7A &&
+	openssl req -x509 -key rsa2.key -out rsa3.crt -subj "/CN=t3" -days 365 \
+		-set_serial 0x7A7A7A &&
 	openssl ecparam -genkey -name SM2 -out sm2.key &&
 	openssl req -new -x509 -key sm2.key -sm3 -sigopt distid:1234567812345678 -subj "/CN=t" \
 		-days 365 -set_serial 0x3000000000CDE6F -out sm2.crt &&
 	openssl x509 -in rsa2.crt -outform DER -out rsa2.der &&
 	openssl x509 -in rsa3.crt -outform DER -out rsa3.der &&
 	openssl x509 -in rsa.crt -noout -modulus | sed 's/^Modulus=//' >rsa.modulus
-) >"$T/keygen.log" 2>&1 || { echo "Bail out! openssl cannot make the test keys"; exit 1; }
+) >"$T/keygen.log" 2>&1 || bail "openssl cannot make the test keys"
 DB=$T/s.db
-"$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
-"$CEBGATE" admin --db "$DB" enterprise add 4403980XD4 "示例物流报关" logistics,agent DXPENT0000999904
-"$CEBGATE" admin --db "$DB" cert add 4403960XA1 "$k/rsa.crt"
-"$CEBGATE" admin --db "$DB" cert add 4403980XD4 "$k/sm2.crt"
-TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
-TD=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403980XD4)
+adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
+adm enterprise add 4403980XD4 "示例物流报关" logistics,agent DXPENT0000999904
+adm cert add 4403960XA1 "$k/rsa.crt"
+adm cert add 4403980XD4 "$k/sm2.crt"
+TA=$(adm token new --enterprise 4403960XA1)
+TD=$(adm token new --enterprise 4403980XD4)
 
 marker="CGSECRET-$$-MARKER-91b2"
 secret=$T/secret.txt
 echo "$marker" >"$secret"
 . "$top_srcdir/tests/e2e/listener.sh"
 start_listener
+kill_at_exit "$listener"
 
-# ---- inputs: fixtures and generated ones; signed with the registered key when they can be ---
+# ---- inputs: fixtures and generated ones; signed with the registered key when they can be
 mkdir "$T/in" "$T/signed"
 for f in "$fixtures"/*.xml; do
 	sed -e "s#@SECRET@#$secret#g" -e "s#@PORT@#$port#g" "$f" >"$T/in/$(basename "$f")"
@@ -71,8 +63,9 @@ python3 "$fixtures/generate.py" "$S/CEB311-order.xml" "$T/in" "$T/in/xxe-passwd.
 		utf16-bom-utf8-bytes.xml 'CG0001|CG0004' nul-in-value.xml 'CG0001|CG0004' \
 		two-documents.xml CG0001 two-documents-nul.xml 'CG0001|CG0004' \
 		nul-then-junk.xml 'CG0001|CG0004' blank.xml CG0001 50mb-text.xml 413 \
-		utf16-xxe.xml CG0002 utf16be-nobom-xxe.xml CG0002 utf32.xml CG0004 utf7.xml CG0004 \
-		ebcdic.xml CG0004 ns-wrong-uri.xml CG0005 ns-rebound.xml CG0100 ns-twice.xml CG0001 \
+		utf16-xxe.xml CG0002 utf16be-nobom-xxe.xml CG0002 utf32.xml CG0004 \
+		utf7.xml CG0004 ebcdic.xml CG0004 ns-wrong-uri.xml CG0005 \
+		ns-rebound.xml CG0100 ns-twice.xml CG0001 \
 		ns-undeclared.xml CG0001 ns-unqualified.xml CG0100 ns-xml-prefix.xml CG0001
 } >"$T/expected"
 # (empty.xml: an empty body is answered 400 before any parsing; below.)
@@ -85,10 +78,9 @@ while IFS="$(printf '\t')" read -r f code; do
 		cp "$T/in/$f" "$T/signed/$f"
 	fi
 done <"$T/expected"
-echo "# $(wc -l <"$T/expected") hostile messages, $signed of them signed with the registered key"
+diag "$(wc -l <"$T/expected") hostile messages, $signed of them signed with the registered key"
 
 start_daemon --db "$DB"
-[ -s "$T/port" ] || { echo "Bail out! cebgated did not start"; exit 1; }
 SUB=$URL/api/v1/submissions
 : >"$T/all.out"
 
@@ -97,9 +89,18 @@ post() {
 	tok=$1 file=$2
 	shift 2
 	crc=0
-	code=$(curl -s --max-time "$lim_s" -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer $tok" \
-		"$@" --data-binary @"$file" "$SUB") || crc=$?
+	code=$(curl -s --max-time "$lim_s" -o "$T/out" -w '%{http_code}' \
+		-H "Authorization: Bearer $tok" "$@" --data-binary @"$file" "$SUB") || crc=$?
 	cat "$T/out" >>"$T/all.out" 2>/dev/null || true
+}
+# answered CODE: the last request got an HTTP answer with status CODE.
+answered() { [ "$crc" -eq 0 ] && [ "$code" = "$1" ]; }
+# refused_ok DESC WANT: pass when the last answer is the refusal WANT.
+refused_ok() {
+	why=$(refused "$2")
+	if [ -z "$why" ]; then pass "$1: HTTP $code, $2"; else
+		fail "$1: $why"; diag_file "$T/out"
+	fi
 }
 # refused WANT: why the last answer is not the refusal WANT (a CG code regex or 413), or "".
 refused() {
@@ -116,19 +117,19 @@ refused() {
 	elif ! grep -q '"status": "rejected"' "$T/out"; then
 		echo "no \"rejected\" status in the answer"
 	elif ! grep -qE "\"code\": *\"($1)\"" "$T/out"; then
-		echo "no $1 among the findings ($(grep -oE 'CG[0-9]{4}' "$T/out" | sort -u | tr '\n' ' '))"
+		echo "no $1 among the findings ($(grep -oE 'CG[0-9]{4}' "$T/out" | sort -u |
+			tr '\n' ' '))"
 	fi
 }
 
 while IFS="$(printf '\t')" read -r f want; do
 	post "$TA" "$T/signed/$f"
-	why=$(refused "$want")
-	if [ -z "$why" ]; then ok "POST $f: HTTP $code, $want"; else notok "POST $f: $why"; diag "$T/out"; fi
+	refused_ok "POST $f" "$want"
 done <"$T/expected"
 post "$TA" "$T/in/empty.xml"
-check "POST an empty body: 400" "[ $crc -eq 0 ] && [ '$code' = 400 ]"
+ok "POST an empty body: 400" answered 400
 
-# ---- hostile JSON batches --------------------------------------------------------------------
+# ---- hostile JSON batches ----------------------------------------------------------------
 python3 - "$T/in" "$T/batch" <<'PY'
 import json, os, sys
 src, out = sys.argv[1], sys.argv[2]
@@ -150,7 +151,7 @@ PY
 for b in dup-messages deep-array deep-object 1001-messages nul-escape invalid-utf8 not-object \
 	empty-list two-documents nan; do
 	post "$TA" "$T/batch/$b.json" -H 'Content-Type: application/json'
-	check "batch $b.json: 400 within $lim_s s" "[ $crc -eq 0 ] && [ '$code' = 400 ]"
+	ok "batch $b.json: 400 within $lim_s s" answered 400
 done
 python3 - "$T/in" "$T/batch" <<'PY'
 import json, sys
@@ -160,45 +161,51 @@ msgs = [open(src + "/xxe-passwd.xml", encoding="utf-8").read(), 1, None, {"x": "
 open(out + "/mixed.json", "w").write(json.dumps({"messages": msgs}))
 PY
 post "$TA" "$T/batch/mixed.json" -H 'Content-Type: application/json'
-check "batch of an XXE, non-strings and an SQL-shaped name: each rejected, none accepted" \
-	"[ $crc -eq 0 ] && [ '$code' = 200 ] && [ \$(grep -c '\"status\": \"rejected\"' '$T/out') -eq 5 ] && \
-	 grep -q '\"code\": \"CG0002\"' '$T/out' && grep -q '\"accepted\": 0' '$T/out'"
+ok "batch of an XXE, non-strings and an SQL-shaped name: answered 200" answered 200
+is "each rejected" "$(grep -c '"status": "rejected"' "$T/out")" 5
+file_contains "the XXE as CG0002, none accepted" "$T/out" '"code": "CG0002"' '"accepted": 0' 
 
-# ---- hostile query strings and paths ---------------------------------------------------------
+# ---- hostile query strings and paths -----------------------------------------------------
 get() { # PATH [TOKEN]: $code, $crc
 	crc=0
-	code=$(curl -s --max-time "$lim_s" -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer ${2:-$TA}" \
-		"$URL$1") || crc=$?
+	code=$(curl -s --max-time "$lim_s" -o "$T/out" -w '%{http_code}' \
+		-H "Authorization: Bearer ${2:-$TA}" "$URL$1") || crc=$?
 	cat "$T/out" >>"$T/all.out" 2>/dev/null || true
 }
-for q in after=1e309 after=NaN after=0x10 after=-1 'after=%25s%25n' "after=1%27%3BDROP%20TABLE%20receipt%3B--" \
-	limit=99999999999999999999999 wait=-0.5; do
+for q in after=1e309 after=NaN after=0x10 after=-1 'after=%25s%25n' \
+	"after=1%27%3BDROP%20TABLE%20receipt%3B--" limit=99999999999999999999999 wait=-0.5; do
 	get "/api/v1/receipts?$q"
-	check "GET /api/v1/receipts?$q: 400" "[ $crc -eq 0 ] && [ '$code' = 400 ]"
+	ok "GET /api/v1/receipts?$q: 400" answered 400
 done
+# json_4xx: the last answer is a 4xx with a JSON body.
+json_4xx() { [ "$crc" -eq 0 ] && [ "${code#4}" != "$code" ] && jq . "$T/out"; }
 for p in /api/v1/declarations/1e309 /api/v1/declarations/0x10 /api/v1/declarations/-1 \
 	/api/v1/declarations/%2e%2e%2fetc%2fpasswd /api/v1/declarations/99999999999999999999999 \
 	/api/v1/logistics/a%00b/c "/api/v1/review?state=%27%3BDROP%20TABLE%20message%3B--"; do
 	get "$p"
-	check "GET $p: 4xx, JSON" "[ $crc -eq 0 ] && echo '$code' | grep -q '^4' && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$T/out'"
+	ok "GET $p: 4xx, JSON" json_4xx
 done
 # Values that are only odd: answered like any other (an unknown waybill, the default cursor).
 get "/api/v1/logistics/%25s%25n%25x/%27%3BDROP%20TABLE%20document%3B--" "$TD"
-check "GET a format-string and SQL-shaped waybill: 200, echoed literally as unknown" \
-	"[ $crc -eq 0 ] && [ '$code' = 200 ] && grep -qF \"%s%n%x\" '$T/out' && grep -qF \"';DROP TABLE document;--\" '$T/out'"
+ok "GET a format-string and SQL-shaped waybill: 200" answered 200
+ok "echoed literally" grep -qF "%s%n%x" "$T/out"
+ok "as unknown" grep -qF "';DROP TABLE document;--" "$T/out"
 get "/api/v1/receipts?after=%00&limit=%00"
-check "GET /api/v1/receipts?after=%00: the empty value is the default, 200" "[ $crc -eq 0 ] && [ '$code' = 200 ]"
+ok "GET /api/v1/receipts?after=%00: the empty value is the default, 200" answered 200
 
-# ---- signature wrapping, through the API ----------------------------------------------------
+# ---- signature wrapping, through the API ------------------------------------------------
 for spec in "rsa rsa CEB311-order" "sm2 sm2 CEB621-inventory" "rsa rsa CEB621-inventory"; do
 	set -- $spec
-	"$CEBGATE" sign --key "$k/$1.key" --cert "$k/$2.crt" "$S/$3.xml" -o "$T/$1-$3.xml" >/dev/null
+	"$CEBGATE" sign --key "$k/$1.key" --cert "$k/$2.crt" "$S/$3.xml" -o "$T/$1-$3.xml" \
+		>/dev/null
 done
-"$CEBGATE" sign --key "$k/rsa.key" --cert "$k/rsa.crt" "$top_srcdir/tests/data/sig/CEB303-export.xml" \
-	-o "$T/rsa-CEB303-export.xml" >/dev/null
-sed 's|</ceb:BaseTransfer>|</ceb:BaseTransfer><ceb:ExtendMessage><ceb:name>x</ceb:name></ceb:ExtendMessage>|' \
-	"$S/CEB621-inventory.xml" >"$T/CEB621-extend.xml"
-"$CEBGATE" sign --key "$k/sm2.key" --cert "$k/sm2.crt" "$T/CEB621-extend.xml" -o "$T/sm2-CEB621-extend.xml" >/dev/null
+"$CEBGATE" sign --key "$k/rsa.key" --cert "$k/rsa.crt" \
+	"$top_srcdir/tests/data/sig/CEB303-export.xml" -o "$T/rsa-CEB303-export.xml" >/dev/null
+ext='<ceb:ExtendMessage><ceb:name>x</ceb:name></ceb:ExtendMessage>'
+sed "s|</ceb:BaseTransfer>|</ceb:BaseTransfer>$ext|" "$S/CEB621-inventory.xml" \
+	>"$T/CEB621-extend.xml"
+"$CEBGATE" sign --key "$k/sm2.key" --cert "$k/sm2.crt" "$T/CEB621-extend.xml" \
+	-o "$T/sm2-CEB621-extend.xml" >/dev/null
 mkdir "$T/v"
 python3 "$top_srcdir/tests/data/sig/wrap_variants.py" "$T" "$secret" "$port"
 nv=0
@@ -210,27 +217,32 @@ while IFS="$tab" read -r name code why bug; do
 	grep -q '<ceb:copCode>4403980XD4<' "$f" && tok=$TD
 	post "$tok" "$f"
 	nv=$((nv + 1))
-	why=$(refused 'CG[0-9]{4}')
-	if [ -z "$why" ]; then ok "POST wrapping variant $name: HTTP $code, rejected"; else notok "POST wrapping variant $name: $why"; diag "$T/out"; fi
+	refused_ok "POST wrapping variant $name" 'CG[0-9]{4}' 
 done <"$T/list"
 
-# ---- nothing stored, nothing read, nothing fetched, memory -----------------------------------
+# ---- nothing stored, nothing read, nothing fetched, memory -------------------------------
 sq() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
-check "nothing stored: no message and no document after $(wc -l <"$T/expected") hostile messages and $nv variants" \
-	"[ \$(sq 'SELECT count(*) FROM message') -eq 0 ] && [ \$(sq 'SELECT count(*) FROM document') -eq 0 ]"
-check "the secret file's content never appears in an answer" "! grep -q '$marker' '$T/all.out'"
-check "/etc/passwd never appears in an answer" "! grep -q 'root:.*:0:0:' '$T/all.out'"
-check "no connection reached the loopback listener" "[ ! -e '$T/hits' ]"
+nh=$(wc -l <"$T/expected")
+is "nothing stored: no message after $nh hostile messages and $nv variants" \
+	"$(sq 'SELECT count(*) FROM message')" 0
+is "and no document" "$(sq 'SELECT count(*) FROM document')" 0
+file_lacks "the secret file's content never appears in an answer" "$T/all.out" "$marker"
+file_lacks "/etc/passwd never appears in an answer" "$T/all.out" 'root:.*:0:0:'
+ok_fails "no connection reached the loopback listener" test -e "$T/hits"
 hwm=$(awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/$pid/status")
-echo "# cebgated peak RSS: $hwm MiB (limit $lim_mb)"
-check "cebgated's peak memory stayed under $lim_mb MiB" "[ $hwm -le $lim_mb ]"
-check "integrity_check ok" "[ \"\$(sq 'PRAGMA integrity_check')\" = ok ]"
+diag "cebgated peak RSS: $hwm MiB (limit $lim_mb)"
+ok "cebgated's peak memory stayed under $lim_mb MiB" test "$hwm" -le "$lim_mb"
+is "integrity_check ok" "$(sq 'PRAGMA integrity_check')" ok
 
-# ---- positive controls: the originals are accepted -------------------------------------------
+# ---- positive controls: the originals are accepted ---------------------------------------
 post "$TA" "$T/rsa-CEB311-order.xml"
-check "control: the signed CEB311 original is accepted" "[ '$code' = 200 ] && grep -q '\"status\": \"accepted\"' '$T/out'"
+is "control: the signed CEB311 original is answered 200" "$code" 200
+file_contains "and accepted" "$T/out" '"status": "accepted"'
 post "$TD" "$T/sm2-CEB621-inventory.xml"
-check "control: the SM2-signed CEB621 original is accepted" "[ '$code' = 200 ] && grep -q '\"status\": \"accepted\"' '$T/out'"
-check "control: they are stored" "[ \$(sq 'SELECT count(*) FROM message') -eq 2 ]"
-stop_daemon || notok "cebgated stopped cleanly"
-echo "1..$n"
+is "control: the SM2-signed CEB621 original is answered 200" "$code" 200
+file_contains "and accepted" "$T/out" '"status": "accepted"'
+is "control: they are stored" "$(sq 'SELECT count(*) FROM message')" 2
+rc=0
+stop_daemon || rc=$?
+is "cebgated stopped cleanly" $rc 0
+done_testing

@@ -9,38 +9,14 @@
 # nothing. Fixtures: tests/data/hostile. The same inputs go through the HTTP API in
 # tests/e2e/hostile_http.sh.
 set -eu
+. "${top_srcdir:?}/tests/e2e/lib.sh"
+tmp=$T
 
-: "${top_srcdir:?top_srcdir must be set}"
-: "${top_builddir:?top_builddir must be set}"
 cli="$top_builddir/src/cli/cebgate"
 fixtures="$top_srcdir/tests/data/hostile"
 order="$top_srcdir/samples/xml/valid/CEB311-order.xml"
 . "$top_srcdir/tests/e2e/limits.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-hostile.XXXXXX")
-listener=""
-cleanup() {
-	if [ -n "$listener" ]; then
-		kill "$listener" 2>/dev/null || :
-		wait "$listener" 2>/dev/null || :
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $*"
-}
-diag() {
-	head -n 20 "$1" | sed 's/^/# /'
-}
 
 marker="CGSECRET-$$-MARKER-7f3a9c"
 secret="$tmp/secret.txt"
@@ -48,6 +24,7 @@ echo "$marker" >"$secret"
 
 . "$top_srcdir/tests/e2e/listener.sh"
 start_listener
+kill_at_exit "$listener"
 
 # run FILE: validate FILE with a hang guard; rc, $tmp/out, $tmp/err. Every report is also
 # kept, and all are parsed as JSON at the end (python3 once, not once per input).
@@ -91,14 +68,14 @@ verdict() {
 	fi
 }
 
-# check NAME CODES: report the last run.
-check() {
+# refused NAME CODES: the last run refused its input with one of CODES.
+refused() {
 	why=$(verdict "$2")
 	if [ -z "$why" ]; then
-		ok "$1: exit 1 with $2"
+		pass "$1: exit 1 with $2"
 	else
-		not_ok "$1: $why"
-		diag "$tmp/err"
+		fail "$1: $why"
+		diag_file "$tmp/err"
 	fi
 }
 
@@ -106,10 +83,19 @@ check() {
 
 rc=0
 python3 "$top_srcdir/tests/e2e/guard.py" 1 64 sleep 3 2>/dev/null || rc=$?
-if [ "$rc" -eq 124 ]; then ok "guard: a command past its time is killed (124)"; else not_ok "guard: exit $rc for a command past its time"; fi
+if [ "$rc" -eq 124 ]; then
+	pass "guard: a command past its time is killed (124)"
+else
+	fail "guard: exit $rc for a command past its time"
+fi
 rc=0
-python3 "$top_srcdir/tests/e2e/guard.py" 10 64 python3 -c "b = bytearray(128 << 20); b[::4096] = b'x' * len(b[::4096])" 2>/dev/null || rc=$?
-if [ "$rc" -eq 125 ]; then ok "guard: a command over its memory is caught (125)"; else not_ok "guard: exit $rc for a command over its memory"; fi
+python3 "$top_srcdir/tests/e2e/guard.py" 10 64 python3 -c \
+	"b = bytearray(128 << 20); b[::4096] = b'x' * len(b[::4096])" 2>/dev/null || rc=$?
+if [ "$rc" -eq 125 ]; then
+	pass "guard: a command over its memory is caught (125)"
+else
+	fail "guard: exit $rc for a command over its memory"
+fi
 
 # ---- fixtures ------------------------------------------------------------------------------
 
@@ -118,7 +104,7 @@ grep -v '^#' "$fixtures/EXPECTED.tsv" | grep -v '^$' | cut -f1,2 >"$tmp/rows"
 while IFS="$(printf '\t')" read -r file code; do
 	sed -e "s#@SECRET@#$secret#g" -e "s#@PORT@#$port#g" "$fixtures/$file" >"$tmp/in/$file"
 	run "$tmp/in/$file"
-	check "$file" "$code"
+	refused "$file" "$code"
 done <"$tmp/rows"
 
 # Every fixture has its row.
@@ -128,24 +114,24 @@ for f in "$fixtures"/*.xml; do
 	cut -f1 "$tmp/rows" | grep -qx "$b" || missing="$missing $b"
 done
 if [ -z "$missing" ]; then
-	ok "every fixture is listed in tests/data/hostile/EXPECTED.tsv"
+	pass "every fixture is listed in tests/data/hostile/EXPECTED.tsv"
 else
-	not_ok "fixtures missing from EXPECTED.tsv:$missing"
+	fail "fixtures missing from EXPECTED.tsv:$missing"
 fi
 
 # Values are echoed literally: no format directive is interpreted, the JSON stays valid.
 run "$tmp/in/name-format.xml"
 if grep -qF '%s%n%x%p' "$tmp/out"; then
-	ok "name-format.xml: the format string is echoed literally"
+	pass "name-format.xml: the format string is echoed literally"
 else
-	not_ok "name-format.xml: the format string is echoed literally"
-	diag "$tmp/out"
+	fail "name-format.xml: the format string is echoed literally"
+	diag_file "$tmp/out"
 fi
 run "$tmp/in/name-sql.xml"
 if grep -qF "'; DROP TABLE x;--" "$tmp/out"; then
-	ok "name-sql.xml: the SQL-shaped value is echoed literally"
+	pass "name-sql.xml: the SQL-shaped value is echoed literally"
 else
-	not_ok "name-sql.xml: the SQL-shaped value is echoed literally"
+	fail "name-sql.xml: the SQL-shaped value is echoed literally"
 fi
 
 # ---- generated inputs --------------------------------------------------------------------
@@ -153,66 +139,66 @@ fi
 python3 "$fixtures/generate.py" "$order" "$tmp/in" "$tmp/in/xxe-passwd.xml"
 
 run "$tmp/in/deep-nesting.xml"
-check "10,000-deep nesting in a message" "CG0003"
+refused "10,000-deep nesting in a message" "CG0003"
 run "$tmp/in/deep-nesting-bare.xml"
-check "10,000-deep nesting, bare" "CG0003"
+refused "10,000-deep nesting, bare" "CG0003"
 run "$tmp/in/20mb.xml"
-check "20 MB document" "CG0003"
+refused "20 MB document" "CG0003"
 rc=0
 guarded "$cli" validate --unsigned --json - <"$tmp/in/20mb.xml" >"$tmp/out" 2>"$tmp/err" || rc=$?
 keep
-check "20 MB document on stdin" "CG0003"
+refused "20 MB document on stdin" "CG0003"
 run "$tmp/in/100-attributes.xml"
-check "100 attributes on one tag" "CG0003"
+refused "100 attributes on one tag" "CG0003"
 run "$tmp/in/invalid-utf8.xml"
-check "invalid UTF-8" "CG0004"
+refused "invalid UTF-8" "CG0004"
 run "$tmp/in/gb18030-as-utf8.xml"
-check "GB18030 bytes declared UTF-8" "CG0004"
+refused "GB18030 bytes declared UTF-8" "CG0004"
 run "$tmp/in/utf16-bom-utf8-bytes.xml"
-check "UTF-16 BOM over UTF-8 bytes" "CG0001|CG0004"
+refused "UTF-16 BOM over UTF-8 bytes" "CG0001|CG0004"
 run "$tmp/in/nul-in-value.xml"
-check "NUL byte in a value" "CG0001|CG0004"
+refused "NUL byte in a value" "CG0001|CG0004"
 run "$tmp/in/two-documents.xml"
-check "two documents concatenated" "CG0001"
+refused "two documents concatenated" "CG0001"
 run "$tmp/in/two-documents-nul.xml"
-check "two documents separated by a NUL byte" "CG0001|CG0004" "xml.c ignores input after a NUL"
+refused "two documents separated by a NUL byte" "CG0001|CG0004" "xml.c ignores input after a NUL"
 run "$tmp/in/nul-then-junk.xml"
-check "junk after a NUL byte" "CG0001|CG0004" "xml.c ignores input after a NUL"
+refused "junk after a NUL byte" "CG0001|CG0004" "xml.c ignores input after a NUL"
 run "$tmp/in/empty.xml"
-check "empty file" "CG0001"
+refused "empty file" "CG0001"
 run "$tmp/in/blank.xml"
-check "blank file" "CG0001"
+refused "blank file" "CG0001"
 run "$tmp/in/50mb-text.xml"
-check "50 MB text node" "CG0003"
+refused "50 MB text node" "CG0003"
 # The reader stops past the limit: the report says "more than", not the bytes it read.
 if grep -qF 'more than 16777216 bytes' "$tmp/out" && ! grep -qF '33554431' "$tmp/out"; then
-	ok "50 MB text node: the finding says more than 16777216 bytes"
+	pass "50 MB text node: the finding says more than 16777216 bytes"
 else
-	not_ok "50 MB text node: the finding says more than 16777216 bytes"
-	diag "$tmp/out"
+	fail "50 MB text node: the finding says more than 16777216 bytes"
+	diag_file "$tmp/out"
 fi
 run "$tmp/in/utf16-xxe.xml"
-check "XXE in a UTF-16 document (BOM)" "CG0002"
+refused "XXE in a UTF-16 document (BOM)" "CG0002"
 run "$tmp/in/utf16be-nobom-xxe.xml"
-check "XXE in a UTF-16BE document without BOM" "CG0002"
+refused "XXE in a UTF-16BE document without BOM" "CG0002"
 run "$tmp/in/utf32.xml"
-check "UTF-32 document" "CG0004"
+refused "UTF-32 document" "CG0004"
 run "$tmp/in/utf7.xml"
-check "encoding UTF-7 declared" "CG0004"
+refused "encoding UTF-7 declared" "CG0004"
 run "$tmp/in/ebcdic.xml"
-check "encoding IBM037 (EBCDIC) declared" "CG0004"
+refused "encoding IBM037 (EBCDIC) declared" "CG0004"
 run "$tmp/in/ns-wrong-uri.xml"
-check "ceb prefix bound to another namespace URI" "CG0005"
+refused "ceb prefix bound to another namespace URI" "CG0005"
 run "$tmp/in/ns-rebound.xml"
-check "ceb prefix rebound to another URI inside the message" "CG0100"
+refused "ceb prefix rebound to another URI inside the message" "CG0100"
 run "$tmp/in/ns-twice.xml"
-check "ceb prefix bound twice on one element" "CG0001"
+refused "ceb prefix bound twice on one element" "CG0001"
 run "$tmp/in/ns-undeclared.xml"
-check "undeclared namespace prefix" "CG0001"
+refused "undeclared namespace prefix" "CG0001"
 run "$tmp/in/ns-unqualified.xml"
-check "element taken out of the namespace (xmlns=\"\")" "CG0100"
+refused "element taken out of the namespace (xmlns=\"\")" "CG0100"
 run "$tmp/in/ns-xml-prefix.xml"
-check "the xml prefix rebound" "CG0001"
+refused "the xml prefix rebound" "CG0001"
 
 # XXE hidden in a DxpMsg envelope: the base64 Data holds the xxe-file fixture.
 python3 - "$tmp/in/xxe-file.xml" "$tmp/in/dxp-xxe.xml" <<'EOF'
@@ -227,7 +213,7 @@ open(sys.argv[2], "w").write(
     "</dxp:TransInfo><dxp:Data>" + inner + "</dxp:Data></dxp:DxpMsg>\n")
 EOF
 run "$tmp/in/dxp-xxe.xml"
-check "XXE inside a DxpMsg's base64 Data" "CG0002"
+refused "XXE inside a DxpMsg's base64 Data" "CG0002"
 
 # A file name made of format directives is printed as it is.
 cp "$tmp/in/name-format.xml" "$tmp/in/%s%n%x%p.xml"
@@ -235,18 +221,19 @@ rc=0
 timeout -k 5 10 "$cli" validate --unsigned "$tmp/in/%s%n%x%p.xml" >"$tmp/out" 2>"$tmp/err" || rc=$?
 if [ "$rc" -eq 1 ] && ! grep -q -e 'Sanitizer' -e 'runtime error' "$tmp/err" &&
 	grep -qF "$tmp/in/%s%n%x%p.xml: INVALID" "$tmp/out"; then
-	ok "format-string file name: exit 1, name printed literally"
+	pass "format-string file name: exit 1, name printed literally"
 else
-	not_ok "format-string file name: exit 1, name printed literally (exit $rc)"
-	diag "$tmp/err"
+	fail "format-string file name: exit 1, name printed literally (exit $rc)"
+	diag_file "$tmp/err"
 fi
 rc=0
-timeout -k 5 10 "$cli" validate --unsigned "$tmp/in/%n%n%n%s-missing.xml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+timeout -k 5 10 "$cli" validate --unsigned "$tmp/in/%n%n%n%s-missing.xml" >"$tmp/out" \
+	2>"$tmp/err" || rc=$?
 if [ "$rc" -eq 2 ] && grep -qF "%n%n%n%s-missing.xml" "$tmp/err"; then
-	ok "missing format-string file name: exit 2, name printed literally"
+	pass "missing format-string file name: exit 2, name printed literally"
 else
-	not_ok "missing format-string file name: exit 2, name printed literally (exit $rc)"
-	diag "$tmp/err"
+	fail "missing format-string file name: exit 2, name printed literally (exit $rc)"
+	diag_file "$tmp/err"
 fi
 
 # ---- merchant files through `cebgate normalize` ----------------------------------------------
@@ -261,17 +248,14 @@ hdr, row = lines[0], lines[1]
 cells = row.split(b",")
 bn = hdr.split(b",").index(b"buyerName")
 
-
 def write(name, data):
     with open(out + "/" + name, "wb") as f:
         f.write(data)
-
 
 def csv(name, value):
     c = list(cells)
     c[bn] = value
     write(name, hdr + b"\n" + b",".join(c) + b"\n")
-
 
 # Formula injection in every shape a spreadsheet runs.
 csv("formula-eq.csv", b"=1+1")
@@ -300,7 +284,8 @@ write("invalid-utf8.ndjson", nd.replace("高远".encode(), b"\xc3\x28", 1) + b"\
 write("nul.ndjson", nd.replace(b'"orderNo":"', b'"orderNo":"\\u0000', 1) + b"\n")
 EOF
 for spec in formula-eq.csv:CG2007 formula-plus.csv:CG2007 formula-minus.csv:CG2007 \
-	formula-at.csv:CG2007 formula-tab.csv:CG2007 formula-cr.csv:CG2007 formula-quoted.csv:CG2007 \
+	formula-at.csv:CG2007 formula-tab.csv:CG2007 formula-cr.csv:CG2007 \
+		formula-quoted.csv:CG2007 \
 	ragged-short.csv:CG2003 ragged-long.csv:CG2003 row-2mib.csv:CG2003 nul.csv:CG2003 \
 	unterminated.csv:CG2003 dup-keys.ndjson:CG2004 deep.ndjson:CG2004 nan.ndjson:CG2004 \
 	1e309.ndjson:CG2004 hex.ndjson:CG2005 not-object.ndjson:CG2004 invalid-utf8.ndjson:CG2004 \
@@ -313,10 +298,10 @@ for spec in formula-eq.csv:CG2007 formula-plus.csv:CG2007 formula-minus.csv:CG20
 	why=$(verdict "${spec#*:}")
 	written=$(find "$tmp/nout-$f" -name '*.xml' 2>/dev/null | wc -l)
 	if [ -z "$why" ] && [ "$written" -eq 0 ]; then
-		ok "normalize $f: exit 1 with ${spec#*:}, nothing written"
+		pass "normalize $f: exit 1 with ${spec#*:}, nothing written"
 	else
-		not_ok "normalize $f: ${why:-$written message(s) written}"
-		diag "$tmp/err"
+		fail "normalize $f: ${why:-$written message(s) written}"
+		diag_file "$tmp/err"
 	fi
 done
 
@@ -327,19 +312,19 @@ import json, sys
 for name in sys.argv[1:]:
     json.load(open(name))
 ' "$tmp"/json/*.json 2>"$tmp/py"; then
-	ok "all $reports JSON reports parse"
+	pass "all $reports JSON reports parse"
 else
-	not_ok "a JSON report does not parse"
-	diag "$tmp/py"
+	fail "a JSON report does not parse"
+	diag_file "$tmp/py"
 fi
 
 # ---- nothing reached the network ------------------------------------------------------------
 
 if [ ! -e "$tmp/hits" ]; then
-	ok "no connection reached the loopback listener on port $port"
+	pass "no connection reached the loopback listener on port $port"
 else
-	not_ok "$(wc -l <"$tmp/hits") connection(s) reached the loopback listener"
+	fail "$(wc -l <"$tmp/hits") connection(s) reached the loopback listener"
 fi
 
-echo "1..$n"
+done_testing
 exit 0

@@ -13,19 +13,19 @@ name='interop-java'
 . "${top_srcdir:?top_srcdir must be set}/tests/interop/common.sh"
 need openssl javac java
 
-rsa_cert "$tmp/rsa" 0x01691fe9 || { cat "$tmp/rsa/err"; echo "Bail out! openssl req"; exit 1; }
-rsa_cert "$tmp/other" 0x7a || { echo "Bail out! openssl req"; exit 1; }
+rsa_cert "$tmp/rsa" 0x01691fe9 || { diag_file "$tmp/rsa/err"; bail "openssl req"; }
+rsa_cert "$tmp/other" 0x7a || bail "openssl req"
 cert="$tmp/rsa/cert.pem"
 serial=$(serial_hex "$cert")
 
 mkdir "$tmp/classes"
 tool javac -Xlint:all -Werror -d "$tmp/classes" "$interop/java/CebXmlDsig.java"
 if [ "$rc" -eq 0 ] && [ -f "$tmp/classes/CebXmlDsig.class" ]; then
-	ok "javac compiles tests/interop/java/CebXmlDsig.java"
+	pass "javac compiles tests/interop/java/CebXmlDsig.java"
 else
-	not_ok "javac tests/interop/java/CebXmlDsig.java (exit $rc)"
-	diag "$tmp/out" "$tmp/err"
-	echo "1..$n"
+	fail "javac tests/interop/java/CebXmlDsig.java (exit $rc)"
+	diag_file "$tmp/out" "$tmp/err"
+	done_testing
 	exit 1
 fi
 
@@ -43,19 +43,20 @@ for alg in sha1 sha256; do
 			--cert "$cert" --profile "rsa-$alg" "$samples/$s.xml" -o "$out"
 		jdsig verify "$out" "$cert"
 		if [ "$rc" -eq 0 ] && grep -q '^VALID' "$tmp/out"; then
-			ok "Java accepts cebgate's rsa-$alg signature of $s.xml"
+			pass "Java accepts cebgate's rsa-$alg signature of $s.xml"
 		else
-			not_ok "Java refuses cebgate's rsa-$alg signature of $s.xml (exit $rc)"
-			diag "$tmp/out" "$tmp/err"
+			fail "Java refuses cebgate's rsa-$alg signature of $s.xml (exit $rc)"
+			diag_file "$tmp/out" "$tmp/err"
 		fi
 	done
 	tamper "$tmp/cg-$alg-CEB621-inventory.xml" "$tmp/cg-$alg-tampered.xml"
 	jdsig verify "$tmp/cg-$alg-tampered.xml" "$cert"
 	if [ "$rc" -eq 1 ] && grep -q '^Reference URI="" FAIL' "$tmp/out"; then
-		ok "Java refuses a cebgate rsa-$alg signature after a value changed (reference fails)"
+		pass "Java refuses a cebgate rsa-$alg signature after a value changed (reference" \
+			"fails)"
 	else
-		not_ok "Java on a tampered cebgate rsa-$alg signature (exit $rc, expected 1)"
-		diag "$tmp/out" "$tmp/err"
+		fail "Java on a tampered cebgate rsa-$alg signature (exit $rc, expected 1)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 done
 
@@ -63,19 +64,20 @@ done
 # why `verify` switches it off for rsa-sha1 only.
 jdsig verify-secure "$tmp/cg-sha1-CEB621-inventory.xml" "$cert"
 if [ "$rc" -eq 1 ] && grep -q -i 'forbidden.*sha1' "$tmp/out"; then
-	ok "Java 17 with secure validation on refuses rsa-sha1, as security.md says"
+	pass "Java 17 with secure validation on refuses rsa-sha1, as security.md says"
 else
-	not_ok "Java with secure validation on and rsa-sha1 (exit $rc, expected 1): update security.md?"
-	diag "$tmp/out" "$tmp/err"
+	fail "Java with secure validation on and rsa-sha1 (exit $rc, expected 1): update" \
+		"security.md?"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # Control: Java checks with the key of the certificate we give it.
 jdsig verify "$tmp/cg-sha256-CEB621-inventory.xml" "$tmp/other/cert.pem"
 if [ "$rc" -eq 1 ] && grep -q '^SignatureValue FAIL' "$tmp/out"; then
-	ok "control: Java with another certificate refuses cebgate's signature"
+	pass "control: Java with another certificate refuses cebgate's signature"
 else
-	not_ok "control: Java with another certificate (exit $rc, expected 1)"
-	diag "$tmp/out" "$tmp/err"
+	fail "control: Java with another certificate (exit $rc, expected 1)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # ---- Java signs, cebgate verifies ----------------------------------------------------------
@@ -85,10 +87,10 @@ for alg in sha1 sha256; do
 	out="$tmp/java-$alg.xml"
 	jdsig sign "$samples/CEB621-inventory.xml" "$tmp/rsa/key.pk8" "$cert" "$out" "rsa-$alg"
 	if [ "$rc" -eq 0 ] && grep -q "<ds:KeyName>$serial</ds:KeyName>" "$out"; then
-		ok "Java signs CEB621-inventory.xml with rsa-$alg (KeyName $serial)"
+		pass "Java signs CEB621-inventory.xml with rsa-$alg (KeyName $serial)"
 	else
-		not_ok "Java sign rsa-$alg (exit $rc)"
-		diag "$tmp/out" "$tmp/err"
+		fail "Java sign rsa-$alg (exit $rc)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 	# The case security.md warns about: CR kept as a character reference in the base64 of
 	# both SignatureValue and X509Certificate.
@@ -101,32 +103,35 @@ for name in ("SignatureValue", "X509Certificate"):
         sys.exit("%s has no %s line ends" % (name, sys.argv[2]))
 EOF
 	then
-		ok "Java's rsa-$alg output has $cr line ends in SignatureValue and X509Certificate"
+		pass "Java's rsa-$alg output has $cr line ends in SignatureValue and" \
+			"X509Certificate"
 	else
-		not_ok "Java's rsa-$alg output lacks $cr line ends: the case is not exercised"
+		fail "Java's rsa-$alg output lacks $cr line ends: the case is not exercised"
 	fi
 	run verify --explain "$out"
 	if sane && [ "$rc" -eq 0 ] && grep -q "profile *rsa-$alg" "$tmp/out"; then
-		ok "cebgate verify accepts Java's rsa-$alg signature ($cr in base64)"
+		pass "cebgate verify accepts Java's rsa-$alg signature ($cr in base64)"
 	else
-		not_ok "cebgate verify refuses Java's rsa-$alg signature (exit $rc)"
-		diag "$tmp/out" "$tmp/err"
+		fail "cebgate verify refuses Java's rsa-$alg signature (exit $rc)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 	jdsig verify "$out" "$cert"
 	if [ "$rc" -eq 0 ]; then
-		ok "Java accepts its own rsa-$alg signature (the program is sound)"
+		pass "Java accepts its own rsa-$alg signature (the program is sound)"
 	else
-		not_ok "Java refuses its own rsa-$alg signature (exit $rc)"
-		diag "$tmp/out" "$tmp/err"
+		fail "Java refuses its own rsa-$alg signature (exit $rc)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 	tamper "$out" "$tmp/java-$alg-tampered.xml"
 	run verify --json "$tmp/java-$alg-tampered.xml"
 	if sane && [ "$rc" -eq 1 ] && grep -q '"CG3014"' "$tmp/out"; then
-		ok "cebgate verify refuses Java's rsa-$alg signature after a value changed (CG3014)"
+		pass "cebgate verify refuses Java's rsa-$alg signature after a value changed" \
+			"(CG3014)"
 	else
-		not_ok "cebgate verify of a tampered Java rsa-$alg signature (exit $rc, expected 1 with CG3014)"
-		diag "$tmp/out" "$tmp/err"
+		fail "cebgate verify of a tampered Java rsa-$alg signature (exit $rc, expected 1" \
+			"with CG3014)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 done
 
-echo "1..$n"
+done_testing

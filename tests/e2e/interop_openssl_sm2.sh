@@ -28,7 +28,7 @@ uri_env=http://www.w3.org/2000/09/xmldsig#enveloped-signature
 ns_ds=http://www.w3.org/2000/09/xmldsig#
 
 # The serial of the ceb-spec example: its padded form keeps the leading zero.
-sm2_cert "$tmp/sm2" 0x03000000000CDE6F || { cat "$tmp/sm2/err"; echo "Bail out! SM2 key"; exit 1; }
+sm2_cert "$tmp/sm2" 0x03000000000CDE6F || { diag_file "$tmp/sm2/err"; bail "SM2 key"; }
 pub="$tmp/sm2/pub.pem"
 serial=$(serial_hex "$tmp/sm2/cert.pem")
 
@@ -51,9 +51,10 @@ check_cebgate() {
 	want=$(sm3_b64 "$d/doc.c14n")
 	got=$(helper field "$f" DigestValue)
 	if [ -n "$got" ] && [ "$got" = "$want" ]; then
-		ok "$3: DigestValue = base64(SM3(xmllint --c14n of the document without ds:Signature))"
+		pass "$3: DigestValue = base64(SM3(xmllint --c14n of the document without" \
+			"ds:Signature))"
 	else
-		not_ok "$3: DigestValue $got, openssl computes $want"
+		fail "$3: DigestValue $got, openssl computes $want"
 	fi
 	# SignatureValue over the canonical SignedInfo in the context of its final position.
 	helper signedinfo "$f" "$d/si.xml"
@@ -63,37 +64,40 @@ check_cebgate() {
 	size=$(wc -c <"$d/sv.bin" | tr -d ' ')
 	if [ "$2" = raw ]; then
 		if [ "$size" -eq 64 ] && helper raw2der "$d/sv.bin" "$d/sv.der"; then
-			ok "$3: SignatureValue is 64 bytes raw r||s"
+			pass "$3: SignatureValue is 64 bytes raw r||s"
 		else
-			not_ok "$3: SignatureValue is $size bytes, expected 64 (raw r||s)"
+			fail "$3: SignatureValue is $size bytes, expected 64 (raw r||s)"
 		fi
 	else
 		cp "$d/sv.bin" "$d/sv.der"
 		# A DER SEQUENCE of two INTEGERs of at most 32 bytes (the length varies).
 		if [ "$size" -ne 64 ] && helper der2raw "$d/sv.der" "$d/sv.raw" 2>/dev/null; then
-			ok "$3: SignatureValue is DER ($size bytes)"
+			pass "$3: SignatureValue is DER ($size bytes)"
 		else
-			not_ok "$3: SignatureValue is not DER ($size bytes)"
+			fail "$3: SignatureValue is not DER ($size bytes)"
 		fi
 	fi
 	tool openssl dgst -sm3 -verify "$pub" -sigopt "distid:$distid" -signature "$d/sv.der" \
 		"$d/si.c14n"
 	if [ "$rc" -eq 0 ] && grep -q 'Verified OK' "$tmp/out"; then
-		ok "$3: openssl dgst -sm3 -verify (distid $distid) accepts SignatureValue over C14N(SignedInfo)"
+		pass "$3: openssl dgst -sm3 -verify (distid $distid) accepts SignatureValue over" \
+			"C14N(SignedInfo)"
 	else
-		not_ok "$3: openssl refuses SignatureValue over C14N(SignedInfo) (exit $rc)"
-		diag "$tmp/out" "$tmp/err" "$d/si.c14n"
+		fail "$3: openssl refuses SignatureValue over C14N(SignedInfo) (exit $rc)"
+		diag_file "$tmp/out" "$tmp/err" "$d/si.c14n"
 	fi
 	# Controls: the same value must fail over other bytes and with another user ID.
 	sed 's#</ds:DigestValue>#x</ds:DigestValue>#' "$d/si.c14n" >"$d/si-changed.c14n"
 	bad=0
 	openssl dgst -sm3 -verify "$pub" -sigopt "distid:$distid" -signature "$d/sv.der" \
 		"$d/si-changed.c14n" >/dev/null 2>&1 && bad=1
-	openssl dgst -sm3 -verify "$pub" -signature "$d/sv.der" "$d/si.c14n" >/dev/null 2>&1 && bad=1
+	openssl dgst -sm3 -verify "$pub" -signature "$d/sv.der" "$d/si.c14n" >/dev/null 2>&1 && \
+		bad=1
 	if [ "$bad" -eq 0 ]; then
-		ok "$3: control: openssl refuses it over a changed SignedInfo and without the user ID"
+		pass "$3: control: openssl refuses it over a changed SignedInfo and without the" \
+			"user ID"
 	else
-		not_ok "$3: control: openssl accepts the value where it must not"
+		fail "$3: control: openssl accepts the value where it must not"
 	fi
 }
 
@@ -112,9 +116,9 @@ fi
 if grep -q "<ds:KeyName>$serial</ds:KeyName>" "$tmp/cg-CEB621-inventory.xml" &&
 	grep -q "Algorithm=\"$uri_sm2\"" "$tmp/cg-CEB621-inventory.xml" &&
 	grep -q "Algorithm=\"$uri_sm3\"" "$tmp/cg-CEB621-inventory.xml"; then
-	ok "cebgate's SM2 signature has the 202205 URIs and KeyName $serial"
+	pass "cebgate's SM2 signature has the 202205 URIs and KeyName $serial"
 else
-	not_ok "cebgate's SM2 signature lacks the 202205 URIs or KeyName $serial"
+	fail "cebgate's SM2 signature lacks the 202205 URIs or KeyName $serial"
 fi
 
 # ---- openssl signs a hand-assembled document, cebgate verifies -----------------------------
@@ -156,89 +160,93 @@ assemble() {
 		sed '$d' "$src"
 		printf '<ds:Signature xmlns:ds="%s">\n    ' "$ns_ds"
 		signed_info ""
-		printf '\n    <ds:SignatureValue>%s</ds:SignatureValue>\n' "$(openssl base64 -A -in "$1")"
+		printf '\n    <ds:SignatureValue>%s</ds:SignatureValue>\n' \
+			"$(openssl base64 -A -in "$1")"
 		printf '    <ds:KeyInfo>\n      <ds:KeyName>%s</ds:KeyName>\n' "$serial"
-		printf '      <ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data>\n' \
+		printf '      <ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate>' \
 			"$cert_b64"
+		printf '</ds:X509Data>\n'
 		printf '    </ds:KeyInfo>\n  </ds:Signature>'
 		tail -n 1 "$src"
 	} >"$2"
 }
-if [ "$(tail -n 1 "$src")" != "</ceb:CEB621Message>" ]; then
-	echo "Bail out! $src does not end with its root's end tag"
-	exit 1
-fi
+[ "$(tail -n 1 "$src")" = "</ceb:CEB621Message>" ] ||
+	bail "$src does not end with its root's end tag"
 assemble "$tmp/hand.raw" "$tmp/hand-raw.xml"
 assemble "$tmp/hand.der" "$tmp/hand-der.xml"
 assemble "$tmp/hand-noid.der" "$tmp/hand-noid.xml"
 
 # The canonical SignedInfo starts as ceb-spec §6.3 says: three declarations, by prefix.
-if grep -q -F '<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' \
-	"$tmp/hand-si.head"; then
-	ok "hand-assembled: canonical SignedInfo starts with the ceb, ds and xsi declarations"
+si_head='<ds:SignedInfo xmlns:ceb="http://www.chinaport.gov.cn/ceb"'
+si_head="$si_head xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\""
+si_head="$si_head xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+if grep -q -F "$si_head" "$tmp/hand-si.head"; then
+	pass "hand-assembled: canonical SignedInfo starts with the ceb, ds and xsi declarations"
 else
-	not_ok "hand-assembled: unexpected canonical SignedInfo"
-	diag "$tmp/hand-si.head"
+	fail "hand-assembled: unexpected canonical SignedInfo"
+	diag_file "$tmp/hand-si.head"
 fi
 run verify --explain "$tmp/hand-raw.xml"
 if sane && [ "$rc" -eq 0 ] && grep -q 'raw r||s' "$tmp/out"; then
-	ok "cebgate verify accepts openssl's SM2 signature, raw r||s"
+	pass "cebgate verify accepts openssl's SM2 signature, raw r||s"
 else
-	not_ok "cebgate verify refuses openssl's SM2 signature, raw r||s (exit $rc)"
-	diag "$tmp/out" "$tmp/err"
+	fail "cebgate verify refuses openssl's SM2 signature, raw r||s (exit $rc)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 run verify --explain "$tmp/hand-der.xml"
 if sane && [ "$rc" -eq 0 ] && grep -q '(DER)' "$tmp/out"; then
-	ok "cebgate verify accepts openssl's SM2 signature, DER"
+	pass "cebgate verify accepts openssl's SM2 signature, DER"
 else
-	not_ok "cebgate verify refuses openssl's SM2 signature, DER (exit $rc)"
-	diag "$tmp/out" "$tmp/err"
+	fail "cebgate verify refuses openssl's SM2 signature, DER (exit $rc)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 tamper "$tmp/hand-raw.xml" "$tmp/hand-tampered.xml"
 run verify --json "$tmp/hand-tampered.xml"
 if sane && [ "$rc" -eq 1 ] && grep -q '"CG3014"' "$tmp/out"; then
-	ok "cebgate verify refuses openssl's SM2 signature after a value changed (CG3014)"
+	pass "cebgate verify refuses openssl's SM2 signature after a value changed (CG3014)"
 else
-	not_ok "cebgate verify of a tampered document signed by openssl (exit $rc, expected 1 with CG3014)"
-	diag "$tmp/out" "$tmp/err"
+	fail "cebgate verify of a tampered document signed by openssl (exit $rc, expected 1 with" \
+		"CG3014)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 run verify --explain "$tmp/hand-noid.xml"
 if sane && [ "$rc" -eq 1 ] && grep -q "$distid" "$tmp/out"; then
-	ok "cebgate verify refuses an SM2 signature made without user ID $distid, and says so"
+	pass "cebgate verify refuses an SM2 signature made without user ID $distid, and says so"
 else
-	not_ok "cebgate verify of an SM2 signature without the default user ID (exit $rc, expected 1)"
-	diag "$tmp/out" "$tmp/err"
+	fail "cebgate verify of an SM2 signature without the default user ID (exit $rc, expected" \
+		"1)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # r and s swapped, and each little-endian: refused, and --explain names the mistake.
-python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(d[32:]+d[:32])' \
-	"$tmp/hand.raw" "$tmp/hand-swapped.raw"
-python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(d[:32][::-1]+d[32:][::-1])' \
-	"$tmp/hand.raw" "$tmp/hand-le.raw"
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d[32:] + d[:32])' "$tmp/hand.raw" "$tmp/hand-swapped.raw"
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d[:32][::-1] + d[32:][::-1])' "$tmp/hand.raw" "$tmp/hand-le.raw"
 assemble "$tmp/hand-swapped.raw" "$tmp/hand-swapped.xml"
 assemble "$tmp/hand-le.raw" "$tmp/hand-le.xml"
 run verify --explain "$tmp/hand-swapped.xml"
 if sane && [ "$rc" -eq 1 ] && grep -q 'r and s in the wrong order' "$tmp/out"; then
-	ok "an SM2 value as s||r: refused, --explain says r and s are in the wrong order"
+	pass "an SM2 value as s||r: refused, --explain says r and s are in the wrong order"
 else
-	not_ok "an SM2 value as s||r (exit $rc, expected 1 naming the order)"
-	diag "$tmp/out" "$tmp/err"
+	fail "an SM2 value as s||r (exit $rc, expected 1 naming the order)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 run verify --explain "$tmp/hand-le.xml"
 if sane && [ "$rc" -eq 1 ] && grep -q 'little-endian' "$tmp/out"; then
-	ok "an SM2 value with r and s little-endian: refused, --explain says so"
+	pass "an SM2 value with r and s little-endian: refused, --explain says so"
 else
-	not_ok "an SM2 value with little-endian r and s (exit $rc, expected 1 naming it)"
-	diag "$tmp/out" "$tmp/err"
+	fail "an SM2 value with little-endian r and s (exit $rc, expected 1 naming it)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 { cat "$tmp/hand.der"; printf 'x'; } >"$tmp/hand-trail.der"
 assemble "$tmp/hand-trail.der" "$tmp/hand-trail.xml"
 run verify --explain "$tmp/hand-trail.xml"
 if sane && [ "$rc" -eq 1 ] && grep -q 'DER with bytes after its end' "$tmp/out"; then
-	ok "a DER SM2 value with a byte after it: refused, --explain says so"
+	pass "a DER SM2 value with a byte after it: refused, --explain says so"
 else
-	not_ok "a DER SM2 value with a trailing byte (exit $rc, expected 1 naming it)"
-	diag "$tmp/out" "$tmp/err"
+	fail "a DER SM2 value with a trailing byte (exit $rc, expected 1 naming it)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # The S9 UKey style (ceb-spec 6.3): SM2 signature, SHA-1 DigestMethod. It verifies, with the
@@ -247,15 +255,16 @@ uri_sm3="http://www.w3.org/2000/09/xmldsig#sha1"
 digest=$(openssl dgst -sha1 -binary "$tmp/hand-doc.c14n" | openssl base64 -A)
 signed_info "$decls" >"$tmp/s9-si.xml"
 xmllint --c14n "$tmp/s9-si.xml" >"$tmp/s9-si.c14n"
-openssl dgst -sm3 -sign "$tmp/sm2/key.pem" -sigopt "distid:$distid" -out "$tmp/s9.der" "$tmp/s9-si.c14n"
+openssl dgst -sm3 -sign "$tmp/sm2/key.pem" -sigopt "distid:$distid" -out "$tmp/s9.der" \
+	"$tmp/s9-si.c14n"
 helper der2raw "$tmp/s9.der" "$tmp/s9.raw"
 assemble "$tmp/s9.raw" "$tmp/s9.xml"
 run verify --explain "$tmp/s9.xml"
 if sane && [ "$rc" -eq 0 ] && grep -q 'warning CG3017' "$tmp/out"; then
-	ok "SM2 with a SHA-1 DigestMethod (the S9 UKey style): valid, with warning CG3017"
+	pass "SM2 with a SHA-1 DigestMethod (the S9 UKey style): valid, with warning CG3017"
 else
-	not_ok "SM2 with a SHA-1 DigestMethod (exit $rc, expected 0 with CG3017)"
-	diag "$tmp/out" "$tmp/err"
+	fail "SM2 with a SHA-1 DigestMethod (exit $rc, expected 0 with CG3017)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
-echo "1..$n"
+done_testing

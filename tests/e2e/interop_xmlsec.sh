@@ -12,8 +12,8 @@ name='interop-xmlsec'
 need openssl xmlsec1
 
 # The key's serial has a leading zero byte: KeyName must keep it (ceb-spec §6.3 step 5).
-rsa_cert "$tmp/rsa" 0x01691fe9 || { cat "$tmp/rsa/err"; echo "Bail out! openssl req"; exit 1; }
-rsa_cert "$tmp/other" 0x7a || { echo "Bail out! openssl req"; exit 1; }
+rsa_cert "$tmp/rsa" 0x01691fe9 || { diag_file "$tmp/rsa/err"; bail "openssl req"; }
+rsa_cert "$tmp/other" 0x7a || bail "openssl req"
 cert="$tmp/rsa/cert.pem"
 serial=$(serial_hex "$cert")
 
@@ -31,29 +31,30 @@ for alg in sha1 sha256; do
 			--cert "$cert" --profile "rsa-$alg" "$samples/$s.xml" -o "$out"
 		xmlsec_verify "$cert" "$out"
 		if [ "$rc" -eq 0 ] && grep -q '^OK' "$tmp/out" "$tmp/err"; then
-			ok "xmlsec1 --verify accepts cebgate's rsa-$alg signature of $s.xml"
+			pass "xmlsec1 --verify accepts cebgate's rsa-$alg signature of $s.xml"
 		else
-			not_ok "xmlsec1 --verify refuses cebgate's rsa-$alg signature of $s.xml (exit $rc)"
-			diag "$tmp/out" "$tmp/err"
+			fail "xmlsec1 --verify refuses cebgate's rsa-$alg signature of $s.xml" \
+				"(exit $rc)"
+			diag_file "$tmp/out" "$tmp/err"
 		fi
 	done
 	tamper "$tmp/cg-$alg-CEB621-inventory.xml" "$tmp/cg-$alg-tampered.xml"
 	xmlsec_verify "$cert" "$tmp/cg-$alg-tampered.xml"
 	if [ "$rc" -ne 0 ] && grep -q '^FAIL' "$tmp/out" "$tmp/err"; then
-		ok "xmlsec1 --verify refuses a cebgate rsa-$alg signature after a value changed"
+		pass "xmlsec1 --verify refuses a cebgate rsa-$alg signature after a value changed"
 	else
-		not_ok "xmlsec1 --verify accepts a tampered cebgate rsa-$alg signature (exit $rc)"
-		diag "$tmp/out" "$tmp/err"
+		fail "xmlsec1 --verify accepts a tampered cebgate rsa-$alg signature (exit $rc)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 done
 
 # Control: xmlsec1 checks with the key we give it, not only with the certificate in KeyInfo.
 xmlsec_verify "$tmp/other/cert.pem" "$tmp/cg-sha256-CEB621-inventory.xml"
 if [ "$rc" -ne 0 ] && grep -q '^FAIL' "$tmp/out" "$tmp/err"; then
-	ok "control: xmlsec1 --verify with another certificate refuses cebgate's signature"
+	pass "control: xmlsec1 --verify with another certificate refuses cebgate's signature"
 else
-	not_ok "control: xmlsec1 --verify with another certificate accepts cebgate's signature"
-	diag "$tmp/out" "$tmp/err"
+	fail "control: xmlsec1 --verify with another certificate accepts cebgate's signature"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # ---- xmlsec1 signs from our templates, cebgate verifies ----------------------------------
@@ -68,26 +69,29 @@ for alg in sha1 sha256; do
 	if [ "$rc" -eq 0 ] && [ -s "$out" ] &&
 		grep -q "<ds:KeyName>$serial</ds:KeyName>" "$out" &&
 		[ "$(grep -c '<ds:X509Certificate>' "$out")" -eq 1 ]; then
-		ok "xmlsec1 --sign fills the rsa-$alg template (KeyName $serial, one certificate)"
+		pass "xmlsec1 --sign fills the rsa-$alg template (KeyName $serial, one" \
+			"certificate)"
 	else
-		not_ok "xmlsec1 --sign of the rsa-$alg template (exit $rc)"
-		diag "$tmp/err" "$out"
+		fail "xmlsec1 --sign of the rsa-$alg template (exit $rc)"
+		diag_file "$tmp/err" "$out"
 	fi
 	run verify --explain "$out"
 	if sane && [ "$rc" -eq 0 ] && grep -q "profile *rsa-$alg" "$tmp/out"; then
-		ok "cebgate verify accepts xmlsec1's rsa-$alg signature"
+		pass "cebgate verify accepts xmlsec1's rsa-$alg signature"
 	else
-		not_ok "cebgate verify refuses xmlsec1's rsa-$alg signature (exit $rc)"
-		diag "$tmp/out" "$tmp/err"
+		fail "cebgate verify refuses xmlsec1's rsa-$alg signature (exit $rc)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 	tamper "$out" "$tmp/xs-$alg-tampered.xml"
 	run verify --json "$tmp/xs-$alg-tampered.xml"
 	if sane && [ "$rc" -eq 1 ] && grep -q '"CG3014"' "$tmp/out"; then
-		ok "cebgate verify refuses xmlsec1's rsa-$alg signature after a value changed (CG3014)"
+		pass "cebgate verify refuses xmlsec1's rsa-$alg signature after a value changed" \
+			"(CG3014)"
 	else
-		not_ok "cebgate verify of a tampered xmlsec1 rsa-$alg signature (exit $rc, expected 1 with CG3014)"
-		diag "$tmp/out" "$tmp/err"
+		fail "cebgate verify of a tampered xmlsec1 rsa-$alg signature (exit $rc," \
+			"expected 1 with CG3014)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 done
 
-echo "1..$n"
+done_testing

@@ -3,17 +3,18 @@
 # End-to-end: cebgate normalize on the bundled merchant files, checked by
 # cebgate validate, the change log and the findings of the defective file.
 set -eu
-CEBGATE=${top_builddir:?}/src/cli/cebgate
-S=${top_srcdir:?}/samples/merchant
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
+. "${top_srcdir:?}/tests/e2e/lib.sh"
+M=$top_srcdir/samples/merchant
 export CEBGATE_NOW=20261128100000
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 count_xml() { find "$1" -name '*.xml' | wc -l | tr -d ' '; }
+first_xml() { find "$1" -name '*.xml' | head -n 1; }
+valid() { "$CEBGATE" validate --unsigned --quiet "$1"; }
+# norm OUT ARGS...: cebgate normalize ARGS -o OUT; sets rc, stdout in OUT.json.
+norm() {
+	o=$1; shift
+	rc=0
+	"$CEBGATE" normalize "$@" -o "$o" >"$o.json" 2>"$o.err" || rc=$?
+}
 # finding JSON CODE LINE [COLUMN [TEXT]]: the --json report has that finding.
 finding() {
 	python3 -c '
@@ -21,201 +22,179 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 a = sys.argv[2:] + [""] * 3
 hits = [f for x in r["files"] for f in x["findings"] if f["code"] == a[0] and
-	f["line"] == int(a[1]) and (a[2] == "" or f["column"] == int(a[2])) and a[3] in f["message_en"]]
+	f["line"] == int(a[1]) and (a[2] == "" or f["column"] == int(a[2])) and
+	a[3] in f["message_en"]]
 sys.exit(0 if hits else 1)' "$@"
 }
 # logged LOG XPATH-SUFFIX BEFORE AFTER: a change-log row with those cells.
 logged() {
 	awk -F'\t' -v x="$2" -v b="$3" -v a="$4" \
-		'substr($4, length($4) - length(x) + 1) == x && $5 == b && $6 == a { f = 1 } END { exit !f }' "$1"
+		'substr($4, length($4) - length(x) + 1) == x && $5 == b && $6 == a { f = 1 }
+		END { exit !f }' "$1"
 }
 
-echo "1..35"
-
 # UTF-8 CSV with English headers: every order written, each valid.
-set +e
-"$CEBGATE" normalize --profile "$S/default.profile" "$S/orders-en.csv" -o "$T/en" 2>"$T/en.err"
-rc=$?
-set -e
-check "orders-en.csv normalizes with exit 0" "[ $rc -eq 0 ]"
-check "orders-en.csv gives 6 messages" "[ $(count_xml "$T/en") -eq 6 ]"
-check "normalized messages validate" "'$CEBGATE' validate --unsigned --quiet '$T/en' >/dev/null"
-check "change log names mapped units" "grep -q 'unit name mapped to its customs code' '$T/en/normalize-log.tsv'"
-check "change log names mapped countries (ISO to customs)" "grep -q 'country mapped' '$T/en/normalize-log.tsv'"
-check "change log names reformatted times" "grep -q 'YYYYMMDDhhmmss' '$T/en/normalize-log.tsv'"
-check "output uses the ceb: prefix and currency 142" \
-	"grep -q '<ceb:currency>142</ceb:currency>' $(find "$T/en" -name '*.xml' | head -n 1)"
+norm "$T/en" --profile "$M/default.profile" "$M/orders-en.csv"
+EN=$T/en/normalize-log.tsv
+is "orders-en.csv normalizes with exit 0" $rc 0
+is "orders-en.csv gives 6 messages" "$(count_xml "$T/en")" 6
+ok "normalized messages validate" valid "$T/en"
+file_contains "change log names mapped units" "$EN" 'unit name mapped to its customs code'
+file_contains "change log names mapped countries (ISO to customs)" "$EN" 'country mapped'
+file_contains "change log names reformatted times" "$EN" 'YYYYMMDDhhmmss'
+file_contains "output uses the ceb: prefix and currency 142" "$(first_xml "$T/en")" \
+	'<ceb:currency>142</ceb:currency>'
 
 # The same orders with Chinese headers, and in GB18030: byte-identical output.
-"$CEBGATE" normalize --profile "$S/default.profile" "$S/orders-zh.csv" -o "$T/zh" 2>/dev/null
-"$CEBGATE" normalize --profile "$S/default.profile" "$S/orders-gb18030.csv" -o "$T/gb" 2>/dev/null
-same=1
-for f in "$T"/en/*.xml; do
-	b=$(basename "$f")
-	cmp -s "$f" "$T/zh/$b" || same=0
-	cmp -s "$f" "$T/gb/$b" || same=0
-done
-check "Chinese headers give the same messages as English ones" "[ $same -eq 1 ]"
-check "GB18030 input gives UTF-8 output with the Chinese text intact" \
-	"grep -q '示例' $(find "$T/gb" -name '*.xml' | head -n 1)"
+norm "$T/zh" --profile "$M/default.profile" "$M/orders-zh.csv"
+norm "$T/gb" --profile "$M/default.profile" "$M/orders-gb18030.csv"
+same() {
+	for f in "$T"/en/*.xml; do
+		b=$(basename "$f")
+		cmp "$f" "$T/zh/$b" && cmp "$f" "$T/gb/$b" || return 1
+	done
+}
+ok "Chinese headers give the same messages as English ones, and so does GB18030" same
+file_contains "GB18030 input gives UTF-8 output with the Chinese text intact" \
+	"$(first_xml "$T/gb")" '示例'
 
 # Deterministic: the same input twice gives the same guid and bytes.
-"$CEBGATE" normalize --profile "$S/default.profile" "$S/orders-en.csv" -o "$T/en2" 2>/dev/null
-check "normalizing twice is byte-identical (guid from content)" "diff -r -x normalize-log.tsv '$T/en' '$T/en2' >/dev/null"
+norm "$T/en2" --profile "$M/default.profile" "$M/orders-en.csv"
+ok "normalizing twice is byte-identical (guid from content)" \
+	diff -r -x normalize-log.tsv -x '*.json' -x '*.err' "$T/en" "$T/en2"
 
 # NDJSON and a merchant profile with its own column names.
-"$CEBGATE" normalize --profile "$S/default.profile" "$S/orders.ndjson" -o "$T/nd" 2>/dev/null
-check "orders.ndjson gives 4 valid messages" \
-	"[ $(count_xml "$T/nd") -eq 4 ] && '$CEBGATE' validate --unsigned --quiet '$T/nd' >/dev/null"
-"$CEBGATE" normalize --profile "$S/shopx.profile" "$S/orders-profile.csv" -o "$T/px" 2>/dev/null
-check "profile-mapped CSV gives valid messages" \
-	"[ $(count_xml "$T/px") -ge 1 ] && '$CEBGATE' validate --unsigned --quiet '$T/px' >/dev/null"
+norm "$T/nd" --profile "$M/default.profile" "$M/orders.ndjson"
+is "orders.ndjson gives 4 messages" "$(count_xml "$T/nd")" 4
+ok "which validate" valid "$T/nd"
+norm "$T/px" --profile "$M/shopx.profile" "$M/orders-profile.csv"
+ok "profile-mapped CSV gives messages" test "$(count_xml "$T/px")" -ge 1
+ok "which validate" valid "$T/px"
 
 # The defective file: good orders pass, each bad row is reported at its line.
-set +e
-"$CEBGATE" normalize --json --profile "$S/default.profile" "$S/orders-bad.csv" -o "$T/bad" \
-	>"$T/bad.json" 2>/dev/null
-rc=$?
-set -e
-check "orders-bad.csv exits 1" "[ $rc -eq 1 ]"
-check "the 4 good orders of orders-bad.csv are still written" "[ $(count_xml "$T/bad") -eq 4 ]"
-missing=0
+norm "$T/bad" --json --profile "$M/default.profile" "$M/orders-bad.csv"
+is "orders-bad.csv exits 1" $rc 1
+is "the 4 good orders of orders-bad.csv are still written" "$(count_xml "$T/bad")" 4
 # awk, not read: consecutive tabs (an empty column) must not collapse.
-awk -F'\t' '!/^#/ && NF >= 3 { print $1, $3 }' "$S/orders-bad.EXPECTED.tsv" | while read -r line code; do
-	python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-hits = [f for x in r["files"] for f in x["findings"] if f["code"] == sys.argv[3] and f["line"] == int(sys.argv[2])]
-sys.exit(0 if hits else 1)' "$T/bad.json" "$line" "$code" || echo "$line $code" >>"$T/missing"
-done
-check "every expected finding of orders-bad.csv is reported at its line" "[ ! -s '$T/missing' ]"
-check "CSV findings carry a column" \
-	"python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if any(f[\"column\"]>0 for x in r[\"files\"] for f in x[\"findings\"]) else 1)' '$T/bad.json'"
+awk -F'\t' '!/^#/ && NF >= 3 { print $1, $3 }' "$M/orders-bad.EXPECTED.tsv" |
+	while read -r line code; do
+		finding "$T/bad.json" "$code" "$line" || echo "$line $code"
+	done >"$T/missing"
+is "every expected finding of orders-bad.csv is reported at its line" "$(cat "$T/missing")" ""
+json_is "CSV findings carry a column" "$T/bad.json" 'any(.files[].findings[]; .column > 0)' true
 
 # Without BaseTransfer values the document cannot be declared: an error, not a guess.
-set +e
-"$CEBGATE" normalize --json "$S/orders-en.csv" -o "$T/nobt" >"$T/nobt.json" 2>/dev/null
-rc=$?
-set -e
-check "missing copCode is CG2002 and nothing is written" \
-	"[ $rc -eq 1 ] && grep -q CG2002 '$T/nobt.json' && [ $(count_xml "$T/nobt") -eq 0 ]"
+norm "$T/nobt" --json "$M/orders-en.csv"
+is "missing copCode exits 1" $rc 1
+file_contains "with CG2002" "$T/nobt.json" CG2002
+is "and nothing is written" "$(count_xml "$T/nobt")" 0
 
-# Loose XML: default namespace, padding, full-width digits, dashed dates, unit names, ISO country.
+# Loose XML: default namespace, padding, full-width digits, dashed dates, unit names,
+# ISO country.
 sed -e 's/<ceb:/</g; s/<\/ceb:/<\//g; s/xmlns:ceb=/xmlns=/' \
 	-e 's|<appTime>20241111000512</appTime>|<appTime> 2024-11-11 00:05:12 </appTime>|' \
-	-e 's|<unit>122</unit>|<unit>罐</unit>|' -e 's|<country>601</country>|<country>AU</country>|' \
-	-e 's|<buyerTelephone>13800138000</buyerTelephone>|<buyerTelephone>１３８００１３８０００</buyerTelephone>|' \
-	"${top_srcdir}/samples/xml/valid/CEB311-order.xml" >"$T/loose.xml"
-"$CEBGATE" normalize "$T/loose.xml" -o "$T/loose" 2>/dev/null
-out=$(find "$T/loose" -name '*.xml' | head -n 1)
-check "loose XML normalizes to a valid message" "[ -n '$out' ] && '$CEBGATE' validate --unsigned --quiet '$out' >/dev/null"
-check "loose XML: values rewritten" \
-	"grep -q '<ceb:appTime>20241111000512</ceb:appTime>' '$out' && grep -q '<ceb:unit>122</ceb:unit>' '$out' && grep -q '<ceb:buyerTelephone>13800138000<' '$out'"
-check "loose XML: changes logged with source lines" "awk -F'\t' 'NR>1 && \$2>0' '$T/loose/normalize-log.tsv' | grep -q 'unit name mapped'"
+	-e 's|<unit>122</unit>|<unit>罐</unit>|' \
+	-e 's|<country>601</country>|<country>AU</country>|' \
+	-e 's|<buyerTelephone>13800138000<|<buyerTelephone>１３８００１３８０００<|' \
+	"$S/CEB311-order.xml" >"$T/loose.xml"
+norm "$T/loose" "$T/loose.xml"
+out=$(first_xml "$T/loose")
+ok "loose XML normalizes to a valid message" valid "$out"
+file_contains "loose XML: values rewritten" "$out" \
+	'<ceb:appTime>20241111000512</ceb:appTime>' '<ceb:unit>122</ceb:unit>' \
+	'<ceb:buyerTelephone>13800138000<'
+awk -F'\t' 'NR > 1 && $2 > 0' "$T/loose/normalize-log.tsv" >"$T/loose-lines.tsv"
+file_contains "loose XML: changes logged with source lines" "$T/loose-lines.tsv" \
+	'unit name mapped' 
 
-# The loose merchant XML sample: prefix m:, no guid, full-width code, dashed time, unit names,
-# ISO countries, more than 5 decimals. Each repair is checked in the output and in the log.
-L=$S/order-loose.xml
-set +e
-"$CEBGATE" normalize "$L" -o "$T/lx" 2>"$T/lx.err"
-rc=$?
-set -e
-out=$(find "$T/lx" -name '*.xml' | head -n 1)
-check "order-loose.xml normalizes (exit 0) to a message cebgate validate accepts" \
-	"[ $rc -eq 0 ] && [ -n '$out' ] && '$CEBGATE' validate --unsigned --quiet '$out' >/dev/null"
-check "order-loose.xml: output in ceb:, values in the CEB form" \
-	"grep -q '<ceb:ebcCode>4403960XB2<' '$out' && grep -q '<ceb:appTime>20261128100000<' '$out' &&
-	 grep -q '<ceb:unit>011<' '$out' && grep -q '<ceb:unit>035<' '$out' &&
-	 grep -q '<ceb:country>502<' '$out' && grep -q '<ceb:country>609<' '$out' &&
-	 grep -q '<ceb:taxTotal>21.749<' '$out' && grep -q '<ceb:freight>10.00<' '$out' &&
-	 grep -q '<ceb:price>80.00<' '$out' && ! grep -q '<m:' '$out'"
+# The loose merchant XML sample: prefix m:, no guid, full-width code, dashed time, unit
+# names, ISO countries, more than 5 decimals. Each repair is checked in the output and log.
+L=$M/order-loose.xml
+norm "$T/lx" "$L"
+out=$(first_xml "$T/lx")
+is "order-loose.xml normalizes (exit 0)" $rc 0
+ok "to a message cebgate validate accepts" valid "$out"
+file_contains "order-loose.xml: output in ceb:, values in the CEB form" "$out" \
+	'<ceb:ebcCode>4403960XB2<' '<ceb:appTime>20261128100000<' '<ceb:unit>011<' \
+	'<ceb:unit>035<' '<ceb:country>502<' '<ceb:country>609<' '<ceb:taxTotal>21.749<' \
+	'<ceb:freight>10.00<' '<ceb:price>80.00<'
+file_lacks "no m: prefix is left" "$out" '<m:'
 LX=$T/lx/normalize-log.tsv
-check "order-loose.xml: full-width code, date, units, country and decimals logged (before, after)" \
-	"logged '$LX' /ceb:ebcCode '４４０３９６０ＸＢ２' 4403960XB2 &&
-	 logged '$LX' /ceb:appTime '2026-11-28 10:00:00' 20261128100000 &&
-	 logged '$LX' '[1]/ceb:unit' 件 011 && logged '$LX' '[2]/ceb:unit' 千克 035 &&
-	 logged '$LX' '[1]/ceb:country' US 502 && logged '$LX' /ceb:taxTotal 21.7490004 21.749 &&
-	 logged '$LX' /ceb:freight 10.000000 10.00"
+all_logged() {
+	logged "$LX" /ceb:ebcCode '４４０３９６０ＸＢ２' 4403960XB2 &&
+	logged "$LX" /ceb:appTime '2026-11-28 10:00:00' 20261128100000 &&
+	logged "$LX" '[1]/ceb:unit' 件 011 && logged "$LX" '[2]/ceb:unit' 千克 035 &&
+	logged "$LX" '[1]/ceb:country' US 502 && logged "$LX" /ceb:taxTotal 21.7490004 21.749 &&
+	logged "$LX" /ceb:freight 10.000000 10.00
+}
+ok "order-loose.xml: full-width code, date, units, country and decimals logged" all_logged
 guid=$(awk -F'\t' '$4 ~ /OrderHead\/ceb:guid$/ && $5 == "" { print $6 }' "$LX")
-check "order-loose.xml: the generated guid is logged and is the message's" \
-	"[ -n '$guid' ] && grep -q '<ceb:guid>$guid</ceb:guid>' '$out' && logged '$LX' /@guid '' '$guid'"
+like "order-loose.xml: the generated guid is logged" "$guid" '^.+$'
+file_contains "and is the message's" "$out" "<ceb:guid>$guid</ceb:guid>"
+ok "as the root's guid too" logged "$LX" /@guid '' "$guid"
 
 # Namespace repairs are changes: no namespace, and a wrong namespace URI.
+CEB=http://www.chinaport.gov.cn/ceb
 sed -e 's/<m:/</g; s/<\/m:/<\//g; s/ xmlns:m="[^"]*"//' "$L" >"$T/nons.xml"
-sed -e 's|xmlns:m="http://www.chinaport.gov.cn/ceb"|xmlns:m="http://www.chinaport.gov.cn/CEB/"|' \
-	"$L" >"$T/wrongns.xml"
-"$CEBGATE" normalize "$T/nons.xml" -o "$T/nons" 2>/dev/null || :
-"$CEBGATE" normalize "$T/wrongns.xml" -o "$T/wrongns" 2>/dev/null || :
-check "no namespace: normalized, valid, the repair logged at the root" \
-	"'$CEBGATE' validate --unsigned --quiet '$T/nons' >/dev/null &&
-	 logged '$T/nons/normalize-log.tsv' /CEB311Message '' http://www.chinaport.gov.cn/ceb"
-check "wrong namespace URI: normalized, valid, the old URI logged" \
-	"'$CEBGATE' validate --unsigned --quiet '$T/wrongns' >/dev/null &&
-	 logged '$T/wrongns/normalize-log.tsv' CEB311Message http://www.chinaport.gov.cn/CEB/ \
-		http://www.chinaport.gov.cn/ceb"
+sed -e "s|xmlns:m=\"$CEB\"|xmlns:m=\"http://www.chinaport.gov.cn/CEB/\"|" "$L" >"$T/wrongns.xml"
+norm "$T/nons" "$T/nons.xml"
+norm "$T/wrongns" "$T/wrongns.xml"
+ok "no namespace: normalized, valid" valid "$T/nons"
+ok "the repair logged at the root" logged "$T/nons/normalize-log.tsv" /CEB311Message '' "$CEB"
+ok "wrong namespace URI: normalized, valid" valid "$T/wrongns"
+ok "the old URI logged" logged "$T/wrongns/normalize-log.tsv" CEB311Message \
+	http://www.chinaport.gov.cn/CEB/ "$CEB"
 
 # Currency is fixed to 142 in import declarations: USD is refused, amounts never converted.
 sed -e '0,/<m:currency>142</s//<m:currency>USD</' "$L" >"$T/usd.xml"
-set +e
-"$CEBGATE" normalize --json "$T/usd.xml" -o "$T/usd" >"$T/usd.json" 2>/dev/null
-rc=$?
-set -e
-check "currency USD: exit 1, CG2001 naming USD at its line, nothing written" \
-	"[ $rc -eq 1 ] && finding '$T/usd.json' CG2001 22 0 '\"USD\"' && [ $(count_xml "$T/usd") -eq 0 ]"
+norm "$T/usd" --json "$T/usd.xml"
+is "currency USD: exit 1" $rc 1
+ok "CG2001 naming USD at its line" finding "$T/usd.json" CG2001 22 0 '"USD"'
+is "nothing written" "$(count_xml "$T/usd")" 0
 
 # An element the message has no place for is an error naming it, never dropped.
 sed -e 's|<m:freight>|<m:extraField>gift</m:extraField><m:freight>|' \
 	-e 's|m:consigneeDistrict>|m:consigneeDitrict>|g' "$L" >"$T/extra.xml"
-set +e
-"$CEBGATE" normalize --json "$T/extra.xml" -o "$T/extra" >"$T/extra.json" 2>/dev/null
-rc=$?
-set -e
-check "unknown elements (extraField, consigneeDitrict): exit 1, CG2008 at their lines, nothing written" \
-	"[ $rc -eq 1 ] && finding '$T/extra.json' CG2008 18 0 extraField &&
-	 finding '$T/extra.json' CG2008 34 0 consigneeDitrict && [ $(count_xml "$T/extra") -eq 0 ]"
+norm "$T/extra" --json "$T/extra.xml"
+is "unknown elements (extraField, consigneeDitrict): exit 1" $rc 1
+ok "CG2008 at extraField's line" finding "$T/extra.json" CG2008 18 0 extraField
+ok "CG2008 at consigneeDitrict's line" finding "$T/extra.json" CG2008 34 0 consigneeDitrict
+is "nothing written" "$(count_xml "$T/extra")" 0
 
 # A CSV column with no field: a warning naming it, every dropped value in the log.
 awk -F, -v OFS=, 'NR == 1 { print $0, "giftMessage"; next } { print $0, "Happy birthday" }' \
-	"$S/orders-en.csv" >"$T/gift.csv"
-"$CEBGATE" normalize --json --profile "$S/default.profile" "$T/gift.csv" -o "$T/gift" \
-	>"$T/gift.json" 2>/dev/null || :
-check "CSV column giftMessage: CG2009 warning at line 1 column 34, 6 messages, 10 values logged" \
-	"finding '$T/gift.json' CG2009 1 34 giftMessage && [ $(count_xml "$T/gift") -eq 6 ] &&
-	 [ \$(grep -c 'Happy birthday' '$T/gift/normalize-log.tsv') -eq 10 ]"
-{ cat "$S/default.profile"; printf '[ignore]\ngiftMessage\n'; } >"$T/ignore.profile"
-"$CEBGATE" normalize --json --profile "$T/ignore.profile" "$T/gift.csv" -o "$T/gifti" \
-	>"$T/gifti.json" 2>/dev/null || :
-check "a column listed under [ignore] is dropped without a finding or log row" \
-	"[ $(count_xml "$T/gifti") -eq 6 ] && ! grep -q CG2009 '$T/gifti.json' &&
-	 ! grep -q 'Happy birthday' '$T/gifti/normalize-log.tsv'"
+	"$M/orders-en.csv" >"$T/gift.csv"
+norm "$T/gift" --json --profile "$M/default.profile" "$T/gift.csv"
+ok "CSV column giftMessage: CG2009 warning at line 1 column 34" \
+	finding "$T/gift.json" CG2009 1 34 giftMessage
+is "6 messages" "$(count_xml "$T/gift")" 6
+is "10 values logged" "$(grep -c 'Happy birthday' "$T/gift/normalize-log.tsv")" 10
+{ cat "$M/default.profile"; printf '[ignore]\ngiftMessage\n'; } >"$T/ignore.profile"
+norm "$T/gifti" --json --profile "$T/ignore.profile" "$T/gift.csv"
+is "a column listed under [ignore] is dropped: 6 messages" "$(count_xml "$T/gifti")" 6
+file_lacks "without a finding" "$T/gifti.json" CG2009
+file_lacks "or log row" "$T/gifti/normalize-log.tsv" 'Happy birthday'
 
 # Rows of one order disagreeing on a head value: an error at the later row and column.
-awk -F, -v OFS=, 'NR == 4 { $12 = "王五" } { print }' "$S/orders-en.csv" >"$T/conflict.csv"
-set +e
-"$CEBGATE" normalize --json --profile "$S/default.profile" "$T/conflict.csv" -o "$T/conflict" \
-	>"$T/conflict.json" 2>/dev/null
-rc=$?
-set -e
-check "a second buyerName for one order: exit 1, CG2010 at line 4 column 12, the order not written" \
-	"[ $rc -eq 1 ] && finding '$T/conflict.json' CG2010 4 12 王五 && [ $(count_xml "$T/conflict") -eq 5 ]"
+awk -F, -v OFS=, 'NR == 4 { $12 = "王五" } { print }' "$M/orders-en.csv" >"$T/conflict.csv"
+norm "$T/conflict" --json --profile "$M/default.profile" "$T/conflict.csv"
+is "a second buyerName for one order: exit 1" $rc 1
+ok "CG2010 at line 4 column 12" finding "$T/conflict.json" CG2010 4 12 王五
+is "the order not written" "$(count_xml "$T/conflict")" 5
 
 # The progress line goes to stderr only when it is a terminal (script(1) gives one).
 if command -v script >/dev/null 2>&1; then
-	script -qec "'$CEBGATE' normalize '$L' -o '$T/tty'" /dev/null </dev/null >"$T/tty.out" 2>&1 || :
-	check "progress line on stderr when it is a terminal" \
-		"grep -q 'normalize: 1 documents, 1 written, 0 rejected' '$T/tty.out'"
+	script -qec "'$CEBGATE' normalize '$L' -o '$T/tty'" /dev/null </dev/null \
+		>"$T/tty.out" 2>&1 || :
+	file_contains "progress line on stderr when it is a terminal" "$T/tty.out" \
+		'normalize: 1 documents, 1 written, 0 rejected'
 else
-	ok "progress line on stderr when it is a terminal # SKIP script(1) not installed"
+	skip "progress line on stderr when it is a terminal" "script(1) not installed"
 fi
-check "no progress line when stderr is not a terminal" \
-	"! grep -q 'documents, .* written' '$T/lx.err'"
+file_lacks "no progress line when stderr is not a terminal" "$T/lx.err" 'documents, .* written'
 
 # Without -o the message goes to stdout.
 "$CEBGATE" normalize "$T/loose.xml" >"$T/stdout.xml" 2>/dev/null
-check "without -o the canonical message is written to stdout" "'$CEBGATE' validate --unsigned --quiet '$T/stdout.xml' >/dev/null"
-set +e
-"$CEBGATE" normalize --from yaml x >/dev/null 2>&1
-rc=$?
-set -e
-check "bad option is a usage error (exit 2)" "[ $rc -eq 2 ]"
-exit 0
+ok "without -o the canonical message is written to stdout" valid "$T/stdout.xml"
+exit_code_is "bad option is a usage error (exit 2)" 2 "$CEBGATE" normalize --from yaml x
+done_testing

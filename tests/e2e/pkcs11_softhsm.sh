@@ -30,15 +30,12 @@ todo_pin_msg=""
 
 # shellcheck source=tests/e2e/softhsm.sh
 . "$top_srcdir/tests/e2e/softhsm.sh"
-if ! softhsm_setup "$tmp"; then
-	echo "Bail out! libsofthsm2.so not found: run scripts/install-deps"
-	exit 1
-fi
+softhsm_setup "$tmp" || skip_all "libsofthsm2.so not found (scripts/install-deps installs it)"
 CG_TEST_PIN=1234
 export CG_TEST_PIN
 uri='pkcs11:token=cebgate;object=signkey;type=private'
 
-rsa_cert "$tmp/rsa" 0x01691fe9 || { cat "$tmp/rsa/err"; echo "Bail out! openssl req"; exit 1; }
+rsa_cert "$tmp/rsa" 0x01691fe9 || { diag_file "$tmp/rsa/err"; bail "openssl req"; }
 cert="$tmp/rsa/cert.pem"
 openssl x509 -in "$cert" -noout -pubkey >"$tmp/rsa/pub.pem"
 
@@ -53,10 +50,10 @@ p11 --write-object "$tmp/rsa/key.pk8" --type privkey --id 01 --label signkey
 k=$rc
 p11 --write-object "$tmp/rsa/cert.der" --type cert --id 01 --label signkey
 if [ "$k" -eq 0 ] && [ "$rc" -eq 0 ]; then
-	ok "pkcs11-tool imports the RSA key (PKCS#8 DER) and its certificate as 'signkey'"
+	pass "pkcs11-tool imports the RSA key (PKCS#8 DER) and its certificate as 'signkey'"
 else
-	not_ok "pkcs11-tool --write-object (key exit $k, certificate exit $rc)"
-	diag "$tmp/out" "$tmp/err"
+	fail "pkcs11-tool --write-object (key exit $k, certificate exit $rc)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # Control: the token and the engine sign with this key (outside cebgate).
@@ -78,10 +75,10 @@ OPENSSL_CONF="$tmp/openssl.cnf" timeout 30 openssl dgst -sha256 -engine pkcs11 -
 if [ "$rc" -eq 0 ] &&
 	openssl dgst -sha256 -verify "$tmp/rsa/pub.pem" -signature "$tmp/msg.sig" "$tmp/msg" \
 		>/dev/null 2>&1; then
-	ok "control: openssl with the pkcs11 engine signs with the token key"
+	pass "control: openssl with the pkcs11 engine signs with the token key"
 else
-	not_ok "control: openssl with the pkcs11 engine cannot sign with the token key (exit $rc)"
-	diag "$tmp/out" "$tmp/err"
+	fail "control: openssl with the pkcs11 engine cannot sign with the token key (exit $rc)"
+	diag_file "$tmp/out" "$tmp/err"
 fi
 
 # ---- cebgate signs with the token ----------------------------------------------------------
@@ -94,21 +91,23 @@ token_sign() {
 	shift 2
 	run sign --key "$uri" "$@" "$samples/CEB621-inventory.xml" -o "$out"
 	if sane && [ "$rc" -eq 0 ] && [ -s "$out" ]; then
-		ok "cebgate sign --key pkcs11:... ($label)$todo_rsa_token"
+		pass "cebgate sign --key pkcs11:... ($label)$todo_rsa_token"
 	else
-		not_ok "cebgate sign --key pkcs11:... ($label): exit $rc$todo_rsa_token"
-		diag "$tmp/err"
+		fail "cebgate sign --key pkcs11:... ($label): exit $rc$todo_rsa_token"
+		diag_file "$tmp/err"
 	fi
 	if [ ! -s "$out" ]; then
-		not_ok "cebgate verify of the token's signature ($label): nothing was signed$todo_rsa_token"
+		fail "cebgate verify of the token's signature ($label): nothing was" \
+			"signed$todo_rsa_token"
 		return 0
 	fi
 	run verify --explain "$out"
 	if sane && [ "$rc" -eq 0 ] && grep -q 'KeyName 01691fe9' "$tmp/out"; then
-		ok "cebgate verify accepts the token's signature ($label)$todo_rsa_token"
+		pass "cebgate verify accepts the token's signature ($label)$todo_rsa_token"
 	else
-		not_ok "cebgate verify refuses the token's signature ($label): exit $rc$todo_rsa_token"
-		diag "$tmp/out" "$tmp/err"
+		fail "cebgate verify refuses the token's signature ($label): exit" \
+			"$rc$todo_rsa_token"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 }
 printf '1234\n' >"$tmp/pin"
@@ -123,56 +122,59 @@ token_sign "rsa-sha1, certificate read from the token" "$tmp/token-cert.xml" \
 
 env_run CG_TEST_PIN=9999 sign --key "$uri" --cert "$cert" --pass-env CG_TEST_PIN \
 	"$samples/CEB621-inventory.xml" -o "$tmp/wrong-pin.xml"
-if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/wrong-pin.xml" ] && grep -q -i 'login failed' "$tmp/err"; then
-	ok "a wrong PIN: exit 2, nothing written, the engine reports the failed login"
+if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/wrong-pin.xml" ] && grep -q -i 'login failed' \
+	"$tmp/err"; then
+	pass "a wrong PIN: exit 2, nothing written, the engine reports the failed login"
 else
-	not_ok "a wrong PIN (exit $rc, expected 2 with 'Login failed')"
-	diag "$tmp/err"
+	fail "a wrong PIN (exit $rc, expected 2 with 'Login failed')"
+	diag_file "$tmp/err"
 fi
 if grep '^cebgate:' "$tmp/err" | grep -q -i 'pin'; then
-	ok "a wrong PIN: cebgate's own message names the PIN$todo_pin_msg"
+	pass "a wrong PIN: cebgate's own message names the PIN$todo_pin_msg"
 else
-	not_ok "a wrong PIN: cebgate's message does not name the PIN$todo_pin_msg"
-	diag "$tmp/err"
+	fail "a wrong PIN: cebgate's message does not name the PIN$todo_pin_msg"
+	diag_file "$tmp/err"
 fi
 
 run sign --key 'pkcs11:token=cebgate;object=nosuch;type=private' --cert "$cert" \
 	--pass-env CG_TEST_PIN "$samples/CEB621-inventory.xml" -o "$tmp/nosuch.xml"
 if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/nosuch.xml" ] &&
-	grep '^cebgate:' "$tmp/err" | grep -q 'no private key at pkcs11:token=cebgate;object=nosuch'; then
-	ok "an unknown object: exit 2, 'no private key at' the URI"
+	grep '^cebgate:' "$tmp/err" | grep -q \
+		'no private key at pkcs11:token=cebgate;object=nosuch'; then
+	pass "an unknown object: exit 2, 'no private key at' the URI"
 else
-	not_ok "an unknown object (exit $rc, expected 2 with 'no private key at' the URI)"
-	diag "$tmp/err"
+	fail "an unknown object (exit $rc, expected 2 with 'no private key at' the URI)"
+	diag_file "$tmp/err"
 fi
 
 # The PIN never on the command line: a URI with pin-value is refused before the token is opened.
-run sign --key "$uri;pin-value=1234" --cert "$cert" "$samples/CEB621-inventory.xml" -o "$tmp/argv-pin.xml"
+run sign --key "$uri;pin-value=1234" --cert "$cert" "$samples/CEB621-inventory.xml" -o \
+	"$tmp/argv-pin.xml"
 if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/argv-pin.xml" ] &&
 	grep '^cebgate:' "$tmp/err" | grep -q 'pin-value'; then
-	ok "a URI carrying pin-value (the PIN on the command line): exit 2, nothing written"
+	pass "a URI carrying pin-value (the PIN on the command line): exit 2, nothing written"
 else
-	not_ok "a URI carrying pin-value (exit $rc, expected 2 naming pin-value)"
-	diag "$tmp/err"
+	fail "a URI carrying pin-value (exit $rc, expected 2 naming pin-value)"
+	diag_file "$tmp/err"
 fi
 
 env_run CEBGATE_PKCS11_MODULE="$tmp/no-such-module.so" sign --key "$uri" --cert "$cert" \
 	--pass-env CG_TEST_PIN "$samples/CEB621-inventory.xml" -o "$tmp/nomodule.xml"
 if sane && [ "$rc" -eq 2 ] && [ ! -e "$tmp/nomodule.xml" ] &&
 	grep -q "no-such-module.so" "$tmp/err" && grep -q '^cebgate:' "$tmp/err"; then
-	ok "a module that cannot be loaded: exit 2, its path in the messages"
+	pass "a module that cannot be loaded: exit 2, its path in the messages"
 else
-	not_ok "a module that cannot be loaded (exit $rc, expected 2)"
-	diag "$tmp/err"
+	fail "a module that cannot be loaded (exit $rc, expected 2)"
+	diag_file "$tmp/err"
 fi
 
 env_run -uCG_TEST_PIN sign --key "$uri" --cert "$cert" --pass-env CG_TEST_PIN \
 	"$samples/CEB621-inventory.xml" -o "$tmp/nopin.xml"
 if sane && [ "$rc" -eq 2 ] && grep -q 'passphrase' "$tmp/err"; then
-	ok "--pass-env naming an unset variable: exit 2"
+	pass "--pass-env naming an unset variable: exit 2"
 else
-	not_ok "--pass-env naming an unset variable (exit $rc, expected 2)"
-	diag "$tmp/err"
+	fail "--pass-env naming an unset variable (exit $rc, expected 2)"
+	diag_file "$tmp/err"
 fi
 
 # ---- SM2 -----------------------------------------------------------------------------------
@@ -182,10 +184,10 @@ fi
 # cannot be tested here. Checked, so that a SoftHSM2 that learns SM2 is noticed.
 p11 --list-mechanisms
 if grep -q -i 'sm2' "$tmp/out"; then
-	not_ok "SoftHSM2 now lists an SM2 mechanism: write the SM2 token test"
-	diag "$tmp/out"
+	fail "SoftHSM2 now lists an SM2 mechanism: write the SM2 token test"
+	diag_file "$tmp/out"
 else
-	ok "# SKIP SM2 through SoftHSM2: the token offers no SM2 mechanism (only ECDSA)"
+	skip "SM2 through SoftHSM2" "the token offers no SM2 mechanism (only ECDSA)"
 fi
 
-echo "1..$n"
+done_testing

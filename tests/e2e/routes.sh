@@ -9,27 +9,28 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-echo "1..7"
 DB=$T/r.db
-"$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
-PW=adminpass123 "$CEBGATE" admin --db "$DB" user add ada admin --pass-env PW
-PW=officerpass1 "$CEBGATE" admin --db "$DB" user add olga officer --pass-env PW
-TADM=$("$CEBGATE" admin --db "$DB" token new --user ada)
-TOFF=$("$CEBGATE" admin --db "$DB" token new --user olga)
-TENT=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
+adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
+PW=adminpass123 adm user add ada admin --pass-env PW
+PW=officerpass1 adm user add olga officer --pass-env PW
+TADM=$(adm token new --user ada)
+TOFF=$(adm token new --user olga)
+TENT=$(adm token new --enterprise 4403960XA1)
 "$CEBGATED" --routes >"$T/routes"
 start_daemon --db "$DB"
 
 # METHOD PATH [TOKEN] -> status; body in $T/out
 call() {
 	if [ "$1" = POST ]; then
-		curl -s -o "$T/out" -w '%{http_code}' -X POST -d '' ${3:+-H "Authorization: Bearer $3"} "$URL$2"
+		http -X POST -d '' ${3:+-H "Authorization: Bearer $3"} "$URL$2"
 	else
-		curl -s -o "$T/out" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} "$URL$2"
+		http -X "$1" ${3:+-H "Authorization: Bearer $3"} "$URL$2"
 	fi
 }
 # A concrete path for a pattern: every named segment gets a value that exists or may.
-concrete() { echo "$1" | sed -e 's/{code}/4403960XA1/; s/{no}/EX1/; s/{name}/p1/; s/{[a-z]*}/1/g'; }
+concrete() {
+	echo "$1" | sed -e 's/{code}/4403960XA1/; s/{no}/EX1/; s/{name}/p1/; s/{[a-z]*}/1/g'
+}
 # Whether the answer is the router's own 404 or 405 (not the route's).
 router_refused() { [ "$1" = 405 ] || { [ "$1" = 404 ] && grep -q 'no such resource' "$T/out"; }; }
 
@@ -60,13 +61,21 @@ probe() {
 	return $bad
 }
 
-check "the list names each method and path once, for the API and the pages" \
-	"[ \$(wc -l <'$T/routes') -ge 40 ] && [ -z \"\$(cut -d' ' -f1,2 '$T/routes' | sort | uniq -d)\" ] && grep -q '^POST /api/v1/submissions enterprise$' '$T/routes' && grep -q '^GET /queue.html public$' '$T/routes'"
-check "without a token the public routes answer and every other one is 401" "probe '' ''"
-check "an enterprise's token: 403 exactly where the list does not name enterprise" "probe enterprise '$TENT'"
-check "an officer's token: 403 exactly where the list does not name officer" "probe officer '$TOFF'"
-check "an admin's token: 403 exactly where the list does not name admin" "probe admin '$TADM'"
-check "a path the list lacks is 404" \
-	"[ \$(call GET /api/v1/nosuch '$TADM') = 404 ] && [ \$(call GET /api/v1/review/1/claim/x '$TOFF') = 404 ] && [ \$(call GET /nosuch.html) = 404 ]"
-check "a listed path with a method the list lacks is 405" \
-	"[ \$(call GET /api/v1/submissions '$TENT') = 405 ] && [ \$(call POST /api/v1/receipts '$TENT') = 405 ] && [ \$(call POST /healthz) = 405 ]"
+ok "the list names each method and path at least 40 times" test "$(wc -l <"$T/routes")" -ge 40
+is "each once" "$(cut -d' ' -f1,2 "$T/routes" | sort | uniq -d)" ""
+file_contains "for the API and the pages" "$T/routes" '^POST /api/v1/submissions enterprise$' \
+	'^GET /queue.html public$'
+ok "without a token the public routes answer and every other one is 401" probe '' ''
+ok "an enterprise's token: 403 exactly where the list does not name enterprise" \
+	probe enterprise "$TENT"
+ok "an officer's token: 403 exactly where the list does not name officer" probe officer "$TOFF"
+ok "an admin's token: 403 exactly where the list does not name admin" probe admin "$TADM"
+is "a path the list lacks is 404" "$(call GET /api/v1/nosuch "$TADM")" 404
+is "below a listed one too" "$(call GET /api/v1/review/1/claim/x "$TOFF")" 404
+is "and a page the list lacks" "$(call GET /nosuch.html)" 404
+is "a listed path with a method the list lacks is 405" \
+	"$(call GET /api/v1/submissions "$TENT")" 405
+is "for a GET route" "$(call POST /api/v1/receipts "$TENT")" 405
+is "and for /healthz" "$(call POST /healthz)" 405
+stop_daemon || :
+done_testing

@@ -22,19 +22,12 @@ RACE=20
 BATCHES=12 # JSON batches of 10 orders
 KILLS=5
 sub=""
-# lib.sh's cleanup, and the background submitters too.
-cleanup() {
-	[ -z "$sub" ] || kill "$sub" 2>/dev/null || true
-	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true
-	if [ -n "${CG_KEEP_TMP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
-}
 
-echo "1..18"
 DB=$T/s.db
-"$CEBGATE" admin --db "$DB" enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
+adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 "$CEBGATE" keygen --sm2 --key "$T/a.key" --cert "$T/a.crt" --serial 3000000000CDE6F >/dev/null
-"$CEBGATE" admin --db "$DB" cert add 4403960XA1 "$T/a.crt"
-TA=$("$CEBGATE" admin --db "$DB" token new --enterprise 4403960XA1)
+adm cert add 4403960XA1 "$T/a.crt"
+TA=$(adm token new --enterprise 4403960XA1)
 
 # N + RACE orders: orderNo and guid (root attribute and head) vary; one sign run
 # over the directory.
@@ -51,24 +44,20 @@ done
 ls "$T/signed" | head -n $N >"$T/all"
 ls "$T/signed" | sed -n "$((N + 1)),$((N + RACE))p" >"$T/race"
 ls "$T/signed" | tail -n +$((N + RACE + 1)) >"$T/batched"
-check "$((N + RACE + BATCHES * 10)) distinct orders signed in one run" \
-	"[ \$(ls '$T/signed' | wc -l) -eq $((N + RACE + BATCHES * 10)) ]"
+is "$((N + RACE + BATCHES * 10)) distinct orders signed in one run" \
+	"$(ls "$T/signed" | wc -l)" $((N + RACE + BATCHES * 10))
 
 seed=${CG_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 echo "# seed $seed (CG_CRASH_SEED=$seed repeats the kill points)"
 # A kill point per cycle: after 5-30 more answers, then 0-30 ms more (inside
 # the next request, or between two), whatever the speed of the build; at most
 # 150 answers in all, so that orders remain for every cycle.
-points=$(awk -v s="$seed" -v k=$KILLS 'BEGIN { srand(s); for (i = 0; i < k; i++) printf "%d:%d ", 5 + int(rand() * 26), int(rand() * 31) }')
+points=$(awk -v s="$seed" -v k=$KILLS 'BEGIN { srand(s)
+	for (i = 0; i < k; i++) printf "%d:%d ", 5 + int(rand() * 26), int(rand() * 31) }')
 
 start() {
-	rm -f "$T/port"
-	"$CEBGATED" --db "$DB" --port 0 --port-file "$T/port" --threads "${start_threads:-2}" 2>>"$T/log" &
-	pid=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 300 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-	[ -s "$T/port" ] || { echo "Bail out! cebgated did not start"; tail -n 5 "$T/log" >&2; exit 1; }
-	URL=http://127.0.0.1:$(cat "$T/port")/api/v1/submissions
+	start_daemon --db "$DB" --threads "${start_threads:-2}"
+	URL=$URL/api/v1/submissions
 }
 
 # SIGTERM; the exit status of cebgated (0: a clean stop).
@@ -80,16 +69,20 @@ stop() {
 	return $src
 }
 
+# first_status FILE: the first "status" of an answer.
+first_status() { grep -o '"status": "[a-z]*"' "$1" 2>/dev/null | head -n 1 | cut -d'"' -f4; }
+
 # Submit the files listed in $1 one by one; "file http-code status curl-exit"
 # per answer in $T/answers. The first request without an HTTP answer ends the
 # loop (curl exit 52 or 56: killed during the request; 7: after it).
 submit_list() {
 	while read -r f; do
 		rc=0
-		code=$(curl -s --max-time 20 -o "$1.out" -w '%{http_code}' -H "Authorization: Bearer $TA" \
-			--data-binary @"$T/signed/$f" "$URL") || rc=$?
+		code=$(curl -s --max-time 20 -o "$1.out" -w '%{http_code}' \
+			-H "Authorization: Bearer $TA" --data-binary @"$T/signed/$f" "$URL") ||
+			rc=$?
 		st=-
-		[ "$code" = 200 ] && st=$(grep -o '"status": "[a-z]*"' "$1.out" | head -n 1 | cut -d'"' -f4)
+		[ "$code" = 200 ] && st=$(first_status "$1.out")
 		echo "$f ${code:-000} ${st:--} $rc" >>"$T/answers"
 		[ "$code" = 200 ] || [ $rc -eq 0 ] || break
 	done <"$1"
@@ -124,8 +117,11 @@ for p in $points; do
 	start
 	submit_two "$T/pending" &
 	sub=$!
+	kill_at_exit $sub
+	# Polled every 10 ms: the kill point is counted in answers.
 	i=0
-	while [ "$(wc -l <"$T/answers")" -lt $mark ] && [ $i -lt 3000 ] && kill -0 "$sub" 2>/dev/null; do
+	while [ "$(wc -l <"$T/answers")" -lt $mark ] && [ $i -lt 3000 ] &&
+		kill -0 "$sub" 2>/dev/null; do
 		sleep 0.01
 		i=$((i + 1))
 	done
@@ -152,30 +148,35 @@ stop || stop1=$?
 acked=$(wc -l <"$T/acked")
 late=$(awk '$2 == 200 && $3 == "duplicate"' "$T/answers" | wc -l)
 echo "# $acked acknowledged; $late first acknowledged as duplicate (committed, answer lost)"
-check "$KILLS kills happened" "[ $kills -eq $KILLS ]"
-check "every order was acknowledged in the end" "[ $acked -eq $N ]"
-check "no answer other than 200 or no answer at all (no 500 after a restart)" \
-	"! awk '\$2 != 200 && \$2 != \"000\"' '$T/answers' | grep -q ."
+is "$KILLS kills happened" $kills $KILLS
+is "every order was acknowledged in the end" "$acked" $N
+is "no answer other than 200 or no answer at all (no 500 after a restart)" \
+	"$(awk '$2 != 200 && $2 != "000"' "$T/answers")" ""
 sq() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
 # The guids of the acknowledged orders, from their files.
 for f in $(cat "$T/acked"); do
 	sed -n 's/.*<ceb:guid>\([^<]*\)<.*/\1/p' "$T/signed/$f"
 done | sort >"$T/acked-guids"
 sq "SELECT guid FROM message ORDER BY guid" >"$T/db-guids"
-check "every acknowledged guid is in table message exactly once, and nothing else" \
-	"[ \$(sort -u '$T/db-guids' | wc -l) -eq $N ] && cmp -s '$T/acked-guids' '$T/db-guids'"
-check "documents = distinct messages, each message with exactly one document" \
-	"[ \$(sq 'SELECT count(*) FROM document') -eq \$(sq 'SELECT count(DISTINCT guid) FROM message') ] && \
-	 [ \$(sq 'SELECT count(*) FROM message m WHERE (SELECT count(*) FROM document d WHERE d.message_id = m.id) <> 1') -eq 0 ]"
-check "every accepted document has exactly one receipt" \
-	"[ \$(sq 'SELECT count(*) FROM document d WHERE (SELECT count(*) FROM receipt r WHERE r.document_id = d.id) <> 1') -eq 0 ] && \
-	 [ \$(sq 'SELECT count(*) FROM receipt') -eq $N ]"
-check "every stored answer is a whole accepted result" \
-	"[ \$(sq \"SELECT count(*) FROM message WHERE json_extract(result, '\$.status') = 'accepted' AND json_extract(result, '\$.documents[0].returnStatus') = '120'\") -eq $N ]"
-check "PRAGMA integrity_check is ok and no foreign key is dangling" \
-	"[ \"\$(sq 'PRAGMA integrity_check')\" = ok ] && [ -z \"\$(sq 'PRAGMA foreign_key_check')\" ]"
+is "every acknowledged guid is in table message exactly once" "$(sort -u "$T/db-guids" | wc -l)" $N
+ok "and nothing else" cmp "$T/acked-guids" "$T/db-guids"
+is "documents = distinct messages" "$(sq 'SELECT count(*) FROM document')" \
+	"$(sq 'SELECT count(DISTINCT guid) FROM message')"
+is "each message with exactly one document" "$(sq 'SELECT count(*) FROM message m
+	WHERE (SELECT count(*) FROM document d WHERE d.message_id = m.id) <> 1')" 0
+is "every accepted document has exactly one receipt" "$(sq 'SELECT count(*) FROM document d
+	WHERE (SELECT count(*) FROM receipt r WHERE r.document_id = d.id) <> 1')" 0
+is "one receipt per order" "$(sq 'SELECT count(*) FROM receipt')" $N
+is "every stored answer is a whole accepted result" "$(sq "SELECT count(*) FROM message
+	WHERE json_extract(result, '\$.status') = 'accepted'
+	AND json_extract(result, '\$.documents[0].returnStatus') = '120'")" $N
+is "PRAGMA integrity_check is ok" "$(sq 'PRAGMA integrity_check')" ok
+is "and no foreign key is dangling" "$(sq 'PRAGMA foreign_key_check')" ""
 
-counts() { sq "SELECT (SELECT count(*) FROM message) || ' ' || (SELECT count(*) FROM document) || ' ' || (SELECT count(*) FROM receipt)"; }
+counts() {
+	sq "SELECT (SELECT count(*) FROM message) || ' ' ||
+		(SELECT count(*) FROM document) || ' ' || (SELECT count(*) FROM receipt)"
+}
 before=$(counts)
 mv "$T/answers" "$T/answers-crash"
 : >"$T/answers"
@@ -183,10 +184,11 @@ start
 submit_two "$T/all"
 stop2=0
 stop || stop2=$?
-check "cebgated never exited by itself and stopped cleanly on SIGTERM (exit 0)" "[ $stop1 -eq 0 ] && [ $stop2 -eq 0 ]"
-check "resubmitting everything once more gets only duplicate answers" \
-	"[ \$(awk '\$2 == 200 && \$3 == \"duplicate\"' '$T/answers' | wc -l) -eq $N ]"
-check "and adds no row" "[ \"\$(counts)\" = '$before' ]"
+is "cebgated never exited by itself and stopped cleanly on SIGTERM (exit 0)" $stop1 0
+is "nor after the second pass" $stop2 0
+is "resubmitting everything once more gets only duplicate answers" \
+	"$(awk '$2 == 200 && $3 == "duplicate"' "$T/answers" | wc -l)" $N
+is "and adds no row" "$(counts)" "$before"
 # A client that retries while its first attempt is still being processed:
 # eight copies of one new order at once, on four pool threads. One must be
 # accepted and seven answered duplicate; none may fail.
@@ -196,21 +198,24 @@ start
 for f in $(cat "$T/race"); do
 	set --
 	for j in 1 2 3 4 5 6 7 8; do set -- "$@" -o "$T/race-$f-$j" "$URL"; done
-	curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 8 --max-time 20 \
-		-H "Authorization: Bearer $TA" --data-binary @"$T/signed/$f" -w '%{http_code}\n' "$@" \
+	curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max 8 \
+		--max-time 20 -H "Authorization: Bearer $TA" --data-binary @"$T/signed/$f" \
+		-w '%{http_code}\n' "$@" \
 		>>"$T/race-codes" || true
 	for j in 1 2 3 4 5 6 7 8; do
-		grep -o '"status": "[a-z]*"' "$T/race-$f-$j" 2>/dev/null | head -n 1 | cut -d'"' -f4
-	done | sort | uniq -c | awk -v f="$f" '{ printf "%s %s=%s\n", f, $2, $1 }' >>"$T/race-status"
+		first_status "$T/race-$f-$j"
+	done | sort | uniq -c | awk -v f="$f" '{ printf "%s %s=%s\n", f, $2, $1 }' \
+		>>"$T/race-status"
 done
 stop || true
 race500=$(grep -c '^500$' "$T/race-codes" || true)
-echo "# racing retries: $(sort "$T/race-codes" | uniq -c | awk '{ printf "%s x HTTP %s; ", $1, $2 }')"
-check "racing retries of one message: every answer is 200 (one accepted, the others duplicate)" \
-	"[ \$(grep -c '^200\$' '$T/race-codes') -eq $((RACE * 8)) ]"
-check "racing retries store each message once, with one receipt" \
-	"[ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE)) ] && [ \$(sq 'SELECT count(*) FROM receipt') -eq $((N + RACE)) ] && \
-	 [ \$(awk '\$2 == \"accepted=1\"' '$T/race-status' | wc -l) -eq $RACE ]"
+diag "racing retries: $(sort "$T/race-codes" | uniq -c |
+	awk '{ printf "%s x HTTP %s; ", $1, $2 }')"
+is "racing retries of one message: every answer is 200 (one accepted, the others duplicate)" \
+	"$(grep -c '^200$' "$T/race-codes")" $((RACE * 8))
+is "racing retries store each message once" "$(sq 'SELECT count(*) FROM message')" $((N + RACE))
+is "with one receipt" "$(sq 'SELECT count(*) FROM receipt')" $((N + RACE))
+is "each accepted once" "$(awk '$2 == "accepted=1"' "$T/race-status" | wc -l)" $RACE
 # JSON batches ({"messages": [...]}) killed mid-way: each message is stored whole
 # or not at all; the unacknowledged batches are sent again (their stored messages
 # answer duplicate).
@@ -221,17 +226,18 @@ files = sorted(os.listdir(sys.argv[1]))[-120:]
 for b in range(len(files) // 10):
     chunk = files[b * 10:(b + 1) * 10]
     with open(os.path.join(sys.argv[2], "b%02d.json" % b), "w") as out:
-        json.dump({"messages": [open(os.path.join(sys.argv[1], f), encoding="utf-8").read() for f in chunk]}, out)
+        msgs = [open(os.path.join(sys.argv[1], f), encoding="utf-8").read() for f in chunk]
+        json.dump({"messages": msgs}, out)
     with open(os.path.join(sys.argv[2], "b%02d.files" % b), "w") as out:
         out.write("\n".join(chunk) + "\n")
 PY
-guids_of() { for f in $(cat "$T/batches/$1.files"); do sed -n 's/.*<ceb:guid>\([^<]*\)<.*/\1/p' "$T/signed/$f"; done; }
 # batch_loop LIST: "batch http-code accepted+duplicate curl-exit" per answer in $T/banswers
 batch_loop() {
 	while read -r b; do
 		rc=0
-		code=$(curl -s --max-time 20 -o "$T/bout" -w '%{http_code}' -H "Authorization: Bearer $TA" \
-			-H 'Content-Type: application/json' --data-binary @"$T/batches/$b.json" "$URL") || rc=$?
+		code=$(curl -s --max-time 20 -o "$T/bout" -w '%{http_code}' \
+			-H "Authorization: Bearer $TA" -H 'Content-Type: application/json' \
+			--data-binary @"$T/batches/$b.json" "$URL") || rc=$?
 		good=$(grep -c '"status": "\(accepted\|duplicate\)"' "$T/bout" 2>/dev/null || true)
 		echo "$b ${code:-000} $good $rc" >>"$T/banswers"
 		[ "$code" = 200 ] || [ $rc -eq 0 ] || break
@@ -242,15 +248,20 @@ ls "$T/batches" | sed -n 's/\.json$//p' >"$T/ball"
 : >"$T/banswers"
 partial=0
 bkills=0
-for p in $(awk -v s="$seed" 'BEGIN { srand(s + 1); for (i = 0; i < 2; i++) printf "%d:%d ", 1 + int(rand() * 4), int(rand() * 40) }'); do
+bpoints=$(awk -v s="$seed" 'BEGIN { srand(s + 1)
+	for (i = 0; i < 2; i++) printf "%d:%d ", 1 + int(rand() * 4), int(rand() * 40) }')
+for p in $bpoints; do
 	awk '$2 == 200 && $3 == 10 { print $1 }' "$T/banswers" | sort -u >"$T/backed"
 	sort "$T/ball" | comm -23 - "$T/backed" >"$T/bpending"
 	base=$(wc -l <"$T/banswers")
 	start
 	batch_loop "$T/bpending" &
 	sub=$!
+	kill_at_exit $sub
+	mark=$((base + ${p%:*}))
 	i=0
-	while [ "$(wc -l <"$T/banswers")" -lt $((base + ${p%:*})) ] && [ $i -lt 3000 ] && kill -0 "$sub" 2>/dev/null; do
+	while [ "$(wc -l <"$T/banswers")" -lt $mark ] && [ $i -lt 3000 ] &&
+		kill -0 "$sub" 2>/dev/null; do
 		sleep 0.01
 		i=$((i + 1))
 	done
@@ -264,27 +275,34 @@ for p in $(awk -v s="$seed" 'BEGIN { srand(s + 1); for (i = 0; i < 2; i++) print
 	# With the daemon dead: every message of a batch is whole (message, document and
 	# receipt) or absent, as the issue asks: a batch is not one transaction (one would
 	# hold the write lock while its messages are verified).
-	c=$(sq "SELECT (SELECT count(*) FROM message) || ' ' || (SELECT count(*) FROM document) || ' ' || (SELECT count(*) FROM receipt)") || c="unreadable"
-	case $c in "$(echo "$c" | awk '{ print $1 " " $1 " " $1 }')") ;; *) partial=$((partial + 1)); echo "# after a kill: messages documents receipts = $c" ;; esac
+	c=$(counts) || c="unreadable"
+	case $c in
+	"$(echo "$c" | awk '{ print $1 " " $1 " " $1 }')") ;;
+	*) partial=$((partial + 1)); diag "after a kill: messages documents receipts = $c" ;;
+	esac
 done
 awk '$2 == 200 && $3 == 10 { print $1 }' "$T/banswers" | sort -u >"$T/backed"
 sort "$T/ball" | comm -23 - "$T/backed" >"$T/bpending"
 start
 batch_loop "$T/bpending"
 stop || true
-echo "# batches: $bkills kills; $(awk '$4 == 52 || $4 == 56' "$T/banswers" | wc -l) batch(es) in flight at a kill"
-check "a batch killed mid-way leaves each of its messages whole or absent" "[ $partial -eq 0 ]"
-check "every batch is acknowledged in the end, each order stored once" \
-	"[ \$(awk '\$2 == 200 && \$3 == 10 { print \$1 }' '$T/banswers' | sort -u | wc -l) -eq $BATCHES ] && \
-	 [ \$(sq 'SELECT count(*) FROM message') -eq $((N + RACE + BATCHES * 10)) ] && \
-	 [ \$(sq 'SELECT count(*) FROM receipt') -eq $((N + RACE + BATCHES * 10)) ]"
-check "PRAGMA integrity_check is ok at the end" "[ \"\$(sq 'PRAGMA integrity_check')\" = ok ]"
+diag "batches: $bkills kills;" \
+	"$(awk '$4 == 52 || $4 == 56' "$T/banswers" | wc -l) batch(es) in flight at a kill"
+is "a batch killed mid-way leaves each of its messages whole or absent" $partial 0
+is "every batch is acknowledged in the end" \
+	"$(awk '$2 == 200 && $3 == 10 { print $1 }' "$T/banswers" | sort -u | wc -l)" $BATCHES
+is "each order stored once" "$(sq 'SELECT count(*) FROM message')" $((N + RACE + BATCHES * 10))
+is "with its receipt" "$(sq 'SELECT count(*) FROM receipt')" $((N + RACE + BATCHES * 10))
+is "PRAGMA integrity_check is ok at the end" "$(sq 'PRAGMA integrity_check')" ok
 # Four-document declarations: receipts and the quota ledger (bench/crash_loop.sh, short).
 rc=0
-top_srcdir=$top_srcdir top_builddir=$top_builddir TMPDIR=$T sh "$top_srcdir/bench/crash_loop.sh" 6 30 \
-	>"$T/loop.out" 2>&1 || rc=$?
+top_srcdir=$top_srcdir top_builddir=$top_builddir TMPDIR=$T \
+	sh "$top_srcdir/bench/crash_loop.sh" 6 30 >"$T/loop.out" 2>&1 || rc=$?
 sed 's/^/# /' "$T/loop.out" | grep -v '^# # ok:'
-check "crash loop over four-document declarations: every message once, receipts consistent, quota ledger = matched inventories" \
-	"[ $rc -eq 0 ] && grep -q '^crash-loop: kills=6 .* failed-checks=0' '$T/loop.out'"
-echo "# crash: kills=$kills in-flight=$lost acknowledged=$acked exactly-once=$(sort -u "$T/db-guids" | comm -12 - "$T/acked-guids" | wc -l) late-acks=$late race-500=$race500 batch-kills=$bkills partial-batches=$partial"
-exit 0
+is "crash loop over four-document declarations exits 0" $rc 0
+file_contains "every message once, receipts consistent, quota ledger = matched inventories" \
+	"$T/loop.out" '^crash-loop: kills=6 .* failed-checks=0'
+once=$(sort -u "$T/db-guids" | comm -12 - "$T/acked-guids" | wc -l)
+diag "crash: kills=$kills in-flight=$lost acknowledged=$acked exactly-once=$once late-acks=$late" \
+	"race-500=$race500 batch-kills=$bkills partial-batches=$partial"
+done_testing

@@ -9,42 +9,15 @@
 # a loopback listener that counts connections; none may show up in the output, the listener
 # must see no connection and (when strace works here) the secret file is never opened.
 set -eu
+. "${top_srcdir:?}/tests/e2e/lib.sh"
+tmp=$T
 
-: "${top_srcdir:?top_srcdir must be set}"
-: "${top_builddir:?top_builddir must be set}"
 cli="$top_builddir/src/cli/cebgate"
 samples="$top_srcdir/samples/xml/valid"
 data="$top_srcdir/tests/data/sig"
 
-if ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-	echo "1..0 # SKIP openssl and python3 are needed"
-	exit 0
-fi
+need openssl python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-sigwrap.XXXXXX")
-listener=""
-cleanup() {
-	if [ -n "$listener" ]; then
-		kill "$listener" 2>/dev/null || :
-		wait "$listener" 2>/dev/null || :
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $*"
-}
-diag() {
-	sed 's/^/# /' "$@" | head -n 30
-}
 
 # ---------------------------------------------------------------- keys, signed originals
 k="$tmp/keys"
@@ -57,7 +30,8 @@ mkdir "$k"
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa2.key -out rsa2.crt -subj "/CN=t2" \
 		-days 365 -set_serial 0x01691FE9 &&
 	# The same second key with another serial.
-	openssl req -x509 -key rsa2.key -out rsa3.crt -subj "/CN=t3" -days 365 -set_serial 0x7A7A7A &&
+	openssl req -x509 -key rsa2.key -out rsa3.crt -subj "/CN=t3" -days 365 -set_serial \
+		0x7A7A7A &&
 	openssl ecparam -genkey -name SM2 -out sm2.key &&
 	openssl req -new -x509 -key sm2.key -sm3 -sigopt distid:1234567812345678 -subj "/CN=t" \
 		-days 365 -set_serial 0x3000000000CDE6F -out sm2.crt &&
@@ -66,13 +40,14 @@ mkdir "$k"
 	openssl x509 -in rsa.crt -noout -modulus | sed 's/^Modulus=//' >rsa.modulus
 ) >"$tmp/keygen.log" 2>&1 || {
 	echo "Bail out! cannot make test keys with openssl"
-	diag "$tmp/keygen.log"
+	diag_file "$tmp/keygen.log"
 	exit 1
 }
 # An export declaration (its Signature goes before ExtendMessage, ceb-spec 6.2) and an import
 # one with an ExtendMessage (its Signature stays last). The signer does not check the schema.
 cp "$data/CEB303-export.xml" "$tmp/CEB303-export.xml"
-sed 's|</ceb:BaseTransfer>|</ceb:BaseTransfer><ceb:ExtendMessage><ceb:name>x</ceb:name></ceb:ExtendMessage>|' \
+ext='<ceb:ExtendMessage><ceb:name>x</ceb:name></ceb:ExtendMessage>'
+sed "s|</ceb:BaseTransfer>|</ceb:BaseTransfer>$ext|" \
 	"$samples/CEB621-inventory.xml" >"$tmp/CEB621-extend.xml"
 for spec in "rsa rsa CEB621-inventory" "sm2 sm2 CEB621-inventory" "rsa rsa CEB311-order" \
 	"rsa rsa CEB303-export" "sm2 sm2 CEB621-extend"; do
@@ -84,7 +59,7 @@ for spec in "rsa rsa CEB621-inventory" "sm2 sm2 CEB621-inventory" "rsa rsa CEB31
 		-o "$tmp/$1-$3.xml" 2>"$tmp/sign.err" ||
 		! "$cli" verify "$tmp/$1-$3.xml" >"$tmp/v.out" 2>&1; then
 		echo "Bail out! cannot sign and verify $3 with $1"
-		diag "$tmp/sign.err" "$tmp/v.out"
+		diag_file "$tmp/sign.err" "$tmp/v.out"
 		exit 1
 	fi
 done
@@ -97,8 +72,11 @@ passwd_line=$(head -n 1 /etc/passwd 2>/dev/null || echo "root:x:0:0:")
 
 . "$top_srcdir/tests/e2e/listener.sh"
 start_listener
+kill_at_exit "$listener"
 # Positive control: the listener does count a connection (then the variants must add none).
-python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5).close()' "$port"
+python3 -c \
+	'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5).close()' "$port"
 i=0
 while [ ! -s "$tmp/hits" ] && [ "$i" -lt 200 ]; do
 	sleep 0.05 2>/dev/null || sleep 1
@@ -118,7 +96,8 @@ python3 "$data/wrap_variants.py" "$tmp" "$secret" "$port"
 # The DXP route: the object-wrapping variant carried in a DxpMsg is refused the same way.
 "$cli" dxp wrap --sender-id DXPENT0000999904 "$tmp/v/rsa-object-wrapping.xml" \
 	-o "$tmp/v/dxp-object-wrapping.xml"
-printf 'dxp-object-wrapping\tCG3007\tthe object-wrapping variant inside a DxpMsg envelope\t\n' >>"$tmp/list"
+printf 'dxp-object-wrapping\tCG3007\tthe object-wrapping variant inside a DxpMsg envelope\t\n' \
+	>>"$tmp/list"
 # A valid signed message in the first Data and a forged, unsigned one in a second Data (or in an
 # element the envelope does not have): only one message may be carried, and it is the one verified.
 "$cli" dxp wrap --sender-id DXPENT0000999904 "$tmp/rsa-CEB621-inventory.xml" -o "$tmp/dxp-good.xml"
@@ -132,10 +111,14 @@ end = env.index("</%s:Data>" % prefix) + len("</%s:Data>" % prefix)
 with open(sys.argv[3] + "/dxp-two-data.xml", "w", encoding="utf-8") as f:
     f.write(env[:end] + "<%s:Data>%s</%s:Data>" % (prefix, forged, prefix) + env[end:])
 with open(sys.argv[3] + "/dxp-unknown-element.xml", "w", encoding="utf-8") as f:
-    f.write(env[:end] + "<%s:Extra><%s:Data>%s</%s:Data></%s:Extra>" % (prefix, prefix, forged, prefix, prefix) + env[end:])
+    extra = "<%s:Extra><%s:Data>%s</%s:Data></%s:Extra>" % (
+        prefix, prefix, forged, prefix, prefix)
+    f.write(env[:end] + extra + env[end:])
 PY
-printf 'dxp-two-data\tCG0100\ta DxpMsg with the signed message in one Data and a forged one in a second Data\t\n' >>"$tmp/list"
-printf 'dxp-unknown-element\tCG0100\ta DxpMsg with a forged Data inside an element the envelope does not have\t\n' >>"$tmp/list"
+printf '%s\tCG0100\t%s\t\n' dxp-two-data \
+	'a DxpMsg: the signed message in one Data, a forged one in a second' >>"$tmp/list"
+printf '%s\tCG0100\t%s\t\n' dxp-unknown-element \
+	'a DxpMsg with a forged Data in an element the envelope lacks' >>"$tmp/list"
 
 # ---------------------------------------------------------------- run them
 tab=$(printf '\t')
@@ -145,16 +128,19 @@ while IFS="$tab" read -r name code why bug; do
 	"$cli" verify --explain "$f" >"$tmp/out" 2>&1 </dev/null || rc=$?
 	cat "$tmp/out" >>"$tmp/all.out"
 	first=$(grep -E '^  (error|warning) CG[0-9]{4} ' "$tmp/out" | head -n 1 | awk '{print $2}')
-	others=$(grep -E '^  error CG[0-9]{4} ' "$tmp/out" | awk '{print $2}' | grep -v "^$code\$" || :)
+	others=$(grep -E '^  error CG[0-9]{4} ' "$tmp/out" | awk '{print $2}' | grep -v \
+		"^$code\$" || :)
 	leaked=no
 	if grep -q -e "$marker" "$tmp/out" || grep -qF "$passwd_line" "$tmp/out"; then
 		leaked=yes
 	fi
-	if [ "$rc" -eq 1 ] && [ "$first" = "$code" ] && [ -z "$others" ] && [ "$leaked" = no ]; then
-		ok "$name: $why -> exit 1, $code"
+	if [ "$rc" -eq 1 ] && [ "$first" = "$code" ] && [ -z "$others" ] &&
+		[ "$leaked" = no ]; then
+		pass "$name: $why -> exit 1, $code"
 	else
-		not_ok "${bug:+KNOWN BUG ($bug): }$name: $why -> exit 1, $code (got exit $rc, first code '${first:-none}', bait in output: $leaked)"
-		diag "$tmp/out"
+		fail "${bug:+KNOWN BUG ($bug): }$name: $why -> exit 1, $code" \
+			"(exit $rc, ${first:-none}, bait: $leaked)"
+		diag_file "$tmp/out"
 	fi
 done <"$tmp/list"
 count=$(wc -l <"$tmp/list")
@@ -162,20 +148,22 @@ count=$(wc -l <"$tmp/list")
 # No fetch happened: nothing from the bait in any output, no connection, and (strace) no
 # open of the secret file and no connect() to the listener's port.
 if grep -q "$marker" "$tmp/all.out" || grep -qF "$passwd_line" "$tmp/all.out"; then
-	not_ok "no variant put the secret file or /etc/passwd into the output"
-	grep -n -e "$marker" -e "$passwd_line" "$tmp/all.out" | diag -
+	fail "no variant put the secret file or /etc/passwd into the output"
+	grep -n -e "$marker" -e "$passwd_line" "$tmp/all.out" | sed 's/^/# /'
 else
-	ok "no variant put the secret file or /etc/passwd into the output ($count variants)"
+	pass "no variant put the secret file or /etc/passwd into the output ($count variants)"
 fi
 sleep 0.3 2>/dev/null || sleep 1
 if [ "$(wc -l <"$tmp/hits")" -ne "$baseline" ]; then
-	not_ok "no variant connected to the loopback listener ($(wc -l <"$tmp/hits") connections, $baseline expected)"
+	fail "no variant connected to the listener" \
+		"($(wc -l <"$tmp/hits") hits, $baseline expected)"
 else
-	ok "no variant connected to the loopback listener"
+	pass "no variant connected to the loopback listener"
 fi
 # strace is usable when it runs and sees a known open (positive control: cat of the secret).
 if command -v strace >/dev/null 2>&1 &&
-	strace -f -e trace=open,openat -o "$tmp/strace-control.log" cat "$secret" >/dev/null 2>&1 &&
+	strace -f -e trace=open,openat -o "$tmp/strace-control.log" cat "$secret" >/dev/null 2>&1 \
+		&&
 	grep -qF "$secret" "$tmp/strace-control.log"; then
 	# LeakSanitizer does not run under ptrace: turn leak checking off for this one run.
 	rc=0
@@ -184,14 +172,15 @@ if command -v strace >/dev/null 2>&1 &&
 		"$cli" verify "$tmp"/v/*.xml >"$tmp/strace.out" 2>&1 || rc=$?
 	if [ "$rc" -eq 1 ] && [ -s "$tmp/strace.log" ] && ! grep -qF "$secret" "$tmp/strace.log" &&
 		! grep -q "htons($port)" "$tmp/strace.log"; then
-		ok "strace: verifying all variants never opens the secret file nor connects to the listener"
+		pass "strace: verifying the variants never opens the secret file nor connects"
 	else
-		not_ok "strace: verifying all variants never opens the secret file nor connects (rc $rc)"
-		grep -e "$secret" -e "htons($port)" "$tmp/strace.log" | diag -
+		fail "strace: verifying never opens the secret file nor connects (rc $rc)"
+		grep -e "$secret" -e "htons($port)" "$tmp/strace.log" | sed 's/^/# /'
 	fi
 else
-	ok "strace: no open of the secret file, no connect # SKIP strace not available or not permitted"
+	skip "strace: no open of the secret file, no connect" \
+		"strace not available or not permitted"
 fi
 
-echo "1..$n"
+done_testing
 exit 0

@@ -4,30 +4,12 @@
 # cross-document sets, signed samples, and the reports compared with tests/data/expected/
 # (CG_UPDATE_EXPECTED=1 rewrites those files).
 set -eu
+. "${top_srcdir:?}/tests/e2e/lib.sh"
+tmp=$T
 
-: "${top_srcdir:?top_srcdir must be set}"
-: "${top_builddir:?top_builddir must be set}"
 cli="$top_builddir/src/cli/cebgate"
 samples="$top_srcdir/samples/xml"
 expected_dir="$top_srcdir/tests/data/expected"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-validate.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $*"
-}
-# Show a file as TAP diagnostics (first lines only).
-diag() {
-	head -n 20 "$1" | sed 's/^/# /'
-}
 
 # run ARGS...: run the CLI with a hang guard; sets rc, stdout in $tmp/out, stderr in $tmp/err.
 run() {
@@ -46,10 +28,10 @@ sane() {
 # expect_rc WANT DESCRIPTION: the last run exited with WANT and did not crash.
 expect_rc() {
 	if sane && [ "$rc" -eq "$1" ]; then
-		ok "$2"
+		pass "$2"
 	else
-		not_ok "$2 (exit $rc, expected $1)"
-		diag "$tmp/err"
+		fail "$2 (exit $rc, expected $1)"
+		diag_file "$tmp/err"
 	fi
 }
 
@@ -91,10 +73,10 @@ import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 sys.exit(0 if s["errors"] == 0 and s["invalid"] == 0 and s["files"] == s["valid"] > 0 else 1)
 ' "$tmp/out"; then
-	ok "valid samples --json: valid JSON, no error"
+	pass "valid samples --json: valid JSON, no error"
 else
-	not_ok "valid samples --json: valid JSON, no error"
-	diag "$tmp/out"
+	fail "valid samples --json: valid JSON, no error"
+	diag_file "$tmp/out"
 fi
 
 # Every valid sample on its own: exit 0.
@@ -117,10 +99,10 @@ for f in json.load(open(sys.argv[1]))["files"]:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 ' "$tmp/out" >"$tmp/py"; then
-	ok "valid samples without --unsigned: exit 1, CG0200 exactly on 621/623/625/711"
+	pass "valid samples without --unsigned: exit 1, CG0200 exactly on 621/623/625/711"
 else
-	not_ok "valid samples without --unsigned: exit 1, CG0200 exactly on 621/623/625/711"
-	diag "$tmp/py"
+	fail "valid samples without --unsigned: exit 1, CG0200 exactly on 621/623/625/711"
+	diag_file "$tmp/py"
 fi
 
 # Every invalid sample on its own: exit 1 and its expected code.
@@ -129,11 +111,11 @@ while IFS="$(printf '\t')" read -r file code; do
 	run validate --unsigned --json "$samples/invalid/$file"
 	# One file per report: a grep is enough (the directory run below parses the JSON).
 	if sane && [ "$rc" -eq 1 ] && grep -q "\"code\": *\"$code\"" "$tmp/out"; then
-		ok "$file: exit 1 with $code"
+		pass "$file: exit 1 with $code"
 	else
-		not_ok "$file: exit 1 with $code (exit $rc)"
-		diag "$tmp/out"
-		diag "$tmp/err"
+		fail "$file: exit 1 with $code (exit $rc)"
+		diag_file "$tmp/out"
+		diag_file "$tmp/err"
 	fi
 done <"$tmp/rows"
 
@@ -144,18 +126,18 @@ for f in "$samples"/invalid/*.xml; do
 	cut -f1 "$tmp/rows" | grep -qx "$b" || missing="$missing $b"
 done
 if [ -z "$missing" ]; then
-	ok "every invalid sample is listed in EXPECTED.tsv"
+	pass "every invalid sample is listed in EXPECTED.tsv"
 else
-	not_ok "invalid samples missing from EXPECTED.tsv:$missing"
+	fail "invalid samples missing from EXPECTED.tsv:$missing"
 fi
 
 # The whole directory at once: valid JSON, every file invalid with its code.
 run validate --unsigned --json "$samples/invalid"
 if sane && [ "$rc" -eq 1 ] && is_json "$tmp/out"; then
-	ok "invalid directory --json: exit 1, valid JSON"
+	pass "invalid directory --json: exit 1, valid JSON"
 else
-	not_ok "invalid directory --json: exit 1, valid JSON (exit $rc)"
-	diag "$tmp/err"
+	fail "invalid directory --json: exit 1, valid JSON (exit $rc)"
+	diag_file "$tmp/err"
 fi
 cp "$tmp/out" "$tmp/invalid.json"
 if python3 -c '
@@ -174,9 +156,9 @@ if s["errors"] != sum(x["severity"] == "error" for f in d["files"] for x in f["f
 print(" ".join(bad))
 sys.exit(1 if bad else 0)
 ' "$tmp/invalid.json" "$tmp/rows" >"$tmp/py"; then
-	ok "invalid directory --json: each file has its expected code, summary adds up"
+	pass "invalid directory --json: each file has its expected code, summary adds up"
 else
-	not_ok "invalid directory --json: $(cat "$tmp/py")"
+	fail "invalid directory --json: $(cat "$tmp/py")"
 fi
 
 # ---- cross-document sets ----------------------------------------------------------------------
@@ -192,10 +174,10 @@ errors = [(os.path.basename(f["file"]), x["code"]) for f in d["files"] for x in 
           if x["severity"] == "error"]
 sys.exit(0 if errors == [(sys.argv[2], sys.argv[3])] else 1)
 ' "$tmp/out" "$file" "$code"; then
-		ok "crossdoc/$set: exit 1, $code on $file only"
+		pass "crossdoc/$set: exit 1, $code on $file only"
 	else
-		not_ok "crossdoc/$set: exit 1, $code on $file only (exit $rc)"
-		diag "$tmp/out"
+		fail "crossdoc/$set: exit 1, $code on $file only (exit $rc)"
+		diag_file "$tmp/out"
 	fi
 	for f in "$samples/crossdoc/$set"/*.xml; do
 		run validate --unsigned "$f"
@@ -208,9 +190,9 @@ for d in "$samples"/crossdoc/*/; do
 	cut -f1 "$tmp/cross" | grep -qx "$b" || missing="$missing $b"
 done
 if [ -z "$missing" ]; then
-	ok "every cross-document set is listed in crossdoc/EXPECTED.tsv"
+	pass "every cross-document set is listed in crossdoc/EXPECTED.tsv"
 else
-	not_ok "cross-document sets missing from crossdoc/EXPECTED.tsv:$missing"
+	fail "cross-document sets missing from crossdoc/EXPECTED.tsv:$missing"
 fi
 
 # ---- signed samples ---------------------------------------------------------------------------
@@ -231,9 +213,9 @@ expect_rc 0 "signed 621/623/625/711 samples: valid without --unsigned"
 run validate --unsigned "$tmp/does-not-exist.xml"
 expect_rc 2 "missing file: exit 2"
 if grep -q "does-not-exist.xml" "$tmp/err"; then
-	ok "missing file: named on stderr"
+	pass "missing file: named on stderr"
 else
-	not_ok "missing file: named on stderr"
+	fail "missing file: named on stderr"
 fi
 run validate --unsigned "$samples/valid/CEB311-order.xml" "$tmp/does-not-exist.xml"
 expect_rc 2 "missing file next to a valid one: exit 2"
@@ -249,10 +231,10 @@ s = d["summary"]
 sys.exit(0 if len(f) == 1 and f[0]["valid"] is False and "No such file" in f[0]["error"]
          and s["files"] == 2 and s["valid"] == 1 and s["unreadable"] == 1 else 1)
 ' "$tmp/out"; then
-	ok "missing file with --json: in the report with its error, counted unreadable"
+	pass "missing file with --json: in the report with its error, counted unreadable"
 else
-	not_ok "missing file with --json: in the report with its error, counted unreadable"
-	diag "$tmp/out"
+	fail "missing file with --json: in the report with its error, counted unreadable"
+	diag_file "$tmp/out"
 fi
 run validate --no-such-option "$samples/valid/CEB311-order.xml"
 expect_rc 2 "unknown option: exit 2"
@@ -268,9 +250,9 @@ run
 expect_rc 2 "no command: exit 2"
 run validate --help
 if sane && [ "$rc" -eq 0 ] && grep -q "usage: cebgate validate" "$tmp/out"; then
-	ok "validate --help: usage on stdout, exit 0"
+	pass "validate --help: usage on stdout, exit 0"
 else
-	not_ok "validate --help: usage on stdout, exit 0 (exit $rc)"
+	fail "validate --help: usage on stdout, exit 0 (exit $rc)"
 fi
 
 # ---- stdin -----------------------------------------------------------------------------------
@@ -279,13 +261,14 @@ rc=0
 timeout -k 5 10 "$cli" validate --unsigned - <"$samples/valid/CEB311-order.xml" \
 	>"$tmp/out" 2>"$tmp/err" || rc=$?
 if sane && [ "$rc" -eq 0 ] && grep -q '^-: valid (CEB311Message)' "$tmp/out"; then
-	ok "stdin: valid order, exit 0, reported as -"
+	pass "stdin: valid order, exit 0, reported as -"
 else
-	not_ok "stdin: valid order, exit 0, reported as - (exit $rc)"
-	diag "$tmp/out"
+	fail "stdin: valid order, exit 0, reported as - (exit $rc)"
+	diag_file "$tmp/out"
 fi
 rc=0
-timeout -k 5 10 "$cli" validate --unsigned --json - <"$samples/invalid/CEB311-acturalpaid-mismatch.xml" \
+timeout -k 5 10 "$cli" validate --unsigned --json - \
+	<"$samples/invalid/CEB311-acturalpaid-mismatch.xml" \
 	>"$tmp/out" 2>"$tmp/err" || rc=$?
 if sane && [ "$rc" -eq 1 ] && json_codes - "$tmp/out" | grep -x CG1001 >/dev/null &&
 	python3 -c '
@@ -293,17 +276,17 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if all(x["source"] == "-" for f in d["files"] for x in f["findings"]) else 1)
 ' "$tmp/out"; then
-	ok "stdin: invalid order, exit 1, CG1001 with source -"
+	pass "stdin: invalid order, exit 1, CG1001 with source -"
 else
-	not_ok "stdin: invalid order, exit 1, CG1001 with source - (exit $rc)"
-	diag "$tmp/out"
+	fail "stdin: invalid order, exit 1, CG1001 with source - (exit $rc)"
+	diag_file "$tmp/out"
 fi
 rc=0
 timeout -k 5 10 "$cli" validate --unsigned - </dev/null >"$tmp/out" 2>"$tmp/err" || rc=$?
 if sane && [ "$rc" -eq 1 ] && grep -q "CG0001" "$tmp/out"; then
-	ok "stdin: empty input, exit 1 with CG0001"
+	pass "stdin: empty input, exit 1 with CG0001"
 else
-	not_ok "stdin: empty input, exit 1 with CG0001 (exit $rc)"
+	fail "stdin: empty input, exit 1 with CG0001 (exit $rc)"
 fi
 
 # ---- text report -----------------------------------------------------------------------------
@@ -311,19 +294,21 @@ fi
 f="$samples/invalid/CEB311-acturalpaid-mismatch.xml"
 run validate --unsigned "$f"
 if sane && [ "$rc" -eq 1 ] && grep -qF "$f: INVALID (CEB311Message)" "$tmp/out" &&
-	grep -q "error CG1001 line 19 /ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:acturalPaid" "$tmp/out"; then
-	ok "text report names the file, the code, the line and the field"
+	grep -q "error CG1001 line 19 /ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:acturalPaid" \
+		"$tmp/out"; then
+	pass "text report names the file, the code, the line and the field"
 else
-	not_ok "text report names the file, the code, the line and the field (exit $rc)"
-	diag "$tmp/out"
+	fail "text report names the file, the code, the line and the field (exit $rc)"
+	diag_file "$tmp/out"
 fi
 
 run validate --unsigned --quiet "$samples/valid/CEB311-order.xml" "$f"
-if sane && [ "$rc" -eq 1 ] && ! grep -q "CEB311-order.xml" "$tmp/out" && grep -qF "$f: INVALID" "$tmp/out"; then
-	ok "--quiet lists only the invalid file"
+if sane && [ "$rc" -eq 1 ] && ! grep -q "CEB311-order.xml" "$tmp/out" && grep -qF "$f: INVALID" \
+	"$tmp/out"; then
+	pass "--quiet lists only the invalid file"
 else
-	not_ok "--quiet lists only the invalid file (exit $rc)"
-	diag "$tmp/out"
+	fail "--quiet lists only the invalid file (exit $rc)"
+	diag_file "$tmp/out"
 fi
 
 # A warning alone keeps the exit status 0 (an unknown customs district is only a warning).
@@ -335,9 +320,9 @@ import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 sys.exit(0 if s["warnings"] == 1 and s["errors"] == 0 else 1)
 ' "$tmp/out"; then
-	ok "warning only: exit 0, one warning in the summary"
+	pass "warning only: exit 0, one warning in the summary"
 else
-	not_ok "warning only: exit 0, one warning in the summary (exit $rc)"
+	fail "warning only: exit 0, one warning in the summary (exit $rc)"
 fi
 
 # ---- cross-document rules through the CLI -----------------------------------------------------
@@ -347,11 +332,12 @@ sed 's#<ceb:amountPaid>573.87<#<ceb:amountPaid>570.00<#' "$samples/valid/CEB411-
 run validate --unsigned "$tmp/payment.xml"
 expect_rc 0 "payment alone: no order to compare with, exit 0"
 run validate --unsigned --json "$samples/valid/CEB311-order.xml" "$tmp/payment.xml"
-if sane && [ "$rc" -eq 1 ] && json_codes "$tmp/payment.xml" "$tmp/out" | grep -x CG1101 >/dev/null; then
-	ok "order and payment together: CG1101 on the payment"
+if sane && [ "$rc" -eq 1 ] && json_codes "$tmp/payment.xml" "$tmp/out" | grep -x CG1101 \
+	>/dev/null; then
+	pass "order and payment together: CG1101 on the payment"
 else
-	not_ok "order and payment together: CG1101 on the payment (exit $rc)"
-	diag "$tmp/out"
+	fail "order and payment together: CG1101 on the payment (exit $rc)"
+	diag_file "$tmp/out"
 fi
 
 # ---- reports compared with tests/data/expected -------------------------------------------------
@@ -365,16 +351,17 @@ golden() {
 	if [ "${CG_UPDATE_EXPECTED:-0}" = 1 ]; then
 		cp "$tmp/golden" "$expected_dir/$name"
 	fi
-	if sane && [ -f "$expected_dir/$name" ] && diff -u "$expected_dir/$name" "$tmp/golden" >"$tmp/diff"; then
-		ok "report matches tests/data/expected/$name"
+	if sane && [ -f "$expected_dir/$name" ] && diff -u "$expected_dir/$name" "$tmp/golden" \
+		>"$tmp/diff"; then
+		pass "report matches tests/data/expected/$name"
 	else
-		not_ok "report differs from tests/data/expected/$name (exit $rc)"
-		diag "$tmp/diff"
+		fail "report differs from tests/data/expected/$name (exit $rc)"
+		diag_file "$tmp/diff"
 	fi
 }
 golden validate-valid.txt validate --unsigned valid
 golden validate-invalid.txt validate --unsigned invalid
 golden validate-invalid.json validate --unsigned --json invalid
 
-echo "1..$n"
+done_testing
 exit 0

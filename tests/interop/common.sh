@@ -1,46 +1,18 @@
 # SPDX-License-Identifier: MIT
 # Sourced by the interoperability tests (tests/e2e/interop_*.sh, pkcs11_softhsm.sh) after
-# setting `name`: paths, a temporary directory removed on exit, TAP helpers, and test keys
+# setting `name`: paths, the e2e harness (tests/e2e/lib.sh), and test keys
 # made with the openssl CLI (short-lived, never committed).
 # shellcheck shell=sh
 
-: "${top_srcdir:?top_srcdir must be set}"
-: "${top_builddir:?top_builddir must be set}"
-cli="$top_builddir/src/cli/cebgate"
+# The TAP helpers, $T and its clean-up are tests/e2e/lib.sh's; a missing tool skips
+# the test (scripts/install-deps installs them all).
+. "${top_srcdir:?top_srcdir must be set}/tests/e2e/lib.sh"
+cli=$CEBGATE
 # shellcheck disable=SC2034 # used by the scripts that source this file
 samples="$top_srcdir/samples/xml/valid"
 # shellcheck disable=SC2034
 interop="$top_srcdir/tests/interop"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cg-${name:-interop}.XXXXXX")
-trap '[ -n "${CG_KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $*"
-}
-# diag FILE...: show files as TAP diagnostics (first lines of each).
-diag() {
-	for d in "$@"; do
-		[ -f "$d" ] && head -n 25 "$d" | sed 's/^/# /'
-	done
-	return 0
-}
-# need TOOL...: the tools exist, or the run bails out (CI installs them: scripts/install-deps).
-need() {
-	for t in "$@"; do
-		if ! command -v "$t" >/dev/null 2>&1; then
-			echo "Bail out! $t is missing: run scripts/install-deps"
-			exit 1
-		fi
-	done
-}
+tmp=$T
 
 # run ARGS...: the CLI with a hang guard; sets rc, stdout in $tmp/out, stderr in $tmp/err.
 run() {
@@ -69,10 +41,10 @@ sane() {
 # expect_rc WANT DESCRIPTION: the last run exited with WANT and did not crash.
 expect_rc() {
 	if sane && [ "$rc" -eq "$1" ]; then
-		ok "$2"
+		pass "$2"
 	else
-		not_ok "$2 (exit $rc, expected $1)"
-		diag "$tmp/out" "$tmp/err"
+		fail "$2 (exit $rc, expected $1)"
+		diag_file "$tmp/out" "$tmp/err"
 	fi
 }
 # cli_signs DESCRIPTION ARGS...: `cebgate sign ARGS` exits 0 and writes its -o file.
@@ -85,12 +57,8 @@ cli_signs() {
 
 # tamper IN OUT: change one business value of a signed CEB621/CEB311 sample.
 tamper() {
-	sed -e 's#<ceb:totalPrice>\([0-9]*\)\.\([0-9]*\)</ceb:totalPrice>#<ceb:totalPrice>9\1.\2</ceb:totalPrice>#' \
-		"$1" >"$2"
-	if cmp -s "$1" "$2"; then
-		echo "Bail out! tamper: nothing to change in $1"
-		exit 1
-	fi
+	sed -e 's#<ceb:totalPrice>\([0-9]*\)\.\([0-9]*\)<#<ceb:totalPrice>9\1.\2<#' "$1" >"$2"
+	! cmp -s "$1" "$2" || bail "tamper: nothing to change in $1"
 }
 
 # serial_hex CERT: the certificate serial as cebgate writes KeyName (lowercase, whole bytes).

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The service layer's clearance, review and status (cg_service_submit,
+ * cg_service_review_*, cg_service_sweep, cg_service_logistics,
+ * cg_service_declarations) on a real database: the four documents of
+ * ceb-spec §13 out of order, the inventory held, claimed under a lease that
+ * expires, decided; a lone inventory refused at the match timeout; the
+ * receipts each enterprise gets, and only its own. The tests run in order
+ * on one single window.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "window_fixture.h"
+
+#define V "samples/xml/valid/"
+
+static long long held_id;
+static char *order_xml; /* the order as accepted: SM2 signatures differ at each signing */
+
+static const char *
+status_of(json_t *answer)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(answer, "results"), 0),
+						 "status"));
+}
+
+static char *
+submit_ok(struct wfx *fx, const cg_principal *who, const char *k, const char *file)
+{
+	char *xml = wfx_signed_sample(fx, k, file, NULL);
+	json_t *a = NULL;
+
+	assert_int_equal(wfx_submit(fx, who, xml, &a), CG_OK);
+	assert_string_equal(status_of(a), "accepted");
+	json_decref(a);
+	return xml;
+}
+
+/* An inventory waits for its order, payment and waybill; the fourth completes the match. */
+static void
+test_match_out_of_order_then_held(void **state)
+{
+	struct wfx *fx = *state;
+	cg_service_options o = CG_SERVICE_OPTIONS_INIT;
+	char st[128];
+
+	o.value_threshold = 500; /* §13's inventory is worth 526 CNY */
+	wfx_configure(fx, &o);
+	cg_free(submit_ok(fx, &fx->d4, "D4", V "CEB621-inventory.xml"));
+	order_xml = submit_ok(fx, &fx->a1, "A1", V "CEB311-order.xml");
+	wfx_statuses(fx, &fx->d4, "CEB622Message", st, sizeof(st));
+	assert_string_equal(st, "2");
+	cg_free(submit_ok(fx, &fx->d4, "D4", V "CEB511-waybill.xml"));
+	cg_free(submit_ok(fx, &fx->c3, "C3", V "CEB411-payment.xml"));
+	wfx_statuses(fx, &fx->d4, "CEB622Message", st, sizeof(st));
+	assert_string_equal(st, "2 120 300");
+	/* The order's sender gets its CEB312, none of the inventory's receipts. */
+	wfx_statuses(fx, &fx->a1, "CEB622Message", st, sizeof(st));
+	assert_string_equal(st, "");
+	wfx_statuses(fx, &fx->a1, "CEB312Message", st, sizeof(st));
+	assert_string_equal(st, "120");
+}
+
+/* The same message again is a duplicate with no second receipt; other bytes, a conflict. */
+static void
+test_duplicate_and_conflict(void **state)
+{
+	struct wfx *fx = *state;
+	char *xml = order_xml;
+	char *other = wfx_signed_sample(fx, "A1", V "CEB311-order.xml",
+					"<ceb:buyerRegNo>U88120031<", "<ceb:buyerRegNo>U88120032<", NULL);
+	json_t *a = NULL;
+	char st[64];
+
+	assert_int_equal(wfx_submit(fx, &fx->a1, xml, &a), CG_OK);
+	assert_string_equal(status_of(a), "duplicate");
+	json_decref(a);
+	wfx_statuses(fx, &fx->a1, "CEB312Message", st, sizeof(st));
+	assert_string_equal(st, "120");
+	assert_int_equal(wfx_submit(fx, &fx->a1, other, &a), CG_ECONFLICT);
+	assert_string_equal(status_of(a), "conflict");
+	json_decref(a);
+	/* A1's order sent by another enterprise: not its signature. */
+	assert_int_equal(wfx_submit(fx, &fx->c3, xml, &a), CG_ESIG);
+	json_decref(a);
+	/* A1's order signed with C3's key: not A1's signature, and not C3's order. */
+	cg_free(other);
+	other = wfx_signed_sample(fx, "C3", V "CEB311-order.xml", NULL);
+	assert_int_equal(wfx_submit(fx, &fx->a1, other, &a), CG_ESIG);
+	assert_string_equal(status_of(a), "rejected");
+	json_decref(a);
+	assert_int_equal(wfx_submit(fx, &fx->c3, other, &a), CG_ESIG);
+	json_decref(a);
+	assert_int_equal(wfx_submit(fx, &fx->olga, xml, &a), CG_EPERM);
+	assert_null(a);
+	/* The one refusal of A1's message came back to A1 as a negative receipt. */
+	wfx_statuses(fx, &fx->a1, "CEB312Message", st, sizeof(st));
+	assert_string_equal(st, "120 -301008");
+	cg_free(xml);
+	cg_free(other);
+}
+
+static json_t *
+queue(struct wfx *fx, const cg_principal *who, const char *state, cg_rc want)
+{
+	cg_review_filter f = { state, NULL, NULL, NULL, 0 };
+	char *json = NULL;
+
+	assert_int_equal(cg_service_review_query(fx->svc, fx->ctx, who, &f, &json), want);
+	return json != NULL ? wfx_json(json) : NULL;
+}
+
+/* One officer holds the claim; the other is refused until the lease has expired. */
+static void
+test_claim_lease(void **state)
+{
+	struct wfx *fx = *state;
+	json_t *q = queue(fx, &fx->olga, NULL, CG_OK);
+	char *json = NULL;
+
+	assert_null(queue(fx, &fx->mia, NULL, CG_EPERM));
+	assert_int_equal(json_integer_value(json_object_get(q, "count")), 1);
+	held_id = json_integer_value(json_object_get(json_array_get(json_object_get(q, "items"), 0),
+						     "id"));
+	json_decref(q);
+	assert_true(held_id > 0);
+	assert_int_equal(cg_service_review_claim(fx->svc, fx->ctx, &fx->d4, held_id, &json), CG_EPERM);
+	assert_int_equal(cg_service_review_claim(fx->svc, fx->ctx, &fx->olga, held_id, &json), CG_OK);
+	cg_free(json);
+	json = NULL;
+	assert_int_equal(cg_service_review_claim(fx->svc, fx->ctx, &fx->oscar, held_id, &json),
+			 CG_ECONFLICT);
+	assert_null(json);
+	assert_int_equal(cg_service_review_decide(fx->svc, fx->ctx, &fx->oscar, held_id, "release",
+						  "ok", &json), CG_ECONFLICT);
+	/* Olga's lease runs out (moved to the past: the state a wait would leave). */
+	wfx_sql(fx, "UPDATE review SET lease_until = lease_until - 86400");
+	q = queue(fx, &fx->oscar, "queued", CG_OK);
+	assert_int_equal(json_integer_value(json_object_get(q, "count")), 1);
+	json_decref(q);
+	assert_int_equal(cg_service_review_claim(fx->svc, fx->ctx, &fx->oscar, held_id, &json), CG_OK);
+	cg_free(json);
+	json = NULL;
+	assert_int_equal(cg_service_review_decide(fx->svc, fx->ctx, &fx->olga, held_id, "release",
+						  "ok", &json), CG_ECONFLICT);
+}
+
+/* A decision needs a known decision and a reason; it is audited and answered with its receipts. */
+static void
+test_decide(void **state)
+{
+	struct wfx *fx = *state;
+	char *json = NULL;
+	char st[128];
+	json_t *d;
+
+	assert_int_equal(cg_service_review_decide(fx->svc, fx->ctx, &fx->oscar, held_id, "release",
+						  " ", &json), CG_EINVAL);
+	assert_int_equal(cg_service_review_decide(fx->svc, fx->ctx, &fx->oscar, held_id, "approve",
+						  "x", &json), CG_EINVAL);
+	assert_int_equal(cg_service_review_decide(fx->svc, fx->ctx, &fx->oscar, held_id, "release",
+						  "documents in order", &json), CG_OK);
+	cg_free(json);
+	json = NULL;
+	wfx_statuses(fx, &fx->d4, "CEB622Message", st, sizeof(st));
+	assert_string_equal(st, "2 120 300 399 800");
+	/* Decided once: a second decision finds no claim to decide under. */
+	assert_int_equal(cg_service_review_decide(fx->svc, fx->ctx, &fx->oscar, held_id, "detain",
+						  "again", &json), CG_ECONFLICT);
+	assert_int_equal(cg_service_declaration(fx->svc, fx->ctx, &fx->olga, held_id, &json), CG_OK);
+	d = wfx_json(json);
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "released");
+	json_decref(d);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM audit WHERE actor = 'oscar'"
+					 " AND detail LIKE '%documents in order%'"), 1);
+}
+
+static const char *
+waybill_state(struct wfx *fx, const cg_principal *who)
+{
+	static char state[64];
+	const char *keys = "[{\"logisticsCode\":\"4403980XD4\",\"logisticsNo\":\"EX2024111100012345\"}]";
+	char *json = NULL;
+	json_t *o;
+
+	assert_int_equal(cg_service_logistics(fx->svc, fx->ctx, who, keys, &json), CG_OK);
+	o = wfx_json(json);
+	snprintf(state, sizeof(state), "%s", json_string_value(json_object_get(
+		json_array_get(json_object_get(o, "waybills"), 0), "state")));
+	json_decref(o);
+	return state;
+}
+
+/* The waybill's state is its logistics company's (and the officers') to read, no one else's. */
+static void
+test_status(void **state)
+{
+	struct wfx *fx = *state;
+	cg_declaration_query q = { NULL, 311, NULL, 0, 0 };
+	char *json = NULL;
+	json_t *o;
+
+	assert_string_equal(waybill_state(fx, &fx->d4), "released");
+	assert_string_equal(waybill_state(fx, &fx->olga), "released");
+	assert_string_equal(waybill_state(fx, &fx->a1), "unknown");
+	assert_int_equal(cg_service_logistics(fx->svc, fx->ctx, &fx->d4, "[]", &json), CG_EINVAL);
+	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->mia, &q, &json), CG_OK);
+	o = wfx_json(json);
+	assert_int_equal(json_array_size(json_object_get(o, "declarations")), 1);
+	json_decref(o);
+	json = NULL;
+	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->max, &q, &json), CG_OK);
+	o = wfx_json(json);
+	assert_int_equal(json_array_size(json_object_get(o, "declarations")), 0);
+	json_decref(o);
+}
+
+/* An inventory whose documents never come is refused at the match timeout (100). */
+static void
+test_sweep(void **state)
+{
+	struct wfx *fx = *state;
+	char *xml = wfx_signed_sample(fx, "D4", V "CEB621-inventory.xml",
+				      "SO202411110000123456", "SO202411119999999999",
+				      "EX2024111100012345", "EX2024111199999999",
+				      "QH20241111000001", "QH20241111999999",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0799", NULL);
+	json_t *a = NULL;
+	char st[128];
+	int rejected = -1;
+
+	assert_int_equal(wfx_submit(fx, &fx->d4, xml, &a), CG_OK);
+	json_decref(a);
+	cg_free(xml);
+	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, &rejected), CG_OK);
+	assert_int_equal(rejected, 0); /* not waited long enough yet */
+	wfx_sql(fx, "UPDATE document SET created = created - 7200 WHERE kind = 621"
+		    " AND state IN ('declared', 'waiting')");
+	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, &rejected), CG_OK);
+	assert_int_equal(rejected, 1);
+	wfx_statuses(fx, &fx->d4, "CEB622Message", st, sizeof(st));
+	assert_string_equal(st, "2 120 300 399 800 2 100");
+	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, &rejected), CG_OK);
+	assert_int_equal(rejected, 0); /* refused once */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match_out_of_order_then_held),
+		cmocka_unit_test(test_duplicate_and_conflict),
+		cmocka_unit_test(test_claim_lease),
+		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_sweep),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	if (cg_global_init() != CG_OK)
+		return 1;
+	return cmocka_run_group_tests_name("clearance", tests, wfx_setup, wfx_teardown) != 0;
+}
