@@ -30,7 +30,7 @@ logged() {
 		'substr($4, length($4) - length(x) + 1) == x && $5 == b && $6 == a { f = 1 } END { exit !f }' "$1"
 }
 
-echo "1..35"
+echo "1..38"
 
 # UTF-8 CSV with English headers: every order written, each valid.
 set +e
@@ -218,4 +218,21 @@ set +e
 rc=$?
 set -e
 check "bad option is a usage error (exit 2)" "[ $rc -eq 2 ]"
+# Inputs sharing an order number never overwrite each other: two different messages for
+# SO202411110000123456 both reach the disk (the second under a -2 name, both inputs named on
+# stderr); the same input given twice is one message; the count printed is the count on disk.
+V=$top_srcdir/samples/xml/valid
+sed 's/<ceb:buyerName>[^<]*</<ceb:buyerName>李四</' "$V/CEB311-order.xml" >"$T/same-order.xml"
+set +e
+"$CEBGATE" normalize "$V/CEB311-order.xml" "$T/same-order.xml" "$V/CEB311-order.xml" \
+	"$V/CEB311-order-9610.xml" -o "$T/share" >/dev/null 2>"$T/share.err"
+rc=$?
+set -e
+check "inputs sharing an order number: exit 0, 3 files for 3 different messages" \
+	"[ $rc -eq 0 ] && [ $(count_xml "$T/share") -eq 3 ] && [ \"\$(grep -l '李四' '$T/share'/*.xml | wc -l)\" -eq 1 ]"
+check "the count printed is the count on disk" \
+	"grep -q 'normalize: 4 document(s) read, 3 message(s) written, .*1 identical to one written already' '$T/share.err'"
+check "the second message's name and both inputs are on stderr" \
+	"grep -q \"same-order.xml: a different message from .*CEB311-order.xml has the name CEB311-SO202411110000123456.xml already: written as CEB311-SO202411110000123456-2.xml\" '$T/share.err'"
+
 exit 0
