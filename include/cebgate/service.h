@@ -11,6 +11,7 @@
 
 #include "cebgate/common.h"
 #include "cebgate/store.h"
+#include "cebgate/codes.h"
 
 CG_BEGIN_DECLS
 
@@ -217,6 +218,16 @@ CG_API cg_rc cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const 
  */
 CG_API cg_rc cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 				      long long id, char **json, int *http) CG_WARN_UNUSED;
+
+/** The code-table editions in force today: {"editions": [{table, edition, effective, complete, rows}]}. */
+CG_API cg_rc cg_service_codes_json(const struct cg_codes *c, char **json) CG_WARN_UNUSED;
+/**
+ * Reload the code tables into *@p held (cg_codes_reload): admin only (403), or
+ * @p who NULL for a reload on SIGHUP. Audited whether it works or not; a failed
+ * reload (422, the reason in "error") keeps the old tables. 200 with the editions.
+ */
+CG_API cg_rc cg_service_codes_reload(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     struct cg_codes **held, char **json, int *http) CG_WARN_UNUSED;
 
 CG_END_DECLS
 #endif

@@ -945,7 +945,7 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 	cg_service *svc = thread_service(s);
 	long long queued = -1, waiting = -1, oldest = -1;
 	cg_ctx *ctx = NULL;
-	char buf[3072];
+	char buf[16384];
 	size_t n, b;
 	unsigned long cumulative = 0;
 	long parked;
@@ -1002,7 +1002,35 @@ route_metrics(struct srv *s, struct MHD_Connection *c)
 					      "cebgate_request_duration_seconds_count %lu\n",
 					      cumulative, atomic_load(&s->latency_ms_sum) / 1000.0, cumulative);
 	}
+	n = srv_codes_metrics(buf, sizeof(buf), strlen(buf));
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf));
+}
+
+/* GET /api/v1/codes (any signed-in user) and POST /api/v1/admin/codes/reload (codes.c). */
+static enum MHD_Result
+route_codes(struct srv *s, struct MHD_Connection *c, const char *url, const char *method,
+	    cg_service *svc)
+{
+	bool reload = strcmp(url, "/api/v1/admin/codes/reload") == 0;
+	cg_principal who;
+	char *json = NULL;
+	int http = 500;
+	enum MHD_Result ok;
+
+	if (!authenticate(s, c, svc, &who))
+		return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+	if (strcmp(method, reload ? "POST" : "GET") != 0)
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, reload ? "use POST" : "use GET");
+	if (!reload) {
+		json = srv_codes_json();
+		http = MHD_HTTP_OK;
+	} else if (srv_codes_reload(svc, &who, &json, &http) != 0) {
+		json = NULL;
+	}
+	ok = json != NULL ? reply_json(c, (unsigned)http, json)
+			  : reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+	cg_free(json);
+	return ok;
 }
 
 static enum MHD_Result
@@ -1054,6 +1082,8 @@ dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *m
 						   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
 	if (strcmp(url, "/api/v1/uploads") == 0 || strncmp(url, "/api/v1/uploads/", 16) == 0)
 		return route_uploads(s, c, url + 15, method, r, svc);
+	if (strcmp(url, "/api/v1/codes") == 0 || strcmp(url, "/api/v1/admin/codes/reload") == 0)
+		return route_codes(s, c, url, method, svc);
 	if (strcmp(url, "/api/v1/enterprises") == 0 || strncmp(url, "/api/v1/enterprises/", 20) == 0 ||
 	    strcmp(url, "/api/v1/users") == 0 || strcmp(url, "/api/v1/tokens") == 0)
 		return route_registry(s, c, url + 8, method, r, svc);
@@ -1365,7 +1395,8 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	if (pthread_key_create(&sp->svc_key, svc_destroy) != 0) {
+	if (srv_codes_open() != 0 || pthread_key_create(&sp->svc_key, svc_destroy) != 0) {
+		srv_codes_close();
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -1408,6 +1439,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
 		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -1419,6 +1451,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
 		MHD_stop_daemon(d);
 		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -1429,6 +1462,14 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 
 		wait_for_change(sp, 100);
 		unpark(sp, 0);
+		if (srv_codes_reload_requested) {
+			char *json = NULL;
+			int http;
+
+			srv_codes_reload_requested = 0;
+			(void)srv_codes_reload(probe, NULL, &json, &http);
+			cg_free(json);
+		}
 		cut = srv_deadlines_sweep(sp->deadlines);
 		if (cut > 0)
 			fprintf(stderr, "level=warn msg=\"request not received in time\" closed=%u\n", cut);
@@ -1453,6 +1494,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	wait_for_change(sp, 100);
 	MHD_stop_daemon(d);
 	pthread_key_delete(sp->svc_key);
+	srv_codes_close();
 	cg_service_free(probe);
 	cg_ctx_free(ctx);
 	return 0;

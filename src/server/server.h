@@ -66,4 +66,18 @@ int srv_web_csrf_ok(struct MHD_Connection *c, const char *url, const char *metho
 enum MHD_Result srv_web_login_reply(struct MHD_Connection *c, const cg_principal *who,
 				    const char *token, int tls);
 
+/*
+ * The code tables (codes.c): cebgated holds the newest set, reloads it on
+ * SIGHUP (main sets srv_codes_reload_requested) or the admin route, and reports it.
+ */
+extern volatile sig_atomic_t srv_codes_reload_requested;
+int srv_codes_open(void);
+void srv_codes_close(void);
+/* Reload (who NULL: on SIGHUP); the answer for the admin route in *json / *http. 0 ok. */
+int srv_codes_reload(cg_service *svc, const cg_principal *who, char **json, int *http);
+/* {"editions": [...]} of the tables in force, malloc'd, or NULL. */
+char *srv_codes_json(void);
+/* Append the code-table gauges to @p buf (holding @p n bytes); the new length. */
+size_t srv_codes_metrics(char *buf, size_t size, size_t n);
+
 #endif
