@@ -30,7 +30,7 @@ logged() {
 		'substr($4, length($4) - length(x) + 1) == x && $5 == b && $6 == a { f = 1 } END { exit !f }' "$1"
 }
 
-echo "1..38"
+echo "1..42"
 
 # UTF-8 CSV with English headers: every order written, each valid.
 set +e
@@ -234,5 +234,48 @@ check "the count printed is the count on disk" \
 	"grep -q 'normalize: 4 document(s) read, 3 message(s) written, .*1 identical to one written already' '$T/share.err'"
 check "the second message's name and both inputs are on stderr" \
 	"grep -q \"same-order.xml: a different message from .*CEB311-order.xml has the name CEB311-SO202411110000123456.xml already: written as CEB311-SO202411110000123456-2.xml\" '$T/share.err'"
+
+# One policy for a code missing from its table (docs/findings.md, CG1014): against a table
+# known to be partial (customs districts) normalize keeps it and warns exactly as validate does;
+# against a complete table (countries) both refuse it.
+sed 's/<ceb:customsCode>5349</<ceb:customsCode>4699</' "$V/CEB621-inventory.xml" >"$T/district.xml"
+set +e
+"$CEBGATE" normalize --json "$T/district.xml" -o "$T/district" >"$T/district.json" 2>/dev/null
+rc=$?
+"$CEBGATE" validate --unsigned --json "$T/district.xml" >"$T/district-v.json" 2>/dev/null
+vrc=$?
+set -e
+check "a district missing from the partial table: normalize and validate both warn CG1014, exit 0" \
+	"[ $rc -eq 0 ] && [ $vrc -eq 0 ] && [ $(count_xml "$T/district") -eq 1 ] &&
+	 grep -q '\"CG1014\"' '$T/district.json' && grep -q '\"CG1014\"' '$T/district-v.json' &&
+	 ! grep -q CG2001 '$T/district.json'"
+sed 's/<ceb:country>601</<ceb:country>998</' "$V/CEB621-inventory.xml" >"$T/country.xml"
+set +e
+"$CEBGATE" normalize --json "$T/country.xml" -o "$T/country" >"$T/country.json" 2>/dev/null
+rc=$?
+"$CEBGATE" validate --unsigned --json "$T/country.xml" >"$T/country-v.json" 2>/dev/null
+vrc=$?
+set -e
+check "a country missing from the complete table: normalize (CG2001) and validate (CG1014) both refuse" \
+	"[ $rc -eq 1 ] && [ $vrc -eq 1 ] && [ $(count_xml "$T/country") -eq 0 ] &&
+	 grep -q '\"CG2001\"' '$T/country.json' && grep -q '\"CG1014\"' '$T/country-v.json'"
+
+# One encoding per file: a GB18030 row among UTF-8 ones, and a UTF-8 row among GB18030 ones,
+# are each an error at their line (CG2003), never decoded each its own way; the other orders
+# are written.
+awk 'NR == FNR { g[FNR] = $0; next } FNR == 4 { print g[4]; next } { print }' \
+	"$S/orders-gb18030.csv" "$S/orders-zh.csv" >"$T/mixed-utf8.csv"
+awk 'NR == FNR { u[FNR] = $0; next } FNR == 4 { print u[4]; next } { print }' \
+	"$S/orders-zh.csv" "$S/orders-gb18030.csv" >"$T/mixed-gb.csv"
+for mixed in mixed-utf8 mixed-gb; do
+	set +e
+	"$CEBGATE" normalize --json --profile "$S/default.profile" "$T/$mixed.csv" -o "$T/$mixed" \
+		>"$T/$mixed.json" 2>/dev/null
+	rc=$?
+	set -e
+	check "$mixed.csv: exit 1, CG2003 at line 4 saying rows are in different encodings, 5 orders written" \
+		"[ $rc -eq 1 ] && finding '$T/$mixed.json' CG2003 4 0 'rows in different encodings' &&
+		 [ $(count_xml "$T/$mixed") -eq 5 ]"
+done
 
 exit 0
