@@ -328,6 +328,34 @@ check_legal_unit(struct env *e, size_t doc, const struct cg_group *g, const char
 	return report(e, "CG1018", doc, g, field, zh, en);
 }
 
+/*
+ * The second legal quantity is declared exactly when the tariff gives the code
+ * a second legal unit (CG1018): missing when it has one, or declared when it has none.
+ */
+static cg_rc
+check_second_unit(struct env *e, size_t doc, const struct cg_group *g, const char *gcode,
+		  const char *want)
+{
+	bool has = present(g, "unit2") && present(g, "qty2");
+	char en[200], zh[200];
+
+	/* One of the two without the other is CG1011's. */
+	if (present(g, "unit2") != present(g, "qty2") || has == (want[0] != '\0'))
+		return CG_OK;
+	if (!has) {
+		(void)snprintf(en, sizeof(en),
+			       "gcode %.12s has a second legal unit %s: declare qty2 and unit2", gcode,
+			       want);
+		(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 有第二法定单位 %s：须填写qty2和unit2",
+			       gcode, want);
+		return report(e, "CG1018", doc, g, "unit1", zh, en);
+	}
+	(void)snprintf(en, sizeof(en),
+		       "gcode %.12s has no second legal unit: leave qty2 and unit2 out", gcode);
+	(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 没有第二法定单位：qty2和unit2应不填", gcode);
+	return report(e, "CG1018", doc, g, "unit2", zh, en);
+}
+
 /* gcode is a code of the tariff in force at the declaration date (CG1025). */
 static cg_rc
 missing_from_tariff(struct env *e, size_t doc, const struct cg_group *g, const char *gcode,
@@ -409,6 +437,8 @@ r_hs(struct env *e, size_t doc, const struct rule *r)
 		rc = check_positive(e, doc, g, gcode, date);
 		if (rc == CG_OK)
 			rc = check_legal_unit(e, doc, g, "unit1", hs->unit1);
+		if (rc == CG_OK)
+			rc = check_second_unit(e, doc, g, gcode, hs->unit2);
 		if (rc == CG_OK && present(g, "unit2"))
 			rc = check_legal_unit(e, doc, g, "unit2", hs->unit2);
 	}

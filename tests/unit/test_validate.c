@@ -672,8 +672,8 @@ test_rule_cg1009_placeholder(void **state)
 	            P311 "consignee");
 	EXPECT_RULE(subst(sample(ORDER), "<ceb:consignee>李晓明<", "<ceb:consignee> N/A <"),
 	            "CG1009", P311 "consignee");
-	/* An empty required value is a placeholder too (the XSD allows an empty string). */
-	EXPECT_RULE(subst(sample(ORDER), "<ceb:buyerName>李晓明<", "<ceb:buyerName><"), "CG1009",
+	/* A blank required value is a placeholder too (an empty one is refused by the XSD). */
+	EXPECT_RULE(subst(sample(ORDER), "<ceb:buyerName>李晓明<", "<ceb:buyerName>  <"), "CG1009",
 	            P311 "buyerName");
 	EXPECT_RULE(subst(sample(WAYBILL), "<ceb:consignee>李晓明<", "<ceb:consignee>/<"), "CG1009",
 	            P511 "consignee");
