@@ -809,7 +809,7 @@ test_rule_cg1014_code_tables(void **state)
 	            P621 "trafMode");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:tradeMode>1210<", "<ceb:tradeMode>1211<"),
 	            "CG1014", P621 "tradeMode");
-	/* Export trade modes are in trademode.tsv, but an import inventory allows 9610 and 1210. */
+	/* Export trade modes are in the trademode table, but an import inventory allows 9610 and 1210. */
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:tradeMode>1210<", "<ceb:tradeMode>9710<"),
 	            "CG1014", P621 "tradeMode");
 	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:tradeMode>1210<", "<ceb:tradeMode>9810<"),
