@@ -142,7 +142,7 @@ do_show(cg_ctx *ctx, const char *table, const char *code, const char *date, bool
 		printf("%s %s (edition %s%s%s%s)\n", table, code, ed->edition,
 		       ed->effective[0] != '\0' ? ", in force since " : "", ed->effective,
 		       ed->complete ? "" : "; table known to be partial");
-	for (i = 1; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		const char *v = vals[i];
 
 		if (strcmp(table, "hs") == 0 &&

@@ -74,7 +74,16 @@ cg_codes_show(const cg_codes *c, const char *table, const char *code, const char
 	      const struct cg_edition **ed, const char **names, const char **vals, size_t max)
 {
 	struct cg_edition_use use = { 0 };
-	size_t n = cg__codes_row(c, cg__codes_table_of(table), code, date, &use, names, vals, max);
+	enum cg_table t = cg__codes_table_of(table);
+	size_t n = cg__codes_row(c, t, code, date, &use, names, vals, max);
+	char line8[9];
+
+	/* On the positive list an 8-digit line covers the 10-digit codes under it. */
+	if (n == 0 && t == CG_T_POSITIVE && strlen(code) == 10) {
+		memcpy(line8, code, 8);
+		line8[8] = '\0';
+		n = cg__codes_row(c, t, line8, date, &use, names, vals, max);
+	}
 
 	if (ed != NULL)
 		*ed = use.ed;

@@ -358,7 +358,12 @@ walk_csv(struct importer *im, char *text, size_t len, const char *file, const ch
 	if (fp == NULL)
 		return cg__fail(im->ctx, CG_ENOMEM, "out of memory");
 	rc = cg__csv_open(&csv, fp, "utf-8");
-	while (rc == CG_OK && (rc = cg__csv_next(csv, &cells, &n, &line)) == CG_OK) {
+	while (rc == CG_OK) {
+		rc = cg__csv_next(csv, &cells, &n, &line);
+		if (rc == CG_EPARSE || rc == CG_ETOOBIG)
+			rc = cg__fail(im->ctx, rc, "line %lu: malformed CSV row", line);
+		if (rc != CG_OK)
+			break;
 		if (header) {
 			rc = set_header(im, cells, n, line);
 			if (rc == CG_OK)
@@ -368,8 +373,6 @@ walk_csv(struct importer *im, char *text, size_t len, const char *file, const ch
 			rc = put_row(im, cells, n, line);
 		}
 	}
-	if (rc == CG_EPARSE || rc == CG_ETOOBIG)
-		rc = cg__fail(im->ctx, rc, "line %lu: malformed CSV row", line);
 	cg__csv_close(csv);
 	(void)fclose(fp);
 	return rc == CG_ENOTFOUND ? CG_OK : rc;

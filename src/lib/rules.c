@@ -686,7 +686,7 @@ check_dec(struct env *e, size_t doc, const struct cg_group *g, const struct cg_f
 
 /*
  * A coded value must be in its table, and be an import code: every message
- * cebgate handles is of the import family, and trademode.tsv also lists the
+ * cebgate handles is of the import family, and the trademode table also lists the
  * export modes (§3.5 #32 allows only 9610 and 1210 in an import inventory).
  */
 static cg_rc
