@@ -878,6 +878,25 @@ test_rule_cg1018_legal_unit(void **state)
 	            "CG1018", "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:unit1");
 }
 
+/* qty2/unit2 exactly when the tariff gives the code a second legal unit. */
+static void
+test_rule_cg1018_second_unit(void **state)
+{
+	(void)state;
+	/* 3304990099 has the second unit 011 (件): leaving it out is refused. */
+	EXPECT_RULE(subst(sample(INVENTORY),
+	                  "\n      <ceb:qty2>1</ceb:qty2>\n      <ceb:unit2>011</ceb:unit2>", ""),
+	            "CG1018", "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:unit1");
+	/* 1901101010 has none: declaring one is refused. */
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:unit1>035</ceb:unit1>\n      <ceb:price>198.00<",
+	                  "<ceb:unit1>035</ceb:unit1>\n      <ceb:qty2>2</ceb:qty2>\n"
+	                  "      <ceb:unit2>122</ceb:unit2>\n      <ceb:price>198.00<"),
+	            "CG1018", "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[1]/ceb:unit2");
+	/* The right second unit but a wrong one: the unit is named. */
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:unit2>011<", "<ceb:unit2>035<"), "CG1018",
+	            "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:unit2");
+}
+
 static void
 test_rule_cg1020_logistics_status(void **state)
 {
@@ -1757,6 +1776,7 @@ main(void)
 		cmocka_unit_test(test_rule_cg1016_packno),
 		cmocka_unit_test(test_rule_cg1017_positive),
 		cmocka_unit_test(test_rule_cg1018_legal_unit),
+		cmocka_unit_test(test_rule_cg1018_second_unit),
 		cmocka_unit_test(test_rule_cg1020_logistics_status),
 		cmocka_unit_test(test_rule_cg1021_return_status),
 		cmocka_unit_test(test_rule_cg1023_taxbill_status),
