@@ -11,6 +11,7 @@
 const CG = (() => {
 	const texts = {
 		zh: {
+			codeTables: '代码表', partial: '（不完整）',
 			title: 'cebgate 跨境电商单一窗口', queue: '审核队列', logistics: '运单查询', dashboard: '统计看板',
 			public: '双随机抽查结果公开', logout: '退出', login: '登录', user: '用户名', password: '密码',
 			loginFailed: '用户名或密码错误', tooMany: '失败次数过多，请一分钟后再试', lang: 'English',
@@ -51,6 +52,7 @@ const CG = (() => {
 			'officer-detain': '关员扣留', minutes: '分钟', seconds: '秒', loggedInAs: '当前用户', pending: '处理中',
 		},
 		en: {
+			codeTables: 'Code tables', partial: '(partial)',
 			title: 'cebgate single window', queue: 'Review queue', logistics: 'Waybill lookup', dashboard: 'Dashboard',
 			public: 'Random inspection results', logout: 'Log out', login: 'Log in', user: 'User', password: 'Password',
 			loginFailed: 'Wrong user or password', tooMany: 'Too many failures: wait a minute', lang: '中文',
@@ -187,7 +189,23 @@ const CG = (() => {
 			location.href = r.body.role === 'logistics' ? '/logistics.html' : '/';
 			return new Promise(() => {});
 		}
+		codeTables();
 		return r.body;
+	}
+
+	/* The footer: the code-table editions the checks use (a partial table is marked). */
+	async function codeTables() {
+		const r = await api('GET', '/api/v1/codes');
+		if (r.status !== 200 || !r.body || !Array.isArray(r.body.editions)) return;
+		const shown = ['hs', 'positive', 'customs', 'country', 'unit', 'trademode'];
+		const parts = r.body.editions.filter((e) => shown.includes(e.table)).map((e) =>
+			`${e.table} ${e.edition}${e.effective ? ' (' + e.effective + ')' : ''}${e.complete ? '' : ' ' + t('partial')}`);
+		let foot = document.getElementById('code-tables');
+		if (!foot) {
+			foot = el('footer', { id: 'code-tables', class: 'codes' });
+			document.body.appendChild(foot);
+		}
+		foot.textContent = t('codeTables') + ': ' + parts.join(' · ');
 	}
 
 	async function logout() {

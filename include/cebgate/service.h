@@ -20,6 +20,7 @@
 
 #include "cebgate/common.h"
 #include "cebgate/principal.h"
+#include "cebgate/codes.h"
 
 CG_BEGIN_DECLS
 
@@ -77,6 +78,18 @@ CG_API cg_rc cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected) CG_WA
 /** Gauges for /metrics: inventories queued for review, waiting for documents, oldest queued (s). */
 CG_API cg_rc cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *waiting,
 			       long long *oldest_age) CG_WARN_UNUSED;
+
+/** The code-table editions in force today: {"editions": [{table, edition, effective, complete, rows}]}. */
+CG_API cg_rc cg_service_codes_json(const cg_codes *c, char **json) CG_WARN_UNUSED;
+/**
+ * Reload the code tables into *@p held (cg_codes_reload): an admin only
+ * (CG_EPERM), or @p who NULL for a reload on SIGHUP. Audited whether it works
+ * or not. CG_OK with {"reloaded": true, "editions": [...]}; CG_EINCOMPLETE when
+ * the new tables could not be loaded: the old ones stay, and *json also answers
+ * then ({"reloaded": false, "error": why}).
+ */
+CG_API cg_rc cg_service_codes_reload(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     cg_codes **held, char **json) CG_WARN_UNUSED;
 
 CG_END_DECLS
 #endif

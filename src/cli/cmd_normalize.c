@@ -12,8 +12,18 @@
 #include <unistd.h>
 #include "cli.h"
 
+/* A file this run wrote, and the input it came from (to name both when two collide). */
+struct written {
+	char *name;
+	const char *source;
+};
+
 struct out {
 	const char *dir;    /* NULL: documents go to stdout */
+	const char *source; /* the input being read */
+	struct written *files;
+	size_t nfiles, cap;
+	unsigned long dups; /* messages identical to one this run wrote already */
 	FILE *log;          /* the change log (TSV) */
 	unsigned long changes;
 	int tty;
@@ -21,12 +31,121 @@ struct out {
 	cg_normalizer *n;
 };
 
-/* Write to DIR/name through a temporary name and rename, so readers never see half a file. */
+/* True when the file at @p path holds exactly @p xml. */
+static bool
+same_content(const char *path, const char *xml, size_t len)
+{
+	FILE *fp = fopen(path, "rb");
+	char buf[4096];
+	size_t off = 0, got;
+	bool same = fp != NULL;
+
+	while (same && (got = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		same = off + got <= len && memcmp(buf, xml + off, got) == 0;
+		off += got;
+	}
+	if (fp != NULL)
+		(void)fclose(fp);
+	return same && off == len;
+}
+
+static const struct written *
+written_by_run(const struct out *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nfiles; i++) {
+		if (strcmp(o->files[i].name, name) == 0)
+			return &o->files[i];
+	}
+	return NULL;
+}
+
+static cg_rc
+remember(struct out *o, const char *name)
+{
+	if (o->nfiles == o->cap) {
+		size_t cap = o->cap != 0 ? o->cap * 2 : 64;
+		struct written *w = realloc(o->files, cap * sizeof(*w));
+
+		if (w == NULL)
+			return CG_ENOMEM;
+		o->files = w;
+		o->cap = cap;
+	}
+	o->files[o->nfiles].name = strdup(name);
+	if (o->files[o->nfiles].name == NULL)
+		return CG_ENOMEM;
+	o->files[o->nfiles++].source = o->source;
+	return CG_OK;
+}
+
+/* "CEB311-X.xml", 3 -> "CEB311-X-3.xml". */
+static int
+variant(char *out, size_t size, const char *name, unsigned k)
+{
+	const char *dot = strrchr(name, '.');
+	int stem = dot != NULL ? (int)(dot - name) : (int)strlen(name);
+
+	if (k == 1)
+		return snprintf(out, size, "%s", name) >= (int)size ? -1 : 0;
+	return snprintf(out, size, "%.*s-%u%s", stem, name, k, dot != NULL ? dot : "") >= (int)size
+		       ? -1
+		       : 0;
+}
+
+/*
+ * Move the finished temporary file to DIR/name without ever replacing another
+ * message: two inputs sharing an order number get NAME.xml and NAME-2.xml (and
+ * both inputs are named on stderr). A message identical to one this run wrote
+ * is the same message and is not written twice; a file left by an earlier run
+ * with the same content is the same message too.
+ */
+static cg_rc
+place(struct out *o, const char *tmp, const char *name, const char *xml, size_t len)
+{
+	char cand[512], final[4096];
+	const struct written *w;
+	unsigned k;
+
+	for (k = 1; k < 1000; k++) {
+		if (variant(cand, sizeof(cand), name, k) != 0 ||
+		    snprintf(final, sizeof(final), "%s/%s", o->dir, cand) >= (int)sizeof(final))
+			return CG_EINVAL;
+		w = written_by_run(o, cand);
+		if (w != NULL && same_content(final, xml, len)) {
+			o->dups++;
+			(void)unlink(tmp);
+			return CG_OK;
+		}
+		if (w != NULL)
+			continue; /* another message of this run has the name */
+		if (access(final, F_OK) != 0 && link(tmp, final) != 0) {
+			if (errno == EEXIST)
+				continue; /* created meanwhile: try the next name */
+			(void)unlink(tmp);
+			return CG_EIO;
+		}
+		if (!same_content(final, xml, len))
+			continue; /* another message from an earlier run */
+		(void)unlink(tmp);
+		if (k > 1)
+			cli_err("%s: a different message from %s has the name %s already: written as %s",
+				o->source, written_by_run(o, name) != NULL ? written_by_run(o, name)->source
+									  : "an earlier run",
+				name, cand);
+		return remember(o, cand);
+	}
+	(void)unlink(tmp);
+	return CG_EIO;
+}
+
+/* Write to DIR/name through a temporary name, so readers never see half a file. */
 static cg_rc
 emit(void *payload, const char *name, const char *xml, size_t len)
 {
 	struct out *o = payload;
-	char tmp[4096], final[4096];
+	char tmp[4096];
 	FILE *fp;
 	int ok;
 
@@ -39,19 +158,18 @@ emit(void *payload, const char *name, const char *xml, size_t len)
 	}
 	if (o->dir == NULL)
 		return fwrite(xml, 1, len, stdout) == len ? CG_OK : CG_EIO;
-	if (snprintf(final, sizeof(final), "%s/%s", o->dir, name) >= (int)sizeof(final) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name) >= (int)sizeof(tmp))
 		return CG_EINVAL;
 	fp = fopen(tmp, "wb");
 	if (fp == NULL)
 		return CG_EIO;
 	ok = fwrite(xml, 1, len, fp) == len;
 	ok = fclose(fp) == 0 && ok;
-	if (!ok || rename(tmp, final) != 0) {
+	if (!ok) {
 		(void)unlink(tmp);
 		return CG_EIO;
 	}
-	return CG_OK;
+	return place(o, tmp, name, xml, len);
 }
 
 /* TSV cells never contain tabs or newlines. */
@@ -221,6 +339,7 @@ cmd_normalize(int argc, char **argv)
 		goto out;
 	}
 	for (i = optind; i < argc; i++) {
+		o.source = argv[i];
 		if (cg_normalize_file(o.n, ctx, argv[i], from, f) != CG_OK) {
 			cli_err("%s", cg_ctx_errmsg(ctx));
 			goto out;
@@ -233,9 +352,14 @@ cmd_normalize(int argc, char **argv)
 	{
 		cg_normalize_stats s = cg_normalizer_stats(o.n);
 
+		/* With -o the count is of the files on disk, never of what was produced. */
 		fprintf(stderr, "normalize: %lu document(s) read, %lu message(s) written, %lu rejected, "
-				"%lu change(s) logged\n",
-			s.records, s.written, s.rejected, o.changes);
+				"%lu change(s) logged",
+			s.records, o.dir != NULL ? (unsigned long)o.nfiles : s.written, s.rejected,
+			o.changes);
+		if (o.dups > 0)
+			fprintf(stderr, ", %lu identical to one written already", o.dups);
+		fputc('\n', stderr);
 		status = s.rejected > 0 || cg_findings_count_sev(f, CG_SEV_ERROR) > 0 ? CLI_INVALID
 										       : CLI_OK;
 	}
@@ -243,6 +367,9 @@ out:
 	if (o.log != NULL && o.log != stderr && fclose(o.log) != 0)
 		status = CLI_USAGE;
 	cg_normalizer_free(o.n);
+	for (i = 0; i < (int)o.nfiles; i++)
+		free(o.files[i].name);
+	free(o.files);
 	cg_findings_free(f);
 	cg_ctx_free(ctx);
 	return status;

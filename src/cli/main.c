@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "submit", cmd_submit, "normalize, validate, sign and submit declarations; track their receipts" },
 	{ "receipts", cmd_receipts, "pull receipts, match them to declarations, show their states" },
 	{ "status", cmd_status, "one declaration's history from the outbox" },
+	{ "codes", cmd_codes, "the code tables and their editions: list, show, import, diff" },
 	{ "explain", cmd_explain, "what a returnStatus, error or finding code means, and what to do" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
 	{ "review", cmd_review, "the officers' review queue of cebgated: list, claim, show, decide" },

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include "daemon.h"
 #include "deadline.h"
+#include "server.h"
 
 static int serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop);
 
@@ -233,7 +234,8 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	if (pthread_key_create(&sp->svc_key, svc_destroy) != 0) {
+	if (srv_codes_open() != 0 || pthread_key_create(&sp->svc_key, svc_destroy) != 0) {
+		srv_codes_close();
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -276,6 +278,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
 		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -287,6 +290,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
 		MHD_stop_daemon(d);
 		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
 		cg_service_free(probe);
 		cg_ctx_free(ctx);
 		return -1;
@@ -297,6 +301,13 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 
 		srv_wait_for_change(sp, 100);
 		srv_unpark(sp, 0);
+		if (srv_codes_reload_requested) {
+			char *json = NULL;
+
+			srv_codes_reload_requested = 0;
+			(void)srv_codes_reload(probe, ctx, NULL, &json);
+			cg_free(json);
+		}
 		cut = srv_deadlines_sweep(sp->deadlines);
 		if (cut > 0)
 			fprintf(stderr, "level=warn msg=\"request not received in time\" closed=%u\n", cut);
@@ -321,6 +332,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	srv_wait_for_change(sp, 100);
 	MHD_stop_daemon(d);
 	pthread_key_delete(sp->svc_key);
+	srv_codes_close();
 	cg_service_free(probe);
 	cg_ctx_free(ctx);
 	return 0;

@@ -9,14 +9,16 @@
 #include "routes.h"
 #include "server.h"
 
-/* The only work a signal does: ask main to stop (style.md). */
+/* The only work a signal does: ask main to stop, or to reload the code tables (style.md). */
 static volatile sig_atomic_t stop_requested;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		srv_codes_reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 int
@@ -34,7 +36,8 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+	    sigaction(SIGHUP, &sa, NULL) != 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	if (cg_global_init() != CG_OK) {

@@ -28,7 +28,7 @@ srv_metrics_reply(struct srv *s, struct MHD_Connection *c)
 	cg_service *svc = srv_thread_service(s);
 	long long queued = -1, waiting = -1, oldest = -1;
 	cg_ctx *ctx = NULL;
-	char buf[3072];
+	char buf[16384];
 	size_t n, b;
 	unsigned long cumulative = 0;
 	long parked;
@@ -85,5 +85,6 @@ srv_metrics_reply(struct srv *s, struct MHD_Connection *c)
 					      "cebgate_request_duration_seconds_count %lu\n",
 					      cumulative, atomic_load(&s->latency_ms_sum) / 1000.0, cumulative);
 	}
+	n = srv_codes_metrics(buf, sizeof(buf), strlen(buf));
 	return srv_reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf), NULL);
 }

@@ -43,6 +43,9 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/users", SRV_ADMINS, srv_registry_list, "users" },
 	{ "POST", "/api/v1/users", SRV_ADMINS, srv_registry_add, "users" },
 	{ "POST", "/api/v1/tokens", SRV_ADMINS, srv_registry_add, "tokens" },
+	/* The code tables: what is in force, and a reload without a restart. */
+	{ "GET", "/api/v1/codes", SRV_ANYONE, srv_codes, NULL },
+	{ "POST", "/api/v1/admin/codes/reload", SRV_ADMINS, srv_codes_reload_route, NULL },
 	/* One login for every role, and the browser session. */
 	{ "POST", "/api/v1/login", SRV_NOLOGIN, srv_login, NULL },
 	{ "POST", "/api/v1/logout", SRV_NOLOGIN, srv_logout, NULL },

@@ -108,5 +108,8 @@ enum MHD_Result srv_page(struct srv_call *call);
 enum MHD_Result srv_healthz(struct srv_call *call);
 enum MHD_Result srv_explain(struct srv_call *call);
 enum MHD_Result srv_metrics(struct srv_call *call);
+/* routes_codes.c */
+enum MHD_Result srv_codes(struct srv_call *call);
+enum MHD_Result srv_codes_reload_route(struct srv_call *call);
 
 #endif

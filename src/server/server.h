@@ -53,4 +53,18 @@ int srv_web_principal(struct MHD_Connection *c, struct cg_service *svc, cg_princ
 /* 0 when a state-changing request rides on the session cookie without its CSRF token. */
 int srv_web_csrf_ok(struct MHD_Connection *c, const char *url, const char *method);
 
+/*
+ * The code tables (codes.c): cebgated holds the newest set, reloads it on
+ * SIGHUP (main sets srv_codes_reload_requested) or the admin route, and reports it.
+ */
+extern volatile sig_atomic_t srv_codes_reload_requested;
+int srv_codes_open(void);
+void srv_codes_close(void);
+/* Reload (who NULL: on SIGHUP) as cg_service_codes_reload() answers it. */
+cg_rc srv_codes_reload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **json);
+/* {"editions": [...]} of the tables in force (cg_free()). */
+cg_rc srv_codes_json(char **json);
+/* Append the code-table gauges to @p buf (holding @p n bytes); the new length. */
+size_t srv_codes_metrics(char *buf, size_t size, size_t n);
+
 #endif

@@ -197,4 +197,56 @@ file_lacks "no progress line when stderr is not a terminal" "$T/lx.err" 'documen
 "$CEBGATE" normalize "$T/loose.xml" >"$T/stdout.xml" 2>/dev/null
 ok "without -o the canonical message is written to stdout" valid "$T/stdout.xml"
 exit_code_is "bad option is a usage error (exit 2)" 2 "$CEBGATE" normalize --from yaml x
+
+# Inputs sharing an order number never overwrite each other: two different messages for
+# SO202411110000123456 both reach the disk (the second under a -2 name, both inputs named on
+# stderr); the same input given twice is one message; the count printed is the count on disk.
+sed 's/<ceb:buyerName>[^<]*</<ceb:buyerName>李四</' "$S/CEB311-order.xml" >"$T/same-order.xml"
+norm "$T/share" "$S/CEB311-order.xml" "$T/same-order.xml" "$S/CEB311-order.xml" \
+	"$S/CEB311-order-9610.xml"
+is "inputs sharing an order number: exit 0" $rc 0
+is "3 files for 3 different messages" "$(count_xml "$T/share")" 3
+is "one of them the second buyer's" "$(grep -l '李四' "$T/share"/*.xml | wc -l | tr -d ' ')" 1
+file_contains "the count printed is the count on disk" "$T/share.err" \
+	'normalize: 4 document\(s\) read, 3 message\(s\) written, .*1 identical to one written already'
+file_contains "the second message's name and both inputs are on stderr" "$T/share.err" \
+	'same-order.xml: a different message from .*CEB311-order.xml has the name CEB311-SO202411110000123456.xml already: written as CEB311-SO202411110000123456-2.xml'
+
+# One policy for a code missing from its table (docs/findings.md, CG1014): against a table
+# known to be partial (customs districts) normalize keeps it and warns exactly as validate
+# does; against a complete table (countries) both refuse it.
+vjson() { vrc=0; "$CEBGATE" validate --unsigned --json "$1" >"$2" 2>/dev/null || vrc=$?; }
+sed 's/<ceb:customsCode>5349</<ceb:customsCode>4699</' "$S/CEB621-inventory.xml" >"$T/district.xml"
+norm "$T/district" --json "$T/district.xml"
+vjson "$T/district.xml" "$T/district-v.json"
+is "a district missing from the partial table: normalize exits 0" $rc 0
+is "validate exits 0" $vrc 0
+is "the message is written" "$(count_xml "$T/district")" 1
+file_contains "normalize warns CG1014" "$T/district.json" '"CG1014"'
+file_contains "validate warns CG1014" "$T/district-v.json" '"CG1014"'
+file_lacks "normalize does not refuse it (CG2001)" "$T/district.json" CG2001
+sed 's/<ceb:country>601</<ceb:country>998</' "$S/CEB621-inventory.xml" >"$T/country.xml"
+norm "$T/country" --json "$T/country.xml"
+vjson "$T/country.xml" "$T/country-v.json"
+is "a country missing from the complete table: normalize exits 1" $rc 1
+is "validate exits 1" $vrc 1
+is "nothing is written" "$(count_xml "$T/country")" 0
+file_contains "normalize refuses it (CG2001)" "$T/country.json" '"CG2001"'
+file_contains "validate refuses it (CG1014)" "$T/country-v.json" '"CG1014"'
+
+# One encoding per file: a GB18030 row among UTF-8 ones, and a UTF-8 row among GB18030
+# ones, are each an error at their line (CG2003), never decoded each its own way; the other
+# orders are written.
+awk 'NR == FNR { g[FNR] = $0; next } FNR == 4 { print g[4]; next } { print }' \
+	"$M/orders-gb18030.csv" "$M/orders-zh.csv" >"$T/mixed-utf8.csv"
+awk 'NR == FNR { u[FNR] = $0; next } FNR == 4 { print u[4]; next } { print }' \
+	"$M/orders-zh.csv" "$M/orders-gb18030.csv" >"$T/mixed-gb.csv"
+for mixed in mixed-utf8 mixed-gb; do
+	norm "$T/$mixed" --json --profile "$M/default.profile" "$T/$mixed.csv"
+	is "$mixed.csv: exit 1" $rc 1
+	ok "$mixed.csv: CG2003 at line 4 saying rows are in different encodings" \
+		finding "$T/$mixed.json" CG2003 4 0 'rows in different encodings'
+	is "$mixed.csv: the 5 other orders are written" "$(count_xml "$T/$mixed")" 5
+done
+
 done_testing

@@ -579,6 +579,16 @@ fails "a certificate not yet valid" "$tmp/f-future.xml" CG3011 \
 
 py replace "$rsa_inv" "$tmp/f-keyname.xml" '<ds:KeyName>01691fe9<' '<ds:KeyName>01691fea<'
 fails "KeyName changed" "$tmp/f-keyname.xml" CG3010 "KeyName 01691fea, certificate serial 01691fe9"
+# No KeyName at all (as the JDK signer writes KeyInfo): told as missing, with what it must hold.
+py replace "$rsa_inv" "$tmp/f-keyname-none.xml" '<ds:KeyName>01691fe9</ds:KeyName>' ''
+fails "KeyName missing" "$tmp/f-keyname-none.xml" CG3010 "KeyName missing: it must hold the certificate serial"
+if grep -q "KeyInfo has no KeyName: the standard requires one holding the signing certificate's serial" \
+	"$tmp/v.out" && grep -q "KeyInfo缺少KeyName" "$tmp/v.out" && ! grep -q "only one KeyName" "$tmp/v.out"; then
+	pass "KeyName missing: the finding says it is missing and what it must contain"
+else
+	fail "KeyName missing: the finding says it is missing and what it must contain"
+	diag_file "$tmp/v.out"
+fi
 py replace "$sm2_inv" "$tmp/f-keyname-unpadded.xml" '<ds:KeyName>03000000000cde6f<' \
 	'<ds:KeyName>3000000000cde6f<'
 verify "$tmp/f-keyname-unpadded.xml"
@@ -718,6 +728,44 @@ if [ "$rc" -eq 2 ] && [ ! -e "$tmp/argv.xml" ]; then
 else
 	fail "a passphrase on the command line (--pass): exit $rc"
 	diag_file "$tmp/sign.err"
+fi
+
+# ---------------------------------------------------------------- receipts are not signed
+# The standard signs no receipt (CEB312 ... CEB900): sign refuses each one, exit 1 with
+# CG0201, and writes nothing; submit says so (CG0201) and queues nothing.
+for in in "$samples"/CEB312-*.xml "$samples"/CEB412-*.xml "$samples"/CEB512-*.xml \
+	"$samples"/CEB514-*.xml "$samples"/CEB622-*.xml "$samples"/CEB624-*.xml \
+	"$samples"/CEB626-*.xml "$samples"/CEB712-*.xml "$samples"/CEB816-*.xml \
+	"$samples"/CEB818-*.xml "$samples"/CEB900-*.xml; do
+	base=$(basename "$in" .xml)
+	rm -f "$tmp/receipt.xml"
+	sign "$tmp/receipt.xml" --key "$k/rsa.key" --cert "$k/rsa.crt" "$in"
+	root=$(printf '%s' "$base" | cut -c1-6)Message
+	if [ "$rc" -eq 1 ] && [ ! -s "$tmp/receipt.xml" ] && grep -q \
+		"CG0201 $root is a receipt: the standard does not sign this message type" \
+		"$tmp/sign.err"; then
+		pass "sign $base: refused, exit 1, CG0201, nothing written"
+	else
+		fail "sign $base: refused, exit 1, CG0201, nothing written (got $rc)"
+		diag_file "$tmp/sign.err"
+	fi
+done
+rc=0
+mkdir -p "$tmp/ch/inbox"
+"$cli" submit --channel "dir:$tmp/ch" --outbox "$tmp/receipt-outbox.db" --key "$k/rsa.key" \
+	--cert "$k/rsa.crt" --json "$samples/CEB312-order-receipt.xml" >"$tmp/submit.out" \
+	2>"$tmp/submit.err" || rc=$?
+if [ "$rc" -eq 1 ] && grep -q "CG0201" "$tmp/submit.out" "$tmp/submit.err" &&
+	[ -z "$(ls "$tmp/ch/outbox" 2>/dev/null)" ] &&
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["added"] == 0 and d["invalid"] == 1 else 1)
+' "$tmp/submit.out"; then
+	pass "submit of a receipt: exit 1, CG0201, nothing queued or sent"
+else
+	fail "submit of a receipt: exit 1, CG0201, nothing queued or sent (got $rc)"
+	diag_file "$tmp/submit.out" "$tmp/submit.err"
 fi
 
 done_testing

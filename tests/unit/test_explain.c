@@ -57,6 +57,13 @@ test_kinds(void **state)
 	assert_int_equal(final, e.final);
 	assert_int_equal(cg_explain("-777777", &e), CG_ENOTFOUND);
 	assert_int_equal(e.final, 1);
+	/* A receipt refused by sign: the advice is not to sign it, not to correct a field. */
+	assert_int_equal(cg_explain("CG0201", &e), CG_OK);
+	assert_string_equal(e.kind, "finding");
+	assert_non_null(strstr(e.en, "does not sign this message type"));
+	assert_non_null(strstr(e.todo_en, "do not sign or submit a receipt"));
+	assert_int_equal(cg_explain("CG3010", &e), CG_OK);
+	assert_non_null(strstr(e.todo_en, "when it is missing"));
 	assert_int_equal(cg_explain("CG9999", &e), CG_ENOTFOUND);
 	assert_int_equal(cg_explain("hello", &e), CG_ENOTFOUND);
 	assert_string_equal(e.kind, "unknown");

@@ -62,6 +62,24 @@ cg__crossdoc_new(struct cg_crossdoc **out, const struct cg_codes *codes)
 	return CG_OK;
 }
 
+bool
+cg__crossdoc_empty(const struct cg_crossdoc *x)
+{
+	size_t k;
+
+	for (k = 0; k < S_KINDS; k++) {
+		if (x->n[k] > 0)
+			return false;
+	}
+	return true;
+}
+
+void
+cg__crossdoc_set_codes(struct cg_crossdoc *x, const struct cg_codes *codes)
+{
+	x->codes = codes;
+}
+
 static void
 sum_dispose(struct sum *s)
 {

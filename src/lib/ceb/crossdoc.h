@@ -16,4 +16,9 @@ cg_rc cg__crossdoc_add(struct cg_crossdoc *x, const struct cg_msg *m, const char
 cg_rc cg__crossdoc_check(struct cg_crossdoc *x, const struct cg_codes *codes, cg_findings *f);
 void cg__crossdoc_reset(struct cg_crossdoc *x);
 
+/* True when nothing has been added since the last reset. */
+bool cg__crossdoc_empty(const struct cg_crossdoc *x);
+/* The tables inventories added from now on are taxed with (a reload between batches). */
+void cg__crossdoc_set_codes(struct cg_crossdoc *x, const struct cg_codes *codes);
+
 #endif

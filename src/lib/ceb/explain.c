@@ -215,9 +215,27 @@ digits(const char *s, size_t min, size_t max)
 	return s[n] == '\0' && n >= min && n <= max;
 }
 
+/* Findings whose remedy is not "correct the field": what to do instead. */
+static const struct entry finding_advice[] = {
+	{ "CG0201", NULL, NULL,
+	  "回执（CEB312、412、512、514、622、624、626、712、816、818、900）由海关和电子口岸发出，"
+	  "标准不对其签名：不要签名或申报回执，只签名并申报它所回复的申报报文",
+	  "receipts (CEB312, 412, 512, 514, 622, 624, 626, 712, 816, 818, 900) come from customs "
+	  "and the e-port and the standard signs none of them: do not sign or submit a receipt; "
+	  "sign and submit the declaration it answers", 1 },
+	{ "CG3010", NULL, NULL,
+	  "KeyName必须是签名证书序列号的十六进制形式（如01691fe9）；缺少KeyName时（如JDK签名），"
+	  "用cebgate sign重新签名，或在KeyInfo中补上该序列号",
+	  "KeyName must hold the signing certificate's serial number in hexadecimal (e.g. "
+	  "01691fe9); when it is missing (as the JDK signs), sign again with cebgate sign or "
+	  "add the serial to KeyInfo", 1 },
+};
+
 static cg_rc
 explain_finding(const char *code, cg_explanation *out)
 {
+	const struct entry *a = find(finding_advice, sizeof(finding_advice) / sizeof(finding_advice[0]),
+				     code);
 	const struct cg_code_info *i = cg__code_info(code);
 
 	if (i == NULL)
@@ -226,8 +244,9 @@ explain_finding(const char *code, cg_explanation *out)
 	out->kind = "finding";
 	out->zh = i->zh;
 	out->en = i->en;
-	out->todo_zh = "按报告中的字段（XPath、行、列）改正后重新提交";
-	out->todo_en = "correct the field the report names (XPath, line, column) and submit again";
+	out->todo_zh = a != NULL ? a->todo_zh : "按报告中的字段（XPath、行、列）改正后重新提交";
+	out->todo_en = a != NULL ? a->todo_en
+				 : "correct the field the report names (XPath, line, column) and submit again";
 	out->final = 1;
 	return CG_OK;
 }

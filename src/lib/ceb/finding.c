@@ -62,6 +62,8 @@ static const struct cg_code_info catalogue[] = {
 	  "tax-bill status must be 1 (generated), 2 (summarised) or 3 (voided)" },
 	{ "CG1024", CG_SEV_INFO, "超过单次交易限值，按货物税率全额征税：未核对代扣税款",
 	  "over the single-transaction limit, taxed in full at goods rates: taxTotal not checked" },
+	{ "CG1025", CG_SEV_ERROR, "商品编码不在申报日期施行的税则中",
+	  "HS code not in the tariff in force at the declaration date" },
 	{ "CG1101", CG_SEV_ERROR, "支付金额与订单实际支付金额不符",
 	  "payment amountPaid differs from the order's acturalPaid" },
 	{ "CG1102", CG_SEV_ERROR, "支付人与订购人不一致", "payer differs from the buyer" },
@@ -100,6 +102,8 @@ static const struct cg_code_info catalogue[] = {
 	{ "CG3015", CG_SEV_ERROR, "签名值验证失败", "SignatureValue does not verify" },
 	{ "CG3016", CG_SEV_WARNING, "KeyName为未补零的序列号", "KeyName is the serial without zero padding" },
 	{ "CG3017", CG_SEV_WARNING, "摘要算法与签名方案不一致", "digest algorithm not the profile's" },
+	{ "CG0201", CG_SEV_ERROR, "标准不对此类报文签名（回执不带ds:Signature），不能签名或申报",
+	  "the standard does not sign this message type (a receipt carries no ds:Signature)" },
 };
 
 const struct cg_code_info *

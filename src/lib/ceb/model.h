@@ -36,6 +36,10 @@ enum cg_table {
 	CG_T_CUSTOMS,
 	CG_T_IDTYPE,
 	CG_T_TRADEMODE,
+	CG_T_HS,       /* the tariff */
+	CG_T_POSITIVE, /* the positive list */
+	CG_T_PORT,     /* foreign ports */
+	CG_T_DOMPORT,  /* domestic ports */
 	CG_T_COUNT
 };
 

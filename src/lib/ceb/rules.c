@@ -328,30 +328,117 @@ check_legal_unit(struct env *e, size_t doc, const struct cg_group *g, const char
 	return report(e, "CG1018", doc, g, field, zh, en);
 }
 
-/* gcode on the positive list (CG1008) and unit1/unit2 its legal units (CG1018). */
+/*
+ * The second legal quantity is declared exactly when the tariff gives the code
+ * a second legal unit (CG1018): missing when it has one, or declared when it has none.
+ */
+static cg_rc
+check_second_unit(struct env *e, size_t doc, const struct cg_group *g, const char *gcode,
+		  const char *want)
+{
+	bool has = present(g, "unit2") && present(g, "qty2");
+	char en[200], zh[200];
+
+	/* One of the two without the other is CG1011's. */
+	if (present(g, "unit2") != present(g, "qty2") || has == (want[0] != '\0'))
+		return CG_OK;
+	if (!has) {
+		(void)snprintf(en, sizeof(en),
+			       "gcode %.12s has a second legal unit %s: declare qty2 and unit2", gcode,
+			       want);
+		(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 有第二法定单位 %s：须填写qty2和unit2",
+			       gcode, want);
+		return report(e, "CG1018", doc, g, "unit1", zh, en);
+	}
+	(void)snprintf(en, sizeof(en),
+		       "gcode %.12s has no second legal unit: leave qty2 and unit2 out", gcode);
+	(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 没有第二法定单位：qty2和unit2应不填", gcode);
+	return report(e, "CG1018", doc, g, "unit2", zh, en);
+}
+
+/* gcode is a code of the tariff in force at the declaration date (CG1025). */
+static cg_rc
+missing_from_tariff(struct env *e, size_t doc, const struct cg_group *g, const char *gcode,
+		    const struct cg_edition_use *use)
+{
+	char en[320], zh[320], ed_en[200], ed_zh[200];
+
+	cg__edition_phrase(use, false, ed_en, sizeof(ed_en));
+	cg__edition_phrase(use, true, ed_zh, sizeof(ed_zh));
+	(void)snprintf(en, sizeof(en), "gcode %.12s is not a code of the %s tariff (%s)", gcode,
+		       use->ed->edition, ed_en);
+	(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 不在%s税则中（%s）", gcode, use->ed->edition,
+		       ed_zh);
+	return report(e, "CG1025", doc, g, "gcode", zh, en);
+}
+
+/*
+ * gcode on the positive list in force (CG1008): an error against a complete
+ * list, a warning against a partial one, which cannot know what it lacks.
+ */
+static cg_rc
+check_positive(struct env *e, size_t doc, const struct cg_group *g, const char *gcode,
+	       const char *date)
+{
+	struct cg_edition_use use = { 0 };
+	char en[400], zh[400], ed_en[200], ed_zh[200];
+
+	if (cg__codes_positive_at(e->codes, gcode, date, &use) != NULL || use.ed == NULL ||
+	    use.ed->rows == 0)
+		return CG_OK;
+	cg__edition_phrase(&use, false, ed_en, sizeof(ed_en));
+	cg__edition_phrase(&use, true, ed_zh, sizeof(ed_zh));
+	if (use.ed->complete) {
+		(void)snprintf(en, sizeof(en), "gcode %.12s is not on the positive list (%s)", gcode,
+			       ed_en);
+		(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 不在跨境电商零售进口商品清单内（%s）",
+			       gcode, ed_zh);
+		return report(e, "CG1008", doc, g, "gcode", zh, en);
+	}
+	(void)snprintf(en, sizeof(en),
+		       "gcode %.12s is not among the %zu lines of the positive list installed (%s); "
+		       "that list is partial, so the code may well be on the published list",
+		       gcode, use.ed->rows, ed_en);
+	(void)snprintf(zh, sizeof(zh),
+		       "商品编码 %.12s 不在已安装的%zu行商品清单内（%s）；已安装的清单不完整，"
+		       "该编码可能在正式清单内",
+		       gcode, use.ed->rows, ed_zh);
+	return cg__report(e->f, "CG1008", CG_SEV_WARNING, e->source, e->m, doc, g, "gcode", zh,
+			  en);
+}
+
+/*
+ * gcode in the tariff and on the positive list in force at the declaration
+ * date, and unit1/unit2 its legal units (CG1018).
+ */
 static cg_rc
 r_hs(struct env *e, size_t doc, const struct rule *r)
 {
 	const struct cg_decl *d = &e->m->docs[doc];
+	const char *date = cg__codes_doc_date(d);
 	size_t i;
 	cg_rc rc = CG_OK;
 
+	(void)r;
 	for (i = 0; i < d->nlines && rc == CG_OK; i++) {
 		const struct cg_group *g = &d->lines[i];
 		const char *gcode = cg__group_get(g, "gcode");
+		struct cg_edition_use use = { 0 };
 		const struct cg_hs *hs;
-		char en[96], zh[96];
 
 		if (gcode == NULL)
 			continue;
-		hs = cg__codes_hs(e->codes, gcode);
+		hs = cg__codes_hs_at(e->codes, gcode, date, &use);
 		if (hs == NULL) {
-			(void)snprintf(en, sizeof(en), "gcode %.12s", gcode);
-			(void)snprintf(zh, sizeof(zh), "商品编码 %.12s", gcode);
-			rc = report(e, r->code, doc, g, "gcode", zh, en);
+			if (use.ed != NULL && use.ed->rows > 0)
+				rc = missing_from_tariff(e, doc, g, gcode, &use);
 			continue;
 		}
-		rc = check_legal_unit(e, doc, g, "unit1", hs->unit1);
+		rc = check_positive(e, doc, g, gcode, date);
+		if (rc == CG_OK)
+			rc = check_legal_unit(e, doc, g, "unit1", hs->unit1);
+		if (rc == CG_OK)
+			rc = check_second_unit(e, doc, g, gcode, hs->unit2);
 		if (rc == CG_OK && present(g, "unit2"))
 			rc = check_legal_unit(e, doc, g, "unit2", hs->unit2);
 	}
@@ -599,7 +686,7 @@ check_dec(struct env *e, size_t doc, const struct cg_group *g, const struct cg_f
 
 /*
  * A coded value must be in its table, and be an import code: every message
- * cebgate handles is of the import family, and trademode.tsv also lists the
+ * cebgate handles is of the import family, and the trademode table also lists the
  * export modes (§3.5 #32 allows only 9610 and 1210 in an import inventory).
  */
 static cg_rc
@@ -608,15 +695,25 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 {
 	enum cg_table t = (enum cg_table)fd->table;
 	const char *name = cg__codes_table_name(t);
-	char en[160], zh[160];
+	struct cg_edition_use use = { 0 };
+	char en[400], zh[400], ed_en[200], ed_zh[200];
+	bool partial;
 
-	if (!cg__codes_has(e->codes, t, v)) {
-		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table", fd->name, v,
-			       name);
-		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中", fd->name, v, name);
-		/* The customs-district table is only a sample (§9.7): warn, don't reject. */
-		return cg__report(e->f, "CG1014", t == CG_T_CUSTOMS ? CG_SEV_WARNING : CG_SEV_ERROR,
-				  e->source, e->m, doc, g, fd->name, zh, en);
+	if (!cg__codes_has_at(e->codes, t, v, cg__codes_doc_date(&e->m->docs[doc]), &use)) {
+		/* An unknown trade mode is no import mode either: that stays an error. */
+		partial = use.ed != NULL && !use.ed->complete && cg__codes_import(e->codes, t, v);
+		cg__edition_phrase(&use, false, ed_en, sizeof(ed_en));
+		cg__edition_phrase(&use, true, ed_zh, sizeof(ed_zh));
+		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table (%s)%s", fd->name, v,
+			       name, ed_en,
+			       partial ? "; that table is known to be partial, so the code may "
+					 "still be right"
+				       : "");
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 不在%s代码表中（%s）%s", fd->name, v, name,
+			       ed_zh, partial ? "；该代码表已知不完整，该代码仍可能正确" : "");
+		/* A table known to be partial (customs districts since 2018) warns, never rejects. */
+		return cg__report(e->f, "CG1014", partial ? CG_SEV_WARNING : CG_SEV_ERROR, e->source,
+				  e->m, doc, g, fd->name, zh, en);
 	}
 	if (cg__codes_import(e->codes, t, v))
 		return CG_OK;

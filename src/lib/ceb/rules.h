@@ -30,7 +30,7 @@ enum cg_tax_basis {
  * dutiable value is its totalPrice plus its share of freight + insuredFee (in
  * proportion to totalPrice); tax = value x (vat + ct) / (1 - ct) x 70%. Over
  * the single-transaction limit the goods are taxed in full at the goods rates,
- * tariff included (§10.2); hs.tsv has no tariff rates, so no figure then.
+ * tariff included (§10.2): the goods-rate tax is not recomputed, so no figure then.
  * @p tax is set only for CG_TAX_RETAIL; @p dutiable whenever the values are there.
  */
 enum cg_tax_basis cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d,

@@ -266,7 +266,15 @@ cg_validate_buffer(cg_validator *v, cg_ctx *ctx, const char *data, size_t len,
 		   const char *source, cg_findings *f, int *valid)
 {
 	size_t before = cg_findings_count_sev(f, CG_SEV_ERROR);
-	cg_rc rc = validate_doc(v, ctx, data, len, source, f, 0);
+	cg_rc rc;
+
+	/*
+	 * Tables reloaded since the last message are taken up between batches: a
+	 * batch (up to cg_validate_finish) is checked against one set throughout.
+	 */
+	if (cg__crossdoc_empty(v->cross) && cg__codes_renew(&v->codes))
+		cg__crossdoc_set_codes(v->cross, v->codes);
+	rc = validate_doc(v, ctx, data, len, source, f, 0);
 
 	*valid = rc == CG_OK && cg_findings_count_sev(f, CG_SEV_ERROR) == before;
 	return rc;

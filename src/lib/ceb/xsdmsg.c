@@ -27,6 +27,9 @@ struct form {
 static const struct form forms[] = {
 	{ XML_SCHEMAV_ELEMENT_CONTENT, "not expected", "%E不应出现在此处%X" },
 	{ XML_SCHEMAV_ELEMENT_CONTENT, "Missing child", "%E缺少子元素%X" },
+	/* An empty value: a required field left blank, or an optional one written empty. */
+	{ XML_SCHEMAV_CVC_LENGTH_VALID, "length of '0'", "%E为空，应为%2个字符（必填项须填写，没有值的可选项应省略）" },
+	{ XML_SCHEMAV_CVC_MINLENGTH_VALID, "length of '0'", "%E为空，应至少有%2个字符（必填项须填写，没有值的可选项应省略）" },
 	{ XML_SCHEMAV_CVC_LENGTH_VALID, NULL, "%E的值“%V”长度为%1，应为%2" },
 	{ XML_SCHEMAV_CVC_MINLENGTH_VALID, NULL, "%E的值“%V”长度为%1，短于最小长度%2" },
 	{ XML_SCHEMAV_CVC_MAXLENGTH_VALID, NULL, "%E的值“%V”长度为%1，超过最大长度%2" },

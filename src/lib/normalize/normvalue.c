@@ -209,6 +209,32 @@ norm_dec(char *v, size_t cap, bool integer)
 	return had_comma ? CG_NORM_CHANGED : CG_NORM_SAME;
 }
 
+/*
+ * One policy with cebgate validate for a code its table does not hold: a
+ * complete table makes it an error everywhere (here CG2001); a table known to
+ * be partial (customs districts, domestic ports ...) cannot know what it
+ * lacks, so a value shaped like a code (ASCII letters and digits of the
+ * field's length) is kept as written and the validator run on the normalized
+ * message warns (CG1014), exactly as cebgate validate does.
+ */
+static bool
+kept_for_partial_table(const struct cg_codes *codes, const struct cg_fdef *fd, const char *v)
+{
+	bool before_oldest = false;
+	const struct cg_edition *ed =
+		cg__codes_edition_at(codes, (enum cg_table)fd->table, NULL, &before_oldest);
+	size_t len = strlen(v), i;
+
+	if (ed == NULL || ed->complete || len == 0 || len < fd->minlen ||
+	    (fd->maxlen != 0 && len > fd->maxlen))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)v[i]))
+			return false;
+	}
+	return true;
+}
+
 enum cg_norm
 cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, size_t cap,
 	       const char **why)
@@ -263,6 +289,8 @@ cg__norm_value(const struct cg_codes *codes, const struct cg_fdef *fd, char *v, 
 	if (fd->table != CG_T_NONE && !cg__codes_has(codes, (enum cg_table)fd->table, v)) {
 		const char *code = cg__codes_map(codes, (enum cg_table)fd->table, v);
 
+		if (code == NULL && kept_for_partial_table(codes, fd, v))
+			return strcmp(before, v) != 0 ? CG_NORM_CHANGED : CG_NORM_SAME;
 		if (code == NULL || strlen(code) >= cap)
 			return CG_NORM_UNMAPPED;
 		memmove(v, code, strlen(code) + 1);

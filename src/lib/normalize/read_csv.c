@@ -229,11 +229,18 @@ header_bind(struct header *h, cg_normalizer *n, char **cells, size_t nc, unsigne
 /* A row the reader refused, or one with the wrong cell count; its document is bad too. */
 static cg_rc
 csv_refuse(struct pending *p, const struct header *h, cg_rc why, char **cells, size_t nc,
-	   unsigned long line, cg_findings *f)
+	   unsigned long line, const char *enc_why, cg_findings *f)
 {
 	if (p->m != NULL && h->key >= 0 && why == CG_OK && (size_t)h->key < nc &&
 	    strcmp(cells[h->key], p->key) == 0)
 		p->bad = true;
+	if (enc_why[0] != '\0') {
+		/* The row's order cannot be read: the order in progress may lose a line. */
+		if (p->m != NULL)
+			p->bad = true;
+		return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, p->source, "", line, 0, enc_why,
+					enc_why);
+	}
 	return csv_bad_row(f, p->source, line, why, nc, h->n);
 }
 
@@ -251,7 +258,8 @@ csv_rows(cg_normalizer *n, cg_ctx *ctx, struct cg_csv *csv, struct pending *p,
 		if (rc == CG_ENOTFOUND)
 			return CG_OK;
 		if (rc == CG_EPARSE || rc == CG_ETOOBIG || (rc == CG_OK && nc != h->n)) {
-			rc = csv_refuse(p, h, rc, cells, nc, line, f);
+			rc = csv_refuse(p, h, rc, cells, nc, line,
+					rc == CG_EPARSE ? cg__csv_why(csv) : "", f);
 			if (rc != CG_OK)
 				return rc;
 			continue;

@@ -46,7 +46,17 @@ xml_record(cg_normalizer *n, cg_ctx *ctx, xmlDocPtr doc, struct pending *p, cg_f
 	}
 	if (rc != CG_OK)
 		return rc;
-	if (!p->m->def->declaration || p->m->ndocs == 0) {
+	if (!p->m->def->declaration) {
+		char zh[96], en[96];
+
+		(void)snprintf(zh, sizeof(zh), "%s是回执", p->m->def->root);
+		(void)snprintf(en, sizeof(en), "%s is a receipt", p->m->def->root);
+		cg__msg_free(p->m);
+		p->m = NULL;
+		n->stats.rejected++;
+		return cg__finding_addf(f, "CG0201", CG_SEV_ERROR, p->source, "", 1, 0, zh, en);
+	}
+	if (p->m->ndocs == 0) {
 		cg__msg_free(p->m);
 		p->m = NULL;
 		n->stats.rejected++;

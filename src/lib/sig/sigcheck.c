@@ -380,6 +380,14 @@ check_shape(struct run *r)
 		if (k != 1)
 			bad = x5;
 	}
+	if (bad == NULL && n == 1 && m == 0) {
+		/* What the JDK's signer writes: KeyInfo with the certificate only. */
+		step(r, "key info", 0, "KeyName missing: it must hold the certificate serial in hex");
+		return fail(r, "CG3010", r->keyinfo,
+			    "KeyInfo缺少KeyName：KeyName必须填写签名证书的序列号（十六进制，如01691fe9）",
+			    "KeyInfo has no KeyName: the standard requires one holding the signing "
+			    "certificate's serial number in hexadecimal (e.g. 01691fe9)");
+	}
 	if (bad != NULL || n != 1 || m != 1) {
 		step(r, "key info", 0, "KeyInfo must hold one KeyName and one X509Certificate");
 		return fail(r, "CG3007", bad != NULL ? bad : r->keyinfo,

@@ -25,6 +25,7 @@
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
 #include "cebgate/sig.h"
+#include "ceb/model.h"
 #include "sig/sigcore.h"
 #include "sig/sigcheck.h"
 #include "util/xml.h"
@@ -349,6 +350,25 @@ sign_evp(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr exclude, xmlNodePt
 	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "%s signing failed", s->p->name);
 }
 
+/*
+ * Receipts (CEB312, 412, ..., 900) carry no ds:Signature in the standard: a
+ * signed one fails its XSD (CG0100). Refuse rather than write an invalid file.
+ * Roots outside the import family (the export messages) are left to their own rules.
+ */
+static cg_rc
+refuse_receipt(cg_ctx *ctx, xmlDocPtr *doc, xmlNodePtr root)
+{
+	const struct cg_msgdef *def = cg__msgdef_by_root((const char *)root->name);
+
+	if (def == NULL || def->declaration)
+		return CG_OK;
+	xmlFreeDoc(*doc);
+	*doc = NULL;
+	return cg__fail(ctx, CG_EINVAL,
+			"CG0201 %s is a receipt: the standard does not sign this message type "
+			"(标准不对此类报文签名)", def->root);
+}
+
 static cg_rc
 parse_input(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, xmlDocPtr *doc)
 {
@@ -370,7 +390,7 @@ parse_input(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, xmlDocPtr *d
 		xmlFreeDoc(*doc);
 		return cg__fail(ctx, CG_ESIG, "the message is signed already");
 	}
-	return CG_OK;
+	return refuse_receipt(ctx, doc, root);
 }
 
 static bool

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Streaming CSV: one row in memory at a time, GB18030 converted with iconv. */
+/*
+ * Streaming CSV: one row in memory at a time, GB18030 converted with iconv.
+ * The encoding is one per file: given, or decided by the first row that is not
+ * plain ASCII (valid UTF-8 = UTF-8, else GB18030). A later row that does not
+ * decode in it, or a UTF-8 row in a GB18030 file, is an error at its line:
+ * rows are never decoded each its own way.
+ */
 #include "config.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +23,9 @@ struct cg_csv {
 	char *cells[CG_CSV_MAX_CELLS];
 	unsigned long line; /* physical lines consumed so far */
 	int force;          /* 0 detect, 1 UTF-8, 2 GB18030 */
+	int decided;        /* detected: 0 not yet (ASCII so far), 1 UTF-8, 2 GB18030 */
+	unsigned long decided_line;
+	char why[200];      /* why the last row was refused, "" when not for its encoding */
 	iconv_t cd;
 	bool first;
 };
@@ -85,17 +95,72 @@ read_row(struct cg_csv *c)
 	return in_quotes ? CG_EPARSE : cg_buf_cstr(&c->raw);
 }
 
+static bool
+ascii_only(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+static const char *
+enc_name(int e)
+{
+	return e == 1 ? "UTF-8" : "GB18030";
+}
+
+/* The encoding of the row starting at @p line: the given one, or the file's (decided once). */
+static int
+row_encoding(struct cg_csv *c, unsigned long line)
+{
+	bool utf8 = cg__utf8_valid(c->raw.ptr, c->raw.len);
+
+	if (c->force != 0)
+		return c->force;
+	if (ascii_only(c->raw.ptr, c->raw.len))
+		return 1; /* ASCII reads the same in both */
+	if (c->decided == 0) {
+		c->decided = utf8 ? 1 : 2;
+		c->decided_line = line;
+	}
+	if (c->decided == 2 && utf8) {
+		(void)snprintf(c->why, sizeof(c->why),
+			       "row in UTF-8 in a file read as GB18030 (decided at line %lu): "
+			       "rows in different encodings; give --encoding or convert the file",
+			       c->decided_line);
+		return 0;
+	}
+	return c->decided;
+}
+
 static cg_rc
-to_utf8(struct cg_csv *c)
+to_utf8(struct cg_csv *c, unsigned long line)
 {
 	char *in = c->raw.ptr, *outp;
 	size_t inleft = c->raw.len, outleft;
-	bool utf8 = c->force == 1 || (c->force == 0 && cg__utf8_valid(c->raw.ptr, c->raw.len));
+	int enc;
 
+	c->why[0] = '\0';
 	c->utf8.len = 0;
-	if (utf8) {
-		if (!cg__utf8_valid(c->raw.ptr, c->raw.len))
+	enc = row_encoding(c, line);
+	if (enc == 0)
+		return CG_EPARSE;
+	if (enc == 1) {
+		if (!cg__utf8_valid(c->raw.ptr, c->raw.len)) {
+			if (c->force != 0)
+				(void)snprintf(c->why, sizeof(c->why),
+					       "row not in UTF-8, the encoding given");
+			else
+				(void)snprintf(c->why, sizeof(c->why),
+					       "row not in UTF-8, the encoding of this file "
+					       "(decided at line %lu): rows in different encodings",
+					       c->decided_line);
 			return CG_EPARSE;
+		}
 		return cg_buf_append(&c->utf8, c->raw.ptr, c->raw.len);
 	}
 	if (c->cd == (iconv_t)-1) {
@@ -116,8 +181,11 @@ to_utf8(struct cg_csv *c)
 	outp = c->utf8.ptr;
 	outleft = c->utf8.cap - 1;
 	(void)iconv(c->cd, NULL, NULL, NULL, NULL);
-	if (iconv(c->cd, &in, &inleft, &outp, &outleft) == (size_t)-1)
+	if (iconv(c->cd, &in, &inleft, &outp, &outleft) == (size_t)-1) {
+		(void)snprintf(c->why, sizeof(c->why), "row not in %s, the encoding of this file",
+			       enc_name(enc));
 		return CG_EPARSE;
+	}
 	c->utf8.len = (size_t)(outp - c->utf8.ptr);
 	c->utf8.ptr[c->utf8.len] = '\0';
 	return cg__utf8_valid(c->utf8.ptr, c->utf8.len) ? CG_OK : CG_EPARSE;
@@ -155,6 +223,12 @@ split(struct cg_csv *c, size_t *ncells)
 	return CG_OK;
 }
 
+const char *
+cg__csv_why(const struct cg_csv *c)
+{
+	return c->why;
+}
+
 cg_rc
 cg__csv_next(struct cg_csv *c, char ***cells, size_t *ncells, unsigned long *line)
 {
@@ -168,7 +242,7 @@ cg__csv_next(struct cg_csv *c, char ***cells, size_t *ncells, unsigned long *lin
 	*line = start;
 	if (rc != CG_OK)
 		return rc;
-	rc = to_utf8(c);
+	rc = to_utf8(c, start);
 	if (rc != CG_OK)
 		return rc;
 	rc = split(c, ncells);

@@ -12,7 +12,10 @@
 
 struct cg_csv;
 
-/* @p encoding: "utf-8", "gb18030" or NULL to detect row by row (invalid UTF-8 = GB18030). */
+/*
+ * @p encoding: "utf-8", "gb18030" or NULL to detect it once for the file, on the
+ * first row that is not plain ASCII (invalid UTF-8 = GB18030).
+ */
 cg_rc cg__csv_open(struct cg_csv **out, FILE *fp, const char *encoding);
 void cg__csv_close(struct cg_csv *c);
 
@@ -22,6 +25,8 @@ void cg__csv_close(struct cg_csv *c);
  * unterminated quote or bad encoding (the reader skips to the next line);
  * CG_ETOOBIG for a row over the limit.
  */
+/* Why the last row was refused for its encoding, or "" (another reason or none). */
+const char *cg__csv_why(const struct cg_csv *c);
 cg_rc cg__csv_next(struct cg_csv *c, char ***cells, size_t *ncells, unsigned long *line);
 
 #endif
