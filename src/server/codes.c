@@ -58,13 +58,16 @@ srv_codes_reload(cg_service *svc, const cg_principal *who, char **json, int *htt
 		return -1;
 	pthread_mutex_lock(&held_lock);
 	rc = cg_service_codes_reload(svc, ctx, who, &held, json, http);
+	/* Counted under the lock: /metrics never shows the new tables with the old count. */
+	if (rc == CG_OK && *http == 200)
+		atomic_fetch_add(&reloads, 1);
+	else if (rc == CG_OK && *http == 422)
+		atomic_fetch_add(&reload_failures, 1);
 	pthread_mutex_unlock(&held_lock);
 	if (rc == CG_OK && *http == 200) {
-		atomic_fetch_add(&reloads, 1);
 		fprintf(stderr, "level=info msg=\"code tables reloaded\" by=%s\n",
 			who != NULL ? who->name : "SIGHUP");
 	} else if (rc == CG_OK && *http == 422) {
-		atomic_fetch_add(&reload_failures, 1);
 		fprintf(stderr, "level=error msg=\"code tables not reloaded, old tables kept\"\n");
 	} else if (rc != CG_OK) {
 		fprintf(stderr, "level=error msg=\"code table reload: %s\"\n", cg_ctx_errmsg(ctx));
