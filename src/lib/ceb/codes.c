@@ -436,6 +436,11 @@ meta_line(struct edition *e, const char *line)
 			continue;
 		for (v = line + k; *v == ' '; v++)
 			;
+		if (i == 0 && strcmp(e->name, "-") == 0) {
+			/* A single TABLE.tsv takes its edition's name from its header. */
+			free(e->name);
+			return (e->name = cg__strdup(v)) != NULL ? CG_OK : CG_ENOMEM;
+		}
 		if (i == 0)
 			return strcmp(v, e->name) == 0 ? CG_OK : CG_EPARSE;
 		if (i == 3) {
@@ -524,8 +529,12 @@ parse_edition(struct edition *e, enum cg_table t, cg_ctx *ctx, const char *path)
 			return cg__fail(ctx, CG_EPARSE, "%s:%zu: %zu cells, the #columns: line names %zu",
 					path, no, n, e->ncols);
 		rc = data_row(e, t, f, no, ctx);
-		if (rc == CG_EPARSE)
-			(void)cg__fail(ctx, rc, "%s: %s", path, ctx != NULL ? ctx->errmsg : "");
+		if (rc == CG_EPARSE && ctx != NULL) {
+			char why[CG_ERRMSG_MAX];
+
+			(void)snprintf(why, sizeof(why), "%s", ctx->errmsg);
+			(void)cg__fail(ctx, rc, "%s: %s", path, why);
+		}
 	}
 	return rc;
 }

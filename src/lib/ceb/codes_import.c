@@ -458,7 +458,7 @@ cg_codes_import(cg_ctx *ctx, const char *file, const struct cg_codes_import_opts
 	(void)snprintf(dir, sizeof(dir), "%s/%s", o->outdir, o->table);
 	(void)snprintf(path, sizeof(path), "%s/%s.tsv", dir, o->edition);
 	(void)snprintf(tmp, sizeof(tmp), "%s/.%s.tsv.XXXXXX", dir, o->edition);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if ((mkdir(o->outdir, 0755) != 0 && errno != EEXIST) || (mkdir(dir, 0755) != 0 && errno != EEXIST))
 		return cg__fail(ctx, CG_EIO, "cannot create %s: %s", dir, strerror(errno));
 	rc = read_utf8(&text, &len, ctx, file, &enc);
 	if (rc == CG_OK && ((fd = mkstemp(tmp)) < 0 || (im.out = fdopen(fd, "w")) == NULL))
