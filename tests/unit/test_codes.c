@@ -20,7 +20,7 @@
 #include <cmocka.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/codes.h"
-#include "codes.h"
+#include "ceb/codes.h"
 
 #define P621L "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList"
 

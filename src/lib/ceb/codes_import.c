@@ -20,6 +20,14 @@
 
 #define IMPORT_MAX_BYTES (32u * 1024u * 1024u)
 #define IMPORT_MAX_COLS 16
+#define ERRTEXT errtext(errno, ebuf, sizeof(ebuf))
+
+/* errno's text, thread-safe (GNU strerror_r: _GNU_SOURCE comes from config.h). */
+static const char *
+errtext(int e, char *buf, size_t size)
+{
+	return strerror_r(e, buf, size);
+}
 
 /* Published header names and the column each becomes; unlisted plain names stay. */
 static const struct {
@@ -60,14 +68,14 @@ static cg_rc
 read_utf8(char **out, size_t *len, cg_ctx *ctx, const char *file, const char **enc)
 {
 	cg_buf b = CG_BUF_INIT(IMPORT_MAX_BYTES);
-	char chunk[8192], *in, *op;
+	char chunk[8192], ebuf[128], *in, *op;
 	size_t n, inleft, outleft;
 	FILE *fp = fopen(file, "rb");
 	iconv_t cd;
 	cg_rc rc = CG_OK;
 
 	if (fp == NULL)
-		return cg__fail(ctx, CG_EIO, "cannot open %s: %s", file, strerror(errno));
+		return cg__fail(ctx, CG_EIO, "cannot open %s: %s", file, ERRTEXT);
 	while (rc == CG_OK && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		rc = cg_buf_append(&b, chunk, n);
 	(void)fclose(fp);
@@ -446,7 +454,7 @@ cg_codes_import(cg_ctx *ctx, const char *file, const struct cg_codes_import_opts
 {
 	struct importer im = { ctx, o, cg__codes_table_of(o->table), { NULL }, 0, -1, NULL,
 			       NULL, 0, 0 };
-	char dir[4096], path[4200], tmp[4300], *text = NULL, *nl;
+	char dir[4096], path[4200], tmp[4300], ebuf[128], *text = NULL, *nl;
 	const char *enc = "UTF-8";
 	size_t len = 0;
 	int fd = -1;
@@ -459,10 +467,10 @@ cg_codes_import(cg_ctx *ctx, const char *file, const struct cg_codes_import_opts
 	(void)snprintf(path, sizeof(path), "%s/%s.tsv", dir, o->edition);
 	(void)snprintf(tmp, sizeof(tmp), "%s/.%s.tsv.XXXXXX", dir, o->edition);
 	if ((mkdir(o->outdir, 0755) != 0 && errno != EEXIST) || (mkdir(dir, 0755) != 0 && errno != EEXIST))
-		return cg__fail(ctx, CG_EIO, "cannot create %s: %s", dir, strerror(errno));
+		return cg__fail(ctx, CG_EIO, "cannot create %s: %s", dir, ERRTEXT);
 	rc = read_utf8(&text, &len, ctx, file, &enc);
 	if (rc == CG_OK && ((fd = mkstemp(tmp)) < 0 || (im.out = fdopen(fd, "w")) == NULL))
-		rc = cg__fail(ctx, CG_EIO, "cannot write in %s: %s", dir, strerror(errno));
+		rc = cg__fail(ctx, CG_EIO, "cannot write in %s: %s", dir, ERRTEXT);
 	if (rc == CG_OK) {
 		nl = strchr(text, '\n');
 		/* A header line with a tab is TSV; otherwise CSV. */
@@ -480,7 +488,7 @@ cg_codes_import(cg_ctx *ctx, const char *file, const struct cg_codes_import_opts
 	if (rc == CG_OK)
 		rc = cg__codes_check_file(ctx, im.t, tmp, o->edition, rows);
 	if (rc == CG_OK && rename(tmp, path) != 0)
-		rc = cg__fail(ctx, CG_EIO, "cannot install %s: %s", path, strerror(errno));
+		rc = cg__fail(ctx, CG_EIO, "cannot install %s: %s", path, ERRTEXT);
 	if (rc != CG_OK && fd >= 0)
 		(void)unlink(tmp);
 	free(text);
