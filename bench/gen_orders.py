@@ -26,6 +26,7 @@ import csv
 import datetime
 import math
 import os
+import re
 import random
 import sys
 
@@ -57,7 +58,7 @@ CATALOGUE = (
     ("SKU-US-ALMOND-BULK", "示例牌烘焙扁桃仁（散装称重）", "示例牌|扁桃仁|原味|按千克计价",
      False, "035", ("US",), "0802120000", (60, 120), True),
     ("SKU-FR-EDP-50", "示例牌淡香精50毫升", "示例牌|淡香精EDP|50毫升/瓶|花香调",
-     True, "142", ("FR",), "3303000000", (300, 900), False),
+     True, "142", ("FR",), "3303000020", (300, 900), False),
     ("SKU-US-RUN-42", "示例牌缓震跑步鞋42码", "示例牌|跑步鞋|纺织鞋面橡胶底|42码",
      True, "025", ("US", "DE"), "6404110000", (299, 899), False),
     ("SKU-JP-DIAPER-L", "示例牌婴儿纸尿裤L号54片", "示例牌|纸尿裤|L号|54片/包",
@@ -70,7 +71,7 @@ CATALOGUE = (
     ("SKU-JP-BRUSH-4", "示例牌软毛牙刷", "示例牌|软毛|成人用",
      True, "012", ("JP",), "9603210000", (9, 29), False),
     ("SKU-JP-PASTE-140", "示例牌美白牙膏140克", "示例牌|牙膏|140克/支|薄荷味",
-     True, "012", ("JP",), "3306100000", (19, 49), False),
+     True, "012", ("JP",), "3306109000", (19, 49), False),
     ("SKU-IT-SUN-01", "示例牌偏光太阳镜", "示例牌|偏光镜片|金属镜框|UV400",
      True, "019", ("IT",), "9004100000", (300, 1200), False),
     ("SKU-US-EARBUD-1", "示例牌无线入耳式耳机", "示例牌|蓝牙5.3|入耳式|含充电盒",
@@ -78,9 +79,9 @@ CATALOGUE = (
     ("SKU-NZ-HONEY-500", "示例牌麦卢卡蜂蜜500克", "示例牌|麦卢卡蜂蜜|UMF10+|500克/瓶",
      True, "142", ("NZ", "AU"), "0409000000", (89, 399), False),
     ("SKU-LK-TEA-100", "示例牌锡兰红茶100袋", "示例牌|红茶|2克×100袋/盒",
-     True, "140", ("LK",), "0902300000", (39, 99), False),
+     True, "140", ("LK",), "0902309000", (39, 99), False),
     ("SKU-GB-SOAP-100", "示例牌手工香皂100克", "示例牌|香皂|100克/块|薰衣草",
-     True, "017", ("GB", "FR"), "3401110000", (19, 59), False),
+     True, "017", ("GB", "FR"), "3401110090", (19, 59), False),
     ("SKU-CO-COFFEE-200", "示例牌速溶咖啡200克", "示例牌|速溶咖啡|200克/罐",
      True, "122", ("CO", "BR"), "2101110000", (49, 129), False),
 )
@@ -143,17 +144,36 @@ def read_table(path):
     return rows
 
 
+def edition(codes_dir, table):
+    """The newest edition of a table: schemas/codes/TABLE/EDITION.tsv, last by name."""
+    d = os.path.join(codes_dir, table)
+    return os.path.join(d, sorted(f for f in os.listdir(d) if f.endswith(".tsv"))[-1])
+
+
+def percent(v):
+    """A rate as the tables write it ("13%" or 0.13), as a fraction."""
+    # A rate by dutiable value ("完税价大于等于10000元：15%，完税价小于10000元：0。"): the
+    # generated orders are far below the threshold, so the lower band's rate applies.
+    m = re.search(r"小于[^：]*：([0-9.]+%?)", v)
+    if m:
+        v = m.group(1)
+    return float(v[:-1]) / 100 if v.endswith("%") else float(v)
+
+
 def load_codes(codes_dir):
     """Spellings a merchant may write for each unit code and each catalogue country."""
     units, countries, hs = {}, {}, {}
-    for r in read_table(os.path.join(codes_dir, "unit.tsv")):
+    for r in read_table(edition(codes_dir, "unit")):
         spellings = [r["zh"]] + [a for a in r["aliases"].split("|") if a]
         units[r["code"]] = sorted(set(spellings), key=spellings.index)
-    for r in read_table(os.path.join(codes_dir, "country.tsv")):
+    for r in read_table(edition(codes_dir, "country")):
         if r["iso2"]:
             countries[r["iso2"]] = (r["iso2"], r["iso3"], r["code"])
-    for r in read_table(os.path.join(codes_dir, "hs.tsv")):
-        hs[r["gcode"]] = (round(float(r["vat"]) * 100), round(float(r["ct"]) * 100))
+    wanted = {p[6] for p in CATALOGUE}
+    for r in read_table(edition(codes_dir, "hs")):
+        # Only the catalogue's codes: other rows may carry compound rates (per litre ...).
+        if r["code"] in wanted:
+            hs[r["code"]] = (round(percent(r["vat"]) * 100), round(percent(r["ct"]) * 100))
     for p in CATALOGUE:
         if p[4] not in units:
             sys.exit("gen_orders: unit %s of %s not in unit.tsv" % (p[4], p[0]))
