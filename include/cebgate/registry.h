@@ -8,6 +8,7 @@
 #ifndef CG_REGISTRY_H
 #define CG_REGISTRY_H
 
+#include <stdbool.h>
 #include "cebgate/service.h"
 
 CG_BEGIN_DECLS
@@ -37,6 +38,37 @@ CG_API cg_rc cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_p
 CG_API cg_rc cg_service_custody_import(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 				       const char *cop_code, const char *body, size_t len,
 				       char **json) CG_WARN_UNUSED;
+
+/*
+ * Taking access back (admins only, audited; the next request already sees it).
+ * Revoke the token named by @p which: its id, or the start (4 characters or
+ * more) of the prefix the lists show; a prefix that names several tokens is
+ * refused (CG_EINVAL). A revoked, expired or disabled token is refused like an
+ * unknown one.
+ */
+CG_API cg_rc cg_service_token_revoke(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const char *which, char **json) CG_WARN_UNUSED;
+/*
+ * Disable or enable a user (@p what "users", @p key the name) or an enterprise
+ * ("enterprises", its copCode): @p body is {"disabled": true|false}. A disabled
+ * user's sessions and tokens, and a disabled enterprise's tokens and staff, stop at once.
+ */
+CG_API cg_rc cg_service_registry_set(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				     const char *what, const char *key, const char *body, size_t len,
+				     char **json) CG_WARN_UNUSED;
+/*
+ * Revoke enterprise @p cop_code's certificate @p serial (hexadecimal): its later
+ * signatures are refused (CG3018); what was accepted before stays as it is.
+ */
+CG_API cg_rc cg_service_certificate_revoke(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					   const char *cop_code, const char *serial,
+					   char **json) CG_WARN_UNUSED;
+/*
+ * A token's expiry as Unix time: "2027-06-30" (00:00 China Standard Time,
+ * +08:00, of that day) or "2027-06-30T18:00:00+08:00" ("Z" or an offset required).
+ * CG_EINVAL for anything else.
+ */
+CG_API cg_rc cg_parse_expiry(const char *text, long long *out) CG_WARN_UNUSED;
 
 /** The registry of a database file, for the operator; one connection, one thread. */
 typedef struct cg_registry cg_registry;
@@ -72,6 +104,28 @@ CG_API cg_rc cg_registry_add_user(cg_registry *reg, cg_ctx *ctx, const char *nam
  */
 CG_API cg_rc cg_registry_new_token(cg_registry *reg, cg_ctx *ctx, const char *cop_code,
 				   const char *user, char **token) CG_WARN_UNUSED;
+/** The same, valid until @p expires (Unix time, in the future; 0: until revoked). */
+CG_API cg_rc cg_registry_new_token_until(cg_registry *reg, cg_ctx *ctx, const char *cop_code,
+					 const char *user, long long expires,
+					 char **token) CG_WARN_UNUSED;
+/** Who the audit trail names for this registry's changes (default "operator"). */
+CG_API void cg_registry_set_actor(cg_registry *reg, const char *actor);
+/**
+ * The list @p what: "enterprises", "users", "tokens" (id, prefix, owner,
+ * created, expires, state: never the secret) or "certificates", as the JSON
+ * document of the admin API ({what: [...], "count": N}).
+ */
+CG_API cg_rc cg_registry_list(cg_registry *reg, cg_ctx *ctx, const char *what,
+			      char **json) CG_WARN_UNUSED;
+/** As cg_service_token_revoke(), audited as this registry's actor. */
+CG_API cg_rc cg_registry_revoke_token(cg_registry *reg, cg_ctx *ctx, const char *which,
+				      char **json) CG_WARN_UNUSED;
+/** Disable or enable a user ("users", name) or an enterprise ("enterprises", copCode). */
+CG_API cg_rc cg_registry_set_disabled(cg_registry *reg, cg_ctx *ctx, const char *what,
+				      const char *key, bool disabled, char **json) CG_WARN_UNUSED;
+/** As cg_service_certificate_revoke(). */
+CG_API cg_rc cg_registry_revoke_certificate(cg_registry *reg, cg_ctx *ctx, const char *cop_code,
+					    const char *serial, char **json) CG_WARN_UNUSED;
 
 CG_END_DECLS
 #endif

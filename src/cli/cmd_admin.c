@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cebgate admin --db FILE enterprise add COPCODE NAME ROLES [DXPID]
- * cebgate admin --db FILE cert add COPCODE CERT
- * cebgate admin --db FILE user add NAME ROLE [--enterprise COPCODE] (--pass-file F | --pass-env V)
- * cebgate admin --db FILE token new (--enterprise COPCODE | --user NAME)
+ * cebgate admin --db FILE enterprise add|list|disable|enable ...
+ * cebgate admin --db FILE cert add|list|revoke ...
+ * cebgate admin --db FILE user add|list|disable|enable ...
+ * cebgate admin --db FILE token new|list|revoke ...
+ * The operator's registry on the database file; every change that takes
+ * access back is in the audit trail under "operator:LOGIN".
  */
 #include "config.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
 #include "cebgate/registry.h"
 #include "cli.h"
 
@@ -19,50 +25,243 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cebgate admin --db FILE enterprise add COPCODE NAME ROLES [DXPID]\n"
+		"       cebgate admin --db FILE enterprise list [--json]\n"
+		"       cebgate admin --db FILE enterprise disable|enable COPCODE\n"
 		"       cebgate admin --db FILE cert add COPCODE CERT.pem\n"
+		"       cebgate admin --db FILE cert list [--json]\n"
+		"       cebgate admin --db FILE cert revoke COPCODE SERIAL\n"
 		"       cebgate admin --db FILE user add NAME officer|admin|merchant|logistics\n"
 		"                     [--enterprise COPCODE] (--pass-file F | --pass-env VAR)\n"
+		"       cebgate admin --db FILE user list [--json]\n"
+		"       cebgate admin --db FILE user disable|enable NAME\n"
 		"       cebgate admin --db FILE token new (--enterprise COPCODE | --user NAME)\n"
+		"                     [--expires DATE]\n"
+		"       cebgate admin --db FILE token list [--json]\n"
+		"       cebgate admin --db FILE token revoke ID|PREFIX\n"
 		"  ROLES: comma-separated among ebp, ebc, pay, logistics, agent\n"
-		"  the token is printed once on stdout; only its hash is stored\n");
+		"  the token is printed once on stdout; only its hash and its first 8 characters\n"
+		"  (the prefix the list shows) are stored\n"
+		"  DATE: 2027-06-30 (from 00:00 China time of that day the token is refused)\n"
+		"        or 2027-06-30T18:00:00+08:00\n"
+		"  revoke a token by its id or by 4 or more characters of its prefix (one token only);\n"
+		"  a disabled user or enterprise, a revoked or expired token are refused at once,\n"
+		"  browser sessions included; a revoked certificate's later signatures are refused\n"
+		"  (CG3018), what was accepted before stays; each change is in the audit trail\n"
+		"  the nouns may also be written enterprises, certs, users, tokens\n");
 }
 
 struct admin_args {
-	const char *db, *enterprise, *user, *pass_file, *pass_env;
+	const char *db, *enterprise, *user, *pass_file, *pass_env, *expires;
+	int json;
 };
+
+/* "tokens" and "token" alike: the singular. */
+static void
+noun(char *out, size_t size, const char *word)
+{
+	size_t n = strlen(word);
+
+	(void)snprintf(out, size, "%s", word);
+	if (n > 1 && n < size && out[n - 1] == 's')
+		out[n - 1] = '\0';
+}
+
+/* A time of the registry (Unix seconds) as ISO 8601 in China Standard Time; "-" for none. */
+static const char *
+when(json_t *v, char *buf, size_t size)
+{
+	time_t t;
+	struct tm tm;
+
+	if (!json_is_integer(v) || json_integer_value(v) == 0)
+		return "-";
+	t = (time_t)json_integer_value(v) + 8 * 3600;
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%S+08:00", &tm) == 0)
+		return "-";
+	return buf;
+}
+
+static const char *
+text(json_t *row, const char *key)
+{
+	const char *v = json_string_value(json_object_get(row, key));
+
+	return v != NULL ? v : "-";
+}
+
+/* One line per row, the columns of @p what, for people; --json gives the API's document. */
+static void
+print_rows(const char *what, json_t *rows)
+{
+	char a[40], b[40];
+	size_t i;
+
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+
+		if (strcmp(what, "tokens") == 0)
+			printf("%-6lld %-8s %-24s %-25s %-25s %s\n",
+			       (long long)json_integer_value(json_object_get(r, "id")), text(r, "prefix"),
+			       json_is_string(json_object_get(r, "enterprise")) ? text(r, "enterprise")
+										 : text(r, "user"),
+			       when(json_object_get(r, "created"), a, sizeof(a)),
+			       when(json_object_get(r, "expires"), b, sizeof(b)), text(r, "state"));
+		else if (strcmp(what, "users") == 0)
+			printf("%-24s %-10s %-18s %s\n", text(r, "name"), text(r, "role"), text(r, "enterprise"),
+			       json_is_true(json_object_get(r, "disabled")) ? "disabled" : "active");
+		else if (strcmp(what, "enterprises") == 0)
+			printf("%-18s %-24s %-7s %s\n", text(r, "copCode"), text(r, "roles"),
+			       json_is_true(json_object_get(r, "disabled")) ? "disabled" : "active",
+			       text(r, "name"));
+		else
+			printf("%-18s %-34s %-25s %s\n", text(r, "enterprise"), text(r, "serial"),
+			       when(json_object_get(r, "notAfter"), a, sizeof(a)),
+			       json_is_integer(json_object_get(r, "revoked"))
+				       ? when(json_object_get(r, "revoked"), b, sizeof(b))
+				       : "in force");
+	}
+}
+
+static const char *
+list_header(const char *what)
+{
+	if (strcmp(what, "tokens") == 0)
+		return "id     prefix   owner                    created                   expires                   state";
+	if (strcmp(what, "users") == 0)
+		return "name                     role       enterprise         state";
+	if (strcmp(what, "enterprises") == 0)
+		return "copCode            roles                    state   name";
+	return "enterprise         serial                             notAfter                  revoked";
+}
+
+static cg_rc
+list(cg_registry *reg, cg_ctx *ctx, const char *what, int as_json)
+{
+	char *doc = NULL;
+	json_t *o;
+	cg_rc rc = cg_registry_list(reg, ctx, what, &doc);
+
+	if (rc != CG_OK)
+		return rc;
+	if (as_json) {
+		/* Exactly one document: the admin API's answer. */
+		fputs(doc, stdout);
+		if (doc[0] != '\0' && doc[strlen(doc) - 1] != '\n')
+			putchar('\n');
+	} else if ((o = json_loads(doc, 0, NULL)) != NULL) {
+		printf("%s\n", list_header(what));
+		print_rows(what, json_object_get(o, what));
+		json_decref(o);
+	}
+	cg_free(doc);
+	return CG_OK;
+}
+
+/* A change's answer: one line for people, the JSON document with --json. */
+static void
+changed(char *doc, int as_json, const char *line)
+{
+	if (as_json)
+		printf("%s\n", doc);
+	else
+		printf("%s\n", line);
+	cg_free(doc);
+}
+
+static cg_rc
+new_token(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a)
+{
+	long long until = 0;
+	char *token = NULL;
+	cg_rc rc;
+
+	if (a->expires != NULL && cg_parse_expiry(a->expires, &until) != CG_OK) {
+		cli_err("--expires is a date (2027-06-30) or a time with its offset (2027-06-30T18:00:00+08:00)");
+		return CG_EINVAL;
+	}
+	rc = cg_registry_new_token_until(reg, ctx, a->enterprise, a->user, until, &token);
+	if (rc == CG_OK)
+		printf("%s\n", token);
+	cg_free(token);
+	return rc;
+}
+
+/* list, disable, enable, revoke: taking access back. */
+static int
+run_access(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, const char *what, int argc,
+	   char **argv, cg_rc *rc)
+{
+	char *doc = NULL, line[200];
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0 &&
+	    (strcmp(what, "cert") == 0 || strcmp(what, "user") == 0 || strcmp(what, "token") == 0 ||
+	     strcmp(what, "enterprise") == 0)) {
+		*rc = list(reg, ctx, strcmp(what, "cert") == 0 ? "certificates" : strcmp(what, "user") == 0 ? "users"
+				     : strcmp(what, "token") == 0 ? "tokens" : "enterprises", a->json);
+	} else if (argc == 3 && (strcmp(what, "user") == 0 || strcmp(what, "enterprise") == 0) &&
+		   (strcmp(argv[1], "disable") == 0 || strcmp(argv[1], "enable") == 0)) {
+		int off = strcmp(argv[1], "disable") == 0;
+
+		*rc = cg_registry_set_disabled(reg, ctx, strcmp(what, "user") == 0 ? "users" : "enterprises",
+					       argv[2], off, &doc);
+		(void)snprintf(line, sizeof(line), "%s %s %s", what, argv[2], off ? "disabled" : "enabled");
+	} else if (argc == 3 && strcmp(what, "token") == 0 && strcmp(argv[1], "revoke") == 0) {
+		*rc = cg_registry_revoke_token(reg, ctx, argv[2], &doc);
+		(void)snprintf(line, sizeof(line), "token %s revoked", argv[2]);
+	} else if (argc == 4 && strcmp(what, "cert") == 0 && strcmp(argv[1], "revoke") == 0) {
+		*rc = cg_registry_revoke_certificate(reg, ctx, argv[2], argv[3], &doc);
+		(void)snprintf(line, sizeof(line), "certificate %s of %s revoked", argv[3], argv[2]);
+	} else {
+		return 0;
+	}
+	if (doc != NULL)
+		changed(doc, a->json, line);
+	return 1;
+}
 
 static int
 run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, char **argv)
 {
-	char pass[1024], *token = NULL;
+	char pass[1024], what[16];
 	cg_rc rc;
 
-	if (argc >= 4 && strcmp(argv[0], "enterprise") == 0 && strcmp(argv[1], "add") == 0)
+	noun(what, sizeof(what), argv[0]);
+	if (argc >= 4 && strcmp(what, "enterprise") == 0 && strcmp(argv[1], "add") == 0)
 		rc = cg_registry_add_enterprise(reg, ctx, argv[2], argv[3], argc > 4 ? argv[4] : "",
 					     argc > 5 ? argv[5] : NULL);
-	else if (argc == 4 && strcmp(argv[0], "cert") == 0 && strcmp(argv[1], "add") == 0)
+	else if (argc == 4 && strcmp(what, "cert") == 0 && strcmp(argv[1], "add") == 0)
 		rc = cg_registry_add_certificate(reg, ctx, argv[2], argv[3]);
-	else if (argc == 4 && strcmp(argv[0], "user") == 0 && strcmp(argv[1], "add") == 0) {
+	else if (argc == 4 && strcmp(what, "user") == 0 && strcmp(argv[1], "add") == 0) {
 		if (cli_passphrase(a->pass_file, a->pass_env, pass, sizeof(pass)) != 0 || pass[0] == '\0') {
 			cli_err("the password comes from --pass-file or --pass-env");
 			return CLI_USAGE;
 		}
 		rc = cg_registry_add_user(reg, ctx, argv[2], argv[3], a->enterprise, pass);
 		memset(pass, 0, sizeof(pass));
-	} else if (argc == 2 && strcmp(argv[0], "token") == 0 && strcmp(argv[1], "new") == 0) {
-		rc = cg_registry_new_token(reg, ctx, a->enterprise, a->user, &token);
-		if (rc == CG_OK)
-			printf("%s\n", token);
-		cg_free(token);
+	} else if (argc == 2 && strcmp(what, "token") == 0 && strcmp(argv[1], "new") == 0) {
+		rc = new_token(reg, ctx, a);
+	} else if (argc >= 2 && run_access(reg, ctx, a, what, argc, argv, &rc)) {
+		/* done */
 	} else {
 		usage(stderr);
 		return CLI_USAGE;
 	}
 	if (rc != CG_OK) {
-		cli_err("%s", cg_ctx_errmsg(ctx));
+		cli_err("%s", cg_ctx_errmsg(ctx)[0] != '\0' ? cg_ctx_errmsg(ctx) : cg_strerror(rc));
 		return rc == CG_EINVAL || rc == CG_ENOTFOUND || rc == CG_EEXIST ? CLI_INVALID : CLI_USAGE;
 	}
 	return CLI_OK;
+}
+
+/* The audit trail names the operator by login: "operator:NAME". */
+static void
+set_actor(cg_registry *reg)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char actor[80];
+
+	(void)snprintf(actor, sizeof(actor), "operator:%s", pw != NULL ? pw->pw_name : "unknown");
+	cg_registry_set_actor(reg, actor);
 }
 
 int
@@ -72,6 +271,7 @@ cmd_admin(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },	       { "enterprise", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },      { "pass-file", required_argument, NULL, 'P' },
 		{ "pass-env", required_argument, NULL, 'E' },  { "help", no_argument, NULL, 'h' },
+		{ "expires", required_argument, NULL, 'x' },   { "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct admin_args a = { 0 };
@@ -87,6 +287,8 @@ cmd_admin(int argc, char **argv)
 		case 'u': a.user = optarg; break;
 		case 'P': a.pass_file = optarg; break;
 		case 'E': a.pass_env = optarg; break;
+		case 'x': a.expires = optarg; break;
+		case 'j': a.json = 1; break;
 		case 'h': usage(stdout); return CLI_OK;
 		default: usage(stderr); return CLI_USAGE;
 		}
@@ -99,8 +301,10 @@ cmd_admin(int argc, char **argv)
 		return CLI_USAGE;
 	if (cg_registry_open(&reg, ctx, a.db) != CG_OK)
 		cli_err("%s", cg_ctx_errmsg(ctx));
-	else
+	else {
+		set_actor(reg);
 		status = run_admin(reg, ctx, &a, argc - optind, argv + optind);
+	}
 	cg_registry_close(reg);
 	cg_ctx_free(ctx);
 	return status;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cebgate/cebgate.h"
 #include "routes.h"
 #include "server.h"
@@ -26,13 +27,18 @@ main(int argc, char **argv)
 {
 	struct srv_config cfg;
 	struct sigaction sa;
-	int rc;
+	int rc, lock = -1;
 
 	/* The route list, one per line: what the OpenAPI document and the tests are made from. */
 	if (argc == 2 && strcmp(argv[1], "--routes") == 0)
 		return srv_routes_print(stdout) == 0 ? 0 : 1;
 	if (srv_config_load(&cfg, argc, argv) != 0)
 		return 2;
+	/* Before anything opens the database: a second service must not migrate or sweep it. */
+	if (srv_db_is_file(cfg.db) && (lock = srv_db_lock(cfg.db)) < 0) {
+		srv_config_dispose(&cfg);
+		return 2;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -47,5 +53,7 @@ main(int argc, char **argv)
 	rc = srv_run(&cfg, &stop_requested);
 	cg_global_shutdown();
 	srv_config_dispose(&cfg);
+	if (lock >= 0)
+		close(lock);
 	return rc == 0 ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "answer.h"
 #include "routes.h"
 
@@ -43,6 +44,14 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/users", SRV_ADMINS, srv_registry_list, "users" },
 	{ "POST", "/api/v1/users", SRV_ADMINS, srv_registry_add, "users" },
 	{ "POST", "/api/v1/tokens", SRV_ADMINS, srv_registry_add, "tokens" },
+	/* Taking access back: list, revoke, disable and enable (admins; audited). */
+	{ "GET", "/api/v1/tokens", SRV_ADMINS, srv_registry_list, "tokens" },
+	{ "DELETE", "/api/v1/tokens/{token}", SRV_ADMINS, srv_token_revoke, NULL },
+	{ "PATCH", "/api/v1/users/{name}", SRV_ADMINS, srv_registry_set, "users" },
+	{ "PATCH", "/api/v1/enterprises/{code}", SRV_ADMINS, srv_registry_set, "enterprises" },
+	{ "GET", "/api/v1/certificates", SRV_ADMINS, srv_registry_list, "certificates" },
+	{ "DELETE", "/api/v1/enterprises/{code}/certificates/{serial}", SRV_ADMINS,
+	  srv_certificate_revoke, NULL },
 	/* The code tables: what is in force, and a reload without a restart. */
 	{ "GET", "/api/v1/codes", SRV_ANYONE, srv_codes, NULL },
 	{ "POST", "/api/v1/admin/codes/reload", SRV_ADMINS, srv_codes_reload_route, NULL },
@@ -170,6 +179,34 @@ admit(struct srv_call *call, enum MHD_Result *early)
 	return 0;
 }
 
+/* Query keys that carry a secret: a URL ends up in histories, proxies' logs and Referer headers. */
+static enum MHD_Result
+secret_key(void *found, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	static const char *const names[] = { "password", "passwd", "pass", "pwd", "secret", "token",
+					     "access_token", "api_key", "apikey", "passphrase" };
+	size_t i;
+
+	(void)kind;
+	(void)value;
+	for (i = 0; key != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(key, names[i]) == 0) {
+			*(int *)found = 1;
+			return MHD_NO;
+		}
+	}
+	return MHD_YES;
+}
+
+static int
+secret_in_query(struct MHD_Connection *c)
+{
+	int found = 0;
+
+	(void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, secret_key, &found);
+	return found;
+}
+
 enum MHD_Result
 srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, const char *method,
 		   struct req *r)
@@ -182,6 +219,11 @@ srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, con
 		return srv_reply_error(c, MHD_HTTP_FORBIDDEN, "a client certificate from a trusted CA is required");
 	if (r->too_big)
 		return srv_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
+	/* Refused whatever the path, before anything else reads the request: the secret goes nowhere. */
+	if (secret_in_query(c))
+		return srv_reply_error(c, MHD_HTTP_BAD_REQUEST,
+				       "credentials never go in a URL: log in with POST /api/v1/login "
+				       "and send a token in the Authorization header");
 	memset(&call, 0, sizeof(call));
 	call.route = srv_route_find(method, url, &call.params, &known);
 	/* No state change rides on a session cookie without its CSRF token. */

@@ -99,6 +99,9 @@ enum MHD_Result srv_registry_list(struct srv_call *call);
 enum MHD_Result srv_registry_add(struct srv_call *call);
 enum MHD_Result srv_certificate_add(struct srv_call *call);
 enum MHD_Result srv_custody_import(struct srv_call *call);
+enum MHD_Result srv_token_revoke(struct srv_call *call);
+enum MHD_Result srv_registry_set(struct srv_call *call);
+enum MHD_Result srv_certificate_revoke(struct srv_call *call);
 /* routes_session.c */
 enum MHD_Result srv_login(struct srv_call *call);
 enum MHD_Result srv_logout(struct srv_call *call);

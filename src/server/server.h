@@ -45,6 +45,15 @@ int srv_config_load(struct srv_config *c, int argc, char **argv);
 
 void srv_config_dispose(struct srv_config *c);
 
+/* Whether --db names an SQLite file (not a PostgreSQL connection string) (dblock.c). */
+int srv_db_is_file(const char *db);
+/*
+ * Take the exclusive lock of an SQLite database (DB.lock) for the life of the
+ * process: the descriptor that holds it, or -1 after saying why on stderr
+ * (naming the pid of the cebgated that holds it).
+ */
+int srv_db_lock(const char *db);
+
 /* Serve until *stop is set; 0 after a clean shutdown. */
 int srv_run(const struct srv_config *c, volatile sig_atomic_t *stop);
 

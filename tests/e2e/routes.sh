@@ -27,9 +27,10 @@ call() {
 		http -X "$1" ${3:+-H "Authorization: Bearer $3"} "$URL$2"
 	fi
 }
-# A concrete path for a pattern: every named segment gets a value that exists or may.
+# A concrete path for a pattern: every named segment gets a value that exists or may
+# (a token that does not: revoking the caller's own, id 1, would end the probe).
 concrete() {
-	echo "$1" | sed -e 's/{code}/4403960XA1/; s/{no}/EX1/; s/{name}/p1/; s/{[a-z]*}/1/g'
+	echo "$1" | sed -e 's/{code}/4403960XA1/; s/{no}/EX1/; s/{name}/p1/; s/{token}/999999/; s/{[a-z]*}/1/g'
 }
 # Whether the answer is the router's own 404 or 405 (not the route's).
 router_refused() { [ "$1" = 405 ] || { [ "$1" = 404 ] && grep -q 'no such resource' "$T/out"; }; }

@@ -164,7 +164,7 @@ test_session_and_logout(void **state)
 	cg_store *st = NULL;
 
 	assert_int_equal(cg_store_open(&st, fx->ctx, fx->db), CG_OK);
-	assert_int_equal(cg_store_new_token(st, fx->ctx, NULL, "olga", &token), CG_OK);
+	assert_int_equal(cg_store_new_token(st, fx->ctx, NULL, "olga", 0, &token), CG_OK);
 	assert_int_equal(cg_service_session(fx->svc, fx->ctx, token, 3600, &who), CG_OK);
 	assert_string_equal(who.name, "olga");
 	/* A session of zero seconds is over at once. */
@@ -174,7 +174,7 @@ test_session_and_logout(void **state)
 	assert_int_equal(cg_service_auth(fx->svc, fx->ctx, token, &who), CG_ENOTFOUND);
 	cg_free(token);
 	/* An enterprise's API token is never a browser session. */
-	assert_int_equal(cg_store_new_token(st, fx->ctx, "4403960XA1", NULL, &token), CG_OK);
+	assert_int_equal(cg_store_new_token(st, fx->ctx, "4403960XA1", NULL, 0, &token), CG_OK);
 	assert_int_equal(cg_service_session(fx->svc, fx->ctx, token, 3600, &who), CG_ENOTFOUND);
 	assert_int_equal(cg_service_logout(fx->svc, fx->ctx, token), CG_OK);
 	assert_int_equal(cg_service_auth(fx->svc, fx->ctx, token, &who), CG_OK);

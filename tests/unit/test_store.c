@@ -122,8 +122,8 @@ test_tokens(void **state)
 	char *t1 = NULL, *t2 = NULL, *t3 = NULL;
 	cg_principal p;
 
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", NULL, &t1), CG_OK);
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, NULL, "alice", &t2), CG_OK);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", NULL, 0, &t1), CG_OK);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, NULL, "alice", 0, &t2), CG_OK);
 	assert_string_not_equal(t1, t2);
 	assert_true(strlen(t1) >= 40 && strpbrk(t1, "+/=") == NULL);
 	assert_int_equal(cg_store_auth_token(fx->st, fx->ctx, t1, &p), CG_OK);
@@ -136,9 +136,9 @@ test_tokens(void **state)
 	t1[0] = t1[0] == 'A' ? 'B' : 'A';
 	assert_int_equal(cg_store_auth_token(fx->st, fx->ctx, t1, &p), CG_ENOTFOUND);
 	assert_int_equal(cg_store_auth_token(fx->st, fx->ctx, "", &p), CG_ENOTFOUND);
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", "alice", &t3), CG_EINVAL);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", "alice", 0, &t3), CG_EINVAL);
 	assert_null(t3);
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, NULL, "nobody", &t3), CG_ENOTFOUND);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, NULL, "nobody", 0, &t3), CG_ENOTFOUND);
 	assert_null(t3);
 	cg_free(t1);
 	cg_free(t2);
@@ -152,7 +152,7 @@ test_no_secrets_on_disk(void **state)
 	char cmd[512];
 	char *t = NULL;
 
-	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", NULL, &t), CG_OK);
+	assert_int_equal(cg_store_new_token(fx->st, fx->ctx, "4403960XA1", NULL, 0, &t), CG_OK);
 	cg_store_close(fx->st);
 	snprintf(cmd, sizeof(cmd), "cat '%s' '%s-wal' 2>/dev/null | grep -a -q -e 'correct horse' -e '%s'",
 		 fx->db, fx->db, t);

@@ -102,6 +102,7 @@ static const struct cg_code_info catalogue[] = {
 	{ "CG3015", CG_SEV_ERROR, "签名值验证失败", "SignatureValue does not verify" },
 	{ "CG3016", CG_SEV_WARNING, "KeyName为未补零的序列号", "KeyName is the serial without zero padding" },
 	{ "CG3017", CG_SEV_WARNING, "摘要算法与签名方案不一致", "digest algorithm not the profile's" },
+	{ "CG3018", CG_SEV_ERROR, "签名证书已被吊销", "signing certificate revoked by the single window" },
 	{ "CG0201", CG_SEV_ERROR, "标准不对此类报文签名（回执不带ds:Signature），不能签名或申报",
 	  "the standard does not sign this message type (a receipt carries no ds:Signature)" },
 };

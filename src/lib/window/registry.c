@@ -22,12 +22,12 @@ enum { G_ENTERPRISES, G_CERTS, G_USERS };
 /* Column names are the JSON keys (cg_db_rows_json). */
 static const char *const sql[] = {
 	[G_ENTERPRISES] = "SELECT id, cop_code AS \"copCode\", name, roles, dxp_id AS \"dxpId\","
-			  " created AS registered FROM enterprise ORDER BY cop_code LIMIT 10000",
-	[G_CERTS] = "SELECT serial, not_after AS \"notAfter\", created AS registered FROM certificate"
-		    " WHERE enterprise_id = $1 ORDER BY id",
+			  " created AS registered, disabled FROM enterprise ORDER BY cop_code LIMIT 10000",
+	[G_CERTS] = "SELECT serial, not_after AS \"notAfter\", created AS registered, revoked"
+		    " FROM certificate WHERE enterprise_id = $1 ORDER BY id",
 	/* "user" is quoted: a reserved word in PostgreSQL. */
-	[G_USERS] = "SELECT u.name, u.role, e.cop_code AS enterprise, u.created AS registered"
-		    " FROM \"user\" u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
+	[G_USERS] = "SELECT u.name, u.role, e.cop_code AS enterprise, u.created AS registered,"
+		    " u.disabled FROM \"user\" u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
 		    " ORDER BY u.name LIMIT 10000",
 };
 CG_DB_MODULE(registry_sql, "registry", sql);
@@ -50,6 +50,19 @@ store_answer(cg_rc rc, cg_ctx *ctx)
 		return cg__fail(ctx, CG_EEXIST, "exists already");
 	default:
 		return rc;
+	}
+}
+
+/* The integer column @p key of each row as true or false. */
+static void
+booleans(json_t *rows, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+
+		(void)json_object_set_new(r, key, json_boolean(json_integer_value(json_object_get(r, key)) != 0));
 	}
 }
 
@@ -80,8 +93,10 @@ list_enterprises(cg_store *st, json_t *arr)
 		    json_object_del(e, "id") != 0)
 			rc = CG_EDB;
 	}
-	if (rc == CG_OK)
+	if (rc == CG_OK) {
+		booleans(rows, "disabled");
 		(void)json_array_extend(arr, rows);
+	}
 	json_decref(rows);
 	return rc;
 }
@@ -94,21 +109,26 @@ list_users(cg_store *st, json_t *arr)
 
 	if (rows == NULL)
 		return CG_EDB;
+	booleans(rows, "disabled");
 	(void)json_array_extend(arr, rows);
 	json_decref(rows);
 	return CG_OK;
 }
 
-cg_rc
-cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *what,
-			 char **json)
+/* One list of the registry as {what: [...], "count": N}: the API's and the operator's alike. */
+static cg_rc
+registry_list(cg_store *st, cg_ctx *ctx, const char *what, char **json)
 {
-	cg_store *st = cg__service_store(svc);
-	json_t *arr;
+	json_t *arr, *rows = NULL;
 	cg_rc rc;
 
-	if (who->role != CG_ROLE_ADMIN)
-		return cg__fail(ctx, CG_EPERM, "only an admin may read the registry");
+	if (strcmp(what, "tokens") == 0 || strcmp(what, "certificates") == 0) {
+		rc = cg__access_list(st, ctx, what, &rows);
+		if (rc != CG_OK)
+			return rc;
+		return cg__json_answer(json_pack("{s:o, s:I}", what, rows, "count",
+						 (json_int_t)json_array_size(rows)), json);
+	}
 	arr = json_array();
 	if (arr == NULL)
 		return CG_ENOMEM;
@@ -125,6 +145,15 @@ cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 		return cg__fail(ctx, rc, "registry: %s", cg_db_errmsg(cg__store_db(st)));
 	}
 	return cg__json_answer(json_pack("{s:o, s:I}", what, arr, "count", (json_int_t)json_array_size(arr)), json);
+}
+
+cg_rc
+cg_service_registry_list(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *what,
+			 char **json)
+{
+	if (who->role != CG_ROLE_ADMIN)
+		return cg__fail(ctx, CG_EPERM, "only an admin may read the registry");
+	return registry_list(cg__service_store(svc), ctx, what, json);
 }
 
 static const char *
@@ -185,21 +214,25 @@ add_user(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **j
 static cg_rc
 add_token(cg_store *st, cg_ctx *ctx, const cg_principal *who, json_t *b, char **json)
 {
-	const char *ent = field(b, "enterprise"), *user = field(b, "user");
+	const char *ent = field(b, "enterprise"), *user = field(b, "user"), *until = field(b, "expires");
 	char *token = NULL, detail[200];
+	long long expires = 0;
 	json_t *answer;
 	cg_rc rc;
 
 	if ((ent == NULL) == (user == NULL))
 		return cg__fail(ctx, CG_EINVAL, "a token is for {\"enterprise\"} or for {\"user\"}");
-	rc = cg_store_new_token(st, ctx, ent, user, &token);
+	if (json_object_get(b, "expires") != NULL && (until == NULL || cg_parse_expiry(until, &expires) != CG_OK))
+		return cg__fail(ctx, CG_EINVAL, "\"expires\" is a date (2027-06-30) or a time with its offset "
+						"(2027-06-30T18:00:00+08:00)");
+	rc = cg_store_new_token(st, ctx, ent, user, expires, &token);
 	if (rc != CG_OK)
 		return store_answer(rc, ctx);
 	(void)snprintf(detail, sizeof(detail), "%s %s", ent != NULL ? "enterprise" : "user",
 		       ent != NULL ? ent : user);
 	/* Shown this once: only its hash is kept. */
-	answer = json_pack("{s:s, s:s}", ent != NULL ? "enterprise" : "user", ent != NULL ? ent : user,
-			   "token", token);
+	answer = json_pack("{s:s, s:s, s:s*}", ent != NULL ? "enterprise" : "user", ent != NULL ? ent : user,
+			   "token", token, "expires", until);
 	cg_free(token);
 	return registered(st, ctx, who, "issue token", detail, answer, json);
 }
@@ -286,9 +319,52 @@ cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 	return rc;
 }
 
+cg_rc
+cg_service_token_revoke(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *which,
+			char **json)
+{
+	*json = NULL;
+	if (who->role != CG_ROLE_ADMIN)
+		return cg__fail(ctx, CG_EPERM, "only an admin may change the registry");
+	return cg__access_revoke_token(cg__service_store(svc), ctx, who->name, which, json);
+}
+
+cg_rc
+cg_service_registry_set(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *what,
+			const char *key, const char *body, size_t len, char **json)
+{
+	json_t *b, *d;
+	cg_rc rc;
+
+	*json = NULL;
+	if (who->role != CG_ROLE_ADMIN)
+		return cg__fail(ctx, CG_EPERM, "only an admin may change the registry");
+	b = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+	d = json_object_get(b, "disabled");
+	/* The one field that may change; anything else is refused rather than ignored. */
+	if (!json_is_object(b) || !json_is_boolean(d) || json_object_size(b) != 1)
+		rc = cg__fail(ctx, CG_EINVAL, "the body is {\"disabled\": true} or {\"disabled\": false}");
+	else
+		rc = cg__access_set_disabled(cg__service_store(svc), ctx, who->name, what, key,
+					     json_is_true(d), json);
+	json_decref(b);
+	return rc;
+}
+
+cg_rc
+cg_service_certificate_revoke(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+			      const char *cop_code, const char *serial, char **json)
+{
+	*json = NULL;
+	if (who->role != CG_ROLE_ADMIN)
+		return cg__fail(ctx, CG_EPERM, "only an admin may change the registry");
+	return cg__access_revoke_cert(cg__service_store(svc), ctx, who->name, cop_code, serial, json);
+}
+
 /* The operator's registry: the store's own registration, behind the public API. */
 struct cg_registry {
 	cg_store *st;
+	char actor[80]; /* who the audit trail names for the operator's changes */
 };
 
 cg_rc
@@ -305,6 +381,7 @@ cg_registry_open(cg_registry **out, cg_ctx *ctx, const char *path)
 		free(reg);
 		return rc;
 	}
+	(void)snprintf(reg->actor, sizeof(reg->actor), "operator");
 	*out = reg;
 	return CG_OK;
 }
@@ -342,5 +419,45 @@ cg_rc
 cg_registry_new_token(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *user,
 		      char **token)
 {
-	return cg_store_new_token(reg->st, ctx, cop_code, user, token);
+	return cg_store_new_token(reg->st, ctx, cop_code, user, 0, token);
+}
+
+cg_rc
+cg_registry_new_token_until(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *user,
+			    long long expires, char **token)
+{
+	return cg_store_new_token(reg->st, ctx, cop_code, user, expires, token);
+}
+
+void
+cg_registry_set_actor(cg_registry *reg, const char *actor)
+{
+	(void)snprintf(reg->actor, sizeof(reg->actor), "%s", actor != NULL && *actor != '\0' ? actor : "operator");
+}
+
+cg_rc
+cg_registry_list(cg_registry *reg, cg_ctx *ctx, const char *what, char **json)
+{
+	*json = NULL;
+	return registry_list(reg->st, ctx, what, json);
+}
+
+cg_rc
+cg_registry_revoke_token(cg_registry *reg, cg_ctx *ctx, const char *which, char **json)
+{
+	return cg__access_revoke_token(reg->st, ctx, reg->actor, which, json);
+}
+
+cg_rc
+cg_registry_set_disabled(cg_registry *reg, cg_ctx *ctx, const char *what, const char *key,
+			 bool disabled, char **json)
+{
+	return cg__access_set_disabled(reg->st, ctx, reg->actor, what, key, disabled, json);
+}
+
+cg_rc
+cg_registry_revoke_certificate(cg_registry *reg, cg_ctx *ctx, const char *cop_code,
+			       const char *serial, char **json)
+{
+	return cg__access_revoke_cert(reg->st, ctx, reg->actor, cop_code, serial, json);
 }

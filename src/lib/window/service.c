@@ -147,7 +147,7 @@ cg_service_login(cg_service *svc, cg_ctx *ctx, const char *user, const char *pas
 	*token = NULL;
 	if (rc == CG_ENOTFOUND)
 		return cg__fail(ctx, CG_EAUTH, "wrong user or password");
-	return rc == CG_OK ? cg_store_new_token(svc->st, ctx, NULL, user, token) : rc;
+	return rc == CG_OK ? cg_store_new_token(svc->st, ctx, NULL, user, 0, token) : rc;
 }
 
 cg_rc

@@ -53,6 +53,21 @@ cg_rc cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
 /* @p o (consumed) as the JSON text of an answer in *json. */
 cg_rc cg__json_answer(json_t *o, char **json);
 
+/*
+ * Access that can be taken back (access.c), for the API and the operator alike.
+ * Each change commits with its audit record by @p actor; *json is the changed
+ * resource. cg__access_list: @p what "tokens" or "certificates", as JSON rows.
+ */
+cg_rc cg__access_list(cg_store *st, cg_ctx *ctx, const char *what, json_t **rows);
+/* @p which: the token's id, or the start (4 characters or more) of its prefix; one token only. */
+cg_rc cg__access_revoke_token(cg_store *st, cg_ctx *ctx, const char *actor, const char *which,
+			      char **json);
+/* @p what: "users" (@p key the name) or "enterprises" (@p key the copCode). */
+cg_rc cg__access_set_disabled(cg_store *st, cg_ctx *ctx, const char *actor, const char *what,
+			      const char *key, bool disabled, char **json);
+cg_rc cg__access_revoke_cert(cg_store *st, cg_ctx *ctx, const char *actor, const char *cop_code,
+			     const char *serial, char **json);
+
 /* Officers and admins: the only ones who see the queue and the declarations. */
 bool cg__officer(const cg_principal *who);
 

@@ -97,6 +97,16 @@ static const char *const migrations[] = {
 	"CREATE TABLE upload_profile("
 	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id), name TEXT NOT NULL,"
 	" text TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY(enterprise_id, name));",
+	/*
+	 * 5: access that can be taken back: a token's visible prefix and expiry,
+	 * disabled users and enterprises, revoked certificates (the time, NULL in force).
+	 */
+	"ALTER TABLE token ADD COLUMN prefix TEXT;"
+	"ALTER TABLE token ADD COLUMN expires INTEGER;"
+	"ALTER TABLE user ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE enterprise ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE certificate ADD COLUMN revoked INTEGER;"
+	"CREATE INDEX token_by_prefix ON token(prefix);",
 };
 CG_DB_SCHEMA(store_schema, "database", migrations);
 
@@ -111,6 +121,7 @@ enum {
 	Q_RCPT_LIST,
 	Q_ENT_DXP,
 	Q_MSG_RESULT,
+	Q_CERT_REVOKED,
 	Q_COUNT
 };
 
@@ -130,6 +141,7 @@ static const char *const sql[Q_COUNT] = {
 			" WHERE enterprise_id = $1 AND id > $2 ORDER BY id LIMIT $3",
 	[Q_ENT_DXP] = "SELECT dxp_id FROM enterprise WHERE id = $1",
 	[Q_MSG_RESULT] = "UPDATE message SET result = $2 WHERE id = $1",
+	[Q_CERT_REVOKED] = "SELECT revoked FROM certificate WHERE enterprise_id = $1 AND serial = $2",
 };
 
 CG_DB_MODULE(store_sql, "store", sql);
@@ -225,6 +237,25 @@ cg__store_cert(cg_store *st, cg_ctx *ctx, long long eid, const char *serial, uns
 		return CG_ENOMEM;
 	memcpy(*der, cg_db_column_blob(s, 0), *len);
 	cg_db_reset(s);
+	return CG_OK;
+}
+
+cg_rc
+cg__store_cert_revoked(cg_store *st, cg_ctx *ctx, long long eid, const char *serial, long long *revoked)
+{
+	cg_db_stmt *s = stmt(st, Q_CERT_REVOKED);
+	int r;
+
+	*revoked = 0;
+	if (s == NULL || cg_db_bind_int64(s, 1, eid) != CG_OK || cg_db_bind_text(s, 2, serial) != CG_OK)
+		return db_fail(st, ctx, "certificate");
+	r = cg_db_step(s);
+	if (r == CG_DB_ROW && !cg_db_column_is_null(s, 0))
+		*revoked = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	if (r != CG_DB_ROW)
+		return r == CG_DB_DONE ? cg__fail(ctx, CG_ENOTFOUND, "no certificate %s", serial)
+				       : db_fail(st, ctx, "certificate");
 	return CG_OK;
 }
 

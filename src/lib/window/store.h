@@ -46,13 +46,19 @@ cg_rc cg_store_add_user(cg_store *st, cg_ctx *ctx, const char *name, const char 
 /** Check a password; CG_ENOTFOUND for an unknown user or a wrong password alike. */
 cg_rc cg_store_login(cg_store *st, cg_ctx *ctx, const char *name, const char *password,
 			    cg_principal *out) CG_WARN_UNUSED;
+/* The characters of a token kept in the clear, to name it in lists and revocations. */
+#define CG_TOKEN_PREFIX 8
 /**
- * Issue an API token for an enterprise (@p cop_code) or a user (@p user).
- * Only its SHA-256 is stored. @param[out] token free with cg_free()
+ * Issue an API token for an enterprise (@p cop_code) or a user (@p user),
+ * valid until @p expires (Unix time; 0: until revoked). Only its SHA-256 and
+ * its first CG_TOKEN_PREFIX characters are stored. @param[out] token free with cg_free()
  */
 cg_rc cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *user,
-				char **token) CG_WARN_UNUSED;
-/** Who holds @p token; CG_ENOTFOUND when it is unknown or revoked. */
+			 long long expires, char **token) CG_WARN_UNUSED;
+/**
+ * Who holds @p token; CG_ENOTFOUND when it is unknown, revoked, expired, or
+ * its user or enterprise is disabled (the same answer for each).
+ */
 cg_rc cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token,
 				 cg_principal *out) CG_WARN_UNUSED;
 

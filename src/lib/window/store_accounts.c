@@ -36,16 +36,21 @@ static const char *const sql[A_COUNT] = {
 		       " VALUES($1, $2, $3, $4, $5)",
 	[Q_ADD_USER] = "INSERT INTO user(name, role, enterprise_id, pw_hash, created)"
 		       " VALUES($1, $2, $3, $4, $5)",
-	[Q_USER_BY_NAME] = "SELECT u.id, u.role, u.pw_hash, u.enterprise_id, e.cop_code"
+	[Q_USER_BY_NAME] = "SELECT u.id, u.role, u.pw_hash, u.enterprise_id, e.cop_code,"
+			   " u.disabled + coalesce(e.disabled, 0)"
 			   " FROM user u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
 			   " WHERE u.name = $1",
-	[Q_ADD_TOKEN] = "INSERT INTO token(hash, enterprise_id, user_id, created) VALUES($1, $2, $3, $4)",
+	[Q_ADD_TOKEN] = "INSERT INTO token(hash, enterprise_id, user_id, created, prefix, expires)"
+			" VALUES($1, $2, $3, $4, $5, $6)",
 	[Q_TOKEN] = "SELECT t.enterprise_id, t.user_id, u.role, u.name, e.cop_code, e.name,"
 		    " u.enterprise_id, ue.cop_code"
 		    " FROM token t LEFT JOIN user u ON u.id = t.user_id"
 		    " LEFT JOIN enterprise e ON e.id = t.enterprise_id"
 		    " LEFT JOIN enterprise ue ON ue.id = u.enterprise_id"
-		    " WHERE t.hash = $1 AND t.revoked = 0",
+		    /* Revoked, expired, or its user's or enterprise's access taken back: unknown alike. */
+		    " WHERE t.hash = $1 AND t.revoked = 0 AND (t.expires IS NULL OR t.expires > $2)"
+		    " AND coalesce(u.disabled, 0) = 0 AND coalesce(e.disabled, 0) = 0"
+		    " AND coalesce(ue.disabled, 0) = 0",
 };
 
 CG_DB_MODULE(accounts_sql, "accounts", sql);
@@ -330,7 +335,8 @@ cg_store_login(cg_store *st, cg_ctx *ctx, const char *name, const char *password
 		return r == CG_DB_DONE ? cg__fail(ctx, CG_ENOTFOUND, "wrong user or password")
 					: db_fail(st, ctx, "login");
 	}
-	if (!check_pw_hash(cg_db_column_text(s, 2), password)) {
+	/* A disabled account is refused after the same work and with the same words. */
+	if (!check_pw_hash(cg_db_column_text(s, 2), password) || cg_db_column_int64(s, 5) != 0) {
 		cg_db_reset(s);
 		return cg__fail(ctx, CG_ENOTFOUND, "wrong user or password");
 	}
@@ -345,7 +351,7 @@ cg_store_login(cg_store *st, cg_ctx *ctx, const char *name, const char *password
 
 cg_rc
 cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *user,
-		   char **token)
+		   long long expires, char **token)
 {
 	unsigned char raw[32], h[32];
 
@@ -357,6 +363,8 @@ cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *
 	*token = NULL;
 	if ((cop_code == NULL) == (user == NULL))
 		return cg__fail(ctx, CG_EINVAL, "a token is for an enterprise or for a user");
+	if (expires != 0 && expires <= (long long)time(NULL))
+		return cg__fail(ctx, CG_EINVAL, "a token's expiry date must be in the future");
 	if (cop_code != NULL)
 		rc = cg__store_enterprise(st, ctx, cop_code, &eid);
 	else {
@@ -388,7 +396,9 @@ cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *
 	if (s == NULL || cg_db_bind_blob(s, 1, h, sizeof(h)) != CG_OK ||
 	    (eid != 0 && cg_db_bind_int64(s, 2, eid) != CG_OK) ||
 	    (uid != 0 && cg_db_bind_int64(s, 3, uid) != CG_OK) ||
-	    cg_db_bind_int64(s, 4, (long long)time(NULL)) != CG_OK)
+	    cg_db_bind_int64(s, 4, (long long)time(NULL)) != CG_OK ||
+	    cg_db_bind_textn(s, 5, t, CG_TOKEN_PREFIX) != CG_OK ||
+	    (expires != 0 && cg_db_bind_int64(s, 6, expires) != CG_OK))
 		rc = db_fail(st, ctx, "add token");
 	else
 		rc = step_done(st, ctx, s, "add token");
@@ -411,7 +421,8 @@ cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *
 	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
 		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
 	s = stmt(st, Q_TOKEN);
-	if (s == NULL || cg_db_bind_blob(s, 1, h, sizeof(h)) != CG_OK)
+	if (s == NULL || cg_db_bind_blob(s, 1, h, sizeof(h)) != CG_OK ||
+	    cg_db_bind_int64(s, 2, (long long)time(NULL)) != CG_OK)
 		return db_fail(st, ctx, "token");
 	r = cg_db_step(s);
 	if (r != CG_DB_ROW)

@@ -19,6 +19,9 @@ cg_rc cg__store_add_cert(cg_store *st, cg_ctx *ctx, long long eid, X509 *cert);
 /* DER of the certificate @p serial registered for enterprise @p eid (free with free()). */
 cg_rc cg__store_cert(cg_store *st, cg_ctx *ctx, long long eid, const char *serial,
 		     unsigned char **der, size_t *len);
+/* CG_ENOTFOUND when not registered; else *revoked is when it was revoked, 0 while in force. */
+cg_rc cg__store_cert_revoked(cg_store *st, cg_ctx *ctx, long long eid, const char *serial,
+			     long long *revoked);
 cg_rc cg__store_enterprise_dxp(cg_store *st, cg_ctx *ctx, long long eid, char *out, size_t size);
 
 struct cg_store_message {

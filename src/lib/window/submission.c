@@ -465,18 +465,43 @@ commit_message(struct job *j)
 	return rc == CG_OK ? msg_end(j, write_message(j)) : rc;
 }
 
+/* CG3018: the certificate was revoked by the single window's operator on that day (UTC+8). */
+static cg_rc
+revoked_finding(cg_findings *f, long long when)
+{
+	time_t t = (time_t)(when + 8 * 3600);
+	char day[16] = "", zh[160], en[160];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) != NULL)
+		(void)strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	(void)snprintf(zh, sizeof(zh), "签名证书已于%s被吊销，之后的签名不予接受", day);
+	(void)snprintf(en, sizeof(en), "the signing certificate was revoked on %s: signatures made with "
+		       "it are no longer accepted", day);
+	return cg__finding_addf(f, "CG3018", CG_SEV_ERROR, "message", "", 0, 0, zh, en);
+}
+
 static cg_rc
 verify_signature(struct job *j, bool *ok)
 {
 	struct cg_sigcheck c = { j->svc->profiles, NULL, NULL, NULL, 0, 1, NULL, 0 };
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	char *serial = keyname_of(j->doc);
+	long long revoked = 0;
 	cg_rc rc = CG_OK;
 
 	*ok = false;
 	if (res == NULL) {
 		free(serial);
 		return CG_ENOMEM;
+	}
+	/* Looked up on every message, the cache notwithstanding: a revocation holds at once. */
+	if (serial != NULL && cg__store_cert_revoked(j->svc->st, j->ctx, j->who->enterprise_id, serial,
+						     &revoked) == CG_OK && revoked != 0) {
+		rc = revoked_finding(j->f, revoked);
+		free(serial);
+		free(res);
+		return rc;
 	}
 	c.expected = serial != NULL ? registered_cert(j->svc, j->ctx, j->who->enterprise_id, serial)
 				    : NULL;
