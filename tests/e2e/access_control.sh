@@ -205,6 +205,9 @@ operator:$me enable user mia
 ada revoke certificate 4403960XA1 serial $serial
 operator:$me disable enterprise 4403960XA1
 ada enable enterprise 4403960XA1"
+is "so are the operator's registrations (1 enterprise, 1 certificate, 3 users, 7 tokens)" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE actor = 'operator:$me' AND action IN
+		('register enterprise', 'register certificate', 'register user', 'issue token')")" 12
 
 # ---- one cebgated per SQLite database
 "$CEBGATED" --db "$DB" --port 0 --port-file "$T/port2" 2>"$T/second.log" && rc=0 || rc=$?

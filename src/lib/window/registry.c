@@ -395,38 +395,86 @@ cg_registry_close(cg_registry *reg)
 	free(reg);
 }
 
+/* The operator's change and its audit row in one transaction, as over HTTP. */
+static cg_rc
+operator_begin(cg_registry *reg, cg_ctx *ctx)
+{
+	return cg_db_begin(cg__store_db(reg->st), ctx);
+}
+
+static cg_rc
+operator_end(cg_registry *reg, cg_ctx *ctx, cg_rc rc, const char *action, const char *detail)
+{
+	if (rc == CG_OK)
+		rc = cg__audit(reg->st, ctx, reg->actor, action, 0, detail);
+	if (rc == CG_OK)
+		rc = cg_db_commit(cg__store_db(reg->st), ctx);
+	if (rc != CG_OK)
+		cg_db_rollback(cg__store_db(reg->st));
+	return rc;
+}
+
 cg_rc
 cg_registry_add_enterprise(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *name,
 			   const char *roles, const char *dxp_id)
 {
-	return cg_store_add_enterprise(reg->st, ctx, cop_code, name, roles, dxp_id);
+	cg_rc rc = operator_begin(reg, ctx);
+
+	if (rc != CG_OK)
+		return rc;
+	rc = cg_store_add_enterprise(reg->st, ctx, cop_code, name, roles, dxp_id);
+	return operator_end(reg, ctx, rc, "register enterprise", cop_code);
 }
 
 cg_rc
 cg_registry_add_certificate(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *cert_path)
 {
-	return cg_store_add_certificate(reg->st, ctx, cop_code, cert_path);
+	cg_rc rc = operator_begin(reg, ctx);
+
+	if (rc != CG_OK)
+		return rc;
+	rc = cg_store_add_certificate(reg->st, ctx, cop_code, cert_path);
+	return operator_end(reg, ctx, rc, "register certificate", cop_code);
 }
 
 cg_rc
 cg_registry_add_user(cg_registry *reg, cg_ctx *ctx, const char *name, const char *role,
 		     const char *cop_code, const char *password)
 {
-	return cg_store_add_user(reg->st, ctx, name, role, cop_code, password);
+	cg_rc rc = operator_begin(reg, ctx);
+
+	if (rc != CG_OK)
+		return rc;
+	rc = cg_store_add_user(reg->st, ctx, name, role, cop_code, password);
+	return operator_end(reg, ctx, rc, "register user", name != NULL ? name : "");
 }
 
 cg_rc
 cg_registry_new_token(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *user,
 		      char **token)
 {
-	return cg_store_new_token(reg->st, ctx, cop_code, user, 0, token);
+	return cg_registry_new_token_until(reg, ctx, cop_code, user, 0, token);
 }
 
 cg_rc
 cg_registry_new_token_until(cg_registry *reg, cg_ctx *ctx, const char *cop_code, const char *user,
 			    long long expires, char **token)
 {
-	return cg_store_new_token(reg->st, ctx, cop_code, user, expires, token);
+	char detail[120];
+	cg_rc rc = operator_begin(reg, ctx);
+
+	*token = NULL;
+	if (rc != CG_OK)
+		return rc;
+	rc = cg_store_new_token(reg->st, ctx, cop_code, user, expires, token);
+	(void)snprintf(detail, sizeof(detail), "%s %s", cop_code != NULL ? "enterprise" : "user",
+		       cop_code != NULL ? cop_code : user != NULL ? user : "");
+	rc = operator_end(reg, ctx, rc, "issue token", detail);
+	if (rc != CG_OK) {
+		cg_free(*token);
+		*token = NULL;
+	}
+	return rc;
 }
 
 void
