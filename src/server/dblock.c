@@ -39,6 +39,7 @@ int
 srv_db_lock(const char *db)
 {
 	struct flock fl;
+	char why[128];
 	size_t n = strlen(db) + sizeof(".lock");
 	char *path = malloc(n);
 	int fd;
@@ -48,7 +49,7 @@ srv_db_lock(const char *db)
 	(void)snprintf(path, n, "%s.lock", db);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fprintf(stderr, "cebgated: cannot open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "cebgated: cannot open %s: %s\n", path, strerror_r(errno, why, sizeof(why)));
 		free(path);
 		return -1;
 	}
@@ -65,7 +66,7 @@ srv_db_lock(const char *db)
 			fprintf(stderr, "cebgated: %s is in use by another cebgated (pid %ld, lock %s): "
 				"stop it first, or give this one another --db\n", db, (long)fl.l_pid, path);
 		else
-			fprintf(stderr, "cebgated: cannot lock %s: %s\n", path, strerror(err));
+			fprintf(stderr, "cebgated: cannot lock %s: %s\n", path, strerror_r(err, why, sizeof(why)));
 		close(fd);
 		free(path);
 		return -1;
