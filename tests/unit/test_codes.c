@@ -501,6 +501,84 @@ test_partial_table_warns(void **state)
 	cg_findings_free(f);
 }
 
+/* Expect @p doc to give CG1014 of severity @p sev at @p xpath, whose message holds @p text. */
+static void
+expect_table(char *doc, cg_severity sev, const char *xpath, const char *text)
+{
+	int valid;
+	cg_findings *f = check(fx->shipped, doc, &valid);
+	const cg_finding *x = find_code(f, "CG1014");
+
+	assert_non_null(x);
+	assert_int_equal(x->severity, sev);
+	assert_int_equal(valid, sev == CG_SEV_ERROR ? 0 : 1);
+	assert_string_equal(x->xpath, xpath);
+	if (strstr(x->message_en, text) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", text, x->message_en);
+	cg_findings_free(f);
+}
+
+/* A code the shipped real tables hold is accepted in a message (no CG1014). */
+static void
+expect_accepted(char *doc)
+{
+	int valid;
+	cg_findings *f = check(fx->shipped, doc, &valid);
+
+	assert_null(find_code(f, "CG1014"));
+	assert_int_equal(valid, 1);
+	cg_findings_free(f);
+}
+
+#define P621H "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryHead/ceb:"
+
+/*
+ * Each coded field of an inventory against its real table: districts for the
+ * customs and port codes, countries, currencies, units and trade modes.
+ */
+static void
+test_real_tables_in_messages(void **state)
+{
+	(void)state;
+	/* The port of entry 4612 (郑州新郑综合保税区) and the district 4606 (郑铁东办). */
+	expect_accepted(subst(subst(inventory(), "<ceb:customsCode>5349<", "<ceb:customsCode>4606<"),
+			      "<ceb:portCode>5349<", "<ceb:portCode>4612<"));
+	expect_table(subst(inventory(), "<ceb:portCode>5349<", "<ceb:portCode>0099<"),
+		     CG_SEV_WARNING, P621H "portCode", "not in the customs table (edition 2018");
+	/* Countries: 344 (俄罗斯联邦) is one, 998 none. */
+	expect_accepted(subst(inventory(), "<ceb:country>116<", "<ceb:country>344<"));
+	expect_table(subst(inventory(), "<ceb:country>116<", "<ceb:country>998<"), CG_SEV_ERROR,
+		     P621L "[2]/ceb:country", "not in the country table (edition 2018");
+	/* Currencies: the import schemas fix 142 (CG0100); the partial table only warns besides. */
+	{
+		int valid;
+		cg_findings *f = check(fx->shipped,
+				       subst(inventory(), "<ceb:currency>142<", "<ceb:currency>999<"),
+				       &valid);
+		const cg_finding *x = find_code(f, "CG1014");
+
+		assert_int_equal(valid, 0);
+		assert_non_null(find_code(f, "CG0100"));
+		assert_non_null(x);
+		assert_int_equal(x->severity, CG_SEV_WARNING);
+		assert_non_null(strstr(x->message_en, "currency table (edition 2018"));
+		cg_findings_free(f);
+	}
+	/* Units: 140 (盒) is one, 024 is none of JGS-20. */
+	expect_accepted(subst(inventory(), "<ceb:unit>142<", "<ceb:unit>140<"));
+	expect_table(subst(inventory(), "<ceb:unit>142<", "<ceb:unit>024<"), CG_SEV_ERROR,
+		     P621L "[2]/ceb:unit", "not in the unit table (edition 2018");
+	/* Trade modes: 9610 is one; 1239 (保税电商A) is known but no import mode of the standard. */
+	expect_table(subst(inventory(), "<ceb:tradeMode>1210<", "<ceb:tradeMode>1239<"),
+		     CG_SEV_ERROR, P621H "tradeMode",
+		     "1239 (保税电商A) is a code of the trademode table, but not one of cross-border "
+		     "e-commerce import");
+	expect_table(subst(inventory(), "<ceb:tradeMode>1210<", "<ceb:tradeMode>9710<"),
+		     CG_SEV_ERROR, P621H "tradeMode", "9710 is an export code");
+	expect_table(subst(inventory(), "<ceb:tradeMode>1210<", "<ceb:tradeMode>1299<"),
+		     CG_SEV_ERROR, P621H "tradeMode", "not in the trademode table");
+}
+
 /* ---- import ------------------------------------------------------------------------- */
 
 static void
@@ -642,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_edition_findings),
 		cmocka_unit_test(test_positive_partial_and_complete),
 		cmocka_unit_test(test_partial_table_warns),
+		cmocka_unit_test(test_real_tables_in_messages),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_malformed_table),
 		cmocka_unit_test(test_reload_shares),

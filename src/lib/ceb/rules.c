@@ -314,18 +314,25 @@ r_bonded_country(struct env *e, size_t doc, const struct rule *r)
 		      "bonded import: country must be 142");
 }
 
+/* Column @p col of @p code's row in table @p t in force today, "" when there is none. */
+static const char *
+row_cell(const struct cg_codes *codes, enum cg_table t, const char *code, const char *col)
+{
+	const char *names[16], *vals[16];
+	size_t i, n = cg__codes_row(codes, t, code, NULL, NULL, names, vals, 16);
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], col) == 0)
+			return vals[i];
+	}
+	return "";
+}
+
 /* The Chinese name of unit @p code ("千克"), "" when the unit table lacks it. */
 static const char *
 unit_zh(const struct cg_codes *codes, const char *code)
 {
-	const char *names[8], *vals[8];
-	size_t i, n = cg__codes_row(codes, CG_T_UNIT, code, NULL, NULL, names, vals, 8);
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "zh") == 0)
-			return vals[i];
-	}
-	return "";
+	return row_cell(codes, CG_T_UNIT, code, "zh");
 }
 
 /*
@@ -742,9 +749,19 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 	}
 	if (cg__codes_import(e->codes, t, v))
 		return CG_OK;
-	(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name, v,
-		       name);
-	(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	/* An export mode says so; 0110 (general trade) or 1239 are no export modes. */
+	if (strchr(row_cell(e->codes, t, v, "direction"), 'E') != NULL) {
+		(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name,
+			       v, name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	} else {
+		(void)snprintf(en, sizeof(en),
+			       "%s %.20s (%s) is a code of the %s table, but not one of cross-border "
+			       "e-commerce import",
+			       fd->name, v, row_cell(e->codes, t, v, "zh"), name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s（%s）是%s代码表中的代码，但不是跨境电商进口的代码",
+			       fd->name, v, row_cell(e->codes, t, v, "zh"), name);
+	}
 	return report(e, "CG1014", doc, g, fd->name, zh, en);
 }
 
