@@ -21,6 +21,7 @@
 #include "cebgate/cebgate.h"
 #include "cebgate/codes.h"
 #include "ceb/codes.h"
+#include "ceb/rules.h" /* cg__tax_rate_readable */
 
 #define P621L "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList"
 
@@ -371,6 +372,43 @@ test_unit_country_trademode_rows(void **state)
 	assert_string_equal(cell(CG_T_PORT, "ABW000", "zh"), "阿鲁巴");
 }
 
+/*
+ * Every rate of the shipped tariff is in a form the tax computation reads:
+ * only the blanks the source has (consumption tax of 2402200000 and 2402900001,
+ * VAT and consumption tax and duty of 5201000080) are left, and those say so (CG1026).
+ */
+static void
+test_tariff_rates_readable(void **state)
+{
+	size_t n, i, blank = 0;
+	const char *const *codes = cg__codes_codes(fx->codes, CG_T_HS, 0, &n);
+
+	(void)state;
+	assert_int_equal(n, 12030);
+	for (i = 0; i < n; i++) {
+		const struct cg_hs *hs = cg__codes_hs(fx->codes, codes[i]);
+		const char *forms[] = { hs->vat_text, hs->ct_text, hs->mfn, hs->provisional };
+		size_t k;
+
+		for (k = 0; k < 4; k++) {
+			if (forms[k][0] == '\0') {
+				blank += k != 3;
+				continue;
+			}
+			if (!cg__tax_rate_readable(forms[k]))
+				fail_msg("%s: rate \"%s\" not read", codes[i], forms[k]);
+		}
+	}
+	assert_int_equal(blank, 2 + 3);
+	/* The forms themselves, and what is not one. */
+	assert_true(cg__tax_rate_readable("20%+0.912元/升"));
+	assert_true(cg__tax_rate_readable("完税价不高于7.5元/千克：20%，完税价高于7.5元/千克：0%+1.5元/千克。"));
+	assert_false(cg__tax_rate_readable("5"));
+	assert_false(cg__tax_rate_readable("13%%"));
+	assert_false(cg__tax_rate_readable("完税价大于等于10000元：15%，完税价小于9000元：0。"));
+	assert_false(cg__tax_rate_readable("从量"));
+}
+
 /* ---- editions by date --------------------------------------------------------------- */
 
 static void
@@ -715,6 +753,7 @@ main(void)
 		cmocka_unit_test(test_editions_named),
 		cmocka_unit_test(test_customs_rows),
 		cmocka_unit_test(test_tariff_rows),
+		cmocka_unit_test(test_tariff_rates_readable),
 		cmocka_unit_test(test_unit_country_trademode_rows),
 		cmocka_unit_test(test_edition_by_date),
 		cmocka_unit_test(test_edition_findings),

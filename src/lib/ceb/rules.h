@@ -45,6 +45,9 @@ struct cg_tax {
  */
 void cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d, struct cg_tax *t);
 
+/* True when @p text is a rate form the tax computation reads ("13%", "1.52元/升", a threshold rule). */
+bool cg__tax_rate_readable(const char *text);
+
 /* True when cg__tax_recompute gives a figure (retail or full rates): @p tax then. */
 bool cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
 		       cg_dec *dutiable);

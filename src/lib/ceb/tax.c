@@ -215,6 +215,28 @@ holds(enum cmp op, cg_dec a, cg_dec b)
 	}
 }
 
+/* A threshold rule: two clauses on one threshold and unit, then an optional "。". */
+static bool
+parse_threshold(const char *text, struct clause *a, struct clause *b)
+{
+	const char *p = text;
+
+	if (!parse_clause(&p, a) || !eat(&p, "，") || !parse_clause(&p, b))
+		return false;
+	(void)eat(&p, "。");
+	return *p == '\0' && a->limit == b->limit && strcmp(a->uname, b->uname) == 0;
+}
+
+bool
+cg__tax_rate_readable(const char *text)
+{
+	const char *p = text;
+	struct rate r;
+	struct clause a, b;
+
+	return (parse_simple(&p, &r) && *p == '\0') || parse_threshold(text, &a, &b);
+}
+
 /* ---- quantities -------------------------------------------------------------------- */
 
 /* The declared legal quantity in the unit named @p uname (unit1 or unit2); false if none. */
@@ -301,6 +323,8 @@ rate_of(const struct line *l, const char *text, const char *what_zh, const char 
 {
 	const char *p = text;
 	char en[260], zh[260];
+	struct clause a, b;
+	cg_dec per = 0;
 
 	if (text[0] == '\0') {
 		(void)snprintf(en, sizeof(en), "the tariff gives no %s for this code", what_en);
@@ -309,23 +333,13 @@ rate_of(const struct line *l, const char *text, const char *what_zh, const char 
 	}
 	if (parse_simple(&p, r) && *p == '\0')
 		return true;
-	p = text;
-	if (strncmp(p, "完税价", strlen("完税价")) == 0) {
-		struct clause a, b;
-		cg_dec per = 0;
-
-		bool ok = parse_clause(&p, &a) && eat(&p, "，") && parse_clause(&p, &b);
-
-		if (ok)
-			(void)eat(&p, "。");
-		/* Two clauses on one threshold, exactly one of which holds. */
-		if (ok && *p == '\0' && a.limit == b.limit && strcmp(a.uname, b.uname) == 0) {
-			if (!unit_value(l, &a, what_zh, what_en, &per))
-				return false;
-			if (holds(a.op, per, a.limit) != holds(b.op, per, b.limit)) {
-				*r = holds(a.op, per, a.limit) ? a.r : b.r;
-				return true;
-			}
+	/* Two clauses on one threshold, exactly one of which holds for the value per unit. */
+	if (parse_threshold(text, &a, &b)) {
+		if (!unit_value(l, &a, what_zh, what_en, &per))
+			return false;
+		if (holds(a.op, per, a.limit) != holds(b.op, per, b.limit)) {
+			*r = holds(a.op, per, a.limit) ? a.r : b.r;
+			return true;
 		}
 	}
 	(void)snprintf(en, sizeof(en), "the %s \"%.80s\" is in a form cebgate does not read", what_en,
