@@ -169,3 +169,9 @@ cg_role_name(cg_role role)
 
 	return (unsigned)role < sizeof(names) / sizeof(names[0]) ? names[role] : "";
 }
+
+cg_rc
+cg_service_ready(cg_service *svc, cg_ctx *ctx)
+{
+	return cg_store_ready(cg__service_store(svc), ctx);
+}
