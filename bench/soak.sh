@@ -49,7 +49,7 @@ while [ $i -le "$NGROUPS" ]; do
 		sed -e "s/SO202411110000123456/SO20241111SK$g/g" -e "s/EX2024111100012345/EX2024111SK$g/g" \
 			-e "s/QH20241111000001/QH2024SK$g/g" -e "s/0005400012345678/00054SK$g/g" \
 			-e "s/\([0-9A-F]\{8\}-[0-9A-F]\{4\}-[0-9A-F]\{4\}-[0-9A-F]\{4\}-[0-9A-F]\{6\}\)[0-9A-F]\{6\}/\1$g/g" \
-			"$SRC/samples/xml/valid/${rest%%:*}.xml" >"$WORK/${rest#*:}/$kind$g.xml"
+			"$SRC/samples/xml/unsigned/${rest%%:*}.xml" >"$WORK/${rest#*:}/$kind$g.xml"
 	done
 	i=$((i + 1))
 done

@@ -155,7 +155,7 @@ is "and its token" "$(api "$TOKEN" GET $R)" 401
 
 echo "$TO" >"$T/oscar.token"
 rv() {
-	"$CEBGATE" review --url "$URL" --token-file "$T/oscar.token" "$@" >"$T/cli" 2>"$T/cli.err"
+	"$CEBGATE" review --server "$URL" --token-file "$T/oscar.token" "$@" >"$T/cli" 2>"$T/cli.err"
 }
 ok "cebgate review list shows the queue from a terminal" rv list --state claimed
 file_contains "the claimed item, one in all" "$T/cli" "^$ID2 " '1 item'
@@ -170,8 +170,8 @@ ok "cebgate review decide returns it" \
 	rv decide "$ID2" --decision return --reason 'goods differ from the order'
 file_contains "with the receipt status" "$T/cli" '"returnStatus": "100"'
 exit_code_is "a token from the environment works; a merchant's is refused (exit 1)" 1 \
-	env CEBGATE_TOKEN="$TM" "$CEBGATE" review --url "$URL" list
+	env CEBGATE_TOKEN="$TM" "$CEBGATE" review --server "$URL" list
 exit_code_is "without a token the command stops before any request (exit 2)" 2 \
-	env -u CEBGATE_TOKEN "$CEBGATE" review --url "$URL" list
+	env -u CEBGATE_TOKEN "$CEBGATE" review --server "$URL" list
 stop_daemon
 done_testing
