@@ -165,6 +165,11 @@ print_time(const char *label, json_t *secs)
 	struct tm tm;
 	char buf[32];
 
+	/* cebgated sends moments as ISO 8601 with the server's offset. */
+	if (json_is_string(secs)) {
+		printf("%s%s\n", label, json_string_value(secs));
+		return;
+	}
 	if (!json_is_integer(secs) || gmtime_r(&t, &tm) == NULL)
 		return;
 	(void)strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <jansson.h>
 #include "util/internal.h"
 
 const char *
@@ -26,4 +27,43 @@ cg_time_iso8601(long long t, char *buf)
 	}
 	(void)snprintf(buf + n, CG_TIME_ISO_SIZE - n, "%.3s:%.2s", zone, zone + 3);
 	return buf;
+}
+
+/* Members that hold a moment (Unix seconds in the database), by their JSON name in every answer. */
+static const char *const moment_keys[] = { "created", "registered", "notAfter", "at", "leaseUntil",
+					   "decidedAt", "now", "hour", "generated", "updated" };
+
+static int
+is_moment_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(moment_keys) / sizeof(moment_keys[0]); i++) {
+		if (strcmp(key, moment_keys[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+cg__json_times(json_t *v)
+{
+	char when[CG_TIME_ISO_SIZE];
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+			cg__json_times(m);
+		return;
+	}
+	json_object_foreach(v, key, m) {
+		if (json_is_integer(m) && is_moment_key(key)) {
+			if (cg_time_iso8601((long long)json_integer_value(m), when)[0] != '\0')
+				(void)json_object_set_new(v, key, json_string(when));
+		} else {
+			cg__json_times(m);
+		}
+	}
 }

@@ -36,6 +36,8 @@ cg__service_custody(cg_service *svc, const char **dir, const char **passphrase)
 cg_rc
 cg__json_answer(json_t *o, char **json)
 {
+	/* Moments are ISO 8601 in every answer; the database keeps Unix seconds. */
+	cg__json_times(o);
 	*json = cg__json_text(o, JSON_INDENT(2));
 	json_decref(o);
 	return *json != NULL ? CG_OK : CG_ENOMEM;
