@@ -48,6 +48,9 @@ ok "the sample configuration is a valid one" eval "[ \$rc = 0 ] || { cat $T/err;
 # ------------------------------------------------------------------ access log
 PW=adminpass1 adm user add ada admin --pass-env PW
 TA=$(adm token new --user ada)
+# Moments are shown in the server's offset: China's, here.
+TZ=Asia/Shanghai
+export TZ
 start_daemon --config "$T/good.conf"
 status_is "GET /healthz: 200" 200 "$URL/healthz"
 status_is "HEAD /healthz: 200" 200 -I "$URL/healthz"
@@ -56,6 +59,8 @@ json_is "it says ready" "$T/out" .status ready
 status_is "an admin's request with a query string" 200 -H "Authorization: Bearer $TA" \
 	-H 'X-Request-Id: chosen-by-client' "$URL/api/v1/users?password=hunter2&token=s3cret"
 RID=$(header X-Request-Id)
+like "the API's moments are ISO 8601 with the server's offset, not Unix numbers" \
+	"$(jv "$T/out" '.users[0].registered')" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+08:00$'
 like "the answer carries a generated X-Request-Id (not the client's, untrusted)" "$RID" '^[0-9a-f]{16}$'
 status_is "a request for nothing" 404 "$URL/no/such/thing"
 # A header line without a colon: libmicrohttpd refuses it and says why.
@@ -73,7 +78,7 @@ json_is "the access line of the admin's request names the caller" "$line" .who a
 json_is "its method, path and status" "$line" '[.method, .path, .status] | join(" ")' "GET /api/v1/users 200"
 json_is "the client address" "$line" .client 127.0.0.1
 ok "bytes and duration are numbers" eval "printf '%s' '$line' | jq -e '(.bytes | type == \"number\" and . > 2) and (.ms | type == \"number\")'"
-like "its time is ISO 8601 with an offset" "$(jv "$line" .time)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$'
+like "its time is ISO 8601 with the server's offset" "$(jv "$line" .time)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+08:00$'
 file_lacks "no query string, password or token reaches the log" "$T/log" 'hunter2' 's3cret' "$TA" 'chosen-by-client'
 json_is "the 404 is logged too, anonymous" "$(grep '"path":"/no/such/thing"' "$T/log")" '[.status, .who] | join(" ")' "404 "
 ok "every log line is one JSON object, libmicrohttpd's warnings included" \
@@ -142,4 +147,11 @@ wait_for_log 'id=proxy-42.a'
 file_contains "log-format text: key=value lines" "$T/log" \
 	'^time=[0-9T:+-]+ level=info msg=request id=proxy-42.a client=127.0.0.1 who="" method=GET path=/healthz status=200 bytes=3 ms=[0-9]+$'
 stop_daemon || :
+: >"$T/log"
+start_daemon --db "$DB" --log-level warn
+status_is "with log-level warn" 200 "$URL/healthz"
+stop_daemon || :
+file_lacks "no info line is written (no access line, no listening)" "$T/log" '"level":"info"'
+run "$CEBGATED" --check-config --db "$DB" --log-level loud
+ok "an unknown level is refused" eval "[ \$rc = 1 ] && grep -q 'bad value for --log-level: \"loud\"' $T/err"
 done_testing

@@ -95,6 +95,12 @@ json_is "both have waited 0 s" "$T/out" .count 2
 ck olga GET "/api/v1/declarations/$ID" >/dev/null
 json_is "the detail shows who holds the lease" "$T/out" .review.claimedBy olga
 json_is "and its expiry" "$T/out" '.review.leaseUntil > .now' true
+ISO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$'
+like "the lease's end is ISO 8601 with an offset" "$(jv "$T/out" .review.leaseUntil)" "$ISO"
+like "so is the receipt's time" "$(jv "$T/out" '.receipts[0].created')" "$ISO"
+like "and the claim's audit row names the end the same way" \
+	"$(jv "$T/out" '[.audit[] | select(.action == "claim")][0].detail')" '^lease until [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9]{2}:[0-9]{2}$'
+like "the audit row's own time too" "$(jv "$T/out" '.audit[0].at')" "$ISO"
 file_lacks "ID numbers and telephone numbers are masked in every document" "$T/out" \
 	330106199003071236 13800138000 13900139000
 json_is "the masked ID number keeps its ends" "$T/out" .order.h.buyerIdNumber '330***********1236'
