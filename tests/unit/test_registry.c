@@ -288,8 +288,8 @@ static void
 test_certificate_revoked(void **state)
 {
 	struct wfx *fx = *state;
-	char *first = wfx_signed_sample(fx, "A1", "samples/xml/valid/CEB311-order.xml", NULL);
-	char *later = wfx_signed_sample(fx, "A1", "samples/xml/valid/CEB311-order.xml",
+	char *first = wfx_signed_sample(fx, "A1", "samples/xml/unsigned/CEB311-order.xml", NULL);
+	char *later = wfx_signed_sample(fx, "A1", "samples/xml/unsigned/CEB311-order.xml",
 					"SO202411110000123456", "SO202411110000123457",
 					"309FF3B5-9896-4379-93C3-706DB153EEF5",
 					"309FF3B5-9896-4379-93C3-706DB153EEF6", NULL);
