@@ -18,7 +18,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cebgate admin --db FILE enterprise add COPCODE NAME ROLES [DXPID]\n"
+		"usage: cebgate admin --db FILE|URI enterprise add COPCODE NAME ROLES [DXPID]\n"
 		"       cebgate admin --db FILE cert add COPCODE CERT.pem\n"
 		"       cebgate admin --db FILE user add NAME officer|admin|merchant|logistics\n"
 		"                     [--enterprise COPCODE] (--pass-file F | --pass-env VAR)\n"

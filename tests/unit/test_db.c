@@ -59,9 +59,8 @@ static const char *const sql[] = {
 	[T_ANONYMOUS] = "SELECT name FROM item WHERE name = ?",
 };
 /* PostgreSQL cannot tell the type of $2 in `$2 || '-'`: the variant says it. */
-static const char *const pg_sql[] = {
+static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[T_SWAPPED] = "SELECT CAST($2 AS TEXT) || '-' || $1 || '-' || $1",
-	[T_ANONYMOUS] = NULL,
 };
 CG_DB_MODULE_PG(test_sql, "test", sql, pg_sql);
 

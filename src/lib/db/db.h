@@ -93,7 +93,7 @@ typedef struct {
 #define CG_DB_COUNT_(table) ((int)(sizeof(table) / sizeof(table[0])))
 #define CG_DB_MODULE(var, name_, table)                                                    \
 	static const cg_db_module var = { name_, table, CG_DB_COUNT_(table), NULL }
-/* @p pg_table: as long as @p table, NULL where the common text runs on PostgreSQL too. */
+/* @p pg_table: declared pg_table[sizeof(table) / sizeof(table[0])], NULL where the common text serves. */
 #define CG_DB_MODULE_PG(var, name_, table, pg_table)                                       \
 	_Static_assert(CG_DB_COUNT_(table) == CG_DB_COUNT_(pg_table), "one variant per statement"); \
 	static const cg_db_module var = { name_, table, CG_DB_COUNT_(table), pg_table }
