@@ -19,6 +19,10 @@ TM=$(adm token new --user mia)
 TX=$(adm token new --user max)
 TO=$(adm token new --user olga)
 printf 'custody passphrase 1\n' >"$T/custody.pass"
+# Uploads and keys sit beside a SQLite file; a PostgreSQL URI has no "beside".
+exit_code_is "a PostgreSQL database without --state-dir is refused" 2 \
+	"$CEBGATED" --db postgresql:///nowhere --port 0
+file_contains "saying what it needs" "$T/.ok" 'needs --state-dir DIR'
 start_daemon --db "$DB" --custody-pass-file "$T/custody.pass" --max-upload 65536
 
 call() { # TOKEN METHOD PATH [BODY-FILE] -> status; body in $T/out
@@ -135,7 +139,9 @@ is "and not kept" "$(ls "$(files_of "$DB")" | wc -l)" 1
 is "an upload naming an unknown saved profile is refused (400)" \
 	"$(call "$TM" POST "$U?name=o.csv&profile=nosuch" "$M/orders-en.csv")" 400
 stop_daemon
-start_daemon --db "$DB" --max-upload-records 3
+start_daemon --db "$DB" --max-upload-records 3 --state-dir "$T/st2"
+ok "--state-dir holds the uploads and the custodial keys" test -d "$T/st2/files" -a -d "$T/st2/custody"
+is "created for this service only" "$(stat -c %a "$T/st2" "$T/st2/files" "$T/st2/custody" | sort -u)" 700
 is "past max-upload-records the upload stops (422)" \
 	"$(call "$TM" POST "$U?name=many.csv" "$M/orders-bad.csv")" 422
 json_is "failed, with a CG0003 finding" "$T/out" '[.state, .findings[-1].code]' \

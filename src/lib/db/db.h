@@ -16,8 +16,9 @@
  * ends run the same text:
  * - parameters are numbered, `$1`, `$2`...: SQLite and PostgreSQL both take
  *   them (a parameter may appear twice; tests/unit/test_db.c checks this).
- *   PostgreSQL infers each parameter's type from its first use: where nothing
- *   says it (`$1 < $2`, `$1 || 'x'`), write CAST($1 AS BIGINT) or CAST($1 AS TEXT);
+ *   PostgreSQL infers each parameter's type from its first use: where that use
+ *   says nothing (`$1 < $2`, `$1 || 'x'`, `$1 IS NULL OR ...`), write
+ *   CAST($1 AS BIGINT) or CAST($1 AS TEXT) there;
  * - column names that reach JSON are double-quoted aliases (`AS "returnStatus"`):
  *   PostgreSQL folds unquoted names to lower case;
  * - booleans are written as integers (0/1) and compared as such; a count of

@@ -354,17 +354,12 @@ static void
 pg_finalize(cg_db_stmt *s)
 {
 	struct pg_stmt *st = pst(s);
-	char sql[40];
 
+	/* The server's prepared statement goes with the connection (db.c closes both together). */
 	if (st == NULL)
 		return;
 	pg_reset(s);
 	clear_params(st);
-	/* The prepared statement lives as long as the connection: drop it with the handle. */
-	if (PQstatus(conn(s->db)->h) == CONNECTION_OK) {
-		(void)snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
-		PQclear(PQexec(conn(s->db)->h, sql));
-	}
 	PQclear(st->desc);
 	free(st->param);
 	free(st->col);
@@ -519,12 +514,16 @@ execute(struct pg_stmt *st)
 	st->res = run(st);
 	t = PQresultStatus(st->res);
 	if (st->res == NULL || (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK)) {
+		int rc = st->res == NULL ? CG_ENOMEM : CG_EDB;
+
 		note(c, st->res);
+		if (rc == CG_EDB)
+			rc = rc_of(c);
 		PQclear(st->res);
 		st->res = NULL;
 		if (guard)
 			(void)exec_conn(c, NULL, "ROLLBACK TO SAVEPOINT cg_stmt; RELEASE SAVEPOINT cg_stmt");
-		return st->res == NULL && c->state[0] == '\0' ? CG_ENOMEM : rc_of(c);
+		return rc;
 	}
 	if (guard && exec_conn(c, NULL, "RELEASE SAVEPOINT cg_stmt") != CG_OK) {
 		PQclear(st->res);
