@@ -116,7 +116,7 @@ cg_db_schema_version(const cg_db *db)
 int
 cg_db_live_version(cg_db *db)
 {
-	return cg__dbb_version(db);
+	return db->ops->version(db);
 }
 
 int
