@@ -24,7 +24,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cebgate admin --db FILE enterprise add COPCODE NAME ROLES [DXPID]\n"
+		"usage: cebgate admin --db FILE|URI enterprise add COPCODE NAME ROLES [DXPID]\n"
 		"       cebgate admin --db FILE enterprise list [--json]\n"
 		"       cebgate admin --db FILE enterprise disable|enable COPCODE\n"
 		"       cebgate admin --db FILE cert add COPCODE CERT.pem\n"

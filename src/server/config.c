@@ -17,7 +17,7 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
        K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT, K_LOG_FORMAT,
-       K_LOG_LEVEL, K_TRUST_REQUEST_ID };
+       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_STATE_DIR };
 
 static const struct {
 	const char *name;
@@ -50,6 +50,7 @@ static const struct {
 	{ "custody-dir", K_CUSTODY_DIR },
 	{ "custody-pass-file", K_CUSTODY_PASS },
 	{ "max-upload-records", K_MAX_RECORDS },
+	{ "state-dir", K_STATE_DIR },
 	{ "log-format", K_LOG_FORMAT },
 	{ "log-level", K_LOG_LEVEL },
 	{ "trust-request-id", K_TRUST_REQUEST_ID },
@@ -109,6 +110,7 @@ set(struct srv_config *c, int key, const char *v)
 	case K_MAX_UPLOAD: if (number(v, 4ul << 30, &n) || n < 1024) return -1; c->max_upload = n; return 0;
 	case K_CUSTODY_DIR: c->custody_dir = v; return 0;
 	case K_CUSTODY_PASS: c->custody_pass_file = v; return 0;
+	case K_STATE_DIR: c->state_dir = v; return 0;
 	case K_MAX_RECORDS: if (number(v, 10000000, &n) || n == 0) return -1; c->max_records = n; return 0;
 	case K_LOG_FORMAT: return log_format(c, v);
 	case K_LOG_LEVEL: return srv_level_parse(v, &level) == 0 ? (c->log_level = (int)level, 0) : -1;
@@ -226,10 +228,39 @@ beside(struct srv_config *c, const char *path, const char *suffix)
 	return s;
 }
 
+/* A PostgreSQL database (db.h's cg_db_is_uri: the programs see only the public headers). */
+static bool
+is_uri(const char *db)
+{
+	return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+}
+
+/*
+ * Uploads and custodial keys: in DIR/files and DIR/custody of --state-dir,
+ * else beside a SQLite database; a PostgreSQL database has no "beside".
+ */
+static int
+file_dirs(struct srv_config *c)
+{
+	const char *base = c->state_dir != NULL ? c->state_dir : c->db;
+	const char *files = c->state_dir != NULL ? "/files" : ".files";
+	const char *custody = c->state_dir != NULL ? "/custody" : ".custody";
+
+	if (c->state_dir == NULL && is_uri(c->db) && (c->upload_dir == NULL || c->custody_dir == NULL)) {
+		fprintf(stderr, "cebgated: a PostgreSQL database needs --state-dir DIR (or --upload-dir"
+				" and --custody-dir) for uploads and custodial keys\n");
+		return -1;
+	}
+	if ((c->upload_dir == NULL && (c->upload_dir = beside(c, base, files)) == NULL) ||
+	    (c->custody_dir == NULL && (c->custody_dir = beside(c, base, custody)) == NULL))
+		return -1;
+	return 0;
+}
+
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgated --db FILE [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
+	fprintf(out, "usage: cebgated --db FILE|URI [--state-dir DIR] [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
 		     "                [--log-format json|text] [--log-level debug|info|warn|error]\n"
 		     "                [--trust-request-id 0|1]\n"
 		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
@@ -290,6 +321,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "custody-dir", required_argument, NULL, K_CUSTODY_DIR },
 		{ "custody-pass-file", required_argument, NULL, K_CUSTODY_PASS },
 		{ "max-upload-records", required_argument, NULL, K_MAX_RECORDS },
+		{ "state-dir", required_argument, NULL, K_STATE_DIR },
 		{ "log-format", required_argument, NULL, K_LOG_FORMAT },
 		{ "log-level", required_argument, NULL, K_LOG_LEVEL },
 		{ "trust-request-id", required_argument, NULL, K_TRUST_REQUEST_ID },
@@ -353,7 +385,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		}
 	}
 	if (c->db == NULL) {
-		fprintf(stderr, "cebgated: no database: give --db FILE or \"db = FILE\" in the config file\n");
+		fprintf(stderr, "cebgated: no database: give --db FILE|URI or \"db = FILE|URI\" in the config file\n");
 		return -1;
 	}
 	if (optind != argc || (c->tls_cert == NULL) != (c->tls_key == NULL) ||
@@ -361,11 +393,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		usage(stderr);
 		return -1;
 	}
-	/* Uploads and custodial keys live beside the database unless told otherwise. */
-	if ((c->upload_dir == NULL && (c->upload_dir = beside(c, c->db, ".files")) == NULL) ||
-	    (c->custody_dir == NULL && (c->custody_dir = beside(c, c->db, ".custody")) == NULL))
-		return -1;
-	return 0;
+	return file_dirs(c);
 }
 
 void

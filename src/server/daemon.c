@@ -133,7 +133,8 @@ prepare_files(struct srv *sp, const struct srv_config *cfg)
 {
 	char *pass = NULL;
 
-	if (private_dir(cfg->upload_dir) != 0 || private_dir(cfg->custody_dir) != 0) {
+	if ((cfg->state_dir != NULL && private_dir(cfg->state_dir) != 0) ||
+	    private_dir(cfg->upload_dir) != 0 || private_dir(cfg->custody_dir) != 0) {
 		char why[128];
 
 		fprintf(stderr, "cebgated: cannot use %s or %s: %s\n", cfg->upload_dir, cfg->custody_dir,

@@ -31,6 +31,7 @@ struct srv_config {
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
 	int group_commit;         /* accepted messages of all threads share transactions (1) */
+	const char *state_dir;    /* the node's files when the database is not a file (docs/postgresql.md) */
 	const char *upload_dir;   /* merchants' raw uploads, kept by SHA-256 (default DB.files) */
 	unsigned long max_upload; /* bytes of one upload */
 	unsigned long max_records;/* documents of one upload */

@@ -6,7 +6,7 @@
 # the first set the inventory's buyer telephone differs from the order's.
 # shellcheck shell=sh
 
-DB=$T/desk.db
+DB=$(new_db desk)
 # add_signers: enterprises A1 (ebp, ebc), C3 (pay) and D4 (logistics, agent),
 # each with an SM2 key $T/K.key and its registered certificate $T/K.crt.
 add_signers() {

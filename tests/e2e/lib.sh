@@ -20,6 +20,7 @@ failed=0
 cleanup() {
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || :
 	for _p in $bg_pids; do kill "$_p" 2>/dev/null || :; wait "$_p" 2>/dev/null || :; done
+	[ -z "${own_pg:-}" ] || pg_stop
 	if [ -n "${CG_KEEP_TMP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -148,6 +149,40 @@ wait_until() {
 # wait_for_log ERE [FILE]: the daemon's log (or FILE) has a matching line.
 wait_for_log() { wait_until 100 grep -Eq -- "$1" "${2:-$T/log}"; }
 
+# ------------------------------------------------------------------ the database
+# With CG_TEST_DB=pg (tests/pg_run for make check, or set by hand) the
+# databases are PostgreSQL's, on a throw-away cluster (tests/pg_cluster.sh;
+# started here when tests/pg_run did not), and cebgated keeps its files in
+# --state-dir $T/state; otherwise they are SQLite files in $T, with the
+# files beside them.
+on_pg() { [ "${CG_TEST_DB:-}" = pg ]; }
+if on_pg; then
+	. "$top_srcdir/tests/pg_cluster.sh"
+	if [ -z "${CG_TEST_PG_DIR:-}" ]; then
+		[ -n "$(pg_bindir)" ] || skip_all "CG_TEST_DB=pg but the PostgreSQL server binaries are absent"
+		pg_start || bail "cannot start a PostgreSQL cluster"
+		own_pg=1
+	fi
+fi
+# new_db NAME: a new, empty database; prints its location for --db.
+new_db() { if on_pg; then pg_new_db "$1"; else echo "$T/$1.db"; fi; }
+# dbq DB SQL: the rows of one query, columns separated by |.
+dbq() {
+	if on_pg; then psql -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; else sqlite3 -cmd '.timeout 10000' "$1" "$2"; fi
+}
+# db_sound DB: "ok" when the back end's own check finds nothing (SQLite's
+# integrity and foreign key checks; PostgreSQL checks both as it writes).
+db_sound() {
+	if on_pg; then dbq "$1" "SELECT 'ok'"; else
+		_r=$(dbq "$1" 'PRAGMA integrity_check')
+		[ -z "$(dbq "$1" 'PRAGMA foreign_key_check')" ] || _r="$_r; dangling foreign keys"
+		echo "$_r"
+	fi
+}
+# files_of DB / custody_of DB: where cebgated keeps uploads and custodial keys.
+files_of() { if on_pg; then echo "$T/state/files"; else echo "$1.files"; fi; }
+custody_of() { if on_pg; then echo "$T/state/custody"; else echo "$1.custody"; fi; }
+
 # ------------------------------------------------------------------ cebgated
 # adm ARGS...: `cebgate admin` on the test's database $DB.
 adm() { "$CEBGATE" admin --db "$DB" "$@"; }
@@ -155,7 +190,9 @@ adm() { "$CEBGATE" admin --db "$DB" "$@"; }
 # $URL once it has written its port file; bails out if it exits first.
 start_daemon() {
 	rm -f "$T/port"
-	"$CEBGATED" --port 0 --port-file "$T/port" "$@" 2>>"$T/log" &
+	set -- --port 0 --port-file "$T/port" "$@"
+	! on_pg || set -- --state-dir "$T/state" "$@"
+	"$CEBGATED" "$@" 2>>"$T/log" &
 	pid=$!
 	_tries=300
 	[ -z "${CG_MEMCHECK:-}" ] || _tries=1200

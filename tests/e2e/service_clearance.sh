@@ -8,7 +8,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-DB=$T/s.db
+DB=$(new_db s)
 for e in A1:4403960XA1:ebp,ebc C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}
 	adm enterprise add "$code" "enterprise $k" "$roles"
@@ -142,7 +142,7 @@ is "after five failures in a minute even the right password waits (429)" \
 	"$(login oscar officerpass1)" 429
 stop_daemon || true
 is "the buyer's ledger holds the released inventory's dutiable value (526.00)" \
-	"$(sqlite3 "$DB" 'SELECT used FROM quota')" 52600000
-ok_fails "the audit trail cannot be rewritten" sqlite3 "$DB" "UPDATE audit SET actor = 'x'"
-ok_fails "nor emptied" sqlite3 "$DB" 'DELETE FROM audit'
+	"$(dbq "$DB" 'SELECT used FROM quota')" 52600000
+ok_fails "the audit trail cannot be rewritten" dbq "$DB" "UPDATE audit SET actor = 'x'"
+ok_fails "nor emptied" dbq "$DB" 'DELETE FROM audit'
 done_testing

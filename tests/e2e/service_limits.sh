@@ -15,7 +15,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 helper=$top_srcdir/tests/e2e/slowclient.py
-DB=$T/s.db
+DB=$(new_db s)
 adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc
 TA=$(adm token new --enterprise 4403960XA1)
 PW=merchantpass1 adm user add mia merchant --enterprise 4403960XA1 --pass-env PW

@@ -7,7 +7,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-DB=$T/r.db
+DB=$(new_db r)
 adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 PW=adminpass123 adm user add ada admin --pass-env PW
 PW=officerpass1 adm user add olga officer --pass-env PW
@@ -69,7 +69,6 @@ is "that token submits an order signed with the certificate registered over HTTP
 	"$(call "$TB" POST /api/v1/submissions "$T/o.xml" application/xml)" 200
 json_is "and it is accepted" "$T/out" '.results[0].status' accepted
 is "the audit trail names the admin for each registration" \
-	"$(sqlite3 "$DB" "SELECT group_concat(action, ',') FROM
-		(SELECT action FROM audit WHERE actor = 'ada' ORDER BY id)")" \
+	"$(dbq "$DB" "SELECT action FROM audit WHERE actor = 'ada' ORDER BY id" | paste -sd, -)" \
 	'register enterprise,register certificate,register user,issue token'
 done_testing

@@ -6,7 +6,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-DB=$T/s.db
+DB=$(new_db s)
 adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 adm enterprise add 4403960XC3 "示例支付" pay DXPENT0000999903
 "$CEBGATE" keygen --sm2 --key "$T/a.key" --cert "$T/a.crt" --serial 3000000000CDE6F
@@ -113,7 +113,7 @@ is "a batch of three (one transaction) is answered" \
 json_is "in it each message keeps its own outcome" "$T/out" '[.results[].status]' \
 	'["accepted","rejected","duplicate"]'
 is "and the batch's order was stored once" \
-	"$(sqlite3 "$DB" "SELECT count(*) FROM document WHERE key2 = 'SO202411110000777001'")" 1
+	"$(dbq "$DB" "SELECT count(*) FROM document WHERE key2 = 'SO202411110000777001'")" 1
 # Long-polls wait suspended: more of them than pool threads (2) leave the
 # service free, and the write that gives them an answer wakes every one.
 receipts "$TA" 0 >/dev/null
@@ -156,7 +156,7 @@ wait "$poller" || true
 is "a long-poll waiting at SIGTERM is answered (200) before the exit" \
 	"$(cat "$T/lastpoll.code")" 200
 file_contains "with no receipts" "$T/lastpoll" '"receipts": \[\]'
-is "the database is sound afterwards" "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
+is "the database is sound afterwards" "$(db_sound "$DB")" ok
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" \
 	-subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" -days 2 2>/dev/null
 start_daemon --db "$DB" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"

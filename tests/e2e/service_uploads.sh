@@ -8,7 +8,7 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
-DB=$T/u.db
+DB=$(new_db u)
 M=$top_srcdir/samples/merchant
 adm enterprise add 4403960XA1 "示例跨境购平台" ebp,ebc DXPENT0000999901
 adm enterprise add 4403960XB2 "示例电商" ebc DXPENT0000999902
@@ -19,6 +19,10 @@ TM=$(adm token new --user mia)
 TX=$(adm token new --user max)
 TO=$(adm token new --user olga)
 printf 'custody passphrase 1\n' >"$T/custody.pass"
+# Uploads and keys sit beside a SQLite file; a PostgreSQL URI has no "beside".
+exit_code_is "a PostgreSQL database without --state-dir is refused" 2 \
+	"$CEBGATED" --db postgresql:///nowhere --port 0
+file_contains "saying what it needs" "$T/.ok" 'needs --state-dir DIR'
 start_daemon --db "$DB" --custody-pass-file "$T/custody.pass" --max-upload 65536
 
 call() { # TOKEN METHOD PATH [BODY-FILE] -> status; body in $T/out
@@ -52,7 +56,7 @@ json_is "findings carry the CSV column and the message in Chinese and English" "
 	'[[29,true,true]]'
 json_is "the normalization changes are listed with their line" "$T/out" \
 	'(.changes | length > 0) and all(.changes[]; .line > 1)' true
-ok "the raw file is kept under its SHA-256" test -f "$DB.files/$(sha "$M/orders-bad.csv")"
+ok "the raw file is kept under its SHA-256" test -f "$(files_of "$DB")/$(sha "$M/orders-bad.csv")"
 json_is "which the answer names" "$T/out" .sha256 "$(sha "$M/orders-bad.csv")"
 is "the findings download as CSV" "$(call "$TM" GET "$U/$ID/findings.csv")" 200
 findings_csv() {
@@ -88,7 +92,7 @@ is "the merchant hands over her enterprise's SM2 key once (201)" \
 	"$(call "$TM" POST $C "$T/custody.json")" 201
 json_is "its serial and profile are answered" "$T/out" '[.serial, .profile]' \
 	'["03000000000cde6f","sm2-sm3"]'
-K=$DB.custody/4403960XA1-03000000000cde6f.key
+K=$(custody_of "$DB")/4403960XA1-03000000000cde6f.key
 ok "the key is kept encrypted" grep -q 'ENCRYPTED PRIVATE KEY' "$K"
 is "readable by the service alone" "$(stat -c %a "$K")" 600
 file_lacks "and never answered" "$T/out" PRIVATE
@@ -96,9 +100,9 @@ is "submitting signs and sends the four good orders" "$(call "$TM" POST "$U/$ID/
 json_is "all accepted" "$T/out" '[.submitted, .accepted]' '[4,4]'
 is "submitting again" "$(call "$TM" POST "$U/$ID/submit")" 200
 json_is "sends nothing twice" "$T/out" .submitted 0
-is "and nothing more is stored" "$(sqlite3 "$DB" 'SELECT count(*) FROM message')" 4
+is "and nothing more is stored" "$(dbq "$DB" 'SELECT count(*) FROM message')" 4
 is "each signature on her behalf is in the audit trail with who asked and the key serial" \
-	"$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'custodial signature'
+	"$(dbq "$DB" "SELECT count(*) FROM audit WHERE action = 'custodial signature'
 		AND actor = 'mia' AND detail LIKE '%serial 03000000000cde6f%'")" 4
 is "the merchant reads the receipts of her enterprise" \
 	"$(call "$TM" GET '/api/v1/receipts?after=0')" 200
@@ -131,11 +135,13 @@ is "a malformed one is refused (400)" \
 head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big.csv"
 is "an upload over max-upload is refused (413)" \
 	"$(call "$TM" POST "$U?name=big.csv" "$T/big.csv")" 413
-is "and not kept" "$(ls "$DB.files" | wc -l)" 1
+is "and not kept" "$(ls "$(files_of "$DB")" | wc -l)" 1
 is "an upload naming an unknown saved profile is refused (400)" \
 	"$(call "$TM" POST "$U?name=o.csv&profile=nosuch" "$M/orders-en.csv")" 400
 stop_daemon
-start_daemon --db "$DB" --max-upload-records 3
+start_daemon --db "$DB" --max-upload-records 3 --state-dir "$T/st2"
+ok "--state-dir holds the uploads and the custodial keys" test -d "$T/st2/files" -a -d "$T/st2/custody"
+is "created for this service only" "$(stat -c %a "$T/st2" "$T/st2/files" "$T/st2/custody" | sort -u)" 700
 is "past max-upload-records the upload stops (422)" \
 	"$(call "$TM" POST "$U?name=many.csv" "$M/orders-bad.csv")" 422
 json_is "failed, with a CG0003 finding" "$T/out" '[.state, .findings[-1].code]' \
@@ -157,7 +163,7 @@ OWN=$(jv "$T/out" .id)
 is "an order she signed herself is submitted" "$(call "$TM" POST "$U/$OWN/submit")" 200
 json_is "and accepted" "$T/out" '[.submitted, .accepted]' '[1,1]'
 is "it goes out with her own signature: the stored message is her bytes" \
-	"$(sqlite3 "$DB" "SELECT lower(hex(sha256)) FROM message
+	"$(dbq "$DB" "SELECT $(if on_pg; then echo "encode(sha256, 'hex')"; else echo 'lower(hex(sha256))'; fi) FROM message
 		WHERE guid = '309FF3B5-9896-4379-93C3-706DB153EEF5'")" "$(sha "$T/own.xml")"
 sed 's/<ceb:buyerName>[^<]*</<ceb:buyerName>篡改</' "$T/own.xml" >"$T/tampered.xml"
 call "$TM" POST "$U?name=tampered.xml" "$T/tampered.xml" >/dev/null

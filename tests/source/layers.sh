@@ -99,6 +99,17 @@ else
 	ok "the programs include only public headers and their own"
 fi
 
+# The database back ends stay behind the db layer: only src/lib/db/ includes
+# SQLite's or libpq's header (the rest of the tree speaks db.h).
+backend=$(grep -lE '^#include <(sqlite3|libpq-fe)\.h>' src/lib/*/*.c src/lib/*/*.h src/cli/*.[ch] \
+	src/server/*.[ch] include/cebgate/*.h 2>/dev/null | grep -v '^src/lib/db/' | head -n 5 || :)
+if [ -n "$backend" ]; then
+	not_ok "only src/lib/db/ includes sqlite3.h or libpq-fe.h"
+	echo "$backend" | sed 's/^/# /'
+else
+	ok "only src/lib/db/ includes sqlite3.h or libpq-fe.h"
+fi
+
 # The library is the layer folders: no source file left at the top of src/lib.
 stray=$(find src/lib -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) | head -n 5)
 if [ -n "$stray" ]; then

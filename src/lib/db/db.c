@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The back-end neutral part of the database layer: versioned migrations,
- * transaction and savepoint levels, and the statement cache of each module.
+ * The back-end neutral part of the database layer: the choice of back end,
+ * versioned migrations, transaction and savepoint levels, the statement cache
+ * of each module, and the per-statement calls passed to the back end.
  */
 #include "config.h"
 
@@ -9,26 +10,44 @@
 #include <string.h>
 #include "db/db_backend.h"
 
-/* Bring @p schema up to date, one step per transaction; refuse a newer database. */
+/* The steps of @p schema for this connection's back end; NULL when it has none. */
+static const char *const *
+steps_of(const cg_db *db, const cg_db_schema *schema)
+{
+	return db->ops->kind == CG_DB_POSTGRESQL ? schema->pg_steps : schema->steps;
+}
+
+/*
+ * Bring @p schema up to date, one step per transaction; refuse a newer
+ * database. The version is read again inside each transaction: another
+ * node that migrated meanwhile is not migrated over.
+ */
 static cg_rc
 migrate(cg_db *db, cg_ctx *ctx, const cg_db_schema *schema)
 {
-	int v;
+	const char *const *steps = steps_of(db, schema);
+	int v = db->ops->version(db);
 	cg_rc rc = CG_OK;
 
-	for (v = cg__dbb_version(db); v >= 0 && v < schema->count && rc == CG_OK; v++) {
-		rc = cg__dbb_exec(db, ctx, cg__dbb_begin_sql());
+	if (steps == NULL)
+		return cg__fail(ctx, CG_EDB, "the %s schema is not available on this database", schema->name);
+	while (rc == CG_OK && v >= 0 && v < schema->count) {
+		rc = db->ops->exec(db, ctx, db->ops->begin_sql);
 		if (rc != CG_OK)
 			return rc;
-		rc = cg__dbb_exec(db, ctx, schema->steps[v]);
+		v = db->ops->version(db);
+		if (v >= 0 && v < schema->count) {
+			rc = db->ops->exec(db, ctx, steps[v]);
+			if (rc == CG_OK)
+				rc = db->ops->set_version(db, ctx, v + 1);
+		}
 		if (rc == CG_OK)
-			rc = cg__dbb_set_version(db, ctx, v + 1);
-		if (rc == CG_OK)
-			rc = cg__dbb_exec(db, ctx, "COMMIT");
+			rc = db->ops->exec(db, ctx, "COMMIT");
 		else
-			(void)cg__dbb_exec(db, NULL, "ROLLBACK");
+			(void)db->ops->exec(db, NULL, "ROLLBACK");
+		v = db->ops->version(db);
 	}
-	db->version = cg__dbb_version(db);
+	db->version = db->ops->version(db);
 	if (rc == CG_OK && db->version < 0)
 		rc = cg__fail(ctx, CG_EDB, "cannot read the %s schema version", schema->name);
 	if (rc == CG_OK && db->version > schema->count)
@@ -37,8 +56,15 @@ migrate(cg_db *db, cg_ctx *ctx, const cg_db_schema *schema)
 	return rc;
 }
 
+bool
+cg_db_is_uri(const char *where)
+{
+	return where != NULL &&
+	       (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0);
+}
+
 cg_rc
-cg_db_open(cg_db **out, cg_ctx *ctx, const char *path, const cg_db_schema *schema, cg_db_wait wait)
+cg_db_open(cg_db **out, cg_ctx *ctx, const char *where, const cg_db_schema *schema, cg_db_wait wait)
 {
 	cg_db *db = calloc(1, sizeof(*db));
 	cg_rc rc;
@@ -46,7 +72,8 @@ cg_db_open(cg_db **out, cg_ctx *ctx, const char *path, const cg_db_schema *schem
 	*out = NULL;
 	if (db == NULL)
 		return CG_ENOMEM;
-	rc = cg__dbb_open(&db->conn, ctx, path, wait);
+	db->ops = cg_db_is_uri(where) ? &cg__db_pg : &cg__db_sqlite;
+	rc = db->ops->open(&db->conn, ctx, where, wait);
 	if (rc == CG_OK)
 		rc = migrate(db, ctx, schema);
 	if (rc != CG_OK) {
@@ -55,6 +82,12 @@ cg_db_open(cg_db **out, cg_ctx *ctx, const char *path, const cg_db_schema *schem
 	}
 	*out = db;
 	return CG_OK;
+}
+
+cg_db_backend
+cg_db_backend_of(const cg_db *db)
+{
+	return db->ops->kind;
 }
 
 void
@@ -66,10 +99,11 @@ cg_db_close(cg_db *db)
 		return;
 	for (i = 0; i < db->ncache; i++) {
 		for (k = 0; k < db->cache[i].m->count; k++)
-			cg__dbb_finalize(db->cache[i].stmt[k]);
+			db->ops->finalize(db->cache[i].stmt[k]);
 		free(db->cache[i].stmt);
 	}
-	cg__dbb_close(db->conn);
+	if (db->conn != NULL)
+		db->ops->close(db->conn);
 	free(db);
 }
 
@@ -82,7 +116,7 @@ cg_db_schema_version(const cg_db *db)
 int
 cg_db_live_version(cg_db *db)
 {
-	return cg__dbb_version(db);
+	return db->ops->version(db);
 }
 
 int
@@ -94,7 +128,7 @@ cg_db_schema_target(const cg_db_schema *schema)
 char *
 cg_db_integrity(cg_db *db)
 {
-	return cg__dbb_integrity(db);
+	return db->ops->integrity(db);
 }
 
 /* The cache of module @p m, made on its first statement. */
@@ -121,12 +155,18 @@ cg_db_stmt *
 cg_db_prepared(cg_db *db, const cg_db_module *m, int id)
 {
 	struct cg_db_cache *c;
+	const char *sql;
 
-	if (id < 0 || id >= m->count || m->sql[id] == NULL || (c = cache_of(db, m)) == NULL)
+	if (id < 0 || id >= m->count || (c = cache_of(db, m)) == NULL)
 		return NULL;
-	if (c->stmt[id] == NULL && (c->stmt[id] = cg__dbb_prepare(db, m->sql[id])) == NULL)
+	sql = db->ops->kind == CG_DB_POSTGRESQL && m->pg_sql != NULL && m->pg_sql[id] != NULL
+		      ? m->pg_sql[id]
+		      : m->sql[id];
+	if (sql == NULL)
 		return NULL;
-	cg__dbb_fresh(c->stmt[id]);
+	if (c->stmt[id] == NULL && (c->stmt[id] = db->ops->prepare(db, sql)) == NULL)
+		return NULL;
+	db->ops->fresh(c->stmt[id]);
 	return c->stmt[id];
 }
 
@@ -143,7 +183,7 @@ cg_db_run(cg_db *db, cg_ctx *ctx, cg_db_stmt *s, const char *what)
 		return CG_OK;
 	if (r == CG_EEXIST)
 		return cg__fail(ctx, CG_EEXIST, "%s: exists already", what);
-	if (r == CG_EDB && cg__dbb_constraint(db))
+	if (r == CG_EDB && db->ops->constraint(db))
 		return cg__fail(ctx, CG_EDB, "%s: not allowed", what);
 	return cg_db_fail(db, ctx, what);
 }
@@ -173,7 +213,7 @@ cg_db_begin(cg_db *db, cg_ctx *ctx)
 
 	if (db->depth != 0)
 		return cg__fail(ctx, CG_EINTERNAL, "a transaction is open already");
-	rc = cg__dbb_exec(db, ctx, cg__dbb_begin_sql());
+	rc = db->ops->exec(db, ctx, db->ops->begin_sql);
 	if (rc == CG_OK)
 		db->depth = 1;
 	return rc;
@@ -182,11 +222,11 @@ cg_db_begin(cg_db *db, cg_ctx *ctx)
 cg_rc
 cg_db_commit(cg_db *db, cg_ctx *ctx)
 {
-	cg_rc rc = cg__dbb_exec(db, ctx, "COMMIT");
+	cg_rc rc = db->ops->exec(db, ctx, "COMMIT");
 
 	/* A failed COMMIT leaves the transaction open: roll it back so that the connection is usable. */
 	if (rc != CG_OK)
-		(void)cg__dbb_exec(db, NULL, "ROLLBACK");
+		(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
 	return rc;
 }
@@ -194,7 +234,7 @@ cg_db_commit(cg_db *db, cg_ctx *ctx)
 void
 cg_db_rollback(cg_db *db)
 {
-	(void)cg__dbb_exec(db, NULL, "ROLLBACK");
+	(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
 }
 
@@ -205,7 +245,7 @@ cg_db_savepoint(cg_db *db, cg_ctx *ctx)
 
 	if (db->depth < 1 || db->depth >= CG_DB_MAX_DEPTH)
 		return cg__fail(ctx, CG_EINTERNAL, "savepoint outside a transaction or nested too deep");
-	rc = cg__dbb_exec(db, ctx, sp_open[db->depth]);
+	rc = db->ops->exec(db, ctx, sp_open[db->depth]);
 	if (rc == CG_OK)
 		db->depth++;
 	return rc;
@@ -217,7 +257,7 @@ cg_db_release(cg_db *db, cg_ctx *ctx)
 	if (db->depth < 2)
 		return cg__fail(ctx, CG_EINTERNAL, "no savepoint to release");
 	db->depth--;
-	return cg__dbb_exec(db, ctx, sp_release[db->depth]);
+	return db->ops->exec(db, ctx, sp_release[db->depth]);
 }
 
 void
@@ -226,8 +266,8 @@ cg_db_rollback_to(cg_db *db)
 	if (db->depth < 2)
 		return;
 	db->depth--;
-	(void)cg__dbb_exec(db, NULL, sp_undo[db->depth]);
-	(void)cg__dbb_exec(db, NULL, sp_release[db->depth]);
+	(void)db->ops->exec(db, NULL, sp_undo[db->depth]);
+	(void)db->ops->exec(db, NULL, sp_release[db->depth]);
 }
 
 int
@@ -254,4 +294,132 @@ cg_db_change_end(cg_db *db, cg_ctx *ctx, cg_rc rc)
 	else
 		cg_db_rollback(db);
 	return rc;
+}
+
+/* ---- statements: passed to the connection's back end ------------------------------- */
+
+cg_rc
+cg_db_bind_text(cg_db_stmt *s, int i, const char *v)
+{
+	return s->db->ops->bind_text(s, i, v);
+}
+
+cg_rc
+cg_db_bind_textn(cg_db_stmt *s, int i, const char *v, size_t len)
+{
+	return s->db->ops->bind_textn(s, i, v, len);
+}
+
+cg_rc
+cg_db_bind_int64(cg_db_stmt *s, int i, long long v)
+{
+	return s->db->ops->bind_int64(s, i, v);
+}
+
+cg_rc
+cg_db_bind_null(cg_db_stmt *s, int i)
+{
+	return s->db->ops->bind_null(s, i);
+}
+
+cg_rc
+cg_db_bind_blob(cg_db_stmt *s, int i, const void *p, size_t len)
+{
+	return s->db->ops->bind_blob(s, i, p, len);
+}
+
+int
+cg_db_step(cg_db_stmt *s)
+{
+	return s->db->ops->step(s);
+}
+
+void
+cg_db_reset(cg_db_stmt *s)
+{
+	s->db->ops->reset(s);
+}
+
+const char *
+cg_db_column_text(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_text(s, i);
+}
+
+long long
+cg_db_column_int64(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_int64(s, i);
+}
+
+int
+cg_db_column_int(cg_db_stmt *s, int i)
+{
+	return (int)s->db->ops->column_int64(s, i);
+}
+
+double
+cg_db_column_double(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_double(s, i);
+}
+
+const void *
+cg_db_column_blob(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_blob(s, i);
+}
+
+size_t
+cg_db_column_bytes(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_bytes(s, i);
+}
+
+bool
+cg_db_column_is_null(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_type(s, i) == CG_DB_NULL;
+}
+
+int
+cg_db_column_count(cg_db_stmt *s)
+{
+	return s->db->ops->column_count(s);
+}
+
+const char *
+cg_db_column_name(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_name(s, i);
+}
+
+cg_db_type
+cg_db_column_type(cg_db_stmt *s, int i)
+{
+	return s->db->ops->column_type(s, i);
+}
+
+long long
+cg_db_changes(cg_db *db)
+{
+	return db->ops->changes(db);
+}
+
+long long
+cg_db_last_id(cg_db *db)
+{
+	return db->ops->last_id(db);
+}
+
+const char *
+cg_db_errmsg(cg_db *db)
+{
+	return db->ops->errmsg(db);
+}
+
+cg_rc
+cg_db_fail(cg_db *db, cg_ctx *ctx, const char *what)
+{
+	return cg__fail(ctx, CG_EDB, "%s: %s", what, db->ops->errmsg(db));
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside the database layer: what db.c (back-end neutral: migrations,
- * transaction levels, the statement cache) needs from a back end. The
- * SQLite back end is db_sqlite.c; it also implements the per-statement
- * functions of db.h (bind, step, columns), which a second back end would
- * provide too, selected through a table of these functions when both are
- * built (issue 14).
+ * transaction levels, the statement cache, the per-statement calls of db.h)
+ * needs from a back end. Each back end (db_sqlite.c, db_pg.c) fills one
+ * table of these functions; cg_db_open() picks the table from the location:
+ * a postgresql:// or postgres:// URI selects PostgreSQL, anything else is a
+ * SQLite file.
  */
 #ifndef CG_DB_BACKEND_H
 #define CG_DB_BACKEND_H
@@ -18,6 +18,12 @@
 #define CG_DB_MAX_DEPTH 8
 
 struct cg_db_conn; /* the back end's connection */
+struct cg_db_ops;
+
+/* The start of every back end's statement: the connection it belongs to. */
+struct cg_db_stmt {
+	cg_db *db;
+};
 
 struct cg_db_cache {
 	const cg_db_module *m;
@@ -25,6 +31,7 @@ struct cg_db_cache {
 };
 
 struct cg_db {
+	const struct cg_db_ops *ops;
 	struct cg_db_conn *conn;
 	struct cg_db_cache cache[CG_DB_MODULES];
 	int ncache;
@@ -32,23 +39,48 @@ struct cg_db {
 	int depth;
 };
 
-cg_rc cg__dbb_open(struct cg_db_conn **out, cg_ctx *ctx, const char *path, cg_db_wait wait);
-void cg__dbb_close(struct cg_db_conn *c);
-/* Run constant SQL (one statement or several separated by ';'). */
-cg_rc cg__dbb_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql);
-/* The statement that starts a write transaction. */
-const char *cg__dbb_begin_sql(void);
-/* The recorded schema version (0 for a new database, -1 when unreadable). */
-int cg__dbb_version(cg_db *db);
-/* Record version @p v inside the open migration transaction. */
-cg_rc cg__dbb_set_version(cg_db *db, cg_ctx *ctx, int v);
-/* Prepare @p sql for the life of the connection; NULL on failure (cg_db_errmsg() says why). */
-cg_db_stmt *cg__dbb_prepare(cg_db *db, const char *sql);
-void cg__dbb_finalize(cg_db_stmt *s);
-/* Reset and clear the bindings: what cg_db_prepared() hands out. */
-void cg__dbb_fresh(cg_db_stmt *s);
-char *cg__dbb_integrity(cg_db *db);
-/* The last failure broke a constraint other than a unique key (CHECK, NOT NULL, foreign key). */
-bool cg__dbb_constraint(cg_db *db);
+struct cg_db_ops {
+	cg_db_backend kind;
+	cg_rc (*open)(struct cg_db_conn **out, cg_ctx *ctx, const char *where, cg_db_wait wait);
+	void (*close)(struct cg_db_conn *c);
+	/* Run constant SQL (one statement or several separated by ';'). */
+	cg_rc (*exec)(cg_db *db, cg_ctx *ctx, const char *constant_sql);
+	/* The statements that start a write transaction. */
+	const char *begin_sql;
+	/* The recorded schema version (0 for a new database, -1 when unreadable). */
+	int (*version)(cg_db *db);
+	/* Record version @p v inside the open migration transaction. */
+	cg_rc (*set_version)(cg_db *db, cg_ctx *ctx, int v);
+	/* Prepare @p sql for the life of the connection; NULL on failure (errmsg says why). */
+	cg_db_stmt *(*prepare)(cg_db *db, const char *sql);
+	void (*finalize)(cg_db_stmt *s);
+	/* Reset and clear the bindings: what cg_db_prepared() hands out. */
+	void (*fresh)(cg_db_stmt *s);
+	char *(*integrity)(cg_db *db);
+	/* The last failure broke a constraint other than a unique key (CHECK, NOT NULL, foreign key). */
+	bool (*constraint)(cg_db *db);
+
+	cg_rc (*bind_text)(cg_db_stmt *s, int i, const char *v);
+	cg_rc (*bind_textn)(cg_db_stmt *s, int i, const char *v, size_t len);
+	cg_rc (*bind_int64)(cg_db_stmt *s, int i, long long v);
+	cg_rc (*bind_null)(cg_db_stmt *s, int i);
+	cg_rc (*bind_blob)(cg_db_stmt *s, int i, const void *p, size_t len);
+	int (*step)(cg_db_stmt *s);
+	void (*reset)(cg_db_stmt *s);
+	const char *(*column_text)(cg_db_stmt *s, int i);
+	long long (*column_int64)(cg_db_stmt *s, int i);
+	double (*column_double)(cg_db_stmt *s, int i);
+	const void *(*column_blob)(cg_db_stmt *s, int i);
+	size_t (*column_bytes)(cg_db_stmt *s, int i);
+	int (*column_count)(cg_db_stmt *s);
+	const char *(*column_name)(cg_db_stmt *s, int i);
+	cg_db_type (*column_type)(cg_db_stmt *s, int i);
+	long long (*changes)(cg_db *db);
+	long long (*last_id)(cg_db *db);
+	const char *(*errmsg)(cg_db *db);
+};
+
+extern const struct cg_db_ops cg__db_sqlite;
+extern const struct cg_db_ops cg__db_pg;
 
 #endif

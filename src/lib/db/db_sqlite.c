@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SQLite back end of the database layer: opening with the settings of
- * docs/security (WAL, synchronous=FULL, foreign keys, defensive mode,
- * untrusted schema, busy waiting), the schema version in PRAGMA
+ * The SQLite back end of the database layer (cg__db_sqlite): opening with the
+ * settings of docs/security (WAL, synchronous=FULL, foreign keys, defensive
+ * mode, untrusted schema, busy waiting), the schema version in PRAGMA
  * user_version, statements, and SQLite's result codes mapped to cg_rc.
  */
 #include "config.h"
@@ -23,9 +23,9 @@ struct cg_db_conn {
  * first appearance, so "$2 ... $1" would bind the wrong values. Each
  * statement keeps the SQLite index of every $N.
  */
-struct cg_db_stmt {
+struct sq_stmt {
+	struct cg_db_stmt base; /* first: the layer's view */
 	sqlite3_stmt *s;
-	cg_db *db;
 	int nmap;
 	int *map; /* map[n] = SQLite's index of $n, 0 when absent */
 };
@@ -68,8 +68,10 @@ exec_conn(sqlite3 *h, cg_ctx *ctx, const char *constant_sql)
 	return CG_OK;
 }
 
-cg_rc
-cg__dbb_open(struct cg_db_conn **out, cg_ctx *ctx, const char *path, cg_db_wait wait)
+static void sq_close(struct cg_db_conn *c);
+
+static cg_rc
+sq_open(struct cg_db_conn **out, cg_ctx *ctx, const char *path, cg_db_wait wait)
 {
 	struct cg_db_conn *c = calloc(1, sizeof(*c));
 	cg_rc rc;
@@ -81,7 +83,7 @@ cg__dbb_open(struct cg_db_conn **out, cg_ctx *ctx, const char *path, cg_db_wait 
 			    NULL) != SQLITE_OK) {
 		rc = cg__fail(ctx, CG_EDB, "cannot open %s: %s", path,
 			      c->h != NULL ? sqlite3_errmsg(c->h) : "out of memory");
-		cg__dbb_close(c);
+		sq_close(c);
 		return rc;
 	}
 	sqlite3_extended_result_codes(c->h, 1);
@@ -98,15 +100,15 @@ cg__dbb_open(struct cg_db_conn **out, cg_ctx *ctx, const char *path, cg_db_wait 
 	rc = exec_conn(c->h, ctx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 				  " PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
 	if (rc != CG_OK) {
-		cg__dbb_close(c);
+		sq_close(c);
 		return rc;
 	}
 	*out = c;
 	return CG_OK;
 }
 
-void
-cg__dbb_close(struct cg_db_conn *c)
+static void
+sq_close(struct cg_db_conn *c)
 {
 	if (c == NULL)
 		return;
@@ -114,18 +116,12 @@ cg__dbb_close(struct cg_db_conn *c)
 	free(c);
 }
 
-cg_rc
-cg__dbb_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql)
+static cg_rc
+sq_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql)
 {
 	return exec_conn(handle(db), ctx, constant_sql);
 }
 
-const char *
-cg__dbb_begin_sql(void)
-{
-	/* IMMEDIATE: take the write lock now, not at the first write (which could fail BUSY). */
-	return "BEGIN IMMEDIATE";
-}
 
 static int
 pragma_int(cg_db *db, const char *constant_sql)
@@ -140,8 +136,8 @@ pragma_int(cg_db *db, const char *constant_sql)
 	return v;
 }
 
-int
-cg__dbb_version(cg_db *db)
+static int
+sq_version(cg_db *db)
 {
 	return pragma_int(db, "PRAGMA user_version");
 }
@@ -155,16 +151,16 @@ static const char *const set_version[] = { V(0),  V(1),	 V(2),	V(3),  V(4),  V(5
 					   V(28), V(29), V(30), V(31), V(32) };
 #undef V
 
-cg_rc
-cg__dbb_set_version(cg_db *db, cg_ctx *ctx, int v)
+static cg_rc
+sq_set_version(cg_db *db, cg_ctx *ctx, int v)
 {
 	if (v < 0 || v >= (int)(sizeof(set_version) / sizeof(set_version[0])))
 		return cg__fail(ctx, CG_EINTERNAL, "schema version %d out of range", v);
 	return exec_conn(handle(db), ctx, set_version[v]);
 }
 
-char *
-cg__dbb_integrity(cg_db *db)
+static char *
+sq_integrity(cg_db *db)
 {
 	sqlite3_stmt *s = NULL;
 	char *r = NULL;
@@ -191,7 +187,7 @@ param_number(const char *name)
 
 /* Fill the $N map; false when out of memory or a parameter is not $N. */
 static bool
-map_params(cg_db_stmt *st)
+map_params(struct sq_stmt *st)
 {
 	int n = sqlite3_bind_parameter_count(st->s), i, max = 0;
 
@@ -211,26 +207,30 @@ map_params(cg_db_stmt *st)
 	return true;
 }
 
-cg_db_stmt *
-cg__dbb_prepare(cg_db *db, const char *sql)
+static void sq_finalize(cg_db_stmt *base);
+
+static cg_db_stmt *
+sq_prepare(cg_db *db, const char *sql)
 {
-	cg_db_stmt *st = calloc(1, sizeof(*st));
+	struct sq_stmt *st = calloc(1, sizeof(*st));
 
 	if (st == NULL)
 		return NULL;
-	st->db = db;
+	st->base.db = db;
 	if (sqlite3_prepare_v3(handle(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL) !=
 		    SQLITE_OK ||
 	    !map_params(st)) {
-		cg__dbb_finalize(st);
+		sq_finalize(&st->base);
 		return NULL;
 	}
-	return st;
+	return &st->base;
 }
 
-void
-cg__dbb_finalize(cg_db_stmt *st)
+static void
+sq_finalize(cg_db_stmt *base)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	if (st == NULL)
 		return;
 	sqlite3_finalize(st->s);
@@ -238,21 +238,25 @@ cg__dbb_finalize(cg_db_stmt *st)
 	free(st);
 }
 
-void
-cg_db_reset(cg_db_stmt *st)
+static void
+sq_reset(cg_db_stmt *base)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	sqlite3_reset(st->s);
 }
 
-void
-cg__dbb_fresh(cg_db_stmt *st)
+static void
+sq_fresh(cg_db_stmt *base)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	sqlite3_reset(st->s);
 	sqlite3_clear_bindings(st->s);
 }
 
 static int
-index_of(cg_db_stmt *st, int i)
+index_of(struct sq_stmt *st, int i)
 {
 	return i > 0 && i <= st->nmap ? st->map[i] : 0;
 }
@@ -263,9 +267,11 @@ bound(int r)
 	return r == SQLITE_OK ? CG_OK : r == SQLITE_NOMEM ? CG_ENOMEM : CG_EDB;
 }
 
-cg_rc
-cg_db_bind_text(cg_db_stmt *st, int i, const char *v)
+static cg_rc
+sq_bind_text(cg_db_stmt *base, int i, const char *v)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	int k = index_of(st, i);
 
 	if (k == 0)
@@ -274,9 +280,11 @@ cg_db_bind_text(cg_db_stmt *st, int i, const char *v)
 			       : sqlite3_bind_null(st->s, k));
 }
 
-cg_rc
-cg_db_bind_textn(cg_db_stmt *st, int i, const char *v, size_t len)
+static cg_rc
+sq_bind_textn(cg_db_stmt *base, int i, const char *v, size_t len)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	int k = index_of(st, i);
 
 	if (k == 0)
@@ -284,25 +292,31 @@ cg_db_bind_textn(cg_db_stmt *st, int i, const char *v, size_t len)
 	return bound(sqlite3_bind_text64(st->s, k, v != NULL ? v : "", len, SQLITE_STATIC, SQLITE_UTF8));
 }
 
-cg_rc
-cg_db_bind_int64(cg_db_stmt *st, int i, long long v)
+static cg_rc
+sq_bind_int64(cg_db_stmt *base, int i, long long v)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	int k = index_of(st, i);
 
 	return k != 0 ? bound(sqlite3_bind_int64(st->s, k, (sqlite3_int64)v)) : CG_EINTERNAL;
 }
 
-cg_rc
-cg_db_bind_null(cg_db_stmt *st, int i)
+static cg_rc
+sq_bind_null(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	int k = index_of(st, i);
 
 	return k != 0 ? bound(sqlite3_bind_null(st->s, k)) : CG_EINTERNAL;
 }
 
-cg_rc
-cg_db_bind_blob(cg_db_stmt *st, int i, const void *p, size_t len)
+static cg_rc
+sq_bind_blob(cg_db_stmt *base, int i, const void *p, size_t len)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	int k = index_of(st, i);
 
 	/* A zero-length blob is a blob, not NULL: SQLite needs a non-NULL pointer for that. */
@@ -323,75 +337,81 @@ rc_of(sqlite3 *h)
 	return CG_EDB;
 }
 
-int
-cg_db_step(cg_db_stmt *st)
+static int
+sq_step(cg_db_stmt *base)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	int r = sqlite3_step(st->s);
 
 	if (r == SQLITE_ROW)
 		return CG_DB_ROW;
 	if (r == SQLITE_DONE)
 		return CG_DB_DONE;
-	return (int)rc_of(handle(st->db));
+	return (int)rc_of(handle(st->base.db));
 }
 
-const char *
-cg_db_column_text(cg_db_stmt *st, int i)
+static const char *
+sq_column_text(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	return (const char *)sqlite3_column_text(st->s, i);
 }
 
-long long
-cg_db_column_int64(cg_db_stmt *st, int i)
+static long long
+sq_column_int64(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	return (long long)sqlite3_column_int64(st->s, i);
 }
 
-int
-cg_db_column_int(cg_db_stmt *st, int i)
+static double
+sq_column_double(cg_db_stmt *base, int i)
 {
-	return sqlite3_column_int(st->s, i);
-}
+	struct sq_stmt *st = (struct sq_stmt *)base;
 
-double
-cg_db_column_double(cg_db_stmt *st, int i)
-{
 	return sqlite3_column_double(st->s, i);
 }
 
-const void *
-cg_db_column_blob(cg_db_stmt *st, int i)
+static const void *
+sq_column_blob(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	return sqlite3_column_blob(st->s, i);
 }
 
-size_t
-cg_db_column_bytes(cg_db_stmt *st, int i)
+static size_t
+sq_column_bytes(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	return (size_t)sqlite3_column_bytes(st->s, i);
 }
 
-bool
-cg_db_column_is_null(cg_db_stmt *st, int i)
+static int
+sq_column_count(cg_db_stmt *base)
 {
-	return sqlite3_column_type(st->s, i) == SQLITE_NULL;
-}
+	struct sq_stmt *st = (struct sq_stmt *)base;
 
-int
-cg_db_column_count(cg_db_stmt *st)
-{
 	return sqlite3_column_count(st->s);
 }
 
-const char *
-cg_db_column_name(cg_db_stmt *st, int i)
+static const char *
+sq_column_name(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	return sqlite3_column_name(st->s, i);
 }
 
-cg_db_type
-cg_db_column_type(cg_db_stmt *st, int i)
+static cg_db_type
+sq_column_type(cg_db_stmt *base, int i)
 {
+	struct sq_stmt *st = (struct sq_stmt *)base;
+
 	switch (sqlite3_column_type(st->s, i)) {
 	case SQLITE_INTEGER:
 		return CG_DB_INT;
@@ -406,32 +426,61 @@ cg_db_column_type(cg_db_stmt *st, int i)
 	}
 }
 
-long long
-cg_db_changes(cg_db *db)
+static long long
+sq_changes(cg_db *db)
 {
 	return sqlite3_changes(handle(db));
 }
 
-long long
-cg_db_last_id(cg_db *db)
+static long long
+sq_last_id(cg_db *db)
 {
 	return (long long)sqlite3_last_insert_rowid(handle(db));
 }
 
-const char *
-cg_db_errmsg(cg_db *db)
+static const char *
+sq_errmsg(cg_db *db)
 {
 	return sqlite3_errmsg(handle(db));
 }
 
-cg_rc
-cg_db_fail(cg_db *db, cg_ctx *ctx, const char *what)
-{
-	return cg__fail(ctx, CG_EDB, "%s: %s", what, sqlite3_errmsg(handle(db)));
-}
 
-bool
-cg__dbb_constraint(cg_db *db)
+static bool
+sq_constraint(cg_db *db)
 {
 	return (sqlite3_extended_errcode(handle(db)) & 0xff) == SQLITE_CONSTRAINT;
 }
+
+const struct cg_db_ops cg__db_sqlite = {
+	.kind = CG_DB_SQLITE,
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	/* IMMEDIATE: take the write lock now, not at the first write (which could fail BUSY). */
+	.begin_sql = "BEGIN IMMEDIATE",
+	.version = sq_version,
+	.set_version = sq_set_version,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.fresh = sq_fresh,
+	.integrity = sq_integrity,
+	.constraint = sq_constraint,
+	.bind_text = sq_bind_text,
+	.bind_textn = sq_bind_textn,
+	.bind_int64 = sq_bind_int64,
+	.bind_null = sq_bind_null,
+	.bind_blob = sq_bind_blob,
+	.step = sq_step,
+	.reset = sq_reset,
+	.column_text = sq_column_text,
+	.column_int64 = sq_column_int64,
+	.column_double = sq_column_double,
+	.column_blob = sq_column_blob,
+	.column_bytes = sq_column_bytes,
+	.column_count = sq_column_count,
+	.column_name = sq_column_name,
+	.column_type = sq_column_type,
+	.changes = sq_changes,
+	.last_id = sq_last_id,
+	.errmsg = sq_errmsg,
+};

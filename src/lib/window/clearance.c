@@ -58,7 +58,14 @@ static const char *const sql[] = {
 	[S_RCPT] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
 		   " created) VALUES($1, $2, 'CEB622Message', $3, $4, $5)",
 };
-CG_DB_MODULE(clearance_sql, "clearance", sql);
+/* PostgreSQL: no unary + on text (its planner needs no hint to keep the key's index). */
+static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
+	[S_INV_BY_ORDER] = "SELECT id FROM document WHERE kind = 621 AND order_key = $1"
+			   " AND state IN ('declared', 'waiting')",
+	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = $1"
+			     " AND state IN ('declared', 'waiting')",
+};
+CG_DB_MODULE_PG(clearance_sql, "clearance", sql, pg_sql);
 
 static cg_db_stmt *
 q(cg_store *st, int id)

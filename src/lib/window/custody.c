@@ -26,11 +26,12 @@
 /* This file's statements, cached on the store's connection (db.h). */
 enum { K_GET, K_PUT };
 
-/* SQLite-only here: INSERT OR REPLACE (PostgreSQL: ON CONFLICT DO UPDATE). */
 static const char *const sql[] = {
 	[K_GET] = "SELECT key_spec, cert_path, serial FROM custody WHERE enterprise_id = $1",
-	[K_PUT] = "INSERT OR REPLACE INTO custody(enterprise_id, key_spec, cert_path, serial, created)"
-		       " VALUES($1, $2, $3, $4, $5)",
+	[K_PUT] = "INSERT INTO custody(enterprise_id, key_spec, cert_path, serial, created)"
+		       " VALUES($1, $2, $3, $4, $5) ON CONFLICT(enterprise_id) DO UPDATE SET"
+		       " key_spec = excluded.key_spec, cert_path = excluded.cert_path,"
+		       " serial = excluded.serial, created = excluded.created",
 };
 CG_DB_MODULE(custody_sql, "custody", sql);
 

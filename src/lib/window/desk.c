@@ -23,23 +23,28 @@
 #include "sig/sigcore.h"
 
 /* This file's statements, cached on the store's connection (db.h). */
+/* The public report's counts, the same on both back ends. */
+#define COUNTS                                                                             \
+	" coalesce(sum(CASE WHEN r.state = 'decided' THEN 1 ELSE 0 END), 0) AS inspected,"   \
+	" coalesce(sum(CASE WHEN r.decision = 'release' THEN 1 ELSE 0 END), 0) AS \"inOrder\"," \
+	" coalesce(sum(CASE WHEN r.decision IN ('return', 'detain') THEN 1 ELSE 0 END), 0) AS irregular"
 enum { D_REVIEW, D_QUOTA, D_HOURLY, D_QUEUE, D_REVIEW_TIME, D_HOLDS, D_REJECTS, D_MATCH,
        D_PUBLIC, D_REVOKE, D_SESSION };
 
-/* SQLite-only here: json_extract (PostgreSQL: ->>), strftime, instr, min() of two values (least()),
- * sums of comparisons (sum((x = y)::int)). */
+/* json_extract, strftime and instr are SQLite's: PostgreSQL's variants below. */
 static const char *const sql[] = {
 	[D_REVIEW] = "SELECT r.reason, r.priority, r.state, u.name, r.lease_until, r.decision,"
 			  " r.decision_reason, r.decided_at, r.created FROM review r"
-			  " LEFT JOIN user u ON u.id = r.claimed_by WHERE r.document_id = $1",
+			  " LEFT JOIN \"user\" u ON u.id = r.claimed_by WHERE r.document_id = $1",
 	[D_QUOTA] = "SELECT used FROM quota WHERE buyer = $1 AND year = $2",
 	[D_HOURLY] = "SELECT created / 3600, return_status, count(*) FROM receipt"
 			  " WHERE msg_type = 'CEB622Message' AND created >= $1"
 			  " AND (return_status IN ('800', '300', '500', '501', '100')"
 			  " OR return_status LIKE '-%') GROUP BY 1, 2",
 	/* Queue depth and oldest item at the end of each hour and now, from the review rows themselves. */
-	[D_QUEUE] = "WITH RECURSIVE h(t) AS (SELECT min($1, $2)"
-			 " UNION ALL SELECT min(t + 3600, $2) FROM h WHERE t < $2)"
+	[D_QUEUE] = "WITH RECURSIVE h(t) AS (SELECT CASE WHEN CAST($1 AS BIGINT) < CAST($2 AS BIGINT)"
+			 " THEN CAST($1 AS BIGINT) ELSE CAST($2 AS BIGINT) END"
+			 " UNION ALL SELECT CASE WHEN t + 3600 < $2 THEN t + 3600 ELSE $2 END FROM h WHERE t < $2)"
 			 " SELECT t, (SELECT count(*) FROM review WHERE created <= h.t"
 			 " AND (decided_at IS NULL OR decided_at > h.t)),"
 			 " (SELECT min(created) FROM review WHERE created <= h.t"
@@ -50,11 +55,12 @@ static const char *const sql[] = {
 	[D_REJECTS] = "SELECT r, n FROM (SELECT reason AS r, count(*) AS n FROM document"
 			   " WHERE kind = 621 AND state = 'rejected' AND updated >= $1 GROUP BY reason"
 			   " UNION ALL SELECT 'officer-' || decision, count(*) FROM review"
-			   " WHERE decision IN ('return', 'detain') AND decided_at >= $1 GROUP BY decision)"
+			   " WHERE decision IN ('return', 'detain') AND decided_at >= $1 GROUP BY decision) AS x"
 			   " ORDER BY n DESC, r LIMIT 10",
 	[D_MATCH] = "SELECT coalesce(json_extract(data, '$.h.ebcCode'), ''),"
 			 " coalesce(json_extract(data, '$.h.ebcName'), ''), count(*),"
-			 " sum(state = 'waiting' OR (state = 'rejected' AND reason = 'timeout'))"
+			 " sum(CASE WHEN state = 'waiting' OR (state = 'rejected' AND reason = 'timeout')"
+			 " THEN 1 ELSE 0 END)"
 			 " FROM document WHERE kind = 621 AND created >= $1 GROUP BY 1, 2"
 			 " ORDER BY 4 * 1.0 / count(*) DESC, 1 LIMIT 20",
 	/* Only enterprise codes, names and counts: nothing about a buyer leaves. */
@@ -62,16 +68,29 @@ static const char *const sql[] = {
 	[D_PUBLIC] = "SELECT coalesce(json_extract(d.data, '$.h.ebcCode'), '') AS enterprise,"
 		     " coalesce(json_extract(d.data, '$.h.ebcName'), '') AS name,"
 		     " strftime('%Y-%m', r.created + 8 * 3600, 'unixepoch') AS period,"
-		     " count(*) AS selected, coalesce(sum(r.state = 'decided'), 0) AS inspected,"
-		     " coalesce(sum(r.decision = 'release'), 0) AS \"inOrder\","
-		     " coalesce(sum(r.decision IN ('return', 'detain')), 0) AS irregular FROM review r"
+		     " count(*) AS selected," COUNTS " FROM review r"
 		     " JOIN document d ON d.id = r.document_id WHERE instr(r.reason, 'random') > 0"
 		     " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
 	[D_REVOKE] = "UPDATE token SET revoked = 1 WHERE hash = $1 AND user_id IS NOT NULL",
 	[D_SESSION] = "SELECT created FROM token WHERE hash = $1 AND user_id IS NOT NULL"
 			   " AND revoked = 0",
 };
-CG_DB_MODULE(desk_sql, "desk", sql);
+static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
+	[D_MATCH] = "SELECT coalesce(data::jsonb #>> '{h,ebcCode}', ''),"
+			 " coalesce(data::jsonb #>> '{h,ebcName}', ''), count(*),"
+			 " sum(CASE WHEN state = 'waiting' OR (state = 'rejected' AND reason = 'timeout')"
+			 " THEN 1 ELSE 0 END)"
+			 " FROM document WHERE kind = 621 AND created >= $1 GROUP BY 1, 2"
+			 " ORDER BY 4 * 1.0 / count(*) DESC, 1 LIMIT 20",
+	/* The session's time zone is UTC (db_pg.c): +8 h is Beijing time, as above. */
+	[D_PUBLIC] = "SELECT coalesce(d.data::jsonb #>> '{h,ebcCode}', '') AS enterprise,"
+		     " coalesce(d.data::jsonb #>> '{h,ebcName}', '') AS name,"
+		     " to_char(to_timestamp(r.created + 8 * 3600), 'YYYY-MM') AS period,"
+		     " count(*) AS selected," COUNTS " FROM review r"
+		     " JOIN document d ON d.id = r.document_id WHERE strpos(r.reason, 'random') > 0"
+		     " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
+};
+CG_DB_MODULE_PG(desk_sql, "desk", sql, pg_sql);
 
 static cg_db_stmt *
 q(cg_store *st, int id)

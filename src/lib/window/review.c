@@ -21,11 +21,11 @@
 enum { R_LIST, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL,
        R_GAUGES };
 
-/* SQLite-only here: json_extract (PostgreSQL: ->>), instr (strpos), hex (encode). */
+/* json_extract, instr and hex are SQLite's: PostgreSQL's variants below. */
 static const char *const sql[] = {
 	[R_LIST] = "SELECT r.document_id, r.reason, r.priority, r.state, r.created, r.lease_until,"
 			" u.name, d.data FROM review r JOIN document d ON d.id = r.document_id"
-			" LEFT JOIN user u ON u.id = r.claimed_by"
+			" LEFT JOIN \"user\" u ON u.id = r.claimed_by"
 			" WHERE (r.state = $1 OR ($1 = 'queued' AND r.state = 'claimed' AND r.lease_until < $2))"
 			" AND ($3 IS NULL OR instr(r.reason, $3) > 0)"
 			" AND ($4 IS NULL OR json_extract(d.data, '$.h.ebcCode') = $4"
@@ -57,7 +57,22 @@ static const char *const sql[] = {
 			  " (SELECT count(*) FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')),"
 			  " (SELECT min(created) FROM review WHERE state <> 'decided')",
 };
-CG_DB_MODULE(review_sql, "review", sql);
+/* PostgreSQL types a parameter at its first use: `$3 IS NULL` says nothing, the CAST does. */
+static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
+	[R_LIST] = "SELECT r.document_id, r.reason, r.priority, r.state, r.created, r.lease_until,"
+			" u.name, d.data FROM review r JOIN document d ON d.id = r.document_id"
+			" LEFT JOIN \"user\" u ON u.id = r.claimed_by"
+			" WHERE (r.state = $1 OR ($1 = 'queued' AND r.state = 'claimed' AND r.lease_until < $2))"
+			" AND (CAST($3 AS TEXT) IS NULL OR strpos(r.reason, $3) > 0)"
+			" AND (CAST($4 AS TEXT) IS NULL OR d.data::jsonb #>> '{h,ebcCode}' = $4"
+			"      OR d.data::jsonb #>> '{h,agentCode}' = $4)"
+			" AND (CAST($5 AS TEXT) IS NULL OR d.data::jsonb #>> '{h,tradeMode}' = $5)"
+			" AND (CAST($6 AS BIGINT) IS NULL OR r.created <= $6)"
+			" ORDER BY r.priority DESC, r.created, r.document_id LIMIT 500",
+	[R_AUDIT] = "SELECT at, actor, action, detail, upper(encode(hash, 'hex')) AS hash FROM audit"
+		    " WHERE document_id = $1 ORDER BY id",
+};
+CG_DB_MODULE_PG(review_sql, "review", sql, pg_sql);
 
 static cg_db_stmt *
 q(cg_store *st, int id)

@@ -19,7 +19,7 @@ enum { S_LIST };
 
 static const char *const sql[] = {
 	[S_LIST] =
-		/* Column names are the JSON keys (group_concat, instr are SQLite's). */
+		/* Column names are the JSON keys (group_concat, instr are SQLite's: PostgreSQL's variant below). */
 		"SELECT d.id, d.kind, d.key1, d.key2, d.state, d.reason, d.app_type AS \"appType\","
 		" d.updated, (SELECT group_concat(r.return_status, ',') FROM"
 		"   (SELECT return_status FROM receipt WHERE document_id = d.id ORDER BY id) r)"
@@ -31,7 +31,18 @@ static const char *const sql[] = {
 		" AND ($3 = 0 OR d.kind = $3) AND ($4 IS NULL OR d.state = $4)"
 		" AND d.id < $5 ORDER BY d.id DESC LIMIT $6",
 };
-CG_DB_MODULE(status_sql, "status", sql);
+static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
+	[S_LIST] = "SELECT d.id, d.kind, d.key1, d.key2, d.state, d.reason, d.app_type AS \"appType\","
+		   " d.updated, (SELECT string_agg(r.return_status, ',' ORDER BY r.id) FROM receipt r"
+		   "   WHERE r.document_id = d.id) AS receipts FROM document d"
+		   " WHERE ($1 = 0 OR d.sender_id = $1)"
+		   " AND (CAST($2 AS TEXT) IS NULL OR d.key2 = $2"
+		   "      OR substr(d.order_key, strpos(d.order_key, '|') + 1) = $2"
+		   "      OR substr(d.waybill_key, strpos(d.waybill_key, '|') + 1) = $2)"
+		   " AND ($3 = 0 OR d.kind = $3) AND (CAST($4 AS TEXT) IS NULL OR d.state = $4)"
+		   " AND d.id < $5 ORDER BY d.id DESC LIMIT $6",
+};
+CG_DB_MODULE_PG(status_sql, "status", sql, pg_sql);
 
 /* The row, its receipts' statuses ("100,399") as an array. */
 static json_t *

@@ -34,17 +34,17 @@ static const char *const sql[A_COUNT] = {
 	[Q_ENTERPRISE_ID] = "SELECT id, name FROM enterprise WHERE cop_code = $1",
 	[Q_ADD_CERT] = "INSERT INTO certificate(enterprise_id, serial, der, not_after, created)"
 		       " VALUES($1, $2, $3, $4, $5)",
-	[Q_ADD_USER] = "INSERT INTO user(name, role, enterprise_id, pw_hash, created)"
+	[Q_ADD_USER] = "INSERT INTO \"user\"(name, role, enterprise_id, pw_hash, created)"
 		       " VALUES($1, $2, $3, $4, $5)",
 	[Q_USER_BY_NAME] = "SELECT u.id, u.role, u.pw_hash, u.enterprise_id, e.cop_code,"
 			   " u.disabled + coalesce(e.disabled, 0)"
-			   " FROM user u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
+			   " FROM \"user\" u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
 			   " WHERE u.name = $1",
 	[Q_ADD_TOKEN] = "INSERT INTO token(hash, enterprise_id, user_id, created, prefix, expires)"
 			" VALUES($1, $2, $3, $4, $5, $6)",
 	[Q_TOKEN] = "SELECT t.enterprise_id, t.user_id, u.role, u.name, e.cop_code, e.name,"
 		    " u.enterprise_id, ue.cop_code"
-		    " FROM token t LEFT JOIN user u ON u.id = t.user_id"
+		    " FROM token t LEFT JOIN \"user\" u ON u.id = t.user_id"
 		    " LEFT JOIN enterprise e ON e.id = t.enterprise_id"
 		    " LEFT JOIN enterprise ue ON ue.id = u.enterprise_id"
 		    /* Revoked, expired, or its user's or enterprise's access taken back: unknown alike. */

@@ -34,7 +34,6 @@
 enum { U_ADD, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
        U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES, U_OWN };
 
-/* SQLite-only here: INSERT OR REPLACE (PostgreSQL: ON CONFLICT DO UPDATE). */
 static const char *const sql[] = {
 	[U_ADD] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
 		       " VALUES($1, $2, $3, $4, $5, $6, 'processing', $7)",
@@ -53,8 +52,9 @@ static const char *const sql[] = {
 	[U_SIGNED] = "UPDATE upload_item SET signed = $3 WHERE upload_id = $1 AND seq = $2",
 	[U_ENTERPRISE] = "SELECT cop_code, name, coalesce(dxp_id, '') FROM enterprise WHERE id = $1",
 	[U_PROFILE_GET] = "SELECT text FROM upload_profile WHERE enterprise_id = $1 AND name = $2",
-	[U_PROFILE_PUT] = "INSERT OR REPLACE INTO upload_profile(enterprise_id, name, text, updated)"
-			       " VALUES($1, $2, $3, $4)",
+	[U_PROFILE_PUT] = "INSERT INTO upload_profile(enterprise_id, name, text, updated)"
+			       " VALUES($1, $2, $3, $4) ON CONFLICT(enterprise_id, name) DO UPDATE SET"
+			       " text = excluded.text, updated = excluded.updated",
 	/* Column names are the JSON keys (cg_db_rows_json). */
 	[U_LIST] = "SELECT id, name, state, records, valid, invalid, created, actor AS \"by\","
 		   " (SELECT count(*) FROM upload_item i WHERE i.upload_id = u.id AND i.result IS NOT NULL)"

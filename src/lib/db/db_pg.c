@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PostgreSQL back end of the database layer (cg__db_pg), through libpq:
+ * a connection from a postgresql:// URI (libpq's PG* variables fill the
+ * rest) with its session settings, statements prepared once per connection
+ * (PQprepare) with the same meaning as SQLite's, the schema version in a
+ * one-row table, and SQLSTATEs mapped to cg_rc.
+ *
+ * Parameters go as text, their types inferred by the server from the SQL;
+ * a parameter the server takes as bytea goes as raw bytes (binary format),
+ * so blobs are binary-safe both ways. Results come as text; bytea columns
+ * are decoded on first read.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <libpq-fe.h>
+#include "db/db_backend.h"
+
+/* Type OIDs (catalog/pg_type.h is the server's header; these never change). */
+enum {
+	OID_BOOL = 16,
+	OID_BYTEA = 17,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_OID = 26,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_NUMERIC = 1700
+};
+
+/* The lock every write transaction takes first (its number is arbitrary, constant). */
+#define WRITE_LOCK "SELECT pg_advisory_xact_lock(2147483101)"
+
+struct cg_db_conn {
+	PGconn *h;
+	char err[512];
+	char state[6]; /* SQLSTATE of the last failure */
+	long long changes;
+	bool inserted; /* an INSERT ran: lastval() is defined */
+	unsigned next; /* statement names s1, s2... */
+};
+
+struct pg_param {
+	const char *v;	 /* borrowed, or own when copied */
+	char *own;	 /* a NUL-terminated copy (text of known length, blob sent as text) */
+	char num[24];	 /* an integer's text */
+	int len;
+	int format;	 /* 0 text, 1 binary */
+};
+
+struct pg_col {
+	unsigned char *bytes; /* a bytea value decoded (NUL-terminated), for the current row */
+	size_t len;
+	bool done;
+};
+
+struct pg_stmt {
+	struct cg_db_stmt base; /* first: the layer's view */
+	char name[16];
+	bool write; /* INSERT, UPDATE or DELETE: inside a transaction, undone alone when it fails */
+	PGresult *desc; /* parameter and column types */
+	int nparam;
+	struct pg_param *param;
+	PGresult *res; /* NULL until run */
+	int row, nrow, ncol;
+	struct pg_col *col;
+};
+
+static struct cg_db_conn *
+conn(cg_db *db)
+{
+	return db->conn;
+}
+
+static struct pg_stmt *
+pst(cg_db_stmt *s)
+{
+	return (struct pg_stmt *)s;
+}
+
+/* Keep the message (first line, no trailing newline) and the SQLSTATE. */
+static void
+note(struct cg_db_conn *c, const PGresult *r)
+{
+	const char *m = r != NULL ? PQresultErrorMessage(r) : "";
+	const char *st = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	size_t n;
+
+	if (m == NULL || m[0] == '\0')
+		m = PQerrorMessage(c->h);
+	n = strcspn(m, "\n");
+	(void)snprintf(c->err, sizeof(c->err), "%.*s", (int)(n < 500 ? n : 500), m);
+	(void)snprintf(c->state, sizeof(c->state), "%s", st != NULL ? st : "");
+}
+
+static bool
+result_ok(const PGresult *r)
+{
+	ExecStatusType t = PQresultStatus(r);
+
+	return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+}
+
+/* Server notices (an IF NOT EXISTS that found the table) are not the service's output. */
+static void
+quiet(void *payload, const char *message)
+{
+	(void)payload;
+	(void)message;
+}
+
+static cg_rc
+exec_conn(struct cg_db_conn *c, cg_ctx *ctx, const char *constant_sql)
+{
+	PGresult *r = PQexec(c->h, constant_sql);
+	cg_rc rc = CG_OK;
+
+	if (!result_ok(r)) {
+		note(c, r);
+		rc = cg__fail(ctx, CG_EDB, "%s", c->err);
+	} else if (strcmp(constant_sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		/* COMMIT of a transaction that failed answers ROLLBACK: that is a failure. */
+		(void)snprintf(c->err, sizeof(c->err), "the transaction was rolled back");
+		rc = cg__fail(ctx, CG_EDB, "%s", c->err);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static void pg_close(struct cg_db_conn *c);
+
+/*
+ * Session settings: commits are durable (synchronous_commit on, whatever the
+ * server's default); a statement or a lock wait that hangs fails instead of
+ * holding a request (the lock wait as long as SQLite's busy waiting).
+ */
+static const char session_sql[] = "SET synchronous_commit = on; SET statement_timeout = '30s';"
+				  " SET lock_timeout = '10s'; SET client_min_messages = warning;"
+				  " SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'";
+
+static cg_rc
+pg_open(struct cg_db_conn **out, cg_ctx *ctx, const char *uri, cg_db_wait wait)
+{
+	struct cg_db_conn *c = calloc(1, sizeof(*c));
+	cg_rc rc;
+
+	(void)wait; /* lock_timeout is the wait on PostgreSQL */
+	*out = NULL;
+	if (c == NULL)
+		return CG_ENOMEM;
+	c->h = PQconnectdb(uri);
+	if (c->h == NULL || PQstatus(c->h) != CONNECTION_OK) {
+		const char *m = c->h != NULL ? PQerrorMessage(c->h) : "out of memory";
+
+		/* libpq's message names host and database, never the password. */
+		rc = cg__fail(ctx, CG_EDB, "cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"), m);
+		pg_close(c);
+		return rc;
+	}
+	(void)PQsetNoticeProcessor(c->h, quiet, NULL);
+	rc = exec_conn(c, ctx, session_sql);
+	if (rc != CG_OK) {
+		pg_close(c);
+		return rc;
+	}
+	*out = c;
+	return CG_OK;
+}
+
+static void
+pg_close(struct cg_db_conn *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->h);
+	free(c);
+}
+
+static cg_rc
+pg_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql)
+{
+	return exec_conn(conn(db), ctx, constant_sql);
+}
+
+/* Run constant SQL that returns one integer; -1 on failure, @p none when there is no row. */
+static long long
+query_int(cg_db *db, const char *constant_sql, long long none)
+{
+	PGresult *r = PQexec(conn(db)->h, constant_sql);
+	long long v = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		v = PQntuples(r) == 0 || PQgetisnull(r, 0, 0) ? none : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		note(conn(db), r);
+	PQclear(r);
+	return v;
+}
+
+/* The schema version: one row of cg_schema_version, 0 while the table is absent. */
+static int
+pg_version(cg_db *db)
+{
+	long long present = query_int(db, "SELECT count(*) FROM pg_catalog.pg_tables"
+					  " WHERE schemaname = current_schema()"
+					  " AND tablename = 'cg_schema_version'", 0);
+
+	if (present <= 0)
+		return (int)present;
+	return (int)query_int(db, "SELECT version FROM cg_schema_version", 0);
+}
+
+static cg_rc
+pg_set_version(cg_db *db, cg_ctx *ctx, int v)
+{
+	char num[16];
+	const char *values[1] = { num };
+	PGresult *r;
+	cg_rc rc = exec_conn(conn(db), ctx,
+			     "CREATE TABLE IF NOT EXISTS cg_schema_version("
+			     " one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL)");
+
+	if (rc != CG_OK)
+		return rc;
+	(void)snprintf(num, sizeof(num), "%d", v);
+	r = PQexecParams(conn(db)->h,
+			 "INSERT INTO cg_schema_version(one, version) VALUES(true, $1::integer)"
+			 " ON CONFLICT(one) DO UPDATE SET version = excluded.version",
+			 1, NULL, values, NULL, NULL, 0);
+	if (!result_ok(r)) {
+		note(conn(db), r);
+		rc = cg__fail(ctx, CG_EDB, "%s", conn(db)->err);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* PostgreSQL has no quick whole-database check like SQLite's: the connection answers. */
+static char *
+pg_integrity(cg_db *db)
+{
+	return query_int(db, "SELECT 1", 0) == 1 ? cg__strdup("ok") : NULL;
+}
+
+static bool
+pg_constraint(cg_db *db)
+{
+	const char *st = conn(db)->state;
+
+	return strncmp(st, "23", 2) == 0 && strcmp(st, "23505") != 0;
+}
+
+/* INSERT, UPDATE or DELETE (a WITH or SELECT reads). */
+static bool
+is_write(const char *sql)
+{
+	static const char *const verbs[] = { "INSERT", "UPDATE", "DELETE" };
+	size_t i;
+
+	sql += strspn(sql, " \t\n");
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strncasecmp(sql, verbs[i], 6) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void pg_finalize(cg_db_stmt *s);
+
+static cg_db_stmt *
+pg_prepare(cg_db *db, const char *sql)
+{
+	struct cg_db_conn *c = conn(db);
+	struct pg_stmt *st = calloc(1, sizeof(*st));
+	PGresult *r;
+
+	if (st == NULL)
+		return NULL;
+	st->base.db = db;
+	st->write = is_write(sql);
+	(void)snprintf(st->name, sizeof(st->name), "s%u", ++c->next);
+	r = PQprepare(c->h, st->name, sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		note(c, r);
+		PQclear(r);
+		free(st);
+		return NULL;
+	}
+	PQclear(r);
+	st->desc = PQdescribePrepared(c->h, st->name);
+	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
+		note(c, st->desc);
+		pg_finalize(&st->base);
+		return NULL;
+	}
+	st->nparam = PQnparams(st->desc);
+	st->ncol = PQnfields(st->desc);
+	st->param = calloc((size_t)st->nparam + 1, sizeof(*st->param));
+	st->col = calloc((size_t)st->ncol + 1, sizeof(*st->col));
+	if (st->param == NULL || st->col == NULL) {
+		pg_finalize(&st->base);
+		return NULL;
+	}
+	return &st->base;
+}
+
+/* Forget the current row's decoded values. */
+static void
+drop_row(struct pg_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < st->ncol; i++) {
+		free(st->col[i].bytes);
+		st->col[i] = (struct pg_col){ 0 };
+	}
+}
+
+static void
+pg_reset(cg_db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+
+	drop_row(st);
+	PQclear(st->res);
+	st->res = NULL;
+	st->row = st->nrow = 0;
+}
+
+static void
+clear_params(struct pg_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < st->nparam; i++) {
+		free(st->param[i].own);
+		st->param[i] = (struct pg_param){ 0 };
+	}
+}
+
+static void
+pg_fresh(cg_db_stmt *s)
+{
+	pg_reset(s);
+	clear_params(pst(s));
+}
+
+static void
+pg_finalize(cg_db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+
+	/* The server's prepared statement goes with the connection (db.c closes both together). */
+	if (st == NULL)
+		return;
+	pg_reset(s);
+	clear_params(st);
+	PQclear(st->desc);
+	free(st->param);
+	free(st->col);
+	free(st);
+}
+
+/* Parameter @p i (from 1), emptied; NULL when the statement has no such parameter. */
+static struct pg_param *
+param(struct pg_stmt *st, int i)
+{
+	struct pg_param *p;
+
+	if (i < 1 || i > st->nparam)
+		return NULL;
+	p = &st->param[i - 1];
+	free(p->own);
+	*p = (struct pg_param){ 0 };
+	return p;
+}
+
+static bool
+is_bytea(struct pg_stmt *st, int i)
+{
+	return PQparamtype(st->desc, i - 1) == OID_BYTEA;
+}
+
+/* @p len bytes as the parameter's value: raw for bytea, else a NUL-terminated copy as text. */
+static cg_rc
+set_bytes(struct pg_stmt *st, int i, const void *v, size_t len)
+{
+	struct pg_param *p = param(st, i);
+
+	if (p == NULL)
+		return CG_EINTERNAL;
+	if (len > (size_t)0x3fffffff)
+		return CG_EINVAL;
+	if (is_bytea(st, i)) {
+		p->v = v != NULL ? v : "";
+		p->len = (int)len;
+		p->format = 1;
+		return CG_OK;
+	}
+	p->own = malloc(len + 1);
+	if (p->own == NULL)
+		return CG_ENOMEM;
+	if (len > 0)
+		memcpy(p->own, v, len);
+	p->own[len] = '\0';
+	p->v = p->own;
+	return CG_OK;
+}
+
+static cg_rc
+pg_bind_text(cg_db_stmt *s, int i, const char *v)
+{
+	struct pg_stmt *st = pst(s);
+	struct pg_param *p;
+
+	if (v != NULL && is_bytea(st, i))
+		return set_bytes(st, i, v, strlen(v));
+	if ((p = param(st, i)) == NULL)
+		return CG_EINTERNAL;
+	p->v = v;
+	return CG_OK;
+}
+
+static cg_rc
+pg_bind_textn(cg_db_stmt *s, int i, const char *v, size_t len)
+{
+	return set_bytes(pst(s), i, v, len);
+}
+
+static cg_rc
+pg_bind_int64(cg_db_stmt *s, int i, long long v)
+{
+	struct pg_param *p = param(pst(s), i);
+
+	if (p == NULL)
+		return CG_EINTERNAL;
+	(void)snprintf(p->num, sizeof(p->num), "%lld", v);
+	p->v = p->num;
+	return CG_OK;
+}
+
+static cg_rc
+pg_bind_null(cg_db_stmt *s, int i)
+{
+	return param(pst(s), i) != NULL ? CG_OK : CG_EINTERNAL;
+}
+
+static cg_rc
+pg_bind_blob(cg_db_stmt *s, int i, const void *v, size_t len)
+{
+	return set_bytes(pst(s), i, v, len);
+}
+
+/* A failure's cg_rc: a taken unique key is a conflict the caller answers. */
+static int
+rc_of(struct cg_db_conn *c)
+{
+	if (strcmp(c->state, "23505") == 0)
+		return CG_EEXIST;
+	if (strcmp(c->state, "53200") == 0)
+		return CG_ENOMEM;
+	return CG_EDB;
+}
+
+static PGresult *
+run(struct pg_stmt *st)
+{
+	struct cg_db_conn *c = conn(st->base.db);
+	const char **values = NULL;
+	int *lens = NULL, *formats = NULL, i;
+	PGresult *r = NULL;
+
+	if (st->nparam > 0) {
+		values = calloc((size_t)st->nparam, sizeof(*values));
+		lens = calloc((size_t)st->nparam, sizeof(*lens));
+		formats = calloc((size_t)st->nparam, sizeof(*formats));
+		if (values == NULL || lens == NULL || formats == NULL)
+			goto done;
+		for (i = 0; i < st->nparam; i++) {
+			values[i] = st->param[i].v;
+			lens[i] = st->param[i].len;
+			formats[i] = st->param[i].format;
+		}
+	}
+	r = PQexecPrepared(c->h, st->name, st->nparam, values, lens, formats, 0);
+done:
+	free(values);
+	free(lens);
+	free(formats);
+	return r;
+}
+
+/*
+ * Inside a transaction a failed statement aborts the whole transaction on
+ * PostgreSQL, where SQLite undoes the statement alone and lets the caller
+ * go on (a duplicate answered, the next message of a group commit): each
+ * write in a transaction runs under a savepoint of its own.
+ */
+static int
+execute(struct pg_stmt *st)
+{
+	cg_db *db = st->base.db;
+	struct cg_db_conn *c = conn(db);
+	bool guard = st->write && db->depth > 0;
+	ExecStatusType t;
+
+	if (guard && exec_conn(c, NULL, "SAVEPOINT cg_stmt") != CG_OK)
+		return rc_of(c);
+	st->res = run(st);
+	t = PQresultStatus(st->res);
+	if (st->res == NULL || (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK)) {
+		int rc = st->res == NULL ? CG_ENOMEM : CG_EDB;
+
+		note(c, st->res);
+		if (rc == CG_EDB)
+			rc = rc_of(c);
+		PQclear(st->res);
+		st->res = NULL;
+		if (guard)
+			(void)exec_conn(c, NULL, "ROLLBACK TO SAVEPOINT cg_stmt; RELEASE SAVEPOINT cg_stmt");
+		return rc;
+	}
+	if (guard && exec_conn(c, NULL, "RELEASE SAVEPOINT cg_stmt") != CG_OK) {
+		PQclear(st->res);
+		st->res = NULL;
+		return rc_of(c);
+	}
+	if (st->write) {
+		c->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+		if (strncmp(PQcmdStatus(st->res), "INSERT", 6) == 0 && c->changes > 0)
+			c->inserted = true;
+	}
+	st->nrow = PQntuples(st->res);
+	st->row = 0;
+	return st->nrow > 0 ? CG_DB_ROW : CG_DB_DONE;
+}
+
+static int
+pg_step(cg_db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+
+	if (st->res == NULL)
+		return execute(st);
+	drop_row(st);
+	if (st->row < st->nrow)
+		st->row++;
+	return st->row < st->nrow ? CG_DB_ROW : CG_DB_DONE;
+}
+
+static bool
+has_value(struct pg_stmt *st, int i)
+{
+	return st->res != NULL && st->row < st->nrow && i >= 0 && i < st->ncol &&
+	       !PQgetisnull(st->res, st->row, i);
+}
+
+/* A bytea value of the current row, decoded once. */
+static struct pg_col *
+bytea(struct pg_stmt *st, int i)
+{
+	struct pg_col *col = &st->col[i];
+
+	if (!col->done) {
+		size_t n = 0;
+		unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i), &n);
+
+		col->done = true;
+		/* A NUL after the bytes: text readers get a string, like SQLite's. */
+		if (raw != NULL) {
+			col->bytes = malloc(n + 1);
+			if (col->bytes != NULL) {
+				memcpy(col->bytes, raw, n);
+				col->bytes[n] = '\0';
+				col->len = n;
+			}
+			PQfreemem(raw);
+		}
+	}
+	return col;
+}
+
+static const char *
+pg_column_text(cg_db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+	Oid t;
+
+	if (!has_value(st, i))
+		return NULL;
+	t = PQftype(st->res, i);
+	if (t == OID_BYTEA)
+		return (const char *)bytea(st, i)->bytes;
+	if (t == OID_BOOL)
+		return PQgetvalue(st->res, st->row, i)[0] == 't' ? "1" : "0";
+	return PQgetvalue(st->res, st->row, i);
+}
+
+static double
+pg_column_double(cg_db_stmt *s, int i)
+{
+	const char *v = pg_column_text(s, i);
+
+	return v != NULL ? strtod(v, NULL) : 0.0;
+}
+
+static long long
+pg_column_int64(cg_db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+	const char *v = pg_column_text(s, i);
+	Oid t;
+
+	if (v == NULL)
+		return 0;
+	t = PQftype(st->res, i);
+	if (t == OID_FLOAT4 || t == OID_FLOAT8 || (t == OID_NUMERIC && strchr(v, '.') != NULL))
+		return (long long)strtod(v, NULL);
+	return strtoll(v, NULL, 10);
+}
+
+static const void *
+pg_column_blob(cg_db_stmt *s, int i)
+{
+	return pg_column_text(s, i);
+}
+
+static size_t
+pg_column_bytes(cg_db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+
+	if (!has_value(st, i))
+		return 0;
+	if (PQftype(st->res, i) == OID_BYTEA)
+		return bytea(st, i)->len;
+	if (PQftype(st->res, i) == OID_BOOL)
+		return 1;
+	return (size_t)PQgetlength(st->res, st->row, i);
+}
+
+static int
+pg_column_count(cg_db_stmt *s)
+{
+	return pst(s)->ncol;
+}
+
+static const char *
+pg_column_name(cg_db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+
+	return i >= 0 && i < st->ncol ? PQfname(st->desc, i) : NULL;
+}
+
+static cg_db_type
+pg_column_type(cg_db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+
+	if (!has_value(st, i))
+		return CG_DB_NULL;
+	switch (PQftype(st->res, i)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return CG_DB_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return CG_DB_REAL;
+	case OID_NUMERIC:
+		/* sum() of integers is numeric: an integer while it has no fraction. */
+		return strpbrk(PQgetvalue(st->res, st->row, i), ".eE") != NULL ? CG_DB_REAL : CG_DB_INT;
+	case OID_BYTEA:
+		return CG_DB_BLOB;
+	default:
+		return CG_DB_TEXT;
+	}
+}
+
+static long long
+pg_changes(cg_db *db)
+{
+	return conn(db)->changes;
+}
+
+/* The id the last INSERT drew from its table's identity (0 before any INSERT). */
+static long long
+pg_last_id(cg_db *db)
+{
+	return conn(db)->inserted ? query_int(db, "SELECT lastval()", 0) : 0;
+}
+
+static const char *
+pg_errmsg(cg_db *db)
+{
+	struct cg_db_conn *c = conn(db);
+
+	return c->err[0] != '\0' ? c->err : "unknown PostgreSQL failure";
+}
+
+const struct cg_db_ops cg__db_pg = {
+	.kind = CG_DB_POSTGRESQL,
+	.open = pg_open,
+	.close = pg_close,
+	.exec = pg_exec,
+	/* Every write transaction one after the other, as SQLite's BEGIN IMMEDIATE does. */
+	.begin_sql = "BEGIN; " WRITE_LOCK,
+	.version = pg_version,
+	.set_version = pg_set_version,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.fresh = pg_fresh,
+	.integrity = pg_integrity,
+	.constraint = pg_constraint,
+	.bind_text = pg_bind_text,
+	.bind_textn = pg_bind_textn,
+	.bind_int64 = pg_bind_int64,
+	.bind_null = pg_bind_null,
+	.bind_blob = pg_bind_blob,
+	.step = pg_step,
+	.reset = pg_reset,
+	.column_text = pg_column_text,
+	.column_int64 = pg_column_int64,
+	.column_double = pg_column_double,
+	.column_blob = pg_column_blob,
+	.column_bytes = pg_column_bytes,
+	.column_count = pg_column_count,
+	.column_name = pg_column_name,
+	.column_type = pg_column_type,
+	.changes = pg_changes,
+	.last_id = pg_last_id,
+	.errmsg = pg_errmsg,
+};
