@@ -36,12 +36,15 @@ document.addEventListener('DOMContentLoaded', async () => {
 		lines.replaceChildren();
 		for (const l of view.lines) {
 			const diff = new Set(l.differs);
-			const inv = l.inventory || {}, ord = l.order || {};
+			const inv = l.inventory || {}, ord = l.order || {}, tf = l.tariff || {};
 			const mark = (k) => (diff.has(k) ? 'differs' : '');
 			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(l.gnum), cell(CG.t('inventory')),
-				cell(inv.gname, mark('gname')), cell(inv.qty, mark('qty')), cell(inv.price, mark('price')), cell(inv.totalPrice, mark('totalPrice'))));
+				cell(inv.gname, mark('gname')), cell(inv.qty, mark('qty')), cell(inv.price, mark('price')), cell(inv.totalPrice, mark('totalPrice')),
+				// What the tariff in force says of the code: the officer checks licences and inspection.
+				cell(tf.supervision), cell(tf.inspection)));
 			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(''), cell(CG.t('order')),
-				cell(ord.itemName, mark('gname')), cell(ord.qty, mark('qty')), cell(ord.price, mark('price')), cell(ord.totalPrice, mark('totalPrice'))));
+				cell(ord.itemName, mark('gname')), cell(ord.qty, mark('qty')), cell(ord.price, mark('price')), cell(ord.totalPrice, mark('totalPrice')),
+				cell(''), cell('')));
 		}
 	}
 

@@ -106,6 +106,9 @@ file_lacks "ID numbers and telephone numbers are masked in every document" "$T/o
 json_is "the masked ID number keeps its ends" "$T/out" .order.h.buyerIdNumber '330***********1236'
 json_is "the differing buyer telephone is flagged, equal fields are not" "$T/out" \
 	'[.comparison[] | select(.differs) | .field]' '["buyerTelephone"]'
+json_is "each goods line shows its supervision conditions and inspection category from the tariff" \
+	"$T/out" '[.lines[] | [.gcode, .tariff.supervision, .tariff.inspection, .tariff.edition]]' \
+	'[["1901101010","7AB","RS","2026"],["3304990099","AB","MN","2026"]]'
 json_is "the rule hits are listed" "$T/out" '[.review.rules[].code]' '["random"]'
 json_is "the tax is recomputed" "$T/out" .tax.recomputed 47.87
 json_is "with the buyer's quota" "$T/out" .tax.quota.used 1052.00
