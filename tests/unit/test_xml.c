@@ -229,7 +229,7 @@ test_xml_wellformed_ok(void **state)
 	xmlFree(t);
 	xmlFreeDoc(r.doc);
 
-	buf = read_sample("valid/CEB311-order.xml", &len);
+	buf = read_sample("unsigned/CEB311-order.xml", &len);
 	assert_string_equal(parse_code(buf, len), "OK");
 	free(buf);
 	/* A document that is not a CEB message still parses: the type check comes later. */
@@ -615,7 +615,7 @@ test_xml_utf8_bom(void **state)
 	               "><ceb:buyerName>%s</ceb:buyerName></ceb:CEB311Message>",
 	               name_utf8);
 	expect_name_in_tree(doc, strlen(doc));
-	buf = read_sample("valid/CEB311-order-default-ns-bom.xml", &len);
+	buf = read_sample("unsigned/CEB311-order-default-ns-bom.xml", &len);
 	assert_int_equal((unsigned char)buf[0], 0xef);
 	assert_string_equal(parse_code(buf, len), "OK");
 	free(buf);
@@ -639,7 +639,7 @@ test_xml_gb18030(void **state)
 	/* The same bytes declared GBK decode to the same text. */
 	expect_name_in_tree(gbk, strlen(gbk));
 
-	buf = read_sample("valid/CEB311-order-gb18030.xml", &len);
+	buf = read_sample("unsigned/CEB311-order-gb18030.xml", &len);
 	r = parse_ex(buf, len, true);
 	free(buf);
 	assert_string_equal(r.code, "OK");
