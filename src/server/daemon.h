@@ -50,11 +50,12 @@ struct srv {
 	long nparked;
 	int closing;
 	atomic_ulong changes;
-	struct srv_deadlines *deadlines; /* the time a request may take to arrive */
+	struct srv_conns *conns; /* every connection: its deadlines and the limits (conns.c) */
 };
 
 struct req {
 	int no_client_cert;
+	struct srv_addr client; /* the peer, or behind a trusted proxy the forwarded client */
 	char *body;
 	size_t len;
 	size_t cap;
@@ -91,8 +92,10 @@ void srv_wait_for_change(struct srv *s, long ms);
 unsigned long srv_limit_key(const char *kind, const char *v);
 /* Add @p add to the key's count of this minute; whether it reached @p max. */
 int srv_minute_limit(struct srv *s, unsigned long key, int add, int max);
-/* The client's IPv4 address as text ("" when another kind). */
+/* The client's address as text (behind a trusted proxy, the forwarded one; "" when unknown). */
 const char *srv_client_ip(struct MHD_Connection *c, char *buf, size_t size);
+/* A request on @p c authenticated: its client may use the reserved connections for an hour. */
+void srv_note_authenticated(struct srv *s, struct MHD_Connection *c);
 
 /* Metrics (metrics.c). */
 void srv_observe_latency(struct srv *s, long ms);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "answer.h"
+#include "conns.h"
 #include "daemon.h"
 
 /* Upper bounds (ms) of the request-duration histogram's buckets; +Inf follows. */
@@ -86,5 +87,6 @@ srv_metrics_reply(struct srv *s, struct MHD_Connection *c)
 					      cumulative, atomic_load(&s->latency_ms_sum) / 1000.0, cumulative);
 	}
 	n = srv_codes_metrics(buf, sizeof(buf), strlen(buf));
+	n = srv_conns_metrics(s->conns, buf, sizeof(buf), n);
 	return srv_reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", buf, strlen(buf), NULL);
 }

@@ -162,6 +162,7 @@ admit(struct srv_call *call, enum MHD_Result *early)
 		*early = srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
 		return 0;
 	}
+	srv_note_authenticated(call->s, call->c);
 	if (srv_route_allows(call->route, call->who.role))
 		return 1;
 	roles_text(call->route->roles, roles, sizeof(roles));
