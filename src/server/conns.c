@@ -27,6 +27,7 @@ struct conn {
 	int counted;                  /* 0 once refused, dropped or cut: it is on its way out */
 	enum phase phase;
 	long long since_ms;           /* accept, or the previous answer */
+	unsigned long long since;     /* the same as an order: the oldest has the lowest */
 	struct conn *prev, *next;
 };
 
@@ -38,6 +39,7 @@ struct srv_conns {
 	struct conn *head;
 	unsigned open, unknown; /* counted connections, and of them from unknown addresses */
 	unsigned long refused, dropped, cut;
+	unsigned long long order; /* accepts and answers so far */
 	struct {
 		struct srv_addr addr;
 		long long until_ms;
@@ -162,7 +164,7 @@ drop_idle(struct srv_conns *d, const struct conn *for_c, enum which w, struct sr
 		if ((w == SAME_ADDRESS && !srv_addr_equal(&c->addr, &for_c->addr)) || (w == UNKNOWN_ONLY && c->known))
 			continue;
 		if (best == NULL || (best->known && !c->known) ||
-		    (best->known == c->known && c->since_ms < best->since_ms))
+		    (best->known == c->known && c->since < best->since))
 			best = c;
 	}
 	if (best == NULL)
@@ -244,6 +246,7 @@ started(struct srv_conns *d, struct MHD_Connection *mc, void **socket_context)
 	c->since_ms = mono_ms();
 	pthread_mutex_lock(&d->lock);
 	c->known = c->proxy || is_known(d, &c->addr, c->since_ms);
+	c->since = ++d->order;
 	admit(d, c, &v);
 	if (v.refused == NULL) {
 		c->counted = 1;
@@ -355,6 +358,7 @@ srv_conns_answered(struct srv_conns *d, struct MHD_Connection *mc)
 	c->phase = IDLE;
 	c->addr = c->peer; /* a proxy's next request may be another client's */
 	c->since_ms = mono_ms();
+	c->since = ++d->order;
 	pthread_mutex_unlock(&d->lock);
 }
 
