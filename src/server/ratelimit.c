@@ -18,7 +18,8 @@ srv_limit_key(const char *kind, const char *v)
 		h = h * 33 + (unsigned char)*kind;
 	for (; v != NULL && *v != '\0'; v++)
 		h = h * 33 + (unsigned char)*v;
-	return h | 1;
+	/* Never 0 (an empty slot); not `h | 1`, which gave 10.0.0.2 and 10.0.0.3 one count. */
+	return h != 0 ? h : 1;
 }
 
 /* Add @p add to the key's count of this minute; whether it reached @p max. */

@@ -19,7 +19,8 @@ rewritten (atomically) as "passes=N open=N closed=N answered=N": a test
 reads it back to know what the crowd sees. The crowd stops when DIR/stop
 appears (or after 300 s, a guard), then prints one line per connection:
 "ADDRESS closed after N bytes", "ADDRESS answered after N bytes" or
-"ADDRESS open after N bytes"."""
+"ADDRESS open after N bytes"; in body mode, an answer instead of "100
+Continue" is printed at once ("ADDRESS answered: HEAD" with its header lines)."""
 import os
 import socket
 import sys
@@ -50,15 +51,17 @@ else:
     first, drip = b"", b""
 
 def continued(s):
-    """Whether the server said 100 Continue (False when it closed the connection)."""
+    """The server's first answer: "continue", "closed", or the head of its answer."""
     s.settimeout(60)
     got = b""
     while b"\r\n\r\n" not in got:
         data = s.recv(4096)
         if not data:
-            return False
+            return "closed"
         got += data
-    return got.startswith(b"HTTP/1.1 100")
+    if got.startswith(b"HTTP/1.1 100"):
+        return "continue"
+    return " ".join(got.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n"))
 
 
 conns = []  # [address, socket, bytes sent, state]
@@ -67,16 +70,20 @@ for addr in addresses(spec):
         s = socket.socket()
         s.bind((addr, 0))
         s.connect(("127.0.0.1", port))
-        state = "open"
+        state, head = "open", ""
         try:
             if first:
                 s.sendall(first)
-            if mode == "body" and not continued(s):
-                state = "closed"
+            if mode == "body":
+                head = continued(s)
+                if head != "continue":
+                    state = "closed" if head == "closed" else "answered"
         except OSError:
             state = "closed"
         s.setblocking(False)
         conns.append([addr, s, len(first), state])
+        if state == "answered":
+            print("%s answered: %s" % (addr, head), flush=True)
 
 
 def write_state(passes):
