@@ -60,6 +60,7 @@ struct req {
 	size_t len;
 	size_t cap;
 	int too_big;
+	int answered; /* answered before its body (429 of the per-address limit) */
 	struct timespec start;
 	/* An upload is written to a spool file as it arrives, hashed on the way. */
 	int spool_fd;          /* -1 when the body is not spooled */

@@ -62,9 +62,11 @@ srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char 
 		*con_cls = r;
 		srv_request_client(c, &r->client);
 		/* Through a trusted proxy, the forwarded client's own limit. */
-		if (srv_conns_request(s->conns, c, &r->client) != 0)
+		if (srv_conns_request(s->conns, c, &r->client) != 0) {
+			r->answered = 1;
 			return srv_reply_retry(c, MHD_HTTP_TOO_MANY_REQUESTS,
 					       "too many connections from this address", 1);
+		}
 		/* Uploads stream to disk; only an authenticated sender's bytes are written. */
 		if (strcmp(url, "/api/v1/uploads") == 0 && strcmp(method, "POST") == 0 && !r->no_client_cert) {
 			cg_service *svc = srv_thread_service(s);
@@ -87,6 +89,10 @@ srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char 
 			r->too_big = 1;
 			return srv_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 		}
+		return MHD_YES;
+	}
+	if (r->answered) { /* nothing of the request is read any more */
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size != 0 && r->sha != NULL) {
