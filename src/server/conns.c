@@ -420,10 +420,15 @@ srv_conns_metrics(struct srv_conns *d, char *buf, size_t size, size_t n)
 	if (n >= size)
 		return n;
 	w = snprintf(buf + n, size - n,
+		     "# HELP cebgate_connections_open Connections the limits count.\n"
 		     "# TYPE cebgate_connections_open gauge\ncebgate_connections_open %u\n"
+		     "# HELP cebgate_connections_unknown Of them, from addresses without a recent login.\n"
 		     "# TYPE cebgate_connections_unknown gauge\ncebgate_connections_unknown %u\n"
+		     "# HELP cebgate_connections_refused_total Connections closed at once at a limit.\n"
 		     "# TYPE cebgate_connections_refused_total counter\ncebgate_connections_refused_total %lu\n"
+		     "# HELP cebgate_connections_dropped_total Idle connections closed for a newcomer.\n"
 		     "# TYPE cebgate_connections_dropped_total counter\ncebgate_connections_dropped_total %lu\n"
+		     "# HELP cebgate_connections_cut_total Connections past header-timeout or request-timeout.\n"
 		     "# TYPE cebgate_connections_cut_total counter\ncebgate_connections_cut_total %lu\n",
 		     open, unknown, refused, dropped, cut);
 	return w > 0 && (size_t)w < size - n ? n + (size_t)w : n;

@@ -33,8 +33,8 @@ static const struct cg_code_info catalogue[] = {
 	{ "CG1005", CG_SEV_ERROR, "证件类型必须为1（身份证）", "ID type must be 1 (resident ID card)" },
 	{ "CG1006", CG_SEV_ERROR, "超过单次交易限值5000元（-621005）",
 	  "over the single-transaction limit of 5000 CNY (-621005)" },
-	{ "CG1007", CG_SEV_ERROR, "代扣税款与按跨境电商综合税重新计算的税额不符",
-	  "taxTotal differs from the recomputed cross-border retail tax" },
+	{ "CG1007", CG_SEV_ERROR, "代扣税款与按清单重新计算的税额不符（限值内按跨境电商综合税，超过限值按货物税率全额）",
+	  "taxTotal differs from the tax recomputed from the inventory (retail rates within the limit, goods rates in full over it)" },
 	{ "CG1008", CG_SEV_ERROR, "商品编码不在跨境电商零售进口商品清单内",
 	  "HS code not on the positive list" },
 	{ "CG1009", CG_SEV_ERROR, "必填项使用了占位值", "placeholder value in a required field" },
@@ -60,8 +60,9 @@ static const struct cg_code_info catalogue[] = {
 	  "returnStatus is not a state of this receipt type: treated as informational" },
 	{ "CG1023", CG_SEV_ERROR, "税单状态只能为1（已生成）、2（已汇总）或3（作废）",
 	  "tax-bill status must be 1 (generated), 2 (summarised) or 3 (voided)" },
-	{ "CG1024", CG_SEV_INFO, "超过单次交易限值，按货物税率全额征税：未核对代扣税款",
-	  "over the single-transaction limit, taxed in full at goods rates: taxTotal not checked" },
+	/* Retired: no longer issued (the full-rate tax is checked, CG1007); kept so codes stay stable. */
+	{ "CG1024", CG_SEV_INFO, "（已停用）超过单次交易限值，未核对代扣税款；现按货物税率全额核对（CG1007）",
+	  "(retired) over the single-transaction limit, taxTotal not checked; now checked at the goods rates in full (CG1007)" },
 	{ "CG1025", CG_SEV_ERROR, "商品编码不在申报日期施行的税则中",
 	  "HS code not in the tariff in force at the declaration date" },
 	{ "CG1101", CG_SEV_ERROR, "支付金额与订单实际支付金额不符",
@@ -104,6 +105,8 @@ static const struct cg_code_info catalogue[] = {
 	{ "CG3017", CG_SEV_WARNING, "摘要算法与签名方案不一致", "digest algorithm not the profile's" },
 	{ "CG0201", CG_SEV_ERROR, "标准不对此类报文签名（回执不带ds:Signature），不能签名或申报",
 	  "the standard does not sign this message type (a receipt carries no ds:Signature)" },
+	{ "CG1026", CG_SEV_INFO, "未核对代扣税款：税则中该编码的税率写法无法识别或无法适用于所申报的数量",
+	  "taxTotal not checked: the tariff writes a rate of the code in a form cebgate cannot read or apply to the declared quantities" },
 };
 
 const struct cg_code_info *
