@@ -67,17 +67,29 @@ srv_reply_json(struct MHD_Connection *c, unsigned status, const char *json)
 	return srv_reply(c, status, SRV_JSON, json, strlen(json), NULL);
 }
 
+/* Limits count per minute: a client told to come back after one is never refused for the same count. */
+#define SRV_RETRY_AFTER_S 60
+
 enum MHD_Result
 srv_reply_error(struct MHD_Connection *c, unsigned status, const char *what)
 {
+	return srv_reply_retry(c, status, what, status == MHD_HTTP_TOO_MANY_REQUESTS ? SRV_RETRY_AFTER_S : 0);
+}
+
+enum MHD_Result
+srv_reply_retry(struct MHD_Connection *c, unsigned status, const char *what, unsigned seconds)
+{
 	json_t *o = json_pack("{s:s}", "error", what);
 	char *text = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	char after[16];
+	const char *extra[] = { "Retry-After", after, NULL };
 	enum MHD_Result ok;
 
 	json_decref(o);
 	if (text == NULL)
 		return srv_reply_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\": \"internal error\"}\n");
-	ok = srv_reply_json(c, status, text);
+	(void)snprintf(after, sizeof(after), "%u", seconds);
+	ok = srv_reply(c, status, SRV_JSON, text, strlen(text), seconds > 0 ? extra : NULL);
 	free(text);
 	return ok;
 }

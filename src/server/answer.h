@@ -22,6 +22,8 @@ enum MHD_Result srv_reply(struct MHD_Connection *c, unsigned status, const char 
 enum MHD_Result srv_reply_json(struct MHD_Connection *c, unsigned status, const char *json);
 /* {"error": what}: what the client may know, never paths or SQL. */
 enum MHD_Result srv_reply_error(struct MHD_Connection *c, unsigned status, const char *what);
+/* The same with Retry-After: @p seconds (none when 0); srv_reply_error() gives 429 a minute. */
+enum MHD_Result srv_reply_retry(struct MHD_Connection *c, unsigned status, const char *what, unsigned seconds);
 
 /*
  * The answer of one library call: @p body (consumed, cg_free()) with @p ok or

@@ -17,7 +17,8 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
        K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT, K_LOG_FORMAT,
-       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_STATE_DIR };
+       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
+       K_STATE_DIR };
 
 static const struct {
 	const char *name;
@@ -31,6 +32,10 @@ static const struct {
 	{ "max-body", K_MAX_BODY },
 	{ "connection-limit", K_CONN_LIMIT },
 	{ "per-ip-limit", K_PER_IP },
+	{ "known-ip-limit", K_KNOWN_IP },
+	{ "reserved-connections", K_RESERVED },
+	{ "trusted-proxy", K_TRUSTED_PROXY },
+	{ "header-timeout", K_HEADER_TIMEOUT },
 	{ "timeout", K_TIMEOUT },
 	{ "request-timeout", K_REQ_TIMEOUT },
 	{ "max-wait", K_MAX_WAIT },
@@ -92,6 +97,10 @@ set(struct srv_config *c, int key, const char *v)
 	case K_MAX_BODY: if (number(v, 256ul << 20, &n) || n < 1024) return -1; c->max_body = n; return 0;
 	case K_CONN_LIMIT: if (number(v, 100000, &n) || n == 0) return -1; c->conn_limit = (unsigned)n; return 0;
 	case K_PER_IP: if (number(v, 100000, &n)) return -1; c->per_ip_limit = (unsigned)n; return 0;
+	case K_KNOWN_IP: if (number(v, 100000, &n)) return -1; c->known_ip_limit = (unsigned)n; return 0;
+	case K_RESERVED: if (number(v, 100000, &n)) return -1; c->reserved = (int)n; return 0;
+	case K_TRUSTED_PROXY: return srv_proxies_parse(v, &c->proxies);
+	case K_HEADER_TIMEOUT: if (number(v, 3600, &n) || n == 0) return -1; c->header_timeout = (unsigned)n; return 0;
 	case K_TIMEOUT: if (number(v, 3600, &n) || n == 0) return -1; c->timeout = (unsigned)n; return 0;
 	case K_REQ_TIMEOUT: if (number(v, 3600, &n)) return -1; c->request_timeout = (unsigned)n; return 0;
 	case K_MAX_WAIT: if (number(v, 300, &n)) return -1; c->max_wait = (unsigned)n; return 0;
@@ -264,15 +273,18 @@ usage(FILE *out)
 		     "                [--log-format json|text] [--log-level debug|info|warn|error]\n"
 		     "                [--trust-request-id 0|1]\n"
 		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
-		     "                [--per-ip-limit N] [--timeout S] [--request-timeout S] [--max-wait S]\n"
+		     "                [--per-ip-limit N] [--known-ip-limit N] [--reserved-connections N]\n"
+		     "                [--trusted-proxy ADDR,...] [--header-timeout S] [--timeout S]\n"
+		     "                [--request-timeout S] [--max-wait S]\n"
 		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
 		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
 		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
 		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
-		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
-		     "  16 per IP, 30 s timeout, 60 s to receive a request, 30 s longest long-poll,\n"
-		     "  JSON log lines from level info.\n"
+		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 512 connections\n"
+		     "  (128 reserved for addresses with a recent login), 64 per address (256 after a\n"
+		     "  login), 10 s to send the headers, 30 s timeout, 60 s to receive a request,\n"
+		     "  30 s longest long-poll, JSON log lines from level info.\n"
 		     "       cebgated --check-config [--config F] [flags]   read the settings, exit 0 or 1\n"
 		     "       cebgated --version | --help | --routes\n"
 		     "  Every key of the config file is a flag's name; see docs/cebgated.md and\n"
@@ -302,6 +314,10 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "max-body", required_argument, NULL, K_MAX_BODY },
 		{ "connection-limit", required_argument, NULL, K_CONN_LIMIT },
 		{ "per-ip-limit", required_argument, NULL, K_PER_IP },
+		{ "known-ip-limit", required_argument, NULL, K_KNOWN_IP },
+		{ "reserved-connections", required_argument, NULL, K_RESERVED },
+		{ "trusted-proxy", required_argument, NULL, K_TRUSTED_PROXY },
+		{ "header-timeout", required_argument, NULL, K_HEADER_TIMEOUT },
 		{ "timeout", required_argument, NULL, K_TIMEOUT },
 		{ "request-timeout", required_argument, NULL, K_REQ_TIMEOUT },
 		{ "max-wait", required_argument, NULL, K_MAX_WAIT },
@@ -338,8 +354,11 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->port = 8080;
 	c->threads = 4;
 	c->max_body = 16u << 20;
-	c->conn_limit = 256;
-	c->per_ip_limit = 16;
+	c->conn_limit = 512;
+	c->reserved = -1;
+	c->per_ip_limit = 64;
+	c->known_ip_limit = 256;
+	c->header_timeout = 10;
 	c->timeout = 30;
 	c->request_timeout = 60;
 	c->max_wait = 30;
@@ -391,6 +410,12 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	if (optind != argc || (c->tls_cert == NULL) != (c->tls_key == NULL) ||
 	    (c->tls_client_ca != NULL && c->tls_cert == NULL)) {
 		usage(stderr);
+		return -1;
+	}
+	if (c->reserved < 0)
+		c->reserved = (int)(c->conn_limit / 4);
+	if ((unsigned)c->reserved >= c->conn_limit) {
+		fprintf(stderr, "cebgated: reserved-connections must be below connection-limit\n");
 		return -1;
 	}
 	return file_dirs(c);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cebgated's life: files and keys read at start, libmicrohttpd started with
- * every limit of security.md (thread pool with epoll), each pool thread's own
+ * every limit of security.md (thread pool with epoll; the connection limits
+ * and deadlines of conns.c), each pool thread's own
  * service, the main loop (parked long-polls, request deadlines, the match
  * timeout sweep) and a clean stop.
  */
@@ -13,10 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 #include "daemon.h"
-#include "deadline.h"
+#include "conns.h"
 #include "server.h"
 
 static int serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop);
@@ -158,6 +160,38 @@ prepare_files(struct srv *sp, const struct srv_config *cfg)
 	return 0;
 }
 
+static struct srv_conns *
+new_conns(const struct srv_config *cfg)
+{
+	struct srv_conn_limits l;
+
+	l.total = cfg->conn_limit;
+	l.reserved = (unsigned)cfg->reserved;
+	l.per_ip = cfg->per_ip_limit;
+	l.per_known_ip = cfg->known_ip_limit;
+	l.header_s = cfg->header_timeout;
+	l.request_s = cfg->request_timeout;
+	l.idle_s = cfg->timeout;
+	srv_proxies_use(&cfg->proxies);
+	return srv_conns_new(&l);
+}
+
+/*
+ * Descriptors for every connection the limits allow, those on their way out,
+ * the database and the files: the soft limit up to the hard one.
+ */
+static void
+raise_fd_limit(unsigned want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		fprintf(stderr, "level=warn msg=\"cannot raise the descriptor limit\" want=%u\n", want);
+}
+
 int
 srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 {
@@ -183,13 +217,13 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	sp->deadlines = srv_deadlines_new(cfg->request_timeout);
-	if (sp->deadlines == NULL || (cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) ||
+	sp->conns = new_conns(cfg);
+	if (sp->conns == NULL || (cfg->group_commit && cg_committer_new(&sp->committer) != CG_OK) ||
 	    prepare_files(sp, cfg) != 0)
 		rc = -1;
 	else
 		rc = serve(sp, cfg, stop);
-	srv_deadlines_free(sp->deadlines);
+	srv_conns_free(sp->conns);
 	if (sp->custody_pass != NULL)
 		OPENSSL_cleanse(sp->custody_pass, strlen(sp->custody_pass));
 	free(sp->custody_pass);
@@ -217,9 +251,15 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	cg_ctx *ctx = NULL;
 	char *tls_cert = NULL, *tls_key = NULL, num[24];
 	long long next_sweep = srv_now_ms() + 1000;
+	/*
+	 * conns.c enforces the limits; libmicrohttpd's own are only a backstop,
+	 * above them by the connections refused, dropped or cut and not yet closed.
+	 */
+	unsigned backstop = cfg->conn_limit + cfg->conn_limit / 2 + 4 * cfg->threads;
 
 	sp->cfg = cfg;
 	sp->stop = stop;
+	raise_fd_limit(backstop + 256);
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t)cfg->port);
@@ -265,14 +305,15 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 				     MHD_OPTION_EXTERNAL_LOGGER, on_log, sp,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-				     MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+				     MHD_OPTION_CONNECTION_LIMIT, backstop,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+				     /* Until the headers are in; then `timeout` (srv_conns_request). */
+				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->header_timeout,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_LISTEN_BACKLOG_SIZE, 64u,
 				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
 				     MHD_OPTION_NOTIFY_COMPLETED, srv_on_completed, sp,
-				     MHD_OPTION_NOTIFY_CONNECTION, srv_deadlines_notify, sp->deadlines,
+				     MHD_OPTION_NOTIFY_CONNECTION, srv_conns_notify, sp->conns,
 				     MHD_OPTION_ARRAY, tls_cert != NULL ? tls : tls + 3,
 				     MHD_OPTION_END);
 	}
@@ -312,7 +353,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 			(void)srv_codes_reload(probe, ctx, NULL, &json);
 			cg_free(json);
 		}
-		cut = srv_deadlines_sweep(sp->deadlines);
+		cut = srv_conns_sweep(sp->conns);
 		if (cut > 0) {
 			(void)snprintf(num, sizeof(num), "%u", cut);
 			srv_log(SRV_WARN, "request not received in time", "closed", num, NULL);

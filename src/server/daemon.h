@@ -68,16 +68,18 @@ struct srv {
 	long nparked;
 	int closing;
 	atomic_ulong changes;
-	struct srv_deadlines *deadlines; /* the time a request may take to arrive */
+	struct srv_conns *conns; /* every connection: its deadlines and the limits (conns.c) */
 };
 
 struct req {
 	int started;           /* its first call (headers in) is done */
 	int no_client_cert;
+	struct srv_addr client; /* the peer, or behind a trusted proxy the forwarded client */
 	char *body;
 	size_t len;
 	size_t cap;
 	int too_big;
+	int answered; /* answered before its body (429 of the per-address limit) */
 	struct timespec start;
 	/* An upload is written to a spool file as it arrives, hashed on the way. */
 	int spool_fd;          /* -1 when the body is not spooled */
@@ -118,8 +120,10 @@ unsigned long srv_limit_key(const char *kind, const char *v);
 int srv_window_hit(struct srv_limit_slot *slot, unsigned long key, long long now_ms, int add, int max);
 /* srv_window_hit() on the daemon's table, now. */
 int srv_minute_limit(struct srv *s, unsigned long key, int add, int max);
-/* The client's IPv4 address as text ("" when another kind). */
+/* The client's address as text (behind a trusted proxy, the forwarded one; "" when unknown). */
 const char *srv_client_ip(struct MHD_Connection *c, char *buf, size_t size);
+/* A request on @p c authenticated: its client may use the reserved connections for an hour. */
+void srv_note_authenticated(struct srv *s, struct MHD_Connection *c);
 
 /*
  * Whether the peer may name the request (X-Request-Id): the trust-request-id

@@ -14,7 +14,7 @@
 #include <gnutls/gnutls.h>
 #include "answer.h"
 #include "daemon.h"
-#include "deadline.h"
+#include "conns.h"
 #include "log.h"
 #include "request.h"
 #include "routes.h"
@@ -112,25 +112,39 @@ on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *u
 		r->started = 1;
 		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
 		r->spool_fd = -1;
+		srv_request_client(c, &r->client);
+		/* Through a trusted proxy, the forwarded client's own limit. */
+		if (srv_conns_request(s->conns, c, &r->client) != 0) {
+			r->answered = 1;
+			return srv_reply_retry(c, MHD_HTTP_TOO_MANY_REQUESTS,
+					       "too many connections from this address", 1);
+		}
 		/* Uploads stream to disk; only an authenticated sender's bytes are written. */
 		if (strcmp(url, "/api/v1/uploads") == 0 && strcmp(method, "POST") == 0 && !r->no_client_cert) {
 			cg_service *svc = srv_thread_service(s);
 			cg_principal who;
 
-			if (svc != NULL && srv_web_principal(c, svc, &who) && srv_spool_open(s, r) != 0)
-				srv_spool_discard(r);
+			if (svc != NULL && srv_web_principal(c, svc, &who)) {
+				srv_note_authenticated(s, c);
+				if (srv_spool_open(s, r) != 0)
+					srv_spool_discard(r);
+			}
 			/*
 			 * A big file may take longer than request-timeout to arrive; an
 			 * authenticated upload is exempt, while inactivity (timeout) still ends it.
 			 */
 			if (r->sha != NULL)
-				srv_deadlines_received(s->deadlines, c);
+				srv_conns_received(s->conns, c);
 		}
 		/* A body announced over the cap (max-upload for a spooled upload) is refused before a byte is read. */
 		if (declared_length(c) > (r->sha != NULL ? s->cfg->max_upload : s->cfg->max_body)) {
 			r->too_big = 1;
 			return srv_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 		}
+		return MHD_YES;
+	}
+	if (r->answered) { /* nothing of the request is read any more */
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size != 0 && r->sha != NULL) {
@@ -163,7 +177,7 @@ on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *u
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	srv_deadlines_received(s->deadlines, c);
+	srv_conns_received(s->conns, c);
 	if (r->deadline_ms == 0)
 		atomic_fetch_add(&s->requests, 1);
 	{
@@ -186,7 +200,7 @@ srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 
 	if (r == NULL)
 		return;
-	srv_deadlines_answered(s->deadlines, c);
+	srv_conns_answered(s->conns, c);
 	(void)clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (end.tv_sec - r->start.tv_sec) * 1000 + (end.tv_nsec - r->start.tv_nsec) / 1000000;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "answer.h"
+#include "conns.h"
 #include "daemon.h"
 #include "routes.h"
 
@@ -196,6 +197,9 @@ srv_metrics_reply(struct srv *s, struct MHD_Connection *c)
 	histogram(out, s);
 	codes[0] = '\0';
 	(void)srv_codes_metrics(codes, sizeof(codes), 0);
+	fputs(codes, out);
+	codes[0] = '\0';
+	(void)srv_conns_metrics(s->conns, codes, sizeof(codes), 0);
 	fputs(codes, out);
 	if (fclose(out) != 0 || body == NULL) {
 		free(body);

@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include "conns.h"
 #include "daemon.h"
+#include "peer.h"
 
 unsigned long
 srv_limit_key(const char *kind, const char *v)
@@ -17,7 +19,8 @@ srv_limit_key(const char *kind, const char *v)
 		h = h * 33 + (unsigned char)*kind;
 	for (; v != NULL && *v != '\0'; v++)
 		h = h * 33 + (unsigned char)*v;
-	return h | 1;
+	/* Never 0 (an empty slot); not `h | 1`, which gave 10.0.0.2 and 10.0.0.3 one count. */
+	return h != 0 ? h : 1;
 }
 
 int
@@ -60,11 +63,17 @@ srv_minute_limit(struct srv *s, unsigned long key, int add, int max)
 const char *
 srv_client_ip(struct MHD_Connection *c, char *buf, size_t size)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct srv_addr a;
 
-	buf[0] = '\0';
-	if (ci != NULL && ci->client_addr != NULL && ci->client_addr->sa_family == AF_INET)
-		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
-				(socklen_t)size);
-	return buf;
+	srv_request_client(c, &a);
+	return srv_addr_text(&a, buf, size);
+}
+
+void
+srv_note_authenticated(struct srv *s, struct MHD_Connection *c)
+{
+	struct srv_addr a;
+
+	srv_request_client(c, &a);
+	srv_conns_authenticated(s->conns, c, &a);
 }

@@ -189,6 +189,7 @@ admit(struct srv_call *call, enum MHD_Result *early)
 	(void)snprintf(call->r->log.who, sizeof(call->r->log.who), "%s",
 		       call->who.user_id != 0 || call->who.cop_code[0] == '\0' ? call->who.name
 									     : call->who.cop_code);
+	srv_note_authenticated(call->s, call->c);
 	if (srv_route_allows(call->route, call->who.role))
 		return 1;
 	roles_text(call->route->roles, roles, sizeof(roles));

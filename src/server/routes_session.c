@@ -149,6 +149,8 @@ srv_login(struct srv_call *call)
 		ok = srv_reply_error(call->c, MHD_HTTP_TOO_MANY_REQUESTS, "too many failed logins: wait a minute");
 	else {
 		rc = cg_service_login(call->svc, call->ctx, user, pass, &call->who, &token);
+		if (rc == CG_OK)
+			srv_note_authenticated(call->s, call->c);
 		if (rc == CG_EAUTH) {
 			(void)srv_minute_limit(call->s, kuser, 1, LOGIN_MAX_FAILURES);
 			(void)srv_minute_limit(call->s, kip, 1, LOGIN_MAX_FAILURES);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <microhttpd.h>
 #include "cebgate/window.h"
+#include "peer.h"
 
 struct srv_config {
 	const char *db;
@@ -16,8 +17,12 @@ struct srv_config {
 	unsigned threads;
 	size_t max_body;          /* bytes of one request body */
 	unsigned conn_limit;
-	unsigned per_ip_limit;
-	unsigned timeout;         /* seconds of inactivity */
+	int reserved;             /* connections kept for known addresses (-1: a quarter of conn_limit) */
+	unsigned per_ip_limit;    /* connections of an address where nobody logged in recently */
+	unsigned known_ip_limit;  /* connections of an address where someone did */
+	struct srv_proxies proxies; /* trusted-proxy: X-Forwarded-For is read from these only */
+	unsigned header_timeout;  /* seconds to send a request's headers (also keep-alive idle) */
+	unsigned timeout;         /* seconds of inactivity once the headers are in */
 	unsigned request_timeout; /* seconds to receive a whole request (headers and body) */
 	unsigned max_wait;        /* longest receipts long-poll, seconds */
 	long long match_timeout;  /* clearance: seconds an inventory waits for its documents */
@@ -41,7 +46,7 @@ struct srv_config {
 	int log_level;            /* log-level: enum srv_level (log.h) */
 	int trust_request_id;     /* take a client's X-Request-Id (behind a trusted proxy) */
 	int check_only;           /* --check-config: read the configuration, then exit */
-	char *owned[40];          /* values read from the config file */
+	char *owned[48];          /* values read from the config file */
 	int nowned;
 };
 

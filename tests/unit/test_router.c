@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of cebgated's routing parts: the one table of library codes to
- * HTTP statuses (src/server/answer.c) and the path-pattern matcher with
- * named segments (src/server/request.c).
+ * HTTP statuses (src/server/answer.c), the path-pattern matcher with
+ * named segments (src/server/request.c), and the client behind trusted
+ * proxies (src/server/peer.c).
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include "answer.h"
 #include "daemon.h"
 #include "log.h"
+#include "peer.h"
 #include "request.h"
 
 static void
@@ -176,6 +178,69 @@ test_request_id(void **state)
 	assert_string_equal(id, longest);
 }
 
+/* The client @p xff names behind the proxies of @p trusted, as text ("-" when none). */
+static const char *
+client_of(const char *trusted, const char *xff, char *buf, size_t size)
+{
+	static struct srv_proxies p;
+	struct srv_addr a;
+
+	assert_int_equal(srv_proxies_parse(trusted, &p), 0);
+	srv_proxies_use(&p);
+	if (srv_forwarded_client(xff, &a) != 0)
+		(void)snprintf(buf, size, "-");
+	else
+		(void)srv_addr_text(&a, buf, size);
+	srv_proxies_use(NULL);
+	return buf;
+}
+
+static void
+test_forwarded_client(void **state)
+{
+	char b[64];
+
+	(void)state;
+	assert_string_equal(client_of("10.0.0.1", "198.51.100.7", b, sizeof(b)), "198.51.100.7");
+	/* The right-most address that is not a trusted proxy; what the client wrote to its left is ignored. */
+	assert_string_equal(client_of("10.0.0.1, 10.0.0.2", "203.0.113.9, 198.51.100.7, 10.0.0.2", b, sizeof(b)),
+			    "198.51.100.7");
+	assert_string_equal(client_of("10.0.0.1", " 198.51.100.7 ,10.0.0.1 ", b, sizeof(b)), "198.51.100.7");
+	/* Every address a proxy of ours: the left-most. */
+	assert_string_equal(client_of("10.0.0.1,10.0.0.2", "10.0.0.2, 10.0.0.1", b, sizeof(b)), "10.0.0.2");
+	assert_string_equal(client_of("10.0.0.1", "2001:db8::7", b, sizeof(b)), "2001:db8::7");
+	/* Not addresses: nothing when the right-most is not one, the last good one otherwise. */
+	assert_string_equal(client_of("10.0.0.1", "unknown", b, sizeof(b)), "-");
+	assert_string_equal(client_of("10.0.0.1", "", b, sizeof(b)), "-");
+	assert_string_equal(client_of("10.0.0.1", "198.51.100.7:443", b, sizeof(b)), "-");
+	assert_string_equal(client_of("10.0.0.1", "junk, 10.0.0.1", b, sizeof(b)), "10.0.0.1");
+}
+
+static void
+test_proxy_list(void **state)
+{
+	struct srv_proxies p;
+	struct srv_addr a;
+
+	(void)state;
+	assert_int_equal(srv_proxies_parse("127.0.0.5, ::1", &p), 0);
+	assert_int_equal(p.n, 2);
+	srv_proxies_use(&p);
+	assert_int_equal(srv_addr_parse("::1", 3, &a), 0);
+	assert_true(srv_proxy_trusted(&a));
+	assert_int_equal(srv_addr_parse("127.0.0.6", 9, &a), 0);
+	assert_false(srv_proxy_trusted(&a));
+	srv_proxies_use(NULL);
+	assert_int_equal(srv_proxies_parse("127.0.0.5,", &p), 0); /* a trailing comma adds nothing */
+	assert_int_equal(p.n, 1);
+	assert_int_equal(srv_proxies_parse("127.0.0.5,,127.0.0.6", &p), -1);
+	assert_int_equal(srv_proxies_parse("proxy.example", &p), -1);
+	assert_int_equal(srv_proxies_parse("10.0.0.0/8", &p), -1);
+	assert_int_equal(srv_proxies_parse("1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,"
+					   "1.1.1.9,1.1.1.10,1.1.1.11,1.1.1.12,1.1.1.13,1.1.1.14,1.1.1.15,"
+					   "1.1.1.16,1.1.1.17", &p), -1);
+}
+
 int
 main(void)
 {
@@ -188,6 +253,8 @@ main(void)
 		cmocka_unit_test(test_match_literal_and_named),
 		cmocka_unit_test(test_match_segment_counts),
 		cmocka_unit_test(test_match_segment_length),
+		cmocka_unit_test(test_forwarded_client),
+		cmocka_unit_test(test_proxy_list),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
