@@ -126,8 +126,8 @@ const char *srv_client_ip(struct MHD_Connection *c, char *buf, size_t size);
 void srv_note_authenticated(struct srv *s, struct MHD_Connection *c);
 
 /*
- * Whether the peer may name the request (X-Request-Id): the trust-request-id
- * flag; a trusted-proxy check of the peer's address belongs here (http.c).
+ * Whether the peer may name the request (X-Request-Id): a trusted proxy
+ * (trusted-proxy), or any peer with the trust-request-id flag.
  */
 int srv_peer_trusted(struct srv *s, struct MHD_Connection *c);
 

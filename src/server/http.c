@@ -48,8 +48,13 @@ declared_length(struct MHD_Connection *c)
 int
 srv_peer_trusted(struct srv *s, struct MHD_Connection *c)
 {
-	(void)c;
-	return s->cfg->trust_request_id;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct srv_addr peer;
+
+	if (s->cfg->trust_request_id)
+		return 1;
+	/* A trusted proxy names the request as it names the client. */
+	return ci != NULL && srv_addr_of(ci->client_addr, &peer) == 0 && srv_proxy_trusted(&peer);
 }
 
 /* @p src into @p dst (of @p size bytes), control and non-ASCII bytes as '?': a log field. */

@@ -36,6 +36,12 @@ is "from a peer that is not a trusted proxy the header is ignored (its own addre
 	"$(login 127.0.0.7 198.51.100.7)" 401
 file_contains "the log names the forwarded client" "$T/log" '"client":"198\.51\.100\.7".*"status":429'
 file_contains "and, without a trusted proxy, the peer" "$T/log" '"client":"127\.0\.0\.7".*"status":401'
+status_is "a trusted proxy's request id is kept" 200 --max-time 20 --interface 127.0.0.5 \
+	-H 'X-Request-Id: proxy-req-4711' "$URL/healthz"
+is "and answered back" "$(header X-Request-Id)" proxy-req-4711
+status_is "another peer's request id is not" 200 --max-time 20 --interface 127.0.0.7 \
+	-H 'X-Request-Id: peer-req-4712' "$URL/healthz"
+isnt "a fresh one is answered instead" "$(header X-Request-Id)" peer-req-4712
 
 # ---- the per-address connection limit counts the forwarded client ---------------------------
 mkdir -p "$T/crowd"
