@@ -448,10 +448,13 @@ cg__norm_unreadable(cg_normalizer *n)
 	return counted(n);
 }
 
-/* One value met before in this file is a finding at the later document's line (CG2011). */
+/*
+ * Remember one value of a document; met before in this file, it is a finding
+ * at the later document's line (CG2011), one per document (*told).
+ */
 static cg_rc
 repeat(cg_normalizer *n, struct pending *p, unsigned long line, const char *field, const char *v,
-       cg_findings *f)
+       bool *told, cg_findings *f)
 {
 	char key[320], zh[300], en[300], shown[128];
 	bool fresh = true;
@@ -459,9 +462,10 @@ repeat(cg_normalizer *n, struct pending *p, unsigned long line, const char *fiel
 
 	(void)snprintf(key, sizeof(key), "%s\x1f%s", field, v);
 	rc = seen_add(&n->repeats, key, &fresh);
-	if (rc != CG_OK || fresh)
+	if (rc != CG_OK || fresh || *told)
 		return rc;
 	p->bad = true;
+	*told = true;
 	cg__utf8_excerpt(shown, sizeof(shown), v);
 	(void)snprintf(zh, sizeof(zh), "%s %s 在本文件中已出现过", field, shown);
 	(void)snprintf(en, sizeof(en), "%s %s was given by an earlier document of this file", field,
@@ -470,9 +474,9 @@ repeat(cg_normalizer *n, struct pending *p, unsigned long line, const char *fiel
 }
 
 /*
- * A file whose documents repeat a guid or a business key (orderNo,
- * payTransactionId, logisticsNo) is told so at upload, line by line, not
- * first at submission. CSV rows of one order are one document already.
+ * A file whose documents repeat a business key (orderNo, payTransactionId,
+ * logisticsNo) or a guid is told so at upload, line by line, not first at
+ * submission. CSV rows of one order are one document already.
  */
 static cg_rc
 check_repeats(cg_normalizer *n, struct pending *p, cg_findings *f)
@@ -485,12 +489,13 @@ check_repeats(cg_normalizer *n, struct pending *p, cg_findings *f)
 		const struct cg_group *h = &p->m->docs[d].head;
 		const char *guid = cg__group_get(h, "guid"), *key = cg__group_get(h, field);
 		unsigned long line = p->m->docs[d].line != 0 ? p->m->docs[d].line : p->line;
+		bool told = false;
 
-		if (guid != NULL && guid[0] != '\0')
-			rc = repeat(n, p, line, "guid", guid, f);
 		/* CSV rows are grouped by that key already: a repeat there is CG2003. */
-		if (rc == CG_OK && key != NULL && key[0] != '\0' && (p->key == NULL || p->key[0] == '\0'))
-			rc = repeat(n, p, line, field, key, f);
+		if (key != NULL && key[0] != '\0' && (p->key == NULL || p->key[0] == '\0'))
+			rc = repeat(n, p, line, field, key, &told, f);
+		if (rc == CG_OK && guid != NULL && guid[0] != '\0')
+			rc = repeat(n, p, line, "guid", guid, &told, f);
 	}
 	return rc;
 }
