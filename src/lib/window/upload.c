@@ -71,9 +71,20 @@ CG_DB_MODULE(upload_sql, "upload", sql);
 
 /* Findings and changes kept per upload (all are counted). */
 #define KEEP_MAX 10000
-/* A transaction of an upload holds at most this many records, or this many milliseconds of work. */
+/*
+ * The documents of this many records, or of this many milliseconds of work,
+ * or this many bytes, are written in one short transaction: the write lock is
+ * taken for the inserts only, never while the file is read and validated.
+ */
 #define BATCH_RECORDS 250
-#define BATCH_MS 100
+#define BATCH_MS 250
+#define BATCH_BYTES (4u * 1024 * 1024)
+
+/* A valid document waiting for its batch's transaction. */
+struct staged {
+	char *name, *xml;
+	size_t len;
+};
 
 static cg_db_stmt *
 q(cg_store *st, int id)
@@ -112,6 +123,8 @@ struct work {
 	unsigned long nfindings, nchanges; /* all of them, kept or not */
 	unsigned long batch;     /* records since the last commit */
 	struct timespec batch_start;
+	struct staged *staged;   /* the batch's valid documents, not written yet */
+	size_t nstaged, staged_cap, staged_bytes;
 	bool gone;               /* the client closed the connection */
 };
 
@@ -175,23 +188,62 @@ ms_since(const struct timespec *t)
 	return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-/* Commit the batch with the counts so far (the merchant's page shows them), and begin the next. */
+static void
+unstage(struct work *w)
+{
+	while (w->nstaged > 0) {
+		struct staged *d = &w->staged[--w->nstaged];
+
+		free(d->name);
+		free(d->xml);
+	}
+	w->staged_bytes = 0;
+}
+
+/* The batch's documents, in a transaction the caller holds. */
+static cg_rc
+write_staged(struct work *w)
+{
+	size_t i;
+	cg_rc rc = CG_OK;
+
+	for (i = 0; i < w->nstaged && rc == CG_OK; i++) {
+		cg_db_stmt *s = q(w->st, U_ITEM);
+
+		if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK ||
+		    cg_db_bind_int64(s, 2, ++w->seq) != CG_OK ||
+		    cg_db_bind_text(s, 3, w->staged[i].name) != CG_OK ||
+		    cg_db_bind_blob(s, 4, w->staged[i].xml, (int)w->staged[i].len) != CG_OK ||
+		    cg_db_step(s) != CG_DB_DONE)
+			rc = dbfail(w->st, w->ctx, "upload document");
+	}
+	unstage(w);
+	return rc;
+}
+
+/* Write the batch with the counts so far (the merchant's page shows them) in one short transaction. */
 static cg_rc
 commit_batch(struct work *w)
 {
-	cg_rc rc = progress(w);
+	cg_rc rc = cg_db_begin(cg__store_db(w->st), w->ctx);
 
 	if (rc == CG_OK)
+		rc = write_staged(w);
+	if (rc == CG_OK)
+		rc = progress(w);
+	if (rc == CG_OK)
 		rc = cg_db_commit(cg__store_db(w->st), w->ctx);
+	else
+		cg_db_rollback(cg__store_db(w->st));
 	w->batch = 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &w->batch_start);
-	return rc == CG_OK ? cg_db_begin(cg__store_db(w->st), w->ctx) : rc;
+	return rc;
 }
 
 /*
  * After each record, valid or not: counted against the cap, its findings
  * moved to the kept list; at the end of a batch, whether the client is still
- * there, then a commit.
+ * there, then the batch is written.
  */
 static cg_rc
 record(void *payload, const cg_normalize_stats *s)
@@ -204,7 +256,8 @@ record(void *payload, const cg_normalize_stats *s)
 	if (s->records > w->max_records)
 		return cg__fail(w->ctx, CG_ETOOBIG, "more than %lu records (valid or not) in one upload",
 				w->max_records);
-	if (++w->batch < BATCH_RECORDS && ms_since(&w->batch_start) < BATCH_MS)
+	if (++w->batch < BATCH_RECORDS && w->staged_bytes < BATCH_BYTES &&
+	    ms_since(&w->batch_start) < BATCH_MS)
 		return CG_OK;
 	if (w->u->gone != NULL && w->u->gone(w->u->gone_arg)) {
 		w->gone = true;
@@ -213,19 +266,27 @@ record(void *payload, const cg_normalize_stats *s)
 	return commit_batch(w);
 }
 
-/* Each valid canonical document is staged; it stays only if the upload is not refused. */
+/* Each valid canonical document waits for its batch; it is kept only if the upload is not refused. */
 static cg_rc
 emit(void *payload, const char *name, const char *xml, size_t len)
 {
 	struct work *w = payload;
-	cg_db_stmt *s = q(w->st, U_ITEM);
+	struct staged *d;
 
-	if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK ||
-	    cg_db_bind_int64(s, 2, ++w->seq) != CG_OK ||
-	    cg_db_bind_text(s, 3, name) != CG_OK ||
-	    cg_db_bind_blob(s, 4, xml, (int)len) != CG_OK ||
-	    cg_db_step(s) != CG_DB_DONE)
-		return dbfail(w->st, w->ctx, "upload document");
+	if (cg__grow((void **)&w->staged, &w->staged_cap, w->nstaged + 1, sizeof(*w->staged)) != CG_OK)
+		return CG_ENOMEM;
+	d = &w->staged[w->nstaged];
+	d->name = cg__strdup(name);
+	d->xml = malloc(len > 0 ? len : 1);
+	d->len = len;
+	if (d->name == NULL || d->xml == NULL) {
+		free(d->name);
+		free(d->xml);
+		return CG_ENOMEM;
+	}
+	memcpy(d->xml, xml, len);
+	w->nstaged++;
+	w->staged_bytes += len;
 	return CG_OK;
 }
 
@@ -506,7 +567,31 @@ abandon(struct work *w)
 	cg_db_rollback(cg__store_db(w->st));
 }
 
-/* Normalize and validate the spooled file; the documents and counts are committed in batches. */
+/* The end of the work in one transaction: the last documents or, for a refusal, none at all. */
+static cg_rc
+conclude(struct work *w, const char *state)
+{
+	bool ready = strcmp(state, "ready") == 0;
+	cg_rc rc;
+
+	if (!ready)
+		unstage(w);
+	rc = cg_db_begin(cg__store_db(w->st), w->ctx);
+	if (rc != CG_OK)
+		return rc;
+	if (ready)
+		rc = write_staged(w);
+	if (rc == CG_OK && ready)
+		rc = keep_own_signature(w, w->u);
+	if (rc == CG_OK)
+		rc = finish(w, state);
+	if (rc == CG_OK)
+		return cg_db_commit(cg__store_db(w->st), w->ctx);
+	cg_db_rollback(cg__store_db(w->st));
+	return rc;
+}
+
+/* Normalize and validate the spooled file; the documents and counts are written in batches. */
 static cg_rc
 work_on(struct work *w, const char **state)
 {
@@ -530,21 +615,12 @@ work_on(struct work *w, const char **state)
 	if (rc != CG_OK)
 		return rc;
 	(void)clock_gettime(CLOCK_MONOTONIC, &w->batch_start);
-	rc = cg_db_begin(cg__store_db(w->st), w->ctx);
-	if (rc != CG_OK)
-		return rc;
 	rc = cg_normalize_file(w->n, w->ctx, u->path, from_of(u), w->f);
 	rc = outcome(w, rc, state);
 	if (rc == CG_OK)
 		rc = drain(w);
-	if (rc == CG_OK && strcmp(*state, "ready") == 0)
-		rc = keep_own_signature(w, u);
 	if (rc == CG_OK)
-		rc = finish(w, *state);
-	if (rc == CG_OK)
-		rc = cg_db_commit(cg__store_db(w->st), w->ctx);
-	else
-		cg_db_rollback(cg__store_db(w->st));
+		rc = conclude(w, *state);
 	if (rc != CG_OK)
 		abandon(w);
 	return rc;
@@ -588,6 +664,8 @@ cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 		s = cg_normalizer_stats(w.n);
 	cg_normalizer_free(w.n);
 	cg_findings_free(w.f);
+	unstage(&w);
+	free(w.staged);
 	cg_buf_dispose(&w.findings);
 	cg_buf_dispose(&w.changes);
 	if (rc != CG_OK)
