@@ -7,7 +7,7 @@
 OUT is a path ("-" for stdout); N defaults to 1,000,000. Output is streamed row by
 row, never held in memory. The same seed gives the same file.
 
-Every order is meant to pass `cebgate normalize --profile samples/merchant/default.profile`:
+Every order is meant to pass `cebgate normalize --map samples/merchant/default.profile`:
   * one row per goods line (1 to 3 lines), head fields repeated, rows of an order contiguous;
   * totalPrice = price x qty, goodsValue = sum of totalPrice,
     acturalPaid = goodsValue + freight + taxTotal - discount, all exact in fen;
@@ -58,7 +58,7 @@ CATALOGUE = (
     ("SKU-US-ALMOND-BULK", "示例牌烘焙扁桃仁（散装称重）", "示例牌|扁桃仁|原味|按千克计价",
      False, "035", ("US",), "0802120000", (60, 120), True),
     ("SKU-FR-EDP-50", "示例牌淡香精50毫升", "示例牌|淡香精EDP|50毫升/瓶|花香调",
-     True, "142", ("FR",), "3303000020", (300, 900), False),
+     True, "142", ("FR",), "3303000020", (300, 499), False),
     ("SKU-US-RUN-42", "示例牌缓震跑步鞋42码", "示例牌|跑步鞋|纺织鞋面橡胶底|42码",
      True, "025", ("US", "DE"), "6404110000", (299, 899), False),
     ("SKU-JP-DIAPER-L", "示例牌婴儿纸尿裤L号54片", "示例牌|纸尿裤|L号|54片/包",
@@ -152,8 +152,10 @@ def edition(codes_dir, table):
 
 def percent(v):
     """A rate as the tables write it ("13%" or 0.13), as a fraction."""
-    # A rate by dutiable value ("完税价大于等于10000元：15%，完税价小于10000元：0。"): the
-    # generated orders are far below the threshold, so the lower band's rate applies.
+    # A rate by dutiable value per legal unit ("完税价大于等于10000元：15%，完税价小于10000元：0。",
+    # per kg, i.e. 10 CNY per ml or g for cosmetics; per watch): the catalogue's prices stay
+    # below the thresholds (the 50 ml perfume under 500 CNY, the watch under 10,000), so the
+    # lower band's rate applies.
     m = re.search(r"小于[^：]*：([0-9.]+%?)", v)
     if m:
         v = m.group(1)

@@ -53,7 +53,7 @@ while [ $i -le "$NGROUPS" ]; do
 	g=$(printf '%06d' $i)
 	sed -e "s/SO202411110000123456/SO20241111HU$g/g" \
 		-e "s/\([0-9A-F]\{8\}-[0-9A-F]\{4\}-[0-9A-F]\{4\}-[0-9A-F]\{4\}-[0-9A-F]\{6\}\)[0-9A-F]\{6\}/\1$g/g" \
-		"$SRC/samples/xml/valid/CEB311-order.xml" >"$WORK/A1/o$g.xml"
+		"$SRC/samples/xml/unsigned/CEB311-order.xml" >"$WORK/A1/o$g.xml"
 	i=$((i + 1))
 done
 "$CEBGATE" sign --key "$WORK/A1.key" --cert "$WORK/A1.crt" "$WORK/A1" -o "$WORK/signed" >/dev/null

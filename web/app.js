@@ -30,14 +30,14 @@ const CG = (() => {
 			decide: '作出决定', decision: '决定', release: '放行', inspect: '查验', return: '退单', detain: '扣留',
 			reasonText: '理由（必填）', submit: '提交', reasonRequired: '请填写理由',
 			receipt: '已发出的回执', receipts: '回执', audit: '审计记录', at: '时间', actor: '操作人', action: '动作',
-			detail: '内容', lease: '认领期限', leaseLeft: '认领剩余', leaseExpired: '认领已过期，请重新认领',
+			detail: '内容', lease: '认领期限', leaseLeft: '认领剩余', leaseUntil: '认领至', leaseExpired: '认领已过期，请重新认领',
 			renew: '续期', notClaimed: '尚未认领', decidedBy: '决定', status: '回执状态',
 			buyerName: '订购人', buyerIdNumber: '证件号码', buyerTelephone: '订购人电话', consignee: '收货人',
 			consigneeTelephone: '收货人电话', consigneeAddress: '收货地址', ebpCode: '电商平台代码',
 			ebcCode: '电商企业代码', logisticsCode: '物流企业代码', logisticsNo: '运单编号', payCode: '支付企业代码',
 			payTransactionId: '支付交易编号', amountPaid: '支付金额', insuredFee: '保价费', weight: '毛重',
 			packNo: '件数', billNo: '提运单号', gnum: '序号', gname: '商品名称', qty: '数量', price: '单价',
-			totalPrice: '总价', waybills: '运单号（每行一个：物流企业代码 运单编号）', query: '查询',
+			totalPrice: '总价', supervision: '监管条件', inspectionCategory: '检验检疫类别', waybills: '运单号（每行一个：物流企业代码 运单编号）', query: '查询',
 			clearance: '通关状态', declaredState: '已申报', 'under review': '审核中', released: '已放行',
 			'signed for': '已签收', inspection: '查验', returned: '退单', detained: '扣留', rejected: '已拒绝',
 			unknown: '未知', waiting: '等待比对', held: '人工审核',
@@ -71,14 +71,14 @@ const CG = (() => {
 			decide: 'Decision', decision: 'Decision', release: 'Release', inspect: 'Inspect', return: 'Return', detain: 'Detain',
 			reasonText: 'Reason (required)', submit: 'Submit', reasonRequired: 'A reason is required',
 			receipt: 'Receipt sent', receipts: 'Receipts', audit: 'Audit trail', at: 'Time', actor: 'Actor', action: 'Action',
-			detail: 'Detail', lease: 'Lease', leaseLeft: 'Lease left', leaseExpired: 'Your lease expired: claim again',
+			detail: 'Detail', lease: 'Lease', leaseLeft: 'Lease left', leaseUntil: 'Lease until', leaseExpired: 'Your lease expired: claim again',
 			renew: 'Renew', notClaimed: 'Not claimed', decidedBy: 'Decided', status: 'returnStatus',
 			buyerName: 'Buyer', buyerIdNumber: 'ID number', buyerTelephone: 'Buyer phone', consignee: 'Consignee',
 			consigneeTelephone: 'Consignee phone', consigneeAddress: 'Address', ebpCode: 'Platform',
 			ebcCode: 'E-commerce enterprise', logisticsCode: 'Logistics company', logisticsNo: 'Waybill no.', payCode: 'Payment company',
 			payTransactionId: 'Payment transaction', amountPaid: 'Amount paid', insuredFee: 'Insurance', weight: 'Gross weight',
 			packNo: 'Packages', billNo: 'Bill of lading', gnum: 'No.', gname: 'Goods', qty: 'Qty', price: 'Price',
-			totalPrice: 'Total', waybills: 'Waybills (one a line: logistics code, waybill number)', query: 'Look up',
+			totalPrice: 'Total', supervision: 'Supervision conditions', inspectionCategory: 'Inspection category', waybills: 'Waybills (one a line: logistics code, waybill number)', query: 'Look up',
 			clearance: 'Clearance state', declaredState: 'declared', 'under review': 'under review', released: 'released',
 			'signed for': 'signed for', inspection: 'inspection', returned: 'returned', detained: 'detained', rejected: 'rejected',
 			unknown: 'unknown', waiting: 'waiting for documents', held: 'held for review',
@@ -214,9 +214,16 @@ const CG = (() => {
 		location.href = '/';
 	}
 
-	function time(secs) {
-		if (!secs) return '';
-		const d = new Date(secs * 1000);
+	/* Moments come from cebgated as ISO 8601 with an offset; shown in the browser's local time. */
+	function secs(moment) {
+		if (typeof moment === 'number') return moment;
+		const ms = Date.parse(moment || '');
+		return Number.isNaN(ms) ? 0 : ms / 1000;
+	}
+
+	function time(moment) {
+		if (!moment) return '';
+		const d = new Date(secs(moment) * 1000);
 		const p = (n) => String(n).padStart(2, '0');
 		return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 	}
@@ -272,7 +279,7 @@ const CG = (() => {
 	}
 
 	return {
-		t, addTexts, lang: currentLang, el, api, login, session, logout, time, duration, message,
+		t, addTexts, lang: currentLang, el, api, login, session, logout, time, secs, duration, message,
 		chrome, onLanguage, translate,
 	};
 })();

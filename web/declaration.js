@@ -36,12 +36,15 @@ document.addEventListener('DOMContentLoaded', async () => {
 		lines.replaceChildren();
 		for (const l of view.lines) {
 			const diff = new Set(l.differs);
-			const inv = l.inventory || {}, ord = l.order || {};
+			const inv = l.inventory || {}, ord = l.order || {}, tf = l.tariff || {};
 			const mark = (k) => (diff.has(k) ? 'differs' : '');
 			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(l.gnum), cell(CG.t('inventory')),
-				cell(inv.gname, mark('gname')), cell(inv.qty, mark('qty')), cell(inv.price, mark('price')), cell(inv.totalPrice, mark('totalPrice'))));
+				cell(inv.gname, mark('gname')), cell(inv.qty, mark('qty')), cell(inv.price, mark('price')), cell(inv.totalPrice, mark('totalPrice')),
+				// What the tariff in force says of the code: the officer checks licences and inspection.
+				cell(tf.supervision), cell(tf.inspection)));
 			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(''), cell(CG.t('order')),
-				cell(ord.itemName, mark('gname')), cell(ord.qty, mark('qty')), cell(ord.price, mark('price')), cell(ord.totalPrice, mark('totalPrice'))));
+				cell(ord.itemName, mark('gname')), cell(ord.qty, mark('qty')), cell(ord.price, mark('price')), cell(ord.totalPrice, mark('totalPrice')),
+				cell(''), cell('')));
 		}
 	}
 
@@ -76,16 +79,17 @@ document.addEventListener('DOMContentLoaded', async () => {
 		}
 		const mine = rv.claimedBy === me.user;
 		claim.textContent = CG.t(mine ? 'renew' : 'claim');
+		const until = CG.secs(rv.leaseUntil);
 		if (rv.state !== 'claimed' || !rv.leaseUntil) {
 			box.textContent = CG.t('notClaimed');
-		} else if (rv.leaseUntil <= now) {
+		} else if (until <= now) {
 			box.textContent = mine ? CG.t('leaseExpired') : CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseExpired');
 			box.className = 'lease expired';
 		} else {
-			box.textContent = CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseLeft') + ' ' + CG.duration(rv.leaseUntil - now);
+			box.textContent = CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseUntil') + ' ' + CG.time(rv.leaseUntil) + ', ' + CG.t('leaseLeft') + ' ' + CG.duration(until - now);
 			box.className = 'lease running';
 		}
-		document.getElementById('decide-card').hidden = !(mine && rv.leaseUntil > now);
+		document.getElementById('decide-card').hidden = !(mine && until > now);
 	}
 
 	function receipts() {
@@ -124,7 +128,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 			return;
 		}
 		view = r.body;
-		skew = view.now - Date.now() / 1000;
+		skew = CG.secs(view.now) - Date.now() / 1000;
 		render();
 	}
 

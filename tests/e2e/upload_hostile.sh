@@ -156,7 +156,7 @@ sed -e 's|<ceb:grossWeight>2.35<|<ceb:grossWeight>0.5<|' -e 's|<ceb:netWeight>1.
 	"$S/CEB621-inventory.xml" >"$T/weights.xml"
 is "an inventory whose net weight is over its gross weight is refused (422)" \
 	"$(call "$TM" POST "$U?name=weights.xml" "$T/weights.xml")" 422
-json_is "with CG1026" "$T/out" '[.findings[] | select(.code == "CG1026") | .code]' '["CG1026"]'
+json_is "with CG1027" "$T/out" '[.findings[] | select(.code == "CG1027") | .code]' '["CG1027"]'
 
 # ---- one receipt for a refused message of many documents --------------------------------
 python3 - "$S/CEB311-order.xml" "$T/many.xml" <<'PY'

@@ -21,6 +21,7 @@
 #include "cebgate/cebgate.h"
 #include "cebgate/codes.h"
 #include "ceb/codes.h"
+#include "ceb/rules.h" /* cg__tax_rate_readable */
 
 #define P621L "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList"
 
@@ -178,7 +179,7 @@ inventory(void)
 {
 	char path[4096];
 
-	(void)snprintf(path, sizeof(path), "%s/samples/xml/valid/CEB621-inventory.xml", srcdir());
+	(void)snprintf(path, sizeof(path), "%s/samples/xml/unsigned/CEB621-inventory.xml", srcdir());
 	return read_path(path);
 }
 
@@ -371,6 +372,43 @@ test_unit_country_trademode_rows(void **state)
 	assert_string_equal(cell(CG_T_PORT, "ABW000", "zh"), "阿鲁巴");
 }
 
+/*
+ * Every rate of the shipped tariff is in a form the tax computation reads:
+ * only the blanks the source has (consumption tax of 2402200000 and 2402900001,
+ * VAT and consumption tax and duty of 5201000080) are left, and those say so (CG1026).
+ */
+static void
+test_tariff_rates_readable(void **state)
+{
+	size_t n, i, blank = 0;
+	const char *const *codes = cg__codes_codes(fx->codes, CG_T_HS, 0, &n);
+
+	(void)state;
+	assert_int_equal(n, 12030);
+	for (i = 0; i < n; i++) {
+		const struct cg_hs *hs = cg__codes_hs(fx->codes, codes[i]);
+		const char *forms[] = { hs->vat_text, hs->ct_text, hs->mfn, hs->provisional };
+		size_t k;
+
+		for (k = 0; k < 4; k++) {
+			if (forms[k][0] == '\0') {
+				blank += k != 3;
+				continue;
+			}
+			if (!cg__tax_rate_readable(forms[k]))
+				fail_msg("%s: rate \"%s\" not read", codes[i], forms[k]);
+		}
+	}
+	assert_int_equal(blank, 2 + 3);
+	/* The forms themselves, and what is not one. */
+	assert_true(cg__tax_rate_readable("20%+0.912元/升"));
+	assert_true(cg__tax_rate_readable("完税价不高于7.5元/千克：20%，完税价高于7.5元/千克：0%+1.5元/千克。"));
+	assert_false(cg__tax_rate_readable("5"));
+	assert_false(cg__tax_rate_readable("13%%"));
+	assert_false(cg__tax_rate_readable("完税价大于等于10000元：15%，完税价小于9000元：0。"));
+	assert_false(cg__tax_rate_readable("从量"));
+}
+
 /* ---- editions by date --------------------------------------------------------------- */
 
 static void
@@ -499,6 +537,84 @@ test_partial_table_warns(void **state)
 		  &valid);
 	assert_null(find_code(f, "CG1014"));
 	cg_findings_free(f);
+}
+
+/* Expect @p doc to give CG1014 of severity @p sev at @p xpath, whose message holds @p text. */
+static void
+expect_table(char *doc, cg_severity sev, const char *xpath, const char *text)
+{
+	int valid;
+	cg_findings *f = check(fx->shipped, doc, &valid);
+	const cg_finding *x = find_code(f, "CG1014");
+
+	assert_non_null(x);
+	assert_int_equal(x->severity, sev);
+	assert_int_equal(valid, sev == CG_SEV_ERROR ? 0 : 1);
+	assert_string_equal(x->xpath, xpath);
+	if (strstr(x->message_en, text) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", text, x->message_en);
+	cg_findings_free(f);
+}
+
+/* A code the shipped real tables hold is accepted in a message (no CG1014). */
+static void
+expect_accepted(char *doc)
+{
+	int valid;
+	cg_findings *f = check(fx->shipped, doc, &valid);
+
+	assert_null(find_code(f, "CG1014"));
+	assert_int_equal(valid, 1);
+	cg_findings_free(f);
+}
+
+#define P621H "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryHead/ceb:"
+
+/*
+ * Each coded field of an inventory against its real table: districts for the
+ * customs and port codes, countries, currencies, units and trade modes.
+ */
+static void
+test_real_tables_in_messages(void **state)
+{
+	(void)state;
+	/* The port of entry 4612 (郑州新郑综合保税区) and the district 4606 (郑铁东办). */
+	expect_accepted(subst(subst(inventory(), "<ceb:customsCode>5349<", "<ceb:customsCode>4606<"),
+			      "<ceb:portCode>5349<", "<ceb:portCode>4612<"));
+	expect_table(subst(inventory(), "<ceb:portCode>5349<", "<ceb:portCode>0099<"),
+		     CG_SEV_WARNING, P621H "portCode", "not in the customs table (edition 2018");
+	/* Countries: 344 (俄罗斯联邦) is one, 998 none. */
+	expect_accepted(subst(inventory(), "<ceb:country>116<", "<ceb:country>344<"));
+	expect_table(subst(inventory(), "<ceb:country>116<", "<ceb:country>998<"), CG_SEV_ERROR,
+		     P621L "[2]/ceb:country", "not in the country table (edition 2018");
+	/* Currencies: the import schemas fix 142 (CG0100); the partial table only warns besides. */
+	{
+		int valid;
+		cg_findings *f = check(fx->shipped,
+				       subst(inventory(), "<ceb:currency>142<", "<ceb:currency>999<"),
+				       &valid);
+		const cg_finding *x = find_code(f, "CG1014");
+
+		assert_int_equal(valid, 0);
+		assert_non_null(find_code(f, "CG0100"));
+		assert_non_null(x);
+		assert_int_equal(x->severity, CG_SEV_WARNING);
+		assert_non_null(strstr(x->message_en, "currency table (edition 2018"));
+		cg_findings_free(f);
+	}
+	/* Units: 140 (盒) is one, 024 is none of JGS-20. */
+	expect_accepted(subst(inventory(), "<ceb:unit>142<", "<ceb:unit>140<"));
+	expect_table(subst(inventory(), "<ceb:unit>142<", "<ceb:unit>024<"), CG_SEV_ERROR,
+		     P621L "[2]/ceb:unit", "not in the unit table (edition 2018");
+	/* Trade modes: 9610 is one; 1239 (保税电商A) is known but no import mode of the standard. */
+	expect_table(subst(inventory(), "<ceb:tradeMode>1210<", "<ceb:tradeMode>1239<"),
+		     CG_SEV_ERROR, P621H "tradeMode",
+		     "1239 (保税电商A) is a code of the trademode table, but not one of cross-border "
+		     "e-commerce import");
+	expect_table(subst(inventory(), "<ceb:tradeMode>1210<", "<ceb:tradeMode>9710<"),
+		     CG_SEV_ERROR, P621H "tradeMode", "9710 is an export code");
+	expect_table(subst(inventory(), "<ceb:tradeMode>1210<", "<ceb:tradeMode>1299<"),
+		     CG_SEV_ERROR, P621H "tradeMode", "not in the trademode table");
 }
 
 /* ---- import ------------------------------------------------------------------------- */
@@ -637,11 +753,13 @@ main(void)
 		cmocka_unit_test(test_editions_named),
 		cmocka_unit_test(test_customs_rows),
 		cmocka_unit_test(test_tariff_rows),
+		cmocka_unit_test(test_tariff_rates_readable),
 		cmocka_unit_test(test_unit_country_trademode_rows),
 		cmocka_unit_test(test_edition_by_date),
 		cmocka_unit_test(test_edition_findings),
 		cmocka_unit_test(test_positive_partial_and_complete),
 		cmocka_unit_test(test_partial_table_warns),
+		cmocka_unit_test(test_real_tables_in_messages),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_malformed_table),
 		cmocka_unit_test(test_reload_shares),

@@ -337,7 +337,7 @@ test_valid_samples(void **state)
 	size_t n, i;
 
 	(void)state;
-	n = list_xml("valid", &names);
+	n = list_xml("unsigned", &names);
 	assert_true(n >= 20);
 	for (i = 0; i < n; i++) {
 		cg_findings *f = NULL;
@@ -395,7 +395,7 @@ test_valid_samples_together(void **state)
 
 	(void)state;
 	assert_int_equal(cg_findings_new(&f), CG_OK);
-	n = list_xml("valid", &names);
+	n = list_xml("unsigned", &names);
 	for (i = 0; i < n; i++) {
 		char *doc;
 
@@ -856,7 +856,7 @@ test_rule_cg1016_packno(void **state)
 
 /* Net weight within gross weight; equal is allowed (goods with no packing). */
 static void
-test_rule_cg1026_net_over_gross(void **state)
+test_rule_cg1027_net_over_gross(void **state)
 {
 	char *doc;
 	cg_findings *f = NULL;
@@ -864,13 +864,13 @@ test_rule_cg1026_net_over_gross(void **state)
 	(void)state;
 	doc = subst(subst(sample(INVENTORY), "<ceb:grossWeight>2.35<", "<ceb:grossWeight>0.5<"),
 		    "<ceb:netWeight>1.85<", "<ceb:netWeight>9.5<");
-	EXPECT_RULE(doc, "CG1026", P621 "netWeight");
+	EXPECT_RULE(doc, "CG1027", P621 "netWeight");
 	doc = subst(sample(INVENTORY), "<ceb:netWeight>1.85<", "<ceb:netWeight>2.35<");
 	assert_int_equal(cg_findings_new(&f), CG_OK);
 	(void)validate_in(fx->v, doc, "equal.xml", f);
 	finish(fx->v, f);
 	free(doc);
-	assert_null(find_code(f, "CG1026"));
+	assert_null(find_code(f, "CG1027"));
 	cg_findings_free(f);
 }
 
@@ -892,10 +892,23 @@ test_rule_cg1017_positive(void **state)
 static void
 test_rule_cg1018_legal_unit(void **state)
 {
+	cg_findings *f;
+	const cg_finding *x;
+
 	(void)state;
-	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:qty1>0.05</ceb:qty1>\n      <ceb:unit1>035<",
-	                  "<ceb:qty1>1</ceb:qty1>\n      <ceb:unit1>142<"),
-	            "CG1018", "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:unit1");
+	/* A bottle where the tariff's first legal unit is the kilogram: the unit is named. */
+	f = expect_rule(subst(sample(INVENTORY), "<ceb:qty1>0.05</ceb:qty1>\n      <ceb:unit1>035<",
+	                      "<ceb:qty1>1</ceb:qty1>\n      <ceb:unit1>142<"),
+	                "CG1018", "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[2]/ceb:unit1", true);
+	x = find_code(f, "CG1018");
+	assert_non_null(strstr(x->message_en, "unit1 is 142 (瓶); the first legal unit of gcode "
+	                                      "3304990099 in the 2026 tariff is 035 (千克)"));
+	assert_non_null(strstr(x->message_zh, "第一法定计量单位为 035（千克）"));
+	cg_findings_free(f);
+	/* Litres for infant formula (first legal unit kg) are refused too. */
+	EXPECT_RULE(subst(sample(INVENTORY), "<ceb:qty1>1.8</ceb:qty1>\n      <ceb:unit1>035<",
+	                  "<ceb:qty1>1.8</ceb:qty1>\n      <ceb:unit1>095<"),
+	            "CG1018", "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryList[1]/ceb:unit1");
 }
 
 /* qty2/unit2 exactly when the tariff gives the code a second legal unit. */
@@ -1251,13 +1264,147 @@ test_cross_cg1007_tax(void **state)
 	}
 }
 
+/* ---- the tax recomputed from the tariff in force ------------------------------------ */
+
 /*
- * One item of 6000.00 (+ freight 10.00): over the limit, so taxed in full at
- * the goods rates, tariff included (§10.2). Without tariff rates cebgate cannot
- * recompute it: no CG1007 with a 70% figure, an info CG1024 instead.
+ * Validate @p order and @p inv together and return every finding (the
+ * documents' own and the cross-document ones).
+ */
+static cg_findings *
+pair(char *order, char *inv)
+{
+	cg_findings *f = NULL;
+
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	(void)validate_in(fx->v, order, "order.xml", f);
+	(void)validate_in(fx->v, inv, "inventory.xml", f);
+	free(order);
+	free(inv);
+	finish(fx->v, f);
+	return f;
+}
+
+/* The sample order with taxTotal 0.00 (acturalPaid 526.00 kept consistent). */
+static char *
+order_untaxed(void)
+{
+	return subst(subst(sample(ORDER), ">47.87<", ">0.00<"), ">573.87<", ">526.00<");
+}
+
+/*
+ * The sample inventory whose second line (120.00 of 516.00, freight 10.00, so
+ * a dutiable value of 122.32558) is rewritten as gcode @p gcode declared with
+ * the legal quantities @p legal.
+ */
+static char *
+inv_line2(const char *gcode, const char *legal)
+{
+	char *inv = subst(sample(INVENTORY), ">3304990099<", gcode);
+
+	return subst(inv,
+	             "<ceb:qty1>0.05</ceb:qty1>\n      <ceb:unit1>035</ceb:unit1>\n"
+	             "      <ceb:qty2>1</ceb:qty2>\n      <ceb:unit2>011</ceb:unit2>",
+	             legal);
+}
+
+/* The tax cebgate recomputes for @p inv: CG1007 against an order that declares 0.00. */
+static void
+expect_recomputed(char *inv, const char *figure)
+{
+	cg_findings *f = pair(order_untaxed(), inv);
+	const cg_finding *x = find_code(f, "CG1007");
+	char want[96];
+
+	(void)snprintf(want, sizeof(want), "recomputed from the inventory %s ", figure);
+	if (x == NULL || strstr(x->message_en, want) == NULL || find_code(f, "CG1026") != NULL) {
+		dump(f);
+		fail_msg("expected the tax recomputed as %s", figure);
+	}
+	assert_non_null(strstr(x->message_en, "at 70 %"));
+	assert_only(f, "CG1007");
+	cg_findings_free(f);
+}
+
+/*
+ * Retail rates with the code's consumption tax, as the 2026 tariff writes it.
+ * The formula line (403.67442 at 13 % x 70 %) gives 36.73 of each figure.
  */
 static void
-test_cross_cg1024_over_limit(void **state)
+test_tax_consumption(void **state)
+{
+	(void)state;
+	/* The cream at 2446.51 CNY/kg: under the 10,000 CNY/kg threshold, no consumption tax. */
+	expect_recomputed(sample(INVENTORY), "47.87");
+	/* At 0.01 kg, 12,232.56 CNY/kg: 15 % on the composite basis, 122.33/0.85 x 28 % x 70 %. */
+	expect_recomputed(subst(sample(INVENTORY), "<ceb:qty1>0.05<", "<ceb:qty1>0.01<"), "64.94");
+	/* Sparkling wine 2204210000: 10 % ad valorem. */
+	expect_recomputed(inv_line2(">2204210000<",
+	                            "<ceb:qty1>0.75</ceb:qty1>\n      <ceb:unit1>095</ceb:unit1>\n"
+	                            "      <ceb:qty2>1.2</ceb:qty2>\n      <ceb:unit2>035</ceb:unit2>"),
+	                  "58.62");
+	/* Beer 2203000000: over 2.64 CNY/l, 0.253 CNY per litre of qty1 (0.5 l). */
+	expect_recomputed(inv_line2(">2203000000<",
+	                            "<ceb:qty1>0.5</ceb:qty1>\n      <ceb:unit1>095</ceb:unit1>\n"
+	                            "      <ceb:qty2>0.5</ceb:qty2>\n      <ceb:unit2>035</ceb:unit2>"),
+	                  "47.97");
+	/* Whisky 2208300000: 20 % + 0.912 CNY/l, compound (0.7 l). */
+	expect_recomputed(inv_line2(">2208300000<",
+	                            "<ceb:qty1>0.7</ceb:qty1>\n      <ceb:unit1>095</ceb:unit1>\n"
+	                            "      <ceb:qty2>1.1</ceb:qty2>\n      <ceb:unit2>035</ceb:unit2>"),
+	                  "72.69");
+	/* Petrol 2710121000: 1.52 CNY/l on the second legal quantity (10 l; the first is kg). */
+	expect_recomputed(inv_line2(">2710121000<",
+	                            "<ceb:qty1>7.5</ceb:qty1>\n      <ceb:unit1>035</ceb:unit1>\n"
+	                            "      <ceb:qty2>10</ceb:qty2>\n      <ceb:unit2>095</ceb:unit2>"),
+	                  "59.89");
+}
+
+/* A rate that cannot be applied: the tax is said to be unchecked, with the reason. */
+static void
+test_tax_unchecked(void **state)
+{
+	cg_findings *f;
+	const cg_finding *x;
+
+	(void)state;
+	/* Cigarettes 2402200000: the tariff gives no consumption tax (a compound rate by price). */
+	f = pair(order_untaxed(),
+	         inv_line2(">2402200000<",
+	                   "<ceb:qty1>0.02</ceb:qty1>\n      <ceb:unit1>035</ceb:unit1>\n"
+	                   "      <ceb:qty2>0.02</ceb:qty2>\n      <ceb:unit2>143</ceb:unit2>"));
+	x = find_code(f, "CG1026");
+	if (x == NULL)
+		dump(f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, CG_SEV_INFO);
+	assert_string_equal(x->xpath, P311 "taxTotal");
+	assert_non_null(strstr(x->message_en, "not checked: line 2 (gcode 2402200000)"));
+	assert_non_null(strstr(x->message_en, "no consumption tax"));
+	assert_non_null(strstr(x->message_zh, "未核对代扣税款"));
+	/* Neither a pass nor a false error on the tax. */
+	assert_null(find_code(f, "CG1007"));
+	cg_findings_free(f);
+	/* Beer declared without litres: the amount per litre has no quantity to apply to. */
+	f = pair(order_untaxed(),
+	         inv_line2(">2203000000<",
+	                   "<ceb:qty1>0.5</ceb:qty1>\n      <ceb:unit1>035</ceb:unit1>\n"
+	                   "      <ceb:qty2>0.5</ceb:qty2>\n      <ceb:unit2>035</ceb:unit2>"));
+	assert_non_null(find_code(f, "CG1018"));
+	x = find_code(f, "CG1026");
+	if (x == NULL)
+		dump(f);
+	assert_non_null(x);
+	assert_non_null(strstr(x->message_en, "per 升 (095)"));
+	assert_null(find_code(f, "CG1007"));
+	cg_findings_free(f);
+}
+
+/*
+ * One item of 6000.00 (+ freight 10.00): over the limit, so taxed in full at
+ * the goods rates, duty included (§10.2), and checked (CG1024 is retired).
+ */
+static void
+test_tax_full_over_limit(void **state)
 {
 	char *order = sample(ORDER), *inv = sample(INVENTORY);
 	cg_findings *f;
@@ -1266,7 +1413,7 @@ test_cross_cg1024_over_limit(void **state)
 	(void)state;
 	order = cut(order, "<ceb:OrderList>\n      <ceb:gnum>2<", "</ceb:OrderList>\n");
 	inv = cut(inv, "<ceb:InventoryList>\n      <ceb:gnum>2<", "</ceb:InventoryList>\n");
-	/* VAT alone, in full: 6010.00 x 13% = 781.30; paid 6000 + 10 + 781.30. */
+	/* Infant formula: provisional duty 0 % (not the MFN 15 %), VAT 13 % in full: 781.30. */
 	order = subst(subst(subst(subst(subst(order, "<ceb:qty>2<", "<ceb:qty>1<"), ">198.00<",
 	                                ">6000.00<"),
 	                          ">396.00<", ">6000.00<"),
@@ -1275,19 +1422,53 @@ test_cross_cg1024_over_limit(void **state)
 	order = subst(order, ">573.87<", ">6791.30<");
 	inv = subst(subst(subst(inv, "<ceb:qty>2<", "<ceb:qty>1<"), ">198.00<", ">6000.00<"),
 	            ">396.00<", ">6000.00<");
-	f = cross("order.xml", order, "inventory.xml", inv);
-	if (find_code(f, "CG1007") != NULL || cg_findings_count_sev(f, CG_SEV_ERROR) != 0)
+	f = cross("order.xml", strdup(order), "inventory.xml", strdup(inv));
+	if (cg_findings_count(f) != 0)
 		dump(f);
-	assert_null(find_code(f, "CG1007"));
-	assert_int_equal(cg_findings_count_sev(f, CG_SEV_ERROR), 0);
-	x = find_code(f, "CG1024");
+	assert_int_equal(cg_findings_count(f), 0);
+	cg_findings_free(f);
+	/* The 70 % figure (546.91) is refused against the full-rate one. */
+	order = subst(subst(order, ">781.30<", ">546.91<"), ">6791.30<", ">6556.91<");
+	f = cross("order.xml", order, "inventory.xml", inv);
+	x = find_code(f, "CG1007");
+	if (x == NULL)
+		dump(f);
 	assert_non_null(x);
-	assert_int_equal(x->severity, CG_SEV_INFO);
-	assert_string_equal(x->source, "order.xml");
-	assert_string_equal(x->xpath, P311 "taxTotal");
+	assert_non_null(strstr(x->message_en, "taxTotal 546.91, recomputed from the inventory 781.30 "
+	                                      "at the goods rates in full"));
 	assert_non_null(strstr(x->message_en, "6010.00"));
-	/* The 70% figure (6010.00 x 9.1% = 546.91) is never claimed. */
-	assert_null(strstr(x->message_en, "546.91"));
+	assert_non_null(strstr(x->message_zh, "全额"));
+	assert_null(find_code(f, "CG1024"));
+	cg_findings_free(f);
+}
+
+/*
+ * The cream alone at 6000.00: MFN duty 1 %, consumption tax 15 % (120,200 CNY/kg),
+ * VAT 13 %, all in full: 60.10 + 1071.19 + 928.37 = 2059.66.
+ */
+static void
+test_tax_full_consumption(void **state)
+{
+	char *order = sample(ORDER), *inv = sample(INVENTORY);
+	cg_findings *f;
+	const cg_finding *x;
+
+	(void)state;
+	order = cut(order, "<ceb:OrderList>\n      <ceb:gnum>1<", "</ceb:OrderList>\n");
+	inv = cut(inv, "<ceb:InventoryList>\n      <ceb:gnum>1<", "</ceb:InventoryList>\n");
+	order = subst(subst(order, "<ceb:gnum>2<", "<ceb:gnum>1<"), ">120.00<", ">6000.00<");
+	order = subst(subst(subst(order, ">120.00<", ">6000.00<"), ">516.00<", ">6000.00<"),
+	              ">47.87<", ">0.00<");
+	order = subst(order, ">573.87<", ">6010.00<");
+	inv = subst(subst(inv, "<ceb:gnum>2<", "<ceb:gnum>1<"), ">120.00<", ">6000.00<");
+	inv = subst(inv, ">120.00<", ">6000.00<");
+	f = pair(order, inv);
+	x = find_code(f, "CG1007");
+	if (x == NULL)
+		dump(f);
+	assert_non_null(x);
+	assert_non_null(strstr(x->message_en, "recomputed from the inventory 2059.66 at the goods rates"));
+	assert_null(find_code(f, "CG1026"));
 	cg_findings_free(f);
 }
 
@@ -1800,7 +1981,7 @@ main(void)
 		cmocka_unit_test(test_rule_cg1020_logistics_status),
 		cmocka_unit_test(test_rule_cg1021_return_status),
 		cmocka_unit_test(test_rule_cg1023_taxbill_status),
-		cmocka_unit_test(test_rule_cg1026_net_over_gross),
+		cmocka_unit_test(test_rule_cg1027_net_over_gross),
 		cmocka_unit_test(test_cg0200_signature),
 		cmocka_unit_test(test_document_level_codes),
 		cmocka_unit_test(test_cross_consistent),
@@ -1809,7 +1990,10 @@ main(void)
 		cmocka_unit_test(test_cross_cg1103_consignee),
 		cmocka_unit_test(test_cross_cg1104_lines),
 		cmocka_unit_test(test_cross_cg1007_tax),
-		cmocka_unit_test(test_cross_cg1024_over_limit),
+		cmocka_unit_test(test_tax_consumption),
+		cmocka_unit_test(test_tax_unchecked),
+		cmocka_unit_test(test_tax_full_over_limit),
+		cmocka_unit_test(test_tax_full_consumption),
 		cmocka_unit_test(test_cross_unrelated_and_reset),
 		cmocka_unit_test(test_dxp_envelope),
 		cmocka_unit_test(test_report_json),

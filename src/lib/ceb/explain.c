@@ -223,13 +223,35 @@ static const struct entry finding_advice[] = {
 	  "receipts (CEB312, 412, 512, 514, 622, 624, 626, 712, 816, 818, 900) come from customs "
 	  "and the e-port and the standard signs none of them: do not sign or submit a receipt; "
 	  "sign and submit the declaration it answers", 1 },
+	{ "CG1007", NULL, NULL,
+	  "代扣税款应按申报日期施行的税则计算：限值内关税为0，增值税和消费税按70%征收；"
+	  "单件不可分割商品超过5000元时，按货物税率全额征收关税（有暂定税率的用暂定税率）、"
+	  "增值税和消费税。消费税按税则所写：从价、从量（按法定数量）、复合或按单位完税价格分档。"
+	  "改正代扣税款（及实际支付金额）后重新申报订单",
+	  "taxTotal is computed with the tariff in force at the declaration date: within the "
+	  "limits no duty, and VAT and consumption tax at 70 %; for a single indivisible item "
+	  "over 5000 CNY, duty (the provisional rate when there is one, else MFN), VAT and "
+	  "consumption tax in full. Consumption tax as the tariff writes it: ad valorem, per unit "
+	  "of the legal quantity, compound, or by value per unit. Correct taxTotal (and "
+	  "acturalPaid) and declare the order again", 1 },
+	{ "CG1024", NULL, NULL,
+	  "已停用：cebgate不再报告该代码；超过限值的单件商品现按货物税率全额核对（CG1007）",
+	  "retired: cebgate no longer reports it; a single item over the limit is now checked at "
+	  "the goods rates in full (CG1007)", 1 },
+	{ "CG1026", NULL, NULL,
+	  "cebgate未能核对该税款（报告说明是哪一项及原因：税则未列税率、写法无法识别，或从量税的"
+	  "计量单位不是所申报的法定单位）：请人工核对税款；若原因是法定单位，改正qty1/unit1或qty2/unit2",
+	  "cebgate could not check the tax (the report names the line and why: no rate in the "
+	  "tariff, a form it cannot read, or an amount per unit that no declared legal quantity "
+	  "is in): check the tax by hand; when the reason is the legal unit, correct qty1/unit1 "
+	  "or qty2/unit2", 0 },
 	{ "CG3010", NULL, NULL,
 	  "KeyName必须是签名证书序列号的十六进制形式（如01691fe9）；缺少KeyName时（如JDK签名），"
 	  "用cebgate sign重新签名，或在KeyInfo中补上该序列号",
 	  "KeyName must hold the signing certificate's serial number in hexadecimal (e.g. "
 	  "01691fe9); when it is missing (as the JDK signs), sign again with cebgate sign or "
 	  "add the serial to KeyInfo", 1 },
-	{ "CG1026", NULL, NULL,
+	{ "CG1027", NULL, NULL,
 	  "净重是不含包装的货物重量，不能大于含包装的毛重：核对两个重量的单位（公斤）和填写位置后改正",
 	  "net weight is the goods without packing and cannot exceed the gross weight with it: "
 	  "check that both are in kg and not swapped, and correct them", 1 },

@@ -185,7 +185,7 @@ r_equals(struct env *e, size_t doc, const struct rule *r)
 	return report(e, r->code, doc, h, r->a, zh, en);
 }
 
-/* Head field a may not exceed head field b: net weight within gross weight (CG1026). */
+/* Head field a may not exceed head field b: net weight within gross weight (CG1027). */
 static cg_rc
 r_not_above(struct env *e, size_t doc, const struct rule *r)
 {
@@ -331,17 +331,49 @@ r_bonded_country(struct env *e, size_t doc, const struct rule *r)
 		      "bonded import: country must be 142");
 }
 
+/* Column @p col of @p code's row in table @p t in force today, "" when there is none. */
+static const char *
+row_cell(const struct cg_codes *codes, enum cg_table t, const char *code, const char *col)
+{
+	const char *names[16], *vals[16];
+	size_t i, n = cg__codes_row(codes, t, code, NULL, NULL, names, vals, 16);
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], col) == 0)
+			return vals[i];
+	}
+	return "";
+}
+
+/* The Chinese name of unit @p code ("千克"), "" when the unit table lacks it. */
+static const char *
+unit_zh(const struct cg_codes *codes, const char *code)
+{
+	return row_cell(codes, CG_T_UNIT, code, "zh");
+}
+
+/*
+ * unit1 (unit2) is the first (second) legal unit of the code in the tariff in
+ * force (CG1018): the message names the expected unit's code and name and the edition.
+ */
 static cg_rc
 check_legal_unit(struct env *e, size_t doc, const struct cg_group *g, const char *field,
-		 const char *want)
+		 const char *gcode, const char *want, const struct cg_edition_use *use)
 {
 	const char *v = cg__group_get(g, field);
-	char en[128], zh[128];
+	bool first = strcmp(field, "unit1") == 0;
+	char en[400], zh[400], ed[24];
 
 	if (v == NULL || want[0] == '\0' || strcmp(v, want) == 0)
 		return CG_OK;
-	(void)snprintf(en, sizeof(en), "%s is %.8s, the HS code's legal unit is %s", field, v, want);
-	(void)snprintf(zh, sizeof(zh), "%s 为 %.8s，该商品编码的法定单位为 %s", field, v, want);
+	(void)snprintf(ed, sizeof(ed), "%s", use->ed != NULL ? use->ed->edition : "");
+	(void)snprintf(en, sizeof(en),
+		       "%s is %.8s (%s); the %s legal unit of gcode %.12s in the %s tariff is %s (%s)",
+		       field, v, unit_zh(e->codes, v), first ? "first" : "second", gcode, ed, want,
+		       unit_zh(e->codes, want));
+	(void)snprintf(zh, sizeof(zh), "%s 为 %.8s（%s）；商品编码 %.12s 在%s税则中的%s法定计量单位为 %s（%s）",
+		       field, v, unit_zh(e->codes, v), gcode, ed, first ? "第一" : "第二", want,
+		       unit_zh(e->codes, want));
 	return report(e, "CG1018", doc, g, field, zh, en);
 }
 
@@ -361,10 +393,10 @@ check_second_unit(struct env *e, size_t doc, const struct cg_group *g, const cha
 		return CG_OK;
 	if (!has) {
 		(void)snprintf(en, sizeof(en),
-			       "gcode %.12s has a second legal unit %s: declare qty2 and unit2", gcode,
-			       want);
-		(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 有第二法定单位 %s：须填写qty2和unit2",
-			       gcode, want);
+			       "gcode %.12s has a second legal unit %s (%s): declare qty2 and unit2",
+			       gcode, want, unit_zh(e->codes, want));
+		(void)snprintf(zh, sizeof(zh), "商品编码 %.12s 有第二法定单位 %s（%s）：须填写qty2和unit2",
+			       gcode, want, unit_zh(e->codes, want));
 		return report(e, "CG1018", doc, g, "unit1", zh, en);
 	}
 	(void)snprintf(en, sizeof(en),
@@ -453,11 +485,11 @@ r_hs(struct env *e, size_t doc, const struct rule *r)
 		}
 		rc = check_positive(e, doc, g, gcode, date);
 		if (rc == CG_OK)
-			rc = check_legal_unit(e, doc, g, "unit1", hs->unit1);
+			rc = check_legal_unit(e, doc, g, "unit1", gcode, hs->unit1, &use);
 		if (rc == CG_OK)
 			rc = check_second_unit(e, doc, g, gcode, hs->unit2);
 		if (rc == CG_OK && present(g, "unit2"))
-			rc = check_legal_unit(e, doc, g, "unit2", hs->unit2);
+			rc = check_legal_unit(e, doc, g, "unit2", gcode, hs->unit2, &use);
 	}
 	return rc;
 }
@@ -591,7 +623,7 @@ RULES(rules_621) = {
 	{ "CG1008", r_hs, NULL, NULL, NULL },
 	{ "CG1011", r_qty2, NULL, NULL, NULL },
 	{ "CG1006", r_limit, NULL, NULL, NULL },
-	{ "CG1026", r_not_above, "netWeight", "grossWeight", NULL },
+	{ "CG1027", r_not_above, "netWeight", "grossWeight", NULL },
 	END,
 };
 RULES(rules_cancel) = {
@@ -735,9 +767,19 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 	}
 	if (cg__codes_import(e->codes, t, v))
 		return CG_OK;
-	(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name, v,
-		       name);
-	(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	/* An export mode says so; 0110 (general trade) or 1239 are no export modes. */
+	if (strchr(row_cell(e->codes, t, v, "direction"), 'E') != NULL) {
+		(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name,
+			       v, name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	} else {
+		(void)snprintf(en, sizeof(en),
+			       "%s %.20s (%s) is a code of the %s table, but not one of cross-border "
+			       "e-commerce import",
+			       fd->name, v, row_cell(e->codes, t, v, "zh"), name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s（%s）是%s代码表中的代码，但不是跨境电商进口的代码",
+			       fd->name, v, row_cell(e->codes, t, v, "zh"), name);
+	}
 	return report(e, "CG1014", doc, g, fd->name, zh, en);
 }
 

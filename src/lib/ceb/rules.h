@@ -20,23 +20,35 @@ cg_rc cg__report(cg_findings *f, const char *code, cg_severity sev, const char *
 
 /* What the tax of an inventory is, as far as cebgate can tell. */
 enum cg_tax_basis {
-	CG_TAX_UNKNOWN, /* a value missing or an HS code off the list (0: a zeroed summary) */
-	CG_TAX_RETAIL,  /* within the limit: the retail rates, *tax is set */
-	CG_TAX_FULL,    /* over the limit: goods rates in full, tariff unknown, no *tax */
+	CG_TAX_UNKNOWN,   /* a value missing or a gcode off the tariff (reported elsewhere) */
+	CG_TAX_RETAIL,    /* within the limit: the retail rates (70 %, no duty); tax is set */
+	CG_TAX_FULL,      /* over the limit: the goods rates in full, duty included; tax is set */
+	CG_TAX_UNCHECKED, /* a rate the tariff writes in a form cebgate cannot apply: see why */
+};
+
+/* The recomputed tax of one inventory. */
+struct cg_tax {
+	enum cg_tax_basis basis;
+	bool full;          /* the dutiable value is over the single-transaction limit */
+	cg_dec tax;         /* CG_TAX_RETAIL, CG_TAX_FULL: rounded to 0.01 */
+	cg_dec dutiable;    /* whenever the values are there */
+	char why_en[400];   /* CG_TAX_UNCHECKED: the line and why */
+	char why_zh[400];
 };
 
 /*
- * Cross-border retail tax of one inventory (ceb-spec §10.1): each line's
- * dutiable value is its totalPrice plus its share of freight + insuredFee (in
- * proportion to totalPrice); tax = value x (vat + ct) / (1 - ct) x 70%. Over
- * the single-transaction limit the goods are taxed in full at the goods rates,
- * tariff included (§10.2): the goods-rate tax is not recomputed, so no figure then.
- * @p tax is set only for CG_TAX_RETAIL; @p dutiable whenever the values are there.
+ * Tax of one inventory (ceb-spec §10.1, §10.2) from the tariff in force at its
+ * declaration date: VAT and consumption tax (ad valorem on a composite basis,
+ * per unit on the declared legal quantity, or by threshold, as the tariff
+ * writes it); within the limit no duty and 70 %, over it duty (provisional,
+ * else MFN), VAT and consumption tax in full. tax.c says how.
  */
-enum cg_tax_basis cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d,
-				    cg_dec *tax, cg_dec *dutiable);
+void cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d, struct cg_tax *t);
 
-/* cg__tax_recompute() == CG_TAX_RETAIL: false when there is no retail-rate figure. */
+/* True when @p text is a rate form the tax computation reads ("13%", "1.52元/升", a threshold rule). */
+bool cg__tax_rate_readable(const char *text);
+
+/* True when cg__tax_recompute gives a figure (retail or full rates): @p tax then. */
 bool cg__tax_inventory(const struct cg_codes *codes, const struct cg_decl *d, cg_dec *tax,
 		       cg_dec *dutiable);
 

@@ -217,9 +217,28 @@ line_of(json_t *lines, const char *gnum)
 	return NULL;
 }
 
-/* The goods lines of the inventory beside the order's, by gnum. */
+/*
+ * What the tariff in force at the declaration date says of a goods line that
+ * the officer must see: its supervision conditions (监管条件) and inspection
+ * category (检验检疫类别), and the tariff edition that said it. Null fields
+ * when the code is not in the tariff (the rules report that).
+ */
 static json_t *
-compare_lines(json_t *view)
+tariff_of(const struct cg_codes *codes, const char *gcode, const char *date)
+{
+	struct cg_edition_use use = { 0 };
+	const struct cg_hs *hs =
+		codes != NULL && gcode != NULL ? cg__codes_hs_at(codes, gcode, date, &use) : NULL;
+
+	if (hs == NULL)
+		return json_pack("{s:n, s:n, s:n}", "supervision", "inspection", "edition");
+	return json_pack("{s:s, s:s, s:s?}", "supervision", hs->supervision, "inspection",
+			 hs->inspection, "edition", use.ed != NULL ? use.ed->edition : NULL);
+}
+
+/* The goods lines of the inventory beside the order's, by gnum, with the tariff's facts. */
+static json_t *
+compare_lines(json_t *view, const struct cg_codes *codes)
 {
 	static const char *const inv_f[] = { "gname", "qty", "price", "totalPrice" };
 	static const char *const ord_f[] = { "itemName", "qty", "price", "totalPrice" };
@@ -230,6 +249,7 @@ compare_lines(json_t *view)
 	json_array_foreach(il, i, l)
 	{
 		const char *gnum = json_string_value(json_object_get(l, "gnum"));
+		const char *gcode = json_string_value(json_object_get(l, "gcode"));
 		json_t *o = line_of(ol, gnum), *diff = json_array();
 
 		for (k = 0; k < 4; k++) {
@@ -239,9 +259,10 @@ compare_lines(json_t *view)
 			if (a == NULL || b == NULL || !equal(a, b, k > 0))
 				(void)json_array_append_new(diff, json_string(inv_f[k]));
 		}
-		(void)json_array_append_new(out, json_pack("{s:s?, s:s?, s:O, s:O?, s:o}", "gnum", gnum, "gcode",
-							   json_string_value(json_object_get(l, "gcode")),
-							   "inventory", l, "order", o, "differs", diff));
+		(void)json_array_append_new(
+			out, json_pack("{s:s?, s:s?, s:O, s:O?, s:o, s:o}", "gnum", gnum, "gcode", gcode,
+				       "inventory", l, "order", o, "differs", diff, "tariff",
+				       tariff_of(codes, gcode, head_value(view, 0, "declTime"))));
 	}
 	return out;
 }
@@ -349,20 +370,27 @@ static cg_rc
 desk_decorate(cg_store *st, cg_ctx *ctx, json_t *view, long long doc_id)
 {
 	json_t *cmp = json_array();
+	struct cg_codes *codes = NULL;
 	size_t i;
 	int d;
+	cg_rc rc = CG_OK;
 
-	(void)ctx;
 	if (cmp == NULL)
 		return CG_ENOMEM;
+	/* The shared set: loaded once per process; without it the lines just lack the tariff facts. */
+	if (cg__codes_load(&codes, ctx, cg_datadir()) != CG_OK)
+		codes = NULL;
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
 		(void)json_array_append_new(cmp, compare_row(view, &pairs[i]));
 	if (json_object_set_new(view, "comparison", cmp) != 0 ||
-	    json_object_set_new(view, "lines", compare_lines(view)) != 0 ||
+	    json_object_set_new(view, "lines", compare_lines(view, codes)) != 0 ||
 	    json_object_set_new(view, "review", review_of(st, doc_id)) != 0 ||
 	    json_object_set_new(view, "tax", tax_and_quota(st, view)) != 0 ||
 	    json_object_set_new(view, "now", json_integer((json_int_t)time(NULL))) != 0)
-		return CG_ENOMEM;
+		rc = CG_ENOMEM;
+	cg__codes_free(codes);
+	if (rc != CG_OK)
+		return rc;
 	/* Masked last: the comparison above saw the real numbers. */
 	for (d = 0; d < 4; d++)
 		mask_doc(json_object_get(view, docs[d]));
