@@ -13,7 +13,7 @@
 #      (the normal client: the first pass is stored, the later ones are
 #      answered "duplicate");
 #    - six hostile merchants, each in a loop: an all-invalid CSV of 60 MB (every
-#      row refused, about 170,000 rows: over the record cap), then a body
+#      row refused, about 118,000 rows: over the record cap), then a body
 #      announced over max-upload (413), then the 60 MB file again, closing the
 #      connection after 2 s of work (the client gone);
 #    - every 2 s: cebgated's RSS;
