@@ -26,6 +26,15 @@ typedef struct {
 typedef cg_rc (*cg_emit_fn)(void *payload, const char *name, const char *xml, size_t len);
 typedef void (*cg_change_fn)(void *payload, const cg_change *change);
 
+typedef struct cg_normalize_stats cg_normalize_stats;
+/**
+ * Told after each record is counted, valid or not (a document, or a row or
+ * line that could not be read); anything but CG_OK stops the run with that
+ * code (the callback says why in its context). The caller's place to cap the
+ * records, keep or drop the findings so far and commit its work.
+ */
+typedef cg_rc (*cg_record_fn)(void *payload, const cg_normalize_stats *stats);
+
 typedef struct {
 	unsigned version;         /* CG_NORMALIZE_OPTIONS_VERSION */
 	int type;                 /* message type of CSV/NDJSON rows: 311 (default), 411, 511, 621 */
@@ -35,17 +44,21 @@ typedef struct {
 	cg_emit_fn emit;
 	cg_change_fn change;      /* may be NULL */
 	void *payload;
+	cg_record_fn record;      /* may be NULL */
 } cg_normalize_options;
 
 #define CG_NORMALIZE_OPTIONS_VERSION 1
-#define CG_NORMALIZE_OPTIONS_INIT { CG_NORMALIZE_OPTIONS_VERSION, 311, NULL, NULL, NULL, NULL, NULL, NULL }
+#define CG_NORMALIZE_OPTIONS_INIT { CG_NORMALIZE_OPTIONS_VERSION, 311, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
-/** Counts of one run. */
-typedef struct {
-	unsigned long records;  /* orders (documents) read */
+/**
+ * Counts of one run. A row or line that cannot be read at all (a malformed
+ * CSV row, an NDJSON line that is not JSON) is a record too, and rejected.
+ */
+struct cg_normalize_stats {
+	unsigned long records;  /* documents read, and rows or lines that could not be */
 	unsigned long written;  /* messages emitted */
-	unsigned long rejected; /* documents with errors, not emitted */
-} cg_normalize_stats;
+	unsigned long rejected; /* records with errors, not emitted */
+};
 
 typedef struct cg_normalizer cg_normalizer;
 

@@ -24,12 +24,21 @@ typedef struct {
 	const char *encoding;    /* CSV: "utf-8", "gb18030" or NULL to detect */
 	unsigned long max_records; /* 0: 100,000 */
 	const char *profile;     /* name of a mapping profile the enterprise saved, or NULL */
+	/*
+	 * Asked between batches of records: non-zero when whoever sent the file
+	 * is gone (the connection closed), and the work stops; may be NULL.
+	 */
+	int (*gone)(void *arg);
+	void *gone_arg;
 } cg_upload;
 
 /**
  * Normalize and validate an upload: the upload (id, counts, findings with CSV
- * line and column, changes, documents) in @p json. CG_EINCOMPLETE, with the
- * upload in @p json all the same, when the file could not be read to the end;
+ * line and column, changes, documents, and its "outcome": "accepted" when
+ * every record is valid, "partial" when some are) in @p json. CG_EINCOMPLETE,
+ * with the upload in @p json all the same (outcome "refused"), when no record
+ * is valid or the file could not be read to the end (over max_records,
+ * unreadable, the client gone): a refused upload keeps no document.
  * CG_EINVAL for an unknown profile.
  */
 CG_API cg_rc cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who,

@@ -37,6 +37,18 @@ struct srv_limit_slot {
 	int next;
 };
 
+/*
+ * Uploads received or worked on at once, in all and per enterprise: one
+ * merchant's files cannot take the database and the cores from everyone else.
+ */
+#define SRV_UPLOADS_AT_ONCE 4
+#define SRV_UPLOADS_PER_ACCOUNT 2
+
+struct srv_upload_slot {
+	long long enterprise_id; /* 0: free */
+	int n;
+};
+
 struct srv {
 	const struct srv_config *cfg;
 	pthread_mutex_t limit_lock;
@@ -69,6 +81,7 @@ struct srv {
 	int closing;
 	atomic_ulong changes;
 	struct srv_conns *conns; /* every connection: its deadlines and the limits (conns.c) */
+	struct srv_upload_slot uploading[SRV_UPLOADS_AT_ONCE]; /* under limit_lock (spool.c) */
 };
 
 struct req {
@@ -86,6 +99,7 @@ struct req {
 	char spool[4096];
 	EVP_MD_CTX *sha;
 	unsigned long long spooled;
+	long long upload_slot;  /* the enterprise whose upload slot this request holds, or 0 */
 	long long deadline_ms; /* a long-poll's end; 0 until it first waits */
 	unsigned long seen;    /* `changes` before its last look at the data */
 	struct MHD_Connection *conn;
@@ -148,6 +162,11 @@ void srv_spool_chunk(struct srv *s, struct req *r, const char *data, size_t n);
 void srv_spool_discard(struct req *r);
 /* Keep the spooled upload as DIR/SHA256 (the audit trail's copy); its hash in @p hex. */
 int srv_spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size);
+/* Take an upload slot for the enterprise (held until the request ends); 0 when all are taken. */
+int srv_upload_slot_take(struct srv *s, struct req *r, long long enterprise_id);
+void srv_upload_slot_give(struct srv *s, struct req *r);
+/* Whether the client of a connection closed it (asked while its upload is worked on). */
+int srv_client_gone(void *connection);
 
 /* The request handler and completion callback of libmicrohttpd (http.c). */
 enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,

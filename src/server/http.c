@@ -35,6 +35,8 @@ client_cert_ok(struct MHD_Connection *c)
 	return gnutls_certificate_verify_peers2(session, &status) == 0 && status == 0;
 }
 
+#define SRV_UPLOADS_BUSY "{\"error\": \"too many uploads at once: retry later\"}\n"
+
 /* The Content-Length a client announced (0 when none or unreadable). */
 static unsigned long long
 declared_length(struct MHD_Connection *c)
@@ -131,6 +133,13 @@ on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *u
 
 			if (svc != NULL && srv_web_principal(c, svc, &who)) {
 				srv_note_authenticated(s, c);
+				if (who.enterprise_id != 0 && !srv_upload_slot_take(s, r, who.enterprise_id)) {
+					static const char *const retry[] = { "Retry-After", "10", NULL };
+
+					r->too_big = 1; /* nothing of the body is kept */
+					return srv_reply(c, MHD_HTTP_TOO_MANY_REQUESTS, SRV_JSON,
+							 SRV_UPLOADS_BUSY, sizeof(SRV_UPLOADS_BUSY) - 1, retry);
+				}
 				if (srv_spool_open(s, r) != 0)
 					srv_spool_discard(r);
 			}
@@ -215,6 +224,7 @@ srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 	/* One line per request; no bodies, tokens or personal data. */
 	srv_log_access(&r->log, ci != NULL ? ci->http_status : 0, ms);
 	srv_spool_discard(r);
+	srv_upload_slot_give(s, r);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;

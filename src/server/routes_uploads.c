@@ -44,6 +44,8 @@ srv_upload_post(struct srv_call *call)
 	u.encoding = srv_query(call, "encoding");
 	u.profile = srv_query(call, "profile");
 	u.max_records = call->s->cfg->max_records;
+	u.gone = srv_client_gone;
+	u.gone_arg = call->c;
 	rc = cg_service_upload(call->svc, call->ctx, &call->who, &u, &json);
 	return srv_call_answer(call, rc, MHD_HTTP_CREATED, json);
 }

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -85,4 +87,77 @@ srv_spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size)
 		return -1;
 	r->spool[0] = '\0'; /* kept: nothing to remove at the end */
 	return 0;
+}
+
+/*
+ * At most SRV_UPLOADS_AT_ONCE uploads in all and SRV_UPLOADS_PER_ACCOUNT per
+ * enterprise, from their first byte to their answer.
+ */
+int
+srv_upload_slot_take(struct srv *s, struct req *r, long long enterprise_id)
+{
+	int i, all = 0, mine = -1, free_slot = -1, ok;
+
+	pthread_mutex_lock(&s->limit_lock);
+	for (i = 0; i < SRV_UPLOADS_AT_ONCE; i++) {
+		all += s->uploading[i].n;
+		if (s->uploading[i].enterprise_id == enterprise_id)
+			mine = i;
+		else if (s->uploading[i].n == 0 && free_slot < 0)
+			free_slot = i;
+	}
+	if (mine < 0)
+		mine = free_slot;
+	ok = all < SRV_UPLOADS_AT_ONCE && mine >= 0 && s->uploading[mine].n < SRV_UPLOADS_PER_ACCOUNT;
+	if (ok) {
+		s->uploading[mine].enterprise_id = enterprise_id;
+		s->uploading[mine].n++;
+		r->upload_slot = enterprise_id;
+	}
+	pthread_mutex_unlock(&s->limit_lock);
+	return ok;
+}
+
+void
+srv_upload_slot_give(struct srv *s, struct req *r)
+{
+	int i;
+
+	if (r->upload_slot == 0)
+		return;
+	pthread_mutex_lock(&s->limit_lock);
+	for (i = 0; i < SRV_UPLOADS_AT_ONCE; i++) {
+		if (s->uploading[i].enterprise_id == r->upload_slot && s->uploading[i].n > 0) {
+			if (--s->uploading[i].n == 0)
+				s->uploading[i].enterprise_id = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->limit_lock);
+	r->upload_slot = 0;
+}
+
+/*
+ * The client closed its side: its socket reads as hung up, or as readable
+ * with nothing to read. libmicrohttpd tells of a closed connection only once
+ * the handler returns, which is too late for work done inside it.
+ */
+int
+srv_client_gone(void *connection)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct pollfd p;
+	char b;
+
+	if (ci == NULL)
+		return 0;
+	p.fd = ci->connect_fd;
+	p.events = POLLIN | POLLRDHUP;
+	p.revents = 0;
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (p.revents & (POLLHUP | POLLERR | POLLRDHUP))
+		return 1;
+	return recv(p.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }

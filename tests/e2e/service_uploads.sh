@@ -36,8 +36,9 @@ U=/api/v1/uploads
 
 is "the merchant uploads her CSV export with good and bad rows (201)" \
 	"$(call "$TM" POST "$U?name=orders-bad.csv" "$M/orders-bad.csv")" 201
-json_is "10 records read: 4 valid, 6 invalid" "$T/out" '[.state, .records, .valid, .invalid]' \
-	'["ready",10,4,6]'
+# 10 orders and the ragged row (line 9) of an eleventh, which counts as a rejected record.
+json_is "11 records read: 4 valid, 7 invalid, outcome partial" "$T/out" \
+	'[.state, .records, .valid, .invalid, .outcome]' '["ready",11,4,7,"partial"]'
 cp "$T/out" "$T/upload.json"
 ID=$(jv "$T/out" .id)
 # Every line of the expected-findings file of the sample is reported at its line and code.

@@ -854,6 +854,26 @@ test_rule_cg1016_packno(void **state)
 	            P511 "packNo");
 }
 
+/* Net weight within gross weight; equal is allowed (goods with no packing). */
+static void
+test_rule_cg1027_net_over_gross(void **state)
+{
+	char *doc;
+	cg_findings *f = NULL;
+
+	(void)state;
+	doc = subst(subst(sample(INVENTORY), "<ceb:grossWeight>2.35<", "<ceb:grossWeight>0.5<"),
+		    "<ceb:netWeight>1.85<", "<ceb:netWeight>9.5<");
+	EXPECT_RULE(doc, "CG1027", P621 "netWeight");
+	doc = subst(sample(INVENTORY), "<ceb:netWeight>1.85<", "<ceb:netWeight>2.35<");
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	(void)validate_in(fx->v, doc, "equal.xml", f);
+	finish(fx->v, f);
+	free(doc);
+	assert_null(find_code(f, "CG1027"));
+	cg_findings_free(f);
+}
+
 static void
 test_rule_cg1017_positive(void **state)
 {
@@ -1961,6 +1981,7 @@ main(void)
 		cmocka_unit_test(test_rule_cg1020_logistics_status),
 		cmocka_unit_test(test_rule_cg1021_return_status),
 		cmocka_unit_test(test_rule_cg1023_taxbill_status),
+		cmocka_unit_test(test_rule_cg1027_net_over_gross),
 		cmocka_unit_test(test_cg0200_signature),
 		cmocka_unit_test(test_document_level_codes),
 		cmocka_unit_test(test_cross_consistent),

@@ -251,6 +251,15 @@ static const struct entry finding_advice[] = {
 	  "KeyName must hold the signing certificate's serial number in hexadecimal (e.g. "
 	  "01691fe9); when it is missing (as the JDK signs), sign again with cebgate sign or "
 	  "add the serial to KeyInfo", 1 },
+	{ "CG1027", NULL, NULL,
+	  "净重是不含包装的货物重量，不能大于含包装的毛重：核对两个重量的单位（公斤）和填写位置后改正",
+	  "net weight is the goods without packing and cannot exceed the gross weight with it: "
+	  "check that both are in kg and not swapped, and correct them", 1 },
+	{ "CG2011", NULL, NULL,
+	  "每个单证的guid和业务单号在文件中只能出现一次：删除重复的行，或给它自己的单号；"
+	  "同一订单的多行商品在CSV中须连续排列",
+	  "each document's guid and business key may appear once in a file: remove the repeated "
+	  "line or give it its own number; the goods rows of one order go together in a CSV", 1 },
 };
 
 static cg_rc

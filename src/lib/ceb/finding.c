@@ -108,6 +108,9 @@ static const struct cg_code_info catalogue[] = {
 	  "the standard does not sign this message type (a receipt carries no ds:Signature)" },
 	{ "CG1026", CG_SEV_INFO, "未核对代扣税款：税则中该编码的税率写法无法识别或无法适用于所申报的数量",
 	  "taxTotal not checked: the tariff writes a rate of the code in a form cebgate cannot read or apply to the declared quantities" },
+	{ "CG1027", CG_SEV_ERROR, "净重大于毛重", "netWeight is more than grossWeight" },
+	{ "CG2011", CG_SEV_ERROR, "同一文件中的单证重复使用了guid或业务单号（订单号、支付交易号、运单号）",
+	  "a guid or business key (orderNo, payTransactionId, logisticsNo) repeats an earlier document of the file" },
 };
 
 const struct cg_code_info *

@@ -185,6 +185,23 @@ r_equals(struct env *e, size_t doc, const struct rule *r)
 	return report(e, r->code, doc, h, r->a, zh, en);
 }
 
+/* Head field a may not exceed head field b: net weight within gross weight (CG1027). */
+static cg_rc
+r_not_above(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	char en[200], zh[200], a[64], b[64];
+	cg_dec x, y;
+
+	if (!dec_of(h, r->a, &x) || !dec_of(h, r->b, &y) || x <= y)
+		return CG_OK;
+	cg__dec_format(x, a, sizeof(a));
+	cg__dec_format(y, b, sizeof(b));
+	(void)snprintf(en, sizeof(en), "%s %s is more than %s %s", r->a, a, r->b, b);
+	(void)snprintf(zh, sizeof(zh), "%s %s 大于 %s %s", r->a, a, r->b, b);
+	return report(e, r->code, doc, h, r->a, zh, en);
+}
+
 /* gnum runs 1, 2, 3 ... in document order. */
 static cg_rc
 r_gnum(struct env *e, size_t doc, const struct rule *r)
@@ -606,6 +623,7 @@ RULES(rules_621) = {
 	{ "CG1008", r_hs, NULL, NULL, NULL },
 	{ "CG1011", r_qty2, NULL, NULL, NULL },
 	{ "CG1006", r_limit, NULL, NULL, NULL },
+	{ "CG1027", r_not_above, "netWeight", "grossWeight", NULL },
 	END,
 };
 RULES(rules_cancel) = {

@@ -77,6 +77,7 @@ cg_normalizer_free(cg_normalizer *n)
 	cg__profile_dispose(&n->profile);
 	cg_findings_free(n->scratch);
 	free(n->seen.h);
+	free(n->repeats.h);
 	cg__norm_keyset_clear(&n->warned);
 	free(n);
 }
@@ -430,6 +431,75 @@ remap(cg_normalizer *n, struct pending *p, cg_findings *f)
 	return rc;
 }
 
+static cg_rc seen_add(struct seen *s, const char *key, bool *fresh);
+
+/* Each record counted, valid or not, is told to the caller, who may stop the run. */
+static cg_rc
+counted(cg_normalizer *n)
+{
+	return n->opts.record != NULL ? n->opts.record(n->opts.payload, &n->stats) : CG_OK;
+}
+
+cg_rc
+cg__norm_unreadable(cg_normalizer *n)
+{
+	n->stats.records++;
+	n->stats.rejected++;
+	return counted(n);
+}
+
+/*
+ * Remember one value of a document; met before in this file, it is a finding
+ * at the later document's line (CG2011), one per document (*told).
+ */
+static cg_rc
+repeat(cg_normalizer *n, struct pending *p, unsigned long line, const char *field, const char *v,
+       bool *told, cg_findings *f)
+{
+	char key[320], zh[300], en[300], shown[128];
+	bool fresh = true;
+	cg_rc rc;
+
+	(void)snprintf(key, sizeof(key), "%s\x1f%s", field, v);
+	rc = seen_add(&n->repeats, key, &fresh);
+	if (rc != CG_OK || fresh || *told)
+		return rc;
+	p->bad = true;
+	*told = true;
+	cg__utf8_excerpt(shown, sizeof(shown), v);
+	(void)snprintf(zh, sizeof(zh), "%s %s 在本文件中已出现过", field, shown);
+	(void)snprintf(en, sizeof(en), "%s %s was given by an earlier document of this file", field,
+		       shown);
+	return cg__finding_addf(f, "CG2011", CG_SEV_ERROR, p->source, "", line, 0, zh, en);
+}
+
+/*
+ * A file whose documents repeat a business key (orderNo, payTransactionId,
+ * logisticsNo) or a guid is told so at upload, line by line, not first at
+ * submission. CSV rows of one order are one document already.
+ */
+static cg_rc
+check_repeats(cg_normalizer *n, struct pending *p, cg_findings *f)
+{
+	const char *field = cg__norm_doc_key_field(n->def);
+	size_t d;
+	cg_rc rc = CG_OK;
+
+	for (d = 0; d < p->m->ndocs && rc == CG_OK; d++) {
+		const struct cg_group *h = &p->m->docs[d].head;
+		const char *guid = cg__group_get(h, "guid"), *key = cg__group_get(h, field);
+		unsigned long line = p->m->docs[d].line != 0 ? p->m->docs[d].line : p->line;
+		bool told = false;
+
+		/* CSV rows are grouped by that key already: a repeat there is CG2003. */
+		if (key != NULL && key[0] != '\0' && (p->key == NULL || p->key[0] == '\0'))
+			rc = repeat(n, p, line, field, key, &told, f);
+		if (rc == CG_OK && guid != NULL && guid[0] != '\0')
+			rc = repeat(n, p, line, "guid", guid, &told, f);
+	}
+	return rc;
+}
+
 static cg_rc
 output_name(char *name, size_t size, const struct cg_msg *m)
 {
@@ -501,6 +571,8 @@ cg__norm_finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f
 		rc = default_version(n, p);
 	if (rc == CG_OK && !p->bad)
 		rc = assign_guids(n, p);
+	if (rc == CG_OK)
+		rc = check_repeats(n, p, f);
 	if (rc == CG_OK && !p->bad)
 		rc = cg__msg_to_xml(m, &xml);
 	if (rc == CG_OK && !p->bad)
@@ -522,7 +594,7 @@ cg__norm_finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f
 	p->m = NULL;
 	p->key = NULL;
 	p->bad = false;
-	return rc;
+	return rc == CG_OK ? counted(n) : rc;
 }
 
 int
@@ -688,6 +760,9 @@ cg_normalize_stream(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source,
 {
 	if (from == CG_FROM_AUTO)
 		from = detect(source);
+	/* Repeats are told within one file: several files may well carry one order each way. */
+	free(n->repeats.h);
+	memset(&n->repeats, 0, sizeof(n->repeats));
 	if (from == CG_FROM_CSV)
 		return cg__norm_read_csv(n, ctx, fp, source, f);
 	if (from == CG_FROM_NDJSON)

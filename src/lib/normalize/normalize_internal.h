@@ -43,6 +43,7 @@ struct cg_normalizer {
 	cg_findings *scratch;
 	cg_normalize_stats stats;
 	struct seen seen;
+	struct seen repeats; /* guids and business keys of the file's documents (CG2011) */
 	struct keyset warned;
 	char now[16];
 };
@@ -65,6 +66,8 @@ void cg__norm_log_dropped(cg_normalizer *n, const char *source, unsigned long li
 			  unsigned long col, const char *name, const char *before);
 /* Everything a finished document needs before it may leave (normalize.c's file comment). */
 cg_rc cg__norm_finish(cg_normalizer *n, cg_ctx *ctx, struct pending *p, cg_findings *f);
+/* A row or line that could not be read at all: a record, rejected, told to the caller. */
+cg_rc cg__norm_unreadable(cg_normalizer *n);
 /* Index of field @p name (XML name, Chinese or English header) in element @p e, or -1. */
 int cg__norm_find_field(const struct cg_edef *e, const char *name);
 /* A column or key that has no field: told once per file (CG2009). */

@@ -260,6 +260,9 @@ csv_rows(cg_normalizer *n, cg_ctx *ctx, struct cg_csv *csv, struct pending *p,
 		if (rc == CG_EPARSE || rc == CG_ETOOBIG || (rc == CG_OK && nc != h->n)) {
 			rc = csv_refuse(p, h, rc, cells, nc, line,
 					rc == CG_EPARSE ? cg__csv_why(csv) : "", f);
+			/* Every row counts against the caller's cap, a row that cannot be read too. */
+			if (rc == CG_OK)
+				rc = cg__norm_unreadable(n);
 			if (rc != CG_OK)
 				return rc;
 			continue;

@@ -2,7 +2,8 @@
 /*
  * The NDJSON reader of the normalizer: one document per line (jansson), read
  * with a bound on the line's length; an unreadable line is a finding at its
- * line and the lines after it are still read.
+ * line, counted as a rejected record, and the lines after it are still read.
+ * Numbers are read as their text, never as a double (quote_numbers).
  */
 #include "config.h"
 
@@ -31,6 +32,11 @@ struct jrec {
 	const json_t *bt, *list; /* the BaseTransfer object and the goods-line array taken */
 };
 
+/*
+ * A scalar's text. Plain numbers arrive as strings (quote_numbers); a real
+ * left to jansson has an exponent, which no CEB decimal has, and a double
+ * would lose digits: refused, like any value that is no scalar.
+ */
 static cg_rc
 json_scalar(const json_t *v, char *buf, size_t size)
 {
@@ -38,10 +44,73 @@ json_scalar(const json_t *v, char *buf, size_t size)
 		(void)snprintf(buf, size, "%s", json_string_value(v));
 	else if (json_is_integer(v))
 		(void)snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		(void)snprintf(buf, size, "%.15g", json_real_value(v));
 	else
 		return CG_EPARSE;
+	return CG_OK;
+}
+
+/* Length of the JSON number without exponent at @p s (-?(0|[1-9][0-9]*)(.[0-9]+)?), 0 if none. */
+static size_t
+plain_number(const char *s, size_t len)
+{
+	size_t i = s[0] == '-' ? 1 : 0, d;
+
+	d = strspn(s + i, "0123456789");
+	if (d == 0 || (d > 1 && s[i] == '0'))
+		return 0;
+	i += d;
+	if (i < len && s[i] == '.') {
+		d = strspn(s + i + 1, "0123456789");
+		if (d == 0)
+			return 0;
+		i += 1 + d;
+	}
+	return i == len ? len : 0;
+}
+
+/*
+ * The line with every plain number outside a string written as a string, so
+ * jansson hands over the digits as written: 199.000000000000000000001 stays
+ * itself (normalize then rounds it to 5 decimals and logs the change) instead
+ * of becoming the double 199. A token that is no plain number is left as it
+ * is, for jansson to read or refuse. @p out holds at most 3 bytes per input byte.
+ */
+static cg_rc
+quote_numbers(const struct ndline *l, struct ndline *out)
+{
+	bool in_string = false;
+	size_t i = 0, o = 0;
+
+	if (cg__grow((void **)&out->buf, &out->cap, 3 * l->len + 1, 1) != CG_OK)
+		return CG_ENOMEM;
+	while (i < l->len) {
+		char c = l->buf[i];
+		size_t tok, num;
+
+		if (in_string || c == '"') {
+			if (in_string && c == '\\' && i + 1 < l->len)
+				out->buf[o++] = l->buf[i++];
+			else if (c == '"')
+				in_string = !in_string;
+			out->buf[o++] = l->buf[i++];
+			continue;
+		}
+		if (c != '-' && (c < '0' || c > '9')) {
+			out->buf[o++] = l->buf[i++];
+			continue;
+		}
+		tok = strspn(l->buf + i, "0123456789+-.eE");
+		num = plain_number(l->buf + i, tok);
+		if (num != 0)
+			out->buf[o++] = '"';
+		memcpy(out->buf + o, l->buf + i, tok);
+		o += tok;
+		i += tok;
+		if (num != 0)
+			out->buf[o++] = '"';
+	}
+	out->buf[o] = '\0';
+	out->len = o;
 	return CG_OK;
 }
 
@@ -213,10 +282,20 @@ ndjson_next(FILE *fp, struct ndline *l)
 	return ferror(fp) ? CG_EIO : CG_OK;
 }
 
+/* A line that cannot be read: a finding at its line, and a rejected record. */
+static cg_rc
+unreadable(cg_normalizer *n, cg_findings *f, const char *source, unsigned long line,
+	   const char *why)
+{
+	cg_rc rc = cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, why, why);
+
+	return rc == CG_OK ? cg__norm_unreadable(n) : rc;
+}
+
 /* One line: parsed, normalized and finished, or reported (CG2004) and skipped. */
 static cg_rc
-ndjson_record(cg_normalizer *n, cg_ctx *ctx, const struct ndline *l, unsigned long line,
-	      const char *source, cg_findings *f)
+ndjson_record(cg_normalizer *n, cg_ctx *ctx, const struct ndline *l, struct ndline *quoted,
+	      unsigned long line, const char *source, cg_findings *f)
 {
 	struct pending p = { NULL, NULL, false, 0, source, 0 };
 	char detail[96];
@@ -227,17 +306,20 @@ ndjson_record(cg_normalizer *n, cg_ctx *ctx, const struct ndline *l, unsigned lo
 	if (l->toolong) {
 		(void)snprintf(detail, sizeof(detail), "line longer than %u bytes, not read",
 			       NDJSON_MAX_LINE);
-		return cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, detail,
-					detail);
+		return unreadable(n, f, source, line, detail);
 	}
 	if (strspn(l->buf, " \t\r") >= l->len)
 		return CG_OK;
-	obj = json_loadb(l->buf, l->len, JSON_REJECT_DUPLICATES, &err);
+	rc = quote_numbers(l, quoted);
+	if (rc != CG_OK)
+		return rc;
+	obj = json_loadb(quoted->buf, quoted->len, JSON_REJECT_DUPLICATES, &err);
 	if (obj == NULL || !json_is_object(obj)) {
 		const char *why = obj == NULL ? err.text : "not a JSON object";
 
+		rc = unreadable(n, f, source, line, why);
 		json_decref(obj);
-		return cg__finding_addf(f, "CG2004", CG_SEV_ERROR, source, "", line, 0, why, why);
+		return rc;
 	}
 	rc = cg__norm_start_doc(n, &p, "", line, source, f);
 	if (rc == CG_OK)
@@ -253,7 +335,7 @@ ndjson_record(cg_normalizer *n, cg_ctx *ctx, const struct ndline *l, unsigned lo
 cg_rc
 cg__norm_read_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, cg_findings *f)
 {
-	struct ndline l = { NULL, 0, 0, false };
+	struct ndline l = { NULL, 0, 0, false }, quoted = { NULL, 0, 0, false };
 	unsigned long line = 0;
 	cg_rc rc;
 
@@ -262,11 +344,12 @@ cg__norm_read_ndjson(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source
 		if (rc != CG_OK)
 			break;
 		line++;
-		rc = ndjson_record(n, ctx, &l, line, source, f);
+		rc = ndjson_record(n, ctx, &l, &quoted, line, source, f);
 		if (rc != CG_OK)
 			break;
 	}
 	free(l.buf);
+	free(quoted.buf);
 	cg__norm_keyset_clear(&n->warned); /* the set is per file: empty again for the next one */
 	if (rc == CG_EIO)
 		return cg__fail(ctx, rc, "%s: read error after line %lu", source, line);

@@ -40,9 +40,9 @@ xml_record(cg_normalizer *n, cg_ctx *ctx, xmlDocPtr doc, struct pending *p, cg_f
 
 	rc = cg__msg_from_xml(&p->m, ctx, doc, true);
 	if (rc == CG_EINVAL) {
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
-					cg_ctx_errmsg(ctx), cg_ctx_errmsg(ctx));
+		rc = cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
+				      cg_ctx_errmsg(ctx), cg_ctx_errmsg(ctx));
+		return rc == CG_OK ? cg__norm_unreadable(n) : rc;
 	}
 	if (rc != CG_OK)
 		return rc;
@@ -53,15 +53,15 @@ xml_record(cg_normalizer *n, cg_ctx *ctx, xmlDocPtr doc, struct pending *p, cg_f
 		(void)snprintf(en, sizeof(en), "%s is a receipt", p->m->def->root);
 		cg__msg_free(p->m);
 		p->m = NULL;
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0201", CG_SEV_ERROR, p->source, "", 1, 0, zh, en);
+		rc = cg__finding_addf(f, "CG0201", CG_SEV_ERROR, p->source, "", 1, 0, zh, en);
+		return rc == CG_OK ? cg__norm_unreadable(n) : rc;
 	}
 	if (p->m->ndocs == 0) {
 		cg__msg_free(p->m);
 		p->m = NULL;
-		n->stats.rejected++;
-		return cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
-					"不是可申报的报文", "not a declaration with documents");
+		rc = cg__finding_addf(f, "CG0005", CG_SEV_ERROR, p->source, "", 1, 0,
+				      "不是可申报的报文", "not a declaration with documents");
+		return rc == CG_OK ? cg__norm_unreadable(n) : rc;
 	}
 	x.def = p->m->def;
 	rc = cg__normxml_check(&x, doc);
@@ -77,10 +77,8 @@ cg__norm_read_xml(cg_normalizer *n, cg_ctx *ctx, FILE *fp, const char *source, c
 	cg_rc rc;
 
 	rc = xml_read(&doc, ctx, fp, source, f);
-	if (rc == CG_EPARSE) {
-		n->stats.rejected++;
-		return CG_OK;
-	}
+	if (rc == CG_EPARSE)
+		return cg__norm_unreadable(n);
 	if (rc != CG_OK)
 		return rc;
 	rc = xml_record(n, ctx, doc, &p, f);

@@ -558,21 +558,40 @@ format_receipt(struct job *j, const char *info)
 	return rc;
 }
 
-/* Refused documents are answered like accepted ones: a receipt of their type, negative. */
+/*
+ * A refused message with more documents than this gets one receipt for all
+ * of them: a hostile body of 5,000 orders must not store 5,000 receipts.
+ */
+#define REFUSAL_RECEIPTS_MAX 10
+
+/*
+ * Refused documents are answered like accepted ones: a receipt of their type,
+ * negative, one per document up to REFUSAL_RECEIPTS_MAX; past that, one
+ * receipt (of the first document) whose returnInfo counts them all.
+ */
 static cg_rc
 rejection_receipts(struct job *j, const char *rs, const char *why)
 {
 	char info[300];
-	size_t d;
+	size_t d, n;
 	cg_rc rc = msg_begin(j);
 
 	if (rc != CG_OK)
 		return rc;
 	(void)snprintf(info, sizeof(info), "%s[%s]", why, j->guid[0] != '\0' ? j->guid : "-");
+	n = j->m != NULL ? j->m->ndocs : 0;
+	if (n > REFUSAL_RECEIPTS_MAX) {
+		char all[64];
+
+		(void)snprintf(all, sizeof(all), " (all %zu documents of the message)", n);
+		/* The guid in brackets stays last: it is what a reader of the receipt matches on. */
+		(void)snprintf(info, sizeof(info), "%s%s[%s]", why, all, j->guid[0] != '\0' ? j->guid : "-");
+		n = 1;
+	}
 	if (j->m == NULL || rs == NULL) {
 		rc = format_receipt(j, info);
 	} else {
-		for (d = 0; d < j->m->ndocs && rc == CG_OK; d++) {
+		for (d = 0; d < n && rc == CG_OK; d++) {
 			cg_buf xml = CG_BUF_INIT(0);
 
 			rc = cg__receipt_build(j->m->def, &j->m->docs[d].head, 0, rs, info, &xml);

@@ -5,9 +5,13 @@
  * the audit trail, then normalized and validated by the same normalizer as
  * `cebgate normalize` (one document in memory at a time). The canonical
  * documents, the findings (CSV line and column) and the changes made are
- * stored; progress is committed every few hundred documents so the merchant's
- * page can show it while the upload is worked on. Only the uploading
- * enterprise ever sees an upload.
+ * stored. Every record, valid or not, counts against the cap; the work is
+ * committed in short transactions (a few hundred records or a fraction of a
+ * second), so the write lock is never held long and the merchant's page shows
+ * the progress; the findings and changes kept are the first KEEP_MAX, the
+ * rest counted, so one upload's memory does not grow with its file. A refused
+ * upload (over the cap, unreadable, or its client gone) keeps its record of
+ * refusal and nothing else. Only the uploading enterprise ever sees an upload.
  */
 #include "config.h"
 
@@ -32,7 +36,7 @@
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { U_ADD, U_PROGRESS, U_DONE, U_ITEM, U_GET, U_ITEMS, U_ITEM_XML, U_ITEM_RESULT, U_NEXT,
-       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES, U_OWN };
+       U_SIGNED, U_ENTERPRISE, U_PROFILE_GET, U_PROFILE_PUT, U_LIST, U_PROFILES, U_OWN, U_PURGE };
 
 static const char *const sql[] = {
 	[U_ADD] = "INSERT INTO upload(enterprise_id, actor, name, sha256, size, path, state, created)"
@@ -61,13 +65,26 @@ static const char *const sql[] = {
 		   " AS submitted FROM upload u WHERE enterprise_id = $1 ORDER BY id DESC LIMIT 50",
 	[U_PROFILES] = "SELECT name, updated FROM upload_profile WHERE enterprise_id = $1 ORDER BY name",
 	[U_OWN] = "SELECT state, findings FROM upload WHERE id = $1 AND enterprise_id = $2",
+	[U_PURGE] = "DELETE FROM upload_item WHERE upload_id = $1",
 };
 CG_DB_MODULE(upload_sql, "upload", sql);
 
 /* Findings and changes kept per upload (all are counted). */
 #define KEEP_MAX 10000
-/* Documents per progress commit. */
-#define PROGRESS_EVERY 250
+/*
+ * The documents of this many records, or of this many milliseconds of work,
+ * or this many bytes, are written in one short transaction: the write lock is
+ * taken for the inserts only, never while the file is read and validated.
+ */
+#define BATCH_RECORDS 250
+#define BATCH_MS 250
+#define BATCH_BYTES (4u * 1024 * 1024)
+
+/* A valid document waiting for its batch's transaction. */
+struct staged {
+	char *name, *xml;
+	size_t len;
+};
 
 static cg_db_stmt *
 q(cg_store *st, int id)
@@ -96,12 +113,19 @@ struct work {
 	cg_store *st;
 	cg_ctx *ctx;
 	const cg_principal *who;
+	const cg_upload *u;
 	cg_normalizer *n;
+	cg_findings *f;          /* findings since the last record: moved to `findings` */
 	long long id;
 	long long seq;
 	unsigned long max_records;
-	json_t *changes;
-	unsigned long nchanges;
+	cg_buf findings, changes; /* the first KEEP_MAX of each, as JSON objects joined by commas */
+	unsigned long nfindings, nchanges; /* all of them, kept or not */
+	unsigned long batch;     /* records since the last commit */
+	struct timespec batch_start;
+	struct staged *staged;   /* the batch's valid documents, not written yet */
+	size_t nstaged, staged_cap, staged_bytes;
+	bool gone;               /* the client closed the connection */
 };
 
 static cg_rc
@@ -119,28 +143,151 @@ progress(struct work *w)
 	return CG_OK;
 }
 
-/* Each valid canonical document is stored; every PROGRESS_EVERY, a commit shows the progress. */
+/* Append one JSON object's text to a kept list; past KEEP_MAX only counted. */
+static cg_rc
+keep(cg_buf *list, unsigned long *count, char *text)
+{
+	cg_rc rc = CG_OK;
+
+	if (text == NULL)
+		return CG_ENOMEM;
+	if ((*count)++ < KEEP_MAX) {
+		if (list->len > 0)
+			rc = cg_buf_putc(list, ',');
+		if (rc == CG_OK)
+			rc = cg_buf_append(list, text, strlen(text));
+	}
+	free(text);
+	return rc;
+}
+
+/* The findings of the records read so far move to the kept list; the findings list is emptied. */
+static cg_rc
+drain(struct work *w)
+{
+	size_t i, n = cg_findings_count(w->f);
+	cg_rc rc = CG_OK;
+
+	for (i = 0; i < n && rc == CG_OK; i++) {
+		if (w->nfindings >= KEEP_MAX) {
+			w->nfindings += n - i;
+			break;
+		}
+		rc = keep(&w->findings, &w->nfindings, cg_finding_json(cg_findings_get(w->f, i)));
+	}
+	cg_findings_clear(w->f);
+	return rc;
+}
+
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static void
+unstage(struct work *w)
+{
+	while (w->nstaged > 0) {
+		struct staged *d = &w->staged[--w->nstaged];
+
+		free(d->name);
+		free(d->xml);
+	}
+	w->staged_bytes = 0;
+}
+
+/* The batch's documents, in a transaction the caller holds. */
+static cg_rc
+write_staged(struct work *w)
+{
+	size_t i;
+	cg_rc rc = CG_OK;
+
+	for (i = 0; i < w->nstaged && rc == CG_OK; i++) {
+		cg_db_stmt *s = q(w->st, U_ITEM);
+
+		if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK ||
+		    cg_db_bind_int64(s, 2, ++w->seq) != CG_OK ||
+		    cg_db_bind_text(s, 3, w->staged[i].name) != CG_OK ||
+		    cg_db_bind_blob(s, 4, w->staged[i].xml, (int)w->staged[i].len) != CG_OK ||
+		    cg_db_step(s) != CG_DB_DONE)
+			rc = dbfail(w->st, w->ctx, "upload document");
+	}
+	unstage(w);
+	return rc;
+}
+
+/* Write the batch with the counts so far (the merchant's page shows them) in one short transaction. */
+static cg_rc
+commit_batch(struct work *w)
+{
+	cg_rc rc = cg_db_begin(cg__store_db(w->st), w->ctx);
+
+	if (rc == CG_OK)
+		rc = write_staged(w);
+	if (rc == CG_OK)
+		rc = progress(w);
+	if (rc == CG_OK)
+		rc = cg_db_commit(cg__store_db(w->st), w->ctx);
+	else
+		cg_db_rollback(cg__store_db(w->st));
+	w->batch = 0;
+	(void)clock_gettime(CLOCK_MONOTONIC, &w->batch_start);
+	return rc;
+}
+
+/*
+ * After each record, valid or not: counted against the cap, its findings
+ * moved to the kept list; at the end of a batch, whether the client is still
+ * there, then the batch is written.
+ */
+static cg_rc
+record(void *payload, const cg_normalize_stats *s)
+{
+	struct work *w = payload;
+	cg_rc rc = drain(w);
+
+	if (rc != CG_OK)
+		return rc;
+	if (s->records > w->max_records)
+		return cg__fail(w->ctx, CG_ETOOBIG, "more than %lu records (valid or not) in one upload",
+				w->max_records);
+	if (++w->batch < BATCH_RECORDS && w->staged_bytes < BATCH_BYTES &&
+	    ms_since(&w->batch_start) < BATCH_MS)
+		return CG_OK;
+	if (w->u->gone != NULL && w->u->gone(w->u->gone_arg)) {
+		w->gone = true;
+		return cg__fail(w->ctx, CG_EINCOMPLETE, "the client closed the connection");
+	}
+	return commit_batch(w);
+}
+
+/* Each valid canonical document waits for its batch; it is kept only if the upload is not refused. */
 static cg_rc
 emit(void *payload, const char *name, const char *xml, size_t len)
 {
 	struct work *w = payload;
-	cg_db_stmt *s = q(w->st, U_ITEM);
-	cg_rc rc;
+	struct staged *d;
 
-	if (cg_normalizer_stats(w->n).records > w->max_records)
-		return cg__fail(w->ctx, CG_ETOOBIG, "more than %lu documents in one upload", w->max_records);
-	if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK ||
-	    cg_db_bind_int64(s, 2, ++w->seq) != CG_OK ||
-	    cg_db_bind_text(s, 3, name) != CG_OK ||
-	    cg_db_bind_blob(s, 4, xml, (int)len) != CG_OK ||
-	    cg_db_step(s) != CG_DB_DONE)
-		return dbfail(w->st, w->ctx, "upload document");
-	if (w->seq % PROGRESS_EVERY != 0)
-		return CG_OK;
-	rc = progress(w);
-	if (rc == CG_OK)
-		rc = cg_db_commit(cg__store_db(w->st), w->ctx);
-	return rc == CG_OK ? cg_db_begin(cg__store_db(w->st), w->ctx) : rc;
+	if (cg__grow((void **)&w->staged, &w->staged_cap, w->nstaged + 1, sizeof(*w->staged)) != CG_OK)
+		return CG_ENOMEM;
+	d = &w->staged[w->nstaged];
+	d->name = cg__strdup(name);
+	d->xml = malloc(len > 0 ? len : 1);
+	d->len = len;
+	if (d->name == NULL || d->xml == NULL) {
+		free(d->name);
+		free(d->xml);
+		return CG_ENOMEM;
+	}
+	memcpy(d->xml, xml, len);
+	w->nstaged++;
+	w->staged_bytes += len;
+	return CG_OK;
 }
 
 static void
@@ -149,13 +296,16 @@ change(void *payload, const cg_change *c)
 	struct work *w = payload;
 	json_t *o;
 
-	if (w->nchanges++ >= KEEP_MAX)
+	if (w->nchanges >= KEEP_MAX) {
+		w->nchanges++;
 		return;
+	}
 	o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)c->line, "column",
 		      (json_int_t)c->column, "field", c->xpath != NULL ? c->xpath : "", "before",
 		      c->before != NULL ? c->before : "", "after", c->after != NULL ? c->after : "",
 		      "why", c->why != NULL ? c->why : "");
-	(void)json_array_append_new(w->changes, o);
+	(void)keep(&w->changes, &w->nchanges, o != NULL ? json_dumps(o, JSON_COMPACT) : NULL);
+	json_decref(o);
 }
 
 static cg_from
@@ -176,49 +326,87 @@ from_of(const cg_upload *u)
 	return CG_FROM_AUTO;
 }
 
-static json_t *
-findings_json(const cg_findings *f)
+static cg_rc
+purge(struct work *w)
 {
-	json_t *arr = json_array();
-	size_t i;
+	cg_db_stmt *s = q(w->st, U_PURGE);
 
-	for (i = 0; arr != NULL && i < cg_findings_count(f) && i < KEEP_MAX; i++) {
-		char *s = cg_finding_json(cg_findings_get(f, i));
-		json_t *o = s != NULL ? json_loads(s, 0, NULL) : NULL;
+	if (s == NULL || cg_db_bind_int64(s, 1, w->id) != CG_OK || cg_db_step(s) != CG_DB_DONE)
+		return dbfail(w->st, w->ctx, "upload documents");
+	w->seq = 0;
+	return CG_OK;
+}
 
-		cg_free(s);
-		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
+/*
+ * A kept list as a JSON array; when some were not kept, a last entry says how
+ * many (for findings a CG0003 finding, so the findings CSV shows it too).
+ */
+static char *
+list_text(const cg_buf *kept, unsigned long all, bool findings)
+{
+	cg_buf b = CG_BUF_INIT(0);
+	char zh[160], en[160], *more = NULL;
+	cg_findings *f = NULL;
+	cg_rc rc;
+
+	(void)snprintf(zh, sizeof(zh), "另有%lu条未保存（只保存前%d条）", all - KEEP_MAX, KEEP_MAX);
+	(void)snprintf(en, sizeof(en), "%lu more not kept (the first %d are)", all - KEEP_MAX, KEEP_MAX);
+	if (all > KEEP_MAX && findings) {
+		if (cg_findings_new(&f) == CG_OK &&
+		    cg__finding_addf(f, "CG0003", CG_SEV_ERROR, "", "", 0, 0, zh, en) == CG_OK)
+			more = cg_finding_json(cg_findings_get(f, 0));
+		cg_findings_free(f);
+	} else if (all > KEEP_MAX) {
+		json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)0, "column",
+				      (json_int_t)0, "field", "", "before", "", "after", "", "why", en);
+
+		more = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
 	}
-	return arr;
+	rc = cg_buf_putc(&b, '[');
+	if (rc == CG_OK && kept->len > 0)
+		rc = cg_buf_append(&b, kept->ptr, kept->len);
+	if (rc == CG_OK && all > KEEP_MAX)
+		rc = more == NULL ? CG_ENOMEM : cg_buf_append(&b, kept->len > 0 ? "," : "", kept->len > 0);
+	if (rc == CG_OK && more != NULL)
+		rc = cg_buf_append(&b, more, strlen(more));
+	if (rc == CG_OK)
+		rc = cg_buf_putc(&b, ']');
+	if (rc == CG_OK)
+		rc = cg_buf_cstr(&b);
+	free(more);
+	if (rc != CG_OK) {
+		cg_buf_dispose(&b);
+		return NULL;
+	}
+	return cg_buf_detach(&b);
 }
 
 static cg_rc
-finish(struct work *w, const char *state, const cg_findings *f)
+finish(struct work *w, const char *state)
 {
 	cg_normalize_stats s = w->n != NULL ? cg_normalizer_stats(w->n) : (cg_normalize_stats){ 0, 0, 0 };
-	json_t *fj = findings_json(f);
-	char *ftxt = fj != NULL ? json_dumps(fj, JSON_COMPACT) : NULL;
-	char *ctxt = json_dumps(w->changes, JSON_COMPACT);
+	char *ftxt = list_text(&w->findings, w->nfindings, true);
+	char *ctxt = list_text(&w->changes, w->nchanges, false);
 	cg_db_stmt *st = q(w->st, U_DONE);
 	cg_rc rc = CG_OK;
 
-	if (ftxt == NULL || ctxt == NULL)
+	/* A refused upload's documents were staged only: none stays. */
+	if (strcmp(state, "ready") != 0)
+		rc = purge(w);
+	if (rc == CG_OK && (ftxt == NULL || ctxt == NULL))
 		rc = CG_ENOMEM;
-	else if (st == NULL || cg_db_bind_int64(st, 1, w->id) != CG_OK ||
+	else if (rc == CG_OK && (st == NULL || cg_db_bind_int64(st, 1, w->id) != CG_OK ||
 		 cg_db_bind_text(st, 2, state) != CG_OK ||
 		 cg_db_bind_int64(st, 3, (long long)s.records) != CG_OK ||
 		 cg_db_bind_int64(st, 4, (long long)s.written) != CG_OK ||
 		 cg_db_bind_int64(st, 5, (long long)s.rejected) != CG_OK ||
 		 cg_db_bind_text(st, 6, ftxt) != CG_OK ||
 		 cg_db_bind_text(st, 7, ctxt) != CG_OK ||
-		 cg_db_step(st) != CG_DB_DONE)
+		 cg_db_step(st) != CG_DB_DONE))
 		rc = dbfail(w->st, w->ctx, "upload result");
 	free(ftxt);
 	free(ctxt);
-	json_decref(fj);
 	return rc;
 }
 
@@ -339,11 +527,76 @@ keep_own_signature(struct work *w, const cg_upload *u)
 	return rc;
 }
 
-/* Normalize and validate the spooled file; the documents and counts are committed as they come. */
+/* How a run that stopped is kept: CG_OK with the upload's state, or a fault to report. */
 static cg_rc
-work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
+outcome(struct work *w, cg_rc rc, const char **state)
+{
+	*state = rc == CG_OK ? "ready" : "failed";
+	if (rc == CG_EINCOMPLETE && w->gone) {
+		*state = "abandoned";
+		return CG_OK;
+	}
+	/* A file that cannot be read as its format, or too big, is an answer, not a failure. */
+	if (rc == CG_EPARSE || rc == CG_ETOOBIG || rc == CG_EINVAL || rc == CG_ESCHEMA) {
+		rc = cg__finding_addf(w->f, rc == CG_ETOOBIG ? "CG0003" : "CG0001", CG_SEV_ERROR,
+				      w->u->name, "", 0, 0, "文件无法处理", cg_ctx_errmsg(w->ctx));
+		return rc == CG_OK ? drain(w) : rc;
+	}
+	return rc;
+}
+
+/*
+ * A fault (not a refusal) stopped the work after some batches were
+ * committed: the upload is marked failed and its staged documents removed,
+ * so nothing half-made stays behind.
+ */
+static void
+abandon(struct work *w)
+{
+	cg_db_stmt *s;
+
+	if (cg_db_begin(cg__store_db(w->st), w->ctx) != CG_OK)
+		return;
+	s = q(w->st, U_DONE);
+	if (purge(w) == CG_OK && s != NULL && cg_db_bind_int64(s, 1, w->id) == CG_OK &&
+	    cg_db_bind_text(s, 2, "failed") == CG_OK && cg_db_bind_int64(s, 3, 0) == CG_OK &&
+	    cg_db_bind_int64(s, 4, 0) == CG_OK && cg_db_bind_int64(s, 5, 0) == CG_OK &&
+	    cg_db_bind_text(s, 6, "[]") == CG_OK && cg_db_bind_text(s, 7, "[]") == CG_OK &&
+	    cg_db_step(s) == CG_DB_DONE && cg_db_commit(cg__store_db(w->st), w->ctx) == CG_OK)
+		return;
+	cg_db_rollback(cg__store_db(w->st));
+}
+
+/* The end of the work in one transaction: the last documents or, for a refusal, none at all. */
+static cg_rc
+conclude(struct work *w, const char *state)
+{
+	bool ready = strcmp(state, "ready") == 0;
+	cg_rc rc;
+
+	if (!ready)
+		unstage(w);
+	rc = cg_db_begin(cg__store_db(w->st), w->ctx);
+	if (rc != CG_OK)
+		return rc;
+	if (ready)
+		rc = write_staged(w);
+	if (rc == CG_OK && ready)
+		rc = keep_own_signature(w, w->u);
+	if (rc == CG_OK)
+		rc = finish(w, state);
+	if (rc == CG_OK)
+		return cg_db_commit(cg__store_db(w->st), w->ctx);
+	cg_db_rollback(cg__store_db(w->st));
+	return rc;
+}
+
+/* Normalize and validate the spooled file; the documents and counts are written in batches. */
+static cg_rc
+work_on(struct work *w, const char **state)
 {
 	cg_normalize_options o = CG_NORMALIZE_OPTIONS_INIT;
+	const cg_upload *u = w->u;
 	char profile[4200];
 	cg_rc rc;
 
@@ -351,6 +604,7 @@ work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
 	o.encoding = u->encoding;
 	o.emit = emit;
 	o.change = change;
+	o.record = record;
 	o.payload = w;
 	o.profile = profile;
 	rc = write_profile(w->st, w->ctx, w->who, u, profile, sizeof(profile));
@@ -360,24 +614,15 @@ work_on(struct work *w, const cg_upload *u, cg_findings *f, const char **state)
 	}
 	if (rc != CG_OK)
 		return rc;
-	rc = cg_db_begin(cg__store_db(w->st), w->ctx);
+	(void)clock_gettime(CLOCK_MONOTONIC, &w->batch_start);
+	rc = cg_normalize_file(w->n, w->ctx, u->path, from_of(u), w->f);
+	rc = outcome(w, rc, state);
+	if (rc == CG_OK)
+		rc = drain(w);
+	if (rc == CG_OK)
+		rc = conclude(w, *state);
 	if (rc != CG_OK)
-		return rc;
-	rc = cg_normalize_file(w->n, w->ctx, u->path, from_of(u), f);
-	/* A file that cannot be read as its format, or too big, is an answer, not a failure. */
-	*state = rc == CG_OK ? "ready" : "failed";
-	if (rc == CG_EPARSE || rc == CG_ETOOBIG || rc == CG_EINVAL || rc == CG_ESCHEMA) {
-		(void)cg__finding_addf(f, rc == CG_ETOOBIG ? "CG0003" : "CG0001", CG_SEV_ERROR, u->name,
-				       "", 0, 0, "文件无法处理", cg_ctx_errmsg(w->ctx));
-		rc = CG_OK;
-	}
-	if (rc == CG_OK && strcmp(*state, "ready") == 0)
-		rc = keep_own_signature(w, u);
-	if (rc == CG_OK)
-		rc = finish(w, *state, f);
-	if (rc == CG_OK)
-		return cg_db_commit(cg__store_db(w->st), w->ctx);
-	cg_db_rollback(cg__store_db(w->st));
+		abandon(w);
 	return rc;
 }
 
@@ -398,35 +643,51 @@ cg_rc
 cg_service_upload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const cg_upload *u,
 		  char **json)
 {
-	struct work w = { cg__service_store(svc), ctx, who, NULL, 0, 0, 0, json_array(), 0 };
-	cg_findings *f = NULL;
+	struct work w = { .st = cg__service_store(svc), .ctx = ctx, .who = who, .u = u,
+			  .findings = CG_BUF_INIT(0), .changes = CG_BUF_INIT(0) };
 	const char *state = "failed";
+	cg_normalize_stats s = { 0, 0, 0 };
 	cg_rc rc;
 
 	*json = NULL;
-	if (!of_enterprise(who)) {
-		json_decref(w.changes);
+	if (!of_enterprise(who))
 		return cg__fail(ctx, CG_EPERM, "only an enterprise or its staff may upload declarations");
-	}
-	if (u->profile != NULL && !profile_exists(w.st, who, u->profile)) {
-		json_decref(w.changes);
+	if (u->profile != NULL && !profile_exists(w.st, who, u->profile))
 		return cg__fail(ctx, CG_EINVAL, "no saved mapping profile has that name");
-	}
 	w.max_records = u->max_records != 0 ? u->max_records : 100000;
-	rc = w.changes != NULL ? cg_findings_new(&f) : CG_ENOMEM;
+	rc = cg_findings_new(&w.f);
 	if (rc == CG_OK)
 		rc = add_row(w.st, ctx, who, u, &w.id);
 	if (rc == CG_OK)
-		rc = work_on(&w, u, f, &state);
+		rc = work_on(&w, &state);
+	if (w.n != NULL)
+		s = cg_normalizer_stats(w.n);
 	cg_normalizer_free(w.n);
-	cg_findings_free(f);
-	json_decref(w.changes);
+	cg_findings_free(w.f);
+	unstage(&w);
+	free(w.staged);
+	cg_buf_dispose(&w.findings);
+	cg_buf_dispose(&w.changes);
 	if (rc != CG_OK)
 		return rc;
 	rc = cg_service_upload_get(svc, ctx, who, w.id, json);
 	if (rc == CG_OK && strcmp(state, "ready") != 0)
 		return cg__fail(ctx, CG_EINCOMPLETE, "the file could not be read to the end: see its findings");
+	/* Outcome "refused": not one document of the file was kept. */
+	if (rc == CG_OK && s.written == 0)
+		return cg__fail(ctx, CG_EINCOMPLETE, "no document of the file is valid: see its findings");
 	return rc;
+}
+
+/* accepted: every record valid; partial: some; refused: none, or the file was not read through. */
+static const char *
+outcome_of(const char *state, long long valid, long long invalid)
+{
+	if (strcmp(state, "processing") == 0)
+		return "processing";
+	if (strcmp(state, "ready") != 0 || valid == 0)
+		return "refused";
+	return invalid == 0 ? "accepted" : "partial";
 }
 
 static json_t *
@@ -506,10 +767,12 @@ cg_service_upload_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lon
 		/* Another enterprise's upload is as absent as one that never was. */
 		return cg__fail(ctx, CG_ENOTFOUND, "no such upload");
 	}
-	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:s}", "id", (json_int_t)id,
+	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:s}", "id", (json_int_t)id,
 		      "name", cg_db_column_text(s, 0), "sha256",
 		      cg_db_column_text(s, 1), "size", (json_int_t)cg_db_column_int64(s, 2),
-		      "state", cg_db_column_text(s, 3), "records",
+		      "state", cg_db_column_text(s, 3), "outcome",
+		      outcome_of(cg_db_column_text(s, 3), cg_db_column_int64(s, 5), cg_db_column_int64(s, 6)),
+		      "records",
 		      (json_int_t)cg_db_column_int64(s, 4), "valid", (json_int_t)cg_db_column_int64(s, 5),
 		      "invalid", (json_int_t)cg_db_column_int64(s, 6), "findings",
 		      json_loads(cg_db_column_text(s, 7), 0, NULL), "changes",
