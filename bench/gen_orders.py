@@ -7,7 +7,7 @@
 OUT is a path ("-" for stdout); N defaults to 1,000,000. Output is streamed row by
 row, never held in memory. The same seed gives the same file.
 
-Every order is meant to pass `cebgate normalize --profile samples/merchant/default.profile`:
+Every order is meant to pass `cebgate normalize --map samples/merchant/default.profile`:
   * one row per goods line (1 to 3 lines), head fields repeated, rows of an order contiguous;
   * totalPrice = price x qty, goodsValue = sum of totalPrice,
     acturalPaid = goodsValue + freight + taxTotal - discount, all exact in fen;

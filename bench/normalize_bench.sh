@@ -6,7 +6,7 @@
 #
 # For each N (default: 100000 1000000) the orders are generated once by bench/gen_orders.py
 # into $ORDERS_DIR (default /tmp/cebgate-bench, reused when present) and normalized with
-#   CEBGATE_NOW=20261128100000 cebgate normalize --profile samples/merchant/default.profile \
+#   CEBGATE_NOW=20261128100000 cebgate normalize --map samples/merchant/default.profile \
 #       --log /dev/null FILE > /dev/null
 # under /usr/bin/time -v. The messages go to /dev/null (writing a million files is a file-system
 # benchmark), the change log to /dev/null. The run must exit 0 and print
@@ -44,7 +44,7 @@ for n in "$@"; do
 	t0=$(now_ns)
 	rc=0
 	CEBGATE_DATADIR=$SRC CEBGATE_NOW=20261128100000 /usr/bin/time -v -o "$timef" \
-		"$CEBGATE" normalize --profile "$SRC/samples/merchant/default.profile" \
+		"$CEBGATE" normalize --map "$SRC/samples/merchant/default.profile" \
 		--log /dev/null "$csv" >/dev/null 2>"$errf" || rc=$?
 	t1=$(now_ns)
 

@@ -102,7 +102,7 @@ make_set() {
 	fi
 	rm -rf "$d"
 	mkdir -p "$d/signed"
-	python3 "$SRC/bench/service_gen.py" "$SRC/samples/xml/valid" "$d/in" "$1" "$3" "$2"
+	python3 "$SRC/bench/service_gen.py" "$SRC/samples/xml/unsigned" "$d/in" "$1" "$3" "$2"
 	: >"$d/sign.txt"
 	for e in A1 C3 D4; do
 		[ -d "$d/in/$e" ] || continue

@@ -16,7 +16,7 @@
  * -n with -p/-s/-m gives a fixed run of one measurement to profile (perf record, or
  * valgrind --tool=callgrind): bench/sign_bench.sh --profile does that.
  * Set CEBGATE_DATADIR to the source tree: the samples are read from
- * $CEBGATE_DATADIR/samples/xml/valid/.
+ * $CEBGATE_DATADIR/samples/xml/unsigned/.
  *
  * Per message:
  *   sign      cg_sign_buffer() with the default options (self_check = 1) + cg_free()
@@ -477,7 +477,7 @@ main(int argc, char **argv)
 	for (i = 0; i < RAW_BYTES; i++)
 		b.raw[i] = (unsigned char)(i * 131 + 7);
 	for (j = 0; j < NSAMPLES; j++) {
-		if (snprintf(path, sizeof(path), "%s/samples/xml/valid/%s", datadir,
+		if (snprintf(path, sizeof(path), "%s/samples/xml/unsigned/%s", datadir,
 			     samples[j].file) >= (int)sizeof(path) ||
 		    read_file(path, &samples[j].data, &samples[j].len) != 0) {
 			fprintf(stderr, "sign_bench: cannot read %s\n", path);

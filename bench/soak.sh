@@ -49,7 +49,7 @@ while [ $i -le "$NGROUPS" ]; do
 		sed -e "s/SO202411110000123456/SO20241111SK$g/g" -e "s/EX2024111100012345/EX2024111SK$g/g" \
 			-e "s/QH20241111000001/QH2024SK$g/g" -e "s/0005400012345678/00054SK$g/g" \
 			-e "s/\([0-9A-F]\{8\}-[0-9A-F]\{4\}-[0-9A-F]\{4\}-[0-9A-F]\{4\}-[0-9A-F]\{6\}\)[0-9A-F]\{6\}/\1$g/g" \
-			"$SRC/samples/xml/valid/${rest%%:*}.xml" >"$WORK/${rest#*:}/$kind$g.xml"
+			"$SRC/samples/xml/unsigned/${rest%%:*}.xml" >"$WORK/${rest#*:}/$kind$g.xml"
 	done
 	i=$((i + 1))
 done
@@ -117,8 +117,9 @@ awk '{ delete v; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2
 awk -F'\t' 'NR == 1 { t0 = $1 } $1 - t0 >= 60 && first == "" { first = $2 } { last = $2; fds = $3 }
 	END { printf "cebgated RSS: %s KiB after the first minute, %s KiB at the end, peak %s KiB; %s descriptors at the end; samples: %d\n",
 	      first, last, "'"$hwm"'", fds, NR }' "$WORK/rss.tsv"
-errors=$(grep -c '^level=error' "$WORK/cebgated.log" || true)
-echo "cebgated log: $(grep -c '^level=info status=' "$WORK/cebgated.log" || true) requests, $errors error lines, statuses: $(grep -o '^level=info status=[0-9]*' "$WORK/cebgated.log" | sort | uniq -c | awk '{ printf "%s x %s; ", $1, substr($3, 8) }')"
+# The log is JSON lines (docs/cebgated.md): access lines have msg "request".
+errors=$(grep -c '"level":"error"' "$WORK/cebgated.log" || true)
+echo "cebgated log: $(grep -c '"msg":"request"' "$WORK/cebgated.log" || true) requests, $errors error lines, statuses: $(grep -o '"msg":"request".*"status":[0-9]*' "$WORK/cebgated.log" | sed 's/.*"status"://' | sort | uniq -c | awk '{ printf "%s x %s; ", $1, $2 }')"
 fail=0
 grep -q 'Non-2xx\|Socket errors' "$WORK/wrk.txt" && fail=1
 grep -q 'answers other than 200: [1-9]' "$WORK/wrk.txt" && fail=1

@@ -7,7 +7,7 @@
  *
  * N iterations per measurement; without N (or with 0) each measurement is
  * calibrated to last about 3 s. Set CEBGATE_DATADIR to the source tree: the
- * samples are read from $CEBGATE_DATADIR/samples/xml/valid/.
+ * samples are read from $CEBGATE_DATADIR/samples/xml/unsigned/.
  *
  * Per message the baseline does xmlReadMemory(XML_PARSE_NONET) + xmlFreeDoc().
  * The cebgate figure is what `cebgate validate` does per file: cg_validate_buffer()
@@ -30,7 +30,7 @@
 #define WARMUP 200
 
 struct sample {
-	const char *file;     /* under samples/xml/valid/ */
+	const char *file;     /* under samples/xml/unsigned/ */
 	unsigned flags;       /* CG_VALIDATE_* */
 	char *data;
 	size_t len;
@@ -166,7 +166,7 @@ main(int argc, char **argv)
 	for (i = 0; i < nsamples; i++) {
 		struct sample *s = &samples[i];
 
-		if (snprintf(path, sizeof(path), "%s/samples/xml/valid/%s", datadir, s->file) >=
+		if (snprintf(path, sizeof(path), "%s/samples/xml/unsigned/%s", datadir, s->file) >=
 			    (int)sizeof(path) ||
 		    read_file(path, &s->data, &s->len) != 0) {
 			fprintf(stderr, "validate_bench: cannot read %s\n", path);

@@ -54,8 +54,8 @@ for e in A1:4403960XA1:ebp,ebc:01 C3:4403960XC3:pay:03 D4:4403980XD4:logistics,a
 	"$CEBGATE" admin --db "$DB" cert add "$code" "$WORK/$k.crt"
 	eval "T$k=\$(\"\$CEBGATE\" admin --db \"\$DB\" token new --enterprise $code)"
 done
-python3 "$SRC/bench/service_gen.py" "$SRC/samples/xml/valid" "$WORK/in" L "$SCEN" scenario
-python3 "$SRC/bench/service_gen.py" "$SRC/samples/xml/valid" "$WORK/alone-in" W "$SCEN" scenario
+python3 "$SRC/bench/service_gen.py" "$SRC/samples/xml/unsigned" "$WORK/in" L "$SCEN" scenario
+python3 "$SRC/bench/service_gen.py" "$SRC/samples/xml/unsigned" "$WORK/alone-in" W "$SCEN" scenario
 mkdir -p "$WORK/in/D4W" "$WORK/signed"
 mv "$WORK"/alone-in/D4/*-3-waybill.xml "$WORK/in/D4W/"
 for d in A1 C3 D4 D4W; do

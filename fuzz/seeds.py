@@ -31,7 +31,7 @@ def read(path):
         return f.read()
 
 
-valid = sorted(glob.glob(top + "/samples/xml/valid/*.xml"))
+valid = sorted(glob.glob(top + "/samples/xml/unsigned/*.xml"))
 invalid = sorted(glob.glob(top + "/samples/xml/invalid/*.xml"))
 hostile = sorted(glob.glob(top + "/tests/data/hostile/*.xml"))
 signed = sorted(glob.glob(out + "/signed/signed-*.xml"))

@@ -30,7 +30,7 @@ const CG = (() => {
 			decide: '作出决定', decision: '决定', release: '放行', inspect: '查验', return: '退单', detain: '扣留',
 			reasonText: '理由（必填）', submit: '提交', reasonRequired: '请填写理由',
 			receipt: '已发出的回执', receipts: '回执', audit: '审计记录', at: '时间', actor: '操作人', action: '动作',
-			detail: '内容', lease: '认领期限', leaseLeft: '认领剩余', leaseExpired: '认领已过期，请重新认领',
+			detail: '内容', lease: '认领期限', leaseLeft: '认领剩余', leaseUntil: '认领至', leaseExpired: '认领已过期，请重新认领',
 			renew: '续期', notClaimed: '尚未认领', decidedBy: '决定', status: '回执状态',
 			buyerName: '订购人', buyerIdNumber: '证件号码', buyerTelephone: '订购人电话', consignee: '收货人',
 			consigneeTelephone: '收货人电话', consigneeAddress: '收货地址', ebpCode: '电商平台代码',
@@ -71,7 +71,7 @@ const CG = (() => {
 			decide: 'Decision', decision: 'Decision', release: 'Release', inspect: 'Inspect', return: 'Return', detain: 'Detain',
 			reasonText: 'Reason (required)', submit: 'Submit', reasonRequired: 'A reason is required',
 			receipt: 'Receipt sent', receipts: 'Receipts', audit: 'Audit trail', at: 'Time', actor: 'Actor', action: 'Action',
-			detail: 'Detail', lease: 'Lease', leaseLeft: 'Lease left', leaseExpired: 'Your lease expired: claim again',
+			detail: 'Detail', lease: 'Lease', leaseLeft: 'Lease left', leaseUntil: 'Lease until', leaseExpired: 'Your lease expired: claim again',
 			renew: 'Renew', notClaimed: 'Not claimed', decidedBy: 'Decided', status: 'returnStatus',
 			buyerName: 'Buyer', buyerIdNumber: 'ID number', buyerTelephone: 'Buyer phone', consignee: 'Consignee',
 			consigneeTelephone: 'Consignee phone', consigneeAddress: 'Address', ebpCode: 'Platform',
@@ -214,9 +214,16 @@ const CG = (() => {
 		location.href = '/';
 	}
 
-	function time(secs) {
-		if (!secs) return '';
-		const d = new Date(secs * 1000);
+	/* Moments come from cebgated as ISO 8601 with an offset; shown in the browser's local time. */
+	function secs(moment) {
+		if (typeof moment === 'number') return moment;
+		const ms = Date.parse(moment || '');
+		return Number.isNaN(ms) ? 0 : ms / 1000;
+	}
+
+	function time(moment) {
+		if (!moment) return '';
+		const d = new Date(secs(moment) * 1000);
 		const p = (n) => String(n).padStart(2, '0');
 		return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 	}
@@ -272,7 +279,7 @@ const CG = (() => {
 	}
 
 	return {
-		t, addTexts, lang: currentLang, el, api, login, session, logout, time, duration, message,
+		t, addTexts, lang: currentLang, el, api, login, session, logout, time, secs, duration, message,
 		chrome, onLanguage, translate,
 	};
 })();

@@ -8,8 +8,8 @@ document.addEventListener('DOMContentLoaded', async () => {
 	const outcomes = ['released', 'held', 'inspection', 'returned', 'detained'];
 	let data = null;
 
-	function hourLabel(secs) {
-		const d = new Date(secs * 1000);
+	function hourLabel(moment) {
+		const d = new Date(CG.secs(moment) * 1000);
 		return String(d.getHours()).padStart(2, '0') + ':00';
 	}
 

@@ -79,16 +79,17 @@ document.addEventListener('DOMContentLoaded', async () => {
 		}
 		const mine = rv.claimedBy === me.user;
 		claim.textContent = CG.t(mine ? 'renew' : 'claim');
+		const until = CG.secs(rv.leaseUntil);
 		if (rv.state !== 'claimed' || !rv.leaseUntil) {
 			box.textContent = CG.t('notClaimed');
-		} else if (rv.leaseUntil <= now) {
+		} else if (until <= now) {
 			box.textContent = mine ? CG.t('leaseExpired') : CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseExpired');
 			box.className = 'lease expired';
 		} else {
-			box.textContent = CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseLeft') + ' ' + CG.duration(rv.leaseUntil - now);
+			box.textContent = CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseUntil') + ' ' + CG.time(rv.leaseUntil) + ', ' + CG.t('leaseLeft') + ' ' + CG.duration(until - now);
 			box.className = 'lease running';
 		}
-		document.getElementById('decide-card').hidden = !(mine && rv.leaseUntil > now);
+		document.getElementById('decide-card').hidden = !(mine && until > now);
 	}
 
 	function receipts() {
@@ -127,7 +128,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 			return;
 		}
 		view = r.body;
-		skew = view.now - Date.now() / 1000;
+		skew = CG.secs(view.now) - Date.now() / 1000;
 		render();
 	}
 

@@ -79,6 +79,22 @@ CG_API void cg_global_shutdown(void);
 CG_API void cg_free(void *p);
 
 /**
+ * The word of @p words (@p n of them) nearest to @p word by edit distance
+ * (Levenshtein), when it is close enough to be a typo of it; else NULL.
+ * What "did you mean" suggestions are made of.
+ */
+CG_API const char *cg_nearest_word(const char *word, const char *const *words, size_t n);
+
+/** Characters of an ISO 8601 timestamp with offset ("2026-12-06T12:25:03+08:00") and its NUL. */
+#define CG_TIME_ISO_SIZE 32
+/**
+ * Unix time @p t as ISO 8601 in the process's local offset (TZ), seconds
+ * precision: the one form of every timestamp cebgate shows. @p buf holds
+ * CG_TIME_ISO_SIZE bytes; "" when @p t cannot be shown. Returns @p buf.
+ */
+CG_API const char *cg_time_iso8601(long long t, char *buf);
+
+/**
  * Directory holding the schemas and code tables: $CEBGATE_DATADIR if set, the
  * source tree when the calling program runs from the build tree, else the
  * installed data directory. Borrowed static string.

@@ -79,6 +79,12 @@ CG_API cg_rc cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected) CG_WA
 CG_API cg_rc cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *waiting,
 			       long long *oldest_age) CG_WARN_UNUSED;
 
+/**
+ * Readiness (/readyz): the database answers a query now and its schema is the
+ * one this cebgate writes. CG_EUNAVAIL (with the reason) otherwise.
+ */
+CG_API cg_rc cg_service_ready(cg_service *svc, cg_ctx *ctx) CG_WARN_UNUSED;
+
 /** The code-table editions in force today: {"editions": [{table, edition, effective, complete, rows}]}. */
 CG_API cg_rc cg_service_codes_json(const cg_codes *c, char **json) CG_WARN_UNUSED;
 /**

@@ -35,7 +35,7 @@ normalize_step(const char *samples, const char *out, const char *file, const cha
 	(void)snprintf(prof, sizeof(prof), "%s/merchant/%s", samples, profile);
 	(void)snprintf(logpath, sizeof(logpath), "%s/%s", out, log);
 	argv[i++] = (char *)"normalize";
-	argv[i++] = (char *)"--profile";
+	argv[i++] = (char *)"--map";
 	argv[i++] = prof;
 	argv[i++] = (char *)"--log";
 	argv[i++] = logpath;
@@ -43,7 +43,7 @@ normalize_step(const char *samples, const char *out, const char *file, const cha
 	argv[i++] = (char *)out;
 	argv[i++] = in;
 	argv[i] = NULL;
-	printf("$ cebgate normalize --profile %s %s -o OUT\n", profile, file);
+	printf("$ cebgate normalize --map %s %s -o OUT\n", profile, file);
 	fflush(stdout);
 	return cli_run(cmd_normalize, argv);
 }
@@ -189,8 +189,17 @@ cmd_demo(int argc, char **argv)
 	size_t i;
 	int rc, failures = 0;
 
-	(void)argc;
-	(void)argv;
+	if (argc > 1) {
+		bool help = strcmp(argv[1], "--help") == 0;
+
+		fprintf(help ? stdout : stderr,
+			"usage: cebgate demo\n"
+			"  normalize, validate, sign and verify the bundled samples, then run the\n"
+			"  declarant's pipeline against a cebgated on a temporary database; prints\n"
+			"  each step and where its output is (under $TMPDIR)\n"
+			"exit status: 0 every step behaved as expected, 1 some did not, 2 usage\n");
+		return help ? CLI_OK : CLI_USAGE;
+	}
 	(void)snprintf(samples, sizeof(samples), "%s/samples", cg_datadir());
 	(void)snprintf(out, sizeof(out), "%s/cebgate-demo-XXXXXX",
 		       tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
@@ -208,7 +217,7 @@ cmd_demo(int argc, char **argv)
 		}
 	}
 	heading("2. Validate what was written, and the bundled CEB messages (--unsigned: before signing)");
-	(void)snprintf(valid, sizeof(valid), "%s/xml/valid", samples);
+	(void)snprintf(valid, sizeof(valid), "%s/xml/unsigned", samples);
 	vargs[0] = (char *)"validate";
 	vargs[1] = (char *)"--unsigned";
 	vargs[2] = (char *)"--quiet";

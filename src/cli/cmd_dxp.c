@@ -83,9 +83,9 @@ cmd_dxp(int argc, char **argv)
 	int c, status = CLI_USAGE;
 	cg_rc rc;
 
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_USAGE;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
 	verb = argv[1];
 	argc--;

@@ -9,22 +9,18 @@
 #include "cebgate/explain.h"
 #include "cli.h"
 
+/* One code: printed, or (@p all not NULL) added to the JSON array printed at the end. */
 static int
-show(const char *code, bool json)
+show(const char *code, json_t *all)
 {
 	cg_explanation e;
 	cg_rc rc = cg_explain(code, &e);
 
-	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:b}", "code", e.code, "kind",
-				      e.kind, "known", rc == CG_OK, "zh", e.zh, "en", e.en, "todo_zh",
-				      e.todo_zh, "todo_en", e.todo_en, "final", e.final);
-		char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-
-		if (text != NULL)
-			puts(text);
-		free(text);
-		json_decref(o);
+	if (all != NULL) {
+		(void)json_array_append_new(all, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:b}", "code",
+							   e.code, "kind", e.kind, "known", rc == CG_OK, "zh",
+							   e.zh, "en", e.en, "todo_zh", e.todo_zh, "todo_en",
+							   e.todo_en, "final", e.final));
 	} else {
 		printf("%s (%s%s)%s\n  %s\n  %s\n  处理: %s\n  to do: %s\n", e.code, e.kind,
 		       rc == CG_OK ? "" : ", not in the catalogue", e.final ? ", final" : "", e.zh,
@@ -37,6 +33,7 @@ int
 cmd_explain(int argc, char **argv)
 {
 	bool json = false;
+	json_t *all;
 	int i, unknown = 0, codes = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -53,12 +50,28 @@ cmd_explain(int argc, char **argv)
 			"usage: cebgate explain [--json] CODE...\n"
 			"  CODE: a receipt returnStatus (120, 800), a business error (-621018), a transport\n"
 			"  error of the exchange platform (0002, DXP1001) or a cebgate finding (CG1004)\n"
+			"  --json: one JSON array, an object per code, in the order given\n"
 			"exit status: 0 every code known, 1 some not in the catalogue, 2 usage\n");
 		return i < argc && strcmp(argv[i], "--help") == 0 ? CLI_OK : CLI_USAGE;
 	}
+	all = json ? json_array() : NULL;
+	if (json && all == NULL)
+		return CLI_USAGE;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") != 0)
-			unknown += show(argv[i], json);
+			unknown += show(argv[i], all);
+	}
+	/* --json: exactly one document, whatever the number of codes. */
+	if (all != NULL) {
+		char *text = json_array_size(all) == (size_t)codes ? json_dumps(all, JSON_COMPACT) : NULL;
+
+		json_decref(all);
+		if (text == NULL || puts(text) < 0) {
+			free(text);
+			cli_err("out of memory");
+			return CLI_USAGE;
+		}
+		free(text);
 	}
 	return unknown > 0 ? CLI_INVALID : CLI_OK;
 }

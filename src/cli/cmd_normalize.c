@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cebgate normalize [--from csv|ndjson|xml] [--type T] [--profile F] FILE... [-o DIR] */
+/* cebgate normalize [--from csv|ndjson|xml] [--type T] [--map F] FILE... [-o DIR] */
 #include "config.h"
 
 #include <errno.h>
@@ -205,13 +205,13 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cebgate normalize [--from csv|ndjson|xml] [--type 311|411|511|621]\n"
-		"                         [--profile FILE] [--encoding utf-8|gb18030] [--json]\n"
+		"                         [--map FILE] [--encoding utf-8|gb18030] [--json]\n"
 		"                         [--log FILE] FILE... [-o DIR]\n"
 		"  -o DIR      write one canonical message per file into DIR, and DIR/normalize-log.tsv\n"
 		"              (without -o the messages go to stdout, the change log to stderr)\n"
 		"  --from      input format (default: from the file extension)\n"
 		"  --type      message type of CSV/NDJSON rows (default 311, orders)\n"
-		"  --profile   mapping profile: merchant column names and constant values\n"
+		"  --map FILE  mapping profile: merchant column names and constant values\n"
 		"  --json      print the findings report as JSON on stdout (needs -o)\n"
 		"  --now T     use T (YYYYMMDDhhmmss) for a missing appTime (also $CEBGATE_NOW)\n"
 		"exit status: 0 every document normalized, 1 some rejected, 2 usage or I/O error\n");
@@ -262,7 +262,9 @@ cmd_normalize(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' }, { "type", required_argument, NULL, 't' },
-		{ "profile", required_argument, NULL, 'p' }, { "encoding", required_argument, NULL, 'e' },
+		{ "map", required_argument, NULL, 'm' }, { "encoding", required_argument, NULL, 'e' },
+		/* The old name of --map, kept for one release (--profile is the signing profile elsewhere). */
+		{ "profile", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' }, { "log", required_argument, NULL, 'l' },
 		{ "now", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -277,7 +279,7 @@ cmd_normalize(int argc, char **argv)
 	int c, json = 0, status = CLI_USAGE, i;
 
 	nopts.now = getenv("CEBGATE_NOW");
-	while ((c = getopt_long(argc, argv, "o:f:t:p:e:jl:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:t:m:e:jl:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.dir = optarg;
@@ -288,7 +290,7 @@ cmd_normalize(int argc, char **argv)
 		case 't':
 			nopts.type = (int)strtol(optarg, NULL, 10);
 			break;
-		case 'p':
+		case 'm':
 			nopts.profile = optarg;
 			break;
 		case 'e':
@@ -311,7 +313,11 @@ cmd_normalize(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (optind >= argc || (int)from < 0 || (json && o.dir == NULL)) {
+	if (json && o.dir == NULL) {
+		cli_err("--json needs -o DIR: the documents are written there, the JSON report to stdout");
+		return CLI_USAGE;
+	}
+	if (optind >= argc || (int)from < 0) {
 		usage(stderr);
 		return CLI_USAGE;
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "cli.h"
 
@@ -243,6 +244,16 @@ print_history(json_t *root)
 	}
 }
 
+static int
+status_usage(FILE *out)
+{
+	fprintf(out, "usage: cebgate status [--outbox DB] [--json] ORDER-OR-WAYBILL-OR-COPNO\n"
+		     "  one declaration's history from the outbox of `cebgate submit` (default\n"
+		     "  $CEBGATE_OUTBOX, else ./cebgate-outbox.db; never created here)\n"
+		     "exit status: 0 found, 1 not in the outbox, 2 usage, no outbox or I/O error\n");
+	return out == stdout ? CLI_OK : CLI_USAGE;
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -258,6 +269,8 @@ cmd_status(int argc, char **argv)
 	cg_rc rc;
 
 	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0)
+			return status_usage(stdout);
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "--outbox") == 0 && i + 1 < argc)
@@ -267,9 +280,12 @@ cmd_status(int argc, char **argv)
 		else
 			key = NULL, i = argc;
 	}
-	if (key == NULL) {
-		fprintf(stderr, "usage: cebgate status [--outbox DB] [--json] ORDER-OR-WAYBILL-OR-COPNO\n"
-				"exit status: 0 found, 1 not in the outbox, 2 usage or I/O error\n");
+	if (key == NULL)
+		return status_usage(stderr);
+	/* Asking must not create an empty outbox where none was. */
+	if (access(outbox, F_OK) != 0) {
+		cli_err("no outbox at %s: nothing was submitted from here (give --outbox DB or set CEBGATE_OUTBOX)",
+			outbox);
 		return CLI_USAGE;
 	}
 	if (cg_ctx_new(&ctx) != CG_OK || cg_outbox_open(&ob, ctx, outbox) != CG_OK) {

@@ -35,13 +35,13 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cebgate review [--url URL] [--token-file F] list [--state queued|claimed|decided]\n"
+		"usage: cebgate review [--server URL] [--token-file F] list [--state queued|claimed|decided]\n"
 		"                      [--reason R] [--enterprise CODE] [--trade-mode M] [--min-age SECONDS] [--json]\n"
-		"       cebgate review [--url URL] [--token-file F] claim ID\n"
-		"       cebgate review [--url URL] [--token-file F] show ID [--json]\n"
-		"       cebgate review [--url URL] [--token-file F] decide ID --decision release|inspect|return|detain\n"
+		"       cebgate review [--server URL] [--token-file F] claim ID\n"
+		"       cebgate review [--server URL] [--token-file F] show ID [--json]\n"
+		"       cebgate review [--server URL] [--token-file F] decide ID --decision release|inspect|return|detain\n"
 		"                      --reason TEXT\n"
-		"  URL: --url or $CEBGATE_URL (default http://127.0.0.1:8080)\n"
+		"  URL: --server or $CEBGATE_URL (default http://127.0.0.1:8080)\n"
 		"  token: first line of --token-file, or $CEBGATE_TOKEN (never on the command line)\n"
 		"  exit: 0 done, 1 refused by cebgated (the reason on stderr), 2 usage, network or I/O\n");
 }
@@ -165,6 +165,11 @@ print_time(const char *label, json_t *secs)
 	struct tm tm;
 	char buf[32];
 
+	/* cebgated sends moments as ISO 8601 with the server's offset. */
+	if (json_is_string(secs)) {
+		printf("%s%s\n", label, json_string_value(secs));
+		return;
+	}
 	if (!json_is_integer(secs) || gmtime_r(&t, &tm) == NULL)
 		return;
 	(void)strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
@@ -308,7 +313,9 @@ int
 cmd_review(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "url", required_argument, NULL, 'u' },	{ "token-file", required_argument, NULL, 't' },
+		{ "server", required_argument, NULL, 'u' },	{ "token-file", required_argument, NULL, 't' },
+		/* The old name of --server, kept for one release. */
+		{ "url", required_argument, NULL, 'u' },
 		{ "state", required_argument, NULL, 's' },	{ "reason", required_argument, NULL, 'r' },
 		{ "enterprise", required_argument, NULL, 'e' }, { "trade-mode", required_argument, NULL, 'm' },
 		{ "min-age", required_argument, NULL, 'a' },	{ "decision", required_argument, NULL, 'd' },

@@ -573,7 +573,7 @@ usage(FILE *out)
 		"  INPUT       CEB XML, DxpMsg, CSV or NDJSON files, directories, '-' for stdin\n"
 		"              (NDJSON unless --from says otherwise)\n"
 		"  --key, --cert, --profile, --pass-file, --pass-env   as for cebgate sign\n"
-		"  --map F     merchant mapping profile for CSV/NDJSON (as normalize --profile)\n"
+		"  --map F     merchant mapping profile for CSV/NDJSON (as normalize --map)\n"
 		"  --type T    message type of CSV/NDJSON rows: 311 (default), 411, 511, 621\n"
 		"%s"
 		"  --parallel N, --batch N       requests in flight (4), declarations per request (50)\n"

@@ -284,14 +284,14 @@ static void
 submit_all(struct demo *d)
 {
 	static const char *const platform[] = { "merchant/orders-en.csv", "merchant/orders-bad.csv",
-						"merchant/orders.ndjson", "xml/valid/CEB311-order.xml", NULL };
-	static const char *const payment[] = { "xml/valid/CEB411-payment.xml",
-					       "xml/valid/CEB411-payment-9610.xml", NULL };
-	static const char *const logistics[] = { "xml/valid/CEB511-waybill.xml",
-						 "xml/valid/CEB621-inventory.xml", NULL };
-	static const char *const shop[] = { "xml/valid/CEB311-order-9610.xml", NULL };
-	static const char *const express[] = { "xml/valid/CEB511-waybill-9610.xml",
-					       "xml/valid/CEB621-inventory-9610.xml", NULL };
+						"merchant/orders.ndjson", "xml/unsigned/CEB311-order.xml", NULL };
+	static const char *const payment[] = { "xml/unsigned/CEB411-payment.xml",
+					       "xml/unsigned/CEB411-payment-9610.xml", NULL };
+	static const char *const logistics[] = { "xml/unsigned/CEB511-waybill.xml",
+						 "xml/unsigned/CEB621-inventory.xml", NULL };
+	static const char *const shop[] = { "xml/unsigned/CEB311-order-9610.xml", NULL };
+	static const char *const express[] = { "xml/unsigned/CEB511-waybill-9610.xml",
+					       "xml/unsigned/CEB621-inventory-9610.xml", NULL };
 	static const char *const again[] = { "merchant/orders-zh.csv", NULL };
 
 	heading("9. Each declarant submits its files: normalize, validate, sign, outbox, submit (一次提交)");

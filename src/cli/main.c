@@ -113,6 +113,56 @@ cli_run(int (*cmd)(int, char **), char **argv)
 	return cmd(argc, argv);
 }
 
+/* -h or --help among a command's arguments (before "--"): its help is wanted, whatever else is there. */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const struct command *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
+/* The command's help (each answers a lone "--help" with its usage on stdout, exit 0). */
+static int
+help(const struct command *cmd)
+{
+	char *argv[] = { (char *)cmd->name, (char *)"--help", NULL };
+
+	return cli_run(cmd->run, argv);
+}
+
+static void
+unknown(const char *name)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	const char *near;
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		names[i] = commands[i].name;
+	near = cg_nearest_word(name, names, sizeof(names) / sizeof(names[0]));
+	if (near != NULL)
+		cli_err("unknown command '%s' (did you mean %s?)", name, near);
+	else
+		cli_err("unknown command '%s'", name);
+}
+
 static void
 usage(FILE *out)
 {
@@ -121,17 +171,18 @@ usage(FILE *out)
 	fprintf(out, "usage: cebgate COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\n'cebgate COMMAND --help' describes a command. Exit status: 0 ok, 1 invalid,"
-		     " 2 usage or I/O error.\n");
+	fprintf(out, "\n'cebgate help COMMAND' or 'cebgate COMMAND --help' describes a command.\n"
+		     "Exit status: 0 ok, 1 invalid, 2 usage or I/O error.\n");
 }
 
 int
 main(int argc, char **argv)
 {
-	size_t i;
+	const struct command *cmd;
 	int rc = CLI_USAGE;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
@@ -143,15 +194,22 @@ main(int argc, char **argv)
 		cli_err("initialisation failed");
 		return CLI_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			rc = commands[i].run(argc - 1, argv + 1);
-			break;
-		}
-	}
-	if (i == sizeof(commands) / sizeof(commands[0])) {
-		cli_err("unknown command '%s'", argv[1]);
-		usage(stderr);
+	/* cebgate help COMMAND */
+	if (strcmp(argv[1], "help") == 0) {
+		cmd = find(argv[2]);
+		if (cmd != NULL && argc == 3)
+			rc = help(cmd);
+		else if (cmd == NULL)
+			unknown(argv[2]);
+		else
+			usage(stderr);
+	} else if ((cmd = find(argv[1])) == NULL) {
+		unknown(argv[1]);
+		fprintf(stderr, "'cebgate --help' lists the commands.\n");
+	} else if (wants_help(argc - 1, argv + 1)) {
+		rc = help(cmd);
+	} else {
+		rc = cmd->run(argc - 1, argv + 1);
 	}
 	cg_global_shutdown();
 	return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "answer.h"
+#include "log.h"
 
 /* The one mapping of library codes to HTTP statuses; a code missing here is a fault (500). */
 static const unsigned statuses[] = {
@@ -41,12 +42,16 @@ srv_reply(struct MHD_Connection *c, unsigned status, const char *type, const cha
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
 								 MHD_RESPMEM_MUST_COPY);
+	struct srv_reqlog *l = srv_reqlog_current();
 	int ok;
 	enum MHD_Result q;
 
 	if (r == NULL)
 		return MHD_NO;
-	ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
+	if (l != NULL)
+		l->bytes = len;
+	ok = (l == NULL || MHD_add_response_header(r, "X-Request-Id", l->id) == MHD_YES) &&
+	     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
 	     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES &&
 	     MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES;
 	for (; ok && extra != NULL && extra[0] != NULL; extra += 2)
@@ -85,8 +90,7 @@ srv_answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, unsigned ok, char *b
 	enum MHD_Result q;
 
 	if (status == MHD_HTTP_INTERNAL_SERVER_ERROR || (rc == CG_OK && body == NULL)) {
-		fprintf(stderr, "level=error route=%s rc=%s msg=\"%s\"\n", route, cg_strerror(rc),
-			cg_ctx_errmsg(ctx));
+		srv_log(SRV_ERROR, cg_ctx_errmsg(ctx), "route", route, "rc", cg_strerror(rc), NULL);
 		q = srv_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	} else if (body != NULL) {
 		/* A refusal with an answer (a submission's result, an unreadable upload) is JSON. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "cebgate/codes.h"
 #include "cebgate/service.h"
+#include "log.h"
 #include "server.h"
 
 volatile sig_atomic_t srv_codes_reload_requested;
@@ -61,12 +62,11 @@ srv_codes_reload(cg_service *svc, cg_ctx *ctx, const cg_principal *who, char **j
 		atomic_fetch_add(&reload_failures, 1);
 	pthread_mutex_unlock(&held_lock);
 	if (rc == CG_OK)
-		fprintf(stderr, "level=info msg=\"code tables reloaded\" by=%s\n",
-			who != NULL ? who->name : "SIGHUP");
+		srv_log(SRV_INFO, "code tables reloaded", "by", who != NULL ? who->name : "SIGHUP", NULL);
 	else if (rc == CG_EINCOMPLETE)
-		fprintf(stderr, "level=error msg=\"code tables not reloaded, old tables kept\"\n");
+		srv_log(SRV_ERROR, "code tables not reloaded, old tables kept", NULL);
 	else if (rc != CG_EPERM)
-		fprintf(stderr, "level=error msg=\"code table reload: %s\"\n", cg_ctx_errmsg(ctx));
+		srv_log(SRV_ERROR, "code table reload failed", "reason", cg_ctx_errmsg(ctx), NULL);
 	return rc;
 }
 
@@ -106,6 +106,7 @@ srv_codes_metrics(char *buf, size_t size, size_t n)
 	size_t i;
 
 	n = put(buf, size, n,
+		"# HELP cebgate_code_table_info Each code-table edition loaded (always 1).\n"
 		"# TYPE cebgate_code_table_info gauge\n");
 	pthread_mutex_lock(&held_lock);
 	for (i = 0; held != NULL && i < cg_codes_edition_count(held); i++) {
@@ -117,7 +118,8 @@ srv_codes_metrics(char *buf, size_t size, size_t n)
 			e->table, e->edition, e->effective, e->complete ? 1 : 0,
 			cg_codes_in_force(held, e->table, NULL) == e ? 1 : 0);
 	}
-	n = put(buf, size, n, "# TYPE cebgate_code_table_rows gauge\n");
+	n = put(buf, size, n, "# HELP cebgate_code_table_rows Rows of each code-table edition.\n"
+		"# TYPE cebgate_code_table_rows gauge\n");
 	for (i = 0; held != NULL && i < cg_codes_edition_count(held); i++) {
 		const struct cg_edition *e = cg_codes_edition(held, i);
 
@@ -126,7 +128,9 @@ srv_codes_metrics(char *buf, size_t size, size_t n)
 	}
 	pthread_mutex_unlock(&held_lock);
 	return put(buf, size, n,
+		   "# HELP cebgate_code_reloads_total Reloads of the code tables that took effect.\n"
 		   "# TYPE cebgate_code_reloads_total counter\ncebgate_code_reloads_total %lu\n"
+		   "# HELP cebgate_code_reload_failures_total Reloads refused, the old tables kept.\n"
 		   "# TYPE cebgate_code_reload_failures_total counter\n"
 		   "cebgate_code_reload_failures_total %lu\n",
 		   atomic_load(&reloads), atomic_load(&reload_failures));

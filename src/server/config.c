@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cebgate/common.h"
+#include "log.h"
 #include "server.h"
 
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
-       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT };
+       K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT, K_LOG_FORMAT,
+       K_LOG_LEVEL, K_TRUST_REQUEST_ID };
 
 static const struct {
 	const char *name;
@@ -47,6 +50,9 @@ static const struct {
 	{ "custody-dir", K_CUSTODY_DIR },
 	{ "custody-pass-file", K_CUSTODY_PASS },
 	{ "max-upload-records", K_MAX_RECORDS },
+	{ "log-format", K_LOG_FORMAT },
+	{ "log-level", K_LOG_LEVEL },
+	{ "trust-request-id", K_TRUST_REQUEST_ID },
 };
 
 static int
@@ -62,9 +68,19 @@ number(const char *v, unsigned long max, unsigned long *out)
 }
 
 static int
+log_format(struct srv_config *c, const char *v)
+{
+	if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
+		return -1;
+	c->log_json = strcmp(v, "json") == 0;
+	return 0;
+}
+
+static int
 set(struct srv_config *c, int key, const char *v)
 {
 	unsigned long n = 0;
+	enum srv_level level;
 
 	switch (key) {
 	case K_DB: c->db = v; return 0;
@@ -94,6 +110,9 @@ set(struct srv_config *c, int key, const char *v)
 	case K_CUSTODY_DIR: c->custody_dir = v; return 0;
 	case K_CUSTODY_PASS: c->custody_pass_file = v; return 0;
 	case K_MAX_RECORDS: if (number(v, 10000000, &n) || n == 0) return -1; c->max_records = n; return 0;
+	case K_LOG_FORMAT: return log_format(c, v);
+	case K_LOG_LEVEL: return srv_level_parse(v, &level) == 0 ? (c->log_level = (int)level, 0) : -1;
+	case K_TRUST_REQUEST_ID: if (number(v, 1, &n)) return -1; c->trust_request_id = (int)n; return 0;
 	default: return -1;
 	}
 }
@@ -108,6 +127,28 @@ key_of(const char *name)
 			return keys[i].key;
 	}
 	return -1;
+}
+
+const char *
+srv_config_nearest(const char *word)
+{
+	const char *names[sizeof(keys) / sizeof(keys[0])];
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		names[i] = keys[i].name;
+	return cg_nearest_word(word, names, sizeof(names) / sizeof(names[0]));
+}
+
+static void
+unknown_key(const char *path, int lineno, const char *name)
+{
+	const char *near = srv_config_nearest(name);
+
+	if (near != NULL)
+		fprintf(stderr, "%s:%d: unknown key \"%s\" (did you mean \"%s\"?)\n", path, lineno, name, near);
+	else
+		fprintf(stderr, "%s:%d: unknown key \"%s\"\n", path, lineno, name);
 }
 
 static char *
@@ -136,28 +177,37 @@ load_file(struct srv_config *c, const char *path)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *s = trim(line), *eq = strchr(s, '=');
+		char *s = trim(line), *eq = strchr(s, '='), *name;
 		int key;
 
 		lineno++;
 		if (*s == '\0' || *s == '#')
 			continue;
-		if (eq == NULL)
+		if (eq == NULL) {
+			fprintf(stderr, "%s:%d: expected \"key = value\"\n", path, lineno);
 			goto bad;
+		}
 		*eq = '\0';
-		key = key_of(trim(s));
-		if (key < 0 || c->nowned == (int)(sizeof(c->owned) / sizeof(c->owned[0])))
+		name = trim(s);
+		key = key_of(name);
+		if (key < 0) {
+			unknown_key(path, lineno, name);
 			goto bad;
-		c->owned[c->nowned] = strdup(trim(eq + 1));
-		if (c->owned[c->nowned] == NULL)
+		}
+		if (c->nowned == (int)(sizeof(c->owned) / sizeof(c->owned[0])) ||
+		    (c->owned[c->nowned] = strdup(trim(eq + 1))) == NULL) {
+			fprintf(stderr, "%s:%d: too many settings\n", path, lineno);
 			goto bad;
-		if (set(c, key, c->owned[c->nowned++]) != 0)
+		}
+		if (set(c, key, c->owned[c->nowned++]) != 0) {
+			fprintf(stderr, "%s:%d: bad value for \"%s\": \"%s\"\n", path, lineno, name,
+				c->owned[c->nowned - 1]);
 			goto bad;
+		}
 	}
 	fclose(fp);
 	return 0;
 bad:
-	fprintf(stderr, "cebgated: %s:%d: unknown key or bad value\n", path, lineno);
 	fclose(fp);
 	return -1;
 }
@@ -180,6 +230,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: cebgated --db FILE [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
+		     "                [--log-format json|text] [--log-level debug|info|warn|error]\n"
+		     "                [--trust-request-id 0|1]\n"
 		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
 		     "                [--per-ip-limit N] [--timeout S] [--request-timeout S] [--max-wait S]\n"
 		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
@@ -188,8 +240,23 @@ usage(FILE *out)
 		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
 		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 256 connections,\n"
-		     "  16 per IP, 30 s timeout, 60 s to receive a request, 30 s longest long-poll.\n"
-		     "  See docs/cebgated.md.\n");
+		     "  16 per IP, 30 s timeout, 60 s to receive a request, 30 s longest long-poll,\n"
+		     "  JSON log lines from level info.\n"
+		     "       cebgated --check-config [--config F] [flags]   read the settings, exit 0 or 1\n"
+		     "       cebgated --version | --help | --routes\n"
+		     "  Every key of the config file is a flag's name; see docs/cebgated.md and\n"
+		     "  docs/cebgated.conf.sample.\n");
+}
+
+/* The long name of option @p val. */
+static const char *
+flag_name(const struct option *opts, int val)
+{
+	for (; opts->name != NULL; opts++) {
+		if (opts->val == val)
+			return opts->name;
+	}
+	return "?";
 }
 
 int
@@ -223,8 +290,13 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "custody-dir", required_argument, NULL, K_CUSTODY_DIR },
 		{ "custody-pass-file", required_argument, NULL, K_CUSTODY_PASS },
 		{ "max-upload-records", required_argument, NULL, K_MAX_RECORDS },
+		{ "log-format", required_argument, NULL, K_LOG_FORMAT },
+		{ "log-level", required_argument, NULL, K_LOG_LEVEL },
+		{ "trust-request-id", required_argument, NULL, K_TRUST_REQUEST_ID },
 		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int o, i;
@@ -246,24 +318,45 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->group_commit = 1;
 	c->max_upload = 256ul << 20;
 	c->max_records = 100000;
+	c->log_json = 1;
+	c->log_level = SRV_INFO;
+	/* --help and --version answer whatever else is wrong. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("cebgated %s\n", PACKAGE_VERSION);
+			return 1;
+		}
+	}
 	/* The file first, whatever its position among the flags: flags override it. */
 	for (i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1]) != 0)
 			return -1;
 	}
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (o == 'h') {
-			usage(stdout);
-			exit(0);
-		}
 		if (o == 'c')
 			continue;
-		if (o == '?' || set(c, o, optarg) != 0) {
+		if (o == 'k') {
+			c->check_only = 1;
+			continue;
+		}
+		if (o == '?') {
 			usage(stderr);
 			return -1;
 		}
+		if (set(c, o, optarg) != 0) {
+			fprintf(stderr, "cebgated: bad value for --%s: \"%s\"\n", flag_name(opts, o), optarg);
+			return -1;
+		}
 	}
-	if (c->db == NULL || optind != argc || (c->tls_cert == NULL) != (c->tls_key == NULL) ||
+	if (c->db == NULL) {
+		fprintf(stderr, "cebgated: no database: give --db FILE or \"db = FILE\" in the config file\n");
+		return -1;
+	}
+	if (optind != argc || (c->tls_cert == NULL) != (c->tls_key == NULL) ||
 	    (c->tls_client_ca != NULL && c->tls_cert == NULL)) {
 		usage(stderr);
 		return -1;

@@ -54,7 +54,7 @@ srv_thread_service(struct srv *s)
 	if (cg_ctx_new(&ctx) != CG_OK)
 		return NULL;
 	if (cg_service_new(&svc, ctx, s->cfg->db, NULL) != CG_OK || configure(s->cfg, svc, ctx) != CG_OK) {
-		fprintf(stderr, "level=error msg=\"cannot open the service: %s\"\n", cg_ctx_errmsg(ctx));
+		srv_log(SRV_ERROR, "cannot open the service", "reason", cg_ctx_errmsg(ctx), NULL);
 		cg_service_free(svc);
 		svc = NULL;
 	} else if (pthread_setspecific(s->svc_key, svc) != 0) {
@@ -64,7 +64,7 @@ srv_thread_service(struct srv *s)
 		cg_service_set_committer(svc, s->committer);
 		if (s->custody_pass != NULL &&
 		    cg_service_set_custody(svc, NULL, s->cfg->custody_dir, s->custody_pass) != CG_OK)
-			fprintf(stderr, "level=error msg=\"custody settings: out of memory\"\n");
+			srv_log(SRV_ERROR, "custody settings: out of memory", NULL);
 	}
 	cg_ctx_free(ctx);
 	return svc;
@@ -73,10 +73,7 @@ srv_thread_service(struct srv *s)
 static void
 on_log(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
-	fputs("level=warn mhd=\"", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\"\n", stderr);
+	srv_log_mhd(cls, fmt, ap);
 }
 
 static int
@@ -172,6 +169,11 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		free(sp);
 		return -1;
 	}
+	if (pthread_mutex_init(&sp->messages_lock, NULL) != 0) {
+		pthread_mutex_destroy(&sp->limit_lock);
+		free(sp);
+		return -1;
+	}
 	/* The main loop waits on `wake` with a monotonic deadline. */
 	if (pthread_mutex_init(&sp->park_lock, NULL) != 0 || pthread_condattr_init(&ca) != 0 ||
 	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 || pthread_cond_init(&sp->wake, &ca) != 0) {
@@ -194,6 +196,7 @@ srv_run(const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	pthread_cond_destroy(&sp->wake);
 	pthread_mutex_destroy(&sp->park_lock);
 	pthread_mutex_destroy(&sp->limit_lock);
+	pthread_mutex_destroy(&sp->messages_lock);
 	if (sp->tls_key != NULL)
 		memset(sp->tls_key, 0, strlen(sp->tls_key));
 	free(sp->tls_cert);
@@ -211,7 +214,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	const union MHD_DaemonInfo *info;
 	cg_service *probe = NULL;
 	cg_ctx *ctx = NULL;
-	char *tls_cert = NULL, *tls_key = NULL;
+	char *tls_cert = NULL, *tls_key = NULL, num[24];
 	long long next_sweep = srv_now_ms() + 1000;
 
 	sp->cfg = cfg;
@@ -284,8 +287,8 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	fprintf(stderr, "level=info msg=\"listening\" addr=%s port=%u\n", cfg->bind,
-		info != NULL ? info->port : cfg->port);
+	(void)snprintf(num, sizeof(num), "%u", info != NULL ? info->port : cfg->port);
+	srv_log(SRV_INFO, "listening", "addr", cfg->bind, "port", num, NULL);
 	if (cfg->port_file != NULL && (info == NULL || write_port_file(cfg->port_file, info->port) != 0)) {
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
 		MHD_stop_daemon(d);
@@ -309,16 +312,19 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 			cg_free(json);
 		}
 		cut = srv_deadlines_sweep(sp->deadlines);
-		if (cut > 0)
-			fprintf(stderr, "level=warn msg=\"request not received in time\" closed=%u\n", cut);
+		if (cut > 0) {
+			(void)snprintf(num, sizeof(num), "%u", cut);
+			srv_log(SRV_WARN, "request not received in time", "closed", num, NULL);
+		}
 		if (srv_now_ms() < next_sweep)
 			continue;
 		/* Every second: refuse inventories that waited past the match timeout. */
 		next_sweep = srv_now_ms() + 1000;
 		if (cg_service_sweep(probe, ctx, &rejected) != CG_OK) {
-			fprintf(stderr, "level=error msg=\"sweep: %s\"\n", cg_ctx_errmsg(ctx));
+			srv_log(SRV_ERROR, "sweep failed", "reason", cg_ctx_errmsg(ctx), NULL);
 		} else if (rejected > 0) {
-			fprintf(stderr, "level=info msg=\"match timeout\" rejected=%d\n", rejected);
+			(void)snprintf(num, sizeof(num), "%d", rejected);
+			srv_log(SRV_INFO, "match timeout", "rejected", num, NULL);
 			srv_changed(sp);
 		}
 	}
@@ -327,7 +333,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	 * nothing. Parked long-polls answer with what they have (MHD must not be
 	 * stopped with connections suspended).
 	 */
-	fprintf(stderr, "level=info msg=\"stopping\"\n");
+	srv_log(SRV_INFO, "stopping", NULL);
 	srv_unpark(sp, 1);
 	srv_wait_for_change(sp, 100);
 	MHD_stop_daemon(d);

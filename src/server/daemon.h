@@ -15,17 +15,26 @@
 #include <openssl/evp.h>
 #include <microhttpd.h>
 #include "cebgate/window.h"
+#include "log.h"
 #include "server.h"
 
 /* Upper bounds (ms) of the request-duration histogram's buckets; +Inf follows. */
 #define SRV_LATENCY_BUCKETS 10
-/* Counted keys (failed logins, uploads) per minute: a small fixed table. */
+/* Rows of the route table that /metrics counts apart (router.c checks it holds them all). */
+#define SRV_MAX_ROUTES 96
+/* Message type and outcome pairs counted apart in /metrics; later ones are not. */
+#define SRV_MESSAGE_KINDS 64
+/* Counted keys (failed logins, uploads) over the last minute: a small fixed table. */
 #define SRV_LIMIT_SLOTS 512
+/* Events a slot remembers: the highest limit that can be asked of it. */
+#define SRV_LIMIT_EVENTS 32
+#define SRV_LIMIT_WINDOW_MS 60000
 
+/* A sliding window: the times (ms, monotonic) of a key's latest events, a ring. */
 struct srv_limit_slot {
 	unsigned long key;
-	long minute;
-	int count;
+	long long at[SRV_LIMIT_EVENTS];
+	int next;
 };
 
 struct srv {
@@ -39,6 +48,15 @@ struct srv {
 	cg_committer *committer; /* shared by the pool threads' services (group commit), or NULL */
 	atomic_ulong requests, submissions, accepted, receipts_served, errors;
 	atomic_ulong latency[SRV_LATENCY_BUCKETS + 1], latency_ms_sum; /* per bucket, not cumulative */
+	/* Answers per route (the last row: no route) and status class 1xx..5xx. */
+	atomic_ulong answers[SRV_MAX_ROUTES + 1][5];
+	/* Submitted messages per type and outcome: a small table filled as they come. */
+	pthread_mutex_t messages_lock;
+	struct srv_message_count {
+		char type[32];
+		char outcome[16];
+		unsigned long n;
+	} messages[SRV_MESSAGE_KINDS];
 	/*
 	 * Long-polls wait suspended, not in a pool thread: a few pollers must not
 	 * stall every other request. Writes bump `changes` and signal `wake`; the
@@ -54,6 +72,7 @@ struct srv {
 };
 
 struct req {
+	int started;           /* its first call (headers in) is done */
 	int no_client_cert;
 	char *body;
 	size_t len;
@@ -69,6 +88,8 @@ struct req {
 	unsigned long seen;    /* `changes` before its last look at the data */
 	struct MHD_Connection *conn;
 	struct req *next_parked;
+	struct srv_reqlog log;  /* its access line */
+	int route;              /* index in the route table, -1 when none matched */
 };
 
 /* The calling thread's service, made on first use; NULL when the database cannot be opened. */
@@ -87,15 +108,33 @@ void srv_changed(struct srv *s);
 /* Sleep until a write signals or @p ms pass. */
 void srv_wait_for_change(struct srv *s, long ms);
 
-/* Rate limits per minute (ratelimit.c). */
+/* Rate limits over the last minute (ratelimit.c). */
 unsigned long srv_limit_key(const char *kind, const char *v);
-/* Add @p add to the key's count of this minute; whether it reached @p max. */
+/*
+ * Add @p add events of the key at @p now_ms; whether the key had @p max
+ * (at most SRV_LIMIT_EVENTS) in the 60 s up to @p now_ms. A sliding window:
+ * no clock minute resets it.
+ */
+int srv_window_hit(struct srv_limit_slot *slot, unsigned long key, long long now_ms, int add, int max);
+/* srv_window_hit() on the daemon's table, now. */
 int srv_minute_limit(struct srv *s, unsigned long key, int add, int max);
 /* The client's IPv4 address as text ("" when another kind). */
 const char *srv_client_ip(struct MHD_Connection *c, char *buf, size_t size);
 
+/*
+ * Whether the peer may name the request (X-Request-Id): the trust-request-id
+ * flag; a trusted-proxy check of the peer's address belongs here (http.c).
+ */
+int srv_peer_trusted(struct srv *s, struct MHD_Connection *c);
+
 /* Metrics (metrics.c). */
 void srv_observe_latency(struct srv *s, long ms);
+/* A request answered on route @p route (-1: none) with @p status. */
+void srv_observe_request(struct srv *s, int route, unsigned status);
+/* Each message of a submission's answer (JSON text, NULL when none) by type and status. */
+void srv_observe_submission(struct srv *s, const char *answer);
+/* A submitted message of @p type ("CEB311Message") that ended as @p outcome ("accepted"). */
+void srv_observe_message(struct srv *s, const char *type, const char *outcome);
 /* The Prometheus text of every counter, gauge and the latency histogram. */
 enum MHD_Result srv_metrics_reply(struct srv *s, struct MHD_Connection *c);
 

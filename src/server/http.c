@@ -15,6 +15,7 @@
 #include "answer.h"
 #include "daemon.h"
 #include "deadline.h"
+#include "log.h"
 #include "request.h"
 #include "routes.h"
 
@@ -44,12 +45,48 @@ declared_length(struct MHD_Connection *c)
 	return n > 0 ? (unsigned long long)n : 0;
 }
 
+int
+srv_peer_trusted(struct srv *s, struct MHD_Connection *c)
+{
+	(void)c;
+	return s->cfg->trust_request_id;
+}
+
+/* @p src into @p dst (of @p size bytes), control and non-ASCII bytes as '?': a log field. */
+static void
+copy_printable(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i] != '\0'; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || (unsigned char)src[i] >= 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
+/* The access line's fields known on arrival; the id the answer will carry. */
+static void
+request_arrived(struct srv *s, struct MHD_Connection *c, struct req *r, const char *url, const char *method)
+{
+	const char *offered = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+
+	srv_request_id(r->log.id, offered, srv_peer_trusted(s, c));
+	(void)srv_client_ip(c, r->log.client, sizeof(r->log.client));
+	copy_printable(r->log.method, sizeof(r->log.method), method);
+	/* MHD hands the path without its query string: nothing of a query reaches the log. */
+	copy_printable(r->log.path, sizeof(r->log.path), url);
+	r->route = -1;
+}
+
+static enum MHD_Result on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *upload, size_t *upload_size);
+
 enum MHD_Result
 srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct srv *s = cls;
 	struct req *r = *con_cls;
+	enum MHD_Result q;
 
 	(void)version;
 	if (r == NULL) {
@@ -57,9 +94,24 @@ srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char 
 		if (r == NULL)
 			return MHD_NO;
 		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
+		request_arrived(s, c, r, url, method);
+		*con_cls = r;
+	}
+	/* Whatever answers this request in this thread names its id. */
+	srv_reqlog_enter(&r->log);
+	q = on_request(s, r, c, url, method, upload, upload_size);
+	srv_reqlog_enter(NULL);
+	return q;
+}
+
+static enum MHD_Result
+on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *url, const char *method,
+	   const char *upload, size_t *upload_size)
+{
+	if (!r->started) {
+		r->started = 1;
 		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
 		r->spool_fd = -1;
-		*con_cls = r;
 		/* Uploads stream to disk; only an authenticated sender's bytes are written. */
 		if (strcmp(url, "/api/v1/uploads") == 0 && strcmp(method, "POST") == 0 && !r->no_client_cert) {
 			cg_service *svc = srv_thread_service(s);
@@ -140,9 +192,9 @@ srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		atomic_fetch_add(&s->errors, 1);
 	srv_observe_latency(s, ms);
+	srv_observe_request(s, r->route, ci != NULL ? ci->http_status : 0);
 	/* One line per request; no bodies, tokens or personal data. */
-	fprintf(stderr, "level=info status=%u bytes=%zu ms=%ld end=%d\n",
-		ci != NULL ? ci->http_status : 0, r->len, ms, (int)toe);
+	srv_log_access(&r->log, ci != NULL ? ci->http_status : 0, ms);
 	srv_spool_discard(r);
 	free(r->body);
 	free(r);

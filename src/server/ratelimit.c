@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Counts per key and minute (failed logins per account and address, uploads per account). */
+/* Counts per key over the last minute (failed logins per account and address, uploads per account). */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 #include "daemon.h"
 
@@ -19,22 +20,39 @@ srv_limit_key(const char *kind, const char *v)
 	return h | 1;
 }
 
-/* Add @p add to the key's count of this minute; whether it reached @p max. */
+int
+srv_window_hit(struct srv_limit_slot *slot, unsigned long key, long long now_ms, int add, int max)
+{
+	int i, recent = 0;
+
+	if (max > SRV_LIMIT_EVENTS)
+		max = SRV_LIMIT_EVENTS;
+	/* Another key in this slot: its events are not ours (it is forgotten). */
+	if (slot->key != key) {
+		memset(slot, 0, sizeof(*slot));
+		slot->key = key;
+	}
+	for (; add > 0; add--) {
+		slot->at[slot->next] = now_ms;
+		slot->next = (slot->next + 1) % SRV_LIMIT_EVENTS;
+	}
+	for (i = 0; i < SRV_LIMIT_EVENTS; i++)
+		recent += slot->at[i] != 0 && now_ms - slot->at[i] < SRV_LIMIT_WINDOW_MS;
+	return recent >= max;
+}
+
 int
 srv_minute_limit(struct srv *s, unsigned long key, int add, int max)
 {
-	long minute = (long)(time(NULL) / 60);
-	struct srv_limit_slot *slot = &s->limits[key % SRV_LIMIT_SLOTS];
+	struct timespec ts;
+	long long now;
 	int blocked;
 
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* +1: a time of 0 marks an empty entry. */
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1;
 	pthread_mutex_lock(&s->limit_lock);
-	if (slot->key != key || slot->minute != minute) {
-		slot->key = key;
-		slot->minute = minute;
-		slot->count = 0;
-	}
-	slot->count += add;
-	blocked = slot->count >= max;
+	blocked = srv_window_hit(&s->limits[key % SRV_LIMIT_SLOTS], key, now, add, max);
 	pthread_mutex_unlock(&s->limit_lock);
 	return blocked;
 }

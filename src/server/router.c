@@ -53,6 +53,7 @@ static const struct srv_route routes[] = {
 	/* No login: no personal data. */
 	{ "GET", "/api/v1/explain/{code}", SRV_PUBLIC, srv_explain, NULL },
 	{ "GET", "/healthz", SRV_PUBLIC, srv_healthz, NULL },
+	{ "GET", "/readyz", SRV_NOLOGIN, srv_readyz, NULL },
 	{ "GET", "/metrics", SRV_PUBLIC, srv_metrics, NULL },
 	/* The pages of web/: a fixed list, so no request path ever reaches the file system. */
 	{ "GET", "/", SRV_PUBLIC, srv_page, "index.html" },
@@ -80,6 +81,19 @@ static const struct srv_route routes[] = {
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+_Static_assert(NROUTES <= SRV_MAX_ROUTES, "raise SRV_MAX_ROUTES: /metrics counts each route");
+
+size_t
+srv_route_count(void)
+{
+	return NROUTES;
+}
+
+const struct srv_route *
+srv_route_at(size_t i)
+{
+	return i < NROUTES ? &routes[i] : NULL;
+}
 
 static int
 method_matches(const char *route, const char *method)
@@ -162,6 +176,10 @@ admit(struct srv_call *call, enum MHD_Result *early)
 		*early = srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
 		return 0;
 	}
+	/* The access line names the caller: the user, or the enterprise of a token. */
+	(void)snprintf(call->r->log.who, sizeof(call->r->log.who), "%s",
+		       call->who.user_id != 0 || call->who.cop_code[0] == '\0' ? call->who.name
+									     : call->who.cop_code);
 	if (srv_route_allows(call->route, call->who.role))
 		return 1;
 	roles_text(call->route->roles, roles, sizeof(roles));
@@ -184,6 +202,7 @@ srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, con
 		return srv_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body too large");
 	memset(&call, 0, sizeof(call));
 	call.route = srv_route_find(method, url, &call.params, &known);
+	r->route = call.route != NULL ? (int)(call.route - routes) : -1;
 	/* No state change rides on a session cookie without its CSRF token. */
 	if (!srv_web_csrf_ok(c, url, method))
 		return srv_reply_error(c, MHD_HTTP_FORBIDDEN, "the session's CSRF token is missing or wrong");

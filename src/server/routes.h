@@ -52,6 +52,9 @@ struct srv_route {
 /* The route of @p method and @p path, its named segments in @p params; NULL when none. */
 const struct srv_route *srv_route_find(const char *method, const char *path, struct srv_params *params,
 				       int *path_known);
+/* The rows of the table, by index (NULL past the end): what /metrics labels. */
+size_t srv_route_count(void);
+const struct srv_route *srv_route_at(size_t i);
 /* Whether a caller of @p role may use @p route. */
 int srv_route_allows(const struct srv_route *route, cg_role role);
 /* One line per route: method, path pattern, roles ("public" or a comma-separated list). */
@@ -106,6 +109,7 @@ enum MHD_Result srv_session(struct srv_call *call);
 /* routes_pages.c */
 enum MHD_Result srv_page(struct srv_call *call);
 enum MHD_Result srv_healthz(struct srv_call *call);
+enum MHD_Result srv_readyz(struct srv_call *call);
 enum MHD_Result srv_explain(struct srv_call *call);
 enum MHD_Result srv_metrics(struct srv_call *call);
 /* routes_codes.c */

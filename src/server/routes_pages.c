@@ -86,7 +86,17 @@ srv_page(struct srv_call *call)
 enum MHD_Result
 srv_healthz(struct srv_call *call)
 {
+	/* Alive: the process answers; /readyz says whether it can serve. */
 	return srv_reply(call->c, MHD_HTTP_OK, "text/plain", "ok\n", 3, NULL);
+}
+
+/* GET /readyz: 200 once the database answers and holds the current schema, else 503 and why. */
+enum MHD_Result
+srv_readyz(struct srv_call *call)
+{
+	if (cg_service_ready(call->svc, call->ctx) != CG_OK)
+		return srv_reply_error(call->c, MHD_HTTP_SERVICE_UNAVAILABLE, cg_ctx_errmsg(call->ctx));
+	return srv_reply_json(call->c, MHD_HTTP_OK, "{\"status\": \"ready\"}\n");
 }
 
 enum MHD_Result

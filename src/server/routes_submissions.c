@@ -18,5 +18,6 @@ srv_submit(struct srv_call *call)
 			       srv_is_json_type(type), &json);
 	atomic_fetch_add(&call->s->submissions, 1);
 	atomic_fetch_add(&call->s->accepted, rc == CG_OK);
+	srv_observe_submission(call->s, json);
 	return srv_call_answer(call, rc, MHD_HTTP_OK, json);
 }

@@ -36,12 +36,21 @@ struct srv_config {
 	unsigned long max_records;/* documents of one upload */
 	const char *custody_dir;  /* custodial signing keys (default DB.custody) */
 	const char *custody_pass_file; /* their passphrase; custodial signing is off without it */
-	char *owned[32];          /* values read from the config file */
+	int log_json;             /* log-format: json (1) or text (0) */
+	int log_level;            /* log-level: enum srv_level (log.h) */
+	int trust_request_id;     /* take a client's X-Request-Id (behind a trusted proxy) */
+	int check_only;           /* --check-config: read the configuration, then exit */
+	char *owned[40];          /* values read from the config file */
 	int nowned;
 };
 
-/* Defaults, then the config file, then flags; 0 ok, -1 with a message on stderr. */
+/*
+ * Defaults, then the config file, then flags; 0 ok, -1 with a message on
+ * stderr, 1 when answered already (--help, --version: exit 0).
+ */
 int srv_config_load(struct srv_config *c, int argc, char **argv);
+/* The known key nearest to @p word by edit distance, or NULL when none is close. */
+const char *srv_config_nearest(const char *word);
 
 void srv_config_dispose(struct srv_config *c);
 

@@ -12,7 +12,7 @@ const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
 const ID1 = process.env.CG_ID1;
-const PLAN = 28;
+const PLAN = 29;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -82,6 +82,8 @@ try {
 	await page.waitForURL(`**/declaration.html?id=${ID1}`);
 	await page.waitForSelector('#comparison tbody tr');
 	ok(await page.locator('#lease.running').isVisible(), 'the claim opens the declaration with the lease running');
+	ok(/认领至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, 认领剩余 \d+ /.test(await text(page, '#lease')),
+		'the lease shows its end as a local time and the time left');
 	ok(await page.locator('#comparison tr.differs[data-field="buyerTelephone"]').isVisible(),
 		'the buyer telephone that differs between inventory and order is highlighted');
 	ok((await page.locator('#comparison tr.differs').count()) === 1 &&

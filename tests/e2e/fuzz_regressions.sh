@@ -27,7 +27,7 @@ regressions() { # TARGET: its regression inputs, if any
 	[ -d "$data/$1" ] && ls "$data/$1" | grep -q . && echo "$data/$1"
 	return 0
 }
-run xml "$top_srcdir/samples/xml/valid" "$top_srcdir/samples/xml/invalid" \
+run xml "$top_srcdir/samples/xml/unsigned" "$top_srcdir/samples/xml/invalid" \
 	"$top_srcdir/tests/data/hostile" $(regressions xml)
 for t in csv ndjson normalize verify dxp http; do
 	set -- $(regressions $t)

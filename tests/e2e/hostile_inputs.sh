@@ -14,7 +14,7 @@ tmp=$T
 
 cli="$top_builddir/src/cli/cebgate"
 fixtures="$top_srcdir/tests/data/hostile"
-order="$top_srcdir/samples/xml/valid/CEB311-order.xml"
+order="$top_srcdir/samples/xml/unsigned/CEB311-order.xml"
 . "$top_srcdir/tests/e2e/limits.sh"
 
 
@@ -292,7 +292,7 @@ for spec in formula-eq.csv:CG2007 formula-plus.csv:CG2007 formula-minus.csv:CG20
 	nul.ndjson:CG2004; do
 	f=${spec%:*}
 	rc=0
-	guarded "$cli" normalize --json --profile "$top_srcdir/samples/merchant/default.profile" \
+	guarded "$cli" normalize --json --map "$top_srcdir/samples/merchant/default.profile" \
 		"$tmp/merchant/$f" -o "$tmp/nout-$f" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
 	keep
 	why=$(verdict "${spec#*:}")

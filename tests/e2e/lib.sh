@@ -10,7 +10,7 @@
 
 CEBGATE=${top_builddir:?}/src/cli/cebgate
 CEBGATED=${top_builddir}/src/server/cebgated
-S=${top_srcdir:?}/samples/xml/valid
+S=${top_srcdir:?}/samples/xml/unsigned
 T=$(mktemp -d "${TMPDIR:-/tmp}/cg-e2e.XXXXXX")
 pid=""
 bg_pids=""

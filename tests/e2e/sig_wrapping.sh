@@ -13,7 +13,7 @@ set -eu
 tmp=$T
 
 cli="$top_builddir/src/cli/cebgate"
-samples="$top_srcdir/samples/xml/valid"
+samples="$top_srcdir/samples/xml/unsigned"
 data="$top_srcdir/tests/data/sig"
 
 need openssl python3

@@ -11,7 +11,7 @@ set -eu
 tmp=$T
 
 cli="$top_builddir/src/cli/cebgate"
-samples="$top_srcdir/samples/xml/valid"
+samples="$top_srcdir/samples/xml/unsigned"
 inv="$samples/CEB621-inventory.xml"
 order="$samples/CEB311-order.xml"
 data="$top_srcdir/tests/data/sig"

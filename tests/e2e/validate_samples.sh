@@ -63,10 +63,10 @@ cross_rows() {
 
 # ---- exit codes ----------------------------------------------------------------------------
 
-run validate --unsigned "$samples/valid"
+run validate --unsigned "$samples/unsigned"
 expect_rc 0 "valid samples with --unsigned: exit 0"
 
-run validate --unsigned --json "$samples/valid"
+run validate --unsigned --json "$samples/unsigned"
 if sane && [ "$rc" -eq 0 ] && is_json "$tmp/out" &&
 	python3 -c '
 import json, sys
@@ -80,13 +80,13 @@ else
 fi
 
 # Every valid sample on its own: exit 0.
-for f in "$samples"/valid/*.xml; do
+for f in "$samples"/unsigned/*.xml; do
 	run validate --unsigned "$f"
 	expect_rc 0 "$(basename "$f") alone: exit 0"
 done
 
 # Without --unsigned exactly the types that must be signed fail, each with CG0200 only.
-run validate --json "$samples/valid"
+run validate --json "$samples/unsigned"
 if sane && [ "$rc" -eq 1 ] && python3 -c '
 import json, os, sys
 bad = []
@@ -202,7 +202,7 @@ run keygen --rsa --key "$tmp/demo.key" --cert "$tmp/demo.crt"
 expect_rc 0 "keygen: a throwaway key for the signed samples"
 mkdir "$tmp/signed"
 for t in CEB621-inventory CEB621-inventory-9610 CEB623-cancel CEB625-return CEB711-delivery; do
-	run sign --key "$tmp/demo.key" --cert "$tmp/demo.crt" "$samples/valid/$t.xml" \
+	run sign --key "$tmp/demo.key" --cert "$tmp/demo.crt" "$samples/unsigned/$t.xml" \
 		-o "$tmp/signed/$t.xml"
 	expect_rc 0 "sign $t.xml"
 done
@@ -217,11 +217,11 @@ if grep -q "does-not-exist.xml" "$tmp/err"; then
 else
 	fail "missing file: named on stderr"
 fi
-run validate --unsigned "$samples/valid/CEB311-order.xml" "$tmp/does-not-exist.xml"
+run validate --unsigned "$samples/unsigned/CEB311-order.xml" "$tmp/does-not-exist.xml"
 expect_rc 2 "missing file next to a valid one: exit 2"
 run validate --unsigned "$samples/invalid/CEB311-gnum-gap.xml" "$tmp/does-not-exist.xml"
 expect_rc 2 "missing file next to an invalid one: exit 2 (I/O error wins)"
-run validate --unsigned --json "$samples/valid/CEB311-order.xml" "$tmp/does-not-exist.xml"
+run validate --unsigned --json "$samples/unsigned/CEB311-order.xml" "$tmp/does-not-exist.xml"
 expect_rc 2 "missing file with --json: exit 2"
 if python3 -c '
 import json, sys
@@ -236,9 +236,9 @@ else
 	fail "missing file with --json: in the report with its error, counted unreadable"
 	diag_file "$tmp/out"
 fi
-run validate --no-such-option "$samples/valid/CEB311-order.xml"
+run validate --no-such-option "$samples/unsigned/CEB311-order.xml"
 expect_rc 2 "unknown option: exit 2"
-run validate -Z "$samples/valid/CEB311-order.xml"
+run validate -Z "$samples/unsigned/CEB311-order.xml"
 expect_rc 2 "unknown short option: exit 2"
 run validate
 expect_rc 2 "no operand: exit 2"
@@ -258,7 +258,7 @@ fi
 # ---- stdin -----------------------------------------------------------------------------------
 
 rc=0
-timeout -k 5 10 "$cli" validate --unsigned - <"$samples/valid/CEB311-order.xml" \
+timeout -k 5 10 "$cli" validate --unsigned - <"$samples/unsigned/CEB311-order.xml" \
 	>"$tmp/out" 2>"$tmp/err" || rc=$?
 if sane && [ "$rc" -eq 0 ] && grep -q '^-: valid (CEB311Message)' "$tmp/out"; then
 	pass "stdin: valid order, exit 0, reported as -"
@@ -302,7 +302,7 @@ else
 	diag_file "$tmp/out"
 fi
 
-run validate --unsigned --quiet "$samples/valid/CEB311-order.xml" "$f"
+run validate --unsigned --quiet "$samples/unsigned/CEB311-order.xml" "$f"
 if sane && [ "$rc" -eq 1 ] && ! grep -q "CEB311-order.xml" "$tmp/out" && grep -qF "$f: INVALID" \
 	"$tmp/out"; then
 	pass "--quiet lists only the invalid file"
@@ -312,7 +312,7 @@ else
 fi
 
 # A warning alone keeps the exit status 0 (an unknown customs district is only a warning).
-sed 's#<ceb:customsCode>5349<#<ceb:customsCode>0099<#' "$samples/valid/CEB621-inventory.xml" \
+sed 's#<ceb:customsCode>5349<#<ceb:customsCode>0099<#' "$samples/unsigned/CEB621-inventory.xml" \
 	>"$tmp/warn.xml"
 run validate --unsigned --json "$tmp/warn.xml"
 if sane && [ "$rc" -eq 0 ] && python3 -c '
@@ -327,11 +327,11 @@ fi
 
 # ---- cross-document rules through the CLI -----------------------------------------------------
 
-sed 's#<ceb:amountPaid>573.87<#<ceb:amountPaid>570.00<#' "$samples/valid/CEB411-payment.xml" \
+sed 's#<ceb:amountPaid>573.87<#<ceb:amountPaid>570.00<#' "$samples/unsigned/CEB411-payment.xml" \
 	>"$tmp/payment.xml"
 run validate --unsigned "$tmp/payment.xml"
 expect_rc 0 "payment alone: no order to compare with, exit 0"
-run validate --unsigned --json "$samples/valid/CEB311-order.xml" "$tmp/payment.xml"
+run validate --unsigned --json "$samples/unsigned/CEB311-order.xml" "$tmp/payment.xml"
 if sane && [ "$rc" -eq 1 ] && json_codes "$tmp/payment.xml" "$tmp/out" | grep -x CG1101 \
 	>/dev/null; then
 	pass "order and payment together: CG1101 on the payment"
@@ -359,7 +359,7 @@ golden() {
 		diag_file "$tmp/diff"
 	fi
 }
-golden validate-valid.txt validate --unsigned valid
+golden validate-unsigned.txt validate --unsigned unsigned
 golden validate-invalid.txt validate --unsigned invalid
 golden validate-invalid.json validate --unsigned --json invalid
 

@@ -95,6 +95,12 @@ json_is "both have waited 0 s" "$T/out" .count 2
 ck olga GET "/api/v1/declarations/$ID" >/dev/null
 json_is "the detail shows who holds the lease" "$T/out" .review.claimedBy olga
 json_is "and its expiry" "$T/out" '.review.leaseUntil > .now' true
+ISO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$'
+like "the lease's end is ISO 8601 with an offset" "$(jv "$T/out" .review.leaseUntil)" "$ISO"
+like "so is the receipt's time" "$(jv "$T/out" '.receipts[0].created')" "$ISO"
+like "and the claim's audit row names the end the same way" \
+	"$(jv "$T/out" '[.audit[] | select(.action == "claim")][0].detail')" '^lease until [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9]{2}:[0-9]{2}$'
+like "the audit row's own time too" "$(jv "$T/out" '.audit[0].at')" "$ISO"
 file_lacks "ID numbers and telephone numbers are masked in every document" "$T/out" \
 	330106199003071236 13800138000 13900139000
 json_is "the masked ID number keeps its ends" "$T/out" .order.h.buyerIdNumber '330***********1236'
@@ -158,7 +164,7 @@ is "and its token" "$(api "$TOKEN" GET $R)" 401
 
 echo "$TO" >"$T/oscar.token"
 rv() {
-	"$CEBGATE" review --url "$URL" --token-file "$T/oscar.token" "$@" >"$T/cli" 2>"$T/cli.err"
+	"$CEBGATE" review --server "$URL" --token-file "$T/oscar.token" "$@" >"$T/cli" 2>"$T/cli.err"
 }
 ok "cebgate review list shows the queue from a terminal" rv list --state claimed
 file_contains "the claimed item, one in all" "$T/cli" "^$ID2 " '1 item'
@@ -173,8 +179,8 @@ ok "cebgate review decide returns it" \
 	rv decide "$ID2" --decision return --reason 'goods differ from the order'
 file_contains "with the receipt status" "$T/cli" '"returnStatus": "100"'
 exit_code_is "a token from the environment works; a merchant's is refused (exit 1)" 1 \
-	env CEBGATE_TOKEN="$TM" "$CEBGATE" review --url "$URL" list
+	env CEBGATE_TOKEN="$TM" "$CEBGATE" review --server "$URL" list
 exit_code_is "without a token the command stops before any request (exit 2)" 2 \
-	env -u CEBGATE_TOKEN "$CEBGATE" review --url "$URL" list
+	env -u CEBGATE_TOKEN "$CEBGATE" review --server "$URL" list
 stop_daemon
 done_testing

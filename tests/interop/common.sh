@@ -9,7 +9,7 @@
 . "${top_srcdir:?top_srcdir must be set}/tests/e2e/lib.sh"
 cli=$CEBGATE
 # shellcheck disable=SC2034 # used by the scripts that source this file
-samples="$top_srcdir/samples/xml/valid"
+samples="$top_srcdir/samples/xml/unsigned"
 # shellcheck disable=SC2034
 interop="$top_srcdir/tests/interop"
 tmp=$T

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include "window_fixture.h"
 
-#define V "samples/xml/valid/"
+#define V "samples/xml/unsigned/"
 
 static long long held_id;
 static char *order_xml; /* the order as accepted: SM2 signatures differ at each signing */

@@ -179,7 +179,7 @@ inventory(void)
 {
 	char path[4096];
 
-	(void)snprintf(path, sizeof(path), "%s/samples/xml/valid/CEB621-inventory.xml", srcdir());
+	(void)snprintf(path, sizeof(path), "%s/samples/xml/unsigned/CEB621-inventory.xml", srcdir());
 	return read_path(path);
 }
 

@@ -59,7 +59,7 @@ order(struct wfx *fx, int n)
 
 	snprintf(no, sizeof(no), "SO2024111100%08d", n);
 	snprintf(guid, sizeof(guid), "309FF3B5-9896-4379-93C3-706DB15%05d", n);
-	return wfx_signed_sample(fx, "A1", "samples/xml/valid/CEB311-order.xml",
+	return wfx_signed_sample(fx, "A1", "samples/xml/unsigned/CEB311-order.xml",
 				 "SO202411110000123456", no, "309FF3B5-9896-4379-93C3-706DB153EEF5",
 				 guid, NULL);
 }

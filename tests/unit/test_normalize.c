@@ -394,7 +394,7 @@ occurrences(const char *hay, const char *needle)
 	return n;
 }
 
-#define ORDER_XML "samples/xml/valid/CEB311-order.xml"
+#define ORDER_XML "samples/xml/unsigned/CEB311-order.xml"
 
 static void
 test_xml_control(void **state)
@@ -491,7 +491,7 @@ test_xml_namespace_repair_logged(void **state)
 static void
 test_generated_guids_logged(void **state)
 {
-	char *xml = slurp("samples/xml/valid/CEB311-order-two-orders.xml");
+	char *xml = slurp("samples/xml/unsigned/CEB311-order-two-orders.xml");
 	const char *g;
 	char guid[37];
 	struct run r;

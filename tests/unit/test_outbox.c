@@ -26,7 +26,7 @@ slurp(const char *rel, size_t *len)
 	FILE *fp;
 	char *buf = malloc(1 << 20);
 
-	(void)snprintf(path, sizeof(path), "%s/samples/xml/valid/%s", CG_ABS_SRCDIR, rel);
+	(void)snprintf(path, sizeof(path), "%s/samples/xml/unsigned/%s", CG_ABS_SRCDIR, rel);
 	fp = fopen(path, "rb");
 	assert_non_null(fp);
 	assert_non_null(buf);

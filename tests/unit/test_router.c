@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "answer.h"
+#include "daemon.h"
+#include "log.h"
 #include "request.h"
 
 static void
@@ -108,11 +110,80 @@ test_match_segment_length(void **state)
 	assert_false(srv_path_match("/api/v1/profiles/{name}", path, &p));
 }
 
+/*
+ * The failed-login limit counts the last 60 seconds, not the clock's minute:
+ * four failures just before a minute turns and one just after are five.
+ */
+static void
+test_window_crosses_the_minute(void **state)
+{
+	struct srv_limit_slot slot;
+	unsigned long key = srv_limit_key("u:", "oscar");
+	long long turn = 120000; /* a minute boundary, in ms */
+	int i;
+
+	(void)state;
+	memset(&slot, 0, sizeof(slot));
+	for (i = 0; i < 4; i++)
+		assert_false(srv_window_hit(&slot, key, turn - 500 + i, 1, 5));
+	assert_true(srv_window_hit(&slot, key, turn + 500, 1, 5));
+	assert_true(srv_window_hit(&slot, key, turn + 500, 0, 5));
+	/* 60 s after the first four, only the fifth is still in the window. */
+	assert_false(srv_window_hit(&slot, key, turn - 500 + 60000 + 3, 0, 5));
+	/* Another key in the slot starts from nothing. */
+	assert_false(srv_window_hit(&slot, key + 2, turn + 600, 1, 5));
+}
+
+/* A limit above what a slot remembers is the most it can count, not never reached. */
+static void
+test_window_caps_the_limit(void **state)
+{
+	struct srv_limit_slot slot;
+	int i, hit = 0;
+
+	(void)state;
+	memset(&slot, 0, sizeof(slot));
+	for (i = 0; i < SRV_LIMIT_EVENTS; i++)
+		hit = srv_window_hit(&slot, 7, 1000 + i, 1, 1000);
+	assert_true(hit);
+}
+
+/* A client's X-Request-Id is kept only from a trusted peer, and only when it is a plain token. */
+static void
+test_request_id(void **state)
+{
+	char id[SRV_REQUEST_ID_MAX + 1], other[SRV_REQUEST_ID_MAX + 1];
+	char longest[SRV_REQUEST_ID_MAX + 2];
+
+	(void)state;
+	srv_request_id(id, "proxy-1.a:b_c", 1);
+	assert_string_equal(id, "proxy-1.a:b_c");
+	srv_request_id(id, "proxy-1", 0);
+	assert_int_equal(strlen(id), 16);
+	assert_int_equal(strspn(id, "0123456789abcdef"), 16);
+	srv_request_id(other, NULL, 1);
+	assert_string_not_equal(id, other);
+	srv_request_id(id, "a b", 1);
+	assert_int_equal(strlen(id), 16);
+	srv_request_id(id, "", 1);
+	assert_int_equal(strlen(id), 16);
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	srv_request_id(id, longest, 1);
+	assert_int_equal(strlen(id), 16);
+	longest[SRV_REQUEST_ID_MAX] = '\0';
+	srv_request_id(id, longest, 1);
+	assert_string_equal(id, longest);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_of_each_code),
+		cmocka_unit_test(test_window_crosses_the_minute),
+		cmocka_unit_test(test_window_caps_the_limit),
+		cmocka_unit_test(test_request_id),
 		cmocka_unit_test(test_status_of_success_and_unknown),
 		cmocka_unit_test(test_match_literal_and_named),
 		cmocka_unit_test(test_match_segment_counts),

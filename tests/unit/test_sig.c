@@ -47,7 +47,7 @@ struct fixture {
 	char tmpdir[64];
 	cg_ctx *ctx;
 	struct identity rsa, sm2, rsa_other;
-	char *inventory; /* samples/xml/valid/CEB621-inventory.xml */
+	char *inventory; /* samples/xml/unsigned/CEB621-inventory.xml */
 	size_t inventory_len;
 	char *order;
 	size_t order_len;
@@ -96,7 +96,7 @@ read_sample(const char *name, size_t *len)
 {
 	char path[1024];
 
-	(void)snprintf(path, sizeof(path), "%s/samples/xml/valid/%s", srcdir(), name);
+	(void)snprintf(path, sizeof(path), "%s/samples/xml/unsigned/%s", srcdir(), name);
 	return read_file(path, len);
 }
 
@@ -1021,7 +1021,7 @@ test_api_all_samples(void **state)
 	(void)state;
 	assert_non_null(res);
 	assert_int_equal(cg_findings_new(&f), CG_OK);
-	(void)snprintf(dir, sizeof(dir), "%s/samples/xml/valid", srcdir());
+	(void)snprintf(dir, sizeof(dir), "%s/samples/xml/unsigned", srcdir());
 	n = scandir(dir, &list, NULL, alphasort);
 	assert_true(n > 10);
 	for (i = 0; i < n; i++) {

@@ -337,7 +337,7 @@ test_valid_samples(void **state)
 	size_t n, i;
 
 	(void)state;
-	n = list_xml("valid", &names);
+	n = list_xml("unsigned", &names);
 	assert_true(n >= 20);
 	for (i = 0; i < n; i++) {
 		cg_findings *f = NULL;
@@ -395,7 +395,7 @@ test_valid_samples_together(void **state)
 
 	(void)state;
 	assert_int_equal(cg_findings_new(&f), CG_OK);
-	n = list_xml("valid", &names);
+	n = list_xml("unsigned", &names);
 	for (i = 0; i < n; i++) {
 		char *doc;
 

@@ -28,7 +28,7 @@ int wfx_teardown(void **state);
 /* Apply options (the defaults of CG_SERVICE_OPTIONS_INIT changed by the caller). */
 void wfx_configure(struct wfx *fx, const cg_service_options *o);
 
-/* FILE of the source tree (e.g. "samples/xml/valid/CEB311-order.xml"); free with free(). */
+/* FILE of the source tree (e.g. "samples/xml/unsigned/CEB311-order.xml"); free with free(). */
 char *wfx_read(const char *file, size_t *len);
 /* The file NAME of the fixture's directory (e.g. "A1.key", "A1.crt"); free with free(). */
 char *wfx_file(struct wfx *fx, const char *name);

@@ -79,6 +79,18 @@ cg_db_schema_version(const cg_db *db)
 	return db->version;
 }
 
+int
+cg_db_live_version(cg_db *db)
+{
+	return cg__dbb_version(db);
+}
+
+int
+cg_db_schema_target(const cg_db_schema *schema)
+{
+	return schema->count;
+}
+
 char *
 cg_db_integrity(cg_db *db)
 {

@@ -90,6 +90,10 @@ cg_rc cg_db_open(cg_db **out, cg_ctx *ctx, const char *path, const cg_db_schema 
 void cg_db_close(cg_db *db);
 /* The schema version after opening. */
 int cg_db_schema_version(const cg_db *db);
+/* The schema version read from the database now (-1 when it does not answer). */
+int cg_db_live_version(cg_db *db);
+/* The version of @p schema: what cg_db_open() migrates to. */
+int cg_db_schema_target(const cg_db_schema *schema);
 /* The back end's own consistency check: "ok" or its findings (free with free()); NULL on failure. */
 char *cg_db_integrity(cg_db *db);
 

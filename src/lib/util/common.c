@@ -143,3 +143,50 @@ cg_datadir(void)
 		return CG_PKGDATADIR;
 	return CG_ABS_SRCDIR;
 }
+
+static size_t
+min3(size_t a, size_t b, size_t c)
+{
+	size_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/* Levenshtein distance of two words of at most 32 bytes (longer ones are far). */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[33], prev, up;
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + min3(prev, row[j - 1], up);
+			prev = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+cg_nearest_word(const char *word, const char *const *words, size_t n)
+{
+	size_t i, d, best = SIZE_MAX, len = strlen(word);
+	const char *near = NULL;
+
+	for (i = 0; i < n; i++) {
+		d = edit_distance(word, words[i]);
+		if (d < best) {
+			best = d;
+			near = words[i];
+		}
+	}
+	/* A typo or two (three in a long word), never most of the word. */
+	return best <= 2 && best < len ? near : best == 3 && len >= 8 ? near : NULL;
+}

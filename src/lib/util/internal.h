@@ -73,6 +73,12 @@ char *cg__strip(char *s);
 struct json_t;
 /* A jansson value as text owned by the caller (free with free()), or NULL. */
 char *cg__json_text(const struct json_t *o, size_t flags);
+/*
+ * Every moment in @p v (members named created, registered, notAfter, at,
+ * leaseUntil, decidedAt, now, hour, generated or updated holding Unix seconds)
+ * as ISO 8601 text with the local offset, in place: what the API shows.
+ */
+void cg__json_times(struct json_t *v);
 char *cg__strndup(const char *s, size_t n);
 
 /* Add a finding; strings are copied. Returns CG_ENOMEM only. */

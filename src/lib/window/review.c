@@ -177,7 +177,7 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 	cg_store *st = cg__service_store(svc);
 	long long now = (long long)time(NULL), until = now + cg__service_cfg(svc)->lease_seconds;
 	cg_db_stmt *s;
-	char detail[128];
+	char detail[128], when[CG_TIME_ISO_SIZE];
 	cg_rc rc;
 
 	if (!cg__officer(who) || who->user_id == 0)
@@ -197,7 +197,7 @@ cg_service_review_claim(cg_service *svc, cg_ctx *ctx, const cg_principal *who, l
 		cg_db_rollback(cg__store_db(st));
 		return cg__fail(ctx, CG_ECONFLICT, "held by another officer, decided, or not in the queue");
 	}
-	(void)snprintf(detail, sizeof(detail), "lease until %lld", until);
+	(void)snprintf(detail, sizeof(detail), "lease until %s", cg_time_iso8601(until, when));
 	rc = cg__audit(st, ctx, who->name, "claim", doc_id, detail);
 	if (rc == CG_OK)
 		rc = cg_db_commit(cg__store_db(st), ctx);

@@ -36,6 +36,8 @@ cg__service_custody(cg_service *svc, const char **dir, const char **passphrase)
 cg_rc
 cg__json_answer(json_t *o, char **json)
 {
+	/* Moments are ISO 8601 in every answer; the database keeps Unix seconds. */
+	cg__json_times(o);
 	*json = cg__json_text(o, JSON_INDENT(2));
 	json_decref(o);
 	return *json != NULL ? CG_OK : CG_ENOMEM;
@@ -168,4 +170,10 @@ cg_role_name(cg_role role)
 	static const char *const names[] = { "", "enterprise", "officer", "admin", "merchant", "logistics" };
 
 	return (unsigned)role < sizeof(names) / sizeof(names[0]) ? names[role] : "";
+}
+
+cg_rc
+cg_service_ready(cg_service *svc, cg_ctx *ctx)
+{
+	return cg_store_ready(cg__service_store(svc), ctx);
 }

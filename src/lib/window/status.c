@@ -93,6 +93,7 @@ cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	}
 	/* "before" pages backwards: the next page starts below the last id shown. */
 	o = json_pack("{s:o, s:I}", "declarations", arr, "before", (json_int_t)last);
+	cg__json_times(o);
 	*json = cg__json_text(o, JSON_INDENT(2));
 	json_decref(o);
 	return *json != NULL ? CG_OK : CG_ENOMEM;

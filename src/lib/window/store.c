@@ -190,6 +190,18 @@ cg_store_schema_version(cg_store *st)
 	return cg_db_schema_version(st->db);
 }
 
+cg_rc
+cg_store_ready(cg_store *st, cg_ctx *ctx)
+{
+	int live = cg_db_live_version(st->db), want = cg_db_schema_target(&store_schema);
+
+	if (live < 0)
+		return cg__fail(ctx, CG_EUNAVAIL, "the database does not answer");
+	if (live != want)
+		return cg__fail(ctx, CG_EUNAVAIL, "database schema %d, this cebgate writes %d", live, want);
+	return CG_OK;
+}
+
 char *
 cg_store_integrity(cg_store *st)
 {

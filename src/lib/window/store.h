@@ -23,6 +23,8 @@ cg_rc cg_store_open(cg_store **out, cg_ctx *ctx, const char *path) CG_WARN_UNUSE
 void cg_store_close(cg_store *st);
 /** Schema version after migrations. */
 int cg_store_schema_version(cg_store *st);
+/* CG_OK when the database answers and holds the schema this code writes; CG_EUNAVAIL otherwise. */
+cg_rc cg_store_ready(cg_store *st, cg_ctx *ctx);
 /** "ok" or the first problem reported by PRAGMA integrity_check; free with cg_free(). */
 char *cg_store_integrity(cg_store *st);
 

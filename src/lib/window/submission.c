@@ -764,6 +764,7 @@ cg_service_receipts(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long 
 	json_decref(o.arr);
 	if (rc != CG_OK)
 		return rc;
+	cg__json_times(root);
 	*json = cg__json_text(root, JSON_INDENT(2));
 	json_decref(root);
 	return *json != NULL ? CG_OK : CG_ENOMEM;

@@ -2,7 +2,7 @@
 """Generated hostile inputs (too large, binary or repetitive to keep as fixtures), shared
 by tests/e2e/hostile_inputs.sh (CLI) and tests/e2e/hostile_http.sh (HTTP API):
     python3 generate.py ORDER OUTDIR XXE
-ORDER is a valid CEB311 (samples/xml/valid/CEB311-order.xml), XXE the xxe-passwd fixture."""
+ORDER is a valid CEB311 (samples/xml/unsigned/CEB311-order.xml), XXE the xxe-passwd fixture."""
 import sys
 order = open(sys.argv[1], "rb").read()
 out = sys.argv[2]

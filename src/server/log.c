@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* cebgated's log (log.h): JSON lines through jansson, or key=value text. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <openssl/rand.h>
+#include "cebgate/common.h"
+#include "log.h"
+
+/* Set once by srv_log_setup() before the threads start; read-only afterwards. */
+static int log_json = 1;
+static enum srv_level log_least = SRV_INFO;
+static _Thread_local struct srv_reqlog *current;
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+srv_log_setup(int json, enum srv_level least)
+{
+	log_json = json;
+	log_least = least;
+}
+
+int
+srv_level_parse(const char *word, enum srv_level *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (strcmp(word, level_names[i]) == 0) {
+			*out = (enum srv_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A text value as it is when it is one plain word, else quoted with \" and \\ escaped. */
+static void
+put_text_value(FILE *out, const char *v)
+{
+	const char *p;
+
+	if (*v != '\0' && strcspn(v, " \t\"\\=") == strlen(v)) {
+		fputs(v, out);
+		return;
+	}
+	fputc('"', out);
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', out);
+		fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+	}
+	fputc('"', out);
+}
+
+/* A JSON string of @p v, which need not be valid UTF-8 (a name from the database). */
+static json_t *
+text(const char *v)
+{
+	json_t *s = json_string(v);
+
+	return s != NULL ? s : json_string("?");
+}
+
+/* One line from an object of string, integer and real members, in their order. */
+static void
+emit(json_t *o)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *mem;
+	const char *k;
+	json_t *v;
+
+	if (log_json) {
+		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	} else if ((mem = open_memstream(&line, &len)) != NULL) {
+		json_object_foreach(o, k, v) {
+			if (mem != NULL && ftell(mem) > 0)
+				fputc(' ', mem);
+			fprintf(mem, "%s=", k);
+			if (json_is_string(v))
+				put_text_value(mem, json_string_value(v));
+			else if (json_is_integer(v))
+				fprintf(mem, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			else
+				fprintf(mem, "%.3f", json_number_value(v));
+		}
+		if (fclose(mem) != 0) {
+			free(line);
+			line = NULL;
+		}
+	}
+	/* One write per line: lines of several threads do not interleave. */
+	if (line != NULL)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+}
+
+/* An object with time, level and msg, the first members of every line. */
+static json_t *
+event(enum srv_level level, const char *msg)
+{
+	char when[CG_TIME_ISO_SIZE];
+	json_t *o = json_object();
+
+	if (o == NULL || json_object_set_new(o, "time", text(cg_time_iso8601((long long)time(NULL), when))) != 0 ||
+	    json_object_set_new(o, "level", text(level_names[level])) != 0 ||
+	    json_object_set_new(o, "msg", text(msg)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void
+srv_log(enum srv_level level, const char *msg, ...)
+{
+	json_t *o;
+	va_list ap;
+	const char *k, *v;
+
+	if (level < log_least || (o = event(level, msg)) == NULL)
+		return;
+	va_start(ap, msg);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		(void)json_object_set_new(o, k, text(v != NULL ? v : ""));
+	}
+	va_end(ap);
+	emit(o);
+	json_decref(o);
+}
+
+void
+srv_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char text[512];
+	size_t i;
+
+	(void)cls;
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	/* Its messages end in a newline and may hold more: one line each. */
+	for (i = 0; text[i] != '\0'; i++) {
+		if (text[i] == '\n' || text[i] == '\r')
+			text[i] = ' ';
+	}
+	while (i > 0 && text[i - 1] == ' ')
+		text[--i] = '\0';
+	srv_log(SRV_WARN, text, "source", "libmicrohttpd", NULL);
+}
+
+static int
+id_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == ':' || ch == '-';
+}
+
+void
+srv_request_id(char *id, const char *offered, int trusted)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[8];
+	size_t i, n = offered != NULL ? strlen(offered) : 0;
+
+	if (trusted && n > 0 && n <= SRV_REQUEST_ID_MAX) {
+		for (i = 0; i < n && id_char(offered[i]); i++)
+			;
+		if (i == n) {
+			memcpy(id, offered, n + 1);
+			return;
+		}
+	}
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		memset(raw, 0, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++) {
+		id[2 * i] = hex[raw[i] >> 4];
+		id[2 * i + 1] = hex[raw[i] & 15];
+	}
+	id[2 * sizeof(raw)] = '\0';
+}
+
+void
+srv_reqlog_enter(struct srv_reqlog *l)
+{
+	current = l;
+}
+
+struct srv_reqlog *
+srv_reqlog_current(void)
+{
+	return current;
+}
+
+void
+srv_log_access(const struct srv_reqlog *l, unsigned status, long ms)
+{
+	json_t *o;
+
+	if (SRV_INFO < log_least || (o = event(SRV_INFO, "request")) == NULL)
+		return;
+	if (json_object_set_new(o, "id", text(l->id)) == 0 &&
+	    json_object_set_new(o, "client", text(l->client)) == 0 &&
+	    json_object_set_new(o, "who", text(l->who)) == 0 &&
+	    json_object_set_new(o, "method", text(l->method)) == 0 &&
+	    json_object_set_new(o, "path", text(l->path)) == 0 &&
+	    json_object_set_new(o, "status", json_integer(status)) == 0 &&
+	    json_object_set_new(o, "bytes", json_integer((json_int_t)l->bytes)) == 0 &&
+	    json_object_set_new(o, "ms", json_integer(ms)) == 0)
+		emit(o);
+	json_decref(o);
+}
