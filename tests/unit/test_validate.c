@@ -345,7 +345,7 @@ test_valid_samples(void **state)
 		const char *type;
 		int valid;
 
-		(void)snprintf(rel, sizeof(rel), "valid/%s", names[i]);
+		(void)snprintf(rel, sizeof(rel), "unsigned/%s", names[i]);
 		doc = sample(rel);
 		assert_int_equal(cg_findings_new(&f), CG_OK);
 
@@ -399,7 +399,7 @@ test_valid_samples_together(void **state)
 	for (i = 0; i < n; i++) {
 		char *doc;
 
-		(void)snprintf(rel, sizeof(rel), "valid/%s", names[i]);
+		(void)snprintf(rel, sizeof(rel), "unsigned/%s", names[i]);
 		doc = sample(rel);
 		assert_int_equal(validate_in(fx->v, doc, names[i], f), 1);
 		free(doc);
@@ -956,22 +956,22 @@ test_rule_cg1021_return_status(void **state)
 	static const struct {
 		const char *rel, *status, *xpath;
 	} rcpt[] = {
-		{ "valid/CEB312-order-receipt.xml", "120", "/ceb:CEB312Message/ceb:OrderReturn/" },
-		{ "valid/CEB412-payment-receipt.xml", "120",
+		{ "unsigned/CEB312-order-receipt.xml", "120", "/ceb:CEB312Message/ceb:OrderReturn/" },
+		{ "unsigned/CEB412-payment-receipt.xml", "120",
 		  "/ceb:CEB412Message/ceb:PaymentReturn/" },
-		{ "valid/CEB512-waybill-receipt.xml", "120",
+		{ "unsigned/CEB512-waybill-receipt.xml", "120",
 		  "/ceb:CEB512Message/ceb:LogisticsReturn/" },
-		{ "valid/CEB514-status-receipt.xml", "399",
+		{ "unsigned/CEB514-status-receipt.xml", "399",
 		  "/ceb:CEB514Message/ceb:LogisticsStatusReturn/" },
-		{ "valid/CEB622-inventory-receipt-released.xml", "800",
+		{ "unsigned/CEB622-inventory-receipt-released.xml", "800",
 		  "/ceb:CEB622Message/ceb:InventoryReturn/" },
-		{ "valid/CEB624-cancel-receipt.xml", "399",
+		{ "unsigned/CEB624-cancel-receipt.xml", "399",
 		  "/ceb:CEB624Message/ceb:InvtCancelReturn/" },
-		{ "valid/CEB626-return-receipt.xml", "120",
+		{ "unsigned/CEB626-return-receipt.xml", "120",
 		  "/ceb:CEB626Message/ceb:InvtRefundReturn/" },
-		{ "valid/CEB712-delivery-receipt.xml", "120",
+		{ "unsigned/CEB712-delivery-receipt.xml", "120",
 		  "/ceb:CEB712Message/ceb:DeliveryReturn/" },
-		{ "valid/CEB900-format-error.xml", "-1", "/ceb:CEB900Message/ceb:MessageReturn/" },
+		{ "unsigned/CEB900-format-error.xml", "-1", "/ceb:CEB900Message/ceb:MessageReturn/" },
 	};
 	char xpath[160];
 	size_t i;
