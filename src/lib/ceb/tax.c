@@ -119,20 +119,28 @@ number(const char **p, cg_dec *out)
 	return true;
 }
 
+/* True at the punctuation that ends a unit name in a rule. */
+static bool
+unit_end(const char *s)
+{
+	static const char *const stop[] = { "，", "。", "：", "；", "+", ",", ";" };
+	size_t k;
+
+	for (k = 0; k < sizeof(stop) / sizeof(stop[0]); k++) {
+		if (strncmp(s, stop[k], strlen(stop[k])) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* A unit name, up to the next punctuation of the rule or the end. */
 static bool
 unit_name(const char **p, char *buf, size_t size)
 {
-	static const char *const stop[] = { "，", "。", "：", "；", "+", ",", ";" };
-	size_t n = 0, k;
+	size_t n = 0;
 
-	for (; (*p)[n] != '\0'; n++) {
-		for (k = 0; k < sizeof(stop) / sizeof(stop[0]); k++) {
-			if (strncmp(*p + n, stop[k], strlen(stop[k])) == 0)
-				goto end;
-		}
-	}
-end:
+	while ((*p)[n] != '\0' && !unit_end(*p + n))
+		n++;
 	if (n == 0 || n >= size)
 		return false;
 	memcpy(buf, *p, n);
