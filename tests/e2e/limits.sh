@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Sourced by the hostile-input tests: the limits every hostile input must be answered
-# within (issue 8: 2 s and 256 MiB), and `guarded CMD...` to run a command under them
+# within (issue 8: 2 s of CPU and 256 MiB), and `guarded CMD...` to run a command under them
 # (tests/e2e/guard.py; exit 124 past the time, 125 over the memory). Sanitizer builds
 # (ASan shadow memory and quarantine, ~3x slower) and valgrind runs (CG_MEMCHECK=1, set by
 # `make memcheck`; ~30x slower) get scaled limits: the product's limit is checked by the
