@@ -376,6 +376,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	 * stopped with connections suspended).
 	 */
 	srv_log(SRV_INFO, "stopping", NULL);
+	srv_uploads_drain(sp);
 	srv_unpark(sp, 1);
 	srv_wait_for_change(sp, 100);
 	MHD_stop_daemon(d);

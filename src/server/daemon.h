@@ -82,6 +82,8 @@ struct srv {
 	atomic_ulong changes;
 	struct srv_conns *conns; /* every connection: its deadlines and the limits (conns.c) */
 	struct srv_upload_slot uploading[SRV_UPLOADS_AT_ONCE]; /* under limit_lock (spool.c) */
+	/* Uploads worked on in threads of their own (routes_uploads.c), under park_lock. */
+	int uploads_running;
 };
 
 struct req {
@@ -106,6 +108,7 @@ struct req {
 	struct req *next_parked;
 	struct srv_reqlog log;  /* its access line */
 	int route;              /* index in the route table, -1 when none matched */
+	struct srv_upload_job *job; /* an upload worked on off the pool thread, or NULL */
 };
 
 /* The calling thread's service, made on first use; NULL when the database cannot be opened. */
@@ -164,6 +167,10 @@ void srv_spool_discard(struct req *r);
 int srv_spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size);
 /* Take an upload slot for the enterprise (held until the request ends); 0 when all are taken. */
 int srv_upload_slot_take(struct srv *s, struct req *r, long long enterprise_id);
+/* Free what an upload's worker left for its answer (routes_uploads.c). */
+void srv_upload_job_free(struct req *r);
+/* Wait until no upload is worked on: before libmicrohttpd stops (its connections are suspended). */
+void srv_uploads_drain(struct srv *s);
 void srv_upload_slot_give(struct srv *s, struct req *r);
 /* Whether the client of a connection closed it (asked while its upload is worked on). */
 int srv_client_gone(void *connection);

@@ -225,6 +225,7 @@ srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 	srv_log_access(&r->log, ci != NULL ? ci->http_status : 0, ms);
 	srv_spool_discard(r);
 	srv_upload_slot_give(s, r);
+	srv_upload_job_free(r);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;

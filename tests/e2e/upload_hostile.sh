@@ -86,7 +86,9 @@ ok "cebgated's peak memory grew by less than 16 MiB for 60 MB more input" \
 stop_daemon
 
 # ---- the client goes away: the work stops, nothing is kept -------------------------------
-start_daemon --db "$DB" --max-upload 134217728 --max-upload-records 10000000
+# One pool thread: it answers the polls below while the upload is worked on, which it can
+# only because an upload is worked on in a thread of its own (its connection suspended).
+start_daemon --db "$DB" --max-upload 134217728 --max-upload-records 10000000 --threads 1
 curl -s -o /dev/null -H "Authorization: Bearer $TM" --data-binary @"$T/bad80.csv" \
 	"$URL$U?name=gone.csv" &
 cpid=$!
@@ -95,7 +97,8 @@ working() { # the newest upload is being worked on and has counted some records
 	curl -s -H "Authorization: Bearer $TM" "$URL$U" |
 		jq -e '.uploads[0] | .name == "gone.csv" and .state == "processing" and .records > 0'
 }
-ok "an upload is being worked on" wait_until 300 working
+ok "an upload is being worked on, and the one pool thread answers other requests meanwhile" \
+	wait_until 300 working
 kill "$cpid" 2>/dev/null || :
 wait "$cpid" || :
 abandoned() {
