@@ -23,6 +23,7 @@
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$SRC/build}
+. "$SRC/bench/service_lib.sh"
 SECS=${1:-300}
 NGROUPS=${2:-500}
 WORK=${WORK:-/tmp/cebgate-soak}
@@ -66,25 +67,9 @@ for f in "$WORK"/signed/w*.xml; do
 	echo "/api/v1/logistics/4403980XD4/$(sed -n 's/.*<ceb:logisticsNo>\([^<]*\)<.*/\1/p' "$f" | head -n 1)"
 done >"$WORK/paths"
 
-rm -f "$WORK/port"
-"$top_builddir/src/server/cebgated" --db "$DB" --port 0 --port-file "$WORK/port" --random-rate 0 \
-	2>"$WORK/cebgated.log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT INT TERM
-i=0
-while [ ! -s "$WORK/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$WORK/port")
-URL=http://127.0.0.1:$port
+bench_start_cebgated
 end=$(($(date +%s) + SECS))
-
-(
-	while [ "$(date +%s)" -lt "$end" ] && kill -0 "$pid" 2>/dev/null; do
-		printf '%s\t%s\t%s\n' "$(date +%s)" "$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")" \
-			"$(ls "/proc/$pid/fd" | wc -l)"
-		sleep 10
-	done
-) >"$WORK/rss.tsv" &
-mon=$!
+bench_sample 10
 WRK_TOKEN=$TD4 WRK_PATHS=$WORK/paths wrk -t1 -c8 -d"${SECS}s" --latency -s "$SRC/bench/wrk_logistics.lua" \
 	"$URL" >"$WORK/wrk.txt" 2>&1 &
 wrkp=$!

@@ -27,6 +27,7 @@
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$SRC/build}
+. "$SRC/bench/service_lib.sh"
 SECS=${1:-120}
 NGROUPS=${2:-300}
 WORK=${WORK:-/tmp/cebgate-upload-hostile}
@@ -75,24 +76,9 @@ with open(sys.argv[2], "w", encoding="utf-8", newline="") as f:
         k += 1
 PY
 
-rm -f "$WORK/port"
-"$top_builddir/src/server/cebgated" --db "$DB" --port 0 --port-file "$WORK/port" --random-rate 0 \
-	2>"$WORK/cebgated.log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT INT TERM
-i=0
-while [ ! -s "$WORK/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$WORK/port")
-URL=http://127.0.0.1:$port
+bench_start_cebgated
 end=$(($(date +%s) + SECS))
-
-(
-	while [ "$(date +%s)" -lt "$end" ] && kill -0 "$pid" 2>/dev/null; do
-		printf '%s\t%s\n' "$(date +%s)" "$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")"
-		sleep 2
-	done
-) >"$WORK/rss.tsv" &
-mon=$!
+bench_sample 2
 hostile() { # TOKEN-FILE: one merchant's loop; one status per line in $WORK/hostile.txt
 	tok=$(cat "$1")
 	while [ "$(date +%s)" -lt "$end" ]; do
