@@ -50,9 +50,11 @@ PY
 # Taken and judged: 201, or 422 when no row of it is valid (its outcome "refused"), never 413.
 like "an upload over max-body but within max-upload is taken (201 or 422)" \
 	"$(upload "$T/big.csv" "$URL/api/v1/uploads?name=big.csv")" '^(201|422)$'
-head -c 300000 /dev/zero | tr '\0' 'x' >"$T/huge.csv"
-is "an upload announced over max-upload: 413" \
-	"$(upload "$T/huge.csv" "$URL/api/v1/uploads?name=huge.csv")" 413
+# Announced and not sent: a client still sending when the 413 goes out and the connection
+# closes may see its send reset before it reads the answer (no answer at all, 000).
+is "an upload announced over max-upload: 413 before any body byte" \
+	"$(http --max-time 10 -H "Authorization: Bearer $TM" -X POST -H 'Content-Length: 300000' \
+		-H 'Expect:' "$URL/api/v1/uploads?name=huge.csv")" 413
 
 # ---- per-address and total limits --------------------------------------------------------
 # start_crowd NAME ADDRESSES PER MODE: slow clients in the background; what they see in $T/NAME/state.
