@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include "cebgate/cebgate.h"
 #include "cebgate/codes.h"
 #include "ceb/codes.h"
@@ -154,33 +155,12 @@ group_teardown(void **state)
 /* ---- helpers ------------------------------------------------------------------------ */
 
 static char *
-read_path(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-static char *
 inventory(void)
 {
 	char path[4096];
 
 	(void)snprintf(path, sizeof(path), "%s/samples/xml/unsigned/CEB621-inventory.xml", srcdir());
-	return read_path(path);
+	return test_read_file(path, NULL);
 }
 
 /* Replace the first occurrence of @p from in @p doc (which is freed) by @p to. */
@@ -650,7 +630,7 @@ test_import(void **state)
 		       "2,1901101090,\"配方奶粉,零售包装\",限个人自用\n");
 	assert_int_equal(cg_codes_import(fx->ctx, in, &o, &n), CG_OK);
 	assert_int_equal(n, 2);
-	text = read_path(out);
+	text = test_read_file(out, NULL);
 	assert_non_null(strstr(text, "# edition: 2023\n# effective: 2023-03-01\n# complete: yes\n"));
 	assert_non_null(strstr(text, "#columns:code\tzh\tnote\n01012100\t改良种用马\t\n"));
 	assert_non_null(strstr(text, "1901101090\t配方奶粉,零售包装\t限个人自用\n"));
@@ -661,7 +641,7 @@ test_import(void **state)
 	write_file(in, "序号,税则号列,商品描述\n1,01012100,马\n2,0101210,马\n");
 	assert_int_not_equal(cg_codes_import(fx->ctx, in, &o, &n), CG_OK);
 	assert_non_null(strstr(cg_ctx_errmsg(fx->ctx), "line 3"));
-	text = read_path(out);
+	text = test_read_file(out, NULL);
 	assert_non_null(strstr(text, "1901101090"));
 	free(text);
 	/* A short row, a duplicate code and a missing code column are refused too. */
@@ -680,7 +660,7 @@ test_import(void **state)
 	o.effective = "2024-01-01";
 	assert_int_equal(cg_codes_import(fx->ctx, in, &o, &n), CG_OK);
 	(void)snprintf(out, sizeof(out), "%s/positive/2024.tsv", dir);
-	text = read_path(out);
+	text = test_read_file(out, NULL);
 	assert_non_null(strstr(text, "19011010\t奶粉\n"));
 	assert_non_null(strstr(text, "GB18030"));
 	free(text);

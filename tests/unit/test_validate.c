@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <jansson.h>
 #include "cebgate/cebgate.h"
 #include "ceb/schema.h" /* cg__schemas_compilations */
@@ -82,33 +83,12 @@ group_teardown(void **state)
 /* ---- helpers ------------------------------------------------------------------------ */
 
 static char *
-read_path(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-static char *
 sample(const char *rel)
 {
 	char path[4096];
 
 	(void)snprintf(path, sizeof(path), "%s/samples/xml/%s", srcdir(), rel);
-	return read_path(path);
+	return test_read_file(path, NULL);
 }
 
 /* Replace the first occurrence of @p from in @p doc (which is freed) by @p to. */
@@ -426,7 +406,7 @@ test_invalid_samples(void **state)
 	seen = calloc(n, sizeof(*seen));
 	assert_non_null(seen);
 	(void)snprintf(path, sizeof(path), "%s/samples/xml/invalid/EXPECTED.tsv", srcdir());
-	tsv = read_path(path);
+	tsv = test_read_file(path, NULL);
 	for (line = strtok_r(tsv, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		char *file, *code, *rest, rel[512], *doc;
 		cg_findings *f = NULL;
@@ -526,7 +506,7 @@ test_crossdoc_samples(void **state)
 
 	(void)state;
 	(void)snprintf(path, sizeof(path), "%s/samples/xml/crossdoc/EXPECTED.tsv", srcdir());
-	tsv = read_path(path);
+	tsv = test_read_file(path, NULL);
 	for (line = strtok_r(tsv, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		char *set = line, *file, *code, *rest;
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include "util/xml.h"
@@ -149,34 +150,12 @@ parse_code(const char *data, size_t len)
 #define PARSE_STR(s) parse_code((s), strlen(s))
 
 static char *
-read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
-static char *
 read_sample(const char *rel, size_t *len)
 {
 	char path[4096];
 
 	(void)snprintf(path, sizeof(path), "%s/samples/xml/%s", srcdir(), rel);
-	return read_file(path, len);
+	return test_read_file(path, len);
 }
 
 /* Convert UTF-8 text to @p to with iconv; free the result. */
