@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include "db/db.h"
 
 static const char *const steps_v1[] = {
@@ -127,13 +128,10 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[256];
-
 	cg_db_close(fx->db);
 	drop_db(fx->path);
 	cg_ctx_free(fx->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
+	if (test_remove_dir(fx->dir) != 0)
 		return -1;
 	free(fx);
 	return 0;

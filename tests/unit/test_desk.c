@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <jansson.h>
 #include "cebgate/review.h"
 #include "cebgate/session.h"
@@ -56,12 +57,9 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[256];
-
 	cg_service_free(fx->svc);
 	cg_ctx_free(fx->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
+	if (test_remove_dir(fx->dir) != 0)
 		return -1;
 	free(fx);
 	return 0;

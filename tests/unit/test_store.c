@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include "cebgate/sig.h"
 #include "window/store.h"
 
@@ -39,12 +40,9 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[256];
-
 	cg_store_close(fx->st);
 	cg_ctx_free(fx->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
+	if (test_remove_dir(fx->dir) != 0)
 		return -1;
 	free(fx);
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "test_files.h"
 #include <sqlite3.h>
 #include "cebgate/sig.h"
 #include "window_fixture.h"
@@ -104,12 +105,9 @@ int
 wfx_teardown(void **state)
 {
 	struct wfx *fx = *state;
-	char cmd[128];
-
 	cg_service_free(fx->svc);
 	cg_ctx_free(fx->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
+	if (test_remove_dir(fx->dir) != 0)
 		return -1;
 	free(fx);
 	return 0;
