@@ -21,6 +21,8 @@ static const struct cg_code_info catalogue[] = {
 	{ "CG0003", CG_SEV_ERROR, "输入超出限制", "input over a limit" },
 	{ "CG0004", CG_SEV_ERROR, "字符编码错误或与声明不符", "bad or contradictory character encoding" },
 	{ "CG0005", CG_SEV_ERROR, "未知的报文类型或命名空间", "unknown message type or namespace" },
+	{ "CG0006", CG_SEV_ERROR, "本单一窗口暂不受理出口报文（出口报文可以校验、签名和验签）",
+	  "this single window does not accept export messages yet (they validate, sign and verify)" },
 	{ "CG0100", CG_SEV_ERROR, "报文不符合XSD", "XSD violation" },
 	{ "CG0200", CG_SEV_ERROR, "缺少必需的数字签名ds:Signature", "required ds:Signature missing" },
 	{ "CG1001", CG_SEV_ERROR, "实际支付金额不等于商品价格+运杂费+代扣税款-非现金抵扣金额",
