@@ -97,6 +97,60 @@ finds receipt-state CG1022
 mutate receipt-sign "CEB604Message.xml" 's.replace("<returnStatus>800<", "<returnStatus>abc<")'
 finds receipt-sign CG1021
 
+# ------------------------------------------------------------ across documents
+# set NAME FILE...: a directory of samples validated together; cross NAME CODES: its findings.
+set_of() {
+	d="$T/set-$1"; shift
+	mkdir -p "$d"
+	for f in "$@"; do cp "$f" "$d/"; done
+}
+cross() {
+	"$cli" validate --unsigned --json "$T/set-$1" >"$T/set-$1.json" 2>/dev/null || :
+	got=$(jq -r '[.files[].findings[] | select(.severity != "info") | .code] | unique | join(" ")' "$T/set-$1.json")
+	shift
+	is "validated together: ${*:-no finding}" "$got" "$*"
+}
+set_of ok "$X/CEB303Message.xml" "$X/CEB403Message.xml" "$X/CEB505Message.xml" "$X/CEB603Message.xml" \
+	"$X/CEB607Message.xml" "$X/CEB701Message.xml" "$X/CEB213Message.xml"
+cross ok
+mutate x-ebc "$I" 's.replace("<ceb:ebcCode>3301960XE2<", "<ceb:ebcCode>3301960XE9<")'
+set_of ebc "$X/CEB303Message.xml" "$T/x-ebc.xml"
+cross ebc CG1311
+mutate x-item "$I" 's.replace("<ceb:itemNo>SKU-SCARF-90<", "<ceb:itemNo>SKU-SCARF-91<")'
+set_of item "$X/CEB303Message.xml" "$T/x-item.xml"
+cross item CG1311
+mutate x-mode "$I" 's.replace("<ceb:tradeMode>9610<", "<ceb:tradeMode>9710<")'
+set_of mode "$X/CEB303Message.xml" "$T/x-mode.xml"
+cross mode CG1312
+mutate x-freight "$I" 's.replace("<ceb:freight>35.00<", "<ceb:freight>36.00<")'
+set_of freight "$X/CEB505Message.xml" "$T/x-freight.xml"
+cross freight CG1313
+mutate x-bill "$I" 's.replace("<ceb:trafMode>5</ceb:trafMode>", "<ceb:trafMode>5</ceb:trafMode><ceb:billNo>000-99999999</ceb:billNo>")'
+set_of bill "$X/CEB607Message.xml" "$T/x-bill.xml"
+cross bill CG1314
+mutate x-pay "CEB403Message.xml" 's.replace("<ceb:ebpCode>3301960XP1<", "<ceb:ebpCode>3301960XP8<")'
+set_of pay "$X/CEB303Message.xml" "$T/x-pay.xml"
+cross pay CG1311
+# An inventory with its customs number, for the summary and the return.
+mutate x-invt "$I" 's.replace("<ceb:ieFlag>", "<ceb:invtNo>29012024E000012345</ceb:invtNo><ceb:ieFlag>")'
+mutate x-twice "CEB701Message.xml" 's.replace("29012024E000012346", "29012024E000012345")'
+set_of twice "$T/x-invt.xml" "$T/x-twice.xml"
+cross twice CG1315
+python3 -c '
+import sys
+s = open(sys.argv[1], encoding="utf-8").read().replace("<ceb:statisticsFlag>B<", "<ceb:statisticsFlag>A<")
+open(sys.argv[2], "w", encoding="utf-8").write(s)' "$T/x-invt.xml" "$T/x-stat-a.xml"
+set_of flag-a "$T/x-stat-a.xml" "$X/CEB701Message.xml"
+cross flag-a CG1315
+set_of return-ok "$T/x-invt.xml" "$X/CEB213Message.xml"
+cross return-ok
+mutate x-more "CEB213Message.xml" 's.replace("<ceb:qty1>1</ceb:qty1>", "<ceb:qty1>2</ceb:qty1>")'
+set_of return-more "$T/x-invt.xml" "$T/x-more.xml"
+cross return-more CG1316
+mutate x-line "CEB213Message.xml" 's.replace("<ceb:gnum>2<", "<ceb:gnum>3<")'
+set_of return-line "$T/x-invt.xml" "$T/x-line.xml"
+cross return-line CG1316
+
 # ------------------------------------------------------------ sign, verify, place, wrap
 "$cli" keygen --sm2 --key "$T/sm2.key" --cert "$T/sm2.crt" --serial 3000000000CDE6F >/dev/null
 "$cli" keygen --rsa --key "$T/rsa.key" --cert "$T/rsa.crt" --serial 01691FE9 >/dev/null
