@@ -45,6 +45,7 @@ enum { L_GNUM, L_ITEM, L_TOTAL, L_GCODE, L_UNIT, L_QTY, L_QTY1, L_QTY2 };
 enum { R_GNUM, R_GCODE, R_UNIT, R_QTY, R_QTY1, R_QTY2 };
 
 struct xsum {
+	char *key[2]; /* lookup keys of the two roles of its kind (see keys[]), or NULL */
 	char *v[NV];
 	char *(*lines)[NL];
 	size_t nlines;
@@ -54,9 +55,25 @@ struct xsum {
 	const struct cg_msgdef *def;
 };
 
+/*
+ * The head fields (indexes into kinds[].head) that make each kind's lookup
+ * keys: an order is found by platform and by consignor, a waybill by its
+ * number, an inventory by its parcel and by its customs number.
+ */
+static const int keys[K_KINDS][2][2] = {
+	[K_ORDER] = { { O_NO, O_EBP }, { O_NO, O_EBC } },
+	[K_RECEIPT] = { { -1, -1 }, { -1, -1 } },
+	[K_WAYBILL] = { { 0, 1 }, { -1, -1 } },
+	[K_INVENTORY] = { { I_PARCEL, -1 }, { I_INVT, -1 } },
+	[K_LIST] = { { -1, -1 }, { -1, -1 } },
+	[K_SUMMARY] = { { -1, -1 }, { -1, -1 } },
+	[K_RETURN] = { { -1, -1 }, { -1, -1 } },
+};
+
 struct cg_crossdoc_export {
 	struct xsum *s[K_KINDS];
 	size_t n[K_KINDS], cap[K_KINDS];
+	struct xsum **index[K_KINDS][2]; /* sorted by key[role], built by check */
 };
 
 static int
@@ -76,6 +93,8 @@ xsum_dispose(struct xsum *s)
 {
 	size_t i, j;
 
+	free(s->key[0]);
+	free(s->key[1]);
 	for (i = 0; i < NV; i++)
 		free(s->v[i]);
 	for (i = 0; i < s->nlines; i++) {
@@ -96,6 +115,9 @@ cg__crossdoc_export_reset(struct cg_crossdoc_export *x)
 		for (i = 0; i < x->n[k]; i++)
 			xsum_dispose(&x->s[k][i]);
 		x->n[k] = 0;
+		free(x->index[k][0]);
+		free(x->index[k][1]);
+		x->index[k][0] = x->index[k][1] = NULL;
 	}
 }
 
@@ -156,6 +178,20 @@ summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char 
 	s->line = d->head.elem_line;
 	if (s->source == NULL || s->path == NULL)
 		return CG_ENOMEM;
+	for (i = 0; i < 2; i++) {
+		const int *f = keys[k][i];
+		size_t len;
+
+		if (f[0] < 0 || s->v[f[0]] == NULL || (f[1] >= 0 && s->v[f[1]] == NULL))
+			continue;
+		len = strlen(s->v[f[0]]) + (f[1] >= 0 ? strlen(s->v[f[1]]) + 1 : 0) + 1;
+		s->key[i] = malloc(len);
+		if (s->key[i] == NULL)
+			return CG_ENOMEM;
+		/* The unit separator cannot be in a code: the two parts stay apart. */
+		(void)snprintf(s->key[i], len, "%s%s%s", s->v[f[0]], f[1] >= 0 ? "\x1f" : "",
+			       f[1] >= 0 ? s->v[f[1]] : "");
+	}
 	if (d->nlines == 0 || kinds[k].line[0] == NULL)
 		return CG_OK;
 	s->lines = calloc(d->nlines, sizeof(*s->lines));
@@ -201,21 +237,59 @@ same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-/* The document of kind @p k whose head fields @p a and @p b hold @p va and @p vb (b < 0: any). */
-static struct xsum *
-find(struct cg_crossdoc_export *x, int k, int a, const char *va, int b, const char *vb)
+static int
+cmp_key0(const void *a, const void *b)
 {
-	size_t i;
+	const struct xsum *x = *(struct xsum *const *)a, *y = *(struct xsum *const *)b;
 
-	if (va == NULL)
-		return NULL;
-	for (i = 0; i < x->n[k]; i++) {
-		struct xsum *s = &x->s[k][i];
+	return strcmp(x->key[0] != NULL ? x->key[0] : "", y->key[0] != NULL ? y->key[0] : "");
+}
 
-		if (same(s->v[a], va) && (b < 0 || same(s->v[b], vb)))
-			return s;
+static int
+cmp_key1(const void *a, const void *b)
+{
+	const struct xsum *x = *(struct xsum *const *)a, *y = *(struct xsum *const *)b;
+
+	return strcmp(x->key[1] != NULL ? x->key[1] : "", y->key[1] != NULL ? y->key[1] : "");
+}
+
+/* Sorted indexes of every lookup role: the checks then cost n log n, not n squared. */
+static cg_rc
+build_indexes(struct cg_crossdoc_export *x)
+{
+	size_t k, r, i;
+
+	for (k = 0; k < K_KINDS; k++) {
+		for (r = 0; r < 2; r++) {
+			if (keys[k][r][0] < 0 || x->n[k] == 0)
+				continue;
+			free(x->index[k][r]);
+			x->index[k][r] = malloc(x->n[k] * sizeof(struct xsum *));
+			if (x->index[k][r] == NULL)
+				return CG_ENOMEM;
+			for (i = 0; i < x->n[k]; i++)
+				x->index[k][r][i] = &x->s[k][i];
+			qsort(x->index[k][r], x->n[k], sizeof(struct xsum *), r == 0 ? cmp_key0 : cmp_key1);
+		}
 	}
-	return NULL;
+	return CG_OK;
+}
+
+/* The document of kind @p k whose role-@p r key is @p a (and @p b when the key has two parts). */
+static struct xsum *
+find(struct cg_crossdoc_export *x, int k, int r, const char *a, const char *b)
+{
+	char key[256];
+	struct xsum probe, *pp = &probe, **hit;
+
+	if (a == NULL || x->index[k][r] == NULL || (keys[k][r][1] >= 0 && b == NULL))
+		return NULL;
+	if (snprintf(key, sizeof(key), "%s%s%s", a, keys[k][r][1] >= 0 ? "\x1f" : "",
+		     keys[k][r][1] >= 0 ? b : "") >= (int)sizeof(key))
+		return NULL;
+	probe.key[r] = key;
+	hit = bsearch(&pp, x->index[k][r], x->n[k], sizeof(struct xsum *), r == 0 ? cmp_key0 : cmp_key1);
+	return hit != NULL ? *hit : NULL;
 }
 
 static const char *const *
@@ -355,7 +429,7 @@ check_list(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *l)
 	size_t i;
 
 	for (i = 0; i < l->nlines; i++) {
-		const struct xsum *inv = find(x, K_INVENTORY, I_PARCEL, l->lines[i][0], -1, NULL);
+		const struct xsum *inv = find(x, K_INVENTORY, 0, l->lines[i][0], NULL);
 
 		if (inv == NULL || inv->v[I_BILL] == NULL || same(inv->v[I_BILL], l->v[0]))
 			continue;
@@ -390,7 +464,7 @@ check_summary(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *s
 			(void)snprintf(zh, sizeof(zh), "清单编号 %.20s 重复列出", no);
 			return report(f, "CG1315", CG_SEV_ERROR, s, "invtNo", zh, en);
 		}
-		inv = find(x, K_INVENTORY, I_INVT, no, -1, NULL);
+		inv = find(x, K_INVENTORY, 1, no, NULL);
 		if (inv == NULL)
 			continue;
 		if (!same(inv->v[I_EBC], s->v[0])) {
@@ -414,7 +488,7 @@ check_summary(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *s
 static cg_rc
 check_return(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *r)
 {
-	const struct xsum *inv = find(x, K_INVENTORY, I_INVT, r->v[0], -1, NULL);
+	const struct xsum *inv = find(x, K_INVENTORY, 1, r->v[0], NULL);
 	static const struct {
 		int ret, inv;
 		const char *name;
@@ -455,12 +529,12 @@ cg_rc
 cg__crossdoc_export_check(struct cg_crossdoc_export *x, cg_findings *f)
 {
 	size_t i;
-	cg_rc rc = CG_OK;
+	cg_rc rc = build_indexes(x);
 
 	for (i = 0; i < x->n[K_INVENTORY] && rc == CG_OK; i++) {
 		const struct xsum *inv = &x->s[K_INVENTORY][i];
-		const struct xsum *o = find(x, K_ORDER, O_NO, inv->v[I_ORDER], O_EBP, inv->v[I_EBP]);
-		const struct xsum *w = find(x, K_WAYBILL, 0, inv->v[I_PARCEL], 1, inv->v[I_LOGI]);
+		const struct xsum *o = find(x, K_ORDER, 0, inv->v[I_ORDER], inv->v[I_EBP]);
+		const struct xsum *w = find(x, K_WAYBILL, 0, inv->v[I_PARCEL], inv->v[I_LOGI]);
 
 		if (o != NULL)
 			rc = check_order(f, inv, o);
@@ -469,7 +543,7 @@ cg__crossdoc_export_check(struct cg_crossdoc_export *x, cg_findings *f)
 	}
 	for (i = 0; i < x->n[K_RECEIPT] && rc == CG_OK; i++) {
 		const struct xsum *r = &x->s[K_RECEIPT][i];
-		const struct xsum *o = find(x, K_ORDER, O_NO, r->v[O_NO], O_EBC, r->v[O_EBC]);
+		const struct xsum *o = find(x, K_ORDER, 1, r->v[O_NO], r->v[O_EBC]);
 
 		if (o != NULL)
 			rc = check_receipt(f, r, o);
