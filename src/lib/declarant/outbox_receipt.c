@@ -17,11 +17,27 @@
 #include "sig/sigcore.h"
 #include "util/xml.h"
 
-/* Types whose 120 ("stored by customs") and 399 are their normal successful end. */
+/*
+ * Types whose 120 ("stored by customs") and 399 are their normal successful
+ * end: the import order, payment, waybill and its status, and the export
+ * order, receipt of payment and waybill (ceb-export-spec.md §4).
+ */
 static bool
 ends_at_stored(int kind)
 {
-	return kind == 311 || kind == 411 || kind == 511 || kind == 513;
+	return kind == 311 || kind == 411 || kind == 511 || kind == 513 || kind == 303 ||
+	       kind == 403 || kind == 505;
+}
+
+/*
+ * Declarations that go on after customs concluded them (399): an inventory
+ * waits for its release (import) or for release and departure (export, §2.7),
+ * an export return for its release (800).
+ */
+static bool
+goes_on_after_399(int kind)
+{
+	return kind == 621 || kind == 603 || kind == 213;
 }
 
 int
@@ -54,7 +70,7 @@ cg_receipt_rank(int kind, const char *status, int *final)
 	case 300:
 		return 30;
 	case 399:
-		*final = kind != 621;
+		*final = !goes_on_after_399(kind);
 		return *final ? 350 : 40;
 	case 500:
 		return 50;
@@ -62,7 +78,8 @@ cg_receipt_rank(int kind, const char *status, int *final)
 		*final = 1;
 		return 450;
 	case 800:
-		*final = 1;
+		/* An export inventory released still has to leave the country: 899 ends it. */
+		*final = kind != 603;
 		return 500;
 	case 899:
 		*final = 1;
