@@ -8,7 +8,7 @@ DIR/mode says at that moment:
   ok          200
   fail        500
   hold        wait until DIR/release exists, then answer as the mode says then
-  holdat N    hold the delivery of receipt N only; answer the others 200
+  holdnth C M hold the delivery of the M-th receipt after cursor C; answer the others 200
   slow        answer 200 after 3 seconds (longer than the test's timeout)
 
 One line per request in DIR/log: "cursor=N sig=ok|bad answer=CODE|gone";
@@ -26,6 +26,7 @@ import time
 
 DIR = sys.argv[1]
 LOCK = threading.Lock()
+SEEN = {}  # per holdnth mode: the cursors after C seen so far, in order
 
 
 def read(name, default=""):
@@ -50,6 +51,19 @@ def signature_ok(secret, headers, body):
         return False
     mac = hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest("v1=" + mac, sig)
+
+
+def held(mode, cursor):
+    """Whether this delivery is the one the mode holds."""
+    if mode[0] == "hold":
+        return True
+    if mode[0] != "holdnth" or cursor <= int(mode[1]):
+        return False
+    with LOCK:
+        seen = SEEN.setdefault(" ".join(mode), [])
+        if cursor not in seen:
+            seen.append(cursor)
+        return len(seen) == int(mode[2]) and seen[-1] == cursor
 
 
 def wait_release(limit=120):
@@ -79,7 +93,7 @@ class Hook(http.server.BaseHTTPRequestHandler):
                 for k in ("Cebgate-Timestamp", "Cebgate-Signature", "Cebgate-Delivery"):
                     f.write("%s: %s\n" % (k, self.headers.get(k, "")))
         mode = read("mode", "ok").split()
-        if mode[0] == "hold" or (mode[0] == "holdat" and str(cursor) == mode[1]):
+        if held(mode, cursor):
             log("hold %s" % cursor)
             wait_release()
             mode = read("mode", "ok").split()
