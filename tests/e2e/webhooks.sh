@@ -134,6 +134,11 @@ ok "B2's endpoint then receives every receipt in order" wait_until 600 has_all R
 is "and is active with nothing pending" "$(state_of "$WB" state) $(state_of "$WB" pending)" "active 0"
 file_lacks "every signature B2's endpoint checked was right" "$T/RB/log" 'sig=bad'
 
+# A disabled enterprise's endpoint is not sent to (checked below, once A1 has had deliveries since).
+adm enterprise disable 4403960XB2 >/dev/null
+adm webhook resend "$WB" --from "$(head -n 1 "$T/feedB")" >/dev/null
+linesB=$(wc -l <"$T/RB/log")
+
 # ---- the documented verification recipe (docs/webhooks.md), on a delivery as it came
 sed -n '/<!-- verify.sh -->/,/^```$/p' "$top_srcdir/docs/webhooks.md" | sed '1,2d;$d' >"$T/verify.sh"
 ts=$(sed -n 's/^Cebgate-Timestamp: //p' "$T/RB/last.headers")
@@ -190,6 +195,11 @@ is "what was acknowledged before the kill was not sent again; only $K may be" \
 tail -n +$((lines + 1)) "$T/RA/log" | sed -n "s/^cursor=$K sig=ok answer=200\$/x/p" >"$T/k"
 ok "receipt $K (held when cebgated died) was delivered after the restart" test -s "$T/k"
 
+is "nothing was sent to the disabled enterprise's endpoint meanwhile" "$(wc -l <"$T/RB/log")" "$linesB"
+adm enterprise enable 4403960XB2 >/dev/null
+all_twice() { [ "$(grep -c 'sig=ok answer=200$' "$T/RB/log")" -ge $((2 * N)) ]; }
+ok "enabled again, it gets its receipts again from the cursor asked" wait_until 600 all_twice
+
 # ---- removal; the pull feed is unchanged
 status_is "the enterprise removes its endpoint" 200 -H "Authorization: Bearer $TA" -X DELETE \
 	"$URL/api/v1/webhooks/$WA"
@@ -198,8 +208,8 @@ status_is "the pull feed answers as before" 200 -H "Authorization: Bearer $TA" "
 json_is "with every receipt" "$T/out" '.receipts|length' "$(wc -l <"$T/feedA" | tr -d ' ')"
 adm webhook list --json >"$T/list"
 json_is "the operator's list has B2's endpoint only" "$T/list" '[.webhooks[].id]|join(",")' "$WB"
-is "the audit trail has the registrations, re-send and removal" \
-	"$(dbq "$DB" "SELECT count(*) FROM audit WHERE action LIKE '%webhook'")" 4
+is "the audit trail has the registrations, re-sends and removal" \
+	"$(dbq "$DB" "SELECT count(*) FROM audit WHERE action LIKE '%webhook'")" 5
 stop_daemon
 is "the database is sound" "$(db_sound "$DB")" ok
 done_testing

@@ -35,7 +35,7 @@ enum { D_DUE, D_CLAIM, D_POS, D_ACK, D_RETRY, D_LOG, D_PRUNE, D_FREE_LEASES, D_R
 static const char *const sql[] = {
 	[D_DUE] = "SELECT w.id, w.enterprise_id AS eid, w.url, w.secret, e.cop_code AS code"
 		  " FROM webhook w JOIN enterprise e ON e.id = w.enterprise_id"
-		  " WHERE w.state = 'active' AND w.next_at <= $1 AND w.lease_until <= $1"
+		  " WHERE w.state = 'active' AND e.disabled = 0 AND w.next_at <= $1 AND w.lease_until <= $1"
 		  " AND EXISTS (SELECT 1 FROM receipt r WHERE r.enterprise_id = w.enterprise_id"
 		  " AND r.id > w.feed_pos) ORDER BY w.next_at, w.id LIMIT $2",
 	/* The lease is taken only if nobody holds it: several nodes may look at once. */
@@ -481,7 +481,7 @@ finish(cg_deliverer *d, cg_ctx *ctx, CURL *e, CURLcode res)
 cg_rc
 cg_deliverer_run(cg_deliverer *d, cg_ctx *ctx, long wait_ms, int *in_flight_out)
 {
-	int running = 0, left = 0;
+	int running = 0, left = 0, finished = 0;
 	CURLMsg *m;
 	cg_rc rc = start_due(d, ctx), rc2;
 
@@ -491,10 +491,13 @@ cg_deliverer_run(cg_deliverer *d, cg_ctx *ctx, long wait_ms, int *in_flight_out)
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		rc2 = finish(d, ctx, m->easy_handle, m->data.result);
+		finished++;
 		if (rc == CG_OK)
 			rc = rc2;
 	}
-	if (curl_multi_poll(d->multi, NULL, 0, (int)(wait_ms > 0 ? wait_ms : 0), NULL) != CURLM_OK)
+	/* An endpoint that just acknowledged may have its next receipt due at once: no wait then. */
+	if (finished == 0 &&
+	    curl_multi_poll(d->multi, NULL, 0, (int)(wait_ms > 0 ? wait_ms : 0), NULL) != CURLM_OK)
 		return cg__fail(ctx, CG_EINTERNAL, "libcurl multi poll");
 	if (in_flight_out != NULL)
 		*in_flight_out = d->njobs;
