@@ -58,4 +58,44 @@ document.addEventListener('DOMContentLoaded', async () => {
 	});
 	document.getElementById('more').addEventListener('click', () => load(true));
 	await load(false);
+	await webhooks();
 });
+
+/* Pushed receipts (docs/webhooks.md): the enterprise's endpoints, their last attempts, re-sending. */
+CG.addTexts({
+	zh: { whTitle: '回执推送', whPosition: '已送达至', whPending: '待送', whError: '错误', whCursor: '回执序号',
+		whAttempt: '次数', whOutcome: '结果', whResend: '重新推送', whShow: '推送记录' },
+	en: { whTitle: 'Pushed receipts', whPosition: 'Delivered up to', whPending: 'Pending', whError: 'Error',
+		whCursor: 'Receipt', whAttempt: 'Attempt', whOutcome: 'Outcome', whResend: 'Send again', whShow: 'Deliveries' },
+});
+
+async function webhooks() {
+	const r = await CG.api('GET', '/api/v1/webhooks');
+	if (r.status !== 200 || !r.body.webhooks.length) return;
+	document.getElementById('webhooks').hidden = false;
+	const button = (key, fn) => {
+		const b = CG.el('button', { type: 'button', 'data-i18n': key, text: CG.t(key) });
+		b.addEventListener('click', fn);
+		return b;
+	};
+	document.querySelector('#webhook-list tbody').replaceChildren(...r.body.webhooks.map((w) => CG.el('tr',
+		{ 'data-webhook': w.id }, CG.el('td', { class: 'number', text: w.url }),
+		CG.el('td', { class: 'state', text: w.state }), CG.el('td', { text: String(w.position) }),
+		CG.el('td', { text: String(w.pending) }), CG.el('td', { text: w.lastError || '' }),
+		CG.el('td', {}, button('whShow', () => deliveries(w.id)), button('whResend', async () => {
+			const a = await CG.api('POST', '/api/v1/webhooks/' + w.id + '/resend', {});
+			CG.message(a.status === 200 ? '' : CG.t('error') + ' (' + a.status + ')');
+			await webhooks();
+		})))));
+}
+
+async function deliveries(id) {
+	const r = await CG.api('GET', '/api/v1/webhooks/' + id + '/deliveries?limit=20');
+	if (r.status !== 200) return;
+	const table = document.getElementById('webhook-deliveries');
+	table.hidden = false;
+	table.querySelector('tbody').replaceChildren(...r.body.deliveries.map((d) => CG.el('tr', {},
+		CG.el('td', { text: String(d.cursor) }), CG.el('td', { text: String(d.attempt) }),
+		CG.el('td', { text: CG.time(d.at) }), CG.el('td', { text: String(d.status) }),
+		CG.el('td', { class: 'state', text: d.outcome }), CG.el('td', { text: d.error || '' }))));
+}

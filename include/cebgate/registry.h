@@ -64,6 +64,15 @@ CG_API cg_rc cg_service_certificate_revoke(cg_service *svc, cg_ctx *ctx, const c
 					   const char *cop_code, const char *serial,
 					   char **json) CG_WARN_UNUSED;
 /*
+ * Enterprise @p cop_code's certificate @p serial (hexadecimal, as KeyName):
+ * {serial, enterprise, notAfter, registered, state: "registered"|"revoked"}.
+ * An admin, or the enterprise itself (CG_EPERM otherwise); CG_ENOTFOUND when
+ * it is not registered.
+ */
+CG_API cg_rc cg_service_certificate_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					const char *cop_code, const char *serial,
+					char **json) CG_WARN_UNUSED;
+/*
  * A token's expiry as Unix time: "2027-06-30" (00:00 China Standard Time,
  * +08:00, of that day) or "2027-06-30T18:00:00+08:00" ("Z" or an offset required).
  * CG_EINVAL for anything else.

@@ -38,6 +38,11 @@ usage(FILE *out)
 		"                     [--expires DATE]\n"
 		"       cebgate admin --db FILE token list [--json]\n"
 		"       cebgate admin --db FILE token revoke ID|PREFIX\n"
+		"       cebgate admin --db FILE webhook add COPCODE URL [--after CURSOR]\n"
+		"       cebgate admin --db FILE webhook list [--json]\n"
+		"       cebgate admin --db FILE webhook remove ID\n"
+		"       cebgate admin --db FILE webhook resend ID [--from CURSOR]\n"
+		"       cebgate admin --db FILE webhook deliveries ID [--json]\n"
 		"  ROLES: comma-separated among ebp, ebc, pay, logistics, agent\n"
 		"  the token is printed once on stdout; only its hash and its first 8 characters\n"
 		"  (the prefix the list shows) are stored\n"
@@ -47,11 +52,13 @@ usage(FILE *out)
 		"  a disabled user or enterprise, a revoked or expired token are refused at once,\n"
 		"  browser sessions included; a revoked certificate's later signatures are refused\n"
 		"  (CG3018), what was accepted before stays; each change is in the audit trail\n"
-		"  the nouns may also be written enterprises, certs, users, tokens\n");
+		"  webhooks: receipts pushed to the enterprise's https URL (docs/webhooks.md); the\n"
+		"  secret is printed once at registration; --after 0 sends the whole feed\n"
+		"  the nouns may also be written enterprises, certs, users, tokens, webhooks\n");
 }
 
 struct admin_args {
-	const char *db, *enterprise, *user, *pass_file, *pass_env, *expires;
+	const char *db, *enterprise, *user, *pass_file, *pass_env, *expires, *after, *from;
 	int json;
 };
 
@@ -231,6 +238,8 @@ run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, c
 		memset(pass, 0, sizeof(pass));
 	} else if (argc == 2 && strcmp(what, "token") == 0 && strcmp(argv[1], "new") == 0) {
 		rc = new_token(reg, ctx, a);
+	} else if (argc >= 2 && strcmp(what, "webhook") == 0) {
+		return cli_admin_webhook(reg, ctx, a->json, a->after, a->from, argc, argv);
 	} else if (argc >= 2 && run_access(reg, ctx, a, what, argc, argv, &rc)) {
 		/* done */
 	} else {
@@ -263,6 +272,7 @@ cmd_admin(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },      { "pass-file", required_argument, NULL, 'P' },
 		{ "pass-env", required_argument, NULL, 'E' },  { "help", no_argument, NULL, 'h' },
 		{ "expires", required_argument, NULL, 'x' },   { "json", no_argument, NULL, 'j' },
+		{ "after", required_argument, NULL, 'A' },     { "from", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct admin_args a = { 0 };
@@ -280,6 +290,8 @@ cmd_admin(int argc, char **argv)
 		case 'E': a.pass_env = optarg; break;
 		case 'x': a.expires = optarg; break;
 		case 'j': a.json = 1; break;
+		case 'A': a.after = optarg; break;
+		case 'F': a.from = optarg; break;
 		case 'h': usage(stdout); return CLI_OK;
 		default: usage(stderr); return CLI_USAGE;
 		}

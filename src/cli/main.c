@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "receipts", cmd_receipts, "pull receipts, match them to declarations, show their states" },
 	{ "status", cmd_status, "one declaration's history from the outbox" },
 	{ "codes", cmd_codes, "the code tables and their editions: list, show, import, diff" },
+	{ "doctor", cmd_doctor, "check a declarant's key, certificate, server, token, outbox and folders" },
 	{ "explain", cmd_explain, "what a returnStatus, error or finding code means, and what to do" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
 	{ "review", cmd_review, "the officers' review queue of cebgated: list, claim, show, decide" },

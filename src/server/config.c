@@ -18,7 +18,8 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
        K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT, K_LOG_FORMAT,
        K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
-       K_STATE_DIR };
+       K_STATE_DIR, K_WEBHOOK_CA, K_WEBHOOK_TIMEOUT, K_WEBHOOK_ATTEMPTS, K_WEBHOOK_BACKOFF,
+       K_WEBHOOK_BACKOFF_MAX };
 
 static const struct {
 	const char *name;
@@ -59,6 +60,11 @@ static const struct {
 	{ "log-format", K_LOG_FORMAT },
 	{ "log-level", K_LOG_LEVEL },
 	{ "trust-request-id", K_TRUST_REQUEST_ID },
+	{ "webhook-ca", K_WEBHOOK_CA },
+	{ "webhook-timeout-ms", K_WEBHOOK_TIMEOUT },
+	{ "webhook-attempts", K_WEBHOOK_ATTEMPTS },
+	{ "webhook-backoff-ms", K_WEBHOOK_BACKOFF },
+	{ "webhook-backoff-max-ms", K_WEBHOOK_BACKOFF_MAX },
 };
 
 static int
@@ -124,6 +130,11 @@ set(struct srv_config *c, int key, const char *v)
 	case K_LOG_FORMAT: return log_format(c, v);
 	case K_LOG_LEVEL: return srv_level_parse(v, &level) == 0 ? (c->log_level = (int)level, 0) : -1;
 	case K_TRUST_REQUEST_ID: if (number(v, 1, &n)) return -1; c->trust_request_id = (int)n; return 0;
+	case K_WEBHOOK_CA: c->webhook_ca = v; return 0;
+	case K_WEBHOOK_TIMEOUT: if (number(v, 600000, &n) || n < 100) return -1; c->webhook_timeout_ms = (long)n; return 0;
+	case K_WEBHOOK_ATTEMPTS: if (number(v, 1000, &n) || n == 0) return -1; c->webhook_attempts = (int)n; return 0;
+	case K_WEBHOOK_BACKOFF: if (number(v, 86400000, &n) || n == 0) return -1; c->webhook_backoff_ms = (long long)n; return 0;
+	case K_WEBHOOK_BACKOFF_MAX: if (number(v, 86400000, &n) || n == 0) return -1; c->webhook_backoff_max_ms = (long long)n; return 0;
 	default: return -1;
 	}
 }
@@ -281,6 +292,8 @@ usage(FILE *out)
 		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
 		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
+		     "                [--webhook-ca PEM] [--webhook-timeout-ms MS] [--webhook-attempts N]\n"
+		     "                [--webhook-backoff-ms MS] [--webhook-backoff-max-ms MS]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 512 connections\n"
 		     "  (128 reserved for addresses with a recent login), 64 per address (256 after a\n"
 		     "  login), 10 s to send the headers, 30 s timeout, 60 s to receive a request,\n"
@@ -341,6 +354,11 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "log-format", required_argument, NULL, K_LOG_FORMAT },
 		{ "log-level", required_argument, NULL, K_LOG_LEVEL },
 		{ "trust-request-id", required_argument, NULL, K_TRUST_REQUEST_ID },
+		{ "webhook-ca", required_argument, NULL, K_WEBHOOK_CA },
+		{ "webhook-timeout-ms", required_argument, NULL, K_WEBHOOK_TIMEOUT },
+		{ "webhook-attempts", required_argument, NULL, K_WEBHOOK_ATTEMPTS },
+		{ "webhook-backoff-ms", required_argument, NULL, K_WEBHOOK_BACKOFF },
+		{ "webhook-backoff-max-ms", required_argument, NULL, K_WEBHOOK_BACKOFF_MAX },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -371,6 +389,10 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->max_records = 100000;
 	c->log_json = 1;
 	c->log_level = SRV_INFO;
+	c->webhook_timeout_ms = 10000;
+	c->webhook_attempts = 12;
+	c->webhook_backoff_ms = 1000;
+	c->webhook_backoff_max_ms = 3600000;
 	/* --help and --version answer whatever else is wrong. */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -340,6 +340,14 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
+	if (srv_deliver_start(sp) != 0) {
+		MHD_stop_daemon(d);
+		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
+		return -1;
+	}
 	while (!*stop) {
 		int rejected = 0;
 		unsigned cut;
@@ -377,6 +385,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	 */
 	srv_log(SRV_INFO, "stopping", NULL);
 	srv_uploads_drain(sp);
+	srv_deliver_stop(sp);
 	srv_unpark(sp, 1);
 	srv_wait_for_change(sp, 100);
 	MHD_stop_daemon(d);

@@ -84,6 +84,10 @@ struct srv {
 	struct srv_upload_slot uploading[SRV_UPLOADS_AT_ONCE]; /* under limit_lock (spool.c) */
 	/* Uploads worked on in threads of their own (routes_uploads.c), under park_lock. */
 	int uploads_running;
+	/* Pushed receipts: the delivery thread and its worker (deliver.c). */
+	cg_deliverer *deliverer;
+	pthread_t deliver_thread;
+	atomic_int deliver_stop;
 };
 
 struct req {
@@ -174,6 +178,10 @@ void srv_uploads_drain(struct srv *s);
 void srv_upload_slot_give(struct srv *s, struct req *r);
 /* Whether the client of a connection closed it (asked while its upload is worked on). */
 int srv_client_gone(void *connection);
+
+/* Pushed receipts (deliver.c): start the delivery thread (0, or -1 logged); stop and join it. */
+int srv_deliver_start(struct srv *s);
+void srv_deliver_stop(struct srv *s);
 
 /* The request handler and completion callback of libmicrohttpd (http.c). */
 enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,

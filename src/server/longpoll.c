@@ -83,6 +83,9 @@ srv_changed(struct srv *s)
 	atomic_fetch_add(&s->changes, 1);
 	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->park_lock);
+	/* New receipts may be due for delivery. */
+	if (s->deliverer != NULL)
+		cg_deliverer_wake(s->deliverer);
 }
 
 /* Sleep until a write signals or `ms` pass (the stop flag is read at least that often). */

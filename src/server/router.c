@@ -57,6 +57,15 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/certificates", SRV_ADMINS, srv_registry_list, "certificates" },
 	{ "DELETE", "/api/v1/enterprises/{code}/certificates/{serial}", SRV_ADMINS,
 	  srv_certificate_revoke, NULL },
+	/* A certificate as registered: the enterprise's own (its token), or any (admins). */
+	{ "GET", "/api/v1/enterprises/{code}/certificates/{serial}", SRV_ADMINS | SRV_ENTERPRISE,
+	  srv_certificate_get, NULL },
+	/* Pushed receipts: endpoints (admins and the enterprise's token), deliveries and re-sending (staff too). */
+	{ "GET", "/api/v1/webhooks", SRV_ADMINS | SRV_STAFF, srv_webhooks_list, NULL },
+	{ "POST", "/api/v1/webhooks", SRV_ADMINS | SRV_ENTERPRISE, srv_webhook_add, NULL },
+	{ "DELETE", "/api/v1/webhooks/{id}", SRV_ADMINS | SRV_ENTERPRISE, srv_webhook_remove, NULL },
+	{ "GET", "/api/v1/webhooks/{id}/deliveries", SRV_ADMINS | SRV_STAFF, srv_webhook_deliveries, NULL },
+	{ "POST", "/api/v1/webhooks/{id}/resend", SRV_ADMINS | SRV_STAFF, srv_webhook_resend, NULL },
 	/* The code tables: what is in force, and a reload without a restart. */
 	{ "GET", "/api/v1/codes", SRV_ANYONE, srv_codes, NULL },
 	{ "POST", "/api/v1/admin/codes/reload", SRV_ADMINS, srv_codes_reload_route, NULL },

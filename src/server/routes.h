@@ -107,6 +107,13 @@ enum MHD_Result srv_custody_import(struct srv_call *call);
 enum MHD_Result srv_token_revoke(struct srv_call *call);
 enum MHD_Result srv_registry_set(struct srv_call *call);
 enum MHD_Result srv_certificate_revoke(struct srv_call *call);
+enum MHD_Result srv_certificate_get(struct srv_call *call);
+/* routes_webhooks.c */
+enum MHD_Result srv_webhooks_list(struct srv_call *call);
+enum MHD_Result srv_webhook_add(struct srv_call *call);
+enum MHD_Result srv_webhook_remove(struct srv_call *call);
+enum MHD_Result srv_webhook_resend(struct srv_call *call);
+enum MHD_Result srv_webhook_deliveries(struct srv_call *call);
 /* routes_session.c */
 enum MHD_Result srv_login(struct srv_call *call);
 enum MHD_Result srv_logout(struct srv_call *call);

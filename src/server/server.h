@@ -46,6 +46,10 @@ struct srv_config {
 	int log_level;            /* log-level: enum srv_level (log.h) */
 	int trust_request_id;     /* take a client's X-Request-Id (behind a trusted proxy) */
 	int check_only;           /* --check-config: read the configuration, then exit */
+	const char *webhook_ca;   /* PEM trust anchors for webhook endpoints (default: the system's) */
+	long webhook_timeout_ms;  /* one delivery, connection included */
+	int webhook_attempts;     /* failed attempts on one receipt before an endpoint is dead */
+	long long webhook_backoff_ms, webhook_backoff_max_ms; /* first and longest retry delay */
 	char *owned[48];          /* values read from the config file */
 	int nowned;
 };

@@ -109,6 +109,24 @@ static const char *const migrations[] = {
 	"CREATE INDEX token_by_prefix ON token(prefix);",
 	/* 6: when a token was last used (to the minute: written at most once a minute). */
 	"ALTER TABLE token ADD COLUMN last_used INTEGER;",
+	/*
+	 * 7: pushed receipts: each endpoint follows its enterprise's receipt feed
+	 * from feed_pos (the cursor of the last receipt it acknowledged);
+	 * next_at and lease_until are milliseconds; the attempts of each delivery.
+	 */
+	"CREATE TABLE webhook("
+	" id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL REFERENCES enterprise(id),"
+	" url TEXT NOT NULL, secret TEXT NOT NULL, feed_pos INTEGER NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('active','dead','removed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0,"
+	" lease_until INTEGER NOT NULL DEFAULT 0, delivered INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT, created INTEGER NOT NULL);"
+	"CREATE INDEX webhook_due ON webhook(state, next_at);"
+	"CREATE TABLE webhook_delivery("
+	" id INTEGER PRIMARY KEY, webhook_id INTEGER NOT NULL REFERENCES webhook(id),"
+	" receipt_id INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
+	" status INTEGER NOT NULL, outcome TEXT NOT NULL, error TEXT);"
+	"CREATE INDEX webhook_delivery_by_hook ON webhook_delivery(webhook_id, id);",
 };
 
 /*
@@ -200,6 +218,18 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX token_by_prefix ON token(prefix);",
 	/* 6: when a token was last used */
 	"ALTER TABLE token ADD COLUMN last_used bigint;",
+	/* 7: pushed receipts */
+	"CREATE TABLE webhook(" PG_ID ", enterprise_id bigint NOT NULL REFERENCES enterprise(id),"
+	" url text NOT NULL, secret text NOT NULL, feed_pos bigint NOT NULL,"
+	" state text NOT NULL CHECK(state IN ('active','dead','removed')),"
+	" attempts bigint NOT NULL DEFAULT 0, next_at bigint NOT NULL DEFAULT 0,"
+	" lease_until bigint NOT NULL DEFAULT 0, delivered bigint NOT NULL DEFAULT 0,"
+	" last_error text, created bigint NOT NULL);"
+	"CREATE INDEX webhook_due ON webhook(state, next_at);"
+	"CREATE TABLE webhook_delivery(" PG_ID ", webhook_id bigint NOT NULL REFERENCES webhook(id),"
+	" receipt_id bigint NOT NULL, attempt bigint NOT NULL, at bigint NOT NULL,"
+	" status bigint NOT NULL, outcome text NOT NULL, error text);"
+	"CREATE INDEX webhook_delivery_by_hook ON webhook_delivery(webhook_id, id);",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
