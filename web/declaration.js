@@ -56,12 +56,12 @@ document.addEventListener('DOMContentLoaded', async () => {
 			const legal = (l.legal || []).map((q) => q.qty + ' ' + (q.unit ? (CG.lang() === 'en' ? q.unit.en : q.unit.zh) || q.unit.code : '')).join('; ');
 			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '', 'data-gnum': l.gnum }, cell(l.gnum), cell(CG.t('inventory')),
 				cell(l.gcode, 'hs'), cell(tf.name, 'tariff-name'), cell(inv.gname, mark('gname')), cell(named(l.origin), 'origin'),
-				cell(inv.qty, mark('qty')), cell(legal, 'legal'), cell(inv.price, mark('price')), cell(inv.totalPrice, mark('totalPrice')),
+				cell(inv.qty, 'num ' + mark('qty')), cell(legal, 'legal'), cell(inv.price, 'num ' + mark('price')), cell(inv.totalPrice, 'num ' + mark('totalPrice')),
 				// What the tariff in force says of the code: the officer checks licences and inspection.
 				cell(tf.supervision, 'supervision'), cell(tf.inspection, 'inspection')));
 			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(''), cell(CG.t('order')), cell(''), cell(''),
-				cell(ord.itemName, mark('gname')), cell(''), cell(ord.qty, mark('qty')), cell(''),
-				cell(ord.price, mark('price')), cell(ord.totalPrice, mark('totalPrice')), cell(''), cell('')));
+				cell(ord.itemName, mark('gname')), cell(''), cell(ord.qty, 'num ' + mark('qty')), cell(''),
+				cell(ord.price, 'num ' + mark('price')), cell(ord.totalPrice, 'num ' + mark('totalPrice')), cell(''), cell('')));
 		}
 	}
 
@@ -140,8 +140,14 @@ document.addEventListener('DOMContentLoaded', async () => {
 		const body = document.querySelector('#audit tbody');
 		body.replaceChildren(...view.audit.map((a) => {
 			const act = CG.t('act_' + a.action);
-			return CG.el('tr', { 'data-action': a.action }, cell(CG.time(a.at)), cell(a.actor),
-				cell(act === 'act_' + a.action ? a.action : act), cell(a.detail));
+			const what = cell(act === 'act_' + a.action ? a.action : act);
+			/* A receipt's status as the action: its meaning from the catalogue. */
+			if (/^-?\d+$/.test(a.action)) {
+				const m = CG.el('span', { class: 'sub' });
+				CG.explainInto(m, a.action);
+				what.append(m);
+			}
+			return CG.el('tr', { 'data-action': a.action }, cell(CG.time(a.at)), cell(a.actor), what, cell(a.detail));
 		}));
 	}
 

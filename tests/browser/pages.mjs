@@ -230,8 +230,14 @@ try {
 				await p.setViewportSize({ width, height: width > 400 ? 800 : 844 });
 				await p.goto(URL + path);
 				await p.waitForLoadState('networkidle');
-				const sw = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-				if (sw[0] > sw[1]) wide.push(`${name} ${lang} ${width}: ${sw[0]} > ${sw[1]}`);
+				// The page's width, and the first elements that stick out (the diagnosis of a failure).
+				const sw = await p.evaluate(() => {
+					const w = document.documentElement.clientWidth;
+					const out = [...document.querySelectorAll('body *')].filter((e) => !(e.parentElement && e.parentElement.closest('.scroll, nav')) && e.getBoundingClientRect().right > w + 1)
+						.slice(0, 3).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`);
+					return [document.documentElement.scrollWidth, w, out.join(' ')];
+				});
+				if (sw[0] > sw[1]) wide.push(`${name} ${lang} ${width}: ${sw[0]} > ${sw[1]} (${sw[2]})`);
 				const file = `${SHOTS}/${name}-${lang}-${width === 390 ? 'phone' : 'desktop'}.png`;
 				await p.screenshot({ path: file, fullPage: true });
 				shots.push(file);
