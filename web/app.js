@@ -334,8 +334,8 @@ const CG = (() => {
 		bar.append(el('a', { href: '#main', class: 'skip', 'data-i18n': 'skip', text: t('skip') }),
 			el('span', { class: 'brand', id: 'brand' }),
 			el('nav', { 'aria-label': t('menu'), 'data-i18n-label': 'menu' }),
-			el('span', { class: 'who', id: 'who' }), button('lang', 'lang'),
-			'logout' in bar.dataset ? button('logout', 'logout') : null);
+			el('span', { class: 'who', id: 'who' }), button('lang', 'lang'));
+		if ('logout' in bar.dataset) bar.append(button('logout', 'logout'));
 		navigation(bar.dataset.nav);
 	}
 

@@ -15,7 +15,7 @@ const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const URL = process.env.CG_URL;
 const ID1 = Number(process.env.CG_ID1);
 const SHOTS = process.env.CG_SHOTS;
-const PLAN = 26;
+const PLAN = 27;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -214,7 +214,7 @@ try {
 	];
 	const passwords = { olga: 'officerpass1', leo: 'logisticspass1', mia: 'merchantpass1' };
 	const contexts = {};
-	const wide = [], serious = [], shots = [];
+	const wide = [], serious = [], shots = [], junk = [];
 	let publicNav = null;
 	for (const [name, user, path] of pages) {
 		const key = user || 'anonymous';
@@ -238,6 +238,8 @@ try {
 					return [document.documentElement.scrollWidth, w, out.join(' ')];
 				});
 				if (sw[0] > sw[1]) wide.push(`${name} ${lang} ${width}: ${sw[0]} > ${sw[1]} (${sw[2]})`);
+				const shown = await p.evaluate(() => document.body.innerText);
+				if (/\bnull\b|undefined|NaN|\[object /.test(shown)) junk.push(`${name} ${lang} ${width}`);
 				const file = `${SHOTS}/${name}-${lang}-${width === 390 ? 'phone' : 'desktop'}.png`;
 				await p.screenshot({ path: file, fullPage: true });
 				shots.push(file);
@@ -253,6 +255,7 @@ try {
 		}
 	}
 	ok(wide.length === 0, 'every page, in both languages, is 390 px wide at 390 px: no horizontal page scroll', wide.join('\n'));
+	ok(junk.length === 0, 'no page shows null, undefined or NaN for a missing value', junk.join('\n'));
 	ok(serious.length === 0, 'axe-core finds no serious or critical accessibility violation on any page', serious.join('\n'));
 	ok(shots.length === 32, `screenshots of the 8 pages, desktop and phone, Chinese and English, in ${SHOTS}`);
 	ok(publicNav && !publicNav.some((h) => ['/queue.html', '/dashboard.html', '/logistics.html'].includes(h)),
