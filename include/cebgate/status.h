@@ -14,6 +14,7 @@ typedef struct {
 	const char *state;  /* e.g. "released"; NULL: all */
 	long long before;   /* page: ids below this; 0: from the newest */
 	int limit;          /* 1-500, 100 by default */
+	bool needs_action;  /* only those refused, returned or detained (the row or its inventory) */
 } cg_declaration_query;
 
 /**

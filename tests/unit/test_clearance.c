@@ -203,9 +203,9 @@ static void
 test_status(void **state)
 {
 	struct wfx *fx = *state;
-	cg_declaration_query q = { NULL, 311, NULL, 0, 0 };
+	cg_declaration_query q = { NULL, 311, NULL, 0, 0, false };
 	char *json = NULL;
-	json_t *o;
+	json_t *o, *out;
 
 	assert_string_equal(waybill_state(fx, &fx->d4), "released");
 	assert_string_equal(waybill_state(fx, &fx->olga), "released");
@@ -214,7 +214,19 @@ test_status(void **state)
 	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->mia, &q, &json), CG_OK);
 	o = wfx_json(json);
 	assert_int_equal(json_array_size(json_object_get(o, "declarations")), 1);
+	/* The order's outcome is its inventory's: released. */
+	out = json_object_get(json_array_get(json_object_get(o, "declarations"), 0), "outcome");
+	assert_string_equal(json_string_value(json_object_get(out, "state")), "released");
+	assert_true(json_is_string(json_object_get(out, "at")));
 	json_decref(o);
+	/* Nothing released needs the merchant's action. */
+	q.needs_action = true;
+	json = NULL;
+	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->mia, &q, &json), CG_OK);
+	o = wfx_json(json);
+	assert_int_equal(json_array_size(json_object_get(o, "declarations")), 0);
+	json_decref(o);
+	q.needs_action = false;
 	json = NULL;
 	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->max, &q, &json), CG_OK);
 	o = wfx_json(json);

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "cebgate/review.h"
 #include "cebgate/status.h"
+#include "util/decimal.h"
 #include "window/desk_internal.h"
 #include "window/service_internal.h"
 
@@ -88,20 +89,43 @@ text_json(cg_db_stmt *s, int col)
 	return t != NULL ? json_loads((const char *)t, 0, NULL) : json_null();
 }
 
+/* The declared value of an inventory: its lines' totalPrice summed ("" when one is unreadable). */
+static json_t *
+declared_value(json_t *data)
+{
+	json_t *l;
+	cg_dec sum = 0, v;
+	char buf[64];
+	size_t i;
+
+	json_array_foreach(json_object_get(data, "l"), i, l)
+	{
+		const char *t = json_string_value(json_object_get(l, "totalPrice"));
+
+		if (t == NULL || !cg__dec_parse(t, &v))
+			return json_string("");
+		sum += v;
+	}
+	cg__dec_format(sum, buf, sizeof(buf));
+	return json_string(buf);
+}
+
 static json_t *
 queue_item(cg_db_stmt *s, long long now)
 {
 	json_t *data = text_json(s, 7), *h = json_object_get(data, "h"), *o;
 	long long created = cg_db_column_int64(s, 4);
 
-	o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:I, s:s?, s:O?, s:O?, s:O?, s:O?}", "id",
-		      (json_int_t)cg_db_column_int64(s, 0), "reason",
+	o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:I, s:s?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o}",
+		      "id", (json_int_t)cg_db_column_int64(s, 0), "reason",
 		      cg_db_column_text(s, 1), "priority", cg_db_column_int(s, 2),
 		      "state", cg_db_column_text(s, 3), "created", (json_int_t)created,
 		      "age", (json_int_t)(now - created), "claimedBy",
 		      cg_db_column_text(s, 6), "copNo", json_object_get(h, "copNo"),
-		      "ebcCode", json_object_get(h, "ebcCode"), "tradeMode",
-		      json_object_get(h, "tradeMode"), "orderNo", json_object_get(h, "orderNo"));
+		      "ebcCode", json_object_get(h, "ebcCode"), "ebcName", json_object_get(h, "ebcName"),
+		      "tradeMode", json_object_get(h, "tradeMode"), "orderNo",
+		      json_object_get(h, "orderNo"), "currency", json_object_get(h, "currency"),
+		      "value", declared_value(data));
 	if (o != NULL && !cg_db_column_is_null(s, 5))
 		(void)json_object_set_new(o, "leaseUntil", json_integer(cg_db_column_int64(s, 5)));
 	json_decref(data);
