@@ -38,6 +38,7 @@ int cmd_receipts(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
+int cmd_pay179(int argc, char **argv);
 
 /* Exit status when declarations are still pending or dead (sysexits EX_TEMPFAIL). */
 #define CLI_PENDING 75
