@@ -251,6 +251,19 @@ discard(char *p, size_t size, size_t n, void *arg)
 	return add;
 }
 
+/* Customs' answer to an upload, on one line: its code and message. */
+static void
+log_answer(const char *order, const char *session, const char *answer)
+{
+	json_t *j = json_loads(answer, 0, NULL);
+	const char *code = json_string_value(json_object_get(j, "code"));
+	const char *msg = json_string_value(json_object_get(j, "message"));
+
+	fprintf(stderr, "order %s session %s uploaded: code %s %s\n", order, session, code != NULL ? code : "?",
+		msg != NULL ? msg : answer);
+	json_decref(j);
+}
+
 /* POST payExInfoStr to realTimeDataUp; log the answer. */
 static void
 upload(struct server *sv, const char *order, const char *session)
@@ -283,7 +296,7 @@ upload(struct server *sv, const char *order, const char *session)
 	if (cc != CURLE_OK)
 		cli_err("order %s: upload failed: %s", order, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
 	else
-		fprintf(stderr, "order %s session %s uploaded: %s\n", order, session, answer);
+		log_answer(order, session, answer);
 	free(form);
 	curl_free(esc);
 	curl_easy_cleanup(h);

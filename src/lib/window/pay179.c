@@ -135,7 +135,7 @@ settle(cg_store *st, cg_ctx *ctx, long long id, long long doc_id, const char *st
        const char *data)
 {
 	cg_db_stmt *s;
-	char detail[1200];
+	char detail[1200], action[32];
 	cg_rc rc = cg_db_change_begin(cg__store_db(st), ctx);
 
 	if (rc != CG_OK)
@@ -149,8 +149,9 @@ settle(cg_store *st, cg_ctx *ctx, long long id, long long doc_id, const char *st
 		rc = cg_db_run(cg__store_db(st), ctx, s, "179 result");
 	(void)snprintf(detail, sizeof(detail), "179 %s%s%.1000s", state, reason != NULL ? ": " : "",
 		       reason != NULL ? reason : "");
+	(void)snprintf(action, sizeof(action), "pay179-%s", state);
 	if (rc == CG_OK)
-		rc = cg__audit(st, ctx, "system", "pay179", doc_id, detail);
+		rc = cg__audit(st, ctx, "system", action, doc_id, detail);
 	return cg_db_change_end(cg__store_db(st), ctx, rc);
 }
 
