@@ -28,7 +28,7 @@
 #define ANSWER_MAX 4096
 #define URL_MAX 512
 
-enum { P_ADD, P_DOC, P_QUEUED, P_SET, P_BY_SESSION, P_LIST, P_CERT, P_DOC_BY_ORDER, P_SET_URL, P_ENT };
+enum { P_ADD, P_DOC, P_QUEUED, P_SET, P_BY_SESSION, P_LIST, P_CERT, P_DOC_BY_ORDER, P_SET_URL, P_ENT, P_CLAIM };
 
 static const char *const sql[] = {
 	[P_ADD] = "INSERT INTO pay179(session_id, document_id, order_no, ebp_code, state, reason, actor,"
@@ -49,6 +49,8 @@ static const char *const sql[] = {
 			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
 	[P_SET_URL] = "UPDATE enterprise SET pay179_url = $2 WHERE cop_code = $1",
 	[P_ENT] = "SELECT id FROM enterprise WHERE cop_code = $1",
+	/* One sender per request, however many nodes sweep the same database. */
+	[P_CLAIM] = "UPDATE pay179 SET state = 'sending' WHERE id = $1 AND state = 'queued'",
 };
 CG_DB_MODULE(pay179_sql, "pay179", sql);
 
@@ -272,7 +274,15 @@ cg_service_pay179_dispatch(cg_service *svc, cg_ctx *ctx, int *sent)
 	cg_db_reset(s);
 	for (i = 0; i < n && rc == CG_OK; i++) {
 		char state[16], why[600];
+		bool mine = false;
 
+		s = q(st, P_CLAIM);
+		if (s == NULL || cg_db_bind_int64(s, 1, items[i].id) != CG_OK)
+			return dbfail(st, ctx, "179 queue");
+		rc = cg_db_run(cg__store_db(st), ctx, s, "179 queue");
+		mine = rc == CG_OK && cg_db_changes(cg__store_db(st)) == 1;
+		if (rc != CG_OK || !mine)
+			continue;
 		if (!items[i].has_url) {
 			(void)snprintf(state, sizeof(state), "failed");
 			(void)snprintf(why, sizeof(why),
