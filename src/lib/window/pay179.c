@@ -28,7 +28,7 @@
 #define ANSWER_MAX 4096
 #define URL_MAX 512
 
-enum { P_ADD, P_DOC, P_QUEUED, P_SET, P_BY_SESSION, P_LIST, P_CERT, P_DOC_BY_ORDER, P_SET_URL, P_ENT, P_CLAIM };
+enum { P_ADD, P_DOC, P_QUEUED, P_SET, P_BY_SESSION, P_LIST, P_CERT, P_DOC_BY_ORDER, P_SET_URL, P_CLAIM };
 
 static const char *const sql[] = {
 	[P_ADD] = "INSERT INTO pay179(session_id, document_id, order_no, ebp_code, state, reason, actor,"
@@ -48,7 +48,6 @@ static const char *const sql[] = {
 	[P_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = $1 AND order_key = $2"
 			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
 	[P_SET_URL] = "UPDATE enterprise SET pay179_url = $2 WHERE cop_code = $1",
-	[P_ENT] = "SELECT id FROM enterprise WHERE cop_code = $1",
 	/* One sender per request, however many nodes sweep the same database. */
 	[P_CLAIM] = "UPDATE pay179 SET state = 'sending' WHERE id = $1 AND state = 'queued'",
 };
@@ -467,6 +466,21 @@ same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/* The newest live document of @p kind for the order key ebpCode|orderNo, or NULL. */
+static json_t *
+declared(cg_store *st, int kind, const char *key)
+{
+	cg_db_stmt *s = q(st, P_DOC_BY_ORDER);
+	json_t *j = NULL;
+
+	if (s != NULL && cg_db_bind_int64(s, 1, kind) == CG_OK && cg_db_bind_text(s, 2, key) == CG_OK &&
+	    cg_db_step(s) == CG_DB_ROW)
+		j = json_loads(cg_db_column_text(s, 0), 0, NULL);
+	if (s != NULL)
+		cg_db_reset(s);
+	return j;
+}
+
 /* The payment facts against the declared payment (411) and order (311), §4 and §8.2. */
 static void
 check_facts(struct upload *u)
@@ -481,23 +495,8 @@ check_facts(struct upload *u)
 		finding(u, "CG3107", "上传数据不含所调取的订单",
 			"payExchangeInfoLists does not include the order that was asked for");
 	(void)snprintf(key, sizeof(key), "%s|%s", u->ebp, u->order_no);
-	pay = NULL;
-	order = NULL;
-	{
-		cg_db_stmt *s = q(st, P_DOC_BY_ORDER);
-
-		if (s != NULL && cg_db_bind_int64(s, 1, 411) == CG_OK && cg_db_bind_text(s, 2, key) == CG_OK &&
-		    cg_db_step(s) == CG_DB_ROW)
-			pay = json_loads(cg_db_column_text(s, 0), 0, NULL);
-		if (s != NULL)
-			cg_db_reset(s);
-		s = q(st, P_DOC_BY_ORDER);
-		if (s != NULL && cg_db_bind_int64(s, 1, 311) == CG_OK && cg_db_bind_text(s, 2, key) == CG_OK &&
-		    cg_db_step(s) == CG_DB_ROW)
-			order = json_loads(cg_db_column_text(s, 0), 0, NULL);
-		if (s != NULL)
-			cg_db_reset(s);
-	}
+	pay = declared(st, 411, key);
+	order = declared(st, 311, key);
 	if (pay == NULL || order == NULL) {
 		finding(u, "CG3108", "未找到申报的支付单或订单", "no declared payment (411) or order (311) for the order");
 	} else {
