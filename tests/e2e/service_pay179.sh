@@ -79,7 +79,7 @@ post "$TD" "$T/w.xml" >/dev/null
 is "the fourth document completes the match" "$(post "$TC" "$T/p.xml")" 200
 api "$TO" GET "/api/v1/declarations?kind=621" >/dev/null
 ID=$(jv "$T/out" '.declarations[0].id')
-ok "the risk rule asked the platform; its upload is verified" wait_until 300 state_is "$ID" 0 verified
+ok "the risk rule asked the platform; its upload is verified" wait_until 1200 state_is "$ID" 0 verified
 json_is "asked by the rule (actor system)" "$T/desk.json" '.pay179[0].actor' system
 json_is "signed over the plain form of the signing string" "$T/desk.json" '.pay179[0].data.signForm' plain
 json_is "with the platform's registered certificate" "$T/desk.json" '.pay179[0].data.certNo' 030000000000a1
@@ -96,7 +96,7 @@ platform wrong "$T/X.key" "$T/X.crt"
 register wrong >/dev/null
 is "an officer asks for the payment data again" "$(api "$TO" POST "/api/v1/declarations/$ID/pay179")" 200
 json_is "the platform acknowledged it" "$T/out" '.pay179[1].state' requested
-ok "the upload signed with another certificate is refused" wait_until 300 state_is "$ID" 1 refused
+ok "the upload signed with another certificate is refused" wait_until 1200 state_is "$ID" 1 refused
 json_is "because that certificate is not registered (CG3102)" "$T/desk.json" \
 	'.pay179[1].reason | test("^CG3102 ")' true
 file_contains "the platform hears why" "$T/wrong.log" 'CG3102'
