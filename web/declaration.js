@@ -136,6 +136,19 @@ document.addEventListener('DOMContentLoaded', async () => {
 		}
 	}
 
+	/* Beside the documents: the electronic tax bill (CEB816/818) and the 179 payment data. */
+	function beside() {
+		const b = view.taxBill, dl = document.getElementById('taxbill');
+		dl.replaceChildren();
+		if (b) for (const [k, v] of [['taxNo', b.taxNo], ['status', b.status + ' ' + b.statusText], ['customsTax', b.customsTax],
+			['valueAddedTax', b.valueAddedTax], ['consumptionTax', b.consumptionTax], ['assureCode', b.assureCode]])
+			dl.append(CG.el('dt', { text: k }), CG.el('dd', { id: 'taxbill-' + k, text: v }));
+		else dl.append(CG.el('dd', { text: '— 放行后生成 / issued at release' }));
+		document.querySelector('#pay179 tbody').replaceChildren(...(view.pay179 || []).map((p) => CG.el('tr', { 'data-state': p.state },
+			cell(CG.time(p.requested)), cell(p.state), cell(p.actor),
+			cell(p.reason || (p.data ? [p.data.payTransactionId, p.data.totalAmount, p.data.signForm].join(' · ') : '')))));
+	}
+
 	function audit() {
 		const body = document.querySelector('#audit tbody');
 		body.replaceChildren(...view.audit.map((a) => {
@@ -162,6 +175,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 		facts();
 		lease();
 		receipts();
+		beside();
 		audit();
 	}
 
@@ -251,6 +265,11 @@ document.addEventListener('DOMContentLoaded', async () => {
 
 	document.getElementById('claim').addEventListener('click', claim);
 	document.getElementById('reveal').addEventListener('click', reveal);
+	document.getElementById('pay179-ask').addEventListener('click', async () => {
+		const r = await CG.api('POST', `/api/v1/declarations/${id}/pay179`);
+		CG.message(r.status === 200 ? '' : CG.t('error') + ' (' + r.status + ')');
+		await load();
+	});
 	document.getElementById('decide').addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		decide();

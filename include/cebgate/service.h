@@ -41,10 +41,14 @@ typedef struct {
 	int near_quota_percent;   /* a buyer at this share of the annual limit is held (0: off) */
 	int new_enterprise_days;  /* enterprises registered more recently are held (0: off) */
 	long long lease_seconds;  /* how long an officer's claim lasts */
+	int tax_return_days;      /* a return within this many days of release voids the tax bill;
+				     after it the bill is deducted from the guarantee */
+	long long pay179_value;   /* CNY; the 179 payment data of an inventory worth this or more is asked (0: off) */
+	int pay179_per_mille;     /* share of matched inventories whose 179 payment data is asked, 0-1000 */
 } cg_service_options;
 
 #define CG_SERVICE_OPTIONS_VERSION 1
-#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300 }
+#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0 }
 
 /** Apply @p o (copied). */
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,

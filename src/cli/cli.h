@@ -43,6 +43,7 @@ int cmd_doctor(int argc, char **argv);
 struct cg_registry;
 int cli_admin_webhook(struct cg_registry *reg, cg_ctx *ctx, int as_json, const char *after, const char *from,
 		      int argc, char **argv);
+int cmd_pay179(int argc, char **argv);
 
 /* Exit status when declarations are still pending or dead (sysexits EX_TEMPFAIL). */
 #define CLI_PENDING 75

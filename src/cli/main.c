@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "what a returnStatus, error or finding code means, and what to do" },
 	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
 	{ "review", cmd_review, "the officers' review queue of cebgated: list, claim, show, decide" },
+	{ "pay179", cmd_pay179, "the platform's 179 payment-data endpoint: serve, sign, check" },
 };
 
 void

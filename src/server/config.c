@@ -17,7 +17,8 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
        K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT, K_LOG_FORMAT,
-       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
+       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_TAX_RETURN_DAYS, K_PAY179_VALUE, K_PAY179_RATE,
+       K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
        K_STATE_DIR, K_WEBHOOK_CA, K_WEBHOOK_TIMEOUT, K_WEBHOOK_ATTEMPTS, K_WEBHOOK_BACKOFF,
        K_WEBHOOK_BACKOFF_MAX };
 
@@ -65,6 +66,9 @@ static const struct {
 	{ "webhook-attempts", K_WEBHOOK_ATTEMPTS },
 	{ "webhook-backoff-ms", K_WEBHOOK_BACKOFF },
 	{ "webhook-backoff-max-ms", K_WEBHOOK_BACKOFF_MAX },
+	{ "tax-return-days", K_TAX_RETURN_DAYS },
+	{ "pay179-value", K_PAY179_VALUE },
+	{ "pay179-rate", K_PAY179_RATE },
 };
 
 static int
@@ -135,6 +139,9 @@ set(struct srv_config *c, int key, const char *v)
 	case K_WEBHOOK_ATTEMPTS: if (number(v, 1000, &n) || n == 0) return -1; c->webhook_attempts = (int)n; return 0;
 	case K_WEBHOOK_BACKOFF: if (number(v, 86400000, &n) || n == 0) return -1; c->webhook_backoff_ms = (long long)n; return 0;
 	case K_WEBHOOK_BACKOFF_MAX: if (number(v, 86400000, &n) || n == 0) return -1; c->webhook_backoff_max_ms = (long long)n; return 0;
+	case K_TAX_RETURN_DAYS: if (number(v, 365, &n)) return -1; c->tax_return_days = (int)n; return 0;
+	case K_PAY179_VALUE: if (number(v, 100000000, &n)) return -1; c->pay179_value = (long long)n; return 0;
+	case K_PAY179_RATE: if (number(v, 1000, &n)) return -1; c->pay179_rate = (int)n; return 0;
 	default: return -1;
 	}
 }
@@ -294,6 +301,7 @@ usage(FILE *out)
 		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
 		     "                [--webhook-ca PEM] [--webhook-timeout-ms MS] [--webhook-attempts N]\n"
 		     "                [--webhook-backoff-ms MS] [--webhook-backoff-max-ms MS]\n"
+		     "                [--tax-return-days N] [--pay179-value CNY] [--pay179-rate PERMILLE]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 512 connections\n"
 		     "  (128 reserved for addresses with a recent login), 64 per address (256 after a\n"
 		     "  login), 10 s to send the headers, 30 s timeout, 60 s to receive a request,\n"
@@ -359,6 +367,9 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "webhook-attempts", required_argument, NULL, K_WEBHOOK_ATTEMPTS },
 		{ "webhook-backoff-ms", required_argument, NULL, K_WEBHOOK_BACKOFF },
 		{ "webhook-backoff-max-ms", required_argument, NULL, K_WEBHOOK_BACKOFF_MAX },
+		{ "tax-return-days", required_argument, NULL, K_TAX_RETURN_DAYS },
+		{ "pay179-value", required_argument, NULL, K_PAY179_VALUE },
+		{ "pay179-rate", required_argument, NULL, K_PAY179_RATE },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -384,6 +395,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->watch_hs = "";
 	c->near_quota = 90;
 	c->lease = 300;
+	c->tax_return_days = 30;
 	c->group_commit = 1;
 	c->max_upload = 256ul << 20;
 	c->max_records = 100000;

@@ -41,6 +41,9 @@ configure(const struct srv_config *cfg, cg_service *svc, cg_ctx *ctx)
 	o.near_quota_percent = cfg->near_quota;
 	o.new_enterprise_days = cfg->new_enterprise_days;
 	o.lease_seconds = cfg->lease;
+	o.tax_return_days = cfg->tax_return_days;
+	o.pay179_value = cfg->pay179_value;
+	o.pay179_per_mille = cfg->pay179_rate;
 	return cg_service_configure(svc, ctx, &o);
 }
 

@@ -32,6 +32,13 @@ static const struct srv_route routes[] = {
 	{ "POST", "/api/v1/declarations/{id}/reveal", SRV_OFFICERS, srv_reveal, NULL },
 	{ "GET", "/api/v1/dashboard", SRV_OFFICERS, srv_dashboard, NULL },
 	{ "GET", "/api/v1/public/inspections", SRV_NOLOGIN, srv_public_inspections, NULL },
+	/* The 179 payment-data interface: asked by an officer, uploaded by the platform (signed). */
+	{ "POST", "/api/v1/declarations/{id}/pay179", SRV_OFFICERS, srv_pay179_request, NULL },
+	{ "POST", "/ceb2grab/grab/realTimeDataUpload", SRV_NOLOGIN, srv_pay179_upload, NULL },
+	{ "POST", "/api/v1/enterprises/{code}/pay179", SRV_ADMINS, srv_pay179_url, NULL },
+	/* Electronic tax bills: an enterprise's monthly statement. */
+	{ "GET", "/api/v1/enterprises/{code}/tax-bills", SRV_ANYONE, srv_tax_bills, NULL },
+	{ "GET", "/api/v1/enterprises/{code}/tax-bills.csv", SRV_ANYONE, srv_tax_bills, "csv" },
 	/* Merchants' uploads. */
 	{ "POST", "/api/v1/uploads", SRV_STAFF, srv_upload_post, NULL },
 	{ "GET", "/api/v1/uploads", SRV_STAFF, srv_uploads_list, NULL },

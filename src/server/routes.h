@@ -126,6 +126,11 @@ enum MHD_Result srv_explain(struct srv_call *call);
 enum MHD_Result srv_metrics(struct srv_call *call);
 /* openapi.c */
 enum MHD_Result srv_openapi(struct srv_call *call);
+/* routes_pay179.c */
+enum MHD_Result srv_pay179_request(struct srv_call *call);
+enum MHD_Result srv_pay179_url(struct srv_call *call);
+enum MHD_Result srv_pay179_upload(struct srv_call *call);
+enum MHD_Result srv_tax_bills(struct srv_call *call);
 /* routes_codes.c */
 enum MHD_Result srv_codes(struct srv_call *call);
 enum MHD_Result srv_codes_reload_route(struct srv_call *call);

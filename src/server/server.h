@@ -32,6 +32,9 @@ struct srv_config {
 	int near_quota;           /* clearance: percent of the annual limit that holds a buyer */
 	int new_enterprise_days;  /* clearance: enterprises younger than this are held */
 	long long lease;          /* review: seconds an officer's claim lasts */
+	int tax_return_days;      /* tax bills: a return within this many days of release voids the bill */
+	long long pay179_value;   /* 179: CNY at or above which the payment data is asked (0: off) */
+	int pay179_rate;          /* 179: per mille of matched inventories whose payment data is asked */
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <libxml/tree.h>
 #include "ceb/model.h"
 #include "declarant/outbox_internal.h"
@@ -209,6 +210,39 @@ apply_return(struct rcpt *r, const struct cg_msgdef *def, const struct cg_group 
 	return rc == CG_OK ? cg__ob_maybe_final(r->ob, r->ctx, m.decl) : rc;
 }
 
+/*
+ * An electronic tax bill (CEB816) or its status change (CEB818), ceb-spec
+ * §3.9: kept by its taxNo (the bill names the inventory by invtNo, which the
+ * outbox's declarations do not carry); info holds the bill's figures as JSON.
+ */
+static cg_rc
+apply_taxbill(struct rcpt *r, const struct cg_msgdef *def, const struct cg_group *h, int idx)
+{
+	static const char *const fields[] = { "taxNo", "invtNo", "customsTax", "valueAddedTax",
+					      "consumptionTax", "assureCode" };
+	json_t *o = json_object();
+	char *info;
+	bool fresh = false;
+	size_t i;
+	cg_rc rc;
+
+	for (i = 0; o != NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *v = cg__group_get(h, fields[i]);
+
+		if (v != NULL)
+			(void)json_object_set_new(o, fields[i], json_string(v));
+	}
+	info = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	if (info == NULL)
+		return CG_ENOMEM;
+	rc = record(r, 0, 0, def->root, cg__group_get(h, "status") != NULL ? cg__group_get(h, "status") : "",
+		    cg__group_get(h, "returnTime"), info, idx, &fresh);
+	free(info);
+	r->matched += rc == CG_OK && fresh;
+	return rc;
+}
+
 static cg_rc
 decl_by_copmsgid(struct rcpt *r, const char *copmsgid, long long *id)
 {
@@ -364,7 +398,9 @@ apply_doc(struct rcpt *r, xmlDocPtr doc, int depth)
 	for (i = 0; rc == CG_OK && i < m->ndocs; i++) {
 		const struct cg_group *h = &m->docs[i].head;
 
-		if (m->def->type == 900)
+		if (m->def->type == 816 || m->def->type == 818)
+			rc = apply_taxbill(r, m->def, h, (int)i);
+		else if (m->def->type == 900)
 			rc = apply_transmission(r, m->def->root, cg__group_get(h, "oriCopMsgId"),
 						cg__group_get(h, "returnStatus"),
 						cg__group_get(h, "returnInfo"), (int)i);

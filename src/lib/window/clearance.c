@@ -21,6 +21,7 @@
 #include "ceb/rules.h"
 #include "window/clearance.h"
 #include "window/receipt.h"
+#include "window/taxbill.h"
 #include "sig/sigcore.h"
 
 #define ANNUAL_LIMIT ((cg_dec)26000 * CG_DEC_ONE)
@@ -459,14 +460,32 @@ hold(cg_store *st, cg_ctx *ctx, struct doc *d, const char *why, int priority)
 	return rc == CG_OK ? receipt(st, ctx, d, "300", info) : rc;
 }
 
+/* Released: 399 and 800, then the electronic tax bill (taxbill.c). */
 static cg_rc
-release(cg_store *st, cg_ctx *ctx, struct doc *d)
+release(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, struct doc *d)
 {
 	cg_rc rc = set_state(st, ctx, d, "released", NULL);
 
 	if (rc == CG_OK)
 		rc = receipt(st, ctx, d, "399", "海关审结 concluded");
-	return rc == CG_OK ? receipt(st, ctx, d, "800", "放行 released") : rc;
+	if (rc == CG_OK)
+		rc = receipt(st, ctx, d, "800", "放行 released");
+	return rc == CG_OK ? cg__taxbill_issue(st, ctx, codes, d->id, d->sender, d->data) : rc;
+}
+
+/*
+ * The 179 risk rule: the platform's raw payment data is asked for inventories
+ * worth pay179_value or more, and for a random pay179_per_mille share of the others.
+ */
+static cg_rc
+pay179_rule(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, const struct doc *d,
+	    cg_dec value)
+{
+	if (cfg->pay179_value > 0 && value >= cfg->pay179_value)
+		return cg__pay179_queue(st, ctx, d->id, "system", "risk rule: value");
+	if (random_pick(cfg->pay179_per_mille))
+		return cg__pay179_queue(st, ctx, d->id, "system", "risk rule: random");
+	return CG_OK;
 }
 
 /* Everything of §10 for a matched inventory: tax, limits, ledger, risk. */
@@ -513,7 +532,10 @@ clear(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_c
 	if (rc != CG_OK)
 		return rc;
 	risk(st, cfg, d, value, used + value, why, sizeof(why), &priority);
-	return why[0] != '\0' ? hold(st, ctx, d, why, priority) : release(st, ctx, d);
+	rc = pay179_rule(st, ctx, cfg, d, value);
+	if (rc != CG_OK)
+		return rc;
+	return why[0] != '\0' ? hold(st, ctx, d, why, priority) : release(st, ctx, codes, d);
 }
 
 /* The four-document match of one inventory. */
@@ -593,6 +615,8 @@ cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 	case 511:
 		return waybill_key != NULL ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_WAYBILL, waybill_key)
 					   : CG_OK;
+	case 625:
+		return cg__taxbill_return(st, ctx, cfg, doc_id);
 	default:
 		return CG_OK;
 	}
@@ -636,8 +660,8 @@ cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cf
 }
 
 cg_rc
-cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
-		     const char *status, const char *info, const char *actor)
+cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, long long doc_id,
+		     const char *state, const char *status, const char *info, const char *actor)
 {
 	struct doc d;
 	cg_rc rc = load_inventory(st, ctx, doc_id, &d);
@@ -650,6 +674,8 @@ cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *st
 		rc = receipt(st, ctx, &d, status, info);
 	if (rc == CG_OK)
 		rc = cg__audit(st, ctx, actor, state, doc_id, info);
+	if (rc == CG_OK && strcmp(status, "800") == 0)
+		rc = cg__taxbill_issue(st, ctx, codes, d.id, d.sender, d.data);
 	json_decref(d.data);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "cebgate/session.h"
 #include "util/decimal.h"
 #include "window/desk_internal.h"
+#include "window/taxbill.h"
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
@@ -815,6 +816,25 @@ cg_service_csrf(const char *token, char out[65])
 	out[64] = '\0';
 }
 
+/* Beside the four documents: the tax bill (taxBill, null before release) and the 179 results (pay179). */
+static cg_rc
+beside(cg_store *st, cg_ctx *ctx, json_t *o, long long doc_id)
+{
+	json_t *bill = NULL, *pay = NULL;
+	cg_rc rc = cg__taxbill_of(st, ctx, doc_id, &bill);
+
+	if (rc == CG_OK)
+		rc = cg__pay179_of(st, ctx, doc_id, &pay);
+	if (rc == CG_OK && (json_object_set_new(o, "taxBill", bill != NULL ? bill : json_null()) != 0 ||
+			    json_object_set_new(o, "pay179", pay) != 0))
+		rc = CG_ENOMEM;
+	else if (rc != CG_OK) {
+		json_decref(bill);
+		json_decref(pay);
+	}
+	return rc;
+}
+
 /* The officer's view of an inventory: the stored view, decorated by the desk. */
 cg_rc
 cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
@@ -831,6 +851,8 @@ cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lo
 		return cg__fail(ctx, CG_ENOTFOUND, "no such inventory");
 	/* Officers see the differences and the rules; personal numbers stay masked. */
 	rc = desk_decorate(st, ctx, o, doc_id);
+	if (rc == CG_OK)
+		rc = beside(st, ctx, o, doc_id);
 	if (rc != CG_OK) {
 		json_decref(o);
 		return rc;

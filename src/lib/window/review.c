@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "cebgate/review.h"
 #include "cebgate/status.h"
+#include "ceb/schema.h"
 #include "util/decimal.h"
 #include "window/desk_internal.h"
 #include "window/service_internal.h"
@@ -312,7 +313,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	    cg_db_bind_int64(s, 5, now) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		rc = cg__fail(ctx, CG_EDB, "decide: %s", cg_db_errmsg(cg__store_db(st)));
 	if (rc == CG_OK)
-		rc = cg__clearance_decide(st, ctx, doc_id, decisions[i].state, decisions[i].status, info,
+		rc = cg__clearance_decide(st, ctx, cg__validator_codes(svc->v), doc_id, decisions[i].state, decisions[i].status, info,
 					  who->name);
 	if (rc == CG_OK)
 		rc = cg_db_commit(cg__store_db(st), ctx);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "cebgate/status.h"
 #include "window/service_internal.h"
+#include "window/taxbill.h"
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { S_LIST };
@@ -108,6 +109,29 @@ row_json(cg_db_stmt *s)
 	return o;
 }
 
+/* A released inventory's row carries its electronic tax bill (taxBill). */
+static cg_rc
+with_tax_bills(cg_store *st, cg_ctx *ctx, json_t *arr)
+{
+	json_t *o;
+	size_t i;
+	cg_rc rc = CG_OK;
+
+	json_array_foreach(arr, i, o)
+	{
+		json_t *bill = NULL;
+
+		if (json_integer_value(json_object_get(o, "kind")) != 621)
+			continue;
+		rc = cg__taxbill_of(st, ctx, json_integer_value(json_object_get(o, "id")), &bill);
+		if (rc != CG_OK)
+			break;
+		if (bill != NULL)
+			(void)json_object_set_new(o, "taxBill", bill);
+	}
+	return rc;
+}
+
 cg_rc
 cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 			const cg_declaration_query *qy, char **json)
@@ -147,6 +171,10 @@ cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 	if (r != CG_DB_DONE) {
 		json_decref(arr);
 		return cg__fail(ctx, CG_EDB, "declarations: %s", cg_db_errmsg(cg__store_db(st)));
+	}
+	if (with_tax_bills(st, ctx, arr) != CG_OK) {
+		json_decref(arr);
+		return CG_EDB;
 	}
 	/* "before" pages backwards: the next page starts below the last id shown. */
 	o = json_pack("{s:o, s:I}", "declarations", arr, "before", (json_int_t)last);

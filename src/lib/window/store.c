@@ -127,6 +127,28 @@ static const char *const migrations[] = {
 	" receipt_id INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
 	" status INTEGER NOT NULL, outcome TEXT NOT NULL, error TEXT);"
 	"CREATE INDEX webhook_delivery_by_hook ON webhook_delivery(webhook_id, id);",
+	/*
+	 * 8: electronic tax bills (CEB816/818, taxbill.c) and the 179 payment-data
+	 * requests (pay179.c), with the URL each platform registered for them.
+	 */
+	"CREATE TABLE tax_bill("
+	" id INTEGER PRIMARY KEY, tax_no TEXT NOT NULL UNIQUE,"
+	" document_id INTEGER NOT NULL UNIQUE REFERENCES document(id),"
+	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id), invt_no TEXT NOT NULL,"
+	" assure_code TEXT NOT NULL, ebc_code TEXT NOT NULL, customs_tax TEXT NOT NULL,"
+	" vat TEXT NOT NULL, consumption_tax TEXT NOT NULL, status TEXT NOT NULL,"
+	" basis TEXT NOT NULL, lines TEXT NOT NULL, month TEXT NOT NULL, issued INTEGER NOT NULL,"
+	" released INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX tax_bill_by_invt ON tax_bill(invt_no);"
+	"CREATE INDEX tax_bill_by_month ON tax_bill(month, id);"
+	"CREATE TABLE pay179("
+	" id INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE,"
+	" document_id INTEGER NOT NULL REFERENCES document(id), order_no TEXT NOT NULL,"
+	" ebp_code TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, actor TEXT NOT NULL,"
+	" requested INTEGER NOT NULL, answered INTEGER, data TEXT);"
+	"CREATE INDEX pay179_by_document ON pay179(document_id, id);"
+	"CREATE INDEX pay179_by_state ON pay179(state, id);"
+	"ALTER TABLE enterprise ADD COLUMN pay179_url TEXT;",
 };
 
 /*
@@ -230,6 +252,23 @@ static const char *const pg_migrations[] = {
 	" receipt_id bigint NOT NULL, attempt bigint NOT NULL, at bigint NOT NULL,"
 	" status bigint NOT NULL, outcome text NOT NULL, error text);"
 	"CREATE INDEX webhook_delivery_by_hook ON webhook_delivery(webhook_id, id);",
+	/* 8: electronic tax bills and the 179 payment-data requests */
+	"CREATE TABLE tax_bill(" PG_ID ", tax_no text NOT NULL UNIQUE,"
+	" document_id bigint NOT NULL UNIQUE REFERENCES document(id),"
+	" enterprise_id bigint NOT NULL REFERENCES enterprise(id), invt_no text NOT NULL,"
+	" assure_code text NOT NULL, ebc_code text NOT NULL, customs_tax text NOT NULL,"
+	" vat text NOT NULL, consumption_tax text NOT NULL, status text NOT NULL,"
+	" basis text NOT NULL, lines text NOT NULL, month text NOT NULL, issued bigint NOT NULL,"
+	" released bigint NOT NULL, updated bigint NOT NULL);"
+	"CREATE INDEX tax_bill_by_invt ON tax_bill(invt_no);"
+	"CREATE INDEX tax_bill_by_month ON tax_bill(month, id);"
+	"CREATE TABLE pay179(" PG_ID ", session_id text NOT NULL UNIQUE,"
+	" document_id bigint NOT NULL REFERENCES document(id), order_no text NOT NULL,"
+	" ebp_code text NOT NULL, state text NOT NULL, reason text, actor text NOT NULL,"
+	" requested bigint NOT NULL, answered bigint, data text);"
+	"CREATE INDEX pay179_by_document ON pay179(document_id, id);"
+	"CREATE INDEX pay179_by_state ON pay179(state, id);"
+	"ALTER TABLE enterprise ADD COLUMN pay179_url text;",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
