@@ -129,14 +129,19 @@ cg_rc
 cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 {
 	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
+	bool anchored;
 
 	*rejected = 0;
 	if (rc != CG_OK)
 		return rc;
 	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), rejected);
 	if (rc == CG_OK)
-		return cg_db_commit(cg__store_db(svc->st), ctx);
-	cg_db_rollback(cg__store_db(svc->st));
+		rc = cg_db_commit(cg__store_db(svc->st), ctx);
+	else
+		cg_db_rollback(cg__store_db(svc->st));
+	/* Now and then the audit chains' heads, tied together (audit.c). */
+	if (rc == CG_OK)
+		rc = cg__audit_anchor(svc->st, ctx, false, &anchored);
 	return rc;
 }
 
