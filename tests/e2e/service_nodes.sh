@@ -207,7 +207,7 @@ wait $c1 $c2 $c3 || :
 answered() { awk '$2 == 200 && ($3 == "accepted" || $3 == "duplicate") { print $1 }' "$T/answers" | sort -u; }
 answered >"$T/acked"
 sort "$T/all" | comm -23 - "$T/acked" >"$T/pending"
-diag "node 2 killed after $(wc -l <"$T/answers") answers; $(wc -l <"$T/pending") message(s) unanswered," \
+diag "node 2 killed: $(wc -l <"$T/answers") answers in all, $(wc -l <"$T/pending") message(s) unanswered," \
 	"$(awk '$4 == 52 || $4 == 56' "$T/answers" | wc -l) in flight"
 ok "node 2 left messages unanswered" test -s "$T/pending"
 # The unanswered ones again, to nodes 1 and 3 (node 2 restarted takes a share too).

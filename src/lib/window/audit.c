@@ -3,10 +3,10 @@
  * The audit trail: append-only, hash-chained, in several chains so that
  * writers on several nodes do not wait for one another (docs/postgresql.md,
  * "Several nodes"). Each record hashes the one before it in its chain: a
- * changed or removed record breaks its chain. A transaction appends to one
- * chain, which it holds to its commit: on PostgreSQL the first of chains
- * 1..64 that no other transaction holds (an advisory lock, tried, never
- * waited for while one is free); on SQLite, one writer at a time, chain 1.
+ * changed or removed record breaks its chain. A record goes to a chain its
+ * transaction holds to its commit: on PostgreSQL the first of chains 1..64
+ * that no other transaction holds (an advisory lock, tried, never waited
+ * for while one is free); on SQLite, one writer at a time, chain 1.
  * Chain 0 is the single chain written before chains existed, followed by
  * the anchors: records whose detail names the head (id and hash) of every
  * chain at that moment, so that the chains are tied to one another and a
@@ -108,31 +108,26 @@ one_int(cg_db_stmt *s, long long none)
 	return v;
 }
 
-/* The chain this transaction appends to: taken at its first record, held to its commit. */
+/*
+ * The chain this record goes to, held to the commit. Asked again for each
+ * record: a chain taken under a savepoint that was rolled back is free
+ * again, and the one held is found first when it is still ours.
+ */
 static cg_rc
 chain_of(cg_store *st, cg_ctx *ctx, int *chain)
 {
-	struct cg_audit_chain *mine = cg__store_audit_chain(st);
-	unsigned long txn = cg_db_txn(cg__store_db(st));
-	long long k;
+	long long k = one_int(q(st, A_CHAIN), -1);
 	cg_db_stmt *s;
 
-	if (mine->txn == txn && mine->chain > 0) {
-		*chain = mine->chain;
-		return CG_OK;
-	}
-	k = one_int(q(st, A_CHAIN), -1);
 	if (k == 0) {
 		/* Every chain is held: wait for one, a different one from one transaction to the next. */
 		s = q(st, A_CHAIN_WAIT);
-		if (s == NULL || cg_db_bind_int64(s, 1, 1 + (long long)(txn % CHAINS)) != CG_OK)
+		if (s == NULL || cg_db_bind_int64(s, 1, 1 + (long long)(cg_db_txn(cg__store_db(st)) % CHAINS)) != CG_OK)
 			return dbfail(st, ctx, "audit chain");
 		k = one_int(s, -1);
 	}
 	if (k < 1 || k > CHAINS)
 		return dbfail(st, ctx, "audit chain");
-	mine->txn = txn;
-	mine->chain = (int)k;
 	*chain = (int)k;
 	return CG_OK;
 }

@@ -278,7 +278,6 @@ CG_DB_MODULE(store_sql, "store", sql);
 
 struct cg_store {
 	cg_db *db;
-	struct cg_audit_chain audit;
 };
 
 cg_db *
@@ -287,11 +286,6 @@ cg__store_db(cg_store *st)
 	return st->db;
 }
 
-struct cg_audit_chain *
-cg__store_audit_chain(cg_store *st)
-{
-	return &st->audit;
-}
 
 static cg_db_stmt *
 stmt(cg_store *st, int q)

@@ -10,12 +10,6 @@
 
 /* The store's connection: each module keeps its statements in a cg_db_module of its own. */
 cg_db *cg__store_db(cg_store *st);
-/* The audit chain the connection's open transaction appends to (audit.c). */
-struct cg_audit_chain {
-	unsigned long txn; /* cg_db_txn() when it was taken */
-	int chain;
-};
-struct cg_audit_chain *cg__store_audit_chain(cg_store *st);
 
 /* Id of the enterprise @p cop_code; CG_ENOTFOUND when not registered. */
 cg_rc cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long *id);
