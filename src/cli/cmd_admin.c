@@ -43,6 +43,7 @@ usage(FILE *out)
 		"       cebgate admin --db FILE webhook remove ID\n"
 		"       cebgate admin --db FILE webhook resend ID [--from CURSOR]\n"
 		"       cebgate admin --db FILE webhook deliveries ID [--json]\n"
+		"       cebgate admin --db FILE audit verify|anchor [--json]\n"
 		"  ROLES: comma-separated among ebp, ebc, pay, logistics, agent\n"
 		"  the token is printed once on stdout; only its hash and its first 8 characters\n"
 		"  (the prefix the list shows) are stored\n"
@@ -54,7 +55,9 @@ usage(FILE *out)
 		"  (CG3018), what was accepted before stays; each change is in the audit trail\n"
 		"  webhooks: receipts pushed to the enterprise's https URL (docs/webhooks.md); the\n"
 		"  secret is printed once at registration; --after 0 sends the whole feed\n"
-		"  the nouns may also be written enterprises, certs, users, tokens, webhooks\n");
+		"  the nouns may also be written enterprises, certs, users, tokens, webhooks\n"
+		"  audit verify checks the audit trail's hash chains and anchors end to end\n"
+		"  (exit 1 at the first fault, named); audit anchor ties the chains together now\n");
 }
 
 struct admin_args {
@@ -217,6 +220,39 @@ run_access(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, const char
 	return 1;
 }
 
+/* audit verify, audit anchor: the report, or one line for people. */
+static int
+run_audit(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, const char *verb)
+{
+	char *doc = NULL;
+	json_t *r;
+	cg_rc rc = strcmp(verb, "verify") == 0 ? cg_registry_audit_verify(reg, ctx, &doc)
+					       : cg_registry_audit_anchor(reg, ctx, &doc);
+
+	if (doc == NULL) {
+		cli_err("%s", cg_ctx_errmsg(ctx)[0] != '\0' ? cg_ctx_errmsg(ctx) : cg_strerror(rc));
+		return CLI_USAGE;
+	}
+	r = json_loads(doc, 0, NULL);
+	if (a->json)
+		printf("%s\n", doc);
+	else if (strcmp(verb, "anchor") == 0)
+		printf("%s\n", json_is_true(json_object_get(r, "anchored")) ? "anchor written"
+									: "no record since the last anchor");
+	else if (rc == CG_OK)
+		printf("audit trail ok: %lld records in %lld chains, %lld anchors\n",
+		       (long long)json_integer_value(json_object_get(r, "records")),
+		       (long long)json_integer_value(json_object_get(r, "chains")),
+		       (long long)json_integer_value(json_object_get(r, "anchors")));
+	if (rc != CG_OK)
+		cli_err("audit trail broken: %s", json_string_value(json_object_get(r, "broken")) != NULL
+							  ? json_string_value(json_object_get(r, "broken"))
+							  : "?");
+	json_decref(r);
+	cg_free(doc);
+	return rc == CG_OK ? CLI_OK : CLI_INVALID;
+}
+
 static int
 run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, char **argv)
 {
@@ -224,6 +260,9 @@ run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, c
 	cg_rc rc;
 
 	noun(what, sizeof(what), argv[0]);
+	if (argc == 2 && strcmp(what, "audit") == 0 &&
+	    (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "anchor") == 0))
+		return run_audit(reg, ctx, a, argv[1]);
 	if (argc >= 4 && strcmp(what, "enterprise") == 0 && strcmp(argv[1], "add") == 0)
 		rc = cg_registry_add_enterprise(reg, ctx, argv[2], argv[3], argc > 4 ? argv[4] : "",
 					     argc > 5 ? argv[5] : NULL);

@@ -44,10 +44,11 @@
  *   else -> CG_EDB, cg_db_errmsg() says what. A failed statement inside a
  *   transaction undoes itself only (PostgreSQL: a savepoint around each write
  *   in a transaction), so that the caller may go on, as with SQLite;
- * - a write transaction (cg_db_begin) is serialized with every other one on
- *   the same database: SQLite's BEGIN IMMEDIATE; PostgreSQL takes one
- *   transaction-level advisory lock (docs/postgresql.md: what several nodes
- *   need beyond this);
+ * - a write transaction (cg_db_begin): SQLite's BEGIN IMMEDIATE, one writer
+ *   at a time; PostgreSQL's READ COMMITTED transactions run side by side,
+ *   each statement seeing what committed before it: whatever must not
+ *   interleave takes its own row or advisory lock (docs/postgresql.md,
+ *   "Several nodes"); a migration takes one advisory lock (one node at a time);
  * - durability: SQLite WAL with synchronous=FULL; PostgreSQL
  *   synchronous_commit on, a statement timeout and a lock timeout;
  * - the schema version: SQLite's PRAGMA user_version; PostgreSQL's one-row
@@ -202,6 +203,23 @@ cg_rc cg_db_release(cg_db *db, cg_ctx *ctx);
 void cg_db_rollback_to(cg_db *db);
 /* Open levels: 0 outside a transaction, 1 in one, more inside savepoints. */
 int cg_db_depth(const cg_db *db);
+/*
+ * Run @p fn as the last thing of every transaction, just before its COMMIT
+ * (its failure fails the commit): the place for what must be decided in
+ * commit order (the receipt feed's positions). One per connection.
+ */
+void cg_db_on_commit(cg_db *db, cg_rc (*fn)(cg_db *db, cg_ctx *ctx, void *arg), void *arg);
+/* A number that differs for each transaction of the connection; 0 outside one. */
+unsigned long cg_db_txn(const cg_db *db);
+/*
+ * From now to the end of the transaction, a wait for another transaction's
+ * lock gives up after a moment (PostgreSQL; SQLite never waits inside a
+ * transaction): for a transaction holding locks already, which could
+ * otherwise wait in a cycle until the deadlock detector breaks it.
+ */
+cg_rc cg_db_short_waits(cg_db *db, cg_ctx *ctx);
+/* The last failure since the transaction or savepoint began was a lock wait given up or a deadlock. */
+bool cg_db_busy(cg_db *db);
 /* One change: a transaction, or a savepoint inside an open one. */
 cg_rc cg_db_change_begin(cg_db *db, cg_ctx *ctx);
 /* Commit (or release) when @p rc is CG_OK, else undo; returns @p rc or the commit's failure. */

@@ -33,13 +33,14 @@ enum {
 	OID_NUMERIC = 1700
 };
 
-/* The lock every write transaction takes first (its number is arbitrary, constant). */
-#define WRITE_LOCK "SELECT pg_advisory_xact_lock(2147483101)"
+/* The lock a migration takes first, so that two nodes starting at once migrate one after the other. */
+#define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(2147483101)"
 
 struct cg_db_conn {
 	PGconn *h;
 	char err[512];
 	char state[6]; /* SQLSTATE of the last failure */
+	bool busy;     /* a failure since the last savepoint was a lock wait given up or a deadlock */
 	long long changes;
 	bool inserted; /* an INSERT ran: lastval() is defined */
 	unsigned next; /* statement names s1, s2... */
@@ -96,6 +97,9 @@ note(struct cg_db_conn *c, const PGresult *r)
 	n = strcspn(m, "\n");
 	(void)snprintf(c->err, sizeof(c->err), "%.*s", (int)(n < 500 ? n : 500), m);
 	(void)snprintf(c->state, sizeof(c->state), "%s", st != NULL ? st : "");
+	/* deadlock_detected, lock_not_available, serialization_failure: another try may succeed. */
+	if (strcmp(c->state, "40P01") == 0 || strcmp(c->state, "55P03") == 0 || strcmp(c->state, "40001") == 0)
+		c->busy = true;
 }
 
 static bool
@@ -117,9 +121,13 @@ quiet(void *payload, const char *message)
 static cg_rc
 exec_conn(struct cg_db_conn *c, cg_ctx *ctx, const char *constant_sql)
 {
-	PGresult *r = PQexec(c->h, constant_sql);
+	PGresult *r;
 	cg_rc rc = CG_OK;
 
+	/* A new transaction or savepoint starts with no failure to retry. */
+	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0)
+		c->busy = false;
+	r = PQexec(c->h, constant_sql);
 	if (!result_ok(r)) {
 		note(c, r);
 		rc = cg__fail(ctx, CG_EDB, "%s", c->err);
@@ -698,6 +706,12 @@ pg_last_id(cg_db *db)
 	return conn(db)->inserted ? query_int(db, "SELECT lastval()", 0) : 0;
 }
 
+static bool
+pg_busy(cg_db *db)
+{
+	return conn(db)->busy;
+}
+
 static const char *
 pg_errmsg(cg_db *db)
 {
@@ -711,8 +725,17 @@ const struct cg_db_ops cg__db_pg = {
 	.open = pg_open,
 	.close = pg_close,
 	.exec = pg_exec,
-	/* Every write transaction one after the other, as SQLite's BEGIN IMMEDIATE does. */
-	.begin_sql = "BEGIN; " WRITE_LOCK,
+	/*
+	 * Write transactions run side by side (READ COMMITTED): what must not
+	 * interleave takes a row lock or an advisory lock of its own
+	 * (docs/postgresql.md, "Several nodes"); only migrations run one at a time.
+	 */
+	.begin_sql = "BEGIN",
+	.migrate_sql = "BEGIN; " MIGRATE_LOCK,
+	/* A wait behind another transaction's lock gives up soon: db.h, cg_db_short_waits(). */
+	.short_waits_sql = "SET LOCAL lock_timeout = '200ms'",
+	.long_waits_sql = "SET LOCAL lock_timeout = '10s'",
+	.busy = pg_busy,
 	.version = pg_version,
 	.set_version = pg_set_version,
 	.prepare = pg_prepare,

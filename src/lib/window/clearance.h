@@ -43,8 +43,20 @@ cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *cod
  */
 cg_rc cg__pay179_queue(cg_store *st, cg_ctx *ctx, long long doc_id, const char *actor, const char *why);
 
-/* Append to the hash-chained audit trail. */
+/* Append to the hash-chained audit trail (audit.c): in the open transaction, or one of its own. */
 cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,
 		long long doc_id, const char *detail);
+/*
+ * An anchor: the head of every chain, appended to the anchor chain, when a
+ * head moved since the last one and (unless @p now) that one is older than
+ * a minute. *wrote says whether one was written.
+ */
+cg_rc cg__audit_anchor(cg_store *st, cg_ctx *ctx, bool now, bool *wrote);
+/*
+ * Check the whole trail: every chain's links and hashes, every anchor's
+ * heads. *json is the report {ok, records, chains, anchors, broken?};
+ * CG_ECONFLICT when something is broken (the report says what first).
+ */
+cg_rc cg__audit_verify(cg_store *st, cg_ctx *ctx, char **json);
 
 #endif

@@ -445,6 +445,24 @@ cg_registry_close(cg_registry *reg)
 	free(reg);
 }
 
+cg_rc
+cg_registry_audit_verify(cg_registry *reg, cg_ctx *ctx, char **json)
+{
+	return cg__audit_verify(reg->st, ctx, json);
+}
+
+cg_rc
+cg_registry_audit_anchor(cg_registry *reg, cg_ctx *ctx, char **json)
+{
+	bool wrote = false;
+	cg_rc rc = cg__audit_anchor(reg->st, ctx, true, &wrote);
+
+	*json = NULL;
+	if (rc != CG_OK)
+		return rc;
+	return cg__json_answer(json_pack("{s:b}", "anchored", wrote), json);
+}
+
 /* The operator's change and its audit row in one transaction, as over HTTP. */
 static cg_rc
 operator_begin(cg_registry *reg, cg_ctx *ctx)

@@ -48,7 +48,7 @@ static const char *const sql[] = {
 	/* Column names are the JSON keys (cg_db_rows_json); hex() is SQLite's (encode(hash, 'hex')). */
 	[R_AUDIT] = "SELECT at, actor, action, detail, hex(hash) AS hash FROM audit"
 		    " WHERE document_id = $1 ORDER BY id",
-	[R_RCPTS] = "SELECT id AS cursor, return_status AS \"returnStatus\", created, xml FROM receipt"
+	[R_RCPTS] = "SELECT seq AS cursor, return_status AS \"returnStatus\", created, xml FROM receipt"
 		    " WHERE document_id = $1 ORDER BY id",
 	[R_WAYBILL] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
 			   " x.kind = 513 AND x.key1 = $2 AND x.key2 = $3 AND x.state <> 'deleted')"
@@ -73,6 +73,18 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 			" ORDER BY r.priority DESC, r.created, r.document_id LIMIT 500",
 	[R_AUDIT] = "SELECT at, actor, action, detail, upper(encode(hash, 'hex')) AS hash FROM audit"
 		    " WHERE document_id = $1 ORDER BY id",
+	/*
+	 * Several nodes: the row is taken with SKIP LOCKED, so of two officers
+	 * claiming at once the second finds nothing to claim (409) instead of
+	 * waiting; the lease (lease_until) lets any node give it to another
+	 * officer once it runs out. No transaction stays open while he reads.
+	 */
+	[R_CLAIM] = "UPDATE review SET state = 'claimed', claimed_by = $2, lease_until = $3"
+		    " WHERE document_id = (SELECT document_id FROM review WHERE document_id = $1"
+		    " AND state IN ('queued', 'claimed')"
+		    " AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until < $4) FOR UPDATE SKIP LOCKED)",
+	/* The claim row stays ours to the decision's commit: a new claim after the lease waits for it. */
+	[R_GET] = "SELECT state, claimed_by, lease_until FROM review WHERE document_id = $1 FOR UPDATE",
 };
 CG_DB_MODULE_PG(review_sql, "review", sql, pg_sql);
 

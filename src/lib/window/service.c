@@ -136,6 +136,7 @@ cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 {
 	int settled = 0;
 	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
+	bool anchored;
 
 	*rejected = 0;
 	if (rc != CG_OK)
@@ -147,6 +148,9 @@ cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 		rc = cg_db_commit(cg__store_db(svc->st), ctx);
 	else
 		cg_db_rollback(cg__store_db(svc->st));
+	/* Now and then the audit chains' heads, tied together (audit.c). */
+	if (rc == CG_OK)
+		rc = cg__audit_anchor(svc->st, ctx, false, &anchored);
 	/* The queued 179 requests go out after the commit: no network call under the write lock. */
 	return rc == CG_OK ? cg_service_pay179_dispatch(svc, ctx, &settled) : rc;
 }

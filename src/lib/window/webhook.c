@@ -25,10 +25,10 @@ static const char *const sql[] = {
 	[W_COUNT] = "SELECT count(*) FROM webhook WHERE enterprise_id = $1 AND state <> 'removed'",
 	[W_ADD] = "INSERT INTO webhook(enterprise_id, url, secret, feed_pos, state, created)"
 		  " VALUES($1, $2, $3, $4, 'active', $5)",
-	[W_LAST] = "SELECT max(id) FROM receipt WHERE enterprise_id = $1",
+	[W_LAST] = "SELECT max(seq) FROM receipt WHERE enterprise_id = $1",
 	[W_LIST] = "SELECT w.id, e.cop_code AS enterprise, w.url, w.state, w.feed_pos AS position,"
 		   " (SELECT count(*) FROM receipt r WHERE r.enterprise_id = w.enterprise_id"
-		   " AND r.id > w.feed_pos) AS pending, w.attempts, w.next_at AS \"nextAttemptMs\","
+		   " AND r.seq > w.feed_pos) AS pending, w.attempts, w.next_at AS \"nextAttemptMs\","
 		   " w.delivered, w.last_error AS \"lastError\", w.created"
 		   " FROM webhook w JOIN enterprise e ON e.id = w.enterprise_id"
 		   " WHERE w.state <> 'removed' AND (CAST($1 AS BIGINT) = 0 OR w.enterprise_id = $1)"

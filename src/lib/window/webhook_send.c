@@ -37,7 +37,7 @@ static const char *const sql[] = {
 		  " FROM webhook w JOIN enterprise e ON e.id = w.enterprise_id"
 		  " WHERE w.state = 'active' AND e.disabled = 0 AND w.next_at <= $1 AND w.lease_until <= $1"
 		  " AND EXISTS (SELECT 1 FROM receipt r WHERE r.enterprise_id = w.enterprise_id"
-		  " AND r.id > w.feed_pos) ORDER BY w.next_at, w.id LIMIT $2",
+		  " AND r.seq > w.feed_pos) ORDER BY w.next_at, w.id LIMIT $2",
 	/* The lease is taken only if nobody holds it: several nodes may look at once. */
 	[D_CLAIM] = "UPDATE webhook SET lease_until = $2 WHERE id = $1 AND state = 'active'"
 		    " AND lease_until <= $3",
