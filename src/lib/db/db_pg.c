@@ -313,8 +313,8 @@ pg_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql)
 	if (!usable(db))
 		return cg__fail(ctx, CG_EDB, "%s", conn(db)->err);
 	rc = exec_conn(conn(db), ctx, constant_sql);
-	/* Outside a transaction the text is BEGIN or a migration step's: nothing was done. */
-	if (rc != CG_OK && again(db))
+	/* The start of a transaction did nothing yet: once more on a new connection. */
+	if (rc != CG_OK && constant_sql == cg__db_pg.begin_sql && again(db))
 		rc = exec_conn(conn(db), ctx, constant_sql);
 	return rc;
 }
