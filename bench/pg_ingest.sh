@@ -3,8 +3,9 @@
 # One cebgated on PostgreSQL against one on SQLite, in the same run on the
 # same machine: messages/s, cebgated's CPU per message, and the PostgreSQL
 # server's CPU per message (every process of its cluster, from /proc: the
-# postmaster's own and its exited children's time, each backend's), from
-# which the number of nodes one primary can feed follows (BENCHMARKS.md).
+# postmaster's own and its exited children's time, each backend's) and the
+# statements it ran per message (pg_stat_statements), from which the number
+# of nodes one primary can feed follows (BENCHMARKS.md).
 #
 #   BUILD=build bench/pg_ingest.sh [K [REPS]]
 #
@@ -58,7 +59,8 @@ mkdir -p "$PGDIR"
 [ "$(id -u)" -ne 0 ] || chown postgres "$PGDIR"
 _pg_as "$(pg_bindir)/initdb" -D "$PGDIR/data" -U cebgate -A trust -E UTF8 --locale=C >"$OUT/initdb.log" 2>&1
 _pg_as "$(pg_bindir)/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
-	-o "-k $PGDIR -c listen_addresses= -c max_connections=50" start >/dev/null
+	-o "-k $PGDIR -c listen_addresses= -c max_connections=50 -c shared_preload_libraries=pg_stat_statements" \
+	start >/dev/null
 trap 'pg_down' EXIT INT TERM
 export PGHOST=$PGDIR PGUSER=cebgate PGDATABASE=postgres
 
@@ -85,7 +87,7 @@ run() {
 		db=postgresql:///$db
 		state="--state-dir $WORK/state"
 	else
-		rm -f "$WORK"/s.db*
+		rm -rf "$WORK"/s.db*
 		db=$WORK/s.db
 		state=""
 	fi
@@ -107,6 +109,8 @@ run() {
 		i=$((i + 1))
 	done
 	load0=$(cut -d' ' -f1 /proc/loadavg)
+	[ "$2" != pg ] || psql -XAtq -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' \
+		-c 'SELECT pg_stat_statements_reset()' >/dev/null
 	c0=$(ticks "/proc/$pid/stat") m0=$(busy) p0=0
 	[ "$2" != pg ] || p0=$(pg_ticks)
 	/usr/bin/time -f '%U+%S' -o "$OUT/$name.client" "$LOAD" -p "$port" -c "$CLIENTS" "$WORK/list" >"$OUT/$name.load"
@@ -115,8 +119,12 @@ run() {
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	kill -TERM $pid
 	wait $pid || true
+	calls=0
 	if [ "$2" = pg ]; then
 		stored=$(psql -XAtq -d "$db" -c 'SELECT count(*) FROM message')
+		# Statements the server ran for this database during the load (round trips, about).
+		calls=$(psql -XAtq -d "$db" -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+			WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
 	else
 		stored=$(sqlite3 "$db" 'SELECT count(*) FROM message')
 	fi
@@ -126,13 +134,13 @@ run() {
 	client=$(cat "$OUT/$name.client")
 	awk -v name="$name" -v be="$2" -v n="$n" -v rate="$rate" -v p50="$p50" -v c0="$c0" -v c1="$c1" \
 		-v p0="$p0" -v p1="$p1" -v m0="$m0" -v m1="$m1" -v hz="$hz" -v cl="$client" \
-		-v stored="$stored" -v l0="$load0" -v l1="$load1" 'BEGIN {
+		-v stored="$stored" -v l0="$load0" -v l1="$load1" -v calls="$calls" 'BEGIN {
 		split(cl, x, "+")
 		node = (c1 - c0) / hz; dbs = (p1 - p0) / hz
 		others = (m1 - m0) / hz - node - dbs - x[1] - x[2]
 		printf "%s backend=%s messages=%d stored=%d rate=%.0f p50_ms=%s node_cpu_us_per_msg=%.0f" \
-			" db_cpu_us_per_msg=%.0f client_cpu_s=%.1f other_cpu_s=%.1f loadavg=%s-%s\n",
-			name, be, n, stored, rate, p50, node * 1e6 / n, dbs * 1e6 / n, x[1] + x[2],
+			" db_cpu_us_per_msg=%.0f statements_per_msg=%.1f client_cpu_s=%.1f other_cpu_s=%.1f loadavg=%s-%s\n",
+			name, be, n, stored, rate, p50, node * 1e6 / n, dbs * 1e6 / n, calls / n, x[1] + x[2],
 			(others > 0 ? others : 0), l0, l1 }' | tee -a "$OUT/runs.txt"
 }
 
@@ -146,7 +154,7 @@ while [ "$r" -le "$REPS" ]; do
 	run "pg-r$r" pg
 	r=$((r + 1))
 done
-# Medians by rate, and what they mean for one primary (C cores for the database).
+# Medians by rate, and what their CPU per message means against the national peak.
 awk '/^#/ { next } {
 	for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	be = v["backend"]; k = ++cnt[be]
@@ -158,9 +166,10 @@ awk '/^#/ { next } {
 		for (i = 1; i <= n; i++) { r = 0; for (j = 1; j <= n; j++) if (rate[be, j] < rate[be, i] || (rate[be, j] == rate[be, i] && j < i)) r++; if (r == int((n - 1) / 2)) m = i }
 		printf "median %s: %s msg/s, node %s us CPU/msg, database %s us CPU/msg\n", be, rate[be, m], node[be, m], db[be, m]
 		if (be == "pg" && db[be, m] > 0) {
-			per_core = 1e6 / db[be, m]
-			printf "one PostgreSQL core: %.0f msg/s = %.1f nodes at this node rate; national peak 1417 msg/s needs %.2f database cores and %.1f nodes (%.0f us CPU/msg each: %.1f node cores)\n",
-				per_core, per_core / rate[be, m], 1417 / per_core, 1417 / rate[be, m], node[be, m], 1417 * node[be, m] / 1e6
+			# From CPU time, not from the rate of the run (a shared machine slows the rate first).
+			dbc = 1e6 / db[be, m]; nodec = 1e6 / node[be, m]
+			printf "one database core: %.0f msg/s; one node core: %.0f msg/s; so one database core feeds %.2f node cores\n", dbc, nodec, dbc / nodec
+			printf "national peak 1417 msg/s: %.1f database cores and %.1f node cores, before any headroom\n", 1417 / dbc, 1417 / nodec
 		}
 	}
 }' "$OUT/runs.txt" | tee "$OUT/summary.txt"
