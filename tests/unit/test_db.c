@@ -404,11 +404,14 @@ test_rows_json(void **state)
 	json_decref(rows);
 }
 
-/* PostgreSQL only: a connection's server process, and another connection ending it (a restart, as seen by one connection). */
+/*
+ * PostgreSQL only: a connection's server process, and another connection
+ * ending it and waiting until it is gone (a restart, as one connection sees it).
+ */
 enum { P_PID, P_END };
 static const char *const pid_sql[] = {
 	[P_PID] = "SELECT pg_backend_pid()",
-	[P_END] = "SELECT pg_terminate_backend(CAST($1 AS integer))",
+	[P_END] = "SELECT pg_terminate_backend(CAST($1 AS integer), 10000)",
 };
 CG_DB_MODULE(pid_module, "pid", pid_sql);
 
