@@ -433,6 +433,12 @@ pg_prepare(cg_db *db, const char *sql)
 	st->write = is_write(sql);
 	(void)snprintf(st->name, sizeof(st->name), "s%u", ++c->next);
 	r = PQprepare(c->h, st->name, sql, 0, NULL);
+	/* Preparing changes nothing: on a connection that broke since, once more on a new one. */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && again(db)) {
+		PQclear(r);
+		st->gen = c->gen;
+		r = PQprepare(c->h, st->name, sql, 0, NULL);
+	}
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		note(c, r);
 		PQclear(r);
