@@ -66,19 +66,11 @@ noun(char *out, size_t size, const char *word)
 		out[n - 1] = '\0';
 }
 
-/* A time of the registry (Unix seconds) as ISO 8601 in China Standard Time; "-" for none. */
+/* A time of the registry as the answer gives it (ISO 8601 with offset); "-" for none. */
 static const char *
-when(json_t *v, char *buf, size_t size)
+when(json_t *v)
 {
-	time_t t;
-	struct tm tm;
-
-	if (!json_is_integer(v) || json_integer_value(v) == 0)
-		return "-";
-	t = (time_t)json_integer_value(v) + 8 * 3600;
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%S+08:00", &tm) == 0)
-		return "-";
-	return buf;
+	return json_is_string(v) ? json_string_value(v) : "-";
 }
 
 static const char *
@@ -93,19 +85,18 @@ text(json_t *row, const char *key)
 static void
 print_rows(const char *what, json_t *rows)
 {
-	char a[40], b[40];
 	size_t i;
 
 	for (i = 0; i < json_array_size(rows); i++) {
 		json_t *r = json_array_get(rows, i);
 
 		if (strcmp(what, "tokens") == 0)
-			printf("%-6lld %-8s %-24s %-25s %-25s %s\n",
+			printf("%-6lld %-8s %-24s %-25s %-25s %-25s %s\n",
 			       (long long)json_integer_value(json_object_get(r, "id")), text(r, "prefix"),
 			       json_is_string(json_object_get(r, "enterprise")) ? text(r, "enterprise")
 										 : text(r, "user"),
-			       when(json_object_get(r, "created"), a, sizeof(a)),
-			       when(json_object_get(r, "expires"), b, sizeof(b)), text(r, "state"));
+			       when(json_object_get(r, "created")), when(json_object_get(r, "expires")),
+			       when(json_object_get(r, "lastUsed")), text(r, "state"));
 		else if (strcmp(what, "users") == 0)
 			printf("%-24s %-10s %-18s %s\n", text(r, "name"), text(r, "role"), text(r, "enterprise"),
 			       json_is_true(json_object_get(r, "disabled")) ? "disabled" : "active");
@@ -115,10 +106,9 @@ print_rows(const char *what, json_t *rows)
 			       text(r, "name"));
 		else
 			printf("%-18s %-34s %-25s %s\n", text(r, "enterprise"), text(r, "serial"),
-			       when(json_object_get(r, "notAfter"), a, sizeof(a)),
-			       json_is_integer(json_object_get(r, "revoked"))
-				       ? when(json_object_get(r, "revoked"), b, sizeof(b))
-				       : "in force");
+			       when(json_object_get(r, "notAfter")),
+			       json_is_string(json_object_get(r, "revoked")) ? when(json_object_get(r, "revoked"))
+									    : "in force");
 	}
 }
 
@@ -126,7 +116,8 @@ static const char *
 list_header(const char *what)
 {
 	if (strcmp(what, "tokens") == 0)
-		return "id     prefix   owner                    created                   expires                   state";
+		return "id     prefix   owner                    created                   expires                   "
+		       "last used                 state";
 	if (strcmp(what, "users") == 0)
 		return "name                     role       enterprise         state";
 	if (strcmp(what, "enterprises") == 0)

@@ -78,7 +78,8 @@ usage(FILE *out)
 		"  declarations by their business keys and prints each declaration's state.\n"
 		"  --follow      keep pulling until SIGINT/SIGTERM\n"
 		"  --wait-final  keep pulling until every submitted declaration has its final state\n"
-		"  --json        the states as JSON on stdout\n"
+		"  --json        the states as one JSON document on stdout when the run ends\n"
+		"                (with --follow: when stopped by SIGINT/SIGTERM)\n"
 		"%s"
 		"exit status: 0 every declaration final, 75 some still waiting, 2 usage or I/O error\n",
 		cli_channel_usage());

@@ -11,6 +11,11 @@
 /* No login, but the thread's service (login, logout, public results): printed as public. */
 #define SRV_NOLOGIN (1u << 15)
 
+/*
+ * Every row has its description in src/server/openapi.json under the same
+ * pattern and method (lower case), served as GET /api/v1/openapi.json;
+ * tests/e2e/openapi.sh fails for a row without one (docs/cebgated.md, "The API").
+ */
 static const struct srv_route routes[] = {
 	/* Submission in, feedback out. */
 	{ "POST", "/api/v1/submissions", SRV_ENTERPRISE, srv_submit, NULL },
@@ -61,6 +66,7 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/session", SRV_ANYONE, srv_session, NULL },
 	/* No login: no personal data. */
 	{ "GET", "/api/v1/explain/{code}", SRV_PUBLIC, srv_explain, NULL },
+	{ "GET", "/api/v1/openapi.json", SRV_PUBLIC, srv_openapi, NULL },
 	{ "GET", "/healthz", SRV_PUBLIC, srv_healthz, NULL },
 	{ "GET", "/readyz", SRV_NOLOGIN, srv_readyz, NULL },
 	{ "GET", "/metrics", SRV_PUBLIC, srv_metrics, NULL },
@@ -130,6 +136,12 @@ int
 srv_route_allows(const struct srv_route *route, cg_role role)
 {
 	return (route->roles & ~SRV_NOLOGIN) == SRV_PUBLIC || (route->roles & SRV_ROLE(role)) != 0;
+}
+
+int
+srv_route_is_public(const struct srv_route *route)
+{
+	return (route->roles & ~SRV_NOLOGIN) == SRV_PUBLIC;
 }
 
 /* "public", or the roles that may call @p roles' route, comma-separated. */

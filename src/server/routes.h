@@ -57,6 +57,8 @@ size_t srv_route_count(void);
 const struct srv_route *srv_route_at(size_t i);
 /* Whether a caller of @p role may use @p route. */
 int srv_route_allows(const struct srv_route *route, cg_role role);
+/* Whether @p route needs no login. */
+int srv_route_is_public(const struct srv_route *route);
 /* One line per route: method, path pattern, roles ("public" or a comma-separated list). */
 int srv_routes_print(FILE *out);
 /* Serve one request that has arrived whole. */
@@ -115,6 +117,8 @@ enum MHD_Result srv_healthz(struct srv_call *call);
 enum MHD_Result srv_readyz(struct srv_call *call);
 enum MHD_Result srv_explain(struct srv_call *call);
 enum MHD_Result srv_metrics(struct srv_call *call);
+/* openapi.c */
+enum MHD_Result srv_openapi(struct srv_call *call);
 /* routes_codes.c */
 enum MHD_Result srv_codes(struct srv_call *call);
 enum MHD_Result srv_codes_reload_route(struct srv_call *call);

@@ -107,6 +107,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE enterprise ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE certificate ADD COLUMN revoked INTEGER;"
 	"CREATE INDEX token_by_prefix ON token(prefix);",
+	/* 6: when a token was last used (to the minute: written at most once a minute). */
+	"ALTER TABLE token ADD COLUMN last_used INTEGER;",
 };
 
 /*
@@ -196,6 +198,8 @@ static const char *const pg_migrations[] = {
 	"ALTER TABLE enterprise ADD COLUMN disabled bigint NOT NULL DEFAULT 0;"
 	"ALTER TABLE certificate ADD COLUMN revoked bigint;"
 	"CREATE INDEX token_by_prefix ON token(prefix);",
+	/* 6: when a token was last used */
+	"ALTER TABLE token ADD COLUMN last_used bigint;",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
