@@ -80,6 +80,10 @@ struct srv {
 	long nparked;
 	int closing;
 	atomic_ulong changes;
+	/* Writes on the other nodes of a PostgreSQL database (hint_main in longpoll.c); NULL on SQLite. */
+	cg_hint *hint;
+	pthread_t hint_thread;
+	atomic_int hints_done; /* the thread ends (set by srv_hints_stop) */
 	struct srv_conns *conns; /* every connection: its deadlines and the limits (conns.c) */
 	struct srv_upload_slot uploading[SRV_UPLOADS_AT_ONCE]; /* under limit_lock (spool.c) */
 	/* Uploads worked on in threads of their own (routes_uploads.c), under park_lock. */
@@ -113,6 +117,7 @@ struct req {
 	struct srv_reqlog log;  /* its access line */
 	int route;              /* index in the route table, -1 when none matched */
 	struct srv_upload_job *job; /* an upload worked on off the pool thread, or NULL */
+	unsigned long outages;  /* cg_service_outages() when it arrived (answer.h) */
 };
 
 /* The calling thread's service, made on first use; NULL when the database cannot be opened. */
@@ -130,6 +135,13 @@ void srv_unpark(struct srv *s, int all);
 void srv_changed(struct srv *s);
 /* Sleep until a write signals or @p ms pass. */
 void srv_wait_for_change(struct srv *s, long ms);
+/*
+ * Hints from the other nodes on the same PostgreSQL database: a thread waits
+ * for them and wakes the parked long-polls (nothing on SQLite). 0 when
+ * started (or not needed), -1 after saying why on stderr.
+ */
+int srv_hints_start(struct srv *s);
+void srv_hints_stop(struct srv *s);
 
 /* Rate limits over the last minute (ratelimit.c). */
 unsigned long srv_limit_key(const char *kind, const char *v);

@@ -204,13 +204,16 @@ admit(struct srv_call *call, enum MHD_Result *early)
 		return 1;
 	call->svc = srv_thread_service(call->s);
 	if (call->svc == NULL) {
-		*early = srv_reply_error(call->c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+		*early = srv_reply_outage(call->c);
 		return 0;
 	}
 	if (call->route->roles == SRV_NOLOGIN)
 		return 1;
 	if (!srv_web_principal(call->c, call->svc, &call->who)) {
-		*early = srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+		/* The token could not be looked up: that says nothing about it. */
+		*early = srv_outage_seen() ? srv_reply_outage(call->c)
+					   : srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED,
+							     "a valid bearer token is required");
 		return 0;
 	}
 	/* The access line names the caller: the user, or the enterprise of a token. */
@@ -283,6 +286,7 @@ srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, con
 	call.s = s;
 	call.c = c;
 	call.r = r;
+	srv_outage_mark(r->outages);
 	call.url = url;
 	call.method = method;
 	if (!admit(&call, &ok))

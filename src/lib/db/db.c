@@ -35,6 +35,7 @@ migrate(cg_db *db, cg_ctx *ctx, const cg_db_schema *schema)
 		rc = db->ops->exec(db, ctx, db->ops->migrate_sql);
 		if (rc != CG_OK)
 			return rc;
+		db->depth = 1; /* a connection lost now is not made again inside the step */
 		v = db->ops->version(db);
 		if (v >= 0 && v < schema->count) {
 			rc = db->ops->exec(db, ctx, steps[v]);
@@ -45,6 +46,7 @@ migrate(cg_db *db, cg_ctx *ctx, const cg_db_schema *schema)
 			rc = db->ops->exec(db, ctx, "COMMIT");
 		else
 			(void)db->ops->exec(db, NULL, "ROLLBACK");
+		db->depth = 0;
 		v = db->ops->version(db);
 	}
 	db->version = db->ops->version(db);

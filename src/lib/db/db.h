@@ -133,6 +133,32 @@ int cg_db_schema_version(const cg_db *db);
 int cg_db_live_version(cg_db *db);
 /* The version of @p schema: what cg_db_open() migrates to. */
 int cg_db_schema_target(const cg_db_schema *schema);
+/*
+ * Failures so far, in this process, because a database server could not be
+ * reached: a connection lost, a reconnect refused or not yet tried again
+ * (PostgreSQL; a SQLite file never counts). A lost connection is made again
+ * on the next use outside a transaction, with a growing wait between
+ * attempts; the caller sees each failure as CG_EDB.
+ */
+unsigned long cg_db_outages(void);
+/*
+ * Wake-up hints between the nodes on one database (db_notify.c): a node's
+ * own connection LISTENs; cg_db_hint_poke() (any thread, never blocks) says
+ * that this node wrote, and the thread in cg_db_hint_wait() sends one NOTIFY
+ * for all pokes since the last. cg_db_hint_open() gives NULL for a SQLite
+ * file (nothing to hint: one node); a server down at open is no failure.
+ */
+typedef struct cg_db_hint cg_db_hint;
+cg_rc cg_db_hint_open(cg_db_hint **out, cg_ctx *ctx, const char *where);
+void cg_db_hint_close(cg_db_hint *n);
+void cg_db_hint_poke(cg_db_hint *n);
+/*
+ * Wait up to @p ms (one thread only): 1 when another node wrote, 0 when
+ * nothing came, -1 when hints may have been missed (the connection is down,
+ * or was made again): the caller looks again as after a write.
+ */
+int cg_db_hint_wait(cg_db_hint *n, int ms);
+
 /* The back end's own consistency check: "ok" or its findings (free with free()); NULL on failure. */
 char *cg_db_integrity(cg_db *db);
 

@@ -192,3 +192,34 @@ cg_service_ready(cg_service *svc, cg_ctx *ctx)
 {
 	return cg_store_ready(cg__service_store(svc), ctx);
 }
+
+unsigned long
+cg_service_outages(void)
+{
+	return cg_db_outages();
+}
+
+/* The public hint is the database layer's (one PostgreSQL connection, or nothing). */
+cg_rc
+cg_hint_open(cg_hint **out, cg_ctx *ctx, const char *db)
+{
+	return cg_db_hint_open((cg_db_hint **)out, ctx, db);
+}
+
+void
+cg_hint_poke(cg_hint *h)
+{
+	cg_db_hint_poke((cg_db_hint *)h);
+}
+
+int
+cg_hint_wait(cg_hint *h, int ms)
+{
+	return cg_db_hint_wait((cg_db_hint *)h, ms);
+}
+
+void
+cg_hint_free(cg_hint *h)
+{
+	cg_db_hint_close((cg_db_hint *)h);
+}
