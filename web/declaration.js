@@ -143,7 +143,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 		if (b) for (const [k, v] of [['taxNo', b.taxNo], ['status', b.status + ' ' + b.statusText], ['customsTax', b.customsTax],
 			['valueAddedTax', b.valueAddedTax], ['consumptionTax', b.consumptionTax], ['assureCode', b.assureCode]])
 			dl.append(CG.el('dt', { text: k }), CG.el('dd', { id: 'taxbill-' + k, text: v }));
-		else dl.append(CG.el('dd', { text: '— 放行后生成 / issued at release' }));
+		else dl.append(CG.el('dt', { text: 'taxNo' }), CG.el('dd', { text: '— 放行后生成 / issued at release' }));
 		document.querySelector('#pay179 tbody').replaceChildren(...(view.pay179 || []).map((p) => CG.el('tr', { 'data-state': p.state },
 			cell(CG.time(p.requested)), cell(p.state), cell(p.actor),
 			cell(p.reason || (p.data ? [p.data.payTransactionId, p.data.totalAmount, p.data.signForm].join(' · ') : '')))));

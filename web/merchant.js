@@ -27,6 +27,8 @@ const M = (() => {
 			profileName: '方案名称', profileText: '映射（[columns] 店铺列名 = CEB 字段；[defaults] 字段 = 固定值）',
 			save: '保存', saved: '已保存', needsAction: '只看需要我处理的', outcome: '清单结果',
 			noOutcome: '尚无清单', action: '需要处理',
+			taxBill: '电子税单', taxBill1: '已生成', taxBill2: '已汇总', taxBill3: '已作废',
+			customsTax: '关税', vat: '增值税', consumptionTax: '消费税',
 		},
 		en: {
 			title: 'cebgate single window', upload: 'Upload', status: 'Declarations',
@@ -48,6 +50,8 @@ const M = (() => {
 			profileName: 'Name', profileText: 'Mapping ([columns] shop column = CEB field; [defaults] field = value)',
 			save: 'Save', saved: 'Saved', needsAction: 'Only what needs my action', outcome: 'Inventory outcome',
 			noOutcome: 'no inventory yet', action: 'needs action',
+			taxBill: 'Tax bill', taxBill1: 'issued', taxBill2: 'summarised', taxBill3: 'cancelled',
+			customsTax: 'duty', vat: 'VAT', consumptionTax: 'consumption tax',
 		},
 	};
 

@@ -40,6 +40,11 @@ document.addEventListener('DOMContentLoaded', async () => {
 		if (needsAction.includes(o.state)) td.append(' ', CG.el('span', { class: 'tag', text: CG.t('action') }));
 		if (o.reason) td.append(CG.el('span', { class: 'sub reason', text: CG.t(o.reason) }));
 		if (o.at) td.append(CG.el('span', { class: 'sub at', text: CG.time(o.at) }));
+		/* A released inventory's electronic tax bill (CEB816/818): its number, state and taxes. */
+		const b = d.taxBill;
+		if (b) td.append(CG.el('span', { class: 'sub taxbill', 'data-tax-no': b.taxNo,
+			text: `${CG.t('taxBill')} ${b.taxNo} · ${CG.t('taxBill' + b.status)} · ${CG.t('customsTax')} ${b.customsTax}` +
+				` ${CG.t('vat')} ${b.valueAddedTax} ${CG.t('consumptionTax')} ${b.consumptionTax}` }));
 		return td;
 	}
 

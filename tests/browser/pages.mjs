@@ -15,7 +15,7 @@ const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const URL = process.env.CG_URL;
 const ID1 = Number(process.env.CG_ID1);
 const SHOTS = process.env.CG_SHOTS;
-const PLAN = 27;
+const PLAN = 28;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -191,6 +191,9 @@ try {
 	await m.page.waitForFunction(() => document.querySelectorAll('#declarations tbody tr[data-key]').length > 1);
 	const released = await m.page.$$eval('#declarations tbody td.outcome[data-state="released"]', (t) => t.length);
 	ok(released === 19, 'and, unfiltered, the released ones', released);
+	const bills = await m.page.$$eval('#declarations tbody td.outcome .taxbill', (t) => t.map((x) => x.textContent));
+	ok(bills.length > 0 && bills.every((b) => /^电子税单 \S+ · 已生成 · 关税 [0-9.]+ 增值税 [0-9.]+ 消费税 [0-9.]+$/.test(b)),
+		'released inventories show their electronic tax bill: number, state and taxes', bills.slice(0, 2));
 	await m.context.close();
 
 	// ---- logistics: waybill numbers from a file ------------------------------

@@ -90,6 +90,8 @@ B2=4403960XB2
 "$CEBGATE" keygen --sm2 --key "$T/b2.key" --cert "$T/b2.crt" --serial 3000000000B2B2 >/dev/null
 record admin "$TADM" POST '/api/v1/enterprises/{code}/certificates' "/api/v1/enterprises/$B2/certificates" \
 	--data-binary @"$T/b2.crt"
+record admin "$TADM" GET '/api/v1/enterprises/{code}/certificates/{serial}' \
+	"/api/v1/enterprises/$B2/certificates/3000000000b2b2"
 record admin "$TADM" DELETE '/api/v1/enterprises/{code}/certificates/{serial}' \
 	"/api/v1/enterprises/$B2/certificates/3000000000b2b2"
 record admin "$TADM" PATCH '/api/v1/users/{name}' /api/v1/users/ben -H "$J" --data '{"disabled":true}'
@@ -114,6 +116,24 @@ record merchant "$TMER" GET '/api/v1/uploads/{id}' "/api/v1/uploads/$UP2"
 record merchant "$TMER" GET '/api/v1/uploads/{id}/documents/{seq}' "/api/v1/uploads/$UP2/documents/1"
 record merchant "$TMER" GET '/api/v1/uploads/{id}/findings.csv' "/api/v1/uploads/$UP2/findings.csv"
 record merchant "$TMER" POST '/api/v1/uploads/{id}/submit' "/api/v1/uploads/$UP2/submit"
+# The 179 interface (a platform URL nobody answers at: the request is kept as failed),
+# the tax-bill statement, and a webhook endpoint through its whole life.
+record admin "$TADM" POST '/api/v1/enterprises/{code}/pay179' /api/v1/enterprises/4403960XA1/pay179 \
+	-H "$J" --data '{"url":"http://127.0.0.1:9/179"}'
+record officer "$TOFF" POST '/api/v1/declarations/{id}/pay179' "/api/v1/declarations/$ID2/pay179"
+record anonymous "" POST /ceb2grab/grab/realTimeDataUpload /ceb2grab/grab/realTimeDataUpload \
+	--data-urlencode 'payExInfoStr={}'
+record officer "$TOFF" GET '/api/v1/enterprises/{code}/tax-bills' \
+	'/api/v1/enterprises/4403960XA1/tax-bills?month=202612'
+record officer "$TOFF" GET '/api/v1/enterprises/{code}/tax-bills.csv' \
+	'/api/v1/enterprises/4403960XA1/tax-bills.csv?month=202612'
+record enterprise "$TA" POST /api/v1/webhooks /api/v1/webhooks -H "$J" \
+	--data '{"url":"https://127.0.0.1:9/hook"}'
+WH=$(jq -r .id "$T/w/$k")
+record merchant "$TMER" GET /api/v1/webhooks /api/v1/webhooks
+record merchant "$TMER" GET '/api/v1/webhooks/{id}/deliveries' "/api/v1/webhooks/$WH/deliveries"
+record merchant "$TMER" POST '/api/v1/webhooks/{id}/resend' "/api/v1/webhooks/$WH/resend"
+record enterprise "$TA" DELETE '/api/v1/webhooks/{id}' "/api/v1/webhooks/$WH"
 record officer "$TOFF" POST /api/v1/logout /api/v1/logout
 is "every request answered" "$(grep -c "$tab"000"$tab" "$T/index" || :)" 0
 

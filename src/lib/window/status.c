@@ -109,7 +109,10 @@ row_json(cg_db_stmt *s)
 	return o;
 }
 
-/* A released inventory's row carries its electronic tax bill (taxBill). */
+/*
+ * A released inventory's row carries its electronic tax bill (taxBill), and so
+ * does the row of an order or waybill whose outcome is that inventory.
+ */
 static cg_rc
 with_tax_bills(cg_store *st, cg_ctx *ctx, json_t *arr)
 {
@@ -119,11 +122,16 @@ with_tax_bills(cg_store *st, cg_ctx *ctx, json_t *arr)
 
 	json_array_foreach(arr, i, o)
 	{
-		json_t *bill = NULL;
+		json_t *bill = NULL, *out = json_object_get(o, "outcome");
+		long long doc;
 
-		if (json_integer_value(json_object_get(o, "kind")) != 621)
+		if (json_integer_value(json_object_get(o, "kind")) == 621)
+			doc = json_integer_value(json_object_get(o, "id"));
+		else if (json_is_object(out) && json_integer_value(json_object_get(out, "id")) > 0)
+			doc = json_integer_value(json_object_get(out, "id"));
+		else
 			continue;
-		rc = cg__taxbill_of(st, ctx, json_integer_value(json_object_get(o, "id")), &bill);
+		rc = cg__taxbill_of(st, ctx, doc, &bill);
 		if (rc != CG_OK)
 			break;
 		if (bill != NULL)
