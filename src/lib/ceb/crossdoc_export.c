@@ -27,8 +27,8 @@ static const struct {
 } kinds[K_KINDS] = {
 	[K_ORDER] = { 303, { "orderNo", "ebpCode", "ebcCode", "orderType", "goodsValue", "freight" },
 		      { "gnum", "itemNo", "totalPrice" } },
-	[K_RECEIPT] = { 403, { "orderNo", "ebpCode", "ebcCode", "charge" } },
-	[K_WAYBILL] = { 505, { "logisticsNo", "logisticsCode", "ebcCode", "freight" } },
+	[K_RECEIPT] = { 403, { "orderNo", "ebpCode", "ebcCode", "charge" }, { NULL } },
+	[K_WAYBILL] = { 505, { "logisticsNo", "logisticsCode", "ebcCode", "freight" }, { NULL } },
 	[K_INVENTORY] = { 603,
 			  { "orderNo", "ebpCode", "ebcCode", "logisticsNo", "logisticsCode", "tradeMode",
 			    "invtNo", "statisticsFlag", "freight", "billNo" },
