@@ -153,15 +153,6 @@ cg__crossdoc_export_empty(const struct cg_crossdoc_export *x)
 	return true;
 }
 
-static bool
-dup_opt(char **dst, const char *src)
-{
-	if (src == NULL)
-		return true;
-	*dst = cg__strdup(src);
-	return *dst != NULL;
-}
-
 static cg_rc
 summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char *source)
 {
@@ -170,7 +161,7 @@ summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char 
 
 	s->def = m->def;
 	for (i = 0; i < NV && kinds[k].head[i] != NULL; i++) {
-		if (!dup_opt(&s->v[i], cg__group_get(&d->head, kinds[k].head[i])))
+		if (!cg__crossdoc_dup(&s->v[i], cg__group_get(&d->head, kinds[k].head[i])))
 			return CG_ENOMEM;
 	}
 	s->source = cg__strdup(source);
@@ -200,7 +191,7 @@ summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char 
 	s->nlines = d->nlines;
 	for (i = 0; i < d->nlines; i++) {
 		for (j = 0; j < NL && kinds[k].line[j] != NULL; j++) {
-			if (!dup_opt(&s->lines[i][j], cg__group_get(&d->lines[i], kinds[k].line[j])))
+			if (!cg__crossdoc_dup(&s->lines[i][j], cg__group_get(&d->lines[i], kinds[k].line[j])))
 				return CG_ENOMEM;
 		}
 	}
@@ -230,12 +221,6 @@ cg__crossdoc_export_add(struct cg_crossdoc_export *x, const struct cg_msg *m, co
 }
 
 /* ---------------------------------------------------------------- lookups */
-
-static bool
-same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
 
 static int
 cmp_key0(const void *a, const void *b)
@@ -298,7 +283,7 @@ line_of(const struct xsum *s, int field, const char *v)
 	size_t i;
 
 	for (i = 0; i < s->nlines; i++) {
-		if (same(s->lines[i][field], v))
+		if (cg__crossdoc_same(s->lines[i][field], v))
 			return (const char *const *)s->lines[i];
 	}
 	return NULL;
@@ -347,7 +332,7 @@ check_order(cg_findings *f, const struct xsum *inv, const struct xsum *o)
 	cg_dec sum = 0, v, gv;
 	size_t i;
 
-	if (!same(inv->v[I_EBC], o->v[O_EBC])) {
+	if (!cg__crossdoc_same(inv->v[I_EBC], o->v[O_EBC])) {
 		(void)snprintf(en, sizeof(en), "ebcCode %.18s, the order's %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "",
 			       o->v[O_EBC] ? o->v[O_EBC] : "");
 		(void)snprintf(zh, sizeof(zh), "收发货人代码 %.18s，订单为 %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "",
@@ -364,7 +349,7 @@ check_order(cg_findings *f, const struct xsum *inv, const struct xsum *o)
 	for (i = 0; i < inv->nlines; i++) {
 		const char *const *ol = line_of(o, L_GNUM, inv->lines[i][L_GNUM]);
 
-		if (ol == NULL || !same(ol[L_ITEM], inv->lines[i][L_ITEM])) {
+		if (ol == NULL || !cg__crossdoc_same(ol[L_ITEM], inv->lines[i][L_ITEM])) {
 			(void)snprintf(en, sizeof(en), "line gnum %.8s: %s", inv->lines[i][L_GNUM] ? inv->lines[i][L_GNUM] : "?",
 				       ol == NULL ? "not in the order" : "itemNo differs from the order's");
 			(void)snprintf(zh, sizeof(zh), "商品项号 %.8s：%s", inv->lines[i][L_GNUM] ? inv->lines[i][L_GNUM] : "?",
@@ -393,7 +378,7 @@ check_waybill(cg_findings *f, const struct xsum *inv, const struct xsum *w)
 	char en[200], zh[200];
 	cg_dec a, b;
 
-	if (w->v[2] != NULL && !same(w->v[2], inv->v[I_EBC])) {
+	if (w->v[2] != NULL && !cg__crossdoc_same(w->v[2], inv->v[I_EBC])) {
 		(void)snprintf(en, sizeof(en), "ebcCode %.18s, the waybill's %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "", w->v[2]);
 		(void)snprintf(zh, sizeof(zh), "收发货人代码 %.18s，运单为 %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "", w->v[2]);
 		return report(f, "CG1313", CG_SEV_WARNING, inv, "ebcCode", zh, en);
@@ -412,7 +397,7 @@ check_receipt(cg_findings *f, const struct xsum *r, const struct xsum *o)
 {
 	char en[200], zh[200];
 
-	if (same(r->v[O_EBP], o->v[O_EBP]))
+	if (cg__crossdoc_same(r->v[O_EBP], o->v[O_EBP]))
 		return CG_OK;
 	(void)snprintf(en, sizeof(en), "ebpCode %.18s, the order's %.18s", r->v[O_EBP] ? r->v[O_EBP] : "",
 		       o->v[O_EBP] ? o->v[O_EBP] : "");
@@ -431,7 +416,7 @@ check_list(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *l)
 	for (i = 0; i < l->nlines; i++) {
 		const struct xsum *inv = find(x, K_INVENTORY, 0, l->lines[i][0], NULL);
 
-		if (inv == NULL || inv->v[I_BILL] == NULL || same(inv->v[I_BILL], l->v[0]))
+		if (inv == NULL || inv->v[I_BILL] == NULL || cg__crossdoc_same(inv->v[I_BILL], l->v[0]))
 			continue;
 		(void)snprintf(en, sizeof(en), "parcel %.32s is on bill %.37s here, on %.37s in its inventory",
 			       l->lines[i][0], l->v[0] ? l->v[0] : "", inv->v[I_BILL]);
@@ -458,7 +443,7 @@ check_summary(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *s
 		const struct xsum *inv;
 
 		for (j = 0; j < i; j++) {
-			if (!same(s->lines[j][0], no))
+			if (!cg__crossdoc_same(s->lines[j][0], no))
 				continue;
 			(void)snprintf(en, sizeof(en), "invtNo %.20s is listed twice", no);
 			(void)snprintf(zh, sizeof(zh), "清单编号 %.20s 重复列出", no);
@@ -467,14 +452,14 @@ check_summary(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *s
 		inv = find(x, K_INVENTORY, 1, no, NULL);
 		if (inv == NULL)
 			continue;
-		if (!same(inv->v[I_EBC], s->v[0])) {
+		if (!cg__crossdoc_same(inv->v[I_EBC], s->v[0])) {
 			(void)snprintf(en, sizeof(en), "inventory %.20s is of consignor %.18s, not %.18s", no,
 				       inv->v[I_EBC] ? inv->v[I_EBC] : "", s->v[0] ? s->v[0] : "");
 			(void)snprintf(zh, sizeof(zh), "清单 %.20s 的收发货人为 %.18s，不是 %.18s", no,
 				       inv->v[I_EBC] ? inv->v[I_EBC] : "", s->v[0] ? s->v[0] : "");
 			return report(f, "CG1315", CG_SEV_ERROR, s, "invtNo", zh, en);
 		}
-		if (same(inv->v[I_STAT], "A")) {
+		if (cg__crossdoc_same(inv->v[I_STAT], "A")) {
 			(void)snprintf(en, sizeof(en), "inventory %.20s is of simplified declaration (statisticsFlag A): "
 				       "it is counted, not summarised", no);
 			(void)snprintf(zh, sizeof(zh), "清单 %.20s 为简化申报（申报业务类型A）：只汇总统计，不汇总申报", no);
@@ -503,8 +488,8 @@ check_return(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *r)
 		const char *g = r->lines[i][R_GNUM] != NULL ? r->lines[i][R_GNUM] : "?";
 		cg_dec a, b;
 
-		if (ol == NULL || !same(ol[L_GCODE], r->lines[i][R_GCODE]) ||
-		    !same(ol[L_UNIT], r->lines[i][R_UNIT])) {
+		if (ol == NULL || !cg__crossdoc_same(ol[L_GCODE], r->lines[i][R_GCODE]) ||
+		    !cg__crossdoc_same(ol[L_UNIT], r->lines[i][R_UNIT])) {
 			(void)snprintf(en, sizeof(en), "line gnum %.8s: %s", g,
 				       ol == NULL ? "not a line of the original inventory"
 						  : "gcode or unit differs from the original line");
