@@ -40,6 +40,7 @@ struct cg_signer {
 	char *cert_b64;
 	int sm2_der;
 	int self_check;
+	bool token;        /* the key lives in a PKCS#11 token: one thread signs */
 	cg_findings *scratch;
 	cg_buf signed_info; /* the canonical SignedInfo last signed by EVP; empty for xmlsec */
 };
@@ -139,6 +140,7 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 		return CG_ENOMEM;
 	s->sm2_der = o->sm2_der;
 	s->self_check = o->self_check;
+	s->token = o->key != NULL && strncmp(o->key, "pkcs11:", 7) == 0;
 	rc = o->key == NULL ? cg__fail(ctx, CG_EINVAL, "no key given") : CG_OK;
 	if (rc == CG_OK)
 		rc = cg__profiles_load(s->profiles, ctx, o->uris);
@@ -167,6 +169,52 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 	}
 	*out = s;
 	return CG_OK;
+}
+
+/*
+ * Each fork has its own copy of the key (no RSA blinding or provider cache
+ * shared between threads), of the certificate and of its scratch buffers;
+ * nothing is read from disk again.
+ */
+cg_rc
+cg_signer_fork(cg_signer **out, cg_ctx *ctx, const cg_signer *s)
+{
+	cg_signer *n;
+	cg_rc rc = CG_OK;
+
+	*out = NULL;
+	if (s->token)
+		return cg__fail(ctx, CG_EUNAVAIL, "a key held by a token signs on one thread only");
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return CG_ENOMEM;
+	memcpy(n->profiles, s->profiles, sizeof(n->profiles));
+	n->p = &n->profiles[s->p - s->profiles];
+	memcpy(n->keyname, s->keyname, sizeof(n->keyname));
+	n->sm2_der = s->sm2_der;
+	n->self_check = s->self_check;
+	n->pkey = EVP_PKEY_dup(s->pkey);
+	n->cert = X509_dup(s->cert);
+	n->cert_b64 = cg__strdup(s->cert_b64);
+	if (n->pkey == NULL || n->cert == NULL || n->cert_b64 == NULL)
+		rc = cg__fail(ctx, CG_ENOMEM, "cannot copy the key for another thread");
+	if (rc == CG_OK)
+		rc = prepare_xmlsec_key(n, ctx);
+	if (rc == CG_OK)
+		rc = cg_findings_new(&n->scratch);
+	ERR_clear_error();
+	if (rc != CG_OK) {
+		cg_signer_free(n);
+		return rc;
+	}
+	*out = n;
+	return CG_OK;
+}
+
+int
+cg_signer_forkable(const cg_signer *s)
+{
+	return !s->token;
 }
 
 void
