@@ -121,6 +121,16 @@ is "verify -j 4: the tampered file reported in its place" \
 	"$(grep -o '2-CEB311-[a-z0-9-]*\.xml' "$T/v-4.out" | uniq | tr '\n' ' ')" \
 	"2-CEB311-order-9610.xml 2-CEB311-order-default-ns-bom.xml 2-CEB311-order-gb18030.xml 2-CEB311-order.xml 2-CEB311-tampered.xml "
 
+# One pinned certificate shared by every worker (compared, never decoded per message).
+for jn in 1 4; do
+	rc=0
+	"$CEBGATE" verify --pin-cert "$k/rsa.crt" -j $jn "$v" >"$T/vp-$jn.out" 2>&1 || rc=$?
+	echo $rc >"$T/vp-$jn.rc"
+done
+is "verify --pin-cert -j 4: exit 1 (the tampered and the malformed file)" "$(cat "$T/vp-4.rc")" 1
+ok "verify --pin-cert -j 4: the same report as -j 1" cmp "$T/vp-1.out" "$T/vp-4.out"
+is "verify --pin-cert -j 4: 2 invalid" "$(tail -n 1 "$T/vp-4.out" | grep -o '[0-9]* invalid')" "2 invalid"
+
 # An unreadable file: reported where it stands, exit 2, whatever -j.
 ln -s "$T/nowhere" "$v/2-CEB311-p.xml"
 for jn in 1 4; do
