@@ -740,6 +740,8 @@ check_value(struct run *r)
 	if (rc == CG_OK && p->key == CG_KEY_RSA)
 		ok = cg__rsa_verify(X509_get0_pubkey(r->cert), cg__md_by_name(p->digest), si.ptr, si.len,
 				    value, vlen) == 1;
+	else if (rc == CG_OK && r->c->sm2key != NULL && r->cert == r->c->expected)
+		ok = cg__sm2key_verify(r->c->sm2key, si.ptr, si.len, value, vlen) == 1;
 	else if (rc == CG_OK)
 		ok = cg__sm2_verify(X509_get0_pubkey(r->cert), si.ptr, si.len, value, vlen, 1) == 1;
 	if (rc == CG_OK && ok) {
@@ -809,7 +811,7 @@ cg_rc
 cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len, const struct cg_sigprofile *profiles,
 		   X509 *cert, int crypto, const char *signed_info, size_t silen)
 {
-	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len };
+	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len, NULL };
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;
