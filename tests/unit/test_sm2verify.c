@@ -2,7 +2,7 @@
 /*
  * Unit tests of the SM2 check on OpenSSL's EC primitives (sig/sm2verify.c): the
  * cross-check of bench/sm2_cases.c on about 2,000 values (bench/sm2_crosscheck runs
- * it on a million), and the keys it must leave to EVP.
+ * it on a million), the keys it must leave to EVP, and a verifier's cache of keys.
  */
 #include "config.h"
 
@@ -66,13 +66,56 @@ other_keys_go_to_evp(void **state)
 	EVP_PKEY_free(sm2);
 }
 
+/* A verifier's cache tables a key at its second message, keeps it, and follows 8 keys at most. */
+static void
+cache_tables_keys_met_twice(void **state)
+{
+	struct cg_sm2cache *c = cg__sm2cache_new();
+	EVP_PKEY *keys[9], *p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const struct cg_sm2key *k;
+	unsigned char msg[] = "signed info", sig[64];
+	size_t slen = sizeof(sig), i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 9; i++) {
+		keys[i] = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+		assert_non_null(keys[i]);
+	}
+	assert_null(cg__sm2cache_get(c, keys[0]));
+	k = cg__sm2cache_get(c, keys[0]);
+	assert_non_null(k);
+	assert_ptr_equal(cg__sm2cache_get(c, keys[0]), k);
+	assert_int_equal(cg__sm2_sign(keys[0], msg, sizeof(msg), 0, sig, &slen), CG_OK);
+	assert_int_equal(cg__sm2key_verify(k, msg, sizeof(msg), sig, slen), 1);
+	msg[0] ^= 1;
+	assert_int_equal(cg__sm2key_verify(k, msg, sizeof(msg), sig, slen), 0);
+	/* Seven more keys fill the cache; the ninth is never tabled. */
+	for (i = 1; i < 9; i++) {
+		assert_null(cg__sm2cache_get(c, keys[i]));
+		if (i < 8)
+			assert_non_null(cg__sm2cache_get(c, keys[i]));
+		else
+			assert_null(cg__sm2cache_get(c, keys[i]));
+	}
+	assert_null(cg__sm2cache_get(c, p256));
+	assert_null(cg__sm2cache_get(c, p256));
+	assert_null(cg__sm2cache_get(NULL, keys[0]));
+	cg__sm2cache_free(c);
+	for (i = 0; i < 9; i++)
+		EVP_PKEY_free(keys[i]);
+	EVP_PKEY_free(p256);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(crosscheck_agrees_with_evp),
 		cmocka_unit_test(other_keys_go_to_evp),
+		cmocka_unit_test(cache_tables_keys_met_twice),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("sm2verify", tests, NULL, NULL);
 }

@@ -47,6 +47,7 @@ struct cg_sigcheck {
 	const char *raw;        /* the bytes parsed, to explain a digest made without C14N; may be NULL */
 	size_t rawlen;
 	const struct cg_sm2key *sm2key; /* @p expected's SM2 key with its table, or NULL */
+	struct cg_sm2cache *sm2cache;   /* the SM2 keys met so far, or NULL */
 };
 
 /*

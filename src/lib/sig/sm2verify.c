@@ -315,3 +315,93 @@ cg__sm2key_verify(const struct cg_sm2key *k, const void *data, size_t len,
 	ERR_clear_error();
 	return rc;
 }
+
+#define SEEN 8 /* keys a cache follows */
+
+struct cg_sm2cache {
+	CRYPTO_RWLOCK *lock;
+	size_t n;
+	struct seen {
+		unsigned char enc[2 * FIELD + 1]; /* the key's encoding, as met */
+		size_t len;
+		unsigned hits;
+		struct cg_sm2key *key; /* with its table, from the second message on */
+	} seen[SEEN];
+};
+
+struct cg_sm2cache *
+cg__sm2cache_new(void)
+{
+	struct cg_sm2cache *c = calloc(1, sizeof(*c));
+
+	if (c != NULL && (c->lock = CRYPTO_THREAD_lock_new()) == NULL) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+void
+cg__sm2cache_free(struct cg_sm2cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		cg__sm2key_free(c->seen[i].key);
+	CRYPTO_THREAD_lock_free(c->lock);
+	free(c);
+}
+
+/* The entry of @p enc, added when there is room; NULL when the cache is full. */
+static struct seen *
+seen_of(struct cg_sm2cache *c, const unsigned char *enc, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->seen[i].len == len && memcmp(c->seen[i].enc, enc, len) == 0)
+			return &c->seen[i];
+	}
+	if (c->n == SEEN)
+		return NULL;
+	memcpy(c->seen[c->n].enc, enc, len);
+	c->seen[c->n].len = len;
+	return &c->seen[c->n++];
+}
+
+const struct cg_sm2key *
+cg__sm2cache_get(struct cg_sm2cache *c, EVP_PKEY *pkey)
+{
+	unsigned char enc[2 * FIELD + 1];
+	size_t len = 0;
+	struct seen *s;
+	struct cg_sm2key *k = NULL;
+	int build = 0;
+
+	if (c == NULL || !EVP_PKEY_is_a(pkey, "SM2") ||
+	    EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, enc, sizeof(enc),
+					    &len) != 1 || CRYPTO_THREAD_write_lock(c->lock) != 1) {
+		ERR_clear_error();
+		return NULL;
+	}
+	s = seen_of(c, enc, len);
+	if (s != NULL) {
+		k = s->key;
+		build = k == NULL && ++s->hits == 2; /* one thread builds, once */
+	}
+	CRYPTO_THREAD_unlock(c->lock);
+	if (!build)
+		return k;
+	/* Built outside the lock: the other threads go on without the table meanwhile. */
+	k = cg__sm2key_new(pkey, 1);
+	if (k != NULL && CRYPTO_THREAD_write_lock(c->lock) == 1) {
+		s->key = k;
+		CRYPTO_THREAD_unlock(c->lock);
+	} else {
+		cg__sm2key_free(k);
+		k = NULL;
+	}
+	return k;
+}

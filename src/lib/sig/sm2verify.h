@@ -30,4 +30,16 @@ void cg__sm2key_free(struct cg_sm2key *k);
 int cg__sm2key_verify(const struct cg_sm2key *k, const void *data, size_t len,
 		      const unsigned char *sig, size_t siglen);
 
+/*
+ * The keys a verifier met (at most 8, never evicted), each given its table at
+ * its second message: a directory signed by one UKey pays for one table. Safe
+ * to share between threads; NULL from _new only when out of memory.
+ */
+struct cg_sm2cache;
+
+struct cg_sm2cache *cg__sm2cache_new(void);
+void cg__sm2cache_free(struct cg_sm2cache *c);
+/* @p pkey's tabled verifier (owned by @p c) once met before, else NULL: use cg__sm2_verify. */
+const struct cg_sm2key *cg__sm2cache_get(struct cg_sm2cache *c, EVP_PKEY *pkey);
+
 #endif
