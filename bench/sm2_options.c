@@ -8,15 +8,19 @@
  *   2 ec-g      the same with the generator's table (EC_GROUP_precompute_mult)
  *   3 ec-gp     s·G and t·P apart, each from its table (the generator's, the key's)
  *   4 gcrypt    libgcrypt's SM2 (gcry_pk_verify, flags sm2), e = SM3(Z || M) given
+ *   5 botan     Botan 2's SM2 through its C interface, one verify operation per key
+ *               (Botan keeps its tables in the operation), message and ID given
  *
  * Build and count (the difference of two runs is the cost of 200 checks):
- *   cc -O2 -o /tmp/sm2_options bench/sm2_options.c -lcrypto -lgcrypt
- *   for m in 0 1 2 3 4; do for n in 1 201; do
+ *   cc -O2 -o /tmp/sm2_options bench/sm2_options.c $(pkg-config --cflags --libs botan-2) \
+ *      -lcrypto -lgcrypt
+ *   for m in 0 1 2 3 4 5; do for n in 1 201; do
  *     valgrind --tool=callgrind --callgrind-out-file=/dev/null /tmp/sm2_options $m $n; done; done
  * Each run prints how many checks verified: all must (the last is broken when a 3rd
  * argument is given, and must not).
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1 /* EC_GROUP_precompute_mult: see sm2verify.c */
+#include <botan/ffi.h>
 #include <gcrypt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +41,8 @@ static struct {
 	EC_POINT *p;
 	EVP_MD *sm3;
 	gcry_sexp_t gkey;
+	botan_pubkey_t bkey;
+	botan_pk_op_verify_t bop;
 } fx;
 
 static int
@@ -130,6 +136,29 @@ check_gcrypt(void)
 	return ok;
 }
 
+static int
+check_botan(void)
+{
+	if (botan_pk_op_verify_update(fx.bop, fx.msg, sizeof(fx.msg)) != 0)
+		return 0;
+	return botan_pk_op_verify_finish(fx.bop, fx.sig, sizeof(fx.sig)) == 0;
+}
+
+static void
+botan_key(void)
+{
+	botan_mp_t x, y;
+
+	botan_mp_init(&x);
+	botan_mp_init(&y);
+	botan_mp_from_bin(x, fx.pub + 1, 32);
+	botan_mp_from_bin(y, fx.pub + 33, 32);
+	botan_pubkey_load_sm2(&fx.bkey, x, y, "sm2p256v1");
+	botan_pk_op_verify_create(&fx.bop, fx.bkey, ID ",SM3", 0);
+	botan_mp_destroy(x);
+	botan_mp_destroy(y);
+}
+
 static void
 sign(void)
 {
@@ -183,8 +212,8 @@ main(int argc, char **argv)
 	BN_CTX *bn = BN_CTX_new();
 	size_t pl = 0;
 
-	if (mode < 0 || mode > 4) {
-		fprintf(stderr, "usage: sm2_options 0|1|2|3|4 N [break-last]\n");
+	if (mode < 0 || mode > 5) {
+		fprintf(stderr, "usage: sm2_options 0|1|2|3|4|5 N [break-last]\n");
 		return 2;
 	}
 	fx.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
@@ -211,10 +240,15 @@ main(int argc, char **argv)
 		gcry_sexp_build(&fx.gkey, NULL, "(public-key (ecc (curve sm2p256v1) (q %b)))", 65,
 				fx.pub);
 	}
+	if (mode == 5)
+		botan_key();
 	for (i = 0; i < n; i++) {
 		if (i == n - 1 && argc > 3)
 			fx.sig[5] ^= 1;
-		good += mode == 0 ? check_evp() : mode == 4 ? check_gcrypt() : check_ec(mode == 3, bn);
+		good += mode == 0   ? check_evp()
+			: mode == 4 ? check_gcrypt()
+			: mode == 5 ? check_botan()
+				    : check_ec(mode == 3, bn);
 	}
 	printf("mode %d: %d of %d verified\n", mode, good, n);
 	return 0;

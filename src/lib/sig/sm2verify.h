@@ -15,7 +15,7 @@ struct cg_sm2key;
 
 /*
  * The verifier of @p pkey (an SM2 key on the SM2 curve, else NULL: use EVP). With
- * @p table, a table of multiples of the key is built once (about 36 KiB and the
+ * @p table, a table of multiples of the key is built once (about 80 KiB and the
  * cost of two verifications) so that each check needs no doubling chain: for
  * keys that verify many messages, e.g. registered or pinned certificates.
  * The result is read-only: one may serve several threads at once.
