@@ -722,6 +722,19 @@ sm2_value_hint(EVP_PKEY *pk, const cg_buf *si, const unsigned char *v, size_t n,
 	}
 }
 
+/* The SM2 check, with the key's table when the certificate is pinned or was met before. */
+static int
+sm2_check(const struct run *r, const cg_buf *si, const unsigned char *value, size_t vlen)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(r->cert);
+	const struct cg_sm2key *k = r->c->sm2key != NULL && r->cert == r->c->expected
+					    ? r->c->sm2key
+					    : cg__sm2cache_get(r->c->sm2cache, pk);
+
+	return k != NULL ? cg__sm2key_verify(k, si->ptr, si->len, value, vlen)
+			 : cg__sm2_verify(pk, si->ptr, si->len, value, vlen, 1);
+}
+
 static cg_rc
 check_value(struct run *r)
 {
@@ -752,7 +765,7 @@ check_value(struct run *r)
 		ok = cg__rsa_verify(X509_get0_pubkey(r->cert), cg__md_by_name(p->digest), si.ptr, si.len,
 				    value, vlen) == 1;
 	else if (rc == CG_OK)
-		ok = cg__sm2_verify(X509_get0_pubkey(r->cert), si.ptr, si.len, value, vlen, 1) == 1;
+		ok = sm2_check(r, &si, value, vlen) == 1;
 	if (rc == CG_OK && ok) {
 		step(r, "signature value", 1, "%s signature verifies with the certificate's key%s",
 		     p->name, p->key == CG_KEY_SM2 ? (vlen == 64 ? " (raw r||s)"
@@ -839,7 +852,7 @@ cg_rc
 cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len, const struct cg_sigprofile *profiles,
 		   X509 *cert, int crypto, const char *signed_info, size_t silen)
 {
-	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len };
+	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len, NULL, NULL };
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;

@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 #include "cebgate/sig.h"
 #include "sig/sigcore.h"
+#include "sig/sm2verify.h"
 
 /* Number of ds:Signature elements anywhere under @p root (root included). */
 size_t cg__sig_count(xmlNodePtr root);
@@ -45,6 +46,8 @@ struct cg_sigcheck {
 	int crypto;             /* 0: structure and digest only (the SM2 self-check) */
 	const char *raw;        /* the bytes parsed, to explain a digest made without C14N; may be NULL */
 	size_t rawlen;
+	const struct cg_sm2key *sm2key; /* @p expected's SM2 key with its table, or NULL */
+	struct cg_sm2cache *sm2cache;   /* the SM2 keys met so far, or NULL */
 };
 
 /*
