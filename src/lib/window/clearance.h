@@ -3,6 +3,7 @@
 #ifndef CG_CLEARANCE_H
 #define CG_CLEARANCE_H
 
+#include <jansson.h>
 #include "ceb/codes.h"
 #include "window/store_internal.h"
 
@@ -19,6 +20,13 @@ struct cg_clearance_cfg {
 	long long pay179_value;      /* CNY at scale 10^5: at or above it, 179 payment data is asked (0: off) */
 	int pay179_per_mille;        /* share of matched inventories whose 179 payment data is asked */
 };
+
+/*
+ * The document just stored as @p id, as @p data (a reference is taken; NULL
+ * forgets it), in this thread: the match reads it from here instead of
+ * parsing the JSON it was stored as a moment before.
+ */
+void cg__clearance_fresh(long long id, json_t *data);
 
 /*
  * After a document of kind 311/411/511/621 was written, try the four-document

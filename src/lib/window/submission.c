@@ -218,14 +218,15 @@ decide(struct job *j, size_t doc, struct decision *dd)
 		refusal_info(dd->status, j->guid, dd->info, sizeof(dd->info));
 }
 
-/* The stored form of a document for matching: {"h": {head}, "l": [lines]}. */
+/* The stored form of a document for matching: {"h": {head}, "l": [lines]}; @p obj keeps it. */
 static char *
-doc_json(const struct cg_decl *d)
+doc_json(const struct cg_decl *d, json_t **obj)
 {
 	json_t *o = json_object(), *h = json_object(), *l = json_array();
 	size_t i, k;
 	char *s = NULL;
 
+	*obj = NULL;
 	if (o == NULL || h == NULL || l == NULL)
 		goto out;
 	for (i = 0; i < d->head.def->nf; i++) {
@@ -244,6 +245,8 @@ doc_json(const struct cg_decl *d)
 	}
 	if (json_object_set(o, "h", h) == 0 && json_object_set(o, "l", l) == 0)
 		s = json_dumps(o, JSON_COMPACT);
+	if (s != NULL)
+		*obj = json_incref(o);
 out:
 	json_decref(h);
 	json_decref(l);
@@ -267,7 +270,8 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 	cg_db_stmt *s = cg_db_prepared(cg__store_db(j->st), &submission_sql, SV_DOC_DATA);
 	const char *ebp = cg__group_get(h, "ebpCode"), *ord = cg__group_get(h, "orderNo");
 	const char *lc = cg__group_get(h, "logisticsCode"), *ln = cg__group_get(h, "logisticsNo");
-	char *data = doc_json(d);
+	json_t *obj;
+	char *data = doc_json(d, &obj);
 	int type = j->m->def->type;
 	cg_rc rc = CG_OK;
 
@@ -277,8 +281,10 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 		(void)snprintf(ok, oksize, "%s|%s", ebp, ord);
 	if ((type == 511 || type == 621) && lc != NULL && ln != NULL)
 		(void)snprintf(wk, wksize, "%s|%s", lc, ln);
-	if (data == NULL)
+	if (data == NULL) {
+		json_decref(obj);
 		return CG_ENOMEM;
+	}
 	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
 	    cg_db_bind_text(s, 2, data) != CG_OK ||
 	    (ok[0] != '\0' && cg_db_bind_text(s, 3, ok) != CG_OK) ||
@@ -286,6 +292,9 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
 	    cg_db_step(s) != CG_DB_DONE)
 		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg_db_errmsg(cg__store_db(j->st)));
+	else
+		cg__clearance_fresh(id, obj); /* the match needs no parse of what was just written */
+	json_decref(obj);
 	free(data);
 	return rc;
 }
@@ -458,6 +467,7 @@ write_message(struct job *j)
 		rc = result != NULL ? cg__store_message_result(j->st, j->ctx, mid, result)
 				    : CG_ENOMEM;
 	}
+	cg__clearance_fresh(0, NULL); /* a later write may change the documents */
 	free(result);
 	json_decref(docs);
 	return rc;
