@@ -32,9 +32,7 @@ mkdir -p "$OUT"
 head -n "$N" "$WORK/set-$SET/list" >"$OUT/callgrind.list"
 tail -n 100 "$WORK/set-$SET/list" >"$OUT/callgrind-warm.list"
 N=$(wc -l <"$OUT/callgrind.list")
-DB=$WORK/callgrind-db
-rm -rf "$DB"
-mkdir -p "$DB"
+DB=$(mktemp -d "$WORK/callgrind-db.XXXXXX") # several runs at once: a database each
 cp "$WORK/registry.db" "$DB/s.db"
 rm -f "$OUT"/callgrind-$SET.out*
 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind-$SET.out" \
