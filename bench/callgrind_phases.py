@@ -27,7 +27,6 @@ PHASES = [
     ("model and business rules", {"cg__validate_doc"}),
     ("receipt XML", {"cg__receipt_build"}),
     ("clearance: matching, state (inventory JSON read back)", {"cg__clearance_after"}),
-    ("document JSON (doc_json)", {"doc_json"}),
     ("JSON: answer, result, findings",
      {"json_dumps", "json_dumpb", "json_loads", "json_loadb", "json_pack", "json_object_set_new_nocheck",
       "json_object_set_new", "json_decref", "json_delete", "cg__json_text", "json_array_append_new",
