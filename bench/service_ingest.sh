@@ -34,6 +34,7 @@
 # 6. the RSA scenarios once the 5,000 SM2 inventories of set S wait unmatched
 #    in the database (posted first, not measured): "after-S".
 # The summary gives the median run by messages/s and the range.
+# SETS_ONLY=1 stops after step 3 (binaries and signed sets, for the other service benches).
 # SERIES=disk runs only the four on-disk series per thread count; CEBGATED_ARGS
 # adds flags to every cebgated (e.g. "--group-commit 0" for the old behaviour).
 #
@@ -132,6 +133,8 @@ make_set S inventory "$K" sm2
 make_set R inventory "$K" rsa
 make_set T scenario "$SCEN" sm2
 make_set U scenario "$SCEN" rsa
+# SETS_ONLY=1: the binaries and signed sets only (for bench/service_callgrind.sh, service_rate.sh).
+[ "${SETS_ONLY:-0}" = 1 ] && exit 0
 
 # -- 4./5. runs ---------------------------------------------------------------------------
 cc -shared -fPIC -O2 -Wall -o "$WORK/bin/service_busy_shim.so" "$SRC/bench/service_busy_shim.c"

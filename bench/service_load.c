@@ -6,12 +6,17 @@
  * status and by the first "status" of the JSON answer (accepted, duplicate,
  * conflict, rejected). Bodies are read into memory before the clock starts.
  *
- *   service_load -p PORT -c CLIENTS [-b BATCH] [-H HOST] [-u PATH] [-t CONTENT-TYPE] [-w SECONDS] LIST
+ *   service_load -p PORT -c CLIENTS [-b BATCH] [-H HOST] [-u PATH] [-t CONTENT-TYPE] [-w SECONDS] [-r RATE] LIST
  *
  * LIST: one "TOKEN FILE" per line (the bearer token of the sending enterprise).
  * -b: BATCH consecutive files of one token per request, as a JSON batch
  *     {"messages": ["<xml>", ...]} (default 1: the file itself as the body).
  * -w: wait this long between requests of one client (0: closed loop, the default).
+ * -r: open loop at a fixed rate: request i is due RATE/s after the start times
+ *     i, and its latency counts from when it was due (a request that waits
+ *     for a free client counts that wait too), so that a server falling behind
+ *     shows in the latency instead of slowing the load down. CLIENTS must be
+ *     enough for the rate (the output says how late the sending got).
  * Prints one line of key=value figures: requests, messages, seconds, rate
  * (messages/s), latency percentiles of a request in ms, counts per HTTP status
  * and per answer status (every "status" of a batch's results).
@@ -47,6 +52,10 @@ static size_t *nmsgs;
 static const char *const names[] = { "accepted", "duplicate", "conflict", "rejected" };
 static struct sockaddr_in addr;
 static double pause_s;
+static double rate_per_s; /* -r: requests due at a fixed rate (0: closed loop) */
+static double start_s;
+static double late_max_s; /* -r: how much later than due the latest request was sent */
+static pthread_mutex_t late_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double
 now_s(void)
@@ -165,6 +174,23 @@ client(void *arg)
 	while ((i = atomic_fetch_add(&next_item, 1)) < nitems) {
 		int tries, status = 0, closes = 0;
 		double t0 = now_s();
+
+		if (rate_per_s > 0) {
+			double due = start_s + (double)i / rate_per_s;
+
+			if (due > t0) {
+				double w = due - t0;
+				struct timespec ts = { (time_t)w, (long)((w - (double)(time_t)w) * 1e9) };
+
+				nanosleep(&ts, NULL);
+			} else {
+				pthread_mutex_lock(&late_lock);
+				if (t0 - due > late_max_s)
+					late_max_s = t0 - due;
+				pthread_mutex_unlock(&late_lock);
+			}
+			t0 = due;
+		}
 
 		for (tries = 0; tries < 2; tries++) {
 			if (fd < 0 && (fd = connect_one()) < 0)
@@ -323,7 +349,7 @@ main(int argc, char **argv)
 	int codes[600] = { 0 };
 	size_t counts[5] = { 0 };
 
-	while ((o = getopt(argc, argv, "H:p:c:b:u:t:w:")) != -1) {
+	while ((o = getopt(argc, argv, "H:p:c:b:u:t:w:r:")) != -1) {
 		switch (o) {
 		case 'H': host = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -332,6 +358,7 @@ main(int argc, char **argv)
 		case 'u': path = optarg; break;
 		case 't': type = optarg; break;
 		case 'w': pause_s = atof(optarg); break;
+		case 'r': rate_per_s = atof(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -376,7 +403,7 @@ main(int argc, char **argv)
 	th = calloc((size_t)clients, sizeof(*th));
 	if (lat_ms == NULL || sorted == NULL || http_status == NULL || answers == NULL || th == NULL)
 		return 2;
-	t0 = now_s();
+	t0 = start_s = now_s();
 	for (o = 0; o < clients; o++)
 		pthread_create(&th[o], NULL, client, NULL);
 	for (o = 0; o < clients; o++)
@@ -405,9 +432,12 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < 4; i++)
 		printf(" %s=%zu", names[i], counts[i]);
-	printf(" other=%zu\n", counts[4]);
+	printf(" other=%zu", counts[4]);
+	if (rate_per_s > 0)
+		printf(" target_rate=%.1f late_max_ms=%.2f", rate_per_s, late_max_s * 1000.0);
+	printf("\n");
 	return 0;
 usage:
-	fprintf(stderr, "usage: service_load -p PORT [-c CLIENTS] [-b BATCH] [-H HOST] [-u PATH] [-t TYPE] [-w S] LIST\n");
+	fprintf(stderr, "usage: service_load -p PORT [-c CLIENTS] [-b BATCH] [-H HOST] [-u PATH] [-t TYPE] [-w S] [-r RATE] LIST\n");
 	return 2;
 }

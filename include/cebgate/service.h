@@ -67,6 +67,15 @@ CG_API void cg_committer_free(cg_committer *c);
 /* Groups committed and messages written in them so far. */
 CG_API void cg_committer_stats(cg_committer *c, unsigned long *groups, unsigned long *messages);
 CG_API void cg_service_set_committer(cg_service *svc, cg_committer *c);
+/*
+ * Make the calling thread the committer's only writer, on @p svc's
+ * connection, until cg_committer_stop() and an empty queue: services then
+ * hand their checked messages over (cg_service_submit_start) instead of
+ * waiting for the commit. CG_EEXIST when another thread runs it already.
+ */
+CG_API cg_rc cg_committer_run(cg_committer *c, cg_service *svc) CG_WARN_UNUSED;
+/* cg_committer_run() returns once everything queued is written. */
+CG_API void cg_committer_stop(cg_committer *c);
 
 /*
  * Custodial signing (docs/cebgated.md): where the keys handed over are kept,

@@ -28,6 +28,23 @@ CG_BEGIN_DECLS
 CG_API cg_rc cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 			       const char *body, size_t len, int is_json, char **json) CG_WARN_UNUSED;
 
+/** What cg_service_submit() returns and its answer (the callee's to cg_free()). */
+typedef void (*cg_submit_done)(void *arg, cg_rc rc, char *json);
+
+/**
+ * cg_service_submit() for a server whose threads must not wait for the group
+ * commit: the checks run in the calling thread, then an accepted message is
+ * handed to the committer's writer thread (cg_committer_run) and this returns
+ * at once. @p done is called exactly once with what cg_service_submit() would
+ * have returned: in the calling thread before this returns (a refusal, a
+ * batch, no writer thread), or in the writer thread once the message's group
+ * committed. @p ctx, @p who and @p body must stay valid until then, and the
+ * caller must not use @p ctx meanwhile.
+ */
+CG_API void cg_service_submit_start(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				    const char *body, size_t len, int is_json, cg_submit_done done,
+				    void *arg);
+
 /**
  * The caller's receipts after @p after, oldest first, at most @p limit:
  * {"receipts": [{"cursor", "type", "returnStatus", "created", "xml"}], "next": N}.

@@ -289,6 +289,15 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
+	/* The workers and the writer before the first request (each opens its service on first use). */
+	if (srv_pipeline_start(sp) != 0) {
+		fprintf(stderr, "cebgated: cannot start the submission workers\n");
+		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
+		return -1;
+	}
 	if (cfg->tls_cert != NULL && (read_pem(cfg->tls_cert, &tls_cert) != 0 ||
 				      read_pem(cfg->tls_key, &tls_key) != 0 ||
 				      (cfg->tls_client_ca != NULL && read_pem(cfg->tls_client_ca, &sp->tls_ca) != 0))) {
@@ -327,6 +336,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	sp->tls_key = tls_key;
 	if (d == NULL) {
 		fprintf(stderr, "cebgated: cannot listen on %s:%u\n", cfg->bind, cfg->port);
+		srv_pipeline_stop(sp);
 		pthread_key_delete(sp->svc_key);
 		srv_codes_close();
 		cg_service_free(probe);
@@ -336,6 +346,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	/* Listening for the other nodes' writes before anyone can park a long-poll. */
 	if (srv_hints_start(sp) != 0) {
 		MHD_stop_daemon(d);
+		srv_pipeline_stop(sp);
 		pthread_key_delete(sp->svc_key);
 		srv_codes_close();
 		cg_service_free(probe);
@@ -349,6 +360,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
 		MHD_stop_daemon(d);
 		srv_hints_stop(sp);
+		srv_pipeline_stop(sp);
 		pthread_key_delete(sp->svc_key);
 		srv_codes_close();
 		cg_service_free(probe);
@@ -357,6 +369,7 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	}
 	if (srv_deliver_start(sp) != 0) {
 		MHD_stop_daemon(d);
+		srv_pipeline_stop(sp);
 		pthread_key_delete(sp->svc_key);
 		srv_codes_close();
 		cg_service_free(probe);
@@ -399,11 +412,13 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	 * stopped with connections suspended).
 	 */
 	srv_log(SRV_INFO, "stopping", NULL);
+	srv_submissions_drain(sp); /* every submission received is answered first */
 	srv_uploads_drain(sp);
 	srv_deliver_stop(sp);
 	srv_unpark(sp, 1);
 	srv_wait_for_change(sp, 100);
 	MHD_stop_daemon(d);
+	srv_pipeline_stop(sp); /* nothing is queued any more; the writer empties its queue */
 	srv_hints_stop(sp); /* no pool thread pokes it any more */
 	pthread_key_delete(sp->svc_key);
 	srv_codes_close();

@@ -88,6 +88,18 @@ struct srv {
 	struct srv_upload_slot uploading[SRV_UPLOADS_AT_ONCE]; /* under limit_lock (spool.c) */
 	/* Uploads worked on in threads of their own (routes_uploads.c), under park_lock. */
 	int uploads_running;
+	/*
+	 * The submission pipeline (pipeline.c): queued submissions, the workers
+	 * that check them, the group commit's writer thread. Submissions whose
+	 * connection is suspended, until their request completes: under park_lock.
+	 */
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_cond;
+	struct srv_submission *work_head, **work_tail;
+	pthread_t *workers, writer;
+	unsigned nworkers;
+	int work_stop, pipeline;
+	long submissions_waiting;
 	/* Pushed receipts: the delivery thread and its worker (deliver.c). */
 	cg_deliverer *deliverer;
 	pthread_t deliver_thread;
@@ -117,6 +129,7 @@ struct req {
 	struct srv_reqlog log;  /* its access line */
 	int route;              /* index in the route table, -1 when none matched */
 	struct srv_upload_job *job; /* an upload worked on off the pool thread, or NULL */
+	struct srv_submission *sub; /* a submission checked off the pool thread, or NULL */
 	unsigned long outages;  /* cg_service_outages() when it arrived (answer.h) */
 };
 
@@ -190,6 +203,30 @@ void srv_uploads_drain(struct srv *s);
 void srv_upload_slot_give(struct srv *s, struct req *r);
 /* Whether the client of a connection closed it (asked while its upload is worked on). */
 int srv_client_gone(void *connection);
+
+/*
+ * The submission pipeline (pipeline.c). Start the workers (one per core) and
+ * the group commit's writer thread (none with --group-commit 0); 0, or -1.
+ */
+int srv_pipeline_start(struct srv *s);
+/* Join them, once libmicrohttpd has stopped. */
+void srv_pipeline_stop(struct srv *s);
+/*
+ * Queue a submission (its body is the request's) for a worker, its
+ * connection suspended until the answer is known; -1 when it must be worked
+ * on here (no pipeline, stopping, out of memory).
+ */
+int srv_submission_queue(struct srv *s, struct MHD_Connection *c, struct req *r, const cg_principal *who,
+			 int is_json);
+/*
+ * A queued submission's answer, once known (1): its library context, code
+ * and JSON (the caller's to free), or that the database could not be opened.
+ */
+int srv_submission_done(const struct req *r, cg_ctx **ctx, cg_rc *rc, char **json, int *no_service);
+/* Its request completed: free it. */
+void srv_submission_free(struct srv *s, struct req *r);
+/* Refuse new suspensions; wait until every queued submission's request completed (answered). */
+void srv_submissions_drain(struct srv *s);
 
 /* Pushed receipts (deliver.c): start the delivery thread (0, or -1 logged); stop and join it. */
 int srv_deliver_start(struct srv *s);

@@ -193,7 +193,7 @@ on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	srv_conns_received(s->conns, c);
-	if (r->deadline_ms == 0)
+	if (r->deadline_ms == 0 && r->sub == NULL)
 		atomic_fetch_add(&s->requests, 1);
 	{
 		enum MHD_Result ok = srv_route_dispatch(s, c, url, method, r);
@@ -227,6 +227,7 @@ srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 	srv_spool_discard(r);
 	srv_upload_slot_give(s, r);
 	srv_upload_job_free(r);
+	srv_submission_free(s, r);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;

@@ -130,7 +130,7 @@ gauges(FILE *out, struct srv *s)
 	cg_service *svc = srv_thread_service(s);
 	long long queued = -1, waiting = -1, oldest = -1;
 	cg_ctx *ctx = NULL;
-	long parked;
+	long parked, submitting;
 
 	if (svc != NULL && cg_ctx_new(&ctx) == CG_OK &&
 	    cg_service_gauges(svc, ctx, &queued, &waiting, &oldest) != CG_OK)
@@ -138,6 +138,7 @@ gauges(FILE *out, struct srv *s)
 	cg_ctx_free(ctx);
 	pthread_mutex_lock(&s->park_lock);
 	parked = s->nparked;
+	submitting = s->submissions_waiting;
 	pthread_mutex_unlock(&s->park_lock);
 	family(out, "cebgate_review_queue_depth", "gauge", "Inventories queued for an officer (-1: unknown).");
 	fprintf(out, "cebgate_review_queue_depth %lld\n", queued);
@@ -147,6 +148,9 @@ gauges(FILE *out, struct srv *s)
 	fprintf(out, "cebgate_review_oldest_seconds %lld\n", oldest);
 	family(out, "cebgate_long_polls_waiting", "gauge", "Receipt long-polls waiting for news.");
 	fprintf(out, "cebgate_long_polls_waiting %ld\n", parked);
+	family(out, "cebgate_submissions_waiting", "gauge",
+	       "Submissions being checked or waiting for their group commit, not yet answered.");
+	fprintf(out, "cebgate_submissions_waiting %ld\n", submitting);
 	if (s->committer != NULL) {
 		unsigned long groups, messages;
 

@@ -289,6 +289,9 @@ srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, con
 	srv_outage_mark(r->outages);
 	call.url = url;
 	call.method = method;
+	/* A submission resumed with its answer: sent as it is, without a second look at the token. */
+	if (r->sub != NULL)
+		return srv_submit_answer(&call);
 	if (!admit(&call, &ok))
 		return ok;
 	if (cg_ctx_new(&call.ctx) != CG_OK)

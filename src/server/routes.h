@@ -77,6 +77,8 @@ long long srv_param_id(const struct srv_call *call, const char *name);
 /* Handlers, one file per resource. */
 /* routes_submissions.c */
 enum MHD_Result srv_submit(struct srv_call *call);
+/* A submission queued for the pipeline, its connection resumed: its answer. */
+enum MHD_Result srv_submit_answer(struct srv_call *call);
 /* routes_receipts.c */
 enum MHD_Result srv_receipts(struct srv_call *call);
 /* routes_review.c */

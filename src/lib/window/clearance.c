@@ -115,17 +115,30 @@ hv(const struct doc *d, const char *field)
 	return json_string_value(json_object_get(json_object_get(d->data, "h"), field));
 }
 
+/* The document the calling thread stored last (cg__clearance_fresh), or 0 and NULL. */
+static _Thread_local long long fresh_id;
+static _Thread_local json_t *fresh_data;
+
+void
+cg__clearance_fresh(long long id, json_t *data)
+{
+	json_decref(fresh_data);
+	fresh_id = data != NULL ? id : 0;
+	fresh_data = json_incref(data);
+}
+
 static cg_rc
 load_inventory(cg_store *st, cg_ctx *ctx, long long id, struct doc *d)
 {
 	cg_db_stmt *s = q(st, S_DOC_BY_KEY);
+	json_t *fresh = id == fresh_id ? json_incref(fresh_data) : NULL;
 
 	memset(d, 0, sizeof(*d));
 	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK || cg_db_step(s) != CG_DB_ROW)
 		return dbfail(st, ctx, "load inventory");
 	d->id = cg_db_column_int64(s, 0);
 	(void)snprintf(d->state, sizeof(d->state), "%s", cg_db_column_text(s, 1));
-	d->data = json_loads(cg_db_column_text(s, 2), 0, NULL);
+	d->data = fresh != NULL ? fresh : json_loads(cg_db_column_text(s, 2), 0, NULL);
 	d->sender = cg_db_column_int64(s, 3);
 	d->created = cg_db_column_int64(s, 4);
 	cg_db_reset(s);

@@ -3,6 +3,7 @@
 #ifndef CG_CLEARANCE_H
 #define CG_CLEARANCE_H
 
+#include <jansson.h>
 #include "ceb/codes.h"
 #include "window/store_internal.h"
 
@@ -21,6 +22,13 @@ struct cg_clearance_cfg {
 	bool export_payment_required; /* a 9610/1210 export inventory waits for its receipt of payment (403) */
 	bool export_arrival_required; /* an export inventory is released at its arrival (507), not at conclusion */
 };
+
+/*
+ * The document just stored as @p id, as @p data (a reference is taken; NULL
+ * forgets it), in this thread: the match reads it from here instead of
+ * parsing the JSON it was stored as a moment before.
+ */
+void cg__clearance_fresh(long long id, json_t *data);
 
 /*
  * After a document of kind 311/411/511/621 was written, try the four-document

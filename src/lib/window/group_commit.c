@@ -10,6 +10,12 @@
  * commit, then answer. Nothing is answered before its commit; a crash loses
  * only unanswered messages, each of them whole.
  *
+ * A server may give the writing to a thread of its own (cg_committer_run):
+ * then nobody waits for a commit while holding a thread. Checked messages
+ * are queued with a callback (cg__commit_queue) that the writer calls once
+ * their group committed, and the queue grows while the writer syncs: the
+ * group is everything that arrived during the previous commit.
+ *
  * On PostgreSQL other nodes' groups run at the same time and take row and
  * advisory locks of their own (a buyer's ledger row, a match key): two
  * groups could each hold what the other waits for. So only the first
@@ -29,7 +35,8 @@
 #define RETRY_MAX 50
 
 struct entry {
-	cg_rc (*write)(void *arg, cg_store *st);
+	cg_rc (*write)(void *arg, cg_service *writer);
+	void (*finish)(void *arg, cg_rc rc); /* a queued entry's (heap, freed after); NULL: a waiting thread's */
 	void *arg;
 	cg_ctx *ctx; /* the waiting thread's, for the error message */
 	cg_rc rc;
@@ -42,8 +49,11 @@ struct entry {
 struct cg_committer {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
+	pthread_cond_t work; /* the writer thread's: something was queued, or stop */
 	struct entry *head, **tail;
 	int writing;
+	int runner;   /* a thread runs cg_committer_run(): it alone writes */
+	int stopping; /* cg_committer_stop(): the writer thread ends once the queue is empty */
 	unsigned long groups, messages; /* for tests and benchmarks */
 };
 
@@ -64,6 +74,12 @@ cg_committer_new(cg_committer **out)
 		free(c);
 		return CG_ENOMEM;
 	}
+	if (pthread_cond_init(&c->work, NULL) != 0) {
+		pthread_cond_destroy(&c->done);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return CG_ENOMEM;
+	}
 	c->tail = &c->head;
 	*out = c;
 	return CG_OK;
@@ -74,6 +90,7 @@ cg_committer_free(cg_committer *c)
 {
 	if (c == NULL)
 		return;
+	pthread_cond_destroy(&c->work);
 	pthread_cond_destroy(&c->done);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -128,8 +145,9 @@ fail_all(struct entry *group, cg_rc rc, cg_ctx *ctx)
 
 /* One transaction for the group; each entry's rc says whether its write is durable. */
 static void
-write_group(struct entry *group, cg_store *st, cg_ctx *ctx)
+write_group(struct entry *group, cg_service *w, cg_ctx *ctx)
 {
+	cg_store *st = w->st;
 	struct entry *e;
 	cg_rc rc = cg_db_begin(cg__store_db(st), ctx);
 
@@ -143,7 +161,7 @@ write_group(struct entry *group, cg_store *st, cg_ctx *ctx)
 		if (e->rc == CG_OK)
 			e->rc = cg_db_savepoint(cg__store_db(st), e->ctx);
 		if (e->rc == CG_OK)
-			e->rc = e->write(e->arg, st);
+			e->rc = e->write(e->arg, w);
 		if (e->rc == CG_OK) {
 			e->rc = cg_db_release(cg__store_db(st), e->ctx);
 		} else {
@@ -162,15 +180,21 @@ write_group(struct entry *group, cg_store *st, cg_ctx *ctx)
 
 /*
  * The group is written: each entry is done (its thread answers once the lock
- * is free), or, when it gave up a lock wait, back at the head of the queue.
+ * is free; a queued entry goes to *finished, for its callback), or, when it
+ * gave up a lock wait, back at the head of the queue.
  */
 static void
-settle(cg_committer *c, struct entry *group)
+settle(cg_committer *c, struct entry *group, struct entry **finished)
 {
 	struct entry *e, *next, *first = NULL, **tail = &first;
 
 	for (e = group; e != NULL; e = next) {
 		next = e->next; /* e may be gone once done is seen */
+		if (!e->again && e->finish != NULL) {
+			e->next = *finished;
+			*finished = e;
+			continue;
+		}
 		if (!e->again) {
 			e->done = 1;
 			continue;
@@ -189,35 +213,141 @@ settle(cg_committer *c, struct entry *group)
 	c->head = first;
 }
 
-cg_rc
-cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
-		   cg_rc (*write)(void *arg, cg_store *st), void *arg)
+/* Queued entries whose group committed (or failed): their callbacks, outside the lock. */
+static void
+finish_all(struct entry *finished)
 {
-	struct entry me = { write, arg, ctx, CG_OK, 0, 0, 0, NULL };
+	while (finished != NULL) {
+		struct entry *e = finished;
+
+		finished = e->next;
+		e->finish(e->arg, e->rc);
+		free(e);
+	}
+}
+
+/* Write one group from the queue (the lock held on entry and on return). */
+static void
+write_one_group(cg_committer *c, cg_service *w, cg_ctx *ctx)
+{
+	struct entry *group, *finished = NULL;
+	size_t n;
+
+	c->writing = 1;
+	group = take(c, &n);
+	pthread_mutex_unlock(&c->lock);
+	write_group(group, w, ctx);
+	pthread_mutex_lock(&c->lock);
+	settle(c, group, &finished);
+	c->groups++;
+	c->messages += n;
+	c->writing = 0;
+	pthread_cond_broadcast(&c->done);
+	if (finished != NULL) {
+		pthread_mutex_unlock(&c->lock);
+		finish_all(finished);
+		pthread_mutex_lock(&c->lock);
+	}
+}
+
+static void
+enqueue(cg_committer *c, struct entry *e)
+{
+	*c->tail = e;
+	c->tail = &e->next;
+	if (c->runner)
+		pthread_cond_signal(&c->work);
+}
+
+cg_rc
+cg__commit_grouped(cg_committer *c, cg_service *svc, cg_ctx *ctx,
+		   cg_rc (*write)(void *arg, cg_service *writer), void *arg)
+{
+	struct entry me = { write, NULL, arg, ctx, CG_OK, 0, 0, 0, NULL };
 
 	pthread_mutex_lock(&c->lock);
-	*c->tail = &me;
-	c->tail = &me.next;
+	enqueue(c, &me);
 	while (!me.done) {
-		struct entry *group;
-		size_t n;
-
-		if (c->writing) {
+		if (c->writing || c->runner) {
 			pthread_cond_wait(&c->done, &c->lock);
 			continue;
 		}
 		/* No writer: this thread writes whatever is queued, its own entry among it. */
-		c->writing = 1;
-		group = take(c, &n);
-		pthread_mutex_unlock(&c->lock);
-		write_group(group, st, ctx);
-		pthread_mutex_lock(&c->lock);
-		settle(c, group);
-		c->groups++;
-		c->messages += n;
-		c->writing = 0;
-		pthread_cond_broadcast(&c->done);
+		write_one_group(c, svc, ctx);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return me.rc;
+}
+
+int
+cg__committer_running(cg_committer *c)
+{
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	r = c->runner && !c->stopping;
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+cg_rc
+cg__commit_queue(cg_committer *c, cg_ctx *ctx, cg_rc (*write)(void *arg, cg_service *writer),
+		 void (*finish)(void *arg, cg_rc rc), void *arg)
+{
+	struct entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return CG_ENOMEM;
+	*e = (struct entry){ write, finish, arg, ctx, CG_OK, 0, 0, 0, NULL };
+	pthread_mutex_lock(&c->lock);
+	if (!c->runner) {
+		pthread_mutex_unlock(&c->lock);
+		free(e);
+		return CG_EUNAVAIL;
+	}
+	enqueue(c, e);
+	pthread_mutex_unlock(&c->lock);
+	return CG_OK;
+}
+
+cg_rc
+cg_committer_run(cg_committer *c, cg_service *svc)
+{
+	cg_ctx *ctx = NULL;
+
+	if (cg_ctx_new(&ctx) != CG_OK)
+		return CG_ENOMEM;
+	pthread_mutex_lock(&c->lock);
+	if (c->runner) {
+		pthread_mutex_unlock(&c->lock);
+		cg_ctx_free(ctx);
+		return CG_EEXIST;
+	}
+	c->runner = 1;
+	/* A waiting thread's own writing may be under way: the first group waits for it. */
+	for (;;) {
+		if (c->writing || (c->head == NULL && !c->stopping)) {
+			pthread_cond_wait(c->writing ? &c->done : &c->work, &c->lock);
+			continue;
+		}
+		if (c->head == NULL)
+			break; /* stopping, and nothing is left */
+		write_one_group(c, svc, ctx);
+	}
+	c->runner = 0;
+	c->stopping = 0;
+	/* Threads waiting for a writer write for themselves again. */
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->lock);
+	cg_ctx_free(ctx);
+	return CG_OK;
+}
+
+void
+cg_committer_stop(cg_committer *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->stopping = 1;
+	pthread_cond_broadcast(&c->work);
+	pthread_mutex_unlock(&c->lock);
 }

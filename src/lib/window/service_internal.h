@@ -46,11 +46,23 @@ cg_rc cg__custody_signer(struct cg_service *svc, cg_ctx *ctx, long long eid, cg_
 
 /*
  * Run @p write inside a group transaction (group_commit.c): returns once the group
- * is committed (CG_OK: durable) or failed. @p st is the calling thread's own
- * connection, used when it becomes the group's writer.
+ * is committed (CG_OK: durable) or failed. @p svc is the calling thread's own
+ * service, used when it becomes the group's writer. @p write gets the
+ * writer's service: its connection, code tables and settings are the ones
+ * to use (another thread's may be in use meanwhile).
  */
-cg_rc cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
-			 cg_rc (*write)(void *arg, cg_store *st), void *arg);
+cg_rc cg__commit_grouped(cg_committer *c, cg_service *svc, cg_ctx *ctx,
+			 cg_rc (*write)(void *arg, cg_service *writer), void *arg);
+/*
+ * Queue @p write for the committer's writer thread and return at once;
+ * @p finish(arg, rc) is called once, in that thread, after the group's
+ * commit (CG_OK: durable) or its failure. CG_EUNAVAIL (nothing queued) when
+ * no thread runs cg_committer_run().
+ */
+cg_rc cg__commit_queue(cg_committer *c, cg_ctx *ctx, cg_rc (*write)(void *arg, cg_service *writer),
+		       void (*finish)(void *arg, cg_rc rc), void *arg);
+/* Whether a writer thread runs and takes queued messages. */
+int cg__committer_running(cg_committer *c);
 
 /* @p o (consumed) as the JSON text of an answer in *json. */
 cg_rc cg__json_answer(json_t *o, char **json);

@@ -156,6 +156,8 @@ struct job {
 	unsigned char sha[32];
 	json_t *result;
 	cg_rc outcome; /* of this message: CG_OK, or the code of its refusal */
+	/* Handed to the committer's writer thread (cg_service_submit_start): set before the hand-off. */
+	bool *queued;
 };
 
 static cg_rc
@@ -262,14 +264,15 @@ decide(struct job *j, size_t doc, struct decision *dd)
 		refusal_info(ec, ex, dd->status, j->guid, dd->info, sizeof(dd->info));
 }
 
-/* The stored form of a document for matching: {"h": {head}, "l": [lines]}. */
+/* The stored form of a document for matching: {"h": {head}, "l": [lines]}; @p obj keeps it. */
 static char *
-doc_json(const struct cg_decl *d)
+doc_json(const struct cg_decl *d, json_t **obj)
 {
 	json_t *o = json_object(), *h = json_object(), *l = json_array();
 	size_t i, k;
 	char *s = NULL;
 
+	*obj = NULL;
 	if (o == NULL || h == NULL || l == NULL)
 		goto out;
 	for (i = 0; i < d->head.def->nf; i++) {
@@ -288,6 +291,8 @@ doc_json(const struct cg_decl *d)
 	}
 	if (json_object_set(o, "h", h) == 0 && json_object_set(o, "l", l) == 0)
 		s = json_dumps(o, JSON_COMPACT);
+	if (s != NULL)
+		*obj = json_incref(o);
 out:
 	json_decref(h);
 	json_decref(l);
@@ -311,7 +316,8 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 	cg_db_stmt *s = cg_db_prepared(cg__store_db(j->st), &submission_sql, SV_DOC_DATA);
 	const char *ebp = cg__group_get(h, "ebpCode"), *ord = cg__group_get(h, "orderNo");
 	const char *lc = cg__group_get(h, "logisticsCode"), *ln = cg__group_get(h, "logisticsNo");
-	char *data = doc_json(d);
+	json_t *obj;
+	char *data = doc_json(d, &obj);
 	int type = j->m->def->type;
 	cg_rc rc = CG_OK;
 
@@ -328,8 +334,10 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 		(void)snprintf(ok, oksize, "%s|%s", ebp, ord);
 	if ((type == 511 || type == 621 || type == 505 || type == 603) && lc != NULL && ln != NULL)
 		(void)snprintf(wk, wksize, "%s|%s", lc, ln);
-	if (data == NULL)
+	if (data == NULL) {
+		json_decref(obj);
 		return CG_ENOMEM;
+	}
 	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
 	    cg_db_bind_text(s, 2, data) != CG_OK ||
 	    (ok[0] != '\0' && cg_db_bind_text(s, 3, ok) != CG_OK) ||
@@ -337,6 +345,9 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
 	    cg_db_step(s) != CG_DB_DONE)
 		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg_db_errmsg(cg__store_db(j->st)));
+	else
+		cg__clearance_fresh(id, obj); /* the match needs no parse of what was just written */
+	json_decref(obj);
 	free(data);
 	return rc;
 }
@@ -511,30 +522,51 @@ write_message(struct job *j)
 		rc = result != NULL ? cg__store_message_result(j->st, j->ctx, mid, result)
 				    : CG_ENOMEM;
 	}
+	cg__clearance_fresh(0, NULL); /* a later write may change the documents */
 	free(result);
 	json_decref(docs);
 	return rc;
 }
 
+/* In a group: the writer's connection, code tables and settings (the sender's thread may be busy with them). */
 static cg_rc
-write_grouped(void *arg, cg_store *st)
+write_grouped(void *arg, cg_service *writer)
 {
 	struct job *j = arg;
+	cg_service *own = j->svc;
+	cg_rc rc;
 
-	j->st = st;
-	return write_message(j);
+	j->svc = writer;
+	j->st = writer->st;
+	rc = write_message(j);
+	j->svc = own;
+	j->st = own->st;
+	return rc;
 }
 
-/* Everything checks out: store it whole, in its own transaction or a group's. */
+static void finish_queued(void *arg, cg_rc rc);
+
+/*
+ * Everything checks out: store it whole, in its own transaction or a group's.
+ * A job of cg_service_submit_start() is handed to the writer thread: from
+ * then on it is that thread's, and nothing here may touch it.
+ */
 static cg_rc
 commit_message(struct job *j)
 {
 	cg_rc rc;
 
+	if (j->queued != NULL && j->svc->committer != NULL) {
+		bool *queued = j->queued;
+
+		*queued = true;
+		rc = cg__commit_queue(j->svc->committer, j->ctx, write_grouped, finish_queued, j);
+		if (rc == CG_OK)
+			return CG_OK;
+		*queued = false; /* no writer thread (any more): written here, as below */
+	}
 	if (j->svc->committer != NULL) {
-		rc = cg__commit_grouped(j->svc->committer, j->svc->st, j->ctx, write_grouped, j);
-		j->st = j->svc->st; /* the group writer's connection is not ours to keep */
-		return rc;
+		return cg__commit_grouped(j->svc->committer, j->svc, j->ctx, write_grouped, j);
 	}
 	rc = msg_begin(j);
 	return rc == CG_OK ? msg_end(j, write_message(j)) : rc;
@@ -739,45 +771,78 @@ process(struct job *j)
 	return commit_message(j);
 }
 
+/* One message and what it holds until it is answered. */
+struct pending {
+	struct job j;
+	cg_dxp_message env;
+	cg_submit_done done; /* cg_service_submit_start()'s, or NULL */
+	void *done_arg;
+};
+
 /* A DxpMsg is unwrapped first; its SenderId must be the enterprise's DXP id. */
 static cg_rc
-submit_one(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *xml, size_t len,
-	   int batch, json_t **out, cg_rc *outcome)
+check_one(struct pending *p)
 {
-	struct job j = { batch, svc, svc->st, ctx, who, xml, len, NULL, NULL, NULL, "", "", { 0 },
-			 json_object(), CG_OK };
-	cg_dxp_message env = { 0 };
+	struct job *j = &p->j;
 	char dxp[32];
-	cg_rc rc = j.result != NULL ? cg_findings_new(&j.f) : CG_ENOMEM;
+	cg_rc rc = j->result != NULL ? cg_findings_new(&j->f) : CG_ENOMEM;
 
-	if (rc == CG_OK && len > 7 && memmem(xml, len < 512 ? len : 512, "DxpMsg", 6) != NULL) {
-		rc = cg_dxp_unwrap(svc->v, ctx, xml, len, "message", j.f, &env);
-		if (rc == CG_OK && env.data == NULL)
-			rc = reject(&j, "the DxpMsg envelope is not valid", CG_EINVAL);
+	if (rc == CG_OK && j->len > 7 && memmem(j->xml, j->len < 512 ? j->len : 512, "DxpMsg", 6) != NULL) {
+		rc = cg_dxp_unwrap(j->svc->v, j->ctx, j->xml, j->len, "message", j->f, &p->env);
+		if (rc == CG_OK && p->env.data == NULL)
+			rc = reject(j, "the DxpMsg envelope is not valid", CG_EINVAL);
 		else if (rc == CG_OK) {
-			rc = cg__store_enterprise_dxp(svc->st, ctx, who->enterprise_id, dxp, sizeof(dxp));
-			if (rc == CG_OK && dxp[0] != '\0' && strcmp(dxp, env.sender_id) != 0)
-				rc = reject(&j, "DxpMsg SenderId is not the enterprise's DXP id", CG_ESIG);
+			rc = cg__store_enterprise_dxp(j->svc->st, j->ctx, j->who->enterprise_id, dxp, sizeof(dxp));
+			if (rc == CG_OK && dxp[0] != '\0' && strcmp(dxp, p->env.sender_id) != 0)
+				rc = reject(j, "DxpMsg SenderId is not the enterprise's DXP id", CG_ESIG);
 			else if (rc == CG_OK) {
-				j.xml = env.data;
-				j.len = env.data_len;
+				j->xml = p->env.data;
+				j->len = p->env.data_len;
 			}
 		}
 	}
-	if (rc == CG_OK && !json_object_get(j.result, "status")) {
-		(void)cg__digest(EVP_sha256(), j.xml, j.len, j.sha);
-		rc = process(&j);
+	if (rc == CG_OK && !json_object_get(j->result, "status")) {
+		(void)cg__digest(EVP_sha256(), j->xml, j->len, j->sha);
+		rc = process(j);
 	}
-	*out = j.result;
-	*outcome = j.outcome;
-	xmlFreeDoc(j.doc);
-	cg__msg_free(j.m);
-	cg_findings_free(j.f);
-	cg_dxp_message_dispose(&env);
+	return rc;
+}
+
+/* The message's answer (NULL after a fault) and outcome; what it held is freed. */
+static void
+settle_one(struct pending *p, cg_rc rc, json_t **out, cg_rc *outcome)
+{
+	*out = p->j.result;
+	*outcome = p->j.outcome;
+	xmlFreeDoc(p->j.doc);
+	cg__msg_free(p->j.m);
+	cg_findings_free(p->j.f);
+	cg_dxp_message_dispose(&p->env);
 	if (rc != CG_OK) {
-		json_decref(j.result);
+		json_decref(p->j.result);
 		*out = NULL;
 	}
+}
+
+static void
+pending_init(struct pending *p, cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *xml,
+	     size_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->j = (struct job){ 0, svc, svc->st, ctx, who, xml, len, NULL, NULL, NULL, "", "", { 0 },
+			     json_object(), CG_OK, NULL };
+}
+
+static cg_rc
+submit_one(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *xml, size_t len,
+	   json_t **out, cg_rc *outcome)
+{
+	struct pending p;
+	cg_rc rc;
+
+	pending_init(&p, svc, ctx, who, xml, len);
+	rc = check_one(&p);
+	settle_one(&p, rc, out, outcome);
 	return rc;
 }
 
@@ -831,7 +896,7 @@ cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 
 		item = NULL;
 		if (x != NULL)
-			rc = submit_one(svc, ctx, who, x, xl, 0, &item, &outcome);
+			rc = submit_one(svc, ctx, who, x, xl, &item, &outcome);
 		else
 			item = json_pack("{s:s, s:s}", "status", "rejected", "reason", "not a string");
 		if (rc == CG_OK && (item == NULL || json_array_append_new(results, item) != 0))
@@ -848,6 +913,67 @@ cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 		return rc;
 	(void)cg__fail(ctx, single, "the message was refused: the answer says why");
 	return single;
+}
+
+/* A single message's answer, as cg_service_submit() gives it, to the caller of cg_service_submit_start(). */
+static void
+answer_single(struct pending *p, cg_rc rc)
+{
+	cg_submit_done done = p->done;
+	void *arg = p->done_arg;
+	cg_ctx *ctx = p->j.ctx;
+	json_t *item = NULL, *results = NULL;
+	cg_rc outcome = CG_EINVAL;
+	char *json = NULL;
+
+	settle_one(p, rc, &item, &outcome);
+	free(p);
+	if (rc == CG_OK && ((results = json_array()) == NULL || json_array_append_new(results, item) != 0)) {
+		if (results == NULL)
+			json_decref(item);
+		rc = CG_ENOMEM;
+	}
+	if (rc == CG_OK)
+		rc = answer(results, outcome == CG_OK, 1, &json);
+	json_decref(results);
+	if (rc == CG_OK && outcome != CG_OK) {
+		(void)cg__fail(ctx, outcome, "the message was refused: the answer says why");
+		rc = outcome;
+	}
+	done(arg, rc, json);
+}
+
+/* The writer thread: the message's group committed (or failed). */
+static void
+finish_queued(void *arg, cg_rc rc)
+{
+	answer_single(arg, rc); /* the job is the first member of its struct pending */
+}
+
+void
+cg_service_submit_start(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *body,
+			size_t len, int is_json, cg_submit_done done, void *arg)
+{
+	struct pending *p;
+	bool queued = false;
+	char *json = NULL;
+	cg_rc rc;
+
+	/* A batch, a caller that may not submit, or no writer thread: all of it here. */
+	if (is_json || who->role != CG_ROLE_ENTERPRISE || svc->committer == NULL ||
+	    !cg__committer_running(svc->committer) || (p = malloc(sizeof(*p))) == NULL) {
+		rc = cg_service_submit(svc, ctx, who, body, len, is_json, &json);
+		done(arg, rc, json);
+		return;
+	}
+	pending_init(p, svc, ctx, who, body, len);
+	p->done = done;
+	p->done_arg = arg;
+	p->j.queued = &queued;
+	rc = check_one(p);
+	if (queued)
+		return; /* p is the writer thread's now */
+	answer_single(p, rc);
 }
 
 struct rcpt_out {
