@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# End-to-end: export merchant files (samples/merchant/export/) uploaded to the real cebgated
+# as the merchant page sends them (POST /api/v1/uploads?type=603|303|505): inventories in a
+# CSV with the standard's Chinese headers, in UTF-8 and in GB18030, orders as NDJSON,
+# waybills as CSV. Each becomes canonical CEB603/303/505 for the uploading enterprise, the
+# defects are findings at their line and column exactly as for imports, and the receipts of
+# the export family are explained in their own terms (GET /api/v1/explain/399?receipt=604).
+set -eu
+. "${top_srcdir:?}/tests/e2e/lib.sh"
+need jq python3 iconv
+
+DB=$(new_db xu)
+M=$top_srcdir/samples/merchant/export
+X=$top_srcdir/samples/xml/export
+adm enterprise add 3301980XB5 "示例报关服务（杭州）有限公司" agent DXPENT0000999915 >/dev/null
+adm enterprise add 3301960XP1 "示例出海购平台（杭州）有限公司" ebp DXPENT0000999911 >/dev/null
+adm enterprise add 3301980XL4 "示例国际速递（杭州）有限公司" logistics DXPENT0000999914 >/dev/null
+PW=merchantpass1 adm user add bo merchant --enterprise 3301980XB5 --pass-env PW
+PW=merchantpass2 adm user add pia merchant --enterprise 3301960XP1 --pass-env PW
+PW=logisticspass1 adm user add lu logistics --enterprise 3301980XL4 --pass-env PW
+TB=$(adm token new --user bo)
+TP=$(adm token new --user pia)
+TL=$(adm token new --user lu)
+start_daemon --db "$DB"
+
+call() { # TOKEN METHOD PATH [BODY-FILE] -> status; body in $T/out
+	http -X "$2" ${1:+-H "Authorization: Bearer $1"} ${4:+--data-binary @"$4"} "$URL$3"
+}
+U=/api/v1/uploads
+# same_as OUT SAMPLE: the two messages are equal but for guids, number formats and BaseTransfer.
+same_as() {
+	python3 - "$1" "$2" <<'PY'
+import sys, decimal, xml.etree.ElementTree as E
+def flat(p):
+    out = []
+    for e in E.parse(p).getroot().iter():
+        if e.tag.endswith("}guid") or len(e) > 0:
+            continue
+        t = (e.text or "").strip()
+        try:
+            t = str(decimal.Decimal(t).normalize()) if t and t.replace(".", "").isdigit() else t
+        except decimal.InvalidOperation:
+            pass
+        out.append((e.tag, t))
+    return out
+sys.exit(0 if flat(sys.argv[1]) == flat(sys.argv[2]) else 1)
+PY
+}
+
+# ---- inventories: CSV, Chinese headers, UTF-8 ------------------------------------------------
+is "the broker uploads export inventories as type 603 (201)" \
+	"$(call "$TB" POST "$U?name=inventories-zh.csv&type=603" "$M/inventories-zh.csv")" 201
+json_is "two inventories read, both valid, accepted" "$T/out" \
+	'[.state, .records, .valid, .invalid, .outcome]' '["ready",2,2,0,"accepted"]'
+ID=$(jv "$T/out" .id)
+json_is "named as canonical CEB603 documents" "$T/out" '[.documents[].name | test("^CEB603-")]' \
+	'[true,true]'
+is "the first downloads as canonical XML" "$(call "$TB" GET "$U/$ID/documents/1")" 200
+cp "$T/out" "$T/inv1.xml"
+ok "that validates against the export schema and rules" "$CEBGATE" validate --unsigned "$T/inv1.xml"
+ok "and is the worked example's inventory (§6.4)" same_as "$T/inv1.xml" "$X/CEB603Message.xml"
+file_contains "transmitted by the uploading enterprise" "$T/inv1.xml" \
+	'<ceb:copCode>3301980XB5</ceb:copCode>'
+is "another enterprise's merchant cannot read it (404)" "$(call "$TP" GET "$U/$ID")" 404
+
+# ---- the same file in GB18030 ----------------------------------------------------------------
+iconv -f UTF-8 -t GB18030 "$M/inventories-zh.csv" >"$T/inventories-gb.csv"
+is "the same inventories in GB18030 (the spreadsheet's Chinese encoding) upload (201)" \
+	"$(call "$TB" POST "$U?name=inventories-gb.csv&type=603" "$T/inventories-gb.csv")" 201
+json_is "two valid inventories" "$T/out" '[.records, .valid, .invalid]' '[2,2,0]'
+call "$TB" GET "$U/$(jv "$T/out" .id)/documents/1" >/dev/null
+ok "the same canonical inventory as from UTF-8" same_as "$T/out" "$T/inv1.xml"
+
+# ---- one defect, at its line and column --------------------------------------------------------
+sed 's/,条,015,/,盒子,015,/' "$M/inventories-zh.csv" >"$T/badunit.csv"
+is "an inventory with an unknown unit name is uploaded (201, partial)" \
+	"$(call "$TB" POST "$U?name=badunit.csv&type=603" "$T/badunit.csv")" 201
+json_is "its inventory invalid, the other valid" "$T/out" '[.valid, .invalid, .outcome]' \
+	'[1,1,"partial"]'
+json_is "CG2001 at line 3, column 43, as cebgate normalize reports it" "$T/out" \
+	'[.findings[] | select(.code == "CG2001") | [.line, .column]]' '[[3,43]]'
+json_is "in Chinese and English, naming the field" "$T/out" \
+	'[.findings[] | select(.code == "CG2001") | [.message_zh != "", .message_en != "", (.xpath | test("unit"))]]' \
+	'[[true,true,true]]'
+"$CEBGATE" normalize --type 603 --json "$T/badunit.csv" -o "$T/nbad" >"$T/cli.json" 2>/dev/null || :
+is "the same line and column as the command line's" \
+	"$(jq -c '[.files[].findings[] | select(.code == "CG2001") | [.line, .column]]' "$T/cli.json")" \
+	'[[3,43]]'
+sed 's/,9610,5,303,/,1210,5,303,/' "$M/inventories-zh.csv" >"$T/bad1210.csv"
+call "$TB" POST "$U?name=bad1210.csv&type=603" "$T/bad1210.csv" >/dev/null
+json_is "1210 inventories without what 1210 requires: CG1304, at the first line of each" \
+	"$T/out" '[.findings[] | select(.code == "CG1304") | .line] | unique' '[2,4]'
+json_is "both inventories invalid: refused" "$T/out" '[.valid, .outcome]' '[0,"refused"]'
+is "refused uploads answer 422" "$(call "$TB" POST "$U?name=bad1210b.csv&type=603" "$T/bad1210.csv")" 422
+
+# ---- orders: NDJSON -----------------------------------------------------------------------------
+is "the platform uploads export orders as NDJSON, type 303 (201)" \
+	"$(call "$TP" POST "$U?name=orders.ndjson&type=303" "$M/orders.ndjson")" 201
+json_is "a 9610 and a B2B order, both valid" "$T/out" '[.records, .valid, .invalid]' '[2,2,0]'
+OID=$(jv "$T/out" .id)
+call "$TP" GET "$U/$OID/documents/1" >/dev/null
+cp "$T/out" "$T/o1.xml"
+ok "the retail one is the worked example's order (§6.1)" same_as "$T/o1.xml" "$X/CEB303Message.xml"
+file_contains "transmitted by the platform" "$T/o1.xml" '<ceb:copCode>3301960XP1</ceb:copCode>'
+sed '2s/"orderType": "B"/"orderType": "I"/' "$M/orders.ndjson" >"$T/bad.ndjson"
+call "$TP" POST "$U?name=bad.ndjson&type=303" "$T/bad.ndjson" >/dev/null
+json_is "an import order type on line 2 of the NDJSON: CG1301 at line 2" "$T/out" \
+	'[.findings[] | select(.code == "CG1301") | .line]' '[2]'
+json_is "that order invalid, the other valid" "$T/out" '[.valid, .invalid]' '[1,1]'
+
+# ---- waybills: CSV ---------------------------------------------------------------------------------
+is "the logistics company uploads export waybills, type 505 (201)" \
+	"$(call "$TL" POST "$U?name=waybills.csv&type=505" "$M/waybills.csv")" 201
+json_is "two valid CEB505" "$T/out" '[.records, .valid, [.documents[].name | test("^CEB505-")]]' \
+	'[2,2,[true,true]]'
+call "$TL" GET "$U/$(jv "$T/out" .id)/documents/1" >/dev/null
+ok "that validate" "$CEBGATE" validate --unsigned "$T/out"
+sed '2s/,0,142,1.35,/,0,999,1.35,/' "$M/waybills.csv" >"$T/badw.csv"
+call "$TL" POST "$U?name=badw.csv&type=505" "$T/badw.csv" >/dev/null
+json_is "a waybill in an unknown currency: CG1014 at line 2, the currency's column (6)" "$T/out" \
+	'[.findings[] | select(.code == "CG1014") | [.line, .column]]' '[[2,6]]'
+
+# ---- the type decides ----------------------------------------------------------------------------
+call "$TB" POST "$U?name=inv-as-import.csv&type=621" "$M/inventories-zh.csv" >/dev/null
+json_is "the export inventories read as import inventories (621) are not valid" "$T/out" \
+	'.valid' 0
+
+# ---- the receipts of the export family, explained -------------------------------------------------
+is "399 of an export inventory's receipt is explained (200)" \
+	"$(call '' GET '/api/v1/explain/399?receipt=CEB604Message')" 200
+json_is "as concluded with its invtNo, not final: the goods must arrive and leave" "$T/out" \
+	'[.kind, .final, (.en | test("invtNo")), (.todo_en | test("CEB507"))]' \
+	'["returnStatus",false,true,true]'
+call '' GET '/api/v1/explain/800?receipt=604' >/dev/null
+json_is "800 of an export inventory: released, waiting for its departure (CEB509)" "$T/out" \
+	'[.final, (.en | test("CEB509"))]' '[false,true]'
+call '' GET '/api/v1/explain/899?receipt=CEB604Message' >/dev/null
+json_is "899: closed, ready for the summary declaration" "$T/out" \
+	'[.final, (.todo_en | test("CEB701"))]' '[true,true]'
+call '' GET '/api/v1/explain/399?receipt=CEB702Message' >/dev/null
+json_is "399 of a summary application: its sumNo, the result CEB792 follows" "$T/out" \
+	'[(.en | test("sumNo")), (.en | test("CEB792"))]' '[true,true]'
+call '' GET '/api/v1/explain/399' >/dev/null
+json_is "without the receipt, 399 keeps the import meaning (final)" "$T/out" '.final' true
+call '' GET '/api/v1/explain/399?receipt=CEB622Message' >/dev/null
+json_is "and so does an import inventory's receipt" "$T/out" '[.final, (.en | test("invtNo"))]' \
+	'[true,false]'
+stop_daemon
+done_testing
