@@ -4,8 +4,10 @@
 # as the merchant page sends them (POST /api/v1/uploads?type=603|303|505): inventories in a
 # CSV with the standard's Chinese headers, in UTF-8 and in GB18030, orders as NDJSON,
 # waybills as CSV. Each becomes canonical CEB603/303/505 for the uploading enterprise, the
-# defects are findings at their line and column exactly as for imports, and the receipts of
-# the export family are explained in their own terms (GET /api/v1/explain/399?receipt=604).
+# defects are findings at their line and column exactly as for imports. Signed with each
+# enterprise's custodial key and submitted, they clear: the status list shows the export
+# declarations with their receipts and their inventory's outcome, and the receipts of the
+# export family are explained in their own terms (GET /api/v1/explain/399?receipt=604).
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 need jq python3 iconv
@@ -22,7 +24,8 @@ PW=logisticspass1 adm user add lu logistics --enterprise 3301980XL4 --pass-env P
 TB=$(adm token new --user bo)
 TP=$(adm token new --user pia)
 TL=$(adm token new --user lu)
-start_daemon --db "$DB"
+printf 'custody passphrase 1\n' >"$T/custody.pass"
+start_daemon --db "$DB" --custody-pass-file "$T/custody.pass" --random-rate 0
 
 call() { # TOKEN METHOD PATH [BODY-FILE] -> status; body in $T/out
 	http -X "$2" ${1:+-H "Authorization: Bearer $1"} ${4:+--data-binary @"$4"} "$URL$3"
@@ -125,6 +128,45 @@ json_is "a waybill in an unknown currency: CG1014 at line 2, the currency's colu
 call "$TB" POST "$U?name=inv-as-import.csv&type=621" "$M/inventories-zh.csv" >/dev/null
 json_is "the export inventories read as import inventories (621) are not valid" "$T/out" \
 	'.valid' 0
+
+# ---- signed with the custodial keys and submitted: the status list ------------------------------
+custody() { # TOKEN CODE K: enterprise CODE hands over a new SM2 key K
+	"$CEBGATE" keygen --sm2 --key "$T/$3.key" --cert "$T/$3.crt" --serial "4000000000000$4" >/dev/null
+	jq -n --rawfile c "$T/$3.crt" --rawfile k "$T/$3.key" '{certificate: $c, key: $k}' >"$T/$3.json"
+	is "$2 hands over its key (201)" "$(call "$1" POST "/api/v1/enterprises/$2/custody" "$T/$3.json")" 201
+}
+custody "$TB" 3301980XB5 B5 1
+custody "$TP" 3301960XP1 P1 2
+custody "$(adm token new --enterprise 3301980XL4)" 3301980XL4 L4 3
+is "the platform submits its two uploaded orders" "$(call "$TP" POST "$U/$OID/submit")" 200
+json_is "both accepted" "$T/out" '[.submitted, .accepted]' '[2,2]'
+call "$TL" GET "$U" >/dev/null
+WID=$(jq '[.uploads[] | select(.name == "waybills.csv")][0].id' "$T/out")
+is "the logistics company submits its two waybills" "$(call "$TL" POST "$U/$WID/submit")" 200
+json_is "both accepted" "$T/out" '[.submitted, .accepted]' '[2,2]'
+is "the broker submits the two inventories" "$(call "$TB" POST "$U/$ID/submit")" 200
+json_is "both accepted" "$T/out" '[.submitted, .accepted]' '[2,2]'
+is "the broker's status list of export inventories is answered" \
+	"$(call "$TB" GET '/api/v1/declarations?kind=603')" 200
+json_is "the first concluded (2, 120, 399), the second waiting for its order" "$T/out" \
+	'[.declarations[] | [.key2, .state, (.receipts | join(" "))]] | sort' \
+	'[["EI2024111800000001","concluded","2 120 399"],["EI2024111800000002","declared","2"]]'
+json_is "each inventory is its own outcome" "$T/out" \
+	'[.declarations[] | .outcome.state] | sort' '["concluded","declared"]'
+INVT=$(dbq "$DB" "SELECT invt_no FROM document WHERE kind = 603 AND key2 = 'EI2024111800000001'")
+call "$TB" GET "/api/v1/declarations?q=$INVT" >/dev/null
+json_is "the customs inventory number finds it" "$T/out" '[.declarations[].key2]' \
+	'["EI2024111800000001"]'
+call "$TP" GET '/api/v1/declarations?kind=303' >/dev/null
+json_is "the platform's orders: stored (120), the retail one's outcome its concluded inventory" \
+	"$T/out" '[.declarations[] | [.key2, (.receipts | join(" ")), .outcome.state]] | sort' \
+	'[["EB2024111900000001","2 120",null],["EO2024111800000001","2 120","concluded"]]'
+call "$TL" GET '/api/v1/declarations?kind=505' >/dev/null
+json_is "the waybills: 399, each with the inventory that names it" "$T/out" \
+	'[.declarations[] | [.key2, (.receipts | join(" ")), .outcome.state]] | sort' \
+	'[["EXL2024111800000012","2 399","concluded"],["EXL2024111800000013","2 399","declared"]]'
+call "$TP" GET '/api/v1/declarations?kind=603' >/dev/null
+json_is "the platform sees none of the broker's inventories" "$T/out" '.declarations | length' 0
 
 # ---- the receipts of the export family, explained -------------------------------------------------
 is "399 of an export inventory's receipt is explained (200)" \
