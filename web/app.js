@@ -289,8 +289,8 @@ const CG = (() => {
 	}
 
 	/* The meaning of a code in the current language, written into element E when known. */
-	function explainInto(e, code) {
-		explain(code).then((x) => {
+	function explainInto(e, code, receipt) {
+		explain(code, receipt).then((x) => {
 			if (!x) return;
 			e.textContent = lang === 'en' ? x.en : x.zh;
 			e.dataset.explained = code;

@@ -168,6 +168,44 @@ json_is "the waybills: 399, each with the inventory that names it" "$T/out" \
 call "$TP" GET '/api/v1/declarations?kind=603' >/dev/null
 json_is "the platform sees none of the broker's inventories" "$T/out" '.declarations | length' 0
 
+# ---- the officer's desk: an export inventory held for review --------------------------------------
+stop_daemon
+start_daemon --db "$DB" --custody-pass-file "$T/custody.pass" --random-rate 1000
+PW=officerpass1 adm user add olga officer --pass-env PW
+TO=$(adm token new --user olga)
+# The second inventory's order: one line, 3 mugs.
+head -n 1 "$M/orders.ndjson" | jq -c '.orderNo = "EO2024111800000002" | .goodsValue = 135 |
+	.items = [.items[0] | .qty = 3 | .totalPrice = 135 | del(.itemDescribe)]' >"$T/o2.ndjson"
+call "$TP" POST "$U?name=o2.ndjson&type=303" "$T/o2.ndjson" >/dev/null
+json_is "the platform uploads the second inventory's order" "$T/out" '.valid' 1
+is "and submits it" "$(call "$TP" POST "$U/$(jv "$T/out" .id)/submit")" 200
+json_is "accepted" "$T/out" .accepted 1
+is "the review queue is answered" "$(call "$TO" GET /api/v1/review)" 200
+json_is "the inventory it completed is held for review (random selection)" "$T/out" \
+	'[.items[] | .copNo]' '["EI2024111800000002"]'
+json_is "with its export fields: statistics flag, destination, port of exit, gross weight" \
+	"$T/out" '.items[0] | [.export, .ieFlag, .statisticsFlag, .country, .portCode, .grossWeight, .tradeMode, .value]' \
+	'[true,"E","B","303","2901","1.25","9610","135.00"]'
+HID=$(jv "$T/out" '.items[0].id')
+call "$TL" GET /api/v1/logistics/3301980XL4/EXL2024111800000013 >/dev/null
+json_is "its waybill reads 'under review' for the logistics company" "$T/out" '.waybills[0].state' \
+	'under review'
+is "the declaration view is answered" "$(call "$TO" GET "/api/v1/declarations/$HID")" 200
+json_is "with the export inventory's head" "$T/out" '[.state, .inventory.h.ieFlag, .inventory.h.statisticsFlag]' \
+	'["review","E","B"]'
+is "the officer claims it" "$(call "$TO" POST "/api/v1/review/$HID/claim")" 200
+printf '{"decision": "inspect", "reason": "x"}' >"$T/inspect.json"
+is "inspection is not a decision on an export inventory" \
+	"$(call "$TO" POST "/api/v1/review/$HID/decide" "$T/inspect.json")" 400
+printf '{"decision": "release", "reason": "单证相符"}' >"$T/release.json"
+is "and releases it" "$(call "$TO" POST "/api/v1/review/$HID/decide" "$T/release.json")" 200
+json_is "concluded, 399 (it leaves once it arrives and departs)" "$T/out" '[.state, .returnStatus]' \
+	'["concluded","399"]'
+call "$TB" GET '/api/v1/declarations?kind=603' >/dev/null
+json_is "the broker's status list shows it concluded, its receipts 2 120 300 399" "$T/out" \
+	'[.declarations[] | select(.key2 == "EI2024111800000002") | [.state, (.receipts | join(" "))]]' \
+	'[["concluded","2 120 300 399"]]'
+
 # ---- the receipts of the export family, explained -------------------------------------------------
 is "399 of an export inventory's receipt is explained (200)" \
 	"$(call '' GET '/api/v1/explain/399?receipt=CEB604Message')" 200
