@@ -48,7 +48,7 @@ for e in XP:3301960XP1:ebp:303 XL:3301980XL4:logistics:505 XB:3301980XB5:agent:6
 done
 EXID=$(sqlite3 "$DB" "SELECT id FROM document WHERE kind = 603")
 [ "$(sqlite3 "$DB" "SELECT state FROM document WHERE id = $EXID")" = review ] ||
-	bail "the export inventory is not held for review
+	bail "the export inventory is not held for review"
 SHOTS=$top_builddir/tests/screenshots
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
