@@ -274,18 +274,23 @@ const CG = (() => {
 	}
 
 	const explained = new Map();
-	/* What a returnStatus or finding code means, from the service's catalogue (cached). */
-	async function explain(code) {
-		if (!explained.has(code)) {
-			explained.set(code, api('GET', '/api/v1/explain/' + encodeURIComponent(code))
+	/*
+	 * What a returnStatus or finding code means, from the service's catalogue (cached); with the
+	 * receipt it came in (CEB604Message), the export family's own meaning of a returnStatus.
+	 */
+	async function explain(code, receipt) {
+		const key = receipt ? code + '@' + receipt : code;
+		if (!explained.has(key)) {
+			explained.set(key, api('GET', '/api/v1/explain/' + encodeURIComponent(code) +
+				(receipt ? '?receipt=' + encodeURIComponent(receipt) : ''))
 				.then((r) => (r.status === 200 ? r.body : null)));
 		}
-		return explained.get(code);
+		return explained.get(key);
 	}
 
 	/* The meaning of a code in the current language, written into element E when known. */
-	function explainInto(e, code) {
-		explain(code).then((x) => {
+	function explainInto(e, code, receipt) {
+		explain(code, receipt).then((x) => {
 			if (!x) return;
 			e.textContent = lang === 'en' ? x.en : x.zh;
 			e.dataset.explained = code;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One held inventory beside its order, payment and waybill: the head and the
+ * One held inventory (import, or export with its own head fields) beside its
+ * order, payment and waybill: the head and the
  * decision at the top (no decision chosen until the officer chooses one), every
  * field that differs highlighted, the goods lines with what the tariff says of
  * their codes, the rules hit, tax and quota, the receipts with their meaning
@@ -8,6 +9,19 @@
  * the next queued item opens.
  */
 'use strict';
+
+CG.addTexts({
+	zh: { exportInventory: '出口清单', exportFacts: '出口申报要素', x_tradeMode: '贸易方式', x_statisticsFlag: '申报业务类型（A 按规定 / B 简化）',
+		x_country: '运抵国（地区）', x_portCode: '出口口岸', x_invtNo: '清单编号', x_grossWeight: '毛重（千克）',
+		x_netWeight: '净重（千克）', x_packNo: '件数', x_currency: '币制',
+		st_review: '人工审核', st_concluded: '已审结', st_closed: '已结关', st_cancelled: '已撤销', st_summarized: '已汇总申报' },
+	en: { exportInventory: 'Export inventory', exportFacts: 'Export declaration', x_tradeMode: 'Trade mode',
+		x_statisticsFlag: 'Statistics flag (A in full / B simplified)', x_country: 'Destination country',
+		x_portCode: 'Port of exit', x_invtNo: 'Inventory no.', x_grossWeight: 'Gross weight (kg)', x_netWeight: 'Net weight (kg)',
+		x_packNo: 'Packages', x_currency: 'Currency',
+		st_review: 'held for review', st_concluded: 'concluded', st_closed: 'closed', st_cancelled: 'cancelled',
+		st_summarized: 'in a summary declaration' },
+});
 
 document.addEventListener('DOMContentLoaded', async () => {
 	CG.chrome();
@@ -93,7 +107,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 		const rv = view.review;
 		const now = Date.now() / 1000 + skew;
 		box.className = 'lease';
-		claim.hidden = !rv || rv.state === 'decided' || view.state !== 'held';
+		claim.hidden = !rv || rv.state === 'decided' || (view.state !== 'held' && view.state !== 'review');
 		const form = document.getElementById('decide');
 		if (!rv || rv.state === 'decided') {
 			form.hidden = true;
@@ -123,7 +137,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 		const body = document.querySelector('#receipts tbody');
 		body.replaceChildren(...view.receipts.map((r) => {
 			const meaning = cell('', 'meaning');
-			CG.explainInto(meaning, r.returnStatus);
+			CG.explainInto(meaning, r.returnStatus, isExport() ? 'CEB604Message' : undefined);
 			return CG.el('tr', { 'data-status': r.returnStatus }, cell(CG.time(r.created)), cell(r.returnStatus, 'code'), meaning);
 		}));
 		/* Once decided, the receipt the decision sent, as it went out. */
@@ -164,11 +178,36 @@ document.addEventListener('DOMContentLoaded', async () => {
 		}));
 	}
 
+	/* An export inventory (ceb-export-spec.md §3.6): its own head fields; release (399) and return (100) only. */
+	function isExport() {
+		return !!(view && view.inventory && view.inventory.h && view.inventory.h.ieFlag === 'E');
+	}
+
+	function exportFacts() {
+		let box = document.getElementById('export-facts');
+		if (!isExport()) {
+			if (box) box.remove();
+			return;
+		}
+		const h = view.inventory.h;
+		if (!box) {
+			box = CG.el('section', { class: 'card', id: 'export-facts', 'aria-labelledby': 'h-export' });
+			document.getElementById('summary').after(box);
+		}
+		const dl = CG.el('dl', { class: 'facts' });
+		for (const k of ['tradeMode', 'statisticsFlag', 'country', 'portCode', 'invtNo', 'grossWeight', 'netWeight', 'packNo', 'currency'])
+			dl.append(CG.el('dt', { text: CG.t('x_' + k) }), CG.el('dd', { 'data-field': k, text: h[k] === undefined ? '—' : h[k] }));
+		box.replaceChildren(CG.el('h2', { id: 'h-export', text: CG.t('exportFacts') }), dl);
+		for (const v of ['inspect', 'detain']) document.querySelector(`#decision input[value="${v}"]`).closest('label').hidden = true;
+		statusOf.release = '399';
+	}
+
 	function render() {
 		if (!view) return;
-		document.getElementById('title').textContent = CG.t('inventory') + ' ' + view.id + ' — ' + (view.inventory.h.copNo || '');
+		document.getElementById('title').textContent = CG.t(isExport() ? 'exportInventory' : 'inventory') + ' ' + view.id + ' — ' + (view.inventory.h.copNo || '');
 		document.getElementById('state-line').textContent = CG.t('state') + ': ' + CG.state(view.state);
 		document.body.dataset.state = view.state;
+		exportFacts();
 		rules();
 		comparison();
 		goods();

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Waybill numbers in (typed, pasted or read from a text or CSV file in the
- * browser), clearance states out (the batch query of the logistics API).
+ * browser), clearance states out (the batch query of the logistics API), for
+ * import and export waybills alike.
  */
 'use strict';
+
+/* The states of an export waybill (docs/export.md): at the supervised site, gone abroad, cancelled. */
+CG.addTexts({
+	zh: { arrived: '已运抵监管场所', departed: '已离境', cancelled: '已撤销' },
+	en: { arrived: 'arrived at the supervised site', departed: 'departed', cancelled: 'cancelled' },
+});
 
 document.addEventListener('DOMContentLoaded', async () => {
 	CG.chrome();

@@ -9,7 +9,7 @@ const M = (() => {
 	const texts = {
 		zh: {
 			title: 'cebgate 跨境电商单一窗口', upload: '上传申报', status: '申报状态',
-			intro: '选择或拖入店铺导出的订单文件（CSV：UTF-8 或 GB18030；NDJSON；CEB XML），可一次多个。',
+			intro: '选择单证类型，再选择或拖入店铺导出的文件（CSV：UTF-8 或 GB18030；NDJSON；CEB XML），可一次多个；进口和出口单证均可。',
 			drop: '把文件拖到这里', files: '文件', profile: '字段映射方案', none: '（按列名）',
 			reading: '正在处理', readSoFar: '已读 {r} 单，有效 {v}，有问题 {i}', uploaded: '上传完成',
 			downloadFindings: '下载问题清单 (CSV)', findings: '发现的问题', line: '行', column: '列', code: '代码',
@@ -29,10 +29,16 @@ const M = (() => {
 			noOutcome: '尚无清单', action: '需要处理',
 			taxBill: '电子税单', taxBill1: '已生成', taxBill2: '已汇总', taxBill3: '已作废',
 			customsTax: '关税', vat: '增值税', consumptionTax: '消费税',
+			k303: '出口订单', k403: '收款单', k505: '出口运单', k507: '运抵单', k509: '离境单', k603: '出口清单',
+			k605: '撤销申请单', k607: '清单总分单', k213: '退货申请单', k215: '理货明细单', k701: '汇总申请单',
+			docType: '单证类型', exports: '出口',
+			stx_declared: '已申报，等待比对', stx_review: '人工审核', stx_concluded: '已审结，等待运抵',
+			stx_released: '已放行，等待离境', stx_closed: '已结关（已离境）', stx_cancelled: '已撤销',
+			stx_rejected: '退单', stx_returned: '已退货', stx_summarized: '已汇总申报',
 		},
 		en: {
 			title: 'cebgate single window', upload: 'Upload', status: 'Declarations',
-			intro: 'Choose or drop the order files your shop exported (CSV in UTF-8 or GB18030, NDJSON, CEB XML), several at once.',
+			intro: 'Choose the kind of document, then choose or drop the files your shop exported (CSV in UTF-8 or GB18030, NDJSON, CEB XML), several at once; import and export documents alike.',
 			drop: 'Drop files here', files: 'Files', profile: 'Column mapping', none: '(by column names)',
 			reading: 'Working on', readSoFar: '{r} read, {v} valid, {i} with problems', uploaded: 'Uploaded',
 			downloadFindings: 'Download the findings (CSV)', findings: 'Findings', line: 'Line', column: 'Column', code: 'Code',
@@ -52,6 +58,14 @@ const M = (() => {
 			noOutcome: 'no inventory yet', action: 'needs action',
 			taxBill: 'Tax bill', taxBill1: 'issued', taxBill2: 'summarised', taxBill3: 'cancelled',
 			customsTax: 'duty', vat: 'VAT', consumptionTax: 'consumption tax',
+			k303: 'Export order', k403: 'Receipt of payment', k505: 'Export waybill', k507: 'Arrival',
+			k509: 'Departure', k603: 'Export inventory', k605: 'Cancellation', k607: 'Master/house list',
+			k213: 'Return request', k215: 'Return tally', k701: 'Summary application',
+			docType: 'Document type', exports: 'Export',
+			stx_declared: 'declared, waiting for its documents', stx_review: 'held for review',
+			stx_concluded: 'concluded, waiting for arrival', stx_released: 'released, waiting for departure',
+			stx_closed: 'closed (departed)', stx_cancelled: 'cancelled', stx_rejected: 'rejected',
+			stx_returned: 'returned', stx_summarized: 'in a summary declaration',
 		},
 	};
 
@@ -60,5 +74,19 @@ const M = (() => {
 	/* What a returnStatus or error code means, from the service's catalogue (app.js, cached). */
 	const explain = CG.explain;
 
-	return { explain };
+	/* The export declarations (ceb-export-spec.md §1) and the receipt each is answered with. */
+	const exportKinds = [303, 403, 505, 507, 509, 603, 605, 607, 213, 215, 701];
+	function isExport(kind) {
+		return exportKinds.includes(Number(kind));
+	}
+	function receiptOf(kind) {
+		return isExport(kind) ? 'CEB' + (Number(kind) + 1) + 'Message' : null;
+	}
+	/* A state word of a declaration of that kind: the export states have their own names. */
+	function state(kind, word) {
+		const k = 'stx_' + word;
+		return isExport(kind) && CG.t(k) !== k ? CG.t(k) : CG.state(word);
+	}
+
+	return { explain, isExport, receiptOf, state };
 })();

@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The review queue: filters, counts per reason (a click filters on it), each
- * item's enterprise, declared value, trade mode, reasons and waiting time,
+ * item's enterprise, declared value, trade mode (an export inventory's
+ * statistics flag, destination, port and weight with it), reasons and waiting time,
  * sortable (highest priority and oldest first by default), auto-refresh,
  * claim; j/k, Enter and c work it from the keyboard.
  */
 'use strict';
+
+/* An export inventory's own fields in its row (ceb-export-spec.md §3.6). */
+CG.addTexts({
+	zh: { exportTag: '出口', statisticsFlag: '统计方式', statB: '简化申报', statA: '按规定申报', destination: '运抵国',
+		portOfExit: '出口口岸', grossWeightKg: '毛重（千克）',
+		tmx9610: '零售出口', tmx1210: '特殊区域出口', tmx9710: 'B2B直接出口', tmx9810: '出口海外仓' },
+	en: { exportTag: 'export', statisticsFlag: 'statistics', statB: 'simplified', statA: 'in full', destination: 'destination',
+		portOfExit: 'port of exit', grossWeightKg: 'gross weight (kg)',
+		tmx9610: 'retail export', tmx1210: 'special-zone export', tmx9710: 'B2B direct export', tmx9810: 'overseas warehouse' },
+});
 
 document.addEventListener('DOMContentLoaded', async () => {
 	CG.chrome();
@@ -77,13 +88,19 @@ document.addEventListener('DOMContentLoaded', async () => {
 		const actions = td(9, { 'data-label': '' },
 			CG.el('a', { href: `/declaration.html?id=${it.id}`, class: 'open', text: CG.t('open') + ' ' + it.id }), ' ');
 		if (it.state !== 'decided') actions.append(CG.el('button', { type: 'button', class: 'claim', 'data-id': it.id, text: CG.t('claim'), onclick: () => claim(it.id) }));
-		const tm = CG.t('tm' + it.tradeMode);
-		return CG.el('tr', { 'data-id': it.id },
+		const tmKey = (it.export ? 'tmx' : 'tm') + it.tradeMode;
+		const tm = CG.t(tmKey);
+		/* An export inventory: its statistics flag, destination, port of exit and gross weight. */
+		const facts = it.export ? CG.el('span', { class: 'sub export-facts' },
+			CG.el('span', { class: 'tag', text: CG.t('exportTag') }),
+			` ${CG.t('statisticsFlag')} ${it.statisticsFlag} ${CG.t('stat' + it.statisticsFlag)} · ${CG.t('destination')} ${it.country || ''}` +
+			` · ${CG.t('portOfExit')} ${it.portCode || ''} · ${CG.t('grossWeightKg')} ${it.grossWeight || ''}`) : null;
+		return CG.el('tr', { 'data-id': it.id, 'data-export': it.export ? '1' : null },
 			td(0, { text: it.id }), td(1, { class: 'num', text: it.priority }), reasons,
 			td(3, { class: 'enterprise' }, it.ebcName || '', CG.el('span', { class: 'sub', text: it.ebcCode || '' })),
 			td(4, { class: 'num value', text: money(it) }),
 			td(5, { text: it.orderNo || '' }),
-			td(6, { class: 'trade' }, it.tradeMode || '', tm !== 'tm' + it.tradeMode ? CG.el('span', { class: 'sub', text: tm }) : null),
+			td(6, { class: 'trade' }, it.tradeMode || '', tm !== tmKey ? CG.el('span', { class: 'sub', text: tm }) : null, facts),
 			td(7, { class: 'age', text: CG.duration(it.age) }),
 			td(8, { text: it.claimedBy || '' }), actions);
 	}

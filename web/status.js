@@ -3,7 +3,8 @@
  * Status page: the enterprise's declarations with their state, what became of
  * each (the inventory's release, inspection, return or detention, with the
  * reason and the time) and every receipt (the unified feedback) with its
- * meaning from the service's catalogue; filtered, searched, or only what
+ * meaning from the service's catalogue (an export declaration's in the export
+ * family's own terms: an inventory concluded still waits for its departure); filtered, searched, or only what
  * needs the declarant's action. Nothing of other enterprises: the API answers
  * only with the caller's own.
  */
@@ -16,10 +17,11 @@ document.addEventListener('DOMContentLoaded', async () => {
 	await CG.session(['merchant', 'enterprise', 'logistics']);
 	const needsAction = ['rejected', 'returned', 'detained'];
 
-	function receipt(code) {
+	/* A receipt's code and meaning; an export declaration's in its own receipt (CEB604 399...). */
+	function receipt(code, kind) {
 		const span = CG.el('span', { class: 'tag', 'data-code': code, text: code });
 		const meaning = CG.el('span', { class: 'sub meaning' });
-		CG.explain(code).then((x) => {
+		CG.explain(code, M.receiptOf(kind)).then((x) => {
 			if (!x) return;
 			span.title = CG.lang() === 'en' ? x.en : x.zh;
 			meaning.textContent = span.title;
@@ -36,7 +38,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 			return td;
 		}
 		td.dataset.state = o.state;
-		td.append(CG.el('span', { class: 'outcome-' + o.state, text: CG.state(o.state) }));
+		td.append(CG.el('span', { class: 'outcome-' + o.state, text: M.state(o.kind || d.kind, o.state) }));
 		if (needsAction.includes(o.state)) td.append(' ', CG.el('span', { class: 'tag', text: CG.t('action') }));
 		if (o.reason) td.append(CG.el('span', { class: 'sub reason', text: CG.t(o.reason) }));
 		if (o.at) td.append(CG.el('span', { class: 'sub at', text: CG.time(o.at) }));
@@ -58,9 +60,9 @@ document.addEventListener('DOMContentLoaded', async () => {
 		body.replaceChildren(...rows.map((d) => CG.el('tr', { 'data-key': d.key2, 'data-kind': d.kind },
 			CG.el('td', { 'data-label': labels[0], text: CG.t('k' + d.kind) }),
 			CG.el('td', { class: 'number', 'data-label': labels[1], text: d.key2 }),
-			CG.el('td', { class: 'state', 'data-label': labels[2], 'data-state': d.state, text: CG.state(d.state) }),
+			CG.el('td', { class: 'state', 'data-label': labels[2], 'data-state': d.state, text: M.state(d.kind, d.state) }),
 			outcome(d, labels[3]),
-			CG.el('td', { class: 'receipts', 'data-label': labels[4] }, ...d.receipts.map(receipt)),
+			CG.el('td', { class: 'receipts', 'data-label': labels[4] }, ...d.receipts.map((c) => receipt(c, d.kind))),
 			CG.el('td', { 'data-label': labels[5], text: CG.time(d.updated) }))));
 	}
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Upload page: the merchant's files go to POST /api/v1/uploads as they are
- * (the browser streams them; nothing is read into the page), the counts are
+ * (the browser streams them; nothing is read into the page) with the kind of
+ * document their rows make (an import or export order, waybill...), the counts are
  * shown while the service works, then the findings at their CSV line and
  * column, the changes, the documents; the valid ones are signed with the
  * enterprise's custodial key and submitted on request.
@@ -80,11 +81,12 @@ document.addEventListener('DOMContentLoaded', async () => {
 
 	async function send(file) {
 		const profile = document.getElementById('profile').value;
+		const type = document.getElementById('type').value;
 		const done = { value: false };
 		progress.textContent = CG.t('reading') + ' ' + file.name;
 		watch(file.name, done);
 		const r = await CG.api('POST', '/api/v1/uploads?name=' + encodeURIComponent(file.name) +
-			(profile ? '&profile=' + encodeURIComponent(profile) : ''), file);
+			'&type=' + encodeURIComponent(type) + (profile ? '&profile=' + encodeURIComponent(profile) : ''), file);
 		done.value = true;
 		const body = r.body;
 		if ((r.status === 201 || r.status === 422) && body) {

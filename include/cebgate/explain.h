@@ -32,5 +32,14 @@ typedef struct {
  */
 CG_API cg_rc cg_explain(const char *code, cg_explanation *out);
 
+/**
+ * Look @p code up as the returnStatus of receipt @p receipt ("CEB604Message"
+ * or "604"): the export family's receipts give some codes their own meaning
+ * (ceb-export-spec.md §4: an export inventory concluded at 399 still waits for
+ * its arrival, release and departure). Any other receipt or code, or a NULL
+ * @p receipt, is cg_explain()'s.
+ */
+CG_API cg_rc cg_explain_receipt(const char *receipt, const char *code, cg_explanation *out);
+
 CG_END_DECLS
 #endif

@@ -37,7 +37,7 @@ typedef cg_rc (*cg_record_fn)(void *payload, const cg_normalize_stats *stats);
 
 typedef struct {
 	unsigned version;         /* CG_NORMALIZE_OPTIONS_VERSION */
-	int type;                 /* message type of CSV/NDJSON rows: 311 (default), 411, 511, 621 */
+	int type; /* message type of CSV/NDJSON rows: 311 (default), 411, 511, 621; 303, 403, 505, 603 */
 	const char *profile;      /* mapping profile file, or NULL */
 	const char *now;          /* YYYYMMDDhhmmss used for a missing appTime; NULL = clock */
 	const char *encoding;     /* CSV: "utf-8", "gb18030" or NULL to detect */

@@ -20,7 +20,7 @@ typedef struct {
 	const char *sha256;      /* hex of the raw bytes */
 	unsigned long long size;
 	const char *from;        /* "csv", "ndjson", "xml", or NULL: by the name's extension */
-	int type;                /* message type of CSV/NDJSON rows (311 by default) */
+	int type;                /* message type of CSV/NDJSON rows (311 by default; exports too) */
 	const char *encoding;    /* CSV: "utf-8", "gb18030" or NULL to detect */
 	unsigned long max_records; /* 0: 100,000 */
 	const char *profile;     /* name of a mapping profile the enterprise saved, or NULL */

@@ -5,7 +5,8 @@
  * keys and certificates, every declarant submitting its files through its
  * own outbox (some records fail), the officer's queue and a decision, the
  * receipts followed until every declaration is final, the waybills'
- * logistics status, then the service stopped.
+ * logistics status; then the export day (a 9610 and a 9710 export from
+ * order to departure); then the service stopped.
  */
 #include "config.h"
 
@@ -24,7 +25,7 @@
 
 #define PATHMAX 4096
 
-/* The demo's enterprises: the §13 scenario (1210) and a direct-purchase one (9610). */
+/* The demo's enterprises: the §13 scenario (1210), a direct-purchase one (9610), the export day's. */
 static const struct ent {
 	const char *tag, *code, *name, *roles, *dxp;
 	unsigned long long serial;
@@ -34,6 +35,11 @@ static const struct ent {
 	{ "logistics", "4403980XD4", "示例供应链（深圳）有限公司", "logistics,agent", "DXPENT0000999904", 0x3000000000CDE71ULL },
 	{ "hz-shop", "3301960XH1", "示例直购商城（杭州）有限公司", "ebp,ebc", "DXPENT0000999905", 0x3000000000CDE72ULL },
 	{ "hz-express", "3301980XH4", "示例国际快递（杭州）有限公司", "logistics,agent", "DXPENT0000999906", 0x3000000000CDE73ULL },
+	/* The export day (ceb-export-spec.md §6): platform, carrier, supervised site, customs broker. */
+	{ "x-platform", "3301960XP1", "示例出海购平台（杭州）有限公司", "ebp", "DXPENT0000999911", 0x3000000000CDE74ULL },
+	{ "x-express", "3301980XL4", "示例国际速递（杭州）有限公司", "logistics", "DXPENT0000999914", 0x3000000000CDE75ULL },
+	{ "x-site", "3301980XS6", "示例跨境电商监管中心运营（杭州）有限公司", "logistics", "DXPENT0000999916", 0x3000000000CDE76ULL },
+	{ "x-broker", "3301980XB5", "示例报关服务（杭州）有限公司", "agent", "DXPENT0000999915", 0x3000000000CDE77ULL },
 };
 #define NENTS (sizeof(ents) / sizeof(ents[0]))
 
@@ -235,7 +241,8 @@ ent(const char *tag)
 
 /* cebgate submit for one declarant, its own outbox; @p files are under samples/. */
 static void
-submit(struct demo *d, const char *tag, const char *outbox, const char *const *files, int expect)
+submit_mapped(struct demo *d, const char *tag, const char *outbox, const char *profile,
+	      const char *type, const char *const *files, int expect)
 {
 	char key[PATHMAX], crt[PATHMAX], tok[PATHMAX], ob[PATHMAX], map[PATHMAX], in[8][PATHMAX];
 	char *argv[32];
@@ -245,7 +252,7 @@ submit(struct demo *d, const char *tag, const char *outbox, const char *const *f
 	path(crt, d, tag, ".crt");
 	path(tok, d, tag, ".token");
 	path(ob, d, outbox, ".outbox.db");
-	(void)snprintf(map, sizeof(map), "%s/merchant/default.profile", d->samples);
+	(void)snprintf(map, sizeof(map), "%s/%s", d->samples, profile);
 	argv[i++] = (char *)"submit";
 	argv[i++] = (char *)"--server";
 	argv[i++] = d->url;
@@ -259,8 +266,12 @@ submit(struct demo *d, const char *tag, const char *outbox, const char *const *f
 	argv[i++] = ob;
 	argv[i++] = (char *)"--map";
 	argv[i++] = map;
+	argv[i++] = (char *)"--type";
+	argv[i++] = (char *)type;
 	printf("\n$ cebgate submit --server %s --token-file %s.token --key %s.key --outbox %s.outbox.db",
 	       d->url, tag, tag, outbox);
+	if (strcmp(type, "311") != 0)
+		printf(" --type %s --map %s", type, profile);
 	for (k = 0; files[k] != NULL && k < 8; k++) {
 		if (files[k][0] == '/')
 			(void)snprintf(in[k], PATHMAX, "%s", files[k]);
@@ -278,6 +289,13 @@ submit(struct demo *d, const char *tag, const char *outbox, const char *const *f
 		cli_err("submit for %s: exit %d, expected %d", tag, rc, expect);
 		d->failures++;
 	}
+}
+
+/* The import day's files: CSV and NDJSON rows mapped by merchant/default.profile. */
+static void
+submit(struct demo *d, const char *tag, const char *outbox, const char *const *files, int expect)
+{
+	submit_mapped(d, tag, outbox, "merchant/default.profile", "311", files, expect);
 }
 
 static void
@@ -326,12 +344,12 @@ api(struct demo *d, const char *method, const char *route, const char *token, co
 
 /* The officer's queue, then a decision on every held inventory: the first released, the rest returned. */
 static void
-officer(struct demo *d)
+officer(struct demo *d, const char *title)
 {
 	json_t *q, *items, *r;
 	size_t i;
 
-	heading("10. The officer's review queue (人工审核) and a decision");
+	heading(title);
 	q = api(d, "GET", "/api/v1/review", d->officer, NULL);
 	items = json_object_get(q, "items");
 	printf("%zu inventory(ies) held for review:\n", json_array_size(items));
@@ -353,8 +371,9 @@ officer(struct demo *d)
 			       i == 0 ? "documents checked, value declared correctly"
 				      : "invoice does not support the declared value");
 		r = api(d, "POST", route, d->officer, body);
-		printf("  officer olga: %s #%lld -> %s\n", decision, id,
-		       json_string_value(json_object_get(r, "state")));
+		printf("  officer olga: %s #%lld -> %s (%s)\n", decision, id,
+		       json_string_value(json_object_get(r, "state")),
+		       json_string_value(json_object_get(r, "returnStatus")));
 		json_decref(r);
 	}
 	json_decref(q);
@@ -436,6 +455,87 @@ logistics(struct demo *d, const char *tag, const char *code, const char *no)
 	json_decref(r);
 }
 
+/*
+ * The export day (ceb-export-spec.md §2.2, §2.4, §6): a 9610 retail export
+ * and a 9710 B2B direct export from order to departure. The platform sends
+ * both orders, the carrier both waybills, the broker both inventories (the
+ * 9710 one, worth more than the threshold, is held for the officer), then the
+ * master/house list, the arrival at the supervised site and the departure
+ * release and close them (800, 899).
+ */
+static const char *const x_orders[] = { "merchant/export/orders.ndjson", NULL };
+static const char *const x_waybills[] = { "merchant/export/waybills.csv", NULL };
+static const char *const x_inventories[] = { "xml/export/CEB603Message.xml",
+					     "merchant/export/inventory-9710.csv", NULL };
+static const char *const x_list[] = { "xml/export/CEB607Message.xml", NULL };
+static const char *const x_arrival[] = { "xml/export/CEB507Message.xml", NULL };
+static const char *const x_departure[] = { "xml/export/CEB509Message.xml", NULL };
+
+/* The state of export inventory @p copNo in the service, as its declarant reads it. */
+static void
+export_inventory(struct demo *d, const char *copno)
+{
+	char tok[PATHMAX], route[160], token[512] = "";
+	FILE *fp;
+	json_t *r, *decl;
+
+	path(tok, d, "x-broker", ".token");
+	fp = fopen(tok, "r");
+	if (fp != NULL && fgets(token, sizeof(token), fp) == NULL)
+		token[0] = '\0';
+	if (fp != NULL)
+		fclose(fp);
+	(void)snprintf(route, sizeof(route), "/api/v1/declarations?kind=603&q=%s", copno);
+	r = api(d, "GET", route, token, NULL);
+	decl = json_array_get(json_object_get(r, "declarations"), 0);
+	printf("  export inventory %s: %s\n", copno, decl != NULL ? json_string_value(json_object_get(decl, "state")) : "(none)");
+	if (decl == NULL || strcmp(json_string_value(json_object_get(decl, "state")), "closed") != 0)
+		d->failures++;
+	json_decref(r);
+}
+
+static void
+export_day(struct demo *d)
+{
+	static const struct { const char *tag, *outbox; } obs[] = {
+		{ "x-platform", "x-platform" }, { "x-express", "x-express" }, { "x-site", "x-site" },
+		{ "x-broker", "x-broker" },
+	};
+	cg_outbox_counts sum;
+	size_t i;
+
+	heading("13. The export day (跨境电商出口): a 9610 retail export and a 9710 B2B direct export");
+	printf("(orders from the platform, waybills from the carrier, inventories from the customs broker;\n"
+	       " each declaration is signed with the Signature before ExtendMessage and sent to DXPEDCCEB0000003)\n");
+	submit_mapped(d, "x-platform", "x-platform", "merchant/export/platform.profile", "303", x_orders,
+		      CLI_OK);
+	submit_mapped(d, "x-express", "x-express", "merchant/export/logistics.profile", "505", x_waybills,
+		      CLI_OK);
+	submit_mapped(d, "x-broker", "x-broker", "merchant/export/declarant.profile", "603",
+		      x_inventories, CLI_OK);
+	officer(d, "14. The officer's queue: the 9710 export inventory is held (value over the threshold)");
+	heading("15. Master/house list, arrival at the supervised site (运抵) and departure (离境)");
+	submit(d, "x-express", "x-express", x_list, CLI_OK);
+	submit(d, "x-site", "x-site", x_arrival, CLI_OK);
+	submit(d, "x-express", "x-express", x_departure, CLI_OK);
+	heading("16. Follow the export receipts until every declaration is final (899: closed, departed)");
+	for (i = 0; i < sizeof(obs) / sizeof(obs[0]); i++)
+		receipts(d, obs[i].tag, obs[i].outbox);
+	memset(&sum, 0, sizeof(sum));
+	for (i = 0; i < sizeof(obs) / sizeof(obs[0]); i++)
+		summary_counts(d, obs[i].outbox, &sum);
+	export_inventory(d, "EI2024111800000001");
+	export_inventory(d, "EI2024111900000001");
+	logistics(d, "x-express", "3301980XL4", "EXL2024111800000012");
+	logistics(d, "x-express", "3301980XL4", "EXL2024111800000013");
+	printf("export declarations: %lld final, %lld refused, %lld still open;"
+	       " every document with its final receipt: %s\n",
+	       sum.final, sum.rejected, sum.acknowledged + sum.signed_,
+	       sum.docs_final == sum.docs ? "yes" : "NO");
+	if (sum.docs_final != sum.docs || sum.acknowledged + sum.signed_ != 0 || sum.rejected != 0)
+		d->failures++;
+}
+
 static void
 follow_and_summarise(struct demo *d)
 {
@@ -482,9 +582,10 @@ cli_demo_pipeline(const char *samples, const char *out)
 	}
 	cg_ctx_free(ctx);
 	submit_all(&d);
-	officer(&d);
+	officer(&d, "10. The officer's review queue (人工审核) and a decision");
 	follow_and_summarise(&d);
-	heading("13. Stop the single window");
+	export_day(&d);
+	heading("17. Stop the single window");
 	if (stop_daemon(&d) != 0) {
 		cli_err("cebgated did not stop cleanly");
 		d.failures++;

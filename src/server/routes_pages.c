@@ -105,17 +105,23 @@ srv_metrics(struct srv_call *call)
 	return srv_metrics_reply(call->s, call->c);
 }
 
-/* GET /api/v1/explain/{code}: the catalogue's meaning of a code and what to do. */
+/*
+ * GET /api/v1/explain/{code}[?receipt=CEB604Message]: the catalogue's meaning
+ * of a code and what to do; with the receipt it came in, the export family's
+ * own meaning of a returnStatus.
+ */
 enum MHD_Result
 srv_explain(struct srv_call *call)
 {
 	const char *code = srv_param(&call->params, "code");
+	const char *receipt = srv_query(call, "receipt");
 	cg_explanation x;
 	json_t *o;
 	char *json;
 	enum MHD_Result ok;
 
-	if (strlen(code) > 32 || cg_explain(code, &x) != CG_OK)
+	if (strlen(code) > 32 || (receipt != NULL && strlen(receipt) > 32) ||
+	    cg_explain_receipt(receipt, code, &x) != CG_OK)
 		return srv_reply_error(call->c, MHD_HTTP_NOT_FOUND, "no such code");
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b}", "code", x.code, "kind", x.kind, "zh", x.zh,
 		      "en", x.en, "todo_zh", x.todo_zh, "todo_en", x.todo_en, "final", x.final);

@@ -138,6 +138,24 @@ upload_answer(struct srv_call *call)
 			  SRV_JSON, call->route->pattern);
 }
 
+/*
+ * The message the rows of a CSV or NDJSON file make: an import order (311,
+ * the default), payment, waybill or inventory, or an export order, receipt of
+ * payment, waybill or inventory (ceb-export-spec.md §3).
+ */
+static int
+upload_type(long long type)
+{
+	static const int types[] = { 311, 411, 511, 621, 303, 403, 505, 603 };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (types[i] == type)
+			return types[i];
+	}
+	return 311;
+}
+
 /* POST /api/v1/uploads?name=F[&from=csv|ndjson|xml][&type=T][&encoding=E][&profile=P] */
 enum MHD_Result
 srv_upload_post(struct srv_call *call)
@@ -169,7 +187,7 @@ srv_upload_post(struct srv_call *call)
 	j->u.sha256 = j->hex;
 	j->u.size = call->r->spooled;
 	j->u.from = srv_query(call, "from");
-	j->u.type = type == 411 || type == 511 || type == 621 ? (int)type : 311;
+	j->u.type = upload_type(type);
 	j->u.encoding = srv_query(call, "encoding");
 	j->u.profile = srv_query(call, "profile");
 	j->u.max_records = call->s->cfg->max_records;

@@ -2,7 +2,8 @@
 // Every page of cebgated in a real browser, against the cebgated started by
 // tests/e2e/web_pages.sh with 22 held inventories: Debian's chromium driven by
 // playwright-core, axe-core for accessibility. Prints TAP.
-// Environment: CG_URL, CG_ID1 (the held inventory of the first sample set),
+// Environment: CG_URL, CG_ID1 (the held inventory of the first sample set), CG_EXID
+// (the held export inventory),
 // CG_DEPS (node_modules of playwright-core and axe-core), CG_CHROMIUM, CG_SHOTS
 // (the folder the screenshots go to).
 import { createRequire } from 'node:module';
@@ -14,8 +15,9 @@ const { chromium } = require('playwright-core');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const URL = process.env.CG_URL;
 const ID1 = Number(process.env.CG_ID1);
+const EXID = Number(process.env.CG_EXID);
 const SHOTS = process.env.CG_SHOTS;
-const PLAN = 28;
+const PLAN = 31;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -64,7 +66,31 @@ try {
 	const { page } = await open(browser);
 	await login(page, 'olga', 'officerpass1', '**/queue.html**');
 	await page.waitForSelector('#queue tbody tr[data-id]');
-	ok((await page.locator('#queue tbody tr[data-id]').count()) === 22, 'the queue lists the 22 held inventories');
+	ok((await page.locator('#queue tbody tr[data-id]').count()) === 23, 'the queue lists the 22 held inventories and the export one');
+
+	// ---- the held export inventory: its own fields, released with the mouse ------
+	const xrow = page.locator(`#queue tbody tr[data-id="${EXID}"]`);
+	const xfacts = await text(xrow, 'td.trade');
+	ok(await xrow.getAttribute('data-export') === '1' && /^9610零售出口/.test(xfacts) && /统计方式 B 简化申报/.test(xfacts) &&
+		/运抵国 303/.test(xfacts) && /出口口岸 2901/.test(xfacts) && /毛重（千克） 1\.35/.test(xfacts),
+	'the export inventory\'s row shows its trade mode, statistics flag, destination, port of exit and gross weight', xfacts);
+	await page.goto(`${URL}/declaration.html?id=${EXID}`);
+	await page.waitForSelector('body[data-loaded] #export-facts dd[data-field="statisticsFlag"]');
+	const xhead = await page.$$eval('#export-facts dd', (ds) => Object.fromEntries(ds.map((d) => [d.dataset.field, d.textContent])));
+	await page.click('#claim');
+	await page.waitForSelector('#decide:not([hidden])');
+	const offered = await page.$$eval('#decision label:not([hidden]) input', (is) => is.map((i) => i.value));
+	ok(xhead.tradeMode === '9610' && xhead.country === '303' && xhead.portCode === '2901' && offered.join(',') === 'release,return',
+		'its page shows the export head and offers release and return only', JSON.stringify(xhead) + ' ' + offered.join(','));
+	await page.check('#decision input[value="release"]');
+	await page.fill('#reason', '单证相符，准予出口');
+	await page.click('#decide-submit');
+	await page.waitForURL((u) => Number(u.searchParams.get('id')) !== EXID);
+	const xdone = await api(page, `/api/v1/declarations/${EXID}`);
+	ok(xdone.state === 'concluded' && xdone.receipts.some((r) => r.returnStatus === '399'),
+		'released by the officer, the export inventory is concluded (399)', JSON.stringify([xdone.state, xdone.receipts.map((r) => r.returnStatus)]));
+	await page.goto(URL + '/queue.html');
+	await page.waitForSelector('#queue tbody tr[data-id]');
 	const cdp = await page.context().newCDPSession(page);
 	await cdp.send('DOM.enable');
 	await cdp.send('CSS.enable');
@@ -164,7 +190,7 @@ try {
 	}
 	const done = await api(page, '/api/v1/review?state=decided');
 	const back = done.items.filter((it) => it.id === returned);
-	ok(done.count === 20 && new Set(decided).size === 20 && done.items.every((it) => decided.includes(it.id)),
+	ok(done.count === 21 && new Set(decided).size === 20 && done.items.every((it) => it.id === EXID || decided.includes(it.id)),
 		'20 held items decided with the keyboard only, each decision opening the next queued item', decided.join(' '));
 	const ret = await api(page, `/api/v1/declarations/${returned}`);
 	ok(back.length === 1 && ret.state === 'returned' && ret.review.decisionReason.startsWith('申报品名'),

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Every page in a real browser (tests/browser/pages.mjs: Debian's chromium,
 # playwright-core, axe-core) against the real cebgated, with 22 held
-# inventories: the queue's columns, sorting and reason filters; the goods
+# inventories and a held export inventory (its own fields in the queue and on
+# its page, released with the mouse: concluded, 399): the queue's columns, sorting and reason filters; the goods
 # lines' tariff data and the receipts' meaning; no default decision; 20 items
 # decided with the keyboard only; the merchant seeing the returned inventory
 # with its reason; waybills looked up from a file; every page at 390 px wide
@@ -31,10 +32,27 @@ for f in "$T"/signed-A1/*.xml "$T"/signed-C3/*.xml "$T"/signed-D4/*-3-waybill.xm
 done
 ID1=$(sqlite3 "$DB" "SELECT id FROM document WHERE kind = 621
 	AND json_extract(data, '$.h.copNo') = 'QH20241111000001'")
+# An export inventory held as well (ceb-export-spec.md §6): its order, waybill and inventory.
+X=$top_srcdir/samples/xml/export
+for e in XP:3301960XP1:ebp:303 XL:3301980XL4:logistics:505 XB:3301980XB5:agent:603; do
+	k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; rest=${rest#*:}; roles=${rest%%:*}; type=${rest#*:}
+	adm enterprise add "$code" "enterprise $k" "$roles" >/dev/null
+	"$CEBGATE" keygen --sm2 --key "$T/$k.key" --cert "$T/$k.crt" --serial "5000000000000$type" \
+		>/dev/null
+	adm cert add "$code" "$T/$k.crt" >/dev/null
+	sign_as "$k" "$X/CEB${type}Message.xml" "$T/x$type.xml"
+	code=$(curl -s -o "$T/sub" -w '%{http_code}' \
+		-H "Authorization: Bearer $(adm token new --enterprise "$code")" \
+		--data-binary @"$T/x$type.xml" "$URL/api/v1/submissions")
+	[ "$code" = 200 ] || bail "export submission $type: $code $(cat "$T/sub")"
+done
+EXID=$(sqlite3 "$DB" "SELECT id FROM document WHERE kind = 603")
+[ "$(sqlite3 "$DB" "SELECT state FROM document WHERE id = $EXID")" = review ] ||
+	bail "the export inventory is not held for review"
 SHOTS=$top_builddir/tests/screenshots
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
-CG_URL=$URL CG_ID1=$ID1 CG_DEPS=$DEPS CG_CHROMIUM=$CHROMIUM CG_SHOTS=$SHOTS \
+CG_URL=$URL CG_ID1=$ID1 CG_EXID=$EXID CG_DEPS=$DEPS CG_CHROMIUM=$CHROMIUM CG_SHOTS=$SHOTS \
 	node "$top_srcdir/tests/browser/pages.mjs" || true
 stop_daemon
 exit 0

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "cebgate/explain.h"
@@ -86,6 +87,59 @@ test_final_agrees_with_state_machine(void **state)
 	}
 }
 
+/*
+ * An export declaration's receipt (ceb-export-spec.md §4): its own meaning of a code, and the
+ * same finality as the declarant's state machine gives the declaration it answers.
+ */
+static void
+test_export_receipts(void **state)
+{
+	static const struct {
+		int kind;
+		const char *code;
+	} pairs[] = {
+		{ 603, "120" }, { 603, "300" }, { 603, "399" }, { 603, "500" }, { 603, "800" },
+		{ 603, "899" }, { 303, "120" }, { 303, "399" }, { 403, "120" }, { 505, "399" },
+		{ 507, "399" }, { 509, "399" }, { 605, "399" }, { 213, "120" }, { 213, "300" },
+		{ 213, "800" }, { 215, "399" }, { 701, "399" }, { 603, "100" }, { 603, "-621018" },
+	};
+	cg_explanation e, imp;
+	char receipt[32];
+	size_t i;
+	int final;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		(void)snprintf(receipt, sizeof(receipt), "CEB%03dMessage", pairs[i].kind + 1);
+		assert_int_equal(cg_explain_receipt(receipt, pairs[i].code, &e), CG_OK);
+		(void)cg_receipt_rank(pairs[i].kind, pairs[i].code, &final);
+		if (final != e.final)
+			fail_msg("%s %s: final %d, the state machine says %d", receipt, pairs[i].code,
+				 e.final, final);
+	}
+	/* Concluded is not the end of an export inventory: it must arrive and leave. */
+	assert_int_equal(cg_explain_receipt("604", "399", &e), CG_OK);
+	assert_int_equal(e.final, 0);
+	assert_non_null(strstr(e.en, "invtNo"));
+	assert_non_null(strstr(e.todo_en, "CEB507"));
+	assert_int_equal(cg_explain_receipt("CEB702Message", "399", &e), CG_OK);
+	assert_non_null(strstr(e.en, "CEB792"));
+	/* Import receipts, no receipt or a malformed one: the shared catalogue. */
+	assert_int_equal(cg_explain("399", &imp), CG_OK);
+	assert_int_equal(cg_explain_receipt("CEB622Message", "399", &e), CG_OK);
+	assert_string_equal(e.en, imp.en);
+	assert_int_equal(cg_explain_receipt(NULL, "399", &e), CG_OK);
+	assert_string_equal(e.en, imp.en);
+	assert_int_equal(cg_explain_receipt("CEB604Msg", "399", &e), CG_OK);
+	assert_string_equal(e.en, imp.en);
+	assert_int_equal(cg_explain_receipt("6044", "399", &e), CG_OK);
+	assert_string_equal(e.en, imp.en);
+	/* Findings and unknown codes are looked up as before. */
+	assert_int_equal(cg_explain_receipt("604", "CG1304", &e), CG_OK);
+	assert_string_equal(e.kind, "finding");
+	assert_int_equal(cg_explain_receipt("604", "23", &e), CG_ENOTFOUND);
+}
+
 int
 main(void)
 {
@@ -93,6 +147,7 @@ main(void)
 		cmocka_unit_test(test_service_codes_known),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_final_agrees_with_state_machine),
+		cmocka_unit_test(test_export_receipts),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -52,6 +52,75 @@ static const struct entry statuses[] = {
 	{ "899", "结关", "closed", "无需操作", "nothing to do", 1 },
 };
 
+/*
+ * The export family's receipts (ceb-export-spec.md §4, §2.7): where a code
+ * means something else than for imports. An export inventory concluded (399)
+ * still waits for its arrival and release (800), and released for its
+ * departure (899). Each row names the receipts it applies to.
+ */
+struct export_entry {
+	int receipts[3]; /* the receipt numbers it applies to; 0 ends the list */
+	struct entry e;
+};
+
+#define STORED_ZH "海关入库（订单、收款单、运单的正常终态）"
+#define STORED_EN "stored by customs (the normal end for orders, receipts of payment and waybills)"
+#define DONE_ZH "完成：等待清单申报与审结"
+#define DONE_EN "done: the inventory that uses it is declared and concluded on its own"
+
+static const struct export_entry export_statuses[] = {
+	{ { 304, 404, 506 }, { "120", STORED_ZH, STORED_EN, DONE_ZH, DONE_EN, 1 } },
+	{ { 304, 404, 506 }, { "399", "海关审结（订单、收款单、运单的正常终态）",
+			   "concluded by customs (the normal end for orders, receipts of payment and waybills)",
+			   DONE_ZH, DONE_EN, 1 } },
+	{ { 604 }, { "120", "出口清单已入库，等待与订单、运单比对和审结",
+		   "the export inventory is stored, waiting for its order and waybill and the review",
+		   WAIT_ZH, WAIT_EN, 0 } },
+	{ { 604 }, { "300", "出口清单人工审核", "the export inventory is held for an officer's review",
+		   "等待海关审核结果，必要时准备补充材料",
+		   "wait for the officer's decision; have supporting documents ready", 0 } },
+	{ { 604 }, { "399", "出口清单审结，清单编号（invtNo）已分配；货物运抵监管场所后放行",
+		   "the export inventory is concluded and has its number (invtNo); it is released once the "
+		   "goods arrive at the supervised site",
+		   "把货物送到监管场所，由场所经营人发送运抵单（CEB507）",
+		   "take the goods to the supervised site; its operator sends the arrival report (CEB507)",
+		   0 } },
+	{ { 604 }, { "500", "出口清单查验", "the export inventory is selected for inspection",
+		   "配合查验", "make the goods available for inspection", 0 } },
+	{ { 604 }, { "800", "出口清单放行：货物可以离境，离境单（CEB509）后结关",
+		   "the export inventory is released: the goods may leave; the departure (CEB509) closes it",
+		   "安排运输离境，由物流企业发送离境单（CEB509）",
+		   "ship the goods; the carrier sends the departure (CEB509)", 0 } },
+	{ { 604 }, { "899", "出口清单结关：货物已离境，可纳入汇总申报",
+		   "the export inventory is closed: the goods have left and it may go into a summary declaration",
+		   "按月汇总申报（CEB701）", "apply for the monthly summary declaration (CEB701)", 1 } },
+	{ { 508 }, { "399", "运抵单审结：货物已运抵监管场所", "arrival concluded: the goods are at the supervised site",
+		   "等待清单放行（CEB604 800）", "wait for the inventory's release (CEB604 800)", 1 } },
+	{ { 510 }, { "399", "离境单审结：货物已离境", "departure concluded: the goods have left the country",
+		   "等待清单结关（CEB604 899）", "wait for the inventories to close (CEB604 899)", 1 } },
+	{ { 606 }, { "399", "撤销申请审结：清单已撤销", "cancellation concluded: the inventory is cancelled",
+		   "无需操作", "nothing to do", 1 } },
+	{ { 608 }, { "120", "总分单已入库", "the master/house list is stored", WAIT_ZH, WAIT_EN, 1 } },
+	{ { 608 }, { "399", "总分单审结", "the master/house list is concluded", "无需操作", "nothing to do", 1 } },
+	{ { 608 }, { "800", "总分单所列清单放行（仅供参考）", "the listed inventories are released (informational)",
+		   "无需操作", "nothing to do", 0 } },
+	{ { 214 }, { "120", "退货申请已入库", "the return request is stored", WAIT_ZH, WAIT_EN, 0 } },
+	{ { 214 }, { "300", "退货申请人工审核", "the return is held for an officer's review",
+		   "等待海关审核结果", "wait for the officer's decision", 0 } },
+	{ { 214 }, { "500", "退货查验", "the returned goods are selected for inspection", "配合查验",
+		   "make the goods available for inspection", 0 } },
+	{ { 214 }, { "505", "退货申请已移交", "the return is handed over (to another department)", WAIT_ZH,
+		   WAIT_EN, 0 } },
+	{ { 214 }, { "600", "退货申请挂起", "the return is suspended", "联系海关", "contact customs", 0 } },
+	{ { 214 }, { "800", "退货放行：货物可以复运进境", "the return is released: the goods may come back in",
+		   "无需操作", "nothing to do", 1 } },
+	{ { 216 }, { "399", "理货明细审结", "the return tally is concluded", "无需操作", "nothing to do", 1 } },
+	{ { 702 }, { "399", "汇总申请审结，汇总编号（sumNo）已分配；等待汇总结果（CEB792）",
+		   "the summary application is concluded and has its number (sumNo); the summary result "
+		   "(CEB792) follows",
+		   WAIT_ZH, WAIT_EN, 1 } },
+};
+
 static const struct entry business[] = {
 	{ "-1", "报文格式校验失败（CEB900）", "the message failed format validation (CEB900)",
 	  "用 cebgate validate 检查报文后重新发送", "check the message with cebgate validate and send it again", 1 },
@@ -317,4 +386,54 @@ cg_explain(const char *code, cg_explanation *out)
 	}
 	return unknown(out, "unknown", "不是回执状态、错误代码或检查代码",
 		       "not a returnStatus, error code or finding code", 0);
+}
+
+/* The receipt number of "CEB604Message" or "604", or 0. */
+static int
+receipt_number(const char *receipt)
+{
+	char num[4];
+
+	if (receipt == NULL)
+		return 0;
+	if (strncmp(receipt, "CEB", 3) == 0)
+		receipt += 3;
+	if (strspn(receipt, "0123456789") != 3 ||
+	    (receipt[3] != '\0' && strcmp(receipt + 3, "Message") != 0))
+		return 0;
+	memcpy(num, receipt, 3);
+	num[3] = '\0';
+	return atoi(num);
+}
+
+/* Whether the row applies to receipt @p n. */
+static bool
+applies(const struct export_entry *x, int n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(x->receipts) / sizeof(x->receipts[0]) && x->receipts[i] != 0; i++) {
+		if (x->receipts[i] == n)
+			return true;
+	}
+	return false;
+}
+
+cg_rc
+cg_explain_receipt(const char *receipt, const char *code, cg_explanation *out)
+{
+	int n = receipt_number(receipt);
+	size_t i;
+
+	if (n != 0 && digits(code, 1, 10)) {
+		for (i = 0; i < sizeof(export_statuses) / sizeof(export_statuses[0]); i++) {
+			if (strcmp(export_statuses[i].e.code, code) == 0 &&
+			    applies(&export_statuses[i], n)) {
+				memset(out, 0, sizeof(*out));
+				fill(out, &export_statuses[i].e, "returnStatus");
+				return CG_OK;
+			}
+		}
+	}
+	return cg_explain(code, out);
 }

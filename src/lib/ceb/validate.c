@@ -94,12 +94,24 @@ cg_validator_last_type(const cg_validator *v)
 	return v->last_type;
 }
 
+/*
+ * The stand-in goes where the signature would: the root's last child, or for
+ * an export message before its ExtendMessage (ceb-export-spec.md §5).
+ */
 static cg_rc
-add_dummy_signature(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc)
+add_dummy_signature(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, bool export_family)
 {
+	xmlNodePtr root = xmlDocGetRootElement(doc), ext = NULL, added = NULL;
 	xmlNodePtr copy = xmlDocCopyNode(xmlDocGetRootElement(v->dummy_sig), doc, 1);
 
-	if (copy == NULL || xmlAddChild(xmlDocGetRootElement(doc), copy) == NULL) {
+	for (ext = export_family ? cg__xml_first_elem(root) : NULL; ext != NULL;
+	     ext = cg__xml_next_elem(ext)) {
+		if (cg__xml_is(ext, CG_NS_CEB, "ExtendMessage"))
+			break;
+	}
+	if (copy != NULL)
+		added = ext != NULL ? xmlAddPrevSibling(ext, copy) : xmlAddChild(root, copy);
+	if (added == NULL) {
 		xmlFreeNode(copy);
 		return cg__fail(ctx, CG_ENOMEM, "out of memory");
 	}
@@ -169,7 +181,7 @@ validate_ceb(cg_validator *v, cg_ctx *ctx, xmlDocPtr doc, const char *source, cg
 				 (v->flags & CG_VALIDATE_UNSIGNED) ? CG_SEV_INFO : CG_SEV_ERROR, source,
 				 doc, NULL);
 		if (rc == CG_OK)
-			rc = add_dummy_signature(v, ctx, doc);
+			rc = add_dummy_signature(v, ctx, doc, m->def->export_family);
 	}
 	if (rc == CG_OK)
 		rc = cg__schemas_validate(v->schemas, ctx, doc, false, source, f, &nerr);

@@ -131,6 +131,26 @@ declared_value(json_t *data)
 	return json_string(buf);
 }
 
+/*
+ * An export inventory's own fields in its queue item (ceb-export-spec.md §3.6):
+ * statistics flag, destination country, port of exit, weights and package count.
+ */
+static void
+export_fields(json_t *o, json_t *h)
+{
+	static const char *const keys[] = { "ieFlag", "statisticsFlag", "country", "portCode",
+					    "grossWeight", "netWeight", "packNo" };
+	size_t i;
+
+	(void)json_object_set_new(o, "export", json_true());
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(h, keys[i]);
+
+		if (json_is_string(v))
+			(void)json_object_set(o, keys[i], v);
+	}
+}
+
 static json_t *
 queue_item(cg_db_stmt *s, long long now)
 {
@@ -149,6 +169,8 @@ queue_item(cg_db_stmt *s, long long now)
 		      "value", declared_value(data));
 	if (o != NULL && !cg_db_column_is_null(s, 5))
 		(void)json_object_set_new(o, "leaseUntil", json_integer(cg_db_column_int64(s, 5)));
+	if (o != NULL && json_is_string(json_object_get(h, "statisticsFlag")))
+		export_fields(o, h);
 	json_decref(data);
 	return o;
 }

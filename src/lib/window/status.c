@@ -22,15 +22,24 @@ enum { S_LIST };
  * What happened to each declaration: the newest inventory of the row's order
  * (orders, payments) or waybill (waybills), and the officer's decision on it.
  * An inventory is itself the outcome. Its columns are moved under "outcome".
+ * Export documents lead to the export inventory (603) the same way: its order
+ * and waybill by their keys, its receipt of payment by ebcCode|orderNo
+ * (link_key, docs/export.md).
  */
 #define OUTCOME_COLUMNS                                                                      \
 	", i.id AS o_id, i.state AS o_state, coalesce(rv.decision_reason, i.reason) AS o_reason," \
 	" coalesce(rv.decided_at, i.updated) AS o_at, rv.decision AS o_decision"
 #define OUTCOME_JOIN                                                                         \
-	" LEFT JOIN document i ON i.id = CASE WHEN d.kind = 621 THEN d.id ELSE"               \
+	" LEFT JOIN document i ON i.id = CASE WHEN d.kind IN (621, 603) THEN d.id"            \
+	" WHEN d.kind IN (311, 411, 511) THEN"                                                \
 	"   (SELECT max(x.id) FROM document x WHERE x.kind = 621 AND x.state <> 'deleted' AND" \
 	"   ((d.kind IN (311, 411) AND x.order_key = d.order_key)"                            \
-	"    OR (d.kind = 511 AND x.waybill_key = d.waybill_key))) END"                        \
+	"    OR (d.kind = 511 AND x.waybill_key = d.waybill_key)))"                            \
+	" WHEN d.kind IN (303, 403, 505) THEN"                                                \
+	"   (SELECT max(x.id) FROM document x WHERE x.kind = 603 AND x.state <> 'deleted' AND" \
+	"   ((d.kind = 303 AND x.order_key = d.order_key)"                                    \
+	"    OR (d.kind = 403 AND x.link_key = d.order_key)"                                  \
+	"    OR (d.kind = 505 AND x.waybill_key = d.waybill_key))) END"                        \
 	" LEFT JOIN review rv ON rv.document_id = i.id AND rv.state = 'decided'"
 /* The states that wait on the declarant: refused, returned by an officer, detained. */
 #define NEEDS_ACTION                                                                         \
@@ -45,7 +54,7 @@ static const char *const sql[] = {
 		"   (SELECT return_status FROM receipt WHERE document_id = d.id ORDER BY id) r)"
 		" AS receipts" OUTCOME_COLUMNS " FROM document d" OUTCOME_JOIN
 		" WHERE ($1 = 0 OR d.sender_id = $1)"
-		" AND ($2 IS NULL OR d.key2 = $2"
+		" AND ($2 IS NULL OR d.key2 = $2 OR d.invt_no = $2"
 		"      OR substr(d.order_key, instr(d.order_key, '|') + 1) = $2"
 		"      OR substr(d.waybill_key, instr(d.waybill_key, '|') + 1) = $2)"
 		" AND ($3 = 0 OR d.kind = $3) AND ($4 IS NULL OR d.state = $4)"
@@ -56,7 +65,7 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 		   " d.updated, (SELECT string_agg(r.return_status, ',' ORDER BY r.id) FROM receipt r"
 		   "   WHERE r.document_id = d.id) AS receipts" OUTCOME_COLUMNS " FROM document d"
 		   OUTCOME_JOIN " WHERE ($1 = 0 OR d.sender_id = $1)"
-		   " AND (CAST($2 AS TEXT) IS NULL OR d.key2 = $2"
+		   " AND (CAST($2 AS TEXT) IS NULL OR d.key2 = $2 OR d.invt_no = $2"
 		   "      OR substr(d.order_key, strpos(d.order_key, '|') + 1) = $2"
 		   "      OR substr(d.waybill_key, strpos(d.waybill_key, '|') + 1) = $2)"
 		   " AND ($3 = 0 OR d.kind = $3) AND (CAST($4 AS TEXT) IS NULL OR d.state = $4)"

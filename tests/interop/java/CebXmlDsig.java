@@ -11,9 +11,13 @@
 //   java CebXmlDsig verify-secure FILE CERT
 //       The same with secure validation on whatever the algorithm (the JDK's default),
 //       to show that the switch above is still needed.
-//   java CebXmlDsig sign IN KEY.pk8 CERT OUT rsa-sha1|rsa-sha256
+//   java CebXmlDsig verify-each CERT FILE...
+//       verify of every FILE in one JVM, one line "FILE VALID|INVALID" each; exit 0 when
+//       all are valid, 1 otherwise.
+//   java CebXmlDsig sign IN KEY.pk8 CERT OUT rsa-sha1|rsa-sha256 [export]
 //       Enveloped signature of the whole document (Reference URI="", inclusive C14N 1.0)
-//       as the last child of the root, with KeyInfo = KeyName (certificate serial,
+//       as the last child of the root (with "export": before the root's ceb:ExtendMessage
+//       if it has one, ceb-export-spec §5), with KeyInfo = KeyName (certificate serial,
 //       lowercase hex, zero-padded to whole bytes) + X509Data (the certificate). The
 //       document is written with the JDK's default serializer, which keeps the CR of the
 //       base64 line breaks as "&#13;".
@@ -59,6 +63,7 @@ public final class CebXmlDsig {
 	private static final String DS = XMLSignature.XMLNS;
 	private static final String RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 	private static final String SECURE = "org.jcp.xml.dsig.secureValidation";
+	private static final String CEB = "http://www.chinaport.gov.cn/ceb";
 
 	private CebXmlDsig() {
 	}
@@ -71,11 +76,16 @@ public final class CebXmlDsig {
 				rc = verify(args[1], args[2], false);
 			} else if (args.length == 3 && args[0].equals("verify-secure")) {
 				rc = verify(args[1], args[2], true);
+			} else if (args.length >= 3 && args[0].equals("verify-each")) {
+				rc = verifyEach(args);
 			} else if (args.length == 6 && args[0].equals("sign")) {
-				rc = sign(args[1], args[2], args[3], args[4], args[5]);
+				rc = sign(args[1], args[2], args[3], args[4], args[5], false);
+			} else if (args.length == 7 && args[0].equals("sign") && args[6].equals("export")) {
+				rc = sign(args[1], args[2], args[3], args[4], args[5], true);
 			} else {
 				System.err.println("usage: CebXmlDsig verify|verify-secure FILE CERT\n"
-						   + "       CebXmlDsig sign IN KEY.pk8 CERT OUT rsa-sha1|rsa-sha256");
+						   + "       CebXmlDsig verify-each CERT FILE...\n"
+						   + "       CebXmlDsig sign IN KEY.pk8 CERT OUT rsa-sha1|rsa-sha256 [export]");
 				rc = 2;
 			}
 		} catch (Exception e) {
@@ -153,6 +163,30 @@ public final class CebXmlDsig {
 		}
 	}
 
+	/** verify-each CERT FILE...: the verify above for each file, a result line each. */
+	private static int verifyEach(String[] args) throws Exception {
+		int rc = 0;
+
+		for (int i = 2; i < args.length; i++) {
+			int one = verify(args[i], args[1], false);
+
+			System.out.println(args[i] + " " + (one == 0 ? "VALID" : "INVALID"));
+			if (one != 0)
+				rc = 1;
+		}
+		return rc;
+	}
+
+	/** The root's ceb:ExtendMessage child, or null. */
+	private static Element extendMessage(Element root) {
+		for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+			if (n instanceof Element && "ExtendMessage".equals(n.getLocalName())
+			    && CEB.equals(n.getNamespaceURI()))
+				return (Element) n;
+		}
+		return null;
+	}
+
 	/** The serial as KeyName: lowercase hex, zero-padded to whole bytes (ceb-spec §6.3). */
 	private static String keyName(X509Certificate cert) {
 		String hex = cert.getSerialNumber().toString(16);
@@ -160,8 +194,8 @@ public final class CebXmlDsig {
 		return hex.length() % 2 == 1 ? "0" + hex : hex;
 	}
 
-	private static int sign(String in, String keyPath, String certPath, String out, String alg)
-		throws Exception {
+	private static int sign(String in, String keyPath, String certPath, String out, String alg,
+				boolean export) throws Exception {
 		String sm, dm;
 
 		if (alg.equals("rsa-sha1")) {
@@ -190,8 +224,12 @@ public final class CebXmlDsig {
 		KeyInfoFactory kif = fac.getKeyInfoFactory();
 		KeyInfo ki = kif.newKeyInfo(List.of(kif.newKeyName(keyName(cert)),
 						    kif.newX509Data(List.of(cert))));
-		// Appended to the root: the last child, as import declarations want (ceb-spec §6.2).
-		DOMSignContext ctx = new DOMSignContext(key, doc.getDocumentElement());
+		// Appended to the root: the last child, as import declarations want (ceb-spec §6.2);
+		// an export declaration's goes before its ExtendMessage (ceb-export-spec §5).
+		Element root = doc.getDocumentElement();
+		Element ext = export ? extendMessage(root) : null;
+		DOMSignContext ctx = ext != null ? new DOMSignContext(key, root, ext)
+						 : new DOMSignContext(key, root);
 
 		ctx.setDefaultNamespacePrefix("ds");
 		fac.newXMLSignature(si, ki).sign(ctx);
