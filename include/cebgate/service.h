@@ -45,10 +45,15 @@ typedef struct {
 				     after it the bill is deducted from the guarantee */
 	long long pay179_value;   /* CNY; the 179 payment data of an inventory worth this or more is asked (0: off) */
 	int pay179_per_mille;     /* share of matched inventories whose 179 payment data is asked, 0-1000 */
+	/* Export summary declaration and returns (docs/export.md, "Summary declaration"): */
+	int export_summary_any_month; /* 1: any closed inventory; 0: closed in an earlier month only */
+	int export_summary_exclude_a; /* 1: a listed inventory of statisticsFlag A is left out; 0: refused */
+	int export_summary_gseqno_rows; /* 1: gseqno numbers the rows; 0: the declaration items */
+	int export_return_days;   /* a return (CEB213) within this many days of the release */
 } cg_service_options;
 
 #define CG_SERVICE_OPTIONS_VERSION 1
-#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0 }
+#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0, 0, 0, 0, 365 }
 
 /** Apply @p o (copied). */
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,

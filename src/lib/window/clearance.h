@@ -4,6 +4,7 @@
 #define CG_CLEARANCE_H
 
 #include "ceb/codes.h"
+#include "window/export_summary.h"
 #include "window/store_internal.h"
 
 /* Risk and matching settings of cebgated (docs/cebgated.md). */
@@ -18,6 +19,7 @@ struct cg_clearance_cfg {
 	long long tax_return_days;   /* a return within this many days of release voids the tax bill */
 	long long pay179_value;      /* CNY at scale 10^5: at or above it, 179 payment data is asked (0: off) */
 	int pay179_per_mille;        /* share of matched inventories whose 179 payment data is asked */
+	struct cg_expsum_cfg expsum; /* the export summary declaration and returns */
 };
 
 /*
