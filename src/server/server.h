@@ -35,6 +35,10 @@ struct srv_config {
 	int tax_return_days;      /* tax bills: a return within this many days of release voids the bill */
 	long long pay179_value;   /* 179: CNY at or above which the payment data is asked (0: off) */
 	int pay179_rate;          /* 179: per mille of matched inventories whose payment data is asked */
+	int summary_any_month;    /* export summary: any closed inventory, not only earlier months' */
+	int summary_exclude_a;    /* export summary: a listed statisticsFlag A is left out, not refused */
+	int summary_gseqno_rows;  /* export summary: gseqno numbers rows, not declaration items */
+	int export_return_days;   /* export returns: within this many days of the release */
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
