@@ -169,9 +169,7 @@ static const char *const migrations[] = {
 	 * 10: the summary declaration of exports (export_summary.c): each
 	 * application accepted, its generated declarations, and each inventory
 	 * summarised, once only (its primary key); export returns and their
-	 * quantities (export_return.c). (No index of inventories by invtNo
-	 * here: SQLite refuses json_extract() in the schema of an untrusted
-	 * database; PostgreSQL has one.)
+	 * quantities (export_return.c).
 	 */
 	"CREATE TABLE export_summary("
 	" id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL UNIQUE REFERENCES document(id),"
@@ -330,7 +328,7 @@ static const char *const pg_migrations[] = {
 	" GROUP BY enterprise_id;"
 	"ALTER TABLE audit ADD COLUMN chain bigint NOT NULL DEFAULT 0;"
 	"CREATE INDEX audit_by_chain ON audit(chain, id);",
-	/* 10: the summary declaration and returns of exports; export inventories by invtNo */
+	/* 10: the summary declaration and returns of exports */
 	"CREATE TABLE export_summary(" PG_ID ","
 	" document_id bigint NOT NULL UNIQUE REFERENCES document(id),"
 	" enterprise_id bigint NOT NULL REFERENCES enterprise(id), sum_no text NOT NULL UNIQUE,"
@@ -356,8 +354,7 @@ static const char *const pg_migrations[] = {
 	"CREATE TABLE export_return_line("
 	" return_id bigint NOT NULL REFERENCES export_return(id), seq bigint NOT NULL,"
 	" gnum bigint NOT NULL, qty text NOT NULL, qty1 text NOT NULL, qty2 text NOT NULL,"
-	" PRIMARY KEY(return_id, seq));"
-	"CREATE INDEX document_by_invt ON document(kind, (CAST(data AS jsonb) -> 'h' ->> 'invtNo'));",
+	" PRIMARY KEY(return_id, seq));",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
