@@ -10,7 +10,8 @@
 # one application gives a 702 399 with a sumNo and a 792 of two declarations
 # (two countries), read back from the feed and valid; the same inventory
 # again, one not departed, and one of statisticsFlag A are refused, each
-# naming why. Then part of a summarised inventory comes back: a return
+# naming why; of two applications for one inventory at once (two nodes on
+# PostgreSQL), one wins. Then part of a summarised inventory comes back: a return
 # (214 120, 800), a return of more than is left refused, and the site
 # operator's tally (216 399).
 set -eu
@@ -107,7 +108,8 @@ parcel 2
 parcel 3 '<ceb:country>303</ceb:country>=<ceb:country>502</ceb:country>'
 parcel 4 '<ceb:statisticsFlag>B</ceb:statisticsFlag>=<ceb:statisticsFlag>A</ceb:statisticsFlag>'
 parcel 5 STOP=released
-for n in 1 2 3 4 5; do eval "N$n=\$(inv $n invt_no)"; done
+parcel 6
+for n in 1 2 3 4 5 6; do eval "N$n=\$(inv $n invt_no)"; done
 like "inventories have customs numbers" "$N1 $N3" '^29012[0-9]{3}E[0-9]{9} 29012[0-9]{3}E[0-9]{9}$'
 
 # ------------------------------------------------------------ the period rule
@@ -153,6 +155,31 @@ posts s4
 is "an inventory of simplified declaration (A) is refused" "$(rs "$TB" 702 ES2024120500000014)" "2 100"
 like "statisticsFlag A" "$(last "$TB" 702 ES2024120500000014)" "CG1353 $N4"
 is "still one summary in the database" "$(dbq "$DB" 'SELECT count(*) FROM export_summary')" 1
+
+# ------------------------------------------------------------ two applications at once
+# For one inventory, at the same moment: on PostgreSQL to two nodes on one
+# database, on SQLite to one node's two threads. One is concluded, the other refused.
+URL2=$URL
+if on_pg; then
+	"$CEBGATED" --db "$DB" --state-dir "$T/state" --port 0 --port-file "$T/port2" --random-rate 0 \
+		--export-summary-any-month 1 2>>"$T/log2" &
+	P2=$!
+	kill_at_exit $P2
+	wait_until 300 test -s "$T/port2" || bail "the second node did not write its port file"
+	URL2=http://127.0.0.1:$(cat "$T/port2")
+fi
+mk s5 701 15 "LIST=$N6"
+mk s6 701 16 "LIST=$N6"
+curl -s -o /dev/null -H "Authorization: Bearer $TB" --data-binary @"$T/s5.xml" "$URL/api/v1/submissions" &
+race=$!
+curl -s -o /dev/null -H "Authorization: Bearer $TB" --data-binary @"$T/s6.xml" "$URL2/api/v1/submissions"
+wait $race
+is "of two applications at once, one is concluded and one refused" \
+	"$(printf '%s\n%s\n' "$(rs "$TB" 702 ES2024120500000015)" "$(rs "$TB" 702 ES2024120500000016)" | sort | tr '\n' ' ')" \
+	"2 100 2 399 "
+is "the inventory is in one summary only" \
+	"$(dbq "$DB" "SELECT count(*) FROM export_summary_invt WHERE document_id = $(inv 6 id)")" 1
+if on_pg; then kill -TERM "$P2"; wait "$P2" || :; fi
 
 # ------------------------------------------------------------ a partial return and its tally
 mk r1 213 1 "29012024E000012345=$N1"

@@ -728,9 +728,10 @@ send_results(cg_store *st, cg_ctx *ctx, const struct cg_expsum_doc *app, const s
 			rc = result_doc(m, app->data, &r->decls[i], sum_no, decl_no[i], count, seq);
 		if (rc == CG_OK)
 			rc = cg__msg_to_xml(m, &xml);
+		/* A 792 has no returnStatus: the feed shows its decState. */
 		if (rc == CG_OK)
-			rc = cg__store_receipt_add(st, ctx, app->sender, app->id, def->root, "792", xml.ptr,
-						   xml.len);
+			rc = cg__store_receipt_add(st, ctx, app->sender, app->id, def->root, DEC_STATE_GENERATED,
+						   xml.ptr, xml.len);
 		cg_buf_dispose(&xml);
 		cg__msg_free(m);
 	}
