@@ -91,14 +91,14 @@ inv() { dbq "$DB" "SELECT $2 FROM document WHERE kind = 603 AND key2 = 'EI202411
 # parcel N [OLD=NEW]...: parcel N's documents, the inventory changed by each OLD=NEW,
 # up to its departure (STOP=released: up to its arrival only).
 parcel() {
-	n=$1; shift
-	stop=closed
-	case ${1:-} in STOP=*) stop=${1#STOP=}; shift ;; esac
-	mk "o$n" 303 "$n"; mk "w$n" 505 "$n"; mk "i$n" 603 "$n" "$@"; mk "l$n" 607 "$n"
-	mk "a$n" 507 "$n"; mk "d$n" 509 "$n"
-	posts "o$n" "w$n" "i$n" "l$n" "a$n"
-	[ "$stop" = released ] || posts "d$n"
-	is "parcel $n's inventory is $stop" "$(inv "$n" state)" "$stop"
+	_p=$1; shift
+	_stop=closed
+	case ${1:-} in STOP=*) _stop=${1#STOP=}; shift ;; esac
+	mk "o$_p" 303 "$_p"; mk "w$_p" 505 "$_p"; mk "i$_p" 603 "$_p" "$@"; mk "l$_p" 607 "$_p"
+	mk "a$_p" 507 "$_p"; mk "d$_p" 509 "$_p"
+	posts "o$_p" "w$_p" "i$_p" "l$_p" "a$_p"
+	[ "$_stop" = released ] || posts "d$_p"
+	is "parcel $_p's inventory is $_stop" "$(inv "$_p" state)" "$_stop"
 }
 
 start_daemon --db "$DB" --random-rate 0
@@ -109,7 +109,7 @@ parcel 3 '<ceb:country>303</ceb:country>=<ceb:country>502</ceb:country>'
 parcel 4 '<ceb:statisticsFlag>B</ceb:statisticsFlag>=<ceb:statisticsFlag>A</ceb:statisticsFlag>'
 parcel 5 STOP=released
 parcel 6
-for n in 1 2 3 4 5 6; do eval "N$n=\$(inv $n invt_no)"; done
+for _p in 1 2 3 4 5 6; do eval "N$_p=\$(inv $_p invt_no)"; done
 like "inventories have customs numbers" "$N1 $N3" '^29012[0-9]{3}E[0-9]{9} 29012[0-9]{3}E[0-9]{9}$'
 
 # ------------------------------------------------------------ the period rule

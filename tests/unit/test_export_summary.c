@@ -217,7 +217,8 @@ test_return_line_rules(void **state)
 
 enum { T_DATA };
 static const char *const tsql[] = {
-	[T_DATA] = "UPDATE document SET data = $2, updated = $3, created = $3 WHERE id = $1",
+	[T_DATA] = "UPDATE document SET data = $2, updated = $3, created = $3,"
+		   " invt_no = json_extract($2, '$.h.invtNo') WHERE id = $1",
 };
 CG_DB_MODULE(test_sql, "test", tsql);
 

@@ -39,18 +39,12 @@
 enum { S_LOAD, S_LOAD_LOCK, S_FIND_INVT, S_CLOSED, S_SET_STATE, S_SUM_OF, S_SUM_ADD, S_DECL_ADD,
        S_DECL_NO, S_SINVT_ADD };
 
-/* json_extract is SQLite's: PostgreSQL's variants below (with an index by invtNo, migration 10). */
+/* json_extract is SQLite's: PostgreSQL's variants below. */
 static const char *const sql[] = {
 	[S_LOAD] = "SELECT id, kind, state, data, updated, sender_id, created FROM document WHERE id = $1",
 	[S_LOAD_LOCK] = "SELECT id, kind, state, data, updated, sender_id, created FROM document"
 			" WHERE id = $1",
-	/*
-	 * Only states that have an invtNo (through the (kind, state) index): SQLite
-	 * cannot index json_extract() in an untrusted schema (migration 10).
-	 */
-	[S_FIND_INVT] = "SELECT id FROM document WHERE kind = 603 AND state IN ('concluded', 'released',"
-			" 'closed', 'summarized', 'returned', 'cancelled')"
-			" AND json_extract(data, '$.h.invtNo') = $1 ORDER BY id DESC LIMIT 1",
+	[S_FIND_INVT] = "SELECT id FROM document WHERE kind = 603 AND invt_no = $1 ORDER BY id DESC LIMIT 1",
 	[S_CLOSED] = "SELECT id FROM document WHERE kind = 603 AND state = 'closed'"
 		     " AND updated >= $1 AND updated <= $2"
 		     " AND json_extract(data, '$.h.ebcCode') = $3 ORDER BY id LIMIT $4",
@@ -67,8 +61,6 @@ static const char *const sql[] = {
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[S_LOAD_LOCK] = "SELECT id, kind, state, data, updated, sender_id, created FROM document"
 			" WHERE id = $1 FOR UPDATE",
-	[S_FIND_INVT] = "SELECT id FROM document WHERE kind = 603"
-			" AND (CAST(data AS jsonb) -> 'h' ->> 'invtNo') = $1 ORDER BY id DESC LIMIT 1",
 	[S_CLOSED] = "SELECT id FROM document WHERE kind = 603 AND state = 'closed'"
 		     " AND updated >= $1 AND updated <= $2"
 		     " AND (CAST(data AS jsonb) -> 'h' ->> 'ebcCode') = $3 ORDER BY id LIMIT $4",

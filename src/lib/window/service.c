@@ -129,6 +129,8 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	c->tax_return_days = o->tax_return_days;
 	c->pay179_value = o->pay179_value * 100000LL;
 	c->pay179_per_mille = o->pay179_per_mille;
+	c->export_payment_required = o->export_payment_required != 0;
+	c->export_arrival_required = o->export_arrival_required != 0;
 	c->expsum.period = o->export_summary_any_month ? CG_SUM_PERIOD_ANY : CG_SUM_PERIOD_MONTH;
 	c->expsum.flag_a = o->export_summary_exclude_a ? CG_SUM_A_EXCLUDE : CG_SUM_A_REFUSE;
 	c->expsum.gseqno = o->export_summary_gseqno_rows ? CG_SUM_GSEQNO_ROW : CG_SUM_GSEQNO_ITEM;
