@@ -34,7 +34,8 @@ TO=$(adm token new --user olga)
 
 # mk NAME TYPE N [OLD=NEW]...: $T/NAME.xml is the sample of TYPE (303, 603...) for
 # parcel N (its own guids, orderNo, logisticsNo and copNo), changed by each
-# OLD=NEW, signed by the sample's sender; $T/NAME.tok is that sender's token.
+# OLD=NEW, signed by the sample's sender (or $SIGNER: P1, E2, L4, S6, B5);
+# $T/NAME.tok is that sender's token.
 mk() {
 	name=$1 type=$2 num=$3; shift 3
 	python3 - "$X/CEB${type}Message.xml" "$T/$name.u.xml" "$num" "$@" <<'PY'
@@ -52,8 +53,9 @@ for r in sys.argv[4:]:
     s = s.replace(old, new)
 open(sys.argv[2], "w", encoding="utf-8").write(s)
 PY
-	case $type in
-	303) k=P1 tok=$TP ;; 403) k=E2 tok=$TE ;; 507) k=S6 tok=$TS ;; 603 | 605) k=B5 tok=$TB ;;
+	case ${SIGNER:-$type} in
+	303 | P1) k=P1 tok=$TP ;; 403 | E2) k=E2 tok=$TE ;; 507 | 215 | S6) k=S6 tok=$TS ;;
+	603 | 605 | 213 | 701 | B5) k=B5 tok=$TB ;;
 	*) k=L4 tok=$TL ;;
 	esac
 	"$CEBGATE" sign --key "$T/$k.key" --cert "$T/$k.crt" "$T/$name.u.xml" -o "$T/$name.xml"
@@ -215,6 +217,28 @@ is "the inventory stays closed" "$(inv 1 state)" closed
 mk c9 605 9 "29012024E000012345=29012024E999999999"
 posts c9
 is "a cancellation of an unknown invtNo is refused" "$(rs "$TB" 606 EC2024111900000009)" "2 100"
+mk o10 303 10; mk w10 505 10; mk i10 603 10
+posts o10 w10 i10
+SIGNER=L4 mk c10 605 10 "29012024E000012345=$(inv 10 invt_no)" \
+	'<ceb:copCode>3301980XB5<=<ceb:copCode>3301980XL4<'
+posts c10
+is "another enterprise cannot cancel an inventory it did not declare (606 100)" \
+	"$(rs "$TL" 606 EC2024111900000010)" "2 100"
+mk c10b 605 11 "29012024E000012345=$(inv 10 invt_no)" \
+	'<ceb:ebcCode>3301960XE2<=<ceb:ebcCode>3301960XE9<'
+posts c10b
+is "nor its declarant for another consignor (606 100)" "$(rs "$TB" 606 EC2024111900000011)" "2 100"
+is "the inventory stays concluded" "$(inv 10 state)" concluded
+
+# ------------------------------------------------------------ returns and the summary: the first receipt
+mk r1 213 1; mk t1 215 1; mk s1 701 1
+posts r1 t1 s1
+is "a return request is accepted (214 2)" "$(rs "$TB" 214 ER2024121000000001)" 2
+is "a return tally (216 2)" "$(rs "$TS" 216 ET2024121200000001)" 2
+is "a summary application (702 2)" "$(rs "$TB" 702 ES2024120500000001)" 2
+is "each stored as a document of its kind" \
+	"$(dbq "$DB" "SELECT kind || ' ' || state FROM document WHERE kind IN (213, 215, 701) ORDER BY kind" | tr '\n' ';')" \
+	"213 declared;215 declared;701 declared;"
 
 # ------------------------------------------------------------ idempotency
 is "the same message again is answered the same (200)" "$(post o1)" 200
