@@ -558,7 +558,7 @@ payment_required(const struct cg_clearance_cfg *cfg, const char *mode)
 static json_t *
 load_data(cg_store *st, cg_ctx *ctx, long long id)
 {
-	struct xdoc d;
+	struct xdoc d = { 0 }; /* disposed of below even when id is 0 and nothing was loaded */
 	json_t *j = NULL;
 
 	if (id != 0 && load(st, ctx, id, &d) == CG_OK) {
