@@ -558,7 +558,7 @@ payment_required(const struct cg_clearance_cfg *cfg, const char *mode)
 static json_t *
 load_data(cg_store *st, cg_ctx *ctx, long long id)
 {
-	struct xdoc d = { 0 }; /* disposed of below even when id is 0 and nothing was loaded */
+	struct xdoc d = { 0 };
 	json_t *j = NULL;
 
 	if (id != 0 && load(st, ctx, id, &d) == CG_OK) {
@@ -788,6 +788,36 @@ cancel(cg_store *st, cg_ctx *ctx, struct xdoc *d)
 	return rc;
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * An inventory's three match keys (order, waybill, receipt of payment),
+ * always in the same order: two inventories never wait for each other in a
+ * cycle, and a document written at once on another node is seen.
+ */
+static cg_rc
+lock_inventory_keys(cg_store *st, cg_ctx *ctx, const struct xdoc *d)
+{
+	char lk[200];
+	const char *k[3];
+	int i;
+	cg_rc rc = CG_OK;
+
+	(void)snprintf(lk, sizeof(lk), "%s|%s", hv(d, "ebcCode") ? hv(d, "ebcCode") : "",
+		       hv(d, "orderNo") ? hv(d, "orderNo") : "");
+	k[0] = d->ok;
+	k[1] = d->wk;
+	k[2] = lk;
+	qsort(k, 3, sizeof(k[0]), cmp_key);
+	for (i = 0; i < 3 && rc == CG_OK; i++)
+		rc = lock_key(st, ctx, k[i]);
+	return rc;
+}
+
 cg_rc
 cg__export_after(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, int kind, long long doc_id)
 {
@@ -812,19 +842,11 @@ cg__export_after(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, 
 		case 505:
 			rc = stored(st, ctx, cfg, &d);
 			break;
-		case 603: {
-			char a[200], b[200];
-
-			/* Both keys, always in the same order: two inventories never wait in a cycle. */
-			copy(a, sizeof(a), strcmp(d.ok, d.wk) <= 0 ? d.ok : d.wk);
-			copy(b, sizeof(b), strcmp(d.ok, d.wk) <= 0 ? d.wk : d.ok);
-			rc = lock_key(st, ctx, a);
-			if (rc == CG_OK)
-				rc = lock_key(st, ctx, b);
+		case 603:
+			rc = lock_inventory_keys(st, ctx, &d);
 			if (rc == CG_OK)
 				rc = evaluate(st, ctx, cfg, doc_id);
 			break;
-		}
 		case 605:
 			rc = cancel(st, ctx, &d);
 			break;
