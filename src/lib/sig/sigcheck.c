@@ -69,6 +69,8 @@ struct run {
 	const char *digest;
 	X509 *cert;
 	int errors;
+	const unsigned char *own_digest; /* the signer's, of this very tree: compared, not computed */
+	unsigned own_digest_len;
 };
 
 static void
@@ -629,9 +631,12 @@ check_digest(struct run *r)
 	unsigned mdlen = 0;
 	size_t clen = 0;
 	char zh[400], en[400], *b64;
-	cg_rc rc = cg__c14n_document(r->doc, r->sig, 0, 0, &canon);
+	cg_rc rc = r->own_digest != NULL ? CG_OK : cg__c14n_document(r->doc, r->sig, 0, 0, &canon);
 
-	if (rc == CG_OK) {
+	if (rc == CG_OK && r->own_digest != NULL) {
+		mdlen = r->own_digest_len;
+		memcpy(md, r->own_digest, mdlen);
+	} else if (rc == CG_OK) {
 		mdlen = cg__sig_digest_of(r->digest, &canon, md);
 		if (cg__sig_digest_of("sha256", &canon, sha) == 32)
 			hex(sha, 32, r->res->canonical_sha256);
@@ -647,8 +652,14 @@ check_digest(struct run *r)
 		struct cg_sigdiag d = { r->doc, r->sig, r->c->raw, r->c->rawlen, r->digest,
 					 r->res->canonical_sha256 };
 
-		cg__sig_diagnose_digest(&d, &canon, claimed != NULL ? claimed : (const unsigned char *)"",
-					clen, zh, en, sizeof(zh));
+		if (r->own_digest != NULL) {
+			(void)snprintf(en, sizeof(en), "DigestValue is not the digest just computed");
+			(void)snprintf(zh, sizeof(zh), "DigestValue与刚计算的摘要不符");
+		} else {
+			cg__sig_diagnose_digest(&d, &canon,
+						claimed != NULL ? claimed : (const unsigned char *)"", clen,
+						zh, en, sizeof(zh));
+		}
 		step(r, "digest", 0, "%s", en);
 		rc = fail(r, "CG3014", r->ref, zh, en);
 	} else if (rc == CG_OK) {
@@ -711,6 +722,19 @@ sm2_value_hint(EVP_PKEY *pk, const cg_buf *si, const unsigned char *v, size_t n,
 	}
 }
 
+/* The SM2 check, with the key's table when the certificate is pinned or was met before. */
+static int
+sm2_check(const struct run *r, const cg_buf *si, const unsigned char *value, size_t vlen)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(r->cert);
+	const struct cg_sm2key *k = r->c->sm2key != NULL && r->cert == r->c->expected
+					    ? r->c->sm2key
+					    : cg__sm2cache_get(r->c->sm2cache, pk);
+
+	return k != NULL ? cg__sm2key_verify(k, si->ptr, si->len, value, vlen)
+			 : cg__sm2_verify(pk, si->ptr, si->len, value, vlen, 1);
+}
+
 static cg_rc
 check_value(struct run *r)
 {
@@ -741,7 +765,7 @@ check_value(struct run *r)
 		ok = cg__rsa_verify(X509_get0_pubkey(r->cert), cg__md_by_name(p->digest), si.ptr, si.len,
 				    value, vlen) == 1;
 	else if (rc == CG_OK)
-		ok = cg__sm2_verify(X509_get0_pubkey(r->cert), si.ptr, si.len, value, vlen, 1) == 1;
+		ok = sm2_check(r, &si, value, vlen) == 1;
 	if (rc == CG_OK && ok) {
 		step(r, "signature value", 1, "%s signature verifies with the certificate's key%s",
 		     p->name, p->key == CG_KEY_SM2 ? (vlen == 64 ? " (raw r||s)"
@@ -762,31 +786,50 @@ check_value(struct run *r)
 	return rc;
 }
 
+static cg_rc verify_run(struct run *r);
+
 cg_rc
 cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, const char *source,
 		   cg_findings *f, cg_verify_result *res)
 {
-	struct run r = { c, ctx, doc, source, f, res, NULL, NULL, NULL, NULL, -1, NULL, NULL, 0 };
-	cg_rc rc = check_presence(&r, xmlDocGetRootElement(doc));
+	struct run r = { c, ctx, doc, source, f, res, NULL, NULL, NULL, NULL, -1, NULL, NULL, 0, NULL, 0 };
+
+	return verify_run(&r);
+}
+
+cg_rc
+cg__sig_check_own(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, const unsigned char *digest,
+		  unsigned digest_len, cg_findings *f, cg_verify_result *res)
+{
+	struct run r = { c, ctx, doc, "signed", f, res, NULL, NULL, NULL, NULL, -1, NULL, NULL, 0,
+			 digest, digest_len };
+
+	return verify_run(&r);
+}
+
+static cg_rc
+verify_run(struct run *r)
+{
+	cg_rc rc = check_presence(r, xmlDocGetRootElement(r->doc));
 	int shaped;
 
-	if (rc == CG_OK && r.errors == 0)
-		rc = check_shape(&r);
-	shaped = r.errors == 0;
+	if (rc == CG_OK && r->errors == 0)
+		rc = check_shape(r);
+	shaped = r->errors == 0;
 	if (rc == CG_OK && shaped)
-		rc = check_certificate(&r);
+		rc = check_certificate(r);
 	/*
 	 * The digest is computed even when the certificate was refused, so that
 	 * --explain shows it; the signature value only when all else holds.
 	 */
 	if (rc == CG_OK && shaped)
-		rc = check_digest(&r);
-	if (rc == CG_OK && r.errors == 0)
-		rc = check_value(&r);
-	if (rc == CG_OK && r.errors == 0)
-		rc = check_digest_method(&r);
-	res->valid = rc == CG_OK && r.errors == 0;
-	X509_free(r.cert);
+		rc = check_digest(r);
+	if (rc == CG_OK && r->errors == 0)
+		rc = check_value(r);
+	if (rc == CG_OK && r->errors == 0)
+		rc = check_digest_method(r);
+	r->res->valid = rc == CG_OK && r->errors == 0;
+	X509_free(r->cert);
 	return rc;
 }
 
@@ -809,7 +852,7 @@ cg_rc
 cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len, const struct cg_sigprofile *profiles,
 		   X509 *cert, int crypto, const char *signed_info, size_t silen)
 {
-	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len };
+	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len, NULL, NULL };
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;

@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 #include "cebgate/sig.h"
 #include "sig/sigcore.h"
+#include "sig/sm2verify.h"
 
 /* Number of ds:Signature elements anywhere under @p root (root included). */
 size_t cg__sig_count(xmlNodePtr root);
@@ -45,6 +46,8 @@ struct cg_sigcheck {
 	int crypto;             /* 0: structure and digest only (the SM2 self-check) */
 	const char *raw;        /* the bytes parsed, to explain a digest made without C14N; may be NULL */
 	size_t rawlen;
+	const struct cg_sm2key *sm2key; /* @p expected's SM2 key with its table, or NULL */
+	struct cg_sm2cache *sm2cache;   /* the SM2 keys met so far, or NULL */
 };
 
 /*
@@ -53,6 +56,15 @@ struct cg_sigcheck {
  */
 cg_rc cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc,
 			 const char *source, cg_findings *f, cg_verify_result *res);
+
+/*
+ * cg__sig_verify_doc() of a tree the signer parsed from its own output, whose
+ * canonical digest it computed from that tree: @p digest is compared with
+ * DigestValue instead of computed again. Findings under "signed".
+ */
+cg_rc cg__sig_check_own(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc,
+			const unsigned char *digest, unsigned digest_len, cg_findings *f,
+			cg_verify_result *res);
 
 /*
  * Re-read a freshly signed message and verify it against the signer's

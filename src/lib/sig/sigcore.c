@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include "sig/sigcore.h"
+#include "sig/sm2verify.h"
 
 /* ceb-spec §6.1 (202205 fixed values and the SHA-256 variant of 2018). */
 static const struct cg_sigprofile defaults[CG_PROFILE_COUNT] = {
@@ -403,8 +404,8 @@ sm2_to_der(const unsigned char *sig, size_t siglen, unsigned char **der, int *de
 }
 
 int
-cg__sm2_verify(EVP_PKEY *pkey, const void *data, size_t len, const unsigned char *sig,
-	       size_t siglen, int use_default_id)
+cg__sm2_verify_evp(EVP_PKEY *pkey, const void *data, size_t len, const unsigned char *sig,
+		   size_t siglen, int use_default_id)
 {
 	unsigned char *der = NULL;
 	int derlen, conv = sm2_to_der(sig, siglen, &der, &derlen), r;
@@ -423,6 +424,21 @@ cg__sm2_verify(EVP_PKEY *pkey, const void *data, size_t len, const unsigned char
 	sm2_ctx_free(mctx);
 	ERR_clear_error();
 	return r == 1 ? 1 : 0;
+}
+
+int
+cg__sm2_verify(EVP_PKEY *pkey, const void *data, size_t len, const unsigned char *sig,
+	       size_t siglen, int use_default_id)
+{
+	/* The generator's table serves every key; a key's own table only pays off when cached. */
+	struct cg_sm2key *k = use_default_id ? cg__sm2key_new(pkey, 0) : NULL;
+	int r;
+
+	if (k == NULL)
+		return cg__sm2_verify_evp(pkey, data, len, sig, siglen, use_default_id);
+	r = cg__sm2key_verify(k, data, len, sig, siglen);
+	cg__sm2key_free(k);
+	return r;
 }
 
 int

@@ -14,6 +14,8 @@
 struct cg_verifier {
 	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
 	X509 *pinned;
+	struct cg_sm2key *pinned_sm2; /* the pinned SM2 key with its table (NULL: RSA, or EVP) */
+	struct cg_sm2cache *sm2cache; /* SM2 keys met in messages: shared by the threads */
 	char *pinned_serial;
 	X509_STORE *store;
 	time_t now;
@@ -32,6 +34,11 @@ cg_verifier_new(cg_verifier **out, cg_ctx *ctx, const cg_verify_options *o)
 	rc = cg__profiles_load(v->profiles, ctx, o->uris);
 	if (rc == CG_OK && o->pinned_cert != NULL)
 		rc = cg__load_cert(&v->pinned, ctx, o->pinned_cert);
+	/* Every message is checked against this one key: its table pays off from the third. */
+	if (rc == CG_OK && v->pinned != NULL && cg__key_type(X509_get0_pubkey(v->pinned)) == CG_KEY_SM2)
+		v->pinned_sm2 = cg__sm2key_new(X509_get0_pubkey(v->pinned), 1);
+	if (rc == CG_OK && (v->sm2cache = cg__sm2cache_new()) == NULL)
+		rc = CG_ENOMEM;
 	if (rc == CG_OK && o->pinned_serial != NULL &&
 	    (v->pinned_serial = cg__strdup(o->pinned_serial)) == NULL)
 		rc = CG_ENOMEM;
@@ -53,6 +60,8 @@ cg_verifier_free(cg_verifier *v)
 {
 	if (v == NULL)
 		return;
+	cg__sm2key_free(v->pinned_sm2);
+	cg__sm2cache_free(v->sm2cache);
 	X509_free(v->pinned);
 	X509_STORE_free(v->store);
 	free(v->pinned_serial);
@@ -126,7 +135,7 @@ verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t l
 	   const char *expect_type)
 {
 	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1,
-				 xml, len };
+				 xml, len, v->pinned_sm2, v->sm2cache };
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;

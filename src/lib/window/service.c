@@ -85,8 +85,10 @@ cg_service_free(cg_service *svc)
 
 	if (svc == NULL)
 		return;
-	for (i = 0; i < CG_CERT_CACHE; i++)
+	for (i = 0; i < CG_CERT_CACHE; i++) {
 		X509_free(svc->certs[i].cert);
+		cg__sm2key_free(svc->certs[i].sm2);
+	}
 	if (svc->custody_pass != NULL)
 		OPENSSL_cleanse(svc->custody_pass, strlen(svc->custody_pass));
 	free(svc->custody_pass);

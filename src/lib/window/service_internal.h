@@ -11,6 +11,7 @@
 #include "ceb/codes.h"
 #include "ceb/model.h"
 #include "sig/sigcore.h"
+#include "sig/sm2verify.h"
 #include "window/clearance.h"
 #include "window/receipt.h"
 #include "window/store_internal.h"
@@ -21,6 +22,7 @@ struct cg_cached_cert {
 	long long eid;
 	char serial[80];
 	X509 *cert;
+	struct cg_sm2key *sm2; /* its SM2 key with the key's table, or NULL (RSA, or EVP) */
 };
 
 struct cg_service {
