@@ -47,10 +47,15 @@ typedef struct {
 	int pay179_per_mille;     /* share of matched inventories whose 179 payment data is asked, 0-1000 */
 	int export_payment_required; /* 1: a 9610/1210 export inventory waits for its receipt of payment (CEB403) */
 	int export_arrival_required; /* 1: an export inventory is released at its arrival (CEB507); 0: at conclusion */
+	/* Export summary declaration and returns (docs/export.md, "Summary declaration"): */
+	int export_summary_any_month; /* 1: any closed inventory; 0: closed in an earlier month only */
+	int export_summary_exclude_a; /* 1: a listed inventory of statisticsFlag A is left out; 0: refused */
+	int export_summary_gseqno_rows; /* 1: gseqno numbers the rows; 0: the declaration items */
+	int export_return_days;   /* a return (CEB213) within this many days of the release */
 } cg_service_options;
 
 #define CG_SERVICE_OPTIONS_VERSION 1
-#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0, 0, 1 }
+#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0, 0, 1, 0, 0, 0, 365 }
 
 /** Apply @p o (copied). */
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,

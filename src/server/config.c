@@ -20,7 +20,8 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_TAX_RETURN_DAYS, K_PAY179_VALUE, K_PAY179_RATE,
        K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
        K_STATE_DIR, K_WEBHOOK_CA, K_WEBHOOK_TIMEOUT, K_WEBHOOK_ATTEMPTS, K_WEBHOOK_BACKOFF,
-       K_WEBHOOK_BACKOFF_MAX, K_EXPORT_PAYMENT, K_EXPORT_ARRIVAL };
+       K_WEBHOOK_BACKOFF_MAX, K_EXPORT_PAYMENT, K_EXPORT_ARRIVAL, K_SUM_ANY_MONTH, K_SUM_EXCLUDE_A,
+       K_SUM_GSEQNO_ROWS, K_RETURN_DAYS };
 
 static const struct {
 	const char *name;
@@ -71,6 +72,10 @@ static const struct {
 	{ "pay179-rate", K_PAY179_RATE },
 	{ "export-payment-required", K_EXPORT_PAYMENT },
 	{ "export-arrival-required", K_EXPORT_ARRIVAL },
+	{ "export-summary-any-month", K_SUM_ANY_MONTH },
+	{ "export-summary-exclude-a", K_SUM_EXCLUDE_A },
+	{ "export-summary-gseqno-rows", K_SUM_GSEQNO_ROWS },
+	{ "export-return-days", K_RETURN_DAYS },
 };
 
 static int
@@ -146,6 +151,10 @@ set(struct srv_config *c, int key, const char *v)
 	case K_PAY179_RATE: if (number(v, 1000, &n)) return -1; c->pay179_rate = (int)n; return 0;
 	case K_EXPORT_PAYMENT: if (number(v, 1, &n)) return -1; c->export_payment_required = (int)n; return 0;
 	case K_EXPORT_ARRIVAL: if (number(v, 1, &n)) return -1; c->export_arrival_required = (int)n; return 0;
+	case K_SUM_ANY_MONTH: if (number(v, 1, &n)) return -1; c->summary_any_month = (int)n; return 0;
+	case K_SUM_EXCLUDE_A: if (number(v, 1, &n)) return -1; c->summary_exclude_a = (int)n; return 0;
+	case K_SUM_GSEQNO_ROWS: if (number(v, 1, &n)) return -1; c->summary_gseqno_rows = (int)n; return 0;
+	case K_RETURN_DAYS: if (number(v, 3650, &n)) return -1; c->export_return_days = (int)n; return 0;
 	default: return -1;
 	}
 }
@@ -307,6 +316,8 @@ usage(FILE *out)
 		     "                [--webhook-backoff-ms MS] [--webhook-backoff-max-ms MS]\n"
 		     "                [--tax-return-days N] [--pay179-value CNY] [--pay179-rate PERMILLE]\n"
 		     "                [--export-payment-required 0|1] [--export-arrival-required 0|1]\n"
+		     "                [--export-summary-any-month 0|1] [--export-summary-exclude-a 0|1]\n"
+		     "                [--export-summary-gseqno-rows 0|1] [--export-return-days N]\n"
 		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 512 connections\n"
 		     "  (128 reserved for addresses with a recent login), 64 per address (256 after a\n"
 		     "  login), 10 s to send the headers, 30 s timeout, 60 s to receive a request,\n"
@@ -377,6 +388,10 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "pay179-rate", required_argument, NULL, K_PAY179_RATE },
 		{ "export-payment-required", required_argument, NULL, K_EXPORT_PAYMENT },
 		{ "export-arrival-required", required_argument, NULL, K_EXPORT_ARRIVAL },
+		{ "export-summary-any-month", required_argument, NULL, K_SUM_ANY_MONTH },
+		{ "export-summary-exclude-a", required_argument, NULL, K_SUM_EXCLUDE_A },
+		{ "export-summary-gseqno-rows", required_argument, NULL, K_SUM_GSEQNO_ROWS },
+		{ "export-return-days", required_argument, NULL, K_RETURN_DAYS },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -404,6 +419,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->lease = 300;
 	c->tax_return_days = 30;
 	c->export_arrival_required = 1;
+	c->export_return_days = 365;
 	c->group_commit = 1;
 	c->max_upload = 256ul << 20;
 	c->max_records = 100000;

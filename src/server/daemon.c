@@ -46,6 +46,10 @@ configure(const struct srv_config *cfg, cg_service *svc, cg_ctx *ctx)
 	o.pay179_per_mille = cfg->pay179_rate;
 	o.export_payment_required = cfg->export_payment_required;
 	o.export_arrival_required = cfg->export_arrival_required;
+	o.export_summary_any_month = cfg->summary_any_month;
+	o.export_summary_exclude_a = cfg->summary_exclude_a;
+	o.export_summary_gseqno_rows = cfg->summary_gseqno_rows;
+	o.export_return_days = cfg->export_return_days;
 	return cg_service_configure(svc, ctx, &o);
 }
 

@@ -37,6 +37,10 @@ struct srv_config {
 	int pay179_rate;          /* 179: per mille of matched inventories whose payment data is asked */
 	int export_payment_required; /* exports: a 9610/1210 inventory waits for its CEB403 */
 	int export_arrival_required; /* exports: released at the CEB507 arrival (1) or at conclusion (0) */
+	int summary_any_month;    /* export summary: any closed inventory, not only earlier months' */
+	int summary_exclude_a;    /* export summary: a listed statisticsFlag A is left out, not refused */
+	int summary_gseqno_rows;  /* export summary: gseqno numbers rows, not declaration items */
+	int export_return_days;   /* export returns: within this many days of the release */
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */

@@ -233,9 +233,13 @@ is "the inventory stays concluded" "$(inv 10 state)" concluded
 # ------------------------------------------------------------ returns and the summary: the first receipt
 mk r1 213 1; mk t1 215 1; mk s1 701 1
 posts r1 t1 s1
-is "a return request is accepted (214 2)" "$(rs "$TB" 214 ER2024121000000001)" 2
-is "a return tally (216 2)" "$(rs "$TS" 216 ET2024121200000001)" 2
-is "a summary application (702 2)" "$(rs "$TB" 702 ES2024120500000001)" 2
+# The samples name an inventory that does not exist here: each is then refused
+# (service_export_summary.sh has the rest).
+is "a return request is accepted (214 2), then refused: no such inventory (100)" \
+	"$(rs "$TB" 214 ER2024121000000001)" "2 100"
+is "a return tally (216 2), refused: no return to tally (100)" "$(rs "$TS" 216 ET2024121200000001)" "2 100"
+is "a summary application (702 2), refused: no such inventory (100)" \
+	"$(rs "$TB" 702 ES2024120500000001)" "2 100"
 is "each stored as a document of its kind" \
 	"$(dbq "$DB" "SELECT kind || ' ' || state FROM document WHERE kind IN (213, 215, 701) ORDER BY kind" | tr '\n' ';')" \
 	"213 declared;215 declared;701 declared;"

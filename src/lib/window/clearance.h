@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include "ceb/codes.h"
+#include "window/export_summary.h"
 #include "window/store_internal.h"
 
 /* Risk and matching settings of cebgated (docs/cebgated.md). */
@@ -21,6 +22,7 @@ struct cg_clearance_cfg {
 	int pay179_per_mille;        /* share of matched inventories whose 179 payment data is asked */
 	bool export_payment_required; /* a 9610/1210 export inventory waits for its receipt of payment (403) */
 	bool export_arrival_required; /* an export inventory is released at its arrival (507), not at conclusion */
+	struct cg_expsum_cfg expsum; /* the export summary declaration and returns */
 };
 
 /*

@@ -824,7 +824,9 @@ cg__export_after(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, 
 	struct xdoc d;
 	cg_rc rc;
 
-	/* Returns (213, 215) and the summary (701) go on from their first receipt elsewhere. */
+	/* Returns (213, 215) and the summary (701) go on from their first receipt in export_summary.c. */
+	if (kind == 701 || kind == 213 || kind == 215)
+		return cg__expsum_after(st, ctx, &cfg->expsum, kind, doc_id);
 	if (kind != 303 && kind != 403 && kind != 505 && kind != 603 && kind != 605 && kind != 607 &&
 	    kind != 507 && kind != 509)
 		return CG_OK;

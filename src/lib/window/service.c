@@ -118,7 +118,8 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	if (o->random_per_mille < 0 || o->random_per_mille > 1000 || o->near_quota_percent < 0 ||
 	    o->near_quota_percent > 100 || o->value_threshold < 0 || o->match_timeout < 0 ||
 	    o->lease_seconds <= 0 || o->tax_return_days < 0 || o->pay179_value < 0 ||
-	    o->pay179_per_mille < 0 || o->pay179_per_mille > 1000 || (o->watch_hs != NULL && strlen(o->watch_hs) >= sizeof(c->watch_hs)))
+	    o->pay179_per_mille < 0 || o->pay179_per_mille > 1000 || o->export_return_days < 0 ||
+	    (o->watch_hs != NULL && strlen(o->watch_hs) >= sizeof(c->watch_hs)))
 		return cg__fail(ctx, CG_EINVAL, "clearance settings out of range");
 	c->match_timeout = o->match_timeout;
 	c->random_per_mille = o->random_per_mille;
@@ -132,6 +133,10 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	c->pay179_per_mille = o->pay179_per_mille;
 	c->export_payment_required = o->export_payment_required != 0;
 	c->export_arrival_required = o->export_arrival_required != 0;
+	c->expsum.period = o->export_summary_any_month ? CG_SUM_PERIOD_ANY : CG_SUM_PERIOD_MONTH;
+	c->expsum.flag_a = o->export_summary_exclude_a ? CG_SUM_A_EXCLUDE : CG_SUM_A_REFUSE;
+	c->expsum.gseqno = o->export_summary_gseqno_rows ? CG_SUM_GSEQNO_ROW : CG_SUM_GSEQNO_ITEM;
+	c->expsum.return_days = o->export_return_days;
 	return CG_OK;
 }
 

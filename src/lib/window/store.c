@@ -180,6 +180,38 @@ static const char *const migrations[] = {
 	" kind INTEGER NOT NULL, document_id INTEGER NOT NULL REFERENCES document(id),"
 	" created INTEGER NOT NULL);"
 	"CREATE INDEX parcel_event_by_key ON parcel_event(waybill_key, kind);",
+	/*
+	 * 11: the summary declaration of exports (export_summary.c): each
+	 * application accepted, its generated declarations, and each inventory
+	 * summarised, once only (its primary key); export returns and their
+	 * quantities (export_return.c).
+	 */
+	"CREATE TABLE export_summary("
+	" id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL UNIQUE REFERENCES document(id),"
+	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id), sum_no TEXT NOT NULL UNIQUE,"
+	" ebc_code TEXT NOT NULL, declarations INTEGER NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE export_summary_decl("
+	" id INTEGER PRIMARY KEY, summary_id INTEGER NOT NULL REFERENCES export_summary(id),"
+	" decl_seq_no TEXT UNIQUE, gross_weight TEXT NOT NULL, net_weight TEXT NOT NULL,"
+	" dec_state TEXT NOT NULL, entry_id TEXT, lines INTEGER NOT NULL, created INTEGER NOT NULL);"
+	"CREATE INDEX export_summary_decl_by_summary ON export_summary_decl(summary_id);"
+	"CREATE TABLE export_summary_invt("
+	" document_id INTEGER PRIMARY KEY REFERENCES document(id),"
+	" summary_id INTEGER NOT NULL REFERENCES export_summary(id),"
+	" decl_id INTEGER NOT NULL REFERENCES export_summary_decl(id));"
+	"CREATE TABLE export_return("
+	" id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL UNIQUE REFERENCES document(id),"
+	" inventory_id INTEGER NOT NULL REFERENCES document(id), invt_no TEXT NOT NULL,"
+	" logistics_code TEXT NOT NULL, logistics_no TEXT NOT NULL, bill_no TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('approved','tallied')),"
+	" tally_id INTEGER REFERENCES document(id), created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX export_return_by_waybill ON export_return(logistics_code, logistics_no);"
+	"CREATE INDEX export_return_by_inventory ON export_return(inventory_id);"
+	"CREATE INDEX export_return_by_tally ON export_return(tally_id);"
+	"CREATE TABLE export_return_line("
+	" return_id INTEGER NOT NULL REFERENCES export_return(id), seq INTEGER NOT NULL,"
+	" gnum INTEGER NOT NULL, qty TEXT NOT NULL, qty1 TEXT NOT NULL, qty2 TEXT NOT NULL,"
+	" PRIMARY KEY(return_id, seq));",
 };
 
 /*
@@ -320,6 +352,33 @@ static const char *const pg_migrations[] = {
 	" kind bigint NOT NULL, document_id bigint NOT NULL REFERENCES document(id),"
 	" created bigint NOT NULL);"
 	"CREATE INDEX parcel_event_by_key ON parcel_event(waybill_key, kind);",
+	/* 11: the summary declaration and returns of exports */
+	"CREATE TABLE export_summary(" PG_ID ","
+	" document_id bigint NOT NULL UNIQUE REFERENCES document(id),"
+	" enterprise_id bigint NOT NULL REFERENCES enterprise(id), sum_no text NOT NULL UNIQUE,"
+	" ebc_code text NOT NULL, declarations bigint NOT NULL, created bigint NOT NULL);"
+	"CREATE TABLE export_summary_decl(" PG_ID ","
+	" summary_id bigint NOT NULL REFERENCES export_summary(id),"
+	" decl_seq_no text UNIQUE, gross_weight text NOT NULL, net_weight text NOT NULL,"
+	" dec_state text NOT NULL, entry_id text, lines bigint NOT NULL, created bigint NOT NULL);"
+	"CREATE INDEX export_summary_decl_by_summary ON export_summary_decl(summary_id);"
+	"CREATE TABLE export_summary_invt("
+	" document_id bigint PRIMARY KEY REFERENCES document(id),"
+	" summary_id bigint NOT NULL REFERENCES export_summary(id),"
+	" decl_id bigint NOT NULL REFERENCES export_summary_decl(id));"
+	"CREATE TABLE export_return(" PG_ID ","
+	" document_id bigint NOT NULL UNIQUE REFERENCES document(id),"
+	" inventory_id bigint NOT NULL REFERENCES document(id), invt_no text NOT NULL,"
+	" logistics_code text NOT NULL, logistics_no text NOT NULL, bill_no text NOT NULL,"
+	" state text NOT NULL CHECK(state IN ('approved','tallied')),"
+	" tally_id bigint REFERENCES document(id), created bigint NOT NULL, updated bigint NOT NULL);"
+	"CREATE INDEX export_return_by_waybill ON export_return(logistics_code, logistics_no);"
+	"CREATE INDEX export_return_by_inventory ON export_return(inventory_id);"
+	"CREATE INDEX export_return_by_tally ON export_return(tally_id);"
+	"CREATE TABLE export_return_line("
+	" return_id bigint NOT NULL REFERENCES export_return(id), seq bigint NOT NULL,"
+	" gnum bigint NOT NULL, qty text NOT NULL, qty1 text NOT NULL, qty2 text NOT NULL,"
+	" PRIMARY KEY(return_id, seq));",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
