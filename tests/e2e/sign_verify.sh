@@ -353,8 +353,8 @@ else
 	fail "dxp wrap picks DXPEDCCEB0000002 for an import message (CEB621)"
 	diag_file "$tmp/wrap.xml"
 fi
-printf '<ceb:CEB303Message xmlns:ceb="%s" guid="x" version="1.0">%s\n' \
-	http://www.chinaport.gov.cn/ceb '<ceb:Order/></ceb:CEB303Message>' >"$tmp/export.xml"
+sign "$tmp/export.xml" --key "$k/sm2.key" --cert "$k/sm2.crt" \
+	"$top_srcdir/samples/xml/export/CEB303Message.xml"
 rc=0
 "$cli" dxp wrap --sender-id "$sender" "$tmp/export.xml" -o "$tmp/wrap-export.xml" \
 	2>"$tmp/wrap.err" || rc=$?

@@ -217,16 +217,15 @@ check_group(struct cg_msg *m, struct cg_group *g)
 }
 
 static void
-test_tables_match_xsd(void **state)
+check_family(const struct cg_msgdef *const *defs)
 {
 	size_t k;
 
-	(void)state;
-	for (k = 0; cg__msgdefs[k] != NULL; k++) {
-		struct cg_msg *m = full_message(cg__msgdefs[k]);
+	for (k = 0; defs[k] != NULL; k++) {
+		struct cg_msg *m = full_message(defs[k]);
 
 		if (violations(m) != 0)
-			fail_msg("a full %s from model.h is not schema-valid", cg__msgdefs[k]->root);
+			fail_msg("a full %s from model.h is not schema-valid", defs[k]->root);
 		check_group(m, &m->docs[0].head);
 		if (m->docs[0].nlines > 0)
 			check_group(m, &m->docs[0].lines[0]);
@@ -237,13 +236,37 @@ test_tables_match_xsd(void **state)
 }
 
 static void
+test_tables_match_xsd(void **state)
+{
+	(void)state;
+	check_family(cg__msgdefs);
+}
+
+/* The export tables (msgdef_export.c) against schemas/ceb-export.xsd, field by field. */
+static void
+test_export_tables_match_xsd(void **state)
+{
+	size_t k;
+
+	(void)state;
+	check_family(cg__export_msgdefs);
+	for (k = 0; cg__export_msgdefs[k] != NULL; k++)
+		assert_true(cg__export_msgdefs[k]->export_family);
+	for (k = 0; cg__msgdefs[k] != NULL; k++)
+		assert_false(cg__msgdefs[k]->export_family);
+}
+
+static void
 test_lookup(void **state)
 {
 	(void)state;
 	assert_non_null(cg__msgdef_by_root("CEB621Message"));
 	assert_int_equal(cg__msgdef_by_type(311)->type, 311);
 	assert_null(cg__msgdef_by_root("CEB999Message"));
-	assert_null(cg__msgdef_by_type(303));
+	assert_null(cg__msgdef_by_type(302));
+	assert_true(cg__msgdef_by_type(303)->export_family);
+	assert_string_equal(cg__msgdef_by_root("CEB792Message")->head->name, "SummaryResultHead");
+	assert_false(cg__msgdef_by_type(792)->declaration);
 	assert_true(cg__msgdef_by_type(621)->sig_required);
 	assert_false(cg__msgdef_by_type(311)->sig_required);
 	assert_int_equal(cg__edef_find(cg__msgdef_by_type(311)->head, "acturalPaid"), 14);
@@ -255,6 +278,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_tables_match_xsd),
+		cmocka_unit_test(test_export_tables_match_xsd),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -3,7 +3,8 @@
  * Cross-document rules (ceb-spec.md §4, §10.6): payment against order
  * (amount, buyer = payer), waybill against order (consignee), inventory
  * against order (lines, totals, tax). Only the fields these rules need are
- * kept, as one summary per document.
+ * kept, as one summary per document. The export family has rules of its own
+ * (crossdoc_export.c), kept in the same object.
  */
 #include "config.h"
 
@@ -48,6 +49,7 @@ struct cg_crossdoc {
 	size_t n[S_KINDS];
 	size_t cap[S_KINDS];
 	const struct cg_codes *codes; /* for the tax of inventories, set by add */
+	struct cg_crossdoc_export *exp;
 };
 
 cg_rc
@@ -57,6 +59,11 @@ cg__crossdoc_new(struct cg_crossdoc **out, const struct cg_codes *codes)
 	if (*out == NULL)
 		return CG_ENOMEM;
 	(*out)->codes = codes;
+	if (cg__crossdoc_export_new(&(*out)->exp) != CG_OK) {
+		free(*out);
+		*out = NULL;
+		return CG_ENOMEM;
+	}
 	return CG_OK;
 }
 
@@ -69,7 +76,7 @@ cg__crossdoc_empty(const struct cg_crossdoc *x)
 		if (x->n[k] > 0)
 			return false;
 	}
-	return true;
+	return cg__crossdoc_export_empty(x->exp);
 }
 
 void
@@ -108,6 +115,7 @@ cg__crossdoc_reset(struct cg_crossdoc *x)
 			sum_dispose(&x->s[k][i]);
 		x->n[k] = 0;
 	}
+	cg__crossdoc_export_reset(x->exp);
 }
 
 void
@@ -120,6 +128,7 @@ cg__crossdoc_free(struct cg_crossdoc *x)
 	cg__crossdoc_reset(x);
 	for (k = 0; k < S_KINDS; k++)
 		free(x->s[k]);
+	cg__crossdoc_export_free(x->exp);
 	free(x);
 }
 
@@ -223,6 +232,8 @@ cg__crossdoc_add(struct cg_crossdoc *x, const struct cg_msg *m, const char *sour
 	size_t doc;
 	cg_rc rc = CG_OK;
 
+	if (m->def->export_family)
+		return cg__crossdoc_export_add(x->exp, m, source);
 	if (kind < 0)
 		return CG_OK;
 	for (doc = 0; doc < m->ndocs && rc == CG_OK; doc++) {
@@ -443,8 +454,9 @@ cg__crossdoc_check(struct cg_crossdoc *x, const struct cg_codes *codes, cg_findi
 	cg_rc rc = CG_OK;
 
 	(void)codes;
-	if (x->n[S_ORDER] == 0)
-		return CG_OK;
+	rc = cg__crossdoc_export_check(x->exp, f);
+	if (rc != CG_OK || x->n[S_ORDER] == 0)
+		return rc;
 	qsort(x->s[S_ORDER], x->n[S_ORDER], sizeof(struct sum), cmp_order);
 	for (i = 0; i < x->n[S_PAYMENT] && rc == CG_OK; i++) {
 		o = find_order(x, x->s[S_PAYMENT][i].v[0], x->s[S_PAYMENT][i].v[1]);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Rules across documents validated together: order, payment, waybill, inventory (§4). */
+/* Rules across documents validated together: order, payment, waybill, inventory (§4), and exports. */
 #ifndef CG_CROSSDOC_H
 #define CG_CROSSDOC_H
 
@@ -20,5 +20,14 @@ void cg__crossdoc_reset(struct cg_crossdoc *x);
 bool cg__crossdoc_empty(const struct cg_crossdoc *x);
 /* The tables inventories added from now on are taxed with (a reload between batches). */
 void cg__crossdoc_set_codes(struct cg_crossdoc *x, const struct cg_codes *codes);
+
+/* The export family's share (crossdoc_export.c), held inside struct cg_crossdoc. */
+struct cg_crossdoc_export;
+cg_rc cg__crossdoc_export_new(struct cg_crossdoc_export **out);
+void cg__crossdoc_export_free(struct cg_crossdoc_export *x);
+cg_rc cg__crossdoc_export_add(struct cg_crossdoc_export *x, const struct cg_msg *m, const char *source);
+cg_rc cg__crossdoc_export_check(struct cg_crossdoc_export *x, cg_findings *f);
+void cg__crossdoc_export_reset(struct cg_crossdoc_export *x);
+bool cg__crossdoc_export_empty(const struct cg_crossdoc_export *x);
 
 #endif

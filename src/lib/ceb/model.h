@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The CEB message model: one table per element of every import-family message
- * (ceb-spec.md §2-§3), and the records that readers (XML, CSV, NDJSON) fill in.
+ * The CEB message model: one table per element of every message of the import
+ * family (ceb-spec.md §2-§3) and of the export family (ceb-export-spec.md §3),
+ * and the records that readers (XML, CSV, NDJSON) fill in.
  * The XSDs in schemas/ are the contract; these tables drive normalization, the
  * canonical writer and the business rules, and tests check them against the XSDs.
  */
@@ -75,10 +76,13 @@ struct cg_msgdef {
 	bool declaration;           /* has BaseTransfer and may carry a Signature */
 	bool sig_required;
 	const char *key[3];         /* business key fields in the head, NULL-terminated */
+	bool export_family;         /* CEB2xx-7xx of the export family (ceb-export-spec.md) */
 };
 
 /* Every message type of the import family, NULL-terminated. */
 extern const struct cg_msgdef *const cg__msgdefs[];
+/* Every message type of the export family (msgdef_export.c), NULL-terminated. */
+extern const struct cg_msgdef *const cg__export_msgdefs[];
 extern const struct cg_edef cg__basetransfer;
 
 const struct cg_msgdef *cg__msgdef_by_root(const char *root);

@@ -359,10 +359,10 @@ static EDEF(message_return_e, "MessageReturn", message_return);
 
 #define DECL(t, doc, head, list, md, ml, sig, k1, k2)                                      \
 	static const struct cg_msgdef m##t = { t,   "CEB" #t "Message", doc, head, list, md, \
-					      ml,  true, sig, { k1, k2, NULL } }
+					      ml,  true, sig, { k1, k2, NULL }, false }
 #define RCPT(t, doc, head, list, md, ml)                                                     \
 	static const struct cg_msgdef m##t = { t,  "CEB" #t "Message", doc, head, list, md, ml, \
-					      false, false, { NULL } }
+					      false, false, { NULL }, false }
 
 DECL(311, "Order", &order_head_e, &order_list_e, 100, 99, false, "ebpCode", "orderNo");
 DECL(411, "Payment", &payment_head_e, NULL, 100, 0, false, "payCode", "payTransactionId");
@@ -390,14 +390,18 @@ const struct cg_msgdef *const cg__msgdefs[] = {
 	&m623, &m624, &m625, &m626, &m711, &m712, &m816, &m818, &m900, NULL,
 };
 
+static const struct cg_msgdef *const *const families[] = { cg__msgdefs, cg__export_msgdefs };
+
 const struct cg_msgdef *
 cg__msgdef_by_root(const char *root)
 {
-	size_t i;
+	size_t f, i;
 
-	for (i = 0; cg__msgdefs[i] != NULL; i++) {
-		if (strcmp(cg__msgdefs[i]->root, root) == 0)
-			return cg__msgdefs[i];
+	for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		for (i = 0; families[f][i] != NULL; i++) {
+			if (strcmp(families[f][i]->root, root) == 0)
+				return families[f][i];
+		}
 	}
 	return NULL;
 }
@@ -405,11 +409,13 @@ cg__msgdef_by_root(const char *root)
 const struct cg_msgdef *
 cg__msgdef_by_type(int type)
 {
-	size_t i;
+	size_t f, i;
 
-	for (i = 0; cg__msgdefs[i] != NULL; i++) {
-		if (cg__msgdefs[i]->type == type)
-			return cg__msgdefs[i];
+	for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		for (i = 0; families[f][i] != NULL; i++) {
+			if (families[f][i]->type == type)
+				return families[f][i];
+		}
 	}
 	return NULL;
 }

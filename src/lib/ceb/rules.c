@@ -457,8 +457,8 @@ check_positive(struct env *e, size_t doc, const struct cg_group *g, const char *
 }
 
 /*
- * gcode in the tariff and on the positive list in force at the declaration
- * date, and unit1/unit2 its legal units (CG1018).
+ * gcode in the tariff and (imports) on the positive list in force at the
+ * declaration date, and unit1/unit2 its legal units (CG1018).
  */
 static cg_rc
 r_hs(struct env *e, size_t doc, const struct rule *r)
@@ -483,7 +483,9 @@ r_hs(struct env *e, size_t doc, const struct rule *r)
 				rc = missing_from_tariff(e, doc, g, gcode, &use);
 			continue;
 		}
-		rc = check_positive(e, doc, g, gcode, date);
+		/* The positive list is of retail imports; exports have none. */
+		if (!e->m->def->export_family)
+			rc = check_positive(e, doc, g, gcode, date);
 		if (rc == CG_OK)
 			rc = check_legal_unit(e, doc, g, "unit1", gcode, hs->unit1, &use);
 		if (rc == CG_OK)
@@ -589,6 +591,73 @@ r_return_status(struct env *e, size_t doc, const struct rule *r)
 			  zh, en);
 }
 
+/* Head field a must not be b (a return ships from abroad: country not 142). */
+static cg_rc
+r_not_equal(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *v = cg__group_get(h, r->a);
+	char en[160], zh[160];
+
+	if (v == NULL || strcmp(v, r->b) != 0)
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s may not be %s", r->a, r->b);
+	(void)snprintf(zh, sizeof(zh), "%s 不能为 %s", r->a, r->b);
+	return report(e, r->code, doc, h, r->a, zh, en);
+}
+
+/* Head field a holds a number greater than zero (gross and net weight of an export inventory). */
+static cg_rc
+r_positive(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	char en[96], zh[96];
+	cg_dec v;
+
+	if (!dec_of(h, r->a, &v) || v > 0)
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "%s must be more than 0", r->a);
+	(void)snprintf(zh, sizeof(zh), "%s 必须大于0", r->a);
+	return report(e, r->code, doc, h, r->a, zh, en);
+}
+
+/* msgSeqNo runs from 1 to msgCount (a split document, ceb-export-spec.md §3.4 #17-18). */
+static cg_rc
+r_msg_seq(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	char en[128], zh[128];
+	cg_dec count, seq;
+
+	if (!dec_of(h, "msgCount", &count) || !dec_of(h, "msgSeqNo", &seq) || seq <= count)
+		return CG_OK;
+	(void)snprintf(en, sizeof(en), "msgSeqNo %s is more than msgCount %s",
+		       cg__group_get(h, "msgSeqNo"), cg__group_get(h, "msgCount"));
+	(void)snprintf(zh, sizeof(zh), "报文序号 %s 大于报文总数 %s", cg__group_get(h, "msgSeqNo"),
+		       cg__group_get(h, "msgCount"));
+	return report(e, r->code, doc, h, "msgSeqNo", zh, en);
+}
+
+/*
+ * A summary window: startTime and endTime both or neither, and the end not
+ * before the start (ceb-export-spec.md §3.11 #15-16).
+ */
+static cg_rc
+r_window(struct env *e, size_t doc, const struct rule *r)
+{
+	const struct cg_group *h = &e->m->docs[doc].head;
+	const char *from = cg__group_get(h, "startTime"), *to = cg__group_get(h, "endTime");
+
+	if ((from == NULL) != (to == NULL))
+		return report(e, r->code, doc, h, from == NULL ? "endTime" : "startTime",
+			      "汇总开始时间与汇总结束时间必须同时填写或同时不填",
+			      "startTime and endTime go together");
+	if (from != NULL && strcmp(to, from) < 0)
+		return report(e, r->code, doc, h, "endTime", "汇总结束时间早于汇总开始时间",
+			      "endTime is before startTime");
+	return CG_OK;
+}
+
 #define RULES(name) static const struct rule name[]
 #define END { NULL, NULL, NULL, NULL, NULL }
 
@@ -658,6 +727,77 @@ RULES(rules_taxbill) = {
 	{ "CG1023", r_one_of, "status", "1 2 3", NULL },
 	END,
 };
+/*
+ * The export family (ceb-export-spec.md §2.10, §3, §7.3 #3). Codes CG13xx are
+ * its own; CG10xx ones are shared with imports where the rule is the same.
+ */
+RULES(rules_303) = {
+	{ "CG1301", r_one_of, "orderType", "E B W", NULL },
+	{ "CG1002", r_line_product, "price", "qty", "totalPrice" },
+	{ "CG1003", r_sum_lines, "goodsValue", "totalPrice", NULL },
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_603) = {
+	{ "CG1302", r_equals, "ieFlag", "E", NULL },
+	{ "CG1303", r_one_of, "statisticsFlag", "A B", NULL },
+	{ "CG1002", r_line_product, "price", "qty", "totalPrice" },
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	{ "CG1304", r_mode_fields, "1210", "iacCode iacName emsNo", "itemRecordNo" },
+	{ "CG1008", r_hs, NULL, NULL, NULL },
+	{ "CG1011", r_qty2, NULL, NULL, NULL },
+	{ "CG1305", r_positive, "grossWeight", NULL, NULL },
+	{ "CG1305", r_positive, "netWeight", NULL, NULL },
+	{ "CG1027", r_not_above, "netWeight", "grossWeight", NULL },
+	END,
+};
+RULES(rules_507) = {
+	{ "CG1302", r_equals, "ieFlag", "E", NULL },
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	{ "CG1306", r_msg_seq, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_split) = {
+	{ "CG1010", r_gnum, NULL, NULL, NULL },
+	{ "CG1306", r_msg_seq, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_213) = {
+	{ "CG1302", r_equals, "ieFlag", "I", NULL },
+	{ "CG1307", r_not_equal, "country", "142", NULL },
+	{ "CG1011", r_qty2, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_215) = {
+	{ "CG1302", r_equals, "ieFlag", "I", NULL },
+	END,
+};
+RULES(rules_701) = {
+	{ "CG1308", r_window, NULL, NULL, NULL },
+	{ "CG1306", r_msg_seq, NULL, NULL, NULL },
+	END,
+};
+RULES(rules_792) = {
+	{ "CG1306", r_msg_seq, NULL, NULL, NULL },
+	END,
+};
+/* returnStatus states per export receipt (ceb-export-spec.md §4: XSD and PDF together). */
+RULES(rules_rcpt_exp_basic) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 120 399", NULL, NULL },
+	END,
+};
+RULES(rules_rcpt_exp_site) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 399", NULL, NULL },
+	END,
+};
+RULES(rules_rcpt_exp_inventory) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 120 300 399 500 800 899", NULL, NULL },
+	END,
+};
+RULES(rules_rcpt_exp_return) = {
+	{ "CG1021", r_return_status, "1 2 3 4 100 120 300 500 505 600 800", NULL, NULL },
+	END,
+};
 RULES(rules_none) = { END };
 
 static const struct {
@@ -683,6 +823,26 @@ static const struct {
 	{ 816, rules_taxbill },
 	{ 818, rules_taxbill },
 	{ 900, rules_rcpt_format },
+	{ 213, rules_213 },
+	{ 214, rules_rcpt_exp_return },
+	{ 215, rules_215 },
+	{ 216, rules_rcpt_exp_site },
+	{ 303, rules_303 },
+	{ 304, rules_rcpt_exp_basic },
+	{ 404, rules_rcpt_exp_basic },
+	{ 506, rules_rcpt_exp_site },
+	{ 507, rules_507 },
+	{ 508, rules_rcpt_exp_site },
+	{ 509, rules_split },
+	{ 510, rules_rcpt_exp_site },
+	{ 603, rules_603 },
+	{ 604, rules_rcpt_exp_inventory },
+	{ 606, rules_rcpt_exp_site },
+	{ 607, rules_split },
+	{ 608, rules_rcpt_exp_basic },
+	{ 701, rules_701 },
+	{ 702, rules_rcpt_exp_site },
+	{ 792, rules_792 },
 };
 
 static const struct rule *
@@ -735,10 +895,28 @@ check_dec(struct env *e, size_t doc, const struct cg_group *g, const struct cg_f
 }
 
 /*
- * A coded value must be in its table, and be an import code: every message
- * cebgate handles is of the import family, and the trademode table also lists the
- * export modes (§3.5 #32 allows only 9610 and 1210 in an import inventory).
+ * True when @p v serves the family of the message: tables with a direction
+ * column (trademode) mark each row I, E or both (ceb-spec.md §3.5 #32: an
+ * import inventory takes 9610 and 1210 only; an export one 9610, 1210, 9710
+ * and 9810, ceb-export-spec.md §3.6 #28). Tables without one serve both.
  */
+static bool
+serves_family(const struct env *e, enum cg_table t, const char *v)
+{
+	const char *names[16], *vals[16];
+	size_t i, n;
+
+	if (!e->m->def->export_family)
+		return cg__codes_import(e->codes, t, v);
+	n = cg__codes_row(e->codes, t, v, NULL, NULL, names, vals, 16);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "direction") == 0)
+			return strchr(vals[i], 'E') != NULL;
+	}
+	return true;
+}
+
+/* A coded value must be in its table, and serve the message's family. */
 static cg_rc
 check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg_fdef *fd,
 	    const char *v)
@@ -747,11 +925,11 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 	const char *name = cg__codes_table_name(t);
 	struct cg_edition_use use = { 0 };
 	char en[400], zh[400], ed_en[200], ed_zh[200];
-	bool partial;
+	bool partial, exp = e->m->def->export_family;
 
 	if (!cg__codes_has_at(e->codes, t, v, cg__codes_doc_date(&e->m->docs[doc]), &use)) {
-		/* An unknown trade mode is no import mode either: that stays an error. */
-		partial = use.ed != NULL && !use.ed->complete && cg__codes_import(e->codes, t, v);
+		/* An unknown trade mode serves no family either: that stays an error. */
+		partial = use.ed != NULL && !use.ed->complete && serves_family(e, t, v);
 		cg__edition_phrase(&use, false, ed_en, sizeof(ed_en));
 		cg__edition_phrase(&use, true, ed_zh, sizeof(ed_zh));
 		(void)snprintf(en, sizeof(en), "%s %.20s is not in the %s table (%s)%s", fd->name, v,
@@ -765,20 +943,21 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 		return cg__report(e->f, "CG1014", partial ? CG_SEV_WARNING : CG_SEV_ERROR, e->source,
 				  e->m, doc, g, fd->name, zh, en);
 	}
-	if (cg__codes_import(e->codes, t, v))
+	if (serves_family(e, t, v))
 		return CG_OK;
-	/* An export mode says so; 0110 (general trade) or 1239 are no export modes. */
-	if (strchr(row_cell(e->codes, t, v, "direction"), 'E') != NULL) {
-		(void)snprintf(en, sizeof(en), "%s %.20s is an export code of the %s table", fd->name,
-			       v, name);
-		(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的出口代码", fd->name, v, name);
+	/* A code of the other direction says so; 0110 (general trade) or 1239 serve neither. */
+	if (strchr(row_cell(e->codes, t, v, "direction"), exp ? 'I' : 'E') != NULL) {
+		(void)snprintf(en, sizeof(en), "%s %.20s is an %s code of the %s table", fd->name,
+			       v, exp ? "import" : "export", name);
+		(void)snprintf(zh, sizeof(zh), "%s %.20s 是%s代码表中的%s代码", fd->name, v, name,
+			       exp ? "进口" : "出口");
 	} else {
 		(void)snprintf(en, sizeof(en),
 			       "%s %.20s (%s) is a code of the %s table, but not one of cross-border "
-			       "e-commerce import",
-			       fd->name, v, row_cell(e->codes, t, v, "zh"), name);
-		(void)snprintf(zh, sizeof(zh), "%s %.20s（%s）是%s代码表中的代码，但不是跨境电商进口的代码",
-			       fd->name, v, row_cell(e->codes, t, v, "zh"), name);
+			       "e-commerce %s",
+			       fd->name, v, row_cell(e->codes, t, v, "zh"), name, exp ? "export" : "import");
+		(void)snprintf(zh, sizeof(zh), "%s %.20s（%s）是%s代码表中的代码，但不是跨境电商%s的代码",
+			       fd->name, v, row_cell(e->codes, t, v, "zh"), name, exp ? "出口" : "进口");
 	}
 	return report(e, "CG1014", doc, g, fd->name, zh, en);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/xmlschemas.h>
+#include "ceb/model.h"
 #include "ceb/schema.h"
 #include "util/xml.h"
 
@@ -20,7 +21,8 @@
  */
 struct compiled {
 	char *dir; /* realpath of the data directory: the key */
-	xmlSchemaPtr ceb;
+	xmlSchemaPtr ceb; /* the import family */
+	xmlSchemaPtr exp; /* the export family */
 	xmlSchemaPtr dxp;
 	unsigned long refs;
 	struct compiled *next;
@@ -39,6 +41,7 @@ static unsigned long compilations;
 struct cg_schemas {
 	struct compiled *shared;
 	xmlSchemaValidCtxtPtr vceb;
+	xmlSchemaValidCtxtPtr vexp;
 	xmlSchemaValidCtxtPtr vdxp;
 };
 
@@ -83,6 +86,7 @@ compiled_free(struct compiled *c)
 	if (c == NULL)
 		return;
 	xmlSchemaFree(c->ceb);
+	xmlSchemaFree(c->exp);
 	xmlSchemaFree(c->dxp);
 	free(c->dir);
 	free(c);
@@ -102,6 +106,8 @@ compiled_new(struct compiled **out, cg_ctx *ctx, const char *key, const char *di
 		return cg__fail(ctx, CG_ENOMEM, "out of memory");
 	}
 	rc = compile(&c->ceb, ctx, dir, "ceb-import.xsd");
+	if (rc == CG_OK)
+		rc = compile(&c->exp, ctx, dir, "ceb-export.xsd");
 	if (rc == CG_OK)
 		rc = compile(&c->dxp, ctx, dir, "dxp.xsd");
 	if (rc != CG_OK) {
@@ -165,8 +171,9 @@ cg__schemas_load(struct cg_schemas **out, cg_ctx *ctx, const char *dir)
 	(void)pthread_mutex_unlock(&cache_lock);
 	if (rc == CG_OK) {
 		s->vceb = xmlSchemaNewValidCtxt(s->shared->ceb);
+		s->vexp = xmlSchemaNewValidCtxt(s->shared->exp);
 		s->vdxp = xmlSchemaNewValidCtxt(s->shared->dxp);
-		if (s->vceb == NULL || s->vdxp == NULL)
+		if (s->vceb == NULL || s->vexp == NULL || s->vdxp == NULL)
 			rc = cg__fail(ctx, CG_ENOMEM, "schema validation context");
 	}
 	if (rc != CG_OK) {
@@ -183,6 +190,7 @@ cg__schemas_free(struct cg_schemas *s)
 	if (s == NULL)
 		return;
 	xmlSchemaFreeValidCtxt(s->vceb);
+	xmlSchemaFreeValidCtxt(s->vexp);
 	xmlSchemaFreeValidCtxt(s->vdxp);
 	if (s->shared != NULL) {
 		(void)pthread_mutex_lock(&cache_lock);
@@ -233,11 +241,24 @@ on_valid_error(void *user, xmlErrorPtr e)
 	free(path);
 }
 
+/* The export family has a schema of its own (the two share type names). */
+static bool
+export_root(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	const struct cg_msgdef *def;
+
+	if (root == NULL)
+		return false;
+	def = cg__msgdef_by_root((const char *)root->name);
+	return def != NULL && def->export_family;
+}
+
 cg_rc
 cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, bool dxp,
 		     const char *source, cg_findings *f, size_t *nerr)
 {
-	xmlSchemaValidCtxtPtr vc = dxp ? s->vdxp : s->vceb;
+	xmlSchemaValidCtxtPtr vc = dxp ? s->vdxp : export_root(doc) ? s->vexp : s->vceb;
 	struct valid_state st = { source, f, 0, CG_OK };
 	int r;
 

@@ -10,7 +10,7 @@
 struct cg_schemas;
 
 /*
- * Validation contexts over schemas/ceb-import.xsd and schemas/dxp.xsd under
+ * Validation contexts over schemas/ceb-import.xsd, ceb-export.xsd and dxp.xsd under
  * @p dir. They are compiled once for all the users of @p dir alive in the
  * process (validators, normalizers, the service's uploads); thread-safe.
  */
@@ -20,8 +20,8 @@ void cg__schemas_free(struct cg_schemas *s);
 unsigned long cg__schemas_compilations(void);
 
 /*
- * Validate @p doc against the CEB (dxp false) or DXP schema; each violation is
- * a CG0100 finding. @p nerr receives the number of violations.
+ * Validate @p doc against the CEB schema of its root's family (dxp false) or
+ * the DXP schema; each violation is a CG0100 finding. @p nerr receives the number of violations.
  */
 cg_rc cg__schemas_validate(struct cg_schemas *s, cg_ctx *ctx, xmlDocPtr doc, bool dxp,
 			   const char *source, cg_findings *f, size_t *nerr);

@@ -507,8 +507,8 @@ output_name(char *name, size_t size, const struct cg_msg *m)
 	char safe[80];
 	size_t i, j = 0;
 
-	if (m->def->type == 311 || m->def->type == 411 || m->def->type == 621)
-		key = cg__group_get(&m->docs[0].head, m->def->type == 411 ? "payTransactionId" : "orderNo");
+	if (strcmp(cg__norm_doc_key_field(m->def), "orderNo") == 0 || m->def->type == 411)
+		key = cg__group_get(&m->docs[0].head, cg__norm_doc_key_field(m->def));
 	for (i = 0; key != NULL && key[i] != '\0' && j < sizeof(safe) - 1; i++) {
 		char c = key[i];
 
@@ -645,6 +645,9 @@ cg__norm_doc_key_field(const struct cg_msgdef *def)
 	switch (def->type) {
 	case 311:
 	case 621:
+	case 303: /* export order, inventory and receipt of payment */
+	case 603:
+	case 403:
 		return "orderNo";
 	case 411:
 		return "payTransactionId";

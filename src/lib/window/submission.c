@@ -637,6 +637,11 @@ process(struct job *j)
 		return rc;
 	if (j->m == NULL || !j->m->def->declaration)
 		return reject(j, "not a declaration of the import family", CG_EINVAL);
+	/* The customs side of exports is not built yet: refuse the whole message, saying so. */
+	if (j->m->def->export_family) {
+		rc = cg__finding_addf(j->f, "CG0006", CG_SEV_ERROR, "message", "", 0, 0, NULL, NULL);
+		return rc == CG_OK ? reject(j, "export declarations are not accepted yet", CG_EINVAL) : rc;
+	}
 	(void)snprintf(j->guid, sizeof(j->guid), "%s", j->m->guid != NULL ? j->m->guid : "");
 	(void)snprintf(j->type, sizeof(j->type), "%s", j->m->def->root);
 	if (json_object_set_new(j->result, "guid", json_string(j->guid)) != 0 ||
