@@ -54,3 +54,14 @@ pg_new_db() {
 	"$(pg_bindir)/createdb" "$_name" >/dev/null || return 1
 	echo "postgresql:///$_name"
 }
+
+# pg_halt / pg_resume: the same cluster stopped (fast: clients' connections
+# cut, as in a restart or a failover) and started again on its socket.
+pg_halt() {
+	_pg_as "$(pg_bindir)/pg_ctl" -D "$CG_TEST_PG_DIR/data" -m fast -w stop >/dev/null 2>&1
+}
+pg_resume() {
+	_pg_as "$(pg_bindir)/pg_ctl" -D "$CG_TEST_PG_DIR/data" -l "$CG_TEST_PG_DIR/server.log" -w \
+		-o "-k $CG_TEST_PG_DIR -c listen_addresses= -c fsync=off -c full_page_writes=off" \
+		start >/dev/null 2>&1
+}

@@ -50,6 +50,20 @@ const CG = (() => {
 			irregular: '发现问题', noResults: '暂无抽查结果', error: '出错了', back: '返回队列',
 			timeout: '比对超时', single: '超过单次限值', annual: '超过年度限值', 'officer-return': '关员退单',
 			'officer-detain': '关员扣留', minutes: '分钟', seconds: '秒', loggedInAs: '当前用户', pending: '处理中',
+			enterpriseName: '电商企业', declaredValue: '申报货值', sortBy: '按此列排序', actions: '操作',
+			hsCode: '商品编码', tariffName: '税则名称', origin: '原产国（地区）', legalQty: '法定数量',
+			meaning: '含义', returnInfo: '说明', chooseDecision: '请选择决定', noDecision: '尚未选择决定',
+			shortcuts: '键盘快捷键', keysHelp: 'j / k：下一项 / 上一项 · c：认领（续期） · 1 放行 · 2 查验 · 3 退单 · 4 扣留（光标进入理由） · Ctrl+Enter：提交 · v：显示证件号和电话 · Esc：离开输入框 · ?：帮助',
+			keysQueue: 'j / k：下一行 / 上一行 · Enter：查看 · c：认领并查看 · ?：帮助',
+			queueEmpty: '队列已清空', nextOpened: '已打开下一项', left: '剩余', until: '至',
+			st_declared: '已申报', st_waiting: '等待比对', st_held: '人工审核', st_released: '已放行',
+			st_inspection: '查验', st_returned: '退单', st_detained: '扣留', st_rejected: '已拒绝',
+			st_queued: '待审核', st_claimed: '已认领', st_decided: '已决定', st_deleted: '已删除',
+			act_claim: '认领', act_reveal: '查看个人信息', act_released: '放行', act_inspection: '查验',
+			act_returned: '退单', act_detained: '扣留', act_held: '转人工审核', act_declared: '申报',
+			tm1210: '保税电商', tm9610: '直购进口', tm1239: '保税电商A', cur142: '人民币',
+			skip: '跳到正文', menu: '导航', statusPage: '申报状态',
+			waybillFile: '或选择文件（每行一个运单号，TXT 或 CSV）', waybillCount: '共 {n} 个运单', tooManyWaybills: '一次最多 1000 个运单，已取前 1000 个',
 		},
 		en: {
 			codeTables: 'Code tables', partial: '(partial)',
@@ -72,7 +86,7 @@ const CG = (() => {
 			reasonText: 'Reason (required)', submit: 'Submit', reasonRequired: 'A reason is required',
 			receipt: 'Receipt sent', receipts: 'Receipts', audit: 'Audit trail', at: 'Time', actor: 'Actor', action: 'Action',
 			detail: 'Detail', lease: 'Lease', leaseLeft: 'Lease left', leaseUntil: 'Lease until', leaseExpired: 'Your lease expired: claim again',
-			renew: 'Renew', notClaimed: 'Not claimed', decidedBy: 'Decided', status: 'returnStatus',
+			renew: 'Renew', notClaimed: 'Not claimed', decidedBy: 'Decided', status: 'Receipt status',
 			buyerName: 'Buyer', buyerIdNumber: 'ID number', buyerTelephone: 'Buyer phone', consignee: 'Consignee',
 			consigneeTelephone: 'Consignee phone', consigneeAddress: 'Address', ebpCode: 'Platform',
 			ebcCode: 'E-commerce enterprise', logisticsCode: 'Logistics company', logisticsNo: 'Waybill no.', payCode: 'Payment company',
@@ -91,6 +105,20 @@ const CG = (() => {
 			irregular: 'Found irregular', noResults: 'No results yet', error: 'Something went wrong', back: 'Back to the queue',
 			timeout: 'not matched in time', single: 'over the single limit', annual: 'over the annual limit', 'officer-return': 'returned by an officer',
 			'officer-detain': 'detained by an officer', minutes: 'min', seconds: 's', loggedInAs: 'Logged in as', pending: 'pending',
+			enterpriseName: 'E-commerce enterprise', declaredValue: 'Declared value', sortBy: 'Sort by this column', actions: 'Actions',
+			hsCode: 'HS code', tariffName: 'Name in the tariff', origin: 'Country of origin', legalQty: 'Legal quantities',
+			meaning: 'Meaning', returnInfo: 'Note', chooseDecision: 'Choose a decision', noDecision: 'No decision chosen yet',
+			shortcuts: 'Keyboard shortcuts', keysHelp: 'j / k: next / previous item · c: claim (renew) · 1 release · 2 inspect · 3 return · 4 detain (the reason gets the cursor) · Ctrl+Enter: submit · v: reveal ID and phone numbers · Esc: leave the field · ?: help',
+			keysQueue: 'j / k: next / previous row · Enter: open · c: claim and open · ?: help',
+			queueEmpty: 'The queue is empty', nextOpened: 'Next item opened', left: 'left', until: 'until',
+			st_declared: 'declared', st_waiting: 'waiting for documents', st_held: 'held for review', st_released: 'released',
+			st_inspection: 'inspection', st_returned: 'returned', st_detained: 'detained', st_rejected: 'rejected',
+			st_queued: 'queued', st_claimed: 'claimed', st_decided: 'decided', st_deleted: 'deleted',
+			act_claim: 'claim', act_reveal: 'reveal personal data', act_released: 'release', act_inspection: 'inspection',
+			act_returned: 'return', act_detained: 'detention', act_held: 'held for review', act_declared: 'declared',
+			tm1210: 'bonded e-commerce', tm9610: 'direct purchase', tm1239: 'bonded e-commerce A', cur142: 'CNY',
+			skip: 'Skip to the content', menu: 'Navigation', statusPage: 'Declarations',
+			waybillFile: 'Or choose a file (one waybill a line, TXT or CSV)', waybillCount: '{n} waybills', tooManyWaybills: 'At most 1000 waybills at a time: the first 1000 were taken',
 		},
 	};
 	let lang = localStorage.getItem('cg-lang') === 'en' ? 'en' : 'zh';
@@ -100,6 +128,12 @@ const CG = (() => {
 		let s = (texts[lang] && texts[lang][key]) || texts.zh[key] || key;
 		for (const [k, v] of Object.entries(vars || {})) s = s.split('{' + k + '}').join(String(v));
 		return s;
+	}
+
+	/* A state of a document or review item, in the current language (the raw word when unknown). */
+	function state(word) {
+		const k = 'st_' + word;
+		return texts.zh[k] ? t(k) : String(word || '');
 	}
 
 	/* A page's own texts, {zh: {...}, en: {...}}: they win over the shared ones. */
@@ -129,6 +163,7 @@ const CG = (() => {
 		document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 		for (const e of (root || document).querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
 		for (const e of (root || document).querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
+		for (const e of (root || document).querySelectorAll('[data-i18n-label]')) e.setAttribute('aria-label', t(e.dataset.i18nLabel));
 	}
 
 	const listeners = [];
@@ -185,6 +220,8 @@ const CG = (() => {
 		}
 		const who = document.getElementById('who');
 		if (who) who.textContent = r.body.user + ' (' + r.body.role + ')';
+		const bar = document.querySelector('header[data-nav]');
+		if (bar && roleNav[r.body.role] && roleNav[r.body.role] !== bar.dataset.nav) navigation(roleNav[r.body.role]);
 		if (roles && !roles.includes(r.body.role)) {
 			location.href = r.body.role === 'logistics' ? '/logistics.html' : '/';
 			return new Promise(() => {});
@@ -225,7 +262,34 @@ const CG = (() => {
 		if (!moment) return '';
 		const d = new Date(secs(moment) * 1000);
 		const p = (n) => String(n).padStart(2, '0');
-		return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+		return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+	}
+
+	/* A countdown: 4:05 (minutes:seconds), 1:02:03 past an hour. */
+	function countdown(secs) {
+		secs = Math.max(0, Math.floor(secs));
+		const p = (n) => String(n).padStart(2, '0');
+		const h = Math.floor(secs / 3600), m = Math.floor((secs % 3600) / 60), s = secs % 60;
+		return h ? `${h}:${p(m)}:${p(s)}` : `${m}:${p(s)}`;
+	}
+
+	const explained = new Map();
+	/* What a returnStatus or finding code means, from the service's catalogue (cached). */
+	async function explain(code) {
+		if (!explained.has(code)) {
+			explained.set(code, api('GET', '/api/v1/explain/' + encodeURIComponent(code))
+				.then((r) => (r.status === 200 ? r.body : null)));
+		}
+		return explained.get(code);
+	}
+
+	/* The meaning of a code in the current language, written into element E when known. */
+	function explainInto(e, code) {
+		explain(code).then((x) => {
+			if (!x) return;
+			e.textContent = lang === 'en' ? x.en : x.zh;
+			e.dataset.explained = code;
+		});
 	}
 
 	function duration(secs) {
@@ -247,8 +311,13 @@ const CG = (() => {
 	const navs = {
 		desk: [['/queue.html', 'queue'], ['/dashboard.html', 'dashboard'],
 			['/logistics.html', 'logistics'], ['/public.html', 'public']],
-		merchant: [['/upload.html', 'upload'], ['/status.html', 'status']],
+		merchant: [['/upload.html', 'upload'], ['/status.html', 'statusPage']],
+		logistics: [['/logistics.html', 'logistics'], ['/status.html', 'statusPage']],
+		/* The public results and the login page: nothing of the officers' pages. */
+		public: [['/public.html', 'public']],
 	};
+	/* The group of pages of a role, once the session is known. */
+	const roleNav = { officer: 'desk', admin: 'desk', merchant: 'merchant', enterprise: 'merchant', logistics: 'logistics' };
 
 	/*
 	 * The header every page has, built into its <header data-nav="GROUP">:
@@ -258,14 +327,34 @@ const CG = (() => {
 	function header() {
 		const bar = document.querySelector('header[data-nav]');
 		if (!bar || bar.childElementCount) return;
-		const links = navs[bar.dataset.nav] || navs.desk;
-		const a = (href, key, cls) => el('a', { href, class: cls, 'data-i18n': key, text: t(key) });
 		const button = (id, key) => el('button', { id, type: 'button', 'data-i18n': key, text: t(key) });
 		bar.classList.add('bar');
-		bar.append(a(links[0][0], 'title', 'brand'),
-			el('nav', {}, ...links.map(([href, key]) => a(href, key))),
-			el('span', { class: 'who', id: 'who' }), button('lang', 'lang'),
-			'logout' in bar.dataset ? button('logout', 'logout') : null);
+		const main = document.querySelector('main');
+		if (main && !main.id) main.id = 'main';
+		bar.append(el('a', { href: '#main', class: 'skip', 'data-i18n': 'skip', text: t('skip') }),
+			el('span', { class: 'brand', id: 'brand' }),
+			el('nav', { 'aria-label': t('menu'), 'data-i18n-label': 'menu' }),
+			el('span', { class: 'who', id: 'who' }), button('lang', 'lang'));
+		if ('logout' in bar.dataset) bar.append(button('logout', 'logout'));
+		navigation(bar.dataset.nav);
+	}
+
+	/* The brand and the links of group GROUP (the current page marked for screen readers). */
+	function navigation(group) {
+		const bar = document.querySelector('header[data-nav]');
+		const links = navs[group] || navs.public;
+		const a = (href, key, cls) => el('a', { href, class: cls, 'data-i18n': key, text: t(key),
+			'aria-current': location.pathname === href ? 'page' : null });
+		bar.querySelector('#brand').replaceChildren(a(links[0][0], 'title', 'brand-link'));
+		bar.querySelector('nav').replaceChildren(...links.map(([href, key]) => a(href, key)));
+	}
+
+	/* True when a key press belongs to a field being typed in (shortcuts then stay quiet). */
+	function typing(ev) {
+		const e = ev.target;
+		const text = e && e.tagName === 'INPUT' && !['radio', 'checkbox', 'button', 'submit'].includes(e.type);
+		return ev.ctrlKey || ev.metaKey || ev.altKey ||
+			(e && (e.isContentEditable || text || ['TEXTAREA', 'SELECT'].includes(e.tagName)));
 	}
 
 	/* The page's header, translated, with its buttons working. */
@@ -276,10 +365,12 @@ const CG = (() => {
 		if (sw) sw.addEventListener('click', () => setLanguage(lang === 'zh' ? 'en' : 'zh'));
 		const out = document.getElementById('logout');
 		if (out) out.addEventListener('click', logout);
+		/* A box that scrolls is reachable from the keyboard (arrow keys scroll it). */
+		for (const box of document.querySelectorAll('.scroll')) box.tabIndex = 0;
 	}
 
 	return {
 		t, addTexts, lang: currentLang, el, api, login, session, logout, time, secs, duration, message,
-		chrome, onLanguage, translate,
+		chrome, onLanguage, translate, state, countdown, explain, explainInto, typing,
 	};
 })();

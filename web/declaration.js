@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One held inventory beside its order, payment and waybill: every field that
- * differs highlighted, the rules hit, tax and quota, the lease, the decision
- * with its mandatory reason, the receipt that went out and the audit trail.
+ * One held inventory beside its order, payment and waybill: the head and the
+ * decision at the top (no decision chosen until the officer chooses one), every
+ * field that differs highlighted, the goods lines with what the tariff says of
+ * their codes, the rules hit, tax and quota, the receipts with their meaning
+ * and the audit trail. The keyboard does it all (keysHelp); after a decision
+ * the next queued item opens.
  */
 'use strict';
 
@@ -11,17 +14,26 @@ document.addEventListener('DOMContentLoaded', async () => {
 	const me = await CG.session(['officer', 'admin']);
 	const id = Number(new URLSearchParams(location.search).get('id'));
 	const docs = ['inventory', 'order', 'payment', 'waybill'];
-	let view = null, skew = 0, revealed = null, sentStatus = null;
+	/* The receipt each decision sends (review.c). */
+	const statusOf = { release: '800', inspect: '500', return: '100', detain: '501' };
+	let view = null, skew = 0, revealed = null;
 
 	function cell(text, cls) {
 		return CG.el('td', { class: cls, text: text === undefined || text === null ? '—' : text });
+	}
+
+	/* A code with its name from the code tables, in the current language. */
+	function named(x) {
+		if (!x) return '';
+		const name = CG.lang() === 'en' ? x.en : x.zh;
+		return name ? `${x.code} ${name}` : x.code;
 	}
 
 	function comparison() {
 		const body = document.querySelector('#comparison tbody');
 		body.replaceChildren(...view.comparison.map((row) => {
 			const tr = CG.el('tr', { class: row.differs ? 'differs' : '', 'data-field': row.field },
-				CG.el('th', { text: CG.t(row.field) }));
+				CG.el('th', { scope: 'row', text: CG.t(row.field) }));
 			for (const d of docs) {
 				const f = row.fields[d];
 				let v = row.values[d];
@@ -32,19 +44,24 @@ document.addEventListener('DOMContentLoaded', async () => {
 			}
 			return tr;
 		}));
+	}
+
+	function goods() {
 		const lines = document.querySelector('#lines tbody');
 		lines.replaceChildren();
 		for (const l of view.lines) {
 			const diff = new Set(l.differs);
 			const inv = l.inventory || {}, ord = l.order || {}, tf = l.tariff || {};
 			const mark = (k) => (diff.has(k) ? 'differs' : '');
-			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(l.gnum), cell(CG.t('inventory')),
-				cell(inv.gname, mark('gname')), cell(inv.qty, mark('qty')), cell(inv.price, mark('price')), cell(inv.totalPrice, mark('totalPrice')),
+			const legal = (l.legal || []).map((q) => q.qty + ' ' + (q.unit ? (CG.lang() === 'en' ? q.unit.en : q.unit.zh) || q.unit.code : '')).join('; ');
+			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '', 'data-gnum': l.gnum }, cell(l.gnum), cell(CG.t('inventory')),
+				cell(l.gcode, 'hs'), cell(tf.name, 'tariff-name'), cell(inv.gname, mark('gname')), cell(named(l.origin), 'origin'),
+				cell(inv.qty, 'num ' + mark('qty')), cell(legal, 'legal'), cell(inv.price, 'num ' + mark('price')), cell(inv.totalPrice, 'num ' + mark('totalPrice')),
 				// What the tariff in force says of the code: the officer checks licences and inspection.
-				cell(tf.supervision), cell(tf.inspection)));
-			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(''), cell(CG.t('order')),
-				cell(ord.itemName, mark('gname')), cell(ord.qty, mark('qty')), cell(ord.price, mark('price')), cell(ord.totalPrice, mark('totalPrice')),
-				cell(''), cell('')));
+				cell(tf.supervision, 'supervision'), cell(tf.inspection, 'inspection')));
+			lines.append(CG.el('tr', { class: diff.size ? 'differs' : '' }, cell(''), cell(CG.t('order')), cell(''), cell(''),
+				cell(ord.itemName, mark('gname')), cell(''), cell(ord.qty, 'num ' + mark('qty')), cell(''),
+				cell(ord.price, 'num ' + mark('price')), cell(ord.totalPrice, 'num ' + mark('totalPrice')), cell(''), cell('')));
 		}
 	}
 
@@ -60,8 +77,14 @@ document.addEventListener('DOMContentLoaded', async () => {
 	function rules() {
 		const ul = document.getElementById('rules');
 		const hits = (view.review && view.review.rules) || [];
-		ul.replaceChildren(...hits.map((r) => CG.el('li', { 'data-rule': r.code, text: (document.documentElement.lang === 'en' ? r.en : r.zh) + ' (' + r.code + ')' })));
+		ul.replaceChildren(...hits.map((r) => CG.el('li', { 'data-rule': r.code, text: (CG.lang() === 'en' ? r.en : r.zh) + ' (' + r.code + ')' })));
 		if (view.reason && !hits.length) ul.append(CG.el('li', { text: view.reason }));
+	}
+
+	/* True while the officer holds a running lease: the decision form is theirs. */
+	function mine() {
+		const rv = view && view.review;
+		return !!rv && rv.state === 'claimed' && rv.claimedBy === me.user && CG.secs(rv.leaseUntil) > Date.now() / 1000 + skew;
 	}
 
 	function lease() {
@@ -71,53 +94,88 @@ document.addEventListener('DOMContentLoaded', async () => {
 		const now = Date.now() / 1000 + skew;
 		box.className = 'lease';
 		claim.hidden = !rv || rv.state === 'decided' || view.state !== 'held';
-		/* The decision form only for the officer whose lease runs. */
-		document.getElementById('decide-card').hidden = true;
+		const form = document.getElementById('decide');
 		if (!rv || rv.state === 'decided') {
-			box.textContent = rv ? CG.t('decidedBy') + ': ' + CG.t(rv.decision) + ' — ' + (rv.decisionReason || '') : '';
+			form.hidden = true;
+			box.textContent = rv ? CG.t('decidedBy') + ': ' + CG.t(rv.decision) + ' — ' + (rv.decisionReason || '') +
+				(rv.decidedAt ? ' (' + CG.time(rv.decidedAt) + ')' : '') : '';
 			return;
 		}
-		const mine = rv.claimedBy === me.user;
-		claim.textContent = CG.t(mine ? 'renew' : 'claim');
+		const holder = rv.claimedBy === me.user;
+		claim.textContent = CG.t(holder ? 'renew' : 'claim');
 		const until = CG.secs(rv.leaseUntil);
 		if (rv.state !== 'claimed' || !rv.leaseUntil) {
 			box.textContent = CG.t('notClaimed');
 		} else if (until <= now) {
-			box.textContent = mine ? CG.t('leaseExpired') : CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseExpired');
+			box.textContent = holder ? CG.t('leaseExpired') : CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseExpired');
 			box.className = 'lease expired';
 		} else {
-			box.textContent = CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseUntil') + ' ' + CG.time(rv.leaseUntil) + ', ' + CG.t('leaseLeft') + ' ' + CG.duration(until - now);
+			box.textContent = CG.t('claimedBy') + ' ' + rv.claimedBy + ' — ' + CG.t('leaseUntil') + ' ' + CG.time(rv.leaseUntil) +
+				' (' + CG.t('left') + ' ' + CG.countdown(until - now) + ')';
 			box.className = 'lease running';
 		}
-		document.getElementById('decide-card').hidden = !(mine && until > now);
+		const wasHidden = form.hidden;
+		form.hidden = !mine();
+		if (wasHidden && !form.hidden && document.activeElement === document.body) document.getElementById('decision').scrollIntoView({ block: 'nearest' });
 	}
 
 	function receipts() {
 		const body = document.querySelector('#receipts tbody');
-		body.replaceChildren(...view.receipts.map((r) => CG.el('tr', {}, cell(CG.time(r.created)), cell(r.returnStatus))));
+		body.replaceChildren(...view.receipts.map((r) => {
+			const meaning = cell('', 'meaning');
+			CG.explainInto(meaning, r.returnStatus);
+			return CG.el('tr', { 'data-status': r.returnStatus }, cell(CG.time(r.created)), cell(r.returnStatus, 'code'), meaning);
+		}));
+		/* Once decided, the receipt the decision sent, as it went out. */
 		const box = document.getElementById('receipt');
 		box.replaceChildren();
-		if (sentStatus) {
-			const r = [...view.receipts].reverse().find((x) => x.returnStatus === sentStatus);
+		const rv = view.review;
+		if (rv && rv.state === 'decided') {
+			const r = [...view.receipts].reverse().find((x) => x.returnStatus === statusOf[rv.decision]);
 			if (r) box.append(CG.el('h3', { text: CG.t('receipt') + ': ' + r.returnStatus }), CG.el('pre', { class: 'xml', id: 'receipt-xml', text: r.xml }));
 		}
 	}
 
+	/* Beside the documents: the electronic tax bill (CEB816/818) and the 179 payment data. */
+	function beside() {
+		const b = view.taxBill, dl = document.getElementById('taxbill');
+		dl.replaceChildren();
+		if (b) for (const [k, v] of [['taxNo', b.taxNo], ['status', b.status + ' ' + b.statusText], ['customsTax', b.customsTax],
+			['valueAddedTax', b.valueAddedTax], ['consumptionTax', b.consumptionTax], ['assureCode', b.assureCode]])
+			dl.append(CG.el('dt', { text: k }), CG.el('dd', { id: 'taxbill-' + k, text: v }));
+		else dl.append(CG.el('dt', { text: 'taxNo' }), CG.el('dd', { text: '— 放行后生成 / issued at release' }));
+		document.querySelector('#pay179 tbody').replaceChildren(...(view.pay179 || []).map((p) => CG.el('tr', { 'data-state': p.state },
+			cell(CG.time(p.requested)), cell(p.state), cell(p.actor),
+			cell(p.reason || (p.data ? [p.data.payTransactionId, p.data.totalAmount, p.data.signForm].join(' · ') : '')))));
+	}
+
 	function audit() {
 		const body = document.querySelector('#audit tbody');
-		body.replaceChildren(...view.audit.map((a) => CG.el('tr', {}, cell(CG.time(a.at)), cell(a.actor), cell(a.action), cell(a.detail))));
+		body.replaceChildren(...view.audit.map((a) => {
+			const act = CG.t('act_' + a.action);
+			const what = cell(act === 'act_' + a.action ? a.action : act);
+			/* A receipt's status as the action: its meaning from the catalogue. */
+			if (/^-?\d+$/.test(a.action)) {
+				const m = CG.el('span', { class: 'sub' });
+				CG.explainInto(m, a.action);
+				what.append(m);
+			}
+			return CG.el('tr', { 'data-action': a.action }, cell(CG.time(a.at)), cell(a.actor), what, cell(a.detail));
+		}));
 	}
 
 	function render() {
 		if (!view) return;
 		document.getElementById('title').textContent = CG.t('inventory') + ' ' + view.id + ' — ' + (view.inventory.h.copNo || '');
-		document.getElementById('state-line').textContent = CG.t('state') + ': ' + CG.t(view.state);
+		document.getElementById('state-line').textContent = CG.t('state') + ': ' + CG.state(view.state);
 		document.body.dataset.state = view.state;
 		rules();
 		comparison();
+		goods();
 		facts();
 		lease();
 		receipts();
+		beside();
 		audit();
 	}
 
@@ -130,15 +188,33 @@ document.addEventListener('DOMContentLoaded', async () => {
 		view = r.body;
 		skew = CG.secs(view.now) - Date.now() / 1000;
 		render();
+		document.body.dataset.loaded = String(Date.now());
 	}
 
-	document.getElementById('claim').addEventListener('click', async () => {
+	/* The queued items in the queue's order (highest priority, oldest first). */
+	async function queued() {
+		const r = await CG.api('GET', '/api/v1/review?state=queued');
+		return r.status === 200 ? r.body.items.map((it) => it.id) : [];
+	}
+
+	/* Open the item STEP places from this one in the queue (the first when this one is not queued). */
+	async function go(step) {
+		const ids = await queued();
+		const at = ids.indexOf(id);
+		const next = at < 0 ? ids.find((x) => x !== id) : ids[at + step];
+		if (next) location.href = `/declaration.html?id=${next}`;
+		else CG.message(CG.t('queueEmpty'), 'info');
+	}
+
+	async function claim() {
 		const r = await CG.api('POST', `/api/v1/review/${id}/claim`);
 		if (r.status !== 200) CG.message(CG.t('claimFailed'));
 		else CG.message('');
 		await load();
-	});
-	document.getElementById('reveal').addEventListener('click', async () => {
+		if (mine()) document.querySelector('#decision input').focus();
+	}
+
+	async function reveal() {
 		const r = await CG.api('POST', `/api/v1/declarations/${id}/reveal`);
 		if (r.status !== 200) {
 			CG.message(CG.t('error') + ' (' + r.status + ')');
@@ -148,24 +224,85 @@ document.addEventListener('DOMContentLoaded', async () => {
 		document.getElementById('reveal').textContent = CG.t('revealed');
 		document.getElementById('reveal').disabled = true;
 		await load();
-	});
-	document.getElementById('decide').addEventListener('submit', async (ev) => {
-		ev.preventDefault();
+	}
+
+	/* A decision chosen from the keyboard: its reason gets the cursor. */
+	function choose(decision) {
+		const radio = document.querySelector(`#decision input[value="${decision}"]`);
+		radio.checked = true;
+		document.getElementById('reason').focus();
+	}
+
+	async function decide() {
+		const chosen = document.querySelector('#decision input:checked');
 		const reason = document.getElementById('reason').value.trim();
-		if (!reason) {
-			CG.message(CG.t('reasonRequired'));
+		if (!chosen) {
+			CG.message(CG.t('chooseDecision'));
+			document.querySelector('#decision input').focus();
 			return;
 		}
-		const r = await CG.api('POST', `/api/v1/review/${id}/decide`, { decision: document.getElementById('decision').value, reason });
+		if (!reason) {
+			CG.message(CG.t('reasonRequired'));
+			document.getElementById('reason').focus();
+			return;
+		}
+		const r = await CG.api('POST', `/api/v1/review/${id}/decide`, { decision: chosen.value, reason });
 		if (r.status !== 200) {
 			CG.message(r.status === 409 ? CG.t('leaseExpired') : CG.t('error') + ' (' + r.status + ')');
 			return;
 		}
-		CG.message(CG.t(r.body.state) + ' — ' + r.body.returnStatus, 'info');
-		sentStatus = r.body.returnStatus;
+		const done = `${CG.t('inventory')} ${id}: ${CG.state(r.body.state)} — ${r.body.returnStatus}`;
+		const ids = (await queued()).filter((x) => x !== id);
+		if (ids.length) {
+			/* Said again on the next item's page. */
+			sessionStorage.setItem('cg-flash', done);
+			location.href = `/declaration.html?id=${ids[0]}`;
+			return;
+		}
+		CG.message(done + ' · ' + CG.t('queueEmpty'), 'info');
+		await load();
+	}
+
+	document.getElementById('claim').addEventListener('click', claim);
+	document.getElementById('reveal').addEventListener('click', reveal);
+	document.getElementById('pay179-ask').addEventListener('click', async () => {
+		const r = await CG.api('POST', `/api/v1/declarations/${id}/pay179`);
+		CG.message(r.status === 200 ? '' : CG.t('error') + ' (' + r.status + ')');
 		await load();
 	});
+	document.getElementById('decide').addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		decide();
+	});
+	const keys = { 1: 'release', 2: 'inspect', 3: 'return', 4: 'detain' };
+	document.addEventListener('keydown', (ev) => {
+		if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+			if (!document.getElementById('decide').hidden) decide();
+		} else if (ev.key === 'Escape') {
+			if (document.activeElement) document.activeElement.blur();
+		} else if (CG.typing(ev)) {
+			return;
+		} else if (ev.key === 'j' || ev.key === 'k') {
+			go(ev.key === 'j' ? 1 : -1);
+		} else if (ev.key === 'c' && !document.getElementById('claim').hidden) {
+			claim();
+		} else if (keys[ev.key] && !document.getElementById('decide').hidden) {
+			choose(keys[ev.key]);
+		} else if (ev.key === 'v' && !document.getElementById('reveal').disabled) {
+			reveal();
+		} else if (ev.key === '?') {
+			document.querySelector('#summary .hint').scrollIntoView();
+		} else {
+			return;
+		}
+		ev.preventDefault();
+	});
 	CG.onLanguage(render);
+	const flash = sessionStorage.getItem('cg-flash');
+	if (flash) {
+		sessionStorage.removeItem('cg-flash');
+		CG.message(flash + ' · ' + CG.t('nextOpened'), 'info');
+	}
 	/* The lease counts down every second; the declaration is read again every 30 s. */
 	setInterval(() => { if (view) lease(); }, 1000);
 	setInterval(load, 30000);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Waybill numbers in, clearance states out (the batch query of the logistics API). */
+/*
+ * Waybill numbers in (typed, pasted or read from a text or CSV file in the
+ * browser), clearance states out (the batch query of the logistics API).
+ */
 'use strict';
 
 document.addEventListener('DOMContentLoaded', async () => {
@@ -8,28 +11,52 @@ document.addEventListener('DOMContentLoaded', async () => {
 	let last = [];
 
 	function render() {
-		document.querySelector('#states tbody').replaceChildren(...last.map((w) => CG.el('tr', {},
-			CG.el('td', { text: w.logisticsCode || '' }), CG.el('td', { text: w.logisticsNo || '' }),
-			CG.el('td', { class: 'state', text: CG.t(w.state === 'declared' ? 'declaredState' : w.state) }))));
+		const labels = [...document.querySelectorAll('#states thead th')].map((th) => th.textContent.trim());
+		document.querySelector('#states tbody').replaceChildren(...last.map((w) => CG.el('tr', { 'data-no': w.logisticsNo || '' },
+			CG.el('td', { 'data-label': labels[0], text: w.logisticsCode || '' }),
+			CG.el('td', { 'data-label': labels[1], text: w.logisticsNo || '' }),
+			CG.el('td', { class: 'state', 'data-label': labels[2], 'data-state': w.state, text: CG.t(w.state === 'declared' ? 'declaredState' : w.state) }))));
 	}
 
-	document.getElementById('lookup').addEventListener('submit', async (ev) => {
-		ev.preventDefault();
-		/* "CODE NO" per line; a bare number is taken as one of the user's own company. */
-		const waybills = document.getElementById('waybills').value.split('\n').map((l) => l.trim()).filter(Boolean)
-			.slice(0, 1000).map((l) => {
-				const p = l.split(/[\s,;]+/);
-				return p.length > 1 ? { logisticsCode: p[0], logisticsNo: p[1] } : { logisticsCode: me.enterprise, logisticsNo: p[0] };
-			});
-		if (!waybills.length) return;
-		const r = await CG.api('POST', '/api/v1/logistics/query', { waybills });
+	/* "CODE NO" per line (or CSV "CODE,NO"); a bare number is one of the user's own company. */
+	function waybills(text) {
+		const all = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => {
+			const p = l.split(/[\s,;]+/).filter(Boolean);
+			return p.length > 1 ? { logisticsCode: p[0], logisticsNo: p[1] } : { logisticsCode: me.enterprise, logisticsNo: p[0] };
+		}).filter((w) => /^[A-Za-z0-9-]{1,60}$/.test(w.logisticsNo));
+		CG.message(all.length > 1000 ? CG.t('tooManyWaybills') : '', 'info');
+		return all.slice(0, 1000);
+	}
+
+	async function lookup(text) {
+		const list = waybills(text);
+		document.getElementById('lookup-count').textContent = CG.t('waybillCount', { n: list.length });
+		if (!list.length) return;
+		const r = await CG.api('POST', '/api/v1/logistics/query', { waybills: list });
 		if (r.status !== 200) {
 			CG.message(CG.t('error') + ' (' + r.status + ')');
 			return;
 		}
-		CG.message('');
 		last = r.body.waybills;
 		render();
+		document.body.dataset.loaded = String(Date.now());
+	}
+
+	document.getElementById('lookup').addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		lookup(document.getElementById('waybills').value);
+	});
+	/* A file is read here, in the browser, and its numbers shown in the box: nothing is uploaded. */
+	document.getElementById('waybill-file').addEventListener('change', async (ev) => {
+		const f = ev.target.files[0];
+		if (!f) return;
+		if (f.size > 1 << 20) {
+			CG.message(CG.t('error') + ' (> 1 MiB)');
+			return;
+		}
+		const text = await f.text();
+		document.getElementById('waybills').value = text.slice(0, 60000);
+		lookup(text);
 	});
 	CG.onLanguage(render);
 });

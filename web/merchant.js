@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The merchant's pages (upload, status): their texts in Chinese and English,
- * added to the shared dictionary (app.js), and the explanation of receipt
- * codes.
+ * added to the shared dictionary (app.js).
  */
 'use strict';
 
@@ -26,7 +25,10 @@ const M = (() => {
 			receipts: '回执', updated: '更新时间', more: '更多', nothing: '没有符合条件的申报', tooBig: '文件太大',
 			tooMany: '上传过于频繁，请一分钟后再试', error: '出错了', saveProfile: '保存字段映射方案',
 			profileName: '方案名称', profileText: '映射（[columns] 店铺列名 = CEB 字段；[defaults] 字段 = 固定值）',
-			save: '保存', saved: '已保存',
+			save: '保存', saved: '已保存', needsAction: '只看需要我处理的', outcome: '清单结果',
+			noOutcome: '尚无清单', action: '需要处理',
+			taxBill: '电子税单', taxBill1: '已生成', taxBill2: '已汇总', taxBill3: '已作废',
+			customsTax: '关税', vat: '增值税', consumptionTax: '消费税',
 		},
 		en: {
 			title: 'cebgate single window', upload: 'Upload', status: 'Declarations',
@@ -46,21 +48,17 @@ const M = (() => {
 			receipts: 'Receipts', updated: 'Updated', more: 'More', nothing: 'No declarations match', tooBig: 'The file is too large',
 			tooMany: 'Too many uploads: wait a minute', error: 'Something went wrong', saveProfile: 'Save a column mapping',
 			profileName: 'Name', profileText: 'Mapping ([columns] shop column = CEB field; [defaults] field = value)',
-			save: 'Save', saved: 'Saved',
+			save: 'Save', saved: 'Saved', needsAction: 'Only what needs my action', outcome: 'Inventory outcome',
+			noOutcome: 'no inventory yet', action: 'needs action',
+			taxBill: 'Tax bill', taxBill1: 'issued', taxBill2: 'summarised', taxBill3: 'cancelled',
+			customsTax: 'duty', vat: 'VAT', consumptionTax: 'consumption tax',
 		},
 	};
 
 	CG.addTexts(texts);
 
-	const explained = new Map();
-	/* What a returnStatus or error code means, from the service's catalogue (cached). */
-	async function explain(code) {
-		if (!explained.has(code)) {
-			explained.set(code, CG.api('GET', '/api/v1/explain/' + encodeURIComponent(code))
-				.then((r) => (r.status === 200 ? r.body : null)));
-		}
-		return explained.get(code);
-	}
+	/* What a returnStatus or error code means, from the service's catalogue (app.js, cached). */
+	const explain = CG.explain;
 
 	return { explain };
 })();

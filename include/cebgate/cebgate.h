@@ -9,5 +9,6 @@
 #include "cebgate/report.h"
 #include "cebgate/normalize.h"
 #include "cebgate/sig.h"
+#include "cebgate/pay179.h"
 
 #endif

@@ -64,6 +64,15 @@ CG_API cg_rc cg_service_certificate_revoke(cg_service *svc, cg_ctx *ctx, const c
 					   const char *cop_code, const char *serial,
 					   char **json) CG_WARN_UNUSED;
 /*
+ * Enterprise @p cop_code's certificate @p serial (hexadecimal, as KeyName):
+ * {serial, enterprise, notAfter, registered, state: "registered"|"revoked"}.
+ * An admin, or the enterprise itself (CG_EPERM otherwise); CG_ENOTFOUND when
+ * it is not registered.
+ */
+CG_API cg_rc cg_service_certificate_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+					const char *cop_code, const char *serial,
+					char **json) CG_WARN_UNUSED;
+/*
  * A token's expiry as Unix time: "2027-06-30" (00:00 China Standard Time,
  * +08:00, of that day) or "2027-06-30T18:00:00+08:00" ("Z" or an offset required).
  * CG_EINVAL for anything else.
@@ -126,6 +135,20 @@ CG_API cg_rc cg_registry_set_disabled(cg_registry *reg, cg_ctx *ctx, const char 
 /** As cg_service_certificate_revoke(). */
 CG_API cg_rc cg_registry_revoke_certificate(cg_registry *reg, cg_ctx *ctx, const char *cop_code,
 					    const char *serial, char **json) CG_WARN_UNUSED;
+/**
+ * Check the audit trail end to end: in every chain each record is linked to
+ * the one before it and hashes to what it says; every anchor names records
+ * that are there, unchanged. @p json: {ok, records, chains, anchors,
+ * broken (the first fault, when one)}. CG_ECONFLICT when broken (with the
+ * report); other codes when the database could not be read.
+ */
+CG_API cg_rc cg_registry_audit_verify(cg_registry *reg, cg_ctx *ctx, char **json) CG_WARN_UNUSED;
+/**
+ * Tie the audit chains together now (an anchor naming each chain's last
+ * record; cebgated writes one each minute the trail grew). @p json:
+ * {anchored: false when nothing was written since the last anchor}.
+ */
+CG_API cg_rc cg_registry_audit_anchor(cg_registry *reg, cg_ctx *ctx, char **json) CG_WARN_UNUSED;
 
 CG_END_DECLS
 #endif

@@ -82,5 +82,27 @@ CG_API cg_rc cg_service_dashboard(cg_service *svc, cg_ctx *ctx, const cg_princip
  */
 CG_API cg_rc cg_service_public_inspections(cg_service *svc, cg_ctx *ctx, char **json) CG_WARN_UNUSED;
 
+/*
+ * The 179 payment-data interface (ceb-spec §8, docs/pay179.md), customs' side.
+ * cg_service_pay179_request: an officer asks the platform of inventory
+ * @p doc_id for its raw payment data (sent at once; audited); *json has the
+ * inventory's requests: {"pay179": [{sessionID, orderNo, ebpCode, state, reason, ...}]}.
+ */
+CG_API cg_rc cg_service_pay179_request(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				       long long doc_id, char **json) CG_WARN_UNUSED;
+/**
+ * A platform's upload (realTimeDataUp): the payExInfoStr @p payex is checked
+ * (its session, the certificate the platform registered, the signature, the
+ * payment facts against the declared 411 and 311) and the result stored.
+ * CG_OK with the protocol's answer in *json: {"code": "10000", "message": ...}
+ * when it is good, else a 2xxxx code and the findings (CG31xx) in message.
+ */
+CG_API cg_rc cg_service_pay179_upload(cg_service *svc, cg_ctx *ctx, const char *payex, size_t len,
+				      char **json) CG_WARN_UNUSED;
+/** Send the queued 179 requests (the sweep does it); @p sent: how many were settled. */
+CG_API cg_rc cg_service_pay179_dispatch(cg_service *svc, cg_ctx *ctx, int *sent) CG_WARN_UNUSED;
+/** Admins: the URL where platform @p cop_code answers platDataOpen (audited). */
+CG_API cg_rc cg_service_pay179_url(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				   const char *cop_code, const char *url, char **json) CG_WARN_UNUSED;
 CG_END_DECLS
 #endif

@@ -41,10 +41,14 @@ typedef struct {
 	int near_quota_percent;   /* a buyer at this share of the annual limit is held (0: off) */
 	int new_enterprise_days;  /* enterprises registered more recently are held (0: off) */
 	long long lease_seconds;  /* how long an officer's claim lasts */
+	int tax_return_days;      /* a return within this many days of release voids the tax bill;
+				     after it the bill is deducted from the guarantee */
+	long long pay179_value;   /* CNY; the 179 payment data of an inventory worth this or more is asked (0: off) */
+	int pay179_per_mille;     /* share of matched inventories whose 179 payment data is asked, 0-1000 */
 } cg_service_options;
 
 #define CG_SERVICE_OPTIONS_VERSION 1
-#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300 }
+#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0 }
 
 /** Apply @p o (copied). */
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,
@@ -84,6 +88,29 @@ CG_API cg_rc cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, 
  * one this cebgate writes. CG_EUNAVAIL (with the reason) otherwise.
  */
 CG_API cg_rc cg_service_ready(cg_service *svc, cg_ctx *ctx) CG_WARN_UNUSED;
+
+/**
+ * Failures so far, in this process, because the database server could not
+ * be reached (a PostgreSQL restarting or failing over; never on SQLite).
+ * cebgated compares it before and after a request: a request that failed
+ * while it grew is answered 503 with Retry-After, for the client to send again.
+ */
+CG_API unsigned long cg_service_outages(void);
+
+/**
+ * Wake-up hints between several cebgated on one PostgreSQL database: a write
+ * on one node wakes the long-polls parked on the others (LISTEN/NOTIFY on a
+ * connection of the hint's own, an empty payload). *out is NULL for a SQLite
+ * file: one node, nothing to hint. cg_hint_poke() after a local write (any
+ * thread); one thread calls cg_hint_wait(): 1 when another node wrote, 0
+ * when nothing came within @p ms, -1 when hints may have been missed (the
+ * database was unreachable, or is back): look again as after a write.
+ */
+typedef struct cg_hint cg_hint;
+CG_API cg_rc cg_hint_open(cg_hint **out, cg_ctx *ctx, const char *db) CG_WARN_UNUSED;
+CG_API void cg_hint_poke(cg_hint *h);
+CG_API int cg_hint_wait(cg_hint *h, int ms);
+CG_API void cg_hint_free(cg_hint *h);
 
 /** The code-table editions in force today: {"editions": [{table, edition, effective, complete, rows}]}. */
 CG_API cg_rc cg_service_codes_json(const cg_codes *c, char **json) CG_WARN_UNUSED;

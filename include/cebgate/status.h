@@ -14,6 +14,7 @@ typedef struct {
 	const char *state;  /* e.g. "released"; NULL: all */
 	long long before;   /* page: ids below this; 0: from the newest */
 	int limit;          /* 1-500, 100 by default */
+	bool needs_action;  /* only those refused, returned or detained (the row or its inventory) */
 } cg_declaration_query;
 
 /**
@@ -32,5 +33,16 @@ CG_API cg_rc cg_service_declarations(cg_service *svc, cg_ctx *ctx, const cg_prin
 CG_API cg_rc cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
 				  const char *keys_json, char **json) CG_WARN_UNUSED;
 
+/**
+ * The monthly statement of electronic tax bills (CEB816/818) of enterprise
+ * @p cop_code: the bills it guarantees (assureCode), sells under (ebcCode) or
+ * declared, issued in @p month (YYYYMM, UTC+8). Officers see any enterprise's,
+ * an enterprise and its staff their own (CG_EPERM else). @p csv 0: *out is JSON
+ * {"enterprise", "month", "count", "totals", "bills": [...]}; 1: CSV (UTF-8
+ * with a BOM), one line per bill. *@p len is the length of *out.
+ */
+CG_API cg_rc cg_service_tax_bills(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				  const char *cop_code, const char *month, int csv, char **out,
+				  size_t *len) CG_WARN_UNUSED;
 CG_END_DECLS
 #endif

@@ -10,5 +10,6 @@
 #include "cebgate/status.h"
 #include "cebgate/upload.h"
 #include "cebgate/registry.h"
+#include "cebgate/webhook.h"
 
 #endif

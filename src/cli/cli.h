@@ -38,6 +38,12 @@ int cmd_receipts(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+/* cebgate admin webhook ... (cmd_webhook.c); @p after, @p from as given, or NULL. */
+struct cg_registry;
+int cli_admin_webhook(struct cg_registry *reg, cg_ctx *ctx, int as_json, const char *after, const char *from,
+		      int argc, char **argv);
+int cmd_pay179(int argc, char **argv);
 
 /* Exit status when declarations are still pending or dead (sysexits EX_TEMPFAIL). */
 #define CLI_PENDING 75

@@ -28,7 +28,7 @@ usage(FILE *out)
 }
 
 struct admin_args {
-	const char *db, *enterprise, *user, *pass_file, *pass_env, *expires;
+	const char *db, *enterprise, *user, *pass_file, *pass_env, *expires, *after, *from;
 	int json;
 };
 
@@ -43,19 +43,11 @@ noun(char *out, size_t size, const char *word)
 		out[n - 1] = '\0';
 }
 
-/* A time of the registry (Unix seconds) as ISO 8601 in China Standard Time; "-" for none. */
+/* A time of the registry as the answer gives it (ISO 8601 with offset); "-" for none. */
 static const char *
-when(json_t *v, char *buf, size_t size)
+when(json_t *v)
 {
-	time_t t;
-	struct tm tm;
-
-	if (!json_is_integer(v) || json_integer_value(v) == 0)
-		return "-";
-	t = (time_t)json_integer_value(v) + 8 * 3600;
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%S+08:00", &tm) == 0)
-		return "-";
-	return buf;
+	return json_is_string(v) ? json_string_value(v) : "-";
 }
 
 static const char *
@@ -70,19 +62,18 @@ text(json_t *row, const char *key)
 static void
 print_rows(const char *what, json_t *rows)
 {
-	char a[40], b[40];
 	size_t i;
 
 	for (i = 0; i < json_array_size(rows); i++) {
 		json_t *r = json_array_get(rows, i);
 
 		if (strcmp(what, "tokens") == 0)
-			printf("%-6lld %-8s %-24s %-25s %-25s %s\n",
+			printf("%-6lld %-8s %-24s %-25s %-25s %-25s %s\n",
 			       (long long)json_integer_value(json_object_get(r, "id")), text(r, "prefix"),
 			       json_is_string(json_object_get(r, "enterprise")) ? text(r, "enterprise")
 										 : text(r, "user"),
-			       when(json_object_get(r, "created"), a, sizeof(a)),
-			       when(json_object_get(r, "expires"), b, sizeof(b)), text(r, "state"));
+			       when(json_object_get(r, "created")), when(json_object_get(r, "expires")),
+			       when(json_object_get(r, "lastUsed")), text(r, "state"));
 		else if (strcmp(what, "users") == 0)
 			printf("%-24s %-10s %-18s %s\n", text(r, "name"), text(r, "role"), text(r, "enterprise"),
 			       json_is_true(json_object_get(r, "disabled")) ? "disabled" : "active");
@@ -92,10 +83,9 @@ print_rows(const char *what, json_t *rows)
 			       text(r, "name"));
 		else
 			printf("%-18s %-34s %-25s %s\n", text(r, "enterprise"), text(r, "serial"),
-			       when(json_object_get(r, "notAfter"), a, sizeof(a)),
-			       json_is_integer(json_object_get(r, "revoked"))
-				       ? when(json_object_get(r, "revoked"), b, sizeof(b))
-				       : "in force");
+			       when(json_object_get(r, "notAfter")),
+			       json_is_string(json_object_get(r, "revoked")) ? when(json_object_get(r, "revoked"))
+									    : "in force");
 	}
 }
 
@@ -103,7 +93,8 @@ static const char *
 list_header(const char *what)
 {
 	if (strcmp(what, "tokens") == 0)
-		return "id     prefix   owner                    created                   expires                   state";
+		return "id     prefix   owner                    created                   expires                   "
+		       "last used                 state";
 	if (strcmp(what, "users") == 0)
 		return "name                     role       enterprise         state";
 	if (strcmp(what, "enterprises") == 0)
@@ -196,6 +187,39 @@ run_access(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, const char
 	return 1;
 }
 
+/* audit verify, audit anchor: the report, or one line for people. */
+static int
+run_audit(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, const char *verb)
+{
+	char *doc = NULL;
+	json_t *r;
+	cg_rc rc = strcmp(verb, "verify") == 0 ? cg_registry_audit_verify(reg, ctx, &doc)
+					       : cg_registry_audit_anchor(reg, ctx, &doc);
+
+	if (doc == NULL) {
+		cli_err("%s", cg_ctx_errmsg(ctx)[0] != '\0' ? cg_ctx_errmsg(ctx) : cg_strerror(rc));
+		return CLI_USAGE;
+	}
+	r = json_loads(doc, 0, NULL);
+	if (a->json)
+		printf("%s\n", doc);
+	else if (strcmp(verb, "anchor") == 0)
+		printf("%s\n", json_is_true(json_object_get(r, "anchored")) ? "anchor written"
+									: "no record since the last anchor");
+	else if (rc == CG_OK)
+		printf("audit trail ok: %lld records in %lld chains, %lld anchors\n",
+		       (long long)json_integer_value(json_object_get(r, "records")),
+		       (long long)json_integer_value(json_object_get(r, "chains")),
+		       (long long)json_integer_value(json_object_get(r, "anchors")));
+	if (rc != CG_OK)
+		cli_err("audit trail broken: %s", json_string_value(json_object_get(r, "broken")) != NULL
+							  ? json_string_value(json_object_get(r, "broken"))
+							  : "?");
+	json_decref(r);
+	cg_free(doc);
+	return rc == CG_OK ? CLI_OK : CLI_INVALID;
+}
+
 static int
 run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, char **argv)
 {
@@ -203,6 +227,9 @@ run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, c
 	cg_rc rc;
 
 	noun(what, sizeof(what), argv[0]);
+	if (argc == 2 && strcmp(what, "audit") == 0 &&
+	    (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "anchor") == 0))
+		return run_audit(reg, ctx, a, argv[1]);
 	if (argc >= 4 && strcmp(what, "enterprise") == 0 && strcmp(argv[1], "add") == 0)
 		rc = cg_registry_add_enterprise(reg, ctx, argv[2], argv[3], argc > 4 ? argv[4] : "",
 					     argc > 5 ? argv[5] : NULL);
@@ -217,6 +244,8 @@ run_admin(cg_registry *reg, cg_ctx *ctx, const struct admin_args *a, int argc, c
 		memset(pass, 0, sizeof(pass));
 	} else if (argc == 2 && strcmp(what, "token") == 0 && strcmp(argv[1], "new") == 0) {
 		rc = new_token(reg, ctx, a);
+	} else if (argc >= 2 && strcmp(what, "webhook") == 0) {
+		return cli_admin_webhook(reg, ctx, a->json, a->after, a->from, argc, argv);
 	} else if (argc >= 2 && run_access(reg, ctx, a, what, argc, argv, &rc)) {
 		/* done */
 	} else {
@@ -249,6 +278,7 @@ cmd_admin(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },      { "pass-file", required_argument, NULL, 'P' },
 		{ "pass-env", required_argument, NULL, 'E' },  { "help", no_argument, NULL, 'h' },
 		{ "expires", required_argument, NULL, 'x' },   { "json", no_argument, NULL, 'j' },
+		{ "after", required_argument, NULL, 'A' },     { "from", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct admin_args a = { 0 };
@@ -266,6 +296,8 @@ cmd_admin(int argc, char **argv)
 		case 'E': a.pass_env = optarg; break;
 		case 'x': a.expires = optarg; break;
 		case 'j': a.json = 1; break;
+		case 'A': a.after = optarg; break;
+		case 'F': a.from = optarg; break;
 		case 'h': usage(stdout); return CLI_OK;
 		default: usage(stderr); return CLI_USAGE;
 		}

@@ -40,6 +40,35 @@ meaning(const char *status, int kind)
 	return final ? "final" : "in progress";
 }
 
+/* The electronic tax bills (CEB816/818) by taxNo, with their status (ceb-spec §5.2). */
+static void
+print_tax_bills(json_t *bills)
+{
+	static const char *const words[] = { "", "issued", "deducted (summarised)", "cancelled" };
+	json_t *b;
+	size_t i;
+
+	if (json_array_size(bills) == 0)
+		return;
+	printf("\n%-24s %-20s %-12s %-12s %-12s %s\n", "tax bill", "inventory", "duty", "VAT",
+	       "consumption", "status");
+	json_array_foreach(bills, i, b)
+	{
+		const char *st = json_string_value(json_object_get(b, "status"));
+		int n = st != NULL && st[0] >= '1' && st[0] <= '3' && st[1] == '\0' ? st[0] - '0' : 0;
+		const char *f[5] = { "taxNo", "invtNo", "customsTax", "valueAddedTax", "consumptionTax" };
+		const char *v[5];
+		size_t k;
+
+		for (k = 0; k < 5; k++) {
+			v[k] = json_string_value(json_object_get(b, f[k]));
+			v[k] = v[k] != NULL ? v[k] : "-";
+		}
+		printf("%-24s %-20s %-12s %-12s %-12s %s %s\n", v[0], v[1], v[2], v[3], v[4],
+		       st != NULL ? st : "-", words[n]);
+	}
+}
+
 int
 cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open)
 {
@@ -65,6 +94,7 @@ cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open)
 		       json_string_value(json_object_get(d, "state")), rs[0] != '\0' ? rs : "-",
 		       meaning(rs, kind));
 	}
+	print_tax_bills(json_object_get(root, "taxBills"));
 	json_decref(root);
 	return 0;
 }

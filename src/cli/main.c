@@ -29,9 +29,11 @@ static const struct command commands[] = {
 	{ "receipts", cmd_receipts },
 	{ "status", cmd_status },
 	{ "codes", cmd_codes },
+	{ "doctor", cmd_doctor },
 	{ "explain", cmd_explain },
 	{ "demo", cmd_demo },
 	{ "review", cmd_review },
+	{ "pay179", cmd_pay179 },
 };
 
 void

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "answer.h"
+#include "cebgate/service.h"
 #include "log.h"
 
 /* The one mapping of library codes to HTTP statuses; a code missing here is a fault (500). */
@@ -94,6 +95,31 @@ srv_reply_retry(struct MHD_Connection *c, unsigned status, const char *what, uns
 	return ok;
 }
 
+/* Seconds a client waits before sending again: the first reconnect attempts come sooner. */
+#define SRV_OUTAGE_RETRY_S 2
+
+static _Thread_local unsigned long outage_mark;
+
+void
+srv_outage_mark(unsigned long at_arrival)
+{
+	outage_mark = at_arrival;
+}
+
+int
+srv_outage_seen(void)
+{
+	return cg_service_outages() != outage_mark;
+}
+
+enum MHD_Result
+srv_reply_outage(struct MHD_Connection *c)
+{
+	return srv_reply_retry(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			       "the database cannot be reached now: send the request again later",
+			       SRV_OUTAGE_RETRY_S);
+}
+
 enum MHD_Result
 srv_answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, unsigned ok, char *body, size_t len,
 	   const char *type, const char *route)
@@ -101,7 +127,10 @@ srv_answer(struct MHD_Connection *c, cg_ctx *ctx, cg_rc rc, unsigned ok, char *b
 	unsigned status = srv_status(rc, ok);
 	enum MHD_Result q;
 
-	if (status == MHD_HTTP_INTERNAL_SERVER_ERROR || (rc == CG_OK && body == NULL)) {
+	if (status == MHD_HTTP_INTERNAL_SERVER_ERROR && srv_outage_seen()) {
+		srv_log(SRV_WARN, "database unreachable", "route", route, "reason", cg_ctx_errmsg(ctx), NULL);
+		q = srv_reply_outage(c);
+	} else if (status == MHD_HTTP_INTERNAL_SERVER_ERROR || (rc == CG_OK && body == NULL)) {
 		srv_log(SRV_ERROR, cg_ctx_errmsg(ctx), "route", route, "rc", cg_strerror(rc), NULL);
 		q = srv_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
 	} else if (body != NULL) {

@@ -18,8 +18,10 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
        K_NEW_DAYS, K_LEASE, K_TLS_CERT, K_TLS_KEY, K_TLS_CLIENT_CA, K_GROUP_COMMIT, K_UPLOAD_DIR,
        K_MAX_UPLOAD, K_CUSTODY_DIR, K_CUSTODY_PASS, K_MAX_RECORDS, K_REQ_TIMEOUT, K_LOG_FORMAT,
-       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
-       K_STATE_DIR };
+       K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_TAX_RETURN_DAYS, K_PAY179_VALUE, K_PAY179_RATE,
+       K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
+       K_STATE_DIR, K_WEBHOOK_CA, K_WEBHOOK_TIMEOUT, K_WEBHOOK_ATTEMPTS, K_WEBHOOK_BACKOFF,
+       K_WEBHOOK_BACKOFF_MAX };
 
 static const struct {
 	const char *name;
@@ -60,6 +62,14 @@ static const struct {
 	{ "log-format", K_LOG_FORMAT },
 	{ "log-level", K_LOG_LEVEL },
 	{ "trust-request-id", K_TRUST_REQUEST_ID },
+	{ "webhook-ca", K_WEBHOOK_CA },
+	{ "webhook-timeout-ms", K_WEBHOOK_TIMEOUT },
+	{ "webhook-attempts", K_WEBHOOK_ATTEMPTS },
+	{ "webhook-backoff-ms", K_WEBHOOK_BACKOFF },
+	{ "webhook-backoff-max-ms", K_WEBHOOK_BACKOFF_MAX },
+	{ "tax-return-days", K_TAX_RETURN_DAYS },
+	{ "pay179-value", K_PAY179_VALUE },
+	{ "pay179-rate", K_PAY179_RATE },
 };
 
 static int
@@ -125,6 +135,14 @@ set(struct srv_config *c, int key, const char *v)
 	case K_LOG_FORMAT: return log_format(c, v);
 	case K_LOG_LEVEL: return srv_level_parse(v, &level) == 0 ? (c->log_level = (int)level, 0) : -1;
 	case K_TRUST_REQUEST_ID: if (number(v, 1, &n)) return -1; c->trust_request_id = (int)n; return 0;
+	case K_WEBHOOK_CA: c->webhook_ca = v; return 0;
+	case K_WEBHOOK_TIMEOUT: if (number(v, 600000, &n) || n < 100) return -1; c->webhook_timeout_ms = (long)n; return 0;
+	case K_WEBHOOK_ATTEMPTS: if (number(v, 1000, &n) || n == 0) return -1; c->webhook_attempts = (int)n; return 0;
+	case K_WEBHOOK_BACKOFF: if (number(v, 86400000, &n) || n == 0) return -1; c->webhook_backoff_ms = (long long)n; return 0;
+	case K_WEBHOOK_BACKOFF_MAX: if (number(v, 86400000, &n) || n == 0) return -1; c->webhook_backoff_max_ms = (long long)n; return 0;
+	case K_TAX_RETURN_DAYS: if (number(v, 365, &n)) return -1; c->tax_return_days = (int)n; return 0;
+	case K_PAY179_VALUE: if (number(v, 100000000, &n)) return -1; c->pay179_value = (long long)n; return 0;
+	case K_PAY179_RATE: if (number(v, 1000, &n)) return -1; c->pay179_rate = (int)n; return 0;
 	default: return -1;
 	}
 }
@@ -323,6 +341,14 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "log-format", required_argument, NULL, K_LOG_FORMAT },
 		{ "log-level", required_argument, NULL, K_LOG_LEVEL },
 		{ "trust-request-id", required_argument, NULL, K_TRUST_REQUEST_ID },
+		{ "webhook-ca", required_argument, NULL, K_WEBHOOK_CA },
+		{ "webhook-timeout-ms", required_argument, NULL, K_WEBHOOK_TIMEOUT },
+		{ "webhook-attempts", required_argument, NULL, K_WEBHOOK_ATTEMPTS },
+		{ "webhook-backoff-ms", required_argument, NULL, K_WEBHOOK_BACKOFF },
+		{ "webhook-backoff-max-ms", required_argument, NULL, K_WEBHOOK_BACKOFF_MAX },
+		{ "tax-return-days", required_argument, NULL, K_TAX_RETURN_DAYS },
+		{ "pay179-value", required_argument, NULL, K_PAY179_VALUE },
+		{ "pay179-rate", required_argument, NULL, K_PAY179_RATE },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -348,11 +374,16 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->watch_hs = "";
 	c->near_quota = 90;
 	c->lease = 300;
+	c->tax_return_days = 30;
 	c->group_commit = 1;
 	c->max_upload = 256ul << 20;
 	c->max_records = 100000;
 	c->log_json = 1;
 	c->log_level = SRV_INFO;
+	c->webhook_timeout_ms = 10000;
+	c->webhook_attempts = 12;
+	c->webhook_backoff_ms = 1000;
+	c->webhook_backoff_max_ms = 3600000;
 	/* --help and --version answer whatever else is wrong. */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -41,6 +41,9 @@ configure(const struct srv_config *cfg, cg_service *svc, cg_ctx *ctx)
 	o.near_quota_percent = cfg->near_quota;
 	o.new_enterprise_days = cfg->new_enterprise_days;
 	o.lease_seconds = cfg->lease;
+	o.tax_return_days = cfg->tax_return_days;
+	o.pay179_value = cfg->pay179_value;
+	o.pay179_per_mille = cfg->pay179_rate;
 	return cg_service_configure(svc, ctx, &o);
 }
 
@@ -328,11 +331,29 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
+	/* Listening for the other nodes' writes before anyone can park a long-poll. */
+	if (srv_hints_start(sp) != 0) {
+		MHD_stop_daemon(d);
+		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
+		return -1;
+	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	(void)snprintf(num, sizeof(num), "%u", info != NULL ? info->port : cfg->port);
 	srv_log(SRV_INFO, "listening", "addr", cfg->bind, "port", num, NULL);
 	if (cfg->port_file != NULL && (info == NULL || write_port_file(cfg->port_file, info->port) != 0)) {
 		fprintf(stderr, "cebgated: cannot write %s\n", cfg->port_file);
+		MHD_stop_daemon(d);
+		srv_hints_stop(sp);
+		pthread_key_delete(sp->svc_key);
+		srv_codes_close();
+		cg_service_free(probe);
+		cg_ctx_free(ctx);
+		return -1;
+	}
+	if (srv_deliver_start(sp) != 0) {
 		MHD_stop_daemon(d);
 		pthread_key_delete(sp->svc_key);
 		srv_codes_close();
@@ -377,9 +398,11 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 	 */
 	srv_log(SRV_INFO, "stopping", NULL);
 	srv_uploads_drain(sp);
+	srv_deliver_stop(sp);
 	srv_unpark(sp, 1);
 	srv_wait_for_change(sp, 100);
 	MHD_stop_daemon(d);
+	srv_hints_stop(sp); /* no pool thread pokes it any more */
 	pthread_key_delete(sp->svc_key);
 	srv_codes_close();
 	cg_service_free(probe);

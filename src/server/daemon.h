@@ -80,10 +80,18 @@ struct srv {
 	long nparked;
 	int closing;
 	atomic_ulong changes;
+	/* Writes on the other nodes of a PostgreSQL database (hint_main in longpoll.c); NULL on SQLite. */
+	cg_hint *hint;
+	pthread_t hint_thread;
+	atomic_int hints_done; /* the thread ends (set by srv_hints_stop) */
 	struct srv_conns *conns; /* every connection: its deadlines and the limits (conns.c) */
 	struct srv_upload_slot uploading[SRV_UPLOADS_AT_ONCE]; /* under limit_lock (spool.c) */
 	/* Uploads worked on in threads of their own (routes_uploads.c), under park_lock. */
 	int uploads_running;
+	/* Pushed receipts: the delivery thread and its worker (deliver.c). */
+	cg_deliverer *deliverer;
+	pthread_t deliver_thread;
+	atomic_int deliver_stop;
 };
 
 struct req {
@@ -109,6 +117,7 @@ struct req {
 	struct srv_reqlog log;  /* its access line */
 	int route;              /* index in the route table, -1 when none matched */
 	struct srv_upload_job *job; /* an upload worked on off the pool thread, or NULL */
+	unsigned long outages;  /* cg_service_outages() when it arrived (answer.h) */
 };
 
 /* The calling thread's service, made on first use; NULL when the database cannot be opened. */
@@ -126,6 +135,13 @@ void srv_unpark(struct srv *s, int all);
 void srv_changed(struct srv *s);
 /* Sleep until a write signals or @p ms pass. */
 void srv_wait_for_change(struct srv *s, long ms);
+/*
+ * Hints from the other nodes on the same PostgreSQL database: a thread waits
+ * for them and wakes the parked long-polls (nothing on SQLite). 0 when
+ * started (or not needed), -1 after saying why on stderr.
+ */
+int srv_hints_start(struct srv *s);
+void srv_hints_stop(struct srv *s);
 
 /* Rate limits over the last minute (ratelimit.c). */
 unsigned long srv_limit_key(const char *kind, const char *v);
@@ -174,6 +190,10 @@ void srv_uploads_drain(struct srv *s);
 void srv_upload_slot_give(struct srv *s, struct req *r);
 /* Whether the client of a connection closed it (asked while its upload is worked on). */
 int srv_client_gone(void *connection);
+
+/* Pushed receipts (deliver.c): start the delivery thread (0, or -1 logged); stop and join it. */
+int srv_deliver_start(struct srv *s);
+void srv_deliver_stop(struct srv *s);
 
 /* The request handler and completion callback of libmicrohttpd (http.c). */
 enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,

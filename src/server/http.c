@@ -119,6 +119,7 @@ on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *u
 		r->started = 1;
 		r->no_client_cert = s->tls_ca != NULL && !client_cert_ok(c);
 		r->spool_fd = -1;
+		r->outages = cg_service_outages();
 		srv_request_client(c, &r->client);
 		/* Through a trusted proxy, the forwarded client's own limit. */
 		if (srv_conns_request(s->conns, c, &r->client) != 0) {

@@ -2,11 +2,13 @@
 /*
  * Long-polls (receipts, waybill status) wait suspended, outside the pool
  * threads; a write wakes the main loop, which resumes those that may have an
- * answer now, or whose time is up.
+ * answer now, or whose time is up. On PostgreSQL a write on another node
+ * wakes them too, through a wake-up hint (LISTEN/NOTIFY, hint_main).
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <time.h>
 #include "daemon.h"
 
@@ -75,14 +77,82 @@ srv_unpark(struct srv *s, int all)
 	pthread_mutex_unlock(&s->park_lock);
 }
 
-/* After a write: parked long-polls may have an answer now. */
-void
-srv_changed(struct srv *s)
+/* Parked long-polls may have an answer now. */
+static void
+wake(struct srv *s)
 {
 	pthread_mutex_lock(&s->park_lock);
 	atomic_fetch_add(&s->changes, 1);
 	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->park_lock);
+	/* New receipts may be due for delivery. */
+	if (s->deliverer != NULL)
+		cg_deliverer_wake(s->deliverer);
+}
+
+/* After a write here: the long-polls parked here, and through the hint those on the other nodes. */
+void
+srv_changed(struct srv *s)
+{
+	wake(s);
+	cg_hint_poke(s->hint);
+}
+
+/*
+ * The hints' thread. A hint is only "look again": parked polls re-read the
+ * database. Hints may be missed while the connection is down (then every
+ * wait says so, and the polls look again) and, whatever the cause, every
+ * HINT_RECHECK_MS the polls look again anyway.
+ */
+#define HINT_WAIT_MS 200
+#define HINT_RECHECK_MS 60000
+
+static void *
+hint_main(void *arg)
+{
+	struct srv *s = arg;
+	long long recheck = srv_now_ms() + HINT_RECHECK_MS;
+
+	while (!*s->stop && !atomic_load(&s->hints_done)) {
+		int got = cg_hint_wait(s->hint, HINT_WAIT_MS);
+
+		if (got != 0 || srv_now_ms() >= recheck) {
+			recheck = srv_now_ms() + HINT_RECHECK_MS;
+			wake(s);
+		}
+	}
+	return NULL;
+}
+
+int
+srv_hints_start(struct srv *s)
+{
+	cg_ctx *ctx = NULL;
+	int rc = 0;
+
+	if (cg_ctx_new(&ctx) != CG_OK || cg_hint_open(&s->hint, ctx, s->cfg->db) != CG_OK) {
+		fprintf(stderr, "cebgated: %s\n", ctx != NULL ? cg_ctx_errmsg(ctx) : "out of memory");
+		rc = -1;
+	} else if (s->hint != NULL && pthread_create(&s->hint_thread, NULL, hint_main, s) != 0) {
+		fprintf(stderr, "cebgated: cannot start the thread of wake-up hints\n");
+		cg_hint_free(s->hint);
+		s->hint = NULL;
+		rc = -1;
+	}
+	cg_ctx_free(ctx);
+	return rc;
+}
+
+/* The thread ends within HINT_WAIT_MS. */
+void
+srv_hints_stop(struct srv *s)
+{
+	if (s->hint == NULL)
+		return;
+	atomic_store(&s->hints_done, 1);
+	(void)pthread_join(s->hint_thread, NULL);
+	cg_hint_free(s->hint);
+	s->hint = NULL;
 }
 
 /* Sleep until a write signals or `ms` pass (the stop flag is read at least that often). */

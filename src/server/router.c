@@ -11,6 +11,11 @@
 /* No login, but the thread's service (login, logout, public results): printed as public. */
 #define SRV_NOLOGIN (1u << 15)
 
+/*
+ * Every row has its description in src/server/openapi.json under the same
+ * pattern and method (lower case), served as GET /api/v1/openapi.json;
+ * tests/e2e/openapi.sh fails for a row without one (docs/cebgated.md, "The API").
+ */
 static const struct srv_route routes[] = {
 	/* Submission in, feedback out. */
 	{ "POST", "/api/v1/submissions", SRV_ENTERPRISE, srv_submit, NULL },
@@ -27,6 +32,13 @@ static const struct srv_route routes[] = {
 	{ "POST", "/api/v1/declarations/{id}/reveal", SRV_OFFICERS, srv_reveal, NULL },
 	{ "GET", "/api/v1/dashboard", SRV_OFFICERS, srv_dashboard, NULL },
 	{ "GET", "/api/v1/public/inspections", SRV_NOLOGIN, srv_public_inspections, NULL },
+	/* The 179 payment-data interface: asked by an officer, uploaded by the platform (signed). */
+	{ "POST", "/api/v1/declarations/{id}/pay179", SRV_OFFICERS, srv_pay179_request, NULL },
+	{ "POST", "/ceb2grab/grab/realTimeDataUpload", SRV_NOLOGIN, srv_pay179_upload, NULL },
+	{ "POST", "/api/v1/enterprises/{code}/pay179", SRV_ADMINS, srv_pay179_url, NULL },
+	/* Electronic tax bills: an enterprise's monthly statement. */
+	{ "GET", "/api/v1/enterprises/{code}/tax-bills", SRV_ANYONE, srv_tax_bills, NULL },
+	{ "GET", "/api/v1/enterprises/{code}/tax-bills.csv", SRV_ANYONE, srv_tax_bills, "csv" },
 	/* Merchants' uploads. */
 	{ "POST", "/api/v1/uploads", SRV_STAFF, srv_upload_post, NULL },
 	{ "GET", "/api/v1/uploads", SRV_STAFF, srv_uploads_list, NULL },
@@ -52,6 +64,15 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/certificates", SRV_ADMINS, srv_registry_list, "certificates" },
 	{ "DELETE", "/api/v1/enterprises/{code}/certificates/{serial}", SRV_ADMINS,
 	  srv_certificate_revoke, NULL },
+	/* A certificate as registered: the enterprise's own (its token), or any (admins). */
+	{ "GET", "/api/v1/enterprises/{code}/certificates/{serial}", SRV_ADMINS | SRV_ENTERPRISE,
+	  srv_certificate_get, NULL },
+	/* Pushed receipts: endpoints (admins and the enterprise's token), deliveries and re-sending (staff too). */
+	{ "GET", "/api/v1/webhooks", SRV_ADMINS | SRV_STAFF, srv_webhooks_list, NULL },
+	{ "POST", "/api/v1/webhooks", SRV_ADMINS | SRV_ENTERPRISE, srv_webhook_add, NULL },
+	{ "DELETE", "/api/v1/webhooks/{id}", SRV_ADMINS | SRV_ENTERPRISE, srv_webhook_remove, NULL },
+	{ "GET", "/api/v1/webhooks/{id}/deliveries", SRV_ADMINS | SRV_STAFF, srv_webhook_deliveries, NULL },
+	{ "POST", "/api/v1/webhooks/{id}/resend", SRV_ADMINS | SRV_STAFF, srv_webhook_resend, NULL },
 	/* The code tables: what is in force, and a reload without a restart. */
 	{ "GET", "/api/v1/codes", SRV_ANYONE, srv_codes, NULL },
 	{ "POST", "/api/v1/admin/codes/reload", SRV_ADMINS, srv_codes_reload_route, NULL },
@@ -61,6 +82,7 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/session", SRV_ANYONE, srv_session, NULL },
 	/* No login: no personal data. */
 	{ "GET", "/api/v1/explain/{code}", SRV_PUBLIC, srv_explain, NULL },
+	{ "GET", "/api/v1/openapi.json", SRV_PUBLIC, srv_openapi, NULL },
 	{ "GET", "/healthz", SRV_PUBLIC, srv_healthz, NULL },
 	{ "GET", "/readyz", SRV_NOLOGIN, srv_readyz, NULL },
 	{ "GET", "/metrics", SRV_PUBLIC, srv_metrics, NULL },
@@ -132,6 +154,12 @@ srv_route_allows(const struct srv_route *route, cg_role role)
 	return (route->roles & ~SRV_NOLOGIN) == SRV_PUBLIC || (route->roles & SRV_ROLE(role)) != 0;
 }
 
+int
+srv_route_is_public(const struct srv_route *route)
+{
+	return (route->roles & ~SRV_NOLOGIN) == SRV_PUBLIC;
+}
+
 /* "public", or the roles that may call @p roles' route, comma-separated. */
 static void
 roles_text(unsigned roles, char *out, size_t size)
@@ -176,13 +204,16 @@ admit(struct srv_call *call, enum MHD_Result *early)
 		return 1;
 	call->svc = srv_thread_service(call->s);
 	if (call->svc == NULL) {
-		*early = srv_reply_error(call->c, MHD_HTTP_SERVICE_UNAVAILABLE, "service unavailable");
+		*early = srv_reply_outage(call->c);
 		return 0;
 	}
 	if (call->route->roles == SRV_NOLOGIN)
 		return 1;
 	if (!srv_web_principal(call->c, call->svc, &call->who)) {
-		*early = srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is required");
+		/* The token could not be looked up: that says nothing about it. */
+		*early = srv_outage_seen() ? srv_reply_outage(call->c)
+					   : srv_reply_error(call->c, MHD_HTTP_UNAUTHORIZED,
+							     "a valid bearer token is required");
 		return 0;
 	}
 	/* The access line names the caller: the user, or the enterprise of a token. */
@@ -255,6 +286,7 @@ srv_route_dispatch(struct srv *s, struct MHD_Connection *c, const char *url, con
 	call.s = s;
 	call.c = c;
 	call.r = r;
+	srv_outage_mark(r->outages);
 	call.url = url;
 	call.method = method;
 	if (!admit(&call, &ok))

@@ -57,6 +57,8 @@ size_t srv_route_count(void);
 const struct srv_route *srv_route_at(size_t i);
 /* Whether a caller of @p role may use @p route. */
 int srv_route_allows(const struct srv_route *route, cg_role role);
+/* Whether @p route needs no login. */
+int srv_route_is_public(const struct srv_route *route);
 /* One line per route: method, path pattern, roles ("public" or a comma-separated list). */
 int srv_routes_print(FILE *out);
 /* Serve one request that has arrived whole. */
@@ -105,6 +107,13 @@ enum MHD_Result srv_custody_import(struct srv_call *call);
 enum MHD_Result srv_token_revoke(struct srv_call *call);
 enum MHD_Result srv_registry_set(struct srv_call *call);
 enum MHD_Result srv_certificate_revoke(struct srv_call *call);
+enum MHD_Result srv_certificate_get(struct srv_call *call);
+/* routes_webhooks.c */
+enum MHD_Result srv_webhooks_list(struct srv_call *call);
+enum MHD_Result srv_webhook_add(struct srv_call *call);
+enum MHD_Result srv_webhook_remove(struct srv_call *call);
+enum MHD_Result srv_webhook_resend(struct srv_call *call);
+enum MHD_Result srv_webhook_deliveries(struct srv_call *call);
 /* routes_session.c */
 enum MHD_Result srv_login(struct srv_call *call);
 enum MHD_Result srv_logout(struct srv_call *call);
@@ -115,6 +124,13 @@ enum MHD_Result srv_healthz(struct srv_call *call);
 enum MHD_Result srv_readyz(struct srv_call *call);
 enum MHD_Result srv_explain(struct srv_call *call);
 enum MHD_Result srv_metrics(struct srv_call *call);
+/* openapi.c */
+enum MHD_Result srv_openapi(struct srv_call *call);
+/* routes_pay179.c */
+enum MHD_Result srv_pay179_request(struct srv_call *call);
+enum MHD_Result srv_pay179_url(struct srv_call *call);
+enum MHD_Result srv_pay179_upload(struct srv_call *call);
+enum MHD_Result srv_tax_bills(struct srv_call *call);
 /* routes_codes.c */
 enum MHD_Result srv_codes(struct srv_call *call);
 enum MHD_Result srv_codes_reload_route(struct srv_call *call);

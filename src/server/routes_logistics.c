@@ -22,6 +22,7 @@ srv_declarations(struct srv_call *call)
 	qy.kind = (int)srv_query_number(call, "kind", 0, 999);
 	qy.before = srv_query_number(call, "before", 0, INT64_MAX);
 	qy.limit = (int)srv_query_number(call, "limit", 100, 500);
+	qy.needs_action = srv_query_number(call, "action", 0, 1) == 1;
 	if (qy.kind < 0 || qy.before < 0 || qy.limit <= 0)
 		return srv_reply_error(call->c, MHD_HTTP_BAD_REQUEST, "kind, before and limit are whole numbers");
 	rc = cg_service_declarations(call->svc, call->ctx, &call->who, &qy, &json);

@@ -86,3 +86,14 @@ srv_custody_import(struct srv_call *call)
 		OPENSSL_cleanse(call->r->body, call->r->len);
 	return srv_call_answer(call, rc, MHD_HTTP_CREATED, json);
 }
+
+/* GET /api/v1/enterprises/{code}/certificates/{serial}: whether it is registered and in force. */
+enum MHD_Result
+srv_certificate_get(struct srv_call *call)
+{
+	char *json = NULL;
+	cg_rc rc = cg_service_certificate_get(call->svc, call->ctx, &call->who, srv_param(&call->params, "code"),
+					      srv_param(&call->params, "serial"), &json);
+
+	return srv_call_answer(call, rc, MHD_HTTP_OK, json);
+}

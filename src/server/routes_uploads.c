@@ -132,7 +132,7 @@ upload_answer(struct srv_call *call)
 	char *json = j->json;
 
 	if (j->no_service)
-		return srv_reply_error(call->c, MHD_HTTP_SERVICE_UNAVAILABLE, "cannot open the service");
+		return srv_reply_outage(call->c);
 	j->json = NULL; /* srv_answer frees it */
 	return srv_answer(call->c, j->ctx, j->rc, MHD_HTTP_CREATED, json, json != NULL ? strlen(json) : 0,
 			  SRV_JSON, call->route->pattern);

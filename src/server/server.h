@@ -32,6 +32,9 @@ struct srv_config {
 	int near_quota;           /* clearance: percent of the annual limit that holds a buyer */
 	int new_enterprise_days;  /* clearance: enterprises younger than this are held */
 	long long lease;          /* review: seconds an officer's claim lasts */
+	int tax_return_days;      /* tax bills: a return within this many days of release voids the bill */
+	long long pay179_value;   /* 179: CNY at or above which the payment data is asked (0: off) */
+	int pay179_rate;          /* 179: per mille of matched inventories whose payment data is asked */
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */
@@ -46,6 +49,10 @@ struct srv_config {
 	int log_level;            /* log-level: enum srv_level (log.h) */
 	int trust_request_id;     /* take a client's X-Request-Id (behind a trusted proxy) */
 	int check_only;           /* --check-config: read the configuration, then exit */
+	const char *webhook_ca;   /* PEM trust anchors for webhook endpoints (default: the system's) */
+	long webhook_timeout_ms;  /* one delivery, connection included */
+	int webhook_attempts;     /* failed attempts on one receipt before an endpoint is dead */
+	long long webhook_backoff_ms, webhook_backoff_max_ms; /* first and longest retry delay */
 	char *owned[48];          /* values read from the config file */
 	int nowned;
 };

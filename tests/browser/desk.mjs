@@ -82,8 +82,8 @@ try {
 	await page.waitForURL(`**/declaration.html?id=${ID1}`);
 	await page.waitForSelector('#comparison tbody tr');
 	ok(await page.locator('#lease.running').isVisible(), 'the claim opens the declaration with the lease running');
-	ok(/认领至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, 认领剩余 \d+ /.test(await text(page, '#lease')),
-		'the lease shows its end as a local time and the time left');
+	ok(/认领至 \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(剩余 \d+:\d{2}\)$/.test(await text(page, '#lease')),
+		'the lease shows its end as a local time and the time left as a countdown', await text(page, '#lease'));
 	ok(await page.locator('#comparison tr.differs[data-field="buyerTelephone"]').isVisible(),
 		'the buyer telephone that differs between inventory and order is highlighted');
 	ok((await page.locator('#comparison tr.differs').count()) === 1 &&
@@ -113,7 +113,7 @@ try {
 	await page.waitForSelector('#reveal:disabled');
 	await page.waitForFunction(() => document.querySelector('#comparison tr[data-field="buyerTelephone"] td[data-doc="inventory"]').textContent === '13900139000');
 	ok(true, 'on request the telephone number is revealed');
-	await page.waitForFunction(() => [...document.querySelectorAll('#audit td')].some((td) => td.textContent === 'reveal'));
+	await page.waitForFunction(() => document.querySelector('#audit tr[data-action="reveal"]')?.textContent.includes('查看个人信息'));
 	ok(true, 'and the reveal appears in the audit trail');
 
 	// The lease runs out (moved into the past in the database, not waited for); the page, read again, says so.
@@ -121,20 +121,23 @@ try {
 		`UPDATE review SET lease_until = CAST(strftime('%s', 'now') AS INTEGER) - 1 WHERE document_id = ${Number(ID1)}`]);
 	await page.reload();
 	await page.waitForSelector('#lease.expired');
-	ok((await text(page, '#lease')).includes('认领已过期') && await page.locator('#decide-card').isHidden(),
+	ok((await text(page, '#lease')).includes('认领已过期') && await page.locator('#decide').isHidden(),
 		'an expired lease is shown and the decision form is withdrawn');
 	ok((await text(page, '#claim')) === '续期', 'the officer is offered to renew the claim');
 	await page.click('#claim');
 	await page.waitForSelector('#lease.running');
-	ok(await page.locator('#decide-card').isVisible(), 'after renewing, the decision form is back');
+	ok(await page.locator('#decide').isVisible(), 'after renewing, the decision form is back');
 
-	await page.selectOption('#decision', 'release');
+	await page.check('#decision input[value="release"]');
 	await page.click('#decide-submit');
 	await page.waitForSelector('#message.error');
 	ok((await text(page, '#message')).includes('理由') && (await page.getAttribute('body', 'data-state')) === 'held',
 		'a decision without a reason is not sent');
 	await page.fill('#reason', '单证相符 documents in order');
 	await page.click('#decide-submit');
+	// The next queued item opens; the decided one shows the receipt that went out.
+	await page.waitForURL((u) => u.searchParams.get('id') !== ID1);
+	await page.goto(`${URL}/declaration.html?id=${ID1}`);
 	await page.waitForSelector('#receipt-xml');
 	const xml = await text(page, '#receipt-xml');
 	ok(/returnStatus>800</.test(xml) && (await page.getAttribute('body', 'data-state')) === 'released',

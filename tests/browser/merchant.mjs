@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
-const PLAN = 16;
+const PLAN = 19;
 let n = 0;
 
 function ok(cond, what, detail) {
@@ -81,6 +81,17 @@ try {
 	await page.click('#apply');
 	await page.waitForFunction(() => document.querySelectorAll('#declarations tbody tr[data-key]').length === 1);
 	ok(await text(page, '#declarations tbody td.number') === 'SO202611270000000203', 'a search by order number finds that order');
+	await page.waitForSelector('#webhooks:not([hidden]) #webhook-list tbody tr[data-webhook]');
+	const hook = await page.$$eval('#webhook-list tbody tr[data-webhook] td', (t) => t.map((x) => x.textContent));
+	ok(hook[0] === 'https://127.0.0.1:1/hook' && hook[1] === 'active', 'the status page shows the enterprise\'s webhook endpoint', hook.join('|'));
+	let tries = 0;
+	do {
+		await page.click('#webhook-list tbody tr[data-webhook] button[data-i18n="whShow"]');
+		await page.waitForSelector('#webhook-deliveries:not([hidden])');
+		await page.waitForTimeout(200);
+	} while (await page.$$eval('#webhook-deliveries tbody tr', (r) => r.length) === 0 && ++tries < 150);
+	const attempt = await page.$$eval('#webhook-deliveries tbody tr:first-child td', (t) => t.map((x) => x.textContent));
+	ok(attempt[4] === 'failed' && attempt[5].length > 0, 'and its deliveries, failed with their error', attempt.join('|'));
 	await page.goto(URL + '/upload.html');
 	const accepted = [];
 	for (const file of process.env.CG_ORDERS.split(':')) {
@@ -101,6 +112,7 @@ try {
 	const none = await other.$$eval('#declarations tbody tr[data-key]', (rs) => rs.length);
 	const peek = await other.evaluate(async () => (await fetch('/api/v1/uploads/1')).status);
 	ok(none === 0 && peek === 404, 'a second merchant sees none of them, nor the upload (404)', `${none} ${peek}`);
+	ok(await other.locator('#webhooks').isHidden(), 'nor the other enterprise\'s webhook endpoint');
 
 	const officer = await open(browser, 'olga', 'officerpass1');
 	await officer.waitForURL('**/queue.html**');

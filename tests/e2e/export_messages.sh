@@ -238,6 +238,36 @@ open(sys.argv[2], "w", encoding="utf-8").write(s)' "$X/CEB603Message.xml" "$T/lo
 is "a loose export inventory (other prefix, dashed time) normalizes" "$rc" 0
 ok "to the canonical inventory" same_as "$T/nloose/CEB603-EO2024111800000001.xml" "$X/CEB603Message.xml"
 
+# ------------------------------------------------------------ the declarant's outbox, dir: channel
+# An export inventory and order sent through the official client's folders; the receipts
+# customs puts in the inbox are matched by business key and move each declaration (§2.7).
+mkdir -p "$T/dch"
+OB="$T/ob.db"
+"$cli" submit --key "$T/sm2.key" --cert "$T/sm2.crt" --channel "dir:$T/dch" --outbox "$OB" \
+	"$X/CEB603Message.xml" "$X/CEB303Message.xml" >/dev/null 2>&1 && rc=0 || rc=$?
+is "export inventory and order submitted through a dir: channel" "$rc" 0
+is "two DxpMsg files for the export receiver in the outbox folder" \
+	"$(grep -l DXPEDCCEB0000003 "$T/dch/outbox"/* | wc -l | tr -d ' ')" 2
+receipt() { # FILE STATUS: the sample inventory receipt with another returnStatus
+	sed "s|<returnStatus>800<|<returnStatus>$2<|" "$X/CEB604Message.xml" >"$T/dch/inbox/$1"
+}
+state() { # TYPE KEY: returnStatus and finality of that declaration's document
+	"$cli" status --outbox "$OB" --json "$2" |
+		jq -r --arg t "$1" '.declarations[] | select(.type == $t) | .documents[0] | .returnStatus + " " + (.final | tostring)'
+}
+receipt r1.xml 120
+cp "$X/CEB304Message.xml" "$T/dch/inbox/r0.xml"
+"$cli" receipts --channel "dir:$T/dch" --outbox "$OB" >/dev/null 2>&1 || :
+is "the order is final at 120" "$(state CEB303Message EO2024111800000001)" "120 true"
+is "the inventory is stored, not final, at 120" "$(state CEB603Message EI2024111800000001)" "120 false"
+receipt r2.xml 800
+"$cli" receipts --channel "dir:$T/dch" --outbox "$OB" >/dev/null 2>&1 || :
+is "released (800) it still waits for its departure" "$(state CEB603Message EI2024111800000001)" "800 false"
+receipt r3.xml 899
+"$cli" receipts --channel "dir:$T/dch" --outbox "$OB" >/dev/null 2>&1 && rc=0 || rc=$?
+is "closed (899) it is final" "$(state CEB603Message EI2024111800000001)" "899 true"
+is "and receipts then says every declaration is final" "$rc" 0
+
 # ------------------------------------------------------------ the service refuses exports whole
 DB=$(new_db x)
 adm enterprise add 3301980XB5 "示例报关服务（杭州）有限公司" ebc DXPENT0000999915 >/dev/null

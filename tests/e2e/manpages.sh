@@ -48,6 +48,10 @@ while read -r name sect key; do
 		"$T/help" >"$T/syn-help"
 	section_of "$page" SYNOPSIS >"$T/syn-man"
 	ok "$key: --help's usage is the page's SYNOPSIS" cmp "$T/syn-man" "$T/syn-help"
+	# ... and the SYNOPSIS lines of the page's source, as written there.
+	awk '/^# /{ on = ($0 == "# SYNOPSIS"); next } on && NF { sub(/^ +/, ""); print }' \
+		"$src/$name.$sect.txt" >"$T/syn-src"
+	ok "$key: --help's usage is the SYNOPSIS of docs/man/$name.$sect.txt" cmp "$T/syn-src" "$T/syn-help"
 	# --help explains every option of the page's OPTIONS, and names none the page lacks.
 	awk 'f { print; next } !/^(usage: |       )/ { f = 1; print }' "$T/help" | flags >"$T/opt-help" || :
 	section_of "$page" OPTIONS | flags >"$T/opt-man" || :
@@ -80,5 +84,13 @@ ok "cebgated.conf(5) documents only keys cebgated knows (unknown:$bad)" test -z 
 	grep -vx -e config -e check-config >"$T/flags"
 ok "every flag of cebgated's synopsis is a key of cebgated.conf(5)" sh -c '! sort -u "$1" | comm -23 - "$2" | grep .' \
 	sh "$T/flags" "$T/keys"
-ok "cebgated.conf(5) has the keys" test "$(wc -l <"$T/keys")" -ge 30
+# Every key cebgated takes (the key table of src/server/config.c) is in
+# cebgated.conf(5) and is a flag of cebgated(8)'s synopsis.
+sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", K_[A-Z0-9_]* },.*/\1/p' "$top_srcdir/src/server/config.c" |
+	sort -u >"$T/known"
+ok "the key table of src/server/config.c is found" test "$(wc -l <"$T/known")" -ge 40
+ok "cebgated.conf(5) documents every key of src/server/config.c" sh -c '! comm -23 "$1" "$2" | grep .' \
+	sh "$T/known" "$T/keys"
+ok "cebgated(8)'s synopsis has a flag for every key of src/server/config.c" \
+	sh -c 'sort -u "$2" | comm -23 "$1" - | { ! grep .; }' sh "$T/known" "$T/flags"
 done_testing

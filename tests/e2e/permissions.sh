@@ -7,22 +7,8 @@
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/desk_lib.sh"
-TABLE=$top_srcdir/tests/e2e/permissions.tsv
-desk_setup
-TADM=$(adm token new --user ada)
-TOFF=$(adm token new --user olga)
-TMER=$(adm token new --user mia)
-TLOG=$(adm token new --user leo)
-printf 'custody passphrase 1\n' >"$T/custody.pass"
-start_daemon --db "$DB" --random-rate 1000 --match-timeout 3600 --lease 60 \
-	--custody-pass-file "$T/custody.pass"
-submit_all
-ID=$(curl -s -H "Authorization: Bearer $TOFF" "$URL/api/v1/review" | jq -r '.items[0].id')
-UP=$(curl -s -H "Authorization: Bearer $TMER" "$URL/api/v1/uploads?name=o.csv" \
-	--data-binary @"$top_srcdir/samples/merchant/orders-en.csv" | jq -r .id)
-like "a held inventory and an upload to point the routes at" "$ID $UP" '^[0-9]+ [0-9]+$'
-jq -n --rawfile c "$T/A1.crt" --rawfile k "$T/A1.key" '{certificate: $c, key: $k}' \
-	>"$T/custody.json"
+. "$top_srcdir/tests/e2e/matrix_lib.sh"
+matrix_setup
 
 # refusal_is_json: a 401 or 403 answer says why in {"error": ...}.
 refusal_is_json() { jq -e '.error | type == "string" and length > 0' "$T/out"; }
@@ -30,10 +16,6 @@ refusal_is_json() { jq -e '.error | type == "string" and length > 0' "$T/out"; }
 # cell ROLE TOKEN METHOD PATH BODY EXPECTED: one caller against one route.
 cell() {
 	want=${6%% *}
-	case $5 in
-	@s/*) set -- "$1" "$2" "$3" "$4" "@$top_srcdir/${5#@s/}" "$6" ;;
-	@t/*) set -- "$1" "$2" "$3" "$4" "@$T/${5#@t/}" "$6" ;;
-	esac
 	got=$(http -X "$3" ${2:+-H "Authorization: Bearer $2"} ${5:+--data-binary "$5"} "$URL$4")
 	if [ "$got" != "$want" ]; then
 		fail "$3 $4 as $1: $want"
@@ -53,22 +35,10 @@ cell() {
 	esac
 }
 
-# concrete PATTERN: the path the routes of the matrix are asked at (see the table's head).
-concrete() {
-	case $1 in
-	/api/v1/logistics/*) set -- "$1" 's|{code}/{no}|4403980XD4/EX2024111100012345|' ;;
-	/api/v1/explain/*) set -- "$1" 's/{code}/120/' ;;
-	/api/v1/uploads/*) set -- "$1" "s/{id}/$UP/; s/{seq}/1/" ;;
-	*) set -- "$1" "s/{id}/$ID/; s/{code}/4403960XA1/; s/{name}/shop/; s/{token}/999999/; s/{serial}/0bad/" ;;
-	esac
-	printf '%s\n' "$1" | sed "$2"
-}
-
 tab=$(printf '\t')
-grep -v '^#' "$TABLE" | grep -v '^$' >"$T/rows"
 while IFS=$tab read -r method pattern body admin officer merchant enterprise logistics anon; do
 	path=$(concrete "$pattern")
-	[ "$body" != - ] || body=""
+	body=$(matrix_body "$body")
 	cell admin "$TADM" "$method" "$path" "$body" "$admin"
 	cell officer "$TOFF" "$method" "$path" "$body" "$officer"
 	cell merchant "$TMER" "$method" "$path" "$body" "$merchant"

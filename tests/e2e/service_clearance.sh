@@ -64,6 +64,9 @@ is "an enterprise cannot read the review queue (403)" "$(api "$TA" GET /api/v1/r
 api "$TO" GET /api/v1/review >/dev/null
 json_is "the officer's queue lists it" "$T/out" .count 1
 json_is "with its reason" "$T/out" '.items[0].reason' value
+json_is "its enterprise's name, declared value and currency" "$T/out" \
+	'.items[0] | [.ebcCode, (.ebcName | length > 0), (.value | test("^[0-9]+[.][0-9]{2}$")), .currency]' \
+	'["4403960XB2",true,true,"142"]'
 ID=$(jv "$T/out" '.items[0].id')
 api "$TO" GET "/api/v1/review?enterprise=4403960XB2&tradeMode=1210" >/dev/null
 json_is "the queue filters by enterprise and trade mode" "$T/out" .count 1
@@ -91,6 +94,12 @@ json_is "the officer's view has the order, payment and waybill beside the invent
 json_is "its audit trail names the officer, the claim and the decision" "$T/out" \
 	'[.audit[] | select(.actor == "olga") | .action]' '["claim","released"]'
 file_contains "with its reason" "$T/out" 'documents in order'
+api "$TA" GET '/api/v1/declarations?kind=311' >/dev/null
+json_is "the order's sender sees what became of it: its inventory released, why and when" "$T/out" \
+	'.declarations[0].outcome | [.state, .reason, .decision, (.at | test("^20"))]' \
+	'["released","documents in order","release",true]'
+api "$TA" GET '/api/v1/declarations?kind=311&action=1' >/dev/null
+json_is "nothing released needs the sender's action" "$T/out" '.declarations | length' 0
 W=/api/v1/logistics/4403980XD4/EX2024111100012345
 is "the logistics company reads its waybill" "$(api "$TD" GET $W)" 200
 json_is "released" "$T/out" '.waybills[0].state' released
@@ -126,6 +135,9 @@ wait_until 100 refused_alone || :
 ok "an inventory alone is refused at the match timeout (100)" refused_alone
 curl -s -H "Authorization: Bearer $TD" "$URL/api/v1/receipts?after=0" >"$T/rcpt"
 file_contains "the refusal names what was missing" "$T/rcpt" '缺少订单'
+api "$TD" GET '/api/v1/declarations?action=1' >/dev/null
+json_is "the refused inventory needs its sender's action, and only it" "$T/out" \
+	'[.declarations[] | [.kind, .outcome.state, .outcome.reason]]' '[[621,"rejected","timeout"]]'
 login() {
 	http -H 'Content-Type: application/json' --data "{\"user\":\"$1\",\"password\":\"$2\"}" \
 		"$URL/api/v1/login"

@@ -120,6 +120,20 @@ sqlite3 "$OB" "UPDATE cursor SET value = 0"
 file_contains "pulling the whole feed again matches nothing new" "$T/err" '0 matched'
 is "and changes nothing (duplicates ignored)" \
 	"$(sqlite3 "$OB" 'SELECT count(*) FROM doc WHERE final = 0')" 0
+# --follow --json: one JSON document per run, as every --json, printed when it is stopped.
+sqlite3 "$OB" "UPDATE cursor SET value = 0"
+"$CEBGATE" receipts --server "$URL" --token-file "$T/token" --follow --wait 1 --json \
+	>"$T/follow.json" 2>"$T/follow.err" &
+fpid=$!
+kill_at_exit $fpid
+pulled() { [ "$(sqlite3 "$OB" 'SELECT value FROM cursor')" -gt 0 ]; }
+ok "receipts --follow pulls the feed" wait_until 1200 pulled
+is "and prints nothing while it follows" "$(wc -c <"$T/follow.json")" 0
+kill -TERM $fpid
+rc=0; wait $fpid || rc=$?
+is "stopped by SIGTERM, it exits 0 (every declaration final)" $rc 0
+is "having printed exactly one JSON document" "$(jq -s length "$T/follow.json")" 1
+json_is "the states of every declaration" "$T/follow.json" 'all(.documents[]; .final)' true
 like "status shows one declaration's history" \
 	"$("$CEBGATE" status SO202611270000000101)" 'receipt CEB312Message 120'
 exit_code_is "status of an unknown number: exit 1" 1 "$CEBGATE" status NOSUCHORDER

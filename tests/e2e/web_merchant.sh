@@ -29,6 +29,8 @@ for e in C3:4403960XC3:pay D4:4403980XD4:logistics,agent; do
 	"$CEBGATE" sign --key "$T/$k.key" --cert "$T/$k.crt" "$T/gen/$k" -o "$T/signed-$k"
 	echo "$k $(adm token new --enterprise "${rest%%:*}")" >>"$T/tokens"
 done
+# A1 pushes its receipts to an endpoint nobody answers at: its deliveries fail (the status page shows them).
+adm webhook add 4403960XA1 https://127.0.0.1:1/hook >/dev/null
 printf 'custody passphrase 1\n' >"$T/custody.pass"
 start_daemon --db "$DB" --custody-pass-file "$T/custody.pass" --random-rate 1000
 for f in "$T"/signed-C3/*.xml "$T"/signed-D4/*.xml; do

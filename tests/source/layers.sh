@@ -29,10 +29,10 @@ public_layer() {
 	common.h | finding.h) echo util ;;
 	validate.h | report.h | explain.h | codes.h) echo ceb ;;
 	normalize.h) echo normalize ;;
-	sig.h) echo sig ;;
-	outbox.h | submit.h) echo declarant ;;
+	sig.h | pay179.h) echo sig ;;
+	outbox.h | submit.h | doctor.h) echo declarant ;;
 	service*.h | store.h | desk.h | registry.h | review.h | upload.h | window*.h | principal.h | \
-		session.h | status.h | submission.h) echo window ;;
+		session.h | status.h | submission.h | webhook.h) echo window ;;
 	*) echo unknown ;;
 	esac
 }

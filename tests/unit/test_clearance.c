@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "cebgate/registry.h"
 #include "window_fixture.h"
 
 #define V "samples/xml/unsigned/"
@@ -203,9 +204,9 @@ static void
 test_status(void **state)
 {
 	struct wfx *fx = *state;
-	cg_declaration_query q = { NULL, 311, NULL, 0, 0 };
+	cg_declaration_query q = { NULL, 311, NULL, 0, 0, false };
 	char *json = NULL;
-	json_t *o;
+	json_t *o, *out;
 
 	assert_string_equal(waybill_state(fx, &fx->d4), "released");
 	assert_string_equal(waybill_state(fx, &fx->olga), "released");
@@ -214,7 +215,19 @@ test_status(void **state)
 	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->mia, &q, &json), CG_OK);
 	o = wfx_json(json);
 	assert_int_equal(json_array_size(json_object_get(o, "declarations")), 1);
+	/* The order's outcome is its inventory's: released. */
+	out = json_object_get(json_array_get(json_object_get(o, "declarations"), 0), "outcome");
+	assert_string_equal(json_string_value(json_object_get(out, "state")), "released");
+	assert_true(json_is_string(json_object_get(out, "at")));
 	json_decref(o);
+	/* Nothing released needs the merchant's action. */
+	q.needs_action = true;
+	json = NULL;
+	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->mia, &q, &json), CG_OK);
+	o = wfx_json(json);
+	assert_int_equal(json_array_size(json_object_get(o, "declarations")), 0);
+	json_decref(o);
+	q.needs_action = false;
 	json = NULL;
 	assert_int_equal(cg_service_declarations(fx->svc, fx->ctx, &fx->max, &q, &json), CG_OK);
 	o = wfx_json(json);
@@ -252,6 +265,76 @@ test_sweep(void **state)
 	assert_int_equal(rejected, 0); /* refused once */
 }
 
+/*
+ * The feed: each enterprise's receipts numbered 1, 2, 3... in the order their
+ * transactions committed (seq, the cursor), none left unnumbered, and a
+ * reader resuming after a cursor gets exactly the ones after it.
+ */
+static void
+test_feed_positions(void **state)
+{
+	struct wfx *fx = *state;
+	char *json = NULL;
+	json_t *page, *r;
+	long long n, next;
+	size_t i;
+
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM receipt WHERE seq IS NULL"), 0);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM receipt r WHERE seq <> (SELECT count(*)"
+					 " FROM receipt o WHERE o.enterprise_id = r.enterprise_id AND o.id <= r.id)"),
+			 0);
+	n = wfx_sql_int(fx, "SELECT count(*) FROM receipt r JOIN enterprise e ON e.id = r.enterprise_id"
+			    " WHERE e.cop_code = '4403980XD4'");
+	assert_true(n >= 7);
+	assert_int_equal(wfx_sql_int(fx, "SELECT f.last FROM feed f JOIN enterprise e ON e.id = f.enterprise_id"
+					 " WHERE e.cop_code = '4403980XD4'"), n);
+	assert_int_equal(cg_service_receipts(fx->svc, fx->ctx, &fx->d4, 2, 3, &json, &(int){ 0 }), CG_OK);
+	page = wfx_json(json);
+	json_array_foreach(json_object_get(page, "receipts"), i, r)
+		assert_int_equal(json_integer_value(json_object_get(r, "cursor")), 3 + (long long)i);
+	next = json_integer_value(json_object_get(page, "next"));
+	assert_int_equal(next, 5);
+	json_decref(page);
+}
+
+/* The audit trail verifies end to end with an anchor; a record changed behind its back does not. */
+static void
+test_audit_verify(void **state)
+{
+	struct wfx *fx = *state;
+	cg_registry *reg = NULL;
+	char *json = NULL;
+	json_t *v;
+
+	assert_int_equal(cg_registry_open(&reg, fx->ctx, fx->db), CG_OK);
+	assert_int_equal(cg_registry_audit_anchor(reg, fx->ctx, &json), CG_OK);
+	v = wfx_json(json);
+	assert_true(json_is_true(json_object_get(v, "anchored")));
+	json_decref(v);
+	assert_int_equal(cg_registry_audit_anchor(reg, fx->ctx, &json), CG_OK);
+	v = wfx_json(json);
+	assert_true(json_is_false(json_object_get(v, "anchored"))); /* nothing new since */
+	json_decref(v);
+	assert_int_equal(cg_registry_audit_verify(reg, fx->ctx, &json), CG_OK);
+	v = wfx_json(json);
+	assert_true(json_is_true(json_object_get(v, "ok")));
+	/* This one and the sweep's (the first sweep of test_sweep anchored the trail). */
+	assert_int_equal(json_integer_value(json_object_get(v, "anchors")), 2);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM audit WHERE chain = 0 AND action = 'anchor'"), 2);
+	assert_int_equal(json_integer_value(json_object_get(v, "records")),
+			 wfx_sql_int(fx, "SELECT count(*) FROM audit"));
+	json_decref(v);
+	/* The trigger out of the way, as someone with the file could. */
+	wfx_sql(fx, "DROP TRIGGER audit_append_only_u; UPDATE audit SET detail = 'nothing happened'"
+		    " WHERE id = (SELECT min(id) FROM audit WHERE chain = 1)");
+	assert_int_equal(cg_registry_audit_verify(reg, fx->ctx, &json), CG_ECONFLICT);
+	v = wfx_json(json);
+	assert_true(json_is_false(json_object_get(v, "ok")));
+	assert_non_null(strstr(json_string_value(json_object_get(v, "broken")), "its hash does not match"));
+	json_decref(v);
+	cg_registry_close(reg);
+}
+
 int
 main(void)
 {
@@ -262,6 +345,8 @@ main(void)
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_feed_positions),
+		cmocka_unit_test(test_audit_verify),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -2,7 +2,8 @@
 /*
  * The database layer: migrations applied once, a newer schema refused,
  * transactions and savepoints, the statement cache, $N parameters, rows as
- * JSON and the unique-violation code. With CG_TEST_DB=pg (tests/pg_run: a
+ * JSON, the unique-violation code, and (PostgreSQL) a lost connection made
+ * again. With CG_TEST_DB=pg (tests/pg_run: a
  * throw-away cluster, PGHOST set) the same tests run on PostgreSQL, each on
  * a database of its own.
  */
@@ -403,6 +404,86 @@ test_rows_json(void **state)
 	json_decref(rows);
 }
 
+/*
+ * PostgreSQL only: a connection's server process, and another connection
+ * ending it and waiting until it is gone (a restart, as one connection sees it).
+ */
+enum { P_PID, P_END };
+static const char *const pid_sql[] = {
+	[P_PID] = "SELECT pg_backend_pid()",
+	[P_END] = "SELECT pg_terminate_backend(CAST($1 AS integer), 10000)",
+};
+CG_DB_MODULE(pid_module, "pid", pid_sql);
+
+static long long
+backend_pid(cg_db *db)
+{
+	cg_db_stmt *s = cg_db_prepared(db, &pid_module, P_PID);
+	long long pid;
+
+	assert_non_null(s);
+	assert_int_equal(cg_db_step(s), CG_DB_ROW);
+	pid = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	return pid;
+}
+
+/* End @p victim's server process from @p killer; the pid it had. */
+static long long
+end_backend_of(cg_db *victim, cg_db *killer)
+{
+	long long pid = backend_pid(victim);
+	cg_db_stmt *s = cg_db_prepared(killer, &pid_module, P_END);
+
+	assert_non_null(s);
+	assert_int_equal(cg_db_bind_int64(s, 1, pid), CG_OK);
+	assert_int_equal(cg_db_step(s), CG_DB_ROW);
+	cg_db_reset(s);
+	return pid;
+}
+
+/*
+ * A connection the server dropped is made again on next use: a read outside
+ * a transaction is answered on a new one (its statement prepared again),
+ * no failure seen;
+ * a write inside a transaction fails, counted as an outage, and after the
+ * rollback the next transaction works and nothing of the lost one stayed.
+ */
+static void
+test_reconnect(void **state)
+{
+	struct fx *fx = *state;
+	cg_db *other = NULL;
+	unsigned long before;
+	long long pid;
+
+	if (!on_pg()) {
+		/* A file has no server to lose: nothing is ever counted. */
+		assert_int_equal(count(fx->db), 1);
+		assert_int_equal(cg_db_outages(), 0);
+		return;
+	}
+	assert_int_equal(cg_db_open(&other, fx->ctx, fx->path, &schema_v2, CG_DB_WAIT_SPIN), CG_OK);
+	pid = end_backend_of(fx->db, other);
+	assert_int_equal(count(fx->db), 1);
+	assert_true(backend_pid(fx->db) != pid);
+
+	/* Prepared before: a statement first prepared on a lost connection inside a transaction is NULL. */
+	assert_non_null(cg_db_prepared(fx->db, &test_sql, T_ADD));
+	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+	end_backend_of(fx->db, other);
+	before = cg_db_outages();
+	assert_int_equal(add(fx, "lost", 1), CG_EDB);
+	assert_true(cg_db_outages() > before);
+	cg_db_rollback(fx->db);
+	assert_int_equal(cg_db_depth(fx->db), 0);
+	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "kept", 2), CG_OK);
+	assert_int_equal(cg_db_commit(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(count(fx->db), 2);
+	cg_db_close(other);
+}
+
 int
 main(void)
 {
@@ -418,6 +499,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbered_parameters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -238,7 +238,7 @@ test_retry_dead_release(void **state)
 static void
 test_rank(void **state)
 {
-	int f;
+	int f, g;
 
 	(void)state;
 	assert_true(cg_receipt_rank(311, "120", &f) > 0 && f == 1);
@@ -247,6 +247,16 @@ test_rank(void **state)
 	assert_true(cg_receipt_rank(621, "800", &f) > cg_receipt_rank(621, "100", &f) && f == 1);
 	assert_true(cg_receipt_rank(621, "-621018", &f) > 0 && f == 1);
 	assert_true(cg_receipt_rank(621, "899", &f) > cg_receipt_rank(621, "800", &f));
+	/* Exports (ceb-export-spec.md §2.7, §4): an order ends at 120, an inventory at 899. */
+	assert_true(cg_receipt_rank(303, "120", &f) > 0 && f == 1);
+	assert_true(cg_receipt_rank(505, "399", &f) > 0 && f == 1);
+	assert_true(cg_receipt_rank(603, "399", &f) > 0 && f == 0);
+	assert_true(cg_receipt_rank(603, "800", &f) > 0 && f == 0);
+	assert_true(cg_receipt_rank(603, "899", &f) > cg_receipt_rank(603, "800", &g));
+	assert_true(f == 1 && g == 0);
+	assert_true(cg_receipt_rank(607, "399", &f) > 0 && f == 1);
+	assert_true(cg_receipt_rank(213, "120", &f) > 0 && f == 0);
+	assert_true(cg_receipt_rank(213, "800", &f) > 0 && f == 1);
 	assert_int_equal(cg_receipt_rank(621, "23", &f), 0); /* unknown: informational */
 	assert_int_equal(f, 0);
 	assert_true(cg_receipt_rank(621, "DXP1001", &f) > 0 && f == 1);

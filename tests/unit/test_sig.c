@@ -1714,6 +1714,96 @@ test_sig_count_and_export(void **state)
 	xmlFreeDoc(d2);
 }
 
+/* ---- the 179 payExInfoStr (ceb-spec §8.3) -------------------------------------------- */
+
+/* Written as another platform might: spaces, a trailing zero, an escaped quote, a "]}" in a string. */
+#define PAYEX                                                                                      \
+	"{\"sessionID\":\"s-1\", \"payExchangeInfoHead\":{\"guid\":\"G\",\"totalAmount\":573.870,"   \
+	"\"note\":\"a\\\"b\"},\"payExchangeInfoLists\":[{\"orderNo\":\"SO1\",\"goodsInfo\":"          \
+	"[{\"gname\":\"x]}\"}]}] ,\"serviceTime\":1731286060000}"
+#define HEAD "{\"guid\":\"G\",\"totalAmount\":573.870,\"note\":\"a\\\"b\"}"
+#define LISTS "[{\"orderNo\":\"SO1\",\"goodsInfo\":[{\"gname\":\"x]}\"}]}]"
+
+/* Both forms of the signing string, built from the payExInfoStr's own texts byte for byte. */
+static void
+test_pay179_signing_string(void **state)
+{
+	char *s = NULL;
+
+	(void)state;
+	assert_int_equal(cg_pay179_signing_string(fx->ctx, PAYEX, strlen(PAYEX), CG_PAY179_QUOTED, &s), CG_OK);
+	assert_string_equal(s, "\"sessionID\":\"s-1\"||\"payExchangeInfoHead\":\"" HEAD
+			       "\"||\"payExchangeInfoLists\":\"" LISTS "\"||\"serviceTime\":\"1731286060000\"");
+	cg_free(s);
+	assert_int_equal(cg_pay179_signing_string(fx->ctx, PAYEX, strlen(PAYEX), CG_PAY179_PLAIN, &s), CG_OK);
+	assert_string_equal(s, "\"sessionID\":\"s-1\"||\"payExchangeInfoHead\":" HEAD
+			       "||\"payExchangeInfoList\":" LISTS "||\"serviceTime\":1731286060000");
+	cg_free(s);
+	assert_int_equal(cg_pay179_signing_string(fx->ctx, "{\"sessionID\":\"s\"}", 17, CG_PAY179_QUOTED, &s),
+			 CG_EINVAL);
+	assert_non_null(strstr(cg_ctx_errmsg(fx->ctx), "payExchangeInfoHead"));
+}
+
+static char *
+replace1(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	assert_non_null(p);
+	assert_non_null(out);
+	(void)snprintf(out, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+	return out;
+}
+
+/* Signed (RSA and SM2, both forms), verified; tampered, another certificate, no signValue refused. */
+static void
+test_pay179_sign_verify(void **state)
+{
+	struct identity *ids[2] = { &fx->rsa, &fx->sm2 };
+	cg_pay179_signer *sg = NULL;
+	cg_pay179_form form;
+	size_t clen = 0, olen = 0, i;
+	char *cert, *other = read_file(fx->rsa_other.cert_path, &olen), *out = NULL, *bad;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		cert = read_file(ids[i]->cert_path, &clen);
+		assert_int_equal(cg_pay179_signer_new(&sg, fx->ctx, ids[i]->key, NULL, ids[i]->cert_path, NULL,
+						      i == 0 ? CG_PAY179_QUOTED : CG_PAY179_PLAIN),
+				 CG_OK);
+		assert_int_equal(cg_pay179_sign(sg, fx->ctx, PAYEX, strlen(PAYEX), &out), CG_OK);
+		/* The head is sent as it was written, trailing zero included. */
+		assert_non_null(strstr(out, HEAD));
+		assert_non_null(strstr(out, cg_pay179_signer_certno(sg)));
+		assert_int_equal(cg_pay179_verify(fx->ctx, out, strlen(out), cert, clen, &form), CG_OK);
+		assert_int_equal(form, i == 0 ? CG_PAY179_QUOTED : CG_PAY179_PLAIN);
+		bad = replace1(out, "573.870", "573.880");
+		assert_int_equal(cg_pay179_verify(fx->ctx, bad, strlen(bad), cert, clen, &form), CG_ESIG);
+		assert_non_null(strstr(cg_ctx_errmsg(fx->ctx), "does not verify"));
+		free(bad);
+		if (i == 0)
+			assert_int_equal(cg_pay179_verify(fx->ctx, out, strlen(out), other, olen, &form), CG_ESIG);
+		bad = replace1(out, "\"signValue\":\"", "\"signValue\":\"\",\"x\":\"");
+		assert_int_equal(cg_pay179_verify(fx->ctx, bad, strlen(bad), cert, clen, &form), CG_EINVAL);
+		assert_non_null(strstr(cg_ctx_errmsg(fx->ctx), "certNo/signValue must not be empty"));
+		free(bad);
+		/* Signed already: not signed twice. */
+		bad = NULL;
+		assert_int_equal(cg_pay179_sign(sg, fx->ctx, out, strlen(out), &bad), CG_EINVAL);
+		cg_free(out);
+		cg_pay179_signer_free(sg);
+		free(cert);
+	}
+	free(other);
+	/* The key must be the certificate's: customs could not verify otherwise. */
+	assert_int_equal(cg_pay179_signer_new(&sg, fx->ctx, fx->rsa.key, NULL, fx->rsa_other.cert_path, NULL,
+					      CG_PAY179_QUOTED),
+			 CG_ESIG);
+	assert_null(sg);
+}
+
 int
 main(void)
 {
@@ -1721,6 +1811,8 @@ main(void)
 		cmocka_unit_test(test_sm3_kat),
 		cmocka_unit_test(test_sha_kat),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_pay179_signing_string),
+		cmocka_unit_test(test_pay179_sign_verify),
 		cmocka_unit_test(test_digest_for_uri),
 		cmocka_unit_test(test_profile_for_uri),
 		cmocka_unit_test(test_profiles_load_override),

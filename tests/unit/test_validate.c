@@ -17,6 +17,8 @@
 #include <jansson.h>
 #include "cebgate/cebgate.h"
 #include "ceb/schema.h" /* cg__schemas_compilations */
+#include "ceb/rules.h"  /* cg__tax_lines */
+#include "util/xml.h"
 
 #define ORDER "unsigned/CEB311-order.xml"
 #define PAYMENT "unsigned/CEB411-payment.xml"
@@ -1452,6 +1454,107 @@ test_tax_full_consumption(void **state)
 	cg_findings_free(f);
 }
 
+/* ---- the tax bill's lines (CEB816 TaxListRd): each tax as levied ----------------- */
+
+/* cg__tax_lines over the inventory @p inv (freed), for a tax bill. */
+static void
+bill_lines(char *inv, struct cg_tax *t, struct cg_tax_line *lines)
+{
+	cg_findings *f = NULL;
+	xmlDocPtr doc = NULL;
+	struct cg_msg *m = NULL;
+
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_int_equal(cg__xml_parse(&doc, fx->ctx, inv, strlen(inv), "inventory.xml", f), CG_OK);
+	assert_int_equal(cg__msg_from_xml(&m, fx->ctx, doc, false), CG_OK);
+	cg__tax_lines(cg__validator_codes(fx->v), &m->docs[0], t, lines);
+	cg__msg_free(m);
+	xmlFreeDoc(doc);
+	cg_findings_free(f);
+	free(inv);
+}
+
+static void
+expect_line(const struct cg_tax_line *l, const char *value, const char *duty, const char *vat,
+	    const char *ct)
+{
+	char v[64], d[64], va[64], c[64];
+
+	cg__dec_format(l->value, v, sizeof(v));
+	cg__dec_format(l->duty, d, sizeof(d));
+	cg__dec_format(l->vat, va, sizeof(va));
+	cg__dec_format(l->ct, c, sizeof(c));
+	assert_string_equal(v, value);
+	assert_string_equal(d, duty);
+	assert_string_equal(va, vat);
+	assert_string_equal(c, ct);
+}
+
+/*
+ * Within the limit: no duty, VAT (and consumption tax) at 70 % of the goods
+ * rate, per line on its dutiable value (freight shared in proportion):
+ * 403.67441 x 13 % = 52.47767, levied 36.73436 (not 52.47767).
+ */
+static void
+test_bill_lines_percent_retail(void **state)
+{
+	struct cg_tax t;
+	struct cg_tax_line l[2];
+
+	(void)state;
+	bill_lines(sample(INVENTORY), &t, l);
+	assert_int_equal(t.basis, CG_TAX_RETAIL);
+	expect_line(&l[0], "403.67441", "0.00", "36.73436", "0.00");
+	expect_line(&l[1], "122.32558", "0.00", "11.13163", "0.00");
+}
+
+/*
+ * A per-unit consumption tax (beer, 0.253 CNY per litre of qty1, 0.5 l: 0.1265)
+ * and a compound one (whisky, 20 % + 0.912 CNY/l, 0.7 l: (V + 0.6384) / 0.8 x
+ * 20 % + 0.6384 = 31.37939), each with VAT on the value plus the consumption
+ * tax, both at 70 %.
+ */
+static void
+test_bill_lines_per_unit_and_compound(void **state)
+{
+	struct cg_tax t;
+	struct cg_tax_line l[2];
+
+	(void)state;
+	bill_lines(inv_line2(">2203000000<", "<ceb:qty1>0.5</ceb:qty1>\n      <ceb:unit1>095</ceb:unit1>\n"
+					     "      <ceb:qty2>0.5</ceb:qty2>\n      <ceb:unit2>035</ceb:unit2>"),
+		   &t, l);
+	assert_int_equal(t.basis, CG_TAX_RETAIL);
+	expect_line(&l[1], "122.32558", "0.00", "11.14313", "0.08855");
+	bill_lines(inv_line2(">2208300000<", "<ceb:qty1>0.7</ceb:qty1>\n      <ceb:unit1>095</ceb:unit1>\n"
+					     "      <ceb:qty2>1.1</ceb:qty2>\n      <ceb:unit2>035</ceb:unit2>"),
+		   &t, l);
+	expect_line(&l[1], "122.32558", "0.00", "13.98715", "21.96557");
+	/* The first line is the same formula milk whatever the second. */
+	expect_line(&l[0], "403.67441", "0.00", "36.73436", "0.00");
+}
+
+/*
+ * One item over the single-transaction limit (the cream alone at 6000.00):
+ * the goods rates in full, duty included: MFN 1 % = 60.10, consumption tax
+ * 15 % on the composite basis = 1071.19411, VAT 13 % = 928.36823.
+ */
+static void
+test_bill_lines_over_limit_item(void **state)
+{
+	char *inv = sample(INVENTORY);
+	struct cg_tax t;
+	struct cg_tax_line l[1];
+
+	(void)state;
+	inv = cut(inv, "<ceb:InventoryList>\n      <ceb:gnum>1<", "</ceb:InventoryList>\n");
+	inv = subst(subst(inv, "<ceb:gnum>2<", "<ceb:gnum>1<"), ">120.00<", ">6000.00<");
+	inv = subst(inv, ">120.00<", ">6000.00<");
+	bill_lines(inv, &t, l);
+	assert_int_equal(t.basis, CG_TAX_FULL);
+	expect_line(&l[0], "6010.00", "60.10", "928.36823", "1071.19411");
+}
+
 /* Documents of different orders are never compared; finish forgets the set. */
 static void
 test_cross_unrelated_and_reset(void **state)
@@ -1974,6 +2077,9 @@ main(void)
 		cmocka_unit_test(test_tax_unchecked),
 		cmocka_unit_test(test_tax_full_over_limit),
 		cmocka_unit_test(test_tax_full_consumption),
+		cmocka_unit_test(test_bill_lines_percent_retail),
+		cmocka_unit_test(test_bill_lines_per_unit_and_compound),
+		cmocka_unit_test(test_bill_lines_over_limit_item),
 		cmocka_unit_test(test_cross_unrelated_and_reset),
 		cmocka_unit_test(test_dxp_envelope),
 		cmocka_unit_test(test_report_json),

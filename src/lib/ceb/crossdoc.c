@@ -149,8 +149,8 @@ kind_of(int type)
 	}
 }
 
-static bool
-dup_opt(char **dst, const char *src)
+bool
+cg__crossdoc_dup(char **dst, const char *src)
 {
 	if (src == NULL)
 		return true;
@@ -170,8 +170,8 @@ keep_lines(struct sum *s, const struct cg_decl *d, const char *name_field)
 		return CG_ENOMEM;
 	s->nlines = d->nlines;
 	for (i = 0; i < d->nlines; i++) {
-		if (!dup_opt(&s->lines[i].gnum, cg__group_get(&d->lines[i], "gnum")) ||
-		    !dup_opt(&s->lines[i].name, cg__group_get(&d->lines[i], name_field)))
+		if (!cg__crossdoc_dup(&s->lines[i].gnum, cg__group_get(&d->lines[i], "gnum")) ||
+		    !cg__crossdoc_dup(&s->lines[i].name, cg__group_get(&d->lines[i], name_field)))
 			return CG_ENOMEM;
 	}
 	return CG_OK;
@@ -186,7 +186,7 @@ summarise(struct sum *s, int kind, const struct cg_msg *m, size_t doc, const cha
 	for (i = 0; i < 8; i++) {
 		const char *name = kept[kind][i];
 
-		if (name != NULL && name[0] != '\0' && !dup_opt(&s->v[i], cg__group_get(&d->head, name)))
+		if (name != NULL && name[0] != '\0' && !cg__crossdoc_dup(&s->v[i], cg__group_get(&d->head, name)))
 			return CG_ENOMEM;
 	}
 	s->source = cg__strdup(source);
@@ -195,8 +195,8 @@ summarise(struct sum *s, int kind, const struct cg_msg *m, size_t doc, const cha
 	if (s->source == NULL || s->path == NULL)
 		return CG_ENOMEM;
 	if (kind == S_ORDER) {
-		if (!dup_opt(&s->tax_total, cg__group_get(&d->head, "taxTotal")) ||
-		    !dup_opt(&s->goods_value, cg__group_get(&d->head, "goodsValue")))
+		if (!cg__crossdoc_dup(&s->tax_total, cg__group_get(&d->head, "taxTotal")) ||
+		    !cg__crossdoc_dup(&s->goods_value, cg__group_get(&d->head, "goodsValue")))
 			return CG_ENOMEM;
 		return keep_lines(s, d, "itemName");
 	}
@@ -302,8 +302,8 @@ report_at(cg_findings *f, const char *code, const struct sum *s, const char *fie
 	return report_sev(f, code, CG_SEV_ERROR, s, field, zh, en);
 }
 
-static bool
-same(const char *a, const char *b)
+bool
+cg__crossdoc_same(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
@@ -329,10 +329,10 @@ check_payment(cg_findings *f, const struct sum *p, const struct sum *o)
 			       p->v[2] ? p->v[2] : "", o->v[0], o->v[2] ? o->v[2] : "");
 		rc = report_at(f, "CG1101", p, "amountPaid", zh, en);
 	}
-	if (rc == CG_OK && (!same(p->v[3], o->v[3]) || !same(p->v[4], o->v[4]))) {
+	if (rc == CG_OK && (!cg__crossdoc_same(p->v[3], o->v[3]) || !cg__crossdoc_same(p->v[4], o->v[4]))) {
 		(void)snprintf(en, sizeof(en), "payer of order %.60s is not its buyer", o->v[0]);
 		(void)snprintf(zh, sizeof(zh), "订单 %.60s 的支付人与订购人不一致", o->v[0]);
-		rc = report_at(f, "CG1102", p, same(p->v[3], o->v[3]) ? "payerIdNumber" : "payerName",
+		rc = report_at(f, "CG1102", p, cg__crossdoc_same(p->v[3], o->v[3]) ? "payerIdNumber" : "payerName",
 			       zh, en);
 	}
 	return rc;
@@ -346,7 +346,7 @@ check_waybill(cg_findings *f, const struct sum *w, const struct sum *o)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		if (same(w->v[5 + i], o->v[5 + i]))
+		if (cg__crossdoc_same(w->v[5 + i], o->v[5 + i]))
 			continue;
 		(void)snprintf(en, sizeof(en), "%s differs from order %.60s", field[i], o->v[0]);
 		(void)snprintf(zh, sizeof(zh), "%s 与订单 %.60s 不一致", field[i], o->v[0]);
@@ -361,7 +361,7 @@ order_line_name(const struct sum *o, const char *gnum)
 	size_t i;
 
 	for (i = 0; i < o->nlines; i++) {
-		if (same(o->lines[i].gnum, gnum))
+		if (cg__crossdoc_same(o->lines[i].gnum, gnum))
 			return o->lines[i].name != NULL ? o->lines[i].name : "";
 	}
 	return NULL;
@@ -426,7 +426,7 @@ check_inventory(cg_findings *f, struct sum *inv, struct sum *o)
 	for (i = 0; i < inv->nlines; i++) {
 		const char *name = order_line_name(o, inv->lines[i].gnum);
 
-		if (name != NULL && same(name, inv->lines[i].name))
+		if (name != NULL && cg__crossdoc_same(name, inv->lines[i].name))
 			continue;
 		(void)snprintf(en, sizeof(en), "line gnum %.8s: %s", inv->lines[i].gnum ? inv->lines[i].gnum : "?",
 			       name == NULL ? "not in the order" : "gname differs from the order's itemName");

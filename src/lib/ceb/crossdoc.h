@@ -21,6 +21,10 @@ bool cg__crossdoc_empty(const struct cg_crossdoc *x);
 /* The tables inventories added from now on are taxed with (a reload between batches). */
 void cg__crossdoc_set_codes(struct cg_crossdoc *x, const struct cg_codes *codes);
 
+/* Helpers of both families: copy @p src unless NULL (false: out of memory); two present, equal values. */
+bool cg__crossdoc_dup(char **dst, const char *src);
+bool cg__crossdoc_same(const char *a, const char *b);
+
 /* The export family's share (crossdoc_export.c), held inside struct cg_crossdoc. */
 struct cg_crossdoc_export;
 cg_rc cg__crossdoc_export_new(struct cg_crossdoc_export **out);

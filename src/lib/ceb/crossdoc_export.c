@@ -27,8 +27,8 @@ static const struct {
 } kinds[K_KINDS] = {
 	[K_ORDER] = { 303, { "orderNo", "ebpCode", "ebcCode", "orderType", "goodsValue", "freight" },
 		      { "gnum", "itemNo", "totalPrice" } },
-	[K_RECEIPT] = { 403, { "orderNo", "ebpCode", "ebcCode", "charge" } },
-	[K_WAYBILL] = { 505, { "logisticsNo", "logisticsCode", "ebcCode", "freight" } },
+	[K_RECEIPT] = { 403, { "orderNo", "ebpCode", "ebcCode", "charge" }, { NULL } },
+	[K_WAYBILL] = { 505, { "logisticsNo", "logisticsCode", "ebcCode", "freight" }, { NULL } },
 	[K_INVENTORY] = { 603,
 			  { "orderNo", "ebpCode", "ebcCode", "logisticsNo", "logisticsCode", "tradeMode",
 			    "invtNo", "statisticsFlag", "freight", "billNo" },
@@ -45,6 +45,7 @@ enum { L_GNUM, L_ITEM, L_TOTAL, L_GCODE, L_UNIT, L_QTY, L_QTY1, L_QTY2 };
 enum { R_GNUM, R_GCODE, R_UNIT, R_QTY, R_QTY1, R_QTY2 };
 
 struct xsum {
+	char *key[2]; /* lookup keys of the two roles of its kind (see keys[]), or NULL */
 	char *v[NV];
 	char *(*lines)[NL];
 	size_t nlines;
@@ -54,9 +55,25 @@ struct xsum {
 	const struct cg_msgdef *def;
 };
 
+/*
+ * The head fields (indexes into kinds[].head) that make each kind's lookup
+ * keys: an order is found by platform and by consignor, a waybill by its
+ * number, an inventory by its parcel and by its customs number.
+ */
+static const int keys[K_KINDS][2][2] = {
+	[K_ORDER] = { { O_NO, O_EBP }, { O_NO, O_EBC } },
+	[K_RECEIPT] = { { -1, -1 }, { -1, -1 } },
+	[K_WAYBILL] = { { 0, 1 }, { -1, -1 } },
+	[K_INVENTORY] = { { I_PARCEL, -1 }, { I_INVT, -1 } },
+	[K_LIST] = { { -1, -1 }, { -1, -1 } },
+	[K_SUMMARY] = { { -1, -1 }, { -1, -1 } },
+	[K_RETURN] = { { -1, -1 }, { -1, -1 } },
+};
+
 struct cg_crossdoc_export {
 	struct xsum *s[K_KINDS];
 	size_t n[K_KINDS], cap[K_KINDS];
+	struct xsum **index[K_KINDS][2]; /* sorted by key[role], built by check */
 };
 
 static int
@@ -76,6 +93,8 @@ xsum_dispose(struct xsum *s)
 {
 	size_t i, j;
 
+	free(s->key[0]);
+	free(s->key[1]);
 	for (i = 0; i < NV; i++)
 		free(s->v[i]);
 	for (i = 0; i < s->nlines; i++) {
@@ -96,6 +115,9 @@ cg__crossdoc_export_reset(struct cg_crossdoc_export *x)
 		for (i = 0; i < x->n[k]; i++)
 			xsum_dispose(&x->s[k][i]);
 		x->n[k] = 0;
+		free(x->index[k][0]);
+		free(x->index[k][1]);
+		x->index[k][0] = x->index[k][1] = NULL;
 	}
 }
 
@@ -131,15 +153,6 @@ cg__crossdoc_export_empty(const struct cg_crossdoc_export *x)
 	return true;
 }
 
-static bool
-dup_opt(char **dst, const char *src)
-{
-	if (src == NULL)
-		return true;
-	*dst = cg__strdup(src);
-	return *dst != NULL;
-}
-
 static cg_rc
 summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char *source)
 {
@@ -148,7 +161,7 @@ summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char 
 
 	s->def = m->def;
 	for (i = 0; i < NV && kinds[k].head[i] != NULL; i++) {
-		if (!dup_opt(&s->v[i], cg__group_get(&d->head, kinds[k].head[i])))
+		if (!cg__crossdoc_dup(&s->v[i], cg__group_get(&d->head, kinds[k].head[i])))
 			return CG_ENOMEM;
 	}
 	s->source = cg__strdup(source);
@@ -156,6 +169,20 @@ summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char 
 	s->line = d->head.elem_line;
 	if (s->source == NULL || s->path == NULL)
 		return CG_ENOMEM;
+	for (i = 0; i < 2; i++) {
+		const int *f = keys[k][i];
+		size_t len;
+
+		if (f[0] < 0 || s->v[f[0]] == NULL || (f[1] >= 0 && s->v[f[1]] == NULL))
+			continue;
+		len = strlen(s->v[f[0]]) + (f[1] >= 0 ? strlen(s->v[f[1]]) + 1 : 0) + 1;
+		s->key[i] = malloc(len);
+		if (s->key[i] == NULL)
+			return CG_ENOMEM;
+		/* The unit separator cannot be in a code: the two parts stay apart. */
+		(void)snprintf(s->key[i], len, "%s%s%s", s->v[f[0]], f[1] >= 0 ? "\x1f" : "",
+			       f[1] >= 0 ? s->v[f[1]] : "");
+	}
 	if (d->nlines == 0 || kinds[k].line[0] == NULL)
 		return CG_OK;
 	s->lines = calloc(d->nlines, sizeof(*s->lines));
@@ -164,7 +191,7 @@ summarise(struct xsum *s, int k, const struct cg_msg *m, size_t doc, const char 
 	s->nlines = d->nlines;
 	for (i = 0; i < d->nlines; i++) {
 		for (j = 0; j < NL && kinds[k].line[j] != NULL; j++) {
-			if (!dup_opt(&s->lines[i][j], cg__group_get(&d->lines[i], kinds[k].line[j])))
+			if (!cg__crossdoc_dup(&s->lines[i][j], cg__group_get(&d->lines[i], kinds[k].line[j])))
 				return CG_ENOMEM;
 		}
 	}
@@ -195,27 +222,59 @@ cg__crossdoc_export_add(struct cg_crossdoc_export *x, const struct cg_msg *m, co
 
 /* ---------------------------------------------------------------- lookups */
 
-static bool
-same(const char *a, const char *b)
+static int
+cmp_key0(const void *a, const void *b)
 {
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
+	const struct xsum *x = *(struct xsum *const *)a, *y = *(struct xsum *const *)b;
+
+	return strcmp(x->key[0] != NULL ? x->key[0] : "", y->key[0] != NULL ? y->key[0] : "");
 }
 
-/* The document of kind @p k whose head fields @p a and @p b hold @p va and @p vb (b < 0: any). */
-static struct xsum *
-find(struct cg_crossdoc_export *x, int k, int a, const char *va, int b, const char *vb)
+static int
+cmp_key1(const void *a, const void *b)
 {
-	size_t i;
+	const struct xsum *x = *(struct xsum *const *)a, *y = *(struct xsum *const *)b;
 
-	if (va == NULL)
-		return NULL;
-	for (i = 0; i < x->n[k]; i++) {
-		struct xsum *s = &x->s[k][i];
+	return strcmp(x->key[1] != NULL ? x->key[1] : "", y->key[1] != NULL ? y->key[1] : "");
+}
 
-		if (same(s->v[a], va) && (b < 0 || same(s->v[b], vb)))
-			return s;
+/* Sorted indexes of every lookup role: the checks then cost n log n, not n squared. */
+static cg_rc
+build_indexes(struct cg_crossdoc_export *x)
+{
+	size_t k, r, i;
+
+	for (k = 0; k < K_KINDS; k++) {
+		for (r = 0; r < 2; r++) {
+			if (keys[k][r][0] < 0 || x->n[k] == 0)
+				continue;
+			free(x->index[k][r]);
+			x->index[k][r] = malloc(x->n[k] * sizeof(struct xsum *));
+			if (x->index[k][r] == NULL)
+				return CG_ENOMEM;
+			for (i = 0; i < x->n[k]; i++)
+				x->index[k][r][i] = &x->s[k][i];
+			qsort(x->index[k][r], x->n[k], sizeof(struct xsum *), r == 0 ? cmp_key0 : cmp_key1);
+		}
 	}
-	return NULL;
+	return CG_OK;
+}
+
+/* The document of kind @p k whose role-@p r key is @p a (and @p b when the key has two parts). */
+static struct xsum *
+find(struct cg_crossdoc_export *x, int k, int r, const char *a, const char *b)
+{
+	char key[256];
+	struct xsum probe, *pp = &probe, **hit;
+
+	if (a == NULL || x->index[k][r] == NULL || (keys[k][r][1] >= 0 && b == NULL))
+		return NULL;
+	if (snprintf(key, sizeof(key), "%s%s%s", a, keys[k][r][1] >= 0 ? "\x1f" : "",
+		     keys[k][r][1] >= 0 ? b : "") >= (int)sizeof(key))
+		return NULL;
+	probe.key[r] = key;
+	hit = bsearch(&pp, x->index[k][r], x->n[k], sizeof(struct xsum *), r == 0 ? cmp_key0 : cmp_key1);
+	return hit != NULL ? *hit : NULL;
 }
 
 static const char *const *
@@ -224,7 +283,7 @@ line_of(const struct xsum *s, int field, const char *v)
 	size_t i;
 
 	for (i = 0; i < s->nlines; i++) {
-		if (same(s->lines[i][field], v))
+		if (cg__crossdoc_same(s->lines[i][field], v))
 			return (const char *const *)s->lines[i];
 	}
 	return NULL;
@@ -273,7 +332,7 @@ check_order(cg_findings *f, const struct xsum *inv, const struct xsum *o)
 	cg_dec sum = 0, v, gv;
 	size_t i;
 
-	if (!same(inv->v[I_EBC], o->v[O_EBC])) {
+	if (!cg__crossdoc_same(inv->v[I_EBC], o->v[O_EBC])) {
 		(void)snprintf(en, sizeof(en), "ebcCode %.18s, the order's %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "",
 			       o->v[O_EBC] ? o->v[O_EBC] : "");
 		(void)snprintf(zh, sizeof(zh), "收发货人代码 %.18s，订单为 %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "",
@@ -290,7 +349,7 @@ check_order(cg_findings *f, const struct xsum *inv, const struct xsum *o)
 	for (i = 0; i < inv->nlines; i++) {
 		const char *const *ol = line_of(o, L_GNUM, inv->lines[i][L_GNUM]);
 
-		if (ol == NULL || !same(ol[L_ITEM], inv->lines[i][L_ITEM])) {
+		if (ol == NULL || !cg__crossdoc_same(ol[L_ITEM], inv->lines[i][L_ITEM])) {
 			(void)snprintf(en, sizeof(en), "line gnum %.8s: %s", inv->lines[i][L_GNUM] ? inv->lines[i][L_GNUM] : "?",
 				       ol == NULL ? "not in the order" : "itemNo differs from the order's");
 			(void)snprintf(zh, sizeof(zh), "商品项号 %.8s：%s", inv->lines[i][L_GNUM] ? inv->lines[i][L_GNUM] : "?",
@@ -319,7 +378,7 @@ check_waybill(cg_findings *f, const struct xsum *inv, const struct xsum *w)
 	char en[200], zh[200];
 	cg_dec a, b;
 
-	if (w->v[2] != NULL && !same(w->v[2], inv->v[I_EBC])) {
+	if (w->v[2] != NULL && !cg__crossdoc_same(w->v[2], inv->v[I_EBC])) {
 		(void)snprintf(en, sizeof(en), "ebcCode %.18s, the waybill's %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "", w->v[2]);
 		(void)snprintf(zh, sizeof(zh), "收发货人代码 %.18s，运单为 %.18s", inv->v[I_EBC] ? inv->v[I_EBC] : "", w->v[2]);
 		return report(f, "CG1313", CG_SEV_WARNING, inv, "ebcCode", zh, en);
@@ -338,7 +397,7 @@ check_receipt(cg_findings *f, const struct xsum *r, const struct xsum *o)
 {
 	char en[200], zh[200];
 
-	if (same(r->v[O_EBP], o->v[O_EBP]))
+	if (cg__crossdoc_same(r->v[O_EBP], o->v[O_EBP]))
 		return CG_OK;
 	(void)snprintf(en, sizeof(en), "ebpCode %.18s, the order's %.18s", r->v[O_EBP] ? r->v[O_EBP] : "",
 		       o->v[O_EBP] ? o->v[O_EBP] : "");
@@ -355,9 +414,9 @@ check_list(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *l)
 	size_t i;
 
 	for (i = 0; i < l->nlines; i++) {
-		const struct xsum *inv = find(x, K_INVENTORY, I_PARCEL, l->lines[i][0], -1, NULL);
+		const struct xsum *inv = find(x, K_INVENTORY, 0, l->lines[i][0], NULL);
 
-		if (inv == NULL || inv->v[I_BILL] == NULL || same(inv->v[I_BILL], l->v[0]))
+		if (inv == NULL || inv->v[I_BILL] == NULL || cg__crossdoc_same(inv->v[I_BILL], l->v[0]))
 			continue;
 		(void)snprintf(en, sizeof(en), "parcel %.32s is on bill %.37s here, on %.37s in its inventory",
 			       l->lines[i][0], l->v[0] ? l->v[0] : "", inv->v[I_BILL]);
@@ -384,23 +443,23 @@ check_summary(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *s
 		const struct xsum *inv;
 
 		for (j = 0; j < i; j++) {
-			if (!same(s->lines[j][0], no))
+			if (!cg__crossdoc_same(s->lines[j][0], no))
 				continue;
 			(void)snprintf(en, sizeof(en), "invtNo %.20s is listed twice", no);
 			(void)snprintf(zh, sizeof(zh), "清单编号 %.20s 重复列出", no);
 			return report(f, "CG1315", CG_SEV_ERROR, s, "invtNo", zh, en);
 		}
-		inv = find(x, K_INVENTORY, I_INVT, no, -1, NULL);
+		inv = find(x, K_INVENTORY, 1, no, NULL);
 		if (inv == NULL)
 			continue;
-		if (!same(inv->v[I_EBC], s->v[0])) {
+		if (!cg__crossdoc_same(inv->v[I_EBC], s->v[0])) {
 			(void)snprintf(en, sizeof(en), "inventory %.20s is of consignor %.18s, not %.18s", no,
 				       inv->v[I_EBC] ? inv->v[I_EBC] : "", s->v[0] ? s->v[0] : "");
 			(void)snprintf(zh, sizeof(zh), "清单 %.20s 的收发货人为 %.18s，不是 %.18s", no,
 				       inv->v[I_EBC] ? inv->v[I_EBC] : "", s->v[0] ? s->v[0] : "");
 			return report(f, "CG1315", CG_SEV_ERROR, s, "invtNo", zh, en);
 		}
-		if (same(inv->v[I_STAT], "A")) {
+		if (cg__crossdoc_same(inv->v[I_STAT], "A")) {
 			(void)snprintf(en, sizeof(en), "inventory %.20s is of simplified declaration (statisticsFlag A): "
 				       "it is counted, not summarised", no);
 			(void)snprintf(zh, sizeof(zh), "清单 %.20s 为简化申报（申报业务类型A）：只汇总统计，不汇总申报", no);
@@ -414,7 +473,7 @@ check_summary(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *s
 static cg_rc
 check_return(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *r)
 {
-	const struct xsum *inv = find(x, K_INVENTORY, I_INVT, r->v[0], -1, NULL);
+	const struct xsum *inv = find(x, K_INVENTORY, 1, r->v[0], NULL);
 	static const struct {
 		int ret, inv;
 		const char *name;
@@ -429,8 +488,8 @@ check_return(cg_findings *f, struct cg_crossdoc_export *x, const struct xsum *r)
 		const char *g = r->lines[i][R_GNUM] != NULL ? r->lines[i][R_GNUM] : "?";
 		cg_dec a, b;
 
-		if (ol == NULL || !same(ol[L_GCODE], r->lines[i][R_GCODE]) ||
-		    !same(ol[L_UNIT], r->lines[i][R_UNIT])) {
+		if (ol == NULL || !cg__crossdoc_same(ol[L_GCODE], r->lines[i][R_GCODE]) ||
+		    !cg__crossdoc_same(ol[L_UNIT], r->lines[i][R_UNIT])) {
 			(void)snprintf(en, sizeof(en), "line gnum %.8s: %s", g,
 				       ol == NULL ? "not a line of the original inventory"
 						  : "gcode or unit differs from the original line");
@@ -455,12 +514,12 @@ cg_rc
 cg__crossdoc_export_check(struct cg_crossdoc_export *x, cg_findings *f)
 {
 	size_t i;
-	cg_rc rc = CG_OK;
+	cg_rc rc = build_indexes(x);
 
 	for (i = 0; i < x->n[K_INVENTORY] && rc == CG_OK; i++) {
 		const struct xsum *inv = &x->s[K_INVENTORY][i];
-		const struct xsum *o = find(x, K_ORDER, O_NO, inv->v[I_ORDER], O_EBP, inv->v[I_EBP]);
-		const struct xsum *w = find(x, K_WAYBILL, 0, inv->v[I_PARCEL], 1, inv->v[I_LOGI]);
+		const struct xsum *o = find(x, K_ORDER, 0, inv->v[I_ORDER], inv->v[I_EBP]);
+		const struct xsum *w = find(x, K_WAYBILL, 0, inv->v[I_PARCEL], inv->v[I_LOGI]);
 
 		if (o != NULL)
 			rc = check_order(f, inv, o);
@@ -469,7 +528,7 @@ cg__crossdoc_export_check(struct cg_crossdoc_export *x, cg_findings *f)
 	}
 	for (i = 0; i < x->n[K_RECEIPT] && rc == CG_OK; i++) {
 		const struct xsum *r = &x->s[K_RECEIPT][i];
-		const struct xsum *o = find(x, K_ORDER, O_NO, r->v[O_NO], O_EBC, r->v[O_EBC]);
+		const struct xsum *o = find(x, K_ORDER, 1, r->v[O_NO], r->v[O_EBC]);
 
 		if (o != NULL)
 			rc = check_receipt(f, r, o);

@@ -26,6 +26,14 @@ enum cg_tax_basis {
 	CG_TAX_UNCHECKED, /* a rate the tariff writes in a form cebgate cannot apply: see why */
 };
 
+/* One goods line of a tax bill (CEB816 TaxListRd): the three taxes as levied, scale 10^5. */
+struct cg_tax_line {
+	cg_dec value; /* dutiable value of the line (taxPrice) */
+	cg_dec duty;  /* customsTax: 0 within the limit */
+	cg_dec vat;   /* valueAddedTax: 70 % within the limit */
+	cg_dec ct;    /* consumptionTax: 70 % within the limit */
+};
+
 /* The recomputed tax of one inventory. */
 struct cg_tax {
 	enum cg_tax_basis basis;
@@ -34,6 +42,7 @@ struct cg_tax {
 	cg_dec dutiable;    /* whenever the values are there */
 	char why_en[400];   /* CG_TAX_UNCHECKED: the line and why */
 	char why_zh[400];
+	struct cg_tax_line *lines; /* cg__tax_lines: one per goods line, else NULL */
 };
 
 /*
@@ -44,6 +53,13 @@ struct cg_tax {
  * else MFN), VAT and consumption tax in full. tax.c says how.
  */
 void cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d, struct cg_tax *t);
+
+/*
+ * cg__tax_recompute that also gives each line's customs duty, VAT and
+ * consumption tax as levied (@p lines has room for d->nlines), for the tax bill.
+ */
+void cg__tax_lines(const struct cg_codes *codes, const struct cg_decl *d, struct cg_tax *t,
+		   struct cg_tax_line *lines);
 
 /* True when @p text is a rate form the tax computation reads ("13%", "1.52元/升", a threshold rule). */
 bool cg__tax_rate_readable(const char *text);

@@ -385,6 +385,21 @@ muldiv(cg_dec a, cg_dec b, cg_dec c, cg_dec *out)
 	return true;
 }
 
+/* The line's figures for a tax bill, when one is being made. Always true. */
+static bool
+keep(const struct line *l, cg_dec duty, cg_dec vat, cg_dec ct)
+{
+	if (l->t->lines != NULL) {
+		struct cg_tax_line *x = &l->t->lines[l->no - 1];
+
+		x->value = l->value;
+		x->duty = duty;
+		x->vat = vat;
+		x->ct = ct;
+	}
+	return true;
+}
+
 static bool
 line_tax(struct line *l, bool full, cg_dec *out)
 {
@@ -419,10 +434,14 @@ line_tax(struct line *l, bool full, cg_dec *out)
 		return unchecked(l, "金额超出范围", "amount out of range");
 	if (full) {
 		*out = d + c + vat;
-		return true;
+		return keep(l, d, vat, c);
 	}
-	return muldiv(c + vat, RETAIL_SHARE_NUM * CG_DEC_ONE, RETAIL_SHARE_DEN * CG_DEC_ONE, out) ||
-	       unchecked(l, "金额超出范围", "amount out of range");
+	/* The 70 % of each tax for the bill's line, and of their sum for the total (as before). */
+	if (!muldiv(c + vat, RETAIL_SHARE_NUM * CG_DEC_ONE, RETAIL_SHARE_DEN * CG_DEC_ONE, out) ||
+	    !muldiv(vat, RETAIL_SHARE_NUM * CG_DEC_ONE, RETAIL_SHARE_DEN * CG_DEC_ONE, &vat) ||
+	    !muldiv(c, RETAIL_SHARE_NUM * CG_DEC_ONE, RETAIL_SHARE_DEN * CG_DEC_ONE, &c))
+		return unchecked(l, "金额超出范围", "amount out of range");
+	return keep(l, 0, vat, c);
 }
 
 /*
@@ -471,8 +490,16 @@ lines_tax(const struct cg_codes *codes, const struct cg_decl *d, bool full, stru
 void
 cg__tax_recompute(const struct cg_codes *codes, const struct cg_decl *d, struct cg_tax *t)
 {
+	cg__tax_lines(codes, d, t, NULL);
+}
+
+void
+cg__tax_lines(const struct cg_codes *codes, const struct cg_decl *d, struct cg_tax *t,
+	      struct cg_tax_line *lines)
+{
 	memset(t, 0, sizeof(*t));
 	t->basis = CG_TAX_UNKNOWN;
+	t->lines = lines;
 	if (codes == NULL || !cg__dutiable_value(d, &t->dutiable))
 		return;
 	/* The 70% share applies only within the limit (§10.2, 49号); over it, the goods rates in full. */

@@ -32,9 +32,10 @@ migrate(cg_db *db, cg_ctx *ctx, const cg_db_schema *schema)
 	if (steps == NULL)
 		return cg__fail(ctx, CG_EDB, "the %s schema is not available on this database", schema->name);
 	while (rc == CG_OK && v >= 0 && v < schema->count) {
-		rc = db->ops->exec(db, ctx, db->ops->begin_sql);
+		rc = db->ops->exec(db, ctx, db->ops->migrate_sql);
 		if (rc != CG_OK)
 			return rc;
+		db->depth = 1; /* a connection lost now is not made again inside the step */
 		v = db->ops->version(db);
 		if (v >= 0 && v < schema->count) {
 			rc = db->ops->exec(db, ctx, steps[v]);
@@ -45,6 +46,7 @@ migrate(cg_db *db, cg_ctx *ctx, const cg_db_schema *schema)
 			rc = db->ops->exec(db, ctx, "COMMIT");
 		else
 			(void)db->ops->exec(db, NULL, "ROLLBACK");
+		db->depth = 0;
 		v = db->ops->version(db);
 	}
 	db->version = db->ops->version(db);
@@ -214,16 +216,26 @@ cg_db_begin(cg_db *db, cg_ctx *ctx)
 	if (db->depth != 0)
 		return cg__fail(ctx, CG_EINTERNAL, "a transaction is open already");
 	rc = db->ops->exec(db, ctx, db->ops->begin_sql);
-	if (rc == CG_OK)
+	if (rc == CG_OK) {
 		db->depth = 1;
+		db->txn++;
+	}
 	return rc;
 }
 
 cg_rc
 cg_db_commit(cg_db *db, cg_ctx *ctx)
 {
-	cg_rc rc = db->ops->exec(db, ctx, "COMMIT");
+	cg_rc rc = CG_OK;
 
+	/* The commit's own work (the feed's positions) waits as long as the session allows. */
+	if (db->short_waits && db->ops->long_waits_sql != NULL)
+		rc = db->ops->exec(db, ctx, db->ops->long_waits_sql);
+	db->short_waits = false;
+	if (rc == CG_OK && db->before_commit != NULL)
+		rc = db->before_commit(db, ctx, db->before_commit_arg);
+	if (rc == CG_OK)
+		rc = db->ops->exec(db, ctx, "COMMIT");
 	/* A failed COMMIT leaves the transaction open: roll it back so that the connection is usable. */
 	if (rc != CG_OK)
 		(void)db->ops->exec(db, NULL, "ROLLBACK");
@@ -234,6 +246,7 @@ cg_db_commit(cg_db *db, cg_ctx *ctx)
 void
 cg_db_rollback(cg_db *db)
 {
+	db->short_waits = false;
 	(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
 }
@@ -274,6 +287,34 @@ int
 cg_db_depth(const cg_db *db)
 {
 	return db->depth;
+}
+
+void
+cg_db_on_commit(cg_db *db, cg_rc (*fn)(cg_db *db, cg_ctx *ctx, void *arg), void *arg)
+{
+	db->before_commit = fn;
+	db->before_commit_arg = arg;
+}
+
+unsigned long
+cg_db_txn(const cg_db *db)
+{
+	return db->depth > 0 ? db->txn : 0;
+}
+
+cg_rc
+cg_db_short_waits(cg_db *db, cg_ctx *ctx)
+{
+	if (db->depth == 0 || db->ops->short_waits_sql == NULL || db->short_waits)
+		return CG_OK;
+	db->short_waits = true;
+	return db->ops->exec(db, ctx, db->ops->short_waits_sql);
+}
+
+bool
+cg_db_busy(cg_db *db)
+{
+	return db->ops->busy(db);
 }
 
 cg_rc

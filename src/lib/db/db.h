@@ -44,10 +44,11 @@
  *   else -> CG_EDB, cg_db_errmsg() says what. A failed statement inside a
  *   transaction undoes itself only (PostgreSQL: a savepoint around each write
  *   in a transaction), so that the caller may go on, as with SQLite;
- * - a write transaction (cg_db_begin) is serialized with every other one on
- *   the same database: SQLite's BEGIN IMMEDIATE; PostgreSQL takes one
- *   transaction-level advisory lock (docs/postgresql.md: what several nodes
- *   need beyond this);
+ * - a write transaction (cg_db_begin): SQLite's BEGIN IMMEDIATE, one writer
+ *   at a time; PostgreSQL's READ COMMITTED transactions run side by side,
+ *   each statement seeing what committed before it: whatever must not
+ *   interleave takes its own row or advisory lock (docs/postgresql.md,
+ *   "Several nodes"); a migration takes one advisory lock (one node at a time);
  * - durability: SQLite WAL with synchronous=FULL; PostgreSQL
  *   synchronous_commit on, a statement timeout and a lock timeout;
  * - the schema version: SQLite's PRAGMA user_version; PostgreSQL's one-row
@@ -132,6 +133,32 @@ int cg_db_schema_version(const cg_db *db);
 int cg_db_live_version(cg_db *db);
 /* The version of @p schema: what cg_db_open() migrates to. */
 int cg_db_schema_target(const cg_db_schema *schema);
+/*
+ * Failures so far, in this process, because a database server could not be
+ * reached: a connection lost, a reconnect refused or not yet tried again
+ * (PostgreSQL; a SQLite file never counts). A lost connection is made again
+ * on the next use outside a transaction, with a growing wait between
+ * attempts; the caller sees each failure as CG_EDB.
+ */
+unsigned long cg_db_outages(void);
+/*
+ * Wake-up hints between the nodes on one database (db_notify.c): a node's
+ * own connection LISTENs; cg_db_hint_poke() (any thread, never blocks) says
+ * that this node wrote, and the thread in cg_db_hint_wait() sends one NOTIFY
+ * for all pokes since the last. cg_db_hint_open() gives NULL for a SQLite
+ * file (nothing to hint: one node); a server down at open is no failure.
+ */
+typedef struct cg_db_hint cg_db_hint;
+cg_rc cg_db_hint_open(cg_db_hint **out, cg_ctx *ctx, const char *where);
+void cg_db_hint_close(cg_db_hint *n);
+void cg_db_hint_poke(cg_db_hint *n);
+/*
+ * Wait up to @p ms (one thread only): 1 when another node wrote, 0 when
+ * nothing came, -1 when hints may have been missed (the connection is down,
+ * or was made again): the caller looks again as after a write.
+ */
+int cg_db_hint_wait(cg_db_hint *n, int ms);
+
 /* The back end's own consistency check: "ok" or its findings (free with free()); NULL on failure. */
 char *cg_db_integrity(cg_db *db);
 
@@ -202,6 +229,23 @@ cg_rc cg_db_release(cg_db *db, cg_ctx *ctx);
 void cg_db_rollback_to(cg_db *db);
 /* Open levels: 0 outside a transaction, 1 in one, more inside savepoints. */
 int cg_db_depth(const cg_db *db);
+/*
+ * Run @p fn as the last thing of every transaction, just before its COMMIT
+ * (its failure fails the commit): the place for what must be decided in
+ * commit order (the receipt feed's positions). One per connection.
+ */
+void cg_db_on_commit(cg_db *db, cg_rc (*fn)(cg_db *db, cg_ctx *ctx, void *arg), void *arg);
+/* A number that differs for each transaction of the connection; 0 outside one. */
+unsigned long cg_db_txn(const cg_db *db);
+/*
+ * From now to the end of the transaction, a wait for another transaction's
+ * lock gives up after a moment (PostgreSQL; SQLite never waits inside a
+ * transaction): for a transaction holding locks already, which could
+ * otherwise wait in a cycle until the deadlock detector breaks it.
+ */
+cg_rc cg_db_short_waits(cg_db *db, cg_ctx *ctx);
+/* The last failure since the transaction or savepoint began was a lock wait given up or a deadlock. */
+bool cg_db_busy(cg_db *db);
 /* One change: a transaction, or a savepoint inside an open one. */
 cg_rc cg_db_change_begin(cg_db *db, cg_ctx *ctx);
 /* Commit (or release) when @p rc is CG_OK, else undo; returns @p rc or the commit's failure. */

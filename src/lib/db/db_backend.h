@@ -37,6 +37,11 @@ struct cg_db {
 	int ncache;
 	int version;
 	int depth;
+	unsigned long txn; /* transactions begun on this connection: tells one from the next */
+	bool short_waits;  /* cg_db_short_waits() in this transaction */
+	/* Run before each COMMIT of a transaction (cg_db_on_commit). */
+	cg_rc (*before_commit)(cg_db *db, cg_ctx *ctx, void *arg);
+	void *before_commit_arg;
 };
 
 struct cg_db_ops {
@@ -47,6 +52,13 @@ struct cg_db_ops {
 	cg_rc (*exec)(cg_db *db, cg_ctx *ctx, const char *constant_sql);
 	/* The statements that start a write transaction. */
 	const char *begin_sql;
+	/* The statements that start a migration: one node at a time. */
+	const char *migrate_sql;
+	/* Later waits of this transaction for a lock are short (PostgreSQL; NULL: none). */
+	const char *short_waits_sql;
+	const char *long_waits_sql; /* back to the session's waits (before the commit's own work) */
+	/* The last failure was a lock wait given up or a deadlock broken: worth retrying. */
+	bool (*busy)(cg_db *db);
 	/* The recorded schema version (0 for a new database, -1 when unreadable). */
 	int (*version)(cg_db *db);
 	/* Record version @p v inside the open migration transaction. */

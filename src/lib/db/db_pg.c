@@ -13,10 +13,12 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <libpq-fe.h>
 #include "db/db_backend.h"
 
@@ -33,13 +35,21 @@ enum {
 	OID_NUMERIC = 1700
 };
 
-/* The lock every write transaction takes first (its number is arbitrary, constant). */
-#define WRITE_LOCK "SELECT pg_advisory_xact_lock(2147483101)"
+/* The lock a migration takes first, so that two nodes starting at once migrate one after the other. */
+#define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(2147483101)"
+
+/* Waits between attempts to reconnect a lost connection: doubled from the first to the last. */
+#define RETRY_FIRST_MS 100
+#define RETRY_LAST_MS 5000
 
 struct cg_db_conn {
 	PGconn *h;
+	unsigned gen;	      /* connections made: statements prepared under an older one are prepared again */
+	long long retry_at;   /* ms (monotonic): no attempt to reconnect before */
+	long long retry_wait; /* ms: the wait after the next failed attempt */
 	char err[512];
 	char state[6]; /* SQLSTATE of the last failure */
+	bool busy;     /* a failure since the last savepoint was a lock wait given up or a deadlock */
 	long long changes;
 	bool inserted; /* an INSERT ran: lastval() is defined */
 	unsigned next; /* statement names s1, s2... */
@@ -62,6 +72,8 @@ struct pg_col {
 struct pg_stmt {
 	struct cg_db_stmt base; /* first: the layer's view */
 	char name[16];
+	const char *sql; /* constant: prepared again on a new connection */
+	unsigned gen;	 /* the connection's gen when prepared */
 	bool write; /* INSERT, UPDATE or DELETE: inside a transaction, undone alone when it fails */
 	PGresult *desc; /* parameter and column types */
 	int nparam;
@@ -83,6 +95,36 @@ pst(cg_db_stmt *s)
 	return (struct pg_stmt *)s;
 }
 
+/* Failures because the server could not be reached, in this process (cg_db_outages()). */
+static atomic_ulong outages;
+
+unsigned long
+cg_db_outages(void)
+{
+	return atomic_load(&outages);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec t;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/*
+ * The server is gone or going: the connection broke (libpq knows once a call
+ * failed on it), the server shuts down (57P01-57P03) or refuses connections
+ * (08...).
+ */
+static bool
+unreachable(struct cg_db_conn *c)
+{
+	return PQstatus(c->h) != CONNECTION_OK || strncmp(c->state, "08", 2) == 0 ||
+	       strncmp(c->state, "57P", 3) == 0;
+}
+
 /* Keep the message (first line, no trailing newline) and the SQLSTATE. */
 static void
 note(struct cg_db_conn *c, const PGresult *r)
@@ -96,6 +138,11 @@ note(struct cg_db_conn *c, const PGresult *r)
 	n = strcspn(m, "\n");
 	(void)snprintf(c->err, sizeof(c->err), "%.*s", (int)(n < 500 ? n : 500), m);
 	(void)snprintf(c->state, sizeof(c->state), "%s", st != NULL ? st : "");
+	/* deadlock_detected, lock_not_available, serialization_failure: another try may succeed. */
+	if (strcmp(c->state, "40P01") == 0 || strcmp(c->state, "55P03") == 0 || strcmp(c->state, "40001") == 0)
+		c->busy = true;
+	if (unreachable(c))
+		atomic_fetch_add(&outages, 1);
 }
 
 static bool
@@ -117,9 +164,13 @@ quiet(void *payload, const char *message)
 static cg_rc
 exec_conn(struct cg_db_conn *c, cg_ctx *ctx, const char *constant_sql)
 {
-	PGresult *r = PQexec(c->h, constant_sql);
+	PGresult *r;
 	cg_rc rc = CG_OK;
 
+	/* A new transaction or savepoint starts with no failure to retry. */
+	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0)
+		c->busy = false;
+	r = PQexec(c->h, constant_sql);
 	if (!result_ok(r)) {
 		note(c, r);
 		rc = cg__fail(ctx, CG_EDB, "%s", c->err);
@@ -143,6 +194,86 @@ static const char session_sql[] = "SET synchronous_commit = on; SET statement_ti
 				  " SET lock_timeout = '10s'; SET client_min_messages = warning;"
 				  " SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'";
 
+/* Say that the server cannot be reached (SQLSTATE 08006), with libpq's reason. */
+static void
+note_lost(struct cg_db_conn *c, const char *what)
+{
+	const char *m = PQerrorMessage(c->h);
+
+	(void)snprintf(c->err, sizeof(c->err), "%s: %.*s", what, (int)strcspn(m, "\n"), m);
+	(void)snprintf(c->state, sizeof(c->state), "08006");
+	atomic_fetch_add(&outages, 1);
+}
+
+/*
+ * Whether the connection can take a statement, reconnecting a lost one
+ * (the server restarted, or a standby took over) outside a transaction:
+ * at most one attempt per wait, the wait doubling from RETRY_FIRST_MS to
+ * RETRY_LAST_MS, so that a server that is down costs each request one
+ * failed check and no connection storm. A transaction that was open goes
+ * with its connection: the caller rolls back first, then the next
+ * transaction reconnects. Statements prepared on the old connection are
+ * prepared again on first use (gen).
+ */
+static bool
+usable(cg_db *db)
+{
+	struct cg_db_conn *c = conn(db);
+	long long now;
+
+	if (PQstatus(c->h) == CONNECTION_OK)
+		return true;
+	if (db->depth > 0) {
+		note_lost(c, "the connection to PostgreSQL was lost");
+		return false;
+	}
+	now = now_ms();
+	if (now < c->retry_at) {
+		note_lost(c, "PostgreSQL cannot be reached (waiting to reconnect)");
+		return false;
+	}
+	PQreset(c->h);
+	if (PQstatus(c->h) == CONNECTION_OK && exec_conn(c, NULL, session_sql) == CG_OK) {
+		c->gen++;
+		c->inserted = false;
+		c->retry_at = 0;
+		c->retry_wait = RETRY_FIRST_MS;
+		return true;
+	}
+	c->retry_at = now + c->retry_wait;
+	c->retry_wait = c->retry_wait * 2 > RETRY_LAST_MS ? RETRY_LAST_MS : c->retry_wait * 2;
+	note_lost(c, "PostgreSQL cannot be reached");
+	return false;
+}
+
+/*
+ * Outside a transaction, a statement that failed because the connection
+ * had broken meanwhile (the server restarted since the last request) may
+ * run once more on a new one: it changed nothing. Not a write outside a
+ * transaction: it may have committed before the connection broke.
+ */
+static bool
+again(cg_db *db)
+{
+	return db->depth == 0 && PQstatus(conn(db)->h) != CONNECTION_OK && usable(db);
+}
+
+/*
+ * Connect to @p uri. A server that does not answer at all (a host gone, a
+ * black-holed address) must not hold a thread for minutes: connect_timeout
+ * is 5 s unless the URI or PGCONNECT_TIMEOUT says otherwise (the URI, read
+ * after it, overrides).
+ */
+static PGconn *
+connect_to(const char *uri)
+{
+	static const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *values[] = { "5", uri, NULL };
+	int first = getenv("PGCONNECT_TIMEOUT") != NULL ? 1 : 0;
+
+	return PQconnectdbParams(keys + first, values + first, 1);
+}
+
 static cg_rc
 pg_open(struct cg_db_conn **out, cg_ctx *ctx, const char *uri, cg_db_wait wait)
 {
@@ -153,7 +284,8 @@ pg_open(struct cg_db_conn **out, cg_ctx *ctx, const char *uri, cg_db_wait wait)
 	*out = NULL;
 	if (c == NULL)
 		return CG_ENOMEM;
-	c->h = PQconnectdb(uri);
+	c->retry_wait = RETRY_FIRST_MS;
+	c->h = connect_to(uri);
 	if (c->h == NULL || PQstatus(c->h) != CONNECTION_OK) {
 		const char *m = c->h != NULL ? PQerrorMessage(c->h) : "out of memory";
 
@@ -184,21 +316,39 @@ pg_close(struct cg_db_conn *c)
 static cg_rc
 pg_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql)
 {
-	return exec_conn(conn(db), ctx, constant_sql);
+	cg_rc rc;
+
+	if (!usable(db))
+		return cg__fail(ctx, CG_EDB, "%s", conn(db)->err);
+	rc = exec_conn(conn(db), ctx, constant_sql);
+	/* The start of a transaction did nothing yet: once more on a new connection. */
+	if (rc != CG_OK && constant_sql == cg__db_pg.begin_sql && again(db))
+		rc = exec_conn(conn(db), ctx, constant_sql);
+	return rc;
 }
 
 /* Run constant SQL that returns one integer; -1 on failure, @p none when there is no row. */
 static long long
 query_int(cg_db *db, const char *constant_sql, long long none)
 {
-	PGresult *r = PQexec(conn(db)->h, constant_sql);
+	PGresult *r;
 	long long v = -1;
+	int tries = 2;
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		v = PQntuples(r) == 0 || PQgetisnull(r, 0, 0) ? none : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	else
-		note(conn(db), r);
-	PQclear(r);
+	if (!usable(db))
+		return -1;
+	while (tries-- > 0) {
+		r = PQexec(conn(db)->h, constant_sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			v = PQntuples(r) == 0 || PQgetisnull(r, 0, 0) ? none : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+			tries = 0;
+		} else {
+			note(conn(db), r);
+			if (!again(db))
+				tries = 0;
+		}
+		PQclear(r);
+	}
 	return v;
 }
 
@@ -281,10 +431,22 @@ pg_prepare(cg_db *db, const char *sql)
 
 	if (st == NULL)
 		return NULL;
+	if (!usable(db)) {
+		free(st);
+		return NULL;
+	}
 	st->base.db = db;
+	st->sql = sql;
+	st->gen = c->gen;
 	st->write = is_write(sql);
 	(void)snprintf(st->name, sizeof(st->name), "s%u", ++c->next);
 	r = PQprepare(c->h, st->name, sql, 0, NULL);
+	/* Preparing changes nothing: on a connection that broke since, once more on a new one. */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && again(db)) {
+		PQclear(r);
+		st->gen = c->gen;
+		r = PQprepare(c->h, st->name, sql, 0, NULL);
+	}
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		note(c, r);
 		PQclear(r);
@@ -501,6 +663,26 @@ done:
  * go on (a duplicate answered, the next message of a group commit): each
  * write in a transaction runs under a savepoint of its own.
  */
+/* The statement exists on the current connection (prepared again after a reconnect). */
+static bool
+present(struct pg_stmt *st)
+{
+	struct cg_db_conn *c = conn(st->base.db);
+	PGresult *r;
+	bool ok;
+
+	if (st->gen == c->gen)
+		return true;
+	r = PQprepare(c->h, st->name, st->sql, 0, NULL);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		note(c, r);
+	else
+		st->gen = c->gen;
+	PQclear(r);
+	return ok;
+}
+
 static int
 execute(struct pg_stmt *st)
 {
@@ -509,10 +691,18 @@ execute(struct pg_stmt *st)
 	bool guard = st->write && db->depth > 0;
 	ExecStatusType t;
 
+	if (!usable(db) || !present(st))
+		return rc_of(c);
 	if (guard && exec_conn(c, NULL, "SAVEPOINT cg_stmt") != CG_OK)
 		return rc_of(c);
 	st->res = run(st);
 	t = PQresultStatus(st->res);
+	/* A read outside a transaction on a connection that broke since: once more on a new one. */
+	if (!st->write && t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK && again(db) && present(st)) {
+		PQclear(st->res);
+		st->res = run(st);
+		t = PQresultStatus(st->res);
+	}
 	if (st->res == NULL || (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK)) {
 		int rc = st->res == NULL ? CG_ENOMEM : CG_EDB;
 
@@ -698,6 +888,12 @@ pg_last_id(cg_db *db)
 	return conn(db)->inserted ? query_int(db, "SELECT lastval()", 0) : 0;
 }
 
+static bool
+pg_busy(cg_db *db)
+{
+	return conn(db)->busy;
+}
+
 static const char *
 pg_errmsg(cg_db *db)
 {
@@ -711,8 +907,17 @@ const struct cg_db_ops cg__db_pg = {
 	.open = pg_open,
 	.close = pg_close,
 	.exec = pg_exec,
-	/* Every write transaction one after the other, as SQLite's BEGIN IMMEDIATE does. */
-	.begin_sql = "BEGIN; " WRITE_LOCK,
+	/*
+	 * Write transactions run side by side (READ COMMITTED): what must not
+	 * interleave takes a row lock or an advisory lock of its own
+	 * (docs/postgresql.md, "Several nodes"); only migrations run one at a time.
+	 */
+	.begin_sql = "BEGIN",
+	.migrate_sql = "BEGIN; " MIGRATE_LOCK,
+	/* A wait behind another transaction's lock gives up soon: db.h, cg_db_short_waits(). */
+	.short_waits_sql = "SET LOCAL lock_timeout = '200ms'",
+	.long_waits_sql = "SET LOCAL lock_timeout = '10s'",
+	.busy = pg_busy,
 	.version = pg_version,
 	.set_version = pg_set_version,
 	.prepare = pg_prepare,

@@ -451,6 +451,14 @@ sq_constraint(cg_db *db)
 	return (sqlite3_extended_errcode(handle(db)) & 0xff) == SQLITE_CONSTRAINT;
 }
 
+/* One writer at a time: a write inside a transaction never waits for another's lock. */
+static bool
+sq_busy(cg_db *db)
+{
+	(void)db;
+	return false;
+}
+
 const struct cg_db_ops cg__db_sqlite = {
 	.kind = CG_DB_SQLITE,
 	.open = sq_open,
@@ -458,6 +466,10 @@ const struct cg_db_ops cg__db_sqlite = {
 	.exec = sq_exec,
 	/* IMMEDIATE: take the write lock now, not at the first write (which could fail BUSY). */
 	.begin_sql = "BEGIN IMMEDIATE",
+	.migrate_sql = "BEGIN IMMEDIATE",
+	.short_waits_sql = NULL, /* one writer at a time: no lock is waited for inside a transaction */
+	.long_waits_sql = NULL,
+	.busy = sq_busy,
 	.version = sq_version,
 	.set_version = sq_set_version,
 	.prepare = sq_prepare,

@@ -114,6 +114,8 @@ static const char *const sql[OB_Q_COUNT] = {
 	[OB_EVENTS_OF] = "SELECT at, what FROM event WHERE decl_id = $1 ORDER BY id",
 	[OB_RCPTS_OF] = "SELECT msg_type, return_status, coalesce(return_time, ''),"
 			" coalesce(info, ''), received FROM receipt WHERE decl_id = $1 ORDER BY id",
+	[OB_TAXBILLS] = "SELECT return_status, coalesce(info, '') FROM receipt"
+			" WHERE msg_type IN ('CEB816Message', 'CEB818Message') ORDER BY id",
 };
 
 CG_DB_MODULE(outbox_sql, "outbox", sql);

@@ -39,6 +39,7 @@ enum {
 	OB_DOCS_OF,
 	OB_EVENTS_OF,
 	OB_RCPTS_OF,
+	OB_TAXBILLS,
 	OB_Q_COUNT
 };
 

@@ -11,17 +11,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <libxml/tree.h>
 #include "ceb/model.h"
 #include "declarant/outbox_internal.h"
 #include "sig/sigcore.h"
 #include "util/xml.h"
 
-/* Types whose 120 ("stored by customs") and 399 are their normal successful end. */
+/*
+ * Types whose 120 ("stored by customs") and 399 are their normal successful
+ * end: the import order, payment, waybill and its status, and the export
+ * order, receipt of payment and waybill (ceb-export-spec.md §4).
+ */
 static bool
 ends_at_stored(int kind)
 {
-	return kind == 311 || kind == 411 || kind == 511 || kind == 513;
+	return kind == 311 || kind == 411 || kind == 511 || kind == 513 || kind == 303 ||
+	       kind == 403 || kind == 505;
+}
+
+/*
+ * Declarations that go on after customs concluded them (399): an inventory
+ * waits for its release (import) or for release and departure (export, §2.7),
+ * an export return for its release (800).
+ */
+static bool
+goes_on_after_399(int kind)
+{
+	return kind == 621 || kind == 603 || kind == 213;
 }
 
 int
@@ -54,7 +71,7 @@ cg_receipt_rank(int kind, const char *status, int *final)
 	case 300:
 		return 30;
 	case 399:
-		*final = kind != 621;
+		*final = !goes_on_after_399(kind);
 		return *final ? 350 : 40;
 	case 500:
 		return 50;
@@ -62,7 +79,8 @@ cg_receipt_rank(int kind, const char *status, int *final)
 		*final = 1;
 		return 450;
 	case 800:
-		*final = 1;
+		/* An export inventory released still has to leave the country: 899 ends it. */
+		*final = kind != 603;
 		return 500;
 	case 899:
 		*final = 1;
@@ -190,6 +208,39 @@ apply_return(struct rcpt *r, const struct cg_msgdef *def, const struct cg_group 
 	if (more_significant(rank, final, &m))
 		rc = set_doc(r, m.doc, status, rank, final);
 	return rc == CG_OK ? cg__ob_maybe_final(r->ob, r->ctx, m.decl) : rc;
+}
+
+/*
+ * An electronic tax bill (CEB816) or its status change (CEB818), ceb-spec
+ * §3.9: kept by its taxNo (the bill names the inventory by invtNo, which the
+ * outbox's declarations do not carry); info holds the bill's figures as JSON.
+ */
+static cg_rc
+apply_taxbill(struct rcpt *r, const struct cg_msgdef *def, const struct cg_group *h, int idx)
+{
+	static const char *const fields[] = { "taxNo", "invtNo", "customsTax", "valueAddedTax",
+					      "consumptionTax", "assureCode" };
+	json_t *o = json_object();
+	char *info;
+	bool fresh = false;
+	size_t i;
+	cg_rc rc;
+
+	for (i = 0; o != NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *v = cg__group_get(h, fields[i]);
+
+		if (v != NULL)
+			(void)json_object_set_new(o, fields[i], json_string(v));
+	}
+	info = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	if (info == NULL)
+		return CG_ENOMEM;
+	rc = record(r, 0, 0, def->root, cg__group_get(h, "status") != NULL ? cg__group_get(h, "status") : "",
+		    cg__group_get(h, "returnTime"), info, idx, &fresh);
+	free(info);
+	r->matched += rc == CG_OK && fresh;
+	return rc;
 }
 
 static cg_rc
@@ -347,7 +398,9 @@ apply_doc(struct rcpt *r, xmlDocPtr doc, int depth)
 	for (i = 0; rc == CG_OK && i < m->ndocs; i++) {
 		const struct cg_group *h = &m->docs[i].head;
 
-		if (m->def->type == 900)
+		if (m->def->type == 816 || m->def->type == 818)
+			rc = apply_taxbill(r, m->def, h, (int)i);
+		else if (m->def->type == 900)
 			rc = apply_transmission(r, m->def->root, cg__group_get(h, "oriCopMsgId"),
 						cg__group_get(h, "returnStatus"),
 						cg__group_get(h, "returnInfo"), (int)i);

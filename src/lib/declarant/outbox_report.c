@@ -24,6 +24,44 @@ json_out(json_t *root)
 	return text;
 }
 
+/*
+ * The electronic tax bills received (CEB816, then CEB818 changes), one per
+ * taxNo with its latest status and the figures of its CEB816.
+ */
+static json_t *
+tax_bills(cg_outbox *ob)
+{
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_TAXBILLS);
+	json_t *by_no = json_object(), *arr = json_array(), *v;
+	const char *k;
+
+	while (s != NULL && by_no != NULL && cg_db_step(s) == CG_DB_ROW) {
+		json_t *info = json_loads(col(s, 1), 0, NULL);
+		const char *no = json_string_value(json_object_get(info, "taxNo"));
+		json_t *bill;
+
+		if (no == NULL) {
+			json_decref(info);
+			continue;
+		}
+		bill = json_object_get(by_no, no);
+		if (bill == NULL) {
+			(void)json_object_set_new(by_no, no, info);
+			bill = info;
+		} else {
+			(void)json_object_update_missing(bill, info);
+			json_decref(info);
+		}
+		(void)json_object_set_new(bill, "status", json_string(col(s, 0)));
+	}
+	if (s != NULL)
+		cg_db_reset(s);
+	json_object_foreach(by_no, k, v)
+		(void)json_array_append(arr, v);
+	json_decref(by_no);
+	return arr;
+}
+
 cg_rc
 cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
 {
@@ -52,7 +90,7 @@ cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
 		json_decref(arr);
 		return r == CG_ENOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "list");
 	}
-	*json = json_out(json_pack("{s:o}", "documents", arr));
+	*json = json_out(json_pack("{s:o, s:o}", "documents", arr, "taxBills", tax_bills(ob)));
 	return *json != NULL ? CG_OK : CG_ENOMEM;
 }
 

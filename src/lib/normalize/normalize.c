@@ -735,12 +735,14 @@ cg__norm_start_doc(cg_normalizer *n, struct pending *p, const char *key, unsigne
 	if (key[0] != '\0')
 		rc = seen_add(&n->seen, key, &fresh);
 	if (rc == CG_OK && !fresh) {
-		char detail[160];
+		char zh[160], en[160];
 
 		p->bad = true;
-		(void)snprintf(detail, sizeof(detail), "rows of %s %.80s are not contiguous",
+		(void)snprintf(zh, sizeof(zh), "%s 为 %.80s 的各行不相邻", cg__norm_doc_key_field(n->def),
+			       key);
+		(void)snprintf(en, sizeof(en), "rows of %s %.80s are not contiguous",
 			       cg__norm_doc_key_field(n->def), key);
-		rc = cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, detail, detail);
+		rc = cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, zh, en);
 	}
 	return rc;
 }

@@ -176,15 +176,19 @@ static cg_rc
 csv_bad_row(cg_findings *f, const char *source, unsigned long line, cg_rc why, size_t got,
 	    size_t want)
 {
-	char detail[128];
+	char zh[128], en[128];
 
-	if (why == CG_ETOOBIG)
-		(void)snprintf(detail, sizeof(detail), "row longer than %u bytes", CG_CSV_MAX_ROW);
-	else if (why == CG_EPARSE)
-		(void)snprintf(detail, sizeof(detail), "unterminated quote or bad character encoding");
-	else
-		(void)snprintf(detail, sizeof(detail), "%zu cells, the header has %zu", got, want);
-	return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, detail, detail);
+	if (why == CG_ETOOBIG) {
+		(void)snprintf(zh, sizeof(zh), "该行超过 %u 字节", CG_CSV_MAX_ROW);
+		(void)snprintf(en, sizeof(en), "row longer than %u bytes", CG_CSV_MAX_ROW);
+	} else if (why == CG_EPARSE) {
+		(void)snprintf(zh, sizeof(zh), "引号未闭合或字符编码错误");
+		(void)snprintf(en, sizeof(en), "unterminated quote or bad character encoding");
+	} else {
+		(void)snprintf(zh, sizeof(zh), "该行有 %zu 列，表头有 %zu 列", got, want);
+		(void)snprintf(en, sizeof(en), "%zu cells, the header has %zu", got, want);
+	}
+	return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, source, "", line, 0, zh, en);
 }
 
 static void
@@ -238,7 +242,8 @@ csv_refuse(struct pending *p, const struct header *h, cg_rc why, char **cells, s
 		/* The row's order cannot be read: the order in progress may lose a line. */
 		if (p->m != NULL)
 			p->bad = true;
-		return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, p->source, "", line, 0, enc_why,
+		return cg__finding_addf(f, "CG2003", CG_SEV_ERROR, p->source, "", line, 0,
+					"该行的字符编码与本文件其他行不同（请指定编码或转换文件）",
 					enc_why);
 	}
 	return csv_bad_row(f, p->source, line, why, nc, h->n);

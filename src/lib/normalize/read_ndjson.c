@@ -210,16 +210,16 @@ json_lines(const struct jrec *r, struct cg_decl *d)
 	json_array_foreach(r->list, i, it)
 	{
 		struct cg_group *lg;
-		char detail[64];
+		char zh[64], en[64];
 
 		if (rc != CG_OK)
 			break;
 		if (!json_is_object(it)) {
 			r->p->bad = true;
-			(void)snprintf(detail, sizeof(detail), "goods line %zu is not an object",
-				       i + 1);
+			(void)snprintf(zh, sizeof(zh), "第 %zu 个商品行不是对象", i + 1);
+			(void)snprintf(en, sizeof(en), "goods line %zu is not an object", i + 1);
 			rc = cg__finding_addf(r->f, "CG2004", CG_SEV_ERROR, r->p->source, "",
-					      r->line, 0, detail, detail);
+					      r->line, 0, zh, en);
 			continue;
 		}
 		rc = cg__decl_add_line(d, def, &lg);

@@ -79,4 +79,12 @@ int cg__rsa_verify(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t le
 /* The default SM2 user id of GM/T 0009 (ceb-spec §6.3: UNCONFIRMED for customs). */
 #define CG_SM2_ID "1234567812345678"
 
+/*
+ * cg_pay179_verify with a decoded certificate (pay179sig.c): the registered
+ * ones stay decoded in the service.
+ */
+#include "cebgate/pay179.h"
+cg_rc cg__pay179_verify_x509(cg_ctx *ctx, const char *payex, size_t len, X509 *cert,
+			     cg_pay179_form *form);
+
 #endif

@@ -249,3 +249,17 @@ cg__csv_next(struct cg_csv *c, char ***cells, size_t *ncells, unsigned long *lin
 	*cells = c->cells;
 	return rc;
 }
+
+cg_rc
+cg__csv_cell(cg_buf *b, const char *v, int last)
+{
+	cg_rc rc = cg_buf_putc(b, '"');
+
+	if (rc == CG_OK && v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL)
+		rc = cg_buf_putc(b, '\'');
+	for (; rc == CG_OK && *v != '\0'; v++)
+		rc = *v == '"' ? cg_buf_append(b, "\"\"", 2) : cg_buf_putc(b, *v);
+	if (rc == CG_OK)
+		rc = cg_buf_putc(b, '"');
+	return rc == CG_OK ? cg_buf_append(b, last ? "\r\n" : ",", last ? 2 : 1) : rc;
+}

@@ -29,4 +29,10 @@ void cg__csv_close(struct cg_csv *c);
 const char *cg__csv_why(const struct cg_csv *c);
 cg_rc cg__csv_next(struct cg_csv *c, char ***cells, size_t *ncells, unsigned long *line);
 
+/*
+ * Append one cell to @p b, quoted, then "," or (when @p last) CRLF. A leading
+ * = + - @ tab or CR gets an apostrophe so that no spreadsheet runs it.
+ */
+cg_rc cg__csv_cell(cg_buf *b, const char *v, int last);
+
 #endif

@@ -31,7 +31,8 @@ cg_time_iso8601(long long t, char *buf)
 
 /* Members that hold a moment (Unix seconds in the database), by their JSON name in every answer. */
 static const char *const moment_keys[] = { "created", "registered", "notAfter", "at", "leaseUntil",
-					   "decidedAt", "now", "hour", "generated", "updated" };
+					   "decidedAt", "now", "hour", "generated", "updated", "expires",
+					   "revoked", "lastUsed" };
 
 static int
 is_moment_key(const char *key)

@@ -34,7 +34,7 @@ enum {
 /* Column names are the JSON keys (cg_db_rows_json); "user" is quoted: reserved in PostgreSQL. */
 static const char *const sql[A_COUNT] = {
 	[A_TOKENS] = "SELECT t.id, t.prefix, e.cop_code AS enterprise, u.name AS \"user\", t.created,"
-		     " t.expires, CASE WHEN t.revoked <> 0 THEN 'revoked'"
+		     " t.expires, t.last_used AS \"lastUsed\", CASE WHEN t.revoked <> 0 THEN 'revoked'"
 		     " WHEN t.expires IS NOT NULL AND t.expires <= $1 THEN 'expired'"
 		     " ELSE 'active' END AS state"
 		     " FROM token t LEFT JOIN enterprise e ON e.id = t.enterprise_id"

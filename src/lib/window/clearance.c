@@ -21,6 +21,7 @@
 #include "ceb/rules.h"
 #include "window/clearance.h"
 #include "window/receipt.h"
+#include "window/taxbill.h"
 #include "sig/sigcore.h"
 
 #define ANNUAL_LIMIT ((cg_dec)26000 * CG_DEC_ONE)
@@ -28,8 +29,7 @@
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
-       S_QUOTA_PUT, S_REVIEW_ADD, S_AUDIT_LAST, S_AUDIT_ADD, S_WAITING, S_ENT_AGE, S_RCPT,
-       S_DOC_BY_WAYBILL };
+       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK };
 
 /* Upserts use ON CONFLICT ... DO UPDATE, which PostgreSQL shares. */
 static const char *const sql[] = {
@@ -43,13 +43,16 @@ static const char *const sql[] = {
 	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = $1",
 	[S_DOC_SET] = "UPDATE document SET state = $2, reason = $3, data = $4, updated = $5 WHERE id = $1",
 	[S_QUOTA_GET] = "SELECT used FROM quota WHERE buyer = $1 AND year = $2",
-	[S_QUOTA_PUT] = "INSERT INTO quota(buyer, year, used) VALUES($1, $2, $3)"
-			" ON CONFLICT(buyer, year) DO UPDATE SET used = excluded.used",
+	/*
+	 * The ledger checked and moved in one statement: added only while the
+	 * sum stays within the limit ($4). A second node's upsert on the same
+	 * buyer waits for the row and then checks the sum the first committed.
+	 */
+	[S_QUOTA_ADD] = "INSERT INTO quota(buyer, year, used) SELECT $1, $2, $3 WHERE $3 <= $4"
+			" ON CONFLICT(buyer, year) DO UPDATE SET used = quota.used + excluded.used"
+			" WHERE quota.used + excluded.used <= $4",
 	[S_REVIEW_ADD] = "INSERT INTO review(document_id, reason, priority, state, created)"
 			 " VALUES($1, $2, $3, 'queued', $4)",
-	[S_AUDIT_LAST] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
-	[S_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, document_id, detail, prev, hash)"
-			" VALUES($1, $2, $3, $4, $5, $6, $7)",
 	[S_WAITING] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
 		      " AND created < $1 ORDER BY id LIMIT 500",
 	[S_ENT_AGE] = "SELECT created FROM enterprise WHERE id = $1",
@@ -57,13 +60,31 @@ static const char *const sql[] = {
 			     " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
 	[S_RCPT] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
 		   " created) VALUES($1, $2, 'CEB622Message', $3, $4, $5)",
+	/* One writer at a time on SQLite: nothing to lock. */
+	[S_KEY_LOCK] = "SELECT CAST($1 AS TEXT)",
 };
-/* PostgreSQL: no unary + on text (its planner needs no hint to keep the key's index). */
+/*
+ * PostgreSQL: no unary + on text (its planner needs no hint to keep the key's
+ * index); the typed parameters of INSERT ... SELECT; and the locks that
+ * several writers at once need (docs/postgresql.md, "Several nodes"): the
+ * inventory's row while it is judged, the waiting ones a sweep takes (those
+ * another node's sweep holds are skipped), and a match key.
+ */
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[S_INV_BY_ORDER] = "SELECT id FROM document WHERE kind = 621 AND order_key = $1"
 			   " AND state IN ('declared', 'waiting')",
 	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = $1"
 			     " AND state IN ('declared', 'waiting')",
+	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = $1 FOR UPDATE",
+	[S_QUOTA_ADD] = "INSERT INTO quota(buyer, year, used)"
+			" SELECT CAST($1 AS BYTEA), CAST($2 AS BIGINT), CAST($3 AS BIGINT)"
+			" WHERE CAST($3 AS BIGINT) <= CAST($4 AS BIGINT)"
+			" ON CONFLICT(buyer, year) DO UPDATE SET used = quota.used + excluded.used"
+			" WHERE quota.used + excluded.used <= $4",
+	[S_WAITING] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
+		      " AND created < $1 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED",
+	/* Class 1129, the key's hash: the documents that meet on one key, one transaction at a time. */
+	[S_KEY_LOCK] = "SELECT pg_advisory_xact_lock(1129, hashtext($1))",
 };
 CG_DB_MODULE_PG(clearance_sql, "clearance", sql, pg_sql);
 
@@ -77,46 +98,6 @@ static cg_rc
 dbfail(cg_store *st, cg_ctx *ctx, const char *what)
 {
 	return cg__fail(ctx, CG_EDB, "%s: %s", what, cg_db_errmsg(cg__store_db(st)));
-}
-
-cg_rc
-cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action, long long doc_id,
-	  const char *detail)
-{
-	unsigned char prev[32] = { 0 }, hash[32];
-	cg_db_stmt *s = q(st, S_AUDIT_LAST);
-	long long at = (long long)time(NULL);
-	EVP_MD_CTX *md;
-	unsigned len = 0;
-	char head[64];
-	int ok;
-
-	if (s == NULL)
-		return dbfail(st, ctx, "audit");
-	if (cg_db_step(s) == CG_DB_ROW && cg_db_column_bytes(s, 0) == 32)
-		memcpy(prev, cg_db_column_blob(s, 0), 32);
-	cg_db_reset(s);
-	/* Each record hashes the previous one: a removed or altered row breaks the chain. */
-	(void)snprintf(head, sizeof(head), "%lld|%lld|", at, doc_id);
-	md = EVP_MD_CTX_new();
-	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(md, prev, 32) == 1 && EVP_DigestUpdate(md, head, strlen(head)) == 1 &&
-	     EVP_DigestUpdate(md, actor, strlen(actor) + 1) == 1 &&
-	     EVP_DigestUpdate(md, action, strlen(action) + 1) == 1 &&
-	     EVP_DigestUpdate(md, detail, strlen(detail)) == 1 && EVP_DigestFinal_ex(md, hash, &len) == 1;
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return cg__fail(ctx, CG_EINTERNAL, "audit hash");
-	s = q(st, S_AUDIT_ADD);
-	if (s == NULL || cg_db_bind_int64(s, 1, at) != CG_OK ||
-	    cg_db_bind_text(s, 2, actor) != CG_OK ||
-	    cg_db_bind_text(s, 3, action) != CG_OK ||
-	    (doc_id != 0 && cg_db_bind_int64(s, 4, doc_id) != CG_OK) ||
-	    cg_db_bind_text(s, 5, detail) != CG_OK ||
-	    cg_db_bind_blob(s, 6, prev, 32) != CG_OK ||
-	    cg_db_bind_blob(s, 7, hash, 32) != CG_OK || cg_db_step(s) != CG_DB_DONE)
-		return dbfail(st, ctx, "audit");
-	return CG_OK;
 }
 
 /* A stored document: its JSON {"h": {field: value}, "l": [{...}]}. */
@@ -360,15 +341,19 @@ quota_used(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_
 	return CG_OK;
 }
 
+/* Add @p value to the buyer's year if the sum stays within the annual limit; *taken says whether. */
 static cg_rc
-quota_set(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_dec used)
+quota_take(cg_store *st, cg_ctx *ctx, const unsigned char key[32], int year, cg_dec value, bool *taken)
 {
-	cg_db_stmt *s = q(st, S_QUOTA_PUT);
+	cg_db_stmt *s = q(st, S_QUOTA_ADD);
 
+	*taken = false;
 	if (s == NULL || cg_db_bind_blob(s, 1, key, 32) != CG_OK ||
 	    cg_db_bind_int64(s, 2, year) != CG_OK ||
-	    cg_db_bind_int64(s, 3, (long long)used) != CG_OK || cg_db_step(s) != CG_DB_DONE)
+	    cg_db_bind_int64(s, 3, (long long)value) != CG_OK ||
+	    cg_db_bind_int64(s, 4, (long long)ANNUAL_LIMIT) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		return dbfail(st, ctx, "quota");
+	*taken = cg_db_changes(cg__store_db(st)) == 1;
 	return CG_OK;
 }
 
@@ -459,14 +444,32 @@ hold(cg_store *st, cg_ctx *ctx, struct doc *d, const char *why, int priority)
 	return rc == CG_OK ? receipt(st, ctx, d, "300", info) : rc;
 }
 
+/* Released: 399 and 800, then the electronic tax bill (taxbill.c). */
 static cg_rc
-release(cg_store *st, cg_ctx *ctx, struct doc *d)
+release(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, struct doc *d)
 {
 	cg_rc rc = set_state(st, ctx, d, "released", NULL);
 
 	if (rc == CG_OK)
 		rc = receipt(st, ctx, d, "399", "海关审结 concluded");
-	return rc == CG_OK ? receipt(st, ctx, d, "800", "放行 released") : rc;
+	if (rc == CG_OK)
+		rc = receipt(st, ctx, d, "800", "放行 released");
+	return rc == CG_OK ? cg__taxbill_issue(st, ctx, codes, d->id, d->sender, d->data) : rc;
+}
+
+/*
+ * The 179 risk rule: the platform's raw payment data is asked for inventories
+ * worth pay179_value or more, and for a random pay179_per_mille share of the others.
+ */
+static cg_rc
+pay179_rule(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, const struct doc *d,
+	    cg_dec value)
+{
+	if (cfg->pay179_value > 0 && value >= cfg->pay179_value)
+		return cg__pay179_queue(st, ctx, d->id, "system", "risk rule: value");
+	if (random_pick(cfg->pay179_per_mille))
+		return cg__pay179_queue(st, ctx, d->id, "system", "risk rule: random");
+	return CG_OK;
 }
 
 /* Everything of §10 for a matched inventory: tax, limits, ledger, risk. */
@@ -479,6 +482,7 @@ clear(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_c
 	cg_dec tax = 0, value = 0, used = 0;
 	char why[200], txt[200], invt[40];
 	int year = china_year(), priority;
+	bool taken = false;
 	cg_rc rc = as_decl(d, &m);
 
 	if (rc == CG_OK && !cg__dutiable_value(&m->docs[0], &value))
@@ -501,19 +505,23 @@ clear(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_c
 			       ? receipt(st, ctx, d, "-621005", "超过单次交易限值5000元 over the single-transaction limit")
 			       : CG_EDB;
 	buyer_key(d, key);
-	rc = quota_used(st, ctx, key, year, &used);
-	if (rc == CG_OK && used + value > ANNUAL_LIMIT)
+	rc = quota_take(st, ctx, key, year, value, &taken);
+	if (rc == CG_OK && !taken)
 		return set_state(st, ctx, d, "rejected", "annual") == CG_OK
 			       ? receipt(st, ctx, d, "-621018", "超过年度交易限值26000元 over the annual limit")
 			       : CG_EDB;
+	/* The sum after this inventory, for the near-quota rule (the row is ours to the commit). */
 	if (rc == CG_OK)
-		rc = quota_set(st, ctx, key, year, used + value);
+		rc = quota_used(st, ctx, key, year, &used);
 	if (rc == CG_OK)
 		rc = receipt(st, ctx, d, "120", "四单比对通过，海关入库 matched and stored");
 	if (rc != CG_OK)
 		return rc;
-	risk(st, cfg, d, value, used + value, why, sizeof(why), &priority);
-	return why[0] != '\0' ? hold(st, ctx, d, why, priority) : release(st, ctx, d);
+	risk(st, cfg, d, value, used, why, sizeof(why), &priority);
+	rc = pay179_rule(st, ctx, cfg, d, value);
+	if (rc != CG_OK)
+		return rc;
+	return why[0] != '\0' ? hold(st, ctx, d, why, priority) : release(st, ctx, codes, d);
 }
 
 /* The four-document match of one inventory. */
@@ -579,20 +587,68 @@ evaluate_all(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 	return rc;
 }
 
+/*
+ * A match key (ebpCode|orderNo, logisticsCode|logisticsNo) for the rest of
+ * the transaction. Two documents of one declaration written at once on two
+ * nodes would each miss the other (neither committed) and leave the
+ * inventory waiting: with the key locked, the second writer reads after the
+ * first one's commit and sees both.
+ */
+static cg_rc
+lock_key(cg_store *st, cg_ctx *ctx, const char *key)
+{
+	cg_db_stmt *s = key != NULL ? q(st, S_KEY_LOCK) : NULL;
+	int r;
+
+	if (key == NULL)
+		return CG_OK;
+	if (s == NULL || cg_db_bind_text(s, 1, key) != CG_OK)
+		return dbfail(st, ctx, "match key");
+	r = cg_db_step(s);
+	cg_db_reset(s);
+	return r == CG_DB_ROW || r == CG_DB_DONE ? CG_OK : dbfail(st, ctx, "match key");
+}
+
+/* An inventory's two keys, always in the same order: two inventories never wait for each other in a cycle. */
+static cg_rc
+lock_keys(cg_store *st, cg_ctx *ctx, const char *a, const char *b)
+{
+	cg_rc rc;
+
+	if (a != NULL && b != NULL && strcmp(a, b) > 0) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	rc = lock_key(st, ctx, a);
+	return rc == CG_OK ? lock_key(st, ctx, b) : rc;
+}
+
 cg_rc
 cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 		    const struct cg_clearance_cfg *cfg, int kind, const char *order_key,
 		    const char *waybill_key, long long doc_id)
 {
+	cg_rc rc;
+
 	switch (kind) {
 	case 621:
-		return evaluate(st, ctx, codes, cfg, doc_id);
+		rc = lock_keys(st, ctx, order_key, waybill_key);
+		return rc == CG_OK ? evaluate(st, ctx, codes, cfg, doc_id) : rc;
 	case 311:
 	case 411:
-		return order_key != NULL ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_ORDER, order_key) : CG_OK;
+		if (order_key == NULL)
+			return CG_OK;
+		rc = lock_key(st, ctx, order_key);
+		return rc == CG_OK ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_ORDER, order_key) : rc;
 	case 511:
-		return waybill_key != NULL ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_WAYBILL, waybill_key)
-					   : CG_OK;
+		if (waybill_key == NULL)
+			return CG_OK;
+		rc = lock_key(st, ctx, waybill_key);
+		return rc == CG_OK ? evaluate_all(st, ctx, codes, cfg, S_INV_BY_WAYBILL, waybill_key) : rc;
+	case 625:
+		return cg__taxbill_return(st, ctx, cfg, doc_id);
 	default:
 		return CG_OK;
 	}
@@ -622,6 +678,11 @@ cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cf
 		rc = load_inventory(st, ctx, ids[i], &d);
 		if (rc != CG_OK)
 			break;
+		/* Matched or refused since it was listed (by a transaction that had it first). */
+		if (strcmp(d.state, "declared") != 0 && strcmp(d.state, "waiting") != 0) {
+			json_decref(d.data);
+			continue;
+		}
 		(void)snprintf(info, sizeof(info), "比对超时退单 not matched in time: %s",
 			       json_string_value(json_object_get(d.data, "why")) != NULL
 				       ? json_string_value(json_object_get(d.data, "why"))
@@ -636,8 +697,8 @@ cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cf
 }
 
 cg_rc
-cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
-		     const char *status, const char *info, const char *actor)
+cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, long long doc_id,
+		     const char *state, const char *status, const char *info, const char *actor)
 {
 	struct doc d;
 	cg_rc rc = load_inventory(st, ctx, doc_id, &d);
@@ -650,6 +711,8 @@ cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *st
 		rc = receipt(st, ctx, &d, status, info);
 	if (rc == CG_OK)
 		rc = cg__audit(st, ctx, actor, state, doc_id, info);
+	if (rc == CG_OK && strcmp(status, "800") == 0)
+		rc = cg__taxbill_issue(st, ctx, codes, d.id, d.sender, d.data);
 	json_decref(d.data);
 	return rc;
 }

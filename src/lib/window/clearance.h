@@ -15,6 +15,9 @@ struct cg_clearance_cfg {
 	int near_quota_percent;      /* buyer's annual use at or above this share: held */
 	int new_enterprise_days;     /* enterprises registered more recently: held */
 	long long lease_seconds;     /* an officer's claim on a held inventory */
+	long long tax_return_days;   /* a return within this many days of release voids the tax bill */
+	long long pay179_value;      /* CNY at scale 10^5: at or above it, 179 payment data is asked (0: off) */
+	int pay179_per_mille;        /* share of matched inventories whose 179 payment data is asked */
 };
 
 /*
@@ -30,12 +33,30 @@ cg_rc cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *code
 cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 			  long long now, int *rejected);
 
-/* Set an inventory's state and reason (and keep its data) by id. */
-cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, long long doc_id, const char *state,
-			   const char *status, const char *info, const char *actor);
+/* Set an inventory's state and reason (and keep its data) by id; a release issues its tax bill. */
+cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, long long doc_id,
+			   const char *state, const char *status, const char *info, const char *actor);
 
-/* Append to the hash-chained audit trail. */
+/*
+ * Ask the platform for the 179 payment data of inventory @p doc_id (pay179.c):
+ * a request is queued for the sweep to send, by @p actor ("system" for the risk rule).
+ */
+cg_rc cg__pay179_queue(cg_store *st, cg_ctx *ctx, long long doc_id, const char *actor, const char *why);
+
+/* Append to the hash-chained audit trail (audit.c): in the open transaction, or one of its own. */
 cg_rc cg__audit(cg_store *st, cg_ctx *ctx, const char *actor, const char *action,
 		long long doc_id, const char *detail);
+/*
+ * An anchor: the head of every chain, appended to the anchor chain, when a
+ * head moved since the last one and (unless @p now) that one is older than
+ * a minute. *wrote says whether one was written.
+ */
+cg_rc cg__audit_anchor(cg_store *st, cg_ctx *ctx, bool now, bool *wrote);
+/*
+ * Check the whole trail: every chain's links and hashes, every anchor's
+ * heads. *json is the report {ok, records, chains, anchors, broken?};
+ * CG_ECONFLICT when something is broken (the report says what first).
+ */
+cg_rc cg__audit_verify(cg_store *st, cg_ctx *ctx, char **json);
 
 #endif

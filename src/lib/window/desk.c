@@ -19,6 +19,7 @@
 #include "cebgate/session.h"
 #include "util/decimal.h"
 #include "window/desk_internal.h"
+#include "window/taxbill.h"
 #include "window/service_internal.h"
 #include "sig/sigcore.h"
 
@@ -236,11 +237,32 @@ line_of(json_t *lines, const char *gnum)
 	return NULL;
 }
 
+/* A code of table @p t with its Chinese and English names at @p date ({code} alone when unknown). */
+static json_t *
+named(const struct cg_codes *codes, enum cg_table t, const char *code, const char *date)
+{
+	const char *names[8], *vals[8];
+	size_t n = codes != NULL && code != NULL && code[0] != '\0'
+			   ? cg__codes_row(codes, t, code, date, NULL, names, vals, 8)
+			   : 0, i;
+	json_t *o;
+
+	if (code == NULL || code[0] == '\0')
+		return json_null();
+	o = json_pack("{s:s}", "code", code);
+	for (i = 1; o != NULL && i < n; i++) {
+		if (strcmp(names[i], "zh") == 0 || strcmp(names[i], "en") == 0)
+			(void)json_object_set_new(o, names[i], json_string(vals[i]));
+	}
+	return o;
+}
+
 /*
  * What the tariff in force at the declaration date says of a goods line that
- * the officer must see: its supervision conditions (监管条件) and inspection
- * category (检验检疫类别), and the tariff edition that said it. Null fields
- * when the code is not in the tariff (the rules report that).
+ * the officer must see: its name in the tariff, its legal units, its
+ * supervision conditions (监管条件) and inspection category (检验检疫类别),
+ * and the tariff edition that said it. Null fields when the code is not in
+ * the tariff (the rules report that).
  */
 static json_t *
 tariff_of(const struct cg_codes *codes, const char *gcode, const char *date)
@@ -250,9 +272,35 @@ tariff_of(const struct cg_codes *codes, const char *gcode, const char *date)
 		codes != NULL && gcode != NULL ? cg__codes_hs_at(codes, gcode, date, &use) : NULL;
 
 	if (hs == NULL)
-		return json_pack("{s:n, s:n, s:n}", "supervision", "inspection", "edition");
-	return json_pack("{s:s, s:s, s:s?}", "supervision", hs->supervision, "inspection",
-			 hs->inspection, "edition", use.ed != NULL ? use.ed->edition : NULL);
+		return json_pack("{s:n, s:n, s:n, s:n, s:n, s:n}", "supervision", "inspection", "edition",
+				 "name", "unit1", "unit2");
+	return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "supervision", hs->supervision,
+			 "inspection", hs->inspection, "edition",
+			 use.ed != NULL ? use.ed->edition : NULL, "name", hs->name, "unit1",
+			 named(codes, CG_T_UNIT, hs->unit1, date), "unit2",
+			 named(codes, CG_T_UNIT, hs->unit2, date));
+}
+
+/* The line's country of origin and its legal quantities (qty1/unit1, qty2/unit2), named. */
+static void
+line_facts(json_t *out, json_t *l, const struct cg_codes *codes, const char *date)
+{
+	static const char *const qf[] = { "qty1", "qty2" }, *const uf[] = { "unit1", "unit2" };
+	json_t *legal = json_array();
+	size_t k;
+
+	for (k = 0; k < 2 && legal != NULL; k++) {
+		const char *qty = json_string_value(json_object_get(l, qf[k]));
+		json_t *u;
+
+		if (qty == NULL || qty[0] == '\0')
+			continue;
+		u = named(codes, CG_T_UNIT, json_string_value(json_object_get(l, uf[k])), date);
+		(void)json_array_append_new(legal, json_pack("{s:s, s:o}", "qty", qty, "unit", u));
+	}
+	(void)json_object_set_new(out, "legal", legal != NULL ? legal : json_null());
+	(void)json_object_set_new(out, "origin", named(codes, CG_T_COUNTRY,
+							json_string_value(json_object_get(l, "country")), date));
 }
 
 /* The goods lines of the inventory beside the order's, by gnum, with the tariff's facts. */
@@ -263,13 +311,14 @@ compare_lines(json_t *view, const struct cg_codes *codes)
 	static const char *const ord_f[] = { "itemName", "qty", "price", "totalPrice" };
 	json_t *out = json_array(), *il = json_object_get(json_object_get(view, "inventory"), "l"), *l;
 	json_t *ol = json_object_get(json_object_get(view, "order"), "l");
+	const char *date = head_value(view, 0, "declTime");
 	size_t i, k;
 
 	json_array_foreach(il, i, l)
 	{
 		const char *gnum = json_string_value(json_object_get(l, "gnum"));
 		const char *gcode = json_string_value(json_object_get(l, "gcode"));
-		json_t *o = line_of(ol, gnum), *diff = json_array();
+		json_t *o = line_of(ol, gnum), *diff = json_array(), *line;
 
 		for (k = 0; k < 4; k++) {
 			const char *a = json_string_value(json_object_get(l, inv_f[k]));
@@ -278,10 +327,12 @@ compare_lines(json_t *view, const struct cg_codes *codes)
 			if (a == NULL || b == NULL || !equal(a, b, k > 0))
 				(void)json_array_append_new(diff, json_string(inv_f[k]));
 		}
-		(void)json_array_append_new(
-			out, json_pack("{s:s?, s:s?, s:O, s:O?, s:o, s:o}", "gnum", gnum, "gcode", gcode,
-				       "inventory", l, "order", o, "differs", diff, "tariff",
-				       tariff_of(codes, gcode, head_value(view, 0, "declTime"))));
+		line = json_pack("{s:s?, s:s?, s:O, s:O?, s:o, s:o}", "gnum", gnum, "gcode", gcode,
+				 "inventory", l, "order", o, "differs", diff, "tariff",
+				 tariff_of(codes, gcode, date));
+		if (line != NULL)
+			line_facts(line, l, codes, date);
+		(void)json_array_append_new(out, line);
 	}
 	return out;
 }
@@ -765,6 +816,25 @@ cg_service_csrf(const char *token, char out[65])
 	out[64] = '\0';
 }
 
+/* Beside the four documents: the tax bill (taxBill, null before release) and the 179 results (pay179). */
+static cg_rc
+beside(cg_store *st, cg_ctx *ctx, json_t *o, long long doc_id)
+{
+	json_t *bill = NULL, *pay = NULL;
+	cg_rc rc = cg__taxbill_of(st, ctx, doc_id, &bill);
+
+	if (rc == CG_OK)
+		rc = cg__pay179_of(st, ctx, doc_id, &pay);
+	if (rc == CG_OK && (json_object_set_new(o, "taxBill", bill != NULL ? bill : json_null()) != 0 ||
+			    json_object_set_new(o, "pay179", pay) != 0))
+		rc = CG_ENOMEM;
+	else if (rc != CG_OK) {
+		json_decref(bill);
+		json_decref(pay);
+	}
+	return rc;
+}
+
 /* The officer's view of an inventory: the stored view, decorated by the desk. */
 cg_rc
 cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long doc_id,
@@ -781,6 +851,8 @@ cg_service_declaration(cg_service *svc, cg_ctx *ctx, const cg_principal *who, lo
 		return cg__fail(ctx, CG_ENOTFOUND, "no such inventory");
 	/* Officers see the differences and the rules; personal numbers stay masked. */
 	rc = desk_decorate(st, ctx, o, doc_id);
+	if (rc == CG_OK)
+		rc = beside(st, ctx, o, doc_id);
 	if (rc != CG_OK) {
 		json_decref(o);
 		return rc;

@@ -9,6 +9,13 @@
  * undoes that message only), one COMMIT, one fsync. The others wait for that
  * commit, then answer. Nothing is answered before its commit; a crash loses
  * only unanswered messages, each of them whole.
+ *
+ * On PostgreSQL other nodes' groups run at the same time and take row and
+ * advisory locks of their own (a buyer's ledger row, a match key): two
+ * groups could each hold what the other waits for. So only the first
+ * message of a group, which holds nothing yet, waits for a lock as long as
+ * the session allows; the others give up after a moment (cg_db_short_waits)
+ * and go back to the head of the queue, to be the first of a later group.
  */
 #include "config.h"
 
@@ -18,6 +25,8 @@
 
 /* Messages in one transaction at most: bounds the write lock's hold time. */
 #define GROUP_MAX 128
+/* Times a message may go back to the queue after a lock it could not wait for. */
+#define RETRY_MAX 50
 
 struct entry {
 	cg_rc (*write)(void *arg, cg_store *st);
@@ -25,6 +34,8 @@ struct entry {
 	cg_ctx *ctx; /* the waiting thread's, for the error message */
 	cg_rc rc;
 	int done;
+	int again; /* gave up a lock wait: back to the queue, not answered */
+	int tries;
 	struct entry *next;
 };
 
@@ -127,32 +138,68 @@ write_group(struct entry *group, cg_store *st, cg_ctx *ctx)
 		return;
 	}
 	for (e = group; e != NULL; e = e->next) {
-		e->rc = cg_db_savepoint(cg__store_db(st), e->ctx);
+		if (e != group)
+			e->rc = cg_db_short_waits(cg__store_db(st), e->ctx);
+		if (e->rc == CG_OK)
+			e->rc = cg_db_savepoint(cg__store_db(st), e->ctx);
 		if (e->rc == CG_OK)
 			e->rc = e->write(e->arg, st);
-		if (e->rc == CG_OK)
+		if (e->rc == CG_OK) {
 			e->rc = cg_db_release(cg__store_db(st), e->ctx);
-		else
+		} else {
+			e->again = cg_db_busy(cg__store_db(st)) && e->tries < RETRY_MAX;
 			cg_db_rollback_to(cg__store_db(st));
+		}
 	}
 	rc = cg_db_commit(cg__store_db(st), ctx);
 	if (rc != CG_OK) {
 		cg_db_rollback(cg__store_db(st));
+		for (e = group; e != NULL; e = e->next)
+			e->again = 0;
 		fail_all(group, rc, ctx);
 	}
+}
+
+/*
+ * The group is written: each entry is done (its thread answers once the lock
+ * is free), or, when it gave up a lock wait, back at the head of the queue.
+ */
+static void
+settle(cg_committer *c, struct entry *group)
+{
+	struct entry *e, *next, *first = NULL, **tail = &first;
+
+	for (e = group; e != NULL; e = next) {
+		next = e->next; /* e may be gone once done is seen */
+		if (!e->again) {
+			e->done = 1;
+			continue;
+		}
+		e->again = 0;
+		e->tries++;
+		e->rc = CG_OK;
+		*tail = e;
+		tail = &e->next;
+	}
+	if (first == NULL)
+		return;
+	*tail = c->head;
+	if (c->head == NULL)
+		c->tail = tail;
+	c->head = first;
 }
 
 cg_rc
 cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
 		   cg_rc (*write)(void *arg, cg_store *st), void *arg)
 {
-	struct entry me = { write, arg, ctx, CG_OK, 0, NULL };
+	struct entry me = { write, arg, ctx, CG_OK, 0, 0, 0, NULL };
 
 	pthread_mutex_lock(&c->lock);
 	*c->tail = &me;
 	c->tail = &me.next;
 	while (!me.done) {
-		struct entry *group, *e, *next;
+		struct entry *group;
 		size_t n;
 
 		if (c->writing) {
@@ -165,10 +212,7 @@ cg__commit_grouped(cg_committer *c, cg_store *st, cg_ctx *ctx,
 		pthread_mutex_unlock(&c->lock);
 		write_group(group, st, ctx);
 		pthread_mutex_lock(&c->lock);
-		for (e = group; e != NULL; e = next) {
-			next = e->next; /* e may be gone once done is seen */
-			e->done = 1;
-		}
+		settle(c, group);
 		c->groups++;
 		c->messages += n;
 		c->writing = 0;

@@ -17,7 +17,7 @@
 #include "sig/sigcore.h"
 
 /* This file's statements, cached on the store's connection (db.h). */
-enum { G_ENTERPRISES, G_CERTS, G_USERS };
+enum { G_ENTERPRISES, G_CERTS, G_USERS, G_CERT };
 
 /* Column names are the JSON keys (cg_db_rows_json). */
 static const char *const sql[] = {
@@ -29,6 +29,8 @@ static const char *const sql[] = {
 	[G_USERS] = "SELECT u.name, u.role, e.cop_code AS enterprise, u.created AS registered,"
 		    " u.disabled FROM \"user\" u LEFT JOIN enterprise e ON e.id = u.enterprise_id"
 		    " ORDER BY u.name LIMIT 10000",
+	[G_CERT] = "SELECT serial, not_after AS \"notAfter\", created AS registered, revoked"
+		   " FROM certificate WHERE enterprise_id = $1 AND serial = $2",
 };
 CG_DB_MODULE(registry_sql, "registry", sql);
 
@@ -320,6 +322,42 @@ cg_service_certificate_add(cg_service *svc, cg_ctx *ctx, const cg_principal *who
 }
 
 cg_rc
+cg_service_certificate_get(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *cop_code,
+			   const char *serial, char **json)
+{
+	cg_store *st = cg__service_store(svc);
+	cg_db_stmt *s;
+	long long eid = 0;
+	json_t *row, *c, *revoked;
+	cg_rc rc;
+
+	*json = NULL;
+	if (who->role != CG_ROLE_ADMIN && strcmp(who->cop_code, cop_code) != 0)
+		return cg__fail(ctx, CG_EPERM, "an enterprise sees its own certificates only");
+	rc = cg__store_enterprise(st, ctx, cop_code, &eid);
+	if (rc != CG_OK)
+		return rc;
+	s = q(st, G_CERT);
+	if (s == NULL || cg_db_bind_int64(s, 1, eid) != CG_OK || cg_db_bind_text(s, 2, serial) != CG_OK)
+		return cg_db_fail(cg__store_db(st), ctx, "certificate");
+	row = cg_db_rows_json(s, 0, 1);
+	if (row == NULL)
+		return cg_db_fail(cg__store_db(st), ctx, "certificate");
+	if (json_array_size(row) == 0) {
+		json_decref(row);
+		return cg__fail(ctx, CG_ENOTFOUND, "no certificate %s registered for %s", serial, cop_code);
+	}
+	c = json_incref(json_array_get(row, 0));
+	json_decref(row);
+	revoked = json_object_get(c, "revoked");
+	(void)json_object_set_new(c, "enterprise", json_string(cop_code));
+	(void)json_object_set_new(c, "state", json_string(revoked == NULL || json_is_null(revoked) ? "registered"
+												 : "revoked"));
+	cg__json_times(c);
+	return cg__json_answer(c, json);
+}
+
+cg_rc
 cg_service_token_revoke(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *which,
 			char **json)
 {
@@ -367,6 +405,18 @@ struct cg_registry {
 	char actor[80]; /* who the audit trail names for the operator's changes */
 };
 
+cg_store *
+cg__registry_store(cg_registry *reg)
+{
+	return reg->st;
+}
+
+const char *
+cg__registry_actor(const cg_registry *reg)
+{
+	return reg->actor;
+}
+
 cg_rc
 cg_registry_open(cg_registry **out, cg_ctx *ctx, const char *path)
 {
@@ -393,6 +443,24 @@ cg_registry_close(cg_registry *reg)
 		return;
 	cg_store_close(reg->st);
 	free(reg);
+}
+
+cg_rc
+cg_registry_audit_verify(cg_registry *reg, cg_ctx *ctx, char **json)
+{
+	return cg__audit_verify(reg->st, ctx, json);
+}
+
+cg_rc
+cg_registry_audit_anchor(cg_registry *reg, cg_ctx *ctx, char **json)
+{
+	bool wrote = false;
+	cg_rc rc = cg__audit_anchor(reg->st, ctx, true, &wrote);
+
+	*json = NULL;
+	if (rc != CG_OK)
+		return rc;
+	return cg__json_answer(json_pack("{s:b}", "anchored", wrote), json);
 }
 
 /* The operator's change and its audit row in one transaction, as over HTTP. */

@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include "cebgate/review.h"
 #include "cebgate/status.h"
+#include "ceb/schema.h"
+#include "util/decimal.h"
 #include "window/desk_internal.h"
 #include "window/service_internal.h"
 
@@ -46,7 +48,7 @@ static const char *const sql[] = {
 	/* Column names are the JSON keys (cg_db_rows_json); hex() is SQLite's (encode(hash, 'hex')). */
 	[R_AUDIT] = "SELECT at, actor, action, detail, hex(hash) AS hash FROM audit"
 		    " WHERE document_id = $1 ORDER BY id",
-	[R_RCPTS] = "SELECT id AS cursor, return_status AS \"returnStatus\", created, xml FROM receipt"
+	[R_RCPTS] = "SELECT seq AS cursor, return_status AS \"returnStatus\", created, xml FROM receipt"
 		    " WHERE document_id = $1 ORDER BY id",
 	[R_WAYBILL] = "SELECT d.state, d.data, b.id, EXISTS (SELECT 1 FROM document x WHERE"
 			   " x.kind = 513 AND x.key1 = $2 AND x.key2 = $3 AND x.state <> 'deleted')"
@@ -71,6 +73,18 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 			" ORDER BY r.priority DESC, r.created, r.document_id LIMIT 500",
 	[R_AUDIT] = "SELECT at, actor, action, detail, upper(encode(hash, 'hex')) AS hash FROM audit"
 		    " WHERE document_id = $1 ORDER BY id",
+	/*
+	 * Several nodes: the row is taken with SKIP LOCKED, so of two officers
+	 * claiming at once the second finds nothing to claim (409) instead of
+	 * waiting; the lease (lease_until) lets any node give it to another
+	 * officer once it runs out. No transaction stays open while he reads.
+	 */
+	[R_CLAIM] = "UPDATE review SET state = 'claimed', claimed_by = $2, lease_until = $3"
+		    " WHERE document_id = (SELECT document_id FROM review WHERE document_id = $1"
+		    " AND state IN ('queued', 'claimed')"
+		    " AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until < $4) FOR UPDATE SKIP LOCKED)",
+	/* The claim row stays ours to the decision's commit: a new claim after the lease waits for it. */
+	[R_GET] = "SELECT state, claimed_by, lease_until FROM review WHERE document_id = $1 FOR UPDATE",
 };
 CG_DB_MODULE_PG(review_sql, "review", sql, pg_sql);
 
@@ -88,20 +102,43 @@ text_json(cg_db_stmt *s, int col)
 	return t != NULL ? json_loads((const char *)t, 0, NULL) : json_null();
 }
 
+/* The declared value of an inventory: its lines' totalPrice summed ("" when one is unreadable). */
+static json_t *
+declared_value(json_t *data)
+{
+	json_t *l;
+	cg_dec sum = 0, v;
+	char buf[64];
+	size_t i;
+
+	json_array_foreach(json_object_get(data, "l"), i, l)
+	{
+		const char *t = json_string_value(json_object_get(l, "totalPrice"));
+
+		if (t == NULL || !cg__dec_parse(t, &v))
+			return json_string("");
+		sum += v;
+	}
+	cg__dec_format(sum, buf, sizeof(buf));
+	return json_string(buf);
+}
+
 static json_t *
 queue_item(cg_db_stmt *s, long long now)
 {
 	json_t *data = text_json(s, 7), *h = json_object_get(data, "h"), *o;
 	long long created = cg_db_column_int64(s, 4);
 
-	o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:I, s:s?, s:O?, s:O?, s:O?, s:O?}", "id",
-		      (json_int_t)cg_db_column_int64(s, 0), "reason",
+	o = json_pack("{s:I, s:s, s:i, s:s, s:I, s:I, s:s?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o}",
+		      "id", (json_int_t)cg_db_column_int64(s, 0), "reason",
 		      cg_db_column_text(s, 1), "priority", cg_db_column_int(s, 2),
 		      "state", cg_db_column_text(s, 3), "created", (json_int_t)created,
 		      "age", (json_int_t)(now - created), "claimedBy",
 		      cg_db_column_text(s, 6), "copNo", json_object_get(h, "copNo"),
-		      "ebcCode", json_object_get(h, "ebcCode"), "tradeMode",
-		      json_object_get(h, "tradeMode"), "orderNo", json_object_get(h, "orderNo"));
+		      "ebcCode", json_object_get(h, "ebcCode"), "ebcName", json_object_get(h, "ebcName"),
+		      "tradeMode", json_object_get(h, "tradeMode"), "orderNo",
+		      json_object_get(h, "orderNo"), "currency", json_object_get(h, "currency"),
+		      "value", declared_value(data));
 	if (o != NULL && !cg_db_column_is_null(s, 5))
 		(void)json_object_set_new(o, "leaseUntil", json_integer(cg_db_column_int64(s, 5)));
 	json_decref(data);
@@ -288,7 +325,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	    cg_db_bind_int64(s, 5, now) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		rc = cg__fail(ctx, CG_EDB, "decide: %s", cg_db_errmsg(cg__store_db(st)));
 	if (rc == CG_OK)
-		rc = cg__clearance_decide(st, ctx, doc_id, decisions[i].state, decisions[i].status, info,
+		rc = cg__clearance_decide(st, ctx, cg__validator_codes(svc->v), doc_id, decisions[i].state, decisions[i].status, info,
 					  who->name);
 	if (rc == CG_OK)
 		rc = cg_db_commit(cg__store_db(st), ctx);

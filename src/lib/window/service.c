@@ -12,7 +12,9 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include "cebgate/session.h"
+#include "cebgate/review.h"
 #include "window/service_internal.h"
+#include "window/taxbill.h"
 
 cg_rc
 cg_service_set_custody(cg_service *svc, cg_ctx *ctx, const char *dir, const char *passphrase)
@@ -113,7 +115,8 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 
 	if (o->random_per_mille < 0 || o->random_per_mille > 1000 || o->near_quota_percent < 0 ||
 	    o->near_quota_percent > 100 || o->value_threshold < 0 || o->match_timeout < 0 ||
-	    o->lease_seconds <= 0 || (o->watch_hs != NULL && strlen(o->watch_hs) >= sizeof(c->watch_hs)))
+	    o->lease_seconds <= 0 || o->tax_return_days < 0 || o->pay179_value < 0 ||
+	    o->pay179_per_mille < 0 || o->pay179_per_mille > 1000 || (o->watch_hs != NULL && strlen(o->watch_hs) >= sizeof(c->watch_hs)))
 		return cg__fail(ctx, CG_EINVAL, "clearance settings out of range");
 	c->match_timeout = o->match_timeout;
 	c->random_per_mille = o->random_per_mille;
@@ -122,22 +125,34 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	c->near_quota_percent = o->near_quota_percent;
 	c->new_enterprise_days = o->new_enterprise_days;
 	c->lease_seconds = o->lease_seconds;
+	c->tax_return_days = o->tax_return_days;
+	c->pay179_value = o->pay179_value * 100000LL;
+	c->pay179_per_mille = o->pay179_per_mille;
 	return CG_OK;
 }
 
 cg_rc
 cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 {
+	int settled = 0;
 	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
+	bool anchored;
 
 	*rejected = 0;
 	if (rc != CG_OK)
 		return rc;
 	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), rejected);
 	if (rc == CG_OK)
-		return cg_db_commit(cg__store_db(svc->st), ctx);
-	cg_db_rollback(cg__store_db(svc->st));
-	return rc;
+		rc = cg__taxbill_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), &settled);
+	if (rc == CG_OK)
+		rc = cg_db_commit(cg__store_db(svc->st), ctx);
+	else
+		cg_db_rollback(cg__store_db(svc->st));
+	/* Now and then the audit chains' heads, tied together (audit.c). */
+	if (rc == CG_OK)
+		rc = cg__audit_anchor(svc->st, ctx, false, &anchored);
+	/* The queued 179 requests go out after the commit: no network call under the write lock. */
+	return rc == CG_OK ? cg_service_pay179_dispatch(svc, ctx, &settled) : rc;
 }
 
 cg_rc
@@ -176,4 +191,35 @@ cg_rc
 cg_service_ready(cg_service *svc, cg_ctx *ctx)
 {
 	return cg_store_ready(cg__service_store(svc), ctx);
+}
+
+unsigned long
+cg_service_outages(void)
+{
+	return cg_db_outages();
+}
+
+/* The public hint is the database layer's (one PostgreSQL connection, or nothing). */
+cg_rc
+cg_hint_open(cg_hint **out, cg_ctx *ctx, const char *db)
+{
+	return cg_db_hint_open((cg_db_hint **)out, ctx, db);
+}
+
+void
+cg_hint_poke(cg_hint *h)
+{
+	cg_db_hint_poke((cg_db_hint *)h);
+}
+
+int
+cg_hint_wait(cg_hint *h, int ms)
+{
+	return cg_db_hint_wait((cg_db_hint *)h, ms);
+}
+
+void
+cg_hint_free(cg_hint *h)
+{
+	cg_db_hint_close((cg_db_hint *)h);
 }

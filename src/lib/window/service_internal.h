@@ -68,6 +68,13 @@ cg_rc cg__access_set_disabled(cg_store *st, cg_ctx *ctx, const char *actor, cons
 cg_rc cg__access_revoke_cert(cg_store *st, cg_ctx *ctx, const char *actor, const char *cop_code,
 			     const char *serial, char **json);
 
+/* The operator's registry (registry.c): its store and the actor its changes are audited as. */
+struct cg_registry;
+cg_store *cg__registry_store(struct cg_registry *reg);
+const char *cg__registry_actor(const struct cg_registry *reg);
+/* The 179 requests of inventory @p doc_id and their results, as a JSON array (pay179.c). */
+cg_rc cg__pay179_of(cg_store *st, cg_ctx *ctx, long long doc_id, json_t **out);
+
 /* Officers and admins: the only ones who see the queue and the declarations. */
 bool cg__officer(const cg_principal *who);
 

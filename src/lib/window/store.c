@@ -107,6 +107,64 @@ static const char *const migrations[] = {
 	"ALTER TABLE enterprise ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE certificate ADD COLUMN revoked INTEGER;"
 	"CREATE INDEX token_by_prefix ON token(prefix);",
+	/* 6: when a token was last used (to the minute: written at most once a minute). */
+	"ALTER TABLE token ADD COLUMN last_used INTEGER;",
+	/*
+	 * 7: pushed receipts: each endpoint follows its enterprise's receipt feed
+	 * from feed_pos (the cursor of the last receipt it acknowledged);
+	 * next_at and lease_until are milliseconds; the attempts of each delivery.
+	 */
+	"CREATE TABLE webhook("
+	" id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL REFERENCES enterprise(id),"
+	" url TEXT NOT NULL, secret TEXT NOT NULL, feed_pos INTEGER NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('active','dead','removed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0,"
+	" lease_until INTEGER NOT NULL DEFAULT 0, delivered INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT, created INTEGER NOT NULL);"
+	"CREATE INDEX webhook_due ON webhook(state, next_at);"
+	"CREATE TABLE webhook_delivery("
+	" id INTEGER PRIMARY KEY, webhook_id INTEGER NOT NULL REFERENCES webhook(id),"
+	" receipt_id INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
+	" status INTEGER NOT NULL, outcome TEXT NOT NULL, error TEXT);"
+	"CREATE INDEX webhook_delivery_by_hook ON webhook_delivery(webhook_id, id);",
+	/*
+	 * 8: electronic tax bills (CEB816/818, taxbill.c) and the 179 payment-data
+	 * requests (pay179.c), with the URL each platform registered for them.
+	 */
+	"CREATE TABLE tax_bill("
+	" id INTEGER PRIMARY KEY, tax_no TEXT NOT NULL UNIQUE,"
+	" document_id INTEGER NOT NULL UNIQUE REFERENCES document(id),"
+	" enterprise_id INTEGER NOT NULL REFERENCES enterprise(id), invt_no TEXT NOT NULL,"
+	" assure_code TEXT NOT NULL, ebc_code TEXT NOT NULL, customs_tax TEXT NOT NULL,"
+	" vat TEXT NOT NULL, consumption_tax TEXT NOT NULL, status TEXT NOT NULL,"
+	" basis TEXT NOT NULL, lines TEXT NOT NULL, month TEXT NOT NULL, issued INTEGER NOT NULL,"
+	" released INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX tax_bill_by_invt ON tax_bill(invt_no);"
+	"CREATE INDEX tax_bill_by_month ON tax_bill(month, id);"
+	"CREATE TABLE pay179("
+	" id INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE,"
+	" document_id INTEGER NOT NULL REFERENCES document(id), order_no TEXT NOT NULL,"
+	" ebp_code TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, actor TEXT NOT NULL,"
+	" requested INTEGER NOT NULL, answered INTEGER, data TEXT);"
+	"CREATE INDEX pay179_by_document ON pay179(document_id, id);"
+	"CREATE INDEX pay179_by_state ON pay179(state, id);"
+	"ALTER TABLE enterprise ADD COLUMN pay179_url TEXT;",
+	/*
+	 * 9: several writers at once (docs/postgresql.md, "Several nodes"): each
+	 * enterprise's receipt feed numbered in commit order (seq, the cursor; the
+	 * receipts before this step keep their id as it), and the audit trail in
+	 * several chains (chain 0: the one before this step, then the anchors).
+	 */
+	"ALTER TABLE receipt ADD COLUMN seq INTEGER;"
+	"UPDATE receipt SET seq = id;"
+	"CREATE UNIQUE INDEX receipt_feed ON receipt(enterprise_id, seq);"
+	"CREATE INDEX receipt_unnumbered ON receipt(id) WHERE seq IS NULL;"
+	"CREATE TABLE feed(enterprise_id INTEGER PRIMARY KEY REFERENCES enterprise(id),"
+	" last INTEGER NOT NULL);"
+	"INSERT INTO feed(enterprise_id, last) SELECT enterprise_id, max(id) FROM receipt"
+	" GROUP BY enterprise_id;"
+	"ALTER TABLE audit ADD COLUMN chain INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX audit_by_chain ON audit(chain, id);",
 };
 
 /*
@@ -196,6 +254,48 @@ static const char *const pg_migrations[] = {
 	"ALTER TABLE enterprise ADD COLUMN disabled bigint NOT NULL DEFAULT 0;"
 	"ALTER TABLE certificate ADD COLUMN revoked bigint;"
 	"CREATE INDEX token_by_prefix ON token(prefix);",
+	/* 6: when a token was last used */
+	"ALTER TABLE token ADD COLUMN last_used bigint;",
+	/* 7: pushed receipts */
+	"CREATE TABLE webhook(" PG_ID ", enterprise_id bigint NOT NULL REFERENCES enterprise(id),"
+	" url text NOT NULL, secret text NOT NULL, feed_pos bigint NOT NULL,"
+	" state text NOT NULL CHECK(state IN ('active','dead','removed')),"
+	" attempts bigint NOT NULL DEFAULT 0, next_at bigint NOT NULL DEFAULT 0,"
+	" lease_until bigint NOT NULL DEFAULT 0, delivered bigint NOT NULL DEFAULT 0,"
+	" last_error text, created bigint NOT NULL);"
+	"CREATE INDEX webhook_due ON webhook(state, next_at);"
+	"CREATE TABLE webhook_delivery(" PG_ID ", webhook_id bigint NOT NULL REFERENCES webhook(id),"
+	" receipt_id bigint NOT NULL, attempt bigint NOT NULL, at bigint NOT NULL,"
+	" status bigint NOT NULL, outcome text NOT NULL, error text);"
+	"CREATE INDEX webhook_delivery_by_hook ON webhook_delivery(webhook_id, id);",
+	/* 8: electronic tax bills and the 179 payment-data requests */
+	"CREATE TABLE tax_bill(" PG_ID ", tax_no text NOT NULL UNIQUE,"
+	" document_id bigint NOT NULL UNIQUE REFERENCES document(id),"
+	" enterprise_id bigint NOT NULL REFERENCES enterprise(id), invt_no text NOT NULL,"
+	" assure_code text NOT NULL, ebc_code text NOT NULL, customs_tax text NOT NULL,"
+	" vat text NOT NULL, consumption_tax text NOT NULL, status text NOT NULL,"
+	" basis text NOT NULL, lines text NOT NULL, month text NOT NULL, issued bigint NOT NULL,"
+	" released bigint NOT NULL, updated bigint NOT NULL);"
+	"CREATE INDEX tax_bill_by_invt ON tax_bill(invt_no);"
+	"CREATE INDEX tax_bill_by_month ON tax_bill(month, id);"
+	"CREATE TABLE pay179(" PG_ID ", session_id text NOT NULL UNIQUE,"
+	" document_id bigint NOT NULL REFERENCES document(id), order_no text NOT NULL,"
+	" ebp_code text NOT NULL, state text NOT NULL, reason text, actor text NOT NULL,"
+	" requested bigint NOT NULL, answered bigint, data text);"
+	"CREATE INDEX pay179_by_document ON pay179(document_id, id);"
+	"CREATE INDEX pay179_by_state ON pay179(state, id);"
+	"ALTER TABLE enterprise ADD COLUMN pay179_url text;",
+	/* 9: several writers at once */
+	"ALTER TABLE receipt ADD COLUMN seq bigint;"
+	"UPDATE receipt SET seq = id;"
+	"CREATE UNIQUE INDEX receipt_feed ON receipt(enterprise_id, seq);"
+	"CREATE INDEX receipt_unnumbered ON receipt(id) WHERE seq IS NULL;"
+	"CREATE TABLE feed(enterprise_id bigint PRIMARY KEY REFERENCES enterprise(id),"
+	" last bigint NOT NULL);"
+	"INSERT INTO feed(enterprise_id, last) SELECT enterprise_id, max(id) FROM receipt"
+	" GROUP BY enterprise_id;"
+	"ALTER TABLE audit ADD COLUMN chain bigint NOT NULL DEFAULT 0;"
+	"CREATE INDEX audit_by_chain ON audit(chain, id);",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
@@ -212,6 +312,9 @@ enum {
 	Q_ENT_DXP,
 	Q_MSG_RESULT,
 	Q_CERT_REVOKED,
+	Q_FEED_PENDING,
+	Q_FEED_TAKE,
+	Q_FEED_NUMBER,
 	Q_COUNT
 };
 
@@ -227,11 +330,21 @@ static const char *const sql[Q_COUNT] = {
 			 " WHERE id = $1",
 	[Q_RCPT_ADD] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
 		       " created) VALUES($1, $2, $3, $4, $5, $6)",
-	[Q_RCPT_LIST] = "SELECT id, msg_type, return_status, xml, created FROM receipt"
-			" WHERE enterprise_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+	/* The cursor is the feed position: numbered in commit order, so none is ever passed over. */
+	[Q_RCPT_LIST] = "SELECT seq, msg_type, return_status, xml, created FROM receipt"
+			" WHERE enterprise_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
 	[Q_ENT_DXP] = "SELECT dxp_id FROM enterprise WHERE id = $1",
 	[Q_MSG_RESULT] = "UPDATE message SET result = $2 WHERE id = $1",
 	[Q_CERT_REVOKED] = "SELECT revoked FROM certificate WHERE enterprise_id = $1 AND serial = $2",
+	/* This transaction's receipts (others' unnumbered ones are not committed, so not seen). */
+	[Q_FEED_PENDING] = "SELECT enterprise_id, count(*) FROM receipt WHERE seq IS NULL"
+			   " GROUP BY enterprise_id ORDER BY enterprise_id",
+	/* The enterprise's feed row stays locked to the commit: the next writer numbers after it. */
+	[Q_FEED_TAKE] = "INSERT INTO feed(enterprise_id, last) VALUES($1, $2)"
+			" ON CONFLICT(enterprise_id) DO UPDATE SET last = feed.last + excluded.last"
+			" RETURNING last",
+	[Q_FEED_NUMBER] = "UPDATE receipt SET seq = $2 + x.n FROM (SELECT id, row_number() OVER (ORDER BY id) AS n"
+			  " FROM receipt WHERE enterprise_id = $1 AND seq IS NULL) AS x WHERE receipt.id = x.id",
 };
 
 CG_DB_MODULE(store_sql, "store", sql);
@@ -246,6 +359,7 @@ cg__store_db(cg_store *st)
 	return st->db;
 }
 
+
 static cg_db_stmt *
 stmt(cg_store *st, int q)
 {
@@ -256,6 +370,52 @@ static cg_rc
 db_fail(cg_store *st, cg_ctx *ctx, const char *what)
 {
 	return cg_db_fail(st->db, ctx, what);
+}
+
+/*
+ * The feed positions of the transaction's receipts, just before its commit:
+ * each enterprise's counter row is taken (and locked to the commit) in
+ * enterprise order, so two transactions never wait for each other in a
+ * cycle, and the positions of one enterprise are handed out in the order
+ * their transactions commit: a reader that sees position n has seen every
+ * one below it (docs/postgresql.md, "Several nodes").
+ */
+static cg_rc
+number_receipts(cg_db *db, cg_ctx *ctx, void *arg)
+{
+	cg_store *st = arg;
+	cg_db_stmt *s = stmt(st, Q_FEED_PENDING);
+	long long eid[64], n[64];
+	int k = 0, i, r;
+	cg_rc rc = CG_OK;
+
+	(void)db;
+	if (s == NULL)
+		return db_fail(st, ctx, "receipt feed");
+	do {
+		/* By 64 enterprises at a time: the ones numbered drop out of the next read. */
+		k = 0;
+		while (k < 64 && (r = cg_db_step(s)) == CG_DB_ROW) {
+			eid[k] = cg_db_column_int64(s, 0);
+			n[k++] = cg_db_column_int64(s, 1);
+		}
+		cg_db_reset(s);
+		for (i = 0; i < k && rc == CG_OK; i++) {
+			cg_db_stmt *t = stmt(st, Q_FEED_TAKE), *u;
+			long long last;
+
+			if (t == NULL || cg_db_bind_int64(t, 1, eid[i]) != CG_OK ||
+			    cg_db_bind_int64(t, 2, n[i]) != CG_OK || cg_db_step(t) != CG_DB_ROW)
+				return db_fail(st, ctx, "receipt feed");
+			last = cg_db_column_int64(t, 0);
+			cg_db_reset(t);
+			u = stmt(st, Q_FEED_NUMBER);
+			if (u == NULL || cg_db_bind_int64(u, 1, eid[i]) != CG_OK ||
+			    cg_db_bind_int64(u, 2, last - n[i]) != CG_OK || cg_db_step(u) != CG_DB_DONE)
+				return db_fail(st, ctx, "receipt feed");
+		}
+	} while (k == 64 && rc == CG_OK);
+	return rc;
 }
 
 cg_rc
@@ -273,6 +433,7 @@ cg_store_open(cg_store **out, cg_ctx *ctx, const char *path)
 		free(st);
 		return rc;
 	}
+	cg_db_on_commit(st->db, number_receipts, st);
 	*out = st;
 	return CG_OK;
 }
@@ -400,6 +561,7 @@ cg_rc
 cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *m, long long *id)
 {
 	cg_db_stmt *s = stmt(st, Q_MSG_ADD);
+	int r;
 
 	if (s == NULL || cg_db_bind_text(s, 1, m->guid) != CG_OK ||
 	    cg_db_bind_text(s, 2, m->type) != CG_OK ||
@@ -407,8 +569,13 @@ cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *
 	    cg_db_bind_blob(s, 4, m->sha256, 32) != CG_OK ||
 	    cg_db_bind_blob(s, 5, m->xml, m->len) != CG_OK ||
 	    cg_db_bind_text(s, 6, m->result) != CG_OK ||
-	    cg_db_bind_int64(s, 7, (long long)time(NULL)) != CG_OK ||
-	    cg_db_step(s) != CG_DB_DONE)
+	    cg_db_bind_int64(s, 7, (long long)time(NULL)) != CG_OK)
+		return db_fail(st, ctx, "store message");
+	r = cg_db_step(s);
+	/* Another writer stored this guid since it was looked for (another node). */
+	if (r == CG_EEXIST)
+		return cg__fail(ctx, CG_EEXIST, "message %s: stored meanwhile", m->guid);
+	if (r != CG_DB_DONE)
 		return db_fail(st, ctx, "store message");
 	*id = cg_db_last_id(st->db);
 	return CG_OK;
@@ -443,7 +610,7 @@ cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long 
 {
 	cg_db_stmt *s = stmt(st, existing != 0 ? Q_DOC_UPDATE : Q_DOC_ADD);
 	long long now = (long long)time(NULL);
-	int ok;
+	int ok, r;
 
 	if (s == NULL)
 		return db_fail(st, ctx, "store document");
@@ -462,7 +629,13 @@ cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long 
 		     cg_db_bind_text(s, 6, state) == CG_OK &&
 		     cg_db_bind_int64(s, 7, sender) == CG_OK &&
 		     cg_db_bind_int64(s, 8, now) == CG_OK;
-	if (!ok || cg_db_step(s) != CG_DB_DONE)
+	if (!ok)
+		return db_fail(st, ctx, "store document");
+	r = cg_db_step(s);
+	/* Another writer took this business key since it was looked for (another node). */
+	if (r == CG_EEXIST)
+		return cg__fail(ctx, CG_EEXIST, "document %s %s: stored meanwhile", k1, k2);
+	if (r != CG_DB_DONE)
 		return db_fail(st, ctx, "store document");
 	*id = existing != 0 ? existing : cg_db_last_id(st->db);
 	return CG_OK;

@@ -25,6 +25,7 @@ enum {
 	Q_USER_BY_NAME,
 	Q_ADD_TOKEN,
 	Q_TOKEN,
+	Q_TOKEN_USED,
 	A_COUNT
 };
 
@@ -43,7 +44,7 @@ static const char *const sql[A_COUNT] = {
 	[Q_ADD_TOKEN] = "INSERT INTO token(hash, enterprise_id, user_id, created, prefix, expires)"
 			" VALUES($1, $2, $3, $4, $5, $6)",
 	[Q_TOKEN] = "SELECT t.enterprise_id, t.user_id, u.role, u.name, e.cop_code, e.name,"
-		    " u.enterprise_id, ue.cop_code"
+		    " u.enterprise_id, ue.cop_code, t.id, t.last_used"
 		    " FROM token t LEFT JOIN \"user\" u ON u.id = t.user_id"
 		    " LEFT JOIN enterprise e ON e.id = t.enterprise_id"
 		    " LEFT JOIN enterprise ue ON ue.id = u.enterprise_id"
@@ -51,6 +52,9 @@ static const char *const sql[A_COUNT] = {
 		    " WHERE t.hash = $1 AND t.revoked = 0 AND (t.expires IS NULL OR t.expires > $2)"
 		    " AND coalesce(u.disabled, 0) = 0 AND coalesce(e.disabled, 0) = 0"
 		    " AND coalesce(ue.disabled, 0) = 0",
+	/* The condition again, so that nodes racing for one token write it once. */
+	[Q_TOKEN_USED] = "UPDATE token SET last_used = $2 WHERE id = $1"
+			 " AND (last_used IS NULL OR last_used <= $3)",
 };
 
 CG_DB_MODULE(accounts_sql, "accounts", sql);
@@ -410,9 +414,29 @@ cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *
 	return CG_OK;
 }
 
+/* A token's last use is kept to the minute: one write a minute per token, not one per request. */
+#define TOKEN_USE_GRAIN 60
+
+/* Best effort: a busy database must not refuse the request it authenticates. */
+static void
+note_use(cg_store *st, long long id, long long now)
+{
+	cg_db_stmt *s = stmt(st, Q_TOKEN_USED);
+
+	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK || cg_db_bind_int64(s, 2, now) != CG_OK ||
+	    cg_db_bind_int64(s, 3, now - TOKEN_USE_GRAIN) != CG_OK) {
+		if (s != NULL)
+			cg_db_reset(s);
+		return;
+	}
+	(void)cg_db_step(s);
+	cg_db_reset(s);
+}
+
 cg_rc
 cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *out)
 {
+	long long now = (long long)time(NULL), id, last_used;
 	unsigned char h[32];
 	cg_db_stmt *s;
 	int r;
@@ -422,12 +446,14 @@ cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *
 		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
 	s = stmt(st, Q_TOKEN);
 	if (s == NULL || cg_db_bind_blob(s, 1, h, sizeof(h)) != CG_OK ||
-	    cg_db_bind_int64(s, 2, (long long)time(NULL)) != CG_OK)
+	    cg_db_bind_int64(s, 2, now) != CG_OK)
 		return db_fail(st, ctx, "token");
 	r = cg_db_step(s);
 	if (r != CG_DB_ROW)
 		return r == CG_DB_DONE ? cg__fail(ctx, CG_ENOTFOUND, "unknown token")
 					: db_fail(st, ctx, "token");
+	id = cg_db_column_int64(s, 8);
+	last_used = cg_db_column_is_null(s, 9) ? 0 : cg_db_column_int64(s, 9);
 	if (!cg_db_column_is_null(s, 0)) {
 		out->role = CG_ROLE_ENTERPRISE;
 		out->enterprise_id = cg_db_column_int64(s, 0);
@@ -441,5 +467,7 @@ cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *
 		copy(out->cop_code, sizeof(out->cop_code), cg_db_column_text(s, 7));
 	}
 	cg_db_reset(s);
+	if (last_used <= now - TOKEN_USE_GRAIN)
+		note_use(st, id, now);
 	return CG_OK;
 }

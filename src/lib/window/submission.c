@@ -289,6 +289,16 @@ store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, s
 }
 
 static cg_rc
+put_doc(struct job *j, const struct decision *dd, long long message_id, const char *k1, const char *k2,
+	const char *app, long long *doc_id)
+{
+	return cg__store_document_put(j->st, j->ctx, dd->existing, message_id, j->m->def->type,
+				      k1 != NULL ? k1 : "", k2 != NULL ? k2 : "", app != NULL ? app : "1",
+				      app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
+				      j->who->enterprise_id, doc_id);
+}
+
+static cg_rc
 write_docs(struct job *j, long long message_id, json_t *docs)
 {
 	size_t d;
@@ -306,11 +316,15 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 
 		decide(j, d, &dd);
 		if (dd.accept)
-			rc = cg__store_document_put(j->st, j->ctx, dd.existing, message_id,
-						    j->m->def->type, k1 != NULL ? k1 : "",
-						    k2 != NULL ? k2 : "", app != NULL ? app : "1",
-						    app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
-						    j->who->enterprise_id, &doc_id);
+			rc = put_doc(j, &dd, message_id, k1, k2, app, &doc_id);
+		if (rc == CG_EEXIST && dd.existing == 0) {
+			/*
+			 * Another node stored the same business key since it was looked for:
+			 * its commit is visible now, so decide again, as if it had come first.
+			 */
+			decide(j, d, &dd);
+			rc = dd.accept ? put_doc(j, &dd, message_id, k1, k2, app, &doc_id) : CG_OK;
+		}
 		if (rc == CG_OK)
 			rc = cg__receipt_build(j->m->def, h, doc_id != 0 ? doc_id : dd.existing,
 					       dd.status, dd.info, &xml);
@@ -429,6 +443,12 @@ write_message(struct job *j)
 					j->len, "{}" };
 	if (rc == CG_OK)
 		rc = cg__store_message_add(j->st, j->ctx, &sm, &mid);
+	if (rc == CG_EEXIST) {
+		/* The same guid committed by another node meanwhile: its answer, as for a resubmission. */
+		json_decref(docs);
+		rc = check_resubmission(j, &done);
+		return rc == CG_OK && !done ? cg__fail(j->ctx, CG_EDB, "message %s: not found again", j->guid) : rc;
+	}
 	if (rc == CG_OK)
 		rc = write_docs(j, mid, docs);
 	if (rc == CG_OK) {

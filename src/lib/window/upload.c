@@ -27,6 +27,7 @@
 #include "cebgate/submission.h"
 #include "cebgate/upload.h"
 #include "normalize/profile.h"
+#include "util/csv.h"
 #include "window/service_internal.h"
 
 /* Documents (and submission results) listed in an answer: the first ones; all are counted. */
@@ -1002,21 +1003,6 @@ cg_service_upload_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	return rc;
 }
 
-/* A CSV cell, quoted; a leading = + - @ tab or CR gets an apostrophe so no spreadsheet runs it. */
-static cg_rc
-csv_cell(cg_buf *b, const char *v, int last)
-{
-	cg_rc rc = cg_buf_putc(b, '"');
-
-	if (rc == CG_OK && v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL)
-		rc = cg_buf_putc(b, '\'');
-	for (; rc == CG_OK && *v != '\0'; v++)
-		rc = *v == '"' ? cg_buf_append(b, "\"\"", 2) : cg_buf_putc(b, *v);
-	if (rc == CG_OK)
-		rc = cg_buf_putc(b, '"');
-	return rc == CG_OK ? cg_buf_append(b, last ? "\r\n" : ",", last ? 2 : 1) : rc;
-}
-
 cg_rc
 cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal *who, long long id,
 			       char **csv, size_t *len)
@@ -1039,7 +1025,7 @@ cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal 
 	/* UTF-8 with a BOM: what spreadsheet programs need to read Chinese text right. */
 	rc = f != NULL ? cg_buf_append(&b, "\xef\xbb\xbf", 3) : CG_ENOMEM;
 	for (k = 0; rc == CG_OK && k < 7; k++)
-		rc = csv_cell(&b, cols[k], k == 6);
+		rc = cg__csv_cell(&b, cols[k], k == 6);
 	for (i = 0; rc == CG_OK && i < json_array_size(f); i++) {
 		json_t *x = json_array_get(f, i);
 
@@ -1048,7 +1034,7 @@ cg_service_upload_findings_csv(cg_service *svc, cg_ctx *ctx, const cg_principal 
 
 			if (json_is_integer(v))
 				(void)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			rc = csv_cell(&b, json_is_integer(v) ? num : json_is_string(v) ? json_string_value(v) : "",
+			rc = cg__csv_cell(&b, json_is_integer(v) ? num : json_is_string(v) ? json_string_value(v) : "",
 				      k == 6);
 		}
 	}
