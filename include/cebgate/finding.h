@@ -36,6 +36,12 @@ CG_API size_t cg_findings_count(const cg_findings *f);
 CG_API size_t cg_findings_count_sev(const cg_findings *f, cg_severity sev);
 /** Borrowed pointer to finding @p i (< count), valid until the list changes. */
 CG_API const cg_finding *cg_findings_get(const cg_findings *f, size_t i);
+/**
+ * Append every finding of @p src to @p dst, in order, leaving @p src empty
+ * (what a worker found, gathered in input order).
+ * @return CG_OK, CG_ENOMEM (both lists unchanged)
+ */
+CG_API cg_rc cg_findings_move(cg_findings *dst, cg_findings *src) CG_WARN_UNUSED;
 /** "error", "warning" or "info". */
 CG_API const char *cg_severity_name(cg_severity sev);
 

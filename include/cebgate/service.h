@@ -45,10 +45,12 @@ typedef struct {
 				     after it the bill is deducted from the guarantee */
 	long long pay179_value;   /* CNY; the 179 payment data of an inventory worth this or more is asked (0: off) */
 	int pay179_per_mille;     /* share of matched inventories whose 179 payment data is asked, 0-1000 */
+	int export_payment_required; /* 1: a 9610/1210 export inventory waits for its receipt of payment (CEB403) */
+	int export_arrival_required; /* 1: an export inventory is released at its arrival (CEB507); 0: at conclusion */
 } cg_service_options;
 
 #define CG_SERVICE_OPTIONS_VERSION 1
-#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0 }
+#define CG_SERVICE_OPTIONS_INIT { CG_SERVICE_OPTIONS_VERSION, 3600, 0, 0, "", 90, 0, 300, 30, 0, 0, 0, 1 }
 
 /** Apply @p o (copied). */
 CG_API cg_rc cg_service_configure(cg_service *svc, cg_ctx *ctx,

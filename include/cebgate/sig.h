@@ -37,6 +37,15 @@ typedef struct cg_signer cg_signer;
  */
 CG_API cg_rc cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *opts) CG_WARN_UNUSED;
 CG_API void cg_signer_free(cg_signer *s);
+/**
+ * A signer for another thread, with its own copy of @p s's key and
+ * certificate (nothing is read again). A signer is used by one thread at a
+ * time: fork one per worker (cebgate/pool.h).
+ * @return CG_OK, CG_ENOMEM, CG_EUNAVAIL (a token's key, which only one thread may use)
+ */
+CG_API cg_rc cg_signer_fork(cg_signer **out, cg_ctx *ctx, const cg_signer *s) CG_WARN_UNUSED;
+/** Whether cg_signer_fork() can copy @p s's key (not a token's). */
+CG_API int cg_signer_forkable(const cg_signer *s);
 /** Name of the profile in use ("sm2-sm3" ...). */
 CG_API const char *cg_signer_profile(const cg_signer *s);
 /** KeyName written into signatures: the certificate serial, zero-padded lowercase hex. */
@@ -92,6 +101,10 @@ typedef struct {
 	size_t nsteps;
 } cg_verify_result;
 
+/*
+ * A verifier is not changed by cg_verify_buffer(): several threads may verify
+ * with one verifier at once, each with its own context, findings and result.
+ */
 CG_API cg_rc cg_verifier_new(cg_verifier **out, cg_ctx *ctx, const cg_verify_options *opts) CG_WARN_UNUSED;
 CG_API void cg_verifier_free(cg_verifier *v);
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "cebgate/cebgate.h"
 #include "cebgate/outbox.h"
+#include "cebgate/pool.h"
 #include "cebgate/submit.h"
 
 /* Exit codes: 0 ok, 1 invalid input or failed verification, 2 usage or I/O. */
@@ -23,6 +24,12 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Says on stderr why @p path cannot be read (@p err: errno); returns that reason, malloc'd. */
 char *cli_unreadable(const char *path, int err);
+
+/*
+ * The workers of -j N (1 to 256): @p arg as given, or NULL for every
+ * processor online. -1 when @p arg is not such a number.
+ */
+int cli_jobs(const char *arg);
 
 int cmd_validate(int argc, char **argv);
 int cmd_normalize(int argc, char **argv);

@@ -22,10 +22,22 @@
 struct signrun {
 	cg_signer *s;
 	cg_ctx *ctx;
+	cg_pool *pool;
+	int jobs;
 	const char *out;  /* file or directory, NULL = stdout */
 	int out_is_dir;
 	const char *sender;
 	int failed;
+};
+
+/* One input: read, signed and written by a worker; reported in input order. */
+struct signjob {
+	char *in;
+	char *dest;         /* output file, NULL: stdout (written in order by done) */
+	const char *sender; /* --dxp: the envelope's SenderId, else NULL */
+	char *out;          /* the signed message, kept for stdout */
+	size_t outlen;
+	enum { SJ_OK, SJ_UNREADABLE, SJ_REFUSED, SJ_UNWRITABLE } what;
 };
 
 static void
@@ -89,47 +101,140 @@ write_out(const char *path, const char *data, size_t len)
 	return 0;
 }
 
-static int
-sign_one(struct signrun *r, const char *in)
+static void
+job_free(struct signjob *j)
 {
-	char *data = NULL, *signed_xml = NULL, *env = NULL, target[4096];
-	const char *base = strrchr(in, '/'), *dest = r->out;
+	free(j->in);
+	free(j->dest);
+	cg_free(j->out);
+	free(j);
+}
+
+/* On a worker: read, sign, maybe wrap, and write a file output. */
+static cg_rc
+sign_work(void *state, cg_ctx *ctx, void *job)
+{
+	struct signjob *j = job;
+	char *data = NULL, *signed_xml = NULL, *env = NULL;
 	size_t len = 0, slen = 0, elen = 0;
 	cg_rc rc;
 
-	if (cli_read_file(in, READ_MAX, &data, &len) != 0) {
-		cli_err("cannot read %s", in);
-		return -1;
+	if (cli_read_file(j->in, READ_MAX, &data, &len) != 0) {
+		j->what = SJ_UNREADABLE;
+		return CG_EIO;
 	}
-	rc = cg_sign_buffer(r->s, r->ctx, data, len, &signed_xml, &slen);
-	if (rc == CG_OK && r->sender != NULL) {
-		cg_dxp_options d = { NULL, r->sender, NULL, NULL };
-
-		rc = cg_dxp_wrap(r->ctx, signed_xml, slen, &d, &env, &elen);
-	}
+	rc = cg_sign_buffer(state, ctx, data, len, &signed_xml, &slen);
 	free(data);
-	if (rc != CG_OK) {
-		cli_err("%s: %s: %s", in, cg_strerror(rc), cg_ctx_errmsg(r->ctx));
+	if (rc == CG_OK && j->sender != NULL) {
+		cg_dxp_options d = { NULL, j->sender, NULL, NULL };
+
+		rc = cg_dxp_wrap(ctx, signed_xml, slen, &d, &env, &elen);
 		cg_free(signed_xml);
+		signed_xml = env;
+		slen = elen;
+	}
+	if (rc != CG_OK) {
+		j->what = SJ_REFUSED;
+		cg_free(signed_xml);
+		return rc;
+	}
+	if (j->dest == NULL) {
+		j->out = signed_xml;
+		j->outlen = slen;
+		return CG_OK;
+	}
+	if (write_out(j->dest, signed_xml, slen) != 0)
+		j->what = SJ_UNWRITABLE;
+	cg_free(signed_xml);
+	return CG_OK;
+}
+
+/* In input order: what -j 1 would have said and written, and whether to go on. */
+static cg_rc
+sign_done(void *payload, void *job, cg_rc rc, const char *errmsg)
+{
+	struct signrun *r = payload;
+	struct signjob *j = job;
+	cg_rc next = CG_OK;
+
+	switch (j->what) {
+	case SJ_UNREADABLE:
+		cli_err("cannot read %s", j->in);
+		next = CG_EIO;
+		break;
+	case SJ_REFUSED:
+		cli_err("%s: %s: %s", j->in, cg_strerror(rc), errmsg);
 		r->failed++;
-		return rc == CG_ENOMEM ? -1 : 0;
+		next = rc == CG_ENOMEM ? rc : CG_OK;
+		break;
+	case SJ_UNWRITABLE:
+		cli_err("cannot write %s", j->dest);
+		next = CG_EIO;
+		break;
+	case SJ_OK:
+		if (j->dest == NULL && write_out(NULL, j->out, j->outlen) != 0) {
+			cli_err("cannot write stdout");
+			next = CG_EIO;
+		}
+		break;
+	}
+	job_free(j);
+	return next;
+}
+
+static void
+sign_discard(void *payload, void *job)
+{
+	(void)payload;
+	job_free(job);
+}
+
+static cg_rc
+signer_new(void *payload, cg_ctx *ctx, void **state)
+{
+	struct signrun *r = payload;
+
+	if (r->jobs == 1) {
+		*state = r->s;
+		return CG_OK;
+	}
+	return cg_signer_fork((cg_signer **)state, ctx, r->s);
+}
+
+static void
+signer_free(void *payload, void *state)
+{
+	struct signrun *r = payload;
+
+	if (state != r->s)
+		cg_signer_free(state);
+}
+
+static int
+sign_one(struct signrun *r, const char *in)
+{
+	struct signjob *j = calloc(1, sizeof(*j));
+	const char *base = strrchr(in, '/');
+	char target[4096];
+
+	if (j == NULL || (j->in = strdup(in)) == NULL) {
+		free(j);
+		return -1;
 	}
 	if (r->out_is_dir) {
 		(void)snprintf(target, sizeof(target), "%s/%s", r->out,
 			       base != NULL ? base + 1 : (strcmp(in, "-") == 0 ? "stdin.xml" : in));
-		dest = target;
+		j->dest = strdup(target);
+	} else if (r->out != NULL) {
+		j->dest = strdup(r->out);
 	}
-	if (write_out(dest, env != NULL ? env : signed_xml, env != NULL ? elen : slen) != 0) {
-		cli_err("cannot write %s", dest != NULL ? dest : "stdout");
-		cg_free(signed_xml);
-		cg_free(env);
+	if (r->out != NULL && j->dest == NULL) {
+		job_free(j);
 		return -1;
 	}
-	cg_free(signed_xml);
-	cg_free(env);
-	return 0;
+	j->sender = r->sender;
+	return cg_pool_put(r->pool, j) == CG_OK ? 0 : -1;
 }
-
 static int
 sign_path(struct signrun *r, const char *in)
 {
@@ -162,17 +267,18 @@ cmd_sign(int argc, char **argv)
 		{ "pass-env", required_argument, NULL, 'E' },  { "sm2-der", no_argument, NULL, 'D' },
 		{ "uris", required_argument, NULL, 'U' },      { "dxp", no_argument, NULL, 'x' },
 		{ "sender-id", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
-		{ "no-self-check", no_argument, NULL, 'N' },
+		{ "no-self-check", no_argument, NULL, 'N' }, { "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	cg_sign_options so = CG_SIGN_OPTIONS_INIT;
 	struct signrun r = { 0 };
-	const char *pass_file = NULL, *pass_env = NULL;
+	cg_pool_options po = CG_POOL_OPTIONS_INIT;
+	const char *pass_file = NULL, *pass_env = NULL, *jobs = NULL;
 	char pass[1024];
 	int c, dxp = 0, i, status = CLI_USAGE;
 	struct stat st;
 
-	while ((c = getopt_long(argc, argv, "k:c:p:P:E:DU:xS:o:hN", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:p:P:E:DU:xS:o:hNj:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': so.key = optarg; break;
 		case 'c': so.cert = optarg; break;
@@ -185,11 +291,13 @@ cmd_sign(int argc, char **argv)
 		case 'N': so.self_check = 0; break;
 		case 'S': r.sender = optarg; break;
 		case 'o': r.out = optarg; break;
+		case 'j': jobs = optarg; break;
 		case 'h': usage(stdout); return CLI_OK;
 		default: usage(stderr); return CLI_USAGE;
 		}
 	}
-	if (so.key == NULL || optind >= argc || (dxp && r.sender == NULL)) {
+	r.jobs = cli_jobs(jobs);
+	if (so.key == NULL || optind >= argc || (dxp && r.sender == NULL) || r.jobs < 0) {
 		usage(stderr);
 		return CLI_USAGE;
 	}
@@ -214,12 +322,29 @@ cmd_sign(int argc, char **argv)
 		cli_err("%s", cg_ctx_errmsg(r.ctx));
 		goto out;
 	}
+	/* A token's key signs on one thread. */
+	if (r.jobs > 1 && !cg_signer_forkable(r.s))
+		r.jobs = 1;
+	po.workers = r.jobs;
+	po.payload = &r;
+	po.worker_new = signer_new;
+	po.worker_free = signer_free;
+	po.work = sign_work;
+	po.done = sign_done;
+	po.discard = sign_discard;
+	if (cg_pool_new(&r.pool, r.ctx, &po) != CG_OK) {
+		cli_err("%s", cg_ctx_errmsg(r.ctx));
+		goto out;
+	}
 	for (i = optind; i < argc; i++) {
 		if (sign_path(&r, argv[i]) != 0)
 			goto out;
 	}
+	if (cg_pool_flush(r.pool) != CG_OK)
+		goto out;
 	status = r.failed > 0 ? CLI_INVALID : CLI_OK;
 out:
+	cg_pool_free(r.pool);
 	memset(pass, 0, sizeof(pass));
 	cg_signer_free(r.s);
 	cg_ctx_free(r.ctx);

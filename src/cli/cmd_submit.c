@@ -39,6 +39,8 @@ struct run {
 	cg_ctx *ctx;
 	cg_outbox *ob;
 	cg_signer *signer;
+	cg_pool *pool;       /* signs on -j N threads; the outbox is written here, in order */
+	int jobs;
 	cg_normalizer *norm;
 	cg_validator *dxpv;  /* for DxpMsg inputs, made when one is met */
 	cg_submitter *sub;
@@ -108,13 +110,96 @@ pump(struct run *r)
 	return rc;
 }
 
-/* One canonical, valid message from the normalizer: sign it once and record it. */
+/* A record to sign, from the source it came from; signed on a worker. */
+struct signjob {
+	char *xml, *source, *name;
+	size_t len;
+	char *out;
+	size_t outlen;
+};
+
+static void
+job_free(void *payload, void *job)
+{
+	struct signjob *j = job;
+
+	(void)payload;
+	free(j->xml);
+	free(j->source);
+	free(j->name);
+	cg_free(j->out);
+	free(j);
+}
+
+static cg_rc
+sign_work(void *state, cg_ctx *ctx, void *job)
+{
+	struct signjob *j = job;
+
+	return cg_sign_buffer(state, ctx, j->xml, j->len, &j->out, &j->outlen);
+}
+
+/* In input order, on this thread: the outbox gets each signed record, ADD_BATCH per transaction. */
+static cg_rc
+record_signed(void *payload, void *job, cg_rc rc, const char *errmsg)
+{
+	struct run *r = payload;
+	struct signjob *j = job;
+	int added = 0;
+
+	if (rc != CG_OK) {
+		cli_err("%s (%s): not signed: %s", j->source, j->name, errmsg);
+		job_free(NULL, j);
+		if (rc == CG_ENOMEM) {
+			r->reported = 1;
+			return rc;
+		}
+		r->records--; /* counted as invalid instead */
+		r->invalid++;
+		return CG_OK;
+	}
+	if (r->open_tx == 0)
+		rc = cg_outbox_begin(r->ob, r->ctx);
+	if (rc == CG_OK) {
+		r->open_tx++;
+		/* The message guid doubles as the DxpMsg CopMsgId: stable across resends. */
+		rc = cg_outbox_add(r->ob, r->ctx, j->source, j->out, j->outlen, NULL, &added);
+	}
+	job_free(NULL, j);
+	r->added += added;
+	r->known += rc == CG_OK && !added;
+	if (rc == CG_OK && r->open_tx >= ADD_BATCH)
+		rc = pump(r);
+	return rc;
+}
+
+static cg_rc
+signer_new(void *payload, cg_ctx *ctx, void **state)
+{
+	struct run *r = payload;
+
+	if (r->jobs == 1) {
+		*state = r->signer;
+		return CG_OK;
+	}
+	return cg_signer_fork((cg_signer **)state, ctx, r->signer);
+}
+
+static void
+signer_free(void *payload, void *state)
+{
+	struct run *r = payload;
+
+	if (state != r->signer)
+		cg_signer_free(state);
+}
+
+/* One canonical, valid message from the normalizer: sign it once (on a worker) and record it. */
 static cg_rc
 emit(void *payload, const char *name, const char *xml, size_t len)
 {
 	struct run *r = payload;
-	char *signed_xml = NULL;
-	size_t slen = 0;
+	struct signjob *j;
 	int added = 0;
 	cg_rc rc;
 
@@ -129,26 +214,27 @@ emit(void *payload, const char *name, const char *xml, size_t len)
 		r->known += rc == CG_OK;
 		return rc;
 	}
-	rc = cg_sign_buffer(r->signer, r->ctx, xml, len, &signed_xml, &slen);
-	if (rc != CG_OK && rc != CG_ENOMEM) {
-		cli_err("%s (%s): not signed: %s", r->source, name, cg_ctx_errmsg(r->ctx));
-		r->records--; /* counted as invalid instead */
-		r->invalid++;
-		return CG_OK;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return CG_ENOMEM;
+	j->xml = malloc(len + 1);
+	j->source = strdup(r->source != NULL ? r->source : "-");
+	j->name = strdup(name != NULL ? name : "");
+	if (j->xml == NULL || j->source == NULL || j->name == NULL) {
+		job_free(NULL, j);
+		return CG_ENOMEM;
 	}
-	if (rc == CG_OK && r->open_tx == 0)
-		rc = cg_outbox_begin(r->ob, r->ctx);
-	if (rc == CG_OK) {
-		r->open_tx++;
-		/* The message guid doubles as the DxpMsg CopMsgId: stable across resends. */
-		rc = cg_outbox_add(r->ob, r->ctx, r->source, signed_xml, slen, NULL, &added);
-	}
-	cg_free(signed_xml);
-	r->added += added;
-	r->known += rc == CG_OK && !added;
-	if (rc == CG_OK && r->open_tx >= ADD_BATCH)
-		rc = pump(r);
-	return rc;
+	memcpy(j->xml, xml, len);
+	j->xml[len] = '\0';
+	j->len = len;
+	return cg_pool_put(r->pool, j);
+}
+
+/* Every record handed to the workers is in the outbox (its transaction maybe still open). */
+static cg_rc
+signed_all(struct run *r)
+{
+	return r->pool != NULL ? cg_pool_flush(r->pool) : CG_OK;
 }
 
 static bool
@@ -493,8 +579,12 @@ spool_one(struct run *r, const char *dir, const char *name)
 		return CG_EINVAL;
 	cg_findings_clear(r->f);
 	bool cut;
+	cg_rc flushed;
 
 	rc = ingest_file(r, path);
+	flushed = signed_all(r);
+	if (rc == CG_OK)
+		rc = flushed;
 	cut = rc != CG_OK && stop;
 	if (rc == CG_OK || cut)
 		rc = commit_adds(r); /* recorded before the file leaves the spool */
@@ -572,7 +662,7 @@ struct args {
 	cg_sign_options so;
 	cg_normalize_options no;
 	struct cli_channel ch;
-	const char *pass_file, *pass_env, *follow;
+	const char *pass_file, *pass_env, *follow, *jobs;
 	cg_from from;
 	bool json, wait_final, resume, retry_dead;
 };
@@ -592,11 +682,12 @@ parse(struct args *a, int argc, char **argv)
 		{ "wait-final", no_argument, NULL, O_WAIT }, { "resume", no_argument, NULL, O_RESUME },
 		{ "retry-dead", no_argument, NULL, O_RETRY_DEAD },
 		{ "follow", required_argument, NULL, O_FOLLOW }, { "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' },
 		CLI_CHANNEL_LONGOPTS, { NULL, 0, NULL, 0 }
 	};
 	int c, used;
 
-	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:hj:", opts, NULL)) != -1) {
 		used = cli_channel_option(&a->ch, c, optarg);
 		if (used < 0)
 			return -1;
@@ -622,6 +713,7 @@ parse(struct args *a, int argc, char **argv)
 		case O_RESUME: a->resume = true; break;
 		case O_RETRY_DEAD: a->retry_dead = true; break;
 		case O_FOLLOW: a->follow = optarg; break;
+		case 'j': a->jobs = optarg; break;
 		case 'h': usage(stdout); exit(CLI_OK);
 		default: return -1;
 		}
@@ -631,7 +723,24 @@ parse(struct args *a, int argc, char **argv)
 		return -1;
 	if ((optind < argc || a->follow != NULL) && a->so.key == NULL)
 		return -1;
-	return 0;
+	return cli_jobs(a->jobs) < 0 ? -1 : 0;
+}
+
+/* The signing workers: -j N, every processor by default, one for a token's key. */
+static cg_rc
+make_pool(struct run *r, const struct args *a)
+{
+	cg_pool_options po = CG_POOL_OPTIONS_INIT;
+
+	r->jobs = cg_signer_forkable(r->signer) ? cli_jobs(a->jobs) : 1;
+	po.workers = r->jobs;
+	po.payload = r;
+	po.worker_new = signer_new;
+	po.worker_free = signer_free;
+	po.work = sign_work;
+	po.done = record_signed;
+	po.discard = job_free;
+	return cg_pool_new(&r->pool, r->ctx, &po);
 }
 
 static cg_rc
@@ -649,6 +758,8 @@ setup(struct run *r, struct args *a, const char *pass)
 		return rc;
 	a->so.passphrase = pass[0] != '\0' ? pass : NULL;
 	rc = cg_signer_new(&r->signer, r->ctx, &a->so);
+	if (rc == CG_OK)
+		rc = make_pool(r, a);
 	a->no.emit = emit;
 	a->no.payload = r;
 	a->no.now = getenv("CEBGATE_NOW");
@@ -665,6 +776,7 @@ teardown(struct run *r)
 	cg_submitter_free(r->sub);
 	cg_normalizer_free(r->norm);
 	cg_validator_free(r->dxpv);
+	cg_pool_free(r->pool); /* records never recorded are signed again next time */
 	cg_signer_free(r->signer);
 	cg_outbox_close(r->ob);
 	cg_findings_free(r->f);
@@ -694,7 +806,7 @@ prepare(struct run *r, const struct args *a)
 static cg_rc
 work(struct run *r, const struct args *a, int argc, char **argv, struct names *inputs)
 {
-	cg_rc rc = prepare(r, a);
+	cg_rc rc = prepare(r, a), flushed;
 	int i;
 
 	for (i = optind; rc == CG_OK && i < argc && !stop; i++) {
@@ -704,6 +816,10 @@ work(struct run *r, const struct args *a, int argc, char **argv, struct names *i
 	}
 	if (rc == CG_OK && a->follow != NULL)
 		rc = follow(r, a->follow);
+	/* What the workers signed goes into the outbox before anything else, even when stopped. */
+	flushed = signed_all(r);
+	if (rc == CG_OK)
+		rc = flushed;
 	if (rc == CG_OK || (rc == CG_EIO && stop))
 		rc = drain(r);
 	if (rc == CG_OK && !stop && track(r, &a->ch.o, a->wait_final) != CG_OK)

@@ -94,96 +94,185 @@ expand(int argc, char **argv, size_t *n)
 	return list;
 }
 
+struct verifyrun {
+	cg_verifier *v;
+	char **inputs;
+	cg_report_file *files;
+	cg_findings *f;
+	size_t nread;
+	int exp, json, io;
+};
+
+/* One input, verified by a worker into findings of its own; reported in input order. */
+struct verifyjob {
+	const char *path;  /* borrowed from the inputs */
+	int unreadable;    /* errno of the read, 0 when it was read */
+	cg_findings *f;
+	cg_verify_result res;
+};
+
+static void
+job_free(void *payload, void *job)
+{
+	struct verifyjob *j = job;
+
+	(void)payload;
+	cg_findings_free(j->f);
+	free(j);
+}
+
+static cg_rc
+verifier_of(void *payload, cg_ctx *ctx, void **state)
+{
+	(void)ctx;
+	*state = ((struct verifyrun *)payload)->v;
+	return CG_OK;
+}
+
+/* On a worker: read and verify; the verifier is shared (cg_verify_buffer() leaves it as it is). */
+static cg_rc
+verify_work(void *state, cg_ctx *ctx, void *job)
+{
+	struct verifyjob *j = job;
+	char *data = NULL;
+	size_t len = 0;
+	cg_rc rc;
+
+	errno = 0;
+	if (cli_read_file(j->path, READ_MAX, &data, &len) != 0) {
+		j->unreadable = errno != 0 ? errno : EIO;
+		return CG_OK;
+	}
+	rc = cg_verify_buffer(state, ctx, data, len, j->path, j->f, &j->res);
+	free(data);
+	return rc;
+}
+
+/* In input order: the report's entry, the findings, the explanation, as -j 1 gives them. */
+static cg_rc
+verify_done(void *payload, void *job, cg_rc rc, const char *errmsg)
+{
+	struct verifyrun *r = payload;
+	struct verifyjob *j = job;
+	cg_report_file *file = &r->files[r->nread++];
+
+	file->file = j->path;
+	file->type = "";
+	file->error = NULL;
+	/* An unreadable file is an I/O error: in the report with why, never as "valid". */
+	if (j->unreadable != 0) {
+		file->error = cli_unreadable(j->path, j->unreadable);
+		r->io = 1;
+		/* out of memory: no report that could read as valid */
+		rc = file->error != NULL ? CG_OK : CG_ENOMEM;
+	} else if (rc != CG_OK) {
+		cli_err("%s: %s", j->path, errmsg);
+	} else {
+		rc = cg_findings_move(r->f, j->f);
+		if (rc == CG_OK && r->exp && !r->json)
+			explain(j->path, &j->res);
+	}
+	job_free(NULL, j);
+	return rc;
+}
+
+static cg_rc
+verify_all(struct verifyrun *r, cg_ctx *ctx, size_t ninputs, int jobs)
+{
+	cg_pool_options po = CG_POOL_OPTIONS_INIT;
+	cg_pool *pool = NULL;
+	size_t k;
+	cg_rc rc;
+
+	po.workers = jobs;
+	po.payload = r;
+	po.worker_new = verifier_of;
+	po.work = verify_work;
+	po.done = verify_done;
+	po.discard = job_free;
+	rc = cg_pool_new(&pool, ctx, &po);
+	for (k = 0; rc == CG_OK && k < ninputs; k++) {
+		struct verifyjob *j = calloc(1, sizeof(*j));
+
+		if (j == NULL || cg_findings_new(&j->f) != CG_OK) {
+			free(j);
+			rc = CG_ENOMEM;
+			break;
+		}
+		j->path = r->inputs[k];
+		rc = cg_pool_put(pool, j);
+	}
+	if (rc == CG_OK)
+		rc = cg_pool_flush(pool);
+	cg_pool_free(pool);
+	return rc;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "explain", no_argument, NULL, 'e' },	    { "json", no_argument, NULL, 'j' },
+		{ "explain", no_argument, NULL, 'e' },	    { "json", no_argument, NULL, 256 },
 		{ "ca", required_argument, NULL, 'c' },	    { "pin-cert", required_argument, NULL, 'p' },
 		{ "pin-serial", required_argument, NULL, 's' }, { "uris", required_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' },	    { "jobs", required_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
 	};
 	cg_verify_options vo = CG_VERIFY_OPTIONS_INIT;
-	cg_verify_result *res = calloc(1, sizeof(*res));
-	cg_report_file *files = NULL;
-	cg_verifier *v = NULL;
-	cg_findings *f = NULL;
+	struct verifyrun r = { 0 };
 	cg_ctx *ctx = NULL;
-	char **inputs = NULL;
-	size_t ninputs = 0, nread = 0, k;
-	int c, exp = 0, json = 0, status = CLI_USAGE, io = 0;
+	const char *jobs_arg = NULL;
+	size_t ninputs = 0, k;
+	int c, status = CLI_USAGE, jobs;
 
-	while ((c = getopt_long(argc, argv, "ejc:p:s:U:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ej:c:p:s:U:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': exp = 1; break;
-		case 'j': json = 1; break;
+		case 'e': r.exp = 1; break;
+		case 256: r.json = 1; break; /* long only: -j is the number of workers */
+		case 'j': jobs_arg = optarg; break;
 		case 'c': vo.ca_file = optarg; break;
 		case 'p': vo.pinned_cert = optarg; break;
 		case 's': vo.pinned_serial = optarg; break;
 		case 'U': vo.uris = optarg; break;
-		case 'h': usage(stdout); free(res); return CLI_OK;
-		default: usage(stderr); free(res); return CLI_USAGE;
+		case 'h': usage(stdout); return CLI_OK;
+		default: usage(stderr); return CLI_USAGE;
 		}
 	}
-	if (optind >= argc || res == NULL) {
+	jobs = cli_jobs(jobs_arg);
+	if (optind >= argc || jobs < 0) {
 		usage(stderr);
-		free(res);
 		return CLI_USAGE;
 	}
-	inputs = expand(argc - optind, argv + optind, &ninputs);
-	files = calloc(ninputs + 1, sizeof(*files));
-	if (inputs == NULL || files == NULL || cg_ctx_new(&ctx) != CG_OK || cg_findings_new(&f) != CG_OK)
+	r.inputs = expand(argc - optind, argv + optind, &ninputs);
+	r.files = calloc(ninputs + 1, sizeof(*r.files));
+	if (r.inputs == NULL || r.files == NULL || cg_ctx_new(&ctx) != CG_OK ||
+	    cg_findings_new(&r.f) != CG_OK)
 		goto out;
-	if (cg_verifier_new(&v, ctx, &vo) != CG_OK) {
+	if (cg_verifier_new(&r.v, ctx, &vo) != CG_OK) {
 		cli_err("%s", cg_ctx_errmsg(ctx));
 		goto out;
 	}
-	for (k = 0; k < ninputs; k++) {
-		char *data = NULL;
-		size_t len = 0;
-
-		files[nread].file = inputs[k];
-		files[nread].type = "";
-		files[nread].error = NULL;
-		/* An unreadable file is an I/O error: in the report with why, never as "valid". */
-		errno = 0;
-		if (cli_read_file(inputs[k], READ_MAX, &data, &len) != 0) {
-			files[nread].error = cli_unreadable(inputs[k], errno);
-			if (files[nread++].error == NULL)
-				goto out; /* out of memory: no report that could read as valid */
-			io = 1;
-			continue;
-		}
-		nread++;
-		if (cg_verify_buffer(v, ctx, data, len, inputs[k], f, res) != CG_OK) {
-			cli_err("%s: %s", inputs[k], cg_ctx_errmsg(ctx));
-			free(data);
-			goto out;
-		}
-		free(data);
-		if (exp && !json)
-			explain(inputs[k], res);
-	}
-	if (json) {
-		char *s = cg_report_json(files, nread, f);
+	if (verify_all(&r, ctx, ninputs, jobs) != CG_OK)
+		goto out;
+	if (r.json) {
+		char *s = cg_report_json(r.files, r.nread, r.f);
 
 		if (s != NULL)
 			puts(s);
 		cg_free(s);
-	} else if (cg_report_text(stdout, files, nread, f, 0) != CG_OK) {
+	} else if (cg_report_text(stdout, r.files, r.nread, r.f, 0) != CG_OK) {
 		goto out;
 	}
-	status = io ? CLI_USAGE : cg_findings_count_sev(f, CG_SEV_ERROR) > 0 ? CLI_INVALID : CLI_OK;
+	status = r.io ? CLI_USAGE : cg_findings_count_sev(r.f, CG_SEV_ERROR) > 0 ? CLI_INVALID : CLI_OK;
 out:
-	for (k = 0; files != NULL && k < nread; k++)
-		free((char *)files[k].error);
-	for (k = 0; inputs != NULL && k < ninputs; k++)
-		free(inputs[k]);
-	free(inputs);
-	cg_verifier_free(v);
-	cg_findings_free(f);
+	for (k = 0; r.files != NULL && k < r.nread; k++)
+		free((char *)r.files[k].error);
+	for (k = 0; r.inputs != NULL && k < ninputs; k++)
+		free(r.inputs[k]);
+	free(r.inputs);
+	cg_verifier_free(r.v);
+	cg_findings_free(r.f);
 	cg_ctx_free(ctx);
-	free(files);
-	free(res);
+	free(r.files);
 	return status;
 }

@@ -93,6 +93,21 @@ cli_read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+int
+cli_jobs(const char *arg)
+{
+	char *end;
+	long n;
+
+	if (arg == NULL)
+		return cg_pool_cpus();
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || n < 1 || n > 256)
+		return -1;
+	return (int)n;
+}
+
 char *
 cli_unreadable(const char *path, int err)
 {

@@ -21,7 +21,7 @@ enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K
        K_LOG_LEVEL, K_TRUST_REQUEST_ID, K_TAX_RETURN_DAYS, K_PAY179_VALUE, K_PAY179_RATE,
        K_HEADER_TIMEOUT, K_RESERVED, K_KNOWN_IP, K_TRUSTED_PROXY,
        K_STATE_DIR, K_WEBHOOK_CA, K_WEBHOOK_TIMEOUT, K_WEBHOOK_ATTEMPTS, K_WEBHOOK_BACKOFF,
-       K_WEBHOOK_BACKOFF_MAX };
+       K_WEBHOOK_BACKOFF_MAX, K_EXPORT_PAYMENT, K_EXPORT_ARRIVAL };
 
 static const struct {
 	const char *name;
@@ -70,6 +70,8 @@ static const struct {
 	{ "tax-return-days", K_TAX_RETURN_DAYS },
 	{ "pay179-value", K_PAY179_VALUE },
 	{ "pay179-rate", K_PAY179_RATE },
+	{ "export-payment-required", K_EXPORT_PAYMENT },
+	{ "export-arrival-required", K_EXPORT_ARRIVAL },
 };
 
 static int
@@ -143,6 +145,8 @@ set(struct srv_config *c, int key, const char *v)
 	case K_TAX_RETURN_DAYS: if (number(v, 365, &n)) return -1; c->tax_return_days = (int)n; return 0;
 	case K_PAY179_VALUE: if (number(v, 100000000, &n)) return -1; c->pay179_value = (long long)n; return 0;
 	case K_PAY179_RATE: if (number(v, 1000, &n)) return -1; c->pay179_rate = (int)n; return 0;
+	case K_EXPORT_PAYMENT: if (number(v, 1, &n)) return -1; c->export_payment_required = (int)n; return 0;
+	case K_EXPORT_ARRIVAL: if (number(v, 1, &n)) return -1; c->export_arrival_required = (int)n; return 0;
 	default: return -1;
 	}
 }
@@ -349,6 +353,8 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 		{ "tax-return-days", required_argument, NULL, K_TAX_RETURN_DAYS },
 		{ "pay179-value", required_argument, NULL, K_PAY179_VALUE },
 		{ "pay179-rate", required_argument, NULL, K_PAY179_RATE },
+		{ "export-payment-required", required_argument, NULL, K_EXPORT_PAYMENT },
+		{ "export-arrival-required", required_argument, NULL, K_EXPORT_ARRIVAL },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -375,6 +381,7 @@ srv_config_load(struct srv_config *c, int argc, char **argv)
 	c->near_quota = 90;
 	c->lease = 300;
 	c->tax_return_days = 30;
+	c->export_arrival_required = 1;
 	c->group_commit = 1;
 	c->max_upload = 256ul << 20;
 	c->max_records = 100000;

@@ -44,6 +44,8 @@ configure(const struct srv_config *cfg, cg_service *svc, cg_ctx *ctx)
 	o.tax_return_days = cfg->tax_return_days;
 	o.pay179_value = cfg->pay179_value;
 	o.pay179_per_mille = cfg->pay179_rate;
+	o.export_payment_required = cfg->export_payment_required;
+	o.export_arrival_required = cfg->export_arrival_required;
 	return cg_service_configure(svc, ctx, &o);
 }
 

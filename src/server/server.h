@@ -35,6 +35,8 @@ struct srv_config {
 	int tax_return_days;      /* tax bills: a return within this many days of release voids the bill */
 	long long pay179_value;   /* 179: CNY at or above which the payment data is asked (0: off) */
 	int pay179_rate;          /* 179: per mille of matched inventories whose payment data is asked */
+	int export_payment_required; /* exports: a 9610/1210 inventory waits for its CEB403 */
+	int export_arrival_required; /* exports: released at the CEB507 arrival (1) or at conclusion (0) */
 	const char *tls_cert;     /* PEM certificate (chain) for HTTPS, or NULL for HTTP */
 	const char *tls_key;      /* its PEM private key */
 	const char *tls_client_ca;/* PEM CAs: every client must present a certificate they issued */

@@ -3,8 +3,8 @@
 # The export family (ceb-export-spec.md) through the declarant's tools: every
 # root validates against schemas/ceb-export.xsd and the export rules, signs with
 # every profile (the Signature before ExtendMessage), verifies, is wrapped for
-# the export receiver; each export rule refuses its defect; and cebgated,
-# which has no customs side of exports yet, refuses them whole with CG0006.
+# the export receiver; each export rule refuses its defect; and cebgated
+# accepts them.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 
@@ -268,18 +268,19 @@ receipt r3.xml 899
 is "closed (899) it is final" "$(state CEB603Message EI2024111800000001)" "899 true"
 is "and receipts then says every declaration is final" "$rc" 0
 
-# ------------------------------------------------------------ the service refuses exports whole
+# ------------------------------------------------------------ the service takes exports
+# (the customs side in full: service_exports.sh)
 DB=$(new_db x)
 adm enterprise add 3301980XB5 "示例报关服务（杭州）有限公司" ebc DXPENT0000999915 >/dev/null
 adm cert add 3301980XB5 "$T/sm2.crt" >/dev/null
 TK=$(adm token new --enterprise 3301980XB5)
 start_daemon --db "$DB"
-is "a signed export inventory is refused (400, as a type the service does not take)" \
+is "a signed export inventory is accepted" \
 	"$(http -H "Authorization: Bearer $TK" -H 'Content-Type: application/xml' \
-		--data-binary @"$T/sm2-sm3/CEB603Message.xml" "$URL/api/v1/submissions")" 400
-is "with CG0006" "$(jv "$T/out" '[.results[0].findings[].code] | join(" ")')" CG0006
+		--data-binary @"$T/sm2-sm3/CEB603Message.xml" "$URL/api/v1/submissions")" 200
 curl -s -H "Authorization: Bearer $TK" "$URL/api/v1/receipts?after=0" >"$T/rc.json"
-is "and one CEB900 receipt saying so" "$(jq -r '[.receipts[].type] | join(" ")' "$T/rc.json")" CEB900Message
-is "nothing stored" "$(dbq "$DB" 'SELECT count(*) FROM document')" 0
+is "and answered with a CEB604, 2 (its order and waybill are not there)" \
+	"$(jq -r '[.receipts[] | .type + " " + .returnStatus] | join(",")' "$T/rc.json")" "CEB604Message 2"
+is "stored as a document of kind 603, waiting" "$(dbq "$DB" 'SELECT kind, state FROM document')" "603|declared"
 stop_daemon
 done_testing

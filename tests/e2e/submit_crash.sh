@@ -3,7 +3,9 @@
 # End-to-end: `cebgate submit` killed with SIGKILL at random moments of a
 # batch, several times, then run again to the end: every declaration reaches
 # the service exactly once (no second message, no conflict, no refusal of a
-# resend) and ends final. The long version (2,000 declarations, many kills)
+# resend) and ends final. The killed runs sign on 2, 4 and 1 threads in turn
+# (-j): records signed by a worker but not yet in the outbox are signed again
+# by the next run, never sent twice. The long version (2,000 declarations, many kills)
 # is bench/submit_crash_loop.sh.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
@@ -30,7 +32,8 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
 	# Started directly, not through a function: $! must be cebgate itself
 	# (a function would run in a subshell, and the kill would leave cebgate running).
-	"$CEBGATE" submit "$@" "$T/orders.csv" >/dev/null 2>&1 &
+	"$CEBGATE" submit "$@" -j "$(echo "2 4 1" | cut -d' ' -f$(((r - 1) % 3 + 1)))" \
+		"$T/orders.csv" >/dev/null 2>&1 &
 	victim=$!
 	# A random kill point, in time: how far the batch got is what varies.
 	sleep "$(awk -v s="$r$$" -v w="${CG_CRASH_SPREAD:-0.4}" \

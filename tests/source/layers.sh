@@ -26,7 +26,7 @@ allowed() {
 public_layer() {
 	case $1 in
 	cebgate.h) echo top ;;
-	common.h | finding.h) echo util ;;
+	common.h | finding.h | pool.h) echo util ;;
 	validate.h | report.h | explain.h | codes.h) echo ceb ;;
 	normalize.h) echo normalize ;;
 	sig.h | pay179.h) echo sig ;;

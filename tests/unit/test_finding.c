@@ -64,12 +64,40 @@ test_list(void **state)
 	cg_findings_free(f);
 }
 
+/* What a worker found joins the run's list in order, and the worker's list is left empty. */
+static void
+test_move(void **state)
+{
+	cg_findings *dst, *src;
+
+	(void)state;
+	assert_int_equal(cg_findings_new(&dst), CG_OK);
+	assert_int_equal(cg_findings_new(&src), CG_OK);
+	assert_int_equal(cg_findings_move(dst, src), CG_OK);
+	assert_int_equal(cg_findings_count(dst), 0);
+	assert_int_equal(cg__finding_addf(dst, "CG1001", CG_SEV_ERROR, "a.xml", "/x", 1, 0, NULL, NULL), CG_OK);
+	assert_int_equal(cg__finding_addf(src, "CG1019", CG_SEV_WARNING, "b.xml", "/y", 2, 0, NULL, NULL), CG_OK);
+	assert_int_equal(cg__finding_addf(src, "CG3014", CG_SEV_ERROR, "b.xml", "/z", 3, 0, NULL, NULL), CG_OK);
+	assert_int_equal(cg_findings_move(dst, src), CG_OK);
+	assert_int_equal(cg_findings_count(src), 0);
+	assert_int_equal(cg_findings_count(dst), 3);
+	assert_string_equal(cg_findings_get(dst, 1)->code, "CG1019");
+	assert_string_equal(cg_findings_get(dst, 2)->source, "b.xml");
+	assert_string_equal(cg_findings_get(dst, 2)->code, "CG3014");
+	/* src can be used again, and freeing it leaves dst's strings alone */
+	assert_int_equal(cg__finding_addf(src, "CG1001", CG_SEV_ERROR, "c.xml", "/x", 4, 0, NULL, NULL), CG_OK);
+	cg_findings_free(src);
+	assert_string_equal(cg_findings_get(dst, 1)->xpath, "/y");
+	cg_findings_free(dst);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documented_codes_exist),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_move),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

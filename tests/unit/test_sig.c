@@ -1006,6 +1006,50 @@ test_api_signer_reuse_sm2(void **state)
 	signer_reuse(1);
 }
 
+/*
+ * A fork signs with its own copy of the key after the original is gone: the
+ * same RSA value (deterministic) and a valid SM2 one; a token's key is not forked.
+ */
+static void
+fork_signs(int sm2)
+{
+	cg_signer *s = signer(sm2 ? &fx->sm2 : &fx->rsa, sm2 ? NULL : "rsa-sha256", 0, NULL), *k = NULL;
+	cg_verifier *v = verifier(NULL, sm2 ? fx->sm2.cert_path : fx->rsa.cert_path, NULL, 0);
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_findings *f = NULL;
+	size_t len = 0, klen = 0;
+	char *a, *b;
+
+	assert_non_null(res);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_true(cg_signer_forkable(s));
+	assert_int_equal(cg_signer_fork(&k, fx->ctx, s), CG_OK);
+	a = sign(s, fx->order, fx->order_len, &len);
+	cg_signer_free(s);
+	b = sign(k, fx->order, fx->order_len, &klen);
+	assert_string_equal(cg_signer_profile(k), sm2 ? "sm2-sm3" : "rsa-sha256");
+	assert_string_equal(verify_code(v, b, klen, f, res), "");
+	assert_true(res->valid);
+	if (!sm2) {
+		assert_int_equal(len, klen);
+		assert_memory_equal(a, b, len);
+	}
+	free(a);
+	free(b);
+	cg_signer_free(k);
+	cg_verifier_free(v);
+	cg_findings_free(f);
+	free(res);
+}
+
+static void
+test_api_signer_fork(void **state)
+{
+	(void)state;
+	fork_signs(0);
+	fork_signs(1);
+}
+
 /* Every valid declaration sample (BOM, GB18030, default namespace) signs and verifies; receipts are refused. */
 static void
 test_api_all_samples(void **state)
@@ -1833,6 +1877,7 @@ main(void)
 		cmocka_unit_test(test_api_round_trip_sm2),
 		cmocka_unit_test(test_api_signer_reuse_rsa),
 		cmocka_unit_test(test_api_signer_reuse_sm2),
+		cmocka_unit_test(test_api_signer_fork),
 		cmocka_unit_test(test_api_all_samples),
 		cmocka_unit_test(test_sign_keeps_message_bytes),
 		cmocka_unit_test(test_sign_spliced_equals_tree),

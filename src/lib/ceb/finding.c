@@ -272,6 +272,19 @@ cg_findings_get(const cg_findings *f, size_t i)
 	return i < f->n ? &f->items[i] : NULL;
 }
 
+cg_rc
+cg_findings_move(cg_findings *dst, cg_findings *src)
+{
+	if (src->n == 0)
+		return CG_OK;
+	if (cg__grow((void **)&dst->items, &dst->cap, dst->n + src->n, sizeof(*dst->items)) != CG_OK)
+		return CG_ENOMEM;
+	memcpy(dst->items + dst->n, src->items, src->n * sizeof(*src->items));
+	dst->n += src->n;
+	src->n = 0; /* the strings belong to dst now */
+	return CG_OK;
+}
+
 const char *
 cg_severity_name(cg_severity sev)
 {

@@ -69,6 +69,8 @@ struct run {
 	const char *digest;
 	X509 *cert;
 	int errors;
+	const unsigned char *own_digest; /* the signer's, of this very tree: compared, not computed */
+	unsigned own_digest_len;
 };
 
 static void
@@ -629,9 +631,12 @@ check_digest(struct run *r)
 	unsigned mdlen = 0;
 	size_t clen = 0;
 	char zh[400], en[400], *b64;
-	cg_rc rc = cg__c14n_document(r->doc, r->sig, 0, 0, &canon);
+	cg_rc rc = r->own_digest != NULL ? CG_OK : cg__c14n_document(r->doc, r->sig, 0, 0, &canon);
 
-	if (rc == CG_OK) {
+	if (rc == CG_OK && r->own_digest != NULL) {
+		mdlen = r->own_digest_len;
+		memcpy(md, r->own_digest, mdlen);
+	} else if (rc == CG_OK) {
 		mdlen = cg__sig_digest_of(r->digest, &canon, md);
 		if (cg__sig_digest_of("sha256", &canon, sha) == 32)
 			hex(sha, 32, r->res->canonical_sha256);
@@ -647,8 +652,14 @@ check_digest(struct run *r)
 		struct cg_sigdiag d = { r->doc, r->sig, r->c->raw, r->c->rawlen, r->digest,
 					 r->res->canonical_sha256 };
 
-		cg__sig_diagnose_digest(&d, &canon, claimed != NULL ? claimed : (const unsigned char *)"",
-					clen, zh, en, sizeof(zh));
+		if (r->own_digest != NULL) {
+			(void)snprintf(en, sizeof(en), "DigestValue is not the digest just computed");
+			(void)snprintf(zh, sizeof(zh), "DigestValue与刚计算的摘要不符");
+		} else {
+			cg__sig_diagnose_digest(&d, &canon,
+						claimed != NULL ? claimed : (const unsigned char *)"", clen,
+						zh, en, sizeof(zh));
+		}
 		step(r, "digest", 0, "%s", en);
 		rc = fail(r, "CG3014", r->ref, zh, en);
 	} else if (rc == CG_OK) {
@@ -762,31 +773,50 @@ check_value(struct run *r)
 	return rc;
 }
 
+static cg_rc verify_run(struct run *r);
+
 cg_rc
 cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, const char *source,
 		   cg_findings *f, cg_verify_result *res)
 {
-	struct run r = { c, ctx, doc, source, f, res, NULL, NULL, NULL, NULL, -1, NULL, NULL, 0 };
-	cg_rc rc = check_presence(&r, xmlDocGetRootElement(doc));
+	struct run r = { c, ctx, doc, source, f, res, NULL, NULL, NULL, NULL, -1, NULL, NULL, 0, NULL, 0 };
+
+	return verify_run(&r);
+}
+
+cg_rc
+cg__sig_check_own(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc, const unsigned char *digest,
+		  unsigned digest_len, cg_findings *f, cg_verify_result *res)
+{
+	struct run r = { c, ctx, doc, "signed", f, res, NULL, NULL, NULL, NULL, -1, NULL, NULL, 0,
+			 digest, digest_len };
+
+	return verify_run(&r);
+}
+
+static cg_rc
+verify_run(struct run *r)
+{
+	cg_rc rc = check_presence(r, xmlDocGetRootElement(r->doc));
 	int shaped;
 
-	if (rc == CG_OK && r.errors == 0)
-		rc = check_shape(&r);
-	shaped = r.errors == 0;
+	if (rc == CG_OK && r->errors == 0)
+		rc = check_shape(r);
+	shaped = r->errors == 0;
 	if (rc == CG_OK && shaped)
-		rc = check_certificate(&r);
+		rc = check_certificate(r);
 	/*
 	 * The digest is computed even when the certificate was refused, so that
 	 * --explain shows it; the signature value only when all else holds.
 	 */
 	if (rc == CG_OK && shaped)
-		rc = check_digest(&r);
-	if (rc == CG_OK && r.errors == 0)
-		rc = check_value(&r);
-	if (rc == CG_OK && r.errors == 0)
-		rc = check_digest_method(&r);
-	res->valid = rc == CG_OK && r.errors == 0;
-	X509_free(r.cert);
+		rc = check_digest(r);
+	if (rc == CG_OK && r->errors == 0)
+		rc = check_value(r);
+	if (rc == CG_OK && r->errors == 0)
+		rc = check_digest_method(r);
+	r->res->valid = rc == CG_OK && r->errors == 0;
+	X509_free(r->cert);
 	return rc;
 }
 

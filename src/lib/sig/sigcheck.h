@@ -55,6 +55,15 @@ cg_rc cg__sig_verify_doc(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc
 			 const char *source, cg_findings *f, cg_verify_result *res);
 
 /*
+ * cg__sig_verify_doc() of a tree the signer parsed from its own output, whose
+ * canonical digest it computed from that tree: @p digest is compared with
+ * DigestValue instead of computed again. Findings under "signed".
+ */
+cg_rc cg__sig_check_own(const struct cg_sigcheck *c, cg_ctx *ctx, xmlDocPtr doc,
+			const unsigned char *digest, unsigned digest_len, cg_findings *f,
+			cg_verify_result *res);
+
+/*
  * Re-read a freshly signed message and verify it against the signer's
  * certificate; with @p signed_info (may be NULL), also that SignedInfo's
  * canonical form in the message is exactly the @p silen bytes that were signed.

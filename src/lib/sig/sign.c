@@ -40,6 +40,7 @@ struct cg_signer {
 	char *cert_b64;
 	int sm2_der;
 	int self_check;
+	bool token;        /* the key lives in a PKCS#11 token: one thread signs */
 	cg_findings *scratch;
 	cg_buf signed_info; /* the canonical SignedInfo last signed by EVP; empty for xmlsec */
 };
@@ -139,6 +140,7 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 		return CG_ENOMEM;
 	s->sm2_der = o->sm2_der;
 	s->self_check = o->self_check;
+	s->token = o->key != NULL && strncmp(o->key, "pkcs11:", 7) == 0;
 	rc = o->key == NULL ? cg__fail(ctx, CG_EINVAL, "no key given") : CG_OK;
 	if (rc == CG_OK)
 		rc = cg__profiles_load(s->profiles, ctx, o->uris);
@@ -167,6 +169,52 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 	}
 	*out = s;
 	return CG_OK;
+}
+
+/*
+ * Each fork has its own copy of the key (no RSA blinding or provider cache
+ * shared between threads), of the certificate and of its scratch buffers;
+ * nothing is read from disk again.
+ */
+cg_rc
+cg_signer_fork(cg_signer **out, cg_ctx *ctx, const cg_signer *s)
+{
+	cg_signer *n;
+	cg_rc rc = CG_OK;
+
+	*out = NULL;
+	if (s->token)
+		return cg__fail(ctx, CG_EUNAVAIL, "a key held by a token signs on one thread only");
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return CG_ENOMEM;
+	memcpy(n->profiles, s->profiles, sizeof(n->profiles));
+	n->p = &n->profiles[s->p - s->profiles];
+	memcpy(n->keyname, s->keyname, sizeof(n->keyname));
+	n->sm2_der = s->sm2_der;
+	n->self_check = s->self_check;
+	n->pkey = EVP_PKEY_dup(s->pkey);
+	n->cert = X509_dup(s->cert);
+	n->cert_b64 = cg__strdup(s->cert_b64);
+	if (n->pkey == NULL || n->cert == NULL || n->cert_b64 == NULL)
+		rc = cg__fail(ctx, CG_ENOMEM, "cannot copy the key for another thread");
+	if (rc == CG_OK)
+		rc = prepare_xmlsec_key(n, ctx);
+	if (rc == CG_OK)
+		rc = cg_findings_new(&n->scratch);
+	ERR_clear_error();
+	if (rc != CG_OK) {
+		cg_signer_free(n);
+		return rc;
+	}
+	*out = n;
+	return CG_OK;
+}
+
+int
+cg_signer_forkable(const cg_signer *s)
+{
+	return !s->token;
 }
 
 void
@@ -319,6 +367,15 @@ rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigne
 	return ok ? CG_OK : CG_ESIG;
 }
 
+/* The signature value over the canonical SignedInfo @p c, by EVP. */
+static cg_rc
+sign_value(cg_signer *s, const cg_buf *c, unsigned char *value, size_t *vlen)
+{
+	return s->p->key == CG_KEY_SM2
+		       ? cg__sm2_sign(s->pkey, c->ptr, c->len, s->sm2_der, value, vlen)
+		       : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c->ptr, c->len, value, vlen);
+}
+
 /*
  * DigestValue of @p doc without @p exclude (the Signature when it is in @p
  * doc), then SignedInfo canonicalized in the Signature's own document and
@@ -342,9 +399,7 @@ sign_evp(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, xmlNodePtr exclude, xmlNodePt
 	if (rc == CG_OK)
 		rc = cg__c14n_subtree(sig->doc, si, c);
 	if (rc == CG_OK)
-		rc = s->p->key == CG_KEY_SM2
-			     ? cg__sm2_sign(s->pkey, c->ptr, c->len, s->sm2_der, value, &vlen)
-			     : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c->ptr, c->len, value, &vlen);
+		rc = sign_value(s, c, value, &vlen);
 	if (rc == CG_OK)
 		rc = set_base64(find_ds(sig, "SignatureValue"), value, vlen);
 	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "%s signing failed", s->p->name);
@@ -494,6 +549,202 @@ sign_spliced(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t l
 	return rc;
 }
 
+/* Base64 length of @p n bytes. */
+static size_t
+b64_len(size_t n)
+{
+	return (n + 2) / 3 * 4;
+}
+
+/* @p n's text becomes @p len '*': a placeholder of the final value's length. */
+static cg_rc
+set_placeholder(xmlNodePtr n, size_t len)
+{
+	char buf[1400];
+
+	if (n == NULL || len >= sizeof(buf))
+		return CG_ESIG;
+	memset(buf, '*', len);
+	buf[len] = '\0';
+	xmlNodeSetContent(n, BAD_CAST buf);
+	return CG_OK;
+}
+
+/* The first run of exactly @p len '*' in [@p p, @p end): '*' is in no base64, URI or KeyName. */
+static char *
+find_placeholder(char *p, const char *end, size_t len)
+{
+	size_t k;
+
+	while (p < end) {
+		if (*p != '*') {
+			p++;
+			continue;
+		}
+		for (k = 0; p + k < end && p[k] == '*'; k++)
+			;
+		if (k == len)
+			return p;
+		p += k;
+	}
+	return NULL;
+}
+
+/* @p b64 (exactly @p len characters) replaces the placeholder at @p at and @p n's text. */
+static cg_rc
+fill_value(char *at, xmlNodePtr n, const unsigned char *raw, size_t rawlen, size_t len)
+{
+	char *b64 = cg__base64(raw, rawlen);
+
+	if (b64 == NULL || strlen(b64) != len || n == NULL) {
+		free(b64);
+		return CG_ESIG;
+	}
+	memcpy(at, b64, len);
+	xmlNodeSetContent(n, BAD_CAST b64);
+	free(b64);
+	return CG_OK;
+}
+
+/* The Signature, values as placeholders, spliced into the message's bytes at @p at. */
+static cg_rc
+splice_template(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len, size_t at,
+		size_t dlen, size_t vlen, char **out, size_t *outlen, size_t *siglen)
+{
+	xmlDocPtr shell = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = shell != NULL ? xmlDocCopyNode(xmlDocGetRootElement(doc), shell, 2) : NULL;
+	xmlNodePtr sig = NULL;
+	xmlBufferPtr b = xmlBufferCreate();
+	cg_rc rc = root != NULL && b != NULL ? CG_OK : CG_ENOMEM;
+
+	if (rc == CG_OK) {
+		xmlDocSetRootElement(shell, root);
+		sig = build_signature(s, root);
+		rc = sig != NULL ? CG_OK : CG_ENOMEM;
+	}
+	if (rc == CG_OK)
+		rc = set_placeholder(find_ds(find_ds(find_ds(sig, "SignedInfo"), "Reference"),
+					     "DigestValue"), dlen);
+	if (rc == CG_OK)
+		rc = set_placeholder(find_ds(sig, "SignatureValue"), vlen);
+	if (rc == CG_OK)
+		rc = add_keyinfo(s, sig);
+	if (rc == CG_OK && xmlNodeDump(b, shell, sig, 0, 0) < 0)
+		rc = CG_ENOMEM;
+	if (rc == CG_OK) {
+		*siglen = (size_t)xmlBufferLength(b);
+		*out = malloc(len + *siglen + 1);
+		rc = *out != NULL ? CG_OK : CG_ENOMEM;
+	}
+	if (rc == CG_OK) {
+		memcpy(*out, xml, at);
+		memcpy(*out + at, xmlBufferContent(b), *siglen);
+		memcpy(*out + at + *siglen, xml + at, len - at);
+		(*out)[len + *siglen] = '\0';
+		*outlen = len + *siglen;
+	}
+	xmlBufferFree(b);
+	xmlFreeDoc(shell);
+	return rc == CG_OK ? rc : cg__fail(ctx, rc, "cannot build the Signature");
+}
+
+/*
+ * The enveloped transform's digest: @p sig unlinked, the rest canonicalized
+ * with no visibility callback (one call per node otherwise), @p sig put back
+ * where it was. Adding an element beside text merges nothing: the tree is as before.
+ */
+static unsigned
+digest_without(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, unsigned char *out)
+{
+	xmlNodePtr parent = sig->parent, next = sig->next;
+	unsigned n;
+
+	xmlUnlinkNode(sig);
+	n = cg__c14n_digest(doc, NULL, md, out);
+	if ((next != NULL ? xmlAddPrevSibling(next, sig) : xmlAddChild(parent, sig)) == NULL) {
+		xmlFreeNode(sig);
+		return 0;
+	}
+	return n;
+}
+
+/* The signed tree checked as re-reading it would (shape, certificate, KeyName, DigestValue). */
+static cg_rc
+check_own(cg_signer *s, cg_ctx *ctx, xmlDocPtr odoc, const char *xml, size_t len,
+	  const unsigned char *md, unsigned mdlen)
+{
+	struct cg_sigcheck c = { .profiles = s->profiles, .expected = s->cert, .raw = xml,
+				 .rawlen = len };
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_rc rc = res != NULL ? CG_OK : CG_ENOMEM;
+
+	cg_findings_clear(s->scratch);
+	if (rc == CG_OK)
+		rc = cg__sig_check_own(&c, ctx, odoc, md, mdlen, s->scratch, res);
+	if (rc == CG_OK && cg_findings_count_sev(s->scratch, CG_SEV_ERROR) > 0)
+		rc = cg__fail(ctx, CG_ESIG, "self-check of the signed message failed: %s",
+			      cg_findings_get(s->scratch, 0)->message_en);
+	free(res);
+	return rc;
+}
+
+/*
+ * Signing with the self-check, in the message's own bytes: the Signature goes
+ * in with its two values as placeholders of their final length, and that
+ * output is parsed once. The digest and the canonical SignedInfo are computed
+ * from the tree of the very bytes that leave, the values then replace the
+ * placeholders (same length: the tree is the one the bytes give), and the tree
+ * is checked as re-reading the output would check it. The same guarantees as
+ * signing then re-reading, with one parse and one C14N of the message fewer.
+ * SM2 values in DER have no fixed length: those take the other way.
+ */
+static cg_rc
+sign_spliced_checked(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len,
+		     size_t at, char **out, size_t *outlen)
+{
+	const EVP_MD *md = cg__md_by_name(s->p->digest);
+	size_t dlen = b64_len((size_t)EVP_MD_get_size(md)), siglen = 0, vraw = sizeof(unsigned char[1024]);
+	size_t vlen = b64_len(s->p->key == CG_KEY_SM2 ? 64 : (size_t)EVP_PKEY_get_size(s->pkey));
+	unsigned char value[1024], digest[EVP_MAX_MD_SIZE];
+	xmlNodePtr osig = NULL, osi = NULL;
+	xmlDocPtr odoc = NULL;
+	char *dpos = NULL, *vpos = NULL;
+	unsigned mdlen = 0;
+	cg_rc rc;
+
+	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > sizeof(value))
+		return cg__fail(ctx, CG_ESIG, "RSA key too large");
+	rc = splice_template(s, ctx, doc, xml, len, at, dlen, vlen, out, outlen, &siglen);
+	if (rc == CG_OK) {
+		dpos = find_placeholder(*out + at, *out + at + siglen, dlen);
+		vpos = dpos != NULL ? find_placeholder(dpos + dlen, *out + at + siglen, vlen) : NULL;
+		cg_findings_clear(s->scratch);
+		rc = vpos == NULL ? CG_ESIG : cg__xml_parse(&odoc, ctx, *out, *outlen, "signed", s->scratch);
+	}
+	if (rc == CG_OK) {
+		osig = cg__sig_root_signature(xmlDocGetRootElement(odoc));
+		osi = find_ds(osig, "SignedInfo");
+		mdlen = osi != NULL ? digest_without(odoc, osig, md, digest) : 0;
+		rc = mdlen > 0 ? CG_OK : CG_ESIG;
+	}
+	if (rc == CG_OK)
+		rc = fill_value(dpos, find_ds(find_ds(osi, "Reference"), "DigestValue"), digest, mdlen,
+				dlen);
+	if (rc == CG_OK)
+		rc = cg__c14n_subtree(odoc, osi, &s->signed_info);
+	if (rc == CG_OK)
+		rc = sign_value(s, &s->signed_info, value, &vraw);
+	if (rc == CG_OK)
+		rc = fill_value(vpos, find_ds(osig, "SignatureValue"), value, vraw, vlen);
+	if (rc != CG_OK && rc != CG_ENOMEM)
+		rc = cg__fail(ctx, CG_ESIG, "%s signing failed (the signed message %s)", s->p->name,
+			      odoc == NULL ? "does not parse again" : "is not as built");
+	if (rc == CG_OK)
+		rc = check_own(s, ctx, odoc, *out, *outlen, digest, mdlen);
+	xmlFreeDoc(odoc);
+	return rc;
+}
+
 /* The whole tree re-serialized as UTF-8: other encodings, and export messages. */
 static cg_rc
 sign_tree(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, char **out, size_t *outlen)
@@ -540,6 +791,16 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 	if (rc != CG_OK)
 		return rc;
 	at = end_tag_offset(doc, xml, len);
+	/* With the self-check and a value of fixed length, the check is part of signing. */
+	if (at > 0 && s->self_check && !(s->p->key == CG_KEY_SM2 && s->sm2_der)) {
+		rc = sign_spliced_checked(s, ctx, doc, xml, len, at, out, outlen);
+		if (rc != CG_OK) {
+			free(*out);
+			*out = NULL;
+		}
+		xmlFreeDoc(doc);
+		return rc;
+	}
 	rc = at > 0 ? sign_spliced(s, ctx, doc, xml, len, at, out, outlen)
 		    : sign_tree(s, ctx, doc, out, outlen);
 	/*

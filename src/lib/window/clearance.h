@@ -18,6 +18,8 @@ struct cg_clearance_cfg {
 	long long tax_return_days;   /* a return within this many days of release voids the tax bill */
 	long long pay179_value;      /* CNY at scale 10^5: at or above it, 179 payment data is asked (0: off) */
 	int pay179_per_mille;        /* share of matched inventories whose 179 payment data is asked */
+	bool export_payment_required; /* a 9610/1210 export inventory waits for its receipt of payment (403) */
+	bool export_arrival_required; /* an export inventory is released at its arrival (507), not at conclusion */
 };
 
 /*
@@ -28,6 +30,25 @@ struct cg_clearance_cfg {
 cg_rc cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 			  const struct cg_clearance_cfg *cfg, int kind, const char *order_key,
 			  const char *waybill_key, long long doc_id);
+
+/*
+ * The customs side of exports (clearance_export.c, ceb-export-spec §2.7):
+ * after an export document of kind 303/403/505/603/605/607/507/509 was
+ * written with its first receipt (2), its further receipts and the moves of
+ * the inventories it concerns, in the same transaction. Other kinds: nothing.
+ */
+cg_rc cg__export_after(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, int kind,
+		       long long doc_id);
+
+/*
+ * An officer's decision on an export inventory under review: "release"
+ * concludes it (399, invtNo, then its arrival and departure if they came
+ * first), "return" rejects it (100); other decisions are CG_EINVAL. *state
+ * and *status say what it became.
+ */
+cg_rc cg__export_decide(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long doc_id,
+			const char *decision, const char *info, const char *actor, const char **state,
+			const char **status);
 
 /* Reject inventories that waited longer than cfg->match_timeout (receipt 100, naming why). */
 cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,

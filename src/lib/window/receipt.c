@@ -72,7 +72,15 @@ cg__receipt_build(const struct cg_msgdef *def, const struct cg_group *h, long lo
 		if (v != NULL && rd->head->f[i].maxlen != 0 &&
 		    cg__utf8_len(v) > rd->head->f[i].maxlen && strcmp(name, "returnInfo") != 0)
 			continue; /* an over-long key cannot be echoed */
-		if (v != NULL && *v != '\0')
+		/*
+		 * An export receipt's required field with no value yet (604 invtNo
+		 * before conclusion, 508 billNo of an arrival without one) is sent
+		 * empty, as the standard allows (ceb-export-spec §6.8), not left out.
+		 */
+		if ((v == NULL || *v == '\0') && rd->export_family && (rd->head->f[i].flags & CG_F_REQ) &&
+		    rd->head->f[i].minlen == 0 && rd->head->f[i].kind == CG_K_CODE)
+			rc = cg__group_set(&d->head, (int)i, "", 0, 0);
+		else if (v != NULL && *v != '\0')
 			rc = cg__group_set(&d->head, (int)i, v, 0, 0);
 	}
 	r->guid = cg__strdup(guid);

@@ -21,7 +21,7 @@
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { R_LIST, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL,
-       R_GAUGES };
+       R_GAUGES, R_WAYBILL_X, R_RELATED_X };
 
 /* json_extract, instr and hex are SQLite's: PostgreSQL's variants below. */
 static const char *const sql[] = {
@@ -55,6 +55,14 @@ static const char *const sql[] = {
 			   " FROM document b LEFT JOIN document d"
 			   " ON d.kind = 621 AND d.waybill_key = b.waybill_key AND d.state <> 'deleted'"
 			   " WHERE b.kind = 511 AND b.waybill_key = $1 ORDER BY d.id DESC LIMIT 1",
+	/* An export waybill: its inventory's state and whether the site reported its arrival (507). */
+	[R_WAYBILL_X] = "SELECT d.state, EXISTS (SELECT 1 FROM parcel_event e WHERE e.waybill_key = $1"
+			" AND e.kind = 507) FROM document b LEFT JOIN document d"
+			" ON d.kind = 603 AND d.waybill_key = b.waybill_key AND d.state <> 'deleted'"
+			" WHERE b.kind = 505 AND b.waybill_key = $1 ORDER BY d.id DESC LIMIT 1",
+	[R_RELATED_X] = "SELECT kind, state, data FROM document WHERE state <> 'deleted' AND"
+			" ((kind = 303 AND order_key = $1) OR (kind = 505 AND waybill_key = $2)"
+			" OR (kind = 403 AND order_key = $3))",
 	[R_GAUGES] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
 			  " (SELECT count(*) FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')),"
 			  " (SELECT min(created) FROM review WHERE state <> 'decided')",
@@ -270,6 +278,20 @@ static const struct {
 	{ "detain", "detained", "501", "扣留" },
 };
 
+/* The kind of document @p id (621, 603...), 0 when unknown. */
+static int
+doc_kind(cg_store *st, long long id)
+{
+	cg_db_stmt *s = q(st, R_DOC);
+	int kind = 0;
+
+	if (s != NULL && cg_db_bind_int64(s, 1, id) == CG_OK && cg_db_step(s) == CG_DB_ROW)
+		kind = cg_db_column_int(s, 0);
+	if (s != NULL)
+		cg_db_reset(s);
+	return kind;
+}
+
 /* An officer's reason, in characters: the standard's free text (returnInfo) is C..1000. */
 #define REASON_MAX 1000
 
@@ -291,6 +313,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	long long now = (long long)time(NULL);
 	cg_db_stmt *s;
 	char info[4 * REASON_MAX + 64]; /* the reason (up to 4 bytes a character) and its prefix */
+	const char *state, *status;
 	size_t i;
 	bool mine;
 	cg_rc rc;
@@ -324,7 +347,13 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	    cg_db_bind_int64(s, 4, who->user_id) != CG_OK ||
 	    cg_db_bind_int64(s, 5, now) != CG_OK || cg_db_step(s) != CG_DB_DONE)
 		rc = cg__fail(ctx, CG_EDB, "decide: %s", cg_db_errmsg(cg__store_db(st)));
-	if (rc == CG_OK)
+	state = decisions[i].state;
+	status = decisions[i].status;
+	/* An export inventory has its own outcomes (clearance_export.c). */
+	if (rc == CG_OK && doc_kind(st, doc_id) == 603)
+		rc = cg__export_decide(st, ctx, cg__service_cfg(svc), doc_id, decisions[i].decision, info,
+				       who->name, &state, &status);
+	else if (rc == CG_OK)
 		rc = cg__clearance_decide(st, ctx, cg__validator_codes(svc->v), doc_id, decisions[i].state, decisions[i].status, info,
 					  who->name);
 	if (rc == CG_OK)
@@ -332,7 +361,7 @@ cg_service_review_decide(cg_service *svc, cg_ctx *ctx, const cg_principal *who, 
 	else
 		cg_db_rollback(cg__store_db(st));
 	return rc == CG_OK ? cg__json_answer(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)doc_id, "state",
-					    decisions[i].state, "returnStatus", decisions[i].status),
+					    state, "returnStatus", status),
 				  json)
 			   : rc;
 }
@@ -352,11 +381,12 @@ cg__review_view(cg_store *st, long long doc_id)
 {
 	static const char *const names[] = { [0] = "order", [1] = "payment", [2] = "waybill" };
 	cg_db_stmt *s = q(st, R_DOC), *r;
-	json_t *o;
-	char ok[160] = "", wk[160] = "";
+	json_t *o, *h;
+	char ok[160] = "", wk[160] = "", lk[160] = "";
+	int kind;
 
 	if (s == NULL || cg_db_bind_int64(s, 1, doc_id) != CG_OK || cg_db_step(s) != CG_DB_ROW ||
-	    cg_db_column_int(s, 0) != 621) {
+	    ((kind = cg_db_column_int(s, 0)) != 621 && kind != 603)) {
 		if (s != NULL)
 			cg_db_reset(s);
 		return NULL;
@@ -367,21 +397,47 @@ cg__review_view(cg_store *st, long long doc_id)
 	(void)snprintf(ok, sizeof(ok), "%s", cg_db_column_text(s, 4) ? cg_db_column_text(s, 4) : "");
 	(void)snprintf(wk, sizeof(wk), "%s", cg_db_column_text(s, 5) ? cg_db_column_text(s, 5) : "");
 	cg_db_reset(s);
-	r = q(st, R_RELATED);
+	/* An export inventory's receipt of payment is found by ebcCode|orderNo (docs/export.md). */
+	h = json_object_get(json_object_get(o, "inventory"), "h");
+	if (json_is_string(json_object_get(h, "ebcCode")) && json_is_string(json_object_get(h, "orderNo")))
+		(void)snprintf(lk, sizeof(lk), "%s|%s", json_string_value(json_object_get(h, "ebcCode")),
+			       json_string_value(json_object_get(h, "orderNo")));
+	r = q(st, kind == 603 ? R_RELATED_X : R_RELATED);
 	if (o == NULL || r == NULL || cg_db_bind_text(r, 1, ok) != CG_OK ||
-	    cg_db_bind_text(r, 2, wk) != CG_OK) {
+	    cg_db_bind_text(r, 2, wk) != CG_OK || (kind == 603 && cg_db_bind_text(r, 3, lk) != CG_OK)) {
 		json_decref(o);
 		return NULL;
 	}
 	while (cg_db_step(r) == CG_DB_ROW) {
-		int kind = cg_db_column_int(r, 0);
+		int k = cg_db_column_int(r, 0);
 
-		(void)json_object_set_new(o, names[kind == 311 ? 0 : kind == 411 ? 1 : 2], text_json(r, 2));
+		(void)json_object_set_new(o, names[k == 311 || k == 303 ? 0 : k == 411 || k == 403 ? 1 : 2],
+					  text_json(r, 2));
 	}
 	cg_db_reset(r);
 	(void)json_object_set_new(o, "receipts", rows(st, R_RCPTS, doc_id));
 	(void)json_object_set_new(o, "audit", rows(st, R_AUDIT, doc_id));
 	return o;
+}
+
+/* The state a logistics company sees for an export waybill (docs/export.md). */
+static const char *
+export_logistics_state(const char *inv_state, bool arrived)
+{
+	static const struct {
+		const char *doc, *shown;
+	} map[] = {
+		{ "review", "under review" }, { "released", "released" },   { "closed", "departed" },
+		{ "summarized", "departed" }, { "returned", "returned" },   { "cancelled", "cancelled" },
+		{ "rejected", "rejected" },
+	};
+	size_t i;
+
+	for (i = 0; inv_state != NULL && i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(map[i].doc, inv_state) == 0)
+			return map[i].shown;
+	}
+	return arrived ? "arrived" : "declared";
 }
 
 /* The clearance state a logistics company sees for its waybill. */
@@ -444,6 +500,12 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 			}
 			if (s != NULL)
 				cg_db_reset(s);
+			if (strcmp(state, "unknown") == 0 && (s = q(st, R_WAYBILL_X)) != NULL) {
+				if (cg_db_bind_text(s, 1, key) == CG_OK && cg_db_step(s) == CG_DB_ROW)
+					state = export_logistics_state(cg_db_column_text(s, 0),
+								       cg_db_column_int(s, 1) == 1);
+				cg_db_reset(s);
+			}
 		}
 		(void)json_array_append_new(out, json_pack("{s:s?, s:s?, s:s}", "logisticsCode", code,
 							   "logisticsNo", no, "state", state));

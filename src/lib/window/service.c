@@ -128,6 +128,8 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	c->tax_return_days = o->tax_return_days;
 	c->pay179_value = o->pay179_value * 100000LL;
 	c->pay179_per_mille = o->pay179_per_mille;
+	c->export_payment_required = o->export_payment_required != 0;
+	c->export_arrival_required = o->export_arrival_required != 0;
 	return CG_OK;
 }
 

@@ -165,6 +165,21 @@ static const char *const migrations[] = {
 	" GROUP BY enterprise_id;"
 	"ALTER TABLE audit ADD COLUMN chain INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX audit_by_chain ON audit(chain, id);",
+	/*
+	 * 10: the customs side of exports (docs/export.md): an export inventory's
+	 * customs number (invt_no) and its receipt-of-payment key (link_key,
+	 * ebcCode|orderNo), and what happened to a parcel (a waybill key) on a
+	 * master/house list (607), an arrival (507) or a departure (509), kept
+	 * even when its inventory is not there yet or not concluded.
+	 */
+	"ALTER TABLE document ADD COLUMN invt_no TEXT;"
+	"ALTER TABLE document ADD COLUMN link_key TEXT;"
+	"CREATE INDEX document_by_invt ON document(kind, invt_no);"
+	"CREATE INDEX document_by_link ON document(kind, link_key);"
+	"CREATE TABLE parcel_event(id INTEGER PRIMARY KEY, waybill_key TEXT NOT NULL,"
+	" kind INTEGER NOT NULL, document_id INTEGER NOT NULL REFERENCES document(id),"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX parcel_event_by_key ON parcel_event(waybill_key, kind);",
 };
 
 /*
@@ -296,6 +311,15 @@ static const char *const pg_migrations[] = {
 	" GROUP BY enterprise_id;"
 	"ALTER TABLE audit ADD COLUMN chain bigint NOT NULL DEFAULT 0;"
 	"CREATE INDEX audit_by_chain ON audit(chain, id);",
+	/* 10: the customs side of exports */
+	"ALTER TABLE document ADD COLUMN invt_no text;"
+	"ALTER TABLE document ADD COLUMN link_key text;"
+	"CREATE INDEX document_by_invt ON document(kind, invt_no);"
+	"CREATE INDEX document_by_link ON document(kind, link_key);"
+	"CREATE TABLE parcel_event(" PG_ID ", waybill_key text NOT NULL,"
+	" kind bigint NOT NULL, document_id bigint NOT NULL REFERENCES document(id),"
+	" created bigint NOT NULL);"
+	"CREATE INDEX parcel_event_by_key ON parcel_event(waybill_key, kind);",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
