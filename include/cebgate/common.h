@@ -95,9 +95,10 @@ CG_API const char *cg_nearest_word(const char *word, const char *const *words, s
 CG_API const char *cg_time_iso8601(long long t, char *buf);
 
 /**
- * Directory holding the schemas and code tables: $CEBGATE_DATADIR if set, the
- * source tree when the calling program runs from the build tree, else the
- * installed data directory. Borrowed static string.
+ * Directory holding the schemas, code tables and web pages: $CEBGATE_DATADIR
+ * if set and not empty, else the configured $(pkgdatadir) (never the build or
+ * source tree: a build tree's programs are run with CEBGATE_DATADIR set).
+ * Borrowed static string.
  */
 CG_API const char *cg_datadir(void);
 

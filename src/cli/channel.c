@@ -84,14 +84,3 @@ cli_channel_ready(struct cli_channel *c)
 	}
 	return 0;
 }
-
-const char *
-cli_channel_usage(void)
-{
-	return "  --server URL       the single window's API (cebgated), for the http channel\n"
-	       "  --channel C        http (default) or dir:PATH (DxpMsg files in PATH/outbox,\n"
-	       "                     receipts from PATH/inbox)\n"
-	       "  --token-file F     the enterprise's API token (else $CEBGATE_TOKEN)\n"
-	       "  --outbox DB        the local outbox (default $CEBGATE_OUTBOX or ./cebgate-outbox.db)\n"
-	       "  --cacert F, --tls-cert F, --tls-key F   HTTPS trust anchors and client certificate\n";
-}

@@ -92,7 +92,6 @@ void cli_channel_init(struct cli_channel *c);
 int cli_channel_option(struct cli_channel *c, int opt, const char *arg);
 /* Read the token; check that the channel has what it needs. 0 or -1 (reported). */
 int cli_channel_ready(struct cli_channel *c);
-const char *cli_channel_usage(void);
 /* One HTTP call with a bearer token; *resp (free()) holds the body. 0, or -1 when no answer. */
 int cli_api(const char *method, const char *url, const char *token, const char *body, char **resp,
 	    long *code);

@@ -19,45 +19,12 @@
 #include <jansson.h>
 #include "cebgate/registry.h"
 #include "cli.h"
+#include "help.h"
 
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate admin --db FILE|URI enterprise add COPCODE NAME ROLES [DXPID]\n"
-		"       cebgate admin --db FILE enterprise list [--json]\n"
-		"       cebgate admin --db FILE enterprise disable|enable COPCODE\n"
-		"       cebgate admin --db FILE cert add COPCODE CERT.pem\n"
-		"       cebgate admin --db FILE cert list [--json]\n"
-		"       cebgate admin --db FILE cert revoke COPCODE SERIAL\n"
-		"       cebgate admin --db FILE user add NAME officer|admin|merchant|logistics\n"
-		"                     [--enterprise COPCODE] (--pass-file F | --pass-env VAR)\n"
-		"       cebgate admin --db FILE user list [--json]\n"
-		"       cebgate admin --db FILE user disable|enable NAME\n"
-		"       cebgate admin --db FILE token new (--enterprise COPCODE | --user NAME)\n"
-		"                     [--expires DATE]\n"
-		"       cebgate admin --db FILE token list [--json]\n"
-		"       cebgate admin --db FILE token revoke ID|PREFIX\n"
-		"       cebgate admin --db FILE webhook add COPCODE URL [--after CURSOR]\n"
-		"       cebgate admin --db FILE webhook list [--json]\n"
-		"       cebgate admin --db FILE webhook remove ID\n"
-		"       cebgate admin --db FILE webhook resend ID [--from CURSOR]\n"
-		"       cebgate admin --db FILE webhook deliveries ID [--json]\n"
-		"       cebgate admin --db FILE audit verify|anchor [--json]\n"
-		"  ROLES: comma-separated among ebp, ebc, pay, logistics, agent\n"
-		"  the token is printed once on stdout; only its hash and its first 8 characters\n"
-		"  (the prefix the list shows) are stored\n"
-		"  DATE: 2027-06-30 (from 00:00 China time of that day the token is refused)\n"
-		"        or 2027-06-30T18:00:00+08:00\n"
-		"  revoke a token by its id or by 4 or more characters of its prefix (one token only);\n"
-		"  a disabled user or enterprise, a revoked or expired token are refused at once,\n"
-		"  browser sessions included; a revoked certificate's later signatures are refused\n"
-		"  (CG3018), what was accepted before stays; each change is in the audit trail\n"
-		"  webhooks: receipts pushed to the enterprise's https URL (docs/webhooks.md); the\n"
-		"  secret is printed once at registration; --after 0 sends the whole feed\n"
-		"  the nouns may also be written enterprises, certs, users, tokens, webhooks\n"
-		"  audit verify checks the audit trail's hash chains and anchors end to end\n"
-		"  (exit 1 at the first fault, named); audit anchor ties the chains together now\n");
+	(void)help_print("cebgate admin", out);
 }
 
 struct admin_args {

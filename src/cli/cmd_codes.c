@@ -9,26 +9,14 @@
 #include <jansson.h>
 #include "cebgate/codes.h"
 #include "cli.h"
+#include "help.h"
 
 #define MAX_CELLS 16
-
-static const char usage_text[] =
-	"usage: cebgate codes list [--json]\n"
-	"       cebgate codes show TABLE CODE [--date YYYY-MM-DD] [--json]\n"
-	"       cebgate codes import TABLE FILE --edition E --effective YYYY-MM-DD [--complete]\n"
-	"                            [--source TEXT] [-o DIR]\n"
-	"       cebgate codes diff TABLE EDITION_A EDITION_B [--json]\n"
-	"  TABLE: hs (the tariff), positive (the positive list), customs, country, currency,\n"
-	"  unit, trademode, transport, wrap, idtype, port, domport\n"
-	"  The tables are read from $CEBGATE_CODES_DIR, else DATADIR/schemas/codes; import\n"
-	"  writes TABLE/E.tsv there (or under -o DIR). Import reads CSV or TSV, UTF-8 or\n"
-	"  GB18030, with the published headers (序号, 税则号列, 商品描述, 监管要求 ...).\n"
-	"exit status: 0 ok, 1 code not found or file refused, 2 usage or unreadable tables\n";
 
 static int
 usage(bool help)
 {
-	fputs(usage_text, help ? stdout : stderr);
+	(void)help_print("cebgate codes", help ? stdout : stderr);
 	return help ? CLI_OK : CLI_USAGE;
 }
 

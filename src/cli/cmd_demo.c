@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "help.h"
 
 static void
 heading(const char *text)
@@ -192,12 +193,7 @@ cmd_demo(int argc, char **argv)
 	if (argc > 1) {
 		bool help = strcmp(argv[1], "--help") == 0;
 
-		fprintf(help ? stdout : stderr,
-			"usage: cebgate demo\n"
-			"  normalize, validate, sign and verify the bundled samples, then run the\n"
-			"  declarant's pipeline against a cebgated on a temporary database; prints\n"
-			"  each step and where its output is (under $TMPDIR)\n"
-			"exit status: 0 every step behaved as expected, 1 some did not, 2 usage\n");
+		(void)help_print("cebgate demo", help ? stdout : stderr);
 		return help ? CLI_OK : CLI_USAGE;
 	}
 	(void)snprintf(samples, sizeof(samples), "%s/samples", cg_datadir());

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "cebgate/doctor.h"
 #include "cli.h"
+#include "help.h"
 
 enum { O_KEY = CLI_OPT_LAST + 1, O_CERT, O_PROFILE, O_PASS_FILE, O_PASS_ENV, O_COP, O_JSON, O_WARN_DAYS,
        O_MAX_SKEW, O_HELP };
@@ -20,19 +21,7 @@ enum { O_KEY = CLI_OPT_LAST + 1, O_CERT, O_PROFILE, O_PASS_FILE, O_PASS_ENV, O_C
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate doctor --key KEY [--cert CERT] [--profile P] [--pass-file F | --pass-env VAR]\n"
-		"                      [--cop-code CODE] [--sender-id DXPID]\n"
-		"                      [--server URL --token-file F [--cacert F] | --channel dir:PATH]\n"
-		"                      [--outbox DB] [--warn-days N] [--max-skew S] [--json]\n"
-		"  checks, in Chinese and English, with what to do about each problem:\n"
-		"  the key matches the certificate; the certificate is valid now and for how long,\n"
-		"  its algorithm fits the profile; the KeyName (serial) signatures will carry;\n"
-		"  the copCode and DXP id formats; the code-table editions in use; the server over\n"
-		"  TLS, the token, the certificate registered there for this enterprise, the clock\n"
-		"  against the server's; the outbox and its pending and dead declarations; the\n"
-		"  folders of a dir: channel. Exit 0 all well, 1 problems (listed), 2 usage.\n"
-		"  --json prints one document; codes CG4001-CG4022 (docs/findings.md)\n");
+	(void)help_print("cebgate doctor", out);
 }
 
 static const char *

@@ -10,15 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "help.h"
 
 #define READ_MAX (16u * 1024u * 1024u + 1u)
 
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgate dxp wrap --sender-id DXPID [--receiver-id ID] [--copmsgid ID]\n"
-		     "                        [--creat-time 2026-11-28T10:00:00] IN [-o OUT]\n"
-		     "       cebgate dxp unwrap IN [-o OUT]   (TransInfo is printed on stderr)\n");
+	(void)help_print("cebgate dxp", out);
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include "cebgate/explain.h"
 #include "cli.h"
+#include "help.h"
 
 /* One code: printed, or (@p all not NULL) added to the JSON array printed at the end. */
 static int
@@ -46,12 +47,7 @@ cmd_explain(int argc, char **argv)
 		}
 	}
 	if (codes == 0 || i < argc) {
-		fprintf(i < argc && strcmp(argv[i], "--help") == 0 ? stdout : stderr,
-			"usage: cebgate explain [--json] CODE...\n"
-			"  CODE: a receipt returnStatus (120, 800), a business error (-621018), a transport\n"
-			"  error of the exchange platform (0002, DXP1001) or a cebgate finding (CG1004)\n"
-			"  --json: one JSON array, an object per code, in the order given\n"
-			"exit status: 0 every code known, 1 some not in the catalogue, 2 usage\n");
+		(void)help_print("cebgate explain", i < argc && strcmp(argv[i], "--help") == 0 ? stdout : stderr);
 		return i < argc && strcmp(argv[i], "--help") == 0 ? CLI_OK : CLI_USAGE;
 	}
 	all = json ? json_array() : NULL;

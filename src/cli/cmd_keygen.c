@@ -11,13 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "help.h"
 
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgate keygen (--sm2 | --rsa) --key KEY --cert CERT [--cn NAME]\n"
-		     "                      [--serial HEX] [--days N]\n"
-		     "  a self-signed key and certificate for demonstrations and tests only\n");
+	(void)help_print("cebgate keygen", out);
 }
 
 int

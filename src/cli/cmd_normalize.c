@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "help.h"
 
 /* A file this run wrote, and the input it came from (to name both when two collide). */
 struct written {
@@ -203,18 +204,7 @@ on_change(void *payload, const cg_change *c)
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate normalize [--from csv|ndjson|xml] [--type 311|411|511|621]\n"
-		"                         [--map FILE] [--encoding utf-8|gb18030] [--json]\n"
-		"                         [--log FILE] FILE... [-o DIR]\n"
-		"  -o DIR      write one canonical message per file into DIR, and DIR/normalize-log.tsv\n"
-		"              (without -o the messages go to stdout, the change log to stderr)\n"
-		"  --from      input format (default: from the file extension)\n"
-		"  --type      message type of CSV/NDJSON rows (default 311, orders)\n"
-		"  --map FILE  mapping profile: merchant column names and constant values\n"
-		"  --json      print the findings report as JSON on stdout (needs -o)\n"
-		"  --now T     use T (YYYYMMDDhhmmss) for a missing appTime (also $CEBGATE_NOW)\n"
-		"exit status: 0 every document normalized, 1 some rejected, 2 usage or I/O error\n");
+	(void)help_print("cebgate normalize", out);
 }
 
 static cg_from

@@ -25,6 +25,7 @@
 #include <uuid/uuid.h>
 #include "cebgate/pay179.h"
 #include "cli.h"
+#include "help.h"
 
 #define ORDERS_MAX (64u << 20) /* the records file */
 #define REQUEST_MAX 16384      /* a platDataOpen request is a few hundred bytes */
@@ -32,21 +33,7 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate pay179 serve --key KEY [--cert CERT] --orders FILE --upload URL\n"
-		"                            [--port N] [--port-file F] [--bind ADDR]\n"
-		"                            [--sign-form quoted|plain] [--digest sha256|sha1]\n"
-		"                            [--pass-file F | --pass-env VAR] [--verbose]\n"
-		"       cebgate pay179 sign --key KEY [--cert CERT] --orders FILE --order NO\n"
-		"                           [--session ID] [--sign-form quoted|plain] [--digest D]\n"
-		"                           [--show-string]\n"
-		"       cebgate pay179 check --cert CERT FILE\n"
-		"  serve answers customs' platDataOpen (form field openReq) at once and uploads the\n"
-		"  signed payExInfoStr to --upload (realTimeDataUp); sign prints it for one order;\n"
-		"  check verifies one. --sign-form chooses the signing string of ceb-spec §8.3:\n"
-		"  quoted (default, what the implementations in production sign) or plain (the\n"
-		"  attachment's sample). Before anything leaves, the signature is verified with the\n"
-		"  certificate over the exact string (self-check); see docs/pay179.md.\n");
+	(void)help_print("cebgate pay179", out);
 }
 
 struct opts {

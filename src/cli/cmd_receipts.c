@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "cli.h"
+#include "help.h"
 
 static volatile sig_atomic_t stop;
 
@@ -101,18 +102,7 @@ cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open)
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate receipts [--follow] [--wait-final] [--json] [--wait S]\n"
-		"                        [--server URL --token-file F | --channel dir:PATH] [--outbox DB]\n"
-		"  pulls new receipts (long-poll, from the saved cursor), matches them to the outbox's\n"
-		"  declarations by their business keys and prints each declaration's state.\n"
-		"  --follow      keep pulling until SIGINT/SIGTERM\n"
-		"  --wait-final  keep pulling until every submitted declaration has its final state\n"
-		"  --json        the states as one JSON document on stdout when the run ends\n"
-		"                (with --follow: when stopped by SIGINT/SIGTERM)\n"
-		"%s"
-		"exit status: 0 every declaration final, 75 some still waiting, 2 usage or I/O error\n",
-		cli_channel_usage());
+	(void)help_print("cebgate receipts", out);
 }
 
 static int
@@ -278,10 +268,7 @@ print_history(json_t *root)
 static int
 status_usage(FILE *out)
 {
-	fprintf(out, "usage: cebgate status [--outbox DB] [--json] ORDER-OR-WAYBILL-OR-COPNO\n"
-		     "  one declaration's history from the outbox of `cebgate submit` (default\n"
-		     "  $CEBGATE_OUTBOX, else ./cebgate-outbox.db; never created here)\n"
-		     "exit status: 0 found, 1 not in the outbox, 2 usage, no outbox or I/O error\n");
+	(void)help_print("cebgate status", out);
 	return out == stdout ? CLI_OK : CLI_USAGE;
 }
 

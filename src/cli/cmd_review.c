@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include "cli.h"
+#include "help.h"
 
 #define MAX_ANSWER (16 * 1024 * 1024)
 
@@ -34,16 +35,7 @@ struct answer {
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate review [--server URL] [--token-file F] list [--state queued|claimed|decided]\n"
-		"                      [--reason R] [--enterprise CODE] [--trade-mode M] [--min-age SECONDS] [--json]\n"
-		"       cebgate review [--server URL] [--token-file F] claim ID\n"
-		"       cebgate review [--server URL] [--token-file F] show ID [--json]\n"
-		"       cebgate review [--server URL] [--token-file F] decide ID --decision release|inspect|return|detain\n"
-		"                      --reason TEXT\n"
-		"  URL: --server or $CEBGATE_URL (default http://127.0.0.1:8080)\n"
-		"  token: first line of --token-file, or $CEBGATE_TOKEN (never on the command line)\n"
-		"  exit: 0 done, 1 refused by cebgated (the reason on stderr), 2 usage, network or I/O\n");
+	(void)help_print("cebgate review", out);
 }
 
 static size_t

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "help.h"
 
 #define READ_MAX (16u * 1024u * 1024u + 1u)
 
@@ -42,20 +43,7 @@ struct signjob {
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate sign --key KEY [--cert CERT] [--profile rsa-sha1|rsa-sha256|sm2-sm3]\n"
-		"                    [--pass-file F | --pass-env VAR] [--sm2-der] [--uris F]\n"
-		"                    [--no-self-check] [--dxp --sender-id DXPID] [-j N]\n"
-		"                    IN|DIR|- ... [-o OUT]\n"
-		"  KEY        PEM or PKCS#8 key (encrypted too), PKCS#12 file, or a pkcs11: URI\n"
-		"             (module from $CEBGATE_PKCS11_MODULE)\n"
-		"  --profile  default: sm2-sm3 for SM2 keys, rsa-sha1 for RSA keys\n"
-		"  --no-self-check  do not re-read each signed message before writing it\n"
-		"  --dxp      wrap each signed message in a DxpMsg envelope\n"
-		"  -o OUT     output file (one input) or directory (several)\n"
-		"  -j N       sign on N threads (default: every processor online; 1: one by one);\n"
-		"             messages, errors and the exit status are the same for any N\n"
-		"exit status: 0 all signed, 1 some input refused, 2 usage, key or I/O error\n");
+	(void)help_print("cebgate sign", out);
 }
 
 /* A passphrase comes from a file (first line) or an environment variable. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "cli.h"
+#include "help.h"
 
 #define READ_MAX (16u * 1024u * 1024u + 1u)
 /* Records per outbox transaction: one fsync for all of them. */
@@ -654,34 +655,7 @@ follow(struct run *r, const char *dir)
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cebgate submit --key KEY [--cert CERT] [--profile P] [--pass-file F]\n"
-		"                      [--server URL --token-file F | --channel dir:PATH]\n"
-		"                      [--outbox DB] [--from csv|ndjson|xml] [--type T] [--map F]\n"
-		"                      [--json] [--wait-final] [--resume] [--retry-dead]\n"
-		"                      [--follow DIR] [-j N] INPUT...\n"
-		"  INPUT       CEB XML, DxpMsg, CSV or NDJSON files, directories, '-' for stdin\n"
-		"              (NDJSON unless --from says otherwise)\n"
-		"  --key, --cert, --profile, --pass-file, --pass-env   as for cebgate sign\n"
-		"  --map F     merchant mapping profile for CSV/NDJSON (as normalize --map)\n"
-		"  --type T    message type of CSV/NDJSON rows: 311 (default), 411, 511, 621;\n"
-		"              export 303, 403, 505, 603\n"
-		"%s"
-		"  --parallel N, --batch N       requests in flight (4), declarations per request (50)\n"
-		"  --max-attempts N              sends before a declaration is dead (8)\n"
-		"  --backoff-ms N, --backoff-max-ms N   retry delays (500, 60000), with jitter\n"
-		"  --connect-timeout-ms N, --timeout-ms N   (10000, 60000)\n"
-		"  --resume      only send what the outbox holds (also what running again does)\n"
-		"  --retry-dead  put dead letters back in the queue first\n"
-		"  --follow DIR  spool: take every file put into DIR (present ones too), move it to\n"
-		"                DIR/done or DIR/failed with a report; runs until SIGINT/SIGTERM\n"
-		"  --wait-final  follow the receipts until every declaration has its final state\n"
-		"  -j N          sign on N threads (default: every processor online); records\n"
-		"                enter the outbox in input order from this thread, whatever N\n"
-		"  --json        machine-readable summary on stdout\n"
-		"exit status: 0 all accepted, 1 some invalid or rejected, 2 usage or I/O error,\n"
-		"             75 some still pending or dead\n",
-		cli_channel_usage());
+	(void)help_print("cebgate submit", out);
 }
 
 struct args {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "help.h"
 
 /* Read one byte more than the parser accepts, so that it reports the size itself. */
 #define READ_MAX (16u * 1024u * 1024u + 1u)
@@ -129,11 +130,7 @@ validate_dir(struct run *r, const char *dir)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgate validate [--json] [--unsigned] [--quiet] FILE|DIR|- ...\n"
-		     "  --json      machine-readable report on stdout\n"
-		     "  --unsigned  a missing required signature is only reported (check before signing)\n"
-		     "  --quiet     list only invalid files\n"
-		     "exit status: 0 all valid, 1 some invalid, 2 usage or I/O error\n");
+	(void)help_print("cebgate validate", out);
 }
 
 static int

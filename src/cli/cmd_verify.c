@@ -10,18 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "help.h"
 
 #define READ_MAX (16u * 1024u * 1024u + 1u)
 
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgate verify [--explain] [--json] [--ca FILE] [--pin-cert FILE]\n"
-		     "                      [--pin-serial HEX] [--uris FILE] [-j N] FILE|DIR|- ...\n"
-		     "  --explain  what was checked and, on failure, the likely cause (中文/English)\n"
-		     "  -j N       verify on N threads (default: every processor online; 1: one by\n"
-		     "             one); the report and the exit status are the same for any N\n"
-		     "exit status: 0 all valid, 1 some invalid, 2 usage or I/O error\n");
+	(void)help_print("cebgate verify", out);
 }
 
 static void

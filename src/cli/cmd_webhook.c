@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include "cebgate/webhook.h"
 #include "cli.h"
+#include "help.h"
 
 /* A whole number of at least @p min, or -1. */
 static long long
@@ -120,8 +121,7 @@ cli_admin_webhook(struct cg_registry *reg, cg_ctx *ctx, int as_json, const char 
 	else if (argc == 3 && id > 0 && strcmp(verb, "deliveries") == 0)
 		rc = cg_registry_webhook_deliveries(reg, ctx, id, 100, &doc);
 	else {
-		cli_err("usage: cebgate admin --db FILE webhook add COPCODE URL [--after CURSOR] | list |"
-			" remove ID | resend ID [--from CURSOR] | deliveries ID");
+		(void)help_print("cebgate admin", stderr);
 		return CLI_USAGE;
 	}
 	if (rc != CG_OK) {

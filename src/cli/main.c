@@ -9,30 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "help.h"
 
+/* A command's help and its line in `cebgate --help` come from its manual page (docs/man/). */
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *help;
 };
 
 static const struct command commands[] = {
-	{ "validate", cmd_validate, "validate CEB messages: XSD and business rules" },
-	{ "normalize", cmd_normalize, "turn merchant CSV, NDJSON or loose XML into canonical CEB XML" },
-	{ "sign", cmd_sign, "sign CEB declarations (RSA-SHA1, RSA-SHA256, SM2-SM3; files or PKCS#11)" },
-	{ "verify", cmd_verify, "verify signed CEB messages or DxpMsg envelopes, --explain why" },
-	{ "dxp", cmd_dxp, "wrap a message in a DxpMsg envelope, or unwrap one" },
-	{ "keygen", cmd_keygen, "make a self-signed SM2 or RSA identity for demonstrations and tests" },
-	{ "admin", cmd_admin, "register enterprises, certificates, users and API tokens of cebgated" },
-	{ "submit", cmd_submit, "normalize, validate, sign and submit declarations; track their receipts" },
-	{ "receipts", cmd_receipts, "pull receipts, match them to declarations, show their states" },
-	{ "status", cmd_status, "one declaration's history from the outbox" },
-	{ "codes", cmd_codes, "the code tables and their editions: list, show, import, diff" },
-	{ "doctor", cmd_doctor, "check a declarant's key, certificate, server, token, outbox and folders" },
-	{ "explain", cmd_explain, "what a returnStatus, error or finding code means, and what to do" },
-	{ "demo", cmd_demo, "normalize and validate the bundled samples and print the report" },
-	{ "review", cmd_review, "the officers' review queue of cebgated: list, claim, show, decide" },
-	{ "pay179", cmd_pay179, "the platform's 179 payment-data endpoint: serve, sign, check" },
+	{ "validate", cmd_validate },
+	{ "normalize", cmd_normalize },
+	{ "sign", cmd_sign },
+	{ "verify", cmd_verify },
+	{ "dxp", cmd_dxp },
+	{ "keygen", cmd_keygen },
+	{ "admin", cmd_admin },
+	{ "submit", cmd_submit },
+	{ "receipts", cmd_receipts },
+	{ "status", cmd_status },
+	{ "codes", cmd_codes },
+	{ "doctor", cmd_doctor },
+	{ "explain", cmd_explain },
+	{ "demo", cmd_demo },
+	{ "review", cmd_review },
+	{ "pay179", cmd_pay179 },
 };
 
 void
@@ -183,13 +184,7 @@ unknown(const char *name)
 static void
 usage(FILE *out)
 {
-	size_t i;
-
-	fprintf(out, "usage: cebgate COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\n'cebgate help COMMAND' or 'cebgate COMMAND --help' describes a command.\n"
-		     "Exit status: 0 ok, 1 invalid, 2 usage or I/O error.\n");
+	(void)help_print("cebgate", out);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "cebgate/common.h"
 #include "log.h"
 #include "server.h"
+#include "help.h"
 
 enum { K_DB, K_BIND, K_PORT, K_PORT_FILE, K_THREADS, K_MAX_BODY, K_CONN_LIMIT, K_PER_IP, K_TIMEOUT,
        K_MAX_WAIT, K_MATCH_TIMEOUT, K_RANDOM_RATE, K_VALUE_THRESHOLD, K_WATCH_HS, K_NEAR_QUOTA,
@@ -300,32 +301,7 @@ file_dirs(struct srv_config *c)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: cebgated --db FILE|URI [--state-dir DIR] [--port N] [--port-file F] [--config F] [--bind ADDR]\n"
-		     "                [--log-format json|text] [--log-level debug|info|warn|error]\n"
-		     "                [--trust-request-id 0|1]\n"
-		     "                [--threads N] [--max-body BYTES] [--connection-limit N]\n"
-		     "                [--per-ip-limit N] [--known-ip-limit N] [--reserved-connections N]\n"
-		     "                [--trusted-proxy ADDR,...] [--header-timeout S] [--timeout S]\n"
-		     "                [--request-timeout S] [--max-wait S]\n"
-		     "                [--match-timeout S] [--random-rate PERMILLE] [--value-threshold CNY]\n"
-		     "                [--watch-hs LIST] [--near-quota PERCENT] [--new-enterprise-days N]\n"
-		     "                [--lease S] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
-		     "                [--group-commit 0|1] [--upload-dir DIR] [--max-upload BYTES]\n"
-		     "                [--max-upload-records N] [--custody-dir DIR --custody-pass-file F]\n"
-		     "                [--webhook-ca PEM] [--webhook-timeout-ms MS] [--webhook-attempts N]\n"
-		     "                [--webhook-backoff-ms MS] [--webhook-backoff-max-ms MS]\n"
-		     "                [--tax-return-days N] [--pay179-value CNY] [--pay179-rate PERMILLE]\n"
-		     "                [--export-payment-required 0|1] [--export-arrival-required 0|1]\n"
-		     "                [--export-summary-any-month 0|1] [--export-summary-exclude-a 0|1]\n"
-		     "                [--export-summary-gseqno-rows 0|1] [--export-return-days N]\n"
-		     "  defaults: bind 127.0.0.1, port 8080, 4 threads, 16 MiB bodies, 512 connections\n"
-		     "  (128 reserved for addresses with a recent login), 64 per address (256 after a\n"
-		     "  login), 10 s to send the headers, 30 s timeout, 60 s to receive a request,\n"
-		     "  30 s longest long-poll, JSON log lines from level info.\n"
-		     "       cebgated --check-config [--config F] [flags]   read the settings, exit 0 or 1\n"
-		     "       cebgated --version | --help | --routes\n"
-		     "  Every key of the config file is a flag's name; see docs/cebgated.md and\n"
-		     "  docs/cebgated.conf.sample.\n");
+	(void)help_print("cebgated", out);
 }
 
 /* The long name of option @p val. */

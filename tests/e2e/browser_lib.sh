@@ -15,7 +15,7 @@ browser_deps() {
 	if [ ! -f "$DEPS/node_modules/playwright-core/package.json" ] ||
 		! cmp -s "$lock" "$DEPS/package-lock.json"; then
 		mkdir -p "$DEPS"
-		cp "$top_srcdir/tests/browser/package.json" "$lock" "$DEPS/"
+		cp -f "$top_srcdir/tests/browser/package.json" "$lock" "$DEPS/"
 		if ! (cd "$DEPS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
 			npm ci --no-audit --no-fund --ignore-scripts >"$T/npm.log" 2>&1); then
 			fail "npm ci of tests/browser (playwright-core)"

@@ -10,6 +10,7 @@ set -eu
 
 echo "1..29"
 cp -R "$top_srcdir/schemas/codes" "$T/codes"
+chmod -R u+w "$T/codes" # the source tree may be read-only (make distcheck)
 CEBGATE_CODES_DIR=$T/codes
 export CEBGATE_CODES_DIR
 codes() { rc=0; "$CEBGATE" codes "$@" >"$T/out" 2>"$T/err" || rc=$?; }

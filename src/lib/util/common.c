@@ -103,33 +103,13 @@ cg_free(void *p)
 	free(p);
 }
 
-static bool
-dir_has_schemas(const char *dir)
-{
-	char path[4096];
-	int n = snprintf(path, sizeof(path), "%s/schemas/ceb-import.xsd", dir);
-
-	return n > 0 && (size_t)n < sizeof(path) && access(path, R_OK) == 0;
-}
-
 /*
- * A program that runs from the build tree (its executable lives under
- * abs_top_builddir) uses the schemas of the source tree, so that tests and
- * developers never pick up a stale installed copy.
+ * Only the environment and the configured data directory: the library knows
+ * nothing of the tree it was built in, so an installed copy can never read a
+ * build's schemas. Tests and programs run from a build tree set
+ * CEBGATE_DATADIR to the source tree (Makefile.am's AM_TESTS_ENVIRONMENT,
+ * scripts/demo; docs/install.md).
  */
-static bool
-running_uninstalled(void)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t blen = strlen(CG_ABS_BUILDDIR);
-
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	return strncmp(exe, CG_ABS_BUILDDIR, blen) == 0 && exe[blen] == '/';
-}
-
 const char *
 cg_datadir(void)
 {
@@ -137,11 +117,7 @@ cg_datadir(void)
 
 	if (env != NULL && *env != '\0')
 		return env;
-	if (running_uninstalled() && dir_has_schemas(CG_ABS_SRCDIR))
-		return CG_ABS_SRCDIR;
-	if (dir_has_schemas(CG_PKGDATADIR))
-		return CG_PKGDATADIR;
-	return CG_ABS_SRCDIR;
+	return CG_PKGDATADIR;
 }
 
 static size_t
