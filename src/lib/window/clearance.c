@@ -180,8 +180,8 @@ same_dec(const char *a, const char *b)
 	return a != NULL && b != NULL && cg__dec_parse(a, &x) && cg__dec_parse(b, &y) && x == y;
 }
 
-static void
-add(char *buf, size_t size, const char *what)
+void
+cg__reason_add(char *buf, size_t size, const char *what)
 {
 	size_t n = strlen(buf);
 
@@ -196,23 +196,23 @@ compare(const struct doc *inv, json_t *order, json_t *pay, json_t *bill, char *w
 	size_t i, k;
 
 	if (!same(hv(inv, "ebcCode"), jv(order, "ebcCode")))
-		add(why, size, "电商企业代码与订单不符 ebcCode differs from the order");
+		cg__reason_add(why, size, "电商企业代码与订单不符 ebcCode differs from the order");
 	if (!same(hv(inv, "buyerIdNumber"), jv(order, "buyerIdNumber")) ||
 	    !same(hv(inv, "buyerName"), jv(order, "buyerName")))
-		add(why, size, "订购人与订单不符 buyer differs from the order");
+		cg__reason_add(why, size, "订购人与订单不符 buyer differs from the order");
 	if (!same_dec(jv(pay, "amountPaid"), jv(order, "acturalPaid")))
-		add(why, size, "支付金额与订单实际支付金额不符 amountPaid differs from acturalPaid");
+		cg__reason_add(why, size, "支付金额与订单实际支付金额不符 amountPaid differs from acturalPaid");
 	if (!same(jv(pay, "payerIdNumber"), jv(order, "buyerIdNumber")) ||
 	    !same(jv(pay, "payerName"), jv(order, "buyerName")))
-		add(why, size, "支付人与订购人不符 payer is not the buyer");
+		cg__reason_add(why, size, "支付人与订购人不符 payer is not the buyer");
 	if (!same(jv(bill, "orderNo"), hv(inv, "orderNo")))
-		add(why, size, "运单的订单编号不符 waybill orderNo differs");
+		cg__reason_add(why, size, "运单的订单编号不符 waybill orderNo differs");
 	if (!same(jv(bill, "consignee"), jv(order, "consignee")) ||
 	    !same(jv(bill, "consigneeTelephone"), jv(order, "consigneeTelephone")) ||
 	    !same(jv(bill, "consigneeAddress"), jv(order, "consigneeAddress")))
-		add(why, size, "收货人与订单不符 consignee differs between waybill and order");
+		cg__reason_add(why, size, "收货人与订单不符 consignee differs between waybill and order");
 	if (json_array_size(ol) != json_array_size(il)) {
-		add(why, size, "商品项数与订单不符 number of lines differs from the order");
+		cg__reason_add(why, size, "商品项数与订单不符 number of lines differs from the order");
 		return;
 	}
 	json_array_foreach(il, i, x)
@@ -227,7 +227,7 @@ compare(const struct doc *inv, json_t *order, json_t *pay, json_t *bill, char *w
 					       json_string_value(json_object_get(y, "itemName"))));
 		}
 		if (!found) {
-			add(why, size, "商品名称与订单不符 a line's gname differs from the order's itemName");
+			cg__reason_add(why, size, "商品名称与订单不符 a line's gname differs from the order's itemName");
 			return;
 		}
 	}
@@ -392,15 +392,15 @@ hs_watched(const struct cg_clearance_cfg *cfg, const struct doc *d)
 	return false;
 }
 
-static bool
-random_pick(int per_mille)
+bool
+cg__random_pick(int per_mille)
 {
 	unsigned r = 0;
 
 	if (per_mille <= 0)
 		return false;
 	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-		return true; /* no randomness: hold rather than release unseen */
+		return true; /* no randomness: hold rather than let it through unseen */
 	return (int)(r % 1000) < per_mille;
 }
 
@@ -415,16 +415,16 @@ risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct doc *d, cg_d
 	why[0] = '\0';
 	*priority = 0;
 	if (cfg->value_threshold > 0 && value >= cfg->value_threshold) {
-		add(why, size, "value");
+		cg__reason_add(why, size, "value");
 		*priority += 3;
 	}
 	if (cfg->watch_hs[0] != '\0' && hs_watched(cfg, d)) {
-		add(why, size, "watched-hs");
+		cg__reason_add(why, size, "watched-hs");
 		*priority += 2;
 	}
 	if (cfg->near_quota_percent > 0 &&
 	    used_after * 100 >= ANNUAL_LIMIT * cfg->near_quota_percent) {
-		add(why, size, "near-quota");
+		cg__reason_add(why, size, "near-quota");
 		*priority += 1;
 	}
 	if (s != NULL && cg_db_bind_int64(s, 1, d->sender) == CG_OK && cg_db_step(s) == CG_DB_ROW)
@@ -433,11 +433,11 @@ risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct doc *d, cg_d
 		cg_db_reset(s);
 	if (cfg->new_enterprise_days > 0 &&
 	    registered > (long long)time(NULL) - cfg->new_enterprise_days * 86400LL) {
-		add(why, size, "new-enterprise");
+		cg__reason_add(why, size, "new-enterprise");
 		*priority += 1;
 	}
-	if (why[0] == '\0' && random_pick(cfg->random_per_mille))
-		add(why, size, "random");
+	if (why[0] == '\0' && cg__random_pick(cfg->random_per_mille))
+		cg__reason_add(why, size, "random");
 }
 
 static cg_rc
@@ -480,7 +480,7 @@ pay179_rule(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, const
 {
 	if (cfg->pay179_value > 0 && value >= cfg->pay179_value)
 		return cg__pay179_queue(st, ctx, d->id, "system", "risk rule: value");
-	if (random_pick(cfg->pay179_per_mille))
+	if (cg__random_pick(cfg->pay179_per_mille))
 		return cg__pay179_queue(st, ctx, d->id, "system", "risk rule: random");
 	return CG_OK;
 }
@@ -560,11 +560,11 @@ evaluate(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct c
 	pay = find_by(st, S_DOC_BY_ORDER, 411, order_key);
 	bill = find_by(st, S_DOC_BY_WAYBILL, 511, waybill_key);
 	if (order == NULL)
-		add(why, sizeof(why), "缺少订单 order missing");
+		cg__reason_add(why, sizeof(why), "缺少订单 order missing");
 	if (pay == NULL)
-		add(why, sizeof(why), "缺少支付单 payment missing");
+		cg__reason_add(why, sizeof(why), "缺少支付单 payment missing");
 	if (bill == NULL)
-		add(why, sizeof(why), "缺少运单 waybill missing");
+		cg__reason_add(why, sizeof(why), "缺少运单 waybill missing");
 	if (why[0] == '\0')
 		compare(&d, order, pay, bill, why, sizeof(why));
 	if (why[0] != '\0') {

@@ -25,6 +25,16 @@ struct cg_clearance_cfg {
 	struct cg_expsum_cfg expsum; /* the export summary declaration and returns */
 };
 
+/* Append @p what to the reasons in @p buf, separated by "；" (receipts and the review queue). */
+void cg__reason_add(char *buf, size_t size, const char *what);
+
+/*
+ * 双随机: true for about @p per_mille in 1000 calls, false when it is 0 or
+ * less; without randomness true, so a document is held rather than let
+ * through unseen. Shared by the import and export risk rules.
+ */
+bool cg__random_pick(int per_mille);
+
 /*
  * The document just stored as @p id, as @p data (a reference is taken; NULL
  * forgets it), in this thread: the match reads it from here instead of

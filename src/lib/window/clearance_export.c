@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
-#include <openssl/rand.h>
 #include "ceb/crossdoc.h"
 #include "util/decimal.h"
 #include "window/clearance.h"
@@ -142,14 +141,6 @@ static bool
 same(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-static void
-add(char *buf, size_t size, const char *what)
-{
-	size_t n = strlen(buf);
-
-	(void)snprintf(buf + n, size - n, "%s%s", n != 0 ? "；" : "", what);
 }
 
 /* The ids a statement with one text parameter lists (at most @p max). */
@@ -400,18 +391,6 @@ conclude(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct x
 }
 
 static bool
-random_pick(int per_mille)
-{
-	unsigned r = 0;
-
-	if (per_mille <= 0)
-		return false;
-	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-		return true; /* no randomness: hold rather than conclude unseen */
-	return (int)(r % 1000) < per_mille;
-}
-
-static bool
 hs_watched(const char *list, json_t *lines)
 {
 	json_t *l;
@@ -456,11 +435,11 @@ risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct xdoc *inv, c
 			sum += v;
 	}
 	if (cfg->value_threshold > 0 && sum >= cfg->value_threshold) {
-		add(why, size, "value");
+		cg__reason_add(why, size, "value");
 		*priority += 3;
 	}
 	if (cfg->watch_hs[0] != '\0' && hs_watched(cfg->watch_hs, lines)) {
-		add(why, size, "watched-hs");
+		cg__reason_add(why, size, "watched-hs");
 		*priority += 2;
 	}
 	if (s != NULL && cg_db_bind_int64(s, 1, inv->sender) == CG_OK && cg_db_step(s) == CG_DB_ROW)
@@ -469,11 +448,11 @@ risk(cg_store *st, const struct cg_clearance_cfg *cfg, const struct xdoc *inv, c
 		cg_db_reset(s);
 	if (cfg->new_enterprise_days > 0 &&
 	    registered > (long long)time(NULL) - cfg->new_enterprise_days * 86400LL) {
-		add(why, size, "new-enterprise");
+		cg__reason_add(why, size, "new-enterprise");
 		*priority += 1;
 	}
-	if (why[0] == '\0' && random_pick(cfg->random_per_mille))
-		add(why, size, "random");
+	if (why[0] == '\0' && cg__random_pick(cfg->random_per_mille))
+		cg__reason_add(why, size, "random");
 }
 
 static cg_rc
@@ -541,7 +520,7 @@ consistent(json_t *inv, json_t *order, json_t *pay, json_t *bill, char *why, siz
 			continue;
 		(void)snprintf(one, sizeof(one), "%s %s %s", g->code, g->message_zh ? g->message_zh : "",
 			       g->message_en ? g->message_en : "");
-		add(why, size, one);
+		cg__reason_add(why, size, one);
 	}
 	cg_findings_free(f);
 	cg__crossdoc_export_free(x);
@@ -595,11 +574,11 @@ evaluate(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long lon
 	bill = load_data(st, ctx, find_doc(st, X_FIND_WAYBILL, 505, d.wk));
 	pay = load_data(st, ctx, find_doc(st, X_FIND_ORDER, 403, d.lk));
 	if (order == NULL)
-		add(why, sizeof(why), "缺少订单 order (or booking) missing");
+		cg__reason_add(why, sizeof(why), "缺少订单 order (or booking) missing");
 	if (bill == NULL)
-		add(why, sizeof(why), "缺少运单 waybill missing");
+		cg__reason_add(why, sizeof(why), "缺少运单 waybill missing");
 	if (pay == NULL && payment_required(cfg, hv(&d, "tradeMode")))
-		add(why, sizeof(why), "缺少收款单 receipt of payment missing");
+		cg__reason_add(why, sizeof(why), "缺少收款单 receipt of payment missing");
 	if (why[0] != '\0') {
 		rc = set_state(st, ctx, &d, "declared", why); /* waits; keeps its link key */
 		goto out;
