@@ -104,9 +104,38 @@ cg_db_close(cg_db *db)
 			db->ops->finalize(db->cache[i].stmt[k]);
 		free(db->cache[i].stmt);
 	}
+	cg_db_writer_mode_end(db);
 	if (db->conn != NULL)
 		db->ops->close(db->conn);
 	free(db);
+}
+
+cg_rc
+cg_db_writer_mode(cg_db *db, cg_ctx *ctx, bool checkpoint_thread)
+{
+	return db->ops->writer_start != NULL ? db->ops->writer_start(db, ctx, checkpoint_thread) : CG_OK;
+}
+
+void
+cg_db_writer_mode_end(cg_db *db)
+{
+	if (db->ops->writer_stop != NULL && db->conn != NULL)
+		db->ops->writer_stop(db);
+}
+
+void
+cg_db_checkpoints(cg_db *db, unsigned long *apart, unsigned long *inline_)
+{
+	*apart = *inline_ = 0;
+	if (db->ops->checkpoints != NULL)
+		db->ops->checkpoints(db, apart, inline_);
+}
+
+void
+cg_db_checkpoint_wait(cg_db *db)
+{
+	if (db->ops->checkpoint_wait != NULL)
+		db->ops->checkpoint_wait(db);
 }
 
 int

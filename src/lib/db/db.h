@@ -235,6 +235,26 @@ int cg_db_depth(const cg_db *db);
  * commit order (the receipt feed's positions). One per connection.
  */
 void cg_db_on_commit(cg_db *db, cg_rc (*fn)(cg_db *db, cg_ctx *ctx, void *arg), void *arg);
+/*
+ * The connection of a service's group-commit writer, whose transactions are
+ * large and back to back (SQLite; nothing on PostgreSQL): its savepoints'
+ * journals stay in memory (temp_store=MEMORY: no temporary file opened,
+ * written and deleted per transaction), and the WAL is checkpointed off its
+ * thread: once a commit leaves CG_DB_WAL_CHECKPOINT pages in the WAL, a
+ * thread with a connection of its own copies them into the database (a
+ * PASSIVE checkpoint, which never blocks the writer); only past
+ * CG_DB_WAL_LIMIT pages does the writer wait for one, so the WAL stays
+ * bounded. With @p checkpoint_thread false, the writer checkpoints itself at
+ * that limit. cg_db_writer_mode_end() stops the thread (cg_db_close() too).
+ */
+#define CG_DB_WAL_CHECKPOINT 1000
+#define CG_DB_WAL_LIMIT 4000
+cg_rc cg_db_writer_mode(cg_db *db, cg_ctx *ctx, bool checkpoint_thread);
+void cg_db_writer_mode_end(cg_db *db);
+/* Writer mode's checkpoints so far: run by the thread apart; waited for (or run) by the writer at the limit. */
+void cg_db_checkpoints(cg_db *db, unsigned long *apart, unsigned long *inline_);
+/* Until every checkpoint asked of the thread so far has run (for tests). */
+void cg_db_checkpoint_wait(cg_db *db);
 /* A number that differs for each transaction of the connection; 0 outside one. */
 unsigned long cg_db_txn(const cg_db *db);
 /*

@@ -90,6 +90,11 @@ struct cg_db_ops {
 	long long (*changes)(cg_db *db);
 	long long (*last_id)(cg_db *db);
 	const char *(*errmsg)(cg_db *db);
+	/* cg_db_writer_mode(): NULL where the back end has nothing to change (PostgreSQL). */
+	cg_rc (*writer_start)(cg_db *db, cg_ctx *ctx, bool checkpoint_thread);
+	void (*writer_stop)(cg_db *db);
+	void (*checkpoints)(cg_db *db, unsigned long *apart, unsigned long *inline_);
+	void (*checkpoint_wait)(cg_db *db);
 };
 
 extern const struct cg_db_ops cg__db_sqlite;

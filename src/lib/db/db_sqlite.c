@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,28 @@
 #include <sqlite3.h>
 #include "db/db_backend.h"
 
+struct checkpointer;
+
 struct cg_db_conn {
 	sqlite3 *h;
+	struct checkpointer *ck; /* writer mode (cg_db_writer_mode), else NULL */
+};
+
+/*
+ * Writer mode's checkpoints: the writer's WAL hook asks (asked), the thread
+ * runs one PASSIVE checkpoint per round on its own connection (ran: the
+ * requests it has served). Without a thread (h NULL), the writer checkpoints
+ * itself at CG_DB_WAL_LIMIT.
+ */
+struct checkpointer {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* the thread's: asked, or stop */
+	pthread_cond_t done; /* a round ended */
+	pthread_t th;
+	sqlite3 *h;
+	unsigned long asked, ran;
+	unsigned long apart, inline_; /* run by the thread; waited for or run by the writer */
+	int stop;
 };
 
 /*
@@ -114,6 +135,175 @@ sq_close(struct cg_db_conn *c)
 		return;
 	sqlite3_close(c->h);
 	free(c);
+}
+
+static void *
+checkpoint_main(void *arg)
+{
+	struct checkpointer *k = arg;
+
+#ifdef __GLIBC__
+	(void)pthread_setname_np(pthread_self(), "cg-checkpoint");
+#endif
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		unsigned long want = k->asked;
+
+		if (k->stop)
+			break;
+		if (want == k->ran) {
+			pthread_cond_wait(&k->wake, &k->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&k->lock);
+		/* PASSIVE: copies what no reader still needs, never waits for the writer or a reader. */
+		(void)sqlite3_wal_checkpoint_v2(k->h, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&k->lock);
+		k->apart++;
+		k->ran = want;
+		pthread_cond_broadcast(&k->done);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+/*
+ * After each commit of the writer's connection, with the WAL's page count:
+ * past CG_DB_WAL_CHECKPOINT the thread is asked for a checkpoint; past
+ * CG_DB_WAL_LIMIT the writer waits for one that starts after this commit
+ * (nothing is appended meanwhile, so it copies the whole WAL and the next
+ * transaction starts the WAL over), or runs it itself without a thread.
+ */
+static int
+on_wal(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	struct checkpointer *k = arg;
+	unsigned long want;
+
+	if (pages < CG_DB_WAL_CHECKPOINT)
+		return SQLITE_OK;
+	if (k->h == NULL) {
+		if (pages >= CG_DB_WAL_LIMIT) {
+			(void)sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+			k->inline_++;
+		}
+		return SQLITE_OK;
+	}
+	pthread_mutex_lock(&k->lock);
+	want = ++k->asked;
+	pthread_cond_signal(&k->wake);
+	if (pages >= CG_DB_WAL_LIMIT) {
+		k->inline_++;
+		while ((long)(k->ran - want) < 0 && !k->stop)
+			pthread_cond_wait(&k->done, &k->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return SQLITE_OK;
+}
+
+static void
+checkpointer_free(struct checkpointer *k)
+{
+	sqlite3_close(k->h);
+	pthread_cond_destroy(&k->done);
+	pthread_cond_destroy(&k->wake);
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+static cg_rc
+sq_writer_start(cg_db *db, cg_ctx *ctx, bool thread)
+{
+	struct cg_db_conn *c = db->conn;
+	struct checkpointer *k;
+	const char *path = sqlite3_db_filename(c->h, "main");
+	cg_rc rc;
+
+	if (c->ck != NULL)
+		return CG_OK;
+	/* Statement journals (a savepoint per message) in memory: no temporary file per group. */
+	rc = exec_conn(c->h, ctx, "PRAGMA temp_store=MEMORY");
+	if (rc != CG_OK)
+		return rc;
+	k = calloc(1, sizeof(*k));
+	if (k == NULL)
+		return CG_ENOMEM;
+	if (pthread_mutex_init(&k->lock, NULL) != 0) {
+		free(k);
+		return CG_ENOMEM;
+	}
+	(void)pthread_cond_init(&k->wake, NULL);
+	(void)pthread_cond_init(&k->done, NULL);
+	if (thread && (path == NULL || path[0] == '\0'))
+		thread = false; /* an in-memory or temporary database: nobody else can open it */
+	if (thread && sqlite3_open_v2(path, &k->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+			      SQLITE_OK) {
+		rc = cg__fail(ctx, CG_EDB, "checkpoint connection: %s",
+			      k->h != NULL ? sqlite3_errmsg(k->h) : "out of memory");
+		checkpointer_free(k);
+		return rc;
+	}
+	if (thread) {
+		(void)sqlite3_db_config(k->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+		sqlite3_busy_timeout(k->h, 10000);
+		rc = exec_conn(k->h, ctx, "PRAGMA synchronous=FULL; PRAGMA trusted_schema=OFF;");
+		if (rc == CG_OK && pthread_create(&k->th, NULL, checkpoint_main, k) != 0)
+			rc = cg__fail(ctx, CG_ENOMEM, "checkpoint thread: cannot start");
+		if (rc != CG_OK) {
+			checkpointer_free(k);
+			return rc;
+		}
+	}
+	c->ck = k;
+	/* Replaces SQLite's own automatic checkpoint, which would run in the writer's thread. */
+	(void)sqlite3_wal_hook(c->h, on_wal, k);
+	return CG_OK;
+}
+
+static void
+sq_writer_stop(cg_db *db)
+{
+	struct cg_db_conn *c = db->conn;
+	struct checkpointer *k = c->ck;
+
+	if (k == NULL)
+		return;
+	(void)sqlite3_wal_autocheckpoint(c->h, CG_DB_WAL_CHECKPOINT); /* SQLite's own hook again */
+	c->ck = NULL;
+	if (k->h != NULL) {
+		pthread_mutex_lock(&k->lock);
+		k->stop = 1;
+		pthread_cond_broadcast(&k->wake);
+		pthread_mutex_unlock(&k->lock);
+		(void)pthread_join(k->th, NULL);
+	}
+	checkpointer_free(k);
+}
+
+static void
+sq_checkpoints(cg_db *db, unsigned long *apart, unsigned long *inline_)
+{
+	struct checkpointer *k = db->conn->ck;
+
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->lock);
+	*apart = k->apart;
+	*inline_ = k->inline_;
+	pthread_mutex_unlock(&k->lock);
+}
+
+static void
+sq_checkpoint_wait(cg_db *db)
+{
+	struct checkpointer *k = db->conn->ck;
+
+	if (k == NULL || k->h == NULL)
+		return;
+	pthread_mutex_lock(&k->lock);
+	while (k->ran != k->asked && !k->stop)
+		pthread_cond_wait(&k->done, &k->lock);
+	pthread_mutex_unlock(&k->lock);
 }
 
 static cg_rc
@@ -495,4 +685,8 @@ const struct cg_db_ops cg__db_sqlite = {
 	.changes = sq_changes,
 	.last_id = sq_last_id,
 	.errmsg = sq_errmsg,
+	.writer_start = sq_writer_start,
+	.writer_stop = sq_writer_stop,
+	.checkpoints = sq_checkpoints,
+	.checkpoint_wait = sq_checkpoint_wait,
 };

@@ -667,6 +667,21 @@ cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 	}
 }
 
+bool
+cg__clearance_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now)
+{
+	cg_db_stmt *s = cfg->match_timeout > 0 ? q(st, S_WAITING) : NULL;
+	bool due;
+
+	if (cfg->match_timeout <= 0)
+		return false;
+	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->match_timeout) != CG_OK)
+		return true; /* the sweep says what failed */
+	due = cg_db_step(s) != CG_DB_DONE;
+	cg_db_reset(s);
+	return due;
+}
+
 cg_rc
 cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
 		    int *rejected)

@@ -73,6 +73,8 @@ cg_rc cg__export_decide(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg
 /* Reject inventories that waited longer than cfg->match_timeout (receipt 100, naming why). */
 cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 			  long long now, int *rejected);
+/* Whether cg__clearance_sweep() has an inventory to reject (read outside a transaction). */
+bool cg__clearance_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now);
 
 /* Set an inventory's state and reason (and keep its data) by id; a release issues its tax bill. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, long long doc_id,

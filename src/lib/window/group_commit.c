@@ -324,6 +324,15 @@ cg_committer_run(cg_committer *c, cg_service *svc)
 		return CG_EEXIST;
 	}
 	c->runner = 1;
+#ifdef __GLIBC__
+	(void)pthread_setname_np(pthread_self(), "cg-writer");
+#endif
+	/*
+	 * This connection writes every group: no temporary files, and the WAL's
+	 * checkpoints on a thread apart (cg_db_writer_mode). Without it the
+	 * groups are still written, checkpointed by SQLite in this thread.
+	 */
+	(void)cg_db_writer_mode(cg__store_db(svc->st), ctx, true);
 	/* A waiting thread's own writing may be under way: the first group waits for it. */
 	for (;;) {
 		if (c->writing || (c->head == NULL && !c->stopping)) {
@@ -336,6 +345,9 @@ cg_committer_run(cg_committer *c, cg_service *svc)
 	}
 	c->runner = 0;
 	c->stopping = 0;
+	pthread_mutex_unlock(&c->lock);
+	cg_db_writer_mode_end(cg__store_db(svc->st)); /* its thread joined before anyone else writes here */
+	pthread_mutex_lock(&c->lock);
 	/* Threads waiting for a writer write for themselves again. */
 	pthread_cond_broadcast(&c->done);
 	pthread_mutex_unlock(&c->lock);

@@ -140,23 +140,39 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	return CG_OK;
 }
 
+/* The match timeouts and the tax bills due, in one transaction. */
+static cg_rc
+sweep_due(cg_service *svc, cg_ctx *ctx, long long now, int *rejected)
+{
+	int settled = 0;
+	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
+
+	if (rc != CG_OK)
+		return rc;
+	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, now, rejected);
+	if (rc == CG_OK)
+		rc = cg__taxbill_sweep(svc->st, ctx, &svc->cfg, now, &settled);
+	if (rc == CG_OK)
+		return cg_db_commit(cg__store_db(svc->st), ctx);
+	cg_db_rollback(cg__store_db(svc->st));
+	return rc;
+}
+
 cg_rc
 cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 {
 	int settled = 0;
-	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
+	long long now = (long long)time(NULL);
+	cg_rc rc = CG_OK;
 	bool anchored;
 
 	*rejected = 0;
-	if (rc != CG_OK)
-		return rc;
-	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), rejected);
-	if (rc == CG_OK)
-		rc = cg__taxbill_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), &settled);
-	if (rc == CG_OK)
-		rc = cg_db_commit(cg__store_db(svc->st), ctx);
-	else
-		cg_db_rollback(cg__store_db(svc->st));
+	/*
+	 * Looked for first without the write lock, which the group commit's
+	 * writer would wait for: most seconds nothing is due.
+	 */
+	if (cg__clearance_sweep_due(svc->st, &svc->cfg, now) || cg__taxbill_sweep_due(svc->st, &svc->cfg, now))
+		rc = sweep_due(svc, ctx, now, rejected);
 	/* Now and then the audit chains' heads, tied together (audit.c). */
 	if (rc == CG_OK)
 		rc = cg__audit_anchor(svc->st, ctx, false, &anchored);

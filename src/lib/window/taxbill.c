@@ -507,6 +507,19 @@ cg__taxbill_return(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg
 	return change(st, ctx, &b, CG_TAXBILL_CANCELLED, "return within the return period");
 }
 
+bool
+cg__taxbill_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now)
+{
+	cg_db_stmt *s = q(st, T_DUE);
+	bool due;
+
+	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->tax_return_days * 86400LL) != CG_OK)
+		return true; /* the sweep says what failed */
+	due = cg_db_step(s) != CG_DB_DONE;
+	cg_db_reset(s);
+	return due;
+}
+
 cg_rc
 cg__taxbill_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
 		  int *settled)

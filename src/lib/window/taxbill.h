@@ -35,6 +35,8 @@ cg_rc cg__taxbill_return(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cf
 /* Bills issued more than cfg->tax_return_days ago are deducted from the guarantee (818, 2). */
 cg_rc cg__taxbill_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 			long long now, int *settled);
+/* Whether cg__taxbill_sweep() has a bill to deduct (read outside a transaction). */
+bool cg__taxbill_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now);
 
 /* A bill's row (T_ONE's columns) as the API shows it: lines as an array, the status in words. */
 json_t *cg__taxbill_row(json_t *row);
