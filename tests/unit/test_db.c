@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "test_files.h"
 #include "db/db.h"
@@ -65,6 +66,9 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[T_SWAPPED] = "SELECT CAST($2 AS TEXT) || '-' || $1 || '-' || $1",
 };
 CG_DB_MODULE_PG(test_sql, "test", sql, pg_sql);
+/* SQLite only (writer mode): 2 is MEMORY. */
+static const char *const pragma_sql[] = { "PRAGMA temp_store" };
+CG_DB_MODULE(pragma_mod, "test pragma", pragma_sql);
 
 static bool
 on_pg(void)
@@ -449,6 +453,106 @@ end_backend_of(cg_db *victim, cg_db *killer)
  * a write inside a transaction fails, counted as an outage, and after the
  * rollback the next transaction works and nothing of the lost one stayed.
  */
+
+/* Writer mode: @p txns transactions of 8 rows with a 3,000-byte blob each (about 8 pages). */
+static void
+write_txns(struct fx *fx, int from, int txns, bool wait)
+{
+	static char blob[3000];
+	int t, i;
+
+	memset(blob, 'x', sizeof(blob));
+	for (t = from; t < from + txns; t++) {
+		assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+		for (i = 0; i < 8; i++) {
+			cg_db_stmt *s = cg_db_prepared(fx->db, &test_sql, T_ADD);
+			char name[32];
+
+			snprintf(name, sizeof(name), "w%d-%d", t, i);
+			assert_non_null(s);
+			assert_int_equal(cg_db_bind_text(s, 1, name), CG_OK);
+			assert_int_equal(cg_db_bind_int64(s, 2, t), CG_OK);
+			assert_int_equal(cg_db_bind_blob(s, 4, blob, sizeof(blob)), CG_OK);
+			assert_int_equal(cg_db_run(fx->db, fx->ctx, s, "add"), CG_OK);
+		}
+		assert_int_equal(cg_db_commit(fx->db, fx->ctx), CG_OK);
+		if (wait)
+			cg_db_checkpoint_wait(fx->db);
+	}
+}
+
+/* The WAL file's size: at most @p pages frames (page and frame header) past its header. */
+static void
+assert_wal_within(const struct fx *fx, long pages)
+{
+	char wal[160];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size <= 32 + pages * (4096 + 24));
+}
+
+static long long
+temp_store(cg_db *db)
+{
+	cg_db_stmt *s = cg_db_prepared(db, &pragma_mod, 0);
+	long long v = -1;
+
+	assert_non_null(s);
+	if (cg_db_step(s) == CG_DB_ROW)
+		v = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	return v;
+}
+
+/*
+ * The group writer's connection: checkpoints run by the thread apart, never
+ * by the writer below the limit, and the WAL starts over after each one, so
+ * that it stays within a checkpoint's worth of pages and a transaction.
+ */
+static void
+test_writer_mode_checkpoints_apart(void **state)
+{
+	struct fx *fx = *state;
+	unsigned long apart = 0, inline_ = 0;
+
+	assert_int_equal(cg_db_writer_mode(fx->db, fx->ctx, true), CG_OK);
+	write_txns(fx, 0, 400, true); /* about 3,200 pages */
+	assert_int_equal(count(fx->db), 1 + 400 * 8);
+	cg_db_checkpoints(fx->db, &apart, &inline_);
+	if (on_pg()) {
+		assert_int_equal(apart + inline_, 0); /* nothing of the kind on PostgreSQL */
+	} else {
+		assert_int_equal(temp_store(fx->db), 2); /* savepoint journals in memory */
+		assert_true(apart >= 2);
+		assert_int_equal(inline_, 0);
+		assert_wal_within(fx, CG_DB_WAL_CHECKPOINT + 16);
+	}
+	cg_db_writer_mode_end(fx->db);
+	/* Ended: SQLite checkpoints in the writer's thread again; the rows are all there. */
+	write_txns(fx, 400, 2, false);
+	assert_int_equal(count(fx->db), 1 + 402 * 8);
+}
+
+/* Without the thread, the writer checkpoints itself at the limit: the WAL stays bounded. */
+static void
+test_writer_mode_limit(void **state)
+{
+	struct fx *fx = *state;
+	unsigned long apart = 0, inline_ = 0;
+
+	if (on_pg())
+		skip();
+	assert_int_equal(cg_db_writer_mode(fx->db, fx->ctx, false), CG_OK);
+	write_txns(fx, 0, 1200, false); /* about 9,600 pages: twice past the limit */
+	cg_db_checkpoints(fx->db, &apart, &inline_);
+	assert_int_equal(apart, 0);
+	assert_true(inline_ >= 2);
+	assert_wal_within(fx, CG_DB_WAL_LIMIT + 16);
+	assert_int_equal(count(fx->db), 1 + 1200 * 8);
+}
+
 static void
 test_reconnect(void **state)
 {
@@ -500,6 +604,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_numbered_parameters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_mode_checkpoints_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_mode_limit, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
