@@ -542,9 +542,12 @@ test_writer_mode_limit(void **state)
 	struct fx *fx = *state;
 	unsigned long apart = 0, inline_ = 0;
 
-	if (on_pg())
-		skip();
 	assert_int_equal(cg_db_writer_mode(fx->db, fx->ctx, false), CG_OK);
+	if (on_pg()) { /* nothing of the kind on PostgreSQL */
+		cg_db_checkpoints(fx->db, &apart, &inline_);
+		assert_int_equal(apart + inline_, 0);
+		return;
+	}
 	write_txns(fx, 0, 1200, false); /* about 9,600 pages: twice past the limit */
 	cg_db_checkpoints(fx->db, &apart, &inline_);
 	assert_int_equal(apart, 0);

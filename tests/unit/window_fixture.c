@@ -276,6 +276,23 @@ wfx_sql(struct wfx *fx, const char *sql)
 	sqlite3_close(db);
 }
 
+void *
+wfx_lock(struct wfx *fx)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
+void
+wfx_unlock(void *lock)
+{
+	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+}
+
 long long
 wfx_sql_int(struct wfx *fx, const char *sql)
 {

@@ -50,5 +50,8 @@ json_t *wfx_json(char *text);
 void wfx_sql(struct wfx *fx, const char *sql);
 /* The first column of the first row of a query, as an integer. */
 long long wfx_sql_int(struct wfx *fx, const char *sql);
+/* Another connection takes the database's write lock (BEGIN IMMEDIATE) and holds it until wfx_unlock(). */
+void *wfx_lock(struct wfx *fx);
+void wfx_unlock(void *lock);
 
 #endif

@@ -222,6 +222,26 @@ heads(cg_store *st, cg_ctx *ctx, cg_buf *out)
 	return rc;
 }
 
+/*
+ * Whether an anchor may be due, read outside a transaction: the sweep asks
+ * every second, and the write lock it would take makes the group commit's
+ * writer wait. Not due: the last anchor is recent, or nothing was recorded.
+ */
+static bool
+anchor_due(cg_store *st)
+{
+	cg_db_stmt *s = q(st, A_LAST_ANCHOR);
+	long long at = -1;
+
+	if (s != NULL && cg_db_step(s) == CG_DB_ROW)
+		at = cg_db_column_int64(s, 0);
+	if (s != NULL)
+		cg_db_reset(s);
+	if (at >= 0)
+		return (long long)time(NULL) - at >= ANCHOR_EVERY;
+	return one_int(q(st, A_MAX_CHAIN), 0) > 0;
+}
+
 cg_rc
 cg__audit_anchor(cg_store *st, cg_ctx *ctx, bool now, bool *wrote)
 {
@@ -230,9 +250,12 @@ cg__audit_anchor(cg_store *st, cg_ctx *ctx, bool now, bool *wrote)
 	long long last_at = 0;
 	char *last = NULL;
 	cg_db_stmt *s;
-	cg_rc rc = cg_db_change_begin(db, ctx);
+	cg_rc rc;
 
 	*wrote = false;
+	if (!now && cg_db_depth(db) == 0 && !anchor_due(st))
+		return CG_OK;
+	rc = cg_db_change_begin(db, ctx);
 	if (rc != CG_OK)
 		return rc;
 	/* One anchor writer at a time (the other nodes' sweeps wait here, then find it done). */

@@ -559,6 +559,12 @@ commit_message(struct job *j)
 	if (j->queued != NULL && j->svc->committer != NULL) {
 		bool *queued = j->queued;
 
+		/*
+		 * The parsed tree is not written (j->m holds copies): freed here, by the
+		 * thread that allocated it, not by the serial writer.
+		 */
+		xmlFreeDoc(j->doc);
+		j->doc = NULL;
 		*queued = true;
 		rc = cg__commit_queue(j->svc->committer, j->ctx, write_grouped, finish_queued, j);
 		if (rc == CG_OK)
