@@ -104,6 +104,7 @@ for j in 1 2; do
 done
 # Each pipeline's output is a valid signature: cebgate checks a hundred of each.
 for d in xs jdk; do
+	# shellcheck disable=SC2046 # file names made here: digits and .xml
 	"$CLI" verify -j 2 $(find "$W/$d" -name '*.xml' | sort | head -n 100) >"$W/check.out" || {
 		echo "side_by_side.sh: cebgate does not accept the $d pipeline's signatures" >&2
 		tail -n 3 "$W/check.out" >&2
