@@ -35,7 +35,7 @@ concrete() {
 	/api/v1/explain/*) set -- "$1" 's/{code}/120/' ;;
 	/api/v1/uploads/*) set -- "$1" "s/{id}/$UP/; s/{seq}/1/" ;;
 	/api/v1/webhooks/*) set -- "$1" 's/{id}/1/' ;;
-	*) set -- "$1" "s/{id}/$ID/; s/{code}/4403960XA1/; s/{name}/shop/; s/{token}/999999/; s/{serial}/0bad/" ;;
+	*) set -- "$1" "s/{id}/$ID/; s/{code}/4403960XA1/; s/{name}/shop/; s/{token}/999999/; s/{serial}/0bad/; s/{decl}/H20241205000000001/" ;;
 	esac
 	printf '%s\n' "$1" | sed "$2"
 }
