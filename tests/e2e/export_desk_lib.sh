@@ -7,11 +7,27 @@
 # shellcheck shell=sh
 
 XS=$top_srcdir/samples/xml/export
-DB=$(new_db xd)
+# A database of its own, unless sourced after another test's setup (openapi.sh).
+[ -n "${DB:-}" ] || DB=$(new_db xd)
 
-# xdesk_setup: enterprises P1 (platform), E2 (consignor), L4 (carrier), S6 (site),
-# B5 (broker), each with an SM2 key; tokens TP TE TL TS TB, TOFF (olga), TADM (ada), TMER (mia).
+# xdesk_setup: xdesk_parties, then users olga (officer), ada (admin) and mia (merchant of
+# the consignor) with their tokens TOFF, TADM, TMER.
 xdesk_setup() {
+	xdesk_parties
+	PW=officerpass1; export PW
+	adm user add olga officer --pass-env PW >/dev/null
+	PW=adminpass12
+	adm user add ada admin --pass-env PW >/dev/null
+	PW=merchantpass1
+	adm user add mia merchant --enterprise 3301960XE2 --pass-env PW >/dev/null
+	TOFF=$(adm token new --user olga)
+	TADM=$(adm token new --user ada)
+	TMER=$(adm token new --user mia)
+}
+
+# xdesk_parties: enterprises P1 (platform), E2 (consignor), L4 (carrier), S6 (site),
+# B5 (broker), each with an SM2 key, and their tokens TP TE TL TS TB.
+xdesk_parties() {
 	_i=0
 	for e in P1:3301960XP1:ebp E2:3301960XE2:ebc L4:3301980XL4:logistics \
 		S6:3301980XS6:logistics B5:3301980XB5:agent; do
@@ -25,15 +41,6 @@ xdesk_setup() {
 	TL=$(adm token new --enterprise 3301980XL4)
 	TS=$(adm token new --enterprise 3301980XS6)
 	TB=$(adm token new --enterprise 3301980XB5)
-	PW=officerpass1; export PW
-	adm user add olga officer --pass-env PW >/dev/null
-	PW=adminpass12
-	adm user add ada admin --pass-env PW >/dev/null
-	PW=merchantpass1
-	adm user add mia merchant --enterprise 3301960XE2 --pass-env PW >/dev/null
-	TOFF=$(adm token new --user olga)
-	TADM=$(adm token new --user ada)
-	TMER=$(adm token new --user mia)
 }
 
 # xmk NAME TYPE N [OLD=NEW]...: $T/NAME.xml is the sample of TYPE for parcel N (its

@@ -17,7 +17,7 @@ matrix_setup() {
 	TLOG=$(adm token new --user leo)
 	printf 'custody passphrase 1\n' >"$T/custody.pass"
 	start_daemon --db "$DB" --random-rate 1000 --match-timeout 3600 --lease 60 \
-		--custody-pass-file "$T/custody.pass"
+		--custody-pass-file "$T/custody.pass" --export-summary-any-month 1
 	submit_all
 	ID=$(curl -s -H "Authorization: Bearer $TOFF" "$URL/api/v1/review" | jq -r '.items[0].id')
 	UP=$(curl -s -H "Authorization: Bearer $TMER" "$URL/api/v1/uploads?name=o.csv" \
