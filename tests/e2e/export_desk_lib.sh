@@ -29,12 +29,12 @@ xdesk_setup() {
 # B5 (broker), each with an SM2 key, and their tokens TP TE TL TS TB.
 xdesk_parties() {
 	_i=0
-	for e in P1:3301960XP1:ebp E2:3301960XE2:ebc L4:3301980XL4:logistics \
+	for _e in P1:3301960XP1:ebp E2:3301960XE2:ebc L4:3301980XL4:logistics \
 		S6:3301980XS6:logistics B5:3301980XB5:agent; do
-		k=${e%%:*}; rest=${e#*:}; code=${rest%%:*}; roles=${rest#*:}; _i=$((_i + 1))
-		adm enterprise add "$code" "enterprise $k" "$roles" >/dev/null
-		"$CEBGATE" keygen --sm2 --key "$T/$k.key" --cert "$T/$k.crt" --serial "6000000000000$_i" >/dev/null
-		adm cert add "$code" "$T/$k.crt" >/dev/null
+		_k=${_e%%:*}; _r=${_e#*:}; _code=${_r%%:*}; _i=$((_i + 1))
+		adm enterprise add "$_code" "enterprise $_k" "${_r#*:}" >/dev/null
+		"$CEBGATE" keygen --sm2 --key "$T/$_k.key" --cert "$T/$_k.crt" --serial "6000000000000$_i" >/dev/null
+		adm cert add "$_code" "$T/$_k.crt" >/dev/null
 	done
 	TP=$(adm token new --enterprise 3301960XP1)
 	TE=$(adm token new --enterprise 3301960XE2)
