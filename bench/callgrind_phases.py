@@ -18,11 +18,11 @@ import sys
 
 # (phase, functions). A function belongs to the first phase that names it.
 PHASES = [
-    ("SM2 verification (cg__sm2_verify: Z, SM3, the EC check)", {"cg__sm2_verify", "cg__rsa_verify"}),
+    ("SM2 verification (cg__sm2_verify: Z, SM3, the EC check)", {"cg__sm2_verify", "cg__sm2key_verify", "cg__rsa_verify"}),
     ("signature: C14N, digests, shape, certificate", {"cg__sig_verify_doc"}),
     ("signature: registered certificate and its revocation",
      {"registered_cert", "cg__store_cert_revoked", "cg__store_cert", "keyname_of"}),
-    ("parse (safe libxml2 parse)", {"cg__xml_parse"}),
+    ("parse (safe libxml2 parse)", {"cg__xml_parse", "cg__xml_parse_keep"}),
     ("XSD validation", {"cg__schemas_validate"}),
     ("model and business rules", {"cg__validate_doc"}),
     ("receipt XML", {"cg__receipt_build"}),

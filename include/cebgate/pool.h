@@ -16,7 +16,7 @@ CG_BEGIN_DECLS
 typedef struct {
 	unsigned version; /* CG_POOL_OPTIONS_VERSION */
 	int workers;      /* threads (1-256); 1 runs every job on the caller's thread, no thread */
-	size_t depth;     /* jobs put but not yet handed back, at most; 0: 4 per worker */
+	size_t depth;     /* jobs put but not yet handed back, at most; 0: 16 per worker */
 	void *payload;    /* given to worker_new and done */
 	/*
 	 * The state of one worker (a signer of its own, say), made on the
@@ -52,8 +52,8 @@ CG_API cg_rc cg_pool_new(cg_pool **out, cg_ctx *ctx, const cg_pool_options *o) C
 
 /**
  * Queue @p job. Jobs already finished are handed to done first; when the pool
- * holds depth jobs, waits for the oldest. The pool owns @p job until done or
- * discard has it.
+ * holds depth jobs, waits for the oldest and until half of them are done.
+ * The pool owns @p job until done or discard has it.
  * @return CG_OK, or the first failure done returned (the pool has stopped:
  *         @p job was discarded)
  */

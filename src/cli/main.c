@@ -3,11 +3,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
 #include "help.h"
 
@@ -48,16 +52,13 @@ cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int
-cli_read_file(const char *path, size_t max, char **out, size_t *len)
+/* @p fp read into a growing buffer, at most @p max + 1 bytes (one over says "too large"). */
+static int
+read_stream(FILE *fp, size_t max, char **out, size_t *len)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	size_t cap = 65536, n = 0;
 	char *buf = NULL;
 
-	*out = NULL;
-	if (fp == NULL)
-		return -1;
 	for (;;) {
 		char *p;
 		size_t got, want;
@@ -69,7 +70,6 @@ cli_read_file(const char *path, size_t max, char **out, size_t *len)
 				break;
 			buf = p;
 		}
-		/* Never past max + 1: one byte over is enough to say "too large". */
 		want = cap - n - 1 < max + 1 - n ? cap - n - 1 : max + 1 - n;
 		got = fread(buf + n, 1, want, fp);
 		n += got;
@@ -80,17 +80,83 @@ cli_read_file(const char *path, size_t max, char **out, size_t *len)
 		int err = buf == NULL ? ENOMEM : errno; /* kept for the caller's message */
 
 		free(buf);
-		if (fp != stdin)
-			fclose(fp);
 		errno = err;
 		return -1;
 	}
-	if (fp != stdin)
-		fclose(fp);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+/*
+ * A regular file no larger than @p max in one read of its size plus one byte
+ * (fewer bytes back is its end; all of them, it grew: read on as a stream).
+ * No stdio and no 64 KiB buffer per file: `sign` and `verify` read thousands.
+ */
+static int
+read_regular(int fd, size_t size, char **out, size_t *len)
+{
+	char *buf = malloc(size + 2);
+	ssize_t got;
+
+	if (buf == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	do
+		got = read(fd, buf, size + 1);
+	while (got < 0 && errno == EINTR);
+	if (got < 0 || (size_t)got > size) {
+		int err = got < 0 ? errno : 0;
+
+		free(buf);
+		errno = err;
+		return got < 0 ? -1 : 1;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = (size_t)got;
+	return 0;
+}
+
+int
+cli_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	FILE *fp;
+	int fd, rc;
+
+	*out = NULL;
+	if (strcmp(path, "-") == 0)
+		return read_stream(stdin, max, out, len);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size <= max) {
+		rc = read_regular(fd, (size_t)st.st_size, out, len);
+		if (rc <= 0) {
+			int err = errno;
+
+			close(fd);
+			errno = err;
+			return rc;
+		}
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	fp = fdopen(fd, "rb");
+	if (fp == NULL) {
+		close(fd);
+		return -1;
+	}
+	rc = read_stream(fp, max, out, len);
+	fd = errno;
+	fclose(fp);
+	errno = fd;
+	return rc;
 }
 
 int

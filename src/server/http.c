@@ -198,7 +198,9 @@ on_request(struct srv *s, struct req *r, struct MHD_Connection *c, const char *u
 	{
 		enum MHD_Result ok = srv_route_dispatch(s, c, url, method, r);
 
-		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		/* A queued submission signals once, when its group has committed (pipeline.c). */
+		if (r->sub == NULL && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 			srv_changed(s);
 		return ok;
 	}

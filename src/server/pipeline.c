@@ -56,6 +56,7 @@ worker_main(void *arg)
 {
 	struct srv *s = arg;
 
+	(void)pthread_setname_np(pthread_self(), "cg-check");
 	pthread_mutex_lock(&s->work_lock);
 	for (;;) {
 		struct srv_submission *sub = s->work_head;
@@ -90,8 +91,10 @@ static void *
 writer_main(void *arg)
 {
 	struct srv *s = arg;
-	cg_service *svc = srv_thread_service(s);
+	cg_service *svc;
 
+	(void)pthread_setname_np(pthread_self(), "cg-writer");
+	svc = srv_thread_service(s);
 	/* Without it (no database), the workers' threads write their own groups, as before. */
 	if (svc == NULL || cg_committer_run(s->committer, svc) != CG_OK)
 		srv_log(SRV_ERROR, "the group commit's writer thread did not start", NULL);
@@ -227,14 +230,19 @@ srv_submission_done(const struct req *r, cg_ctx **ctx, cg_rc *rc, char **json, i
 void
 srv_submission_free(struct srv *s, struct req *r)
 {
+	int closing;
+
 	if (r->sub == NULL)
 		return;
+
 	cg_free(r->sub->json);
 	cg_ctx_free(r->sub->ctx);
 	free(r->sub);
 	r->sub = NULL;
 	pthread_mutex_lock(&s->park_lock);
 	s->submissions_waiting--;
+	closing = s->closing;
 	pthread_mutex_unlock(&s->park_lock);
-	srv_changed(s); /* wakes srv_submissions_drain() */
+	if (closing)
+		srv_changed(s); /* wakes srv_submissions_drain(); otherwise nothing was written here */
 }

@@ -32,6 +32,7 @@ struct run {
 	int hold_first;   /* job 0 waits until this many others have finished */
 	int order[NJOBS]; /* ids in the order done saw them */
 	int ndone, ndiscarded, fail_at, nworkers;
+	size_t depth;     /* the ring, 0: the default */
 	pthread_t caller;
 	int off_caller;   /* jobs that ran on another thread */
 };
@@ -119,6 +120,7 @@ run_pool(struct run *r, int workers, int njobs)
 	r->caller = pthread_self();
 	the_run = r;
 	o.workers = workers;
+	o.depth = r->depth;
 	o.payload = r;
 	o.worker_new = worker_new;
 	o.worker_free = worker_free;
@@ -157,6 +159,31 @@ test_pool_input_order(void **state)
 	for (i = 0; i < NJOBS; i++)
 		assert_int_equal(r.order[i], i);
 	assert_int_equal(r.off_caller, NJOBS); /* every job ran on a worker thread */
+}
+
+/*
+ * A ring smaller than the jobs: the caller sleeps while it is full and wakes
+ * when the oldest job and half the ring are done (a lost wake-up hangs here).
+ */
+static void
+test_pool_small_ring(void **state)
+{
+	static const size_t depth[] = { 4, 5, 8 };
+	size_t k;
+	int workers, i;
+
+	(void)state;
+	for (k = 0; k < sizeof(depth) / sizeof(depth[0]); k++) {
+		for (workers = 2; workers <= 3; workers++) {
+			struct run r = { .fail_at = -1, .hold_first = 2, .depth = depth[k] };
+
+			assert_int_equal(run_pool(&r, workers, NJOBS), CG_OK);
+			assert_int_equal(r.ndone, NJOBS);
+			assert_int_equal(r.ndiscarded, 0);
+			for (i = 0; i < NJOBS; i++)
+				assert_int_equal(r.order[i], i);
+		}
+	}
 }
 
 /* One worker: no thread, each job done before put returns (what -j 1 is). */
@@ -221,6 +248,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_input_order),
+		cmocka_unit_test(test_pool_small_ring),
 		cmocka_unit_test(test_pool_one_worker_inline),
 		cmocka_unit_test(test_pool_stop_discards),
 		cmocka_unit_test(test_pool_bad_options),

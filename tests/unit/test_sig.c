@@ -1738,6 +1738,84 @@ test_api_dxp(void **state)
 	cg_signer_free(s);
 }
 
+/* DER of @p x, malloc'd, with @p extra zero bytes after it. */
+static unsigned char *
+der_of(X509 *x, size_t extra, size_t *len)
+{
+	unsigned char *p = NULL, *der;
+	int n = i2d_X509(x, &p);
+
+	assert_true(n > 0);
+	der = calloc(1, (size_t)n + extra);
+	assert_non_null(der);
+	memcpy(der, p, (size_t)n);
+	OPENSSL_free(p);
+	*len = (size_t)n + extra;
+	return der;
+}
+
+/*
+ * The verifier's certificate cache: the same DER gives the same decoded
+ * certificate, other bytes never do (another key under the same serial, a
+ * byte after the DER, one byte short), and past its size it still answers right.
+ */
+static void
+test_certcache(void **state)
+{
+	struct fixture *f = *state;
+	struct cg_certcache *c = cg__certcache_new();
+	size_t alen, blen, tlen, i;
+	unsigned char *a = der_of(f->rsa.cert, 0, &alen), *b = der_of(f->rsa_other.cert, 0, &blen);
+	unsigned char *trail = der_of(f->rsa.cert, 1, &tlen);
+	X509 *a1, *a2, *b1, *fresh;
+
+	assert_non_null(c);
+	a1 = cg__certcache_get(c, a, alen);
+	a2 = cg__certcache_get(c, a, alen);
+	assert_non_null(a1);
+	assert_ptr_equal(a1, a2); /* decoded once */
+	assert_int_equal(X509_cmp(a1, f->rsa.cert), 0);
+	b1 = cg__certcache_get(c, b, blen);
+	assert_non_null(b1);
+	assert_ptr_not_equal(b1, a1);
+	assert_int_equal(X509_cmp(b1, f->rsa_other.cert), 0);
+	assert_null(cg__certcache_get(c, trail, tlen));
+	assert_null(cg__certcache_get(c, a, alen - 1));
+	fresh = cg__certcache_get(NULL, a, alen);
+	assert_non_null(fresh);
+	assert_ptr_not_equal(fresh, a1);
+	X509_free(fresh);
+	/* More certificates than it keeps: each lookup still gives its own. */
+	for (i = 0; i < 40; i++) {
+		char serial[16];
+		X509 *x, *got;
+		unsigned char *d;
+		size_t dlen;
+
+		(void)snprintf(serial, sizeof(serial), "%zX", 0x100 + i);
+		x = make_cert(f->rsa.pkey, serial, -3600, 86400, "cache");
+		assert_non_null(x);
+		d = der_of(x, 0, &dlen);
+		got = cg__certcache_get(c, d, dlen);
+		assert_non_null(got);
+		assert_int_equal(X509_cmp(got, x), 0);
+		X509_free(got);
+		X509_free(x);
+		free(d);
+	}
+	a2 = cg__certcache_get(c, a, alen);
+	assert_non_null(a2);
+	assert_int_equal(X509_cmp(a2, f->rsa.cert), 0);
+	X509_free(a2);
+	X509_free(a1); /* the first two lookups' references */
+	X509_free(a1);
+	X509_free(b1);
+	cg__certcache_free(c);
+	free(a);
+	free(b);
+	free(trail);
+}
+
 static void
 test_sig_count_and_export(void **state)
 {
@@ -1894,6 +1972,7 @@ main(void)
 		cmocka_unit_test(test_load_pkcs12),
 		cmocka_unit_test(test_api_dxp),
 		cmocka_unit_test(test_sig_count_and_export),
+		cmocka_unit_test(test_certcache),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -92,6 +92,9 @@ struct result {
 	xmlDocPtr doc; /* kept when the caller asks for it */
 };
 
+/* When set, parse_ex() parses through this kept context (cg__xml_parse_keep) instead of a new one. */
+static xmlParserCtxtPtr *kept;
+
 /*
  * Parse @p len bytes. The contract of cg__xml_parse: CG_OK with a document and no
  * finding, or CG_EPARSE with no document and exactly one error finding.
@@ -107,7 +110,8 @@ parse_ex(const char *data, size_t len, bool keep)
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(cg_ctx_new(&ctx), CG_OK);
 	assert_int_equal(cg_findings_new(&f), CG_OK);
-	r.rc = cg__xml_parse(&doc, ctx, data, len, "test.xml", f);
+	r.rc = kept != NULL ? cg__xml_parse_keep(&doc, kept, ctx, data, len, "test.xml", f)
+			    : cg__xml_parse(&doc, ctx, data, len, "test.xml", f);
 	if (r.rc == CG_OK) {
 		assert_non_null(doc);
 		assert_int_equal(cg_findings_count(f), 0);
@@ -876,6 +880,69 @@ test_xml_path_prefixes(void **state)
 	xmlFreeDoc(r.doc);
 }
 
+/*
+ * One kept parser context through every safety test above, one after
+ * another: refusals, encodings and trees as with a new context each time,
+ * so nothing of one document carries over to the next.
+ */
+static void
+test_xml_kept_context_same_verdicts(void **state)
+{
+	static void (*const tests[])(void **) = {
+		test_xml_wellformed_ok, test_xml_doctype_internal_entity, test_xml_wellformed_ok,
+		test_xml_not_wellformed, test_xml_external_entity, test_xml_utf16_bom,
+		test_xml_billion_laughs, test_xml_gb18030, test_xml_attribute_limit,
+		test_xml_invalid_utf8, test_xml_encoding_not_allowed, test_xml_utf8_bom,
+		test_xml_processing_instruction, test_xml_comment_in_value, test_xml_xinclude,
+		test_xml_nul_byte, test_xml_deep_nesting, test_xml_two_roots, test_xml_wellformed_ok,
+	};
+	xmlParserCtxtPtr pctx = NULL;
+	size_t i;
+
+	kept = &pctx;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		tests[i](state);
+	kept = NULL;
+	xmlFreeParserCtxt(pctx);
+}
+
+/* A kept context's dictionary of names is bounded: hostile names cannot grow it forever. */
+static void
+test_xml_kept_context_bounded(void **state)
+{
+	xmlParserCtxtPtr pctx = NULL;
+	cg_findings *f = NULL;
+	cg_ctx *ctx = NULL;
+	char *doc = malloc(64 * 1024), *p;
+	size_t i, k, largest = 0;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_int_equal(cg_ctx_new(&ctx), CG_OK);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	/* 40 documents of 1,000 element names each, none seen before. */
+	for (k = 0; k < 40; k++) {
+		xmlDocPtr d = NULL;
+
+		p = doc + sprintf(doc, "<r>");
+		for (i = 0; i < 1000; i++)
+			p += sprintf(p, "<n%zu_%zu/>", k, i);
+		sprintf(p, "</r>");
+		assert_int_equal(cg__xml_parse_keep(&d, &pctx, ctx, doc, strlen(doc), "test.xml", f), CG_OK);
+		assert_non_null(d);
+		assert_non_null(pctx);
+		xmlFreeDoc(d);
+		if ((size_t)xmlDictSize(pctx->dict) > largest)
+			largest = (size_t)xmlDictSize(pctx->dict);
+	}
+	assert_true(largest > 1000);
+	assert_true(largest <= CG_XML_KEPT_DICT_MAX + 1100);
+	xmlFreeParserCtxt(pctx);
+	cg_findings_free(f);
+	cg_ctx_free(ctx);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -908,6 +975,8 @@ main(void)
 		cmocka_unit_test(test_xml_path),
 		cmocka_unit_test(test_xml_encoding_refused_before_parsing),
 		cmocka_unit_test(test_xml_path_prefixes),
+		cmocka_unit_test(test_xml_kept_context_same_verdicts),
+		cmocka_unit_test(test_xml_kept_context_bounded),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -156,26 +156,40 @@ elem_is(const xmlNode *n, const char *name, bool lenient)
 	return cg__xml_is(n, CG_NS_CEB, name);
 }
 
+/* Fields come in the schema's order: the one after the last found is tried before a search. */
+static int
+field_index(const struct cg_edef *e, const char *name, int next)
+{
+	if (next >= 0 && (size_t)next < e->nf && strcmp(e->f[next].name, name) == 0)
+		return next;
+	return cg__edef_find(e, name);
+}
+
 static cg_rc
 fill_group(struct cg_group *g, xmlNodePtr parent, bool lenient)
 {
 	xmlNodePtr n;
+	int idx = -1;
 	cg_rc rc;
 
 	g->elem_line = (uint32_t)xmlGetLineNo(parent);
 	for (n = cg__xml_first_elem(parent); n != NULL; n = cg__xml_next_elem(n)) {
-		xmlChar *text;
-		int idx;
+		const xmlNode *t = n->children;
+		xmlChar *text = NULL;
 
 		if (!lenient && (n->ns == NULL || !xmlStrEqual(n->ns->href, BAD_CAST CG_NS_CEB)))
 			continue;
-		idx = cg__edef_find(g->def, (const char *)n->name);
+		idx = field_index(g->def, (const char *)n->name, idx + 1);
 		if (idx < 0 || g->val[idx] != NULL)
 			continue; /* unknown or repeated: the XSD reports it */
-		text = xmlNodeGetContent(n);
-		if (text == NULL)
-			return CG_ENOMEM;
-		rc = cg__group_set(g, idx, (const char *)text, (uint32_t)xmlGetLineNo(n), 0);
+		/* A value is one text node, mostly: taken as it is, without a copy to free. */
+		if (t == NULL || t->next != NULL || t->type != XML_TEXT_NODE || t->content == NULL) {
+			text = xmlNodeGetContent(n);
+			if (text == NULL)
+				return CG_ENOMEM;
+		}
+		rc = cg__group_set(g, idx, text != NULL ? (const char *)text : (const char *)t->content,
+				   (uint32_t)xmlGetLineNo(n), 0);
 		xmlFree(text);
 		if (rc != CG_OK)
 			return rc;

@@ -8,11 +8,13 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -349,4 +351,115 @@ out:
 	X509_free(x);
 	ERR_clear_error();
 	return rc == CG_OK ? CG_OK : cg__fail(ctx, rc, "cannot make the demo identity");
+}
+
+#define CERTS_KEPT 32 /* certificates a cache keeps; then the oldest makes room */
+
+struct cg_certcache {
+	CRYPTO_RWLOCK *lock;
+	size_t n, next;
+	struct kept {
+		unsigned char *der;
+		size_t len;
+		X509 *cert;
+	} kept[CERTS_KEPT];
+};
+
+struct cg_certcache *
+cg__certcache_new(void)
+{
+	struct cg_certcache *c = calloc(1, sizeof(*c));
+
+	if (c != NULL && (c->lock = CRYPTO_THREAD_lock_new()) == NULL) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+void
+cg__certcache_free(struct cg_certcache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->kept[i].der);
+		X509_free(c->kept[i].cert);
+	}
+	CRYPTO_THREAD_lock_free(c->lock);
+	free(c);
+}
+
+/* A new reference to the kept certificate of @p der, or NULL. Called locked. */
+static X509 *
+kept_cert(struct cg_certcache *c, const unsigned char *der, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->kept[i].len == len && memcmp(c->kept[i].der, der, len) == 0)
+			return X509_up_ref(c->kept[i].cert) == 1 ? c->kept[i].cert : NULL;
+	}
+	return NULL;
+}
+
+/* Keep @p cert (decoded from @p der) unless another thread did meanwhile. Called locked. */
+static void
+keep_cert(struct cg_certcache *c, const unsigned char *der, size_t len, X509 *cert)
+{
+	struct kept *k;
+	unsigned char *copy;
+	X509 *other = kept_cert(c, der, len);
+
+	if (other != NULL) {
+		X509_free(other);
+		return;
+	}
+	copy = malloc(len);
+	if (copy == NULL || X509_up_ref(cert) != 1) {
+		free(copy);
+		return;
+	}
+	memcpy(copy, der, len);
+	k = &c->kept[c->n < CERTS_KEPT ? c->n++ : c->next];
+	if (k->cert != NULL) {
+		/* Threads using the certificate hold references of their own. */
+		free(k->der);
+		X509_free(k->cert);
+		c->next = (c->next + 1) % CERTS_KEPT;
+	}
+	k->der = copy;
+	k->len = len;
+	k->cert = cert;
+}
+
+X509 *
+cg__certcache_get(struct cg_certcache *c, const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *cert = NULL;
+
+	if (len == 0 || len > LONG_MAX)
+		return NULL;
+	if (c != NULL && CRYPTO_THREAD_read_lock(c->lock) == 1) {
+		cert = kept_cert(c, der, len);
+		CRYPTO_THREAD_unlock(c->lock);
+		if (cert != NULL)
+			return cert;
+	}
+	/* Decoded outside the lock: the other threads go on meanwhile. */
+	cert = d2i_X509(NULL, &p, (long)len);
+	/* Bytes after the certificate would ride along unsigned: refuse them. */
+	if (cert != NULL && p != der + len) {
+		X509_free(cert);
+		cert = NULL;
+	}
+	ERR_clear_error();
+	if (cert != NULL && c != NULL && CRYPTO_THREAD_write_lock(c->lock) == 1) {
+		keep_cert(c, der, len, cert);
+		CRYPTO_THREAD_unlock(c->lock);
+	}
+	return cert;
 }

@@ -419,7 +419,6 @@ decode_cert(struct run *r)
 	xmlNodePtr x5 = only_child(r->keyinfo, "X509Data", &(int){ 0 });
 	xmlChar *b64 = text_of(x5, "X509Certificate");
 	unsigned char *der = NULL;
-	const unsigned char *p;
 	size_t len = 0;
 
 	if (b64 == NULL || cg__base64_decode(&der, &len, (const char *)b64) != CG_OK || len > LONG_MAX) {
@@ -446,13 +445,8 @@ decode_cert(struct run *r)
 		if (X509_up_ref(r->c->expected) == 1)
 			r->cert = r->c->expected;
 	} else {
-		p = der;
-		r->cert = d2i_X509(NULL, &p, (long)len);
-		/* Bytes after the certificate would ride along unsigned: refuse them. */
-		if (r->cert != NULL && p != der + len) {
-			X509_free(r->cert);
-			r->cert = NULL;
-		}
+		/* Whole DER only: bytes after the certificate would ride along unsigned. */
+		r->cert = cg__certcache_get(r->c->certs, der, len);
 	}
 	free(der);
 	ERR_clear_error();
@@ -852,7 +846,7 @@ cg_rc
 cg__sig_self_check(cg_ctx *ctx, const char *xml, size_t len, const struct cg_sigprofile *profiles,
 		   X509 *cert, int crypto, const char *signed_info, size_t silen)
 {
-	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len, NULL, NULL };
+	struct cg_sigcheck c = { profiles, cert, NULL, NULL, 0, crypto, xml, len, NULL, NULL, NULL };
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	cg_findings *f = NULL;
 	xmlDocPtr doc = NULL;

@@ -66,6 +66,22 @@ void cg__cert_serial_hex(const X509 *cert, char *out, size_t size);
 /* RSA or SM2 by the key's type; -1 when neither. */
 int cg__key_type(const EVP_PKEY *pkey);
 
+/*
+ * Certificates met in messages, kept decoded: in OpenSSL 3 a d2i_X509 costs
+ * more than an RSA verification and takes the provider store's locks, which
+ * threads verifying side by side contend for. Looked up by their DER bytes,
+ * so only the very same certificate is reused. Shared by threads (keys.c).
+ */
+struct cg_certcache;
+struct cg_certcache *cg__certcache_new(void);
+void cg__certcache_free(struct cg_certcache *c);
+/*
+ * The certificate whose DER is exactly @p der (no byte after it): a reference
+ * of the caller's (X509_free), decoded once per cache; NULL when @p der is not
+ * one whole DER certificate. @p c may be NULL (decoded every time).
+ */
+X509 *cg__certcache_get(struct cg_certcache *c, const unsigned char *der, size_t len);
+
 /* SM2 signature over @p data with SM3 and the default user id; raw r||s unless @p der. */
 cg_rc cg__sm2_sign(EVP_PKEY *pkey, const void *data, size_t len, int der, unsigned char *sig,
 		   size_t *siglen);

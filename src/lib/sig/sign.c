@@ -43,6 +43,8 @@ struct cg_signer {
 	bool token;        /* the key lives in a PKCS#11 token: one thread signs */
 	cg_findings *scratch;
 	cg_buf signed_info; /* the canonical SignedInfo last signed by EVP; empty for xmlsec */
+	char *tmpl;         /* the serialized Signature with placeholder values, made once */
+	size_t tmpl_len;
 };
 
 static cg_rc
@@ -229,6 +231,7 @@ cg_signer_free(cg_signer *s)
 	free(s->cert_b64);
 	cg_findings_free(s->scratch);
 	cg_buf_dispose(&s->signed_info);
+	free(s->tmpl);
 	free(s);
 }
 
@@ -606,10 +609,14 @@ fill_value(char *at, xmlNodePtr n, const unsigned char *raw, size_t rawlen, size
 	return CG_OK;
 }
 
-/* The Signature, values as placeholders, spliced into the message's bytes at @p at. */
+/*
+ * The Signature with its values as placeholders of @p dlen and @p vlen
+ * characters, serialized. Its bytes depend on the signer alone (profile,
+ * KeyName, certificate; the ds namespace is declared on Signature itself), so
+ * they are made once, in a document whose root is a childless copy of @p doc's.
+ */
 static cg_rc
-splice_template(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len, size_t at,
-		size_t dlen, size_t vlen, char **out, size_t *outlen, size_t *siglen)
+make_template(cg_signer *s, xmlDocPtr doc, size_t dlen, size_t vlen)
 {
 	xmlDocPtr shell = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = shell != NULL ? xmlDocCopyNode(xmlDocGetRootElement(doc), shell, 2) : NULL;
@@ -632,19 +639,34 @@ splice_template(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_
 	if (rc == CG_OK && xmlNodeDump(b, shell, sig, 0, 0) < 0)
 		rc = CG_ENOMEM;
 	if (rc == CG_OK) {
-		*siglen = (size_t)xmlBufferLength(b);
+		s->tmpl_len = (size_t)xmlBufferLength(b);
+		s->tmpl = cg__strndup((const char *)xmlBufferContent(b), s->tmpl_len);
+		rc = s->tmpl != NULL ? CG_OK : CG_ENOMEM;
+	}
+	xmlBufferFree(b);
+	xmlFreeDoc(shell);
+	return rc;
+}
+
+/* The Signature, values as placeholders, spliced into the message's bytes at @p at. */
+static cg_rc
+splice_template(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len, size_t at,
+		size_t dlen, size_t vlen, char **out, size_t *outlen, size_t *siglen)
+{
+	cg_rc rc = s->tmpl != NULL ? CG_OK : make_template(s, doc, dlen, vlen);
+
+	if (rc == CG_OK) {
+		*siglen = s->tmpl_len;
 		*out = malloc(len + *siglen + 1);
 		rc = *out != NULL ? CG_OK : CG_ENOMEM;
 	}
 	if (rc == CG_OK) {
 		memcpy(*out, xml, at);
-		memcpy(*out + at, xmlBufferContent(b), *siglen);
+		memcpy(*out + at, s->tmpl, *siglen);
 		memcpy(*out + at + *siglen, xml + at, len - at);
 		(*out)[len + *siglen] = '\0';
 		*outlen = len + *siglen;
 	}
-	xmlBufferFree(b);
-	xmlFreeDoc(shell);
 	return rc == CG_OK ? rc : cg__fail(ctx, rc, "cannot build the Signature");
 }
 

@@ -16,6 +16,7 @@ struct cg_verifier {
 	X509 *pinned;
 	struct cg_sm2key *pinned_sm2; /* the pinned SM2 key with its table (NULL: RSA, or EVP) */
 	struct cg_sm2cache *sm2cache; /* SM2 keys met in messages: shared by the threads */
+	struct cg_certcache *certs;   /* certificates met in messages, decoded: shared too */
 	char *pinned_serial;
 	X509_STORE *store;
 	time_t now;
@@ -38,6 +39,8 @@ cg_verifier_new(cg_verifier **out, cg_ctx *ctx, const cg_verify_options *o)
 	if (rc == CG_OK && v->pinned != NULL && cg__key_type(X509_get0_pubkey(v->pinned)) == CG_KEY_SM2)
 		v->pinned_sm2 = cg__sm2key_new(X509_get0_pubkey(v->pinned), 1);
 	if (rc == CG_OK && (v->sm2cache = cg__sm2cache_new()) == NULL)
+		rc = CG_ENOMEM;
+	if (rc == CG_OK && (v->certs = cg__certcache_new()) == NULL)
 		rc = CG_ENOMEM;
 	if (rc == CG_OK && o->pinned_serial != NULL &&
 	    (v->pinned_serial = cg__strdup(o->pinned_serial)) == NULL)
@@ -62,6 +65,7 @@ cg_verifier_free(cg_verifier *v)
 		return;
 	cg__sm2key_free(v->pinned_sm2);
 	cg__sm2cache_free(v->sm2cache);
+	cg__certcache_free(v->certs);
 	X509_free(v->pinned);
 	X509_STORE_free(v->store);
 	free(v->pinned_serial);
@@ -135,7 +139,7 @@ verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t l
 	   const char *expect_type)
 {
 	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1,
-				 xml, len, v->pinned_sm2, v->sm2cache };
+				 xml, len, v->pinned_sm2, v->sm2cache, v->certs };
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;

@@ -6,6 +6,9 @@
  * `give` to done once it is finished, so results leave in input order
  * whichever worker ends first. Only the caller puts and gives, so a slot is
  * reused only after done has had it.
+ * The caller sleeps only when the ring is full, and then until the oldest job
+ * is finished and at most half the ring is left to do: one wake-up per half
+ * ring, not one per job, so the lock and the futex stay out of the workers' way.
  */
 #include "config.h"
 
@@ -41,6 +44,9 @@ struct cg_pool {
 	struct slot *slots;
 	size_t depth;
 	size_t give, take, put;
+	size_t unfinished; /* jobs put and not yet finished */
+	size_t low;        /* the caller waits until unfinished <= low (and give's job finished) */
+	bool waiting;      /* the caller sleeps on done_cv */
 	bool quit;     /* workers take no more jobs */
 	cg_rc failed;  /* what done returned when it stopped the pool */
 	pthread_mutex_t lock;
@@ -82,7 +88,9 @@ worker_main(void *arg)
 		run_job(p, w, s);
 		pthread_mutex_lock(&p->lock);
 		s->finished = true;
-		pthread_cond_signal(&p->done_cv);
+		p->unfinished--;
+		if (p->waiting && p->unfinished <= p->low && p->slots[p->give % p->depth].finished)
+			pthread_cond_signal(&p->done_cv);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -128,7 +136,7 @@ cg_pool_new(cg_pool **out, cg_ctx *ctx, const cg_pool_options *o)
 		return CG_ENOMEM;
 	p->o = *o;
 	p->nw = o->workers;
-	p->depth = o->depth > 0 ? o->depth : 4 * (size_t)o->workers;
+	p->depth = o->depth > 0 ? o->depth : 16 * (size_t)o->workers;
 	p->w = calloc((size_t)p->nw, sizeof(*p->w));
 	p->slots = calloc(p->depth, sizeof(*p->slots));
 	if (p->w == NULL || p->slots == NULL) {
@@ -162,7 +170,12 @@ give_back(cg_pool *p, size_t keep)
 		if (!s->finished) {
 			if (p->put - p->give <= keep)
 				break;
-			pthread_cond_wait(&p->done_cv, &p->lock);
+			/* Full: sleep until half the ring is done; flushing: until this one is. */
+			p->low = keep > 0 ? p->depth / 2 : p->put - p->give;
+			p->waiting = true;
+			while (!s->finished || p->unfinished > p->low)
+				pthread_cond_wait(&p->done_cv, &p->lock);
+			p->waiting = false;
 			continue;
 		}
 		p->give++;
@@ -208,6 +221,7 @@ cg_pool_put(cg_pool *p, void *job)
 	s->job = job;
 	s->finished = false;
 	p->put++;
+	p->unfinished++;
 	pthread_cond_signal(&p->work_cv);
 	pthread_mutex_unlock(&p->lock);
 	return CG_OK;

@@ -95,7 +95,13 @@ max_attrs_per_tag(const char *p, size_t len)
 		char c = p[i];
 
 		if (!in_tag) {
-			in_tag = c == '<';
+			/* Text between tags is most of a declaration: memchr skips it. */
+			const char *lt = memchr(p + i, '<', len - i);
+
+			if (lt == NULL)
+				break;
+			i = (size_t)(lt - p);
+			in_tag = 1;
 			cur = 0;
 		} else if (quote != 0) {
 			quote = c == quote ? 0 : quote;
@@ -275,9 +281,31 @@ check_tree(xmlDocPtr doc, const char *source, cg_findings *f)
 	return CG_OK;
 }
 
+/* A kept context, or a new one when there is none or its dictionary grew too big. */
+static xmlParserCtxtPtr
+parser_ctxt(xmlParserCtxtPtr *keep)
+{
+	if (keep == NULL)
+		return xmlNewParserCtxt();
+	if (*keep != NULL && xmlDictSize((*keep)->dict) > CG_XML_KEPT_DICT_MAX) {
+		xmlFreeParserCtxt(*keep);
+		*keep = NULL;
+	}
+	if (*keep == NULL)
+		*keep = xmlNewParserCtxt();
+	return *keep;
+}
+
 cg_rc
 cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const char *source,
 	      cg_findings *f)
+{
+	return cg__xml_parse_keep(out, NULL, ctx, data, len, source, f);
+}
+
+cg_rc
+cg__xml_parse_keep(xmlDocPtr *out, xmlParserCtxtPtr *keep, cg_ctx *ctx, const char *data, size_t len,
+		   const char *source, cg_findings *f)
 {
 	struct parse_state st = { NULL, "", 0 };
 	xmlParserCtxtPtr pctx = NULL;
@@ -304,12 +332,13 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	if (memchr(data, '\0', len) != NULL && !looks_utf16(data, len))
 		return report(f, source, "CG0001", 0, "NUL byte in the document");
 	xmlSetGenericErrorFunc(NULL, silent);
-	pctx = xmlNewParserCtxt();
+	pctx = parser_ctxt(keep);
 	if (pctx == NULL)
 		return cg__fail(ctx, CG_ENOMEM, "xml parser context");
 	pctx->_private = &st;
 	pctx->sax->serror = on_error;
 	pctx->sax->internalSubset = on_doctype;
+	/* On a kept context, this resets what the previous document left (xmlCtxtReset). */
 	doc = xmlCtxtReadMemory(pctx, data, (int)len, "input.xml", NULL, XML_PARSE_NONET);
 	if (st.code != NULL || doc == NULL || !pctx->wellFormed || !pctx->nsWellFormed) {
 		rc = report(f, source, st.code != NULL ? st.code : "CG0001",
@@ -324,7 +353,15 @@ cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len, const c
 	doc = NULL;
 out:
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(pctx);
+	if (keep != NULL && rc == CG_OK) {
+		pctx->_private = NULL;
+		xmlCtxtReset(pctx); /* drops its copy of the input now, not at the next parse */
+	} else {
+		/* A refused document leaves nothing behind in a kept context: the next one starts anew. */
+		xmlFreeParserCtxt(pctx);
+		if (keep != NULL)
+			*keep = NULL;
+	}
 	return rc;
 }
 

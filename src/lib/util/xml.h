@@ -3,6 +3,7 @@
 #ifndef CG_XML_H
 #define CG_XML_H
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include "util/internal.h"
 
@@ -12,6 +13,13 @@
 
 /* Largest XML document accepted: a DOM costs about 10x, so 16 MiB keeps it bounded. */
 #define CG_XML_MAX_BYTES (16u * 1024u * 1024u)
+/*
+ * A kept parser context (cg__xml_parse_keep) is reused while its dictionary
+ * (names of elements and attributes, blank and very short text) holds at most
+ * this many strings: a declaration's names are few, and hostile input cannot
+ * grow it forever.
+ */
+#define CG_XML_KEPT_DICT_MAX 20000
 /* Most attributes one start tag may carry (duplicate checks are quadratic). */
 #define CG_XML_MAX_ATTRS 64
 
@@ -25,6 +33,15 @@
  */
 cg_rc cg__xml_parse(xmlDocPtr *out, cg_ctx *ctx, const char *data, size_t len,
 		    const char *source, cg_findings *f);
+
+/*
+ * cg__xml_parse() with a parser context kept in *@p keep between calls of one
+ * thread (NULL at first; free it with xmlFreeParserCtxt()): its dictionary of
+ * names is reused, which saves building one per document. The documents share
+ * that dictionary: each must be freed in the thread that parsed it.
+ */
+cg_rc cg__xml_parse_keep(xmlDocPtr *out, xmlParserCtxtPtr *keep, cg_ctx *ctx, const char *data,
+			 size_t len, const char *source, cg_findings *f);
 
 /* Install the process-wide entity loader that only opens bundled schema files. */
 void cg__xml_install_loader(void);

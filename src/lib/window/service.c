@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include <libxml/parser.h>
 #include <openssl/crypto.h>
 #include "cebgate/session.h"
 #include "cebgate/review.h"
@@ -93,6 +94,7 @@ cg_service_free(cg_service *svc)
 		OPENSSL_cleanse(svc->custody_pass, strlen(svc->custody_pass));
 	free(svc->custody_pass);
 	free(svc->custody_dir);
+	xmlFreeParserCtxt(svc->xml_keep);
 	cg_validator_free(svc->v);
 	cg_store_close(svc->st);
 	free(svc);

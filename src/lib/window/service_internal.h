@@ -34,6 +34,7 @@ struct cg_service {
 	unsigned next_cert;
 	cg_committer *committer; /* shared with the other threads' services, or NULL */
 	char *custody_dir, *custody_pass; /* custodial keys: where, and their passphrase (or PIN) */
+	struct _xmlParserCtxt *xml_keep; /* this thread's parser context for submissions (cg__xml_parse_keep) */
 };
 
 cg_store *cg__service_store(struct cg_service *svc);

@@ -155,6 +155,11 @@ struct job {
 	char type[40];
 	unsigned char sha[32];
 	json_t *result;
+	/* Each document's stored form (doc_json), made by the checking thread, not the writer: or NULL. */
+	struct doc_form {
+		char *text;
+		json_t *obj;
+	} *forms;
 	cg_rc outcome; /* of this message: CG_OK, or the code of its refusal */
 	/* Handed to the committer's writer thread (cg_service_submit_start): set before the hand-off. */
 	bool *queued;
@@ -308,17 +313,57 @@ static const char *const sql[] = {
 };
 CG_DB_MODULE(submission_sql, "submission", sql);
 
+/* Every document's stored form, while the message is still in its checking thread. */
 static cg_rc
-store_doc_data(struct job *j, long long id, const struct cg_decl *d, char *ok, size_t oksize,
-	       char *wk, size_t wksize)
+make_forms(struct job *j)
 {
+	size_t d;
+
+	j->forms = calloc(j->m->ndocs, sizeof(*j->forms));
+	if (j->forms == NULL && j->m->ndocs > 0)
+		return CG_ENOMEM;
+	for (d = 0; d < j->m->ndocs; d++) {
+		j->forms[d].text = doc_json(&j->m->docs[d], &j->forms[d].obj);
+		if (j->forms[d].text == NULL)
+			return CG_ENOMEM;
+	}
+	return CG_OK;
+}
+
+static void
+free_forms(struct job *j)
+{
+	size_t d;
+
+	for (d = 0; j->forms != NULL && d < j->m->ndocs; d++) {
+		free(j->forms[d].text);
+		json_decref(j->forms[d].obj);
+	}
+	free(j->forms);
+	j->forms = NULL;
+}
+
+static cg_rc
+store_doc_data(struct job *j, long long id, size_t di, char *ok, size_t oksize, char *wk, size_t wksize)
+{
+	const struct cg_decl *d = &j->m->docs[di];
 	const struct cg_group *h = &d->head;
 	cg_db_stmt *s = cg_db_prepared(cg__store_db(j->st), &submission_sql, SV_DOC_DATA);
 	const char *ebp = cg__group_get(h, "ebpCode"), *ord = cg__group_get(h, "orderNo");
 	const char *lc = cg__group_get(h, "logisticsCode"), *ln = cg__group_get(h, "logisticsNo");
-	json_t *obj;
-	char *data = doc_json(d, &obj);
+	json_t *obj = NULL;
+	char *data = NULL;
 	int type = j->m->def->type;
+
+	if (j->forms != NULL && j->forms[di].text != NULL) {
+		/* Made by the checking thread: taken over (a retried group makes it anew, below). */
+		data = j->forms[di].text;
+		obj = j->forms[di].obj;
+		j->forms[di].text = NULL;
+		j->forms[di].obj = NULL;
+	} else {
+		data = doc_json(d, &obj);
+	}
 	cg_rc rc = CG_OK;
 
 	ok[0] = wk[0] = '\0';
@@ -395,7 +440,7 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 		if (rc == CG_OK && dd.accept) {
 			char ok[160], wk[160];
 
-			rc = store_doc_data(j, doc_id, &j->m->docs[d], ok, sizeof(ok), wk, sizeof(wk));
+			rc = store_doc_data(j, doc_id, d, ok, sizeof(ok), wk, sizeof(wk));
 			/* The document's own receipt first, then whatever it completes. */
 			if (rc == CG_OK)
 				rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, doc_id,
@@ -591,7 +636,7 @@ revoked_finding(cg_findings *f, long long when)
 static cg_rc
 verify_signature(struct job *j, bool *ok)
 {
-	struct cg_sigcheck c = { j->svc->profiles, NULL, NULL, NULL, 0, 1, NULL, 0, NULL, NULL };
+	struct cg_sigcheck c = { j->svc->profiles, NULL, NULL, NULL, 0, 1, NULL, 0, NULL, NULL, NULL };
 	struct cg_cached_cert *cached = NULL;
 	cg_verify_result *res = calloc(1, sizeof(*res));
 	char *serial = keyname_of(j->doc);
@@ -739,7 +784,7 @@ process(struct job *j)
 	bool ok;
 	cg_rc rc;
 
-	rc = cg__xml_parse(&j->doc, j->ctx, j->xml, j->len, "message", j->f);
+	rc = cg__xml_parse_keep(&j->doc, &j->svc->xml_keep, j->ctx, j->xml, j->len, "message", j->f);
 	if (rc == CG_EPARSE)
 		return reject(j, "not a well-formed, safe XML document", CG_EINVAL);
 	if (rc != CG_OK)
@@ -768,7 +813,14 @@ process(struct job *j)
 				      "BaseTransfer copCode is not the authenticated enterprise");
 		return rc == CG_OK ? reject(j, "sender mismatch", CG_ESIG) : rc;
 	}
-	return commit_message(j);
+	/*
+	 * The writes need the model, not the tree: freed here, by the thread whose
+	 * parser context's dictionary it shares, not by the writer thread.
+	 */
+	xmlFreeDoc(j->doc);
+	j->doc = NULL;
+	rc = j->queued != NULL ? make_forms(j) : CG_OK;
+	return rc == CG_OK ? commit_message(j) : rc;
 }
 
 /* One message and what it holds until it is answered. */
@@ -815,6 +867,7 @@ settle_one(struct pending *p, cg_rc rc, json_t **out, cg_rc *outcome)
 	*out = p->j.result;
 	*outcome = p->j.outcome;
 	xmlFreeDoc(p->j.doc);
+	free_forms(&p->j);
 	cg__msg_free(p->j.m);
 	cg_findings_free(p->j.f);
 	cg_dxp_message_dispose(&p->env);
@@ -830,7 +883,7 @@ pending_init(struct pending *p, cg_service *svc, cg_ctx *ctx, const cg_principal
 {
 	memset(p, 0, sizeof(*p));
 	p->j = (struct job){ 0, svc, svc->st, ctx, who, xml, len, NULL, NULL, NULL, "", "", { 0 },
-			     json_object(), CG_OK, NULL };
+			     json_object(), NULL, CG_OK, NULL };
 }
 
 static cg_rc
