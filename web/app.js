@@ -22,7 +22,7 @@ const CG = (() => {
 			min10: '10 分钟以上', hour1: '1 小时以上', hour4: '4 小时以上', day1: '1 天以上',
 			value: '货值达到审核阈值', 'watched-hs': '布控商品编码', 'near-quota': '接近年度额度',
 			'new-enterprise': '新注册企业', random: '双随机抽中', claimFailed: '认领失败：已被其他关员认领或已决定',
-			inventory: '清单', order: '订单', payment: '支付单', waybill: '运单', field: '字段',
+			inventory: '清单', order: '订单', payment: '支付单', waybill: '运单', field: '字段', summaries: '汇总申报',
 			comparison: '四单对照', differs: '不一致', lines: '商品', rules: '命中规则', tax: '税款与额度',
 			recomputed: '重新计算税款', declared: '申报税款', goodsValue: '商品价格', freight: '运费',
 			quotaUsed: '本年度已用额度', quotaLimit: '年度限值', quotaRemaining: '剩余额度',
@@ -77,7 +77,7 @@ const CG = (() => {
 			min10: 'over 10 minutes', hour1: 'over 1 hour', hour4: 'over 4 hours', day1: 'over 1 day',
 			value: 'value at or above threshold', 'watched-hs': 'watched HS code', 'near-quota': 'near annual quota',
 			'new-enterprise': 'new enterprise', random: 'random selection', claimFailed: 'Claim refused: held by another officer or decided',
-			inventory: 'Inventory', order: 'Order', payment: 'Payment', waybill: 'Waybill', field: 'Field',
+			inventory: 'Inventory', order: 'Order', payment: 'Payment', waybill: 'Waybill', field: 'Field', summaries: 'Summaries',
 			comparison: 'The four documents', differs: 'differs', lines: 'Goods', rules: 'Rules hit', tax: 'Tax and quota',
 			recomputed: 'Tax recomputed', declared: 'Tax declared', goodsValue: 'Goods value', freight: 'Freight',
 			quotaUsed: 'Quota used this year', quotaLimit: 'Annual limit', quotaRemaining: 'Remaining',
@@ -315,7 +315,7 @@ const CG = (() => {
 	/* The navigation of each group of pages: [path, text key]. */
 	const navs = {
 		desk: [['/queue.html', 'queue'], ['/dashboard.html', 'dashboard'],
-			['/logistics.html', 'logistics'], ['/public.html', 'public']],
+			['/summaries.html', 'summaries'], ['/logistics.html', 'logistics'], ['/public.html', 'public']],
 		merchant: [['/upload.html', 'upload'], ['/status.html', 'statusPage']],
 		logistics: [['/logistics.html', 'logistics'], ['/status.html', 'statusPage']],
 		/* The public results and the login page: nothing of the officers' pages. */

@@ -14,13 +14,26 @@ CG.addTexts({
 	zh: { exportInventory: '出口清单', exportFacts: '出口申报要素', x_tradeMode: '贸易方式', x_statisticsFlag: '申报业务类型（A 按规定 / B 简化）',
 		x_country: '运抵国（地区）', x_portCode: '出口口岸', x_invtNo: '清单编号', x_grossWeight: '毛重（千克）',
 		x_netWeight: '净重（千克）', x_packNo: '件数', x_currency: '币制',
-		st_review: '人工审核', st_concluded: '已审结', st_closed: '已结关', st_cancelled: '已撤销', st_summarized: '已汇总申报' },
+		st_review: '人工审核', st_concluded: '已审结', st_closed: '已结关', st_cancelled: '已撤销', st_summarized: '已汇总申报',
+		xcomparison: '出口单证对照', xd_order: '订单 / 订仓单（303）', xd_payment: '收款单（403）', xd_waybill: '运单（505）',
+		xd_arrival: '运抵单（507）', xd_departure: '离境单（509）', xd_list: '清单总分单（607）', xd_inventory: '清单（603）',
+		notReceived: '未收到', check: '核对', agree: '一致', xf_goodsValue: '商品金额（清单为总价合计）', xf_currency: '币制', xf_charge: '收款金额（订单为商品金额加运杂费）',
+		xf_ebcName: '电商企业名称', xf_invtNo: '清单编号', xf_customsCode: '申报地海关', xf_trafMode: '运输方式',
+		xf_trafName: '运输工具名称', xf_voyageNo: '航班航次号', xf_totalPackageNo: '总包号', xf_loctNo: '监管场所代码',
+		xf_grossWeight: '毛重（千克）', xf_logisticsNo: '物流运单编号' },
 	en: { exportInventory: 'Export inventory', exportFacts: 'Export declaration', x_tradeMode: 'Trade mode',
 		x_statisticsFlag: 'Statistics flag (A in full / B simplified)', x_country: 'Destination country',
 		x_portCode: 'Port of exit', x_invtNo: 'Inventory no.', x_grossWeight: 'Gross weight (kg)', x_netWeight: 'Net weight (kg)',
 		x_packNo: 'Packages', x_currency: 'Currency',
 		st_review: 'held for review', st_concluded: 'concluded', st_closed: 'closed', st_cancelled: 'cancelled',
-		st_summarized: 'in a summary declaration' },
+		st_summarized: 'in a summary declaration',
+		xcomparison: 'The export documents compared', xd_order: 'Order / booking (303)', xd_payment: 'Receipt of payment (403)',
+		xd_waybill: 'Waybill (505)', xd_arrival: 'Arrival (507)', xd_departure: 'Departure (509)', xd_list: 'Master/house list (607)',
+		xd_inventory: 'Inventory (603)', notReceived: 'not received', check: 'Check', agree: 'agree',
+		xf_goodsValue: 'Goods value (inventory: Σ total price)', xf_currency: 'Currency', xf_charge: 'Amount received (order: goods value + freight)', xf_ebcName: 'Consignor name',
+		xf_invtNo: 'Inventory no.', xf_customsCode: 'Customs office', xf_trafMode: 'Transport mode', xf_trafName: 'Carrier name',
+		xf_voyageNo: 'Voyage / flight', xf_totalPackageNo: 'Pallet / bag no.', xf_loctNo: 'Site code',
+		xf_grossWeight: 'Gross weight (kg)', xf_logisticsNo: 'Waybill no.' },
 });
 
 document.addEventListener('DOMContentLoaded', async () => {
@@ -43,7 +56,42 @@ document.addEventListener('DOMContentLoaded', async () => {
 		return name ? `${x.code} ${name}` : x.code;
 	}
 
+	/*
+	 * An export inventory beside its documents (view.documents names the
+	 * columns): a column per document, said when it has not come, and a last
+	 * column that says in words whether the row agrees (not by colour only).
+	 */
+	function exportComparison() {
+		const table = document.getElementById('comparison');
+		const cols = view.documents;
+		const label = (d) => CG.t('xd_' + d.name) + (d.present ? '' : ' — ' + CG.t('notReceived'));
+		document.getElementById('h-comparison').textContent = CG.t('xcomparison');
+		table.dataset.export = '1';
+		table.tHead.replaceChildren(CG.el('tr', {}, CG.el('th', { scope: 'col', text: CG.t('field') }),
+			...cols.map((d) => CG.el('th', { scope: 'col', 'data-doc': d.name, class: d.present ? '' : 'absent', text: label(d) })),
+			CG.el('th', { scope: 'col', text: CG.t('check') })));
+		table.tBodies[0].replaceChildren(...view.comparison.map((row) => {
+			const name = CG.t('xf_' + row.field) === 'xf_' + row.field ? CG.t(row.field) : CG.t('xf_' + row.field);
+			const tr = CG.el('tr', { class: row.differs ? 'differs' : '', 'data-field': row.field },
+				CG.el('th', { scope: 'row', text: name }));
+			for (const d of cols) {
+				const has = row.fields[d.name] !== undefined;
+				const v = row.values[d.name];
+				const td = cell(has ? v : '', !has ? 'absent' : row.differs && v !== undefined ? 'differs' : '');
+				if (row.differs && v !== undefined) td.prepend(CG.el('span', { 'aria-hidden': 'true', text: '≠ ' }));
+				td.dataset.doc = d.name;
+				tr.append(td);
+			}
+			tr.append(CG.el('td', { class: 'check' + (row.differs ? ' differs' : ''), text: row.differs ? '≠ ' + CG.t('differs') : CG.t('agree') }));
+			return tr;
+		}));
+	}
+
 	function comparison() {
+		if (view.documents) {
+			exportComparison();
+			return;
+		}
 		const body = document.querySelector('#comparison tbody');
 		body.replaceChildren(...view.comparison.map((row) => {
 			const tr = CG.el('tr', { class: row.differs ? 'differs' : '', 'data-field': row.field },

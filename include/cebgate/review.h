@@ -69,6 +69,30 @@ CG_API cg_rc cg_service_reveal(cg_service *svc, cg_ctx *ctx, const cg_principal 
 			       long long doc_id, char **json) CG_WARN_UNUSED;
 
 /**
+ * The export summary applications (CEB701), newest first, with their last 702
+ * status, sumNo and the customs declarations each generated (declSeqNo,
+ * weights, rows, inventories, decState, decTmpNo, decPreNo, entryId), and the
+ * accepted decState values: {"applications": [...], "decStates": [{code, zh, en}], "now"}.
+ */
+CG_API cg_rc cg_service_summaries(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				  char **json) CG_WARN_UNUSED;
+
+/**
+ * Record the later facts of the customs declaration @p decl_seq_no generated
+ * by a summary: its decTmpNo, decPreNo and entryId (18 letters or digits each;
+ * NULL or "" keeps what is recorded) and its decState (one of the accepted
+ * values). Officers only (users, not admins). A change is stored, audited and
+ * answered to the declarant by a later CEB792 for that declSeqNo (its list
+ * empty); the same facts again change nothing ("changed": false). A number
+ * recorded already is never replaced by another (CG_ECONFLICT); CG_ENOTFOUND
+ * for an unknown declSeqNo, CG_EINVAL for a value out of its range.
+ */
+CG_API cg_rc cg_service_summary_record(cg_service *svc, cg_ctx *ctx, const cg_principal *who,
+				       const char *decl_seq_no, const char *dec_tmp_no,
+				       const char *dec_pre_no, const char *entry_id,
+				       const char *dec_state, char **json) CG_WARN_UNUSED;
+
+/**
  * Dashboard series of the last @p hours (1-168, CG_EINVAL else): declarations
  * per hour by outcome, queue depth and oldest item per hour, review times, top
  * hold and rejection reasons, per-enterprise match-failure rates.

@@ -69,6 +69,31 @@ print_tax_bills(json_t *bills)
 	}
 }
 
+/* The export summary results (CEB792) by declSeqNo, later results merged in (ceb-export-spec §3.12). */
+static void
+print_summary_results(json_t *results)
+{
+	json_t *r;
+	size_t i;
+
+	if (json_array_size(results) == 0)
+		return;
+	printf("\n%-20s %-20s %-20s %-20s %-20s %s\n", "summary declaration", "sumNo", "decTmpNo", "decPreNo",
+	       "entryId", "decState");
+	json_array_foreach(results, i, r)
+	{
+		const char *f[6] = { "declSeqNo", "sumNo", "decTmpNo", "decPreNo", "entryId", "decState" };
+		const char *v[6];
+		size_t k;
+
+		for (k = 0; k < 6; k++) {
+			v[k] = json_string_value(json_object_get(r, f[k]));
+			v[k] = v[k] != NULL && v[k][0] != '\0' ? v[k] : "-";
+		}
+		printf("%-20s %-20s %-20s %-20s %-20s %s\n", v[0], v[1], v[2], v[3], v[4], v[5]);
+	}
+}
+
 int
 cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open)
 {
@@ -95,6 +120,7 @@ cli_print_documents(cg_outbox *ob, cg_ctx *ctx, int only_open)
 		       meaning(rs, kind));
 	}
 	print_tax_bills(json_object_get(root, "taxBills"));
+	print_summary_results(json_object_get(root, "summaryResults"));
 	json_decref(root);
 	return 0;
 }

@@ -31,6 +31,9 @@ static const struct srv_route routes[] = {
 	{ "GET", "/api/v1/declarations/{id}", SRV_OFFICERS, srv_declaration, NULL },
 	{ "POST", "/api/v1/declarations/{id}/reveal", SRV_OFFICERS, srv_reveal, NULL },
 	{ "GET", "/api/v1/dashboard", SRV_OFFICERS, srv_dashboard, NULL },
+	/* Export summaries: what they generated, and the later facts officers record (a 792 each). */
+	{ "GET", "/api/v1/summaries", SRV_OFFICERS, srv_summaries, NULL },
+	{ "POST", "/api/v1/summary-declarations/{decl}", SRV_ROLE(CG_ROLE_OFFICER), srv_summary_record, NULL },
 	{ "GET", "/api/v1/public/inspections", SRV_NOLOGIN, srv_public_inspections, NULL },
 	/* The 179 payment-data interface: asked by an officer, uploaded by the platform (signed). */
 	{ "POST", "/api/v1/declarations/{id}/pay179", SRV_OFFICERS, srv_pay179_request, NULL },
@@ -96,6 +99,7 @@ static const struct srv_route routes[] = {
 	{ "GET", "/public.html", SRV_PUBLIC, srv_page, "public.html" },
 	{ "GET", "/upload.html", SRV_PUBLIC, srv_page, "upload.html" },
 	{ "GET", "/status.html", SRV_PUBLIC, srv_page, "status.html" },
+	{ "GET", "/summaries.html", SRV_PUBLIC, srv_page, "summaries.html" },
 	{ "GET", "/app.css", SRV_PUBLIC, srv_page, "app.css" },
 	{ "GET", "/app.js", SRV_PUBLIC, srv_page, "app.js" },
 	{ "GET", "/charts.js", SRV_PUBLIC, srv_page, "charts.js" },
@@ -108,6 +112,7 @@ static const struct srv_route routes[] = {
 	{ "GET", "/merchant.js", SRV_PUBLIC, srv_page, "merchant.js" },
 	{ "GET", "/upload.js", SRV_PUBLIC, srv_page, "upload.js" },
 	{ "GET", "/status.js", SRV_PUBLIC, srv_page, "status.js" },
+	{ "GET", "/summaries.js", SRV_PUBLIC, srv_page, "summaries.js" },
 	{ "GET", "/favicon.svg", SRV_PUBLIC, srv_page, "favicon.svg" },
 };
 

@@ -89,6 +89,8 @@ enum MHD_Result srv_declaration(struct srv_call *call);
 enum MHD_Result srv_reveal(struct srv_call *call);
 enum MHD_Result srv_dashboard(struct srv_call *call);
 enum MHD_Result srv_public_inspections(struct srv_call *call);
+enum MHD_Result srv_summaries(struct srv_call *call);
+enum MHD_Result srv_summary_record(struct srv_call *call);
 /* routes_logistics.c */
 enum MHD_Result srv_declarations(struct srv_call *call);
 enum MHD_Result srv_waybill(struct srv_call *call);

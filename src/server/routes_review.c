@@ -110,3 +110,31 @@ srv_public_inspections(struct srv_call *call)
 
 	return srv_call_answer(call, rc, MHD_HTTP_OK, json);
 }
+
+/* GET /api/v1/summaries: the export summary applications and the declarations they generated. */
+enum MHD_Result
+srv_summaries(struct srv_call *call)
+{
+	char *json = NULL;
+	cg_rc rc = cg_service_summaries(call->svc, call->ctx, &call->who, &json);
+
+	return srv_call_answer(call, rc, MHD_HTTP_OK, json);
+}
+
+/* POST /api/v1/summary-declarations/{decl} {"decTmpNo", "decPreNo", "entryId", "decState"} */
+enum MHD_Result
+srv_summary_record(struct srv_call *call)
+{
+	const char *decl = srv_param(&call->params, "decl");
+	json_t *b = srv_parse_json_body(call->r->body, call->r->len);
+	char *json = NULL;
+	cg_rc rc;
+
+	rc = cg_service_summary_record(call->svc, call->ctx, &call->who, decl,
+				       json_string_value(json_object_get(b, "decTmpNo")),
+				       json_string_value(json_object_get(b, "decPreNo")),
+				       json_string_value(json_object_get(b, "entryId")),
+				       json_string_value(json_object_get(b, "decState")), &json);
+	json_decref(b);
+	return srv_call_answer(call, rc, MHD_HTTP_OK, json);
+}

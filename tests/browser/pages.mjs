@@ -238,7 +238,7 @@ try {
 	const pages = [
 		['login', null, '/'], ['public', null, '/public.html'],
 		['queue', 'olga', '/queue.html'], ['declaration', 'olga', `/declaration.html?id=${remaining}`],
-		['dashboard', 'olga', '/dashboard.html'], ['logistics', 'leo', '/logistics.html'],
+		['dashboard', 'olga', '/dashboard.html'], ['summaries', 'olga', '/summaries.html'], ['logistics', 'leo', '/logistics.html'],
 		['upload', 'mia', '/upload.html'], ['status', 'mia', '/status.html'],
 	];
 	const passwords = { olga: 'officerpass1', leo: 'logisticspass1', mia: 'merchantpass1' };
@@ -286,7 +286,7 @@ try {
 	ok(wide.length === 0, 'every page, in both languages, is 390 px wide at 390 px: no horizontal page scroll', wide.join('\n'));
 	ok(junk.length === 0, 'no page shows null, undefined or NaN for a missing value', junk.join('\n'));
 	ok(serious.length === 0, 'axe-core finds no serious or critical accessibility violation on any page', serious.join('\n'));
-	ok(shots.length === 32, `screenshots of the 8 pages, desktop and phone, Chinese and English, in ${SHOTS}`);
+	ok(shots.length === 36, `screenshots of the 9 pages, desktop and phone, Chinese and English, in ${SHOTS}`);
 	ok(publicNav && !publicNav.some((h) => ['/queue.html', '/dashboard.html', '/logistics.html'].includes(h)),
 		'the public results page shows none of the officers\' navigation', publicNav && publicNav.join(','));
 	// Focus is visible: the outline of a focused link is drawn.

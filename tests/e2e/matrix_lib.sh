@@ -17,7 +17,7 @@ matrix_setup() {
 	TLOG=$(adm token new --user leo)
 	printf 'custody passphrase 1\n' >"$T/custody.pass"
 	start_daemon --db "$DB" --random-rate 1000 --match-timeout 3600 --lease 60 \
-		--custody-pass-file "$T/custody.pass"
+		--custody-pass-file "$T/custody.pass" --export-summary-any-month 1
 	submit_all
 	ID=$(curl -s -H "Authorization: Bearer $TOFF" "$URL/api/v1/review" | jq -r '.items[0].id')
 	UP=$(curl -s -H "Authorization: Bearer $TMER" "$URL/api/v1/uploads?name=o.csv" \
@@ -35,7 +35,7 @@ concrete() {
 	/api/v1/explain/*) set -- "$1" 's/{code}/120/' ;;
 	/api/v1/uploads/*) set -- "$1" "s/{id}/$UP/; s/{seq}/1/" ;;
 	/api/v1/webhooks/*) set -- "$1" 's/{id}/1/' ;;
-	*) set -- "$1" "s/{id}/$ID/; s/{code}/4403960XA1/; s/{name}/shop/; s/{token}/999999/; s/{serial}/0bad/" ;;
+	*) set -- "$1" "s/{id}/$ID/; s/{code}/4403960XA1/; s/{name}/shop/; s/{token}/999999/; s/{serial}/0bad/; s/{decl}/H20241205000000001/" ;;
 	esac
 	printf '%s\n' "$1" | sed "$2"
 }

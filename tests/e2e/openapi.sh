@@ -12,6 +12,7 @@ set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/desk_lib.sh"
 . "$top_srcdir/tests/e2e/matrix_lib.sh"
+. "$top_srcdir/tests/e2e/export_desk_lib.sh"
 need jq python3
 python3 -c 'import jsonschema' 2>/dev/null || skip_all "python3-jsonschema is not installed"
 CHECK=$top_srcdir/tests/e2e/openapi_check.py
@@ -134,6 +135,19 @@ record merchant "$TMER" GET /api/v1/webhooks /api/v1/webhooks
 record merchant "$TMER" GET '/api/v1/webhooks/{id}/deliveries' "/api/v1/webhooks/$WH/deliveries"
 record merchant "$TMER" POST '/api/v1/webhooks/{id}/resend' "/api/v1/webhooks/$WH/resend"
 record enterprise "$TA" DELETE '/api/v1/webhooks/{id}' "/api/v1/webhooks/$WH"
+# An export parcel taken to its summary: the summaries and a generated declaration's later facts.
+xdesk_parties
+xheld 1
+xrelease 1
+xdepart 1
+xmk s1 701 11 "LIST=$(xinv 1 invt_no)"
+xpost s1
+DECL=$(dbq "$DB" "SELECT decl_seq_no FROM export_summary_decl")
+record officer "$TOFF" GET /api/v1/summaries /api/v1/summaries
+record officer "$TOFF" POST '/api/v1/summary-declarations/{decl}' "/api/v1/summary-declarations/$DECL" \
+	-H "$J" --data '{"decState":"3","entryId":"290120241000004567"}'
+record officer "$TOFF" POST '/api/v1/summary-declarations/{decl}' "/api/v1/summary-declarations/$DECL" \
+	-H "$J" --data '{"decState":"3","entryId":"290120241000009999"}'
 record officer "$TOFF" POST /api/v1/logout /api/v1/logout
 is "every request answered" "$(grep -c "$tab"000"$tab" "$T/index" || :)" 0
 

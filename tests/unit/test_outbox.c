@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include "cebgate/outbox.h"
 
 struct fx {
@@ -395,6 +396,62 @@ test_dxprep_refuses_transmission(void **state)
 	assert_int_equal(c.docs_refused, 1);
 }
 
+/* The summary result of one declSeqNo in cg_outbox_list_json()'s summaryResults. */
+static json_t *
+summary_result(struct fx *fx, const char *decl, size_t *count)
+{
+	char *text = NULL;
+	json_t *root, *r, *found = NULL;
+	size_t i;
+
+	assert_int_equal(cg_outbox_list_json(fx->ob, fx->ctx, 0, &text), CG_OK);
+	root = json_loads(text, 0, NULL);
+	cg_free(text);
+	assert_non_null(root);
+	*count = json_array_size(json_object_get(root, "summaryResults"));
+	json_array_foreach(json_object_get(root, "summaryResults"), i, r)
+	{
+		if (strcmp(json_string_value(json_object_get(r, "declSeqNo")), decl) == 0)
+			found = json_incref(r);
+	}
+	json_decref(root);
+	assert_non_null(found);
+	return found;
+}
+
+/* CEB792 is an upsert by declSeqNo (ceb-export-spec §3.12): a later result fills and changes, never adds. */
+static void
+test_summary_result_upsert(void **state)
+{
+	struct fx *fx = *state;
+	size_t len, n = 0;
+	char *first = slurp("../export/CEB792Message.xml", &len);
+	char *later = variant("../export/CEB792Message.xml", "<ceb:decState>1</ceb:decState>",
+			      "<ceb:decState>3</ceb:decState>", &len);
+	char *other = variant("../export/CEB792Message.xml", "H20241205000000123", "H20241205000000124", &len);
+	json_t *r;
+
+	receipt(fx, first, strlen(first), 1, 0);
+	r = summary_result(fx, "H20241205000000123", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(json_string_value(json_object_get(r, "decState")), "1");
+	assert_int_equal(json_integer_value(json_object_get(r, "rows")), 3);
+	json_decref(r);
+	receipt(fx, later, strlen(later), 1, 0);
+	receipt(fx, later, strlen(later), 0, 1);
+	receipt(fx, other, strlen(other), 1, 0);
+	r = summary_result(fx, "H20241205000000123", &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(json_string_value(json_object_get(r, "decState")), "3");
+	assert_string_equal(json_string_value(json_object_get(r, "entryId")), "290120241000004567");
+	assert_string_equal(json_string_value(json_object_get(r, "sumNo")), "S20241205000000078");
+	assert_int_equal(json_integer_value(json_object_get(r, "results")), 2);
+	json_decref(r);
+	free(first);
+	free(later);
+	free(other);
+}
+
 int
 main(void)
 {
@@ -409,6 +466,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cursor_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rolls_back_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dxprep_refuses_transmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_result_upsert, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

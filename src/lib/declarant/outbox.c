@@ -116,6 +116,8 @@ static const char *const sql[OB_Q_COUNT] = {
 			" coalesce(info, ''), received FROM receipt WHERE decl_id = $1 ORDER BY id",
 	[OB_TAXBILLS] = "SELECT return_status, coalesce(info, '') FROM receipt"
 			" WHERE msg_type IN ('CEB816Message', 'CEB818Message') ORDER BY id",
+	[OB_SUMRESULTS] = "SELECT return_status, coalesce(info, '') FROM receipt"
+			  " WHERE msg_type = 'CEB792Message' ORDER BY id",
 };
 
 CG_DB_MODULE(outbox_sql, "outbox", sql);

@@ -243,6 +243,44 @@ apply_taxbill(struct rcpt *r, const struct cg_msgdef *def, const struct cg_group
 	return rc;
 }
 
+/*
+ * A summary result (CEB792, ceb-export-spec §3.12): one per generated customs
+ * declaration, kept by its declSeqNo; later results for the same declSeqNo
+ * fill decTmpNo, decPreNo and entryId and change decState, their list empty
+ * (the report reads them as one upsert: outbox_report.c). info holds the
+ * head's figures as JSON, the row count only when the result has rows.
+ */
+static cg_rc
+apply_summary_result(struct rcpt *r, const struct cg_msgdef *def, const struct cg_decl *doc, int idx)
+{
+	static const char *const fields[] = { "sumNo", "declSeqNo", "decTmpNo", "decPreNo", "entryId",
+					      "ebcCode", "grossWeight", "netWeight", "opDate" };
+	const struct cg_group *h = &doc->head;
+	json_t *o = json_object();
+	char *info;
+	bool fresh = false;
+	size_t i;
+	cg_rc rc;
+
+	for (i = 0; o != NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *v = cg__group_get(h, fields[i]);
+
+		if (v != NULL && v[0] != '\0')
+			(void)json_object_set_new(o, fields[i], json_string(v));
+	}
+	if (o != NULL && doc->nlines > 0)
+		(void)json_object_set_new(o, "rows", json_integer((json_int_t)doc->nlines));
+	info = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	if (info == NULL)
+		return CG_ENOMEM;
+	rc = record(r, 0, 0, def->root, cg__group_get(h, "decState") != NULL ? cg__group_get(h, "decState") : "",
+		    cg__group_get(h, "opDate"), info, idx, &fresh);
+	free(info);
+	r->matched += rc == CG_OK && fresh;
+	return rc;
+}
+
 static cg_rc
 decl_by_copmsgid(struct rcpt *r, const char *copmsgid, long long *id)
 {
@@ -400,6 +438,8 @@ apply_doc(struct rcpt *r, xmlDocPtr doc, int depth)
 
 		if (m->def->type == 816 || m->def->type == 818)
 			rc = apply_taxbill(r, m->def, h, (int)i);
+		else if (m->def->type == 792)
+			rc = apply_summary_result(r, m->def, &m->docs[i], (int)i);
 		else if (m->def->type == 900)
 			rc = apply_transmission(r, m->def->root, cg__group_get(h, "oriCopMsgId"),
 						cg__group_get(h, "returnStatus"),

@@ -62,6 +62,47 @@ tax_bills(cg_outbox *ob)
 	return arr;
 }
 
+/*
+ * The summary results received (CEB792), one per declSeqNo (ceb-export-spec
+ * §3.12: an upsert): what a later result says replaces what an earlier one
+ * said, what it leaves out (its empty list) stays, decState is the latest.
+ */
+static json_t *
+summary_results(cg_outbox *ob)
+{
+	cg_db_stmt *s = cg__ob_stmt(ob, OB_SUMRESULTS);
+	json_t *by_no = json_object(), *arr = json_array(), *v;
+	const char *k;
+
+	while (s != NULL && by_no != NULL && cg_db_step(s) == CG_DB_ROW) {
+		json_t *info = json_loads(col(s, 1), 0, NULL);
+		const char *no = json_string_value(json_object_get(info, "declSeqNo"));
+		json_t *res;
+
+		if (no == NULL) {
+			json_decref(info);
+			continue;
+		}
+		res = json_object_get(by_no, no);
+		if (res == NULL) {
+			(void)json_object_set_new(by_no, no, info);
+			res = info;
+		} else {
+			(void)json_object_update(res, info);
+			json_decref(info);
+		}
+		(void)json_object_set_new(res, "decState", json_string(col(s, 0)));
+		(void)json_object_set_new(res, "results",
+					  json_integer(json_integer_value(json_object_get(res, "results")) + 1));
+	}
+	if (s != NULL)
+		cg_db_reset(s);
+	json_object_foreach(by_no, k, v)
+		(void)json_array_append(arr, v);
+	json_decref(by_no);
+	return arr;
+}
+
 cg_rc
 cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
 {
@@ -90,7 +131,8 @@ cg_outbox_list_json(cg_outbox *ob, cg_ctx *ctx, int only_open, char **json)
 		json_decref(arr);
 		return r == CG_ENOMEM ? CG_ENOMEM : cg__ob_fail(ob, ctx, "list");
 	}
-	*json = json_out(json_pack("{s:o, s:o}", "documents", arr, "taxBills", tax_bills(ob)));
+	*json = json_out(json_pack("{s:o, s:o, s:o}", "documents", arr, "taxBills", tax_bills(ob),
+				   "summaryResults", summary_results(ob)));
 	return *json != NULL ? CG_OK : CG_ENOMEM;
 }
 

@@ -221,6 +221,195 @@ compare_row(json_t *view, const struct pair *p)
 			 "differs", differs);
 }
 
+/* ---- an export inventory beside its documents (ceb-export-spec.md §2.6) ------------------ */
+
+/*
+ * The documents an export inventory is compared with: its order (303, or the
+ * 9710/9810 booking), receipt of payment (403, when sent), waybill (505), the
+ * site's arrival (507), the departure (509) and the master/house list (607).
+ */
+#define XDOCS 7
+static const char *const xdocs[XDOCS] = { "inventory", "order", "payment", "waybill",
+					  "arrival", "departure", "list" };
+
+/* Which field of each of xdocs says the same thing; a list's fields are its parcel's line's. */
+static const struct xpair {
+	const char *name;
+	const char *f[XDOCS];
+	bool decimal;
+} xpairs[] = {
+	{ "orderNo", { "orderNo", "orderNo", "orderNo" }, false },
+	{ "ebpCode", { "ebpCode", "ebpCode", "ebpCode" }, false },
+	{ "ebcCode", { "ebcCode", "ebcCode", "ebcCode", "ebcCode" }, false },
+	{ "ebcName", { "ebcName", "ebcName", "ebcName", "ebcName" }, false },
+	/* The inventory's value is its lines' Σ totalPrice, its currency that of its first line. */
+	{ "goodsValue", { "goodsValue", "goodsValue" }, true },
+	/* What the consignor received: the order's goods and freight (§2.6, 403 charge). */
+	{ "charge", { NULL, "charge", "charge" }, true },
+	{ "currency", { "currency", "currency", "currency" }, false },
+	{ "logisticsCode", { "logisticsCode", NULL, NULL, "logisticsCode", "logisticsCode", "logisticsCode",
+			     "logisticsCode" }, false },
+	{ "logisticsNo", { "logisticsNo", NULL, NULL, "logisticsNo", "logisticsNo", "logisticsNo",
+			   "logisticsNo" }, false },
+	{ "invtNo", { "invtNo", NULL, NULL, NULL, NULL, NULL, "invtNo" }, false },
+	{ "customsCode", { "customsCode", NULL, NULL, NULL, "customsCode", "customsCode", "customsCode" }, false },
+	{ "billNo", { "billNo", NULL, NULL, NULL, "billNo", "billNo", "billNo" }, false },
+	{ "trafMode", { "trafMode", NULL, NULL, NULL, "trafMode", "trafMode", "trafMode" }, false },
+	{ "trafName", { "trafName", NULL, NULL, NULL, NULL, "trafName", "trafName" }, false },
+	{ "voyageNo", { "voyageNo", NULL, NULL, NULL, NULL, "voyageNo", "voyageNo" }, false },
+	{ "totalPackageNo", { "totalPackageNo", NULL, NULL, NULL, "totalPackageNo", "totalPackageNo",
+			      "totalPackageNo" }, false },
+	{ "loctNo", { "loctNo", NULL, NULL, NULL, "loctNo", NULL, "loctNo" }, false },
+	{ "freight", { "freight", NULL, NULL, "freight" }, true },
+	{ "insuredFee", { "insuredFee", NULL, NULL, "insuredFee" }, true },
+	{ "grossWeight", { "grossWeight", NULL, NULL, "grossWeight" }, true },
+	{ "packNo", { "packNo", NULL, NULL, "packNo" }, true },
+};
+
+/* The inventory's head with its value and currency, as the order states them. */
+static json_t *
+export_inventory_facts(json_t *inv)
+{
+	json_t *out = json_deep_copy(json_object_get(inv, "h")), *l;
+	cg_dec sum = 0, v;
+	bool ok = true;
+	char buf[64];
+	size_t i;
+
+	if (out == NULL)
+		return json_object();
+	json_array_foreach(json_object_get(inv, "l"), i, l)
+	{
+		const char *t = json_string_value(json_object_get(l, "totalPrice"));
+
+		ok = ok && t != NULL && cg__dec_parse(t, &v);
+		sum += ok ? v : 0;
+	}
+	cg__dec_format(sum, buf, sizeof(buf));
+	if (ok && json_array_size(json_object_get(inv, "l")) > 0)
+		(void)json_object_set_new(out, "goodsValue", json_string(buf));
+	l = json_object_get(json_array_get(json_object_get(inv, "l"), 0), "currency");
+	if (json_is_string(l))
+		(void)json_object_set(out, "currency", l);
+	return out;
+}
+
+/* The order's head with what the buyer paid: goodsValue + freight, as a receipt of payment states it. */
+static json_t *
+export_order_facts(json_t *order)
+{
+	json_t *out = json_deep_copy(json_object_get(order, "h"));
+	const char *gv, *fr;
+	cg_dec g, f;
+	char buf[64];
+
+	if (out == NULL)
+		return json_object();
+	gv = json_string_value(json_object_get(out, "goodsValue"));
+	fr = json_string_value(json_object_get(out, "freight"));
+	if (gv != NULL && fr != NULL && cg__dec_parse(gv, &g) && cg__dec_parse(fr, &f)) {
+		cg__dec_format(g + f, buf, sizeof(buf));
+		(void)json_object_set_new(out, "charge", json_string(buf));
+	}
+	return out;
+}
+
+/* A 507, 509 or 607's head with the fields of its line that names the parcel @p no. */
+static json_t *
+parcel_facts(json_t *doc, const char *no)
+{
+	json_t *out = json_deep_copy(json_object_get(doc, "h")), *l;
+	size_t i;
+
+	if (out == NULL)
+		return json_object();
+	json_array_foreach(json_object_get(doc, "l"), i, l)
+	{
+		const char *x = json_string_value(json_object_get(l, "logisticsNo"));
+
+		if (x != NULL && no != NULL && strcmp(x, no) == 0) {
+			(void)json_object_update(out, l);
+			break;
+		}
+	}
+	return out;
+}
+
+/* One row of the export comparison over the facts of each document (NULL: not there). */
+static json_t *
+export_row(json_t *const *facts, const struct xpair *p)
+{
+	json_t *values = json_object(), *fields = json_object();
+	const char *first = NULL;
+	bool differs = false;
+	int d;
+
+	for (d = 0; d < XDOCS; d++) {
+		const char *v = p->f[d] != NULL && facts[d] != NULL
+					? json_string_value(json_object_get(facts[d], p->f[d]))
+					: NULL;
+
+		if (p->f[d] != NULL)
+			(void)json_object_set_new(fields, xdocs[d], json_string(p->f[d]));
+		if (v == NULL || v[0] == '\0')
+			continue;
+		(void)json_object_set_new(values, xdocs[d], json_string(v));
+		if (first == NULL)
+			first = v;
+		else
+			differs = differs || !equal(first, v, p->decimal);
+	}
+	return json_pack("{s:s, s:o, s:o, s:b}", "field", p->name, "fields", fields, "values", values,
+			 "differs", differs);
+}
+
+/*
+ * The export comparison: the fields that must agree across the inventory and
+ * its documents, side by side; "documents" names the columns and says which
+ * documents are there.
+ */
+static json_t *
+export_comparison(json_t *view)
+{
+	json_t *facts[XDOCS] = { NULL }, *cmp = json_array(), *present = json_array();
+	const char *no = json_string_value(
+		json_object_get(json_object_get(json_object_get(view, "inventory"), "h"), "logisticsNo"));
+	size_t i;
+	int d;
+
+	for (d = 0; d < XDOCS; d++) {
+		json_t *doc = json_object_get(view, xdocs[d]);
+
+		if (doc == NULL || json_is_null(doc))
+			facts[d] = NULL;
+		else if (d == 0)
+			facts[d] = export_inventory_facts(doc);
+		else if (d == 1)
+			facts[d] = export_order_facts(doc);
+		else if (d >= 4)
+			facts[d] = parcel_facts(doc, no);
+		else
+			facts[d] = json_incref(json_object_get(doc, "h"));
+		(void)json_array_append_new(present, json_pack("{s:s, s:b}", "name", xdocs[d], "present",
+								 facts[d] != NULL));
+	}
+	for (i = 0; i < sizeof(xpairs) / sizeof(xpairs[0]); i++)
+		(void)json_array_append_new(cmp, export_row(facts, &xpairs[i]));
+	for (d = 0; d < XDOCS; d++)
+		json_decref(facts[d]);
+	(void)json_object_set_new(view, "documents", present);
+	return cmp;
+}
+
+static bool
+is_export(json_t *view)
+{
+	const char *ie = json_string_value(
+		json_object_get(json_object_get(json_object_get(view, "inventory"), "h"), "ieFlag"));
+
+	return ie != NULL && strcmp(ie, "E") == 0;
+}
+
 static json_t *
 line_of(json_t *lines, const char *gnum)
 {
@@ -309,6 +498,8 @@ compare_lines(json_t *view, const struct cg_codes *codes)
 {
 	static const char *const inv_f[] = { "gname", "qty", "price", "totalPrice" };
 	static const char *const ord_f[] = { "itemName", "qty", "price", "totalPrice" };
+	/* An export line carries the seller's own name too: that is what the order says. */
+	const char *name_f = is_export(view) ? "itemName" : "gname";
 	json_t *out = json_array(), *il = json_object_get(json_object_get(view, "inventory"), "l"), *l;
 	json_t *ol = json_object_get(json_object_get(view, "order"), "l");
 	const char *date = head_value(view, 0, "declTime");
@@ -321,7 +512,7 @@ compare_lines(json_t *view, const struct cg_codes *codes)
 		json_t *o = line_of(ol, gnum), *diff = json_array(), *line;
 
 		for (k = 0; k < 4; k++) {
-			const char *a = json_string_value(json_object_get(l, inv_f[k]));
+			const char *a = json_string_value(json_object_get(l, k == 0 ? name_f : inv_f[k]));
 			const char *b = json_string_value(json_object_get(o, ord_f[k]));
 
 			if (a == NULL || b == NULL || !equal(a, b, k > 0))
@@ -450,9 +641,14 @@ desk_decorate(cg_store *st, cg_ctx *ctx, json_t *view, long long doc_id)
 	/* The shared set: loaded once per process; without it the lines just lack the tariff facts. */
 	if (cg__codes_load(&codes, ctx, cg_datadir()) != CG_OK)
 		codes = NULL;
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		(void)json_array_append_new(cmp, compare_row(view, &pairs[i]));
-	if (json_object_set_new(view, "comparison", cmp) != 0 ||
+	if (is_export(view)) {
+		json_decref(cmp);
+		cmp = export_comparison(view);
+	} else {
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+			(void)json_array_append_new(cmp, compare_row(view, &pairs[i]));
+	}
+	if (cmp == NULL || json_object_set_new(view, "comparison", cmp) != 0 ||
 	    json_object_set_new(view, "lines", compare_lines(view, codes)) != 0 ||
 	    json_object_set_new(view, "review", review_of(st, doc_id)) != 0 ||
 	    json_object_set_new(view, "tax", tax_and_quota(st, view)) != 0 ||

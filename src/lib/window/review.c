@@ -21,7 +21,7 @@
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { R_LIST, R_CLAIM, R_GET, R_DECIDED, R_DOC, R_RELATED, R_AUDIT, R_RCPTS, R_WAYBILL,
-       R_GAUGES, R_WAYBILL_X, R_RELATED_X };
+       R_GAUGES, R_WAYBILL_X, R_RELATED_X, R_PARCEL };
 
 /* json_extract, instr and hex are SQLite's: PostgreSQL's variants below. */
 static const char *const sql[] = {
@@ -63,6 +63,9 @@ static const char *const sql[] = {
 	[R_RELATED_X] = "SELECT kind, state, data FROM document WHERE state <> 'deleted' AND"
 			" ((kind = 303 AND order_key = $1) OR (kind = 505 AND waybill_key = $2)"
 			" OR (kind = 403 AND order_key = $3))",
+	/* What the site and the carrier said of an export parcel: 607, 507, 509, latest last. */
+	[R_PARCEL] = "SELECT e.kind, d.data FROM parcel_event e JOIN document d ON d.id = e.document_id"
+		     " WHERE e.waybill_key = $1 AND d.state <> 'deleted' ORDER BY e.id",
 	[R_GAUGES] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
 			  " (SELECT count(*) FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')),"
 			  " (SELECT min(created) FROM review WHERE state <> 'decided')",
@@ -398,6 +401,23 @@ rows(cg_store *st, int qid, long long id)
 	return cg_db_rows_json(s, 0, 0);
 }
 
+/* An export parcel's master/house list (607), arrival (507) and departure (509), the latest of each. */
+static void
+parcel_docs(cg_store *st, json_t *o, const char *waybill_key)
+{
+	cg_db_stmt *s = q(st, R_PARCEL);
+
+	if (s == NULL || cg_db_bind_text(s, 1, waybill_key) != CG_OK)
+		return;
+	while (cg_db_step(s) == CG_DB_ROW) {
+		int k = cg_db_column_int(s, 0);
+
+		(void)json_object_set_new(o, k == 607 ? "list" : k == 507 ? "arrival" : "departure",
+					  text_json(s, 1));
+	}
+	cg_db_reset(s);
+}
+
 json_t *
 cg__review_view(cg_store *st, long long doc_id)
 {
@@ -437,6 +457,8 @@ cg__review_view(cg_store *st, long long doc_id)
 					  text_json(r, 2));
 	}
 	cg_db_reset(r);
+	if (kind == 603)
+		parcel_docs(st, o, wk);
 	(void)json_object_set_new(o, "receipts", rows(st, R_RCPTS, doc_id));
 	(void)json_object_set_new(o, "audit", rows(st, R_AUDIT, doc_id));
 	return o;
