@@ -74,6 +74,10 @@ cg_rc cg__export_decide(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg
 cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 			  long long now, int *rejected);
 
+/* The same for export inventories still 'declared' (604 100, naming what was missing). */
+cg_rc cg__export_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
+		       int *rejected);
+
 /* Set an inventory's state and reason (and keep its data) by id; a release issues its tax bill. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, long long doc_id,
 			   const char *state, const char *status, const char *info, const char *actor);

@@ -143,7 +143,7 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 cg_rc
 cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 {
-	int settled = 0;
+	int settled = 0, exports = 0;
 	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
 	bool anchored;
 
@@ -151,6 +151,9 @@ cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 	if (rc != CG_OK)
 		return rc;
 	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), rejected);
+	if (rc == CG_OK)
+		rc = cg__export_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), &exports);
+	*rejected += exports;
 	if (rc == CG_OK)
 		rc = cg__taxbill_sweep(svc->st, ctx, &svc->cfg, (long long)time(NULL), &settled);
 	if (rc == CG_OK)
