@@ -15,7 +15,6 @@ document.addEventListener('DOMContentLoaded', async () => {
 	CG.chrome();
 	CG.onLanguage(render);
 	await CG.session(['merchant', 'enterprise', 'logistics']);
-	const needsAction = ['rejected', 'returned', 'detained'];
 
 	/* A receipt's code and meaning; an export declaration's in its own receipt (CEB604 399...). */
 	function receipt(code, kind) {
@@ -29,17 +28,22 @@ document.addEventListener('DOMContentLoaded', async () => {
 		return CG.el('span', { class: 'receipt' }, span, meaning);
 	}
 
+	/* The service says what waits on the declarant (an export inventory returned is its goods back, not a refusal). */
+	function actionTag(d) {
+		return d.needsAction ? [' ', CG.el('span', { class: 'tag action', text: CG.t('action') })] : [];
+	}
+
 	/* What became of the declaration: its inventory's state, the reason and when. */
 	function outcome(d, label) {
 		const o = d.outcome;
 		const td = CG.el('td', { class: 'outcome', 'data-label': label });
 		if (!o || !o.state) {
-			td.textContent = CG.t('noOutcome');
+			td.append(CG.t('noOutcome'), ...actionTag(d));
 			return td;
 		}
 		td.dataset.state = o.state;
 		td.append(CG.el('span', { class: 'outcome-' + o.state, text: M.state(o.kind || d.kind, o.state) }));
-		if (needsAction.includes(o.state)) td.append(' ', CG.el('span', { class: 'tag', text: CG.t('action') }));
+		td.append(...actionTag(d));
 		if (o.reason) td.append(CG.el('span', { class: 'sub reason', text: CG.t(o.reason) }));
 		if (o.at) td.append(CG.el('span', { class: 'sub at', text: CG.time(o.at) }));
 		/* A released inventory's electronic tax bill (CEB816/818): its number, state and taxes. */

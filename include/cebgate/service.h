@@ -91,13 +91,17 @@ CG_API cg_rc cg_service_set_custody(cg_service *svc, cg_ctx *ctx, const char *di
 
 /**
  * Refuse inventories that waited longer than the match timeout; each gets a
- * 622 receipt (100) naming what was missing or differed. @p rejected: how many.
+ * receipt (622, or 604 for an export inventory) with status 100 naming what
+ * was missing or differed. @p rejected: how many.
  */
 CG_API cg_rc cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected) CG_WARN_UNUSED;
 
-/** Gauges for /metrics: inventories queued for review, waiting for documents, oldest queued (s). */
+/**
+ * Gauges for /metrics: inventories queued for review, import and export
+ * inventories waiting for their documents, the oldest queued one's age (s).
+ */
 CG_API cg_rc cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *waiting,
-			       long long *oldest_age) CG_WARN_UNUSED;
+			       long long *waiting_export, long long *oldest_age) CG_WARN_UNUSED;
 
 /**
  * Readiness (/readyz): the database answers a query now and its schema is the

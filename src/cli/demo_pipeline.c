@@ -6,7 +6,8 @@
  * own outbox (some records fail), the officer's queue and a decision, the
  * receipts followed until every declaration is final, the waybills'
  * logistics status; then the export day (a 9610 and a 9710 export from
- * order to departure); then the service stopped.
+ * order to departure, and the 9610 one's summary declaration); then the
+ * service stopped.
  */
 #include "config.h"
 
@@ -181,10 +182,15 @@ start_daemon(struct demo *d)
 	fflush(stdout);
 	d->pid = fork();
 	if (d->pid == 0) {
-		/* §13's inventory is worth 526 CNY: a threshold of 500 holds it for the officer. */
+		/*
+		 * §13's inventory is worth 526 CNY: a threshold of 500 holds it for the
+		 * officer. The export day applies for the summary of an inventory closed
+		 * today: the period rule (CG1356) would wait for next month.
+		 */
 		char *argv[] = { bin, (char *)"--db", db, (char *)"--port", (char *)"0",
 				 (char *)"--port-file", port, (char *)"--threads", (char *)"2",
-				 (char *)"--value-threshold", (char *)"500", NULL };
+				 (char *)"--value-threshold", (char *)"500",
+				 (char *)"--export-summary-any-month", (char *)"1", NULL };
 
 		if (freopen(log, "a", stderr) == NULL)
 			_exit(127);
@@ -471,25 +477,38 @@ static const char *const x_list[] = { "xml/export/CEB607Message.xml", NULL };
 static const char *const x_arrival[] = { "xml/export/CEB507Message.xml", NULL };
 static const char *const x_departure[] = { "xml/export/CEB509Message.xml", NULL };
 
-/* The state of export inventory @p copNo in the service, as its declarant reads it. */
+/* The API token of demo enterprise @p tag, into @p token. */
 static void
-export_inventory(struct demo *d, const char *copno)
+read_token(const struct demo *d, const char *tag, char *token, size_t size)
 {
-	char tok[PATHMAX], route[160], token[512] = "";
+	char tok[PATHMAX];
 	FILE *fp;
-	json_t *r, *decl;
 
-	path(tok, d, "x-broker", ".token");
+	path(tok, d, tag, ".token");
+	token[0] = '\0';
 	fp = fopen(tok, "r");
-	if (fp != NULL && fgets(token, sizeof(token), fp) == NULL)
+	if (fp != NULL && fgets(token, (int)size, fp) == NULL)
 		token[0] = '\0';
 	if (fp != NULL)
 		fclose(fp);
+	token[strcspn(token, "\r\n")] = '\0';
+}
+
+/* The state of export inventory @p copNo in the service, as its declarant reads it: @p want. */
+static void
+export_inventory(struct demo *d, const char *copno, const char *want)
+{
+	char route[160], token[512];
+	json_t *r, *decl;
+	const char *state;
+
+	read_token(d, "x-broker", token, sizeof(token));
 	(void)snprintf(route, sizeof(route), "/api/v1/declarations?kind=603&q=%s", copno);
 	r = api(d, "GET", route, token, NULL);
 	decl = json_array_get(json_object_get(r, "declarations"), 0);
-	printf("  export inventory %s: %s\n", copno, decl != NULL ? json_string_value(json_object_get(decl, "state")) : "(none)");
-	if (decl == NULL || strcmp(json_string_value(json_object_get(decl, "state")), "closed") != 0)
+	state = json_string_value(json_object_get(decl, "state"));
+	printf("  export inventory %s: %s\n", copno, state != NULL ? state : "(none)");
+	if (state == NULL || strcmp(state, want) != 0)
 		d->failures++;
 	json_decref(r);
 }
@@ -524,8 +543,8 @@ export_day(struct demo *d)
 	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < sizeof(obs) / sizeof(obs[0]); i++)
 		summary_counts(d, obs[i].outbox, &sum);
-	export_inventory(d, "EI2024111800000001");
-	export_inventory(d, "EI2024111900000001");
+	export_inventory(d, "EI2024111800000001", "closed");
+	export_inventory(d, "EI2024111900000001", "closed");
 	logistics(d, "x-express", "3301980XL4", "EXL2024111800000012");
 	logistics(d, "x-express", "3301980XL4", "EXL2024111800000013");
 	printf("export declarations: %lld final, %lld refused, %lld still open;"
@@ -534,6 +553,139 @@ export_day(struct demo *d)
 	       sum.docs_final == sum.docs ? "yes" : "NO");
 	if (sum.docs_final != sum.docs || sum.acknowledged + sum.signed_ != 0 || sum.rejected != 0)
 		d->failures++;
+}
+
+/* @p tag's receipts feed (GET /api/v1/receipts), or NULL. */
+static json_t *
+feed(struct demo *d, const char *tag)
+{
+	char token[512];
+
+	read_token(d, tag, token, sizeof(token));
+	return api(d, "GET", "/api/v1/receipts?after=0&limit=1000", token, NULL);
+}
+
+/* The newest receipt of @p type (and @p status, unless NULL) in @p f whose XML names @p key, or NULL. */
+static json_t *
+find_receipt(json_t *f, const char *type, const char *status, const char *key)
+{
+	json_t *r, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(f, "receipts"), i, r)
+	{
+		const char *t = json_string_value(json_object_get(r, "type"));
+		const char *st = json_string_value(json_object_get(r, "returnStatus"));
+		const char *x = json_string_value(json_object_get(r, "xml"));
+
+		if (t != NULL && x != NULL && strcmp(t, type) == 0 && strstr(x, key) != NULL &&
+		    (status == NULL || (st != NULL && strcmp(st, status) == 0)))
+			found = r;
+	}
+	return found;
+}
+
+/* The text of the first element @p name of receipt @p r's XML, into @p out ("" if absent). */
+static void
+receipt_value(json_t *r, const char *name, char *out, size_t size)
+{
+	const char *x = json_string_value(json_object_get(r, "xml")), *p, *e;
+	char open[64];
+
+	out[0] = '\0';
+	(void)snprintf(open, sizeof(open), "<ceb:%s>", name);
+	p = x != NULL ? strstr(x, open) : NULL;
+	e = p != NULL ? strchr(p + strlen(open), '<') : NULL;
+	if (e != NULL && (size_t)(e - p - strlen(open)) < size)
+		(void)snprintf(out, size, "%.*s", (int)(e - p - strlen(open)), p + strlen(open));
+}
+
+/* How many times @p what stands in receipt @p r's XML. */
+static int
+receipt_count(json_t *r, const char *what)
+{
+	const char *p = json_string_value(json_object_get(r, "xml"));
+	int n = 0;
+
+	while (p != NULL && (p = strstr(p, what)) != NULL) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
+/* The summary application of the demo: the consignor's 9610 inventory, by its invtNo (NDJSON rows of CEB701). */
+static int
+write_application(struct demo *d, const char *file, const char *invt)
+{
+	const char *broker = ent("x-broker")->name;
+	json_t *app = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s}]}",
+				"customsCode", "2901", "copNo", "ES2024120500000001", "agentCode",
+				ent("x-broker")->code, "agentName", broker, "ebcCode", "3301960XE2",
+				"ebcName", "示例跨境出口贸易（杭州）有限公司", "declAgentCode",
+				ent("x-broker")->code, "declAgentName", broker, "summaryFlag", "1",
+				"itemNameFlag", "1", "msgCount", "1", "msgSeqNo", "1", "items", "invtNo", invt);
+	int rc = app != NULL ? json_dump_file(app, file, JSON_COMPACT) : -1;
+
+	json_decref(app);
+	if (rc != 0) {
+		cli_err("cannot write %s", file);
+		d->failures++;
+	}
+	return rc;
+}
+
+/*
+ * The summary declaration (汇总申报, ceb-export-spec.md §2.9): the customs
+ * broker reads the invtNo cebgated gave the 9610 inventory in its 604 399
+ * receipt, lists it in a summary application (CEB701, NDJSON normalized,
+ * signed and submitted like the other files), and reads back the 702 399
+ * with its sumNo and the summary result (CEB792). The 9710 inventory is not
+ * summarised (§2.4).
+ */
+static void
+summary_day(struct demo *d)
+{
+	static const char *const copno = "EI2024111800000001", *const app_no = "ES2024120500000001";
+	char invt[32], file[PATHMAX], sumno[32] = "", declno[32] = "";
+	const char *files[] = { file, NULL };
+	const char *status = NULL;
+	json_t *f, *r;
+
+	heading("17. The summary declaration (汇总申报): CEB701 -> CEB702 (sumNo) -> CEB792 (summary result)");
+	printf("(this demo's cebgated runs with export-summary-any-month = 1: its inventory closed today, and the\n"
+	       " period rule, CG1356, would refuse it until next month)\n");
+	f = feed(d, "x-broker");
+	receipt_value(find_receipt(f, "CEB604Message", "399", copno), "invtNo", invt, sizeof(invt));
+	json_decref(f);
+	if (invt[0] == '\0') {
+		cli_err("no receipt of %s with its invtNo", copno);
+		d->failures++;
+		return;
+	}
+	printf("the 9610 inventory %s was concluded as invtNo %s (its CEB604 399 receipt)\n", copno, invt);
+	path(file, d, "summary-application", ".ndjson");
+	if (write_application(d, file, invt) != 0)
+		return;
+	submit_mapped(d, "x-broker", "x-broker", "merchant/export/declarant.profile", "701", files, CLI_OK);
+	receipts(d, "x-broker", "x-broker");
+	f = feed(d, "x-broker");
+	r = find_receipt(f, "CEB702Message", NULL, app_no);
+	status = json_string_value(json_object_get(r, "returnStatus"));
+	receipt_value(r, "sumNo", sumno, sizeof(sumno));
+	printf("  summary application %s: CEB702 %s, sumNo %s\n", app_no, status != NULL ? status : "(none)",
+	       sumno[0] != '\0' ? sumno : "(none)");
+	r = sumno[0] != '\0' ? find_receipt(f, "CEB792Message", NULL, sumno) : NULL;
+	receipt_value(r, "declSeqNo", declno, sizeof(declno));
+	if (r != NULL)
+		printf("  summary result (CEB792) for %s: declaration %s, %d row(s) of inventory %s\n", sumno,
+		       declno, receipt_count(r, "<ceb:SummaryResultList>"), invt);
+	else
+		printf("  summary result (CEB792): none\n");
+	if (status == NULL || strcmp(status, "399") != 0 || r == NULL || declno[0] == '\0')
+		d->failures++;
+	json_decref(f);
+	export_inventory(d, copno, "summarized");
 }
 
 static void
@@ -585,7 +737,8 @@ cli_demo_pipeline(const char *samples, const char *out)
 	officer(&d, "10. The officer's review queue (人工审核) and a decision");
 	follow_and_summarise(&d);
 	export_day(&d);
-	heading("17. Stop the single window");
+	summary_day(&d);
+	heading("18. Stop the single window");
 	if (stop_daemon(&d) != 0) {
 		cli_err("cebgated did not stop cleanly");
 		d.failures++;

@@ -128,13 +128,13 @@ static void
 gauges(FILE *out, struct srv *s)
 {
 	cg_service *svc = srv_thread_service(s);
-	long long queued = -1, waiting = -1, oldest = -1;
+	long long queued = -1, waiting = -1, waiting_x = -1, oldest = -1;
 	cg_ctx *ctx = NULL;
 	long parked, submitting;
 
 	if (svc != NULL && cg_ctx_new(&ctx) == CG_OK &&
-	    cg_service_gauges(svc, ctx, &queued, &waiting, &oldest) != CG_OK)
-		queued = waiting = oldest = -1;
+	    cg_service_gauges(svc, ctx, &queued, &waiting, &waiting_x, &oldest) != CG_OK)
+		queued = waiting = waiting_x = oldest = -1;
 	cg_ctx_free(ctx);
 	pthread_mutex_lock(&s->park_lock);
 	parked = s->nparked;
@@ -142,8 +142,10 @@ gauges(FILE *out, struct srv *s)
 	pthread_mutex_unlock(&s->park_lock);
 	family(out, "cebgate_review_queue_depth", "gauge", "Inventories queued for an officer (-1: unknown).");
 	fprintf(out, "cebgate_review_queue_depth %lld\n", queued);
-	family(out, "cebgate_inventories_waiting", "gauge", "Inventories waiting for their documents (-1: unknown).");
-	fprintf(out, "cebgate_inventories_waiting %lld\n", waiting);
+	family(out, "cebgate_inventories_waiting", "gauge",
+	       "Inventories waiting for their documents, import (621) or export (603) (-1: unknown).");
+	fprintf(out, "cebgate_inventories_waiting{family=\"import\"} %lld\n", waiting);
+	fprintf(out, "cebgate_inventories_waiting{family=\"export\"} %lld\n", waiting_x);
 	family(out, "cebgate_review_oldest_seconds", "gauge", "Age of the oldest queued inventory (-1: unknown).");
 	fprintf(out, "cebgate_review_oldest_seconds %lld\n", oldest);
 	family(out, "cebgate_long_polls_waiting", "gauge", "Receipt long-polls waiting for news.");

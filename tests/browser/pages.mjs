@@ -17,7 +17,7 @@ const URL = process.env.CG_URL;
 const ID1 = Number(process.env.CG_ID1);
 const EXID = Number(process.env.CG_EXID);
 const SHOTS = process.env.CG_SHOTS;
-const PLAN = 31;
+const PLAN = 33;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -221,6 +221,23 @@ try {
 	ok(bills.length > 0 && bills.every((b) => /^电子税单 \S+ · 已生成 · 关税 [0-9.]+ 增值税 [0-9.]+ 消费税 [0-9.]+$/.test(b)),
 		'released inventories show their electronic tax bill: number, state and taxes', bills.slice(0, 2));
 	await m.context.close();
+
+	// ---- an export broker's merchant: only the refused inventory needs action --
+	// Its inventories are in every export state (web_pages.sh): a returned one has its goods back.
+	const xm = await open(browser);
+	await login(xm.page, 'xena', 'merchantpass1', '**/upload.html');
+	await xm.page.goto(URL + '/status.html');
+	await xm.page.waitForSelector('body[data-loaded]');
+	const xrows = await xm.page.$$eval('#declarations tbody tr[data-kind="603"]', (rs) => rs.map((r) =>
+		[r.dataset.key, r.querySelector('td.state').dataset.state, !!r.querySelector('td.outcome .tag.action')]));
+	const tagged = xrows.filter((r) => r[2]).map((r) => r[1]);
+	ok(xrows.length === 10 && tagged.join() === 'rejected',
+		'of its export inventories in every state, only the refused one is marked as needing action', JSON.stringify(xrows));
+	await xm.page.check('#action');
+	await xm.page.waitForFunction(() => document.querySelectorAll('#declarations tbody tr[data-key]').length === 1);
+	const only = await xm.page.$$eval('#declarations tbody tr[data-key]', (rs) => rs.map((r) => r.dataset.key));
+	ok(only.join() === 'EIX-rejected', 'and filtering on what needs action lists it alone', only.join());
+	await xm.context.close();
 
 	// ---- logistics: waybill numbers from a file ------------------------------
 	const lg = await open(browser);

@@ -4,7 +4,10 @@
 # findings of the defective samples, then the whole declarants' pipeline
 # against its own cebgated, every declaration followed to its final state;
 # then the export day: a 9610 retail export and a 9710 B2B direct export
-# from order to departure (899), the 9710 one released by the officer.
+# from order to departure (899), the 9710 one released by the officer; then
+# the 9610 one's summary declaration: a CEB701 listing the invtNo the
+# service assigned, answered 702 399 with a sumNo and a 792 summary result,
+# the inventory read back summarized.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 rc=0
@@ -33,6 +36,17 @@ file_contains "their waybills read departed" "$T/out" \
 	'waybill 3301980XL4 EXL2024111800000013: departed'
 file_contains "every export declaration ends final" "$T/out" \
 	'export declarations: [0-9]* final, 0 refused, 0 still open; every document with its final receipt: yes'
+# The summary declaration (CEB701 -> 702 -> 792), by the invtNo read from the 604 399 receipt.
+file_contains "the demo says its cebgated takes inventories closed this month" "$T/out" \
+	'export-summary-any-month = 1' 'CG1356'
+file_contains "the summary application names the invtNo of the 604 399 receipt" "$T/out" \
+	'inventory EI2024111800000001 was concluded as invtNo 2901[0-9]{4}E[0-9]{9} \(its CEB604 399 receipt\)' \
+	'--type 701 --map merchant/export/declarant.profile .*summary-application.ndjson'
+file_contains "it is answered 702 399 with a sumNo" "$T/out" \
+	'summary application ES2024120500000001: CEB702 399, sumNo S[0-9]{17}$'
+file_contains "the summary result (792) arrives: a declaration with the inventory's rows" "$T/out" \
+	'summary result \(CEB792\) for S[0-9]{17}: declaration H[0-9]{17}, [1-9][0-9]* row\(s\) of inventory 2901[0-9]{4}E[0-9]{9}$'
+file_contains "the inventory reads summarized" "$T/out" 'export inventory EI2024111800000001: summarized'
 file_contains "the service is stopped at the end" "$T/out" 'cebgated stopped \(SIGTERM\)'
 ok_fails "no cebgated of the demo is left running" pgrep -f "$T/cebgate-demo"
 done_testing

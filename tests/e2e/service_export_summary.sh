@@ -13,7 +13,8 @@
 # naming why; of two applications for one inventory at once (two nodes on
 # PostgreSQL), one wins. Then part of a summarised inventory comes back: a return
 # (214 120, 800), a return of more than is left refused, and the site
-# operator's tally (216 399).
+# operator's tally (216 399); another inventory comes back whole and is
+# returned: of the broker's inventories only a refused one needs its action.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 need python3 jq
@@ -198,6 +199,26 @@ is "the mugs are still abroad: the inventory stays summarised" "$(inv 1 state)" 
 mk t2 215 2 "29012024E000012345=$N1" "EXL20241118$(printf %08d 2)=EXL20241118$(printf %08d 1)"
 posts t2
 is "the same return tallied again: 216 2, 100" "$(rs "$TS" 216 ET2024121200000002)" "2 100"
+
+# ------------------------------------------------------------ every line back, and what needs action
+MUG='<ceb:gnum>1</ceb:gnum><ceb:gcode>6912001000</ceb:gcode><ceb:gname>陶瓷马克杯</ceb:gname><ceb:gmodel>示例牌|350毫升|日用陶瓷|釉下彩</ceb:gmodel><ceb:qty>2</ceb:qty><ceb:qty1>0.8</ceb:qty1><ceb:unit>007</ceb:unit><ceb:unit1>035</ceb:unit1>'
+mk r4 213 4 "29012024E000012345=$N4" "<ceb:InvtRefundList>=<ceb:InvtRefundList>$MUG</ceb:InvtRefundList><ceb:InvtRefundList>"
+mk t4 215 4 "29012024E000012345=$N4"
+posts r4 t4
+is "parcel 4 comes back whole: 214 2, 120, 800 and 216 2, 399" \
+	"$(rs "$TB" 214 ER2024121000000004); $(rs "$TS" 216 ET2024121200000004)" "2 120 800; 2 399"
+is "its inventory is returned" "$(inv 4 state)" returned
+curl -s -H "Authorization: Bearer $TB" "$URL/api/v1/declarations?kind=603" >"$T/all.json"
+is "of the broker's inventories (summarized, returned, released), none needs its action" \
+	"$(jq -c '[.declarations[] | [.state, .needsAction]] | unique' "$T/all.json")" \
+	'[["released",false],["returned",false],["summarized",false]]'
+mk o7 303 7; mk w7 505 7; mk i7 603 7 '<ceb:itemNo>SKU-MUG-350<=<ceb:itemNo>SKU-MUG-999<'
+posts o7 w7 i7
+is "an inventory whose line differs from its order is refused" "$(inv 7 state)" rejected
+curl -s -H "Authorization: Bearer $TB" "$URL/api/v1/declarations?kind=603&action=1" >"$T/act.json"
+is "of its inventories only that one needs the broker's action, not the returned one" \
+	"$(jq -c '[.declarations[] | [.key2, .state, .needsAction]]' "$T/act.json")" \
+	'[["EI2024111800000007","rejected",true]]'
 is "the database is sound" "$(db_sound "$DB")" ok
 stop_daemon
 done_testing

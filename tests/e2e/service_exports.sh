@@ -3,13 +3,14 @@
 # End-to-end: the customs side of exports in the real cebgated (docs/export.md).
 # The worked 9610 export of ceb-export-spec §6 goes from order to closed (899)
 # with every receipt read back from the feeds; another parcel's documents come
-# in reverse order; 9710 and 9810 exports are released and depart; an
+# in reverse order; 9710, 9810 and 1210 exports are released and depart; an
 # inventory is cancelled before departure and a cancellation after it refused;
 # an inventory whose lines differ from its order is refused; a duplicate guid,
 # a business key declared twice; then, restarted with other settings, an
 # inventory waits for its receipt of payment, is held and concluded by an
-# officer; and one is released at conclusion. The logistics company polls an
-# export waybill through its states.
+# officer; and one is released at conclusion; one left without its order is
+# counted in the waiting gauge and refused by the match-timeout sweep. The
+# logistics company polls an export waybill through its states.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 need python3 jq
@@ -184,6 +185,24 @@ is "the logistics company reads released" "$(lstate 4)" released
 posts d4
 is "closed at its departure" "$(rs "$TB" 604 EI2024111800000004)" "2 120 399 800 899"
 is "the logistics company reads departed" "$(lstate 4)" departed
+# 1210 (§2.3): the zone's warehousing enterprise, account book and item numbers.
+mk o16 303 16; mk w16 505 16; mk a16 507 16; mk d16 509 16
+mk i16 603 16 '<ceb:tradeMode>9610<=<ceb:tradeMode>1210<' \
+	'</ceb:ownerName>=</ceb:ownerName><ceb:iacCode>3301960XZ7</ceb:iacCode><ceb:iacName>示例综合保税区仓储（杭州）有限公司</ceb:iacName><ceb:emsNo>T2901W000000001</ceb:emsNo>' \
+	'<ceb:itemNo>SKU-MUG-350</ceb:itemNo>=<ceb:itemNo>SKU-MUG-350</ceb:itemNo><ceb:itemRecordNo>T2901-0001</ceb:itemRecordNo>' \
+	'<ceb:itemNo>SKU-SCARF-90</ceb:itemNo>=<ceb:itemNo>SKU-SCARF-90</ceb:itemNo><ceb:itemRecordNo>T2901-0002</ceb:itemRecordNo>'
+posts o16 w16 i16
+is "1210: an order and a waybill conclude the special-zone inventory" \
+	"$(rs "$TB" 604 EI2024111800000016)" "2 120 399"
+is "it keeps its zone enterprise and account book" "$(inv 16 data | jq -r '[.h.iacCode, .h.emsNo] | join(" ")')" \
+	"3301960XZ7 T2901W000000001"
+posts a16 d16
+is "released at its arrival and closed at its departure" \
+	"$(rs "$TB" 604 EI2024111800000016)" "2 120 399 800 899"
+is "the logistics company reads departed" "$(lstate 16)" departed
+mk i17 603 17 '<ceb:tradeMode>9610<=<ceb:tradeMode>1210<'
+is "a 1210 inventory without its zone enterprise and account book is refused" "$(post i17)" 400
+like "naming the rule (CG1304)" "$(cat "$T/out")" CG1304
 mk o5 303 5; mk w5 505 5; mk i5 603 5 '<ceb:tradeMode>9610<=<ceb:tradeMode>9710<'
 posts o5 w5 i5
 is "a 9710 inventory with an order of type E is refused (100)" \
@@ -302,6 +321,38 @@ mk o9 303 9; mk w9 505 9; mk i9 603 9
 posts o9 w9 i9
 is "with export-arrival-required 0 a concluded inventory is released at once" \
 	"$(rs "$TB" 604 EI2024111800000009)" "2 120 399 800"
+stop_daemon
+
+# ------------------------------------------------------------ the match timeout and the gauge
+# An inventory waiting for its order is counted as an export one waiting; once
+# it is older than the match timeout (its arrival moved back two hours in the
+# database, instead of waiting an hour), the sweep refuses it: 604 100.
+start_daemon --db "$DB" --random-rate 0 --match-timeout 3600
+mk w12 505 12; mk i12 603 12; mk o15 303 15; mk w15 505 15; mk i15 603 15
+posts w12 i12 i15
+is "an inventory without its order waits (2)" "$(rs "$TB" 604 EI2024111800000012)" "2"
+curl -s "$URL/metrics" >"$T/metrics"
+file_contains "/metrics counts the two export inventories waiting, apart from the imports" "$T/metrics" \
+	'^cebgate_inventories_waiting\{family="export"\} 2$' '^cebgate_inventories_waiting\{family="import"\} 0$'
+posts o15 w15
+is "one whose documents come is matched and concluded" "$(rs "$TB" 604 EI2024111800000015)" "2 120 399"
+dbq "$DB" "UPDATE document SET created = created - 7200 WHERE kind = 603
+	AND key2 IN ('EI2024111800000012', 'EI2024111800000015')" >/dev/null
+timed_out() { [ "$(rs "$TB" 604 EI2024111800000012)" = "2 100" ]; }
+ok "the other, past the match timeout, is refused by the sweep (604 2, 100)" wait_until 300 timed_out
+is "'rejected' for the timeout" "$(inv 12 state) $(inv 12 reason)" "rejected timeout"
+curl -s -H "Authorization: Bearer $TB" "$URL/api/v1/receipts?after=0&limit=1000" >"$T/r.json"
+like "its receipt names what was missing" \
+	"$(jq -r '[.receipts[] | select(.returnStatus == "100" and (.xml | contains("EI2024111800000012"))) | .xml] | .[0]' "$T/r.json")" \
+	'比对超时退单 not matched in time: 缺少订单 order \(or booking\) missing'
+is "the concluded one, as old, is left alone" "$(rs "$TB" 604 EI2024111800000015) $(inv 15 state)" \
+	"2 120 399 concluded"
+curl -s "$URL/metrics" >"$T/metrics"
+file_contains "and the gauge reads no export inventory waiting" "$T/metrics" \
+	'^cebgate_inventories_waiting\{family="export"\} 0$'
+http -H "Authorization: Bearer $TB" "$URL/api/v1/declarations?kind=603&action=1" >/dev/null
+json_is "the refused inventory needs its declarant's action" "$T/out" \
+	'[.declarations[] | select(.key2 == "EI2024111800000012") | .state] | length' 1
 stop_daemon
 is "the database is sound" "$(db_sound "$DB")" ok
 done_testing

@@ -6,7 +6,8 @@
 # its page, released with the mouse: concluded, 399): the queue's columns, sorting and reason filters; the goods
 # lines' tariff data and the receipts' meaning; no default decision; 20 items
 # decided with the keyboard only; the merchant seeing the returned inventory
-# with its reason; waybills looked up from a file; every page at 390 px wide
+# with its reason; an export broker's merchant told to act on its refused
+# export inventory only, of one in every export state; waybills looked up from a file; every page at 390 px wide
 # without horizontal scrolling; no serious or critical accessibility
 # violation; a Chinese font really used. Screenshots of every page (desktop
 # and phone width, Chinese and English) go to $top_builddir/tests/screenshots.
@@ -49,6 +50,14 @@ done
 EXID=$(sqlite3 "$DB" "SELECT id FROM document WHERE kind = 603")
 [ "$(sqlite3 "$DB" "SELECT state FROM document WHERE id = $EXID")" = review ] ||
 	bail "the export inventory is not held for review"
+# The broker's merchant sees its export inventories in every state of docs/export.md:
+# copies of the held one (its number EIX-STATE), put in each state directly.
+user xena merchant merchantpass1 --enterprise 3301980XB5
+for st in declared review concluded released closed cancelled rejected returned summarized; do
+	sqlite3 "$DB" "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,
+		updated, data, created) SELECT message_id, kind, key1, 'EIX-$st', app_type, '$st', sender_id,
+		updated, data, created FROM document WHERE id = $EXID"
+done
 SHOTS=$top_builddir/tests/screenshots
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"

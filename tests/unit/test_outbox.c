@@ -258,6 +258,20 @@ test_rank(void **state)
 	assert_true(cg_receipt_rank(607, "399", &f) > 0 && f == 1);
 	assert_true(cg_receipt_rank(213, "120", &f) > 0 && f == 0);
 	assert_true(cg_receipt_rank(213, "800", &f) > 0 && f == 1);
+	/* A return handed over (505) or suspended (600) goes on: 800 or 100 ends it (§4). */
+	assert_true(cg_receipt_rank(213, "505", &f) > cg_receipt_rank(213, "120", &g) && f == 0);
+	assert_true(cg_receipt_rank(213, "600", &f) > 0 && f == 0);
+	assert_true(cg_receipt_rank(213, "800", &f) > cg_receipt_rank(213, "505", &g) && f == 1);
+	assert_true(cg_receipt_rank(213, "100", &f) > 0 && f == 1);
+	/* A master/house list ends at 399 or the PDF's 120; its 800 and 500 are informational. */
+	assert_true(cg_receipt_rank(607, "120", &f) > 0 && f == 1);
+	assert_int_equal(cg_receipt_rank(607, "800", &f), 0);
+	assert_int_equal(f, 0);
+	assert_int_equal(cg_receipt_rank(607, "500", &f), 0);
+	/* No 501-599 or 700 in the export lists: informational, not an end. */
+	assert_int_equal(cg_receipt_rank(603, "501", &f), 0);
+	assert_int_equal(f, 0);
+	assert_true(cg_receipt_rank(621, "501", &f) > 0 && f == 1);
 	assert_int_equal(cg_receipt_rank(621, "23", &f), 0); /* unknown: informational */
 	assert_int_equal(f, 0);
 	assert_true(cg_receipt_rank(621, "DXP1001", &f) > 0 && f == 1);
@@ -312,6 +326,49 @@ test_receipts_any_order(void **state)
 	free(declaring);
 	free(released);
 	free(order);
+}
+
+/*
+ * An export return's receipts (ceb-export-spec.md §4): handed over (505) and
+ * suspended (600) are on the way, not its end; the 800 that follows still
+ * moves the declarant's state and ends the return.
+ */
+static void
+test_export_return_receipts(void **state)
+{
+	static const char *const sample = "../export/CEB214Message.xml";
+	static const char *const status = "<ceb:returnStatus>800<";
+	struct fx *fx = *state;
+	cg_outbox_counts c;
+	size_t l1, l2, l3;
+	char *handed = variant(sample, status, "<ceb:returnStatus>505<", &l1);
+	char *suspended = variant(sample, status, "<ceb:returnStatus>600<", &l2);
+	char *released = slurp(sample, &l3);
+	char *json = NULL;
+
+	add_sample(fx, "../export/CEB213Message.xml", 1);
+	ack_all(fx);
+	receipt(fx, handed, l1, 1, 0);
+	assert_int_equal(cg_outbox_counts_get(fx->ob, fx->ctx, &c), CG_OK);
+	assert_int_equal(c.final, 0);
+	assert_int_equal(c.docs_final, 0);
+	assert_int_equal(cg_outbox_status_json(fx->ob, fx->ctx, "ER2024121000000001", &json), CG_OK);
+	assert_non_null(strstr(json, "\"returnStatus\": \"505\""));
+	cg_free(json);
+	receipt(fx, suspended, l2, 1, 0);
+	assert_int_equal(cg_outbox_status_json(fx->ob, fx->ctx, "ER2024121000000001", &json), CG_OK);
+	assert_non_null(strstr(json, "\"returnStatus\": \"600\""));
+	cg_free(json);
+	receipt(fx, released, l3, 1, 0);
+	assert_int_equal(cg_outbox_counts_get(fx->ob, fx->ctx, &c), CG_OK);
+	assert_int_equal(c.final, 1);
+	assert_int_equal(c.docs_final, 1);
+	assert_int_equal(cg_outbox_status_json(fx->ob, fx->ctx, "ER2024121000000001", &json), CG_OK);
+	assert_non_null(strstr(json, "\"returnStatus\": \"800\""));
+	cg_free(json);
+	free(handed);
+	free(suspended);
+	free(released);
 }
 
 static void
@@ -462,6 +519,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retry_dead_release, setup, teardown),
 		cmocka_unit_test(test_rank),
 		cmocka_unit_test_setup_teardown(test_receipts_any_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_return_receipts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt_keys_not_guid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rolls_back_one, setup, teardown),

@@ -21,13 +21,14 @@
 /*
  * Types whose 120 ("stored by customs") and 399 are their normal successful
  * end: the import order, payment, waybill and its status, and the export
- * order, receipt of payment and waybill (ceb-export-spec.md §4).
+ * order, receipt of payment, waybill and master/house list (ceb-export-spec.md
+ * §4: the PDF ends a 608 at 120, the XSD at 399).
  */
 static bool
 ends_at_stored(int kind)
 {
 	return kind == 311 || kind == 411 || kind == 511 || kind == 513 || kind == 303 ||
-	       kind == 403 || kind == 505;
+	       kind == 403 || kind == 505 || kind == 607;
 }
 
 /*
@@ -41,10 +42,47 @@ goes_on_after_399(int kind)
 	return kind == 621 || kind == 603 || kind == 213;
 }
 
+/* The export family's declarations (ceb-export-spec.md §1). */
+static bool
+is_export(int kind)
+{
+	return kind == 303 || kind == 403 || kind == 505 || kind == 507 || kind == 509 ||
+	       kind == 603 || kind == 605 || kind == 607 || kind == 213 || kind == 215 || kind == 701;
+}
+
+/*
+ * The export receipts' own codes (ceb-export-spec.md §4), where they differ
+ * from the import meaning: a return (214) handed over (505) or suspended
+ * (600) is still under way, only 800 or 100 ends it; a master/house list's
+ * 608 800 and 500 are informational (the 399, or the PDF's 120, ended it).
+ * Export receipts list no 501-599 or 700: another positive code is
+ * informational, as §4 asks. Returns 1 with *rank and *final set when @p v is
+ * decided here.
+ */
+static int
+export_rank(int kind, long v, int *rank, int *final)
+{
+	*final = 0;
+	if (kind == 213 && (v == 505 || v == 600)) {
+		*rank = v == 505 ? 55 : 60;
+		return 1;
+	}
+	if (kind == 607 && (v == 500 || v == 800)) {
+		*rank = 0;
+		return 1;
+	}
+	if (v == 700 || (v >= 501 && v <= 599)) {
+		*rank = 0;
+		return 1;
+	}
+	return 0;
+}
+
 int
 cg_receipt_rank(int kind, const char *status, int *final)
 {
 	char *end = NULL;
+	int rank;
 	long v;
 
 	*final = 0;
@@ -61,6 +99,8 @@ cg_receipt_rank(int kind, const char *status, int *final)
 		*final = 1;
 		return 100;
 	}
+	if (is_export(kind) && export_rank(kind, v, &rank, final))
+		return rank;
 	switch (v) {
 	case 100:
 		*final = 1;

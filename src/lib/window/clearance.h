@@ -76,6 +76,11 @@ cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_c
 /* Whether cg__clearance_sweep() has an inventory to reject (read outside a transaction). */
 bool cg__clearance_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now);
 
+/* The same for export inventories still 'declared' (604 100, naming what was missing). */
+bool cg__export_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now);
+cg_rc cg__export_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
+		       int *rejected);
+
 /* Set an inventory's state and reason (and keep its data) by id; a release issues its tax bill. */
 cg_rc cg__clearance_decide(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, long long doc_id,
 			   const char *state, const char *status, const char *info, const char *actor);

@@ -26,7 +26,7 @@
 
 enum { X_LOAD, X_FIND_ORDER, X_FIND_WAYBILL, X_INV_BY_ORDER, X_INV_BY_LINK, X_INV_BY_WAYBILL,
        X_INV_PARCEL, X_INV_BY_INVT, X_SET, X_EVENT_ADD, X_EVENT_FIND, X_REVIEW_ADD, X_ENT_AGE,
-       X_KEY_LOCK };
+       X_KEY_LOCK, X_WAITING, X_REASON };
 
 static const char *const sql[] = {
 	[X_LOAD] = "SELECT id, kind, state, data, sender_id, created, order_key, waybill_key, link_key"
@@ -57,6 +57,10 @@ static const char *const sql[] = {
 	[X_ENT_AGE] = "SELECT created FROM enterprise WHERE id = $1",
 	/* One writer at a time on SQLite: nothing to lock. */
 	[X_KEY_LOCK] = "SELECT CAST($1 AS TEXT)",
+	/* The inventories still waiting for their documents after the match timeout. */
+	[X_WAITING] = "SELECT id FROM document WHERE kind = 603 AND state = 'declared'"
+		      " AND created < $1 ORDER BY id LIMIT 500",
+	[X_REASON] = "SELECT reason FROM document WHERE id = $1",
 };
 /* PostgreSQL: the inventory's row while it is judged, and a match key (as clearance.c). */
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
@@ -64,6 +68,9 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 		   " FROM document WHERE id = $1 FOR UPDATE",
 	/* Class 1603: export keys, apart from the import ones (1129). */
 	[X_KEY_LOCK] = "SELECT pg_advisory_xact_lock(1603, hashtext($1))",
+	/* Each waiting inventory is refused by one node's sweep; those another node holds are skipped. */
+	[X_WAITING] = "SELECT id FROM document WHERE kind = 603 AND state = 'declared'"
+		      " AND created < $1 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED",
 };
 CG_DB_MODULE_PG(export_sql, "clearance_export", sql, pg_sql);
 
@@ -863,5 +870,76 @@ cg__export_decide(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 		*status = "100";
 	}
 	xdoc_dispose(&d);
+	return rc;
+}
+
+/* What a waiting inventory still lacks (its reason), for the receipt that refuses it. */
+static void
+missing(cg_store *st, long long id, char *out, size_t size)
+{
+	cg_db_stmt *s = q(st, X_REASON);
+
+	out[0] = '\0';
+	if (s != NULL && cg_db_bind_int64(s, 1, id) == CG_OK && cg_db_step(s) == CG_DB_ROW)
+		copy(out, size, cg_db_column_text(s, 0));
+	if (s != NULL)
+		cg_db_reset(s);
+}
+
+/*
+ * The match timeout for exports, as clearance.c's sweep does for imports: an
+ * export inventory still 'declared' (waiting for its order or booking,
+ * waybill, or receipt of payment) match_timeout seconds after it came is
+ * refused, 604 100 naming what was missing. One matched meanwhile is left alone.
+ */
+/* Whether the sweep has anything to do, read without the write lock. */
+bool
+cg__export_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now)
+{
+	cg_db_stmt *s = cfg->match_timeout > 0 ? q(st, X_WAITING) : NULL;
+	bool due;
+
+	if (cfg->match_timeout <= 0)
+		return false;
+	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->match_timeout) != CG_OK)
+		return true; /* the sweep says what failed */
+	due = cg_db_step(s) != CG_DB_DONE;
+	cg_db_reset(s);
+	return due;
+}
+
+cg_rc
+cg__export_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
+		 int *rejected)
+{
+	cg_db_stmt *s = q(st, X_WAITING);
+	long long ids[500];
+	int n = 0, i;
+	cg_rc rc = CG_OK;
+
+	*rejected = 0;
+	if (cfg->match_timeout <= 0)
+		return CG_OK;
+	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->match_timeout) != CG_OK)
+		return dbfail(st, ctx, "export sweep");
+	while (n < 500 && cg_db_step(s) == CG_DB_ROW)
+		ids[n++] = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	for (i = 0; i < n && rc == CG_OK; i++) {
+		struct xdoc d;
+		char why[300], info[400];
+
+		rc = load(st, ctx, ids[i], &d);
+		if (rc == CG_OK && strcmp(d.state, "declared") == 0) {
+			missing(st, d.id, why, sizeof(why));
+			(void)snprintf(info, sizeof(info), "比对超时退单 not matched in time: %s",
+				       why[0] != '\0' ? why : "documents missing");
+			rc = set_state(st, ctx, &d, "rejected", "timeout");
+			if (rc == CG_OK)
+				rc = answer(st, ctx, &d, "100", info, "system");
+			*rejected += rc == CG_OK;
+		}
+		xdoc_dispose(&d);
+	}
 	return rc;
 }

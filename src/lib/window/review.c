@@ -68,7 +68,9 @@ static const char *const sql[] = {
 		     " WHERE e.waybill_key = $1 AND d.state <> 'deleted' ORDER BY e.id",
 	[R_GAUGES] = "SELECT (SELECT count(*) FROM review WHERE state <> 'decided'),"
 			  " (SELECT count(*) FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')),"
-			  " (SELECT min(created) FROM review WHERE state <> 'decided')",
+			  " (SELECT min(created) FROM review WHERE state <> 'decided'),"
+			  /* An export inventory waits for its documents in 'declared' (docs/export.md). */
+			  " (SELECT count(*) FROM document WHERE kind = 603 AND state = 'declared')",
 };
 /* PostgreSQL types a parameter at its first use: `$3 IS NULL` says nothing, the CAST does. */
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
@@ -560,16 +562,17 @@ cg_service_logistics(cg_service *svc, cg_ctx *ctx, const cg_principal *who, cons
 
 cg_rc
 cg_service_gauges(cg_service *svc, cg_ctx *ctx, long long *queued, long long *waiting,
-		  long long *oldest_age)
+		  long long *waiting_export, long long *oldest_age)
 {
 	cg_store *st = cg__service_store(svc);
 	cg_db_stmt *s = q(st, R_GAUGES);
 
-	*queued = *waiting = *oldest_age = 0;
+	*queued = *waiting = *waiting_export = *oldest_age = 0;
 	if (s == NULL || cg_db_step(s) != CG_DB_ROW)
 		return cg__fail(ctx, CG_EDB, "gauges: %s", cg_db_errmsg(cg__store_db(st)));
 	*queued = cg_db_column_int64(s, 0);
 	*waiting = cg_db_column_int64(s, 1);
+	*waiting_export = cg_db_column_int64(s, 3);
 	if (!cg_db_column_is_null(s, 2))
 		*oldest_age = (long long)time(NULL) - cg_db_column_int64(s, 2);
 	cg_db_reset(s);

@@ -142,16 +142,19 @@ cg_service_configure(cg_service *svc, cg_ctx *ctx, const cg_service_options *o)
 	return CG_OK;
 }
 
-/* The match timeouts and the tax bills due, in one transaction. */
+/* The match timeouts (imports and exports) and the tax bills due, in one transaction. */
 static cg_rc
 sweep_due(cg_service *svc, cg_ctx *ctx, long long now, int *rejected)
 {
-	int settled = 0;
+	int settled = 0, exports = 0;
 	cg_rc rc = cg_db_begin(cg__store_db(svc->st), ctx);
 
 	if (rc != CG_OK)
 		return rc;
 	rc = cg__clearance_sweep(svc->st, ctx, &svc->cfg, now, rejected);
+	if (rc == CG_OK)
+		rc = cg__export_sweep(svc->st, ctx, &svc->cfg, now, &exports);
+	*rejected += exports;
 	if (rc == CG_OK)
 		rc = cg__taxbill_sweep(svc->st, ctx, &svc->cfg, now, &settled);
 	if (rc == CG_OK)
@@ -173,7 +176,8 @@ cg_service_sweep(cg_service *svc, cg_ctx *ctx, int *rejected)
 	 * Looked for first without the write lock, which the group commit's
 	 * writer would wait for: most seconds nothing is due.
 	 */
-	if (cg__clearance_sweep_due(svc->st, &svc->cfg, now) || cg__taxbill_sweep_due(svc->st, &svc->cfg, now))
+	if (cg__clearance_sweep_due(svc->st, &svc->cfg, now) || cg__export_sweep_due(svc->st, &svc->cfg, now) ||
+	    cg__taxbill_sweep_due(svc->st, &svc->cfg, now))
 		rc = sweep_due(svc, ctx, now, rejected);
 	/* Now and then the audit chains' heads, tied together (audit.c). */
 	if (rc == CG_OK)

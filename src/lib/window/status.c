@@ -41,10 +41,19 @@ enum { S_LIST };
 	"    OR (d.kind = 403 AND x.link_key = d.order_key)"                                  \
 	"    OR (d.kind = 505 AND x.waybill_key = d.waybill_key))) END"                        \
 	" LEFT JOIN review rv ON rv.document_id = i.id AND rv.state = 'decided'"
-/* The states that wait on the declarant: refused, returned by an officer, detained. */
-#define NEEDS_ACTION                                                                         \
-	" AND ($7 = 0 OR d.state IN ('rejected', 'returned', 'detained')"                      \
-	"      OR i.state IN ('rejected', 'returned', 'detained'))"
+/*
+ * The states that wait on the declarant, of the row or of its outcome:
+ * refused (rejected), an import inventory returned by an officer or detained.
+ * No other export state does (docs/export.md): 'returned' is goods come back,
+ * 'declared' waits for others' documents, 'review' for an officer,
+ * 'concluded', 'released' and 'closed' for the goods, and 'cancelled' and
+ * 'summarized' are ends.
+ */
+#define NEEDS_ACTION_IF                                                                      \
+	" (d.state IN ('rejected', 'detained') OR (d.state = 'returned' AND d.kind = 621)"     \
+	"  OR i.state IN ('rejected', 'detained') OR (i.state = 'returned' AND i.kind = 621))"
+#define NEEDS_ACTION_COLUMN ", CASE WHEN" NEEDS_ACTION_IF " THEN 1 ELSE 0 END AS \"needsAction\""
+#define NEEDS_ACTION " AND ($7 = 0 OR" NEEDS_ACTION_IF ")"
 
 static const char *const sql[] = {
 	[S_LIST] =
@@ -52,7 +61,7 @@ static const char *const sql[] = {
 		"SELECT d.id, d.kind, d.key1, d.key2, d.state, d.reason, d.app_type AS \"appType\","
 		" d.updated, (SELECT group_concat(r.return_status, ',') FROM"
 		"   (SELECT return_status FROM receipt WHERE document_id = d.id ORDER BY id) r)"
-		" AS receipts" OUTCOME_COLUMNS " FROM document d" OUTCOME_JOIN
+		" AS receipts" OUTCOME_COLUMNS NEEDS_ACTION_COLUMN " FROM document d" OUTCOME_JOIN
 		" WHERE ($1 = 0 OR d.sender_id = $1)"
 		" AND ($2 IS NULL OR d.key2 = $2 OR d.invt_no = $2"
 		"      OR substr(d.order_key, instr(d.order_key, '|') + 1) = $2"
@@ -63,7 +72,7 @@ static const char *const sql[] = {
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[S_LIST] = "SELECT d.id, d.kind, d.key1, d.key2, d.state, d.reason, d.app_type AS \"appType\","
 		   " d.updated, (SELECT string_agg(r.return_status, ',' ORDER BY r.id) FROM receipt r"
-		   "   WHERE r.document_id = d.id) AS receipts" OUTCOME_COLUMNS " FROM document d"
+		   "   WHERE r.document_id = d.id) AS receipts" OUTCOME_COLUMNS NEEDS_ACTION_COLUMN " FROM document d"
 		   OUTCOME_JOIN " WHERE ($1 = 0 OR d.sender_id = $1)"
 		   " AND (CAST($2 AS TEXT) IS NULL OR d.key2 = $2 OR d.invt_no = $2"
 		   "      OR substr(d.order_key, strpos(d.order_key, '|') + 1) = $2"
@@ -98,7 +107,7 @@ nest_outcome(json_t *o)
 	return json_object_set_new(o, "outcome", out) == 0;
 }
 
-/* The row, its receipts' statuses ("100,399") as an array, its outcome nested. */
+/* The row, its receipts' statuses ("100,399") as an array, its outcome nested, needsAction true or false. */
 static json_t *
 row_json(cg_db_stmt *s)
 {
@@ -111,6 +120,8 @@ row_json(cg_db_stmt *s)
 		(void)json_array_append_new(receipts, json_string(tok));
 	free(copy);
 	if (o == NULL || receipts == NULL || json_object_set_new(o, "receipts", receipts) != 0 ||
+	    json_object_set_new(o, "needsAction",
+				json_boolean(json_integer_value(json_object_get(o, "needsAction")) != 0)) != 0 ||
 	    !nest_outcome(o)) {
 		json_decref(o);
 		return NULL;
