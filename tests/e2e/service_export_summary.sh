@@ -219,6 +219,13 @@ curl -s -H "Authorization: Bearer $TB" "$URL/api/v1/declarations?kind=603&action
 is "of its inventories only that one needs the broker's action, not the returned one" \
 	"$(jq -c '[.declarations[] | [.key2, .state, .needsAction]]' "$T/act.json")" \
 	'[["EI2024111800000007","rejected",true]]'
+curl -s -H "Authorization: Bearer $TB" "$URL/api/v1/declarations?kind=701" >"$T/apps.json"
+is "a refused summary application is rejected and needs the broker's action, an accepted one not" \
+	"$(jq -c '[.declarations[] | select(.key2 == "ES2024120500000010" or .key2 == "ES2024120500000011") | [.key2, .state, .needsAction]] | sort' "$T/apps.json")" \
+	'[["ES2024120500000010","rejected",true],["ES2024120500000011","declared",false]]'
+curl -s -H "Authorization: Bearer $TB" "$URL/api/v1/declarations?kind=213&action=1" >"$T/ret.json"
+is "of the returns, only the refused one needs action" \
+	"$(jq -c '[.declarations[] | [.key2, .state]]' "$T/ret.json")" '[["ER2024121000000002","rejected"]]'
 is "the database is sound" "$(db_sound "$DB")" ok
 stop_daemon
 done_testing

@@ -259,9 +259,9 @@ is "a return request is accepted (214 2), then refused: no such inventory (100)"
 is "a return tally (216 2), refused: no return to tally (100)" "$(rs "$TS" 216 ET2024121200000001)" "2 100"
 is "a summary application (702 2), refused: no such inventory (100)" \
 	"$(rs "$TB" 702 ES2024120500000001)" "2 100"
-is "each stored as a document of its kind" \
+is "each stored as a document of its kind, rejected as it was refused" \
 	"$(dbq "$DB" "SELECT kind || ' ' || state FROM document WHERE kind IN (213, 215, 701) ORDER BY kind" | tr '\n' ';')" \
-	"213 declared;215 declared;701 declared;"
+	"213 rejected;215 rejected;701 rejected;"
 
 # ------------------------------------------------------------ idempotency
 is "the same message again is answered the same (200)" "$(post o1)" 200

@@ -448,6 +448,12 @@ cg__expsum_receipt(cg_store *st, cg_ctx *ctx, int kind, json_t *data, long long 
 	if (rc == CG_OK)
 		rc = cg__store_receipt_add(st, ctx, eid, doc_id, cg__msgdef_by_type(kind + 1)->root,
 					   status, xml.ptr, xml.len);
+	/* A refused application, return or tally waits on its declarant (the status page's action). */
+	if (rc == CG_OK && strcmp(status, "100") == 0) {
+		bool moved;
+
+		rc = cg__expsum_set_state(st, ctx, doc_id, "declared", "rejected", &moved);
+	}
 	cg_buf_dispose(&xml);
 	cg__group_dispose(&g);
 	return rc;

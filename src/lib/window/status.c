@@ -43,7 +43,8 @@ enum { S_LIST };
 	" LEFT JOIN review rv ON rv.document_id = i.id AND rv.state = 'decided'"
 /*
  * The states that wait on the declarant, of the row or of its outcome:
- * refused (rejected), an import inventory returned by an officer or detained.
+ * refused (rejected: an inventory, or a 605, 701, 213 or 215 answered 100),
+ * an import inventory returned by an officer or detained.
  * No other export state does (docs/export.md): 'returned' is goods come back,
  * 'declared' waits for others' documents, 'review' for an officer,
  * 'concluded', 'released' and 'closed' for the goods, and 'cancelled' and
