@@ -25,34 +25,40 @@ json_out(json_t *root)
 }
 
 /*
- * The electronic tax bills received (CEB816, then CEB818 changes), one per
- * taxNo with its latest status and the figures of its CEB816.
+ * Receipts that describe one thing over several messages, folded into one
+ * object per @p key (in received order): the first message's fields are kept
+ * (@p later_wins false) or each later one replaces them (true); @p status_key
+ * is the latest status; @p count_key, when given, counts the messages.
  */
 static json_t *
-tax_bills(cg_outbox *ob)
+fold_by_key(cg_outbox *ob, int stmt, const char *key, bool later_wins, const char *status_key,
+	    const char *count_key)
 {
-	cg_db_stmt *s = cg__ob_stmt(ob, OB_TAXBILLS);
+	cg_db_stmt *s = cg__ob_stmt(ob, stmt);
 	json_t *by_no = json_object(), *arr = json_array(), *v;
 	const char *k;
 
 	while (s != NULL && by_no != NULL && cg_db_step(s) == CG_DB_ROW) {
 		json_t *info = json_loads(col(s, 1), 0, NULL);
-		const char *no = json_string_value(json_object_get(info, "taxNo"));
-		json_t *bill;
+		const char *no = json_string_value(json_object_get(info, key));
+		json_t *one;
 
 		if (no == NULL) {
 			json_decref(info);
 			continue;
 		}
-		bill = json_object_get(by_no, no);
-		if (bill == NULL) {
+		one = json_object_get(by_no, no);
+		if (one == NULL) {
 			(void)json_object_set_new(by_no, no, info);
-			bill = info;
+			one = info;
 		} else {
-			(void)json_object_update_missing(bill, info);
+			(void)(later_wins ? json_object_update(one, info) : json_object_update_missing(one, info));
 			json_decref(info);
 		}
-		(void)json_object_set_new(bill, "status", json_string(col(s, 0)));
+		(void)json_object_set_new(one, status_key, json_string(col(s, 0)));
+		if (count_key != NULL)
+			(void)json_object_set_new(one, count_key,
+						  json_integer(json_integer_value(json_object_get(one, count_key)) + 1));
 	}
 	if (s != NULL)
 		cg_db_reset(s);
@@ -62,45 +68,22 @@ tax_bills(cg_outbox *ob)
 	return arr;
 }
 
+/* The electronic tax bills (CEB816, then CEB818 changes): the CEB816's figures, the latest status. */
+static json_t *
+tax_bills(cg_outbox *ob)
+{
+	return fold_by_key(ob, OB_TAXBILLS, "taxNo", false, "status", NULL);
+}
+
 /*
- * The summary results received (CEB792), one per declSeqNo (ceb-export-spec
- * §3.12: an upsert): what a later result says replaces what an earlier one
- * said, what it leaves out (its empty list) stays, decState is the latest.
+ * The summary results (CEB792), one per declSeqNo (ceb-export-spec §3.12: an
+ * upsert): what a later result says replaces what an earlier one said, what
+ * it leaves out (its empty list) stays, decState is the latest.
  */
 static json_t *
 summary_results(cg_outbox *ob)
 {
-	cg_db_stmt *s = cg__ob_stmt(ob, OB_SUMRESULTS);
-	json_t *by_no = json_object(), *arr = json_array(), *v;
-	const char *k;
-
-	while (s != NULL && by_no != NULL && cg_db_step(s) == CG_DB_ROW) {
-		json_t *info = json_loads(col(s, 1), 0, NULL);
-		const char *no = json_string_value(json_object_get(info, "declSeqNo"));
-		json_t *res;
-
-		if (no == NULL) {
-			json_decref(info);
-			continue;
-		}
-		res = json_object_get(by_no, no);
-		if (res == NULL) {
-			(void)json_object_set_new(by_no, no, info);
-			res = info;
-		} else {
-			(void)json_object_update(res, info);
-			json_decref(info);
-		}
-		(void)json_object_set_new(res, "decState", json_string(col(s, 0)));
-		(void)json_object_set_new(res, "results",
-					  json_integer(json_integer_value(json_object_get(res, "results")) + 1));
-	}
-	if (s != NULL)
-		cg_db_reset(s);
-	json_object_foreach(by_no, k, v)
-		(void)json_array_append(arr, v);
-	json_decref(by_no);
-	return arr;
+	return fold_by_key(ob, OB_SUMRESULTS, "declSeqNo", true, "decState", "results");
 }
 
 cg_rc

@@ -667,38 +667,43 @@ cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 	}
 }
 
+int
+cg__waiting_ids(cg_db_stmt *s, long long cutoff, long long *ids, int max)
+{
+	int n = 0;
+
+	if (s == NULL || cg_db_bind_int64(s, 1, cutoff) != CG_OK)
+		return -1;
+	while (n < max && cg_db_step(s) == CG_DB_ROW)
+		ids[n++] = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	return n;
+}
+
 bool
 cg__clearance_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now)
 {
-	cg_db_stmt *s = cfg->match_timeout > 0 ? q(st, S_WAITING) : NULL;
-	bool due;
+	long long one;
 
-	if (cfg->match_timeout <= 0)
-		return false;
-	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->match_timeout) != CG_OK)
-		return true; /* the sweep says what failed */
-	due = cg_db_step(s) != CG_DB_DONE;
-	cg_db_reset(s);
-	return due;
+	/* On failure, due: the sweep says what failed. */
+	return cfg->match_timeout > 0 &&
+	       cg__waiting_ids(q(st, S_WAITING), now - cfg->match_timeout, &one, 1) != 0;
 }
 
 cg_rc
 cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
 		    int *rejected)
 {
-	cg_db_stmt *s = q(st, S_WAITING);
 	long long ids[500];
-	int n = 0, i;
+	int n, i;
 	cg_rc rc = CG_OK;
 
 	*rejected = 0;
 	if (cfg->match_timeout <= 0)
 		return CG_OK;
-	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->match_timeout) != CG_OK)
+	n = cg__waiting_ids(q(st, S_WAITING), now - cfg->match_timeout, ids, 500);
+	if (n < 0)
 		return dbfail(st, ctx, "sweep");
-	while (n < 500 && cg_db_step(s) == CG_DB_ROW)
-		ids[n++] = cg_db_column_int64(s, 0);
-	cg_db_reset(s);
 	for (i = 0; i < n && rc == CG_OK; i++) {
 		struct doc d;
 		char info[700];

@@ -70,6 +70,12 @@ cg_rc cg__export_decide(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg
 			const char *decision, const char *info, const char *actor, const char **state,
 			const char **status);
 
+/*
+ * The ids (at most @p max) statement @p s lists with @p cutoff bound as its
+ * $1: what a match-timeout sweep looks at. -1 when the statement cannot run.
+ */
+int cg__waiting_ids(cg_db_stmt *s, long long cutoff, long long *ids, int max);
+
 /* Reject inventories that waited longer than cfg->match_timeout (receipt 100, naming why). */
 cg_rc cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg,
 			  long long now, int *rejected);
