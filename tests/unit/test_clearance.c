@@ -5,8 +5,8 @@
  * cg_service_declarations) on a real database: the four documents of
  * ceb-spec §13 out of order, the inventory held, claimed under a lease that
  * expires, decided; a lone inventory refused at the match timeout; the
- * receipts each enterprise gets, and only its own. The tests run in order
- * on one single window.
+ * receipts each enterprise gets, and only its own; the sweep reading only
+ * what is due under a backlog. The tests run in order on one single window.
  */
 #include "config.h"
 
@@ -19,6 +19,9 @@
 #include <cmocka.h>
 #include "cebgate/registry.h"
 #include "window_fixture.h"
+#include "db/db.h"
+#include "window/service_internal.h"
+#include "window/store_internal.h"
 
 #define V "samples/xml/unsigned/"
 
@@ -342,6 +345,86 @@ test_audit_verify(void **state)
 	cg_registry_close(reg);
 }
 
+/* Copies of the newest import inventory, not due: BACKLOG imports, as many exports and tax bills. */
+#define BACKLOG 3000
+#define CLONE(KIND, STATE)                                                                           \
+	"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"             \
+	" INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id, updated,"   \
+	" data, order_key, waybill_key, created)"                                                    \
+	" SELECT message_id, " KIND ", 'backlog-' || i, key2, app_type, '" STATE "', sender_id,"     \
+	" updated, data, 'backlog-' || i, 'backlog-' || i, created FROM document, n"                \
+	" WHERE id = (SELECT max(id) FROM document WHERE kind = 621)"
+
+/* The steps the sweep's database connection takes for one sweep. */
+static unsigned long long
+sweep_steps(struct wfx *fx, int *rejected)
+{
+	cg_db *db = cg__store_db(cg__service_store(fx->svc));
+	unsigned long long before = cg_db_vm_steps(db);
+
+	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, rejected), CG_OK);
+	return cg_db_vm_steps(db) - before;
+}
+
+/*
+ * A backlog of inventories waiting for their documents and of tax bills in
+ * their return period: a sweep with nothing due reads none of it (the due
+ * checks find the earliest by index), and one inventory past its timeout,
+ * the last of thousands by id, is refused.
+ */
+static void
+test_sweep_backlog(void **state)
+{
+	struct wfx *fx = *state;
+	char *xml = wfx_signed_sample(fx, "D4", V "CEB621-inventory.xml",
+				      "SO202411110000123456", "SO202411118888888888",
+				      "EX2024111100012345", "EX2024111188888888",
+				      "QH20241111000001", "QH20241111888888",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0788", NULL);
+	json_t *a = NULL;
+	unsigned long long steps;
+	long long last;
+	int rejected = -1;
+
+	assert_int_equal(wfx_submit(fx, &fx->d4, xml, &a), CG_OK);
+	json_decref(a);
+	cg_free(xml);
+	wfx_sql(fx, CLONE("621", "waiting"));
+	wfx_sql(fx, CLONE("603", "declared"));
+	wfx_sql(fx, "INSERT INTO tax_bill(tax_no, document_id, enterprise_id, invt_no, assure_code, ebc_code,"
+		    " customs_tax, vat, consumption_tax, status, basis, lines, month, issued, released, updated)"
+		    " SELECT 'backlog-' || id, id, sender_id, 'backlog', 'a', 'e', '0', '0', '0', '1', 'b', '[]',"
+		    " '2026-12', created, created, created FROM document WHERE key1 LIKE 'backlog-%' AND kind = 621");
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM document WHERE kind = 621 AND state = 'waiting'"
+					 " AND key1 LIKE 'backlog-%'"), BACKLOG);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM tax_bill WHERE status = '1'"
+					 " AND tax_no LIKE 'backlog-%'"), BACKLOG);
+	/* The first sweep may anchor the audit trail; the second has nothing at all to do. */
+	(void)sweep_steps(fx, &rejected);
+	assert_int_equal(rejected, 0);
+	rejected = -1;
+	steps = sweep_steps(fx, &rejected);
+	assert_int_equal(rejected, 0);
+	/* Reading every row of one backlog takes several steps a row; an index probe a few dozen. */
+	print_message("# a sweep with %d not due of each kind: %llu steps\n", BACKLOG, steps);
+	assert_true(steps < BACKLOG / 4);
+	/* The last of them by id, past its timeout: found, refused once, the others untouched. */
+	last = wfx_sql_int(fx, "SELECT max(id) FROM document WHERE kind = 621");
+	wfx_sql(fx, "UPDATE document SET created = created - 7200 WHERE id = (SELECT max(id) FROM document"
+		    " WHERE kind = 621)");
+	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, &rejected), CG_OK);
+	assert_int_equal(rejected, 1);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM document WHERE kind = 621 AND state = 'rejected'"
+					 " AND reason = 'timeout' AND key1 LIKE 'backlog-%'"), 1);
+	assert_int_equal(wfx_sql_int(fx, "SELECT max(id) FROM document WHERE kind = 621 AND state = 'rejected'"
+					 " AND reason = 'timeout'"), last);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM document WHERE kind = 621"
+					 " AND state IN ('declared', 'waiting')"), BACKLOG); /* 2,999 and the original */
+	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, &rejected), CG_OK);
+	assert_int_equal(rejected, 0);
+}
+
 int
 main(void)
 {
@@ -354,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_feed_positions),
 		cmocka_unit_test(test_audit_verify),
+		cmocka_unit_test(test_sweep_backlog),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

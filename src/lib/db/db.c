@@ -138,6 +138,12 @@ cg_db_checkpoint_wait(cg_db *db)
 		db->ops->checkpoint_wait(db);
 }
 
+unsigned long long
+cg_db_vm_steps(cg_db *db)
+{
+	return db->ops->vm_steps != NULL ? db->ops->vm_steps(db) : 0;
+}
+
 int
 cg_db_schema_version(const cg_db *db)
 {

@@ -255,6 +255,12 @@ void cg_db_writer_mode_end(cg_db *db);
 void cg_db_checkpoints(cg_db *db, unsigned long *apart, unsigned long *inline_);
 /* Until every checkpoint asked of the thread so far has run (for tests). */
 void cg_db_checkpoint_wait(cg_db *db);
+/*
+ * The steps SQLite's virtual machine has taken so far in the connection's
+ * prepared statements (0 on PostgreSQL): how much a piece of work read, for
+ * tests that it reads only what it needs, whatever the table holds.
+ */
+unsigned long long cg_db_vm_steps(cg_db *db);
 /* A number that differs for each transaction of the connection; 0 outside one. */
 unsigned long cg_db_txn(const cg_db *db);
 /*

@@ -95,6 +95,8 @@ struct cg_db_ops {
 	void (*writer_stop)(cg_db *db);
 	void (*checkpoints)(cg_db *db, unsigned long *apart, unsigned long *inline_);
 	void (*checkpoint_wait)(cg_db *db);
+	/* cg_db_vm_steps(): NULL where the back end cannot say (PostgreSQL). */
+	unsigned long long (*vm_steps)(cg_db *db);
 };
 
 extern const struct cg_db_ops cg__db_sqlite;

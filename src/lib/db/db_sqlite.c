@@ -306,6 +306,17 @@ sq_checkpoint_wait(cg_db *db)
 	pthread_mutex_unlock(&k->lock);
 }
 
+static unsigned long long
+sq_vm_steps(cg_db *db)
+{
+	unsigned long long n = 0;
+	sqlite3_stmt *s = NULL;
+
+	while ((s = sqlite3_next_stmt(handle(db), s)) != NULL)
+		n += (unsigned long long)sqlite3_stmt_status(s, SQLITE_STMTSTATUS_VM_STEP, 0);
+	return n;
+}
+
 static cg_rc
 sq_exec(cg_db *db, cg_ctx *ctx, const char *constant_sql)
 {
@@ -689,4 +700,5 @@ const struct cg_db_ops cg__db_sqlite = {
 	.writer_stop = sq_writer_stop,
 	.checkpoints = sq_checkpoints,
 	.checkpoint_wait = sq_checkpoint_wait,
+	.vm_steps = sq_vm_steps,
 };

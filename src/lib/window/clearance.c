@@ -29,7 +29,8 @@
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
-       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK };
+       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK,
+       S_DUE };
 
 /* Upserts use ON CONFLICT ... DO UPDATE, which PostgreSQL shares. */
 static const char *const sql[] = {
@@ -53,8 +54,12 @@ static const char *const sql[] = {
 			" WHERE quota.used + excluded.used <= $4",
 	[S_REVIEW_ADD] = "INSERT INTO review(document_id, reason, priority, state, created)"
 			 " VALUES($1, $2, $3, 'queued', $4)",
+	/* Past the match timeout, by index (document_due): those not due are never read. */
 	[S_WAITING] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
 		      " AND created < $1 ORDER BY id LIMIT 500",
+	/* Whether any is: the first found, unsorted, unlocked. */
+	[S_DUE] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
+		  " AND created < $1 LIMIT 1",
 	[S_ENT_AGE] = "SELECT created FROM enterprise WHERE id = $1",
 	[S_DOC_BY_WAYBILL] = "SELECT data FROM document WHERE kind = $1 AND waybill_key = $2"
 			     " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
@@ -687,7 +692,7 @@ cg__clearance_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long l
 
 	/* On failure, due: the sweep says what failed. */
 	return cfg->match_timeout > 0 &&
-	       cg__waiting_ids(q(st, S_WAITING), now - cfg->match_timeout, &one, 1) != 0;
+	       cg__waiting_ids(q(st, S_DUE), now - cfg->match_timeout, &one, 1) != 0;
 }
 
 cg_rc

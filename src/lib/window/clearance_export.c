@@ -26,7 +26,7 @@
 
 enum { X_LOAD, X_FIND_ORDER, X_FIND_WAYBILL, X_INV_BY_ORDER, X_INV_BY_LINK, X_INV_BY_WAYBILL,
        X_INV_PARCEL, X_INV_BY_INVT, X_SET, X_EVENT_ADD, X_EVENT_FIND, X_REVIEW_ADD, X_ENT_AGE,
-       X_KEY_LOCK, X_WAITING, X_REASON };
+       X_KEY_LOCK, X_WAITING, X_REASON, X_DUE };
 
 static const char *const sql[] = {
 	[X_LOAD] = "SELECT id, kind, state, data, sender_id, created, order_key, waybill_key, link_key"
@@ -61,6 +61,8 @@ static const char *const sql[] = {
 	[X_WAITING] = "SELECT id FROM document WHERE kind = 603 AND state = 'declared'"
 		      " AND created < $1 ORDER BY id LIMIT 500",
 	[X_REASON] = "SELECT reason FROM document WHERE id = $1",
+	/* Whether any is waiting past the timeout: the first found by index (document_due). */
+	[X_DUE] = "SELECT id FROM document WHERE kind = 603 AND state = 'declared' AND created < $1 LIMIT 1",
 };
 /* PostgreSQL: the inventory's row while it is judged, and a match key (as clearance.c). */
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
@@ -899,7 +901,7 @@ cg__export_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long
 	long long one;
 
 	return cfg->match_timeout > 0 &&
-	       cg__waiting_ids(q(st, X_WAITING), now - cfg->match_timeout, &one, 1) != 0;
+	       cg__waiting_ids(q(st, X_DUE), now - cfg->match_timeout, &one, 1) != 0;
 }
 
 cg_rc

@@ -220,6 +220,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE export_summary_decl ADD COLUMN dec_tmp_no TEXT;"
 	"ALTER TABLE export_summary_decl ADD COLUMN dec_pre_no TEXT;"
 	"ALTER TABLE export_summary_decl ADD COLUMN updated INTEGER;",
+	/*
+	 * 13: what the once-a-second sweep looks for, found by index: the
+	 * inventories past their match timeout (document by kind, state and
+	 * created, which serves every use of the (kind, state) index it
+	 * replaces) and the tax bills past their return period.
+	 */
+	"CREATE INDEX document_due ON document(kind, state, created);"
+	"DROP INDEX document_by_state;"
+	"CREATE INDEX tax_bill_due ON tax_bill(status, released);",
 };
 
 /*
@@ -391,6 +400,10 @@ static const char *const pg_migrations[] = {
 	"ALTER TABLE export_summary_decl ADD COLUMN dec_tmp_no text;"
 	"ALTER TABLE export_summary_decl ADD COLUMN dec_pre_no text;"
 	"ALTER TABLE export_summary_decl ADD COLUMN updated bigint;",
+	/* 13: the sweep's inventories and tax bills due, by index */
+	"CREATE INDEX document_due ON document(kind, state, created);"
+	"DROP INDEX document_by_state;"
+	"CREATE INDEX tax_bill_due ON tax_bill(status, released);",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);

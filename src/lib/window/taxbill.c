@@ -30,7 +30,7 @@
 /* An inventory has at most 99 goods lines (ceb-spec §3.5). */
 #define MAX_LINES 99
 
-enum { T_ADD, T_BY_DOC, T_BY_INVT, T_SET, T_DUE, T_ENT, T_DOC_DATA, T_ONE, T_MONTH };
+enum { T_ADD, T_BY_DOC, T_BY_INVT, T_SET, T_DUE, T_ANY_DUE, T_ENT, T_DOC_DATA, T_ONE, T_MONTH };
 
 #define BILL_COLUMNS                                                                              \
 	"SELECT b.id, b.tax_no AS \"taxNo\", b.invt_no AS \"invtNo\", b.status,"                   \
@@ -49,7 +49,9 @@ static const char *const sql[] = {
 	[T_BY_DOC] = "SELECT id FROM tax_bill WHERE document_id = $1",
 	[T_BY_INVT] = "SELECT id FROM tax_bill WHERE invt_no = $1 ORDER BY id DESC LIMIT 1",
 	[T_SET] = "UPDATE tax_bill SET status = $2, updated = $3 WHERE id = $1",
+	/* Past the return period, by index (tax_bill_due); then whether any is, unsorted. */
 	[T_DUE] = "SELECT id FROM tax_bill WHERE status = '1' AND released < $1 ORDER BY id LIMIT 500",
+	[T_ANY_DUE] = "SELECT id FROM tax_bill WHERE status = '1' AND released < $1 LIMIT 1",
 	[T_ENT] = "SELECT id FROM enterprise WHERE cop_code = $1",
 	[T_DOC_DATA] = "SELECT data FROM document WHERE id = $1",
 	[T_ONE] = BILL_COLUMNS " WHERE b.id = $1",
@@ -510,7 +512,7 @@ cg__taxbill_return(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg
 bool
 cg__taxbill_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long long now)
 {
-	cg_db_stmt *s = q(st, T_DUE);
+	cg_db_stmt *s = q(st, T_ANY_DUE);
 	bool due;
 
 	if (s == NULL || cg_db_bind_int64(s, 1, now - cfg->tax_return_days * 86400LL) != CG_OK)
