@@ -162,6 +162,28 @@ id_char(char ch)
 	       ch == '.' || ch == '_' || ch == ':' || ch == '-';
 }
 
+/*
+ * The bytes of a new request id, from OpenSSL's generator, drawn for 32 ids
+ * at a time per thread: one call per request cost a lock and a getpid()
+ * (the generator's fork check) in the HTTP threads.
+ */
+static void
+random_id(unsigned char raw[8])
+{
+	static _Thread_local unsigned char pool[256];
+	static _Thread_local size_t used = sizeof(pool);
+
+	if (used == sizeof(pool)) {
+		if (RAND_bytes(pool, sizeof(pool)) != 1)
+			memset(pool, 0, sizeof(pool));
+		used = 0;
+	}
+	memcpy(raw, pool + used, 8);
+	/* Not kept once handed out. */
+	memset(pool + used, 0, 8);
+	used += 8;
+}
+
 void
 srv_request_id(char *id, const char *offered, int trusted)
 {
@@ -177,8 +199,7 @@ srv_request_id(char *id, const char *offered, int trusted)
 			return;
 		}
 	}
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		memset(raw, 0, sizeof(raw));
+	random_id(raw);
 	for (i = 0; i < sizeof(raw); i++) {
 		id[2 * i] = hex[raw[i] >> 4];
 		id[2 * i + 1] = hex[raw[i] & 15];

@@ -63,6 +63,10 @@ RID=$(header X-Request-Id)
 like "the API's moments are ISO 8601 with the server's offset, not Unix numbers" \
 	"$(jv "$T/out" '.users[0].registered')" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+08:00$'
 like "the answer carries a generated X-Request-Id (not the client's, untrusted)" "$RID" '^[0-9a-f]{16}$'
+# Each HTTP thread draws the ids' random bytes for 32 requests at once: 70 in a row all differ.
+for i in $(seq 70); do curl -s -o /dev/null -D - "$URL/healthz"; done | tr -d '\r' |
+	sed -n 's/^[Xx]-[Rr]equest-[Ii]d: *//p' | grep -E '^[0-9a-f]{16}$' | sort -u >"$T/ids"
+is "70 requests, 70 different generated ids" "$(wc -l <"$T/ids")" 70
 status_is "a request for nothing" 404 "$URL/no/such/thing"
 # A header line without a colon: libmicrohttpd refuses it and says why.
 python3 - "${URL#http://127.0.0.1:}" <<'PY'
