@@ -27,22 +27,34 @@ struct srv_submission {
 	size_t len;
 	int is_json;
 	cg_ctx *ctx;  /* the library call's: its refusal's message */
+	cg_submit_result *res; /* handed over by the library, until a worker takes it */
 	cg_rc rc;
 	char *json;
 	int no_service; /* the worker could not open the database */
+	int taken;	/* a worker is to answer it (res set): not a submission to check */
 	int done;
 	struct srv_submission *next;
 };
 
-/* The answer is known: the pool thread that owns the connection sends it. */
+/* Set in the workers: an outcome handed over in one of them is answered at once. */
+static _Thread_local int in_worker;
+
+/*
+ * The outcome is known: counted, made into the answer's text, and the
+ * connection resumed, so that the pool thread that owns it sends it.
+ */
 static void
-submitted(void *arg, cg_rc rc, char *json)
+answer(struct srv_submission *sub)
 {
-	struct srv_submission *sub = arg;
 	struct srv *s = sub->s;
 
-	sub->rc = rc;
-	sub->json = json;
+	if (sub->no_service) {
+		sub->rc = CG_EUNAVAIL;
+	} else {
+		srv_observe_result(s, sub->res);
+		sub->rc = cg_submit_result_take(sub->res, &sub->json);
+		sub->res = NULL;
+	}
 	pthread_mutex_lock(&s->park_lock);
 	sub->done = 1;
 	MHD_resume_connection(sub->c);
@@ -51,12 +63,44 @@ submitted(void *arg, cg_rc rc, char *json)
 	srv_changed(s); /* new receipts for the long-polls */
 }
 
+/*
+ * The library's callback. In the writer thread (a committed group) it only
+ * queues the outcome, first in line, for a worker: the answer's text, the
+ * frees of the message, the counting and the resume (an inter-thread signal)
+ * are off the one serial thread. Once the workers stop, it answers itself.
+ */
+static void
+submitted(void *arg, cg_submit_result *res)
+{
+	struct srv_submission *sub = arg;
+	struct srv *s = sub->s;
+	int queued = 0;
+
+	sub->res = res;
+	if (!in_worker) {
+		pthread_mutex_lock(&s->work_lock);
+		if (!s->work_stop) {
+			sub->taken = 1;
+			sub->next = s->work_head;
+			s->work_head = sub;
+			if (sub->next == NULL)
+				s->work_tail = &sub->next;
+			pthread_cond_signal(&s->work_cond);
+			queued = 1;
+		}
+		pthread_mutex_unlock(&s->work_lock);
+	}
+	if (!queued)
+		answer(sub);
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct srv *s = arg;
 
 	(void)pthread_setname_np(pthread_self(), "cg-check");
+	in_worker = 1;
 	pthread_mutex_lock(&s->work_lock);
 	for (;;) {
 		struct srv_submission *sub = s->work_head;
@@ -72,10 +116,15 @@ worker_main(void *arg)
 		if (s->work_head == NULL)
 			s->work_tail = &s->work_head;
 		pthread_mutex_unlock(&s->work_lock);
+		if (sub->taken) {
+			answer(sub);
+			pthread_mutex_lock(&s->work_lock);
+			continue;
+		}
 		svc = srv_thread_service(s);
 		if (svc == NULL) {
 			sub->no_service = 1;
-			submitted(sub, CG_EUNAVAIL, NULL);
+			answer(sub);
 		} else {
 			cg_service_submit_start(svc, sub->ctx, &sub->who, sub->body, sub->len, sub->is_json,
 						submitted, sub);
@@ -235,6 +284,8 @@ srv_submission_free(struct srv *s, struct req *r)
 	if (r->sub == NULL)
 		return;
 
+	if (r->sub->res != NULL) /* never answered: only freed */
+		r->sub->rc = cg_submit_result_take(r->sub->res, &r->sub->json);
 	cg_free(r->sub->json);
 	cg_ctx_free(r->sub->ctx);
 	free(r->sub);
