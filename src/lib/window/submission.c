@@ -421,8 +421,8 @@ same_decision(const struct decision *a, const struct decision *b)
  * Each document's decision before anything is written, so that the message
  * row is inserted once, with its answer. The first document's holds: nothing
  * of this message is written before it. A later one is decided again when its
- * turn comes (an earlier document of the message may have changed what it
- * finds); *changed says the answer differs from the one stored.
+ * turn comes (write_docs: an earlier document of the message may have changed
+ * what it finds), and the stored answer updated if that changed it.
  */
 static cg_rc
 predecide(struct job *j, struct decision *dd, json_t *docs)
