@@ -527,12 +527,9 @@ main(void)
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_feed_positions),
 		cmocka_unit_test(test_audit_verify),
-<<<<<<< HEAD
-		cmocka_unit_test(test_sweep_backlog),
-=======
 		cmocka_unit_test(test_rows_written_once),
 		cmocka_unit_test(test_stored_answer_follows_the_documents),
->>>>>>> main
+		cmocka_unit_test(test_sweep_backlog),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
