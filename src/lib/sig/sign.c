@@ -28,12 +28,14 @@
 #include "ceb/model.h"
 #include "sig/sigcore.h"
 #include "sig/sigcheck.h"
+#include "sig/signkey.h"
 #include "util/xml.h"
 
 struct cg_signer {
 	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
 	const struct cg_sigprofile *p;
 	EVP_PKEY *pkey;
+	struct cg_signkey *ready; /* the key set up once for EVP_PKEY_sign; NULL: per message */
 	X509 *cert;
 	xmlSecKeyPtr xkey; /* RSA: the same key, wrapped once for xmlsec */
 	char keyname[80];
@@ -131,6 +133,17 @@ prepare_xmlsec_key(cg_signer *s, cg_ctx *ctx)
 	return CG_OK;
 }
 
+/*
+ * The key set up once for the signatures EVP makes (signkey.c). A token's key
+ * keeps EVP_DigestSign per message; so does any key signkey.c does not take.
+ */
+static void
+prepare_signkey(cg_signer *s)
+{
+	if (!s->token)
+		s->ready = cg__signkey_new(s->pkey, cg__md_by_name(s->p->digest));
+}
+
 cg_rc
 cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 {
@@ -165,6 +178,8 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 		rc = prepare_xmlsec_key(s, ctx);
 	if (rc == CG_OK)
 		rc = cg_findings_new(&s->scratch);
+	if (rc == CG_OK)
+		prepare_signkey(s);
 	if (rc != CG_OK) {
 		cg_signer_free(s);
 		return rc;
@@ -204,6 +219,8 @@ cg_signer_fork(cg_signer **out, cg_ctx *ctx, const cg_signer *s)
 		rc = prepare_xmlsec_key(n, ctx);
 	if (rc == CG_OK)
 		rc = cg_findings_new(&n->scratch);
+	if (rc == CG_OK)
+		prepare_signkey(n);
 	ERR_clear_error();
 	if (rc != CG_OK) {
 		cg_signer_free(n);
@@ -226,6 +243,7 @@ cg_signer_free(cg_signer *s)
 		return;
 	if (s->xkey != NULL)
 		xmlSecKeyDestroy(s->xkey);
+	cg__signkey_free(s->ready);
 	EVP_PKEY_free(s->pkey);
 	X509_free(s->cert);
 	free(s->cert_b64);
@@ -374,6 +392,8 @@ rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigne
 static cg_rc
 sign_value(cg_signer *s, const cg_buf *c, unsigned char *value, size_t *vlen)
 {
+	if (s->ready != NULL)
+		return cg__signkey_sign(s->ready, c->ptr, c->len, s->sm2_der, value, vlen);
 	return s->p->key == CG_KEY_SM2
 		       ? cg__sm2_sign(s->pkey, c->ptr, c->len, s->sm2_der, value, vlen)
 		       : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c->ptr, c->len, value, vlen);
