@@ -183,6 +183,8 @@ void srv_observe_latency(struct srv *s, long ms);
 void srv_observe_request(struct srv *s, int route, unsigned status);
 /* Each message of a submission's answer (JSON text, NULL when none) by type and status. */
 void srv_observe_submission(struct srv *s, const char *answer);
+/* The same from a submission's outcome, before its text is made (the pipeline's). */
+void srv_observe_result(struct srv *s, const cg_submit_result *res);
 /* A submitted message of @p type ("CEB311Message") that ended as @p outcome ("accepted"). */
 void srv_observe_message(struct srv *s, const char *type, const char *outcome);
 /* The Prometheus text of every counter, gauge and the latency histogram. */

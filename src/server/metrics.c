@@ -233,3 +233,16 @@ srv_observe_submission(struct srv *s, const char *answer)
 	}
 	json_decref(o);
 }
+
+void
+srv_observe_result(struct srv *s, const cg_submit_result *res)
+{
+	size_t i, n = cg_submit_result_count(res);
+
+	for (i = 0; i < n; i++) {
+		const char *type, *status;
+
+		cg_submit_result_message(res, i, &type, &status);
+		srv_observe_message(s, type, status);
+	}
+}

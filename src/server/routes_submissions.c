@@ -7,11 +7,10 @@
 #include "routes.h"
 
 static void
-count(struct srv *s, cg_rc rc, const char *json)
+count(struct srv *s, cg_rc rc)
 {
 	atomic_fetch_add(&s->submissions, 1);
 	atomic_fetch_add(&s->accepted, rc == CG_OK);
-	srv_observe_submission(s, json);
 }
 
 /*
@@ -32,7 +31,8 @@ srv_submit(struct srv_call *call)
 		return MHD_YES;
 	rc = cg_service_submit(call->svc, call->ctx, &call->who, call->r->body, call->r->len,
 			       srv_is_json_type(type), &json);
-	count(call->s, rc, json);
+	count(call->s, rc);
+	srv_observe_submission(call->s, json);
 	return srv_call_answer(call, rc, MHD_HTTP_OK, json);
 }
 
@@ -48,7 +48,7 @@ srv_submit_answer(struct srv_call *call)
 		return MHD_YES; /* not resumed yet: nothing to send */
 	if (no_service)
 		return srv_reply_outage(call->c);
-	count(call->s, rc, json);
+	count(call->s, rc); /* its messages were counted from its outcome (pipeline.c) */
 	return srv_answer(call->c, ctx, rc, MHD_HTTP_OK, json, json != NULL ? strlen(json) : 0, SRV_JSON,
 			  "/api/v1/submissions");
 }

@@ -105,6 +105,18 @@ is "the abandoned client's message is stored once" "$(stored 05)" 1
 submit "$T/signed/o05.xml" "$T/a05"
 is "sent again: 200" "$(cat "$T/a05.code")" 200
 json_is "sent again: a duplicate" "$T/a05" '.results[0].status' duplicate
+# The message row is written once, with the answer its sender got: the same
+# object, repeated to a duplicate; /metrics counts each by type and outcome
+# from the outcome the writer handed over, not by reading the answer again.
+is "the stored answer is the one sent" "$(dbq "$DB" "SELECT result FROM message WHERE guid = '309FF3B5-9896-4379-93C3-706DB1530001'" | jq -S -c .)" \
+	"$(jq -S -c '.results[0]' "$T/a01")"
+json_is "it has the document's decision" "$T/a01" '.results[0].documents[0] | [.accepted, .returnStatus] | @text' '[true,"120"]'
+status_is "an unsigned order is refused" 422 -H "Authorization: Bearer $TA" -H 'Content-Type: application/xml' \
+	--data-binary @"$T/in/o10.xml" "$URL/api/v1/submissions"
+msgs() { gauge "cebgate_messages_total{type=\"CEB311Message\",outcome=\"$1\"}"; }
+is "/metrics: 5 orders accepted (the abandoned one too)" "$(msgs accepted)" 5
+is "/metrics: 1 duplicate" "$(msgs duplicate)" 1
+is "/metrics: 1 rejected" "$(msgs rejected)" 1
 status_is "cebgated serves on" 200 "$URL/healthz"
 
 # ---- SIGTERM while submissions wait ----------------------------------------------------------

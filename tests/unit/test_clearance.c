@@ -235,6 +235,92 @@ test_status(void **state)
 	json_decref(o);
 }
 
+/* Each row's writes after its insert, counted by triggers of the test's own. */
+static void
+count_rewrites(struct wfx *fx)
+{
+	wfx_sql_ddl(fx, "CREATE TABLE t_rewrite(what TEXT NOT NULL);"
+		    "CREATE TRIGGER t_msg AFTER UPDATE ON message BEGIN"
+		    " INSERT INTO t_rewrite VALUES('message'); END;"
+		    "CREATE TRIGGER t_doc AFTER UPDATE OF data, order_key, waybill_key, created ON document BEGIN"
+		    " INSERT INTO t_rewrite VALUES('document'); END;");
+}
+
+/*
+ * An accepted message's row is inserted once, with the answer its sender
+ * got; a document's row once with its data and match keys; the match that
+ * leaves an inventory waiting writes its state and reason, not its data.
+ */
+static void
+test_rows_written_once(void **state)
+{
+	struct wfx *fx = *state;
+	char *xml = wfx_signed_sample(fx, "D4", V "CEB621-inventory.xml",
+				      "SO202411110000123456", "SO202411118888888888",
+				      "EX2024111100012345", "EX2024111188888888",
+				      "QH20241111000001", "QH20241111888888",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0788", NULL);
+	json_t *a = NULL;
+
+	count_rewrites(fx);
+	assert_int_equal(wfx_submit(fx, &fx->d4, xml, &a), CG_OK);
+	assert_string_equal(status_of(a), "accepted");
+	json_decref(a);
+	cg_free(xml);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM t_rewrite"), 0);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM message WHERE guid ="
+					 " '6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0788'"
+					 " AND json_extract(result, '$.status') = 'accepted'"
+					 " AND json_extract(result, '$.type') = 'CEB621Message'"
+					 " AND json_extract(result, '$.documents[0].returnStatus') = '2'"
+					 " AND json_extract(result, '$.documents[0].accepted') = 1"
+					 " AND json_extract(result, '$.documents[0].key2') = 'QH20241111888888'"),
+			 1);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM document WHERE kind = 621"
+					 " AND key2 = 'QH20241111888888' AND state = 'waiting'"
+					 " AND order_key = '4403960XA1|SO202411118888888888'"
+					 " AND waybill_key = '4403980XD4|EX2024111188888888'"
+					 " AND json_extract(data, '$.h.copNo') = 'QH20241111888888'"
+					 " AND json_extract(data, '$.l[0].gnum') IS NOT NULL"
+					 " AND created > 0 AND reason LIKE '%order missing%'"),
+			 1);
+	wfx_sql_ddl(fx, "DELETE FROM t_rewrite");
+}
+
+/*
+ * The answer of a message is stored before its documents are written: when
+ * writing one changes the decision on the next (two orders of one key), the
+ * stored answer is the one the sender got all the same.
+ */
+static void
+test_stored_answer_follows_the_documents(void **state)
+{
+	struct wfx *fx = *state;
+	char *xml = wfx_signed_sample(fx, "A1", V "CEB311-order-two-orders.xml", "SO202411110000123502",
+				      "SO202411110000123501", NULL);
+	json_t *a = NULL, *docs;
+
+	assert_int_equal(wfx_submit(fx, &fx->a1, xml, &a), CG_OK);
+	cg_free(xml);
+	docs = json_object_get(json_array_get(json_object_get(a, "results"), 0), "documents");
+	assert_int_equal(json_array_size(docs), 2);
+	assert_true(json_is_true(json_object_get(json_array_get(docs, 0), "accepted")));
+	assert_true(json_is_false(json_object_get(json_array_get(docs, 1), "accepted")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(docs, 1), "returnStatus")),
+			    "-301010");
+	json_decref(a);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM message WHERE guid ="
+					 " '6CAE479C-11F0-5C93-91CE-98159BCF6595'"
+					 " AND json_extract(result, '$.documents[0].accepted') = 1"
+					 " AND json_extract(result, '$.documents[1].accepted') = 0"
+					 " AND json_extract(result, '$.documents[1].returnStatus') = '-301010'"),
+			 1);
+	/* Written twice: the first answer, then the one the second document changed. */
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM t_rewrite WHERE what = 'message'"), 1);
+	wfx_sql_ddl(fx, "DROP TRIGGER t_msg; DROP TRIGGER t_doc; DROP TABLE t_rewrite");
+}
+
 /* An inventory whose documents never come is refused at the match timeout (100). */
 static void
 test_sweep(void **state)
@@ -268,6 +354,10 @@ test_sweep(void **state)
 	assert_int_equal(rejected, 1);
 	wfx_statuses(fx, &fx->d4, "CEB622Message", st, sizeof(st));
 	assert_string_equal(st, "2 120 300 399 800 2 100");
+	/* Its receipt says what it waited for (its reason, kept with its state). */
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM receipt WHERE return_status = '100'"
+					 " AND CAST(xml AS TEXT) LIKE '%not matched in time: 缺少订单 order missing%'"),
+			 1);
 	assert_int_equal(cg_service_sweep(fx->svc, fx->ctx, &rejected), CG_OK);
 	assert_int_equal(rejected, 0); /* refused once */
 }
@@ -332,7 +422,7 @@ test_audit_verify(void **state)
 			 wfx_sql_int(fx, "SELECT count(*) FROM audit"));
 	json_decref(v);
 	/* The trigger out of the way, as someone with the file could. */
-	wfx_sql(fx, "DROP TRIGGER audit_append_only_u; UPDATE audit SET detail = 'nothing happened'"
+	wfx_sql_ddl(fx, "DROP TRIGGER audit_append_only_u; UPDATE audit SET detail = 'nothing happened'"
 		    " WHERE id = (SELECT min(id) FROM audit WHERE chain = 1)");
 	assert_int_equal(cg_registry_audit_verify(reg, fx->ctx, &json), CG_ECONFLICT);
 	v = wfx_json(json);
@@ -354,6 +444,8 @@ main(void)
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_feed_positions),
 		cmocka_unit_test(test_audit_verify),
+		cmocka_unit_test(test_rows_written_once),
+		cmocka_unit_test(test_stored_answer_follows_the_documents),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

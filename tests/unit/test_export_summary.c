@@ -234,14 +234,14 @@ seed(struct wfx *fx, int kind, const char *state, json_t *data, long long when)
 	struct cg_store_message m = { guid, "test", fx->d4.enterprise_id, sha, "<x/>", 4, "{}" };
 	long long mid = 0, id = 0;
 	char *text = json_dumps(data, JSON_COMPACT);
+	struct cg_store_doc doc = { "3301980XB5", key, "1", state, NULL, NULL, NULL };
 	cg_db_stmt *s;
 
 	seq++;
 	(void)snprintf(guid, sizeof(guid), "00000000-0000-0000-0000-%012d", seq);
 	(void)snprintf(key, sizeof(key), "K%d", seq);
 	assert_int_equal(cg__store_message_add(st, fx->ctx, &m, &mid), CG_OK);
-	assert_int_equal(cg__store_document_put(st, fx->ctx, 0, mid, kind, "3301980XB5", key, "1", state,
-						fx->d4.enterprise_id, &id),
+	assert_int_equal(cg__store_document_put(st, fx->ctx, 0, mid, kind, &doc, fx->d4.enterprise_id, &id),
 			 CG_OK);
 	s = cg_db_prepared(cg__store_db(st), &test_sql, T_DATA);
 	assert_non_null(s);

@@ -293,6 +293,17 @@ wfx_unlock(void *lock)
 	sqlite3_close(lock);
 }
 
+void
+wfx_sql_ddl(struct wfx *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 long long
 wfx_sql_int(struct wfx *fx, const char *sql)
 {

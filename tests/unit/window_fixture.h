@@ -48,6 +48,8 @@ void wfx_statuses(struct wfx *fx, const cg_principal *who, const char *type, cha
 json_t *wfx_json(char *text);
 /* Run one SQL statement on the database (state the service cannot be told to make). */
 void wfx_sql(struct wfx *fx, const char *sql);
+/* The same for SQL that may change no row (a schema of the test's own). */
+void wfx_sql_ddl(struct wfx *fx, const char *sql);
 /* The first column of the first row of a query, as an integer. */
 long long wfx_sql_int(struct wfx *fx, const char *sql);
 /* Another connection takes the database's write lock (BEGIN IMMEDIATE) and holds it until wfx_unlock(). */

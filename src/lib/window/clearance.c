@@ -29,7 +29,8 @@
 
 /* This file's statements, cached on the store's connection (db.h). */
 enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
-       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK };
+       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK,
+       S_DOC_STATE };
 
 /* Upserts use ON CONFLICT ... DO UPDATE, which PostgreSQL shares. */
 static const char *const sql[] = {
@@ -40,8 +41,10 @@ static const char *const sql[] = {
 			     " AND +state IN ('declared', 'waiting')",
 	[S_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = $1 AND order_key = $2"
 			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
-	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = $1",
+	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created, reason FROM document WHERE id = $1",
 	[S_DOC_SET] = "UPDATE document SET state = $2, reason = $3, data = $4, updated = $5 WHERE id = $1",
+	/* The state alone: the data as stored is not written back (and not serialized) again. */
+	[S_DOC_STATE] = "UPDATE document SET state = $2, reason = $3, updated = $4 WHERE id = $1",
 	[S_QUOTA_GET] = "SELECT used FROM quota WHERE buyer = $1 AND year = $2",
 	/*
 	 * The ledger checked and moved in one statement: added only while the
@@ -75,7 +78,8 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 			   " AND state IN ('declared', 'waiting')",
 	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = $1"
 			     " AND state IN ('declared', 'waiting')",
-	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created FROM document WHERE id = $1 FOR UPDATE",
+	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created, reason FROM document WHERE id = $1"
+			 " FOR UPDATE",
 	[S_QUOTA_ADD] = "INSERT INTO quota(buyer, year, used)"
 			" SELECT CAST($1 AS BYTEA), CAST($2 AS BIGINT), CAST($3 AS BIGINT)"
 			" WHERE CAST($3 AS BIGINT) <= CAST($4 AS BIGINT)"
@@ -106,7 +110,9 @@ struct doc {
 	long long sender;
 	long long created;
 	char state[24];
+	char reason[640]; /* of a waiting inventory: what it waits for */
 	json_t *data;
+	bool changed; /* data differs from the stored form */
 };
 
 static const char *
@@ -141,6 +147,8 @@ load_inventory(cg_store *st, cg_ctx *ctx, long long id, struct doc *d)
 	d->data = fresh != NULL ? fresh : json_loads(cg_db_column_text(s, 2), 0, NULL);
 	d->sender = cg_db_column_int64(s, 3);
 	d->created = cg_db_column_int64(s, 4);
+	(void)snprintf(d->reason, sizeof(d->reason), "%s",
+		       cg_db_column_text(s, 5) != NULL ? cg_db_column_text(s, 5) : "");
 	cg_db_reset(s);
 	return d->data != NULL ? CG_OK : CG_ENOMEM;
 }
@@ -233,24 +241,28 @@ compare(const struct doc *inv, json_t *order, json_t *pay, json_t *bill, char *w
 	}
 }
 
+/* The inventory's state, and its data only when that changed (the match mostly changes the state alone). */
 static cg_rc
 set_state(cg_store *st, cg_ctx *ctx, struct doc *d, const char *state, const char *reason)
 {
-	cg_db_stmt *s = q(st, S_DOC_SET);
-	char *data = json_dumps(d->data, JSON_COMPACT);
+	cg_db_stmt *s = q(st, d->changed ? S_DOC_SET : S_DOC_STATE);
+	char *data = d->changed ? json_dumps(d->data, JSON_COMPACT) : NULL;
+	int at = d->changed ? 5 : 4;
 	cg_rc rc = CG_OK;
 
-	if (data == NULL)
+	if (d->changed && data == NULL)
 		return CG_ENOMEM;
 	if (s == NULL || cg_db_bind_int64(s, 1, d->id) != CG_OK ||
 	    cg_db_bind_text(s, 2, state) != CG_OK ||
 	    (reason != NULL && cg_db_bind_text(s, 3, reason) != CG_OK) ||
-	    cg_db_bind_text(s, 4, data) != CG_OK ||
-	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
+	    (data != NULL && cg_db_bind_text(s, 4, data) != CG_OK) ||
+	    cg_db_bind_int64(s, at, (long long)time(NULL)) != CG_OK ||
 	    cg_db_step(s) != CG_DB_DONE)
 		rc = dbfail(st, ctx, "inventory state");
 	free(data);
 	(void)snprintf(d->state, sizeof(d->state), "%s", state);
+	(void)snprintf(d->reason, sizeof(d->reason), "%s", reason != NULL ? reason : "");
+	d->changed = false;
 	return rc;
 }
 
@@ -513,6 +525,7 @@ clear(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_c
 		cg__dec_format(tax, txt, sizeof(txt));
 		(void)json_object_set_new(d->data, "tax", json_string(txt));
 	}
+	d->changed = true;
 	if (value > SINGLE_LIMIT && !(json_array_size(json_object_get(d->data, "l")) == 1))
 		return set_state(st, ctx, d, "rejected", "single") == CG_OK
 			       ? receipt(st, ctx, d, "-621005", "超过单次交易限值5000元 over the single-transaction limit")
@@ -568,8 +581,7 @@ evaluate(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct c
 	if (why[0] == '\0')
 		compare(&d, order, pay, bill, why, sizeof(why));
 	if (why[0] != '\0') {
-		/* Kept for the receipt that refuses the inventory if nothing changes in time. */
-		(void)json_object_set_new(d.data, "why", json_string(why));
+		/* Its reason is kept for the receipt that refuses it if nothing changes in time. */
 		rc = set_state(st, ctx, &d, "waiting", why);
 	} else {
 		rc = clear(st, ctx, codes, cfg, &d);
@@ -690,6 +702,20 @@ cg__clearance_sweep_due(cg_store *st, const struct cg_clearance_cfg *cfg, long l
 	       cg__waiting_ids(q(st, S_WAITING), now - cfg->match_timeout, &one, 1) != 0;
 }
 
+/*
+ * What a waiting inventory lacks: its reason since it waits (set with its
+ * state); in its data for one stored before the reason alone was kept.
+ */
+static const char *
+waiting_for(const struct doc *d)
+{
+	const char *why = json_string_value(json_object_get(d->data, "why"));
+
+	if (strcmp(d->state, "waiting") == 0 && d->reason[0] != '\0')
+		return d->reason;
+	return why != NULL ? why : "documents missing";
+}
+
 cg_rc
 cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, long long now,
 		    int *rejected)
@@ -716,10 +742,7 @@ cg__clearance_sweep(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cf
 			json_decref(d.data);
 			continue;
 		}
-		(void)snprintf(info, sizeof(info), "比对超时退单 not matched in time: %s",
-			       json_string_value(json_object_get(d.data, "why")) != NULL
-				       ? json_string_value(json_object_get(d.data, "why"))
-				       : "documents missing");
+		(void)snprintf(info, sizeof(info), "比对超时退单 not matched in time: %s", waiting_for(&d));
 		rc = set_state(st, ctx, &d, "rejected", "timeout");
 		if (rc == CG_OK)
 			rc = receipt(st, ctx, &d, "100", info);

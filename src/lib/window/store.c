@@ -419,10 +419,13 @@ static const char *const sql[Q_COUNT] = {
 	[Q_MSG_ADD] = "INSERT INTO message(guid, msg_type, sender_id, sha256, xml, result, received)"
 		      " VALUES($1, $2, $3, $4, $5, $6, $7)",
 	[Q_DOC_FIND] = "SELECT id, state, sender_id FROM document WHERE kind = $1 AND key1 = $2 AND key2 = $3",
+	/* A document is written once with its content: its data and keys are not a second write. */
 	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
-		      " updated) VALUES($1, $2, $3, $4, $5, $6, $7, $8)",
-	[Q_DOC_UPDATE] = "UPDATE document SET message_id = $2, app_type = $3, state = $4, updated = $5"
-			 " WHERE id = $1",
+		      " updated, data, order_key, waybill_key, created)"
+		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8)",
+	[Q_DOC_UPDATE] = "UPDATE document SET message_id = $2, app_type = $3, state = $4, updated = $5,"
+			 " data = $6, order_key = $7, waybill_key = $8,"
+			 " created = CASE created WHEN 0 THEN $5 ELSE created END WHERE id = $1",
 	[Q_RCPT_ADD] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
 		       " created) VALUES($1, $2, $3, $4, $5, $6)",
 	/* The cursor is the feed position: numbered in commit order, so none is ever passed over. */
@@ -698,13 +701,20 @@ cg__store_document_find(cg_store *st, cg_ctx *ctx, int kind, const char *k1, con
 	return CG_OK;
 }
 
+/* A key is bound only when there is one: none is NULL, not "" (the match looks keys up). */
+static int
+bind_key(cg_db_stmt *s, int i, const char *key)
+{
+	return key == NULL || key[0] == '\0' || cg_db_bind_text(s, i, key) == CG_OK;
+}
+
 cg_rc
 cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long message_id,
-		       int kind, const char *k1, const char *k2, const char *app_type,
-		       const char *state, long long sender, long long *id)
+		       int kind, const struct cg_store_doc *d, long long sender, long long *id)
 {
 	cg_db_stmt *s = stmt(st, existing != 0 ? Q_DOC_UPDATE : Q_DOC_ADD);
 	long long now = (long long)time(NULL);
+	const char *data = d->data != NULL ? d->data : "{}";
 	int ok, r;
 
 	if (s == NULL)
@@ -712,24 +722,28 @@ cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long 
 	if (existing != 0)
 		ok = cg_db_bind_int64(s, 1, existing) == CG_OK &&
 		     cg_db_bind_int64(s, 2, message_id) == CG_OK &&
-		     cg_db_bind_text(s, 3, app_type) == CG_OK &&
-		     cg_db_bind_text(s, 4, state) == CG_OK &&
-		     cg_db_bind_int64(s, 5, now) == CG_OK;
+		     cg_db_bind_text(s, 3, d->app_type) == CG_OK &&
+		     cg_db_bind_text(s, 4, d->state) == CG_OK &&
+		     cg_db_bind_int64(s, 5, now) == CG_OK &&
+		     cg_db_bind_text(s, 6, data) == CG_OK &&
+		     bind_key(s, 7, d->order_key) && bind_key(s, 8, d->waybill_key);
 	else
 		ok = cg_db_bind_int64(s, 1, message_id) == CG_OK &&
 		     cg_db_bind_int64(s, 2, kind) == CG_OK &&
-		     cg_db_bind_text(s, 3, k1) == CG_OK &&
-		     cg_db_bind_text(s, 4, k2) == CG_OK &&
-		     cg_db_bind_text(s, 5, app_type) == CG_OK &&
-		     cg_db_bind_text(s, 6, state) == CG_OK &&
+		     cg_db_bind_text(s, 3, d->key1) == CG_OK &&
+		     cg_db_bind_text(s, 4, d->key2) == CG_OK &&
+		     cg_db_bind_text(s, 5, d->app_type) == CG_OK &&
+		     cg_db_bind_text(s, 6, d->state) == CG_OK &&
 		     cg_db_bind_int64(s, 7, sender) == CG_OK &&
-		     cg_db_bind_int64(s, 8, now) == CG_OK;
+		     cg_db_bind_int64(s, 8, now) == CG_OK &&
+		     cg_db_bind_text(s, 9, data) == CG_OK &&
+		     bind_key(s, 10, d->order_key) && bind_key(s, 11, d->waybill_key);
 	if (!ok)
 		return db_fail(st, ctx, "store document");
 	r = cg_db_step(s);
 	/* Another writer took this business key since it was looked for (another node). */
 	if (r == CG_EEXIST)
-		return cg__fail(ctx, CG_EEXIST, "document %s %s: stored meanwhile", k1, k2);
+		return cg__fail(ctx, CG_EEXIST, "document %s %s: stored meanwhile", d->key1, d->key2);
 	if (r != CG_DB_DONE)
 		return db_fail(st, ctx, "store document");
 	*id = existing != 0 ? existing : cg_db_last_id(st->db);

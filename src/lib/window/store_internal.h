@@ -44,10 +44,18 @@ cg_rc cg__store_message_result(cg_store *st, cg_ctx *ctx, long long id, const ch
 /* CG_ENOTFOUND when no document has this business key. */
 cg_rc cg__store_document_find(cg_store *st, cg_ctx *ctx, int kind, const char *k1, const char *k2,
 			      long long *id, char *state, size_t size);
-/* Insert (existing 0) or update a document. */
+/* A document's row as written: its business key, state, stored form and match keys. */
+struct cg_store_doc {
+	const char *key1, *key2;
+	const char *app_type;
+	const char *state;
+	const char *data;			/* {"h": {...}, "l": [...]}; NULL: "{}" */
+	const char *order_key, *waybill_key; /* NULL or "": none */
+};
+
+/* Insert (existing 0) or update a document, whole: one write of its row. */
 cg_rc cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long message_id,
-			     int kind, const char *k1, const char *k2, const char *app_type,
-			     const char *state, long long sender, long long *id);
+			     int kind, const struct cg_store_doc *d, long long sender, long long *id);
 cg_rc cg__store_receipt_add(cg_store *st, cg_ctx *ctx, long long eid, long long doc_id,
 			    const char *type, const char *status, const char *xml, size_t len);
 

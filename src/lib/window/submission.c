@@ -305,14 +305,6 @@ out:
 	return s;
 }
 
-enum { SV_DOC_DATA };
-
-static const char *const sql[] = {
-	[SV_DOC_DATA] = "UPDATE document SET data = $2, order_key = $3, waybill_key = $4,"
-			" created = CASE created WHEN 0 THEN $5 ELSE created END WHERE id = $1",
-};
-CG_DB_MODULE(submission_sql, "submission", sql);
-
 /* Every document's stored form, while the message is still in its checking thread. */
 static cg_rc
 make_forms(struct job *j)
@@ -343,30 +335,31 @@ free_forms(struct job *j)
 	j->forms = NULL;
 }
 
+/* What a document's row holds besides its key and state: its stored form and match keys. */
+struct doc_content {
+	char *data;
+	json_t *obj; /* the form as an object, for the match (cg__clearance_fresh) */
+	char ok[160], wk[160];
+};
+
 static cg_rc
-store_doc_data(struct job *j, long long id, size_t di, char *ok, size_t oksize, char *wk, size_t wksize)
+doc_content(struct job *j, size_t di, struct doc_content *c)
 {
-	const struct cg_decl *d = &j->m->docs[di];
-	const struct cg_group *h = &d->head;
-	cg_db_stmt *s = cg_db_prepared(cg__store_db(j->st), &submission_sql, SV_DOC_DATA);
+	const struct cg_group *h = &j->m->docs[di].head;
 	const char *ebp = cg__group_get(h, "ebpCode"), *ord = cg__group_get(h, "orderNo");
 	const char *lc = cg__group_get(h, "logisticsCode"), *ln = cg__group_get(h, "logisticsNo");
-	json_t *obj = NULL;
-	char *data = NULL;
 	int type = j->m->def->type;
 
 	if (j->forms != NULL && j->forms[di].text != NULL) {
 		/* Made by the checking thread: taken over (a retried group makes it anew, below). */
-		data = j->forms[di].text;
-		obj = j->forms[di].obj;
+		c->data = j->forms[di].text;
+		c->obj = j->forms[di].obj;
 		j->forms[di].text = NULL;
 		j->forms[di].obj = NULL;
 	} else {
-		data = doc_json(d, &obj);
+		c->data = doc_json(&j->m->docs[di], &c->obj);
 	}
-	cg_rc rc = CG_OK;
-
-	ok[0] = wk[0] = '\0';
+	c->ok[0] = c->wk[0] = '\0';
 	/*
 	 * Orders, payments and inventories meet on ebpCode + orderNo; waybills on
 	 * their own key. An export receipt of payment is found by ebcCode +
@@ -376,83 +369,122 @@ store_doc_data(struct job *j, long long id, size_t di, char *ok, size_t oksize, 
 		ebp = cg__group_get(h, "ebcCode");
 	if ((type == 311 || type == 411 || type == 621 || type == 303 || type == 403 || type == 603) &&
 	    ebp != NULL && ord != NULL)
-		(void)snprintf(ok, oksize, "%s|%s", ebp, ord);
+		(void)snprintf(c->ok, sizeof(c->ok), "%s|%s", ebp, ord);
 	if ((type == 511 || type == 621 || type == 505 || type == 603) && lc != NULL && ln != NULL)
-		(void)snprintf(wk, wksize, "%s|%s", lc, ln);
-	if (data == NULL) {
-		json_decref(obj);
-		return CG_ENOMEM;
-	}
-	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK ||
-	    cg_db_bind_text(s, 2, data) != CG_OK ||
-	    (ok[0] != '\0' && cg_db_bind_text(s, 3, ok) != CG_OK) ||
-	    (wk[0] != '\0' && cg_db_bind_text(s, 4, wk) != CG_OK) ||
-	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
-	    cg_db_step(s) != CG_DB_DONE)
-		rc = cg__fail(j->ctx, CG_EDB, "document data: %s", cg_db_errmsg(cg__store_db(j->st)));
-	else
-		cg__clearance_fresh(id, obj); /* the match needs no parse of what was just written */
-	json_decref(obj);
-	free(data);
-	return rc;
+		(void)snprintf(c->wk, sizeof(c->wk), "%s|%s", lc, ln);
+	return c->data != NULL ? CG_OK : CG_ENOMEM;
 }
 
-static cg_rc
-put_doc(struct job *j, const struct decision *dd, long long message_id, const char *k1, const char *k2,
-	const char *app, long long *doc_id)
+static void
+doc_content_dispose(struct doc_content *c)
 {
-	return cg__store_document_put(j->st, j->ctx, dd->existing, message_id, j->m->def->type,
-				      k1 != NULL ? k1 : "", k2 != NULL ? k2 : "", app != NULL ? app : "1",
-				      app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
+	free(c->data);
+	json_decref(c->obj);
+	c->data = NULL;
+	c->obj = NULL;
+}
+
+/* The document's row, written once with its content. */
+static cg_rc
+put_doc(struct job *j, const struct decision *dd, long long message_id, size_t di,
+	const struct doc_content *c, long long *doc_id)
+{
+	const struct cg_group *h = &j->m->docs[di].head;
+	const char *k1 = cg__group_get(h, j->m->def->key[0]), *k2 = cg__group_get(h, j->m->def->key[1]);
+	const char *app = cg__group_get(h, "appType");
+	struct cg_store_doc row = { k1 != NULL ? k1 : "", k2 != NULL ? k2 : "", app != NULL ? app : "1",
+				    app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
+				    c->data, c->ok, c->wk };
+
+	return cg__store_document_put(j->st, j->ctx, dd->existing, message_id, j->m->def->type, &row,
 				      j->who->enterprise_id, doc_id);
 }
 
+/* A document's entry in the answer: its key and the decision on it. */
+static json_t *
+doc_answer(struct job *j, size_t di, const struct decision *dd)
+{
+	const struct cg_group *h = &j->m->docs[di].head;
+
+	return json_pack("{s:s?, s:s?, s:s, s:b}", "key1", cg__group_get(h, j->m->def->key[0]), "key2",
+			 cg__group_get(h, j->m->def->key[1]), "returnStatus", dd->status, "accepted",
+			 dd->accept);
+}
+
+static bool
+same_decision(const struct decision *a, const struct decision *b)
+{
+	return a->accept == b->accept && a->existing == b->existing && strcmp(a->status, b->status) == 0;
+}
+
+/*
+ * Each document's decision before anything is written, so that the message
+ * row is inserted once, with its answer. The first document's holds: nothing
+ * of this message is written before it. A later one is decided again when its
+ * turn comes (write_docs: an earlier document of the message may have changed
+ * what it finds), and the stored answer updated if that changed it.
+ */
 static cg_rc
-write_docs(struct job *j, long long message_id, json_t *docs)
+predecide(struct job *j, struct decision *dd, json_t *docs)
+{
+	size_t d;
+
+	for (d = 0; d < j->m->ndocs; d++) {
+		decide(j, d, &dd[d]);
+		if (json_array_append_new(docs, doc_answer(j, d, &dd[d])) != 0)
+			return CG_ENOMEM;
+	}
+	return CG_OK;
+}
+
+static cg_rc
+write_docs(struct job *j, long long message_id, struct decision *pre, json_t *docs, bool *changed)
 {
 	size_t d;
 	cg_rc rc = CG_OK;
 
 	for (d = 0; d < j->m->ndocs && rc == CG_OK; d++) {
 		const struct cg_group *h = &j->m->docs[d].head;
-		const char *k1 = cg__group_get(h, j->m->def->key[0]);
-		const char *k2 = cg__group_get(h, j->m->def->key[1]);
-		const char *app = cg__group_get(h, "appType");
-		struct decision dd;
+		struct decision dd = pre[d];
+		struct doc_content c = { NULL, NULL, "", "" };
 		cg_buf xml = CG_BUF_INIT(0);
 		long long doc_id = 0;
-		json_t *o;
 
-		decide(j, d, &dd);
+		if (d > 0)
+			decide(j, d, &dd);
 		if (dd.accept)
-			rc = put_doc(j, &dd, message_id, k1, k2, app, &doc_id);
+			rc = doc_content(j, d, &c);
+		if (rc == CG_OK && dd.accept)
+			rc = put_doc(j, &dd, message_id, d, &c, &doc_id);
 		if (rc == CG_EEXIST && dd.existing == 0) {
 			/*
 			 * Another node stored the same business key since it was looked for:
 			 * its commit is visible now, so decide again, as if it had come first.
 			 */
 			decide(j, d, &dd);
-			rc = dd.accept ? put_doc(j, &dd, message_id, k1, k2, app, &doc_id) : CG_OK;
+			rc = dd.accept ? put_doc(j, &dd, message_id, d, &c, &doc_id) : CG_OK;
+		}
+		if (rc == CG_OK && !same_decision(&dd, &pre[d])) {
+			*changed = true;
+			if (json_array_set_new(docs, d, doc_answer(j, d, &dd)) != 0)
+				rc = CG_ENOMEM;
 		}
 		if (rc == CG_OK)
 			rc = cg__receipt_build(j->m->def, h, doc_id != 0 ? doc_id : dd.existing,
 					       dd.status, dd.info, &xml);
 		if (rc == CG_OK && dd.accept) {
-			char ok[160], wk[160];
-
-			rc = store_doc_data(j, doc_id, d, ok, sizeof(ok), wk, sizeof(wk));
+			cg__clearance_fresh(doc_id, c.obj); /* the match needs no parse of what was just written */
 			/* The document's own receipt first, then whatever it completes. */
-			if (rc == CG_OK)
-				rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, doc_id,
-							   cg__msgdef_by_type(j->m->def->type + 1)->root,
-							   dd.status, xml.ptr, xml.len);
+			rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, doc_id,
+						   cg__msgdef_by_type(j->m->def->type + 1)->root,
+						   dd.status, xml.ptr, xml.len);
 			if (rc == CG_OK && j->m->def->export_family)
 				rc = cg__export_after(j->st, j->ctx, &j->svc->cfg, j->m->def->type, doc_id);
 			else if (rc == CG_OK)
 				rc = cg__clearance_after(j->st, j->ctx, cg__validator_codes(j->svc->v),
 							 &j->svc->cfg, j->m->def->type,
-							 ok[0] != '\0' ? ok : NULL, wk[0] != '\0' ? wk : NULL,
-							 doc_id);
+							 c.ok[0] != '\0' ? c.ok : NULL,
+							 c.wk[0] != '\0' ? c.wk : NULL, doc_id);
 			xml.len = 0; /* written */
 		}
 		if (rc == CG_OK && xml.len > 0)
@@ -460,10 +492,7 @@ write_docs(struct job *j, long long message_id, json_t *docs)
 						   cg__msgdef_by_type(j->m->def->type + 1)->root,
 						   dd.status, xml.ptr, xml.len);
 		cg_buf_dispose(&xml);
-		o = json_pack("{s:s?, s:s?, s:s, s:b}", "key1", k1, "key2", k2, "returnStatus",
-			      dd.status, "accepted", dd.accept);
-		if (rc == CG_OK && (o == NULL || json_array_append_new(docs, o) != 0))
-			rc = CG_ENOMEM;
+		doc_content_dispose(&c);
 	}
 	return rc;
 }
@@ -529,9 +558,10 @@ write_message(struct job *j)
 {
 	struct cg_store_message sm;
 	json_t *docs = json_array();
+	struct decision *pre = NULL;
 	char *result = NULL;
 	long long mid = 0;
-	bool done;
+	bool done, changed = false;
 	cg_rc rc;
 
 	if (docs == NULL)
@@ -546,29 +576,44 @@ write_message(struct job *j)
 		json_decref(docs);
 		return rc; /* nothing was written */
 	}
-	/* The document rows need the message id, the message row the answer: answer first. */
-	rc = set_status(j, "accepted", CG_OK, NULL);
+	/*
+	 * The message row is inserted once, with its answer: the documents are
+	 * decided first. Updating it after would rewrite its XML (the answer
+	 * follows it in the row), so only an answer that changed meanwhile is.
+	 */
+	pre = calloc(j->m->ndocs > 0 ? j->m->ndocs : 1, sizeof(*pre));
+	rc = pre != NULL ? set_status(j, "accepted", CG_OK, NULL) : CG_ENOMEM;
+	if (rc == CG_OK)
+		rc = predecide(j, pre, docs);
 	if (rc == CG_OK && json_object_set(j->result, "documents", docs) != 0)
 		rc = CG_ENOMEM;
+	if (rc == CG_OK && (result = json_dumps(j->result, JSON_COMPACT)) == NULL)
+		rc = CG_ENOMEM;
 	sm = (struct cg_store_message){ j->guid, j->type, j->who->enterprise_id, j->sha, j->xml,
-					j->len, "{}" };
+					j->len, result };
 	if (rc == CG_OK)
 		rc = cg__store_message_add(j->st, j->ctx, &sm, &mid);
+	free(result);
+	result = NULL;
 	if (rc == CG_EEXIST) {
 		/* The same guid committed by another node meanwhile: its answer, as for a resubmission. */
 		json_decref(docs);
+		free(pre);
+		/* As the answer was before any document was decided. */
+		if (json_object_set_new(j->result, "documents", json_array()) != 0)
+			return CG_ENOMEM;
 		rc = check_resubmission(j, &done);
 		return rc == CG_OK && !done ? cg__fail(j->ctx, CG_EDB, "message %s: not found again", j->guid) : rc;
 	}
 	if (rc == CG_OK)
-		rc = write_docs(j, mid, docs);
-	if (rc == CG_OK) {
+		rc = write_docs(j, mid, pre, docs, &changed);
+	if (rc == CG_OK && changed) {
 		result = json_dumps(j->result, JSON_COMPACT);
-		rc = result != NULL ? cg__store_message_result(j->st, j->ctx, mid, result)
-				    : CG_ENOMEM;
+		rc = result != NULL ? cg__store_message_result(j->st, j->ctx, mid, result) : CG_ENOMEM;
 	}
 	cg__clearance_fresh(0, NULL); /* a later write may change the documents */
 	free(result);
+	free(pre);
 	json_decref(docs);
 	return rc;
 }
@@ -829,12 +874,24 @@ process(struct job *j)
 	return rc == CG_OK ? commit_message(j) : rc;
 }
 
+/* What cg_service_submit_start() hands over; the answer's text is made by cg_submit_result_take(). */
+struct cg_submit_result {
+	cg_rc rc;	     /* the call's, before a single message's refusal */
+	cg_ctx *ctx;	     /* the caller's: the refusal's message */
+	struct pending *p;   /* a single message, freed by take (this is its member), or NULL */
+	json_t *results;     /* without p: each message's result, or NULL after a fault */
+	int accepted, n;
+	int batch;
+	cg_rc outcome;	     /* a single message's: CG_OK, or the code of its refusal */
+};
+
 /* One message and what it holds until it is answered. */
 struct pending {
 	struct job j;
 	cg_dxp_message env;
 	cg_submit_done done; /* cg_service_submit_start()'s, or NULL */
 	void *done_arg;
+	struct cg_submit_result res;
 };
 
 /* A DxpMsg is unwrapped first; its SenderId must be the enterprise's DXP id. */
@@ -915,30 +972,31 @@ answer(json_t *results, int accepted, int n, char **json)
 	return *json != NULL ? CG_OK : CG_ENOMEM;
 }
 
-/* The refusal of a single message is the call's answer: CG_OK only when it was accepted or repeated. */
-cg_rc
-cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *body,
-		  size_t len, int is_json, char **json)
+/* Each message of the body, checked and written; the outcome in @p r, its text not made yet. */
+static void
+submit_all(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *body, size_t len,
+	   int is_json, struct cg_submit_result *r)
 {
-	json_t *results = json_array(), *batch = NULL, *item, *msgs = NULL;
-	int accepted = 0, n = 0;
+	json_t *batch = NULL, *item, *msgs = NULL;
 	size_t i;
-	cg_rc rc = CG_OK, single = CG_OK;
+	cg_rc rc = CG_OK;
 
-	*json = NULL;
-	if (results == NULL)
-		return CG_ENOMEM;
+	*r = (struct cg_submit_result){ CG_OK, ctx, NULL, json_array(), 0, 0, is_json, CG_OK };
+	if (r->results == NULL) {
+		r->rc = CG_ENOMEM;
+		return;
+	}
 	if (who->role != CG_ROLE_ENTERPRISE) {
-		json_decref(results);
-		return cg__fail(ctx, CG_EPERM, "only an enterprise's token may submit declarations");
+		r->rc = cg__fail(ctx, CG_EPERM, "only an enterprise's token may submit declarations");
+		return;
 	}
 	if (is_json) {
 		batch = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 		msgs = json_object_get(batch, "messages");
 		if (!json_is_array(msgs) || json_array_size(msgs) == 0 || json_array_size(msgs) > 1000) {
 			json_decref(batch);
-			json_decref(results);
-			return cg__fail(ctx, CG_EINVAL, "a batch is {\"messages\": [\"<xml>\", ...]} with 1 to 1000 messages");
+			r->rc = cg__fail(ctx, CG_EINVAL, "a batch is {\"messages\": [\"<xml>\", ...]} with 1 to 1000 messages");
+			return;
 		}
 	}
 	/*
@@ -958,71 +1016,135 @@ cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const c
 			rc = submit_one(svc, ctx, who, x, xl, &item, &outcome);
 		else
 			item = json_pack("{s:s, s:s}", "status", "rejected", "reason", "not a string");
-		if (rc == CG_OK && (item == NULL || json_array_append_new(results, item) != 0))
+		if (rc == CG_OK && (item == NULL || json_array_append_new(r->results, item) != 0))
 			rc = CG_ENOMEM;
-		n++;
-		accepted += outcome == CG_OK;
-		single = outcome;
+		r->n++;
+		r->accepted += outcome == CG_OK;
+		r->outcome = outcome;
 	}
 	json_decref(batch);
-	if (rc == CG_OK)
-		rc = answer(results, accepted, n, json);
-	json_decref(results);
-	if (rc != CG_OK || is_json || single == CG_OK)
-		return rc;
-	(void)cg__fail(ctx, single, "the message was refused: the answer says why");
-	return single;
+	r->rc = rc;
 }
 
-/* A single message's answer, as cg_service_submit() gives it, to the caller of cg_service_submit_start(). */
-static void
-answer_single(struct pending *p, cg_rc rc)
+/* The answer's text and the call's code (a single message's refusal is the call's); @p r is left to free. */
+static cg_rc
+result_text(struct cg_submit_result *r, char **json)
 {
-	cg_submit_done done = p->done;
-	void *arg = p->done_arg;
-	cg_ctx *ctx = p->j.ctx;
-	json_t *item = NULL, *results = NULL;
-	cg_rc outcome = CG_EINVAL;
-	char *json = NULL;
+	cg_rc rc = r->rc;
 
-	settle_one(p, rc, &item, &outcome);
-	free(p);
-	if (rc == CG_OK && ((results = json_array()) == NULL || json_array_append_new(results, item) != 0)) {
-		if (results == NULL)
-			json_decref(item);
+	*json = NULL;
+	if (rc == CG_OK && r->results != NULL)
+		rc = answer(r->results, r->accepted, r->n, json);
+	else if (rc == CG_OK)
 		rc = CG_ENOMEM;
+	if (rc != CG_OK || r->batch || r->outcome == CG_OK)
+		return rc;
+	(void)cg__fail(r->ctx, r->outcome, "the message was refused: the answer says why");
+	return r->outcome;
+}
+
+/* The refusal of a single message is the call's answer: CG_OK only when it was accepted or repeated. */
+cg_rc
+cg_service_submit(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *body,
+		  size_t len, int is_json, char **json)
+{
+	struct cg_submit_result r;
+	cg_rc rc;
+
+	submit_all(svc, ctx, who, body, len, is_json, &r);
+	rc = result_text(&r, json);
+	json_decref(r.results);
+	return rc;
+}
+
+/* A single message's result, whichever thread asks: its job's own, not a copy. */
+static json_t *
+result_item(const cg_submit_result *r, size_t i)
+{
+	if (r->p != NULL)
+		return r->rc == CG_OK && i == 0 ? r->p->j.result : NULL;
+	return json_array_get(r->results, i);
+}
+
+size_t
+cg_submit_result_count(const cg_submit_result *r)
+{
+	if (r == NULL)
+		return 0;
+	if (r->p != NULL)
+		return r->rc == CG_OK;
+	return r->rc == CG_OK ? json_array_size(r->results) : 0;
+}
+
+void
+cg_submit_result_message(const cg_submit_result *r, size_t i, const char **type, const char **status)
+{
+	json_t *item = r != NULL ? result_item(r, i) : NULL;
+
+	*type = json_string_value(json_object_get(item, "type"));
+	*status = json_string_value(json_object_get(item, "status"));
+}
+
+cg_rc
+cg_submit_result_take(cg_submit_result *r, char **json)
+{
+	struct pending *p;
+	json_t *item = NULL;
+	cg_rc rc;
+
+	*json = NULL;
+	if (r == NULL)
+		return CG_ENOMEM;
+	p = r->p;
+	if (p != NULL) {
+		/* A single message: what it held is freed here, not by the writer thread. */
+		settle_one(p, r->rc, &item, &r->outcome);
+		r->n = 1;
+		r->accepted = r->outcome == CG_OK;
+		r->results = r->rc == CG_OK ? json_array() : NULL;
+		if (r->rc == CG_OK && (r->results == NULL || json_array_append_new(r->results, item) != 0)) {
+			if (r->results == NULL)
+				json_decref(item);
+			r->rc = CG_ENOMEM;
+		}
 	}
-	if (rc == CG_OK)
-		rc = answer(results, outcome == CG_OK, 1, &json);
-	json_decref(results);
-	if (rc == CG_OK && outcome != CG_OK) {
-		(void)cg__fail(ctx, outcome, "the message was refused: the answer says why");
-		rc = outcome;
-	}
-	done(arg, rc, json);
+	rc = result_text(r, json);
+	json_decref(r->results);
+	free(p != NULL ? (void *)p : (void *)r);
+	return rc;
+}
+
+/* A single message's outcome, to the caller of cg_service_submit_start(); nothing is freed or made into text here. */
+static void
+hand_over(struct pending *p, cg_rc rc)
+{
+	p->res = (struct cg_submit_result){ rc, p->j.ctx, p, NULL, 0, 1, 0, CG_OK };
+	p->done(p->done_arg, &p->res);
 }
 
 /* The writer thread: the message's group committed (or failed). */
 static void
 finish_queued(void *arg, cg_rc rc)
 {
-	answer_single(arg, rc); /* the job is the first member of its struct pending */
+	hand_over(arg, rc); /* the job is the first member of its struct pending */
 }
 
 void
 cg_service_submit_start(cg_service *svc, cg_ctx *ctx, const cg_principal *who, const char *body,
 			size_t len, int is_json, cg_submit_done done, void *arg)
 {
-	struct pending *p;
+	struct pending *p = NULL;
 	bool queued = false;
-	char *json = NULL;
 	cg_rc rc;
 
 	/* A batch, a caller that may not submit, or no writer thread: all of it here. */
 	if (is_json || who->role != CG_ROLE_ENTERPRISE || svc->committer == NULL ||
 	    !cg__committer_running(svc->committer) || (p = malloc(sizeof(*p))) == NULL) {
-		rc = cg_service_submit(svc, ctx, who, body, len, is_json, &json);
-		done(arg, rc, json);
+		cg_submit_result *r = malloc(sizeof(*r));
+
+		if (r != NULL)
+			submit_all(svc, ctx, who, body, len, is_json, r);
+		done(arg, r);
 		return;
 	}
 	pending_init(p, svc, ctx, who, body, len);
@@ -1032,7 +1154,7 @@ cg_service_submit_start(cg_service *svc, cg_ctx *ctx, const cg_principal *who, c
 	rc = check_one(p);
 	if (queued)
 		return; /* p is the writer thread's now */
-	answer_single(p, rc);
+	hand_over(p, rc);
 }
 
 struct rcpt_out {
