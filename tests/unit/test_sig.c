@@ -31,6 +31,7 @@
 #include "cebgate/sig.h"
 #include "sig/sigcheck.h"
 #include "sig/sigcore.h"
+#include "sig/signkey.h"
 #include "util/xml.h"
 
 #define NS_CEB "http://www.chinaport.gov.cn/ceb"
@@ -1145,6 +1146,182 @@ text_of(const char *xml, const char *tag)
 }
 
 /*
+ * The key set up once (signkey.c) gives what EVP_DigestSign gives: the same RSA
+ * value (PKCS#1 v1.5 is deterministic), and SM2 values, raw and DER, that
+ * OpenSSL's own EVP verification accepts over the data and refuses over other data.
+ */
+static void
+test_signkey(void **state)
+{
+	static const char data[] = "<ds:SignedInfo>a message's canonical SignedInfo</ds:SignedInfo>";
+	unsigned char want[512], got[512];
+	size_t wlen = sizeof(want), glen = sizeof(got);
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	struct cg_signkey *k = cg__signkey_new(fx->rsa.pkey, EVP_sha256());
+	int der, i;
+
+	(void)state;
+	assert_non_null(k);
+	assert_int_equal(EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, fx->rsa.pkey), 1);
+	assert_int_equal(EVP_DigestSign(m, want, &wlen, (const unsigned char *)data, sizeof(data)), 1);
+	EVP_MD_CTX_free(m);
+	/* Twice: the context initialised once signs again. */
+	for (i = 0; i < 2; i++) {
+		glen = sizeof(got);
+		assert_int_equal(cg__signkey_sign(k, data, sizeof(data), 0, got, &glen), CG_OK);
+		assert_int_equal(glen, wlen);
+		assert_memory_equal(got, want, wlen);
+	}
+	cg__signkey_free(k);
+	/* SM2 asks for SM3: with SHA-256 there is no set-up, the caller signs the old way. */
+	assert_null(cg__signkey_new(fx->sm2.pkey, EVP_sha256()));
+	k = cg__signkey_new(fx->sm2.pkey, EVP_sm3());
+	assert_non_null(k);
+	for (der = 0; der < 2; der++) {
+		glen = sizeof(got);
+		assert_int_equal(cg__signkey_sign(k, data, sizeof(data), der, got, &glen), CG_OK);
+		if (der)
+			assert_true(glen >= 8 && glen <= 72 && got[0] == 0x30);
+		else
+			assert_int_equal(glen, 64);
+		assert_int_equal(cg__sm2_verify_evp(fx->sm2.pkey, data, sizeof(data), got, glen, 1), 1);
+		assert_int_equal(cg__sm2_verify_evp(fx->sm2.pkey, data, sizeof(data) - 1, got, glen, 1), 0);
+	}
+	cg__signkey_free(k);
+}
+
+/* The SignatureValue of @p xml decoded: its length in bytes. */
+static size_t
+value_len(const char *xml)
+{
+	char *t = text_of(xml, "<ds:SignatureValue>");
+	unsigned char raw[256];
+	size_t n = strlen(t), pad = n > 0 && t[n - 1] == '=' ? 1 + (n > 1 && t[n - 2] == '=') : 0;
+	int r;
+
+	assert_true(n <= 4 * sizeof(raw) / 3);
+	r = EVP_DecodeBlock(raw, (const unsigned char *)t, (int)n);
+	free(t);
+	assert_true(r >= 0);
+	return (size_t)r - pad;
+}
+
+/*
+ * SM2 values in DER have no fixed length, yet take the way that parses the
+ * output once: 70, 71 and 72 bytes fill the 96-character placeholder, and a
+ * value with a leading zero byte in r or s (69 bytes or fewer, about one
+ * signature in 500) is shorter than it, so the bytes after it move. Each
+ * length is signed until met (never forced: nonces stay OpenSSL's) and each
+ * output verified by the verifier, which checks DER values through OpenSSL's
+ * EVP; the message bytes before the Signature are the input's.
+ */
+static void
+test_sign_sm2_der_lengths(void **state)
+{
+	cg_signer *s = signer(&fx->sm2, "sm2-sm3", 1, NULL);
+	cg_verifier *v = verifier(NULL, NULL, NULL, 0);
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_findings *f = NULL;
+	const char *end = strstr(fx->order, "</ceb:CEB311Message>");
+	size_t at = (size_t)(end - fx->order);
+	int seen[4] = { 0 }, tries; /* <= 69, 70, 71, 72 */
+
+	(void)state;
+	assert_non_null(res);
+	assert_non_null(end);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	for (tries = 0; tries < 10000 && !(seen[0] && seen[1] && seen[2] && seen[3]); tries++) {
+		size_t len = 0, vl;
+		char *out = sign(s, fx->order, fx->order_len, &len);
+		int slot;
+
+		vl = value_len(out);
+		assert_true(vl >= 8 && vl <= 72);
+		slot = vl <= 69 ? 0 : (int)vl - 69;
+		if (!seen[slot]) {
+			seen[slot] = 1;
+			assert_string_equal(verify_code(v, out, len, f, res), "");
+			assert_true(res->valid);
+			assert_memory_equal(out, fx->order, at);
+			assert_string_equal(out + len - (fx->order_len - at), end);
+			assert_int_equal(strlen(out), len);
+		}
+		cg_free(out);
+	}
+	assert_true(seen[0] && seen[1] && seen[2] && seen[3]);
+	cg_findings_free(f);
+	free(res);
+	cg_verifier_free(v);
+	cg_signer_free(s);
+}
+
+/*
+ * Once a signer has its template, a message is signed without parsing the
+ * input: only the output is parsed, and anything unusual falls back to the way
+ * that parses the input first. Both ways must give the same bytes (RSA is
+ * deterministic) or the same error: each input is signed by a fresh signer
+ * (its first message parses the input) and by one that signed before.
+ */
+static void
+test_sign_unparsed_as_parsed(void **state)
+{
+	static const char *const tails[][2] = {
+		{ "</ceb:CEB621Message>", "</ceb:CEB621Message>\n<!-- </ceb:CEB621Message> -->\n" },
+		{ "</ceb:CEB621Message>", "</ceb:CEB621Message>\n<?pi </ceb:CEB621Message>?>" },
+		{ "</ceb:CEB621Message>", "</ceb:CEB621Message >\r\n\t " },
+		{ "<ceb:buyerName>", "<ceb:buyerName>Signature " },
+		{ "</ceb:CEB621Message>", "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/>"
+					  "</ceb:CEB621Message>" },
+		{ "</ceb:CEB621Message>", "</ceb:CEB621>" },
+		{ "</ceb:CEB621Message>", "<x></ceb:CEB621Message>" },
+		{ "</ceb:CEB621Message>", "" },
+		{ "xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\"", "xmlns:ceb=\"urn:other\"" },
+		{ "CEB621Message", "CEB622Message" },
+	};
+	cg_signer *warm = signer(&fx->rsa, "rsa-sha256", 0, NULL);
+	cg_verifier *v = verifier(NULL, NULL, NULL, 0);
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_findings *f = NULL;
+	size_t i, len = 0;
+	char *first;
+
+	(void)state;
+	assert_non_null(res);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	first = sign(warm, fx->order, fx->order_len, &len);
+	cg_free(first);
+	for (i = 0; i <= sizeof(tails) / sizeof(tails[0]); i++) {
+		cg_signer *cold = signer(&fx->rsa, "rsa-sha256", 0, NULL);
+		size_t xlen = fx->inventory_len, clen = 0, wlen = 0;
+		char *xml = i == 0 ? NULL : replaced(fx->inventory, tails[i - 1][0], tails[i - 1][1], &xlen);
+		const char *in = xml != NULL ? xml : fx->inventory;
+		char *cout = NULL, *wout = NULL, cerr[512];
+		cg_rc crc = cg_sign_buffer(cold, fx->ctx, in, xlen, &cout, &clen), wrc;
+
+		(void)snprintf(cerr, sizeof(cerr), "%s", crc == CG_OK ? "" : cg_ctx_errmsg(fx->ctx));
+		wrc = cg_sign_buffer(warm, fx->ctx, in, xlen, &wout, &wlen);
+		if (wrc != crc)
+			fail_msg("input %zu: %d then %d (%s)", i, crc, wrc, cerr);
+		if (crc == CG_OK) {
+			assert_int_equal(wlen, clen);
+			assert_memory_equal(wout, cout, clen);
+			assert_string_equal(verify_code(v, wout, wlen, f, res), "");
+		} else {
+			assert_null(wout);
+			assert_string_equal(cg_ctx_errmsg(fx->ctx), cerr);
+		}
+		cg_free(cout);
+		cg_free(wout);
+		free(xml);
+		cg_signer_free(cold);
+	}
+	cg_findings_free(f);
+	free(res);
+	cg_verifier_free(v);
+	cg_signer_free(warm);
+}
+
+/*
  * A UTF-8 import message is signed in its own bytes: the output is the input
  * with the Signature inserted before the root's end tag, and it verifies.
  * Each variant would fail if the Signature were put elsewhere or SignedInfo
@@ -1973,6 +2150,9 @@ main(void)
 		cmocka_unit_test(test_api_dxp),
 		cmocka_unit_test(test_sig_count_and_export),
 		cmocka_unit_test(test_certcache),
+		cmocka_unit_test(test_signkey),
+		cmocka_unit_test(test_sign_sm2_der_lengths),
+		cmocka_unit_test(test_sign_unparsed_as_parsed),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -349,30 +349,39 @@ cg__sm2_sign(EVP_PKEY *pkey, const void *data, size_t len, int der, unsigned cha
 {
 	unsigned char dbuf[160];
 	size_t dlen = sizeof(dbuf);
-	const unsigned char *p = dbuf;
 	EVP_MD_CTX *mctx = sm2_ctx(pkey, 1, 1);
-	ECDSA_SIG *es = NULL;
 	cg_rc rc = CG_ESIG;
 
 	if (mctx == NULL || EVP_DigestSign(mctx, dbuf, &dlen, data, len) != 1)
 		goto out;
+	rc = cg__sm2_sig_out(dbuf, dlen, der, sig, siglen);
+out:
+	sm2_ctx_free(mctx);
+	return rc;
+}
+
+cg_rc
+cg__sm2_sig_out(const unsigned char *dsig, size_t dlen, int der, unsigned char *sig,
+		size_t *siglen)
+{
+	const unsigned char *p = dsig;
+	ECDSA_SIG *es;
+	cg_rc rc = CG_ESIG;
+
 	if (der) {
 		if (dlen > *siglen)
-			goto out;
-		memcpy(sig, dbuf, dlen);
+			return CG_ESIG;
+		memcpy(sig, dsig, dlen);
 		*siglen = dlen;
-		rc = CG_OK;
-		goto out;
+		return CG_OK;
 	}
 	es = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
-	if (es == NULL || *siglen < 64 || BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32) != 32 ||
-	    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) != 32)
-		goto out;
-	*siglen = 64;
-	rc = CG_OK;
-out:
+	if (es != NULL && *siglen >= 64 && BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32) == 32 &&
+	    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) == 32) {
+		*siglen = 64;
+		rc = CG_OK;
+	}
 	ECDSA_SIG_free(es);
-	sm2_ctx_free(mctx);
 	return rc;
 }
 

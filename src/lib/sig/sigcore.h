@@ -85,6 +85,9 @@ X509 *cg__certcache_get(struct cg_certcache *c, const unsigned char *der, size_t
 /* SM2 signature over @p data with SM3 and the default user id; raw r||s unless @p der. */
 cg_rc cg__sm2_sign(EVP_PKEY *pkey, const void *data, size_t len, int der, unsigned char *sig,
 		   size_t *siglen);
+/* An SM2 signature @p dsig in DER into @p sig: DER as it is, or raw r||s (64 bytes) unless @p der. */
+cg_rc cg__sm2_sig_out(const unsigned char *dsig, size_t dlen, int der, unsigned char *sig,
+		      size_t *siglen);
 /*
  * 1 valid, 0 invalid, -1 error; @p sig raw (64 bytes) or DER. With the default id
  * through sm2verify.c when the key allows (same answers, fewer instructions).

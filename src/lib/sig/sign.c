@@ -28,12 +28,14 @@
 #include "ceb/model.h"
 #include "sig/sigcore.h"
 #include "sig/sigcheck.h"
+#include "sig/signkey.h"
 #include "util/xml.h"
 
 struct cg_signer {
 	struct cg_sigprofile profiles[CG_PROFILE_COUNT];
 	const struct cg_sigprofile *p;
 	EVP_PKEY *pkey;
+	struct cg_signkey *ready; /* the key set up once for EVP_PKEY_sign; NULL: per message */
 	X509 *cert;
 	xmlSecKeyPtr xkey; /* RSA: the same key, wrapped once for xmlsec */
 	char keyname[80];
@@ -42,6 +44,7 @@ struct cg_signer {
 	int self_check;
 	bool token;        /* the key lives in a PKCS#11 token: one thread signs */
 	cg_findings *scratch;
+	xmlParserCtxtPtr keep; /* parses the outputs; a fork makes its own in its thread */
 	cg_buf signed_info; /* the canonical SignedInfo last signed by EVP; empty for xmlsec */
 	char *tmpl;         /* the serialized Signature with placeholder values, made once */
 	size_t tmpl_len;
@@ -131,6 +134,17 @@ prepare_xmlsec_key(cg_signer *s, cg_ctx *ctx)
 	return CG_OK;
 }
 
+/*
+ * The key set up once for the signatures EVP makes (signkey.c). A token's key
+ * keeps EVP_DigestSign per message; so does any key signkey.c does not take.
+ */
+static void
+prepare_signkey(cg_signer *s)
+{
+	if (!s->token)
+		s->ready = cg__signkey_new(s->pkey, cg__md_by_name(s->p->digest));
+}
+
 cg_rc
 cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 {
@@ -165,6 +179,8 @@ cg_signer_new(cg_signer **out, cg_ctx *ctx, const cg_sign_options *o)
 		rc = prepare_xmlsec_key(s, ctx);
 	if (rc == CG_OK)
 		rc = cg_findings_new(&s->scratch);
+	if (rc == CG_OK)
+		prepare_signkey(s);
 	if (rc != CG_OK) {
 		cg_signer_free(s);
 		return rc;
@@ -204,6 +220,8 @@ cg_signer_fork(cg_signer **out, cg_ctx *ctx, const cg_signer *s)
 		rc = prepare_xmlsec_key(n, ctx);
 	if (rc == CG_OK)
 		rc = cg_findings_new(&n->scratch);
+	if (rc == CG_OK)
+		prepare_signkey(n);
 	ERR_clear_error();
 	if (rc != CG_OK) {
 		cg_signer_free(n);
@@ -226,10 +244,13 @@ cg_signer_free(cg_signer *s)
 		return;
 	if (s->xkey != NULL)
 		xmlSecKeyDestroy(s->xkey);
+	cg__signkey_free(s->ready);
 	EVP_PKEY_free(s->pkey);
 	X509_free(s->cert);
 	free(s->cert_b64);
 	cg_findings_free(s->scratch);
+	if (s->keep != NULL)
+		xmlFreeParserCtxt(s->keep);
 	cg_buf_dispose(&s->signed_info);
 	free(s->tmpl);
 	free(s);
@@ -374,6 +395,8 @@ rsa_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len, unsigne
 static cg_rc
 sign_value(cg_signer *s, const cg_buf *c, unsigned char *value, size_t *vlen)
 {
+	if (s->ready != NULL)
+		return cg__signkey_sign(s->ready, c->ptr, c->len, s->sm2_der, value, vlen);
 	return s->p->key == CG_KEY_SM2
 		       ? cg__sm2_sign(s->pkey, c->ptr, c->len, s->sm2_der, value, vlen)
 		       : rsa_sign(s->pkey, cg__md_by_name(s->p->digest), c->ptr, c->len, value, vlen);
@@ -593,7 +616,10 @@ find_placeholder(char *p, const char *end, size_t len)
 	return NULL;
 }
 
-/* @p b64 (exactly @p len characters) replaces the placeholder at @p at and @p n's text. */
+/*
+ * The base64 of @p raw replaces @p n's text, which is the placeholder of @p len
+ * characters at @p at in the output: the tree and the bytes stay one.
+ */
 static cg_rc
 fill_value(char *at, xmlNodePtr n, const unsigned char *raw, size_t rawlen, size_t len)
 {
@@ -607,6 +633,34 @@ fill_value(char *at, xmlNodePtr n, const unsigned char *raw, size_t rawlen, size
 	xmlNodeSetContent(n, BAD_CAST b64);
 	free(b64);
 	return CG_OK;
+}
+
+/*
+ * The same for a value whose base64 may be shorter than its placeholder: an
+ * SM2 value in DER is 70 to 72 bytes (96 characters) most of the time and
+ * shorter when r or s has a leading zero byte (about one in 256). SignatureValue
+ * is outside SignedInfo and outside the document's digest, so its text may
+ * change length after both were computed: the bytes after it move. The value
+ * is never signed again to fit: that would bias the nonces.
+ */
+static cg_rc
+fill_value_any(char **out, size_t *outlen, size_t at, xmlNodePtr n, const unsigned char *raw,
+	       size_t rawlen, size_t len)
+{
+	size_t b64len = b64_len(rawlen);
+	char *p = *out;
+
+	if (b64len == len)
+		return fill_value(*out + at, n, raw, rawlen, len);
+	if (b64len > len) {
+		p = realloc(*out, *outlen - len + b64len + 1);
+		if (p == NULL)
+			return CG_ENOMEM;
+		*out = p;
+	}
+	memmove(p + at + b64len, p + at + len, *outlen - at - len + 1);
+	*outlen = *outlen - len + b64len;
+	return fill_value(p + at, n, raw, rawlen, b64len);
 }
 
 /*
@@ -710,61 +764,199 @@ check_own(cg_signer *s, cg_ctx *ctx, xmlDocPtr odoc, const char *xml, size_t len
 	return rc;
 }
 
+/* Length of the SignatureValue placeholder: RSA's size, 64 bytes raw SM2, at most 72 in DER. */
+static size_t
+value_b64_len(const cg_signer *s)
+{
+	if (s->p->key == CG_KEY_RSA)
+		return b64_len((size_t)EVP_PKEY_get_size(s->pkey));
+	return b64_len(s->sm2_der ? 72 : 64);
+}
+
+/* The output with its placeholders, parsed: what sign_spliced_checked works on. */
+struct spliced {
+	char *out;
+	size_t outlen;
+	size_t dpos, vpos;  /* offsets of the DigestValue and SignatureValue placeholders */
+	size_t dlen, vlen;
+	xmlDocPtr odoc;
+};
+
+static void
+spliced_dispose(struct spliced *o)
+{
+	free(o->out);
+	xmlFreeDoc(o->odoc);
+	memset(o, 0, sizeof(*o));
+}
+
+/*
+ * The template spliced into the message's bytes at @p at and that output
+ * parsed. CG_EPARSE, with nothing reported, when it does not parse.
+ */
+static cg_rc
+splice_and_parse(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len,
+		 size_t at, struct spliced *o)
+{
+	const EVP_MD *md = cg__md_by_name(s->p->digest);
+	size_t siglen = 0;
+	char *dpos, *vpos;
+	cg_rc rc;
+
+	o->dlen = b64_len((size_t)EVP_MD_get_size(md));
+	o->vlen = value_b64_len(s);
+	rc = splice_template(s, ctx, doc, xml, len, at, o->dlen, o->vlen, &o->out, &o->outlen,
+			     &siglen);
+	if (rc != CG_OK)
+		return rc;
+	dpos = find_placeholder(o->out + at, o->out + at + siglen, o->dlen);
+	vpos = dpos != NULL ? find_placeholder(dpos + o->dlen, o->out + at + siglen, o->vlen) : NULL;
+	if (vpos == NULL)
+		return cg__fail(ctx, CG_ESIG, "%s signing failed (no placeholder)", s->p->name);
+	o->dpos = (size_t)(dpos - o->out);
+	o->vpos = (size_t)(vpos - o->out);
+	cg_findings_clear(s->scratch);
+	return cg__xml_parse_keep(&o->odoc, &s->keep, ctx, o->out, o->outlen, "signed", s->scratch);
+}
+
+/*
+ * Digest, SignedInfo and value computed from the parsed output's tree, the
+ * values put in place of the placeholders (in the bytes and in the tree), and
+ * the tree checked as re-reading the output would check it.
+ */
+static cg_rc
+sign_parsed(cg_signer *s, cg_ctx *ctx, struct spliced *o)
+{
+	const EVP_MD *md = cg__md_by_name(s->p->digest);
+	unsigned char value[1024], digest[EVP_MAX_MD_SIZE];
+	size_t vraw = sizeof(value);
+	xmlNodePtr osig = cg__sig_root_signature(xmlDocGetRootElement(o->odoc));
+	xmlNodePtr osi = find_ds(osig, "SignedInfo");
+	unsigned mdlen = osi != NULL ? digest_without(o->odoc, osig, md, digest) : 0;
+	cg_rc rc = mdlen > 0 ? CG_OK : CG_ESIG;
+
+	if (rc == CG_OK)
+		rc = fill_value(o->out + o->dpos, find_ds(find_ds(osi, "Reference"), "DigestValue"),
+				digest, mdlen, o->dlen);
+	if (rc == CG_OK)
+		rc = cg__c14n_subtree(o->odoc, osi, &s->signed_info);
+	if (rc == CG_OK)
+		rc = sign_value(s, &s->signed_info, value, &vraw);
+	if (rc == CG_OK)
+		rc = fill_value_any(&o->out, &o->outlen, o->vpos, find_ds(osig, "SignatureValue"),
+				    value, vraw, o->vlen);
+	if (rc != CG_OK && rc != CG_ENOMEM)
+		rc = cg__fail(ctx, CG_ESIG, "%s signing failed (the signed message is not as built)",
+			      s->p->name);
+	if (rc == CG_OK)
+		rc = check_own(s, ctx, o->odoc, o->out, o->outlen, digest, mdlen);
+	return rc;
+}
+
 /*
  * Signing with the self-check, in the message's own bytes: the Signature goes
- * in with its two values as placeholders of their final length, and that
- * output is parsed once. The digest and the canonical SignedInfo are computed
- * from the tree of the very bytes that leave, the values then replace the
- * placeholders (same length: the tree is the one the bytes give), and the tree
- * is checked as re-reading the output would check it. The same guarantees as
- * signing then re-reading, with one parse and one C14N of the message fewer.
- * SM2 values in DER have no fixed length: those take the other way.
+ * in with its two values as placeholders, and that output is parsed once. The
+ * digest and the canonical SignedInfo are computed from the tree of the very
+ * bytes that leave, the values then replace the placeholders (the tree is the
+ * one the bytes give), and the tree is checked as re-reading the output would
+ * check it. The same guarantees as signing then re-reading, with one parse and
+ * one C14N of the message fewer.
  */
 static cg_rc
 sign_spliced_checked(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t len,
 		     size_t at, char **out, size_t *outlen)
 {
-	const EVP_MD *md = cg__md_by_name(s->p->digest);
-	size_t dlen = b64_len((size_t)EVP_MD_get_size(md)), siglen = 0, vraw = sizeof(unsigned char[1024]);
-	size_t vlen = b64_len(s->p->key == CG_KEY_SM2 ? 64 : (size_t)EVP_PKEY_get_size(s->pkey));
-	unsigned char value[1024], digest[EVP_MAX_MD_SIZE];
-	xmlNodePtr osig = NULL, osi = NULL;
-	xmlDocPtr odoc = NULL;
-	char *dpos = NULL, *vpos = NULL;
-	unsigned mdlen = 0;
+	struct spliced o = { 0 };
 	cg_rc rc;
 
-	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > sizeof(value))
+	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > 1024)
 		return cg__fail(ctx, CG_ESIG, "RSA key too large");
-	rc = splice_template(s, ctx, doc, xml, len, at, dlen, vlen, out, outlen, &siglen);
+	rc = splice_and_parse(s, ctx, doc, xml, len, at, &o);
+	if (rc == CG_EPARSE)
+		rc = cg__fail(ctx, CG_ESIG, "%s signing failed (the signed message does not parse again)",
+			      s->p->name);
+	if (rc == CG_OK)
+		rc = sign_parsed(s, ctx, &o);
 	if (rc == CG_OK) {
-		dpos = find_placeholder(*out + at, *out + at + siglen, dlen);
-		vpos = dpos != NULL ? find_placeholder(dpos + dlen, *out + at + siglen, vlen) : NULL;
-		cg_findings_clear(s->scratch);
-		rc = vpos == NULL ? CG_ESIG : cg__xml_parse(&odoc, ctx, *out, *outlen, "signed", s->scratch);
+		*out = o.out;
+		*outlen = o.outlen;
+		o.out = NULL;
 	}
-	if (rc == CG_OK) {
-		osig = cg__sig_root_signature(xmlDocGetRootElement(odoc));
-		osi = find_ds(osig, "SignedInfo");
-		mdlen = osi != NULL ? digest_without(odoc, osig, md, digest) : 0;
-		rc = mdlen > 0 ? CG_OK : CG_ESIG;
-	}
-	if (rc == CG_OK)
-		rc = fill_value(dpos, find_ds(find_ds(osi, "Reference"), "DigestValue"), digest, mdlen,
-				dlen);
-	if (rc == CG_OK)
-		rc = cg__c14n_subtree(odoc, osi, &s->signed_info);
-	if (rc == CG_OK)
-		rc = sign_value(s, &s->signed_info, value, &vraw);
-	if (rc == CG_OK)
-		rc = fill_value(vpos, find_ds(osig, "SignatureValue"), value, vraw, vlen);
-	if (rc != CG_OK && rc != CG_ENOMEM)
-		rc = cg__fail(ctx, CG_ESIG, "%s signing failed (the signed message %s)", s->p->name,
-			      odoc == NULL ? "does not parse again" : "is not as built");
-	if (rc == CG_OK)
-		rc = check_own(s, ctx, odoc, *out, *outlen, digest, mdlen);
-	xmlFreeDoc(odoc);
+	spliced_dispose(&o);
 	return rc;
+}
+
+/*
+ * Where the root's end tag starts in @p xml judged by the bytes alone: the last
+ * "</" before the final '>' (white space after it only), or 0. Whether it is
+ * the root's end tag is told by the parse of the output (fits_unparsed).
+ */
+static size_t
+tail_end_tag(const char *xml, size_t len)
+{
+	size_t end = len, at;
+
+	while (end > 0 && is_space(xml[end - 1]))
+		end--;
+	if (end < 4 || xml[end - 1] != '>')
+		return 0;
+	for (at = end - 2; at > 0 && !(xml[at - 1] == '<' && xml[at] == '/'); at--)
+		;
+	return at > 0 ? at - 1 : 0;
+}
+
+/*
+ * Whether the output parsed in @p o is what signing the parsed input would
+ * have made at @p at: a UTF-8 CEB declaration, no ExtendMessage (export
+ * messages are re-serialized), not a receipt, the root's own end tag at @p at
+ * after the Signature. The input held no "Signature" at all, so the one
+ * ds:Signature of the output is the template's, parsed as a child of the root:
+ * the input is the output without that element, hence well-formed too.
+ */
+static bool
+fits_unparsed(struct spliced *o, const char *xml, size_t len, size_t at)
+{
+	xmlNodePtr root = xmlDocGetRootElement(o->odoc);
+	const struct cg_msgdef *def;
+
+	if (root == NULL || root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST CG_NS_CEB) ||
+	    cg__sig_count(root) != 1 || end_tag_offset(o->odoc, xml, len) != at)
+		return false;
+	def = cg__msgdef_by_root((const char *)root->name);
+	return def != NULL && def->declaration;
+}
+
+/*
+ * Signing without parsing the input (the common case, once the template is
+ * made): the Signature is spliced where the root's end tag seems to be and only
+ * the output is parsed. Anything unusual (no parse, "Signature" already in the
+ * input, another encoding, an export or receipt message) returns false with
+ * nothing reported, and the message takes the way that parses the input first,
+ * with its error messages.
+ */
+static bool
+sign_unparsed(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **out, size_t *outlen,
+	      cg_rc *rc)
+{
+	size_t at = tail_end_tag(xml, len);
+	struct spliced o = { 0 };
+
+	if (s->tmpl == NULL || at == 0 || memmem(xml, len, "Signature", 9) != NULL)
+		return false;
+	*rc = splice_and_parse(s, ctx, NULL, xml, len, at, &o);
+	if (*rc == CG_EPARSE || (*rc == CG_OK && !fits_unparsed(&o, xml, len, at))) {
+		spliced_dispose(&o);
+		return false;
+	}
+	if (*rc == CG_OK)
+		*rc = sign_parsed(s, ctx, &o);
+	if (*rc == CG_OK) {
+		*out = o.out;
+		*outlen = o.outlen;
+		o.out = NULL;
+	}
+	spliced_dispose(&o);
+	return true;
 }
 
 /* The whole tree re-serialized as UTF-8: other encodings, and export messages. */
@@ -809,17 +1001,15 @@ cg_sign_buffer(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **ou
 
 	*out = NULL;
 	s->signed_info.len = 0;
+	/* With the self-check, the check is part of signing: one parse, of the output. */
+	if (s->self_check && sign_unparsed(s, ctx, xml, len, out, outlen, &rc))
+		return rc;
 	rc = parse_input(s, ctx, xml, len, &doc);
 	if (rc != CG_OK)
 		return rc;
 	at = end_tag_offset(doc, xml, len);
-	/* With the self-check and a value of fixed length, the check is part of signing. */
-	if (at > 0 && s->self_check && !(s->p->key == CG_KEY_SM2 && s->sm2_der)) {
+	if (at > 0 && s->self_check) {
 		rc = sign_spliced_checked(s, ctx, doc, xml, len, at, out, outlen);
-		if (rc != CG_OK) {
-			free(*out);
-			*out = NULL;
-		}
 		xmlFreeDoc(doc);
 		return rc;
 	}

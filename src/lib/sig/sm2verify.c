@@ -189,6 +189,12 @@ cg__sm2key_free(struct cg_sm2key *k)
 	free(k);
 }
 
+const unsigned char *
+cg__sm2key_z(const struct cg_sm2key *k)
+{
+	return k->z;
+}
+
 /* e = SM3(Z || M) as a number. */
 static int
 digest_of(const struct cg_sm2key *k, const void *data, size_t len, BIGNUM *e)

@@ -22,6 +22,8 @@ struct cg_sm2key;
  */
 struct cg_sm2key *cg__sm2key_new(EVP_PKEY *pkey, int table);
 void cg__sm2key_free(struct cg_sm2key *k);
+/* Z of the key with the default user id (32 bytes, GB/T 32918.2 §5.5): what signing hashes first. */
+const unsigned char *cg__sm2key_z(const struct cg_sm2key *k);
 
 /*
  * As cg__sm2_verify(pkey, ..., use_default_id = 1): 1 when @p sig (raw r||s, or
