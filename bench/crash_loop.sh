@@ -27,6 +27,7 @@
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
+export CEBGATE_DATADIR="${CEBGATE_DATADIR:-$top_srcdir}" # the schemas and code tables of this tree
 KILLS=${1:-100}
 NGROUPS=${2:-300}
 CEBGATE=$top_builddir/src/cli/cebgate

@@ -22,6 +22,8 @@
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# the schemas and code tables of this tree (an installed copy reads only its own)
+export CEBGATE_DATADIR="${CEBGATE_DATADIR:-$SRC}"
 BUILD=$(cd "${BUILD:-$SRC/build}" && pwd)
 OUT=${OUT:-$SRC/bench/out/pg}
 WORK=${WORK:-/tmp/cebgate-pg-bench}

@@ -24,6 +24,8 @@
 # Needs curl and python3 and a build (top_builddir, default ./build).
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# the schemas and code tables of this tree (an installed copy reads only its own)
+export CEBGATE_DATADIR="${CEBGATE_DATADIR:-$SRC}"
 top_builddir=${top_builddir:-$SRC/build}
 N=${1:-200}
 WORK=${WORK:-/tmp/cebgate-crowd}

@@ -8,6 +8,8 @@
 #   BUILD=build bench/submit_crash_loop.sh [ORDERS] [ROUNDS]
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# the schemas and code tables of this tree (an installed copy reads only its own)
+export CEBGATE_DATADIR="${CEBGATE_DATADIR:-$SRC}"
 BUILD=${BUILD:-$SRC/build}
 N=${1:-2000}
 ROUNDS=${2:-25}
