@@ -18,17 +18,8 @@ WORK=${WORK:-/tmp/cebgate-service-bench}
 SET=${1:-S}
 CLIENTS=${2:-16}
 BIN=${BIN:-$WORK/bin}
-[ -x "$BIN/cebgated" ] && [ -s "$WORK/set-$SET/list" ] ||
-	{ echo "service_cpu.sh: run SETS_ONLY=1 bench/service_ingest.sh first (no $WORK/set-$SET)" >&2; exit 2; }
-export LD_LIBRARY_PATH="$BIN" CEBGATE_DATADIR="$SRC"
-DB=$(mktemp -d "$WORK/cpu-db.XXXXXX")
-cp "$WORK/registry.db" "$DB/s.db"
-"$BIN/cebgated" --db "$DB/s.db" --port 0 --port-file "$DB/port" --per-ip-limit 128 --random-rate 0 \
-	${CEBGATED_ARGS:-} 2>"$DB/log" &
-pid=$!
-i=0
-while [ ! -s "$DB/port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$DB/port")
+. "$SRC/bench/service_lib.sh"
+bench_start_set service_cpu
 hz=$(getconf CLK_TCK)
 ticks() { for t in /proc/$pid/task/*; do echo "$(basename "$t") $(cut -d' ' -f2,14,15 "$t/stat")"; done; }
 # warm-up: the last 100 messages (certificate cache, prepared statements)

@@ -24,18 +24,9 @@ WORK=${WORK:-/tmp/cebgate-service-bench}
 SET=${1:-S}
 CLIENTS=${2:-16}
 BIN=${BIN:-$WORK/bin}
-[ -x "$BIN/cebgated" ] && [ -s "$WORK/set-$SET/list" ] ||
-	{ echo "service_threads.sh: run SETS_ONLY=1 bench/service_ingest.sh first (no $WORK/set-$SET)" >&2; exit 2; }
-export LD_LIBRARY_PATH="$BIN" CEBGATE_DATADIR="$SRC"
-DB=$(mktemp -d "${TMPDIR:-/tmp}/cebgate-threads.XXXXXX")
+. "$SRC/bench/service_lib.sh"
+bench_start_set service_threads
 trap 'rm -rf "$DB"' EXIT
-cp "$WORK/registry.db" "$DB/s.db"
-"$BIN/cebgated" --db "$DB/s.db" --port 0 --port-file "$DB/port" --per-ip-limit 128 \
-	--random-rate 0 ${CEBGATED_ARGS:-} 2>"$DB/log" &
-pid=$!
-i=0
-while [ ! -s "$DB/port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$DB/port")
 n=$(wc -l <"$WORK/set-$SET/list")
 hz=$(getconf CLK_TCK)
 
