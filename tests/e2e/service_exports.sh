@@ -87,6 +87,11 @@ lstate() { # N: what the logistics company reads for parcel N's waybill
 		"$URL/api/v1/logistics/3301980XL4/EXL20241118$(printf %08d "$1")" | jq -r '.waybills[0].state'
 }
 I1=EI2024111800000001
+# Every write of an export document's data must change it (a step that changes
+# only the state writes only the state): SQLite counts the others here.
+on_pg || dbq "$DB" "CREATE TABLE same_data(id INTEGER);
+	CREATE TRIGGER same_data AFTER UPDATE OF data ON document WHEN old.data = new.data
+	BEGIN INSERT INTO same_data VALUES(old.id); END" >/dev/null
 
 start_daemon --db "$DB" --random-rate 0
 
@@ -355,4 +360,6 @@ json_is "the refused inventory needs its declarant's action" "$T/out" \
 	'[.declarations[] | select(.key2 == "EI2024111800000012") | .state] | length' 1
 stop_daemon
 is "the database is sound" "$(db_sound "$DB")" ok
+on_pg || is "no export document's data was written back unchanged" \
+	"$(dbq "$DB" "SELECT count(*) FROM same_data")" 0
 done_testing

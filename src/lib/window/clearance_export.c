@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@
 #include "window/receipt.h"
 
 enum { X_LOAD, X_FIND_ORDER, X_FIND_WAYBILL, X_INV_BY_ORDER, X_INV_BY_LINK, X_INV_BY_WAYBILL,
-       X_INV_PARCEL, X_INV_BY_INVT, X_SET, X_EVENT_ADD, X_EVENT_FIND, X_REVIEW_ADD, X_ENT_AGE,
+       X_INV_PARCEL, X_INV_BY_INVT, X_SET, X_STATE, X_EVENT_ADD, X_EVENT_FIND, X_REVIEW_ADD, X_ENT_AGE,
        X_KEY_LOCK, X_WAITING, X_REASON, X_DUE };
 
 static const char *const sql[] = {
@@ -48,6 +49,8 @@ static const char *const sql[] = {
 	[X_INV_BY_INVT] = "SELECT id FROM document WHERE kind = 603 AND invt_no = $1 ORDER BY id DESC LIMIT 1",
 	[X_SET] = "UPDATE document SET state = $2, reason = $3, data = $4, updated = $5,"
 		  " invt_no = $6, link_key = $7 WHERE id = $1",
+	[X_STATE] = "UPDATE document SET state = $2, reason = $3, updated = $4,"
+		    " invt_no = $5, link_key = $6 WHERE id = $1",
 	[X_EVENT_ADD] = "INSERT INTO parcel_event(waybill_key, kind, document_id, created)"
 			" VALUES($1, $2, $3, $4)",
 	[X_EVENT_FIND] = "SELECT document_id FROM parcel_event WHERE waybill_key = $1 AND kind = $2"
@@ -95,6 +98,7 @@ struct xdoc {
 	char state[24];
 	char ok[200], wk[200], lk[200];
 	json_t *data;
+	bool changed; /* data differs from the stored form */
 };
 
 static void
@@ -242,27 +246,33 @@ answer(cg_store *st, cg_ctx *ctx, const struct xdoc *d, const char *status, cons
 	return rc == CG_OK ? cg__audit(st, ctx, actor, status, d->id, info) : rc;
 }
 
+/*
+ * The document's state, its keys, and its data only when a step changed it
+ * (most steps change the state alone: no json_dumps, no data written back).
+ */
 static cg_rc
 set_state(cg_store *st, cg_ctx *ctx, struct xdoc *d, const char *state, const char *reason)
 {
-	cg_db_stmt *s = q(st, X_SET);
-	char *data = json_dumps(d->data, JSON_COMPACT);
+	cg_db_stmt *s = q(st, d->changed ? X_SET : X_STATE);
+	char *data = d->changed ? json_dumps(d->data, JSON_COMPACT) : NULL;
 	const char *invt = d->kind == 603 ? hv(d, "invtNo") : NULL;
+	int at = d->changed ? 5 : 4; /* updated, then invt_no and link_key */
 	cg_rc rc = CG_OK;
 
-	if (data == NULL)
+	if (d->changed && data == NULL)
 		return CG_ENOMEM;
 	if (s == NULL || cg_db_bind_int64(s, 1, d->id) != CG_OK ||
 	    cg_db_bind_text(s, 2, state) != CG_OK ||
 	    (reason != NULL && cg_db_bind_text(s, 3, reason) != CG_OK) ||
-	    cg_db_bind_text(s, 4, data) != CG_OK ||
-	    cg_db_bind_int64(s, 5, (long long)time(NULL)) != CG_OK ||
-	    (invt != NULL && cg_db_bind_text(s, 6, invt) != CG_OK) ||
-	    (d->lk[0] != '\0' && cg_db_bind_text(s, 7, d->lk) != CG_OK) ||
+	    (data != NULL && cg_db_bind_text(s, 4, data) != CG_OK) ||
+	    cg_db_bind_int64(s, at, (long long)time(NULL)) != CG_OK ||
+	    (invt != NULL && cg_db_bind_text(s, at + 1, invt) != CG_OK) ||
+	    (d->lk[0] != '\0' && cg_db_bind_text(s, at + 2, d->lk) != CG_OK) ||
 	    cg_db_step(s) != CG_DB_DONE)
 		rc = dbfail(st, ctx, "export state");
 	free(data);
 	copy(d->state, sizeof(d->state), state);
+	d->changed = false;
 	return rc;
 }
 
@@ -322,8 +332,12 @@ fill_transport(struct xdoc *inv, const struct xdoc *list)
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const char *v = hv(list, fields[i]);
 
-		if (v != NULL && v[0] != '\0')
+		const char *had = json_string_value(json_object_get(h, fields[i]));
+
+		if (v != NULL && v[0] != '\0' && (had == NULL || strcmp(had, v) != 0)) {
 			(void)json_object_set_new(h, fields[i], json_string(v));
+			inv->changed = true;
+		}
 	}
 }
 
@@ -381,6 +395,7 @@ conclude(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct x
 	(void)snprintf(invt, sizeof(invt), "%.4s%04dE%09lld", hv(inv, "customsCode") ? hv(inv, "customsCode") : "0000",
 		       tm.tm_year + 1900, inv->id % 1000000000LL);
 	(void)json_object_set_new(json_object_get(inv->data, "h"), "invtNo", json_string(invt));
+	inv->changed = true;
 	/* A master/house list that named the parcel before: its bill and carrier. */
 	list = inv->wk[0] != '\0' ? event_find(st, inv->wk, 607) : 0;
 	if (list != 0) {
