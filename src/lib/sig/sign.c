@@ -854,6 +854,27 @@ sign_parsed(cg_signer *s, cg_ctx *ctx, struct spliced *o)
 }
 
 /*
+ * The parsed output @p o signed (when @p rc, the splice's, is CG_OK) and its
+ * bytes handed to the caller; @p o is disposed of either way. Both ways of
+ * splicing (the input parsed or not) end here.
+ */
+static cg_rc
+sign_handed_out(cg_signer *s, cg_ctx *ctx, struct spliced *o, cg_rc rc, char **out, size_t *outlen)
+{
+	if (rc == CG_OK && s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > 1024)
+		rc = cg__fail(ctx, CG_ESIG, "RSA key too large"); /* sign_parsed's value buffer */
+	if (rc == CG_OK)
+		rc = sign_parsed(s, ctx, o);
+	if (rc == CG_OK) {
+		*out = o->out;
+		*outlen = o->outlen;
+		o->out = NULL;
+	}
+	spliced_dispose(o);
+	return rc;
+}
+
+/*
  * Signing with the self-check, in the message's own bytes: the Signature goes
  * in with its two values as placeholders, and that output is parsed once. The
  * digest and the canonical SignedInfo are computed from the tree of the very
@@ -867,23 +888,12 @@ sign_spliced_checked(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, 
 		     size_t at, char **out, size_t *outlen)
 {
 	struct spliced o = { 0 };
-	cg_rc rc;
+	cg_rc rc = splice_and_parse(s, ctx, doc, xml, len, at, &o);
 
-	if (s->p->key == CG_KEY_RSA && (size_t)EVP_PKEY_get_size(s->pkey) > 1024)
-		return cg__fail(ctx, CG_ESIG, "RSA key too large");
-	rc = splice_and_parse(s, ctx, doc, xml, len, at, &o);
 	if (rc == CG_EPARSE)
 		rc = cg__fail(ctx, CG_ESIG, "%s signing failed (the signed message does not parse again)",
 			      s->p->name);
-	if (rc == CG_OK)
-		rc = sign_parsed(s, ctx, &o);
-	if (rc == CG_OK) {
-		*out = o.out;
-		*outlen = o.outlen;
-		o.out = NULL;
-	}
-	spliced_dispose(&o);
-	return rc;
+	return sign_handed_out(s, ctx, &o, rc, out, outlen);
 }
 
 /*
@@ -948,14 +958,7 @@ sign_unparsed(cg_signer *s, cg_ctx *ctx, const char *xml, size_t len, char **out
 		spliced_dispose(&o);
 		return false;
 	}
-	if (*rc == CG_OK)
-		*rc = sign_parsed(s, ctx, &o);
-	if (*rc == CG_OK) {
-		*out = o.out;
-		*outlen = o.outlen;
-		o.out = NULL;
-	}
-	spliced_dispose(&o);
+	*rc = sign_handed_out(s, ctx, &o, *rc, out, outlen);
 	return true;
 }
 
