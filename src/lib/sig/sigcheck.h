@@ -49,6 +49,7 @@ struct cg_sigcheck {
 	const struct cg_sm2key *sm2key; /* @p expected's SM2 key with its table, or NULL */
 	struct cg_sm2cache *sm2cache;   /* the SM2 keys met so far, or NULL */
 	struct cg_certcache *certs;     /* the certificates met so far, or NULL */
+	int no_canonical_sha256;        /* 1: res->canonical_sha256 only when the digest differs */
 };
 
 /*

@@ -218,18 +218,125 @@ visible(void *user, xmlNodePtr node, xmlNodePtr parent)
 	return v->inside ? in : !in;
 }
 
+/*
+ * libxml2's C14N walks the whole tree whatever is visible, and asks the
+ * visibility callback about every node, namespace and attribute. So while a
+ * canonical form is made, what cannot show in it leaves the walk: the excluded
+ * subtree (the enveloped Signature) is unlinked and no callback is needed; for
+ * a subtree (SignedInfo), the siblings of it and of each of its ancestors are
+ * unlinked, so that only its ancestors remain outside it. Only the links of
+ * the neighbours change, never the moved nodes' own, and all are put back as
+ * they were: nothing is copied, merged or freed, and the output is the same
+ * (ancestors keep their namespaces and xml: attributes, which is all that the
+ * visible part inherits from outside).
+ */
+#define PRUNE_LEVELS 16
+
+struct pruned {
+	xmlNodePtr node; /* the node kept at this level (or the one cut out) */
+	xmlNodePtr children, last, prev, next; /* its parent's and its own links, as they were */
+};
+
+struct prune {
+	struct pruned lv[PRUNE_LEVELS];
+	int n;
+	int cut; /* lv[0] is a node cut out of the tree, not a node kept */
+};
+
+/* @p n out of its parent's list; its own links still say where it was. */
+static void
+prune_cut(struct prune *p, xmlNodePtr n)
+{
+	xmlNodePtr parent = n->parent;
+
+	p->n = 0;
+	p->cut = 1;
+	if (parent == NULL)
+		return;
+	p->lv[p->n++].node = n;
+	if (n->prev != NULL)
+		n->prev->next = n->next;
+	else
+		parent->children = n->next;
+	if (n->next != NULL)
+		n->next->prev = n->prev;
+	else
+		parent->last = n->prev;
+}
+
+/* @p apex and each of its ancestors made the only child of its parent. */
+static void
+prune_keep(struct prune *p, xmlNodePtr apex)
+{
+	xmlNodePtr a;
+
+	p->n = 0;
+	p->cut = 0;
+	for (a = apex; a != NULL && a->parent != NULL && p->n < PRUNE_LEVELS; a = a->parent) {
+		struct pruned *l = &p->lv[p->n++];
+
+		*l = (struct pruned){ a, a->parent->children, a->parent->last, a->prev, a->next };
+		a->parent->children = a->parent->last = a;
+		a->prev = a->next = NULL;
+	}
+}
+
+static void
+prune_undo(struct prune *p)
+{
+	xmlNodePtr n;
+
+	if (p->cut && p->n == 1) {
+		n = p->lv[0].node;
+		if (n->prev != NULL)
+			n->prev->next = n;
+		else
+			n->parent->children = n;
+		if (n->next != NULL)
+			n->next->prev = n;
+		else
+			n->parent->last = n;
+		return;
+	}
+	while (!p->cut && p->n > 0) {
+		const struct pruned *l = &p->lv[--p->n];
+
+		n = l->node;
+		n->parent->children = l->children;
+		n->parent->last = l->last;
+		n->prev = l->prev;
+		n->next = l->next;
+	}
+}
+
+/* C14N of @p doc as @p vis says (NULL: all of it) into @p ob, which it closes. */
+static int
+c14n_to(xmlDocPtr doc, const struct visibility *vis, int mode, int with_comments,
+	xmlOutputBufferPtr ob)
+{
+	struct prune p = { .n = 0 };
+	int r, closed;
+
+	if (vis != NULL && vis->inside)
+		prune_keep(&p, vis->node);
+	else if (vis != NULL)
+		prune_cut(&p, vis->node);
+	/* Everything left in the walk is visible when the excluded node is out of it. */
+	r = xmlC14NExecute(doc, vis != NULL && (vis->inside || p.n == 0) ? visible : NULL,
+			   (void *)vis, mode, NULL, with_comments, ob);
+	prune_undo(&p);
+	closed = xmlOutputBufferClose(ob);
+	return r < 0 || closed < 0 ? -1 : 0;
+}
+
 static cg_rc
 c14n(xmlDocPtr doc, struct visibility *vis, int mode, int with_comments, cg_buf *out)
 {
 	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, buf_close, out, NULL);
-	int r;
 
 	if (ob == NULL)
 		return CG_ENOMEM;
-	r = xmlC14NExecute(doc, vis != NULL ? visible : NULL, vis, mode, NULL, with_comments, ob);
-	if (xmlOutputBufferClose(ob) < 0 || r < 0)
-		return CG_ESIG;
-	return CG_OK;
+	return c14n_to(doc, vis, mode, with_comments, ob) == 0 ? CG_OK : CG_ESIG;
 }
 
 cg_rc
@@ -250,33 +357,55 @@ cg__c14n_subtree(xmlDocPtr doc, xmlNodePtr apex, cg_buf *out)
 	return c14n(doc, &vis, XML_C14N_1_0, 0, out);
 }
 
+/* The digests being computed, both fed by one canonicalization. */
+struct digests {
+	EVP_MD_CTX *md, *sha256;
+};
+
 static int
 md_write(void *ctx, const char *data, int len)
 {
-	return EVP_DigestUpdate(ctx, data, (size_t)len) == 1 ? len : -1;
+	const struct digests *d = ctx;
+
+	if (EVP_DigestUpdate(d->md, data, (size_t)len) != 1 ||
+	    (d->sha256 != NULL && EVP_DigestUpdate(d->sha256, data, (size_t)len) != 1))
+		return -1;
+	return len;
+}
+
+unsigned
+cg__c14n_digests(xmlDocPtr doc, xmlNodePtr exclude, const EVP_MD *md, unsigned char *out,
+		 unsigned char *sha256)
+{
+	struct visibility vis = { exclude, 0 };
+	/* A SHA-256 digest is its own SHA-256: one hash, copied. */
+	int also = sha256 != NULL && EVP_MD_get_type(md) != NID_sha256;
+	struct digests d = { EVP_MD_CTX_new(), also ? EVP_MD_CTX_new() : NULL };
+	xmlOutputBufferPtr ob = NULL;
+	unsigned n = 0, m = 0;
+
+	if (d.md == NULL || EVP_DigestInit_ex(d.md, md, NULL) != 1 ||
+	    (also && (d.sha256 == NULL || EVP_DigestInit_ex(d.sha256, EVP_sha256(), NULL) != 1)))
+		goto out;
+	ob = xmlOutputBufferCreateIO(md_write, buf_close, &d, NULL);
+	if (ob == NULL)
+		goto out;
+	if (c14n_to(doc, exclude != NULL ? &vis : NULL, XML_C14N_1_0, 0, ob) != 0 ||
+	    EVP_DigestFinal_ex(d.md, out, &n) != 1 ||
+	    (also && (EVP_DigestFinal_ex(d.sha256, sha256, &m) != 1 || m != 32)))
+		n = 0;
+	else if (sha256 != NULL && !also)
+		memcpy(sha256, out, 32);
+out:
+	EVP_MD_CTX_free(d.md);
+	EVP_MD_CTX_free(d.sha256);
+	return n;
 }
 
 unsigned
 cg__c14n_digest(xmlDocPtr doc, xmlNodePtr exclude, const EVP_MD *md, unsigned char *out)
 {
-	struct visibility vis = { exclude, 0 };
-	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-	xmlOutputBufferPtr ob = NULL;
-	unsigned n = 0;
-	int r;
-
-	if (mctx == NULL || EVP_DigestInit_ex(mctx, md, NULL) != 1)
-		goto out;
-	ob = xmlOutputBufferCreateIO(md_write, buf_close, mctx, NULL);
-	if (ob == NULL)
-		goto out;
-	/* No visibility callback at all when nothing is excluded: it is called per node. */
-	r = xmlC14NExecute(doc, exclude != NULL ? visible : NULL, &vis, XML_C14N_1_0, NULL, 0, ob);
-	if (xmlOutputBufferClose(ob) < 0 || r < 0 || EVP_DigestFinal_ex(mctx, out, &n) != 1)
-		n = 0;
-out:
-	EVP_MD_CTX_free(mctx);
-	return n;
+	return cg__c14n_digests(doc, exclude, md, out, NULL);
 }
 
 unsigned

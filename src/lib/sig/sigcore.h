@@ -51,6 +51,9 @@ cg_rc cg__c14n_subtree(xmlDocPtr doc, xmlNodePtr apex, cg_buf *out);
  * NULL), canonicalized straight into the hash; returns its length or 0.
  */
 unsigned cg__c14n_digest(xmlDocPtr doc, xmlNodePtr exclude, const EVP_MD *md, unsigned char *out);
+/* The same, and when @p sha256 is not NULL the SHA-256 of the same bytes into it (32 bytes). */
+unsigned cg__c14n_digests(xmlDocPtr doc, xmlNodePtr exclude, const EVP_MD *md, unsigned char *out,
+			  unsigned char *sha256);
 /* Digest @p len bytes with @p md into @p out (at most EVP_MAX_MD_SIZE); returns length or 0. */
 unsigned cg__digest(const EVP_MD *md, const void *data, size_t len, unsigned char *out);
 /* Base64 without line breaks; returns a malloc'd string or NULL. */

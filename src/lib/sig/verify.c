@@ -139,7 +139,7 @@ verify_doc(cg_verifier *v, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_t l
 	   const char *expect_type)
 {
 	struct cg_sigcheck c = { v->profiles, v->pinned, v->pinned_serial, v->store, v->now, 1,
-				 xml, len, v->pinned_sm2, v->sm2cache, v->certs };
+				 xml, len, v->pinned_sm2, v->sm2cache, v->certs, 0 };
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
