@@ -84,35 +84,35 @@ on_doctype(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *si
 	xmlStopParser(ctxt);
 }
 
+/*
+ * The most attributes on one start tag ('=' outside quotes between '<' and
+ * '>'). Text between tags and quoted values are skipped with memchr, and the
+ * inside of a tag a table at a time: this runs over every byte received.
+ */
 static size_t
 max_attrs_per_tag(const char *p, size_t len)
 {
-	size_t i, cur = 0, max = 0;
-	int in_tag = 0;
-	char quote = 0;
+	static const unsigned char stop[256] = { ['"'] = 1, ['\''] = 1, ['='] = 1, ['>'] = 1 };
+	const char *end = p + len, *q;
+	size_t cur, max = 0;
 
-	for (i = 0; i < len; i++) {
-		char c = p[i];
-
-		if (!in_tag) {
-			/* Text between tags is most of a declaration: memchr skips it. */
-			const char *lt = memchr(p + i, '<', len - i);
-
-			if (lt == NULL)
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		for (cur = 0, p++; p < end && *p != '>'; p++) {
+			while (p < end && !stop[(unsigned char)*p])
+				p++;
+			if (p == end || *p == '>')
 				break;
-			i = (size_t)(lt - p);
-			in_tag = 1;
-			cur = 0;
-		} else if (quote != 0) {
-			quote = c == quote ? 0 : quote;
-		} else if (c == '"' || c == '\'') {
-			quote = c;
-		} else if (c == '=') {
-			if (++cur > max)
-				max = cur;
-		} else if (c == '>') {
-			in_tag = 0;
+			if (*p == '=') {
+				if (++cur > max)
+					max = cur;
+			} else if ((q = memchr(p + 1, *p, (size_t)(end - p - 1))) != NULL) {
+				p = q; /* the closing quote */
+			} else {
+				return max; /* an unclosed quote: nothing after it is a tag */
+			}
 		}
+		if (p >= end)
+			break;
 	}
 	return max;
 }
@@ -338,8 +338,12 @@ cg__xml_parse_keep(xmlDocPtr *out, xmlParserCtxtPtr *keep, cg_ctx *ctx, const ch
 	pctx->_private = &st;
 	pctx->sax->serror = on_error;
 	pctx->sax->internalSubset = on_doctype;
-	/* On a kept context, this resets what the previous document left (xmlCtxtReset). */
-	doc = xmlCtxtReadMemory(pctx, data, (int)len, "input.xml", NULL, XML_PARSE_NONET);
+	/*
+	 * On a kept context, this resets what the previous document left (xmlCtxtReset).
+	 * COMPACT keeps short texts inside their node (no allocation of their own);
+	 * libxml2's own functions that change a text still handle such nodes.
+	 */
+	doc = xmlCtxtReadMemory(pctx, data, (int)len, "input.xml", NULL, XML_PARSE_NONET | XML_PARSE_COMPACT);
 	if (st.code != NULL || doc == NULL || !pctx->wellFormed || !pctx->nsWellFormed) {
 		rc = report(f, source, st.code != NULL ? st.code : "CG0001",
 			    (unsigned long)(st.line > 0 ? st.line : 0),
