@@ -517,6 +517,37 @@ test_sweep_backlog(void **state)
 	assert_int_equal(rejected, 0);
 }
 
+/*
+ * A document's stored form is dumped into a buffer sized for values without
+ * escapes: a value with a quote and a backslash takes more, and is stored
+ * whole all the same (and one without, beside it, as it was).
+ */
+static void
+test_stored_form_escapes(void **state)
+{
+	struct wfx *fx = *state;
+	char *xml = wfx_signed_sample(fx, "D4", V "CEB621-inventory.xml",
+				      "SO202411110000123456", "SO202411116666666666",
+				      "EX2024111100012345", "EX2024111166666666",
+				      "QH20241111000001", "QH20241111666666",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784",
+				      "6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0666",
+				      "示例牌婴幼儿配方奶粉3段900克", "示例牌&quot;婴幼儿\\配方&quot;奶粉3段900克", NULL);
+	json_t *a = NULL;
+
+	assert_int_equal(wfx_submit(fx, &fx->d4, xml, &a), CG_OK);
+	assert_string_equal(status_of(a), "accepted");
+	json_decref(a);
+	cg_free(xml);
+	assert_int_equal(wfx_sql_int(fx, "SELECT count(*) FROM document WHERE kind = 621"
+					 " AND key2 = 'QH20241111666666'"
+					 " AND json_valid(data)"
+					 " AND json_extract(data, '$.l[0].itemName') = '示例牌\"婴幼儿\\配方\"奶粉3段900克'"
+					 " AND json_extract(data, '$.l[1].itemName') = '示例牌保湿面霜50毫升'"
+					 " AND json_extract(data, '$.h.copNo') = 'QH20241111666666'"),
+			 1);
+}
+
 int
 main(void)
 {
@@ -532,6 +563,7 @@ main(void)
 		cmocka_unit_test(test_rows_written_once),
 		cmocka_unit_test(test_stored_answer_follows_the_documents),
 		cmocka_unit_test(test_sweep_backlog),
+		cmocka_unit_test(test_stored_form_escapes),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -269,33 +269,72 @@ decide(struct job *j, size_t doc, struct decision *dd)
 		refusal_info(ec, ex, dd->status, j->guid, dd->info, sizeof(dd->info));
 }
 
+/*
+ * A group's values as members of @p o; @p size grows by what they take as
+ * JSON without escapes. The names come from the field tables (ASCII), so
+ * jansson need not check them; the values, from the message, it does.
+ */
+static void
+put_fields(json_t *o, const struct cg_group *g, size_t *size)
+{
+	size_t i;
+
+	for (i = 0; o != NULL && i < g->def->nf; i++) {
+		if (g->val[i] != NULL &&
+		    json_object_set_new_nocheck(o, g->def->f[i].name, json_string(g->val[i])) == 0)
+			*size += strlen(g->def->f[i].name) + strlen(g->val[i]) + 6; /* "k":"v", */
+	}
+}
+
+/*
+ * @p o's compact text, dumped straight into a buffer of the size it takes
+ * without escapes: json_dumps would grow its own from 16 bytes, then copy it.
+ * A value with characters to escape makes the text longer: dumped again at
+ * the size jansson gives.
+ */
+static char *
+dump_sized(const json_t *o, size_t guess)
+{
+	char *s = malloc(guess + 1), *t;
+	size_t n = s != NULL ? json_dumpb(o, s, guess, JSON_COMPACT) : 0;
+
+	if (n > guess) {
+		t = realloc(s, n + 1);
+		if (t == NULL || json_dumpb(o, t, n, JSON_COMPACT) != n) {
+			free(t != NULL ? t : s);
+			return NULL;
+		}
+		s = t;
+	}
+	if (n == 0) {
+		free(s);
+		return NULL;
+	}
+	s[n] = '\0';
+	return s;
+}
+
 /* The stored form of a document for matching: {"h": {head}, "l": [lines]}; @p obj keeps it. */
 static char *
 doc_json(const struct cg_decl *d, json_t **obj)
 {
 	json_t *o = json_object(), *h = json_object(), *l = json_array();
-	size_t i, k;
+	size_t k, size = 16; /* {"h":{},"l":[]} */
 	char *s = NULL;
 
 	*obj = NULL;
 	if (o == NULL || h == NULL || l == NULL)
 		goto out;
-	for (i = 0; i < d->head.def->nf; i++) {
-		if (d->head.val[i] != NULL)
-			(void)json_object_set_new(h, d->head.def->f[i].name, json_string(d->head.val[i]));
-	}
+	put_fields(h, &d->head, &size);
 	for (k = 0; k < d->nlines; k++) {
 		json_t *line = json_object();
 
-		for (i = 0; line != NULL && i < d->lines[k].def->nf; i++) {
-			if (d->lines[k].val[i] != NULL)
-				(void)json_object_set_new(line, d->lines[k].def->f[i].name,
-							  json_string(d->lines[k].val[i]));
-		}
+		put_fields(line, &d->lines[k], &size);
+		size += 3; /* {}, */
 		(void)json_array_append_new(l, line);
 	}
 	if (json_object_set(o, "h", h) == 0 && json_object_set(o, "l", l) == 0)
-		s = json_dumps(o, JSON_COMPACT);
+		s = dump_sized(o, size);
 	if (s != NULL)
 		*obj = json_incref(o);
 out:
