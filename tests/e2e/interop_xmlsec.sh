@@ -94,4 +94,34 @@ for alg in sha1 sha256; do
 	fi
 done
 
+# ---- one byte changed: the same verdict as xmlsec1 ----------------------------------------
+# cebgate canonicalizes straight into the digest, with the Signature taken out of the walk:
+# a change inside what is digested or signed is refused by both, a change that C14N or the
+# enveloped transform leaves out is accepted by both.
+
+signed="$tmp/cg-sha256-CEB621-inventory.xml"
+while IFS='|' read -r want expr what; do
+	v="$tmp/variant.xml"
+	sed -e "$expr" "$signed" >"$v"
+	! cmp -s "$signed" "$v" || bail "variant '$what': nothing changed"
+	xmlsec_verify "$cert" "$v"
+	xs=$rc
+	run verify "$v"
+	if sane && { { [ "$want" = accept ] && [ "$xs" -eq 0 ] && [ "$rc" -eq 0 ]; } ||
+		{ [ "$want" = refuse ] && [ "$xs" -ne 0 ] && [ "$rc" -eq 1 ]; }; }; then
+		pass "$what: xmlsec1 and cebgate both $want it"
+	else
+		fail "$what: expected both to $want it; xmlsec1 exit $xs, cebgate exit $rc"
+		diag_file "$tmp/out" "$tmp/err"
+	fi
+done <<'VARIANTS'
+refuse|s#<ceb:appStatus>2<#<ceb:appStatus>3<#|a value of the inventory
+refuse|2s#version="1.0"#version="1.1"#|an attribute of the root
+refuse|s#</ceb:guid>#</ceb:guid> #|a space between two signed elements
+refuse|s#"/><ds:SignatureMethod#"/> <ds:SignatureMethod#|a space inside SignedInfo
+accept|1s#"#'#g|the XML declaration's quotes (not canonical content)
+accept|s#<ceb:InventoryHead>#<ceb:InventoryHead >#|a space inside a start tag (C14N drops it)
+accept|s#</ds:SignedInfo><ds:SignatureValue>#</ds:SignedInfo>\n<ds:SignatureValue>#|a line break in the Signature outside SignedInfo (the enveloped transform drops it)
+VARIANTS
+
 done_testing

@@ -20,7 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libxml/c14n.h>
 #include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -2103,6 +2106,168 @@ test_pay179_sign_verify(void **state)
 	assert_null(sg);
 }
 
+/* The canonical form of the node set @p expr selects, by libxml2 alone (no callback, nothing set aside). */
+static char *
+c14n_xpath(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr xc = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o;
+	xmlChar *out = NULL;
+	char *s;
+
+	assert_non_null(xc);
+	assert_int_equal(xmlXPathRegisterNs(xc, BAD_CAST "ds", BAD_CAST CG_NS_DS), 0);
+	o = xmlXPathEvalExpression(BAD_CAST expr, xc);
+	assert_non_null(o);
+	assert_true(xmlC14NDocDumpMemory(doc, o->nodesetval, XML_C14N_1_0, NULL, 0, &out) >= 0);
+	s = strdup((const char *)out);
+	assert_non_null(s);
+	xmlFree(out);
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(xc);
+	return s;
+}
+
+static char *
+dump_tree(xmlDocPtr doc)
+{
+	xmlChar *out = NULL;
+	int n = 0;
+	char *s;
+
+	xmlDocDumpMemory(doc, &out, &n);
+	assert_true(n > 0);
+	s = strdup((const char *)out);
+	xmlFree(out);
+	return s;
+}
+
+/*
+ * The canonical forms made with parts of the tree set aside (the enveloped
+ * Signature unlinked; SignedInfo's outside siblings) are the ones libxml2
+ * gives for the XPath node sets of the XML-Signature recommendation, the
+ * digests streamed from them are those of these bytes, and the tree is as
+ * before. The documents: a signed inventory, and one with xml: attributes on
+ * ancestors (inherited by the SignedInfo subset), namespaces declared below
+ * the root, text beside the Signature and an element after it.
+ */
+static void
+test_c14n_pruned_equals_xpath_subset(void **state)
+{
+	static const char odd[] =
+		"<?xml version=\"1.0\"?>\n"
+		"<r:Root xmlns:r=\"urn:r\" xml:lang=\"zh\" b=\"2\" a=\"1\"><r:A xml:space=\"preserve\"> x "
+		"<r:B xmlns:p=\"urn:p\" p:c=\"3\">y &amp; z</r:B></r:A>\n <ds:Signature xmlns:ds=\""
+		CG_NS_DS "\" xml:base=\"http://example.com/\">\n<ds:SignedInfo xmlns:q=\"urn:q\">"
+		"<ds:Reference URI=\"\"/>\t</ds:SignedInfo><ds:SignatureValue>v</ds:SignatureValue>"
+		"</ds:Signature>\n<r:C/></r:Root>\n";
+	cg_signer *s = signer(&fx->sm2, NULL, 0, NULL);
+	size_t len = 0, k;
+	char *signed_inv = sign(s, fx->inventory, fx->inventory_len, &len);
+	const char *docs[2] = { signed_inv, odd };
+	size_t lens[2] = { len, strlen(odd) };
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		xmlDocPtr doc = parse(docs[k], lens[k]);
+		xmlNodePtr sig = find(xmlDocGetRootElement(doc), CG_NS_DS, "Signature");
+		xmlNodePtr si = find(xmlDocGetRootElement(doc), CG_NS_DS, "SignedInfo");
+		char *before = dump_tree(doc), *after, *want_si, *want_doc;
+		unsigned char md[EVP_MAX_MD_SIZE], sha[32], want[EVP_MAX_MD_SIZE];
+		cg_buf b = CG_BUF_INIT(0);
+
+		assert_non_null(sig);
+		assert_non_null(si);
+		want_si = c14n_xpath(doc, "(//. | //@* | //namespace::*)[ancestor-or-self::ds:SignedInfo]");
+		want_doc = c14n_xpath(doc, "(//. | //@* | //namespace::*)[not(ancestor-or-self::ds:Signature)]");
+		assert_int_equal(cg__c14n_subtree(doc, si, &b), CG_OK);
+		assert_int_equal(cg_buf_cstr(&b), CG_OK);
+		assert_string_equal(b.ptr, want_si);
+		b.len = 0;
+		assert_int_equal(cg__c14n_document(doc, sig, 0, 0, &b), CG_OK);
+		assert_int_equal(cg_buf_cstr(&b), CG_OK);
+		assert_string_equal(b.ptr, want_doc);
+		/* Streamed into SM3 and SHA-256 at once: the digests of those very bytes. */
+		assert_int_equal(cg__c14n_digests(doc, sig, EVP_sm3(), md, sha), 32);
+		assert_int_equal(cg__digest(EVP_sm3(), want_doc, strlen(want_doc), want), 32);
+		assert_memory_equal(md, want, 32);
+		assert_int_equal(cg__digest(EVP_sha256(), want_doc, strlen(want_doc), want), 32);
+		assert_memory_equal(sha, want, 32);
+		assert_int_equal(cg__c14n_digests(doc, sig, EVP_sha1(), md, NULL), 20);
+		assert_int_equal(cg__digest(EVP_sha1(), want_doc, strlen(want_doc), want), 20);
+		assert_memory_equal(md, want, 20);
+		/* A SHA-256 digest is its own canonical SHA-256. */
+		memset(sha, 0, sizeof(sha));
+		assert_int_equal(cg__c14n_digests(doc, sig, EVP_sha256(), md, sha), 32);
+		assert_int_equal(cg__digest(EVP_sha256(), want_doc, strlen(want_doc), want), 32);
+		assert_memory_equal(md, want, 32);
+		assert_memory_equal(sha, want, 32);
+		after = dump_tree(doc);
+		assert_string_equal(after, before);
+		cg_buf_dispose(&b);
+		free(before);
+		free(after);
+		free(want_si);
+		free(want_doc);
+		xmlFreeDoc(doc);
+	}
+	cg_free(signed_inv);
+	cg_signer_free(s);
+}
+
+/*
+ * One change to an SM2-signed message (the SM3 digest streamed from C14N):
+ * refused inside what is digested or signed, accepted where C14N or the
+ * enveloped transform leaves it out; interop_xmlsec.sh compares the same
+ * changes with xmlsec1's verdict on RSA.
+ */
+static void
+test_sm2_digest_one_change(void **state)
+{
+	static const struct {
+		const char *from, *to, *code;
+	} changes[] = {
+		{ "<ceb:appStatus>2<", "<ceb:appStatus>3<", "CG3014" },
+		{ "guid=\"6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784\" version=\"1.0\"",
+		  "guid=\"6A5BAB8E-3E9E-4FBD-83D0-D91DC81E0784\" version=\"1.1\"", "CG3014" },
+		{ "</ceb:guid>", "</ceb:guid> ", "CG3014" },
+		{ "\"/><ds:SignatureMethod", "\"/> <ds:SignatureMethod", "CG3015" },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version='1.0' encoding='UTF-8'?>", "" },
+		{ "<ceb:InventoryHead>", "<ceb:InventoryHead >", "" },
+		{ "</ds:SignedInfo><ds:SignatureValue>", "</ds:SignedInfo>\n<ds:SignatureValue>", "" },
+	};
+	cg_signer *s = signer(&fx->sm2, NULL, 0, NULL);
+	cg_verifier *v = verifier(NULL, NULL, NULL, 0);
+	cg_verify_result *res = calloc(1, sizeof(*res));
+	cg_findings *f = NULL;
+	size_t len = 0, vlen = 0, i;
+	char *out = sign(s, fx->inventory, fx->inventory_len, &len), *var;
+
+	(void)state;
+	assert_non_null(res);
+	assert_int_equal(cg_findings_new(&f), CG_OK);
+	assert_string_equal(verify_code(v, out, len, f, res), "");
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		assert_non_null(strstr(out, changes[i].from));
+		var = replaced(out, changes[i].from, changes[i].to, &vlen);
+		if (strcmp(verify_code(v, var, vlen, f, res), changes[i].code) != 0)
+			fail_msg("%s -> %s: %s, expected \"%s\"", changes[i].from, changes[i].to,
+				 cg_findings_count(f) > 0 ? cg_findings_get(f, 0)->code : "valid",
+				 changes[i].code);
+		assert_int_equal(res->valid, changes[i].code[0] == '\0');
+		/* The digest shown is computed either way; its canonical SHA-256 with it. */
+		assert_int_equal(strlen(res->canonical_sha256), 64);
+		assert_int_equal(strcmp(res->digest_computed, res->digest_claimed) == 0,
+				 strcmp(changes[i].code, "CG3014") != 0);
+		free(var);
+	}
+	cg_findings_free(f);
+	free(res);
+	cg_free(out);
+	cg_verifier_free(v);
+	cg_signer_free(s);
+}
+
 int
 main(void)
 {
@@ -2153,6 +2318,8 @@ main(void)
 		cmocka_unit_test(test_signkey),
 		cmocka_unit_test(test_sign_sm2_der_lengths),
 		cmocka_unit_test(test_sign_unparsed_as_parsed),
+		cmocka_unit_test(test_c14n_pruned_equals_xpath_subset),
+		cmocka_unit_test(test_sm2_digest_one_change),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -21,7 +21,22 @@ struct env {
 	const struct cg_msg *m;
 	const char *source;
 	cg_findings *f;
+	size_t date_doc; /* the document whose date is in date, when dated */
+	const char *date;
+	bool dated;
 };
+
+/* The date a document's codes are judged at (cg__codes_doc_date): looked up once per document. */
+static const char *
+doc_date(struct env *e, size_t doc)
+{
+	if (!e->dated || e->date_doc != doc) {
+		e->date = cg__codes_doc_date(&e->m->docs[doc]);
+		e->date_doc = doc;
+		e->dated = true;
+	}
+	return e->date;
+}
 
 struct rule;
 typedef cg_rc (*rule_fn)(struct env *e, size_t doc, const struct rule *r);
@@ -927,7 +942,7 @@ check_table(struct env *e, size_t doc, const struct cg_group *g, const struct cg
 	char en[400], zh[400], ed_en[200], ed_zh[200];
 	bool partial, exp = e->m->def->export_family;
 
-	if (!cg__codes_has_at(e->codes, t, v, cg__codes_doc_date(&e->m->docs[doc]), &use)) {
+	if (!cg__codes_has_at(e->codes, t, v, doc_date(e, doc), &use)) {
 		/* An unknown trade mode serves no family either: that stays an error. */
 		partial = use.ed != NULL && !use.ed->complete && serves_family(e, t, v);
 		cg__edition_phrase(&use, false, ed_en, sizeof(ed_en));
@@ -1023,7 +1038,7 @@ cg_rc
 cg__rules_check(const struct cg_codes *codes, const struct cg_msg *m, const char *source,
 		cg_findings *f)
 {
-	struct env e = { codes, m, source, f };
+	struct env e = { codes, m, source, f, 0, NULL, false };
 	const struct rule *r;
 	size_t doc, i;
 	cg_rc rc = check_group(&e, 0, &m->transfer);

@@ -578,7 +578,8 @@ check_certificate(struct run *r)
 	if (rc != CG_OK || r->cert == NULL)
 		return rc;
 	cg__cert_serial_hex(r->cert, r->res->serial, sizeof(r->res->serial));
-	subject_utf8(r->cert, r->res->subject, sizeof(r->res->subject));
+	if (!r->c->quiet)
+		subject_utf8(r->cert, r->res->subject, sizeof(r->res->subject));
 	asn1_time(X509_get0_notBefore(r->cert), r->res->not_before, sizeof(r->res->not_before));
 	asn1_time(X509_get0_notAfter(r->cert), r->res->not_after, sizeof(r->res->not_after));
 	if (r->c->pinned_serial != NULL && strcasecmp(r->c->pinned_serial, r->res->serial) != 0) {
@@ -625,7 +626,7 @@ static cg_rc
 compute_digest(struct run *r, unsigned char *md, unsigned *mdlen)
 {
 	unsigned char sha[32];
-	bool show = !r->c->no_canonical_sha256;
+	bool show = !r->c->quiet;
 	char *b64;
 
 	*mdlen = cg__c14n_digests(r->doc, r->sig, cg__md_by_name(r->digest), md, show ? sha : NULL);

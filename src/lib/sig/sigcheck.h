@@ -49,7 +49,12 @@ struct cg_sigcheck {
 	const struct cg_sm2key *sm2key; /* @p expected's SM2 key with its table, or NULL */
 	struct cg_sm2cache *sm2cache;   /* the SM2 keys met so far, or NULL */
 	struct cg_certcache *certs;     /* the certificates met so far, or NULL */
-	int no_canonical_sha256;        /* 1: res->canonical_sha256 only when the digest differs */
+	/*
+	 * 1: the result is not shown (the service, the signer's self-check): what
+	 * only it holds is left out: the subject, and the canonical SHA-256 unless
+	 * the digest differs (its finding quotes it).
+	 */
+	int quiet;
 };
 
 /*

@@ -439,8 +439,9 @@ cg__xml_first_elem(xmlNodePtr n)
 bool
 cg__xml_is(const xmlNode *n, const char *ns, const char *name)
 {
+	/* The name first: it differs sooner than namespace URIs, which share "http://www.". */
 	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	       xmlStrEqual(n->ns->href, BAD_CAST ns) && xmlStrEqual(n->name, BAD_CAST name);
+	       xmlStrEqual(n->name, BAD_CAST name) && xmlStrEqual(n->ns->href, BAD_CAST ns);
 }
 
 static const char *
