@@ -502,12 +502,15 @@ cg__store_token_check(cg_store *st, cg_ctx *ctx, const char *token, long long no
 	cg_rc rc;
 
 	memset(out, 0, sizeof(*out));
-	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
+	if (token == NULL || strlen(token) > 128)
+		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
+	cache = cg__store_tokens(st);
+	if (cache != NULL ? !cg__token_cache_hash(cache, token, strlen(token), h)
+			  : cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
 		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
 	rc = generation(st, ctx, &gen);
 	if (rc != CG_OK)
 		return rc;
-	cache = cg__store_tokens(st);
 	if (cache != NULL)
 		cg__token_cache_generation(cache, gen);
 	seen = cache != NULL ? cg__token_cache_find(cache, h) : NULL;

@@ -33,6 +33,8 @@ void cg__token_cache_put(struct cg_token_cache *c, const unsigned char hash[32],
 			 const struct cg_token_seen *seen);
 void cg__token_cache_drop(struct cg_token_cache *c, const unsigned char hash[32]);
 size_t cg__token_cache_count(const struct cg_token_cache *c);
+/* SHA-256 of a token, as stored: 1, or 0 on failure. */
+int cg__token_cache_hash(struct cg_token_cache *c, const char *token, size_t len, unsigned char out[32]);
 /* The store's cache, made on first use (NULL when out of memory: every check reads the database). */
 struct cg_token_cache *cg__store_tokens(cg_store *st);
 /*

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "window/store_internal.h"
 
 struct slot {
@@ -22,6 +23,9 @@ struct slot {
 struct cg_token_cache {
 	long long generation;
 	size_t count;
+	/* SHA-256 fetched once: EVP_sha256() is fetched again from the provider on every use. */
+	EVP_MD *sha256;
+	EVP_MD_CTX *md;
 	struct slot slots[CG_TOKEN_CACHE_SLOTS];
 };
 
@@ -30,18 +34,37 @@ cg__token_cache_new(void)
 {
 	struct cg_token_cache *c = calloc(1, sizeof(*c));
 
-	if (c != NULL)
-		c->generation = -1;
+	if (c == NULL)
+		return NULL;
+	c->generation = -1;
+	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	c->md = EVP_MD_CTX_new();
+	if (c->sha256 == NULL || c->md == NULL) {
+		cg__token_cache_free(c);
+		return NULL;
+	}
 	return c;
 }
 
 void
 cg__token_cache_free(struct cg_token_cache *c)
 {
-	if (c != NULL)
-		/* The principals are not secrets, but the hashes stand for tokens. */
-		memset(c, 0, sizeof(*c));
+	if (c == NULL)
+		return;
+	EVP_MD_CTX_free(c->md);
+	EVP_MD_free(c->sha256);
+	/* The principals are not secrets, but the hashes stand for tokens. */
+	memset(c, 0, sizeof(*c));
 	free(c);
+}
+
+int
+cg__token_cache_hash(struct cg_token_cache *c, const char *token, size_t len, unsigned char out[32])
+{
+	unsigned n = 0;
+
+	return EVP_DigestInit_ex2(c->md, c->sha256, NULL) == 1 && EVP_DigestUpdate(c->md, token, len) == 1 &&
+	       EVP_DigestFinal_ex(c->md, out, &n) == 1 && n == 32;
 }
 
 void
