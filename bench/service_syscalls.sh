@@ -21,11 +21,12 @@ N=${3:-1000}
 BIN=${BIN:-$WORK/bin}
 . "$SRC/bench/service_lib.sh"
 bench_start_set service_syscalls
+trap 'kill "$pid" 2>/dev/null || true' EXIT INT TERM
 tail -n 100 "$WORK/set-$SET/list" >"$DB/warm"
 head -n "$N" "$WORK/set-$SET/list" >"$DB/list"
 n=$(wc -l <"$DB/list")
 "$BIN/service_load" -p "$port" -c "$CLIENTS" "$DB/warm" >/dev/null
-tids=$(for t in /proc/$pid/task/*; do [ "$(cat "$t/comm")" = MHD-worker ] && printf ' -p %s' "${t##*/}"; done)
+tids=$(for t in /proc/$pid/task/*; do [ "$(cat "$t/comm")" != MHD-worker ] || printf ' -p %s' "${t##*/}"; done)
 # shellcheck disable=SC2086 # one -p per thread
 strace -c -o "$DB/strace" $tids &
 st=$!
