@@ -142,6 +142,13 @@ int cg_db_schema_target(const cg_db_schema *schema);
  */
 unsigned long cg_db_outages(void);
 /*
+ * Round trips to a PostgreSQL server so far, in this process: each time a
+ * statement, a preparation or a pipeline of statements waited for the
+ * server's answer (0 on SQLite). Divided by the messages, what a write costs
+ * in waits on the network (bench/pg_ingest.sh).
+ */
+unsigned long cg_db_round_trips(void);
+/*
  * Wake-up hints between the nodes on one database (db_notify.c): a node's
  * own connection LISTENs; cg_db_hint_poke() (any thread, never blocks) says
  * that this node wrote, and the thread in cg_db_hint_wait() sends one NOTIFY

@@ -104,6 +104,21 @@ cg_db_outages(void)
 	return atomic_load(&outages);
 }
 
+/* Waits for the server's answer, in this process (cg_db_round_trips()). */
+static atomic_ulong round_trips;
+
+unsigned long
+cg_db_round_trips(void)
+{
+	return atomic_load(&round_trips);
+}
+
+static void
+trip(void)
+{
+	atomic_fetch_add_explicit(&round_trips, 1, memory_order_relaxed);
+}
+
 static long long
 now_ms(void)
 {
@@ -170,6 +185,7 @@ exec_conn(struct cg_db_conn *c, cg_ctx *ctx, const char *constant_sql)
 	/* A new transaction or savepoint starts with no failure to retry. */
 	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0)
 		c->busy = false;
+	trip();
 	r = PQexec(c->h, constant_sql);
 	if (!result_ok(r)) {
 		note(c, r);
@@ -338,6 +354,7 @@ query_int(cg_db *db, const char *constant_sql, long long none)
 	if (!usable(db))
 		return -1;
 	while (tries-- > 0) {
+		trip();
 		r = PQexec(conn(db)->h, constant_sql);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			v = PQntuples(r) == 0 || PQgetisnull(r, 0, 0) ? none : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -378,6 +395,7 @@ pg_set_version(cg_db *db, cg_ctx *ctx, int v)
 	if (rc != CG_OK)
 		return rc;
 	(void)snprintf(num, sizeof(num), "%d", v);
+	trip();
 	r = PQexecParams(conn(db)->h,
 			 "INSERT INTO cg_schema_version(one, version) VALUES(true, $1::integer)"
 			 " ON CONFLICT(one) DO UPDATE SET version = excluded.version",
@@ -440,11 +458,13 @@ pg_prepare(cg_db *db, const char *sql)
 	st->gen = c->gen;
 	st->write = is_write(sql);
 	(void)snprintf(st->name, sizeof(st->name), "s%u", ++c->next);
+	trip();
 	r = PQprepare(c->h, st->name, sql, 0, NULL);
 	/* Preparing changes nothing: on a connection that broke since, once more on a new one. */
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && again(db)) {
 		PQclear(r);
 		st->gen = c->gen;
+		trip();
 		r = PQprepare(c->h, st->name, sql, 0, NULL);
 	}
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -454,6 +474,7 @@ pg_prepare(cg_db *db, const char *sql)
 		return NULL;
 	}
 	PQclear(r);
+	trip();
 	st->desc = PQdescribePrepared(c->h, st->name);
 	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
 		note(c, st->desc);
@@ -649,6 +670,7 @@ run(struct pg_stmt *st)
 			formats[i] = st->param[i].format;
 		}
 	}
+	trip();
 	r = PQexecPrepared(c->h, st->name, st->nparam, values, lens, formats, 0);
 done:
 	free(values);
@@ -673,6 +695,7 @@ present(struct pg_stmt *st)
 
 	if (st->gen == c->gen)
 		return true;
+	trip();
 	r = PQprepare(c->h, st->name, st->sql, 0, NULL);
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
