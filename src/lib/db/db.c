@@ -275,6 +275,7 @@ cg_db_commit(cg_db *db, cg_ctx *ctx)
 	if (rc != CG_OK)
 		(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
+	db->whole = 0;
 	return rc;
 }
 
@@ -284,6 +285,7 @@ cg_db_rollback(cg_db *db)
 	db->short_waits = false;
 	(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
+	db->whole = 0;
 }
 
 cg_rc
@@ -300,11 +302,30 @@ cg_db_savepoint(cg_db *db, cg_ctx *ctx)
 }
 
 cg_rc
+cg_db_savepoint_whole(cg_db *db, cg_ctx *ctx)
+{
+	cg_rc rc = cg_db_savepoint(db, ctx);
+
+	if (rc == CG_OK && db->whole == 0)
+		db->whole = db->depth;
+	return rc;
+}
+
+/* The level at @p depth is closing: a whole level ends with it. */
+static void
+leave(cg_db *db)
+{
+	if (db->whole > db->depth)
+		db->whole = 0;
+}
+
+cg_rc
 cg_db_release(cg_db *db, cg_ctx *ctx)
 {
 	if (db->depth < 2)
 		return cg__fail(ctx, CG_EINTERNAL, "no savepoint to release");
 	db->depth--;
+	leave(db);
 	return db->ops->exec(db, ctx, sp_release[db->depth]);
 }
 
@@ -314,6 +335,7 @@ cg_db_rollback_to(cg_db *db)
 	if (db->depth < 2)
 		return;
 	db->depth--;
+	leave(db);
 	(void)db->ops->exec(db, NULL, sp_undo[db->depth]);
 	(void)db->ops->exec(db, NULL, sp_release[db->depth]);
 }
@@ -408,6 +430,17 @@ int
 cg_db_step(cg_db_stmt *s)
 {
 	return s->db->ops->step(s);
+}
+
+int
+cg_db_step_alone(cg_db_stmt *s)
+{
+	int r;
+
+	s->alone = true;
+	r = s->db->ops->step(s);
+	s->alone = false;
+	return r;
 }
 
 void
