@@ -37,7 +37,8 @@ top_srcdir=$SRC
 . "$SRC/tests/pg_cluster.sh"
 [ -n "$(pg_bindir)" ] || { echo "pg_ingest.sh: PostgreSQL server binaries not found" >&2; exit 1; }
 
-make -C "$BUILD" -j2 >"$OUT/make.log" 2>&1 || { echo "make failed: $OUT/make.log" >&2; exit 1; }
+# With BIN (binaries given) nothing is built.
+[ -n "${BIN:-}" ] || make -C "$BUILD" -j2 >"$OUT/make.log" 2>&1 || { echo "make failed: $OUT/make.log" >&2; exit 1; }
 cc -std=c11 -O2 -g -Wall -Wextra -pthread -o "$WORK/service_load" "$SRC/bench/service_load.c"
 # BIN: a directory with other cebgate and cebgated binaries to measure (a copy of an earlier build)
 CEBGATE=${BIN:-$BUILD/src/cli}/cebgate

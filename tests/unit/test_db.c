@@ -373,6 +373,17 @@ test_whole_savepoints(void **state)
 	assert_int_equal(add(fx, "seed", 4), CG_EEXIST);
 	assert_int_equal(add(fx, "top", 4), CG_OK);
 	assert_int_equal(cg_db_commit(fx->db, fx->ctx), CG_OK);
+	/* A released whole level goes with its enclosing level undone, or with the transaction. */
+	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "undone1", 5), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	cg_db_rollback_to(fx->db);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "undone2", 5), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	cg_db_rollback(fx->db);
 	text = names(fx);
 	assert_string_equal(text, "[{\"name\":\"seed\"},{\"name\":\"m1a\"},{\"name\":\"m1b\"},"
 				  "{\"name\":\"m3a\"},{\"name\":\"m3b\"},{\"name\":\"top\"}]");
@@ -398,16 +409,22 @@ test_write_round_trips(void **state)
 	assert_int_equal(add(fx, "guarded", 5), CG_OK);
 	assert_int_equal(cg_db_round_trips() - before, 1);
 	assert_int_equal(writers(fx->db, 5), 2); /* each guarded write in a subtransaction of its own */
-	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
 	before = cg_db_round_trips();
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
 	assert_int_equal(add(fx, "w1", 6), CG_OK);
 	assert_int_equal(add(fx, "w2", 6), CG_OK);
 	assert_int_equal(add(fx, "w3", 6), CG_OK);
-	assert_int_equal(cg_db_round_trips() - before, 3);
-	assert_int_equal(writers(fx->db, 6), 1); /* the whole level's, all three */
+	assert_int_equal(cg_db_round_trips() - before, 4); /* the savepoint and the three */
+	assert_int_equal(writers(fx->db, 6), 1);	    /* the whole level's, all three */
+	/* The next message's savepoint carries the release of this one. */
+	before = cg_db_round_trips();
 	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "w4", 7), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_round_trips() - before, 2);
 	assert_int_equal(cg_db_commit(fx->db, fx->ctx), CG_OK);
-	assert_int_equal(count(fx->db), 6);
+	assert_int_equal(count(fx->db), 7);
 }
 
 /* Blobs keep every byte (NUL, 0xff) both ways; text bound to a blob column too. */

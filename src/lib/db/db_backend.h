@@ -39,6 +39,7 @@ struct cg_db {
 	int version;
 	int depth;
 	int whole; /* the depth of the outermost cg_db_savepoint_whole() level open, 0 when none */
+	int unreleased; /* PostgreSQL: savepoint spN of a whole level released but not yet told (N), 0 none */
 	unsigned long txn; /* transactions begun on this connection: tells one from the next */
 	bool short_waits;  /* cg_db_short_waits() in this transaction */
 	/* Run before each COMMIT of a transaction (cg_db_on_commit). */

@@ -183,7 +183,8 @@ exec_conn(struct cg_db_conn *c, cg_ctx *ctx, const char *constant_sql)
 	cg_rc rc = CG_OK;
 
 	/* A new transaction or savepoint starts with no failure to retry. */
-	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0)
+	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0 ||
+	    strstr(constant_sql, "; SAVEPOINT sp") != NULL)
 		c->busy = false;
 	trip();
 	r = PQexec(c->h, constant_sql);
