@@ -17,8 +17,16 @@
 # group commit on (the default). REPS (default 3) runs of each, alternating.
 # Each line of OUT/runs.txt also says the machine's load average and the CPU
 # used by other processes during the run: on a shared machine, a disturbed
-# run shows there. Needs the PostgreSQL server binaries (scripts/install-deps),
-# curl, python3; as root the cluster runs as the postgres user.
+# run shows there; and on PostgreSQL the statements the server ran and
+# cebgated's round trips to it (cebgate_db_round_trips_total), per message.
+# OUT/pg-rN.statements lists the statements by calls and execution time per
+# message. Autovacuum looks every second (autovacuum_naptime=1): a run lasts
+# seconds, and the generic plans made while the tables were empty are made
+# again only after its first ANALYZE (docs/postgresql.md), as on a database
+# that has been running. PG_OPTS adds server options (-c name=value ...);
+# BIN runs the cebgate and cebgated found there instead (nothing is built).
+# Needs the PostgreSQL server binaries (scripts/install-deps), curl, python3;
+# as root the cluster runs as the postgres user.
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,7 +71,7 @@ mkdir -p "$PGDIR"
 [ "$(id -u)" -ne 0 ] || chown postgres "$PGDIR"
 _pg_as "$(pg_bindir)/initdb" -D "$PGDIR/data" -U cebgate -A trust -E UTF8 --locale=C >"$OUT/initdb.log" 2>&1
 _pg_as "$(pg_bindir)/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
-	-o "-k $PGDIR -c listen_addresses= -c max_connections=50 -c shared_preload_libraries=pg_stat_statements ${PG_OPTS:-}" \
+	-o "-k $PGDIR -c listen_addresses= -c max_connections=50 -c shared_preload_libraries=pg_stat_statements -c autovacuum_naptime=1 ${PG_OPTS:-}" \
 	start >/dev/null
 trap 'pg_down' EXIT INT TERM
 export PGHOST=$PGDIR PGUSER=cebgate PGDATABASE=postgres
