@@ -401,8 +401,12 @@ test_write_round_trips(void **state)
 	struct fx *fx = *state;
 	unsigned long before;
 
-	if (!on_pg())
-		skip();
+	if (!on_pg()) {
+		/* A file has no server: nothing is counted. */
+		assert_int_equal(add(fx, "warm", 5), CG_OK);
+		assert_int_equal(cg_db_round_trips(), 0);
+		return;
+	}
 	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
 	assert_int_equal(add(fx, "warm", 5), CG_OK); /* prepared now: later adds are one statement each */
 	before = cg_db_round_trips();

@@ -285,9 +285,8 @@ cg_db_begin(cg_db *db, cg_ctx *ctx)
 cg_rc
 cg_db_commit(cg_db *db, cg_ctx *ctx)
 {
-	cg_rc rc = CG_OK;
+	cg_rc rc = tell_release(db, ctx);
 
-	rc = tell_release(db, ctx);
 	/* The commit's own work (the feed's positions) waits as long as the session allows. */
 	if (rc == CG_OK && db->short_waits && db->ops->long_waits_sql != NULL)
 		rc = db->ops->exec(db, ctx, db->ops->long_waits_sql);
@@ -345,7 +344,7 @@ cg_db_savepoint_whole(cg_db *db, cg_ctx *ctx)
 	return rc;
 }
 
-/* The level at @p depth is closing: a whole level ends with it. */
+/* A level just closed (depth is the enclosing one's): a whole level ends with it. */
 static void
 leave(cg_db *db)
 {

@@ -7,9 +7,9 @@
  * becomes the writer, takes everything queued, and runs it in one
  * transaction on its own connection: one savepoint per message (a failure
  * undoes that message only: its writes stand or fall together, so on
- * PostgreSQL they need no savepoint each), one COMMIT, one fsync. The others wait for that
- * commit, then answer. Nothing is answered before its commit; a crash loses
- * only unanswered messages, each of them whole.
+ * PostgreSQL they need no savepoint each), one COMMIT, one fsync. The
+ * others wait for that commit, then answer. Nothing is answered before its
+ * commit; a crash loses only unanswered messages, each of them whole.
  *
  * A server may give the writing to a thread of its own (cg_committer_run):
  * then nobody waits for a commit while holding a thread. Checked messages
