@@ -118,7 +118,7 @@ struct req {
 	struct timespec start;
 	/* An upload is written to a spool file as it arrives, hashed on the way. */
 	int spool_fd;          /* -1 when the body is not spooled */
-	char spool[4096];
+	char *spool;           /* its path while it is to be removed at the end, else NULL */
 	EVP_MD_CTX *sha;
 	unsigned long long spooled;
 	long long upload_slot;  /* the enterprise whose upload slot this request holds, or 0 */

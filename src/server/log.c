@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <openssl/rand.h>
 #include "cebgate/common.h"
@@ -219,21 +220,118 @@ srv_reqlog_current(void)
 	return current;
 }
 
+/*
+ * The access line's object, one per HTTP thread, made once and filled in
+ * place for each request: no new object, members or output buffer per line
+ * (jansson still checks and escapes every value and writes the line).
+ */
+struct access_line {
+	json_t *o;
+	json_t *time, *id, *client, *who, *method, *path, *status, *bytes, *ms;
+	long long second; /* of the time member's text */
+	char out[2048];
+};
+
+static pthread_key_t access_key;
+static pthread_once_t access_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct access_line *access_mine;
+
+static void
+access_free(void *p)
+{
+	struct access_line *a = p;
+
+	json_decref(a->o);
+	free(a);
+	access_mine = NULL;
+}
+
+static void
+access_key_make(void)
+{
+	(void)pthread_key_create(&access_key, access_free);
+}
+
+/* The members in the order of the line, as event() and then these names give them. */
+static struct access_line *
+access_line(void)
+{
+	static const char *const names[] = { "id", "client", "who", "method", "path" };
+	struct access_line *a = access_mine;
+	size_t i;
+
+	if (a != NULL)
+		return a;
+	if (pthread_once(&access_once, access_key_make) != 0 || (a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->o = event(SRV_INFO, "request");
+	for (i = 0; a->o != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (json_object_set_new(a->o, names[i], json_string("")) != 0) {
+			json_decref(a->o);
+			a->o = NULL;
+		}
+	}
+	if (a->o == NULL || json_object_set_new(a->o, "status", json_integer(0)) != 0 ||
+	    json_object_set_new(a->o, "bytes", json_integer(0)) != 0 ||
+	    json_object_set_new(a->o, "ms", json_integer(0)) != 0 ||
+	    pthread_setspecific(access_key, a) != 0) {
+		json_decref(a->o);
+		free(a);
+		return NULL;
+	}
+	a->time = json_object_get(a->o, "time");
+	a->id = json_object_get(a->o, "id");
+	a->client = json_object_get(a->o, "client");
+	a->who = json_object_get(a->o, "who");
+	a->method = json_object_get(a->o, "method");
+	a->path = json_object_get(a->o, "path");
+	a->status = json_object_get(a->o, "status");
+	a->bytes = json_object_get(a->o, "bytes");
+	a->ms = json_object_get(a->o, "ms");
+	a->second = -1;
+	access_mine = a;
+	return a;
+}
+
+/* A member's text, set only when it changed; "?" for text that is not UTF-8, as text() gives. */
+static int
+put(json_t *member, const char *v)
+{
+	if (strcmp(json_string_value(member), v) == 0)
+		return 0;
+	return json_string_set(member, v) == 0 ? 0 : json_string_set(member, "?");
+}
+
 void
 srv_log_access(const struct srv_reqlog *l, unsigned status, long ms)
 {
-	json_t *o;
+	char when[CG_TIME_ISO_SIZE];
+	long long now = (long long)time(NULL);
+	struct access_line *a;
+	size_t n;
 
-	if (SRV_INFO < log_least || (o = event(SRV_INFO, "request")) == NULL)
+	if (SRV_INFO < log_least || (a = access_line()) == NULL)
 		return;
-	if (json_object_set_new(o, "id", text(l->id)) == 0 &&
-	    json_object_set_new(o, "client", text(l->client)) == 0 &&
-	    json_object_set_new(o, "who", text(l->who)) == 0 &&
-	    json_object_set_new(o, "method", text(l->method)) == 0 &&
-	    json_object_set_new(o, "path", text(l->path)) == 0 &&
-	    json_object_set_new(o, "status", json_integer(status)) == 0 &&
-	    json_object_set_new(o, "bytes", json_integer((json_int_t)l->bytes)) == 0 &&
-	    json_object_set_new(o, "ms", json_integer(ms)) == 0)
-		emit(o);
-	json_decref(o);
+	if (now != a->second) {
+		if (put(a->time, cg_time_iso8601(now, when)) != 0)
+			return;
+		a->second = now;
+	}
+	if (put(a->id, l->id) != 0 || put(a->client, l->client) != 0 || put(a->who, l->who) != 0 ||
+	    put(a->method, l->method) != 0 || put(a->path, l->path) != 0 ||
+	    json_integer_set(a->status, status) != 0 || json_integer_set(a->bytes, (json_int_t)l->bytes) != 0 ||
+	    json_integer_set(a->ms, ms) != 0)
+		return;
+	if (!log_json) {
+		emit(a->o);
+		return;
+	}
+	n = json_dumpb(a->o, a->out, sizeof(a->out) - 1, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (n == 0 || n > sizeof(a->out) - 1) {
+		emit(a->o); /* a line longer than the buffer (escaped text): the general way */
+		return;
+	}
+	a->out[n] = '\n';
+	/* One write per line: lines of several threads do not interleave. */
+	(void)fwrite(a->out, 1, n + 1, stderr);
 }

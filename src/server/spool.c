@@ -15,14 +15,16 @@
 int
 srv_spool_open(struct srv *s, struct req *r)
 {
-	if (snprintf(r->spool, sizeof(r->spool), "%s/.spool-XXXXXX", s->cfg->upload_dir) >=
-	    (int)sizeof(r->spool)) {
-		r->spool[0] = '\0';
+	/* Allocated here, not in every request: only uploads are spooled. */
+	int n = snprintf(NULL, 0, "%s/.spool-XXXXXX", s->cfg->upload_dir);
+
+	if (n < 0 || n >= 4096 || (r->spool = malloc((size_t)n + 1)) == NULL)
 		return -1;
-	}
+	(void)snprintf(r->spool, (size_t)n + 1, "%s/.spool-XXXXXX", s->cfg->upload_dir);
 	r->spool_fd = mkostemp(r->spool, O_CLOEXEC);
 	if (r->spool_fd < 0) {
-		r->spool[0] = '\0';
+		free(r->spool);
+		r->spool = NULL;
 		return -1;
 	}
 	r->sha = EVP_MD_CTX_new();
@@ -63,9 +65,10 @@ srv_spool_discard(struct req *r)
 	if (r->spool_fd >= 0)
 		(void)close(r->spool_fd);
 	r->spool_fd = -1;
-	if (r->spool[0] != '\0')
+	if (r->spool != NULL)
 		(void)unlink(r->spool);
-	r->spool[0] = '\0';
+	free(r->spool);
+	r->spool = NULL;
 	EVP_MD_CTX_free(r->sha);
 	r->sha = NULL;
 }
@@ -85,7 +88,8 @@ srv_spool_keep(struct srv *s, struct req *r, char *hex, char *path, size_t size)
 	if (snprintf(path, size, "%s/%s", s->cfg->upload_dir, hex) >= (int)size ||
 	    rename(r->spool, path) != 0)
 		return -1;
-	r->spool[0] = '\0'; /* kept: nothing to remove at the end */
+	free(r->spool); /* kept: nothing to remove at the end */
+	r->spool = NULL;
 	return 0;
 }
 

@@ -30,7 +30,7 @@
 	" coalesce(sum(CASE WHEN r.decision = 'release' THEN 1 ELSE 0 END), 0) AS \"inOrder\"," \
 	" coalesce(sum(CASE WHEN r.decision IN ('return', 'detain') THEN 1 ELSE 0 END), 0) AS irregular"
 enum { D_REVIEW, D_QUOTA, D_HOURLY, D_QUEUE, D_REVIEW_TIME, D_HOLDS, D_REJECTS, D_MATCH,
-       D_PUBLIC, D_REVOKE, D_SESSION };
+       D_PUBLIC, D_REVOKE };
 
 /* json_extract, strftime and instr are SQLite's: PostgreSQL's variants below. */
 static const char *const sql[] = {
@@ -73,8 +73,6 @@ static const char *const sql[] = {
 		     " JOIN document d ON d.id = r.document_id WHERE instr(r.reason, 'random') > 0"
 		     " GROUP BY 1, 2, 3 ORDER BY 3 DESC, 1",
 	[D_REVOKE] = "UPDATE token SET revoked = 1 WHERE hash = $1 AND user_id IS NOT NULL",
-	[D_SESSION] = "SELECT created FROM token WHERE hash = $1 AND user_id IS NOT NULL"
-			   " AND revoked = 0",
 };
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[D_MATCH] = "SELECT coalesce(data::jsonb #>> '{h,ebcCode}', ''),"
@@ -950,24 +948,15 @@ cg_rc
 cg_service_session(cg_service *svc, cg_ctx *ctx, const char *token, long long max_age,
 		   cg_principal *out)
 {
-	cg_store *st = cg__service_store(svc);
-	unsigned char h[32];
-	cg_db_stmt *s;
-	bool fresh;
+	long long now = (long long)time(NULL), created = 0;
+	cg_rc rc = cg__store_token_check(cg__service_store(svc), ctx, token, now, out, &created);
 
-	memset(out, 0, sizeof(*out));
-	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
-		return cg__fail(ctx, CG_ENOTFOUND, "no session");
-	s = q(st, D_SESSION);
-	if (s == NULL || cg_db_bind_blob(s, 1, h, 32) != CG_OK)
-		return cg__fail(ctx, CG_EDB, "session: %s", cg_db_errmsg(cg__store_db(st)));
 	/* An enterprise's API token never rides in a cookie; a login's lasts one working day. */
-	fresh = cg_db_step(s) == CG_DB_ROW &&
-		cg_db_column_int64(s, 0) > (long long)time(NULL) - max_age;
-	cg_db_reset(s);
-	if (!fresh)
+	if (rc == CG_OK && (out->user_id == 0 || created <= now - max_age)) {
+		memset(out, 0, sizeof(*out));
 		return cg__fail(ctx, CG_ENOTFOUND, "no session");
-	return cg_service_auth(svc, ctx, token, out);
+	}
+	return rc;
 }
 
 cg_rc

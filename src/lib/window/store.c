@@ -229,6 +229,30 @@ static const char *const migrations[] = {
 	"CREATE INDEX document_due ON document(kind, state, created);"
 	"DROP INDEX document_by_state;"
 	"CREATE INDEX tax_bill_due ON tax_bill(status, released);",
+	/*
+	 * 14: the access generation, one number bumped by every change of a
+	 * token, user or enterprise (any process, any node), so the token check
+	 * may remember who holds a token while the number stays (store_accounts.c).
+	 * A token's last use moving forward is the check's own write, and not a
+	 * change of who holds it.
+	 */
+	"CREATE TABLE access_generation(id INTEGER PRIMARY KEY CHECK(id = 1), n INTEGER NOT NULL);"
+	"INSERT INTO access_generation(id, n) VALUES(1, 0);"
+	"CREATE TRIGGER access_token_u AFTER UPDATE OF hash, enterprise_id, user_id, created, revoked,"
+	" expires, prefix ON token BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER access_token_used AFTER UPDATE OF last_used ON token"
+	" WHEN NEW.last_used IS NULL OR NEW.last_used < OLD.last_used"
+	" BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER access_token_d AFTER DELETE ON token"
+	" BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER access_user_u AFTER UPDATE ON user"
+	" BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER access_user_d AFTER DELETE ON user"
+	" BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER access_enterprise_u AFTER UPDATE ON enterprise"
+	" BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER access_enterprise_d AFTER DELETE ON enterprise"
+	" BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; END;",
 };
 
 /*
@@ -404,6 +428,20 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX document_due ON document(kind, state, created);"
 	"DROP INDEX document_by_state;"
 	"CREATE INDEX tax_bill_due ON tax_bill(status, released);",
+	/* 14: the access generation (a statement's changes bump it once) */
+	"CREATE TABLE access_generation(id bigint PRIMARY KEY CHECK(id = 1), n bigint NOT NULL);"
+	"INSERT INTO access_generation(id, n) VALUES(1, 0);"
+	"CREATE FUNCTION access_changed() RETURNS trigger LANGUAGE plpgsql AS"
+	" 'BEGIN UPDATE access_generation SET n = n + 1 WHERE id = 1; RETURN NULL; END';"
+	"CREATE TRIGGER access_token_u AFTER UPDATE OF hash, enterprise_id, user_id, created, revoked,"
+	" expires, prefix OR DELETE OR TRUNCATE ON token FOR EACH STATEMENT EXECUTE FUNCTION access_changed();"
+	"CREATE TRIGGER access_token_used AFTER UPDATE OF last_used ON token FOR EACH ROW"
+	" WHEN (NEW.last_used IS NULL OR NEW.last_used < OLD.last_used)"
+	" EXECUTE FUNCTION access_changed();"
+	"CREATE TRIGGER access_user_u AFTER UPDATE OR DELETE OR TRUNCATE ON \"user\""
+	" FOR EACH STATEMENT EXECUTE FUNCTION access_changed();"
+	"CREATE TRIGGER access_enterprise_u AFTER UPDATE OR DELETE OR TRUNCATE ON enterprise"
+	" FOR EACH STATEMENT EXECUTE FUNCTION access_changed();",
 };
 #undef PG_ID
 CG_DB_SCHEMA_PG(store_schema, "database", migrations, pg_migrations);
@@ -471,7 +509,16 @@ CG_DB_MODULE_PG(store_sql, "store", sql, pg_sql);
 
 struct cg_store {
 	cg_db *db;
+	struct cg_token_cache *tokens; /* who holds a token (token_cache.c), made on first use */
 };
+
+struct cg_token_cache *
+cg__store_tokens(cg_store *st)
+{
+	if (st->tokens == NULL)
+		st->tokens = cg__token_cache_new();
+	return st->tokens;
+}
 
 cg_db *
 cg__store_db(cg_store *st)
@@ -584,6 +631,7 @@ cg_store_close(cg_store *st)
 	if (st == NULL)
 		return;
 	cg_db_close(st->db);
+	cg__token_cache_free(st->tokens);
 	free(st);
 }
 

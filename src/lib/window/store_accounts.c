@@ -26,6 +26,7 @@ enum {
 	Q_ADD_TOKEN,
 	Q_TOKEN,
 	Q_TOKEN_USED,
+	Q_GENERATION,
 	A_COUNT
 };
 
@@ -44,7 +45,7 @@ static const char *const sql[A_COUNT] = {
 	[Q_ADD_TOKEN] = "INSERT INTO token(hash, enterprise_id, user_id, created, prefix, expires)"
 			" VALUES($1, $2, $3, $4, $5, $6)",
 	[Q_TOKEN] = "SELECT t.enterprise_id, t.user_id, u.role, u.name, e.cop_code, e.name,"
-		    " u.enterprise_id, ue.cop_code, t.id, t.last_used"
+		    " u.enterprise_id, ue.cop_code, t.id, t.last_used, t.created, t.expires"
 		    " FROM token t LEFT JOIN \"user\" u ON u.id = t.user_id"
 		    " LEFT JOIN enterprise e ON e.id = t.enterprise_id"
 		    " LEFT JOIN enterprise ue ON ue.id = u.enterprise_id"
@@ -55,6 +56,8 @@ static const char *const sql[A_COUNT] = {
 	/* The condition again, so that nodes racing for one token write it once. */
 	[Q_TOKEN_USED] = "UPDATE token SET last_used = $2 WHERE id = $1"
 			 " AND (last_used IS NULL OR last_used <= $3)",
+	/* Bumped by every change of a token, user or enterprise (migration 14's triggers). */
+	[Q_GENERATION] = "SELECT n FROM access_generation WHERE id = 1",
 };
 
 CG_DB_MODULE(accounts_sql, "accounts", sql);
@@ -433,27 +436,40 @@ note_use(cg_store *st, long long id, long long now)
 	cg_db_reset(s);
 }
 
-cg_rc
-cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *out)
+/* The access generation now: read before the token, so an entry is never newer than its number. */
+static cg_rc
+generation(cg_store *st, cg_ctx *ctx, long long *out)
 {
-	long long now = (long long)time(NULL), id, last_used;
-	unsigned char h[32];
-	cg_db_stmt *s;
+	cg_db_stmt *s = stmt(st, Q_GENERATION);
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if (token == NULL || strlen(token) > 128 || cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
-		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
-	s = stmt(st, Q_TOKEN);
-	if (s == NULL || cg_db_bind_blob(s, 1, h, sizeof(h)) != CG_OK ||
-	    cg_db_bind_int64(s, 2, now) != CG_OK)
+	if (s == NULL)
+		return db_fail(st, ctx, "token");
+	r = cg_db_step(s);
+	*out = r == CG_DB_ROW ? cg_db_column_int64(s, 0) : 0;
+	cg_db_reset(s);
+	return r == CG_DB_ROW ? CG_OK : db_fail(st, ctx, "token");
+}
+
+/* The token's row with its user's and enterprise's, when all are in force at @p now. */
+static cg_rc
+token_row(cg_store *st, cg_ctx *ctx, const unsigned char h[32], long long now, struct cg_token_seen *t)
+{
+	cg_principal *out = &t->who;
+	cg_db_stmt *s = stmt(st, Q_TOKEN);
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	if (s == NULL || cg_db_bind_blob(s, 1, h, 32) != CG_OK || cg_db_bind_int64(s, 2, now) != CG_OK)
 		return db_fail(st, ctx, "token");
 	r = cg_db_step(s);
 	if (r != CG_DB_ROW)
 		return r == CG_DB_DONE ? cg__fail(ctx, CG_ENOTFOUND, "unknown token")
 					: db_fail(st, ctx, "token");
-	id = cg_db_column_int64(s, 8);
-	last_used = cg_db_column_is_null(s, 9) ? 0 : cg_db_column_int64(s, 9);
+	t->id = cg_db_column_int64(s, 8);
+	t->last_used = cg_db_column_is_null(s, 9) ? 0 : cg_db_column_int64(s, 9);
+	t->created = cg_db_column_int64(s, 10);
+	t->expires = cg_db_column_is_null(s, 11) ? 0 : cg_db_column_int64(s, 11);
 	if (!cg_db_column_is_null(s, 0)) {
 		out->role = CG_ROLE_ENTERPRISE;
 		out->enterprise_id = cg_db_column_int64(s, 0);
@@ -467,7 +483,61 @@ cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *
 		copy(out->cop_code, sizeof(out->cop_code), cg_db_column_text(s, 7));
 	}
 	cg_db_reset(s);
-	if (last_used <= now - TOKEN_USE_GRAIN)
-		note_use(st, id, now);
 	return CG_OK;
+}
+
+/*
+ * One statement per request while nothing changed: the access generation.
+ * Who holds the token comes from the cache found under that generation, or
+ * else from the database (then remembered); the expiry is the clock's.
+ */
+cg_rc
+cg__store_token_check(cg_store *st, cg_ctx *ctx, const char *token, long long now, cg_principal *out,
+		      long long *created)
+{
+	struct cg_token_cache *cache;
+	struct cg_token_seen *seen, found;
+	unsigned char h[32];
+	long long gen;
+	cg_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if (token == NULL || strlen(token) > 128)
+		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
+	cache = cg__store_tokens(st);
+	if (cache != NULL ? !cg__token_cache_hash(cache, token, strlen(token), h)
+			  : cg__digest(EVP_sha256(), token, strlen(token), h) != 32)
+		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
+	rc = generation(st, ctx, &gen);
+	if (rc != CG_OK)
+		return rc;
+	if (cache != NULL)
+		cg__token_cache_generation(cache, gen);
+	seen = cache != NULL ? cg__token_cache_find(cache, h) : NULL;
+	if (seen != NULL && seen->expires != 0 && seen->expires <= now) {
+		cg__token_cache_drop(cache, h);
+		return cg__fail(ctx, CG_ENOTFOUND, "unknown token");
+	}
+	if (seen == NULL) {
+		rc = token_row(st, ctx, h, now, &found);
+		if (rc != CG_OK)
+			return rc;
+		seen = &found;
+	}
+	if (seen->last_used <= now - TOKEN_USE_GRAIN) {
+		note_use(st, seen->id, now);
+		seen->last_used = now;
+	}
+	if (seen == &found && cache != NULL)
+		cg__token_cache_put(cache, h, &found);
+	*out = seen->who;
+	if (created != NULL)
+		*created = seen->created;
+	return CG_OK;
+}
+
+cg_rc
+cg_store_auth_token(cg_store *st, cg_ctx *ctx, const char *token, cg_principal *out)
+{
+	return cg__store_token_check(st, ctx, token, (long long)time(NULL), out, NULL);
 }

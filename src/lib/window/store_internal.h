@@ -11,6 +11,40 @@
 /* The store's connection: each module keeps its statements in a cg_db_module of its own. */
 cg_db *cg__store_db(cg_store *st);
 
+/*
+ * Who holds a token, remembered per connection while the access generation
+ * stays the same (token_cache.c); a token's expiry is still checked against
+ * the clock on every request. CG_TOKEN_CACHE_SLOTS bounds the entries.
+ */
+#define CG_TOKEN_CACHE_SLOTS 512
+struct cg_token_seen {
+	cg_principal who;
+	long long id, created;
+	long long expires;   /* 0: never */
+	long long last_used; /* as written by this connection or read, 0: never */
+};
+struct cg_token_cache;
+struct cg_token_cache *cg__token_cache_new(void);
+void cg__token_cache_free(struct cg_token_cache *c);
+/* Empties the cache unless its entries were found under @p generation. */
+void cg__token_cache_generation(struct cg_token_cache *c, long long generation);
+struct cg_token_seen *cg__token_cache_find(struct cg_token_cache *c, const unsigned char hash[32]);
+void cg__token_cache_put(struct cg_token_cache *c, const unsigned char hash[32],
+			 const struct cg_token_seen *seen);
+void cg__token_cache_drop(struct cg_token_cache *c, const unsigned char hash[32]);
+size_t cg__token_cache_count(const struct cg_token_cache *c);
+/* SHA-256 of a token, as stored: 1, or 0 on failure. */
+int cg__token_cache_hash(struct cg_token_cache *c, const char *token, size_t len, unsigned char out[32]);
+/* The store's cache, made on first use (NULL when out of memory: every check reads the database). */
+struct cg_token_cache *cg__store_tokens(cg_store *st);
+/*
+ * The token check at time @p now: who holds @p token and when the token was
+ * issued (*created, may be NULL); CG_ENOTFOUND when unknown, revoked,
+ * expired or its user's or enterprise's access is taken back.
+ */
+cg_rc cg__store_token_check(cg_store *st, cg_ctx *ctx, const char *token, long long now,
+			    cg_principal *out, long long *created);
+
 /* Id of the enterprise @p cop_code; CG_ENOTFOUND when not registered. */
 cg_rc cg__store_enterprise(cg_store *st, cg_ctx *ctx, const char *cop_code, long long *id);
 /* Register @p cert for enterprise @p eid; CG_EEXIST when its serial is registered already. */

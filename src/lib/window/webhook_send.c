@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,8 @@ struct cg_deliverer {
 	char *ca_file;
 	struct job jobs[MAX_PARALLEL];
 	int njobs;
+	/* A wake-up is on its way and the round it starts has not looked yet: later wakes add nothing. */
+	atomic_bool woken;
 };
 
 static long long
@@ -206,10 +210,16 @@ cg_deliverer_free(cg_deliverer *d)
 	free(d);
 }
 
+/*
+ * Every committed submission wakes the deliverer; one wake-up per round is
+ * enough, since the round looks at the database after taking it (a system
+ * call and a database read per message otherwise, most with nothing due).
+ */
 void
 cg_deliverer_wake(cg_deliverer *d)
 {
-	(void)curl_multi_wakeup(d->multi);
+	if (!atomic_exchange(&d->woken, true))
+		(void)curl_multi_wakeup(d->multi);
 }
 
 /* The answer's body is read and dropped, up to ANSWER_MAX bytes (then the transfer fails). */
@@ -483,7 +493,11 @@ cg_deliverer_run(cg_deliverer *d, cg_ctx *ctx, long wait_ms, int *in_flight_out)
 {
 	int running = 0, left = 0, finished = 0;
 	CURLMsg *m;
-	cg_rc rc = start_due(d, ctx), rc2;
+	cg_rc rc, rc2;
+
+	/* Before the look: a wake from now on is for something this look may miss. */
+	atomic_store(&d->woken, false);
+	rc = start_due(d, ctx);
 
 	if (curl_multi_perform(d->multi, &running) != CURLM_OK)
 		return cg__fail(ctx, CG_EINTERNAL, "libcurl multi");
