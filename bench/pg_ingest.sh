@@ -17,8 +17,16 @@
 # group commit on (the default). REPS (default 3) runs of each, alternating.
 # Each line of OUT/runs.txt also says the machine's load average and the CPU
 # used by other processes during the run: on a shared machine, a disturbed
-# run shows there. Needs the PostgreSQL server binaries (scripts/install-deps),
-# curl, python3; as root the cluster runs as the postgres user.
+# run shows there; and on PostgreSQL the statements the server ran and
+# cebgated's round trips to it (cebgate_db_round_trips_total), per message.
+# OUT/pg-rN.statements lists the statements by calls and execution time per
+# message. Autovacuum looks every second (autovacuum_naptime=1): a run lasts
+# seconds, and the generic plans made while the tables were empty are made
+# again only after its first ANALYZE (docs/postgresql.md), as on a database
+# that has been running. PG_OPTS adds server options (-c name=value ...);
+# BIN runs the cebgate and cebgated found there instead (nothing is built).
+# Needs the PostgreSQL server binaries (scripts/install-deps), curl, python3;
+# as root the cluster runs as the postgres user.
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,10 +45,12 @@ top_srcdir=$SRC
 . "$SRC/tests/pg_cluster.sh"
 [ -n "$(pg_bindir)" ] || { echo "pg_ingest.sh: PostgreSQL server binaries not found" >&2; exit 1; }
 
-make -C "$BUILD" -j2 >"$OUT/make.log" 2>&1 || { echo "make failed: $OUT/make.log" >&2; exit 1; }
+# With BIN (binaries given) nothing is built.
+[ -n "${BIN:-}" ] || make -C "$BUILD" -j2 >"$OUT/make.log" 2>&1 || { echo "make failed: $OUT/make.log" >&2; exit 1; }
 cc -std=c11 -O2 -g -Wall -Wextra -pthread -o "$WORK/service_load" "$SRC/bench/service_load.c"
-CEBGATE=$BUILD/src/cli/cebgate
-CEBGATED=$BUILD/src/server/cebgated
+# BIN: a directory with other cebgate and cebgated binaries to measure (a copy of an earlier build)
+CEBGATE=${BIN:-$BUILD/src/cli}/cebgate
+CEBGATED=${BIN:-$BUILD/src/server}/cebgated
 LOAD=$WORK/service_load
 
 # -- keys and messages: one enterprise, K inventories signed in one run --------------------
@@ -61,7 +71,7 @@ mkdir -p "$PGDIR"
 [ "$(id -u)" -ne 0 ] || chown postgres "$PGDIR"
 _pg_as "$(pg_bindir)/initdb" -D "$PGDIR/data" -U cebgate -A trust -E UTF8 --locale=C >"$OUT/initdb.log" 2>&1
 _pg_as "$(pg_bindir)/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
-	-o "-k $PGDIR -c listen_addresses= -c max_connections=50 -c shared_preload_libraries=pg_stat_statements" \
+	-o "-k $PGDIR -c listen_addresses= -c max_connections=50 -c shared_preload_libraries=pg_stat_statements -c autovacuum_naptime=1 ${PG_OPTS:-}" \
 	start >/dev/null
 trap 'pg_down' EXIT INT TERM
 export PGHOST=$PGDIR PGUSER=cebgate PGDATABASE=postgres
@@ -78,6 +88,10 @@ pg_ticks() {
 	echo "$t"
 }
 hz=$(getconf CLK_TCK)
+# cebgated's waits for the PostgreSQL server so far (/metrics; 0 on SQLite or before the counter).
+trips() {
+	curl -s "http://127.0.0.1:$1/metrics" | awk '$1 == "cebgate_db_round_trips_total" { t = $2 } END { print t + 0 }'
+}
 
 # run NAME BACKEND: one line of figures in OUT/runs.txt
 run() {
@@ -113,11 +127,13 @@ run() {
 	load0=$(cut -d' ' -f1 /proc/loadavg)
 	[ "$2" != pg ] || psql -XAtq -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' \
 		-c 'SELECT pg_stat_statements_reset()' >/dev/null
+	t0=$(trips "$port")
 	c0=$(ticks "/proc/$pid/stat") m0=$(busy) p0=0
 	[ "$2" != pg ] || p0=$(pg_ticks)
 	/usr/bin/time -f '%U+%S' -o "$OUT/$name.client" "$LOAD" -p "$port" -c "$CLIENTS" "$WORK/list" >"$OUT/$name.load"
 	c1=$(ticks "/proc/$pid/stat") m1=$(busy) p1=0
 	[ "$2" != pg ] || p1=$(pg_ticks)
+	t1=$(trips "$port")
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	kill -TERM $pid
 	wait $pid || true
@@ -127,6 +143,12 @@ run() {
 		# Statements the server ran for this database during the load (round trips, about).
 		calls=$(psql -XAtq -d "$db" -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
 			WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
+		# Which statements, per message: where the server's time goes.
+		psql -XAq -F '	' -d "$db" -c "SELECT round(calls::numeric / $K, 2) AS per_msg,
+			round(total_exec_time::numeric * 1000 / $K, 1) AS exec_us_per_msg,
+			round(total_plan_time::numeric * 1000 / $K, 1) AS plan_us_per_msg, left(query, 110) AS query
+			FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+			ORDER BY calls DESC, total_exec_time DESC" >"$OUT/$name.statements"
 	else
 		stored=$(sqlite3 "$db" 'SELECT count(*) FROM message')
 	fi
@@ -136,13 +158,14 @@ run() {
 	client=$(cat "$OUT/$name.client")
 	awk -v name="$name" -v be="$2" -v n="$n" -v rate="$rate" -v p50="$p50" -v c0="$c0" -v c1="$c1" \
 		-v p0="$p0" -v p1="$p1" -v m0="$m0" -v m1="$m1" -v hz="$hz" -v cl="$client" \
-		-v stored="$stored" -v l0="$load0" -v l1="$load1" -v calls="$calls" 'BEGIN {
+		-v stored="$stored" -v l0="$load0" -v l1="$load1" -v calls="$calls" -v trips=$((t1 - t0)) 'BEGIN {
 		split(cl, x, "+")
 		node = (c1 - c0) / hz; dbs = (p1 - p0) / hz
 		others = (m1 - m0) / hz - node - dbs - x[1] - x[2]
 		printf "%s backend=%s messages=%d stored=%d rate=%.0f p50_ms=%s node_cpu_us_per_msg=%.0f" \
-			" db_cpu_us_per_msg=%.0f statements_per_msg=%.1f client_cpu_s=%.1f other_cpu_s=%.1f loadavg=%s-%s\n",
-			name, be, n, stored, rate, p50, node * 1e6 / n, dbs * 1e6 / n, calls / n, x[1] + x[2],
+			" db_cpu_us_per_msg=%.0f statements_per_msg=%.1f round_trips_per_msg=%.1f client_cpu_s=%.1f" \
+			" other_cpu_s=%.1f loadavg=%s-%s\n",
+			name, be, n, stored, rate, p50, node * 1e6 / n, dbs * 1e6 / n, calls / n, trips / n, x[1] + x[2],
 			(others > 0 ? others : 0), l0, l1 }' | tee -a "$OUT/runs.txt"
 }
 

@@ -118,6 +118,14 @@ CG_API cg_rc cg_service_ready(cg_service *svc, cg_ctx *ctx) CG_WARN_UNUSED;
 CG_API unsigned long cg_service_outages(void);
 
 /**
+ * Round trips to the PostgreSQL server so far, in this process (0 on
+ * SQLite): each wait for the server's answer to a statement or to a
+ * pipeline of them. /metrics shows it; per message it is what a write
+ * costs in network waits.
+ */
+CG_API unsigned long cg_service_db_round_trips(void);
+
+/**
  * Wake-up hints between several cebgated on one PostgreSQL database: a write
  * on one node wakes the long-polls parked on the others (LISTEN/NOTIFY on a
  * connection of the hint's own, an empty payload). *out is NULL for a SQLite

@@ -153,6 +153,9 @@ gauges(FILE *out, struct srv *s)
 	family(out, "cebgate_submissions_waiting", "gauge",
 	       "Submissions being checked or waiting for their group commit, not yet answered.");
 	fprintf(out, "cebgate_submissions_waiting %ld\n", submitting);
+	family(out, "cebgate_db_round_trips_total", "counter",
+	       "Waits for the PostgreSQL server's answer (0 on SQLite).");
+	fprintf(out, "cebgate_db_round_trips_total %lu\n", cg_service_db_round_trips());
 	if (s->committer != NULL) {
 		unsigned long groups, messages;
 

@@ -48,7 +48,7 @@ CG_DB_SCHEMA_PG(schema_v1, "test", steps_v1, pg_v1);
 CG_DB_SCHEMA_PG(schema_v2, "test", steps_v2, pg_v2);
 CG_DB_SCHEMA_PG(schema_bad, "test", steps_bad, pg_bad);
 
-enum { T_ADD, T_COUNT, T_BY_NAME, T_SWAPPED, T_LIST, T_NAMES, T_ANONYMOUS };
+enum { T_ADD, T_COUNT, T_BY_NAME, T_SWAPPED, T_LIST, T_NAMES, T_ANONYMOUS, T_XIDS };
 static const char *const sql[] = {
 	[T_ADD] = "INSERT INTO item(name, n, note, raw) VALUES($1, $2, $3, $4)",
 	[T_COUNT] = "SELECT count(*) FROM item",
@@ -60,10 +60,13 @@ static const char *const sql[] = {
 	[T_NAMES] = "SELECT name FROM item ORDER BY id",
 	/* Only $N: a ? or :name parameter has no number a second back end would share. */
 	[T_ANONYMOUS] = "SELECT name FROM item WHERE name = ?",
+	/* PostgreSQL's below: the (sub)transactions that wrote the rows counting n (xmin). */
+	[T_XIDS] = "SELECT count(*) FROM item WHERE n = $1",
 };
 /* PostgreSQL cannot tell the type of $2 in `$2 || '-'`: the variant says it. */
 static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 	[T_SWAPPED] = "SELECT CAST($2 AS TEXT) || '-' || $1 || '-' || $1",
+	[T_XIDS] = "SELECT count(DISTINCT xmin::text) FROM item WHERE n = $1",
 };
 CG_DB_MODULE_PG(test_sql, "test", sql, pg_sql);
 /* SQLite only (writer mode): 2 is MEMORY. */
@@ -303,6 +306,131 @@ test_conflict_in_transaction(void **state)
 	assert_int_equal(count(fx->db), 3);
 }
 
+static long long
+writers(cg_db *db, long long n_of_rows)
+{
+	cg_db_stmt *s = cg_db_prepared(db, &test_sql, T_XIDS);
+	long long n = -1;
+
+	assert_non_null(s);
+	assert_int_equal(cg_db_bind_int64(s, 1, n_of_rows), CG_OK);
+	if (cg_db_step(s) == CG_DB_ROW)
+		n = cg_db_column_int64(s, 0);
+	cg_db_reset(s);
+	return n;
+}
+
+/* The names stored, in order, as one string. */
+static char *
+names(struct fx *fx)
+{
+	cg_db_stmt *s = cg_db_prepared(fx->db, &test_sql, T_NAMES);
+	json_t *rows = cg_db_rows_json(s, 0, 0);
+	char *text = json_dumps(rows, JSON_COMPACT);
+
+	json_decref(rows);
+	return text;
+}
+
+/*
+ * A group commit's shape with whole savepoints (one per message): a message
+ * whose write fails halfway is undone whole and the group's other messages
+ * commit; a taken key run alone is answered and its message goes on; a
+ * nested change that fails is undone alone; once the whole level is closed,
+ * a failed write undoes itself alone again.
+ */
+static void
+test_whole_savepoints(void **state)
+{
+	struct fx *fx = *state;
+	cg_db_stmt *s;
+	char *text;
+
+	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "m1a", 1), CG_OK);
+	assert_int_equal(add(fx, "m1b", 1), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	/* The second message fails at its second write: undone whole. */
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "m2a", 2), CG_OK);
+	assert_int_equal(add(fx, "m1a", 2), CG_EEXIST);
+	cg_db_rollback_to(fx->db);
+	/* The third answers a taken key and goes on. */
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	s = cg_db_prepared(fx->db, &test_sql, T_ADD);
+	assert_int_equal(cg_db_bind_text(s, 1, "seed"), CG_OK);
+	assert_int_equal(cg_db_step_alone(s), CG_EEXIST);
+	cg_db_reset(s);
+	assert_int_equal(add(fx, "m3a", 3), CG_OK);
+	/* A nested change that fails is undone alone, inside the message. */
+	assert_int_equal(cg_db_change_begin(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "m3inner", 3), CG_OK);
+	assert_int_equal(cg_db_change_end(fx->db, fx->ctx, add(fx, "m1b", 3)), CG_EEXIST);
+	assert_int_equal(add(fx, "m3b", 3), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	/* Outside the whole levels: a failed write undoes itself alone again. */
+	assert_int_equal(add(fx, "seed", 4), CG_EEXIST);
+	assert_int_equal(add(fx, "top", 4), CG_OK);
+	assert_int_equal(cg_db_commit(fx->db, fx->ctx), CG_OK);
+	/* A released whole level goes with its enclosing level undone, or with the transaction. */
+	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "undone1", 5), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	cg_db_rollback_to(fx->db);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "undone2", 5), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	cg_db_rollback(fx->db);
+	text = names(fx);
+	assert_string_equal(text, "[{\"name\":\"seed\"},{\"name\":\"m1a\"},{\"name\":\"m1b\"},"
+				  "{\"name\":\"m3a\"},{\"name\":\"m3b\"},{\"name\":\"top\"}]");
+	free(text);
+}
+
+/*
+ * PostgreSQL: a guarded write (its savepoint, itself, the release) is one
+ * round trip; inside a whole level a write opens no subtransaction (its
+ * row's xmin is the level's) and is one round trip too.
+ */
+static void
+test_write_round_trips(void **state)
+{
+	struct fx *fx = *state;
+	unsigned long before;
+
+	if (!on_pg()) {
+		/* A file has no server: nothing is counted. */
+		assert_int_equal(add(fx, "warm", 5), CG_OK);
+		assert_int_equal(cg_db_round_trips(), 0);
+		return;
+	}
+	assert_int_equal(cg_db_begin(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "warm", 5), CG_OK); /* prepared now: later adds are one statement each */
+	before = cg_db_round_trips();
+	assert_int_equal(add(fx, "guarded", 5), CG_OK);
+	assert_int_equal(cg_db_round_trips() - before, 1);
+	assert_int_equal(writers(fx->db, 5), 2); /* each guarded write in a subtransaction of its own */
+	before = cg_db_round_trips();
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "w1", 6), CG_OK);
+	assert_int_equal(add(fx, "w2", 6), CG_OK);
+	assert_int_equal(add(fx, "w3", 6), CG_OK);
+	assert_int_equal(cg_db_round_trips() - before, 4); /* the savepoint and the three */
+	assert_int_equal(writers(fx->db, 6), 1);	    /* the whole level's, all three */
+	/* The next message's savepoint carries the release of this one. */
+	before = cg_db_round_trips();
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_savepoint_whole(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(add(fx, "w4", 7), CG_OK);
+	assert_int_equal(cg_db_release(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(cg_db_round_trips() - before, 2);
+	assert_int_equal(cg_db_commit(fx->db, fx->ctx), CG_OK);
+	assert_int_equal(count(fx->db), 7);
+}
+
 /* Blobs keep every byte (NUL, 0xff) both ways; text bound to a blob column too. */
 static void
 test_blob_bytes(void **state)
@@ -352,7 +480,7 @@ test_statement_cache(void **state)
 	assert_ptr_equal(a, b);
 	assert_int_equal(cg_db_step(b), CG_DB_DONE);
 	cg_db_reset(b);
-	assert_null(cg_db_prepared(fx->db, &test_sql, T_ANONYMOUS + 1));
+	assert_null(cg_db_prepared(fx->db, &test_sql, T_XIDS + 1));
 	assert_null(cg_db_prepared(fx->db, &test_sql, T_ANONYMOUS));
 	assert_null(cg_db_prepared(fx->db, &test_sql, -1));
 	/* A parameter the statement does not have is refused. */
@@ -602,6 +730,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unique_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict_in_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whole_savepoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_round_trips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbered_parameters, setup, teardown),

@@ -243,6 +243,30 @@ static const char *const sp_undo[CG_DB_MAX_DEPTH] = {
 	"ROLLBACK TO SAVEPOINT sp7"
 };
 
+/* One round trip for a whole level's release and the next level's savepoint (a group's next message). */
+static const char *const sp_release_open[CG_DB_MAX_DEPTH] = {
+	NULL, "RELEASE SAVEPOINT sp1; SAVEPOINT sp1", "RELEASE SAVEPOINT sp2; SAVEPOINT sp2",
+	"RELEASE SAVEPOINT sp3; SAVEPOINT sp3", "RELEASE SAVEPOINT sp4; SAVEPOINT sp4",
+	"RELEASE SAVEPOINT sp5; SAVEPOINT sp5", "RELEASE SAVEPOINT sp6; SAVEPOINT sp6",
+	"RELEASE SAVEPOINT sp7; SAVEPOINT sp7"
+};
+
+/*
+ * PostgreSQL: a whole level's release is told to the server with whatever
+ * comes next on the connection (cg_db_release), in the same round trip when
+ * that is the next message's savepoint. Anything else sends it first.
+ */
+static cg_rc
+tell_release(cg_db *db, cg_ctx *ctx)
+{
+	int n = db->unreleased;
+
+	if (n == 0)
+		return CG_OK;
+	db->unreleased = 0;
+	return db->ops->exec(db, ctx, sp_release[n]);
+}
+
 cg_rc
 cg_db_begin(cg_db *db, cg_ctx *ctx)
 {
@@ -261,10 +285,10 @@ cg_db_begin(cg_db *db, cg_ctx *ctx)
 cg_rc
 cg_db_commit(cg_db *db, cg_ctx *ctx)
 {
-	cg_rc rc = CG_OK;
+	cg_rc rc = tell_release(db, ctx);
 
 	/* The commit's own work (the feed's positions) waits as long as the session allows. */
-	if (db->short_waits && db->ops->long_waits_sql != NULL)
+	if (rc == CG_OK && db->short_waits && db->ops->long_waits_sql != NULL)
 		rc = db->ops->exec(db, ctx, db->ops->long_waits_sql);
 	db->short_waits = false;
 	if (rc == CG_OK && db->before_commit != NULL)
@@ -275,6 +299,8 @@ cg_db_commit(cg_db *db, cg_ctx *ctx)
 	if (rc != CG_OK)
 		(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
+	db->whole = 0;
+	db->unreleased = 0;
 	return rc;
 }
 
@@ -282,8 +308,10 @@ void
 cg_db_rollback(cg_db *db)
 {
 	db->short_waits = false;
+	db->unreleased = 0; /* undone with the rest */
 	(void)db->ops->exec(db, NULL, "ROLLBACK");
 	db->depth = 0;
+	db->whole = 0;
 }
 
 cg_rc
@@ -293,18 +321,55 @@ cg_db_savepoint(cg_db *db, cg_ctx *ctx)
 
 	if (db->depth < 1 || db->depth >= CG_DB_MAX_DEPTH)
 		return cg__fail(ctx, CG_EINTERNAL, "savepoint outside a transaction or nested too deep");
-	rc = db->ops->exec(db, ctx, sp_open[db->depth]);
+	if (db->unreleased == db->depth) {
+		db->unreleased = 0;
+		rc = db->ops->exec(db, ctx, sp_release_open[db->depth]);
+	} else {
+		rc = tell_release(db, ctx);
+		if (rc == CG_OK)
+			rc = db->ops->exec(db, ctx, sp_open[db->depth]);
+	}
 	if (rc == CG_OK)
 		db->depth++;
 	return rc;
 }
 
 cg_rc
+cg_db_savepoint_whole(cg_db *db, cg_ctx *ctx)
+{
+	cg_rc rc = cg_db_savepoint(db, ctx);
+
+	if (rc == CG_OK && db->whole == 0)
+		db->whole = db->depth;
+	return rc;
+}
+
+/* A level just closed (depth is the enclosing one's): a whole level ends with it. */
+static void
+leave(cg_db *db)
+{
+	if (db->whole > db->depth)
+		db->whole = 0;
+}
+
+cg_rc
 cg_db_release(cg_db *db, cg_ctx *ctx)
 {
+	bool whole = db->whole == db->depth;
+	cg_rc rc;
+
 	if (db->depth < 2)
 		return cg__fail(ctx, CG_EINTERNAL, "no savepoint to release");
+	rc = tell_release(db, ctx);
 	db->depth--;
+	leave(db);
+	if (rc != CG_OK)
+		return rc;
+	/* A whole level's writes all succeeded: its release can wait for the next round trip. */
+	if (whole && db->ops->kind == CG_DB_POSTGRESQL) {
+		db->unreleased = db->depth;
+		return CG_OK;
+	}
 	return db->ops->exec(db, ctx, sp_release[db->depth]);
 }
 
@@ -313,7 +378,9 @@ cg_db_rollback_to(cg_db *db)
 {
 	if (db->depth < 2)
 		return;
+	(void)tell_release(db, NULL);
 	db->depth--;
+	leave(db);
 	(void)db->ops->exec(db, NULL, sp_undo[db->depth]);
 	(void)db->ops->exec(db, NULL, sp_release[db->depth]);
 }
@@ -343,6 +410,8 @@ cg_db_short_waits(cg_db *db, cg_ctx *ctx)
 	if (db->depth == 0 || db->ops->short_waits_sql == NULL || db->short_waits)
 		return CG_OK;
 	db->short_waits = true;
+	if (tell_release(db, ctx) != CG_OK)
+		return CG_EDB; /* the reason is in ctx */
 	return db->ops->exec(db, ctx, db->ops->short_waits_sql);
 }
 
@@ -407,7 +476,20 @@ cg_db_bind_blob(cg_db_stmt *s, int i, const void *p, size_t len)
 int
 cg_db_step(cg_db_stmt *s)
 {
+	if (s->db->unreleased != 0 && tell_release(s->db, NULL) != CG_OK)
+		return CG_EDB;
 	return s->db->ops->step(s);
+}
+
+int
+cg_db_step_alone(cg_db_stmt *s)
+{
+	int r;
+
+	s->alone = true;
+	r = cg_db_step(s);
+	s->alone = false;
+	return r;
 }
 
 void

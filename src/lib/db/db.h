@@ -43,7 +43,9 @@
  * - errors: a taken unique key -> CG_EEXIST; other constraints and everything
  *   else -> CG_EDB, cg_db_errmsg() says what. A failed statement inside a
  *   transaction undoes itself only (PostgreSQL: a savepoint around each write
- *   in a transaction), so that the caller may go on, as with SQLite;
+ *   in a transaction, sent with it in one round trip), so that the caller may
+ *   go on, as with SQLite; inside a cg_db_savepoint_whole() level only the
+ *   writes run by cg_db_step_alone() do;
  * - a write transaction (cg_db_begin): SQLite's BEGIN IMMEDIATE, one writer
  *   at a time; PostgreSQL's READ COMMITTED transactions run side by side,
  *   each statement seeing what committed before it: whatever must not
@@ -142,6 +144,13 @@ int cg_db_schema_target(const cg_db_schema *schema);
  */
 unsigned long cg_db_outages(void);
 /*
+ * Round trips to a PostgreSQL server so far, in this process: each time a
+ * statement, a preparation or a pipeline of statements waited for the
+ * server's answer (0 on SQLite). Divided by the messages, what a write costs
+ * in waits on the network (bench/pg_ingest.sh).
+ */
+unsigned long cg_db_round_trips(void);
+/*
  * Wake-up hints between the nodes on one database (db_notify.c): a node's
  * own connection LISTENs; cg_db_hint_poke() (any thread, never blocks) says
  * that this node wrote, and the thread in cg_db_hint_wait() sends one NOTIFY
@@ -182,6 +191,12 @@ cg_rc cg_db_bind_blob(cg_db_stmt *s, int i, const void *p, size_t len);
  * key is taken) or CG_EDB (anything else; cg_db_errmsg() says what).
  */
 int cg_db_step(cg_db_stmt *s);
+/*
+ * cg_db_step() for a write whose failure the caller answers and goes on
+ * from (a taken key answered as "stored meanwhile"): it undoes itself alone
+ * even inside a cg_db_savepoint_whole() level.
+ */
+int cg_db_step_alone(cg_db_stmt *s);
 /*
  * Done with the statement: an unfinished read keeps the connection's implicit
  * transaction open, so every statement is reset as soon as it is read.
@@ -227,6 +242,17 @@ void cg_db_rollback(cg_db *db);
 cg_rc cg_db_savepoint(cg_db *db, cg_ctx *ctx);
 cg_rc cg_db_release(cg_db *db, cg_ctx *ctx);
 void cg_db_rollback_to(cg_db *db);
+/*
+ * A savepoint whose writes stand or fall together (one message of a group
+ * commit): a statement that fails inside it, or inside a level nested in
+ * it, leaves that level to be rolled back (cg_db_rollback_to) and nothing
+ * else to be run in it; only a write run by cg_db_step_alone() undoes
+ * itself alone and lets the caller go on. On PostgreSQL the other writes
+ * inside then run without a savepoint each (no subtransaction and no round
+ * trips of their own); on SQLite, where every failed statement undoes
+ * itself alone, it is cg_db_savepoint().
+ */
+cg_rc cg_db_savepoint_whole(cg_db *db, cg_ctx *ctx);
 /* Open levels: 0 outside a transaction, 1 in one, more inside savepoints. */
 int cg_db_depth(const cg_db *db);
 /*

@@ -23,6 +23,7 @@ struct cg_db_ops;
 /* The start of every back end's statement: the connection it belongs to. */
 struct cg_db_stmt {
 	cg_db *db;
+	bool alone; /* this step undoes itself alone, even in a whole level (cg_db_step_alone) */
 };
 
 struct cg_db_cache {
@@ -37,6 +38,8 @@ struct cg_db {
 	int ncache;
 	int version;
 	int depth;
+	int whole; /* the depth of the outermost cg_db_savepoint_whole() level open, 0 when none */
+	int unreleased; /* PostgreSQL: savepoint spN of a whole level released but not yet told (N), 0 none */
 	unsigned long txn; /* transactions begun on this connection: tells one from the next */
 	bool short_waits;  /* cg_db_short_waits() in this transaction */
 	/* Run before each COMMIT of a transaction (cg_db_on_commit). */

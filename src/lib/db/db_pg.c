@@ -104,6 +104,21 @@ cg_db_outages(void)
 	return atomic_load(&outages);
 }
 
+/* Waits for the server's answer, in this process (cg_db_round_trips()). */
+static atomic_ulong round_trips;
+
+unsigned long
+cg_db_round_trips(void)
+{
+	return atomic_load(&round_trips);
+}
+
+static void
+trip(void)
+{
+	atomic_fetch_add_explicit(&round_trips, 1, memory_order_relaxed);
+}
+
 static long long
 now_ms(void)
 {
@@ -168,8 +183,10 @@ exec_conn(struct cg_db_conn *c, cg_ctx *ctx, const char *constant_sql)
 	cg_rc rc = CG_OK;
 
 	/* A new transaction or savepoint starts with no failure to retry. */
-	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0)
+	if (strncmp(constant_sql, "BEGIN", 5) == 0 || strncmp(constant_sql, "SAVEPOINT sp", 12) == 0 ||
+	    strstr(constant_sql, "; SAVEPOINT sp") != NULL)
 		c->busy = false;
+	trip();
 	r = PQexec(c->h, constant_sql);
 	if (!result_ok(r)) {
 		note(c, r);
@@ -338,6 +355,7 @@ query_int(cg_db *db, const char *constant_sql, long long none)
 	if (!usable(db))
 		return -1;
 	while (tries-- > 0) {
+		trip();
 		r = PQexec(conn(db)->h, constant_sql);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			v = PQntuples(r) == 0 || PQgetisnull(r, 0, 0) ? none : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -378,6 +396,7 @@ pg_set_version(cg_db *db, cg_ctx *ctx, int v)
 	if (rc != CG_OK)
 		return rc;
 	(void)snprintf(num, sizeof(num), "%d", v);
+	trip();
 	r = PQexecParams(conn(db)->h,
 			 "INSERT INTO cg_schema_version(one, version) VALUES(true, $1::integer)"
 			 " ON CONFLICT(one) DO UPDATE SET version = excluded.version",
@@ -440,11 +459,13 @@ pg_prepare(cg_db *db, const char *sql)
 	st->gen = c->gen;
 	st->write = is_write(sql);
 	(void)snprintf(st->name, sizeof(st->name), "s%u", ++c->next);
+	trip();
 	r = PQprepare(c->h, st->name, sql, 0, NULL);
 	/* Preparing changes nothing: on a connection that broke since, once more on a new one. */
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && again(db)) {
 		PQclear(r);
 		st->gen = c->gen;
+		trip();
 		r = PQprepare(c->h, st->name, sql, 0, NULL);
 	}
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -454,6 +475,7 @@ pg_prepare(cg_db *db, const char *sql)
 		return NULL;
 	}
 	PQclear(r);
+	trip();
 	st->desc = PQdescribePrepared(c->h, st->name);
 	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
 		note(c, st->desc);
@@ -629,40 +651,113 @@ rc_of(struct cg_db_conn *c)
 	return CG_EDB;
 }
 
+/* How a guarded write went (guarded()): which of its three parts ran. */
+struct guard_outcome {
+	bool made;     /* SAVEPOINT cg_stmt ran: a failed statement is undone to it */
+	bool released; /* RELEASE ran after the statement */
+};
+
+/* The next result of a pipeline: NULL between two statements' results. */
 static PGresult *
-run(struct pg_stmt *st)
+next_result(PGconn *h, int *nulls)
+{
+	PGresult *r = PQgetResult(h);
+
+	if (r == NULL)
+		(*nulls)++;
+	return r;
+}
+
+/*
+ * SAVEPOINT, the statement and RELEASE in one round trip (libpq's pipeline
+ * mode: the three sent, then one sync). Gives the statement's result, or
+ * the SAVEPOINT's when that failed (the server then skipped the rest);
+ * NULL when libpq could not send them. After a failed statement the server
+ * skipped the RELEASE too: execute() undoes to the savepoint.
+ */
+static PGresult *
+guarded(PGconn *h, struct pg_stmt *st, const char *const *values, const int *lens, const int *formats,
+	struct guard_outcome *out)
+{
+	PGresult *r, *mine = NULL, *sp = NULL;
+	int nulls = 0; /* results end with a NULL each: 0 SAVEPOINT's, 1 the statement's, 2 RELEASE's */
+	bool synced = false;
+
+	*out = (struct guard_outcome){ false, false };
+	if (PQenterPipelineMode(h) != 1)
+		return NULL;
+	if (PQsendQueryParams(h, "SAVEPOINT cg_stmt", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	    PQsendQueryPrepared(h, st->name, st->nparam, values, lens, formats, 0) == 1 &&
+	    PQsendQueryParams(h, "RELEASE SAVEPOINT cg_stmt", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	    PQpipelineSync(h) == 1) {
+		/* Until the sync's result; a connection that broke gives NULLs only. */
+		while (!synced && nulls <= 3) {
+			int k = nulls;
+
+			if ((r = next_result(h, &nulls)) == NULL)
+				continue;
+			if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+				synced = true;
+			} else if (k == 0 && sp == NULL) {
+				out->made = PQresultStatus(r) == PGRES_COMMAND_OK;
+				sp = r;
+				r = NULL;
+			} else if (k == 1 && mine == NULL) {
+				mine = r;
+				r = NULL;
+			} else if (k == 2) {
+				out->released = PQresultStatus(r) == PGRES_COMMAND_OK;
+			}
+			PQclear(r);
+		}
+	}
+	(void)PQexitPipelineMode(h); /* a broken connection leaves it on: PQreset() ends it */
+	if (!out->made && sp != NULL) {
+		PQclear(mine);
+		return sp;
+	}
+	PQclear(sp);
+	return mine;
+}
+
+/* Run the statement with its parameters, under a savepoint of its own when @p g is set. */
+static PGresult *
+run(struct pg_stmt *st, struct guard_outcome *g)
 {
 	struct cg_db_conn *c = conn(st->base.db);
-	const char **values = NULL;
-	int *lens = NULL, *formats = NULL, i;
+	/* A statement's parameters fit here but for a few long INSERTs. */
+	const char *sv[24];
+	int sl[24], sf[24];
+	const char **values = sv;
+	int *lens = sl, *formats = sf, i;
 	PGresult *r = NULL;
 
-	if (st->nparam > 0) {
+	if (st->nparam > 24) {
 		values = calloc((size_t)st->nparam, sizeof(*values));
 		lens = calloc((size_t)st->nparam, sizeof(*lens));
 		formats = calloc((size_t)st->nparam, sizeof(*formats));
 		if (values == NULL || lens == NULL || formats == NULL)
 			goto done;
-		for (i = 0; i < st->nparam; i++) {
-			values[i] = st->param[i].v;
-			lens[i] = st->param[i].len;
-			formats[i] = st->param[i].format;
-		}
 	}
-	r = PQexecPrepared(c->h, st->name, st->nparam, values, lens, formats, 0);
+	for (i = 0; i < st->nparam; i++) {
+		values[i] = st->param[i].v;
+		lens[i] = st->param[i].len;
+		formats[i] = st->param[i].format;
+	}
+	trip();
+	if (g != NULL)
+		r = guarded(c->h, st, values, lens, formats, g);
+	else
+		r = PQexecPrepared(c->h, st->name, st->nparam, values, lens, formats, 0);
 done:
-	free(values);
-	free(lens);
-	free(formats);
+	if (values != sv) {
+		free(values);
+		free(lens);
+		free(formats);
+	}
 	return r;
 }
 
-/*
- * Inside a transaction a failed statement aborts the whole transaction on
- * PostgreSQL, where SQLite undoes the statement alone and lets the caller
- * go on (a duplicate answered, the next message of a group commit): each
- * write in a transaction runs under a savepoint of its own.
- */
 /* The statement exists on the current connection (prepared again after a reconnect). */
 static bool
 present(struct pg_stmt *st)
@@ -673,6 +768,7 @@ present(struct pg_stmt *st)
 
 	if (st->gen == c->gen)
 		return true;
+	trip();
 	r = PQprepare(c->h, st->name, st->sql, 0, NULL);
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
@@ -683,39 +779,59 @@ present(struct pg_stmt *st)
 	return ok;
 }
 
+/*
+ * Inside a transaction a failed statement aborts the whole transaction on
+ * PostgreSQL, where SQLite undoes the statement alone and lets the caller
+ * go on (a duplicate answered, the next message of a group commit): each
+ * write in a transaction runs under a savepoint of its own, sent with it.
+ * Inside a level whose writes stand or fall together (cg_db_savepoint_whole)
+ * only the writes run by cg_db_step_alone() need one: the others' failure
+ * is undone with the level.
+ */
+static bool
+needs_guard(const struct pg_stmt *st)
+{
+	const cg_db *db = st->base.db;
+
+	return st->write && db->depth > 0 && (db->whole == 0 || st->base.alone);
+}
+
 static int
 execute(struct pg_stmt *st)
 {
 	cg_db *db = st->base.db;
 	struct cg_db_conn *c = conn(db);
-	bool guard = st->write && db->depth > 0;
+	struct guard_outcome g = { false, false };
+	bool guard = needs_guard(st);
 	ExecStatusType t;
 
 	if (!usable(db) || !present(st))
 		return rc_of(c);
-	if (guard && exec_conn(c, NULL, "SAVEPOINT cg_stmt") != CG_OK)
-		return rc_of(c);
-	st->res = run(st);
+	st->res = run(st, guard ? &g : NULL);
 	t = PQresultStatus(st->res);
 	/* A read outside a transaction on a connection that broke since: once more on a new one. */
 	if (!st->write && t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK && again(db) && present(st)) {
 		PQclear(st->res);
-		st->res = run(st);
+		st->res = run(st, NULL);
 		t = PQresultStatus(st->res);
 	}
 	if (st->res == NULL || (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK)) {
-		int rc = st->res == NULL ? CG_ENOMEM : CG_EDB;
+		/* No result: out of memory, or (a guarded write) the connection could not send. */
+		int rc = st->res == NULL && PQstatus(c->h) == CONNECTION_OK && !guard ? CG_ENOMEM : CG_EDB;
 
 		note(c, st->res);
 		if (rc == CG_EDB)
 			rc = rc_of(c);
 		PQclear(st->res);
 		st->res = NULL;
-		if (guard)
+		if (g.made)
 			(void)exec_conn(c, NULL, "ROLLBACK TO SAVEPOINT cg_stmt; RELEASE SAVEPOINT cg_stmt");
 		return rc;
 	}
-	if (guard && exec_conn(c, NULL, "RELEASE SAVEPOINT cg_stmt") != CG_OK) {
+	if (guard && !g.released) {
+		note(c, NULL);
+		if (c->err[0] == '\0')
+			(void)snprintf(c->err, sizeof(c->err), "the statement's savepoint was not released");
 		PQclear(st->res);
 		st->res = NULL;
 		return rc_of(c);

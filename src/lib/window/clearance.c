@@ -30,7 +30,7 @@
 /* This file's statements, cached on the store's connection (db.h). */
 enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
        S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK,
-       S_DOC_STATE, S_DUE };
+       S_DOC_STATE, S_DUE, S_KEYS_LOCK };
 
 /* Upserts use ON CONFLICT ... DO UPDATE, which PostgreSQL shares. */
 static const char *const sql[] = {
@@ -69,6 +69,7 @@ static const char *const sql[] = {
 		   " created) VALUES($1, $2, 'CEB622Message', $3, $4, $5)",
 	/* One writer at a time on SQLite: nothing to lock. */
 	[S_KEY_LOCK] = "SELECT CAST($1 AS TEXT)",
+	[S_KEYS_LOCK] = "SELECT CAST($1 AS TEXT), CAST($2 AS TEXT)",
 };
 /*
  * PostgreSQL: no unary + on text (its planner needs no hint to keep the key's
@@ -93,6 +94,9 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 		      " AND created < $1 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED",
 	/* Class 1129, the key's hash: the documents that meet on one key, one transaction at a time. */
 	[S_KEY_LOCK] = "SELECT pg_advisory_xact_lock(1129, hashtext($1))",
+	/* Both in one round trip: a select list is evaluated from left to right, so $1's lock first. */
+	[S_KEYS_LOCK] = "SELECT pg_advisory_xact_lock(1129, hashtext($1)),"
+			" pg_advisory_xact_lock(1129, hashtext($2))",
 };
 CG_DB_MODULE_PG(clearance_sql, "clearance", sql, pg_sql);
 
@@ -649,6 +653,16 @@ lock_keys(cg_store *st, cg_ctx *ctx, const char *a, const char *b)
 
 		a = b;
 		b = t;
+	}
+	if (a != NULL && b != NULL) {
+		cg_db_stmt *s = q(st, S_KEYS_LOCK);
+		int r;
+
+		if (s == NULL || cg_db_bind_text(s, 1, a) != CG_OK || cg_db_bind_text(s, 2, b) != CG_OK)
+			return dbfail(st, ctx, "match keys");
+		r = cg_db_step(s);
+		cg_db_reset(s);
+		return r == CG_DB_ROW || r == CG_DB_DONE ? CG_OK : dbfail(st, ctx, "match keys");
 	}
 	rc = lock_key(st, ctx, a);
 	return rc == CG_OK ? lock_key(st, ctx, b) : rc;

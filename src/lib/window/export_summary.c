@@ -736,14 +736,15 @@ send_results(cg_store *st, cg_ctx *ctx, const struct cg_expsum_doc *app, const s
 	return rc;
 }
 
+/* @p alone: a taken key is answered (CG_EEXIST) and the caller goes on (cg_db_step_alone). */
 static cg_rc
-run_insert(cg_store *st, cg_ctx *ctx, cg_db_stmt *s, const char *what, long long *id)
+run_insert(cg_store *st, cg_ctx *ctx, cg_db_stmt *s, const char *what, long long *id, bool alone)
 {
 	int r;
 
 	if (s == NULL)
 		return dbfail(st, ctx, what);
-	r = cg_db_step(s);
+	r = alone ? cg_db_step_alone(s) : cg_db_step(s);
 	if (r == CG_EEXIST)
 		return cg__fail(ctx, CG_EEXIST, "%s: taken meanwhile", what);
 	if (r != CG_DB_DONE)
@@ -769,14 +770,14 @@ write_decl(cg_store *st, cg_ctx *ctx, long long sum_id, const struct cg_sum_decl
 	    cg_db_bind_int64(s, 5, (long long)d->nrows) != CG_OK ||
 	    cg_db_bind_int64(s, 6, (long long)time(NULL)) != CG_OK)
 		return dbfail(st, ctx, "summary declaration");
-	rc = run_insert(st, ctx, s, "summary declaration", id);
+	rc = run_insert(st, ctx, s, "summary declaration", id, false);
 	if (rc != CG_OK)
 		return rc;
 	number(decl_no, size, 'H', *id);
 	s = q(st, S_DECL_NO);
 	if (s == NULL || cg_db_bind_int64(s, 1, *id) != CG_OK || cg_db_bind_text(s, 2, decl_no) != CG_OK)
 		return dbfail(st, ctx, "summary declaration");
-	return run_insert(st, ctx, s, "summary declaration", NULL);
+	return run_insert(st, ctx, s, "summary declaration", NULL, false);
 }
 
 /* An inventory listed once (a unique key) and moved from 'closed' only: *lost when another took it. */
@@ -790,7 +791,7 @@ mark_invt(cg_store *st, cg_ctx *ctx, long long invt_id, long long sum_id, long l
 	if (s == NULL || cg_db_bind_int64(s, 1, invt_id) != CG_OK || cg_db_bind_int64(s, 2, sum_id) != CG_OK ||
 	    cg_db_bind_int64(s, 3, decl_id) != CG_OK)
 		return dbfail(st, ctx, "summarised inventory");
-	rc = run_insert(st, ctx, s, "summarised inventory", NULL);
+	rc = run_insert(st, ctx, s, "summarised inventory", NULL, true);
 	if (rc == CG_EEXIST) {
 		*lost = true;
 		return CG_OK;
@@ -813,7 +814,7 @@ add_summary(cg_store *st, cg_ctx *ctx, const struct cg_expsum_doc *app, const ch
 	    cg_db_bind_int64(s, 5, (long long)ndecl) != CG_OK ||
 	    cg_db_bind_int64(s, 6, (long long)time(NULL)) != CG_OK)
 		return dbfail(st, ctx, "summary");
-	return run_insert(st, ctx, s, "summary", sum_id);
+	return run_insert(st, ctx, s, "summary", sum_id, false);
 }
 
 /* The summary's rows: the application, each declaration, each inventory (*lost: one was taken). */

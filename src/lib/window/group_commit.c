@@ -6,9 +6,10 @@
  * their checks queue their writes here; whichever finds no writer running
  * becomes the writer, takes everything queued, and runs it in one
  * transaction on its own connection: one savepoint per message (a failure
- * undoes that message only), one COMMIT, one fsync. The others wait for that
- * commit, then answer. Nothing is answered before its commit; a crash loses
- * only unanswered messages, each of them whole.
+ * undoes that message only: its writes stand or fall together, so on
+ * PostgreSQL they need no savepoint each), one COMMIT, one fsync. The
+ * others wait for that commit, then answer. Nothing is answered before its
+ * commit; a crash loses only unanswered messages, each of them whole.
  *
  * A server may give the writing to a thread of its own (cg_committer_run):
  * then nobody waits for a commit while holding a thread. Checked messages
@@ -159,7 +160,7 @@ write_group(struct entry *group, cg_service *w, cg_ctx *ctx)
 		if (e != group)
 			e->rc = cg_db_short_waits(cg__store_db(st), e->ctx);
 		if (e->rc == CG_OK)
-			e->rc = cg_db_savepoint(cg__store_db(st), e->ctx);
+			e->rc = cg_db_savepoint_whole(cg__store_db(st), e->ctx);
 		if (e->rc == CG_OK)
 			e->rc = e->write(e->arg, w);
 		if (e->rc == CG_OK) {

@@ -230,6 +230,12 @@ cg_service_outages(void)
 	return cg_db_outages();
 }
 
+unsigned long
+cg_service_db_round_trips(void)
+{
+	return cg_db_round_trips();
+}
+
 /* The public hint is the database layer's (one PostgreSQL connection, or nothing). */
 cg_rc
 cg_hint_open(cg_hint **out, cg_ctx *ctx, const char *db)

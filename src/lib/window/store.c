@@ -496,7 +496,16 @@ static const char *const sql[Q_COUNT] = {
 			  " FROM receipt WHERE enterprise_id = $1 AND seq IS NULL) AS x WHERE receipt.id = x.id",
 };
 
-CG_DB_MODULE(store_sql, "store", sql);
+/* PostgreSQL: the new row's id comes back with the insert (no round trip for lastval()). */
+static const char *const pg_sql[Q_COUNT] = {
+	[Q_MSG_ADD] = "INSERT INTO message(guid, msg_type, sender_id, sha256, xml, result, received)"
+		      " VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
+		      " updated, data, order_key, waybill_key, created)"
+		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8) RETURNING id",
+};
+
+CG_DB_MODULE_PG(store_sql, "store", sql, pg_sql);
 
 struct cg_store {
 	cg_db *db;
@@ -528,6 +537,26 @@ static cg_rc
 db_fail(cg_store *st, cg_ctx *ctx, const char *what)
 {
 	return cg_db_fail(st->db, ctx, what);
+}
+
+/*
+ * Run an insert whose taken key the caller answers (another node stored it
+ * meanwhile), so it undoes itself alone; *id: the new row's, from RETURNING
+ * where the statement has it (PostgreSQL), else the connection's last insert.
+ */
+static int
+insert_alone(cg_store *st, cg_db_stmt *s, long long *id)
+{
+	int r = cg_db_step_alone(s);
+
+	if (r == CG_DB_ROW) {
+		*id = cg_db_column_int64(s, 0);
+		cg_db_reset(s);
+		return CG_DB_DONE;
+	}
+	if (r == CG_DB_DONE)
+		*id = cg_db_last_id(st->db);
+	return r;
 }
 
 /*
@@ -730,13 +759,12 @@ cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *
 	    cg_db_bind_text(s, 6, m->result) != CG_OK ||
 	    cg_db_bind_int64(s, 7, (long long)time(NULL)) != CG_OK)
 		return db_fail(st, ctx, "store message");
-	r = cg_db_step(s);
+	r = insert_alone(st, s, id);
 	/* Another writer stored this guid since it was looked for (another node). */
 	if (r == CG_EEXIST)
 		return cg__fail(ctx, CG_EEXIST, "message %s: stored meanwhile", m->guid);
 	if (r != CG_DB_DONE)
 		return db_fail(st, ctx, "store message");
-	*id = cg_db_last_id(st->db);
 	return CG_OK;
 }
 
@@ -801,13 +829,14 @@ cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long 
 		     bind_key(s, 10, d->order_key) && bind_key(s, 11, d->waybill_key);
 	if (!ok)
 		return db_fail(st, ctx, "store document");
-	r = cg_db_step(s);
+	r = existing != 0 ? cg_db_step(s) : insert_alone(st, s, id);
 	/* Another writer took this business key since it was looked for (another node). */
 	if (r == CG_EEXIST)
 		return cg__fail(ctx, CG_EEXIST, "document %s %s: stored meanwhile", d->key1, d->key2);
 	if (r != CG_DB_DONE)
 		return db_fail(st, ctx, "store document");
-	*id = existing != 0 ? existing : cg_db_last_id(st->db);
+	if (existing != 0)
+		*id = existing;
 	return CG_OK;
 }
 

@@ -574,7 +574,7 @@ msg_begin(struct job *j)
 {
 	cg_db *db = cg__store_db(j->st);
 
-	return j->batch ? cg_db_savepoint(db, j->ctx) : cg_db_begin(db, j->ctx);
+	return j->batch ? cg_db_savepoint_whole(db, j->ctx) : cg_db_begin(db, j->ctx);
 }
 
 static cg_rc
