@@ -8,19 +8,23 @@
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "daemon.h"
+
+/* mkostemp()'s template: it replaces the six X by the file's own random name. */
+#define SPOOL_TEMPLATE "/.spool-XXXXXX"
 
 /* Spool an upload's body to a private file in the upload directory; -1 when it cannot. */
 int
 srv_spool_open(struct srv *s, struct req *r)
 {
 	/* Allocated here, not in every request: only uploads are spooled. */
-	int n = snprintf(NULL, 0, "%s/.spool-XXXXXX", s->cfg->upload_dir);
+	size_t n = strlen(s->cfg->upload_dir) + sizeof(SPOOL_TEMPLATE);
 
-	if (n < 0 || n >= 4096 || (r->spool = malloc((size_t)n + 1)) == NULL)
+	if (n > 4096 || (r->spool = malloc(n)) == NULL)
 		return -1;
-	(void)snprintf(r->spool, (size_t)n + 1, "%s/.spool-XXXXXX", s->cfg->upload_dir);
+	(void)snprintf(r->spool, n, "%s" SPOOL_TEMPLATE, s->cfg->upload_dir);
 	r->spool_fd = mkostemp(r->spool, O_CLOEXEC);
 	if (r->spool_fd < 0) {
 		free(r->spool);

@@ -724,26 +724,6 @@ splice_template(cg_signer *s, cg_ctx *ctx, xmlDocPtr doc, const char *xml, size_
 	return rc == CG_OK ? rc : cg__fail(ctx, rc, "cannot build the Signature");
 }
 
-/*
- * The enveloped transform's digest: @p sig unlinked, the rest canonicalized
- * with no visibility callback (one call per node otherwise), @p sig put back
- * where it was. Adding an element beside text merges nothing: the tree is as before.
- */
-static unsigned
-digest_without(xmlDocPtr doc, xmlNodePtr sig, const EVP_MD *md, unsigned char *out)
-{
-	xmlNodePtr parent = sig->parent, next = sig->next;
-	unsigned n;
-
-	xmlUnlinkNode(sig);
-	n = cg__c14n_digest(doc, NULL, md, out);
-	if ((next != NULL ? xmlAddPrevSibling(next, sig) : xmlAddChild(parent, sig)) == NULL) {
-		xmlFreeNode(sig);
-		return 0;
-	}
-	return n;
-}
-
 /* The signed tree checked as re-reading it would (shape, certificate, KeyName, DigestValue). */
 static cg_rc
 check_own(cg_signer *s, cg_ctx *ctx, xmlDocPtr odoc, const char *xml, size_t len,
@@ -832,7 +812,8 @@ sign_parsed(cg_signer *s, cg_ctx *ctx, struct spliced *o)
 	size_t vraw = sizeof(value);
 	xmlNodePtr osig = cg__sig_root_signature(xmlDocGetRootElement(o->odoc));
 	xmlNodePtr osi = find_ds(osig, "SignedInfo");
-	unsigned mdlen = osi != NULL ? digest_without(o->odoc, osig, md, digest) : 0;
+	/* The enveloped transform's digest: the Signature is taken out of the walk (sigcore.c). */
+	unsigned mdlen = osi != NULL ? cg__c14n_digest(o->odoc, osig, md, digest) : 0;
 	cg_rc rc = mdlen > 0 ? CG_OK : CG_ESIG;
 
 	if (rc == CG_OK)
