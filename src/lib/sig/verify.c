@@ -181,7 +181,8 @@ verify_bytes(cg_verifier *v, cg_ctx *ctx, const char *xml, size_t len, const cha
 	     cg_findings *f, cg_verify_result *res, int depth, const char *expect_type)
 {
 	xmlDocPtr doc = NULL;
-	cg_rc rc = cg__xml_parse(&doc, ctx, xml, len, source, f);
+	/* The document is freed below, in this thread: the context's kept parser serves. */
+	cg_rc rc = cg__xml_parse_keep(&doc, &ctx->xml_keep, ctx, xml, len, source, f);
 
 	if (rc == CG_EPARSE)
 		return CG_OK; /* the finding says why */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libxml/parser.h>
 #include "util/internal.h"
 
 cg_rc
@@ -24,6 +25,8 @@ cg_ctx_new(cg_ctx **out)
 void
 cg_ctx_free(cg_ctx *ctx)
 {
+	if (ctx != NULL)
+		xmlFreeParserCtxt(ctx->xml_keep);
 	free(ctx);
 }
 

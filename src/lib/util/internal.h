@@ -11,10 +11,18 @@
 
 #define CG_ERRMSG_MAX 512
 
+struct _xmlParserCtxt;
+
 struct cg_ctx {
 	char errmsg[CG_ERRMSG_MAX];
 	cg_log_fn log;
 	void *log_payload;
+	/*
+	 * A parser context kept for this thread's parses of documents freed
+	 * before the call returns (cg__xml_parse_keep): `cebgate verify` and its
+	 * workers parse thousands without building a dictionary for each.
+	 */
+	struct _xmlParserCtxt *xml_keep;
 };
 
 /** Set the context's message and return @p rc (report once, at the origin). */
@@ -27,9 +35,6 @@ void cg__log(cg_ctx *ctx, cg_log_level lvl, const char *fmt, ...)
 #define CG_ASSERT(c) assert(c)
 #else
 #define CG_ASSERT(c) ((void)0)
-/* Decode base64 (whitespace between characters allowed); free *out with free(). */
-cg_rc cg__base64_decode(unsigned char **out, size_t *outlen, const char *b64);
-
 #endif
 
 /* Overflow-checked size arithmetic: false on overflow. */
