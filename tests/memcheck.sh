@@ -19,7 +19,7 @@ top_srcdir=$(cd "$top_srcdir" && pwd)
 out=$top_builddir/memcheck
 rm -rf "$out"
 mkdir -p "$out/logs" "$out/tree/src/cli" "$out/tree/src/server" "$out/tree/fuzz" "$out/tap"
-vg="valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+vg="valgrind --tool=memcheck --soname-synonyms=somalloc=libjemalloc.so.2 --leak-check=full --show-leak-kinds=definite,indirect \
 --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --num-callers=30 \
 --suppressions=$top_srcdir/tests/valgrind.supp --log-file=$out/logs/%p.log"
 

@@ -46,6 +46,16 @@ for f in "$bin" "$bind" "$lib"; do
 	ok "${f#"$D"}: no path of the source or build tree in it" sh -c \
 		'test -s "$1" && ! grep -F -e "$2" -e "$3" "$1"' sh "$T/elf" "$top_srcdir" "$top_builddir"
 done
+# The programs allocate through jemalloc (configure.ac); the library leaves it to its users.
+for f in "$bin" "$bind"; do
+	readelf -d "$f" >"$T/elf" 2>/dev/null || :
+	if grep -q 'libasan' "$T/elf"; then
+		skip "${f#"$D"}: linked with jemalloc" "sanitizer build"
+		continue
+	fi
+	ok "${f#"$D"}: linked with jemalloc" grep -q 'NEEDED.*libjemalloc' "$T/elf"
+done
+ok "the library is not linked with jemalloc" sh -c '! readelf -d "$1" | grep -q libjemalloc' sh "$lib"
 readelf -p .rodata "$lib" >"$T/elf" 2>/dev/null || :
 ok "the library holds the configured data directory" grep -qF "$pkgdatadir" "$T/elf"
 
