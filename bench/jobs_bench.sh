@@ -53,6 +53,8 @@ run() {
 	_name=$1
 	shift
 	rm -rf "$W/o"
+	# The files the last run wrote go to disk now, not on the other core during this one.
+	sync
 	/usr/bin/time -f '%e %U %S' -o "$W/$_name.t" "$@" >/dev/null 2>"$W/$_name.err" || {
 		echo "jobs_bench.sh: $_name failed:" >&2
 		tail -n 5 "$W/$_name.err" >&2
