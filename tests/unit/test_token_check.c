@@ -198,6 +198,9 @@ test_bounded(void **state)
 						    i % 2 ? NULL : "mia", 0, &t[i]),
 				 CG_OK);
 	assert_int_equal(cg_db_commit(cg__store_db(fx->st), fx->ctx), CG_OK);
+	/* None begins with '-' (one in 64 would, by chance): its prefix is typed on command lines. */
+	for (i = 0; i < N; i++)
+		assert_int_not_equal(t[i][0], '-');
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < N; i++) {
 			assert_int_equal(cg_store_auth_token(fx->st, fx->ctx, t[i], &who), CG_OK);

@@ -386,8 +386,15 @@ cg_store_new_token(cg_store *st, cg_ctx *ctx, const char *cop_code, const char *
 	}
 	if (rc != CG_OK)
 		return rc;
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return cg__fail(ctx, CG_EINTERNAL, "no randomness");
+	/*
+	 * Its first characters are the prefix an operator types after `cebgate admin
+	 * token revoke`: a leading '-' (1 token in 64) would read as an option there,
+	 * so such a draw is drawn again.
+	 */
+	do {
+		if (RAND_bytes(raw, sizeof(raw)) != 1)
+			return cg__fail(ctx, CG_EINTERNAL, "no randomness");
+	} while (raw[0] >> 2 == 62); /* '+' in base64, '-' below */
 	t = cg__base64(raw, sizeof(raw));
 	if (t == NULL)
 		return CG_ENOMEM;
