@@ -16,6 +16,9 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}" "${LIBTOOL:?}"
 top_builddir=$(cd "$top_builddir" && pwd)
 top_srcdir=$(cd "$top_srcdir" && pwd)
+# The schemas and code tables of the source tree, as make check gives them (not an installed copy).
+CEBGATE_DATADIR=$top_srcdir
+export CEBGATE_DATADIR
 out=$top_builddir/memcheck
 rm -rf "$out"
 mkdir -p "$out/logs" "$out/tree/src/cli" "$out/tree/src/server" "$out/tree/fuzz" "$out/tap"
