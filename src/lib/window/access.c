@@ -152,7 +152,7 @@ find_token(cg_store *st, cg_ctx *ctx, const char *which, long long *id, char *pr
 cg_rc
 cg__access_revoke_token(cg_store *st, cg_ctx *ctx, const char *actor, const char *which, char **json)
 {
-	char prefix[CG_TOKEN_PREFIX + 1], detail[80];
+	char prefix[CG_TOKEN_PREFIX + 1] = "", detail[80]; /* empty when no token is found */
 	long long id = 0;
 	cg_db_stmt *s;
 	cg_rc rc;
