@@ -12,9 +12,14 @@ CG.addTexts({
 	en: { arrived: 'arrived at the supervised site', departed: 'departed', cancelled: 'cancelled' },
 });
 
-document.addEventListener('DOMContentLoaded', async () => {
+document.addEventListener('DOMContentLoaded', () => {
 	CG.chrome();
-	const me = await CG.session();
+	/*
+	 * The handlers are on from the start and wait for the session (and its CSRF
+	 * token) themselves: a query sent before it is known must not submit the
+	 * form as a plain page request.
+	 */
+	const session = CG.session();
 	let last = [];
 
 	function render() {
@@ -26,7 +31,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 	}
 
 	/* "CODE NO" per line (or CSV "CODE,NO"); a bare number is one of the user's own company. */
-	function waybills(text) {
+	function waybills(text, me) {
 		const all = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => {
 			const p = l.split(/[\s,;]+/).filter(Boolean);
 			return p.length > 1 ? { logisticsCode: p[0], logisticsNo: p[1] } : { logisticsCode: me.enterprise, logisticsNo: p[0] };
@@ -36,7 +41,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 	}
 
 	async function lookup(text) {
-		const list = waybills(text);
+		const list = waybills(text, await session);
 		document.getElementById('lookup-count').textContent = CG.t('waybillCount', { n: list.length });
 		if (!list.length) return;
 		const r = await CG.api('POST', '/api/v1/logistics/query', { waybills: list });
