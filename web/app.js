@@ -370,6 +370,12 @@ const CG = (() => {
 		if (sw) sw.addEventListener('click', () => setLanguage(lang === 'zh' ? 'en' : 'zh'));
 		const out = document.getElementById('logout');
 		if (out) out.addEventListener('click', logout);
+		/*
+		 * Every form is answered by its page's script, never posted as a page
+		 * request: one used before the page has attached its handler (while it
+		 * still asks for the session) does nothing. The page's handler still runs.
+		 */
+		document.addEventListener('submit', (ev) => ev.preventDefault(), true);
 		/* A box that scrolls is reachable from the keyboard (arrow keys scroll it). */
 		for (const box of document.querySelectorAll('.scroll')) box.tabIndex = 0;
 	}

@@ -12,7 +12,7 @@ const require = createRequire(process.env.CG_DEPS + '/');
 const { chromium } = require('playwright-core');
 const URL = process.env.CG_URL;
 const ID1 = process.env.CG_ID1;
-const PLAN = 30;
+const PLAN = 31;
 let n = 0, failed = 0;
 
 function ok(cond, what, detail) {
@@ -148,6 +148,21 @@ try {
 	await page.goto(URL + '/dashboard.html');
 	await page.waitForSelector('body[data-loaded]');
 	ok((await page.locator('canvas').count()) === 6, 'the dashboard draws its six charts');
+	// A form used before its page's handler is on (the session held until after the click)
+	// is never posted as a page request (app.js stops every form's default submission).
+	const posts = [];
+	page.on('request', (r) => { if (r.method() === 'POST' && !r.url().includes('/api/')) posts.push(r.url()); });
+	let releaseQueue;
+	const queueHeld = new Promise((r) => { releaseQueue = r; });
+	await page.route('**/api/v1/session', async (route) => { await queueHeld; await route.continue(); });
+	await page.goto(URL + '/queue.html', { waitUntil: 'domcontentloaded' });
+	await page.fill('#f-enterprise', 'NOSUCH0001');
+	await page.click('#f-apply');
+	releaseQueue();
+	await page.waitForSelector('body[data-loaded] #queue tbody tr');
+	ok(posts.length === 0 && page.url().startsWith(URL + '/queue.html'),
+		'a form submitted before its page is ready is not posted as a page request', posts.join(' ') + ' ' + page.url());
+	await page.unroute('**/api/v1/session');
 	ok(page.errors.length === 0, 'no script error and no Content-Security-Policy violation on the officer pages', page.errors.join('\n'));
 
 	const pub = await open(browser);
