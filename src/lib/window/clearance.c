@@ -94,9 +94,17 @@ static const char *const pg_sql[sizeof(sql) / sizeof(sql[0])] = {
 		      " AND created < $1 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED",
 	/* Class 1129, the key's hash: the documents that meet on one key, one transaction at a time. */
 	[S_KEY_LOCK] = "SELECT pg_advisory_xact_lock(1129, hashtext($1))",
-	/* Both in one round trip: a select list is evaluated from left to right, so $1's lock first. */
-	[S_KEYS_LOCK] = "SELECT pg_advisory_xact_lock(1129, hashtext($1)),"
-			" pg_advisory_xact_lock(1129, hashtext($2))",
+	/*
+	 * Both in one round trip, the lower hash first whichever key comes first,
+	 * so that two transactions never hold one each of the same two locks
+	 * (not even when keys share a hash). The second lock is taken from the
+	 * row the first made (a MATERIALIZED CTE is computed on its own), so the
+	 * order does not rest on how a select list is evaluated.
+	 */
+	[S_KEYS_LOCK] = "WITH k AS (SELECT hashtext($1) AS a, hashtext($2) AS b),"
+			" first AS MATERIALIZED (SELECT pg_advisory_xact_lock(1129, least(a, b)) AS held,"
+			" greatest(a, b) AS next FROM k)"
+			" SELECT pg_advisory_xact_lock(1129, next) FROM first",
 };
 CG_DB_MODULE_PG(clearance_sql, "clearance", sql, pg_sql);
 
@@ -642,18 +650,12 @@ lock_key(cg_store *st, cg_ctx *ctx, const char *key)
 	return r == CG_DB_ROW || r == CG_DB_DONE ? CG_OK : dbfail(st, ctx, "match key");
 }
 
-/* An inventory's two keys, always in the same order: two inventories never wait for each other in a cycle. */
-static cg_rc
-lock_keys(cg_store *st, cg_ctx *ctx, const char *a, const char *b)
+/* An inventory's two keys, always in the same order (S_KEYS_LOCK): two inventories never wait for each other in a cycle. */
+cg_rc
+cg__clearance_lock_keys(cg_store *st, cg_ctx *ctx, const char *a, const char *b)
 {
 	cg_rc rc;
 
-	if (a != NULL && b != NULL && strcmp(a, b) > 0) {
-		const char *t = a;
-
-		a = b;
-		b = t;
-	}
 	if (a != NULL && b != NULL) {
 		cg_db_stmt *s = q(st, S_KEYS_LOCK);
 		int r;
@@ -677,7 +679,7 @@ cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 
 	switch (kind) {
 	case 621:
-		rc = lock_keys(st, ctx, order_key, waybill_key);
+		rc = cg__clearance_lock_keys(st, ctx, order_key, waybill_key);
 		return rc == CG_OK ? evaluate(st, ctx, codes, cfg, doc_id) : rc;
 	case 311:
 	case 411:

@@ -52,6 +52,22 @@ cg_rc cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *code
 			  const char *waybill_key, long long doc_id);
 
 /*
+ * The match keys of an inventory (either may be NULL), locked until the
+ * transaction ends (PostgreSQL; SQLite has one writer): the lower hash first,
+ * in one round trip.
+ */
+cg_rc cg__clearance_lock_keys(cg_store *st, cg_ctx *ctx, const char *a, const char *b);
+
+/*
+ * The export match keys @p keys (@p n of them; NULL and empty ones are
+ * skipped, repeated ones locked once), locked until the transaction ends, in
+ * one order whatever theirs: byte order, so that two transactions never wait
+ * for each other in a cycle (unless two keys share a 32-bit hash: then
+ * PostgreSQL finds the deadlock and the group commit tries again).
+ */
+cg_rc cg__export_lock_keys(cg_store *st, cg_ctx *ctx, const char **keys, size_t n);
+
+/*
  * The customs side of exports (clearance_export.c, ceb-export-spec §2.7):
  * after an export document of kind 303/403/505/603/605/607/507/509 was
  * written with its first receipt (2), its further receipts and the moves of

@@ -292,6 +292,33 @@ lock_key(cg_store *st, cg_ctx *ctx, const char *key)
 	return r == CG_DB_ROW || r == CG_DB_DONE ? CG_OK : dbfail(st, ctx, "export match key");
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+cg_rc
+cg__export_lock_keys(cg_store *st, cg_ctx *ctx, const char **keys, size_t n)
+{
+	const char **k = n > 0 ? malloc(n * sizeof(*k)) : NULL;
+	size_t i, m = 0;
+	cg_rc rc = CG_OK;
+
+	if (n > 0 && k == NULL)
+		return cg__fail(ctx, CG_ENOMEM, "export match keys");
+	for (i = 0; i < n; i++)
+		if (keys[i] != NULL && keys[i][0] != '\0')
+			k[m++] = keys[i];
+	if (m > 1)
+		qsort(k, m, sizeof(*k), cmp_key);
+	for (i = 0; i < m && rc == CG_OK; i++)
+		if (i == 0 || strcmp(k[i - 1], k[i]) != 0)
+			rc = lock_key(st, ctx, k[i]);
+	free(k);
+	return rc;
+}
+
 /* ------------------------------------------------------------ parcel events */
 
 static cg_rc
@@ -669,6 +696,7 @@ stored(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct xdo
 }
 
 /* The parcel key of a list line: the head's logistics company and the line's waybill number. */
+#define PARCEL_KEY_MAX 200
 static void
 parcel_key(const struct xdoc *d, json_t *line, char *out, size_t size)
 {
@@ -684,11 +712,9 @@ parcel_step(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, const
 	long long ids[1];
 	struct xdoc inv;
 	int n;
-	cg_rc rc = lock_key(st, ctx, wk);
+	cg_rc rc = event_add(st, ctx, wk, d->kind, d->id);
 
 	*hit = false;
-	if (rc == CG_OK)
-		rc = event_add(st, ctx, wk, d->kind, d->id);
 	if (rc == CG_OK)
 		rc = ids_by(st, ctx, X_INV_PARCEL, wk, ids, 1, &n);
 	if (rc != CG_OK || n == 0)
@@ -710,6 +736,32 @@ parcel_step(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, const
 	return rc;
 }
 
+/* The parcel keys of every line of a list, locked before any parcel is touched (cg__export_lock_keys). */
+static cg_rc
+lock_parcels(cg_store *st, cg_ctx *ctx, const struct xdoc *d)
+{
+	json_t *lines = json_object_get(d->data, "l"), *line;
+	size_t n = json_array_size(lines), i;
+	char *buf = n > 0 ? malloc(n * PARCEL_KEY_MAX) : NULL;
+	const char **k = n > 0 ? malloc(n * sizeof(*k)) : NULL;
+	cg_rc rc;
+
+	if (n > 0 && (buf == NULL || k == NULL)) {
+		free(buf);
+		free(k);
+		return cg__fail(ctx, CG_ENOMEM, "export parcel keys");
+	}
+	json_array_foreach(lines, i, line)
+	{
+		parcel_key(d, line, buf + i * PARCEL_KEY_MAX, PARCEL_KEY_MAX);
+		k[i] = buf + i * PARCEL_KEY_MAX;
+	}
+	rc = cg__export_lock_keys(st, ctx, k, n);
+	free(k);
+	free(buf);
+	return rc;
+}
+
 /* 607, 507, 509: every listed parcel, then the document's own 399 saying how many moved. */
 static cg_rc
 parcels(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct xdoc *d)
@@ -722,13 +774,15 @@ parcels(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct xd
 		{ 507, "运抵已确认", "arrival recorded; inventories released" },
 		{ 509, "离境已确认", "departure recorded; inventories closed" },
 	};
-	char wk[200], info[300];
+	char wk[PARCEL_KEY_MAX], info[300];
 	size_t i, w = 0;
 	json_t *line;
 	int moved = 0, listed = 0;
 	bool hit;
-	cg_rc rc = CG_OK;
+	cg_rc rc = lock_parcels(st, ctx, d);
 
+	if (rc != CG_OK)
+		return rc;
 	while (words[w].kind != d->kind)
 		w++;
 	json_array_foreach(json_object_get(d->data, "l"), i, line)
@@ -791,34 +845,23 @@ cancel(cg_store *st, cg_ctx *ctx, struct xdoc *d)
 	return rc;
 }
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /*
- * An inventory's three match keys (order, waybill, receipt of payment),
- * always in the same order: two inventories never wait for each other in a
- * cycle, and a document written at once on another node is seen.
+ * An inventory's three match keys (order, waybill, receipt of payment), in
+ * the one order of cg__export_lock_keys: a document written at once on
+ * another node is seen.
  */
 static cg_rc
 lock_inventory_keys(cg_store *st, cg_ctx *ctx, const struct xdoc *d)
 {
 	char lk[200];
 	const char *k[3];
-	int i;
-	cg_rc rc = CG_OK;
 
 	(void)snprintf(lk, sizeof(lk), "%s|%s", hv(d, "ebcCode") ? hv(d, "ebcCode") : "",
 		       hv(d, "orderNo") ? hv(d, "orderNo") : "");
 	k[0] = d->ok;
 	k[1] = d->wk;
 	k[2] = lk;
-	qsort(k, 3, sizeof(k[0]), cmp_key);
-	for (i = 0; i < 3 && rc == CG_OK; i++)
-		rc = lock_key(st, ctx, k[i]);
-	return rc;
+	return cg__export_lock_keys(st, ctx, k, 3);
 }
 
 cg_rc
