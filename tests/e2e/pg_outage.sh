@@ -7,8 +7,10 @@
 # run: requests are answered 503 with Retry-After, never 500 and never a
 # half-written result; /readyz says 503 until the server is back, 200 after;
 # the clients finish. Then every order is stored exactly once, with one
-# document and one receipt, and another pass answers only duplicate. Last, a
-# node refuses to start on a schema newer than it knows.
+# document and one receipt, and another pass answers only duplicate. Then one
+# connection is cut in the middle of a pipeline: that message is answered 503,
+# nothing of it stored, and accepted once when sent again. Last, a node
+# refuses to start on a schema newer than it knows.
 # PostgreSQL only: tests/pg/pg_outage.pg (make check), or CG_TEST_DB=pg.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
@@ -103,6 +105,35 @@ is "the enterprise's receipts feed lists them all" \
 client 3 "$T/all"
 is "another pass answers only duplicate" "$(awk '$3 == "duplicate"' "$T/answers" | wc -l)" $N
 is "and adds no row" "$(sq 'SELECT count(*) FROM message')" $N
+
+# A connection cut in the middle of a libpq pipeline: the message's insert is
+# sent with its savepoint and release in one round trip (db_pg.c, guarded());
+# a trigger ends the server process serving it as that insert runs.
+k=999999
+sed -e "s/SO202411110000123456/SO20241111OUTG$k/" \
+	-e "s/309FF3B5-9896-4379-93C3-706DB153EEF5/309FF3B5-9896-4379-93C3-706DB1$k/g" \
+	"$S/CEB311-order.xml" >"$T/cut.xml"
+"$CEBGATE" sign --key "$T/a.key" --cert "$T/a.crt" "$T/cut.xml" -o "$T/cut-signed.xml"
+sq "CREATE FUNCTION cg_test_cut() RETURNS trigger LANGUAGE plpgsql AS \$\$
+	BEGIN
+		IF NEW.guid LIKE '%$k' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+		RETURN NEW;
+	END \$\$;
+	CREATE TRIGGER cg_test_cut BEFORE INSERT ON message FOR EACH ROW EXECUTE FUNCTION cg_test_cut()" >/dev/null
+submit_cut() {
+	http -H "Authorization: Bearer $TA" --data-binary @"$T/cut-signed.xml" "$URL/api/v1/submissions"
+}
+is "a message whose insert loses the connection mid-pipeline is answered 503" "$(submit_cut)" 503
+like "with Retry-After" "$(header Retry-After)" '^[1-9][0-9]*$'
+file_contains "the server's process serving it ended" "${CG_TEST_PG_DIR:?}/server.log" 'terminating connection due to administrator command'
+is "nothing of it is stored" "$(sq "SELECT count(*) FROM message WHERE guid LIKE '%$k'")" 0
+is "and nothing else changed" "$(sq 'SELECT count(*) FROM message')" $N
+sq "DROP TRIGGER cg_test_cut ON message; DROP FUNCTION cg_test_cut()" >/dev/null
+cut_accepted() { [ "$(submit_cut)" = 200 ] && [ "$(first_status "$T/out")" = accepted ]; }
+ok "sent again, on a new connection, it is accepted" wait_until 300 cut_accepted
+is "stored once, with one document and one receipt" \
+	"$(sq "SELECT count(*), (SELECT count(*) FROM document), (SELECT count(*) FROM receipt)
+		FROM message WHERE guid LIKE '%$k'" | tr '|' ' ')" "1 $((N + 1)) $((N + 1))"
 ok "cebgated stops cleanly" stop_daemon
 
 # A schema newer than this cebgate: another node of a later release migrated it.
