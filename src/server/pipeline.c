@@ -80,6 +80,8 @@ worker_main(void *arg)
 	struct srv *s = arg;
 
 	(void)pthread_setname_np(pthread_self(), "cg-check");
+	/* The thread's service (store, schemas, profiles) now, not in the first request's time. */
+	(void)srv_thread_service(s);
 	pthread_mutex_lock(&s->work_lock);
 	for (;;) {
 		struct srv_submission *sub = s->work_head;

@@ -96,6 +96,12 @@ shared_init(void)
 	ERR_clear_error();
 }
 
+void
+cg__sm2_prepare(void)
+{
+	(void)CRYPTO_THREAD_run_once(&shared_once, shared_init);
+}
+
 /* Z = SM3(prefix || xA || yA) from the key's uncompressed encoding @p enc (65 bytes). */
 static int
 z_of(const unsigned char *enc, unsigned char *z)

@@ -21,6 +21,12 @@ struct cg_sm2key;
  * The result is read-only: one may serve several threads at once.
  */
 struct cg_sm2key *cg__sm2key_new(EVP_PKEY *pkey, int table);
+/*
+ * The tables every key shares (the curve's generator's), made once per process
+ * on the first call of this or cg__sm2key_new: a service calls it when it opens,
+ * so that its first message does not wait for them.
+ */
+void cg__sm2_prepare(void);
 void cg__sm2key_free(struct cg_sm2key *k);
 /* Z of the key with the default user id (32 bytes, GB/T 32918.2 §5.5): what signing hashes first. */
 const unsigned char *cg__sm2key_z(const struct cg_sm2key *k);

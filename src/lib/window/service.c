@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include "cebgate/session.h"
 #include "cebgate/review.h"
+#include "sig/sm2verify.h"
 #include "window/service_internal.h"
 #include "window/taxbill.h"
 
@@ -61,6 +62,8 @@ cg_service_new(cg_service **out, cg_ctx *ctx, const char *db_path, const char *d
 	*out = NULL;
 	if (svc == NULL)
 		return CG_ENOMEM;
+	/* SM2 is the profile of most messages: its shared tables before the first one. */
+	cg__sm2_prepare();
 	rc = cg_store_open(&svc->st, ctx, db_path);
 	if (rc == CG_OK)
 		rc = cg_validator_new(&svc->v, ctx, datadir, 0);
