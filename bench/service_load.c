@@ -17,6 +17,7 @@
  *     for a free client counts that wait too), so that a server falling behind
  *     shows in the latency instead of slowing the load down. CLIENTS must be
  *     enough for the rate (the output says how late the sending got).
+ * SERVICE_LOAD_TRACE=FILE: each request's number, due time (ms, -r) and latency (ms) in FILE.
  * Prints one line of key=value figures: requests, messages, seconds, rate
  * (messages/s), latency percentiles of a request in ms, counts per HTTP status
  * and per answer status (every "status" of a batch's results).
@@ -409,6 +410,16 @@ main(int argc, char **argv)
 	for (o = 0; o < clients; o++)
 		pthread_join(th[o], NULL);
 	t1 = now_s();
+	if (getenv("SERVICE_LOAD_TRACE") != NULL) {
+		/* One line per request: its number, when it was due (ms after the start; -r only) and its latency. */
+		FILE *tr = fopen(getenv("SERVICE_LOAD_TRACE"), "w");
+
+		for (i = 0; tr != NULL && i < nitems; i++)
+			fprintf(tr, "%zu %.3f %.3f\n", i, rate_per_s > 0 ? (double)i / rate_per_s * 1000.0 : 0.0,
+				lat_ms[i]);
+		if (tr != NULL)
+			fclose(tr);
+	}
 	memcpy(sorted, lat_ms, nitems * sizeof(*sorted));
 	qsort(sorted, nitems, sizeof(*sorted), cmp_double);
 	for (i = 0; i < nitems; i++) {
