@@ -293,7 +293,10 @@ serve(struct srv *sp, const struct srv_config *cfg, volatile sig_atomic_t *stop)
 		cg_ctx_free(ctx);
 		return -1;
 	}
-	/* The workers and the writer before the first request (each opens its service on first use). */
+	/*
+	 * The workers and the writer before the first request: each opens its
+	 * service as it starts (an HTTP thread on first use).
+	 */
 	if (srv_pipeline_start(sp) != 0) {
 		fprintf(stderr, "cebgated: cannot start the submission workers\n");
 		pthread_key_delete(sp->svc_key);

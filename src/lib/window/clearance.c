@@ -650,7 +650,7 @@ lock_key(cg_store *st, cg_ctx *ctx, const char *key)
 	return r == CG_DB_ROW || r == CG_DB_DONE ? CG_OK : dbfail(st, ctx, "match key");
 }
 
-/* An inventory's two keys, always in the same order (S_KEYS_LOCK): two inventories never wait for each other in a cycle. */
+/* An inventory's two keys in one order (S_KEYS_LOCK): two inventories never wait for each other in a cycle. */
 cg_rc
 cg__clearance_lock_keys(cg_store *st, cg_ctx *ctx, const char *a, const char *b)
 {

@@ -695,8 +695,9 @@ stored(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct xdo
 	}
 }
 
-/* The parcel key of a list line: the head's logistics company and the line's waybill number. */
 #define PARCEL_KEY_MAX 200
+
+/* The parcel key of a list line: the head's logistics company and the line's waybill number. */
 static void
 parcel_key(const struct xdoc *d, json_t *line, char *out, size_t size)
 {
