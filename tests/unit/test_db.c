@@ -73,41 +73,6 @@ CG_DB_MODULE_PG(test_sql, "test", sql, pg_sql);
 static const char *const pragma_sql[] = { "PRAGMA temp_store" };
 CG_DB_MODULE(pragma_mod, "test pragma", pragma_sql);
 
-static bool
-on_pg(void)
-{
-	const char *v = getenv("CG_TEST_DB");
-
-	return v != NULL && strcmp(v, "pg") == 0;
-}
-
-/* A new database: a file in @p dir, or a PostgreSQL database of the cluster tests/pg_run started. */
-static void
-new_db(char *out, size_t size, const char *dir, const char *name)
-{
-	static unsigned seq;
-	char cmd[200];
-
-	if (!on_pg()) {
-		snprintf(out, size, "%s/%s.db", dir, name);
-		return;
-	}
-	snprintf(out, size, "postgresql:///cg_%s_%ld_%u", name, (long)getpid(), ++seq);
-	snprintf(cmd, sizeof(cmd), "createdb '%s'", out + strlen("postgresql:///"));
-	assert_int_equal(system(cmd), 0);
-}
-
-static void
-drop_db(const char *where)
-{
-	char cmd[200];
-
-	if (!cg_db_is_uri(where))
-		return;
-	snprintf(cmd, sizeof(cmd), "dropdb '%s'", where + strlen("postgresql:///"));
-	assert_int_equal(system(cmd), 0);
-}
-
 struct fx {
 	char dir[64];
 	char path[128];
@@ -125,7 +90,7 @@ setup(void **state)
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cg-db-XXXXXX");
 	if (mkdtemp(fx->dir) == NULL || cg_ctx_new(&fx->ctx) != CG_OK)
 		return -1;
-	new_db(fx->path, sizeof(fx->path), fx->dir, "t");
+	test_db_new(fx->path, sizeof(fx->path), fx->dir, "t");
 	if (cg_db_open(&fx->db, fx->ctx, fx->path, &schema_v2, CG_DB_WAIT_SPIN) != CG_OK)
 		return -1;
 	*state = fx;
@@ -137,7 +102,7 @@ teardown(void **state)
 {
 	struct fx *fx = *state;
 	cg_db_close(fx->db);
-	drop_db(fx->path);
+	assert_int_equal(test_db_drop(fx->path), 0);
 	cg_ctx_free(fx->ctx);
 	if (test_remove_dir(fx->dir) != 0)
 		return -1;
@@ -176,7 +141,7 @@ test_migrations_once(void **state)
 
 	assert_int_equal(cg_db_schema_version(fx->db), 2);
 	assert_int_equal(count(fx->db), 1);
-	assert_int_equal(cg_db_backend_of(fx->db), on_pg() ? CG_DB_POSTGRESQL : CG_DB_SQLITE);
+	assert_int_equal(cg_db_backend_of(fx->db), test_on_pg() ? CG_DB_POSTGRESQL : CG_DB_SQLITE);
 	cg_db_close(fx->db);
 	/* Reopened: the seed step does not run again (it would fail on the unique name). */
 	assert_int_equal(cg_db_open(&fx->db, fx->ctx, fx->path, &schema_v2, CG_DB_WAIT_SPIN), CG_OK);
@@ -202,7 +167,7 @@ test_failed_step_rolled_back(void **state)
 	char path[160];
 	cg_db *db = NULL;
 
-	new_db(path, sizeof(path), fx->dir, "bad");
+	test_db_new(path, sizeof(path), fx->dir, "bad");
 	assert_int_equal(cg_db_open(&db, fx->ctx, path, &schema_bad, CG_DB_WAIT_SLEEP), CG_EDB);
 	assert_null(db);
 	/* Step 1 stays; step 2 left nothing behind, and the version says 1. */
@@ -210,7 +175,7 @@ test_failed_step_rolled_back(void **state)
 	assert_int_equal(cg_db_schema_version(db), 1);
 	assert_int_equal(count(db), 0);
 	cg_db_close(db);
-	drop_db(path);
+	assert_int_equal(test_db_drop(path), 0);
 }
 
 static void
@@ -401,7 +366,7 @@ test_write_round_trips(void **state)
 	struct fx *fx = *state;
 	unsigned long before;
 
-	if (!on_pg()) {
+	if (!test_on_pg()) {
 		/* A file has no server: nothing is counted. */
 		assert_int_equal(add(fx, "warm", 5), CG_OK);
 		assert_int_equal(cg_db_round_trips(), 0);
@@ -649,7 +614,7 @@ test_writer_mode_checkpoints_apart(void **state)
 	write_txns(fx, 0, 400, true); /* about 3,200 pages */
 	assert_int_equal(count(fx->db), 1 + 400 * 8);
 	cg_db_checkpoints(fx->db, &apart, &inline_);
-	if (on_pg()) {
+	if (test_on_pg()) {
 		assert_int_equal(apart + inline_, 0); /* nothing of the kind on PostgreSQL */
 	} else {
 		assert_int_equal(temp_store(fx->db), 2); /* savepoint journals in memory */
@@ -671,7 +636,7 @@ test_writer_mode_limit(void **state)
 	unsigned long apart = 0, inline_ = 0;
 
 	assert_int_equal(cg_db_writer_mode(fx->db, fx->ctx, false), CG_OK);
-	if (on_pg()) { /* nothing of the kind on PostgreSQL */
+	if (test_on_pg()) { /* nothing of the kind on PostgreSQL */
 		cg_db_checkpoints(fx->db, &apart, &inline_);
 		assert_int_equal(apart + inline_, 0);
 		return;
@@ -692,7 +657,7 @@ test_reconnect(void **state)
 	unsigned long before;
 	long long pid;
 
-	if (!on_pg()) {
+	if (!test_on_pg()) {
 		/* A file has no server to lose: nothing is ever counted. */
 		assert_int_equal(count(fx->db), 1);
 		assert_int_equal(cg_db_outages(), 0);

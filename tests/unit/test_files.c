@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "test_files.h"
 
@@ -42,6 +43,43 @@ test_remove_dir(const char *dir)
 
 	/* Our own mkdtemp() names: no quote in them. */
 	if (strchr(dir, '\'') != NULL || snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >= (int)sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+bool
+test_on_pg(void)
+{
+	const char *v = getenv("CG_TEST_DB");
+
+	return v != NULL && strcmp(v, "pg") == 0;
+}
+
+#define PG_URI "postgresql:///"
+
+void
+test_db_new(char *out, size_t size, const char *dir, const char *name)
+{
+	static unsigned seq;
+	char cmd[200];
+
+	if (!test_on_pg()) {
+		assert_true(snprintf(out, size, "%s/%s.db", dir, name) < (int)size);
+		return;
+	}
+	assert_true(snprintf(out, size, PG_URI "cg_%s_%ld_%u", name, (long)getpid(), ++seq) < (int)size);
+	assert_true(snprintf(cmd, sizeof(cmd), "createdb '%s'", out + strlen(PG_URI)) < (int)sizeof(cmd));
+	assert_int_equal(system(cmd), 0);
+}
+
+int
+test_db_drop(const char *where)
+{
+	char cmd[200];
+
+	if (strncmp(where, PG_URI, strlen(PG_URI)) != 0)
+		return 0;
+	if (snprintf(cmd, sizeof(cmd), "dropdb '%s'", where + strlen(PG_URI)) >= (int)sizeof(cmd))
 		return -1;
 	return system(cmd) == 0 ? 0 : -1;
 }

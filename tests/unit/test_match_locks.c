@@ -58,33 +58,17 @@ struct fx {
 	cg_store *obs;      /* another node's connection: holds a lock, reads pg_locks */
 };
 
-static bool
-on_pg(void)
-{
-	const char *v = getenv("CG_TEST_DB");
-
-	return v != NULL && strcmp(v, "pg") == 0;
-}
-
 static int
 setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	char cmd[200];
 
 	if (fx == NULL)
 		return -1;
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cg-locks-XXXXXX");
 	if (mkdtemp(fx->dir) == NULL || cg_ctx_new(&fx->ctx) != CG_OK || cg_ctx_new(&fx->tctx) != CG_OK)
 		return -1;
-	if (on_pg()) {
-		snprintf(fx->path, sizeof(fx->path), "postgresql:///cg_locks_%ld", (long)getpid());
-		snprintf(cmd, sizeof(cmd), "createdb '%s'", fx->path + strlen("postgresql:///"));
-		if (system(cmd) != 0)
-			return -1;
-	} else {
-		snprintf(fx->path, sizeof(fx->path), "%s/l.db", fx->dir);
-	}
+	test_db_new(fx->path, sizeof(fx->path), fx->dir, "locks");
 	if (cg_store_open(&fx->st, fx->tctx, fx->path) != CG_OK ||
 	    cg_store_open(&fx->obs, fx->ctx, fx->path) != CG_OK)
 		return -1;
@@ -96,17 +80,13 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[200];
 
 	cg_store_close(fx->st);
 	cg_store_close(fx->obs);
 	cg_ctx_free(fx->ctx);
 	cg_ctx_free(fx->tctx);
-	if (on_pg()) {
-		snprintf(cmd, sizeof(cmd), "dropdb '%s'", fx->path + strlen("postgresql:///"));
-		if (system(cmd) != 0)
-			return -1;
-	}
+	if (test_db_drop(fx->path) != 0)
+		return -1;
 	if (test_remove_dir(fx->dir) != 0)
 		return -1;
 	free(fx);
@@ -217,7 +197,7 @@ test_import_pair(void **state)
 	char lo[64], hi[64];
 	struct locking l = { .fx = fx };
 
-	if (!on_pg()) {
+	if (!test_on_pg()) {
 		assert_int_equal(cg__clearance_lock_keys(fx->st, fx->tctx, "a", "b"), CG_OK);
 		assert_int_equal(cg__clearance_lock_keys(fx->st, fx->tctx, NULL, "b"), CG_OK);
 		assert_int_equal(cg__clearance_lock_keys(fx->st, fx->tctx, NULL, NULL), CG_OK);
@@ -248,7 +228,7 @@ test_export_keys(void **state)
 	l.keys[2] = "4403980XD4|EX-1";
 	l.keys[3] = NULL;
 	l.keys[4] = "4403980XD4|EX-9";
-	if (!on_pg()) {
+	if (!test_on_pg()) {
 		assert_int_equal(cg__export_lock_keys(fx->st, fx->tctx, l.keys, l.n), CG_OK);
 		assert_int_equal(cg__export_lock_keys(fx->st, fx->tctx, NULL, 0), CG_OK);
 		return;

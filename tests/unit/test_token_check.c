@@ -30,28 +30,6 @@ struct fx {
 	char *tent, *tent2, *tmia;
 };
 
-static bool
-on_pg(void)
-{
-	const char *v = getenv("CG_TEST_DB");
-
-	return v != NULL && strcmp(v, "pg") == 0;
-}
-
-static void
-new_db(struct fx *fx)
-{
-	char cmd[200];
-
-	if (!on_pg()) {
-		snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-		return;
-	}
-	snprintf(fx->path, sizeof(fx->path), "postgresql:///cg_tokens_%ld", (long)getpid());
-	snprintf(cmd, sizeof(cmd), "createdb '%s'", fx->path + strlen("postgresql:///"));
-	assert_int_equal(system(cmd), 0);
-}
-
 static int
 setup(void **state)
 {
@@ -62,7 +40,7 @@ setup(void **state)
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cg-tokens-XXXXXX");
 	if (mkdtemp(fx->dir) == NULL || cg_ctx_new(&fx->ctx) != CG_OK)
 		return -1;
-	new_db(fx);
+	test_db_new(fx->path, sizeof(fx->path), fx->dir, "tokens");
 	if (cg_registry_open(&fx->reg, fx->ctx, fx->path) != CG_OK ||
 	    cg_store_open(&fx->st, fx->ctx, fx->path) != CG_OK ||
 	    cg_registry_add_enterprise(fx->reg, fx->ctx, "4403960XA1", "platform", "ebp,ebc", NULL) != CG_OK ||
@@ -79,7 +57,6 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[200];
 
 	cg_free(fx->tent);
 	cg_free(fx->tent2);
@@ -87,11 +64,8 @@ teardown(void **state)
 	cg_store_close(fx->st);
 	cg_registry_close(fx->reg);
 	cg_ctx_free(fx->ctx);
-	if (on_pg()) {
-		snprintf(cmd, sizeof(cmd), "dropdb '%s'", fx->path + strlen("postgresql:///"));
-		if (system(cmd) != 0)
-			return -1;
-	}
+	if (test_db_drop(fx->path) != 0)
+		return -1;
 	if (test_remove_dir(fx->dir) != 0)
 		return -1;
 	free(fx);
