@@ -16,8 +16,8 @@ document.addEventListener('DOMContentLoaded', () => {
 	CG.chrome();
 	/*
 	 * The handlers are on from the start and wait for the session (and its CSRF
-	 * token) themselves: a query sent before it is known must not submit the
-	 * form as a plain page request.
+	 * token) themselves: a query sent before it is known is answered once it is,
+	 * not dropped (app.js keeps any form from being posted as a page request).
 	 */
 	const session = CG.session();
 	let last = [];

@@ -42,6 +42,14 @@ async function login(page, user, password) {
 	await page.click('#login-submit');
 }
 
+// Holds the page's session answer until the returned function is called (a click before it).
+async function holdSession(page) {
+	let release;
+	const held = new Promise((r) => { release = r; });
+	await page.route('**/api/v1/session', async (route) => { await held; await route.continue(); });
+	return release;
+}
+
 async function text(page, sel) {
 	return (await page.locator(sel).first().textContent()) || '';
 }
@@ -152,9 +160,7 @@ try {
 	// is never posted as a page request (app.js stops every form's default submission).
 	const posts = [];
 	page.on('request', (r) => { if (r.method() === 'POST' && !r.url().includes('/api/')) posts.push(r.url()); });
-	let releaseQueue;
-	const queueHeld = new Promise((r) => { releaseQueue = r; });
-	await page.route('**/api/v1/session', async (route) => { await queueHeld; await route.continue(); });
+	const releaseQueue = await holdSession(page);
 	await page.goto(URL + '/queue.html', { waitUntil: 'domcontentloaded' });
 	await page.fill('#f-enterprise', 'NOSUCH0001');
 	await page.click('#f-apply');
@@ -186,9 +192,7 @@ try {
 	ok(states[0] === '已放行' && states[1] === '未知', 'logistics staff look up waybills: released and unknown', states.join(','));
 	// A query sent before the page knows its session (held here until the click) waits for
 	// it in the page: the form is not submitted as a plain page request.
-	let release;
-	const held = new Promise((r) => { release = r; });
-	await lg.page.route('**/api/v1/session', async (route) => { await held; await route.continue(); });
+	const release = await holdSession(lg.page);
 	await lg.page.reload({ waitUntil: 'domcontentloaded' });
 	await lg.page.fill('#waybills', '4403980XD4 EX2024111100012345');
 	await lg.page.click('#lookup-submit');

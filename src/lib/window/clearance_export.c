@@ -737,33 +737,34 @@ parcel_step(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, const
 	return rc;
 }
 
-/* The parcel keys of every line of a list, locked before any parcel is touched (cg__export_lock_keys). */
-static cg_rc
-lock_parcels(cg_store *st, cg_ctx *ctx, const struct xdoc *d)
+/*
+ * The parcel key of every line of a list, in *keys (one allocation: the
+ * pointers, then the keys; free with free()): their number, or -1 when out
+ * of memory.
+ */
+static long
+parcel_keys(const struct xdoc *d, const char ***keys)
 {
 	json_t *lines = json_object_get(d->data, "l"), *line;
 	size_t n = json_array_size(lines), i;
-	char *buf = n > 0 ? malloc(n * PARCEL_KEY_MAX) : NULL;
-	const char **k = n > 0 ? malloc(n * sizeof(*k)) : NULL;
-	cg_rc rc;
+	const char **k = malloc(n * (sizeof(*k) + PARCEL_KEY_MAX) + 1);
+	char *buf = (char *)(k + n);
 
-	if (n > 0 && (buf == NULL || k == NULL)) {
-		free(buf);
-		free(k);
-		return cg__fail(ctx, CG_ENOMEM, "export parcel keys");
-	}
+	*keys = k;
+	if (k == NULL)
+		return -1;
 	json_array_foreach(lines, i, line)
 	{
 		parcel_key(d, line, buf + i * PARCEL_KEY_MAX, PARCEL_KEY_MAX);
 		k[i] = buf + i * PARCEL_KEY_MAX;
 	}
-	rc = cg__export_lock_keys(st, ctx, k, n);
-	free(k);
-	free(buf);
-	return rc;
+	return (long)n;
 }
 
-/* 607, 507, 509: every listed parcel, then the document's own 399 saying how many moved. */
+/*
+ * 607, 507, 509: every listed parcel (all their keys locked before any is
+ * touched: cg__export_lock_keys), then the document's own 399 saying how many moved.
+ */
 static cg_rc
 parcels(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct xdoc *d)
 {
@@ -775,27 +776,27 @@ parcels(cg_store *st, cg_ctx *ctx, const struct cg_clearance_cfg *cfg, struct xd
 		{ 507, "运抵已确认", "arrival recorded; inventories released" },
 		{ 509, "离境已确认", "departure recorded; inventories closed" },
 	};
-	char wk[PARCEL_KEY_MAX], info[300];
-	size_t i, w = 0;
-	json_t *line;
-	int moved = 0, listed = 0;
+	char info[300];
+	const char **k;
+	long i, listed = parcel_keys(d, &k);
+	size_t w = 0;
+	int moved = 0;
 	bool hit;
-	cg_rc rc = lock_parcels(st, ctx, d);
+	cg_rc rc;
 
+	if (listed < 0)
+		return cg__fail(ctx, CG_ENOMEM, "export parcel keys");
+	rc = cg__export_lock_keys(st, ctx, k, (size_t)listed);
+	for (i = 0; i < listed && rc == CG_OK; i++) {
+		rc = parcel_step(st, ctx, cfg, d, k[i], &hit);
+		moved += hit;
+	}
+	free(k);
 	if (rc != CG_OK)
 		return rc;
 	while (words[w].kind != d->kind)
 		w++;
-	json_array_foreach(json_object_get(d->data, "l"), i, line)
-	{
-		parcel_key(d, line, wk, sizeof(wk));
-		rc = parcel_step(st, ctx, cfg, d, wk, &hit);
-		if (rc != CG_OK)
-			return rc;
-		listed++;
-		moved += hit;
-	}
-	(void)snprintf(info, sizeof(info), "%s %s: %d of %d parcels", words[w].zh, words[w].en, moved, listed);
+	(void)snprintf(info, sizeof(info), "%s %s: %d of %ld parcels", words[w].zh, words[w].en, moved, listed);
 	rc = set_state(st, ctx, d, "concluded", NULL);
 	return rc == CG_OK ? answer(st, ctx, d, "399", info, "system") : rc;
 }
