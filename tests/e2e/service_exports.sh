@@ -205,6 +205,27 @@ posts a16 d16
 is "released at its arrival and closed at its departure" \
 	"$(rs "$TB" 604 EI2024111800000016)" "2 120 399 800 899"
 is "the logistics company reads departed" "$(lstate 16)" departed
+# One list, arrival and departure for two parcels, named in other orders on
+# each (the arrival lists 19 first): every listed parcel's inventory takes
+# each step, and the waybills follow.
+mk o18 303 18; mk w18 505 18; mk i18 603 18; mk o19 303 19; mk w19 505 19; mk i19 603 19
+posts o18 w18 i18 o19 w19 i19
+both() { echo "$(rs "$TB" 604 EI2024111800000018) / $(rs "$TB" 604 EI2024111800000019)"; }
+is "two parcels: both inventories concluded" "$(both)" "2 120 399 / 2 120 399"
+mk l18 607 18 EXL2024111800000013=EXL2024111800000019
+posts l18
+is "a list naming both: 608 2, 399" "$(rs "$TL" 608 EW2024111900000018)" "2 399"
+is "it gave each inventory its master bill" \
+	"$(inv 18 data | jq -r .h.billNo) $(inv 19 data | jq -r .h.billNo)" "000-12345675 000-12345675"
+mk a18 507 18 EXL2024111800000018=EXL2024111800000019 EXL2024111800000013=EXL2024111800000018
+posts a18
+is "an arrival naming both, the other first: 508 2, 399" "$(rs "$TS" 508 EA2024111900000018)" "2 399"
+is "releases both" "$(both)" "2 120 399 800 / 2 120 399 800"
+is "the logistics company reads both released" "$(lstate 18) $(lstate 19)" "released released"
+mk d18 509 18 EXL2024111800000013=EXL2024111800000019
+posts d18
+is "a departure naming both closes both" "$(both)" "2 120 399 800 899 / 2 120 399 800 899"
+is "both waybills departed" "$(lstate 18) $(lstate 19)" "departed departed"
 mk i17 603 17 '<ceb:tradeMode>9610<=<ceb:tradeMode>1210<'
 is "a 1210 inventory without its zone enterprise and account book is refused" "$(post i17)" 400
 like "naming the rule (CG1304)" "$(cat "$T/out")" CG1304
