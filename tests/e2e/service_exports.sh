@@ -3,9 +3,10 @@
 # End-to-end: the customs side of exports in the real cebgated (docs/export.md).
 # The worked 9610 export of ceb-export-spec §6 goes from order to closed (899)
 # with every receipt read back from the feeds; another parcel's documents come
-# in reverse order; 9710, 9810 and 1210 exports are released and depart; an
-# inventory is cancelled before departure and a cancellation after it refused;
-# an inventory whose lines differ from its order is refused; a duplicate guid,
+# in reverse order; 9710, 9810 and 1210 exports are released and depart; one
+# list, arrival and departure carry two parcels; an inventory is cancelled
+# before departure and a cancellation after it refused; an inventory whose
+# lines differ from its order is refused; a duplicate guid,
 # a business key declared twice; then, restarted with other settings, an
 # inventory waits for its receipt of payment, is held and concluded by an
 # officer; and one is released at conclusion; one left without its order is
