@@ -114,6 +114,11 @@ json_is "in it each message keeps its own outcome" "$T/out" '[.results[].status]
 	'["accepted","rejected","duplicate"]'
 is "and the batch's order was stored once" \
 	"$(dbq "$DB" "SELECT count(*) FROM document WHERE key2 = 'SO202411110000777001'")" 1
+# On PostgreSQL the stored messages (past TOAST's threshold) are compressed
+# with LZ4, which the service's sessions choose (db_pg.c).
+on_pg && is "PostgreSQL: the stored messages are compressed with LZ4" \
+	"$(dbq "$DB" "SELECT string_agg(DISTINCT coalesce(pg_column_compression(xml), 'none'), ',')
+		FROM message WHERE length(xml) > 2500")" lz4
 # Long-polls wait suspended: more of them than pool threads (2) leave the
 # service free, and the write that gives them an answer wakes every one.
 receipts "$TA" 0 >/dev/null
