@@ -6,12 +6,12 @@
 # in reverse order; 9710, 9810 and 1210 exports are released and depart; one
 # list, arrival and departure carry two parcels; an inventory is cancelled
 # before departure and a cancellation after it refused; an inventory whose
-# lines differ from its order is refused; a duplicate guid,
-# a business key declared twice; then, restarted with other settings, an
-# inventory waits for its receipt of payment, is held and concluded by an
-# officer; and one is released at conclusion; one left without its order is
-# counted in the waiting gauge and refused by the match-timeout sweep. The
-# logistics company polls an export waybill through its states.
+# lines differ from its order is refused; a duplicate guid, a business key
+# declared twice; then, restarted with other settings, an inventory waits for
+# its receipt of payment, is held and concluded by an officer; and one is
+# released at conclusion; one left without its order is counted in the waiting
+# gauge and refused by the match-timeout sweep. The logistics company polls an
+# export waybill through its states.
 set -eu
 . "${top_srcdir:?}/tests/e2e/lib.sh"
 need python3 jq
