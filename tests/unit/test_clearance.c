@@ -245,14 +245,15 @@ count_rewrites(struct wfx *fx)
 	wfx_sql_ddl(fx, "CREATE TABLE t_rewrite(what TEXT NOT NULL);"
 		    "CREATE TRIGGER t_msg AFTER UPDATE ON message BEGIN"
 		    " INSERT INTO t_rewrite VALUES('message'); END;"
-		    "CREATE TRIGGER t_doc AFTER UPDATE OF data, order_key, waybill_key, created ON document BEGIN"
+		    "CREATE TRIGGER t_doc AFTER UPDATE ON document BEGIN"
 		    " INSERT INTO t_rewrite VALUES('document'); END;");
 }
 
 /*
  * An accepted message's row is inserted once, with the answer its sender
- * got; a document's row once with its data and match keys; the match that
- * leaves an inventory waiting writes its state and reason, not its data.
+ * got; a document's row once with its data and match keys; an inventory
+ * that waits is matched before its row is written, so the row is inserted
+ * waiting, with its reason, and never updated.
  */
 static void
 test_rows_written_once(void **state)

@@ -234,7 +234,7 @@ seed(struct wfx *fx, int kind, const char *state, json_t *data, long long when)
 	struct cg_store_message m = { guid, "test", fx->d4.enterprise_id, sha, "<x/>", 4, "{}" };
 	long long mid = 0, id = 0;
 	char *text = json_dumps(data, JSON_COMPACT);
-	struct cg_store_doc doc = { "3301980XB5", key, "1", state, NULL, NULL, NULL };
+	struct cg_store_doc doc = { "3301980XB5", key, "1", state, NULL, NULL, NULL, NULL };
 	cg_db_stmt *s;
 
 	seq++;

@@ -137,30 +137,17 @@ hv(const struct doc *d, const char *field)
 	return json_string_value(json_object_get(json_object_get(d->data, "h"), field));
 }
 
-/* The document the calling thread stored last (cg__clearance_fresh), or 0 and NULL. */
-static _Thread_local long long fresh_id;
-static _Thread_local json_t *fresh_data;
-
-void
-cg__clearance_fresh(long long id, json_t *data)
-{
-	json_decref(fresh_data);
-	fresh_id = data != NULL ? id : 0;
-	fresh_data = json_incref(data);
-}
-
 static cg_rc
 load_inventory(cg_store *st, cg_ctx *ctx, long long id, struct doc *d)
 {
 	cg_db_stmt *s = q(st, S_DOC_BY_KEY);
-	json_t *fresh = id == fresh_id ? json_incref(fresh_data) : NULL;
 
 	memset(d, 0, sizeof(*d));
 	if (s == NULL || cg_db_bind_int64(s, 1, id) != CG_OK || cg_db_step(s) != CG_DB_ROW)
 		return dbfail(st, ctx, "load inventory");
 	d->id = cg_db_column_int64(s, 0);
 	(void)snprintf(d->state, sizeof(d->state), "%s", cg_db_column_text(s, 1));
-	d->data = fresh != NULL ? fresh : json_loads(cg_db_column_text(s, 2), 0, NULL);
+	d->data = json_loads(cg_db_column_text(s, 2), 0, NULL);
 	d->sender = cg_db_column_int64(s, 3);
 	d->created = cg_db_column_int64(s, 4);
 	(void)snprintf(d->reason, sizeof(d->reason), "%s",
@@ -214,22 +201,22 @@ cg__reason_add(char *buf, size_t size, const char *what)
 
 /* What differs between the four documents (ceb-spec §4), in the words of a receipt. */
 static void
-compare(const struct doc *inv, json_t *order, json_t *pay, json_t *bill, char *why, size_t size)
+compare(json_t *inv, json_t *order, json_t *pay, json_t *bill, char *why, size_t size)
 {
-	json_t *ol = json_object_get(order, "l"), *il = json_object_get(inv->data, "l"), *x, *y;
+	json_t *ol = json_object_get(order, "l"), *il = json_object_get(inv, "l"), *x, *y;
 	size_t i, k;
 
-	if (!same(hv(inv, "ebcCode"), jv(order, "ebcCode")))
+	if (!same(jv(inv, "ebcCode"), jv(order, "ebcCode")))
 		cg__reason_add(why, size, "电商企业代码与订单不符 ebcCode differs from the order");
-	if (!same(hv(inv, "buyerIdNumber"), jv(order, "buyerIdNumber")) ||
-	    !same(hv(inv, "buyerName"), jv(order, "buyerName")))
+	if (!same(jv(inv, "buyerIdNumber"), jv(order, "buyerIdNumber")) ||
+	    !same(jv(inv, "buyerName"), jv(order, "buyerName")))
 		cg__reason_add(why, size, "订购人与订单不符 buyer differs from the order");
 	if (!same_dec(jv(pay, "amountPaid"), jv(order, "acturalPaid")))
 		cg__reason_add(why, size, "支付金额与订单实际支付金额不符 amountPaid differs from acturalPaid");
 	if (!same(jv(pay, "payerIdNumber"), jv(order, "buyerIdNumber")) ||
 	    !same(jv(pay, "payerName"), jv(order, "buyerName")))
 		cg__reason_add(why, size, "支付人与订购人不符 payer is not the buyer");
-	if (!same(jv(bill, "orderNo"), hv(inv, "orderNo")))
+	if (!same(jv(bill, "orderNo"), jv(inv, "orderNo")))
 		cg__reason_add(why, size, "运单的订单编号不符 waybill orderNo differs");
 	if (!same(jv(bill, "consignee"), jv(order, "consignee")) ||
 	    !same(jv(bill, "consigneeTelephone"), jv(order, "consigneeTelephone")) ||
@@ -566,47 +553,89 @@ clear(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_c
 	return why[0] != '\0' ? hold(st, ctx, d, why, priority) : release(st, ctx, codes, d);
 }
 
-/* The four-document match of one inventory. */
+/* The match keys as the inventory's head gives them: ebpCode|orderNo, logisticsCode|logisticsNo. */
+static void
+keys_of(json_t *inv, char *order_key, char *waybill_key, size_t size)
+{
+	(void)snprintf(order_key, size, "%s|%s", jv(inv, "ebpCode") ? jv(inv, "ebpCode") : "",
+		       jv(inv, "orderNo") ? jv(inv, "orderNo") : "");
+	(void)snprintf(waybill_key, size, "%s|%s", jv(inv, "logisticsCode") ? jv(inv, "logisticsCode") : "",
+		       jv(inv, "logisticsNo") ? jv(inv, "logisticsNo") : "");
+}
+
+/* The inventory's order, payment and waybill, and what keeps the four from matching. */
+static void
+match_of(cg_store *st, json_t *inv, struct cg_inv_match *m)
+{
+	char order_key[128], waybill_key[128];
+
+	memset(m, 0, sizeof(*m));
+	keys_of(inv, order_key, waybill_key, sizeof(order_key));
+	m->order = find_by(st, S_DOC_BY_ORDER, 311, order_key);
+	m->pay = find_by(st, S_DOC_BY_ORDER, 411, order_key);
+	m->bill = find_by(st, S_DOC_BY_WAYBILL, 511, waybill_key);
+	if (m->order == NULL)
+		cg__reason_add(m->why, sizeof(m->why), "缺少订单 order missing");
+	if (m->pay == NULL)
+		cg__reason_add(m->why, sizeof(m->why), "缺少支付单 payment missing");
+	if (m->bill == NULL)
+		cg__reason_add(m->why, sizeof(m->why), "缺少运单 waybill missing");
+	if (m->why[0] == '\0')
+		compare(inv, m->order, m->pay, m->bill, m->why, sizeof(m->why));
+}
+
+void
+cg__clearance_match_dispose(struct cg_inv_match *m)
+{
+	json_decref(m->order);
+	json_decref(m->pay);
+	json_decref(m->bill);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The four-document match of one inventory as stored: waiting (with what it lacks) or cleared. */
 static cg_rc
 evaluate(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes, const struct cg_clearance_cfg *cfg,
 	 long long inv_id)
 {
 	struct doc d;
-	json_t *order = NULL, *pay = NULL, *bill = NULL;
-	char order_key[128], waybill_key[128], why[600] = "";
+	struct cg_inv_match m;
 	cg_rc rc = load_inventory(st, ctx, inv_id, &d);
 
 	if (rc != CG_OK || (strcmp(d.state, "declared") != 0 && strcmp(d.state, "waiting") != 0)) {
 		json_decref(d.data);
 		return rc;
 	}
-	(void)snprintf(order_key, sizeof(order_key), "%s|%s", hv(&d, "ebpCode") ? hv(&d, "ebpCode") : "",
-		       hv(&d, "orderNo") ? hv(&d, "orderNo") : "");
-	(void)snprintf(waybill_key, sizeof(waybill_key), "%s|%s",
-		       hv(&d, "logisticsCode") ? hv(&d, "logisticsCode") : "",
-		       hv(&d, "logisticsNo") ? hv(&d, "logisticsNo") : "");
-	order = find_by(st, S_DOC_BY_ORDER, 311, order_key);
-	pay = find_by(st, S_DOC_BY_ORDER, 411, order_key);
-	bill = find_by(st, S_DOC_BY_WAYBILL, 511, waybill_key);
-	if (order == NULL)
-		cg__reason_add(why, sizeof(why), "缺少订单 order missing");
-	if (pay == NULL)
-		cg__reason_add(why, sizeof(why), "缺少支付单 payment missing");
-	if (bill == NULL)
-		cg__reason_add(why, sizeof(why), "缺少运单 waybill missing");
-	if (why[0] == '\0')
-		compare(&d, order, pay, bill, why, sizeof(why));
-	if (why[0] != '\0') {
-		/* Its reason is kept for the receipt that refuses it if nothing changes in time. */
-		rc = set_state(st, ctx, &d, "waiting", why);
-	} else {
-		rc = clear(st, ctx, codes, cfg, &d);
-	}
-	json_decref(order);
-	json_decref(pay);
-	json_decref(bill);
+	match_of(st, d.data, &m);
+	/* Its reason is kept for the receipt that refuses it if nothing changes in time. */
+	rc = m.why[0] != '\0' ? set_state(st, ctx, &d, "waiting", m.why) : clear(st, ctx, codes, cfg, &d);
+	cg__clearance_match_dispose(&m);
 	json_decref(d.data);
 	return rc;
+}
+
+cg_rc
+cg__clearance_prematch(cg_store *st, cg_ctx *ctx, const char *order_key, const char *waybill_key,
+		       json_t *inv, struct cg_inv_match *m)
+{
+	cg_rc rc = cg__clearance_lock_keys(st, ctx, order_key, waybill_key);
+
+	memset(m, 0, sizeof(*m));
+	if (rc == CG_OK)
+		match_of(st, inv, m);
+	return rc;
+}
+
+cg_rc
+cg__clearance_matched(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
+		      const struct cg_clearance_cfg *cfg, long long id, long long sender, json_t *inv,
+		      const struct cg_inv_match *m)
+{
+	/* As stored a moment ago: nobody else sees the row before the commit, so it is not read back. */
+	struct doc d = { .id = id, .sender = sender, .created = (long long)time(NULL), .state = "declared",
+			 .data = inv };
+
+	return m->why[0] == '\0' ? clear(st, ctx, codes, cfg, &d) : CG_OK;
 }
 
 static cg_rc
@@ -678,9 +707,6 @@ cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 	cg_rc rc;
 
 	switch (kind) {
-	case 621:
-		rc = cg__clearance_lock_keys(st, ctx, order_key, waybill_key);
-		return rc == CG_OK ? evaluate(st, ctx, codes, cfg, doc_id) : rc;
 	case 311:
 	case 411:
 		if (order_key == NULL)

@@ -36,20 +36,33 @@ void cg__reason_add(char *buf, size_t size, const char *what);
 bool cg__random_pick(int per_mille);
 
 /*
- * The document just stored as @p id, as @p data (a reference is taken; NULL
- * forgets it), in this thread: the match reads it from here instead of
- * parsing the JSON it was stored as a moment before.
- */
-void cg__clearance_fresh(long long id, json_t *data);
-
-/*
- * After a document of kind 311/411/511/621 was written, try the four-document
- * match of every inventory it concerns; a matched inventory gets its tax,
+ * After a document of kind 311/411/511 was written, try the four-document
+ * match of every inventory waiting for it; a matched inventory gets its tax,
  * quota, risk decision and receipts (622) in the same transaction.
  */
 cg_rc cg__clearance_after(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
 			  const struct cg_clearance_cfg *cfg, int kind, const char *order_key,
 			  const char *waybill_key, long long doc_id);
+
+/* What an inventory meets: its order, payment and waybill (each NULL if none), and what differs. */
+struct cg_inv_match {
+	json_t *order, *pay, *bill;
+	char why[600]; /* empty: the four match */
+};
+
+/*
+ * A new inventory's match, decided before its row is written, so that the
+ * row is stored once in the state it ends in ("waiting" with @p m->why as its
+ * reason, or "declared" to be cleared by cg__clearance_matched). Its match
+ * keys are locked first (cg__clearance_lock_keys). @p inv is its stored form.
+ */
+cg_rc cg__clearance_prematch(cg_store *st, cg_ctx *ctx, const char *order_key,
+			     const char *waybill_key, json_t *inv, struct cg_inv_match *m);
+/* The rest for an inventory stored as "declared" with id @p id: tax, quota, risk, receipts. */
+cg_rc cg__clearance_matched(cg_store *st, cg_ctx *ctx, const struct cg_codes *codes,
+			    const struct cg_clearance_cfg *cfg, long long id, long long sender,
+			    json_t *inv, const struct cg_inv_match *m);
+void cg__clearance_match_dispose(struct cg_inv_match *m);
 
 /*
  * The match keys of an inventory (either may be NULL), locked until the

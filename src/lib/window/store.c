@@ -472,10 +472,10 @@ static const char *const sql[Q_COUNT] = {
 	[Q_DOC_FIND] = "SELECT id, state, sender_id FROM document WHERE kind = $1 AND key1 = $2 AND key2 = $3",
 	/* A document is written once with its content: its data and keys are not a second write. */
 	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
-		      " updated, data, order_key, waybill_key, created)"
-		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8)",
+		      " updated, data, order_key, waybill_key, created, reason)"
+		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8, $12)",
 	[Q_DOC_UPDATE] = "UPDATE document SET message_id = $2, app_type = $3, state = $4, updated = $5,"
-			 " data = $6, order_key = $7, waybill_key = $8,"
+			 " data = $6, order_key = $7, waybill_key = $8, reason = COALESCE($9, reason),"
 			 " created = CASE created WHEN 0 THEN $5 ELSE created END WHERE id = $1",
 	[Q_RCPT_ADD] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
 		       " created) VALUES($1, $2, $3, $4, $5, $6)",
@@ -501,8 +501,8 @@ static const char *const pg_sql[Q_COUNT] = {
 	[Q_MSG_ADD] = "INSERT INTO message(guid, msg_type, sender_id, sha256, xml, result, received)"
 		      " VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
 	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
-		      " updated, data, order_key, waybill_key, created)"
-		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8) RETURNING id",
+		      " updated, data, order_key, waybill_key, created, reason)"
+		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8, $12) RETURNING id",
 };
 
 CG_DB_MODULE_PG(store_sql, "store", sql, pg_sql);
@@ -815,7 +815,8 @@ cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long 
 		     cg_db_bind_text(s, 4, d->state) == CG_OK &&
 		     cg_db_bind_int64(s, 5, now) == CG_OK &&
 		     cg_db_bind_text(s, 6, data) == CG_OK &&
-		     bind_key(s, 7, d->order_key) && bind_key(s, 8, d->waybill_key);
+		     bind_key(s, 7, d->order_key) && bind_key(s, 8, d->waybill_key) &&
+		     (d->reason == NULL || cg_db_bind_text(s, 9, d->reason) == CG_OK);
 	else
 		ok = cg_db_bind_int64(s, 1, message_id) == CG_OK &&
 		     cg_db_bind_int64(s, 2, kind) == CG_OK &&
@@ -826,7 +827,8 @@ cg__store_document_put(cg_store *st, cg_ctx *ctx, long long existing, long long 
 		     cg_db_bind_int64(s, 7, sender) == CG_OK &&
 		     cg_db_bind_int64(s, 8, now) == CG_OK &&
 		     cg_db_bind_text(s, 9, data) == CG_OK &&
-		     bind_key(s, 10, d->order_key) && bind_key(s, 11, d->waybill_key);
+		     bind_key(s, 10, d->order_key) && bind_key(s, 11, d->waybill_key) &&
+		     (d->reason == NULL || cg_db_bind_text(s, 12, d->reason) == CG_OK);
 	if (!ok)
 		return db_fail(st, ctx, "store document");
 	r = existing != 0 ? cg_db_step(s) : insert_alone(st, s, id);

@@ -85,6 +85,7 @@ struct cg_store_doc {
 	const char *state;
 	const char *data;			/* {"h": {...}, "l": [...]}; NULL: "{}" */
 	const char *order_key, *waybill_key; /* NULL or "": none */
+	const char *reason;		     /* what a waiting inventory waits for; NULL: none (kept on update) */
 };
 
 /* Insert (existing 0) or update a document, whole: one write of its row. */

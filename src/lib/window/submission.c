@@ -377,7 +377,7 @@ free_forms(struct job *j)
 /* What a document's row holds besides its key and state: its stored form and match keys. */
 struct doc_content {
 	char *data;
-	json_t *obj; /* the form as an object, for the match (cg__clearance_fresh) */
+	json_t *obj; /* the form as an object, for the match (cg__clearance_prematch) */
 	char ok[160], wk[160];
 };
 
@@ -423,17 +423,26 @@ doc_content_dispose(struct doc_content *c)
 	c->obj = NULL;
 }
 
-/* The document's row, written once with its content. */
+/* A cancellation (appType 3): stored as deleted, matched with nothing. */
+static bool
+deleting(struct job *j, size_t di)
+{
+	const char *app = cg__group_get(&j->m->docs[di].head, "appType");
+
+	return app != NULL && strcmp(app, "3") == 0;
+}
+
+/* The document's row, written once with its content; an inventory @p waiting_for something waits. */
 static cg_rc
 put_doc(struct job *j, const struct decision *dd, long long message_id, size_t di,
-	const struct doc_content *c, long long *doc_id)
+	const struct doc_content *c, const char *waiting_for, long long *doc_id)
 {
 	const struct cg_group *h = &j->m->docs[di].head;
 	const char *k1 = cg__group_get(h, j->m->def->key[0]), *k2 = cg__group_get(h, j->m->def->key[1]);
 	const char *app = cg__group_get(h, "appType");
 	struct cg_store_doc row = { k1 != NULL ? k1 : "", k2 != NULL ? k2 : "", app != NULL ? app : "1",
-				    app != NULL && strcmp(app, "3") == 0 ? "deleted" : "declared",
-				    c->data, c->ok, c->wk };
+				    deleting(j, di) ? "deleted" : waiting_for != NULL ? "waiting" : "declared",
+				    c->data, c->ok, c->wk, waiting_for };
 
 	return cg__store_document_put(j->st, j->ctx, dd->existing, message_id, j->m->def->type, &row,
 				      j->who->enterprise_id, doc_id);
@@ -479,6 +488,8 @@ predecide(struct job *j, struct decision *dd, json_t *docs)
 static cg_rc
 write_docs(struct job *j, long long message_id, struct decision *pre, json_t *docs, bool *changed)
 {
+	/* An import inventory is matched before its row is written (cg__clearance_prematch). */
+	bool inventory = j->m->def->type == 621 && !j->m->def->export_family;
 	size_t d;
 	cg_rc rc = CG_OK;
 
@@ -486,6 +497,9 @@ write_docs(struct job *j, long long message_id, struct decision *pre, json_t *do
 		const struct cg_group *h = &j->m->docs[d].head;
 		struct decision dd = pre[d];
 		struct doc_content c = { NULL, NULL, "", "" };
+		struct cg_inv_match im = { NULL, NULL, NULL, "" };
+		bool match = inventory && !deleting(j, d);
+		const char *waits = NULL;
 		cg_buf xml = CG_BUF_INIT(0);
 		long long doc_id = 0;
 
@@ -493,15 +507,20 @@ write_docs(struct job *j, long long message_id, struct decision *pre, json_t *do
 			decide(j, d, &dd);
 		if (dd.accept)
 			rc = doc_content(j, d, &c);
+		if (rc == CG_OK && dd.accept && match) {
+			rc = cg__clearance_prematch(j->st, j->ctx, c.ok[0] != '\0' ? c.ok : NULL,
+						    c.wk[0] != '\0' ? c.wk : NULL, c.obj, &im);
+			waits = im.why[0] != '\0' ? im.why : NULL;
+		}
 		if (rc == CG_OK && dd.accept)
-			rc = put_doc(j, &dd, message_id, d, &c, &doc_id);
+			rc = put_doc(j, &dd, message_id, d, &c, waits, &doc_id);
 		if (rc == CG_EEXIST && dd.existing == 0) {
 			/*
 			 * Another node stored the same business key since it was looked for:
 			 * its commit is visible now, so decide again, as if it had come first.
 			 */
 			decide(j, d, &dd);
-			rc = dd.accept ? put_doc(j, &dd, message_id, d, &c, &doc_id) : CG_OK;
+			rc = dd.accept ? put_doc(j, &dd, message_id, d, &c, waits, &doc_id) : CG_OK;
 		}
 		if (rc == CG_OK && !same_decision(&dd, &pre[d])) {
 			*changed = true;
@@ -512,14 +531,17 @@ write_docs(struct job *j, long long message_id, struct decision *pre, json_t *do
 			rc = cg__receipt_build(j->m->def, h, doc_id != 0 ? doc_id : dd.existing,
 					       dd.status, dd.info, &xml);
 		if (rc == CG_OK && dd.accept) {
-			cg__clearance_fresh(doc_id, c.obj); /* the match needs no parse of what was just written */
 			/* The document's own receipt first, then whatever it completes. */
 			rc = cg__store_receipt_add(j->st, j->ctx, j->who->enterprise_id, doc_id,
 						   cg__msgdef_by_type(j->m->def->type + 1)->root,
 						   dd.status, xml.ptr, xml.len);
 			if (rc == CG_OK && j->m->def->export_family)
 				rc = cg__export_after(j->st, j->ctx, &j->svc->cfg, j->m->def->type, doc_id);
-			else if (rc == CG_OK)
+			else if (rc == CG_OK && match)
+				rc = cg__clearance_matched(j->st, j->ctx, cg__validator_codes(j->svc->v),
+							   &j->svc->cfg, doc_id, j->who->enterprise_id, c.obj,
+							   &im);
+			else if (rc == CG_OK && !inventory)
 				rc = cg__clearance_after(j->st, j->ctx, cg__validator_codes(j->svc->v),
 							 &j->svc->cfg, j->m->def->type,
 							 c.ok[0] != '\0' ? c.ok : NULL,
@@ -531,6 +553,7 @@ write_docs(struct job *j, long long message_id, struct decision *pre, json_t *do
 						   cg__msgdef_by_type(j->m->def->type + 1)->root,
 						   dd.status, xml.ptr, xml.len);
 		cg_buf_dispose(&xml);
+		cg__clearance_match_dispose(&im);
 		doc_content_dispose(&c);
 	}
 	return rc;
@@ -650,7 +673,6 @@ write_message(struct job *j)
 		result = json_dumps(j->result, JSON_COMPACT);
 		rc = result != NULL ? cg__store_message_result(j->st, j->ctx, mid, result) : CG_ENOMEM;
 	}
-	cg__clearance_fresh(0, NULL); /* a later write may change the documents */
 	free(result);
 	free(pre);
 	json_decref(docs);
