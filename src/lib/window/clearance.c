@@ -28,8 +28,8 @@
 #define SINGLE_LIMIT ((cg_dec)5000 * CG_DEC_ONE)
 
 /* This file's statements, cached on the store's connection (db.h). */
-enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_DOC_BY_ORDER, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
-       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_DOC_BY_WAYBILL, S_KEY_LOCK,
+enum { S_INV_BY_ORDER, S_INV_BY_WAYBILL, S_MATCH_DOCS, S_DOC_BY_KEY, S_DOC_SET, S_QUOTA_GET,
+       S_QUOTA_ADD, S_REVIEW_ADD, S_WAITING, S_ENT_AGE, S_RCPT, S_KEY_LOCK,
        S_DOC_STATE, S_DUE, S_KEYS_LOCK };
 
 /* Upserts use ON CONFLICT ... DO UPDATE, which PostgreSQL shares. */
@@ -39,8 +39,13 @@ static const char *const sql[] = {
 			   " AND +state IN ('declared', 'waiting')",
 	[S_INV_BY_WAYBILL] = "SELECT id FROM document WHERE kind = 621 AND waybill_key = $1"
 			     " AND +state IN ('declared', 'waiting')",
-	[S_DOC_BY_ORDER] = "SELECT data FROM document WHERE kind = $1 AND order_key = $2"
-			   " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
+	/* An inventory's order, payment and waybill, the newest live one of each: one round trip. */
+	[S_MATCH_DOCS] = "SELECT (SELECT data FROM document WHERE kind = 311 AND order_key = $1"
+			 " AND state <> 'deleted' ORDER BY id DESC LIMIT 1),"
+			 " (SELECT data FROM document WHERE kind = 411 AND order_key = $1"
+			 " AND state <> 'deleted' ORDER BY id DESC LIMIT 1),"
+			 " (SELECT data FROM document WHERE kind = 511 AND waybill_key = $2"
+			 " AND state <> 'deleted' ORDER BY id DESC LIMIT 1)",
 	[S_DOC_BY_KEY] = "SELECT id, state, data, sender_id, created, reason FROM document WHERE id = $1",
 	[S_DOC_SET] = "UPDATE document SET state = $2, reason = $3, data = $4, updated = $5 WHERE id = $1",
 	/* The state alone: the data as stored is not written back (and not serialized) again. */
@@ -63,8 +68,6 @@ static const char *const sql[] = {
 	[S_DUE] = "SELECT id FROM document WHERE kind = 621 AND state IN ('declared', 'waiting')"
 		  " AND created < $1 LIMIT 1",
 	[S_ENT_AGE] = "SELECT created FROM enterprise WHERE id = $1",
-	[S_DOC_BY_WAYBILL] = "SELECT data FROM document WHERE kind = $1 AND waybill_key = $2"
-			     " AND state <> 'deleted' ORDER BY id DESC LIMIT 1",
 	[S_RCPT] = "INSERT INTO receipt(enterprise_id, document_id, msg_type, return_status, xml,"
 		   " created) VALUES($1, $2, 'CEB622Message', $3, $4, $5)",
 	/* One writer at a time on SQLite: nothing to lock. */
@@ -156,19 +159,13 @@ load_inventory(cg_store *st, cg_ctx *ctx, long long id, struct doc *d)
 	return d->data != NULL ? CG_OK : CG_ENOMEM;
 }
 
-/* The newest live document of @p kind for a key (statement @p q), or NULL. */
+/* Column @p i of a row, parsed, or NULL. */
 static json_t *
-find_by(cg_store *st, int qid, int kind, const char *key)
+column_json(cg_db_stmt *s, int i)
 {
-	cg_db_stmt *s = q(st, qid);
-	json_t *j = NULL;
+	const char *text = cg_db_column_text(s, i);
 
-	if (s != NULL && key != NULL && cg_db_bind_int64(s, 1, kind) == CG_OK &&
-	    cg_db_bind_text(s, 2, key) == CG_OK && cg_db_step(s) == CG_DB_ROW)
-		j = json_loads(cg_db_column_text(s, 0), 0, NULL);
-	if (s != NULL)
-		cg_db_reset(s);
-	return j;
+	return text != NULL ? json_loads(text, 0, NULL) : NULL;
 }
 
 static const char *
@@ -569,11 +566,18 @@ match_of(cg_store *st, json_t *inv, struct cg_inv_match *m)
 {
 	char order_key[128], waybill_key[128];
 
+	cg_db_stmt *s = q(st, S_MATCH_DOCS);
+
 	memset(m, 0, sizeof(*m));
 	keys_of(inv, order_key, waybill_key, sizeof(order_key));
-	m->order = find_by(st, S_DOC_BY_ORDER, 311, order_key);
-	m->pay = find_by(st, S_DOC_BY_ORDER, 411, order_key);
-	m->bill = find_by(st, S_DOC_BY_WAYBILL, 511, waybill_key);
+	if (s != NULL && cg_db_bind_text(s, 1, order_key) == CG_OK &&
+	    cg_db_bind_text(s, 2, waybill_key) == CG_OK && cg_db_step(s) == CG_DB_ROW) {
+		m->order = column_json(s, 0);
+		m->pay = column_json(s, 1);
+		m->bill = column_json(s, 2);
+	}
+	if (s != NULL)
+		cg_db_reset(s);
 	if (m->order == NULL)
 		cg__reason_add(m->why, sizeof(m->why), "缺少订单 order missing");
 	if (m->pay == NULL)
