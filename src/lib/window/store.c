@@ -467,8 +467,9 @@ enum {
 static const char *const sql[Q_COUNT] = {
 	[Q_CERT] = "SELECT der FROM certificate WHERE enterprise_id = $1 AND serial = $2",
 	[Q_MSG_FIND] = "SELECT sha256, result FROM message WHERE guid = $1",
+	/* A known guid inserts nothing (and raises no error): cg__store_message_add answers CG_EEXIST. */
 	[Q_MSG_ADD] = "INSERT INTO message(guid, msg_type, sender_id, sha256, xml, result, received)"
-		      " VALUES($1, $2, $3, $4, $5, $6, $7)",
+		      " VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(guid) DO NOTHING",
 	[Q_DOC_FIND] = "SELECT id, state, sender_id FROM document WHERE kind = $1 AND key1 = $2 AND key2 = $3",
 	/* A document is written once with its content: its data and keys are not a second write. */
 	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
@@ -499,7 +500,7 @@ static const char *const sql[Q_COUNT] = {
 /* PostgreSQL: the new row's id comes back with the insert (no round trip for lastval()). */
 static const char *const pg_sql[Q_COUNT] = {
 	[Q_MSG_ADD] = "INSERT INTO message(guid, msg_type, sender_id, sha256, xml, result, received)"
-		      " VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+		      " VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(guid) DO NOTHING RETURNING id",
 	[Q_DOC_ADD] = "INSERT INTO document(message_id, kind, key1, key2, app_type, state, sender_id,"
 		      " updated, data, order_key, waybill_key, created, reason)"
 		      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8, $12) RETURNING id",
@@ -759,12 +760,19 @@ cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *
 	    cg_db_bind_text(s, 6, m->result) != CG_OK ||
 	    cg_db_bind_int64(s, 7, (long long)time(NULL)) != CG_OK)
 		return db_fail(st, ctx, "store message");
-	r = insert_alone(st, s, id);
-	/* Another writer stored this guid since it was looked for (another node). */
-	if (r == CG_EEXIST)
-		return cg__fail(ctx, CG_EEXIST, "message %s: stored meanwhile", m->guid);
+	/* Not guarded: a known guid is no failure here, just no row (no savepoint, no server error). */
+	r = cg_db_step(s);
+	if (r == CG_DB_ROW) {
+		*id = cg_db_column_int64(s, 0);
+		cg_db_reset(s);
+		return CG_OK;
+	}
 	if (r != CG_DB_DONE)
 		return db_fail(st, ctx, "store message");
+	/* The guid is known: a resubmission, or another node stored it meanwhile. */
+	if (cg_db_changes(st->db) == 0)
+		return cg__fail(ctx, CG_EEXIST, "message %s: already stored", m->guid);
+	*id = cg_db_last_id(st->db);
 	return CG_OK;
 }
 

@@ -71,6 +71,7 @@ struct cg_store_message {
 /* CG_ENOTFOUND when no message has this guid; else its hash and stored answer. */
 cg_rc cg__store_message_find(cg_store *st, cg_ctx *ctx, const char *guid, unsigned char sha[32],
 			     char **result);
+/* The message's row, its id in *id; CG_EEXIST, with nothing written, when its guid is known. */
 cg_rc cg__store_message_add(cg_store *st, cg_ctx *ctx, const struct cg_store_message *m,
 			    long long *id);
 /* Record the answer given for a message (repeated for a resubmission). */

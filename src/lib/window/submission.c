@@ -629,19 +629,11 @@ write_message(struct job *j)
 	if (docs == NULL)
 		return CG_ENOMEM;
 	/*
-	 * Only an authentic message may learn whether its guid is known, and the
-	 * check is inside the write transaction: two racing copies of one message
-	 * see each other, and the second gets the first one's answer.
-	 */
-	rc = check_resubmission(j, &done);
-	if (rc != CG_OK || done) {
-		json_decref(docs);
-		return rc; /* nothing was written */
-	}
-	/*
 	 * The message row is inserted once, with its answer: the documents are
 	 * decided first. Updating it after would rewrite its XML (the answer
 	 * follows it in the row), so only an answer that changed meanwhile is.
+	 * A guid already stored makes the insert fail, alone, before anything
+	 * else of the message is written: no look-up of the guid first.
 	 */
 	pre = calloc(j->m->ndocs > 0 ? j->m->ndocs : 1, sizeof(*pre));
 	rc = pre != NULL ? set_status(j, "accepted", CG_OK, NULL) : CG_ENOMEM;
@@ -658,12 +650,15 @@ write_message(struct job *j)
 	free(result);
 	result = NULL;
 	if (rc == CG_EEXIST) {
-		/* The same guid committed by another node meanwhile: its answer, as for a resubmission. */
+		/*
+		 * The guid is known (resubmitted, or committed by another node meanwhile):
+		 * the stored answer for the same bytes, a conflict otherwise. Only an
+		 * authentic message gets here, and inside the write transaction, so two
+		 * racing copies of one message see each other.
+		 */
 		json_decref(docs);
 		free(pre);
-		/* As the answer was before any document was decided. */
-		if (json_object_set_new(j->result, "documents", json_array()) != 0)
-			return CG_ENOMEM;
+		json_object_del(j->result, "documents"); /* as the answer was before any was decided */
 		rc = check_resubmission(j, &done);
 		return rc == CG_OK && !done ? cg__fail(j->ctx, CG_EDB, "message %s: not found again", j->guid) : rc;
 	}
