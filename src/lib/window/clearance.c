@@ -565,7 +565,6 @@ static void
 match_of(cg_store *st, json_t *inv, struct cg_inv_match *m)
 {
 	char order_key[128], waybill_key[128];
-
 	cg_db_stmt *s = q(st, S_MATCH_DOCS);
 
 	memset(m, 0, sizeof(*m));
