@@ -48,7 +48,9 @@ top_srcdir=$SRC
 # With BIN (binaries given) nothing is built.
 [ -n "${BIN:-}" ] || make -C "$BUILD" -j2 >"$OUT/make.log" 2>&1 || { echo "make failed: $OUT/make.log" >&2; exit 1; }
 cc -std=c11 -O2 -g -Wall -Wextra -pthread -o "$WORK/service_load" "$SRC/bench/service_load.c"
-# BIN: a directory with other cebgate and cebgated binaries to measure (a copy of an earlier build)
+# BIN: a directory with other cebgate and cebgated binaries to measure (a copy of an earlier build,
+# with its libcebgate.so.0 beside them, as bench/service_ingest.sh copies them)
+[ -z "${BIN:-}" ] || [ ! -f "$BIN/libcebgate.so.0" ] || export LD_LIBRARY_PATH="$BIN${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 CEBGATE=${BIN:-$BUILD/src/cli}/cebgate
 CEBGATED=${BIN:-$BUILD/src/server}/cebgated
 LOAD=$WORK/service_load
