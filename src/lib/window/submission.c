@@ -632,8 +632,9 @@ write_message(struct job *j)
 	 * The message row is inserted once, with its answer: the documents are
 	 * decided first. Updating it after would rewrite its XML (the answer
 	 * follows it in the row), so only an answer that changed meanwhile is.
-	 * A guid already stored makes the insert fail, alone, before anything
-	 * else of the message is written: no look-up of the guid first.
+	 * A guid already stored makes the insert write nothing (ON CONFLICT DO
+	 * NOTHING), and nothing of the message was written before it: no
+	 * look-up of the guid first.
 	 */
 	pre = calloc(j->m->ndocs > 0 ? j->m->ndocs : 1, sizeof(*pre));
 	rc = pre != NULL ? set_status(j, "accepted", CG_OK, NULL) : CG_ENOMEM;
